@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/**
+ * The `migflow` command. Each command group lives in cli/commands/<name>.ts and registers itself on the program.
+ */
+import { Command } from 'commander';
+import { MigflowError } from '../core/errors.js';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command('migflow')
+  .description('Durable Temporal pipeline: datasets → profiling → fit → PPO training → simulated bench → MIG deployment')
+  .showHelpAfterError();
+
+registerCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof MigflowError) {
+    process.stderr.write(`migflow: ${err.message}\n`);
+  } else {
+    process.stderr.write(`migflow: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

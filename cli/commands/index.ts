@@ -1,7 +1,17 @@
 /** Wires every command group into the program. One line per group; the groups live beside this file. */
 import type { Command } from 'commander';
+import { registerCacheCommand } from './cache.js';
+import { registerDemoCommand } from './demo.js';
+import { registerRunCommand } from './run.js';
+import { registerServerCommand } from './server.js';
+import { registerWorkerCommand } from './worker.js';
 
 export function registerCommands(program: Command): void {
+  registerDemoCommand(program);
+  registerServerCommand(program);
+  registerWorkerCommand(program);
+  registerRunCommand(program);
+  registerCacheCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   void sim;
 }

@@ -6,16 +6,9 @@ import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { formatPath } from './path.js';
 
-/** `a.b[2].c` from a zod/JSON path. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out;
-}
+export { formatPath };
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';

@@ -1,0 +1,10 @@
+/** What activities need from the worker that hosts them: where files are, and the stage cache. */
+import type { StageCache } from '../core/cache/index.js';
+
+export interface ActivityDeps {
+  /** Relative paths in workflow inputs resolve against this (the project root). */
+  projectRoot: string;
+  cache: StageCache;
+  /** Environment for child processes this worker starts (CUDA_VISIBLE_DEVICES on GPU workers). */
+  childEnv: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,16 @@
+/**
+ * Every activity, built from the worker's dependencies. Workflows proxy `ReturnType<typeof createActivities>` by type.
+ * Activities stay thin: validate, cache, call core/, heartbeat, return a small summary.
+ */
+import { createDatasetActivities } from './dataset.js';
+import type { ActivityDeps } from './deps.js';
+
+export type { ActivityDeps } from './deps.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createDatasetActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

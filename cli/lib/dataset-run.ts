@@ -1,0 +1,40 @@
+/** Runs DatasetWorkflow through Temporal and prints its outcome (shared by `migflow run dataset` and the main job). */
+import { relative } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import type { DatasetWorkflow } from '../../workflows/dataset.js';
+import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../workflows/inputs.js';
+import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
+import { formatTable } from './table.js';
+
+export async function runDatasetWorkflow(
+  client: Client,
+  input: DatasetWorkflowInput,
+  workflowId: string,
+): Promise<{ result: DatasetWorkflowResult; runId: string }> {
+  const handle = await client.workflow.start<typeof DatasetWorkflow>('DatasetWorkflow', {
+    taskQueue: MAIN_TASK_QUEUE,
+    workflowId,
+    args: [input],
+    staticSummary: `prepare ${input.datasets.map((d) => d.kind).join(', ')} dataset(s)`,
+    typedSearchAttributes: [
+      { key: STAGE, value: Stage.datasets },
+      { key: RUN_ID, value: input.runId ?? workflowId },
+    ],
+  });
+  const result = await handle.result();
+  return { result, runId: handle.firstExecutionRunId };
+}
+
+export function datasetTable(result: DatasetWorkflowResult): string {
+  const rows = result.datasets.map((d) => [
+    d.kind,
+    String(d.rowsRead),
+    String(d.rowsWritten),
+    String(d.malformedCount),
+    d.hit ? 'hit' : 'ran',
+    `${(d.durationMs / 1000).toFixed(2)} s`,
+    relative(PROJECT_ROOT, d.outputFile),
+  ]);
+  return formatTable(['dataset', 'rows in', 'rows out', 'malformed', 'cache', 'took', 'output'], rows, new Set([1, 2, 3, 5]));
+}

@@ -1,0 +1,16 @@
+/**
+ * Content-addressed stage cache: `new StageCache({ root: 'artifacts', migflowVersion })`, then
+ * `cache.run({ stage, codeVersion, inputs, inputFiles }, async (outDir) => summary)` returns the published entry
+ * (hit or freshly built). `list()` and `gc()` back `migflow cache ls|gc`.
+ */
+export { canonicalJson } from './canonical-json.js';
+export { dirSize, hashFile, listFiles, sha256Hex } from './hash.js';
+export {
+  type CacheResult,
+  type FileRecord,
+  MANIFEST_FILE,
+  resolveFrom,
+  StageCache,
+  type StageManifest,
+  type StageRequest,
+} from './stage-cache.js';

@@ -1,0 +1,209 @@
+/**
+ * Content-addressed stage cache.
+ *
+ * The key of a stage run covers the stage name, the stage's code version, the canonical JSON of its inputs and the
+ * content hashes of its input files. Outputs are built in a private temp dir under artifacts/<stage>/ and published by
+ * one rename to artifacts/<stage>/<key>/, with manifest.json written last inside the temp dir — so a published entry
+ * is always complete. Two workers racing on one key both build; the first rename wins and the loser's copy is
+ * discarded (rename onto a non-empty directory fails), so the entry is never corrupted.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { canonicalJson } from './canonical-json.js';
+import { hashFile, listFiles, sha256Hex } from './hash.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+const TMP_PREFIX = '.tmp-';
+
+export interface StageRequest {
+  /** Stage name: also the folder under the cache root. */
+  stage: string;
+  /** Bump when the stage's code would produce different outputs for the same inputs. */
+  codeVersion: string;
+  /** Plain JSON inputs (paths inside are NOT hashed — list files in `inputFiles`). */
+  inputs: unknown;
+  /** Files whose content the outputs depend on. */
+  inputFiles: readonly string[];
+}
+
+export interface FileRecord {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface StageManifest {
+  stage: string;
+  key: string;
+  codeVersion: string;
+  migflowVersion: string;
+  inputs: unknown;
+  inputFiles: FileRecord[];
+  /** Output files, relative to the entry directory. */
+  outputs: FileRecord[];
+  /** Small JSON summary the stage returned (row counts, fitted values, …). */
+  summary: unknown;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export interface CacheResult<S> {
+  hit: boolean;
+  key: string;
+  dir: string;
+  manifest: StageManifest & { summary: S };
+}
+
+export interface StageCacheOptions {
+  /** The artifacts directory (cache root). */
+  root: string;
+  migflowVersion: string;
+}
+
+export class StageCache {
+  readonly root: string;
+  readonly migflowVersion: string;
+
+  constructor(opts: StageCacheOptions) {
+    this.root = resolve(opts.root);
+    this.migflowVersion = opts.migflowVersion;
+  }
+
+  /** Computes the key (hashing input files) without running anything. */
+  async key(req: StageRequest): Promise<{ key: string; inputFiles: FileRecord[] }> {
+    const inputFiles: FileRecord[] = [];
+    for (const file of req.inputFiles) {
+      const { sha256, bytes } = await hashFile(file);
+      inputFiles.push({ path: file, sha256, bytes });
+    }
+    const material = canonicalJson({
+      stage: req.stage,
+      codeVersion: req.codeVersion,
+      inputs: req.inputs,
+      // Content, not paths: moving a dataset does not invalidate its stage.
+      files: inputFiles.map((f) => f.sha256),
+    });
+    return { key: sha256Hex(material).slice(0, 24), inputFiles };
+  }
+
+  entryDir(stage: string, key: string): string {
+    return join(this.root, stage, key);
+  }
+
+  /** The manifest of a published entry, or undefined. */
+  lookup<S = unknown>(stage: string, key: string): (StageManifest & { summary: S }) | undefined {
+    const file = join(this.entryDir(stage, key), MANIFEST_FILE);
+    if (!existsSync(file)) return undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as StageManifest & { summary: S };
+  }
+
+  /**
+   * Returns the cached entry for `req`, or runs `build(outDir)` and publishes what it wrote there.
+   * `build` must write only inside `outDir` and return a small JSON summary. When it throws, nothing is published.
+   */
+  async run<S>(req: StageRequest, build: (outDir: string) => Promise<S>): Promise<CacheResult<S>> {
+    const { key, inputFiles } = await this.key(req);
+    const dir = this.entryDir(req.stage, key);
+    const cached = this.lookup<S>(req.stage, key);
+    if (cached) return { hit: true, key, dir, manifest: cached };
+
+    const stageDir = join(this.root, req.stage);
+    mkdirSync(stageDir, { recursive: true });
+    const tmp = join(stageDir, `${TMP_PREFIX}${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(tmp);
+    const started = Date.now();
+    try {
+      const summary = await build(tmp);
+      const outputs: FileRecord[] = [];
+      for (const rel of listFiles(tmp)) outputs.push({ path: rel, ...(await hashFile(join(tmp, rel))) });
+      const finished = Date.now();
+      const manifest: StageManifest & { summary: S } = {
+        stage: req.stage,
+        key,
+        codeVersion: req.codeVersion,
+        migflowVersion: this.migflowVersion,
+        inputs: req.inputs,
+        inputFiles,
+        outputs,
+        summary,
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date(finished).toISOString(),
+        durationMs: finished - started,
+      };
+      writeFileAtomic(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      try {
+        renameSync(tmp, dir);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+        // Another worker published the same key first: theirs is complete and equivalent; keep it.
+        rmSync(tmp, { recursive: true, force: true });
+        const theirs = this.lookup<S>(req.stage, key);
+        if (!theirs) throw err;
+        return { hit: true, key, dir, manifest: theirs };
+      }
+      return { hit: false, key, dir, manifest };
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Every published entry, newest first. */
+  list(): (StageManifest & { dir: string; sizeBytes: number })[] {
+    const out: (StageManifest & { dir: string; sizeBytes: number })[] = [];
+    if (!existsSync(this.root)) return out;
+    for (const stage of readdirSync(this.root, { withFileTypes: true })) {
+      if (!stage.isDirectory()) continue;
+      for (const entry of readdirSync(join(this.root, stage.name), { withFileTypes: true })) {
+        if (!entry.isDirectory() || entry.name.startsWith(TMP_PREFIX)) continue;
+        const m = this.lookup(stage.name, entry.name);
+        if (!m) continue;
+        const dir = this.entryDir(stage.name, entry.name);
+        const sizeBytes = m.outputs.reduce((s, o) => s + o.bytes, 0);
+        out.push({ ...m, dir, sizeBytes });
+      }
+    }
+    return out.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  }
+
+  /**
+   * Removes leftovers of interrupted builds (temp dirs older than `tmpMaxAgeMs`, default 1 h, so a build in progress
+   * is never touched), and published entries beyond the newest `keepPerStage` of each stage (when given).
+   */
+  gc(opts: { keepPerStage?: number; tmpMaxAgeMs?: number; dryRun?: boolean; now?: number } = {}): string[] {
+    const removed: string[] = [];
+    if (!existsSync(this.root)) return removed;
+    const now = opts.now ?? Date.now();
+    const tmpMaxAge = opts.tmpMaxAgeMs ?? 3_600_000;
+    for (const stage of readdirSync(this.root, { withFileTypes: true })) {
+      if (!stage.isDirectory()) continue;
+      const stageDir = join(this.root, stage.name);
+      for (const entry of readdirSync(stageDir, { withFileTypes: true })) {
+        const full = join(stageDir, entry.name);
+        if (entry.isDirectory() && entry.name.startsWith(TMP_PREFIX) && now - statSync(full).mtimeMs > tmpMaxAge) {
+          removed.push(full);
+        }
+      }
+    }
+    if (opts.keepPerStage !== undefined) {
+      const byStage = new Map<string, string[]>();
+      for (const m of this.list()) {
+        const dirs = byStage.get(m.stage) ?? [];
+        dirs.push(m.dir);
+        byStage.set(m.stage, dirs);
+      }
+      for (const dirs of byStage.values()) removed.push(...dirs.slice(opts.keepPerStage));
+    }
+    if (!opts.dryRun) for (const d of removed) rmSync(d, { recursive: true, force: true });
+    return removed;
+  }
+}
+
+/** Resolves a path that may be relative to `base` (paths in workflow inputs are relative to the project root). */
+export function resolveFrom(base: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}

@@ -1,0 +1,57 @@
+/** Shared worker plumbing: runtime (logging, signals), connection, activity dependencies. */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { StageCache } from '../core/cache/index.js';
+import { artifactsDir, MIGFLOW_VERSION, PROJECT_ROOT } from '../core/paths.js';
+import type { ActivityDeps } from '../activities/index.js';
+
+export interface WorkerEnv {
+  address: string;
+  namespace: string;
+}
+
+export function workerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  return {
+    address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+  };
+}
+
+let runtimeInstalled = false;
+/** Installs the Temporal runtime once per process: WARN-level logs, graceful shutdown on SIGINT/SIGTERM. */
+export function installRuntime(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'WARN'): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  runtimeInstalled = true;
+}
+
+export async function connect(env: WorkerEnv): Promise<NativeConnection> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await NativeConnection.connect({ address: env.address });
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `cannot reach the Temporal server at ${env.address} (${String(err)}) — fix: start it with \`npx migflow server\` or set TEMPORAL_ADDRESS`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+export function activityDeps(childEnv: Record<string, string> = {}): ActivityDeps {
+  return {
+    projectRoot: PROJECT_ROOT,
+    cache: new StageCache({ root: artifactsDir(), migflowVersion: MIGFLOW_VERSION }),
+    childEnv,
+  };
+}
+
+/** True when this module is the process's entry point (workers run as `tsx workers/<name>.ts`). */
+export function isMain(metaUrl: string): boolean {
+  const entry = process.argv[1];
+  return !!entry && fileURLToPath(metaUrl) === resolve(entry);
+}

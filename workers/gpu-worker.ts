@@ -1,0 +1,67 @@
+/**
+ * A GPU-pinned worker: activities only, on task queue `migflow-gpu-<N>`, one GPU-heavy activity at a time, with
+ * CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES set for every child process it starts.
+ *
+ *   npx tsx workers/gpu-worker.ts --gpu 0            # needs nvidia-smi to list GPU 0
+ *   npx tsx workers/gpu-worker.ts --gpu 1 --emulate  # no GPU: rehearse with emulated hardware
+ */
+import { parseArgs } from 'node:util';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { gpuTaskQueue } from '../workflows/shared.js';
+import { activityDeps, connect, installRuntime, isMain, type WorkerEnv, workerEnv } from './connect.js';
+import { checkGpu, type GpuWorkerOptions } from './gpus.js';
+
+export type { GpuWorkerOptions } from './gpus.js';
+
+export async function createGpuWorker(env: WorkerEnv, opts: GpuWorkerOptions) {
+  const problem = await checkGpu(opts);
+  if (problem) throw new Error(problem);
+  const connection = await connect(env);
+  const childEnv = { CUDA_VISIBLE_DEVICES: String(opts.gpu), NVIDIA_VISIBLE_DEVICES: String(opts.gpu) };
+  const worker = await Worker.create({
+    connection,
+    namespace: env.namespace,
+    taskQueue: gpuTaskQueue(opts.gpu),
+    activities: createActivities(activityDeps(childEnv)),
+    identity: `migflow-gpu-${opts.gpu}${opts.emulate ? '-emulated' : ''}@${process.pid}`,
+    // One GPU, one heavy job: the SDK default (100) would start many trainings at once.
+    maxConcurrentActivityTaskExecutions: 1,
+    // Time for a trainer to write its checkpoint after SIGTERM.
+    shutdownGraceTime: '30s',
+  });
+  return { worker, connection };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      gpu: { type: 'string' },
+      gpus: { type: 'string' },
+      emulate: { type: 'boolean', default: false },
+    },
+  });
+  if (values.gpu === undefined || !/^\d+$/.test(values.gpu)) {
+    throw new Error('missing or invalid --gpu N (the GPU index this worker is pinned to)');
+  }
+  const gpus = values.gpus?.split(',').map((s) => Number(s.trim()));
+  installRuntime();
+  const env = workerEnv();
+  const opts: GpuWorkerOptions = { gpu: Number(values.gpu), emulate: values.emulate, ...(gpus ? { gpus } : {}) };
+  const { worker, connection } = await createGpuWorker(env, opts);
+  process.stdout.write(
+    `migflow GPU worker: queue ${gpuTaskQueue(opts.gpu)}${opts.emulate ? ' (emulated GPU)' : ''} on ${env.address}\n`,
+  );
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`GPU worker: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * The orchestration/CPU worker: every workflow, plus the CPU stages' activities, on task queue `migflow`.
+ * Run: `npx tsx workers/main-worker.ts` (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE from the environment).
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { MAIN_TASK_QUEUE } from '../workflows/shared.js';
+import { activityDeps, connect, installRuntime, isMain, type WorkerEnv, workerEnv } from './connect.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export async function createMainWorker(env: WorkerEnv, opts: { taskQueue?: string; identity?: string } = {}) {
+  const connection = await connect(env);
+  const worker = await Worker.create({
+    connection,
+    namespace: env.namespace,
+    taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(activityDeps()),
+    identity: opts.identity ?? `migflow-main@${process.pid}`,
+    // CPU stages are heavy on small machines: a few at a time keeps heartbeats flowing.
+    maxConcurrentActivityTaskExecutions: 4,
+    shutdownGraceTime: '10s',
+  });
+  return { worker, connection };
+}
+
+async function main(): Promise<void> {
+  installRuntime();
+  const env = workerEnv();
+  const { worker, connection } = await createMainWorker(env);
+  process.stdout.write(`migflow main worker: queue ${MAIN_TASK_QUEUE} on ${env.address} (namespace ${env.namespace})\n`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`main worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,52 @@
+/** DatasetWorkflow: prepares each listed dataset (in parallel) through the cached `prepareDataset` activity. */
+import {
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { DatasetWorkflowInput, type DatasetWorkflowResult } from './inputs.js';
+import { RUN_ID, STAGE, Stage } from './shared.js';
+import { validateInput } from './validate.js';
+
+const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
+
+function baseName(p: string): string {
+  return p.split('/').pop() ?? p;
+}
+
+export async function DatasetWorkflow(rawInput: DatasetWorkflowInput): Promise<DatasetWorkflowResult> {
+  const input = validateInput('DatasetWorkflow', DatasetWorkflowInput, rawInput);
+  const runId = input.runId ?? workflowInfo().workflowId;
+  upsertSearchAttributes([
+    { key: STAGE, value: Stage.datasets },
+    { key: RUN_ID, value: runId },
+  ]);
+  const { prepareDataset } = proxyActivities<Activities>({
+    startToCloseTimeout: '2h',
+    heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
+    retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const names = input.datasets.map((d) => `${d.kind} (${d.inputs.map(baseName).join(', ')})`);
+  setCurrentDetails(`**Preparing ${input.datasets.length} dataset(s):** ${names.join('; ')}`);
+  const results = await Promise.all(
+    input.datasets.map((d) =>
+      prepareDataset.executeWithOptions(
+        {
+          startToCloseTimeout: '2h',
+          heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
+          retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE },
+          summary: `prepare ${d.kind} dataset from ${d.inputs.map(baseName).join(', ')}`,
+        },
+        [d],
+      ),
+    ),
+  );
+  setCurrentDetails(
+    `**Done.** ${results
+      .map((r) => `${r.kind}: ${r.rowsWritten} rows${r.hit ? ' (cache hit)' : ''}, ${r.malformedCount} malformed`)
+      .join('; ')}`,
+  );
+  return { runId, datasets: results };
+}

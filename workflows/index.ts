@@ -1,0 +1,2 @@
+/** Every workflow type the main worker registers. The exported names are the types the Web UI shows. */
+export { DatasetWorkflow } from './dataset.js';

@@ -1,0 +1,43 @@
+/**
+ * Names shared by workflows, activities, workers, the CLI and tests: task queues, search-attribute keys,
+ * signals/queries. Safe inside the workflow sandbox (only @temporalio/common / workflow definitions).
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/** The orchestration/CPU task queue: every workflow and the CPU stages. */
+export const MAIN_TASK_QUEUE = 'migflow';
+
+/** The task queue of the worker pinned to GPU `index` (`migflow-gpu-<N>`). */
+export function gpuTaskQueue(index: number): string {
+  return `migflow-gpu-${index}`;
+}
+
+/** Stage of the pipeline a workflow (or the current step of one) belongs to: datasets, profiling, fit, train, … */
+export const STAGE = defineSearchAttributeKey('MigflowStage', 'KEYWORD');
+/** The user-visible run id: the same for every workflow started for one run (pipeline id or a standalone run). */
+export const RUN_ID = defineSearchAttributeKey('MigflowRunId', 'KEYWORD');
+/** Grid-search trial id (a short hash of the trial's parameters). */
+export const TRIAL = defineSearchAttributeKey('MigflowTrial', 'KEYWORD');
+/** GPU task queue a workflow's heavy work runs on. */
+export const GPU = defineSearchAttributeKey('MigflowGpu', 'KEYWORD');
+
+/** Every custom search attribute, as `temporal server start-dev --search-attribute Name=Type` expects them. */
+export const SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword'>> = {
+  MigflowStage: 'Keyword',
+  MigflowRunId: 'Keyword',
+  MigflowTrial: 'Keyword',
+  MigflowGpu: 'Keyword',
+};
+
+/** Stages as the STAGE search attribute spells them. */
+export const Stage = {
+  datasets: 'datasets',
+  profiling: 'profiling',
+  fit: 'fit',
+  train: 'train',
+  gridSearch: 'grid-search',
+  bench: 'bench',
+  deploy: 'deploy',
+  pipeline: 'pipeline',
+} as const;
+export type Stage = (typeof Stage)[keyof typeof Stage];

@@ -29,8 +29,9 @@ export async function createMainWorker(env: WorkerEnv, opts: { taskQueue?: strin
 async function main(): Promise<void> {
   installRuntime();
   const env = workerEnv();
-  const { worker, connection } = await createMainWorker(env);
-  process.stdout.write(`migflow main worker: queue ${MAIN_TASK_QUEUE} on ${env.address} (namespace ${env.namespace})\n`);
+  const taskQueue = process.env.MIGFLOW_TASK_QUEUE ?? MAIN_TASK_QUEUE;
+  const { worker, connection } = await createMainWorker(env, { taskQueue });
+  process.stdout.write(`migflow main worker: queue ${taskQueue} on ${env.address} (namespace ${env.namespace})\n`);
   try {
     await worker.run();
   } finally {

@@ -1,8 +1,5 @@
 /** `migflow worker [--gpu N [--emulate]]`: run the main worker, or a GPU-pinned one, in this process. */
 import type { Command } from 'commander';
-import { createGpuWorker } from '../../workers/gpu-worker.js';
-import { createMainWorker } from '../../workers/main-worker.js';
-import { installRuntime, workerEnv } from '../../workers/connect.js';
 import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/shared.js';
 
 export function registerWorkerCommand(program: Command): void {
@@ -13,9 +10,12 @@ export function registerWorkerCommand(program: Command): void {
     .option('--gpus <list>', 'override GPU discovery (comma-separated indices this host has)')
     .option('--emulate', 'allow a GPU worker on a host without that GPU (emulated hardware)', false)
     .action(async (o: { gpu?: string; gpus?: string; emulate: boolean }) => {
+      // Loaded on use: the worker pulls in every activity and the Temporal native bridge.
+      const { installRuntime, workerEnv } = await import('../../workers/connect.js');
       installRuntime();
       const env = workerEnv();
       if (o.gpu === undefined) {
+        const { createMainWorker } = await import('../../workers/main-worker.js');
         const { worker, connection } = await createMainWorker(env);
         process.stdout.write(`migflow main worker: queue ${MAIN_TASK_QUEUE} on ${env.address} (namespace ${env.namespace})\n`);
         await worker.run().finally(() => connection.close());
@@ -23,6 +23,7 @@ export function registerWorkerCommand(program: Command): void {
       }
       const gpu = Number(o.gpu);
       const gpus = o.gpus?.split(',').map(Number);
+      const { createGpuWorker } = await import('../../workers/gpu-worker.js');
       const { worker, connection } = await createGpuWorker(env, { gpu, emulate: o.emulate, ...(gpus ? { gpus } : {}) });
       process.stdout.write(`migflow GPU worker: queue ${gpuTaskQueue(gpu)}${o.emulate ? ' (emulated GPU)' : ''} on ${env.address}\n`);
       await worker.run().finally(() => connection.close());

@@ -4,12 +4,12 @@
  * `inject('temporalAddress')` and use a unique task queue each.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { TestProject } from 'vitest/node';
 import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
+import { freePort } from '../../core/util/free-port.js';
 import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 
@@ -20,18 +20,6 @@ declare module 'vitest' {
     temporalCli: string;
     temporalDbFile: string;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {

@@ -1,0 +1,22 @@
+/**
+ * Workflows for bench/orchestration.ts only: migflow's real workflows plus a probe that times activity round trips
+ * as the workflow sees them (workflow time advances with each activation, so the difference spans scheduling the
+ * activity, running it on the worker, and the next workflow task).
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { DatasetStageInput } from '../workflows/inputs.js';
+
+export * from '../workflows/index.js';
+
+export async function ActivityRoundTripProbe(input: DatasetStageInput, runs: number): Promise<number[]> {
+  const { prepareDataset } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 1 } });
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = Date.now();
+    const r = await prepareDataset(input);
+    if (!r.hit) throw new Error('probe expects a cache hit');
+    times.push(Date.now() - t0);
+  }
+  return times;
+}

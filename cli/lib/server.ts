@@ -124,7 +124,7 @@ export async function runServerForeground(o: ServerOptions, log: (line: string) 
     return 0;
   }
   mkdirSync(join(o.dbFile, '..'), { recursive: true });
-  const child = spawn(cli, devServerArgs({ cli, ...o, searchAttributes: SEARCH_ATTRIBUTES, logLevel: 'warn' }), { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(cli, devServerArgs({ cli, ...o, searchAttributes: SEARCH_ATTRIBUTES, logLevel: 'error' }), { stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 0)));
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   process.on('SIGINT', forward);

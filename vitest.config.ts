@@ -12,6 +12,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Needs a running Docker engine (.ci/run starts one).
+        test: { name: 'docker', include: ['test/docker/**/*.test.ts'], fileParallelism: false },
+      },
+      {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

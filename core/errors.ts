@@ -79,3 +79,17 @@ export class ToolMissingError extends MigflowError {
     super(`${tool} is not available — fix: ${fix}`);
   }
 }
+
+/** An inference engine container failed to start, exited, or never became healthy; carries its last log lines. */
+export class EngineError extends MigflowError {
+  constructor(
+    readonly container: string,
+    readonly image: string,
+    readonly problem: string,
+    readonly logTail: string,
+  ) {
+    super(
+      `engine ${container} (${image}): ${problem}${logTail ? `\n--- last log lines ---\n${logTail}` : ''}`,
+    );
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Builds a Docker image that runs one Node.js script, without any image registry: esbuild bundles the script and its
+ * npm imports into one file, a root filesystem is assembled from this machine's own `node` binary and the shared
+ * libraries it links, and `docker import` turns that tarball into an image. The emulators (vLLM) ship this way, so
+ * the real container path (dockerode, ports, health checks, logs) runs on machines with no registry access.
+ *
+ * Images are labelled with a hash of their contents; an up-to-date image is reused, not rebuilt.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type Docker from 'dockerode';
+import { build } from 'esbuild';
+import { execa } from 'execa';
+import { sha256Hex } from '../core/cache/index.js';
+import { CommandError } from '../core/errors.js';
+
+export const CONTENT_LABEL = 'io.migflow.image-content';
+
+export interface NodeScriptImageOptions {
+  /** The script to run (TypeScript or JavaScript). */
+  entry: string;
+  /** Image reference, e.g. `migflow/vllm-emulator:local`. */
+  tag: string;
+  docker: Docker;
+  /** The node binary to put in the image (default: the one running this process). */
+  nodeBinary?: string;
+  log?: (line: string) => void;
+}
+
+/** The shared libraries a dynamically linked binary needs, from `ldd`. */
+async function sharedLibraries(binary: string): Promise<string[]> {
+  const r = await execa('ldd', [binary]);
+  const libs: string[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m?.[1]) libs.push(m[1]);
+  }
+  return libs;
+}
+
+async function existingImageLabel(docker: Docker, tag: string): Promise<string | undefined> {
+  try {
+    const info = await docker.getImage(tag).inspect();
+    return info.Config?.Labels?.[CONTENT_LABEL];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds (or reuses) the image; returns its tag and whether it was rebuilt. */
+export async function buildNodeScriptImage(
+  opts: NodeScriptImageOptions,
+): Promise<{ tag: string; built: boolean }> {
+  const log = opts.log ?? (() => {});
+  const node = opts.nodeBinary ?? process.execPath;
+  const bundle = await build({
+    entryPoints: [opts.entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    // Bundled CommonJS dependencies still call require() for node built-ins.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'silent',
+  });
+  const code = bundle.outputFiles[0]!.contents;
+  const libs = await sharedLibraries(node);
+  const nodeVersion = (await execa(node, ['--version'])).stdout.trim();
+  const content = sha256Hex(`${sha256Hex(code)}\n${nodeVersion}\n${libs.join('\n')}`).slice(0, 16);
+  if ((await existingImageLabel(opts.docker, opts.tag)) === content) return { tag: opts.tag, built: false };
+
+  log(`building image ${opts.tag} from ${opts.entry} (node ${nodeVersion}, docker import)`);
+  const root = mkdtempSync(join(tmpdir(), 'migflow-rootfs-'));
+  try {
+    const put = (src: string, dest: string) => {
+      mkdirSync(join(root, dirname(dest)), { recursive: true });
+      copyFileSync(src, join(root, dest));
+    };
+    put(node, '/usr/local/bin/node');
+    for (const lib of libs) put(lib, lib);
+    mkdirSync(join(root, 'app'), { recursive: true });
+    writeFileSync(join(root, 'app', 'main.mjs'), code);
+    mkdirSync(join(root, 'tmp'), { recursive: true, mode: 0o1777 });
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(
+      join(root, 'etc', 'passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+    );
+    writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
+    if (existsSync('/etc/ssl/certs/ca-certificates.crt')) {
+      put('/etc/ssl/certs/ca-certificates.crt', '/etc/ssl/certs/ca-certificates.crt');
+    }
+    const changes = [
+      'ENTRYPOINT ["/usr/local/bin/node", "/app/main.mjs"]',
+      `LABEL ${CONTENT_LABEL}=${content}`,
+      'ENV NODE_ENV=production',
+    ];
+    const argv = ['import', ...changes.flatMap((c) => ['--change', c]), '-', opts.tag];
+    const r = await execa('tar', ['-C', root, '-c', '.'], { buffer: false, reject: false }).pipe(
+      'docker',
+      argv,
+      {
+        reject: false,
+      },
+    );
+    if (r.exitCode !== 0) {
+      throw new CommandError(
+        ['docker', ...argv],
+        r.exitCode,
+        String(r.stderr),
+        'is the Docker engine running? (`docker info`)',
+      );
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return { tag: opts.tag, built: true };
+}

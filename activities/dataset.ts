@@ -2,7 +2,10 @@
 import { Context } from '@temporalio/activity';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
-import { DATASET_PREPROCESSOR_VERSION, prepareDataset as prepareDatasetCore } from '../core/datasets/index.js';
+import {
+  DATASET_PREPROCESSOR_VERSION,
+  prepareDataset as prepareDatasetCore,
+} from '../core/datasets/index.js';
 import { DatasetStageInput, type DatasetStageResult } from '../workflows/inputs.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';

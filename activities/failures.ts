@@ -13,7 +13,9 @@ export function toFailure(err: unknown): unknown {
   if (err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
   if (err instanceof MigflowError) {
     const details = Object.fromEntries(
-      Object.entries(err).filter(([k, v]) => k !== 'userFixable' && k !== 'name' && (typeof v === 'string' || typeof v === 'number')),
+      Object.entries(err).filter(
+        ([k, v]) => k !== 'userFixable' && k !== 'name' && (typeof v === 'string' || typeof v === 'number'),
+      ),
     );
     return ApplicationFailure.create({
       message: err.message,

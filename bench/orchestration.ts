@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { execa } from 'execa';
@@ -19,9 +19,9 @@ import { StageCache } from '../core/cache/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { devServerArgs, waitServing } from '../core/tools/dev-server.js';
 import { ensureTemporalCli } from '../core/tools/temporal-cli.js';
+import { freePort } from '../core/util/free-port.js';
 import { installRuntime } from '../workers/connect.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared.js';
-import { freePort } from '../core/util/free-port.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' } } });
 const runs = Math.max(50, Number(values.runs));
@@ -30,7 +30,18 @@ installRuntime('ERROR');
 const { path: cli } = await ensureTemporalCli();
 const port = await freePort();
 const address = `127.0.0.1:${port}`;
-const server = execa(cli, devServerArgs({ cli, ip: '127.0.0.1', port, headless: true, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES }), { reject: false });
+const server = execa(
+  cli,
+  devServerArgs({
+    cli,
+    ip: '127.0.0.1',
+    port,
+    headless: true,
+    namespace: 'default',
+    searchAttributes: SEARCH_ATTRIBUTES,
+  }),
+  { reject: false },
+);
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-bench-orch-'));
 try {
   await waitServing(cli, address, { exited: server });
@@ -42,17 +53,33 @@ try {
     connection: native,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
-    activities: createActivities({ projectRoot: PROJECT_ROOT, cache: new StageCache({ root: tmp, migflowVersion: 'bench' }), childEnv: {} }),
+    activities: createActivities({
+      projectRoot: PROJECT_ROOT,
+      cache: new StageCache({ root: tmp, migflowVersion: 'bench' }),
+      childEnv: {},
+    }),
   });
   const input = { kind: 'coder' as const, inputs: sampleInputs('coder') };
   const figures = await worker.runUntil(async () => {
     // Warm the cache and the workflow sandbox.
-    await client.workflow.execute('DatasetWorkflow', { taskQueue, workflowId: 'warm', args: [{ datasets: [input] }] });
-    const activityMs = (await client.workflow.execute('ActivityRoundTripProbe', { taskQueue, workflowId: 'probe', args: [input, runs] })) as number[];
+    await client.workflow.execute('DatasetWorkflow', {
+      taskQueue,
+      workflowId: 'warm',
+      args: [{ datasets: [input] }],
+    });
+    const activityMs = (await client.workflow.execute('ActivityRoundTripProbe', {
+      taskQueue,
+      workflowId: 'probe',
+      args: [input, runs],
+    })) as number[];
     const rerunMs: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t0 = performance.now();
-      await client.workflow.execute('DatasetWorkflow', { taskQueue, workflowId: `rerun-${i}`, args: [{ datasets: [input] }] });
+      await client.workflow.execute('DatasetWorkflow', {
+        taskQueue,
+        workflowId: `rerun-${i}`,
+        args: [{ datasets: [input] }],
+      });
       rerunMs.push(performance.now() - t0);
     }
     return { activityMs, rerunMs };
@@ -62,8 +89,17 @@ try {
   const round = (x: number) => Math.round(x * 10) / 10;
   const out = {
     bench: 'orchestration',
-    cacheHitActivityRoundTripMs: { runs: a.length, p50: round(quantileSorted(a, 0.5)), p95: round(quantileSorted(a, 0.95)), max: round(a.at(-1)!) },
-    cachedDatasetWorkflowRerunMs: { runs: r.length, p50: round(quantileSorted(r, 0.5)), p95: round(quantileSorted(r, 0.95)) },
+    cacheHitActivityRoundTripMs: {
+      runs: a.length,
+      p50: round(quantileSorted(a, 0.5)),
+      p95: round(quantileSorted(a, 0.95)),
+      max: round(a.at(-1)!),
+    },
+    cachedDatasetWorkflowRerunMs: {
+      runs: r.length,
+      p50: round(quantileSorted(r, 0.5)),
+      p95: round(quantileSorted(r, 0.95)),
+    },
     targets: { cacheHitActivityP50Ms: 20, cachedDatasetWorkflowRerunMs: 1000 },
     met: { activity: quantileSorted(a, 0.5) < 20, rerun: quantileSorted(r, 0.5) < 1000 },
   };

@@ -10,7 +10,10 @@ import type { DatasetStageInput } from '../workflows/inputs.js';
 export * from '../workflows/index.js';
 
 export async function ActivityRoundTripProbe(input: DatasetStageInput, runs: number): Promise<number[]> {
-  const { prepareDataset } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 1 } });
+  const { prepareDataset } = proxyActivities<Activities>({
+    startToCloseTimeout: '1m',
+    retry: { maximumAttempts: 1 },
+  });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = Date.now();

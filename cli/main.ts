@@ -7,7 +7,9 @@ import { MigflowError } from '../core/errors.js';
 import { registerCommands } from './commands/index.js';
 
 const program = new Command('migflow')
-  .description('Durable Temporal pipeline: datasets → profiling → fit → PPO training → simulated bench → MIG deployment')
+  .description(
+    'Durable Temporal pipeline: datasets → profiling → fit → PPO training → simulated bench → MIG deployment',
+  )
   .showHelpAfterError();
 
 registerCommands(program);

@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities/index.js';
 import { StageCache } from '../core/cache/index.js';
 import { artifactsDir, MIGFLOW_VERSION, PROJECT_ROOT } from '../core/paths.js';
-import type { ActivityDeps } from '../activities/index.js';
 
 export interface WorkerEnv {
   address: string;

@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   const gpus = values.gpus?.split(',').map((s) => Number(s.trim()));
   installRuntime();
   const env = workerEnv();
-  const opts: GpuWorkerOptions = { gpu: Number(values.gpu), emulate: values.emulate, ...(gpus ? { gpus } : {}) };
+  const opts: GpuWorkerOptions = {
+    gpu: Number(values.gpu),
+    emulate: values.emulate,
+    ...(gpus ? { gpus } : {}),
+  };
   const { worker, connection } = await createGpuWorker(env, opts);
   process.stdout.write(
     `migflow GPU worker: queue ${gpuTaskQueue(opts.gpu)}${opts.emulate ? ' (emulated GPU)' : ''} on ${env.address}\n`,

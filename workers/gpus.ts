@@ -18,7 +18,9 @@ export function parseNvidiaSmiList(stdout: string): GpuInfo[] {
 }
 
 /** The GPUs nvidia-smi reports, or [] when it is missing or fails (no driver). */
-export async function discoverGpus(nvidiaSmi = process.env.MIGFLOW_NVIDIA_SMI ?? 'nvidia-smi'): Promise<GpuInfo[]> {
+export async function discoverGpus(
+  nvidiaSmi = process.env.MIGFLOW_NVIDIA_SMI ?? 'nvidia-smi',
+): Promise<GpuInfo[]> {
   const r = await execa(nvidiaSmi, ['-L'], { reject: false, timeout: 15_000 });
   if (r.exitCode !== 0) return [];
   return parseNvidiaSmiList(r.stdout);
@@ -44,4 +46,3 @@ export async function checkGpu(opts: GpuWorkerOptions): Promise<string | undefin
   }
   return undefined;
 }
-

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const env = workerEnv();
   const taskQueue = process.env.MIGFLOW_TASK_QUEUE ?? MAIN_TASK_QUEUE;
   const { worker, connection } = await createMainWorker(env, { taskQueue });
-  process.stdout.write(`migflow main worker: queue ${taskQueue} on ${env.address} (namespace ${env.namespace})\n`);
+  process.stdout.write(
+    `migflow main worker: queue ${taskQueue} on ${env.address} (namespace ${env.namespace})\n`,
+  );
   try {
     await worker.run();
   } finally {

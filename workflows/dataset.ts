@@ -45,7 +45,10 @@ export async function DatasetWorkflow(rawInput: DatasetWorkflowInput): Promise<D
   );
   setCurrentDetails(
     `**Done.** ${results
-      .map((r) => `${r.kind}: ${r.rowsWritten} rows${r.hit ? ' (cache hit)' : ''}, ${r.malformedCount} malformed`)
+      .map(
+        (r) =>
+          `${r.kind}: ${r.rowsWritten} rows${r.hit ? ' (cache hit)' : ''}, ${r.malformedCount} malformed`,
+      )
       .join('; ')}`,
   );
   return { runId, datasets: results };

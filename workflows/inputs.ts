@@ -9,12 +9,19 @@ export type DatasetKind = z.infer<typeof DatasetKind>;
 
 export const DatasetStageInput = z
   .object({
-    kind: DatasetKind.describe('which preprocessor: coder (multi-round → one row per round), rag (→ ShareGPT), chat (LMSYS filter)'),
+    kind: DatasetKind.describe(
+      'which preprocessor: coder (multi-round → one row per round), rag (→ ShareGPT), chat (LMSYS filter)',
+    ),
     inputs: z
       .array(z.string().min(1))
       .min(1)
-      .describe('raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root'),
-    format: z.enum(['jsonl', 'json', 'parquet']).optional().describe('override the format detected from the extension'),
+      .describe(
+        'raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root',
+      ),
+    format: z
+      .enum(['jsonl', 'json', 'parquet'])
+      .optional()
+      .describe('override the format detected from the extension'),
     limit: z.number().int().positive().optional().describe('stop after this many raw rows (quick trials)'),
   })
   .strict();
@@ -22,14 +29,21 @@ export type DatasetStageInput = z.infer<typeof DatasetStageInput>;
 
 export const DatasetWorkflowInput = z
   .object({
-    datasets: z.array(DatasetStageInput).min(1).describe('one entry per dataset to prepare; they run in parallel'),
-    runId: z.string().min(1).optional().describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
+    datasets: z
+      .array(DatasetStageInput)
+      .min(1)
+      .describe('one entry per dataset to prepare; they run in parallel'),
+    runId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
     heartbeatTimeoutS: z
       .number()
       .positive()
       .max(3600)
       .default(30)
-      .describe('seconds without a heartbeat before a dead worker\'s activity is retried elsewhere'),
+      .describe("seconds without a heartbeat before a dead worker's activity is retried elsewhere"),
   })
   .strict();
 export type DatasetWorkflowInput = z.input<typeof DatasetWorkflowInput>;

@@ -15,7 +15,9 @@ function human(bytes: number): string {
 }
 
 export function registerCacheCommand(program: Command): void {
-  const cache = program.command('cache').description('inspect and clean the content-addressed stage cache (artifacts/)');
+  const cache = program
+    .command('cache')
+    .description('inspect and clean the content-addressed stage cache (artifacts/)');
   const open = () => new StageCache({ root: artifactsDir(), migflowVersion: MIGFLOW_VERSION });
   cache
     .command('ls')
@@ -27,14 +29,27 @@ export function registerCacheCommand(program: Command): void {
         .list()
         .filter((e) => !o.stage || e.stage === o.stage);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(entries.map(({ inputs: _i, ...rest }) => rest), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            entries.map(({ inputs: _i, ...rest }) => rest),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       if (entries.length === 0) {
         process.stdout.write('The stage cache is empty.\n');
         return;
       }
-      const rows = entries.map((e) => [e.stage, e.key, e.finishedAt.slice(0, 19).replace('T', ' '), human(e.sizeBytes), `${e.outputs.length} files`, `${(e.durationMs / 1000).toFixed(1)} s`]);
+      const rows = entries.map((e) => [
+        e.stage,
+        e.key,
+        e.finishedAt.slice(0, 19).replace('T', ' '),
+        human(e.sizeBytes),
+        `${e.outputs.length} files`,
+        `${(e.durationMs / 1000).toFixed(1)} s`,
+      ]);
       const head = ['stage', 'key', 'finished (UTC)', 'size', 'outputs', 'took'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
@@ -42,12 +57,16 @@ export function registerCacheCommand(program: Command): void {
     });
   cache
     .command('gc')
-    .description('remove leftovers of interrupted builds, and optionally all but the newest N entries per stage')
+    .description(
+      'remove leftovers of interrupted builds, and optionally all but the newest N entries per stage',
+    )
     .option('--keep <n>', 'keep only the newest N entries of each stage')
     .option('--dry-run', 'only print what would be removed', false)
     .action((o: { keep?: string; dryRun: boolean }) => {
       const removed = open().gc({ ...(o.keep ? { keepPerStage: Number(o.keep) } : {}), dryRun: o.dryRun });
       for (const d of removed) process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${d}\n`);
-      process.stdout.write(`${removed.length} director${removed.length === 1 ? 'y' : 'ies'} ${o.dryRun ? 'to remove' : 'removed'}.\n`);
+      process.stdout.write(
+        `${removed.length} director${removed.length === 1 ? 'y' : 'ies'} ${o.dryRun ? 'to remove' : 'removed'}.\n`,
+      );
     });
 }

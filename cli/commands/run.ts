@@ -1,13 +1,15 @@
 /** `migflow run <stage>`: start a stage's workflow through Temporal (server and workers must be running). */
 import type { Command } from 'commander';
+import type { DatasetKind } from '../../workflows/inputs.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
-import type { DatasetKind } from '../../workflows/inputs.js';
 
 export function registerRunCommand(program: Command): void {
-  const run = program.command('run').description('run a stage through Temporal (needs `migflow server` and `migflow worker`)');
+  const run = program
+    .command('run')
+    .description('run a stage through Temporal (needs `migflow server` and `migflow worker`)');
   run
     .command('dataset')
     .description('prepare datasets with DatasetWorkflow')
@@ -19,8 +21,13 @@ export function registerRunCommand(program: Command): void {
       const { client, close, namespace } = await connectClient();
       try {
         const inputs = o.input ?? sampleInputs(o.kind);
-        const workflowId = o.workflowId ?? `datasets/${o.kind}/${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        const { result, runId } = await runDatasetWorkflow(client, { datasets: [{ kind: o.kind, inputs }] }, workflowId);
+        const workflowId =
+          o.workflowId ?? `datasets/${o.kind}/${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        const { result, runId } = await runDatasetWorkflow(
+          client,
+          { datasets: [{ kind: o.kind, inputs }] },
+          workflowId,
+        );
         if (o.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           return;

@@ -1,7 +1,14 @@
 /** `migflow server [start|stop|status]`: the Temporal dev server with migflow's settings. */
-import type { Command } from 'commander';
+
 import { join } from 'node:path';
-import { defaultServerOptions, ensureServerRunning, readServerState, runServerForeground, stopServer } from '../lib/server.js';
+import type { Command } from 'commander';
+import {
+  defaultServerOptions,
+  ensureServerRunning,
+  readServerState,
+  runServerForeground,
+  stopServer,
+} from '../lib/server.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -9,34 +16,50 @@ export function registerServerCommand(program: Command): void {
   const d = defaultServerOptions();
   const server = program
     .command('server')
-    .description('run the Temporal dev server (SQLite under artifacts/temporal/, Web UI) with migflow\'s search attributes')
-    .option('--ip <ip>', 'address to bind gRPC and the Web UI (0.0.0.0 lets GPU hosts on your LAN connect)', d.ip)
+    .description(
+      "run the Temporal dev server (SQLite under artifacts/temporal/, Web UI) with migflow's search attributes",
+    )
+    .option(
+      '--ip <ip>',
+      'address to bind gRPC and the Web UI (0.0.0.0 lets GPU hosts on your LAN connect)',
+      d.ip,
+    )
     .option('--port <n>', 'gRPC port', String(d.port))
     .option('--ui-port <n>', 'Web UI port (default: gRPC port + 1000)')
     .option('--db <file>', 'SQLite file', d.dbFile)
     .option('--namespace <ns>', 'namespace to create', d.namespace)
     .option('--headless', 'no Web UI', false)
     .option('--detach', 'start in the background and return once healthy', false)
-    .action(async (o: { ip: string; port: string; uiPort?: string; db: string; namespace: string; headless: boolean; detach: boolean }) => {
-      const opts = {
-        ip: o.ip,
-        port: Number(o.port),
-        uiPort: o.uiPort ? Number(o.uiPort) : Number(o.port) + 1000,
-        dbFile: o.db,
-        namespace: o.namespace,
-        headless: o.headless,
-      };
-      if (o.detach) {
-        const r = await ensureServerRunning(opts, say);
-        say(
-          r.started
-            ? `Temporal dev server started in the background at ${r.address}${r.uiUrl ? `, Web UI ${r.uiUrl}` : ''} (log: ${join('artifacts', 'temporal', 'server.log')}). Stop it with \`npx migflow server stop\`.`
-            : `A Temporal server is already running at ${r.address}; nothing to do.`,
-        );
-        return;
-      }
-      process.exitCode = await runServerForeground(opts, say);
-    });
+    .action(
+      async (o: {
+        ip: string;
+        port: string;
+        uiPort?: string;
+        db: string;
+        namespace: string;
+        headless: boolean;
+        detach: boolean;
+      }) => {
+        const opts = {
+          ip: o.ip,
+          port: Number(o.port),
+          uiPort: o.uiPort ? Number(o.uiPort) : Number(o.port) + 1000,
+          dbFile: o.db,
+          namespace: o.namespace,
+          headless: o.headless,
+        };
+        if (o.detach) {
+          const r = await ensureServerRunning(opts, say);
+          say(
+            r.started
+              ? `Temporal dev server started in the background at ${r.address}${r.uiUrl ? `, Web UI ${r.uiUrl}` : ''} (log: ${join('artifacts', 'temporal', 'server.log')}). Stop it with \`npx migflow server stop\`.`
+              : `A Temporal server is already running at ${r.address}; nothing to do.`,
+          );
+          return;
+        }
+        process.exitCode = await runServerForeground(opts, say);
+      },
+    );
   server
     .command('stop')
     .description('stop a dev server that migflow started in the background')
@@ -45,9 +68,13 @@ export function registerServerCommand(program: Command): void {
     });
   server
     .command('status')
-    .description('print the running server\'s address, Web UI and DB')
+    .description("print the running server's address, Web UI and DB")
     .action(() => {
       const s = readServerState();
-      say(s ? JSON.stringify(s, null, 2) : 'No migflow-started server is recorded (artifacts/temporal/server.json).');
+      say(
+        s
+          ? JSON.stringify(s, null, 2)
+          : 'No migflow-started server is recorded (artifacts/temporal/server.json).',
+      );
     });
 }

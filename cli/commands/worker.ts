@@ -6,7 +6,10 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('run a worker: the orchestration/CPU worker (default) or one pinned to a GPU (--gpu N)')
-    .option('--gpu <n>', 'pin to this GPU index: task queue migflow-gpu-<n>, CUDA_VISIBLE_DEVICES for its children')
+    .option(
+      '--gpu <n>',
+      'pin to this GPU index: task queue migflow-gpu-<n>, CUDA_VISIBLE_DEVICES for its children',
+    )
     .option('--gpus <list>', 'override GPU discovery (comma-separated indices this host has)')
     .option('--emulate', 'allow a GPU worker on a host without that GPU (emulated hardware)', false)
     .action(async (o: { gpu?: string; gpus?: string; emulate: boolean }) => {
@@ -17,15 +20,23 @@ export function registerWorkerCommand(program: Command): void {
       if (o.gpu === undefined) {
         const { createMainWorker } = await import('../../workers/main-worker.js');
         const { worker, connection } = await createMainWorker(env);
-        process.stdout.write(`migflow main worker: queue ${MAIN_TASK_QUEUE} on ${env.address} (namespace ${env.namespace})\n`);
+        process.stdout.write(
+          `migflow main worker: queue ${MAIN_TASK_QUEUE} on ${env.address} (namespace ${env.namespace})\n`,
+        );
         await worker.run().finally(() => connection.close());
         return;
       }
       const gpu = Number(o.gpu);
       const gpus = o.gpus?.split(',').map(Number);
       const { createGpuWorker } = await import('../../workers/gpu-worker.js');
-      const { worker, connection } = await createGpuWorker(env, { gpu, emulate: o.emulate, ...(gpus ? { gpus } : {}) });
-      process.stdout.write(`migflow GPU worker: queue ${gpuTaskQueue(gpu)}${o.emulate ? ' (emulated GPU)' : ''} on ${env.address}\n`);
+      const { worker, connection } = await createGpuWorker(env, {
+        gpu,
+        emulate: o.emulate,
+        ...(gpus ? { gpus } : {}),
+      });
+      process.stdout.write(
+        `migflow GPU worker: queue ${gpuTaskQueue(gpu)}${o.emulate ? ' (emulated GPU)' : ''} on ${env.address}\n`,
+      );
       await worker.run().finally(() => connection.close());
     });
 }

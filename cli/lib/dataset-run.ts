@@ -36,5 +36,9 @@ export function datasetTable(result: DatasetWorkflowResult): string {
     `${(d.durationMs / 1000).toFixed(2)} s`,
     relative(PROJECT_ROOT, d.outputFile),
   ]);
-  return formatTable(['dataset', 'rows in', 'rows out', 'malformed', 'cache', 'took', 'output'], rows, new Set([1, 2, 3, 5]));
+  return formatTable(
+    ['dataset', 'rows in', 'rows out', 'malformed', 'cache', 'took', 'output'],
+    rows,
+    new Set([1, 2, 3, 5]),
+  );
 }

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { artifactsDir } from '../../core/paths.js';
 import {
   devServerArgs,
   ensureSearchAttributes,
@@ -15,7 +16,6 @@ import {
 } from '../../core/tools/dev-server.js';
 import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
 import { writeFileAtomic } from '../../core/util/atomic-write.js';
-import { artifactsDir } from '../../core/paths.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 
 export interface ServerOptions {
@@ -87,10 +87,14 @@ export async function ensureServerRunning(
   mkdirSync(join(o.dbFile, '..'), { recursive: true });
   const logFile = join(artifactsDir(), 'temporal', 'server.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(cli, devServerArgs({ cli, ...o, searchAttributes: SEARCH_ATTRIBUTES, logLevel: 'warn' }), {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-  });
+  const child = spawn(
+    cli,
+    devServerArgs({ cli, ...o, searchAttributes: SEARCH_ATTRIBUTES, logLevel: 'warn' }),
+    {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    },
+  );
   child.unref();
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await waitServing(cli, address, {
@@ -124,7 +128,11 @@ export async function runServerForeground(o: ServerOptions, log: (line: string) 
     return 0;
   }
   mkdirSync(join(o.dbFile, '..'), { recursive: true });
-  const child = spawn(cli, devServerArgs({ cli, ...o, searchAttributes: SEARCH_ATTRIBUTES, logLevel: 'error' }), { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(
+    cli,
+    devServerArgs({ cli, ...o, searchAttributes: SEARCH_ATTRIBUTES, logLevel: 'error' }),
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 0)));
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   process.on('SIGINT', forward);
@@ -167,7 +175,8 @@ export async function stopServer(log: (line: string) => void): Promise<boolean> 
     await new Promise((r) => setTimeout(r, 100));
   }
   rmSync(stateFile(), { force: true });
-  log(`Stopped the Temporal dev server at ${state.address} (pid ${state.pid}). Its history stays in ${state.dbFile}.`);
+  log(
+    `Stopped the Temporal dev server at ${state.address} (pid ${state.pid}). Its history stays in ${state.dbFile}.`,
+  );
   return true;
 }
-

@@ -20,18 +20,25 @@ export async function startWorkerProcess(
   env: Record<string, string>,
   opts: { timeoutMs?: number; onLine?: (line: string) => void } = {},
 ): Promise<StartedWorker> {
-  const proc = execa(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'workers', `${script}.ts`), ...args], {
-    cwd: PROJECT_ROOT,
-    env,
-    buffer: false,
-    reject: false,
-    stdin: 'ignore',
-  }) as WorkerProcess;
+  const proc = execa(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'workers', `${script}.ts`), ...args],
+    {
+      cwd: PROJECT_ROOT,
+      env,
+      buffer: false,
+      reject: false,
+      stdin: 'ignore',
+    },
+  ) as WorkerProcess;
   const label = `${script}${args.length ? ` ${args.join(' ')}` : ''}`;
   let tail = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${label} did not become ready within ${(opts.timeoutMs ?? 120_000) / 1000}s:\n${tail}`)),
+      () =>
+        reject(
+          new Error(`${label} did not become ready within ${(opts.timeoutMs ?? 120_000) / 1000}s:\n${tail}`),
+        ),
       opts.timeoutMs ?? 120_000,
     );
     const onData = (chunk: Buffer) => {

@@ -184,7 +184,11 @@ export class StageCache {
       const stageDir = join(this.root, stage.name);
       for (const entry of readdirSync(stageDir, { withFileTypes: true })) {
         const full = join(stageDir, entry.name);
-        if (entry.isDirectory() && entry.name.startsWith(TMP_PREFIX) && now - statSync(full).mtimeMs > tmpMaxAge) {
+        if (
+          entry.isDirectory() &&
+          entry.name.startsWith(TMP_PREFIX) &&
+          now - statSync(full).mtimeMs > tmpMaxAge
+        ) {
           removed.push(full);
         }
       }

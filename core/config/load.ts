@@ -3,7 +3,7 @@
  * (dotted, with the line when the source is YAML), what was expected and what was found, and the fix.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatPath } from './path.js';
@@ -59,16 +59,14 @@ export function parseConfig<S extends z.ZodType>(
   const line = lineOf(source?.doc, source?.counter, path);
   const field = formatPath(path) + (line === undefined ? '' : ` (line ${line})`);
   const found = describeValue(valueAt(data, path));
-  const more = issues.length > 1 ? ` (+${issues.length - 1} more: ${issues
-    .slice(1, 4)
-    .map((i) => `${formatPath(i.path as PropertyKey[]) || '(root)'}: ${i.message}`)
-    .join('; ')})` : '';
-  throw new ConfigError(
-    file,
-    field,
-    `${first.message}; found ${found}${more}`,
-    fixFor(first, path),
-  );
+  const more =
+    issues.length > 1
+      ? ` (+${issues.length - 1} more: ${issues
+          .slice(1, 4)
+          .map((i) => `${formatPath(i.path as PropertyKey[]) || '(root)'}: ${i.message}`)
+          .join('; ')})`
+      : '';
+  throw new ConfigError(file, field, `${first.message}; found ${found}${more}`, fixFor(first, path));
 }
 
 function fixFor(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
@@ -95,7 +93,12 @@ export function parseYamlConfig<S extends z.ZodType>(file: string, text: string,
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;
-    throw new ConfigError(file, line === undefined ? '' : `line ${line}`, `invalid YAML: ${e.message.split('\n')[0]}`, 'fix the YAML syntax at that line');
+    throw new ConfigError(
+      file,
+      line === undefined ? '' : `line ${line}`,
+      `invalid YAML: ${e.message.split('\n')[0]}`,
+      'fix the YAML syntax at that line',
+    );
   }
   return parseConfig(file, doc.toJS(), schema, { doc, counter });
 }
@@ -106,7 +109,13 @@ export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S): z.
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, '', `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, 'check the path; configs live under configs/', { cause: err });
+    throw new ConfigError(
+      file,
+      '',
+      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      'check the path; configs live under configs/',
+      { cause: err },
+    );
   }
   return parseYamlConfig(file, text, schema);
 }

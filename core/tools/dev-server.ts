@@ -24,7 +24,8 @@ export function devServerArgs(o: DevServerOptions): string[] {
   if (o.headless || o.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort));
   if (o.dbFile) args.push('--db-filename', o.dbFile);
-  for (const [name, type] of Object.entries(o.searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(o.searchAttributes))
+    args.push('--search-attribute', `${name}=${type}`);
   // Offline machines: no pointless version-check calls to the internet.
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   args.push('--log-level', o.logLevel ?? 'error', '--log-format', 'json');
@@ -81,18 +82,45 @@ export async function ensureSearchAttributes(
   namespace: string,
   attributes: Readonly<Record<string, string>>,
 ): Promise<string[]> {
-  const r = await execa(cli, ['operator', 'search-attribute', 'list', '--address', address, '-n', namespace, '-o', 'json']);
-  const existing = (JSON.parse(r.stdout) as { customAttributes?: Record<string, string> }).customAttributes ?? {};
+  const r = await execa(cli, [
+    'operator',
+    'search-attribute',
+    'list',
+    '--address',
+    address,
+    '-n',
+    namespace,
+    '-o',
+    'json',
+  ]);
+  const existing =
+    (JSON.parse(r.stdout) as { customAttributes?: Record<string, string> }).customAttributes ?? {};
   const added: string[] = [];
   for (const [name, type] of Object.entries(attributes)) {
     if (name in existing) continue;
     const c = await execa(
       cli,
-      ['operator', 'search-attribute', 'create', '--address', address, '-n', namespace, '--name', name, '--type', type],
+      [
+        'operator',
+        'search-attribute',
+        'create',
+        '--address',
+        address,
+        '-n',
+        namespace,
+        '--name',
+        name,
+        '--type',
+        type,
+      ],
       { reject: false },
     );
     if (c.exitCode !== 0 && !/already exists/i.test(c.stderr)) {
-      throw new CommandError(['temporal', 'operator', 'search-attribute', 'create', name], c.exitCode, c.stderr);
+      throw new CommandError(
+        ['temporal', 'operator', 'search-attribute', 'create', name],
+        c.exitCode,
+        c.stderr,
+      );
     }
     added.push(name);
   }
@@ -100,8 +128,17 @@ export async function ensureSearchAttributes(
 }
 
 /** Keeps closed workflows for `hours` (the dev server's default is 24 h, too short for a persistent DB). */
-export async function setRetention(cli: string, address: string, namespace: string, hours: number): Promise<void> {
-  await execa(cli, ['operator', 'namespace', 'update', '--address', address, '-n', namespace, '--retention', `${hours}h`], {
-    reject: false,
-  });
+export async function setRetention(
+  cli: string,
+  address: string,
+  namespace: string,
+  hours: number,
+): Promise<void> {
+  await execa(
+    cli,
+    ['operator', 'namespace', 'update', '--address', address, '-n', namespace, '--retention', `${hours}h`],
+    {
+      reject: false,
+    },
+  );
 }

@@ -123,7 +123,10 @@ export async function buildTemporalCli(
   const r = await child;
   if (r.exitCode !== 0 || !existsSync(join(tmpBin, 'temporal'))) {
     rmSync(tmpBin, { recursive: true, force: true });
-    const tail = String(r.all ?? '').split('\n').slice(-15).join('\n');
+    const tail = String(r.all ?? '')
+      .split('\n')
+      .slice(-15)
+      .join('\n');
     throw new CommandError(
       ['go', ...argv],
       r.exitCode,

@@ -1,7 +1,7 @@
 /** Atomic file publication: write beside the target, fsync, then rename over it, so readers never see half a file. */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = dirname(file);

@@ -5,16 +5,16 @@
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Connection } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { sha256Hex, StageCache } from '../../core/cache/index.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
 import { sampleInputs } from '../../cli/lib/samples.js';
 import { startWorkerProcess } from '../../cli/lib/worker-processes.js';
+import { StageCache, sha256Hex } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
 import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../workflows/inputs.js';
 import { RUN_ID, STAGE } from '../../workflows/shared.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
@@ -50,7 +50,11 @@ async function inProcessWorker(taskQueue: string, artifacts: string) {
 }
 
 function run(taskQueue: string, input: DatasetWorkflowInput, workflowId: string) {
-  return client.workflow.execute('DatasetWorkflow', { taskQueue, workflowId, args: [input] }) as Promise<DatasetWorkflowResult>;
+  return client.workflow.execute('DatasetWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [input],
+  }) as Promise<DatasetWorkflowResult>;
 }
 
 const samples: DatasetWorkflowInput = {
@@ -97,7 +101,9 @@ describe('DatasetWorkflow', () => {
     const queue = uniqueQueue('dataset-bad-input');
     const worker = await inProcessWorker(queue, join(tmp, 'bad'));
     const err = await worker
-      .runUntil(run(queue, { datasets: [{ kind: 'codr' as 'coder', inputs: ['x.jsonl'] }] }, `${queue}/bad-kind`))
+      .runUntil(
+        run(queue, { datasets: [{ kind: 'codr' as 'coder', inputs: ['x.jsonl'] }] }, `${queue}/bad-kind`),
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause;
@@ -132,16 +138,20 @@ describe('DatasetWorkflow', () => {
 /** A coder dataset big enough that preparing it takes a few seconds (the crash drill kills the worker meanwhile). */
 async function bigCoderDataset(file: string, conversations: number): Promise<void> {
   const out = createWriteStream(file);
-  const words = 'the model returns a list of tokens while the scheduler batches requests across slices'.split(' ');
+  const words = 'the model returns a list of tokens while the scheduler batches requests across slices'.split(
+    ' ',
+  );
   for (let i = 0; i < conversations; i++) {
-    const text = (n: number) => Array.from({ length: n }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ');
+    const text = (n: number) =>
+      Array.from({ length: n }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ');
     const messages = [
       { role: 'human', value: `Q${i}: ${text(40)}` },
       { role: 'gpt', value: `A${i}: ${text(60)}` },
       { role: 'human', value: `Follow-up ${i}: ${text(30)}` },
       { role: 'gpt', value: `A2 ${i}: ${text(50)}` },
     ];
-    if (!out.write(`${JSON.stringify({ id: i, messages })}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${JSON.stringify({ id: i, messages })}\n`))
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
@@ -150,7 +160,10 @@ describe('DatasetWorkflow crash drill', () => {
   it('finishes on a fresh worker after the first worker is killed with SIGKILL mid-activity, with identical output', async () => {
     const big = join(tmp, 'big-coder.jsonl');
     await bigCoderDataset(big, 120_000);
-    const input: DatasetWorkflowInput = { datasets: [{ kind: 'coder', inputs: [big] }], heartbeatTimeoutS: 3 };
+    const input: DatasetWorkflowInput = {
+      datasets: [{ kind: 'coder', inputs: [big] }],
+      heartbeatTimeoutS: 3,
+    };
 
     // Undisturbed reference run, in its own cache.
     const refQueue = uniqueQueue('dataset-crash-ref');
@@ -166,12 +179,17 @@ describe('DatasetWorkflow crash drill', () => {
       MIGFLOW_ARTIFACTS: join(tmp, 'crash'),
     } as Record<string, string>;
     const first = await startWorkerProcess('main-worker', [], env);
-    const handle = await client.workflow.start('DatasetWorkflow', { taskQueue: queue, workflowId: `${queue}/wf`, args: [input] });
+    const handle = await client.workflow.start('DatasetWorkflow', {
+      taskQueue: queue,
+      workflowId: `${queue}/wf`,
+      args: [input],
+    });
     // Wait until the activity is running on the first worker, then kill that worker outright.
     for (;;) {
       const d = await handle.describe();
       const pending = d.raw.pendingActivities ?? [];
-      if (pending.some((p) => p.state === 2 /* STARTED */ || (p.heartbeatDetails?.payloads?.length ?? 0) > 0)) break;
+      if (pending.some((p) => p.state === 2 /* STARTED */ || (p.heartbeatDetails?.payloads?.length ?? 0) > 0))
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     first.proc.kill('SIGKILL');

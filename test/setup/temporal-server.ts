@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { TestProject } from 'vitest/node';
 import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
-import { freePort } from '../../core/util/free-port.js';
 import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
+import { freePort } from '../../core/util/free-port.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 
 declare module 'vitest' {
@@ -31,7 +31,15 @@ export default async function setup(project: TestProject) {
   let log = '';
   const server = execa(
     cli,
-    devServerArgs({ cli, ip: '127.0.0.1', port, headless: true, dbFile, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES }),
+    devServerArgs({
+      cli,
+      ip: '127.0.0.1',
+      port,
+      headless: true,
+      dbFile,
+      namespace: 'default',
+      searchAttributes: SEARCH_ATTRIBUTES,
+    }),
     { reject: false, buffer: false },
   );
   server.stdout?.on('data', (c: Buffer) => {

@@ -5,16 +5,32 @@ import { CommandError, ConfigError, DatasetError } from '../../../core/errors.js
 
 describe('core errors at the activity boundary', () => {
   it('turns a user-fixable error into a non-retryable failure typed by its name, with its context as details', () => {
-    const f = toFailure(new ConfigError('configs/grid_search.yaml', 'grid.lr (line 4)', 'expected a list, found 0.1', 'write lr: [0.1]'));
+    const f = toFailure(
+      new ConfigError(
+        'configs/grid_search.yaml',
+        'grid.lr (line 4)',
+        'expected a list, found 0.1',
+        'write lr: [0.1]',
+      ),
+    );
     expect(f).toBeInstanceOf(ApplicationFailure);
     const af = f as ApplicationFailure;
     expect(af.type).toBe('ConfigError');
     expect(af.nonRetryable).toBe(true);
-    expect(af.message).toBe('configs/grid_search.yaml: grid.lr (line 4): expected a list, found 0.1 — fix: write lr: [0.1]');
+    expect(af.message).toBe(
+      'configs/grid_search.yaml: grid.lr (line 4): expected a list, found 0.1 — fix: write lr: [0.1]',
+    );
     expect(af.details).toEqual([
-      { file: 'configs/grid_search.yaml', field: 'grid.lr (line 4)', problem: 'expected a list, found 0.1', fix: 'write lr: [0.1]' },
+      {
+        file: 'configs/grid_search.yaml',
+        field: 'grid.lr (line 4)',
+        problem: 'expected a list, found 0.1',
+        fix: 'write lr: [0.1]',
+      },
     ]);
-    const d = toFailure(new DatasetError('rag.parquet', undefined, 'not a Parquet file', 'convert it')) as ApplicationFailure;
+    const d = toFailure(
+      new DatasetError('rag.parquet', undefined, 'not a Parquet file', 'convert it'),
+    ) as ApplicationFailure;
     expect(d.type).toBe('DatasetError');
     expect(d.nonRetryable).toBe(true);
   });

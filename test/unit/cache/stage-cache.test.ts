@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +30,9 @@ function input(name: string, text: string): string {
 
 describe('canonicalJson', () => {
   it('orders keys and drops undefined so equal inputs serialise equally', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 2, y: 1 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":1,"z":2}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 2, y: 1 }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"y":1,"z":2}]},"b":1}',
+    );
   });
   it('refuses NaN instead of silently turning it into null', () => {
     expect(() => canonicalJson({ x: Number.NaN })).toThrow(/no JSON form/);

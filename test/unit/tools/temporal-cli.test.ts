@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolMissingError } from '../../../core/errors.js';
 import { devServerArgs } from '../../../core/tools/dev-server.js';
-import { cachedTemporalCliPath, ensureTemporalCli, findTemporalCli } from '../../../core/tools/temporal-cli.js';
+import {
+  cachedTemporalCliPath,
+  ensureTemporalCli,
+  findTemporalCli,
+} from '../../../core/tools/temporal-cli.js';
 
 let dir: string;
 beforeEach(() => {
@@ -26,18 +30,25 @@ describe('finding the temporal CLI', () => {
     const onPath = fakeBinary(join(dir, 'bin', 'temporal'));
     const explicit = fakeBinary(join(dir, 'explicit', 'temporal'));
     const base = { MIGFLOW_CACHE_DIR: cacheDir, PATH: join(dir, 'bin') };
-    expect(findTemporalCli({ ...base, TEMPORAL_CLI_PATH: explicit })).toEqual({ path: explicit, source: 'env' });
+    expect(findTemporalCli({ ...base, TEMPORAL_CLI_PATH: explicit })).toEqual({
+      path: explicit,
+      source: 'env',
+    });
     expect(findTemporalCli(base)).toEqual({ path: onPath, source: 'path' });
     expect(findTemporalCli({ ...base, PATH: '' })).toEqual({ path: cached, source: 'cache' });
     expect(cached).toBe(join(cacheDir, 'temporal-1.5.1', 'temporal'));
   });
 
   it('rejects a TEMPORAL_CLI_PATH that is not executable, saying what to do', () => {
-    expect(() => findTemporalCli({ TEMPORAL_CLI_PATH: join(dir, 'nope') })).toThrow(/point TEMPORAL_CLI_PATH at an executable/);
+    expect(() => findTemporalCli({ TEMPORAL_CLI_PATH: join(dir, 'nope') })).toThrow(
+      /point TEMPORAL_CLI_PATH at an executable/,
+    );
   });
 
   it('says exactly what to install when there is no CLI and no Go to build it', async () => {
-    const err = await ensureTemporalCli({ env: { MIGFLOW_CACHE_DIR: join(dir, 'c'), PATH: join(dir, 'empty') } }).catch((e) => e);
+    const err = await ensureTemporalCli({
+      env: { MIGFLOW_CACHE_DIR: join(dir, 'c'), PATH: join(dir, 'empty') },
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ToolMissingError);
     expect(err.message).toMatch(/go install github.com\/temporalio\/cli\/cmd\/temporal@v1\.5\.1/);
     expect(err.message).toMatch(/TEMPORAL_CLI_PATH/);
@@ -46,7 +57,9 @@ describe('finding the temporal CLI', () => {
   it('refuses a Go toolchain older than the CLI needs', async () => {
     fakeBinary(join(dir, 'gobin', 'go'));
     writeFileSync(join(dir, 'gobin', 'go'), '#!/bin/sh\necho go1.22.5\n');
-    const err = await ensureTemporalCli({ env: { MIGFLOW_CACHE_DIR: join(dir, 'c'), PATH: join(dir, 'gobin') } }).catch((e) => e);
+    const err = await ensureTemporalCli({
+      env: { MIGFLOW_CACHE_DIR: join(dir, 'c'), PATH: join(dir, 'gobin') },
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ToolMissingError);
     expect(err.message).toMatch(/Go 1\.22 is too old.*needs >= 1\.25/);
   });

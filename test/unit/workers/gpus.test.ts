@@ -17,7 +17,9 @@ describe('GPU discovery', () => {
 
   it('refuses a GPU worker without that GPU unless told to emulate', async () => {
     expect(await checkGpu({ gpu: 0, emulate: false, gpus: [] })).toMatch(/no GPU found .* --emulate/);
-    expect(await checkGpu({ gpu: 3, emulate: false, gpus: [0, 1] })).toMatch(/GPU 3 is not on this host \(found 0, 1\)/);
+    expect(await checkGpu({ gpu: 3, emulate: false, gpus: [0, 1] })).toMatch(
+      /GPU 3 is not on this host \(found 0, 1\)/,
+    );
     expect(await checkGpu({ gpu: 1, emulate: false, gpus: [0, 1] })).toBeUndefined();
     expect(await checkGpu({ gpu: 5, emulate: true })).toBeUndefined();
   });

@@ -17,6 +17,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Debian's chromium through playwright-core; each file starts the servers it needs.
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false },
+      },
+      {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

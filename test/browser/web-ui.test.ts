@@ -1,0 +1,101 @@
+/**
+ * The Web UI tells the story by itself: a DatasetWorkflow run shows its summary, its activity summaries and its
+ * search attributes in Temporal's real Web UI, rendered by Debian's Chromium. A screenshot is kept under
+ * test-results/ as an artifact.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { type ResultPromise, execa } from 'execa';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { sampleInputs } from '../../cli/lib/samples.js';
+import { StageCache } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
+import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
+import { freePort } from '../../core/util/free-port.js';
+import { WORKFLOWS_PATH } from '../../workers/main-worker.js';
+import { RUN_ID, STAGE, SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let server: ResultPromise;
+let tmp: string;
+let address: string;
+let uiUrl: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  const { path: cli } = await ensureTemporalCli();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-ui-'));
+  const port = await freePort();
+  const uiPort = await freePort();
+  address = `127.0.0.1:${port}`;
+  uiUrl = `http://127.0.0.1:${uiPort}`;
+  server = execa(
+    cli,
+    devServerArgs({ cli, ip: '127.0.0.1', port, uiPort, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES }),
+    { reject: false },
+  );
+  await waitServing(cli, address, { exited: server });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await server;
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('Temporal Web UI', () => {
+  it('shows a dataset run with its summary, activity summaries and search attributes', async () => {
+    const native = await NativeConnection.connect({ address });
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection });
+    const taskQueue = 'ui-test';
+    const worker = await Worker.create({
+      connection: native,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: createActivities({ projectRoot: PROJECT_ROOT, cache: new StageCache({ root: tmp, migflowVersion: 'test' }), childEnv: {} }),
+    });
+    const workflowId = 'ui-test/datasets';
+    await worker.runUntil(
+      client.workflow.execute('DatasetWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [{ datasets: [{ kind: 'coder', inputs: sampleInputs('coder') }], runId: 'ui-run' }],
+        staticSummary: 'prepare coder dataset (UI test)',
+        typedSearchAttributes: [
+          { key: STAGE, value: 'datasets' },
+          { key: RUN_ID, value: 'ui-run' },
+        ],
+      }),
+    );
+    await connection.close();
+    await native.close();
+
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`, { waitUntil: 'networkidle' });
+    await page.getByText('prepare coder dataset (UI test)').first().waitFor({ timeout: 30_000 });
+    // Activity rows carry their summary ("prepare coder dataset from <file>").
+    await page.getByText(/prepare coder dataset from/).first().waitFor({ timeout: 30_000 });
+    mkdirSync(join(PROJECT_ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(PROJECT_ROOT, 'test-results', 'web-ui-dataset-run.png'), fullPage: true });
+
+    // The list view finds the run through migflow's search attributes.
+    const query = encodeURIComponent("MigflowRunId = 'ui-run'");
+    await page.goto(`${uiUrl}/namespaces/default/workflows?query=${query}`, { waitUntil: 'networkidle' });
+    await page.getByText(workflowId).first().waitFor({ timeout: 30_000 });
+    expect(await page.getByText(workflowId).count()).toBeGreaterThan(0);
+    await page.close();
+  });
+});

@@ -16,6 +16,7 @@ export function createDatasetActivities(deps: ActivityDeps) {
       return withFailures(async () => {
         const input = parseConfig('prepareDataset input', raw, DatasetStageInput);
         const ctx = Context.current();
+        const started = Date.now();
         const files = input.inputs.map((p) => resolveFrom(deps.projectRoot, p));
         const entry = await deps.cache.run(
           {
@@ -48,7 +49,8 @@ export function createDatasetActivities(deps: ActivityDeps) {
           rowsWritten: s.rowsWritten,
           malformedCount: s.malformed.count,
           malformedExamples: s.malformed.examples.slice(0, 3).map((e) => `${e.file}:${e.line}: ${e.reason}`),
-          durationMs: entry.manifest.durationMs,
+          durationMs: Date.now() - started,
+          buildMs: entry.manifest.durationMs,
         };
       });
     },

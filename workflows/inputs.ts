@@ -61,7 +61,10 @@ export interface DatasetStageResult {
   malformedCount: number;
   /** First few malformed rows, "file:line: reason". */
   malformedExamples: string[];
+  /** Wall time of this activity call (a cache hit is fast). */
   durationMs: number;
+  /** How long building the published entry took, when it was built. */
+  buildMs: number;
 }
 
 export interface DatasetWorkflowResult {

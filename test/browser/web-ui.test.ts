@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type ResultPromise, execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -19,7 +19,7 @@ import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
 import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
 import { freePort } from '../../core/util/free-port.js';
 import { WORKFLOWS_PATH } from '../../workers/main-worker.js';
-import { RUN_ID, STAGE, SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
+import { RUN_ID, SEARCH_ATTRIBUTES, STAGE } from '../../workflows/shared.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server: ResultPromise;
@@ -37,7 +37,14 @@ beforeAll(async () => {
   uiUrl = `http://127.0.0.1:${uiPort}`;
   server = execa(
     cli,
-    devServerArgs({ cli, ip: '127.0.0.1', port, uiPort, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES }),
+    devServerArgs({
+      cli,
+      ip: '127.0.0.1',
+      port,
+      uiPort,
+      namespace: 'default',
+      searchAttributes: SEARCH_ATTRIBUTES,
+    }),
     { reject: false },
   );
   await waitServing(cli, address, { exited: server });
@@ -65,7 +72,11 @@ describe('Temporal Web UI', () => {
       connection: native,
       taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities({ projectRoot: PROJECT_ROOT, cache: new StageCache({ root: tmp, migflowVersion: 'test' }), childEnv: {} }),
+      activities: createActivities({
+        projectRoot: PROJECT_ROOT,
+        cache: new StageCache({ root: tmp, migflowVersion: 'test' }),
+        childEnv: {},
+      }),
     });
     const workflowId = 'ui-test/datasets';
     await worker.runUntil(
@@ -84,12 +95,20 @@ describe('Temporal Web UI', () => {
     await native.close();
 
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-    await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`, { waitUntil: 'networkidle' });
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`, {
+      waitUntil: 'networkidle',
+    });
     await page.getByText('prepare coder dataset (UI test)').first().waitFor({ timeout: 30_000 });
     // Activity rows carry their summary ("prepare coder dataset from <file>").
-    await page.getByText(/prepare coder dataset from/).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/prepare coder dataset from/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     mkdirSync(join(PROJECT_ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(PROJECT_ROOT, 'test-results', 'web-ui-dataset-run.png'), fullPage: true });
+    await page.screenshot({
+      path: join(PROJECT_ROOT, 'test-results', 'web-ui-dataset-run.png'),
+      fullPage: true,
+    });
 
     // The list view finds the run through migflow's search attributes.
     const query = encodeURIComponent("MigflowRunId = 'ui-run'");

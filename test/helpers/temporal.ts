@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { installRuntime } from '../../workers/connect.js';
 import { WORKFLOWS_PATH } from '../../workers/main-worker.js';
+
+installRuntime('WARN');
 
 export function uniqueQueue(name: string): string {
   return `test-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${randomUUID().slice(0, 8)}`;

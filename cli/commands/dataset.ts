@@ -1,0 +1,113 @@
+/**
+ * `migflow dataset <coder|rag|chat>`: run the dataset stage directly, without a Temporal server, and print what
+ * it made (rows read and written, rows left out by the reference's filters, and the malformed-row report).
+ */
+import { resolve } from 'node:path';
+import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
+import {
+  DATASET_SOURCES,
+  type DatasetKind,
+  type PrepareDatasetResult,
+  prepareDataset,
+} from '../../core/datasets/index.js';
+import { ConfigError } from '../../core/errors.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive whole number of rows');
+  return n;
+}
+
+export function formatDatasetSummary(r: PrepareDatasetResult): string {
+  const source = DATASET_SOURCES[r.kind];
+  const lines = [
+    `${r.kind} (${source.hfId} shape, for ${source.agent})`,
+    `  output        ${r.outputFile}`,
+    `  rows read     ${r.rowsRead} (${(r.inputBytes / 1024 / 1024).toFixed(2)} MiB of input)`,
+    `  rows written  ${r.rowsWritten}`,
+  ];
+  const dropped = Object.entries(r.dropped).filter(([, n]) => n);
+  if (dropped.length > 0) lines.push(`  left out      ${dropped.map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  lines.push(`  malformed     ${r.malformed.count}`);
+  if (r.malformed.count > 0) {
+    for (const e of r.malformed.examples) lines.push(`    ${e.file}:${e.line}: ${e.reason}`);
+    if (r.malformed.count > r.malformed.examples.length) {
+      lines.push(`    … ${r.malformed.count - r.malformed.examples.length} more`);
+    }
+    lines.push(`  every malformed row is listed in ${r.malformedFile}`);
+  }
+  return lines.join('\n');
+}
+
+export function registerDatasetCommand(program: Command): void {
+  program
+    .command('dataset')
+    .description('preprocess raw dataset files into ShareGPT rows, without Temporal')
+    .addArgument(new Argument('<kind>', 'which preprocessor').choices(['coder', 'rag', 'chat']))
+    .option('--input <path>', 'raw file (.jsonl, .json or .parquet); repeat for several, in order', collect)
+    .requiredOption('--out <dir>', 'directory for <kind>.sharegpt.jsonl and malformed.jsonl')
+    .addOption(
+      new Option('--format <format>', 'override the format detected from the extension').choices([
+        'jsonl',
+        'json',
+        'parquet',
+      ]),
+    )
+    .option('--limit <n>', 'stop after this many raw rows', positiveInt)
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (
+        kind: DatasetKind,
+        o: {
+          input?: string[];
+          out: string;
+          format?: 'jsonl' | 'json' | 'parquet';
+          limit?: number;
+          json: boolean;
+        },
+      ) => {
+        if (!o.input?.length) {
+          throw new ConfigError(
+            'migflow dataset',
+            '--input',
+            'no raw dataset file given',
+            'pass --input PATH (repeat it for several files; bundled samples are in datasets/samples/)',
+          );
+        }
+        const inputs = o.input.map((p) => resolve(p));
+        const ac = new AbortController();
+        const onSigint = () => ac.abort();
+        process.once('SIGINT', onSigint);
+        const progress = !o.json && process.stderr.isTTY;
+        try {
+          const result = await prepareDataset({
+            kind,
+            inputs,
+            outDir: resolve(o.out),
+            ...(o.format ? { format: o.format } : {}),
+            ...(o.limit ? { limit: o.limit } : {}),
+            signal: ac.signal,
+            ...(progress
+              ? { onProgress: (p) => process.stderr.write(`\r${p.rowsRead} rows read from ${p.file}`) }
+              : {}),
+          });
+          if (progress) process.stderr.write('\n');
+          process.stdout.write(
+            o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatDatasetSummary(result)}\n`,
+          );
+          if (result.malformed.count > 0 && !o.json) {
+            process.stderr.write(
+              `migflow: ${result.malformed.count} malformed rows were skipped (see above)\n`,
+            );
+          }
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      },
+    );
+}

@@ -9,17 +9,22 @@ import type { DatasetStageInput } from '../workflows/inputs.js';
 
 export * from '../workflows/index.js';
 
-export async function ActivityRoundTripProbe(input: DatasetStageInput, runs: number): Promise<number[]> {
+export async function ActivityRoundTripProbe(
+  input: DatasetStageInput,
+  runs: number,
+): Promise<{ roundTripMs: number[]; inActivityMs: number[] }> {
   const { prepareDataset } = proxyActivities<Activities>({
     startToCloseTimeout: '1m',
     retry: { maximumAttempts: 1 },
   });
-  const times: number[] = [];
+  const roundTripMs: number[] = [];
+  const inActivityMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = Date.now();
     const r = await prepareDataset(input);
     if (!r.hit) throw new Error('probe expects a cache hit');
-    times.push(Date.now() - t0);
+    roundTripMs.push(Date.now() - t0);
+    inActivityMs.push(r.durationMs);
   }
-  return times;
+  return { roundTripMs, inActivityMs };
 }

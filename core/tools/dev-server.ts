@@ -28,6 +28,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
     args.push('--search-attribute', `${name}=${type}`);
   // Offline machines: no pointless version-check calls to the internet.
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   args.push('--log-level', o.logLevel ?? 'error', '--log-format', 'json');
   return args;
 }

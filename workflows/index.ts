@@ -1,2 +1,3 @@
 /** Every workflow type the main worker registers. The exported names are the types the Web UI shows. */
 export { DatasetWorkflow } from './dataset.js';
+export { PipelineWorkflow } from './pipeline.js';

@@ -71,3 +71,46 @@ export interface DatasetWorkflowResult {
   runId: string;
   datasets: DatasetStageResult[];
 }
+
+/** One stage's outcome in a pipeline run: did it hit the cache everywhere, run, and how long it took. */
+export interface StageOutcome {
+  stage: string;
+  /** `hit`: every activity of the stage was served from the cache; `ran`: at least one computed. */
+  status: 'hit' | 'ran' | 'skipped';
+  durationMs: number;
+  workflowId?: string;
+}
+
+export const PipelineInput = z
+  .object({
+    runId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('groups every workflow of this run in search (MigflowRunId); defaults to the workflow id'),
+    stages: z
+      .object({
+        datasets: z.boolean().default(true).describe('prepare the datasets'),
+      })
+      .strict()
+      .default({ datasets: true })
+      .describe('which stages to run; later stages join as they land'),
+    datasets: z
+      .array(DatasetStageInput)
+      .min(1)
+      .describe('datasets to prepare (DatasetWorkflow input `datasets`)'),
+    heartbeatTimeoutS: z
+      .number()
+      .positive()
+      .max(3600)
+      .default(30)
+      .describe('heartbeat timeout of long activities, seconds'),
+  })
+  .strict();
+export type PipelineInput = z.input<typeof PipelineInput>;
+
+export interface PipelineResult {
+  runId: string;
+  stages: StageOutcome[];
+  datasets?: DatasetWorkflowResult;
+}

@@ -1,20 +1,22 @@
 /**
- * `migflow demo` (`npm start`): the main job. Starts (or reuses) the dev server, starts the workers, runs the pipeline
- * on the bundled sample data, prints the results table, where the outputs are and the Web UI link.
- * Stages join here as they land; today: the dataset stage.
+ * `migflow demo` (`npm start`): the main job. Starts (or reuses) the dev server, starts the workers, runs
+ * PipelineWorkflow on the bundled sample data, and prints the results, where the outputs are and the Web UI link.
+ * Stages join the pipeline as they land.
  */
-
-import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { PROJECT_ROOT } from '../../core/paths.js';
-import { DatasetKind } from '../../workflows/inputs.js';
+import { DatasetKind, type PipelineInput } from '../../workflows/inputs.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
-import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';
+import { pipelineReport, runPipeline } from '../lib/pipeline-run.js';
 import { sampleInputs } from '../lib/samples.js';
 import { defaultServerOptions, ensureServerRunning } from '../lib/server.js';
 import { startWorkerProcess } from '../lib/worker-processes.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The main job's pipeline input: every bundled sample dataset. */
+export function demoPipelineInput(runId: string): PipelineInput {
+  return { runId, datasets: DatasetKind.options.map((kind) => ({ kind, inputs: sampleInputs(kind) })) };
+}
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -42,25 +44,20 @@ export function registerDemoCommand(program: Command): void {
       say('      main worker ready on queue migflow');
 
       try {
-        say('[3/3] DatasetWorkflow on the bundled samples (datasets/samples/)');
+        const workflowId = `pipeline/${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        say(`[3/3] PipelineWorkflow ${workflowId} on the bundled samples (datasets/samples/)`);
         const { client, close, namespace } = await connectClient(env);
         try {
-          const workflowId = `demo/datasets/${new Date().toISOString().replace(/[:.]/g, '-')}`;
-          const datasets = DatasetKind.options.map((kind) => ({ kind, inputs: sampleInputs(kind) }));
-          const { result, runId } = await runDatasetWorkflow(
-            client,
-            { datasets, runId: workflowId },
-            workflowId,
-          );
+          const { result, runId } = await runPipeline(client, demoPipelineInput(workflowId), workflowId);
           say('');
-          say(datasetTable(result));
+          say(pipelineReport(result));
           say('');
-          say(
-            `Outputs: ${relative(PROJECT_ROOT, result.datasets[0]!.dir).split('/').slice(0, 2).join('/')}/<cache key>/ (list them: npx migflow cache ls)`,
-          );
+          say('Outputs: artifacts/<stage>/<cache key>/ (list them: npx migflow cache ls)');
           if (server.uiUrl) {
             say(`Web UI:  ${workflowUrl(server.uiUrl, namespace, workflowId, runId)}`);
-            say(`         all runs: ${server.uiUrl}/namespaces/${namespace}/workflows`);
+            say(
+              `         all runs of this pipeline: ${server.uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`MigflowRunId = '${workflowId}'`)}`,
+            );
           }
           say(
             `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. The server keeps running (stop: npx migflow server stop).`,

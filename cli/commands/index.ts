@@ -4,6 +4,7 @@ import { registerCacheCommand } from './cache.js';
 import { registerDatasetCommand } from './dataset.js';
 import { registerDemoCommand } from './demo.js';
 import { registerRunCommand } from './run.js';
+import { registerSchemaCommand } from './schema.js';
 import { registerServerCommand } from './server.js';
 import { registerWorkerCommand } from './worker.js';
 
@@ -13,6 +14,7 @@ export function registerCommands(program: Command): void {
   registerWorkerCommand(program);
   registerRunCommand(program);
   registerCacheCommand(program);
+  registerSchemaCommand(program);
   registerDatasetCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   void sim;

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { workflowInputJsonSchema } from '../../../cli/commands/schema.js';
+import { PROJECT_ROOT } from '../../../core/paths.js';
+import { PipelineInput } from '../../../workflows/inputs.js';
+
+describe('workflow inputs', () => {
+  it('the documented JSON Schema of PipelineWorkflow input is the one the zod schema generates', () => {
+    const documented = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docs', 'pipeline.schema.json'), 'utf8'));
+    expect(documented).toEqual(workflowInputJsonSchema('pipeline'));
+  });
+
+  it('the sample pipeline input in configs/ is valid and gets the documented defaults', () => {
+    const parsed = PipelineInput.parse(
+      JSON.parse(readFileSync(join(PROJECT_ROOT, 'configs', 'pipeline.json'), 'utf8')),
+    );
+    expect(parsed.stages).toEqual({ datasets: true });
+    expect(parsed.heartbeatTimeoutS).toBe(30);
+    expect(parsed.datasets.map((d) => d.kind)).toEqual(['coder', 'rag', 'chat']);
+  });
+
+  it('rejects unknown fields so a typo never silently disables a stage', () => {
+    const r = PipelineInput.safeParse({
+      datasets: [{ kind: 'coder', inputs: ['x'] }],
+      stage: { datasets: false },
+    });
+    expect(r.success).toBe(false);
+  });
+});

@@ -120,10 +120,12 @@ export async function runServerForeground(o: ServerOptions, log: (line: string) 
   const { path: cli } = await ensureTemporalCli({ log });
   const address = `${o.ip}:${o.port}`;
   if (await isServing(cli, address)) {
+    // The state file describes the server migflow last started; it only applies if that is this one.
     const state = readServerState();
+    const ours = state?.address === address ? state : undefined;
     log(
-      `A Temporal server is already running at ${address}${state?.uiUrl ? ` (Web UI ${state.uiUrl})` : ''}; nothing to do.` +
-        (state ? ` Stop it with \`npx migflow server stop\`.` : ''),
+      `A Temporal server is already running at ${address}${ours?.uiUrl ? ` (Web UI ${ours.uiUrl})` : ''}; nothing to do.` +
+        (ours ? ' Stop it with `npx migflow server stop`.' : ''),
     );
     return 0;
   }

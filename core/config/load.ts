@@ -81,6 +81,11 @@ function fixFor(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
     case 'too_small':
     case 'too_big':
       return `change ${where}: ${issue.message}`;
+    case 'custom':
+      // Cross-field checks (superRefine) carry their own remedy in params.fix.
+      return typeof issue.params?.['fix'] === 'string'
+        ? issue.params['fix']
+        : `correct ${where} as described`;
     default:
       return `correct ${where} as described`;
   }

@@ -1,0 +1,555 @@
+/**
+ * Schema and loader for `configs/simulation_config.yaml`: which agents are active, the model registry, and per
+ * agent × GPU model × MIG profile the engine parameters (model, KV cache, restart time, latency fits α/β/σ).
+ * The loader also derives the cluster the reference derives: managed GPUs 0..N−1 of `simulation.gpu_model`, one
+ * permanent A100_40GB last, one permanent 2G engine per agent on it, and the initial agent of each managed GPU.
+ * Cross-field problems (unknown or unsupported profile, missing profile or parameter, agent count) are
+ * ConfigErrors naming the file, the YAML path with its line, and the fix.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { type AgentName, agentsInEnumOrder, isAgentName } from '../mig/agents.js';
+import {
+  BUILTIN_GPU_PROFILE_SETS,
+  type GpuProfileSet,
+  type HardwareProfile,
+  hardwareProfileByName,
+  hardwareProfileOf,
+  usedLogicalProfiles,
+  validStates,
+} from '../mig/hardware.js';
+import type { StateId } from '../mig/states.js';
+import { loadGpuModel } from './gpu.js';
+import { parseYamlConfig } from './load.js';
+import { formatPath } from './path.js';
+
+/** The GPU model of the permanent (unmanaged) GPU, whatever `simulation.gpu_model` says. */
+export const PERMANENT_GPU_MODEL = 'A100_40GB';
+/** KV-cache GB → KB, as the reference converts (binary). */
+export const KB_PER_GB = 1048576;
+
+const latencyParamsSchema = z
+  .object({
+    alpha: z.number().describe('intercept in seconds; no default (written by the fit stage)'),
+    beta: z
+      .number()
+      .describe('seconds per prefill token (prefill) or per running request (tpot); no default'),
+    sigma: z.number().min(0).describe('standard deviation of the Gaussian noise in seconds; no default'),
+  })
+  .strict();
+
+const engineProfileSchema = z
+  .object({
+    model: z.string().min(1).describe('name of an entry under `model:` served on this instance; no default'),
+    generate_path: z
+      .string()
+      .min(1)
+      .describe(
+        'JSONL of (id, prompt_tokens, completion_tokens) this model produced for the agent; no default',
+      ),
+    kv_cache_GB: z
+      .number()
+      .positive()
+      .describe('KV-cache memory vLLM reports on this instance, in GB; no default'),
+    restart_time: z
+      .number()
+      .positive()
+      .describe('seconds to stop and start the engine on this instance; no default'),
+    param: z
+      .object({
+        prefill: latencyParamsSchema.describe(
+          'TTFT fit: prefill(x) = α + β·x + N(0, σ) for x batched prompt tokens',
+        ),
+        tpot: latencyParamsSchema.describe('ITL fit: tpot(n) = α + β·n + N(0, σ) for n decoding requests'),
+      })
+      .strict()
+      .describe('latency fits from the profiling stage; no default'),
+  })
+  .strict();
+
+const searchOverheadSchema = z
+  .object({
+    min: z.number().min(0).default(0.05).describe('shortest RAG retrieval delay in seconds; default 0.05'),
+    max: z.number().min(0).default(0.3).describe('longest RAG retrieval delay in seconds; default 0.3'),
+    model: z.string().optional().describe('informational only (the delay is uniform); default unset'),
+  })
+  .strict();
+
+const agentGpuSchema = z
+  .object({
+    mig: z
+      .record(z.string(), engineProfileSchema)
+      .describe('per MIG instance name (e.g. 3g.20gb) the engine parameters; no default'),
+    'search-overhead': searchOverheadSchema
+      .optional()
+      .describe(
+        'RAG retrieval delay, read from the RAG agent on managed GPU 1; default {min: 0.05, max: 0.3}',
+      ),
+  })
+  .strict();
+
+const modelSchema = z
+  .object({
+    kv_per_token_KB: z.number().positive().describe('KV-cache size of one token in KB; no default'),
+    vllm_config: z
+      .string()
+      .min(1)
+      .describe('vLLM --config YAML of the model; max_num_batched_tokens is read from it unless given here'),
+    max_num_batched_tokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('prefill token budget per engine iteration; default: the value in vllm_config'),
+  })
+  .strict();
+
+export const simulationConfigSchema = z
+  .object({
+    agent: z
+      .record(z.string(), z.boolean())
+      .optional()
+      .describe(
+        'active agents (true/false); 2 (CodingAgent, RAGAgent) or 3 (+ ChatAgent); default: every agent under simulation.agents',
+      ),
+    datasets: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(
+        'per agent, the local path of its prepared dataset (used only to fetch prompt text); default {}',
+      ),
+    model: z.record(z.string(), modelSchema).describe('model registry, keyed by model name; no default'),
+    simulation: z
+      .object({
+        gpu_model: z
+          .string()
+          .min(1)
+          .default('A100_40GB')
+          .describe('GPU model of the managed GPUs, a file name under configs/gpus/; default A100_40GB'),
+        agents: z
+          .record(z.string(), z.record(z.string(), agentGpuSchema))
+          .describe('per agent, per GPU model, the engine parameters of every MIG instance; no default'),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type SimulationConfig = z.input<typeof simulationConfigSchema>;
+type ParsedSimulationConfig = z.output<typeof simulationConfigSchema>;
+
+/** α/β/σ of one latency fit, in seconds. */
+export interface LatencyParams {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly sigma: number;
+}
+
+/** Everything the simulator needs to run one agent's engine on one MIG instance kind of one GPU model. */
+export interface EngineProfileConfig {
+  readonly agent: AgentName;
+  readonly gpuModel: string;
+  readonly profile: HardwareProfile;
+  readonly model: string;
+  readonly generatePath: string;
+  readonly kvCacheGb: number;
+  readonly kvPerTokenKb: number;
+  /** floor(kvCacheGb × 1048576 / kvPerTokenKb). */
+  readonly kvCapacityTokens: number;
+  readonly maxBatchedTokens: number;
+  readonly restartTimeS: number;
+  readonly prefill: LatencyParams;
+  readonly tpot: LatencyParams;
+}
+
+export interface ModelConfig {
+  readonly kvPerTokenKb: number;
+  readonly vllmConfig: string;
+  readonly maxBatchedTokens: number;
+}
+
+/** One GPU of the derived cluster. */
+export interface ClusterGpu {
+  readonly gpu: number;
+  readonly gpuModel: string;
+  readonly profileSet: GpuProfileSet;
+  /** False for the permanent GPU, which the policy never reconfigures. */
+  readonly managed: boolean;
+  readonly validStates: readonly StateId[];
+  /** Agents that own this managed GPU at reset (YAML order i → GPU i mod N); empty for the permanent GPU. */
+  readonly initialAgents: readonly AgentName[];
+}
+
+export interface PermanentEngineSpec {
+  readonly agent: AgentName;
+  readonly gpu: number;
+  readonly profile: HardwareProfile;
+}
+
+export interface ResolvedSimulationConfig {
+  readonly file: string;
+  readonly agentCount: 2 | 3;
+  /** Active agents in the order of the `agent:` block (drives GPU assignment). */
+  readonly agentsYamlOrder: readonly AgentName[];
+  /** Active agents in enum order (Coding, RAG[, Chat]): receivers and workload generation. */
+  readonly agentsEnumOrder: readonly AgentName[];
+  readonly gpuModel: string;
+  /** Indexed by GPU id: managed GPUs 0..N−1, then the permanent GPU N. */
+  readonly cluster: readonly ClusterGpu[];
+  readonly managedGpus: readonly number[];
+  readonly permanentGpu: number;
+  /** One 2G engine per agent on the permanent GPU, YAML order. */
+  readonly permanentEngines: readonly PermanentEngineSpec[];
+  readonly models: Readonly<Record<string, ModelConfig>>;
+  readonly datasets: Readonly<Record<string, string>>;
+  /** Uniform bounds of the RAG retrieval delay in seconds. */
+  readonly ragSearchOverheadS: { readonly min: number; readonly max: number };
+  /** agent → GPU model → instance name → parameters, for every configured instance of the GPU models in use. */
+  readonly engines: Readonly<
+    Partial<Record<AgentName, Readonly<Record<string, Readonly<Record<string, EngineProfileConfig>>>>>>
+  >;
+}
+
+export interface SimulationConfigOptions {
+  /** Folder of `<GPU_MODEL>.yaml` files; default: the first `gpus/` beside or above the config file, else built-ins. */
+  readonly gpuDir?: string;
+  /** Base of relative `vllm_config` paths; default: the current directory. */
+  readonly rootDir?: string;
+  /** Profile sets to use instead of reading files (tests, callers that loaded them already). */
+  readonly gpuProfileSets?: Readonly<Record<string, GpuProfileSet>>;
+}
+
+/** The parameters of `agent`'s engine on instance `profileName` of `gpuModel`; ConfigError when not configured. */
+export function engineProfileConfig(
+  cfg: ResolvedSimulationConfig,
+  agent: AgentName,
+  gpuModel: string,
+  profileName: string,
+): EngineProfileConfig {
+  const e = cfg.engines[agent]?.[gpuModel]?.[profileName];
+  if (!e) {
+    throw new ConfigError(
+      cfg.file,
+      `simulation.agents.${agent}.${gpuModel}.mig.${profileName}`,
+      'no engine parameters for this instance',
+      `add a ${profileName} entry (model, generate_path, kv_cache_GB, restart_time, param) under that path`,
+    );
+  }
+  return e;
+}
+
+/** Line (1-based) of the key (or sequence item) at the end of `path` in YAML `text`; of its deepest existing parent when absent. */
+export function yamlLineOf(text: string, path: readonly (string | number)[]): number | undefined {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  let node: unknown = doc.contents;
+  const at = (n: { range?: readonly number[] | null } | null | undefined) =>
+    n?.range ? counter.linePos(n.range[0]!).line : undefined;
+  let line = at(node as Node | undefined);
+  for (const p of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => (isScalar(it.key) ? it.key.value : it.key) === p);
+      if (!pair) break;
+      line = at(pair.key as Node) ?? line;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[p as number] as Node | undefined;
+      if (!item) break;
+      line = at(item) ?? line;
+      node = item;
+    } else break;
+  }
+  return line;
+}
+
+/** Builds ConfigErrors whose field carries the YAML line of `path`. */
+export function configErrorAt(file: string, text: string | undefined) {
+  return (path: readonly (string | number)[], problem: string, fix: string): ConfigError => {
+    const line = text === undefined ? undefined : yamlLineOf(text, path);
+    return new ConfigError(
+      file,
+      formatPath(path) + (line === undefined ? '' : ` (line ${line})`),
+      problem,
+      fix,
+    );
+  };
+}
+
+function findGpuDir(file: string): string | undefined {
+  let dir = dirname(resolvePath(file));
+  for (let i = 0; i < 3; i++) {
+    const candidate = join(dir, 'gpus');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+function readBatchedTokens(vllmConfig: string, rootDir: string): number | undefined {
+  const p = isAbsolute(vllmConfig) ? vllmConfig : join(rootDir, vllmConfig);
+  if (!existsSync(p)) return undefined;
+  const doc = parseDocument(readFileSync(p, 'utf8')).toJS() as Record<string, unknown> | null;
+  const v = doc?.max_num_batched_tokens;
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+function resolveConfig(
+  file: string,
+  text: string | undefined,
+  raw: ParsedSimulationConfig,
+  opts: SimulationConfigOptions,
+): ResolvedSimulationConfig {
+  const err = configErrorAt(file, text);
+  const agentDefs = raw.simulation.agents;
+
+  // Active agents, YAML order.
+  let yamlOrder: string[];
+  if (raw.agent) {
+    for (const name of Object.keys(raw.agent)) {
+      if (!isAgentName(name)) {
+        throw err(
+          ['agent', name],
+          `unknown agent ${JSON.stringify(name)}`,
+          'use CodingAgent, RAGAgent or ChatAgent',
+        );
+      }
+    }
+    yamlOrder = Object.entries(raw.agent)
+      .filter(([, on]) => on)
+      .map(([n]) => n);
+  } else {
+    yamlOrder = Object.keys(agentDefs);
+  }
+  const count = yamlOrder.length;
+  if (count !== 2 && count !== 3) {
+    throw err(
+      raw.agent ? ['agent'] : ['simulation', 'agents'],
+      `${count} active agents; the action space and observation are defined for 2 or 3`,
+      'activate CodingAgent and RAGAgent (2 agents) or all of CodingAgent, RAGAgent and ChatAgent (3 agents)',
+    );
+  }
+  for (const name of yamlOrder) {
+    if (!isAgentName(name)) {
+      throw err(
+        ['simulation', 'agents', name],
+        `unknown agent ${JSON.stringify(name)}`,
+        'use CodingAgent, RAGAgent or ChatAgent',
+      );
+    }
+  }
+  const enumOrder = agentsInEnumOrder(count);
+  const missingFromSet = enumOrder.filter((a) => !yamlOrder.includes(a));
+  if (missingFromSet.length > 0) {
+    throw err(
+      raw.agent ? ['agent'] : ['simulation', 'agents'],
+      `with ${count} agents the active set must be ${enumOrder.join(', ')}; ${missingFromSet.join(', ')} is not active`,
+      count === 2
+        ? 'activate exactly CodingAgent and RAGAgent'
+        : 'activate CodingAgent, RAGAgent and ChatAgent',
+    );
+  }
+  const agentsYamlOrder = yamlOrder as AgentName[];
+
+  // GPU profile sets.
+  const gpuDir = opts.gpuDir ?? findGpuDir(file);
+  const sets = new Map<string, GpuProfileSet>();
+  const profileSetOf = (model: string, path: (string | number)[]): GpuProfileSet => {
+    const known = sets.get(model);
+    if (known) return known;
+    let set = opts.gpuProfileSets?.[model];
+    if (!set && gpuDir && existsSync(join(gpuDir, `${model}.yaml`))) set = loadGpuModel(gpuDir, model);
+    if (!set && !opts.gpuProfileSets) set = BUILTIN_GPU_PROFILE_SETS[model];
+    if (!set) {
+      throw err(
+        path,
+        `unknown GPU model ${JSON.stringify(model)}${gpuDir ? ` (no ${join(gpuDir, `${model}.yaml`)})` : ''}`,
+        `add configs/gpus/${model}.yaml or use one of ${Object.keys(BUILTIN_GPU_PROFILE_SETS).join(', ')}`,
+      );
+    }
+    sets.set(model, set);
+    return set;
+  };
+  const managedSet = profileSetOf(raw.simulation.gpu_model, ['simulation', 'gpu_model']);
+  const permanentSet = profileSetOf(PERMANENT_GPU_MODEL, ['simulation', 'gpu_model']);
+
+  // Models.
+  const rootDir = opts.rootDir ?? process.cwd();
+  const models: Record<string, ModelConfig> = {};
+  for (const [name, m] of Object.entries(raw.model)) {
+    const maxBatchedTokens = m.max_num_batched_tokens ?? readBatchedTokens(m.vllm_config, rootDir);
+    if (maxBatchedTokens === undefined) {
+      throw err(
+        ['model', name],
+        `max_num_batched_tokens is not set and ${m.vllm_config} (under ${rootDir}) does not provide it`,
+        `set model.${name}.max_num_batched_tokens or add max_num_batched_tokens to ${m.vllm_config}`,
+      );
+    }
+    models[name] = { kvPerTokenKb: m.kv_per_token_KB, vllmConfig: m.vllm_config, maxBatchedTokens };
+  }
+
+  // Engines of every GPU model in use, per active agent.
+  const modelsInUse = [...new Set([raw.simulation.gpu_model, PERMANENT_GPU_MODEL])];
+  const engines: Partial<Record<AgentName, Record<string, Record<string, EngineProfileConfig>>>> = {};
+  for (const agent of agentsYamlOrder) {
+    const def = agentDefs[agent];
+    if (!def) {
+      throw err(
+        ['simulation', 'agents'],
+        `active agent ${agent} has no configuration`,
+        `add simulation.agents.${agent}`,
+      );
+    }
+    engines[agent] = {};
+    for (const gpuModel of modelsInUse) {
+      const set = gpuModel === raw.simulation.gpu_model ? managedSet : permanentSet;
+      const block = def[gpuModel];
+      const blockPath = ['simulation', 'agents', agent];
+      if (!block) {
+        throw err(
+          blockPath,
+          `${agent} has no configuration for GPU model ${gpuModel}${gpuModel === PERMANENT_GPU_MODEL ? ' (the permanent GPU is always A100_40GB)' : ''}`,
+          `add simulation.agents.${agent}.${gpuModel}.mig with an entry per instance kind`,
+        );
+      }
+      const byName: Record<string, EngineProfileConfig> = {};
+      for (const [profileName, e] of Object.entries(block.mig)) {
+        const path = [...blockPath, gpuModel, 'mig', profileName];
+        const hw = hardwareProfileByName(set, profileName);
+        if (!hw) {
+          const known = set.profiles.map((p) => p.name).join(', ');
+          const wellFormed = /^\d+g\.\d+gb$/.test(profileName);
+          throw err(
+            path,
+            wellFormed
+              ? `${profileName} is not a MIG profile of ${gpuModel}`
+              : `unknown MIG profile ${JSON.stringify(profileName)} (expected "<slices>g.<vram>gb")`,
+            `use one of ${gpuModel}'s profiles: ${known}`,
+          );
+        }
+        const model = models[e.model];
+        if (!model) {
+          throw err(
+            [...path, 'model'],
+            `model ${JSON.stringify(e.model)} is not in the model registry`,
+            `add model.${e.model} (kv_per_token_KB, vllm_config) or use one of ${Object.keys(models).join(', ')}`,
+          );
+        }
+        byName[profileName] = {
+          agent,
+          gpuModel,
+          profile: hw,
+          model: e.model,
+          generatePath: e.generate_path,
+          kvCacheGb: e.kv_cache_GB,
+          kvPerTokenKb: model.kvPerTokenKb,
+          kvCapacityTokens: Math.floor((e.kv_cache_GB * KB_PER_GB) / model.kvPerTokenKb),
+          maxBatchedTokens: model.maxBatchedTokens,
+          restartTimeS: e.restart_time,
+          prefill: e.param.prefill,
+          tpot: e.param.tpot,
+        };
+      }
+      for (const logical of usedLogicalProfiles(set)) {
+        const hw = hardwareProfileOf(set, logical);
+        if (!byName[hw.name]) {
+          throw err(
+            [...blockPath, gpuModel, 'mig'],
+            `${agent} on ${gpuModel} lacks the ${hw.name} instance, which some valid geometry of that GPU uses`,
+            `add simulation.agents.${agent}.${gpuModel}.mig.${hw.name} with model, generate_path, kv_cache_GB, restart_time and param`,
+          );
+        }
+      }
+      engines[agent][gpuModel] = byName;
+    }
+  }
+
+  // Derived cluster.
+  const managedGpus = agentsYamlOrder.map((_, i) => i);
+  const permanentGpu = count;
+  const initial: AgentName[][] = managedGpus.map(() => []);
+  agentsYamlOrder.forEach((a, i) => {
+    initial[i % managedGpus.length]!.push(a);
+  });
+  const cluster: ClusterGpu[] = [
+    ...managedGpus.map((gpu) => ({
+      gpu,
+      gpuModel: managedSet.gpuModel,
+      profileSet: managedSet,
+      managed: true,
+      validStates: validStates(managedSet),
+      initialAgents: initial[gpu]!,
+    })),
+    {
+      gpu: permanentGpu,
+      gpuModel: permanentSet.gpuModel,
+      profileSet: permanentSet,
+      managed: false,
+      validStates: validStates(permanentSet),
+      initialAgents: [],
+    },
+  ];
+  const permanent2g = hardwareProfileOf(permanentSet, '2G');
+  const permanentEngines = agentsYamlOrder.map((agent) => ({
+    agent,
+    gpu: permanentGpu,
+    profile: permanent2g,
+  }));
+
+  // RAG search delay comes from the RAG agent's block of managed GPU 1's model, as in the reference.
+  const so = agentDefs.RAGAgent?.[managedSet.gpuModel]?.['search-overhead'];
+  const ragSearchOverheadS = { min: so?.min ?? 0.05, max: so?.max ?? 0.3 };
+  if (ragSearchOverheadS.min > ragSearchOverheadS.max) {
+    throw err(
+      ['simulation', 'agents', 'RAGAgent', managedSet.gpuModel, 'search-overhead'],
+      `min ${ragSearchOverheadS.min} is above max ${ragSearchOverheadS.max}`,
+      'swap the two bounds',
+    );
+  }
+
+  return {
+    file,
+    agentCount: count,
+    agentsYamlOrder,
+    agentsEnumOrder: enumOrder,
+    gpuModel: managedSet.gpuModel,
+    cluster,
+    managedGpus,
+    permanentGpu,
+    permanentEngines,
+    models,
+    datasets: raw.datasets,
+    ragSearchOverheadS,
+    engines,
+  };
+}
+
+/** Validates simulation config YAML text; `file` names it in messages. */
+export function parseSimulationConfig(
+  file: string,
+  text: string,
+  opts: SimulationConfigOptions = {},
+): ResolvedSimulationConfig {
+  return resolveConfig(file, text, parseYamlConfig(file, text, simulationConfigSchema), opts);
+}
+
+/** Reads, validates and resolves `configs/simulation_config.yaml` (or another file of that shape). */
+export function loadSimulationConfig(
+  file: string,
+  opts: SimulationConfigOptions = {},
+): ResolvedSimulationConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(
+      file,
+      '',
+      `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      'check the path; the default is configs/simulation_config.yaml',
+      { cause: e },
+    );
+  }
+  return parseSimulationConfig(file, text, opts);
+}

@@ -1,0 +1,389 @@
+/**
+ * Schema and loader for `configs/training_config.yaml`: decision interval, observation normalisation, PPO
+ * hyper-parameters, the action-mask cooldown, workload patterns, the reconfiguration budget and the reward.
+ * Keys keep the reference's spelling so its files load unchanged; the resolved form is camelCase with units.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { AgentName } from '../mig/agents.js';
+import { parseYamlConfig } from './load.js';
+import { configErrorAt, type ResolvedSimulationConfig } from './simulation.js';
+
+const num = (def: number, what: string) => z.number().default(def).describe(`${what}; default ${def}`);
+const posNum = (def: number, what: string) =>
+  z.number().positive().default(def).describe(`${what}; default ${def}`);
+const posInt = (def: number, what: string) =>
+  z.number().int().positive().default(def).describe(`${what}; default ${def}`);
+const range = (lo: number, hi: number, what: string) =>
+  z
+    .tuple([z.number().min(0), z.number().min(0)])
+    .refine(([a, b]) => a <= b, 'the first bound must not exceed the second')
+    .default([lo, hi])
+    .describe(`${what} as [low, high]; default [${lo}, ${hi}]`);
+
+const patternSchema = (d: [number, number], rates: Record<AgentName, [number, number]>) =>
+  z
+    .object({
+      duration: range(d[0], d[1], 'phase duration in seconds, drawn uniformly'),
+      rate: z
+        .record(z.string(), z.tuple([z.number().positive(), z.number().positive()]))
+        .default(rates)
+        .describe(
+          `per agent, request rate bounds in req/s, a fresh uniform draw for every gap; default ${JSON.stringify(rates)}`,
+        ),
+    })
+    .strict()
+    .prefault({});
+
+const Q_DEFAULT_NOTE = 'per agent, per MIG instance name, the quality factor Q of serving there; no default';
+
+export const trainingConfigSchema = z
+  .object({
+    training: z
+      .object({
+        tmux_session: z
+          .string()
+          .default('hpc')
+          .describe('tmux session of the reference grid search; unused by migflow; default "hpc"'),
+        sb3_norm: z
+          .boolean()
+          .default(false)
+          .describe(
+            'normalise observations and rewards with running statistics (VecNormalize); default false',
+          ),
+        'action-interval': posNum(120, 'simulated seconds between two decisions'),
+        total_timesteps: posInt(1024000, 'environment steps of one training run'),
+        arrival_rate_history_length: posInt(5, 'past interval arrival rates in the observation (H)'),
+        normalization: z
+          .object({
+            total_sm_ratio: posNum(7, "divisor of an agent's total compute slices"),
+            total_vram_ratio: posNum(40, "divisor of an agent's total VRAM in GB (sized for A100)"),
+            mig_geometry: posNum(7, "divisor of an agent's slices per managed GPU"),
+            vram_transfer_amount: posNum(20, 'divisor of the slices last given or received'),
+            arrival_rate: posNum(10, 'divisor of arrival rates in req/s'),
+            avg_queue_length: posNum(10, 'q in log10(1+x)/log10(1+q) for the average waiting queue'),
+            avg_running_requests: posNum(100, 'divisor of the average running requests'),
+            avg_composite_latency: posNum(5, 'q in log10(1+x)/log10(1+q) for the latency ratio'),
+            queue_length_trend_clamp: posNum(3, 'the queue trend is clamped to ±this'),
+            default_waiting_qj: num(1, 'Q of a request that has not started prefill'),
+          })
+          .strict()
+          .prefault({})
+          .describe('observation normalisation constants'),
+        PPO: z
+          .object({
+            episode_length: posInt(1024, 'decisions per episode'),
+            n_steps: posInt(2048, 'environment steps per rollout'),
+            lr_max: posNum(5e-5, 'learning rate at the start (linear decay to lr_min)'),
+            lr_min: posNum(5e-5, 'learning rate at the end'),
+            batch_size: posInt(256, 'minibatch size'),
+            n_epochs: posInt(10, 'passes over each rollout'),
+            gamma: posNum(0.995, 'discount factor'),
+            gae_lambda: posNum(0.9, 'GAE lambda'),
+            clip_range: posNum(0.2, 'PPO clip range (also used for the value clip)'),
+            ent_coef_schd: z
+              .boolean()
+              .default(false)
+              .describe(
+                'step the entropy coefficient max → mid → min at 20% and 60% progress; default false',
+              ),
+            ent_coef: num(0.005, 'entropy coefficient when there is no schedule'),
+            min_ent_coef: num(0.005, 'final entropy coefficient of the schedule (and on resume)'),
+            max_ent_coef: num(0.05, 'first entropy coefficient of the schedule'),
+            net_arch: z
+              .object({
+                pi: z
+                  .array(z.number().int().positive())
+                  .default([512, 512])
+                  .describe('actor hidden layers; default [512, 512]'),
+                vf: z
+                  .array(z.number().int().positive())
+                  .default([512, 512])
+                  .describe('critic hidden layers; default [512, 512]'),
+              })
+              .strict()
+              .prefault({})
+              .describe('separate actor and critic MLPs with tanh'),
+          })
+          .strict()
+          .prefault({})
+          .describe('Maskable PPO hyper-parameters'),
+        action_mask: z
+          .object({
+            action_cooldown: z
+              .number()
+              .int()
+              .min(0)
+              .default(10)
+              .describe(
+                'decisions a (giver → receiver) transfer pair stays masked after a transfer; default 10',
+              ),
+          })
+          .strict()
+          .prefault({}),
+        patterns: z
+          .object({
+            idle: patternSchema([3600, 4800], {
+              CodingAgent: [0.2, 0.5],
+              RAGAgent: [0.1, 0.5],
+              ChatAgent: [0.1, 0.5],
+            }),
+            even: patternSchema([1800, 2200], { CodingAgent: [1, 2.5], RAGAgent: [1, 2], ChatAgent: [1, 2] }),
+            busy: patternSchema([1800, 2200], {
+              CodingAgent: [3, 4],
+              RAGAgent: [4.5, 5.5],
+              ChatAgent: [4.5, 5.5],
+            }),
+            burst: patternSchema([300, 700], { CodingAgent: [4, 5], RAGAgent: [6, 8], ChatAgent: [6, 8] }),
+          })
+          .strict()
+          .prefault({})
+          .describe('workload patterns; each phase picks one uniformly'),
+        reconfig: z
+          .object({
+            budget: posNum(300, 'reconfiguration budget in seconds of predicted downtime'),
+            refresh: posNum(30, 'minutes without any action after which the budget is refilled'),
+          })
+          .strict()
+          .prefault({}),
+        reward: z
+          .object({
+            Q: z.record(z.string(), z.record(z.string(), z.number().positive())).describe(Q_DEFAULT_NOTE),
+            alpha: z
+              .record(z.string(), z.number())
+              .default({ CodingAgent: 1, RAGAgent: 1, ChatAgent: 1 })
+              .describe('per agent, weight of its latency penalty; default 1.0 each'),
+            w_ttft: num(0.8, "weight of TTFT in a request's cost"),
+            w_tpot: num(0.2, "weight of TPOT in a request's cost"),
+            gamma: num(12, 'penalty for taking any action other than NO_ACTION (not a discount)'),
+            scaling: posNum(0.1, 'factor applied to the summed reward terms'),
+            clipping: num(-50, 'lower bound of the reward'),
+            use_quality_bonus: z
+              .boolean()
+              .default(false)
+              .describe('add the Q-weighted token share and stop dividing costs by Q; default false'),
+            use_affinity_bonus: z
+              .boolean()
+              .default(false)
+              .describe('reward agents whose slices sit on few GPUs; default false'),
+            affinity_bonus_weight: num(1, 'factor of the affinity bonus'),
+          })
+          .strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type TrainingConfig = z.input<typeof trainingConfigSchema>;
+
+export interface RateRange {
+  readonly low: number;
+  readonly high: number;
+}
+export const PatternName = { Idle: 'idle', Even: 'even', Busy: 'busy', Burst: 'burst' } as const;
+export type PatternName = (typeof PatternName)[keyof typeof PatternName];
+export const PATTERN_NAMES: readonly PatternName[] = ['idle', 'even', 'busy', 'burst'];
+
+export interface WorkloadPattern {
+  readonly durationS: RateRange;
+  /** Per agent, request-rate bounds in req/s. */
+  readonly rateReqS: Readonly<Record<string, RateRange>>;
+}
+
+export interface RewardConfig {
+  /** agent → MIG instance name → Q. */
+  readonly q: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly alpha: Readonly<Record<string, number>>;
+  readonly wTtft: number;
+  readonly wTpot: number;
+  /** Action penalty Ω (not a discount factor). */
+  readonly actionPenalty: number;
+  readonly scaling: number;
+  readonly clipping: number;
+  readonly useQualityBonus: boolean;
+  readonly useAffinityBonus: boolean;
+  readonly affinityBonusWeight: number;
+}
+
+export interface NormalizationConfig {
+  readonly totalSmRatio: number;
+  readonly totalVramRatio: number;
+  readonly migGeometry: number;
+  readonly vramTransferAmount: number;
+  readonly arrivalRate: number;
+  readonly avgQueueLength: number;
+  readonly avgRunningRequests: number;
+  readonly avgCompositeLatency: number;
+  readonly queueLengthTrendClamp: number;
+  readonly defaultWaitingQj: number;
+}
+
+export interface PpoConfig {
+  readonly episodeLength: number;
+  readonly nSteps: number;
+  readonly lrMax: number;
+  readonly lrMin: number;
+  readonly batchSize: number;
+  readonly nEpochs: number;
+  readonly gamma: number;
+  readonly gaeLambda: number;
+  readonly clipRange: number;
+  readonly entCoefSchedule: boolean;
+  readonly entCoef: number;
+  readonly minEntCoef: number;
+  readonly maxEntCoef: number;
+  readonly netArch: { readonly pi: readonly number[]; readonly vf: readonly number[] };
+}
+
+export interface ResolvedTrainingConfig {
+  readonly file: string;
+  readonly sb3Norm: boolean;
+  readonly actionIntervalS: number;
+  readonly totalTimesteps: number;
+  readonly arrivalRateHistoryLength: number;
+  readonly normalization: NormalizationConfig;
+  readonly ppo: PpoConfig;
+  readonly actionCooldownSteps: number;
+  readonly patterns: Readonly<Record<PatternName, WorkloadPattern>>;
+  readonly budgetS: number;
+  /** Seconds without an action after which the budget refills (`reconfig.refresh` minutes × 60). */
+  readonly refreshPeriodS: number;
+  readonly reward: RewardConfig;
+}
+
+type Parsed = z.output<typeof trainingConfigSchema>['training'];
+
+function resolve(file: string, t: Parsed): ResolvedTrainingConfig {
+  const rng = ([low, high]: readonly [number, number]): RateRange => ({ low, high });
+  const patterns = {} as Record<PatternName, WorkloadPattern>;
+  for (const name of PATTERN_NAMES) {
+    const p = t.patterns[name];
+    patterns[name] = {
+      durationS: rng(p.duration),
+      rateReqS: Object.fromEntries(Object.entries(p.rate).map(([a, r]) => [a, rng(r)])),
+    };
+  }
+  const n = t.normalization;
+  const p = t.PPO;
+  const r = t.reward;
+  return {
+    file,
+    sb3Norm: t.sb3_norm,
+    actionIntervalS: t['action-interval'],
+    totalTimesteps: t.total_timesteps,
+    arrivalRateHistoryLength: t.arrival_rate_history_length,
+    normalization: {
+      totalSmRatio: n.total_sm_ratio,
+      totalVramRatio: n.total_vram_ratio,
+      migGeometry: n.mig_geometry,
+      vramTransferAmount: n.vram_transfer_amount,
+      arrivalRate: n.arrival_rate,
+      avgQueueLength: n.avg_queue_length,
+      avgRunningRequests: n.avg_running_requests,
+      avgCompositeLatency: n.avg_composite_latency,
+      queueLengthTrendClamp: n.queue_length_trend_clamp,
+      defaultWaitingQj: n.default_waiting_qj,
+    },
+    ppo: {
+      episodeLength: p.episode_length,
+      nSteps: p.n_steps,
+      lrMax: p.lr_max,
+      lrMin: p.lr_min,
+      batchSize: p.batch_size,
+      nEpochs: p.n_epochs,
+      gamma: p.gamma,
+      gaeLambda: p.gae_lambda,
+      clipRange: p.clip_range,
+      entCoefSchedule: p.ent_coef_schd,
+      entCoef: p.ent_coef,
+      minEntCoef: p.min_ent_coef,
+      maxEntCoef: p.max_ent_coef,
+      netArch: { pi: p.net_arch.pi, vf: p.net_arch.vf },
+    },
+    actionCooldownSteps: t.action_mask.action_cooldown,
+    patterns,
+    budgetS: t.reconfig.budget,
+    refreshPeriodS: t.reconfig.refresh * 60,
+    reward: {
+      q: r.Q,
+      alpha: r.alpha,
+      wTtft: r.w_ttft,
+      wTpot: r.w_tpot,
+      actionPenalty: r.gamma,
+      scaling: r.scaling,
+      clipping: r.clipping,
+      useQualityBonus: r.use_quality_bonus,
+      useAffinityBonus: r.use_affinity_bonus,
+      affinityBonusWeight: r.affinity_bonus_weight,
+    },
+  };
+}
+
+/** Validates training config YAML text; `file` names it in messages. */
+export function parseTrainingConfig(file: string, text: string): ResolvedTrainingConfig {
+  return resolve(file, parseYamlConfig(file, text, trainingConfigSchema).training);
+}
+
+/** Reads and validates `configs/training_config.yaml`. */
+export function loadTrainingConfig(file: string): ResolvedTrainingConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(
+      file,
+      '',
+      `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      'check the path; the default is configs/training_config.yaml',
+      { cause: e },
+    );
+  }
+  return parseTrainingConfig(file, text);
+}
+
+/**
+ * Checks that the training config covers the simulation's agents and instances: a Q value for every instance
+ * any active agent can be served on, an α and a rate range in every pattern for every active agent.
+ * `text` (the training YAML) lets messages carry line numbers.
+ */
+export function checkTrainingCoversSimulation(
+  training: ResolvedTrainingConfig,
+  sim: ResolvedSimulationConfig,
+  text?: string,
+): void {
+  const err = configErrorAt(training.file, text);
+  for (const agent of sim.agentsEnumOrder) {
+    const q = training.reward.q[agent];
+    if (!q)
+      throw err(['training', 'reward', 'Q'], `no Q table for ${agent}`, `add training.reward.Q.${agent}`);
+    for (const g of sim.cluster) {
+      for (const prof of g.profileSet.profiles) {
+        if (g.profileSet.unsupported.includes(prof.logical)) continue;
+        if (q[prof.name] === undefined) {
+          throw err(
+            ['training', 'reward', 'Q', agent],
+            `no Q value for ${prof.name} (${g.gpuModel}), where ${agent} can be served`,
+            `add training.reward.Q.${agent}.${prof.name}`,
+          );
+        }
+      }
+    }
+    if (training.reward.alpha[agent] === undefined) {
+      throw err(
+        ['training', 'reward', 'alpha'],
+        `no alpha for ${agent}`,
+        `add training.reward.alpha.${agent}: 1.0`,
+      );
+    }
+    for (const name of PATTERN_NAMES) {
+      if (!training.patterns[name].rateReqS[agent]) {
+        throw err(
+          ['training', 'patterns', name, 'rate'],
+          `no request rate range for ${agent} in the ${name} pattern`,
+          `add training.patterns.${name}.rate.${agent}: [low, high]`,
+        );
+      }
+    }
+  }
+}

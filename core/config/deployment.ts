@@ -136,7 +136,7 @@ export const DeploymentConfigSchema = z
           .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a Docker name prefix (letters, digits, _ . -)')
           .default('migflow-vllm')
           .describe(
-            'Containers are named <prefix>-<gpu>-<start slice>, so stop targets exactly what start created. Default: migflow-vllm.',
+            'Containers are named `<prefix>-<gpu>-<start slice>`, so stop targets exactly what start created. Default: migflow-vllm.',
           ),
         base_port: Port.default(8100).describe('First host port of the engines’ port pool. Default: 8100.'),
         bind_host: z

@@ -55,7 +55,12 @@ describe('bench_config.yaml', () => {
       lowThreshold: 0.8,
       serviceRatesPerS: {},
     });
-    expect(cfg.qas).toEqual({ lTargetS: 0.4, minQualityGain: 0.25, splitHeadroomFactor: 0.8, ttftCurves: {} });
+    expect(cfg.qas).toEqual({
+      lTargetS: 0.4,
+      minQualityGain: 0.25,
+      splitHeadroomFactor: 0.8,
+      ttftCurves: {},
+    });
     expect(cfg.workloadSequence).toBeUndefined();
   });
 
@@ -71,8 +76,12 @@ qas:
       RAGAgent:
         2g.10gb: [[0.5, 0.3], [1.0, 0.35]]
 `).run();
-    expect(measuredServiceRatePerS(cfg.heuristic.serviceRatesPerS, 'A100_40GB', 'CodingAgent', '7g.40gb')).toBe(1.27);
-    expect(measuredServiceRatePerS(cfg.heuristic.serviceRatesPerS, 'A100_40GB', 'RAGAgent', '7g.40gb')).toBe(0);
+    expect(
+      measuredServiceRatePerS(cfg.heuristic.serviceRatesPerS, 'A100_40GB', 'CodingAgent', '7g.40gb'),
+    ).toBe(1.27);
+    expect(measuredServiceRatePerS(cfg.heuristic.serviceRatesPerS, 'A100_40GB', 'RAGAgent', '7g.40gb')).toBe(
+      0,
+    );
     expect(ttftCurve(cfg.qas.ttftCurves, 'A100_40GB', 'RAGAgent', '2g.10gb')).toEqual([
       [0.5, 0.3],
       [1.0, 0.35],
@@ -108,7 +117,9 @@ qas:
   });
 
   it('rejects a low threshold at or above the high one, naming both', () => {
-    const e = configError(`benchmark-length: 8\n${WORKLOADS}heuristic:\n  high_threshold: 0.9\n  low_threshold: 1.1\n`);
+    const e = configError(
+      `benchmark-length: 8\n${WORKLOADS}heuristic:\n  high_threshold: 0.9\n  low_threshold: 1.1\n`,
+    );
     expect(e.field).toBe('heuristic.low_threshold (line 13)');
     expect(e.problem).toContain('1.1 must be below high_threshold 0.9');
     expect(e.fix).toContain('lower heuristic.low_threshold');
@@ -140,7 +151,9 @@ ${WORKLOADS}qas:
   });
 
   it('requires workload_sequence maps to name every active agent', () => {
-    const e = configError(`benchmark-length: 8\n${WORKLOADS}workload_sequence: [idle, {CodingAgent: busy}]\n`);
+    const e = configError(
+      `benchmark-length: 8\n${WORKLOADS}workload_sequence: [idle, {CodingAgent: busy}]\n`,
+    );
     expect(e.field).toBe('workload_sequence[1] (line 11)');
     expect(e.problem).toContain('no pattern for RAGAgent');
   });

@@ -141,7 +141,8 @@ describe('deployment.yaml', () => {
   });
 
   it('classifies loopback addresses', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])
+      expect(isLoopbackHost(h)).toBe(true);
     for (const h of ['0.0.0.0', '::', '10.0.0.5', 'example.org', '192.168.1.1'])
       expect(isLoopbackHost(h)).toBe(false);
   });

@@ -52,11 +52,16 @@ describe('grid search', () => {
     const reordered = `training:\n  reward:\n    affinity_bonus_weight: [0.3, 0.1]\n  PPO:\n    batch_size: [256, 128]\n`;
     const b = expandGrid(parseGridSearchConfig('b.yaml', reordered), BASE);
     expect(new Set(b.map((t) => t.id))).toEqual(new Set(a.map((t) => t.id)));
-    expect(a[0]!.id).toBe(trialId({ 'training.reward.affinity_bonus_weight': 0.1, 'training.PPO.batch_size': 128 }));
+    expect(a[0]!.id).toBe(
+      trialId({ 'training.reward.affinity_bonus_weight': 0.1, 'training.PPO.batch_size': 128 }),
+    );
   });
 
   it('sweeps list-valued fields with a list of lists', () => {
-    const grid = parseGridSearchConfig('g.yaml', 'training:\n  PPO:\n    net_arch:\n      pi: [[64, 64], [256]]\n');
+    const grid = parseGridSearchConfig(
+      'g.yaml',
+      'training:\n  PPO:\n    net_arch:\n      pi: [[64, 64], [256]]\n',
+    );
     const trials = expandGrid(grid, BASE);
     expect(trials.map((t) => (t.config as typeof BASE).training.PPO.net_arch.pi)).toEqual([[64, 64], [256]]);
   });
@@ -66,7 +71,9 @@ describe('grid search', () => {
     const e = configError(() => expandGrid(grid, BASE));
     expect(e.file).toBe('grid.yaml');
     expect(e.field).toBe('training.reward.affinity_weight (line 3)');
-    expect(e.problem).toContain('"affinity_weight" is not a field of the training config under training.reward');
+    expect(e.problem).toContain(
+      '"affinity_weight" is not a field of the training config under training.reward',
+    );
     expect(e.fix).toContain('affinity_bonus_weight, use_affinity_bonus');
   });
 
@@ -78,20 +85,28 @@ describe('grid search', () => {
   });
 
   it('requires every leaf to be a non-empty list without repeats', () => {
-    const scalar = configError(() => parseGridSearchConfig('grid.yaml', 'training:\n  PPO:\n    batch_size: 128\n'));
+    const scalar = configError(() =>
+      parseGridSearchConfig('grid.yaml', 'training:\n  PPO:\n    batch_size: 128\n'),
+    );
     expect(scalar.field).toBe('training.PPO.batch_size (line 3)');
     expect(scalar.problem).toContain('a grid leaf must be a list of values to try');
     expect(scalar.fix).toBe('write batch_size: [128] (or list several values)');
-    const empty = configError(() => parseGridSearchConfig('grid.yaml', 'training:\n  PPO:\n    batch_size: []\n'));
+    const empty = configError(() =>
+      parseGridSearchConfig('grid.yaml', 'training:\n  PPO:\n    batch_size: []\n'),
+    );
     expect(empty.problem).toContain('empty list');
-    const dup = configError(() => parseGridSearchConfig('grid.yaml', 'training:\n  PPO:\n    batch_size: [64, 64]\n'));
+    const dup = configError(() =>
+      parseGridSearchConfig('grid.yaml', 'training:\n  PPO:\n    batch_size: [64, 64]\n'),
+    );
     expect(dup.field).toBe('training.PPO.batch_size[1] (line 3)');
   });
 
   it('runs the caller’s validation on every applied config', () => {
     const seen: unknown[] = [];
     const grid = parseGridSearchConfig('grid.yaml', GRID_2x2);
-    expandGrid(grid, BASE, { validate: (config) => seen.push((config as typeof BASE).training.PPO.batch_size) });
+    expandGrid(grid, BASE, {
+      validate: (config) => seen.push((config as typeof BASE).training.PPO.batch_size),
+    });
     expect(seen).toEqual([128, 128, 256, 256]);
     expect(() =>
       expandGrid(grid, BASE, {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadBenchConfig, measuredServiceRatePerS } from '../../../core/config/bench.js';
 import { loadDeploymentConfig } from '../../../core/config/deployment.js';
 import { expandGrid, loadGridSearchConfig } from '../../../core/config/grid-search.js';
 import { listModelConfigFiles, loadModelConfig, loadModelConfigForKey } from '../../../core/config/model.js';
+import { CONFIG_DOCS, renderConfigDocs } from '../../../scripts/gen-config-docs.js';
 
 const CONFIGS = join(import.meta.dirname, '../../../configs');
 
@@ -22,7 +23,9 @@ describe('shipped config files', () => {
     expect(cfg.qas.splitHeadroomFactor).toBe(0.8);
     expect(cfg.workloads.idle.ratePerS.CodingAgent).toEqual([0.2, 0.5]);
     expect(cfg.workloads.burst.ratePerS.RAGAgent).toEqual([6, 8]);
-    expect(measuredServiceRatePerS(cfg.heuristic.serviceRatesPerS, 'A100_40GB', 'CodingAgent', '2g.10gb')).toBe(2.2);
+    expect(
+      measuredServiceRatePerS(cfg.heuristic.serviceRatesPerS, 'A100_40GB', 'CodingAgent', '2g.10gb'),
+    ).toBe(2.2);
     expect(cfg.qas.ttftCurves.A100_40GB?.RAGAgent?.['1g.10gb']?.at(-1)).toEqual([3.192, 0.4952575172]);
   });
 
@@ -50,10 +53,15 @@ describe('shipped config files', () => {
   });
 
   it('grid_search.yaml applies affinity_bonus_weight 0.1 and 0.2 to the shipped training config', () => {
-    const base = parse(readFileSync(join(CONFIGS, 'training_config.yaml'), 'utf8')) as Record<string, unknown>;
+    const base = parse(readFileSync(join(CONFIGS, 'training_config.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const trials = expandGrid(loadGridSearchConfig(join(CONFIGS, 'grid_search.yaml')), base);
     const weights = trials.map(
-      (t) => (t.config as { training: { reward: { affinity_bonus_weight: number } } }).training.reward.affinity_bonus_weight,
+      (t) =>
+        (t.config as { training: { reward: { affinity_bonus_weight: number } } }).training.reward
+          .affinity_bonus_weight,
     );
     expect(weights).toEqual([0.1, 0.2]);
   });
@@ -65,11 +73,20 @@ describe('shipped config files', () => {
     for (const f of files) {
       const cfg = loadModelConfig(join(dir, f));
       expect(cfg.maxNumBatchedTokens).toBeGreaterThan(0);
-      expect(cfg.model.toLowerCase().replaceAll('.', '_')).toContain(f.replace('.yaml', '').replace('qwen', ''));
+      expect(cfg.model.toLowerCase().replaceAll('.', '_')).toContain(
+        f.replace('.yaml', '').replace('qwen', ''),
+      );
     }
     const coder3b = loadModelConfigForKey(dir, 'qwen2.5-coder-3b-instruct');
     expect(coder3b.servedModelId).toBe('Qwen/Qwen2.5-Coder-3B-Instruct');
     expect(coder3b.maxNumSeqs).toBe(72);
     expect(loadModelConfigForKey(dir, 'qwen2.5-7b-instruct').maxNumBatchedTokens).toBe(4096);
+  });
+
+  it('docs/configs.md is what the schemas generate (run scripts/gen-config-docs.ts after a schema change)', () => {
+    const docs = readFileSync(join(CONFIGS, '../docs/configs.md'), 'utf8');
+    expect(docs).toBe(renderConfigDocs(CONFIG_DOCS));
+    for (const file of ['bench_config.yaml', 'deployment.yaml', 'grid_search.yaml', 'models/<model>.yaml'])
+      expect(docs).toContain(`## \`configs/${file}\``);
   });
 });

@@ -2,11 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  loadModelConfig,
-  loadModelConfigForKey,
-  modelConfigFileName,
-} from '../../../core/config/model.js';
+import { loadModelConfig, loadModelConfigForKey, modelConfigFileName } from '../../../core/config/model.js';
 import { ConfigError } from '../../../core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migflow-model-config-'));
@@ -53,7 +49,10 @@ describe('vLLM model config files', () => {
   });
 
   it('serves under served_model_name when one is set', () => {
-    const file = write('m2.yaml', 'model: Org/M\nmax_num_batched_tokens: 512\nserved_model_name: [m, alias]\n');
+    const file = write(
+      'm2.yaml',
+      'model: Org/M\nmax_num_batched_tokens: 512\nserved_model_name: [m, alias]\n',
+    );
     expect(loadModelConfig(file).servedModelId).toBe('m');
   });
 

@@ -1,8 +1,17 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { writeBackYaml } from '../../../core/config/yaml-writeback.js';
 import { ConfigError } from '../../../core/errors.js';
 
@@ -65,7 +74,9 @@ describe('writeBackYaml', () => {
     const { file } = fresh();
     writeBackYaml(file, [{ path: [...ENTRY, 'restart_time'], value: 62 }]);
     expect(readFileSync(file, 'utf8')).toContain('restart_time: 62.0 # measured to readiness');
-    expect(parse(readFileSync(file, 'utf8')).simulation.agents.CodingAgent.A100_40GB.mig['2g.10gb'].restart_time).toBe(62);
+    expect(
+      parse(readFileSync(file, 'utf8')).simulation.agents.CodingAgent.A100_40GB.mig['2g.10gb'].restart_time,
+    ).toBe(62);
   });
 
   it('rounds floats to 10 significant digits so arithmetic noise never reaches the file', () => {
@@ -103,7 +114,10 @@ describe('writeBackYaml', () => {
     try {
       writeBackYaml(file, [
         { path: [...ENTRY, 'kv_cache_GB'], value: 9 },
-        { path: ['simulation', 'agents', 'RAGAgent', 'A100_40GB', 'mig', '2g.10gb', 'kv_cache_GB'], value: 4 },
+        {
+          path: ['simulation', 'agents', 'RAGAgent', 'A100_40GB', 'mig', '2g.10gb', 'kv_cache_GB'],
+          value: 4,
+        },
       ]);
     } catch (e) {
       err = e;
@@ -123,7 +137,10 @@ describe('writeBackYaml', () => {
     writeBackYaml(
       file,
       [
-        { path: ['simulation', 'agents', 'RAGAgent', 'A100_40GB', 'mig', '2g.10gb', 'kv_cache_GB'], value: 4 },
+        {
+          path: ['simulation', 'agents', 'RAGAgent', 'A100_40GB', 'mig', '2g.10gb', 'kv_cache_GB'],
+          value: 4,
+        },
         { path: [...ENTRY, 'generate_path'], value: 'profiling_results/generated/a.jsonl' },
       ],
       { createMissing: true },
@@ -143,7 +160,9 @@ describe('writeBackYaml', () => {
       expect(at, `line ${JSON.stringify(line)}`).toBeGreaterThanOrEqual(0);
       at += 1;
     }
-    expect(text).toContain('    RAGAgent:\n      A100_40GB:\n        mig:\n          2g.10gb:\n            kv_cache_GB: 4\n');
+    expect(text).toContain(
+      '    RAGAgent:\n      A100_40GB:\n        mig:\n          2g.10gb:\n            kv_cache_GB: 4\n',
+    );
   });
 
   it('fills an empty value and quotes strings that would otherwise read as another type', () => {
@@ -158,7 +177,9 @@ describe('writeBackYaml', () => {
 
   it('refuses to create a key under a list or scalar', () => {
     const { file } = fresh('a: [1, 2]\n');
-    expect(() => writeBackYaml(file, [{ path: ['a', 'b'], value: 1 }], { createMissing: true })).toThrow(ConfigError);
+    expect(() => writeBackYaml(file, [{ path: ['a', 'b'], value: 1 }], { createMissing: true })).toThrow(
+      ConfigError,
+    );
     expect(readFileSync(file, 'utf8')).toBe('a: [1, 2]\n');
   });
 });

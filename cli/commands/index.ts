@@ -1,6 +1,7 @@
 /** Wires every command group into the program. One line per group; the groups live beside this file. */
 import type { Command } from 'commander';
 import { registerCacheCommand } from './cache.js';
+import { registerConfigCommand } from './config.js';
 import { registerDatasetCommand } from './dataset.js';
 import { registerDemoCommand } from './demo.js';
 import { registerRunCommand } from './run.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerRunCommand(program);
   registerCacheCommand(program);
   registerSchemaCommand(program);
+  registerConfigCommand(program);
   registerDatasetCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   void sim;

@@ -79,8 +79,13 @@ function fixFor(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
     case 'invalid_value':
       return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} for ${where}`;
     case 'too_small':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `give ${where} at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'item(s)' : 'character(s)'}`
+        : `set ${where} to a value ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;
     case 'too_big':
-      return `change ${where}: ${issue.message}`;
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `give ${where} at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'item(s)' : 'character(s)'}`
+        : `set ${where} to a value ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`;
     case 'custom':
       // Cross-field checks (superRefine) carry their own remedy in params.fix.
       return typeof issue.params?.['fix'] === 'string'

@@ -7,7 +7,17 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/paths.js';
 
-const DIRS = ['core', 'activities', 'workflows', 'workers', 'cli', 'emulators', 'bench', 'scripts', 'datasets'];
+const DIRS = [
+  'core',
+  'activities',
+  'workflows',
+  'workers',
+  'cli',
+  'emulators',
+  'bench',
+  'scripts',
+  'datasets',
+];
 const FORBIDDEN: [RegExp, string][] = [
   [/\bshell\s*:\s*(true|['"`])/, 'shell option'],
   [/\bexecSync\s*\(|\bexec\s*\(\s*['"`]/, 'child_process exec with a command string'],
@@ -41,7 +51,8 @@ describe('process execution', () => {
           .split('\n')
           .forEach((line, i) => {
             for (const [re, what] of FORBIDDEN) {
-              if (re.test(line)) offences.push(`${relative(PROJECT_ROOT, f)}:${i + 1}: ${what}: ${line.trim()}`);
+              if (re.test(line))
+                offences.push(`${relative(PROJECT_ROOT, f)}:${i + 1}: ${what}: ${line.trim()}`);
             }
           });
       }

@@ -7,6 +7,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerRunCommand } from './run.js';
 import { registerSchemaCommand } from './schema.js';
 import { registerServerCommand } from './server.js';
+import { registerSimRunCommand } from './sim-run.js';
 import { registerWorkerCommand } from './worker.js';
 
 export function registerCommands(program: Command): void {
@@ -19,5 +20,5 @@ export function registerCommands(program: Command): void {
   registerConfigCommand(program);
   registerDatasetCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
-  void sim;
+  registerSimRunCommand(sim);
 }

@@ -1,0 +1,205 @@
+/**
+ * `migflow sim run`: one episode of the RL environment under a fixed policy, without Temporal, printing the
+ * episode's metrics (reward, actions, per-agent latency summary over each agent's last completed requests).
+ * Token lengths come from the configs' generated JSONLs, or from a seeded synthetic table with --synthetic-tokens.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadSimulationConfig, type ResolvedSimulationConfig } from '../../core/config/simulation.js';
+import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
+import { ConfigError } from '../../core/errors.js';
+import { type AgentName, NO_ACTION } from '../../core/mig/index.js';
+import { type EnvRng, MigEnv, seededEnvRng } from '../../core/rl/env/index.js';
+import { summarizeCompleted, type TokenTable } from '../../core/sim/index.js';
+
+export const SIM_POLICIES = ['noop', 'random', 'static_no_mig', 'static_split_extreme'] as const;
+export type SimPolicy = (typeof SIM_POLICIES)[number];
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+/** Token tables from the generated JSONLs: per agent, the first configured model's id order is canonical. */
+export function loadTokenTables(
+  cfg: ResolvedSimulationConfig,
+): (agent: AgentName, model: string) => TokenTable {
+  const tables = new Map<string, TokenTable>();
+  for (const agent of cfg.agentsEnumOrder) {
+    let ids: string[] | undefined;
+    for (const g of [cfg.gpuModel, 'A100_40GB']) {
+      for (const [profile, e] of Object.entries(cfg.engines[agent]?.[g] ?? {})) {
+        const key = `${agent}/${e.model}`;
+        if (tables.has(key)) continue;
+        if (!existsSync(e.generatePath)) {
+          throw new ConfigError(
+            cfg.file,
+            `simulation.agents.${agent}.${g}.mig.${profile}.generate_path`,
+            `${e.generatePath} does not exist`,
+            'run the profiling stage (generate) first, or pass --synthetic-tokens to use seeded synthetic lengths',
+          );
+        }
+        const rows = readFileSync(e.generatePath, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map(
+            (l) => JSON.parse(l) as { id: string | number; prompt_tokens: number; completion_tokens: number },
+          );
+        const byId = new Map(rows.map((r) => [String(r.id), r]));
+        ids ??= rows.map((r) => String(r.id));
+        const order = ids;
+        const prompt = new Int32Array(order.length);
+        const completion = new Int32Array(order.length);
+        order.forEach((id, i) => {
+          const r = byId.get(id);
+          if (!r) {
+            throw new ConfigError(
+              cfg.file,
+              `simulation.agents.${agent}.${g}.mig.${profile}.generate_path`,
+              `${e.generatePath} lacks id ${id}`,
+              `regenerate it so every model of ${agent} covers the same ids`,
+            );
+          }
+          prompt[i] = r.prompt_tokens;
+          completion[i] = r.completion_tokens;
+        });
+        tables.set(key, { promptTokens: prompt, completionTokens: completion });
+      }
+    }
+  }
+  return (agent, model) => {
+    const t = tables.get(`${agent}/${model}`);
+    if (!t)
+      throw new ConfigError(
+        cfg.file,
+        `simulation.agents.${agent}`,
+        `no generated token file for model ${model}`,
+        'add a generate_path for it',
+      );
+    return t;
+  };
+}
+
+/** Seeded synthetic lengths (prompt 100..4000, completion 20..800), the same for every model of an agent. */
+export function syntheticTokenTables(
+  seed: number,
+  items = 2000,
+): (agent: AgentName, model: string) => TokenTable {
+  const rng = seededEnvRng(seed);
+  const prompt = Int32Array.from({ length: items }, () => 100 + Math.floor(rng.random() * 3900));
+  const completion = Int32Array.from({ length: items }, () => 20 + Math.floor(rng.random() * 780));
+  const table = { promptTokens: prompt, completionTokens: completion };
+  return () => table;
+}
+
+export interface SimRunOptions {
+  readonly config: string;
+  readonly trainingConfig: string;
+  readonly policy: SimPolicy;
+  readonly seed: number;
+  readonly steps?: number;
+  readonly syntheticTokens?: boolean;
+}
+
+/** Runs one episode and returns its metrics. */
+export function runSimEpisode(o: SimRunOptions) {
+  const simulation = loadSimulationConfig(o.config);
+  const training = loadTrainingConfig(o.trainingConfig);
+  checkTrainingCoversSimulation(training, simulation);
+  const tokens = o.syntheticTokens ? syntheticTokenTables(o.seed) : loadTokenTables(simulation);
+  const rng: EnvRng = seededEnvRng(o.seed);
+  const policyRng = seededEnvRng(o.seed ^ 0x5bd1e995);
+  const env = new MigEnv({
+    simulation,
+    training,
+    tokens,
+    rng,
+    episodeLength: o.steps ?? training.ppo.episodeLength,
+    initialMode:
+      o.policy === 'static_no_mig'
+        ? 'no_mig'
+        : o.policy === 'static_split_extreme'
+          ? 'split_extreme'
+          : 'random',
+  });
+  env.reset();
+  let totalReward = 0;
+  let actions = 0;
+  let clipped = 0;
+  for (let k = 0; k < env.episodeLength; k++) {
+    let action = NO_ACTION;
+    if (o.policy === 'random') {
+      const valid: number[] = [];
+      env.actionMasks().forEach((v, i) => {
+        if (v === 1) valid.push(i);
+      });
+      action = valid[policyRng.choiceIndex(valid.length)]!;
+    }
+    const r = env.step(action);
+    totalReward += r.reward;
+    if (action !== NO_ACTION) actions++;
+    if (r.reward <= env.rewardFloor) clipped++;
+    if (r.terminated) break;
+  }
+  const agents = Object.fromEntries(
+    env.sim.agents.map((a) => [a.name, summarizeCompleted(a.completed.toArray())]),
+  );
+  return {
+    config: o.config,
+    policy: o.policy,
+    seed: o.seed,
+    steps: env.episodeStep,
+    simulatedS: env.sim.nowS,
+    totalReward,
+    meanReward: totalReward / Math.max(1, env.episodeStep),
+    actionsTaken: actions,
+    clippedSteps: clipped,
+    finalBudgetS: env.sim.metrics.budgetS,
+    managedGpuStates: env.sim.managedGpuStates(),
+    agents,
+  };
+}
+
+export function registerSimRunCommand(sim: Command): void {
+  sim
+    .command('run')
+    .description('run one RL-environment episode under a fixed policy and print its metrics')
+    .option('--config <file>', 'simulation config', 'configs/simulation_config.yaml')
+    .option(
+      '--training-config <file>',
+      'training config (interval, budget, reward, patterns)',
+      'configs/training_config.yaml',
+    )
+    .addOption(new Option('--policy <name>', 'policy').choices(SIM_POLICIES).default('random'))
+    .option('--seed <n>', 'seed of the episode', wholeNumber, 0)
+    .option('--steps <k>', 'decisions in the episode (default PPO.episode_length)', wholeNumber)
+    .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
+    .option('--json', 'print JSON (default: a short text summary)')
+    .action(
+      (opts: {
+        config: string;
+        trainingConfig: string;
+        policy: SimPolicy;
+        seed: number;
+        steps?: number;
+        syntheticTokens?: boolean;
+        json?: boolean;
+      }) => {
+        const m = runSimEpisode(opts);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `${m.policy} on ${m.config}, seed ${m.seed}: ${m.steps} decisions, ${m.simulatedS} s simulated`,
+          `  reward total ${m.totalReward.toFixed(3)} (mean ${m.meanReward.toFixed(4)}), ${m.actionsTaken} actions, ${m.clippedSteps} clipped`,
+          ...Object.entries(m.agents).map(
+            ([a, s]) =>
+              `  ${a}: ${s.count} done, TTFT mean ${s.meanTtftS.toFixed(3)} s p90 ${s.p90TtftS.toFixed(3)} s, TPOT mean ${s.meanTpotS.toFixed(4)} s`,
+          ),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      },
+    );
+}

@@ -1,0 +1,166 @@
+/**
+ * One engine `step`: iteration-level continuous batching with chunked prefill, run ahead of the global
+ * clock until a running request finishes or the engine's clock reaches the owner's next stop (its next
+ * arrival or the next trigger). Tokens and timestamps are written as the iterations are computed, so a
+ * request can look finished while the global clock is still earlier; the returned event lands in the
+ * future at the engine's clock.
+ */
+import { EngineStatus, RequestState } from './constants.js';
+import type { SimEngine } from './entities/engine.js';
+import type { SimRequest } from './entities/request.js';
+import { sampleLinearS } from './latency.js';
+import type { SimRng } from './ports.js';
+import type { ShutdownPlan } from './reconfig-plan.js';
+
+/** What the caller must schedule at `engine.clockS` after a step. */
+export const StepOutcome = { None: 0, StepComplete: 1, ShutdownComplete: 2 } as const;
+export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
+
+/**
+ * Runs iterations from max(engine clock, now). `nextStopS` is +∞ when there is no stop.
+ * `onFinished` sees each completed request in list order (prefilling, then decoding).
+ */
+export function stepEngine(
+  engine: SimEngine,
+  nowS: number,
+  nextStopS: number,
+  rng: SimRng,
+  onFinished: (request: SimRequest, engine: SimEngine) => void,
+): StepOutcome {
+  if (engine.clockS < nowS) engine.clockS = nowS;
+  let iterations = 0;
+  for (;;) {
+    if (engine.finishedCount > 0) break;
+    if (engine.clockS >= nextStopS) break;
+
+    let budget = engine.maxBatchedTokens - engine.decoding.length;
+    let prefillTokens = 0;
+    const prefilling = engine.prefilling;
+    for (let i = 0; i < prefilling.length && budget > 0; i++) {
+      const r = prefilling[i]!;
+      const chunk = Math.min(r.promptTokens - r.prefilledTokens, budget);
+      r.prefilledTokens += chunk;
+      prefillTokens += chunk;
+      budget -= chunk;
+    }
+
+    const waiting = engine.waiting;
+    while (budget > 0 && waiting.length > 0) {
+      const head = waiting.peek()!;
+      const need = head.promptTokens + head.completionTokens;
+      // Head-of-line blocking: a request that does not fit stops admission; nothing is skipped or preempted.
+      if (engine.reservedKvTokens + need > engine.kvCapacityTokens) break;
+      waiting.shift();
+      head.state = RequestState.Prefilling;
+      if (head.startTimeS < 0) head.startTimeS = engine.clockS;
+      prefilling.push(head);
+      engine.reservedKvTokens += need;
+      if (head.generatedTokens >= head.completionTokens) engine.finishedCount++;
+      const chunk = Math.min(head.promptTokens - head.prefilledTokens, budget);
+      head.prefilledTokens += chunk;
+      prefillTokens += chunk;
+      budget -= chunk;
+    }
+
+    if (prefilling.length + engine.decoding.length === 0) break;
+
+    const decoding = engine.decoding;
+    const durationS =
+      prefillTokens > 0
+        ? sampleLinearS(rng, engine.prefillAlpha, engine.prefillBeta, engine.prefillSigma, prefillTokens)
+        : sampleLinearS(rng, engine.tpotAlpha, engine.tpotBeta, engine.tpotSigma, decoding.length);
+    // Decoding requests get one token per iteration, piggybacking on prefill iterations too.
+    const tokenTimeS = engine.clockS + durationS;
+    for (let i = 0; i < decoding.length; i++) {
+      const r = decoding[i]!;
+      r.generatedTokens++;
+      r.decodeTimeS += durationS;
+      if (r.firstTokenTimeS < 0) r.firstTokenTimeS = tokenTimeS;
+      if (r.generatedTokens === r.completionTokens) engine.finishedCount++;
+    }
+
+    // Requests whose prefill completed this iteration decode from the next one: no token yet.
+    let keep = 0;
+    for (let i = 0; i < prefilling.length; i++) {
+      const r = prefilling[i]!;
+      if (r.prefilledTokens >= r.promptTokens) {
+        r.state = RequestState.Decoding;
+        decoding.push(r);
+      } else {
+        prefilling[keep++] = r;
+      }
+    }
+    if (keep !== prefilling.length) prefilling.length = keep;
+
+    engine.clockS = tokenTimeS;
+    iterations++;
+  }
+
+  const finishedAny = engine.finishedCount > 0;
+  if (finishedAny) completeFinished(engine, onFinished);
+
+  if (engine.prefilling.length + engine.decoding.length === 0 && engine.waiting.length === 0) {
+    if (engine.status === EngineStatus.Draining && engine.shutdownPending !== null) {
+      return StepOutcome.ShutdownComplete;
+    }
+  }
+  return iterations > 0 || finishedAny ? StepOutcome.StepComplete : StepOutcome.None;
+}
+
+/** Hands over the stored shutdown plan, once: the caller schedules SHUTDOWN_COMPLETE with it. */
+export function takeShutdownPlan(engine: SimEngine): ShutdownPlan {
+  const plan = engine.shutdownPending;
+  if (plan === null) throw new Error(`engine ${engine.name} has no pending shutdown`);
+  engine.shutdownPending = null;
+  return plan;
+}
+
+function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimEngine) => void): void {
+  const finishS = engine.clockS;
+  for (const list of [engine.prefilling, engine.decoding]) {
+    let keep = 0;
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      if (r.generatedTokens >= r.completionTokens) {
+        r.state = RequestState.Completed;
+        r.finishTimeS = finishS;
+        engine.reservedKvTokens -= r.promptTokens + r.completionTokens;
+        onFinished(r, engine);
+      } else {
+        list[keep++] = r;
+      }
+    }
+    if (keep !== list.length) list.length = keep;
+  }
+  engine.finishedCount = 0;
+}
+
+/**
+ * Expected time to finish everything queued or running (the drain part of an action's cost): one prefill
+ * draw for the remaining prefill tokens of requests not yet prefilled, plus one TPOT draw at the request
+ * count times the longest remaining decode. Each term is 0, without a draw, when its count is 0.
+ */
+export function predictDrainS(engine: SimEngine, rng: SimRng): number {
+  const n = engine.waiting.length + engine.runningCount;
+  if (n === 0) return 0;
+  let remainingPrefill = 0;
+  let maxDecode = Number.NEGATIVE_INFINITY;
+  const visit = (r: SimRequest) => {
+    if (r.prefilledTokens < r.promptTokens) remainingPrefill += r.promptTokens - r.prefilledTokens;
+    const left = r.completionTokens - r.generatedTokens;
+    if (left > maxDecode) maxDecode = left;
+  };
+  for (let i = 0; i < engine.waiting.length; i++) visit(engine.waiting.at(i));
+  for (const r of engine.prefilling) visit(r);
+  for (const r of engine.decoding) visit(r);
+  const prefillS =
+    remainingPrefill > 0
+      ? sampleLinearS(rng, engine.prefillAlpha, engine.prefillBeta, engine.prefillSigma, remainingPrefill)
+      : 0;
+  let decodeS = 0;
+  if (maxDecode > 0) {
+    const g = rng.gauss(engine.tpotAlpha + engine.tpotBeta * n, engine.tpotSigma);
+    decodeS = Math.max(g, 0) * maxDecode;
+  }
+  return prefillS + decodeS;
+}

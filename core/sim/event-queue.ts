@@ -1,0 +1,291 @@
+/**
+ * The simulator's future-event list: a binary min-heap over slots held in typed arrays, so pushing and
+ * popping allocates nothing once warm. Order is (time, kind, insertion sequence): at equal times the
+ * lower kind number comes first and equal keys come out first-in first-out — the one tie-break rule.
+ * Cancelled slots (the budget refresh is rescheduled by every action) are skipped lazily.
+ *
+ * Pre-generated events (a whole episode of arrivals and RAG searches, ~10⁶) go to a sorted "bulk lane"
+ * instead of the heap, so the heap only holds the few dozen engine, trigger and refresh events and each
+ * pop compares the two heads. Both use the same key, so the order is exactly that of one big heap.
+ */
+import { EVENT_KIND_COUNT, type EventKind } from './constants.js';
+
+export class EventQueue<P> {
+  private times = new Float64Array(256);
+  private kinds = new Uint8Array(256);
+  private seqs = new Float64Array(256);
+  private cancelled = new Uint8Array(256);
+  private payloads: (P | undefined)[] = new Array(256);
+  /** Heap of slot numbers. */
+  private heap = new Int32Array(256);
+  private heapSize = 0;
+  private freeSlots: number[] = [];
+  private nextSlot = 0;
+  private nextSeq = 0;
+  private live = 0;
+  private readonly liveByKind = new Int32Array(EVENT_KIND_COUNT);
+
+  private laneTimes = new Float64Array(0);
+  private laneKinds = new Uint8Array(0);
+  private laneSeqs = new Float64Array(0);
+  private lanePayloads: (P | undefined)[] = [];
+  private laneHead = 0;
+
+  /** Time, kind and payload of the event most recently returned by `pop`. */
+  poppedTimeS = 0;
+  poppedKind: EventKind = 0;
+  poppedPayload: P | undefined = undefined;
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** Pending (not cancelled) events of one kind. */
+  countOf(kind: EventKind): number {
+    return this.liveByKind[kind]!;
+  }
+
+  clear(): void {
+    this.heapSize = 0;
+    this.freeSlots.length = 0;
+    this.nextSlot = 0;
+    this.nextSeq = 0;
+    this.live = 0;
+    this.liveByKind.fill(0);
+    this.payloads.fill(undefined);
+    this.laneTimes = new Float64Array(0);
+    this.laneKinds = new Uint8Array(0);
+    this.laneSeqs = new Float64Array(0);
+    this.lanePayloads = [];
+    this.laneHead = 0;
+  }
+
+  /**
+   * Adds many events at once (sequence numbers in the given order), as if pushed one by one; they cannot
+   * be cancelled. Costs one sort of the batch and one merge with the lane's remainder.
+   */
+  pushBulk(
+    events: ReadonlyArray<{ readonly timeS: number; readonly kind: EventKind; readonly payload: P }>,
+  ): void {
+    const n = events.length;
+    if (n === 0) return;
+    const firstSeq = this.nextSeq;
+    this.nextSeq += n;
+    const order = Array.from({ length: n }, (_, i) => i);
+    // Stable: equal (time, kind) keep input order, i.e. sequence order.
+    order.sort((a, b) => events[a]!.timeS - events[b]!.timeS || events[a]!.kind - events[b]!.kind);
+    const oldHead = this.laneHead;
+    const oldLen = this.laneTimes.length - oldHead;
+    const total = oldLen + n;
+    const times = new Float64Array(total);
+    const kinds = new Uint8Array(total);
+    const seqs = new Float64Array(total);
+    const payloads: (P | undefined)[] = new Array(total);
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < total; k++) {
+      let takeOld = false;
+      if (i < oldLen && j < n) {
+        const e = events[order[j]!]!;
+        const to = this.laneTimes[oldHead + i]!;
+        const ko = this.laneKinds[oldHead + i]!;
+        // Old lane entries always have lower sequence numbers than this batch.
+        takeOld = to < e.timeS || (to === e.timeS && ko <= e.kind);
+      } else {
+        takeOld = i < oldLen;
+      }
+      if (takeOld) {
+        times[k] = this.laneTimes[oldHead + i]!;
+        kinds[k] = this.laneKinds[oldHead + i]!;
+        seqs[k] = this.laneSeqs[oldHead + i]!;
+        payloads[k] = this.lanePayloads[oldHead + i];
+        i++;
+      } else {
+        const idx = order[j]!;
+        const e = events[idx]!;
+        times[k] = e.timeS;
+        kinds[k] = e.kind;
+        seqs[k] = firstSeq + idx;
+        payloads[k] = e.payload;
+        j++;
+        this.liveByKind[e.kind]!++;
+      }
+    }
+    this.laneTimes = times;
+    this.laneKinds = kinds;
+    this.laneSeqs = seqs;
+    this.lanePayloads = payloads;
+    this.laneHead = 0;
+    this.live += n;
+  }
+
+  /** True when the bulk lane's head comes before the heap's head (both non-empty checked by caller). */
+  private laneFirst(): boolean {
+    const lh = this.laneHead;
+    if (lh >= this.laneTimes.length) return false;
+    if (this.heapSize === 0) return true;
+    const slot = this.heap[0]!;
+    const tl = this.laneTimes[lh]!;
+    const th = this.times[slot]!;
+    if (tl !== th) return tl < th;
+    const kl = this.laneKinds[lh]!;
+    const kh = this.kinds[slot]!;
+    if (kl !== kh) return kl < kh;
+    return this.laneSeqs[lh]! < this.seqs[slot]!;
+  }
+
+  /** Adds an event; returns a handle for `cancel`, valid until the event is popped. */
+  push(timeS: number, kind: EventKind, payload: P): number {
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.allocSlot();
+    this.times[slot] = timeS;
+    this.kinds[slot] = kind;
+    this.seqs[slot] = this.nextSeq++;
+    this.cancelled[slot] = 0;
+    this.payloads[slot] = payload;
+    if (this.heapSize === this.heap.length) this.heap = grow32(this.heap);
+    this.heap[this.heapSize] = slot;
+    this.siftUp(this.heapSize++);
+    this.live++;
+    this.liveByKind[kind]!++;
+    return slot;
+  }
+
+  cancel(handle: number): void {
+    if (this.cancelled[handle] === 1) return;
+    this.cancelled[handle] = 1;
+    this.live--;
+    this.liveByKind[this.kinds[handle]!]!--;
+  }
+
+  /** Kind of the earliest pending event, or -1 when empty. */
+  peekKind(): number {
+    this.dropCancelledHead();
+    if (this.laneFirst()) return this.laneKinds[this.laneHead]!;
+    return this.heapSize === 0 ? -1 : this.kinds[this.heap[0]!]!;
+  }
+
+  peekTimeS(): number {
+    this.dropCancelledHead();
+    if (this.laneFirst()) return this.laneTimes[this.laneHead]!;
+    return this.heapSize === 0 ? Number.POSITIVE_INFINITY : this.times[this.heap[0]!]!;
+  }
+
+  /** Removes the earliest pending event into `popped…`; returns false when empty. */
+  pop(): boolean {
+    this.dropCancelledHead();
+    if (this.laneFirst()) {
+      const lh = this.laneHead++;
+      this.poppedTimeS = this.laneTimes[lh]!;
+      this.poppedKind = this.laneKinds[lh]! as EventKind;
+      this.poppedPayload = this.lanePayloads[lh];
+      this.lanePayloads[lh] = undefined;
+      this.live--;
+      this.liveByKind[this.poppedKind]!--;
+      return true;
+    }
+    if (this.heapSize === 0) return false;
+    const slot = this.heap[0]!;
+    this.poppedTimeS = this.times[slot]!;
+    this.poppedKind = this.kinds[slot]! as EventKind;
+    this.poppedPayload = this.payloads[slot];
+    this.removeHead();
+    this.live--;
+    this.liveByKind[this.poppedKind]!--;
+    return true;
+  }
+
+  /** Visits pending events in heap (not time) order; for diagnostics and state dumps. */
+  forEachPending(visit: (timeS: number, kind: EventKind, payload: P) => void): void {
+    for (let i = this.laneHead; i < this.laneTimes.length; i++) {
+      visit(this.laneTimes[i]!, this.laneKinds[i]! as EventKind, this.lanePayloads[i]!);
+    }
+    for (let i = 0; i < this.heapSize; i++) {
+      const slot = this.heap[i]!;
+      if (this.cancelled[slot] === 0)
+        visit(this.times[slot]!, this.kinds[slot]! as EventKind, this.payloads[slot]!);
+    }
+  }
+
+  private dropCancelledHead(): void {
+    while (this.heapSize > 0 && this.cancelled[this.heap[0]!] === 1) this.removeHead();
+  }
+
+  private removeHead(): void {
+    const slot = this.heap[0]!;
+    this.payloads[slot] = undefined;
+    this.freeSlots.push(slot);
+    this.heapSize--;
+    if (this.heapSize > 0) {
+      this.heap[0] = this.heap[this.heapSize]!;
+      this.siftDown(0);
+    }
+  }
+
+  private allocSlot(): number {
+    const slot = this.nextSlot++;
+    if (slot === this.times.length) {
+      const n = this.times.length * 2;
+      this.times = growF64(this.times, n);
+      this.seqs = growF64(this.seqs, n);
+      const kinds = new Uint8Array(n);
+      kinds.set(this.kinds);
+      this.kinds = kinds;
+      const cancelled = new Uint8Array(n);
+      cancelled.set(this.cancelled);
+      this.cancelled = cancelled;
+      this.payloads.length = n;
+    }
+    return slot;
+  }
+
+  private less(a: number, b: number): boolean {
+    const ta = this.times[a]!;
+    const tb = this.times[b]!;
+    if (ta !== tb) return ta < tb;
+    const ka = this.kinds[a]!;
+    const kb = this.kinds[b]!;
+    if (ka !== kb) return ka < kb;
+    return this.seqs[a]! < this.seqs[b]!;
+  }
+
+  private siftUp(pos: number): void {
+    const heap = this.heap;
+    const slot = heap[pos]!;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      const p = heap[parent]!;
+      if (!this.less(slot, p)) break;
+      heap[pos] = p;
+      pos = parent;
+    }
+    heap[pos] = slot;
+  }
+
+  private siftDown(pos: number): void {
+    const heap = this.heap;
+    const n = this.heapSize;
+    const slot = heap[pos]!;
+    for (;;) {
+      let child = 2 * pos + 1;
+      if (child >= n) break;
+      const right = child + 1;
+      if (right < n && this.less(heap[right]!, heap[child]!)) child = right;
+      if (!this.less(heap[child]!, slot)) break;
+      heap[pos] = heap[child]!;
+      pos = child;
+    }
+    heap[pos] = slot;
+  }
+}
+
+function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+function grow32(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}

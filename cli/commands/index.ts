@@ -1,5 +1,6 @@
 /** Wires every command group into the program. One line per group; the groups live beside this file. */
 import type { Command } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerCacheCommand } from './cache.js';
 import { registerConfigCommand } from './config.js';
 import { registerDatasetCommand } from './dataset.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerSchemaCommand(program);
   registerConfigCommand(program);
   registerDatasetCommand(program);
+  registerBenchCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   registerSimRunCommand(sim);
 }

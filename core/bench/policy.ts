@@ -1,0 +1,36 @@
+/**
+ * What a benchmark policy is: something that, at each decision point, picks one action index among those the
+ * mask allows. Baselines read the simulator through the context; RL checkpoints (a later helper's PPO) read the
+ * observation. Initial layout is part of the policy because the static baselines differ only there.
+ */
+import type { ResolvedBenchConfig } from '../config/bench.js';
+import type { ResolvedSimulationConfig } from '../config/simulation.js';
+import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { InitialLayoutMode, Simulator } from '../sim/index.js';
+
+/** Everything a policy may read at a decision, besides the observation and the mask. */
+export interface BenchContext {
+  readonly sim: Simulator;
+  readonly simulation: ResolvedSimulationConfig;
+  readonly training: ResolvedTrainingConfig;
+  readonly bench: ResolvedBenchConfig;
+  /** Decisions taken so far in this trial (0 at the first). */
+  readonly step: number;
+}
+
+export interface BenchPolicy {
+  /** Registry name, e.g. `heuristic`. */
+  readonly name: string;
+  /** The reference's mode name, used in file names and banners, e.g. `BASELINE_HEURISTIC`. */
+  readonly runName: string;
+  /** How the managed GPUs start. */
+  readonly initialMode: InitialLayoutMode;
+  /**
+   * The action index to take now. `mask[i] === 1` marks allowed actions (cooldowns enforced); index 0
+   * (NO_ACTION) is always allowed. Must return an allowed index.
+   */
+  decide(observation: Float32Array, mask: Uint8Array, context: BenchContext): number;
+}
+
+/** Builds a fresh policy for one trial (policies may keep per-trial state, e.g. a normaliser). */
+export type BenchPolicyFactory = () => BenchPolicy;

@@ -1,0 +1,250 @@
+/**
+ * Turns trial results into the reference's result files — `results_<run_name>.txt` (preamble, banner, initial
+ * layout, aggregate and token tables) and a `.json` twin with every number unrounded — plus a side-by-side
+ * comparison of all policies of one run. All files are written atomically.
+ */
+import { join } from 'node:path';
+import { PATTERN_ORDER } from '../config/bench.js';
+import { LOGICAL_PROFILES } from '../mig/profiles.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { AgentBenchMetrics, RecoverySummary } from './metrics.js';
+import type { PreparedBench, TrialResult } from './runner.js';
+import { fancyOutline, type TableRow } from './text-table.js';
+
+const fixed = (digits: number) => (x: number) => x.toFixed(digits);
+
+export const formatTtft = (p: readonly number[]): string => p.map(fixed(3)).join('/');
+export const formatTpot = formatTtft;
+export const formatAvgQueue = (q: number): string => q.toFixed(3);
+
+export function formatProfileShares(pcts: readonly number[] | null): string {
+  if (pcts === null) return '';
+  return LOGICAL_PROFILES.map((p, i) => `${p}: ${(pcts[i] ?? 0).toFixed(1)}%`).join('\n');
+}
+
+export function formatRecovery(rc: RecoverySummary): string {
+  if (rc.nAnalyzed === 0) {
+    const dropped = rc.nOverlapping + rc.nPatternShift + rc.nUncleared;
+    return rc.nEpisodes === 0 ? 'n/a' : `0/${rc.nEpisodes} usable (${dropped} dropped)`;
+  }
+  return [
+    'clear P25/50/75/90:',
+    `  ${rc.totalQuartilesS.map(fixed(1)).join('/')}`,
+    `max: ${rc.maxTotalS.toFixed(0)}s`,
+    `n=${rc.nAnalyzed}/${rc.nEpisodes}`,
+    `  overlap ${rc.nOverlapping}, pattern ${rc.nPatternShift}`,
+    `  uncleared ${rc.nUncleared}`,
+  ].join('\n');
+}
+
+export const METRIC_ROWS = [
+  'TTFT (P25/50/75/99)',
+  'TPOT (P25/50/75)',
+  'Avg Q',
+  'S/M/T',
+  'MIG Existence (%)',
+  'Tokens by MIG (%)',
+  'Queue Clear Time (s)',
+] as const;
+
+/** The seven cells of one agent's column, in `METRIC_ROWS` order. */
+export function metricCells(m: AgentBenchMetrics): string[] {
+  return [
+    formatTtft(m.ttftPercentilesS),
+    formatTpot(m.tpotQuartilesS),
+    formatAvgQueue(m.avgWaitingQueue),
+    `${m.splitCount}/${m.mergeCount}/${m.transferCount}`,
+    formatProfileShares(m.migExistencePct),
+    formatProfileShares(m.tokensByMigPct),
+    formatRecovery(m.recovery),
+  ];
+}
+
+export function aggregateTable(agents: readonly AgentBenchMetrics[]): string {
+  const cols = agents.map(metricCells);
+  const rows = METRIC_ROWS.map((label, i) => [label, ...cols.map((c) => c[i]!)]);
+  return fancyOutline(['Metric', ...agents.map((a) => a.agent)], rows);
+}
+
+export function tokenTables(agents: readonly AgentBenchMetrics[]): string {
+  const pct = (xs: readonly number[] | null) =>
+    LOGICAL_PROFILES.map((_, i) => `${(xs?.[i] ?? 0).toFixed(1)}%`);
+  const parts = ['● Tokens by MIG Profile per Workload (%)', 'Format: 7G | 4G | 3G | 2G | 1L | 1S'];
+  for (const a of agents) {
+    const rows: TableRow[] = [
+      ...PATTERN_ORDER.map((p) => [p, ...pct(a.tokensByPatternPct[p])]),
+      ['[overall]', ...pct(a.tokensByMigPct)],
+    ];
+    parts.push(
+      '',
+      `[${a.agent}]`,
+      fancyOutline(['Workload', ...LOGICAL_PROFILES], rows, { alignRight: true }),
+    );
+  }
+  return parts.join('\n');
+}
+
+/** Per agent (alphabetical) and pattern (alphabetical): duration-weighted rate, total duration and share. */
+export function workloadSummary(prepared: PreparedBench): string {
+  const rows: TableRow[] = [];
+  const agents = [...prepared.trace.agents].sort((a, b) => (a.agent < b.agent ? -1 : 1));
+  agents.forEach((a, k) => {
+    if (k > 0) rows.push('separator');
+    const total = a.phases.reduce((s, p) => s + p.durationS, 0);
+    const patterns = [...new Set(a.phases.map((p) => p.pattern))].sort();
+    patterns.forEach((pattern, i) => {
+      const ps = a.phases.filter((p) => p.pattern === pattern);
+      const dur = ps.reduce((s, p) => s + p.durationS, 0);
+      const rate = dur > 0 ? ps.reduce((s, p) => s + p.avgRatePerS * p.durationS, 0) / dur : 0;
+      rows.push([
+        i === 0 ? a.agent : '',
+        pattern,
+        rate.toFixed(3),
+        dur.toFixed(3),
+        `${(total > 0 ? (dur / total) * 100 : 0).toFixed(1)}%`,
+      ]);
+    });
+  });
+  return [
+    'Workload Summary (Actual Patterns Encountered)',
+    fancyOutline(['Agent', 'Pattern', 'Avg Rate (req/s)', 'Duration (s)', 'Proportion (%)'], rows),
+  ].join('\n');
+}
+
+export function preambleText(prepared: PreparedBench): string {
+  const lines = [
+    '',
+    '='.repeat(60),
+    'STARTING HYBRID BENCHMARKS',
+    `Using seed: ${prepared.bench.seed} `,
+    '='.repeat(60),
+  ];
+  const seq = prepared.bench.workloadSequence;
+  if (seq) {
+    const item = (x: (typeof seq)[number]) =>
+      typeof x === 'string'
+        ? x
+        : `{${Object.entries(x)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')}}`;
+    lines.push(`Workload Sequence: ${seq.map(item).join(' -> ')}`);
+  }
+  lines.push('Pre-generating workload requests...', `Generated ${prepared.trace.totalRequests} requests.`);
+  lines.push(workloadSummary(prepared));
+  return lines.join('\n');
+}
+
+/** 60 `#`, the text centred in 58 columns (odd space to the right), 60 `#`. */
+export function bannerText(rows: readonly string[]): string {
+  const row = (t: string) => {
+    const space = 58 - t.length;
+    const left = Math.floor(space / 2);
+    return `#${' '.repeat(Math.max(0, left))}${t}${' '.repeat(Math.max(0, space - left))}#`;
+  };
+  return ['', '#'.repeat(60), ...rows.map(row), '#'.repeat(60), ''].join('\n');
+}
+
+export function trialText(prepared: PreparedBench, trial: TrialResult): string {
+  const layout = fancyOutline(
+    ['GPU', 'Agent', 'MIG', 'Perm'],
+    trial.initialState.map((e) => [
+      String(e.gpu),
+      e.unused ? 'Unused (Pad)' : e.agent,
+      e.profile,
+      e.permanent && !e.unused ? '✓' : '',
+    ]),
+  );
+  const parts = [
+    bannerText([trial.runName]),
+    '[Initial State]',
+    layout,
+    '',
+    'Benchmark steps exhausted. Entering flush period to finish remaining requests...',
+  ];
+  if (trial.flushTimedOut) parts.push(`[Warning] Flush period timed out after ${trial.flushSteps} steps.`);
+  parts.push('', '● Aggregate Metrics', aggregateTable(trial.agents), '', tokenTables(trial.agents));
+  return `${preambleText(prepared)}\n\n${parts.join('\n')}\n`;
+}
+
+export function trialJson(prepared: PreparedBench, trial: TrialResult): object {
+  return {
+    ...trial,
+    workload: {
+      seed: prepared.bench.seed,
+      horizonS: prepared.trace.horizonS,
+      totalRequests: prepared.trace.totalRequests,
+      agents: prepared.trace.agents.map((a) => ({
+        agent: a.agent,
+        seed: a.seed.toString(),
+        requests: a.arrivals.length,
+        phases: a.phases,
+      })),
+    },
+  };
+}
+
+/** Writes `results_<run_name>.txt` and `.json` under `outDir`; returns their paths. */
+export function writeTrialFiles(outDir: string, prepared: PreparedBench, trial: TrialResult): string[] {
+  const txt = join(outDir, `results_${trial.runName}.txt`);
+  const json = join(outDir, `results_${trial.runName}.json`);
+  writeFileAtomic(txt, trialText(prepared, trial));
+  writeFileAtomic(json, `${JSON.stringify(trialJson(prepared, trial), null, 2)}\n`);
+  return [txt, json];
+}
+
+/** One row per (policy, agent): the numbers people compare policies by. */
+export function comparisonTable(trials: readonly TrialResult[]): string {
+  const rows: TableRow[] = [];
+  trials.forEach((t, k) => {
+    if (k > 0) rows.push('separator');
+    t.agents.forEach((a, i) => {
+      rows.push([
+        i === 0 ? t.policy : '',
+        a.agent,
+        String(a.completedRequests),
+        a.meanTtftS.toFixed(3),
+        formatTtft(a.ttftPercentilesS),
+        formatTpot(a.tpotQuartilesS),
+        formatAvgQueue(a.avgWaitingQueue),
+        `${a.splitCount}/${a.mergeCount}/${a.transferCount}`,
+      ]);
+    });
+  });
+  return fancyOutline(
+    [
+      'Policy',
+      'Agent',
+      'Done',
+      'TTFT mean (s)',
+      'TTFT P25/50/75/99 (s)',
+      'TPOT P25/50/75 (s)',
+      'Avg Q',
+      'S/M/T',
+    ],
+    rows,
+  );
+}
+
+export function writeComparison(outDir: string, trials: readonly TrialResult[]): string[] {
+  const txt = join(outDir, 'comparison.txt');
+  const json = join(outDir, 'comparison.json');
+  writeFileAtomic(txt, `${comparisonTable(trials)}\n`);
+  const summary = trials.map((t) => ({
+    policy: t.policy,
+    runName: t.runName,
+    steps: t.steps,
+    agents: t.agents.map((a) => ({
+      agent: a.agent,
+      completedRequests: a.completedRequests,
+      meanTtftS: a.meanTtftS,
+      ttftPercentilesS: a.ttftPercentilesS,
+      tpotQuartilesS: a.tpotQuartilesS,
+      avgWaitingQueue: a.avgWaitingQueue,
+      splitCount: a.splitCount,
+      mergeCount: a.mergeCount,
+      transferCount: a.transferCount,
+    })),
+  }));
+  writeFileAtomic(json, `${JSON.stringify(summary, null, 2)}\n`);
+  return [txt, json];
+}

@@ -1,0 +1,226 @@
+/**
+ * Runs benchmark trials: the arrival trace is generated once and replayed to every policy; each trial's own
+ * randomness (starting layout, RAG search delays, latency noise, mask cost draws) comes from a stream seeded by
+ * the policy's name and the bench seed, so a policy's numbers do not depend on which policies ran before it.
+ * One trial: reset to t = 120, then per decision mask → decide → log → step → tick, then a flush until no work
+ * is left, then recovery analysis and the metrics table.
+ */
+import type { ResolvedBenchConfig } from '../config/bench.js';
+import type { ResolvedSimulationConfig } from '../config/simulation.js';
+import type { ResolvedTrainingConfig } from '../config/training.js';
+import { ConfigError, MigflowError } from '../errors.js';
+import { actionName, NO_ACTION } from '../mig/actions.js';
+import type { AgentName } from '../mig/agents.js';
+import { MigEnv, resolveAction, seededEnvRng, type WorkloadSource } from '../rl/env/index.js';
+import type { TokenTable } from '../sim/index.js';
+import {
+  type ActionLogEntry,
+  type AgentBenchMetrics,
+  BenchStats,
+  FLUSH_STEP_LIMIT,
+  reconfigRecovery,
+} from './metrics.js';
+import type { BenchContext, BenchPolicyFactory } from './policy.js';
+import { type BenchTrace, generateBenchTrace, type TraceRngFactory } from './workload.js';
+
+export interface BenchSetup {
+  readonly simulation: ResolvedSimulationConfig;
+  readonly training: ResolvedTrainingConfig;
+  readonly bench: ResolvedBenchConfig;
+  readonly tokens: (agent: AgentName, model: string) => TokenTable;
+  /** Decisions per trial; default `bench.benchmarkLength` (1024). */
+  readonly steps?: number;
+  /** Overrides `bench.seed`. */
+  readonly seed?: number;
+  /** Random stream of the shared trace (default: the project's seeded generator). */
+  readonly traceRng?: TraceRngFactory;
+}
+
+export interface PreparedBench {
+  readonly setup: BenchSetup;
+  readonly bench: ResolvedBenchConfig;
+  readonly steps: number;
+  readonly trace: BenchTrace;
+}
+
+export interface InitialEngineRow {
+  readonly gpu: number;
+  readonly agent: string;
+  readonly profile: string;
+  readonly permanent: boolean;
+  readonly unused: boolean;
+}
+
+export interface TrialResult {
+  readonly policy: string;
+  readonly runName: string;
+  readonly trialSeed: number;
+  readonly steps: number;
+  readonly flushSteps: number;
+  readonly flushTimedOut: boolean;
+  readonly finalTimeS: number;
+  readonly initialState: readonly InitialEngineRow[];
+  readonly actionLog: readonly (ActionLogEntry & { readonly name: string })[];
+  /** Enum order. */
+  readonly agents: readonly AgentBenchMetrics[];
+}
+
+/** 32-bit FNV-1a of "<policy>#<seed>": the trial's own stream, independent of run order. */
+export function trialSeed(policyName: string, seed: number): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${policyName}#${seed}`) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Validates the configs against each other and generates the shared trace. */
+export function prepareBench(setup: BenchSetup): PreparedBench {
+  const bench = setup.seed === undefined ? setup.bench : { ...setup.bench, seed: setup.seed };
+  const { simulation, training } = setup;
+  const agents = simulation.agentsEnumOrder;
+  if (bench.agents.length !== agents.length || bench.agents.some((a, i) => a !== agents[i])) {
+    throw new ConfigError(
+      bench.file,
+      'agents',
+      `lists ${bench.agents.join(', ')} but ${simulation.file} activates ${agents.join(', ')}`,
+      `set agents: [${agents.join(', ')}] (the workload needs a rate for every simulated agent)`,
+    );
+  }
+  const steps = setup.steps ?? bench.benchmarkLength;
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new MigflowError(
+      `bench steps must be a whole number ≥ 1, got ${steps} — fix: pass --steps 1 or more`,
+    );
+  }
+  const itemCounts = agents.map((a) => {
+    const first = Object.values(simulation.engines[a]?.[simulation.gpuModel] ?? {})[0];
+    if (!first) {
+      throw new ConfigError(
+        simulation.file,
+        `simulation.agents.${a}.${simulation.gpuModel}`,
+        'no engine configured',
+        'configure at least one MIG instance for every agent on the managed GPU model',
+      );
+    }
+    return setup.tokens(a, first.model).promptTokens.length;
+  });
+  const trace = generateBenchTrace({
+    bench,
+    agents,
+    itemCounts,
+    actionIntervalS: training.actionIntervalS,
+    steps,
+    ...(setup.traceRng ? { rng: setup.traceRng } : {}),
+  });
+  return { setup, bench, steps, trace };
+}
+
+/** Replays the prepared trace at reset and adds nothing afterwards. */
+function replay(trace: BenchTrace): WorkloadSource {
+  return {
+    generate: (agent, _startS, turn) => (turn === 0 ? [...(trace.agents[agent]?.arrivals ?? [])] : []),
+  };
+}
+
+export function runTrial(prepared: PreparedBench, factory: BenchPolicyFactory): TrialResult {
+  const { simulation, training, tokens } = prepared.setup;
+  const policy = factory();
+  const seed = trialSeed(policy.name, prepared.bench.seed);
+  const env = new MigEnv({
+    simulation,
+    training,
+    tokens,
+    rng: seededEnvRng(seed),
+    initialMode: policy.initialMode,
+    // Cooldowns stay enforced for every policy: the reference's heuristic lifts them only in the validity
+    // check and then enforces them in its own mask, which comes to the same.
+    ignoreCooldowns: false,
+    episodeLength: prepared.steps,
+    workload: replay(prepared.trace),
+    queueTrace: true,
+  });
+  const agentCount = simulation.agentCount;
+  let observation = env.reset().observation;
+  const sim = env.sim;
+  const initialState = describeLayout(env);
+  const stats = new BenchStats(agentCount);
+  for (let step = 0; step < prepared.steps; step++) {
+    const mask = env.actionMasks();
+    const context: BenchContext = { sim, simulation, training, bench: prepared.bench, step };
+    const action = policy.decide(observation, mask, context);
+    if (mask[action] !== 1) {
+      throw new MigflowError(
+        `policy ${policy.name} chose ${action} at t=${sim.nowS}, which the mask forbids — fix: return an index whose mask entry is 1`,
+      );
+    }
+    if (action !== NO_ACTION) stats.recordAction(sim, action, resolveAction(sim, agentCount, action));
+    observation = env.step(action).observation;
+    stats.tick(sim, true);
+  }
+  let flushSteps = 0;
+  let flushTimedOut = false;
+  while (sim.hasActiveWork()) {
+    env.step(NO_ACTION);
+    stats.tick(sim, false);
+    flushSteps++;
+    if (flushSteps > FLUSH_STEP_LIMIT) {
+      flushTimedOut = true;
+      break;
+    }
+  }
+  const agentNames = sim.agents.map((a) => a.name);
+  const phases = prepared.trace.agents.map((a) => a.phases);
+  const recovery = reconfigRecovery({
+    episodes: sim.reconfigEpisodes(),
+    agentNames,
+    queueTraces: agentNames.map((_, a) => sim.queueTrace(a)),
+    phases,
+    finalTimeS: sim.nowS,
+  });
+  return {
+    policy: policy.name,
+    runName: policy.runName,
+    trialSeed: seed,
+    steps: prepared.steps,
+    flushSteps,
+    flushTimedOut,
+    finalTimeS: sim.nowS,
+    initialState,
+    actionLog: stats.actionLog.map((e) => ({ ...e, name: actionName(agentCount, e.action) })),
+    agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery }),
+  };
+}
+
+/** Permanent engines, then managed ones, then padding — the reference's "[Initial State]" order. */
+function describeLayout(env: MigEnv): InitialEngineRow[] {
+  const rows = env.sim.engines.map((e) => ({
+    gpu: e.gpu,
+    agent: env.sim.agents[e.owner]?.name ?? String(e.owner),
+    profile: e.profile.name,
+    permanent: e.permanent,
+    unused: e.unused,
+  }));
+  const rank = (r: InitialEngineRow) => (r.unused ? 2 : r.permanent ? 0 : 1);
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map(({ r }) => r);
+}
+
+/** Every trial in order on one shared trace. */
+export function runBench(
+  setup: BenchSetup,
+  policies: readonly BenchPolicyFactory[],
+  onTrial?: (result: TrialResult) => void,
+): { prepared: PreparedBench; trials: TrialResult[] } {
+  const prepared = prepareBench(setup);
+  const trials: TrialResult[] = [];
+  for (const f of policies) {
+    const r = runTrial(prepared, f);
+    onTrial?.(r);
+    trials.push(r);
+  }
+  return { prepared, trials };
+}

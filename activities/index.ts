@@ -2,6 +2,7 @@
  * Every activity, built from the worker's dependencies. Workflows proxy `ReturnType<typeof createActivities>` by type.
  * Activities stay thin: validate, cache, call core/, heartbeat, return a small summary.
  */
+import { createBenchActivities } from './bench.js';
 import { createDatasetActivities } from './dataset.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -10,6 +11,7 @@ export type { ActivityDeps } from './deps.js';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDatasetActivities(deps),
+    ...createBenchActivities(deps),
   };
 }
 

@@ -1,3 +1,4 @@
 /** Every workflow type the main worker registers. The exported names are the types the Web UI shows. */
+export { BenchWorkflow } from './bench.js';
 export { DatasetWorkflow } from './dataset.js';
 export { PipelineWorkflow } from './pipeline.js';

@@ -72,6 +72,68 @@ export interface DatasetWorkflowResult {
   datasets: DatasetStageResult[];
 }
 
+/** Baseline policies of the simulated benchmark (core/bench's ALL_BASELINES; a unit test keeps them equal). */
+export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic']);
+export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
+
+export const BenchStageInput = z
+  .object({
+    policies: z
+      .array(BaselinePolicy)
+      .min(1)
+      .default(['static_no_mig', 'static_split_extreme', 'heuristic'])
+      .describe('policies to evaluate on the shared trace'),
+    steps: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('decisions per trial (default: bench_config benchmark length)'),
+    seed: z.number().int().nonnegative().optional().describe('workload seed (default: bench_config seed)'),
+    syntheticTokens: z
+      .boolean()
+      .default(true)
+      .describe('seeded synthetic token lengths; false reads the generated JSONLs of the profiling stage'),
+    simulationConfig: z.string().default('configs/simulation_config.yaml').describe('simulation config path'),
+    trainingConfig: z.string().default('configs/training_config.yaml').describe('training config path'),
+    benchConfig: z.string().default('configs/bench_config.yaml').describe('bench config path'),
+  })
+  .strict();
+export type BenchStageInput = z.input<typeof BenchStageInput>;
+
+/** One policy's numbers as the comparison table needs them (core/bench ComparisonEntry). */
+export interface BenchEntry {
+  policy: string;
+  runName: string;
+  steps: number;
+  agents: readonly {
+    agent: string;
+    completedRequests: number;
+    meanTtftS: number;
+    ttftPercentilesS: readonly number[];
+    tpotQuartilesS: readonly number[];
+    avgWaitingQueue: number;
+    splitCount: number;
+    mergeCount: number;
+    transferCount: number;
+  }[];
+}
+
+export interface BenchPolicyResult {
+  policy: string;
+  cacheKey: string;
+  hit: boolean;
+  dir: string;
+  totalRequests: number;
+  entry: BenchEntry;
+  durationMs: number;
+}
+
+export interface BenchWorkflowResult {
+  runId: string;
+  results: BenchPolicyResult[];
+}
+
 /** One stage's outcome in a pipeline run: did it hit the cache everywhere, run, and how long it took. */
 export interface StageOutcome {
   stage: string;
@@ -91,14 +153,18 @@ export const PipelineInput = z
     stages: z
       .object({
         datasets: z.boolean().default(true).describe('prepare the datasets'),
+        bench: z.boolean().default(true).describe('benchmark the baseline policies in the simulator'),
       })
       .strict()
-      .default({ datasets: true })
+      .default({ datasets: true, bench: true })
       .describe('which stages to run; later stages join as they land'),
     datasets: z
       .array(DatasetStageInput)
       .min(1)
       .describe('datasets to prepare (DatasetWorkflow input `datasets`)'),
+    bench: BenchStageInput.default(BenchStageInput.parse({})).describe(
+      'the simulated benchmark (BenchWorkflow input)',
+    ),
     heartbeatTimeoutS: z
       .number()
       .positive()
@@ -113,4 +179,5 @@ export interface PipelineResult {
   runId: string;
   stages: StageOutcome[];
   datasets?: DatasetWorkflowResult;
+  bench?: BenchWorkflowResult;
 }

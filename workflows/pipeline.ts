@@ -4,6 +4,7 @@
  * on its own. Stages join here as they land: datasets → profiling → fit → grid-search training → bench → deploy.
  */
 import { executeChild, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { BenchWorkflow } from './bench.js';
 import { DatasetWorkflow } from './dataset.js';
 import { PipelineInput, type PipelineResult, type StageOutcome } from './inputs.js';
 import { RUN_ID, STAGE, Stage } from './shared.js';
@@ -49,6 +50,29 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     });
   } else {
     stages.push({ stage: Stage.datasets, status: 'skipped', durationMs: 0 });
+  }
+
+  if (input.stages.bench) {
+    progress('benchmarking baseline policies in the simulator');
+    const started = Date.now();
+    const workflowId = `${pipelineId}/bench`;
+    result.bench = await executeChild(BenchWorkflow, {
+      workflowId,
+      args: [{ ...input.bench, runId }],
+      staticSummary: `bench: ${input.bench.policies.join(', ')}`,
+      typedSearchAttributes: [
+        { key: STAGE, value: Stage.bench },
+        { key: RUN_ID, value: runId },
+      ],
+    });
+    stages.push({
+      stage: Stage.bench,
+      status: result.bench.results.every((r) => r.hit) ? 'hit' : 'ran',
+      durationMs: Date.now() - started,
+      workflowId,
+    });
+  } else {
+    stages.push({ stage: Stage.bench, status: 'skipped', durationMs: 0 });
   }
 
   progress('done');

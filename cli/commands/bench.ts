@@ -14,7 +14,7 @@ import {
 import { loadBenchConfig } from '../../core/config/bench.js';
 import { loadSimulationConfig } from '../../core/config/simulation.js';
 import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
-import { loadTokenTables, syntheticTokenTables } from './sim-run.js';
+import { loadTokenTables, syntheticTokenTables } from '../../core/rl/env/token-tables.js';
 
 function positiveWhole(value: string): number {
   const n = Number(value);

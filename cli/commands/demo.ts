@@ -15,7 +15,12 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The main job's pipeline input: every bundled sample dataset. */
 export function demoPipelineInput(runId: string): PipelineInput {
-  return { runId, datasets: DatasetKind.options.map((kind) => ({ kind, inputs: sampleInputs(kind) })) };
+  return {
+    runId,
+    datasets: DatasetKind.options.map((kind) => ({ kind, inputs: sampleInputs(kind) })),
+    // A short benchmark keeps the main job quick on 2 cores; `migflow bench` runs the full length.
+    bench: { steps: 128, syntheticTokens: true },
+  };
 }
 
 export function registerDemoCommand(program: Command): void {

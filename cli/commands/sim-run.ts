@@ -3,14 +3,14 @@
  * episode's metrics (reward, actions, per-agent latency summary over each agent's last completed requests).
  * Token lengths come from the configs' generated JSONLs, or from a seeded synthetic table with --synthetic-tokens.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadSimulationConfig, type ResolvedSimulationConfig } from '../../core/config/simulation.js';
 import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
 import { ConfigError } from '../../core/errors.js';
 import { type AgentName, NO_ACTION } from '../../core/mig/index.js';
 import { type EnvRng, MigEnv, seededEnvRng } from '../../core/rl/env/index.js';
-import { summarizeCompleted, type TokenTable } from '../../core/sim/index.js';
+import { loadTokenTables, syntheticTokenTables } from '../../core/rl/env/token-tables.js';
+import { summarizeCompleted } from '../../core/sim/index.js';
 
 export const SIM_POLICIES = ['noop', 'random', 'static_no_mig', 'static_split_extreme'] as const;
 export type SimPolicy = (typeof SIM_POLICIES)[number];
@@ -19,78 +19,6 @@ function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
-}
-
-/** Token tables from the generated JSONLs: per agent, the first configured model's id order is canonical. */
-export function loadTokenTables(
-  cfg: ResolvedSimulationConfig,
-): (agent: AgentName, model: string) => TokenTable {
-  const tables = new Map<string, TokenTable>();
-  for (const agent of cfg.agentsEnumOrder) {
-    let ids: string[] | undefined;
-    for (const g of [cfg.gpuModel, 'A100_40GB']) {
-      for (const [profile, e] of Object.entries(cfg.engines[agent]?.[g] ?? {})) {
-        const key = `${agent}/${e.model}`;
-        if (tables.has(key)) continue;
-        if (!existsSync(e.generatePath)) {
-          throw new ConfigError(
-            cfg.file,
-            `simulation.agents.${agent}.${g}.mig.${profile}.generate_path`,
-            `${e.generatePath} does not exist`,
-            'run the profiling stage (generate) first, or pass --synthetic-tokens to use seeded synthetic lengths',
-          );
-        }
-        const rows = readFileSync(e.generatePath, 'utf8')
-          .split('\n')
-          .filter((l) => l.trim())
-          .map(
-            (l) => JSON.parse(l) as { id: string | number; prompt_tokens: number; completion_tokens: number },
-          );
-        const byId = new Map(rows.map((r) => [String(r.id), r]));
-        ids ??= rows.map((r) => String(r.id));
-        const order = ids;
-        const prompt = new Int32Array(order.length);
-        const completion = new Int32Array(order.length);
-        order.forEach((id, i) => {
-          const r = byId.get(id);
-          if (!r) {
-            throw new ConfigError(
-              cfg.file,
-              `simulation.agents.${agent}.${g}.mig.${profile}.generate_path`,
-              `${e.generatePath} lacks id ${id}`,
-              `regenerate it so every model of ${agent} covers the same ids`,
-            );
-          }
-          prompt[i] = r.prompt_tokens;
-          completion[i] = r.completion_tokens;
-        });
-        tables.set(key, { promptTokens: prompt, completionTokens: completion });
-      }
-    }
-  }
-  return (agent, model) => {
-    const t = tables.get(`${agent}/${model}`);
-    if (!t)
-      throw new ConfigError(
-        cfg.file,
-        `simulation.agents.${agent}`,
-        `no generated token file for model ${model}`,
-        'add a generate_path for it',
-      );
-    return t;
-  };
-}
-
-/** Seeded synthetic lengths (prompt 100..4000, completion 20..800), the same for every model of an agent. */
-export function syntheticTokenTables(
-  seed: number,
-  items = 2000,
-): (agent: AgentName, model: string) => TokenTable {
-  const rng = seededEnvRng(seed);
-  const prompt = Int32Array.from({ length: items }, () => 100 + Math.floor(rng.random() * 3900));
-  const completion = Int32Array.from({ length: items }, () => 20 + Math.floor(rng.random() * 780));
-  const table = { promptTokens: prompt, completionTokens: completion };
-  return () => table;
 }
 
 export interface SimRunOptions {

@@ -1,5 +1,6 @@
 /** Starts PipelineWorkflow and prints its outcome (the main job and `migflow run pipeline`). */
 import type { Client } from '@temporalio/client';
+import { comparisonTable } from '../../core/bench/report.js';
 import type { PipelineInput, PipelineResult } from '../../workflows/inputs.js';
 import type { PipelineWorkflow } from '../../workflows/pipeline.js';
 import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
@@ -32,5 +33,13 @@ export function pipelineReport(result: PipelineResult): string {
   );
   const parts = [stages];
   if (result.datasets) parts.push('', datasetTable(result.datasets));
+  if (result.bench) {
+    const first = result.bench.results[0];
+    parts.push(
+      '',
+      `Simulated benchmark: ${first?.totalRequests ?? 0} requests on one shared trace, ${first?.entry.steps ?? 0} decisions per policy`,
+      comparisonTable(result.bench.results.map((r) => r.entry)),
+    );
+  }
   return parts.join('\n');
 }

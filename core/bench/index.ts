@@ -38,6 +38,8 @@ export { ALL_BASELINES, BASELINE_POLICIES, resolvePolicies } from './registry.js
 export {
   aggregateTable,
   bannerText,
+  type ComparisonEntry,
+  comparisonEntry,
   comparisonTable,
   formatProfileShares,
   formatRecovery,

@@ -192,8 +192,45 @@ export function writeTrialFiles(outDir: string, prepared: PreparedBench, trial: 
   return [txt, json];
 }
 
+/** What a comparison needs of one trial: small enough to pass through Temporal and to store as JSON. */
+export interface ComparisonEntry {
+  policy: string;
+  runName: string;
+  steps: number;
+  readonly agents: readonly {
+    agent: string;
+    completedRequests: number;
+    meanTtftS: number;
+    ttftPercentilesS: readonly number[];
+    tpotQuartilesS: readonly number[];
+    avgWaitingQueue: number;
+    splitCount: number;
+    mergeCount: number;
+    transferCount: number;
+  }[];
+}
+
+export function comparisonEntry(t: TrialResult): ComparisonEntry {
+  return {
+    policy: t.policy,
+    runName: t.runName,
+    steps: t.steps,
+    agents: t.agents.map((a) => ({
+      agent: a.agent,
+      completedRequests: a.completedRequests,
+      meanTtftS: a.meanTtftS,
+      ttftPercentilesS: a.ttftPercentilesS,
+      tpotQuartilesS: a.tpotQuartilesS,
+      avgWaitingQueue: a.avgWaitingQueue,
+      splitCount: a.splitCount,
+      mergeCount: a.mergeCount,
+      transferCount: a.transferCount,
+    })),
+  };
+}
+
 /** One row per (policy, agent): the numbers people compare policies by. */
-export function comparisonTable(trials: readonly TrialResult[]): string {
+export function comparisonTable(trials: readonly ComparisonEntry[]): string {
   const rows: TableRow[] = [];
   trials.forEach((t, k) => {
     if (k > 0) rows.push('separator');
@@ -229,22 +266,7 @@ export function writeComparison(outDir: string, trials: readonly TrialResult[]):
   const txt = join(outDir, 'comparison.txt');
   const json = join(outDir, 'comparison.json');
   writeFileAtomic(txt, `${comparisonTable(trials)}\n`);
-  const summary = trials.map((t) => ({
-    policy: t.policy,
-    runName: t.runName,
-    steps: t.steps,
-    agents: t.agents.map((a) => ({
-      agent: a.agent,
-      completedRequests: a.completedRequests,
-      meanTtftS: a.meanTtftS,
-      ttftPercentilesS: a.ttftPercentilesS,
-      tpotQuartilesS: a.tpotQuartilesS,
-      avgWaitingQueue: a.avgWaitingQueue,
-      splitCount: a.splitCount,
-      mergeCount: a.mergeCount,
-      transferCount: a.transferCount,
-    })),
-  }));
+  const summary = trials.map(comparisonEntry);
   writeFileAtomic(json, `${JSON.stringify(summary, null, 2)}\n`);
   return [txt, json];
 }

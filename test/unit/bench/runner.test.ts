@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticTokenTables } from '../../../cli/commands/sim-run.js';
+import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
 import {
   type BenchSetup,
   heuristic,

@@ -15,7 +15,8 @@ describe('workflow inputs', () => {
     const parsed = PipelineInput.parse(
       JSON.parse(readFileSync(join(PROJECT_ROOT, 'configs', 'pipeline.json'), 'utf8')),
     );
-    expect(parsed.stages).toEqual({ datasets: true });
+    expect(parsed.stages).toEqual({ datasets: true, bench: true });
+    expect(parsed.bench.policies).toEqual(['static_no_mig', 'static_split_extreme', 'heuristic']);
     expect(parsed.heartbeatTimeoutS).toBe(30);
     expect(parsed.datasets.map((d) => d.kind)).toEqual(['coder', 'rag', 'chat']);
   });
@@ -26,5 +27,13 @@ describe('workflow inputs', () => {
       stage: { datasets: false },
     });
     expect(r.success).toBe(false);
+  });
+});
+
+describe('bench stage input', () => {
+  it('offers exactly the baselines core/bench implements', async () => {
+    const { ALL_BASELINES } = await import('../../../core/bench/index.js');
+    const { BaselinePolicy } = await import('../../../workflows/inputs.js');
+    expect([...BaselinePolicy.options]).toEqual([...ALL_BASELINES]);
   });
 });

@@ -1,0 +1,67 @@
+/** BenchWorkflow on a real dev server: one cached activity per policy, order-independent numbers, cache hits on re-run. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { StageCache } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import type { BenchWorkflowResult } from '../../workflows/inputs.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+
+let client: Client;
+let connection: Connection;
+let native: NativeConnection;
+let tmp: string;
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  native = await workerConnection();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-bench-it-'));
+});
+afterAll(async () => {
+  await native?.close();
+  await connection?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function worker(taskQueue: string, artifacts: string) {
+  return Worker.create({
+    connection: native,
+    namespace: inject('temporalNamespace'),
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({
+      projectRoot: PROJECT_ROOT,
+      cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
+      childEnv: {},
+    }),
+  });
+}
+
+describe('BenchWorkflow', () => {
+  it('gives every policy the same trace, identical numbers in any order, and cache hits on a re-run', async () => {
+    const queue = uniqueQueue('bench');
+    const run = async (policies: string[], id: string, artifacts: string) => {
+      const w = await worker(queue, artifacts);
+      return w.runUntil(
+        client.workflow.execute('BenchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/${id}`,
+          args: [{ policies, steps: 16, syntheticTokens: true }],
+        }) as Promise<BenchWorkflowResult>,
+      );
+    };
+    const a = await run(['static_no_mig', 'heuristic'], 'a', join(tmp, 'a'));
+    const b = await run(['heuristic', 'static_no_mig'], 'b', join(tmp, 'b'));
+    expect(a.results.every((r) => !r.hit)).toBe(true);
+    expect(new Set([...a.results, ...b.results].map((r) => r.totalRequests)).size).toBe(1);
+    const byPolicy = (r: BenchWorkflowResult) =>
+      Object.fromEntries(r.results.map((x) => [x.policy, x.entry]));
+    expect(byPolicy(b)).toEqual(byPolicy(a));
+    const again = await run(['static_no_mig', 'heuristic'], 'again', join(tmp, 'a'));
+    expect(again.results.map((r) => r.hit)).toEqual([true, true]);
+    expect(byPolicy(again)).toEqual(byPolicy(a));
+  });
+});

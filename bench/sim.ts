@@ -6,10 +6,10 @@
  *   npx tsx bench/sim.ts [--episodes 10] [--steps 1024] [--config configs/simulation_config.yaml] [--seed 0]
  */
 import { parseArgs } from 'node:util';
-import { syntheticTokenTables } from '../core/rl/env/token-tables.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
 import { loadTrainingConfig } from '../core/config/training.js';
 import { MigEnv, seededEnvRng } from '../core/rl/env/index.js';
+import { syntheticTokenTables } from '../core/rl/env/token-tables.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
 import {
   type BenchSetup,
   heuristic,
@@ -13,6 +12,7 @@ import {
 } from '../../../core/bench/index.js';
 import { loadBenchConfig, type ResolvedBenchConfig } from '../../../core/config/bench.js';
 import { ConfigError } from '../../../core/errors.js';
+import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
 import { sim2, sim3, training } from '../rl/setup.js';
 
 const bench2 = loadBenchConfig('configs/bench_config.yaml');

@@ -1,18 +1,24 @@
-/** `benchPolicy`: one policy on the shared benchmark trace, cached on configs (+ token files) and bench settings. */
+/**
+ * `benchPolicy`: one policy on the shared benchmark trace, cached on the configs (+ token files) and bench settings.
+ * The trial runs in a child process (core/bench/trial-process.ts); this activity heartbeats while it runs and kills
+ * it on cancellation.
+ */
+import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
-import { comparisonEntry, resolvePolicies, runBench, writeTrialFiles } from '../core/bench/index.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { execa } from 'execa';
+import type { ComparisonEntry } from '../core/bench/index.js';
 import { resolveFrom } from '../core/cache/index.js';
-import { loadBenchConfig } from '../core/config/bench.js';
 import { parseConfig } from '../core/config/load.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
-import { checkTrainingCoversSimulation, loadTrainingConfig } from '../core/config/training.js';
-import { loadTokenTables, syntheticTokenTables, tokenTableFiles } from '../core/rl/env/token-tables.js';
+import { tokenTableFiles } from '../core/rl/env/token-tables.js';
 import { BaselinePolicy, type BenchPolicyResult, BenchStageInput } from '../workflows/inputs.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
 /** Bump when the bench's numbers would change for the same inputs. */
 const BENCH_CODE_VERSION = 'bench-1';
+const TRIAL_PROCESS = fileURLToPath(new URL('../core/bench/trial-process.ts', import.meta.url));
 
 export function createBenchActivities(deps: ActivityDeps) {
   return {
@@ -25,41 +31,73 @@ export function createBenchActivities(deps: ActivityDeps) {
         const s = parseConfig('benchPolicy input', raw.settings, BenchStageInput);
         const started = Date.now();
         const files = {
-          simulation: resolveFrom(deps.projectRoot, s.simulationConfig),
-          training: resolveFrom(deps.projectRoot, s.trainingConfig),
-          bench: resolveFrom(deps.projectRoot, s.benchConfig),
+          simulationConfig: resolveFrom(deps.projectRoot, s.simulationConfig),
+          trainingConfig: resolveFrom(deps.projectRoot, s.trainingConfig),
+          benchConfig: resolveFrom(deps.projectRoot, s.benchConfig),
         };
-        const simulation = loadSimulationConfig(files.simulation);
-        const training = loadTrainingConfig(files.training);
-        checkTrainingCoversSimulation(training, simulation);
-        const bench = loadBenchConfig(files.bench);
-        const seed = s.seed ?? bench.seed;
-        const tokenFiles = s.syntheticTokens ? [] : tokenTableFiles(simulation);
+        // Validates the simulation config up front and names the token files the numbers depend on.
+        const tokenFiles = s.syntheticTokens
+          ? []
+          : tokenTableFiles(loadSimulationConfig(files.simulationConfig));
         const ctx = Context.current();
         const entry = await deps.cache.run(
           {
             stage: 'bench',
             codeVersion: BENCH_CODE_VERSION,
-            inputs: { policy, steps: s.steps ?? null, seed, syntheticTokens: s.syntheticTokens },
-            inputFiles: [files.simulation, files.training, files.bench, ...tokenFiles],
+            inputs: {
+              policy,
+              steps: s.steps ?? null,
+              seed: s.seed ?? null,
+              syntheticTokens: s.syntheticTokens,
+            },
+            inputFiles: [files.simulationConfig, files.trainingConfig, files.benchConfig, ...tokenFiles],
           },
           async (outDir) => {
-            ctx.heartbeat({ policy, phase: 'running' });
-            const tokens = s.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
-            const { prepared, trials } = runBench(
-              {
-                simulation,
-                training,
-                bench,
-                tokens,
-                seed,
-                ...(s.steps !== undefined ? { steps: s.steps } : {}),
-              },
-              resolvePolicies([policy]),
+            const args = {
+              policy,
+              ...files,
+              syntheticTokens: s.syntheticTokens,
+              outDir,
+              ...(s.seed !== undefined ? { seed: s.seed } : {}),
+              ...(s.steps !== undefined ? { steps: s.steps } : {}),
+            };
+            const beat = setInterval(
+              () => ctx.heartbeat({ policy, runningS: Math.round((Date.now() - started) / 1000) }),
+              2_000,
             );
-            const trial = trials[0]!;
-            writeTrialFiles(outDir, prepared, trial);
-            return { totalRequests: prepared.trace.totalRequests, entry: comparisonEntry(trial) };
+            try {
+              const child = await execa(
+                process.execPath,
+                ['--import', 'tsx', TRIAL_PROCESS, JSON.stringify(args)],
+                {
+                  cancelSignal: ctx.cancellationSignal,
+                  env: { ...process.env, ...deps.childEnv },
+                  reject: false,
+                },
+              );
+              if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+              const last = child.stdout.trim().split('\n').at(-1) ?? '';
+              const out = JSON.parse(last || '{}') as {
+                totalRequests?: number;
+                entry?: ComparisonEntry;
+                error?: { name: string; message: string; userFixable: boolean };
+              };
+              if (out.error) {
+                throw ApplicationFailure.create({
+                  message: out.error.message,
+                  type: out.error.name,
+                  nonRetryable: out.error.userFixable,
+                });
+              }
+              if (!out.entry || out.totalRequests === undefined) {
+                throw new Error(
+                  `bench trial process exited ${child.exitCode} without a result: ${String(child.stderr).slice(-2000)}`,
+                );
+              }
+              return { totalRequests: out.totalRequests, entry: out.entry };
+            } finally {
+              clearInterval(beat);
+            }
           },
         );
         return {

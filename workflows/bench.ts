@@ -25,7 +25,7 @@ export async function BenchWorkflow(raw: BenchStageInput & { runId?: string }): 
   ]);
   const { benchPolicy } = proxyActivities<Activities>({
     startToCloseTimeout: '2h',
-    heartbeatTimeout: '5m',
+    heartbeatTimeout: '30s',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
   });
   setCurrentDetails(`**Benchmarking** ${settings.policies.join(', ')} on one shared trace`);
@@ -34,7 +34,7 @@ export async function BenchWorkflow(raw: BenchStageInput & { runId?: string }): 
       benchPolicy.executeWithOptions(
         {
           startToCloseTimeout: '2h',
-          heartbeatTimeout: '5m',
+          heartbeatTimeout: '30s',
           retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
           summary: `bench ${policy} for ${settings.steps ?? 'the configured number of'} decisions (seed ${settings.seed ?? 'from bench_config'})`,
         },

@@ -1,8 +1,9 @@
 /** BenchWorkflow on a real dev server: one cached activity per policy, order-independent numbers, cache hits on re-run. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
+import { type Client, type Connection, WorkflowFailedError } from '@temporalio/client';
+import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -63,5 +64,31 @@ describe('BenchWorkflow', () => {
     const again = await run(['static_no_mig', 'heuristic'], 'again', join(tmp, 'a'));
     expect(again.results.map((r) => r.hit)).toEqual([true, true]);
     expect(byPolicy(again)).toEqual(byPolicy(a));
+  });
+
+  it('fails once, without retries, naming the file, when the bench config is broken', async () => {
+    const queue = uniqueQueue('bench-bad');
+    const bad = join(tmp, 'bench_config.yaml');
+    writeFileSync(bad, 'seed: "seventy-seven"\n');
+    const w = await worker(queue, join(tmp, 'bad'));
+    const err = await w
+      .runUntil(
+        client.workflow.execute('BenchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/bad`,
+          args: [{ policies: ['heuristic'], steps: 4, benchConfig: bad }],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = ((err as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+    expect(cause.type).toBe('ConfigError');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toContain('bench_config.yaml');
+    const history = await client.workflow.getHandle(`${queue}/bad`).fetchHistory();
+    const attempts = history.events
+      ?.filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes?.attempt);
+    expect(attempts).toEqual([1]);
   });
 });

@@ -1,17 +1,11 @@
-/**
- * `configs/grid_search.yaml`: a tree shaped like the training config whose leaves are lists of values to try.
- * `expandGrid` turns it into trials, each with a stable id (a hash of its parameters, so a re-run finds its
- * cached result) and the training config with the trial's values applied — the reference only wrote them to
- * a snapshot that training never read.
- */
-import { readFileSync } from 'node:fs';
+
 import { isMap, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { canonicalJson } from '../cache/canonical-json.js';
 import { sha256Hex } from '../cache/hash.js';
 import { ConfigError } from '../errors.js';
 import { addConfigIssue } from './bench.js';
-import { parseYamlConfig } from './load.js';
+import { parseYamlConfig, readConfigText } from './load.js';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -120,18 +114,7 @@ export function parseGridSearchConfig(file: string, text: string): ResolvedGridS
 
 /** Reads and validates `configs/grid_search.yaml`. */
 export function loadGridSearchConfig(file: string): ResolvedGridSearchConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      file,
-      '',
-      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      'check the path; configs live under configs/',
-      { cause: err },
-    );
-  }
+  const text = readConfigText(file);
   return parseGridSearchConfig(file, text);
 }
 

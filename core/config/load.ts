@@ -113,19 +113,24 @@ export function parseYamlConfig<S extends z.ZodType>(file: string, text: string,
   return parseConfig(file, doc.toJS(), schema, { doc, counter });
 }
 
-/** Reads and validates a YAML config file. */
-export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S): z.output<S> {
-  let text: string;
+/** Reads a config file's text; an unreadable file is a ConfigError naming it and `fix`. */
+export function readConfigText(file: string, fix = 'check the path; configs live under configs/'): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(
       file,
       '',
       `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      'check the path; configs live under configs/',
-      { cause: err },
+      fix,
+      {
+        cause: err,
+      },
     );
   }
-  return parseYamlConfig(file, text, schema);
+}
+
+/** Reads and validates a YAML config file. */
+export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  return parseYamlConfig(file, readConfigText(file), schema);
 }

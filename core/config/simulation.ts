@@ -23,7 +23,7 @@ import {
 } from '../mig/hardware.js';
 import type { StateId } from '../mig/states.js';
 import { loadGpuModel } from './gpu.js';
-import { parseYamlConfig } from './load.js';
+import { parseYamlConfig, readConfigText } from './load.js';
 import { formatPath } from './path.js';
 
 /** The GPU model of the permanent (unmanaged) GPU, whatever `simulation.gpu_model` says. */
@@ -539,17 +539,6 @@ export function loadSimulationConfig(
   file: string,
   opts: SimulationConfigOptions = {},
 ): ResolvedSimulationConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(
-      file,
-      '',
-      `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      'check the path; the default is configs/simulation_config.yaml',
-      { cause: e },
-    );
-  }
+  const text = readConfigText(file, 'check the path; the default is configs/simulation_config.yaml');
   return parseSimulationConfig(file, text, opts);
 }

@@ -1,13 +1,7 @@
-/**
- * Schema and loader for `configs/training_config.yaml`: decision interval, observation normalisation, PPO
- * hyper-parameters, the action-mask cooldown, workload patterns, the reconfiguration budget and the reward.
- * Keys keep the reference's spelling so its files load unchanged; the resolved form is camelCase with units.
- */
-import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/agents.js';
-import { parseYamlConfig } from './load.js';
+import { parseYamlConfig, readConfigText } from './load.js';
 import { configErrorAt, type ResolvedSimulationConfig } from './simulation.js';
 
 const num = (def: number, what: string) => z.number().default(def).describe(`${what}; default ${def}`);
@@ -327,18 +321,7 @@ export function parseTrainingConfig(file: string, text: string): ResolvedTrainin
 
 /** Reads and validates `configs/training_config.yaml`. */
 export function loadTrainingConfig(file: string): ResolvedTrainingConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(
-      file,
-      '',
-      `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      'check the path; the default is configs/training_config.yaml',
-      { cause: e },
-    );
-  }
+  const text = readConfigText(file, 'check the path; the default is configs/training_config.yaml');
   return parseTrainingConfig(file, text);
 }
 

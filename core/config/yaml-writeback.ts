@@ -1,10 +1,4 @@
-/**
- * Changing values inside a hand-written YAML file (fitted α/β/σ, kv_cache_GB, restart_time into
- * simulation_config.yaml) without disturbing anything else: comments, key order, blank lines and quoting stay
- * byte-for-byte, because each change splices only the changed scalar's source text. The file is written
- * atomically, and not at all when no value changes, so a repeated write-back keeps its mtime.
- */
-import { readFileSync } from 'node:fs';
+
 import {
   isAlias,
   isCollection,
@@ -20,6 +14,7 @@ import {
 } from 'yaml';
 import { ConfigError, MigflowError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readConfigText } from './load.js';
 import { formatPath } from './path.js';
 
 export type YamlPath = readonly (string | number)[];
@@ -246,18 +241,7 @@ export function writeBackYaml(
   edits: readonly YamlEdit[],
   options: WriteBackOptions = {},
 ): { changed: boolean } {
-  let original: string;
-  try {
-    original = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      file,
-      '',
-      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      'check the path; configs live under configs/',
-      { cause: err },
-    );
-  }
+  const original = readConfigText(file);
   const first = parseDocument(original);
   if (first.errors.length > 0)
     throw new ConfigError(

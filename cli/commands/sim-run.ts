@@ -4,10 +4,9 @@
  * Token lengths come from the configs' generated JSONLs, or from a seeded synthetic table with --synthetic-tokens.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadSimulationConfig, type ResolvedSimulationConfig } from '../../core/config/simulation.js';
+import { loadSimulationConfig } from '../../core/config/simulation.js';
 import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
-import { ConfigError } from '../../core/errors.js';
-import { type AgentName, NO_ACTION } from '../../core/mig/index.js';
+import { NO_ACTION } from '../../core/mig/index.js';
 import { type EnvRng, MigEnv, seededEnvRng } from '../../core/rl/env/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../core/rl/env/token-tables.js';
 import { summarizeCompleted } from '../../core/sim/index.js';

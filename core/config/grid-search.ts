@@ -1,4 +1,9 @@
-
+/**
+ * `configs/grid_search.yaml`: a tree shaped like the training config whose leaves are lists of values to try.
+ * `expandGrid` turns it into trials, each with a stable id (a hash of its parameters, so a re-run finds its
+ * cached result) and the training config with the trial's values applied — the reference only wrote them to
+ * a snapshot that training never read.
+ */
 import { isMap, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { canonicalJson } from '../cache/canonical-json.js';

@@ -1,4 +1,8 @@
-
+/**
+ * Schema and loader for `configs/training_config.yaml`: decision interval, observation normalisation, PPO
+ * hyper-parameters, the action-mask cooldown, workload patterns, the reconfiguration budget and the reward.
+ * Keys keep the reference's spelling so its files load unchanged; the resolved form is camelCase with units.
+ */
 import { z } from 'zod';
 import type { AgentName } from '../mig/agents.js';
 import { parseYamlConfig, readConfigText } from './load.js';

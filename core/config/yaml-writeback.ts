@@ -1,4 +1,9 @@
-
+/**
+ * Changing values inside a hand-written YAML file (fitted α/β/σ, kv_cache_GB, restart_time into
+ * simulation_config.yaml) without disturbing anything else: comments, key order, blank lines and quoting stay
+ * byte-for-byte, because each change splices only the changed scalar's source text. The file is written
+ * atomically, and not at all when no value changes, so a repeated write-back keeps its mtime.
+ */
 import {
   isAlias,
   isCollection,

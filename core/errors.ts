@@ -93,3 +93,16 @@ export class EngineError extends MigflowError {
     );
   }
 }
+
+/** A benchmark result JSON (vllm bench serve or migflow's load generator) lacks a key or holds bad values. */
+export class BenchDataError extends MigflowError {
+  override readonly userFixable = true;
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${file}: ${key || '(root)'}: ${problem} — fix: ${fix}`);
+  }
+}

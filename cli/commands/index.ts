@@ -6,6 +6,7 @@ import { registerConfigCommand } from './config.js';
 import { registerDatasetCommand } from './dataset.js';
 import { registerDemoCommand } from './demo.js';
 import { registerRunCommand } from './run.js';
+import { registerProfileCommand } from './profile.js';
 import { registerSchemaCommand } from './schema.js';
 import { registerServerCommand } from './server.js';
 import { registerSimRunCommand } from './sim-run.js';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerConfigCommand(program);
   registerDatasetCommand(program);
   registerBenchCommand(program);
+  registerProfileCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   registerSimRunCommand(sim);
 }

@@ -73,7 +73,7 @@ export interface DatasetWorkflowResult {
 }
 
 /** Baseline policies of the simulated benchmark (core/bench's ALL_BASELINES; a unit test keeps them equal). */
-export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic']);
+export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas']);
 export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 
 export const BenchStageInput = z
@@ -81,7 +81,7 @@ export const BenchStageInput = z
     policies: z
       .array(BaselinePolicy)
       .min(1)
-      .default(['static_no_mig', 'static_split_extreme', 'heuristic'])
+      .default(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'])
       .describe('policies to evaluate on the shared trace'),
     steps: z
       .number()

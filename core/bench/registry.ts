@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { heuristic } from './policies/heuristic.js';
+import { qas } from './policies/qas.js';
 import { staticNoMig, staticSplitExtreme } from './policies/static.js';
 import type { BenchPolicyFactory } from './policy.js';
 
@@ -12,10 +13,11 @@ export const BASELINE_POLICIES: Readonly<Record<string, BenchPolicyFactory>> = {
   static_no_mig: staticNoMig,
   static_split_extreme: staticSplitExtreme,
   heuristic,
+  qas,
 };
 
-/** What `all` expands to, in the reference's order (QAS is not ported yet). */
-export const ALL_BASELINES: readonly string[] = ['static_no_mig', 'static_split_extreme', 'heuristic'];
+/** What `all` expands to, in the reference's order. */
+export const ALL_BASELINES: readonly string[] = ['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'];
 
 /**
  * Expands `all`, keeps duplicates and order (as the reference does) and rejects unknown names.

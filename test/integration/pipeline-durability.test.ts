@@ -114,7 +114,7 @@ describe('PipelineWorkflow crash drills', () => {
       });
       await untilSomeActivityRuns(client, runId);
       // A random point after the first activity started: anywhere in the datasets or bench stage.
-      const delayMs = Math.floor(Math.random() * 3000);
+      const delayMs = Math.floor(Math.random() * 1500);
       await new Promise((r) => setTimeout(r, delayMs));
       first.main.proc.kill('SIGKILL');
       await first.main.proc;

@@ -1,0 +1,83 @@
+/**
+ * MT19937 exactly as CPython's `_randommodule.c` runs it: `init_genrand`, `init_by_array` (how `random.seed(int)`
+ * seeds) and the tempered 32-bit output. Kept separate from the `random`-method layer so the word stream can be
+ * checked against CPython on its own.
+ */
+
+const N = 624;
+const M = 397;
+const MATRIX_A = 0x9908b0df;
+const UPPER_MASK = 0x80000000;
+const LOWER_MASK = 0x7fffffff;
+
+export class Mt19937 {
+  private readonly mt = new Uint32Array(N);
+  private mti = N + 1;
+
+  /** Seeds from one 32-bit word (`init_genrand`). */
+  initGenrand(s: number): void {
+    const mt = this.mt;
+    mt[0] = s >>> 0;
+    for (let i = 1; i < N; i++) {
+      const prev = mt[i - 1]!;
+      mt[i] = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
+    }
+    this.mti = N;
+  }
+
+  /** Seeds from a key of 32-bit words (`init_by_array`); CPython passes an int's words, least significant first. */
+  initByArray(key: ArrayLike<number>): void {
+    const mt = this.mt;
+    const len = key.length;
+    this.initGenrand(19650218);
+    let i = 1;
+    let j = 0;
+    for (let k = N > len ? N : len; k > 0; k--) {
+      const prev = mt[i - 1]!;
+      mt[i] = ((mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1664525)) + (key[j]! >>> 0) + j) >>> 0;
+      i++;
+      j++;
+      if (i >= N) {
+        mt[0] = mt[N - 1]!;
+        i = 1;
+      }
+      if (j >= len) j = 0;
+    }
+    for (let k = N - 1; k > 0; k--) {
+      const prev = mt[i - 1]!;
+      mt[i] = ((mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1566083941)) - i) >>> 0;
+      i++;
+      if (i >= N) {
+        mt[0] = mt[N - 1]!;
+        i = 1;
+      }
+    }
+    mt[0] = 0x80000000;
+  }
+
+  /** The next tempered 32-bit output (`genrand_uint32`), as an unsigned number. */
+  nextUint32(): number {
+    const mt = this.mt;
+    if (this.mti >= N) {
+      if (this.mti === N + 1) this.initGenrand(5489);
+      let kk = 0;
+      for (; kk < N - M; kk++) {
+        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
+        mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      }
+      for (; kk < N - 1; kk++) {
+        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
+        mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      }
+      const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
+      mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      this.mti = 0;
+    }
+    let y = mt[this.mti++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+}

@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { MAIN_TASK_QUEUE } from '../workflows/shared.js';
 import { activityDeps, connect, installRuntime, isMain, type WorkerEnv, workerEnv } from './connect.js';
+import { cachedWorkflowBundle } from './workflow-bundle.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -16,7 +17,7 @@ export async function createMainWorker(env: WorkerEnv, opts: { taskQueue?: strin
     connection,
     namespace: env.namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
+    workflowBundle: { code: (await cachedWorkflowBundle(WORKFLOWS_PATH)).code },
     activities: createActivities(activityDeps()),
     identity: opts.identity ?? `migflow-main@${process.pid}`,
     // CPU stages are heavy on small machines: a few at a time keeps heartbeats flowing.

@@ -76,7 +76,7 @@ describe('writeBackProfiles', () => {
     writeBackProfiles(file, [{ ...measured, gpuModel: 'H100_80GB', profile: '1g.10gb' }]);
     const e = entry(readFileSync(file, 'utf8'), 'CodingAgent', 'H100_80GB', '1g.10gb');
     expect(e.restart_time).toBe(12.25);
-    expect(e.param.tpot.beta).toBe(0.00124);
+    expect(e.param.tpot?.beta).toBe(0.00124);
   });
 
   it('rejects an unknown agent, a model not in the registry and a NaN fit, leaving the file untouched', () => {

@@ -5,6 +5,7 @@
 import { createBenchActivities } from './bench.js';
 import { createDatasetActivities } from './dataset.js';
 import type { ActivityDeps } from './deps.js';
+import { createTrainActivities } from './train.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDatasetActivities(deps),
     ...createBenchActivities(deps),
+    ...createTrainActivities(deps),
   };
 }
 

@@ -1,0 +1,128 @@
+/**
+ * One training run as its own process, so the GPU worker that started it keeps its event loop free for heartbeats
+ * and cancellation while PPO runs (minutes to days of CPU/accelerator work), and sees exactly its GPU.
+ *
+ *   node --import tsx core/rl/train/train-process.ts '<json TrainProcessArgs>'
+ *
+ * Talks to its parent over the IPC channel (JSON lines on stdout when started without one):
+ *   { type: 'progress', progress }   a few times a second at most, and at every checkpoint
+ *   { type: 'result', result }       the run finished
+ *   { type: 'aborted', checkpoint }  SIGTERM: it stopped at a step boundary and wrote this checkpoint
+ *   { type: 'error', error }         { name, message, userFixable } — typed, so the activity can fail without retries
+ * SIGINT is ignored (a Ctrl-C in the worker's terminal reaches the whole process group; the worker decides). When
+ * the parent dies (IPC channel closes) it exits at once: every file it writes is atomic, so nothing is half-done,
+ * and the retry on a live worker owns the run directory from then on.
+ */
+import { MigflowError } from '../../errors.js';
+import { type RunTrainingOptions, runTraining, type TrainingProgress } from './run-training.js';
+
+export type TrainProcessArgs = Omit<RunTrainingOptions, 'onProgress' | 'signal' | 'log'>;
+
+export type TrainProcessMessage =
+  | { type: 'progress'; progress: TrainingProgress }
+  | {
+      type: 'result';
+      result: {
+        runDir: string;
+        finalCheckpoint: string;
+        bestCheckpoint: string;
+        steps: number;
+        episodes: number;
+        meanEpisodeReward: number | null;
+        backend: string;
+        gpu: boolean;
+      };
+    }
+  | { type: 'aborted'; checkpoint?: string }
+  | { type: 'error'; error: { name: string; message: string; userFixable: boolean } }
+  | { type: 'log'; line: string };
+
+/** Minimum gap between two progress messages that carry no new checkpoint. */
+const PROGRESS_GAP_MS = 250;
+
+function send(msg: TrainProcessMessage, then?: () => void): void {
+  if (process.send && process.connected) {
+    process.send(msg, undefined, {}, () => then?.());
+  } else {
+    process.stdout.write(`${JSON.stringify(msg)}\n`, () => then?.());
+  }
+}
+
+/** The checkpoint an aborted run says it wrote (TrainingAbortedError carries it). */
+function abortCheckpoint(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const c = (err as Error & { checkpoint?: unknown; checkpointDir?: unknown }).checkpoint;
+  const d = (err as Error & { checkpointDir?: unknown }).checkpointDir;
+  return typeof c === 'string' ? c : typeof d === 'string' ? d : undefined;
+}
+
+export async function trainProcessMain(args: TrainProcessArgs): Promise<number> {
+  const controller = new AbortController();
+  process.on('SIGTERM', () => controller.abort(new Error('SIGTERM')));
+  process.on('SIGINT', () => {});
+  let finished = false;
+  process.on('disconnect', () => {
+    if (!finished) process.exit(70);
+  });
+  let lastSent = 0;
+  let lastCheckpoint: string | undefined;
+  try {
+    const r = await runTraining({
+      ...args,
+      signal: controller.signal,
+      log: (line) => send({ type: 'log', line }),
+      onProgress: (progress) => {
+        const now = Date.now();
+        if (progress.lastCheckpoint === lastCheckpoint && now - lastSent < PROGRESS_GAP_MS) return;
+        lastCheckpoint = progress.lastCheckpoint;
+        lastSent = now;
+        send({ type: 'progress', progress });
+      },
+    });
+    finished = true;
+    await new Promise<void>((done) =>
+      send(
+        {
+          type: 'result',
+          result: {
+            runDir: r.runDir,
+            finalCheckpoint: r.finalCheckpoint,
+            bestCheckpoint: r.bestCheckpoint,
+            steps: r.steps,
+            episodes: r.episodes,
+            meanEpisodeReward: Number.isFinite(r.meanEpisodeReward) ? r.meanEpisodeReward : null,
+            backend: r.backend,
+            gpu: r.gpu,
+          },
+        },
+        done,
+      ),
+    );
+    return 0;
+  } catch (err) {
+    finished = true;
+    if (controller.signal.aborted) {
+      const checkpoint = abortCheckpoint(err) ?? lastCheckpoint;
+      await new Promise<void>((done) =>
+        send({ type: 'aborted', ...(checkpoint ? { checkpoint } : {}) }, done),
+      );
+      return 0;
+    }
+    const error =
+      err instanceof MigflowError
+        ? { name: err.name, message: err.message, userFixable: err.userFixable }
+        : {
+            name: 'Error',
+            message: String(err instanceof Error ? err.stack : err),
+            userFixable: false,
+          };
+    await new Promise<void>((done) => send({ type: 'error', error }, done));
+    return 1;
+  }
+}
+
+if (process.argv[1]?.endsWith('train-process.ts')) {
+  const args = JSON.parse(process.argv[2] ?? '{}') as TrainProcessArgs;
+  // Exit explicitly: tfjs backends can hold handles open after the run.
+  void trainProcessMain(args).then((code) => process.exit(code));
+}

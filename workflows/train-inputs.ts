@@ -1,0 +1,232 @@
+/**
+ * Inputs, results, the progress signal and the queries of the training stage (TrainWorkflow, GridSearchWorkflow).
+ * Pure: imported by the workflows (validation in the sandbox), the trainPolicy activity, the CLI and tests.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { z } from 'zod';
+
+const overrides = z
+  .record(z.string().min(1), z.unknown())
+  .default({})
+  .describe(
+    "values applied to the training config before it is validated, keyed by dotted path from the YAML root as in grid_search.yaml (e.g. {'training.PPO.n_steps': 64}); an unknown path is a ConfigError",
+  );
+
+const common = {
+  trainingConfig: z
+    .string()
+    .min(1)
+    .default('configs/training_config.yaml')
+    .describe('training config path (relative paths resolve against the project root)'),
+  simulationConfig: z
+    .string()
+    .min(1)
+    .default('configs/simulation_config.yaml')
+    .describe('simulation config path'),
+  totalSteps: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('env steps of the run (default: total_timesteps of the training config)'),
+  seed: z.number().int().nonnegative().default(0).describe('seed of env, weights and sampling'),
+  checkpointEverySteps: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'checkpoint cadence in env steps (default 5120, the reference’s); a crash loses at most this much',
+    ),
+  syntheticTokens: z
+    .boolean()
+    .default(true)
+    .describe('seeded synthetic token lengths; false reads the generated JSONLs of the profiling stage'),
+  runId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
+  heartbeatTimeoutS: z
+    .number()
+    .positive()
+    .max(3600)
+    .default(60)
+    .describe(
+      'seconds without a heartbeat before a dead GPU worker’s training is retried (from its last checkpoint)',
+    ),
+  maxAttempts: z
+    .number()
+    .int()
+    .positive()
+    .max(100)
+    .default(10)
+    .describe('attempts of one training before the run fails (each retry resumes from the last checkpoint)'),
+};
+
+export const TrainWorkflowInput = z
+  .object({
+    ...common,
+    overrides,
+    gpu: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('GPU index: the training runs on task queue migflow-gpu-<gpu>'),
+    trialKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('grid-search trial id (MigflowTrial); set by GridSearchWorkflow'),
+  })
+  .strict();
+export type TrainWorkflowInput = z.input<typeof TrainWorkflowInput>;
+export type ResolvedTrainWorkflowInput = z.output<typeof TrainWorkflowInput>;
+
+export const GridSearchInput = z
+  .object({
+    ...common,
+    gridConfig: z
+      .string()
+      .min(1)
+      .default('configs/grid_search.yaml')
+      .describe('grid config: lists of values whose Cartesian product gives the trials'),
+    overrides: overrides.describe(
+      'values applied to every trial before its grid values (a trial’s own value wins on the same key), e.g. a small net for a quick search',
+    ),
+    gpus: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .default([0])
+      .refine((g) => new Set(g).size === g.length, 'each GPU index once')
+      .describe('GPU indices to spread trials over (queues migflow-gpu-<N>); one trial per GPU at a time'),
+  })
+  .strict();
+export type GridSearchInput = z.input<typeof GridSearchInput>;
+export type ResolvedGridSearchInput = z.output<typeof GridSearchInput>;
+
+/** What `trainPolicy` takes (TrainWorkflow builds it from its validated input). */
+export const TrainPolicyArgs = z
+  .object({
+    trainingConfig: z.string().min(1),
+    simulationConfig: z.string().min(1),
+    overrides: z.record(z.string().min(1), z.unknown()),
+    totalSteps: z.number().int().positive().optional(),
+    seed: z.number().int().nonnegative(),
+    checkpointEverySteps: z.number().int().positive().optional(),
+    syntheticTokens: z.boolean(),
+    trialKey: z.string().min(1).optional(),
+  })
+  .strict();
+export type TrainPolicyArgs = z.input<typeof TrainPolicyArgs>;
+
+/** What `expandGridSearch` takes (GridSearchWorkflow's files and grid-wide overrides). */
+export interface ExpandGridArgs {
+  gridConfig: string;
+  trainingConfig: string;
+  simulationConfig: string;
+  overrides: Record<string, unknown>;
+}
+
+/** Heartbeat details of `trainPolicy`: the resume point of the next attempt. Tiny, no arrays. */
+export interface TrainHeartbeat {
+  steps: number;
+  totalSteps: number | null;
+  episodes: number;
+  lastCheckpoint?: string;
+  meanEpisodeReward?: number;
+  backend?: string;
+  attempt: number;
+}
+
+/** What `trainPolicy` returns through Temporal: paths and a few numbers. */
+export interface TrainPolicyResult {
+  cacheKey: string;
+  hit: boolean;
+  /** Published run directory (artifacts/train/<key>): snapshots, checkpoints, logs, training-curve.png. */
+  dir: string;
+  finalCheckpoint: string;
+  bestCheckpoint: string;
+  steps: number;
+  episodes: number;
+  /** Mean of the last up-to-100 episode rewards; null when no episode finished. */
+  meanEpisodeReward: number | null;
+  backend: string;
+  /** Step count of the checkpoint the successful attempt resumed from; null when it started from scratch. */
+  resumedFromSteps: number | null;
+  /** Attempt number of the activity that produced the entry (1 unless a worker died or a retry happened). */
+  attempt: number;
+  /** Wall time of this activity call (a cache hit is fast). */
+  durationMs: number;
+}
+
+export interface TrainWorkflowResult extends TrainPolicyResult {
+  runId: string;
+  trialKey?: string;
+  gpu: number;
+  overrides: Record<string, unknown>;
+}
+
+/** Training progress: sent by the activity to its workflow, returned by `trainProgressQuery`. */
+export interface TrainProgress {
+  phase: 'queued' | 'training' | 'done' | 'cache-hit';
+  steps: number;
+  /** Null until the first report (the default total comes from the config). */
+  totalSteps: number | null;
+  episodes: number;
+  lastEpisodeReward?: number;
+  meanEpisodeReward?: number;
+  lastCheckpoint?: string;
+  backend?: string;
+  attempt: number;
+}
+
+/** The trainPolicy activity reports progress to its TrainWorkflow (a few seconds apart, and at every checkpoint). */
+export const trainProgressSignal = defineSignal<[TrainProgress]>('trainProgress');
+/** Current progress of a TrainWorkflow (the CLI's progress bar). */
+export const trainProgressQuery = defineQuery<TrainProgress>('trainProgress');
+
+/** One trial of a grid search, as the table shows it. */
+export interface GridTrialOutcome {
+  trialKey: string;
+  index: number;
+  params: Record<string, unknown>;
+  status: 'pending' | 'running' | 'completed' | 'failed';
+  workflowId: string;
+  gpu?: number;
+  meanEpisodeReward?: number | null;
+  bestCheckpoint?: string;
+  finalCheckpoint?: string;
+  hit?: boolean;
+  error?: string;
+}
+
+export interface GridSearchStatus {
+  total: number;
+  completed: number;
+  failed: number;
+  running: number;
+  trials: GridTrialOutcome[];
+}
+
+export const gridStatusQuery = defineQuery<GridSearchStatus>('gridStatus');
+
+export interface GridSearchResult extends GridSearchStatus {
+  runId: string;
+  /** Markdown table of the trials: params, status, final reward, best checkpoint. */
+  table: string;
+}
+
+/** What `expandGridSearch` returns: the trials (their full configs stay on disk, only params travel). */
+export interface GridExpansion {
+  trials: { trialKey: string; index: number; params: Record<string, unknown> }[];
+}
+
+/** `affinity_bonus_weight=0.1 n_steps=64`: the last path segment of each key, for one-line summaries. */
+export function paramsSummary(params: Readonly<Record<string, unknown>>, maxChars = 120): string {
+  const text = Object.entries(params)
+    .map(([k, v]) => `${k.split('.').at(-1)}=${JSON.stringify(v)}`)
+    .join(' ');
+  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+}

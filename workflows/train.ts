@@ -1,0 +1,127 @@
+/**
+ * TrainWorkflow: one Maskable PPO training run as one cached `trainPolicy` activity on a GPU-pinned queue
+ * (`migflow-gpu-<gpu>`). The activity heartbeats (a dead worker's run is retried from its last checkpoint) and
+ * signals progress here, so the Web UI's current details and `trainProgressQuery` show steps, reward and the
+ * last checkpoint while it runs.
+ */
+import {
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage, TRIAL } from './shared.js';
+import {
+  paramsSummary,
+  type TrainProgress,
+  TrainWorkflowInput,
+  type TrainWorkflowResult,
+  trainProgressQuery,
+  trainProgressSignal,
+} from './train-inputs.js';
+import { validateInput } from './validate.js';
+
+const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
+
+function progressMarkdown(title: string, p: TrainProgress): string {
+  const pct = p.totalSteps ? ` (${((100 * p.steps) / p.totalSteps).toFixed(1)} %)` : '';
+  const lines = [
+    `**${title}** — ${p.phase}`,
+    '',
+    `- steps: ${p.steps}${p.totalSteps ? ` / ${p.totalSteps}` : ''}${pct}`,
+    `- episodes: ${p.episodes}`,
+  ];
+  if (p.meanEpisodeReward !== undefined)
+    lines.push(`- mean episode reward (last 100): ${p.meanEpisodeReward.toFixed(3)}`);
+  if (p.lastEpisodeReward !== undefined)
+    lines.push(`- last episode reward: ${p.lastEpisodeReward.toFixed(3)}`);
+  if (p.lastCheckpoint) lines.push(`- last checkpoint: \`${p.lastCheckpoint}\``);
+  if (p.backend) lines.push(`- backend: ${p.backend}`);
+  if (p.attempt > 1) lines.push(`- attempt ${p.attempt} (resumed after a failure)`);
+  return lines.join('\n');
+}
+
+export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkflowResult> {
+  const input = validateInput('TrainWorkflow', TrainWorkflowInput, raw);
+  const runId = input.runId ?? workflowInfo().workflowId;
+  const queue = gpuTaskQueue(input.gpu);
+  upsertSearchAttributes([
+    { key: STAGE, value: Stage.train },
+    { key: RUN_ID, value: runId },
+    { key: GPU, value: queue },
+    ...(input.trialKey ? [{ key: TRIAL, value: input.trialKey }] : []),
+  ]);
+  const params = paramsSummary(input.overrides);
+  const title = `Training ${input.trialKey ?? 'run'}${params ? ` ${params}` : ''} on gpu-${input.gpu}`;
+
+  let progress: TrainProgress = {
+    phase: 'queued',
+    steps: 0,
+    totalSteps: input.totalSteps ?? null,
+    episodes: 0,
+    attempt: 1,
+  };
+  let finished = false;
+  setHandler(trainProgressQuery, () => progress);
+  setHandler(trainProgressSignal, (p) => {
+    // A late report from a dying attempt must not overwrite the final state or a newer attempt's progress.
+    if (finished || p.attempt < progress.attempt) return;
+    progress = p;
+    setCurrentDetails(progressMarkdown(title, progress));
+  });
+  setCurrentDetails(progressMarkdown(title, progress));
+
+  const { trainPolicy } = proxyActivities<Activities>({ startToCloseTimeout: '7d' });
+  const result = await trainPolicy.executeWithOptions(
+    {
+      taskQueue: queue,
+      // A run of the default config takes hours; the heartbeat timeout is what notices a dead worker.
+      startToCloseTimeout: '7d',
+      heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
+      retry: {
+        maximumAttempts: input.maxAttempts,
+        initialInterval: '1s',
+        maximumInterval: '30s',
+        nonRetryableErrorTypes: NON_RETRYABLE,
+      },
+      summary: `train ${input.trialKey ? `trial ${input.trialKey}` : 'policy'}${params ? ` ${params}` : ''} on gpu-${input.gpu}${input.totalSteps ? ` for ${input.totalSteps} steps` : ''}`,
+    },
+    [
+      {
+        trainingConfig: input.trainingConfig,
+        simulationConfig: input.simulationConfig,
+        overrides: input.overrides,
+        seed: input.seed,
+        syntheticTokens: input.syntheticTokens,
+        ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
+        ...(input.checkpointEverySteps !== undefined
+          ? { checkpointEverySteps: input.checkpointEverySteps }
+          : {}),
+        ...(input.trialKey ? { trialKey: input.trialKey } : {}),
+      },
+    ],
+  );
+  finished = true;
+  progress = {
+    phase: result.hit ? 'cache-hit' : 'done',
+    steps: result.steps,
+    totalSteps: result.steps,
+    episodes: result.episodes,
+    ...(result.meanEpisodeReward !== null ? { meanEpisodeReward: result.meanEpisodeReward } : {}),
+    lastCheckpoint: result.finalCheckpoint,
+    backend: result.backend,
+    attempt: result.attempt,
+  };
+  setCurrentDetails(
+    `${progressMarkdown(title, progress)}\n- best checkpoint: \`${result.bestCheckpoint}\`${result.resumedFromSteps !== null ? `\n- resumed from step ${result.resumedFromSteps}` : ''}`,
+  );
+  return {
+    ...result,
+    runId,
+    gpu: input.gpu,
+    overrides: input.overrides,
+    ...(input.trialKey ? { trialKey: input.trialKey } : {}),
+  };
+}

@@ -5,6 +5,7 @@ import { connectClient, workflowUrl } from '../lib/client.js';
 import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
+import { registerRunTrainCommands } from './run-train.js';
 
 export function registerRunCommand(program: Command): void {
   const run = program
@@ -39,4 +40,5 @@ export function registerRunCommand(program: Command): void {
         await close();
       }
     });
+  registerRunTrainCommands(run);
 }

@@ -1,0 +1,141 @@
+/** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { connectClient, workflowUrl } from '../lib/client.js';
+import { readServerState } from '../lib/server.js';
+import { gridResultTable, runGridWorkflow, runTrainWorkflow, trainTable } from '../lib/train-run.js';
+
+interface CommonOptions {
+  simConfig: string;
+  steps?: string;
+  seed: string;
+  set?: string[];
+  checkpointEvery?: string;
+  realTokens: boolean;
+  heartbeatTimeout: string;
+  workflowId?: string;
+  runId?: string;
+  progress: boolean;
+  json: boolean;
+}
+
+function int(name: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+/** `--set training.PPO.n_steps=64 --set 'training.PPO.net_arch.pi=[16]'`: values are YAML. */
+export function parseOverrides(pairs: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0)
+      throw new Error(`--set ${pair}: expected <dotted.path>=<value>, e.g. training.PPO.n_steps=64`);
+    out[pair.slice(0, eq)] = parseYaml(pair.slice(eq + 1));
+  }
+  return out;
+}
+
+function commonInput(o: CommonOptions) {
+  return {
+    simulationConfig: o.simConfig,
+    seed: int('--seed', o.seed),
+    overrides: parseOverrides(o.set),
+    syntheticTokens: !o.realTokens,
+    heartbeatTimeoutS: Number(o.heartbeatTimeout),
+    ...(o.steps !== undefined ? { totalSteps: int('--steps', o.steps) } : {}),
+    ...(o.checkpointEvery !== undefined
+      ? { checkpointEverySteps: int('--checkpoint-every', o.checkpointEvery) }
+      : {}),
+    ...(o.runId ? { runId: o.runId } : {}),
+  };
+}
+
+function withCommonOptions(c: Command): Command {
+  return c
+    .option('--sim-config <path>', 'simulation config', 'configs/simulation_config.yaml')
+    .option('--steps <n>', 'env steps of each run (default: total_timesteps of the training config)')
+    .option('--seed <n>', 'seed', '0')
+    .option(
+      '--set <path=value...>',
+      'override a training config field, dotted path from the YAML root, YAML value (e.g. training.PPO.n_steps=64)',
+    )
+    .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)')
+    .option('--real-tokens', 'token lengths from the profiling stage instead of seeded synthetic ones', false)
+    .option('--heartbeat-timeout <s>', 'seconds before a silent GPU worker’s run is retried elsewhere', '60')
+    .option('--workflow-id <id>', 'workflow id')
+    .option('--run-id <id>', 'MigflowRunId (default: the workflow id)')
+    .option('--no-progress', 'no progress display')
+    .option('--json', 'print the result as JSON', false);
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+async function printUi(namespace: string, workflowId: string, runId: string): Promise<void> {
+  const ui = readServerState()?.uiUrl;
+  if (ui) process.stdout.write(`Web UI: ${workflowUrl(ui, namespace, workflowId, runId)}\n`);
+}
+
+export function registerRunTrainCommands(run: Command): void {
+  withCommonOptions(
+    run
+      .command('train')
+      .description(
+        'train one Maskable PPO policy with TrainWorkflow on a GPU worker (migflow worker --gpu N)',
+      )
+      .option('--config <path>', 'training config', 'configs/training_config.yaml')
+      .option('--gpu <n>', 'GPU index: the run goes to task queue migflow-gpu-<n>', '0'),
+  ).action(async (o: CommonOptions & { config: string; gpu: string }) => {
+    const { client, close, namespace } = await connectClient();
+    try {
+      const workflowId = o.workflowId ?? `train/${stamp()}`;
+      const { result, runId } = await runTrainWorkflow(
+        client,
+        { ...commonInput(o), trainingConfig: o.config, gpu: int('--gpu', o.gpu) },
+        workflowId,
+        { progress: o.progress },
+      );
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`${trainTable(result)}\n`);
+      await printUi(namespace, workflowId, runId);
+    } finally {
+      await close();
+    }
+  });
+
+  withCommonOptions(
+    run
+      .command('grid')
+      .description(
+        'grid search with GridSearchWorkflow: one TrainWorkflow per trial over the listed GPU queues',
+      )
+      .option('--config <path>', 'grid config', 'configs/grid_search.yaml')
+      .option('--training-config <path>', 'base training config', 'configs/training_config.yaml')
+      .option('--gpus <list>', 'comma-separated GPU indices, one trial per GPU at a time', '0'),
+  ).action(async (o: CommonOptions & { config: string; trainingConfig: string; gpus: string }) => {
+    const { client, close, namespace } = await connectClient();
+    try {
+      const workflowId = o.workflowId ?? `grid/${stamp()}`;
+      const gpus = o.gpus.split(',').map((g) => int('--gpus', g.trim()));
+      const { result, runId } = await runGridWorkflow(
+        client,
+        { ...commonInput(o), gridConfig: o.config, trainingConfig: o.trainingConfig, gpus },
+        workflowId,
+        { progress: o.progress },
+      );
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${gridResultTable(result)}\n${result.completed} of ${result.total} trials completed, ${result.failed} failed\n`,
+      );
+      await printUi(namespace, workflowId, runId);
+    } finally {
+      await close();
+    }
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * Runs TrainWorkflow / GridSearchWorkflow through Temporal with a progress display: a cli-progress bar per run on a
+ * terminal (from the workflows' queries), one plain line per 10 % (or status change) otherwise.
+ */
+import { relative } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import cliProgress from 'cli-progress';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import type { GridSearchWorkflow } from '../../workflows/grid-search.js';
+import { GPU, gpuTaskQueue, MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
+import type { TrainWorkflow } from '../../workflows/train.js';
+import {
+  type GridSearchInput,
+  type GridSearchResult,
+  type GridSearchStatus,
+  gridStatusQuery,
+  paramsSummary,
+  type TrainProgress,
+  type TrainWorkflowInput,
+  type TrainWorkflowResult,
+  trainProgressQuery,
+} from '../../workflows/train-inputs.js';
+import { formatTable } from './table.js';
+
+const POLL_MS = 1_000;
+
+interface Display {
+  update(label: string, p: TrainProgress): void;
+  stop(): void;
+}
+
+function fmtReward(r: number | null | undefined): string {
+  return r === undefined || r === null ? '—' : r.toFixed(3);
+}
+
+function barDisplay(): Display {
+  const multi = new cliProgress.MultiBar(
+    {
+      format:
+        '{label} {bar} {percentage}% | {value}/{total} steps | ep {episodes} | reward {reward} | {phase}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, cliProgress.SingleBar>();
+  return {
+    update(label, p) {
+      const payload = {
+        label,
+        episodes: p.episodes,
+        reward: fmtReward(p.meanEpisodeReward),
+        phase: p.attempt > 1 ? `${p.phase} (attempt ${p.attempt})` : p.phase,
+      };
+      const total = p.totalSteps ?? Math.max(p.steps, 1);
+      let bar = bars.get(label);
+      if (!bar) {
+        bar = multi.create(total, p.steps, payload);
+        bars.set(label, bar);
+      }
+      bar.setTotal(total);
+      bar.update(p.steps, payload);
+    },
+    stop: () => multi.stop(),
+  };
+}
+
+function lineDisplay(out: (line: string) => void): Display {
+  const last = new Map<string, string>();
+  return {
+    update(label, p) {
+      const pct = p.totalSteps ? Math.floor((10 * p.steps) / p.totalSteps) * 10 : 0;
+      const key = `${p.phase}/${p.attempt}/${pct}`;
+      if (last.get(label) === key) return;
+      last.set(label, key);
+      out(
+        `${label}: ${p.phase}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''} ${p.steps}${p.totalSteps ? `/${p.totalSteps}` : ''} steps, ${p.episodes} episodes, mean reward ${fmtReward(p.meanEpisodeReward)}`,
+      );
+    },
+    stop() {},
+  };
+}
+
+function display(): Display {
+  return process.stderr.isTTY ? barDisplay() : lineDisplay((l) => process.stderr.write(`${l}\n`));
+}
+
+/** Polls `poll` until `done` settles; a failed query (no worker yet) is retried quietly. */
+async function watch<T>(done: Promise<T>, poll: () => Promise<void>): Promise<T> {
+  let settled = false;
+  const finished = done.finally(() => {
+    settled = true;
+  });
+  const loop = (async () => {
+    while (!settled) {
+      await poll().catch(() => {});
+      await Promise.race([new Promise((r) => setTimeout(r, POLL_MS)), finished.catch(() => {})]);
+    }
+  })();
+  try {
+    return await finished;
+  } finally {
+    await loop;
+  }
+}
+
+export async function runTrainWorkflow(
+  client: Client,
+  input: TrainWorkflowInput,
+  workflowId: string,
+  opts: { progress?: boolean } = {},
+): Promise<{ result: TrainWorkflowResult; runId: string }> {
+  const gpu = input.gpu ?? 0;
+  const params = paramsSummary(input.overrides ?? {});
+  const handle = await client.workflow.start<typeof TrainWorkflow>('TrainWorkflow', {
+    taskQueue: MAIN_TASK_QUEUE,
+    workflowId,
+    args: [input],
+    staticSummary: `train policy${params ? ` ${params}` : ''} on gpu-${gpu}`,
+    typedSearchAttributes: [
+      { key: STAGE, value: Stage.train },
+      { key: RUN_ID, value: input.runId ?? workflowId },
+      { key: GPU, value: gpuTaskQueue(gpu) },
+    ],
+  });
+  const d = opts.progress === false ? undefined : display();
+  try {
+    const result = await watch(handle.result(), async () => {
+      d?.update(`gpu-${gpu}`, await handle.query(trainProgressQuery));
+    });
+    d?.update(`gpu-${gpu}`, {
+      phase: result.hit ? 'cache-hit' : 'done',
+      steps: result.steps,
+      totalSteps: result.steps,
+      episodes: result.episodes,
+      ...(result.meanEpisodeReward !== null ? { meanEpisodeReward: result.meanEpisodeReward } : {}),
+      attempt: result.attempt,
+    });
+    return { result, runId: handle.firstExecutionRunId };
+  } finally {
+    d?.stop();
+  }
+}
+
+export async function runGridWorkflow(
+  client: Client,
+  input: GridSearchInput,
+  workflowId: string,
+  opts: { progress?: boolean } = {},
+): Promise<{ result: GridSearchResult; runId: string }> {
+  const handle = await client.workflow.start<typeof GridSearchWorkflow>('GridSearchWorkflow', {
+    taskQueue: MAIN_TASK_QUEUE,
+    workflowId,
+    args: [input],
+    staticSummary: `grid search ${input.gridConfig ?? 'configs/grid_search.yaml'} on ${(input.gpus ?? [0]).map((g) => `gpu-${g}`).join(', ')}`,
+    typedSearchAttributes: [
+      { key: STAGE, value: Stage.gridSearch },
+      { key: RUN_ID, value: input.runId ?? workflowId },
+    ],
+  });
+  const d = opts.progress === false ? undefined : display();
+  const children = new Map<string, WorkflowHandle<typeof TrainWorkflow>>();
+  try {
+    const result = await watch(handle.result(), async () => {
+      const status: GridSearchStatus = await handle.query(gridStatusQuery);
+      for (const t of status.trials) {
+        if (t.status === 'pending') continue;
+        let child = children.get(t.workflowId);
+        if (!child) {
+          child = client.workflow.getHandle<typeof TrainWorkflow>(t.workflowId);
+          children.set(t.workflowId, child);
+        }
+        const p = await child.query(trainProgressQuery).catch(() => undefined);
+        if (p) d?.update(`${t.trialKey} ${paramsSummary(t.params, 40)}`, p);
+      }
+    });
+    return { result, runId: handle.firstExecutionRunId };
+  } finally {
+    d?.stop();
+  }
+}
+
+const rel = (p: string | undefined) => (p ? relative(PROJECT_ROOT, p) : '');
+
+export function trainTable(r: TrainWorkflowResult): string {
+  return formatTable(
+    [
+      'steps',
+      'episodes',
+      'mean reward',
+      'cache',
+      'attempt',
+      'backend',
+      'best checkpoint',
+      'final checkpoint',
+    ],
+    [
+      [
+        String(r.steps),
+        String(r.episodes),
+        fmtReward(r.meanEpisodeReward),
+        r.hit ? 'hit' : 'ran',
+        String(r.attempt),
+        r.backend,
+        rel(r.bestCheckpoint),
+        rel(r.finalCheckpoint),
+      ],
+    ],
+    new Set([0, 1, 2, 4]),
+  );
+}
+
+export function gridResultTable(r: GridSearchResult): string {
+  return formatTable(
+    ['trial', 'params', 'status', 'gpu', 'mean reward', 'best checkpoint / error'],
+    r.trials.map((t) => [
+      t.trialKey,
+      paramsSummary(t.params, 60) || '—',
+      t.status + (t.hit ? ' (hit)' : ''),
+      t.gpu === undefined ? '' : `gpu-${t.gpu}`,
+      fmtReward(t.meanEpisodeReward),
+      t.bestCheckpoint ? rel(t.bestCheckpoint) : (t.error ?? ''),
+    ]),
+    new Set([4]),
+  );
+}

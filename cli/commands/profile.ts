@@ -3,6 +3,7 @@
  * emulator, by URL), without Temporal. Each subcommand registers itself on the group below.
  */
 import type { Command } from 'commander';
+import { registerProfileFitCommands } from './profile-fit.js';
 
 export function registerProfileCommand(program: Command): void {
   const profile = program
@@ -11,7 +12,8 @@ export function registerProfileCommand(program: Command): void {
 
   // --- sweeps and generate (load generator side) ---
 
-  // --- fits (fit-prefill, fit-tpot): register them here ---
+  // --- fits (fit-prefill, fit-tpot) ---
+  registerProfileFitCommands(profile);
 
   void profile;
 }

@@ -4,9 +4,13 @@
  * `vllm bench serve --save-detailed` keys, and a level whose key is listed in `completedLevels` (and whose file
  * is still on disk) is not run again, so a retried activity resumes where the last attempt stopped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MigflowError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { seededRng } from '../util/seeded-rng.js';
+import { benchResult, errorSummary, runLoad } from './load-generator.js';
+import { randomRequests } from './random-prompts.js';
 
 /** Inclusive token-length range that request lengths are drawn from uniformly. */
 export interface LengthRange {
@@ -164,15 +168,54 @@ export function levelFiles(plan: SweepPlan): string[] {
   return plan.levels.map((l) => join(plan.resultDir, l.fileName));
 }
 
+/** Seed of one level's draws: the plan seed mixed with the level index, so a resumed level draws what it drew. */
+function levelSeed(plan: SweepPlan, index: number): number {
+  return (plan.seed + Math.imul(index + 1, 0x9e3779b9)) >>> 0;
+}
+
 async function runSweep(
-  _baseUrl: string,
-  _model: string,
+  baseUrl: string,
+  model: string,
   plan: SweepPlan,
   opts: SweepOptions,
 ): Promise<string[]> {
   const done = new Set(opts.completedLevels ?? []);
-  const todo = plan.levels.filter((l) => !(done.has(l.key) && existsSync(join(plan.resultDir, l.fileName))));
-  if (todo.length > 0) throw new MigflowError('sweep runner not implemented yet');
+  const log = opts.log ?? (() => {});
+  mkdirSync(plan.resultDir, { recursive: true });
+  for (const [index, level] of plan.levels.entries()) {
+    opts.signal?.throwIfAborted();
+    const file = join(plan.resultDir, level.fileName);
+    if (done.has(level.key) && existsSync(file)) {
+      log(`${level.key}: already done (${file})`);
+      continue;
+    }
+    const rng = seededRng(levelSeed(plan, index));
+    const requests = randomRequests(level.numPrompts, level.inputLen, level.outputLen, rng);
+    const run = await runLoad({
+      baseUrl,
+      model,
+      requests,
+      requestRate: level.requestRate,
+      arrival: plan.arrival,
+      maxConcurrency: level.maxConcurrency,
+      rng,
+      requestTimeoutMs: plan.requestTimeoutMs,
+      requestIdPrefix: `${level.key}-${index}`,
+      signal: opts.signal,
+    });
+    opts.signal?.throwIfAborted();
+    const result = benchResult(run, { date: benchTimestamp(), numPrompts: level.numPrompts });
+    writeFileAtomic(file, `${JSON.stringify(result)}\n`);
+    const failed = run.outcomes.length - (result.completed as number);
+    log(
+      `${level.key}: ${result.completed}/${level.numPrompts} completed in ${run.durationS.toFixed(1)} s → ${file}` +
+        (failed > 0 ? ` (${failed} failed: ${JSON.stringify(errorSummary(run.outcomes))})` : ''),
+    );
+    await opts.onLevelDone?.({ key: level.key, file, completed: result.completed as number, failed });
+    if (plan.pauseBetweenLevelsMs > 0 && index < plan.levels.length - 1) {
+      await sleep(plan.pauseBetweenLevelsMs, undefined, { signal: opts.signal });
+    }
+  }
   return levelFiles(plan);
 }
 

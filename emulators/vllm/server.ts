@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { seededRng } from '../../core/util/seeded-rng.js';
 import { Engine } from './engine.js';
 import { EngineMetrics } from './metrics.js';
 import type { EmulatorOptions } from './options.js';
-import { seededRng } from './rng.js';
 import { countChatTokens, countTokens, hashText, tokenText } from './tokens.js';
 
 export interface RequestRecord {

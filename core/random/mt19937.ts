@@ -32,7 +32,7 @@ export class Mt19937 {
     this.initGenrand(19650218);
     let i = 1;
     let j = 0;
-    for (let k = N > len ? N : len; k > 0; k--) {
+    for (let k = Math.max(N, len); k > 0; k--) {
       const prev = mt[i - 1]!;
       mt[i] = ((mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1664525)) + (key[j]! >>> 0) + j) >>> 0;
       i++;

@@ -143,6 +143,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
         .then((r) => {
           outcome.status = 'completed';
           outcome.meanEpisodeReward = r.meanEpisodeReward;
+          outcome.dir = r.dir;
           outcome.bestCheckpoint = r.bestCheckpoint;
           outcome.finalCheckpoint = r.finalCheckpoint;
           outcome.hit = r.hit;

@@ -196,6 +196,8 @@ export interface GridTrialOutcome {
   workflowId: string;
   gpu?: number;
   meanEpisodeReward?: number | null;
+  /** The trial's run directory (snapshots, checkpoints, logs). */
+  dir?: string;
   bestCheckpoint?: string;
   finalCheckpoint?: string;
   hit?: boolean;

@@ -1,0 +1,207 @@
+/**
+ * GridSearchWorkflow against a real dev server with two GPU-pinned workers (emulated GPUs, the real
+ * createGpuWorker wiring): a 2×2 grid runs four child TrainWorkflows, never more than two at once, each trial's
+ * config snapshot holds its own values, and re-running the grid is all cache hits.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { createActivities } from '../../activities/index.js';
+import { StageCache } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { createGpuWorker } from '../../workers/gpu-worker.js';
+import { GPU, gpuTaskQueue, STAGE, TRIAL } from '../../workflows/shared.js';
+import type { GridSearchInput, GridSearchResult } from '../../workflows/train-inputs.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let tmp: string;
+const savedArtifacts = process.env.MIGFLOW_ARTIFACTS;
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-grid-it-'));
+});
+afterAll(async () => {
+  if (savedArtifacts === undefined) delete process.env.MIGFLOW_ARTIFACTS;
+  else process.env.MIGFLOW_ARTIFACTS = savedArtifacts;
+  await nativeConnection?.close();
+  await connection?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function getIn(obj: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], obj);
+}
+
+/** Largest number of intervals open at one instant. */
+function maxOverlap(intervals: readonly { start: number; end: number }[]): number {
+  const edges = intervals.flatMap((i) => [
+    { t: i.start, d: 1 },
+    { t: i.end, d: -1 },
+  ]);
+  // Ends before starts at the same instant: back-to-back runs on one GPU do not overlap.
+  edges.sort((a, b) => a.t - b.t || a.d - b.d);
+  let open = 0;
+  let max = 0;
+  for (const e of edges) {
+    open += e.d;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+
+const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+
+describe('GridSearchWorkflow', () => {
+  it('runs a 2×2 grid as four trials on two GPU queues, at most two at a time, each with its own values, and re-runs from the cache', async () => {
+    const queue = uniqueQueue('grid');
+    const artifacts = join(tmp, 'grid');
+    process.env.MIGFLOW_ARTIFACTS = artifacts;
+    const gridFile = join(tmp, 'grid_search.yaml');
+    writeFileSync(
+      gridFile,
+      [
+        'training:',
+        '  reward:',
+        '    affinity_bonus_weight: [0.1, 0.3]',
+        '  PPO:',
+        '    ent_coef: [0.0, 0.01]',
+        '',
+      ].join('\n'),
+    );
+    const gpus = [privateGpuIndex(), privateGpuIndex()];
+    const env = { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
+    const gpuWorkers = await Promise.all(gpus.map((gpu) => createGpuWorker(env, { gpu, emulate: true })));
+    const wfWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: inject('temporalNamespace'),
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({
+        projectRoot: PROJECT_ROOT,
+        cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
+        childEnv: {},
+      }),
+    });
+    const input: GridSearchInput = {
+      gridConfig: gridFile,
+      overrides: { ...TINY_TRAINING },
+      totalSteps: 256,
+      checkpointEverySteps: 128,
+      gpus,
+      seed: 3,
+    };
+    const runAll = <T>(p: Promise<T>) =>
+      gpuWorkers[0]!.worker.runUntil(gpuWorkers[1]!.worker.runUntil(wfWorker.runUntil(p)));
+    try {
+      const result = (await runAll(
+        client.workflow.execute('GridSearchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/grid`,
+          args: [input],
+        }),
+      )) as GridSearchResult;
+
+      expect(result.total).toBe(4);
+      expect(result.completed).toBe(4);
+      expect(result.failed).toBe(0);
+      const combos = result.trials.map((t) => [
+        t.params['training.reward.affinity_bonus_weight'],
+        t.params['training.PPO.ent_coef'],
+      ]);
+      expect(combos).toEqual([
+        [0.1, 0.0],
+        [0.1, 0.01],
+        [0.3, 0.0],
+        [0.3, 0.01],
+      ]);
+      expect(new Set(result.trials.map((t) => t.trialKey)).size).toBe(4);
+
+      const intervals: { start: number; end: number }[] = [];
+      for (const t of result.trials) {
+        expect(t.workflowId).toBe(`${queue}/grid/train/${t.trialKey}`);
+        // The trial's config snapshot is what it trained with: its own grid values and the grid-wide overrides.
+        const snapshot = parseYaml(readFileSync(join(t.dir!, 'snapshots', 'training_config.yaml'), 'utf8'));
+        for (const [k, v] of Object.entries(t.params)) expect(getIn(snapshot, k)).toEqual(v);
+        expect(getIn(snapshot, 'training.PPO.net_arch.pi')).toEqual([16]);
+        expect(t.bestCheckpoint?.startsWith(t.dir!)).toBe(true);
+        expect(t.hit).toBe(false);
+
+        const child = client.workflow.getHandle(t.workflowId);
+        const desc = await child.describe();
+        expect(desc.typedSearchAttributes.get(STAGE)).toBe('train');
+        expect(desc.typedSearchAttributes.get(TRIAL)).toBe(t.trialKey);
+        expect(desc.typedSearchAttributes.get(GPU)).toBe(gpuTaskQueue(t.gpu!));
+        // When the training activity really ran, from the server's own history of the child.
+        const events = (await child.fetchHistory()).events ?? [];
+        const started = events.find((e) => e.activityTaskStartedEventAttributes);
+        const closed = events.find((e) => e.activityTaskCompletedEventAttributes);
+        intervals.push({ start: eventMs(started?.eventTime), end: eventMs(closed?.eventTime) });
+      }
+      // Both GPUs were used, and never more than one trial each at a time.
+      expect(new Set(result.trials.map((t) => t.gpu))).toEqual(new Set(gpus));
+      expect(maxOverlap(intervals)).toBe(2);
+      expect(result.table).toContain(result.trials[0]!.trialKey);
+
+      const again = (await runAll(
+        client.workflow.execute('GridSearchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/grid-again`,
+          args: [input],
+        }),
+      )) as GridSearchResult;
+      expect(again.completed).toBe(4);
+      expect(again.trials.every((t) => t.hit)).toBe(true);
+      expect(again.trials.map((t) => t.trialKey)).toEqual(result.trials.map((t) => t.trialKey));
+    } finally {
+      await Promise.all(gpuWorkers.map((w) => w.connection.close()));
+    }
+  }, 400_000);
+
+  it('fails before any trial starts, naming the grid file and field, when a swept value is out of range', async () => {
+    const queue = uniqueQueue('grid-bad');
+    const gridFile = join(tmp, 'bad_grid.yaml');
+    writeFileSync(gridFile, 'training:\n  PPO:\n    n_steps: [64, -1]\n');
+    const wfWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: inject('temporalNamespace'),
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({
+        projectRoot: PROJECT_ROOT,
+        cache: new StageCache({ root: join(tmp, 'bad'), migflowVersion: 'test' }),
+        childEnv: {},
+      }),
+    });
+    const err = await wfWorker
+      .runUntil(
+        client.workflow.execute('GridSearchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/grid`,
+          args: [{ gridConfig: gridFile, gpus: [privateGpuIndex()] }],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause?.cause as ApplicationFailure;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause.type).toBe('ConfigError');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toContain('bad_grid.yaml');
+    expect(cause.message).toContain('n_steps');
+    const history = await client.workflow.getHandle(`${queue}/grid`).fetchHistory();
+    expect(history.events?.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
+  });
+});

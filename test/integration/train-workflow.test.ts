@@ -1,0 +1,178 @@
+/**
+ * TrainWorkflow against a real dev server and a real GPU-worker process (emulated GPU): the worker is killed with
+ * SIGKILL mid-training, a new one takes over, and the run resumes from the last checkpoint the heartbeat carried.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { startWorkerProcess } from '../../cli/lib/worker-processes.js';
+import { StageCache } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { GPU, gpuTaskQueue, STAGE } from '../../workflows/shared.js';
+import {
+  type TrainWorkflowInput,
+  type TrainWorkflowResult,
+  trainProgressQuery,
+} from '../../workflows/train-inputs.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { privateGpuIndex, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let tmp: string;
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-train-it-'));
+});
+afterAll(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The workflow worker (TrainWorkflow runs on the test's queue; training goes to the GPU queue). */
+async function workflowWorker(taskQueue: string, artifacts: string) {
+  return Worker.create({
+    connection: nativeConnection,
+    namespace: inject('temporalNamespace'),
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({
+      projectRoot: PROJECT_ROOT,
+      cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
+      childEnv: {},
+    }),
+  });
+}
+
+function gpuWorkerEnv(artifacts: string): Record<string, string> {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    MIGFLOW_ARTIFACTS: artifacts,
+  } as Record<string, string>;
+}
+
+describe('TrainWorkflow crash drill', () => {
+  it('continues from the last checkpoint after its GPU worker is killed with SIGKILL, ending at the configured total; an unchanged re-run is a cache hit', async () => {
+    const queue = uniqueQueue('train-crash');
+    const artifacts = join(tmp, 'crash');
+    const gpu = privateGpuIndex();
+    const totalSteps = 2048;
+    const checkpointEverySteps = 256;
+    const input: TrainWorkflowInput = {
+      overrides: { ...TINY_TRAINING },
+      totalSteps,
+      checkpointEverySteps,
+      seed: 7,
+      gpu,
+      heartbeatTimeoutS: 3,
+    };
+    const env = gpuWorkerEnv(artifacts);
+    const wfWorker = await workflowWorker(queue, artifacts);
+    await wfWorker.runUntil(async () => {
+      const first = await startWorkerProcess('gpu-worker', ['--gpu', String(gpu), '--emulate'], env);
+      const handle = await client.workflow.start('TrainWorkflow', {
+        taskQueue: queue,
+        workflowId: `${queue}/run`,
+        args: [input],
+      });
+      // Kill the worker once the server holds a heartbeat naming a checkpoint that is not the last one.
+      const atKill = await waitForHeartbeat(
+        handle,
+        (h) =>
+          !!h.lastCheckpoint &&
+          h.steps >= checkpointEverySteps &&
+          h.steps < totalSteps - checkpointEverySteps,
+      );
+      first.proc.kill('SIGKILL');
+      await first.proc;
+      const killedCheckpointSteps = Number(/rl_model_(\d+)_steps/.exec(atKill.lastCheckpoint!)![1]);
+      expect(killedCheckpointSteps).toBeGreaterThanOrEqual(checkpointEverySteps);
+
+      const second = await startWorkerProcess('gpu-worker', ['--gpu', String(gpu), '--emulate'], env);
+      try {
+        const result = (await handle.result()) as TrainWorkflowResult;
+        // The attempt that finished is a retry that started from a checkpoint, not from step 0 …
+        expect(result.attempt).toBeGreaterThanOrEqual(2);
+        expect(result.resumedFromSteps).not.toBeNull();
+        expect(result.resumedFromSteps!).toBeGreaterThanOrEqual(killedCheckpointSteps);
+        expect(result.resumedFromSteps!).toBeLessThan(totalSteps);
+        // … and the step counter went on to the configured total, not a full total on top.
+        expect(result.steps).toBe(totalSteps);
+        expect(result.hit).toBe(false);
+        expect(existsSync(result.finalCheckpoint)).toBe(true);
+        expect(existsSync(result.bestCheckpoint)).toBe(true);
+        // The published run holds the checkpoints of both attempts, in one run directory.
+        const ckpts = readdirSync(join(result.dir, 'checkpoints')).filter((n) => n.startsWith('rl_model_'));
+        expect(ckpts).toContain(`rl_model_${totalSteps - checkpointEverySteps}_steps`);
+        expect(ckpts).toContain(`rl_model_${killedCheckpointSteps}_steps`);
+
+        const progress = await handle.query(trainProgressQuery);
+        expect(progress.phase).toBe('done');
+        expect(progress.steps).toBe(totalSteps);
+        const desc = await handle.describe();
+        expect(desc.typedSearchAttributes.get(STAGE)).toBe('train');
+        expect(desc.typedSearchAttributes.get(GPU)).toBe(gpuTaskQueue(gpu));
+
+        const again = (await client.workflow.execute('TrainWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/again`,
+          args: [input],
+        })) as TrainWorkflowResult;
+        expect(again.hit).toBe(true);
+        expect(again.cacheKey).toBe(result.cacheKey);
+        expect(again.steps).toBe(totalSteps);
+      } finally {
+        await second.stop();
+      }
+    });
+  }, 300_000);
+
+  it('fails without retrying, naming the field, when an override names no training config field', async () => {
+    const queue = uniqueQueue('train-bad-override');
+    const artifacts = join(tmp, 'bad');
+    const gpu = privateGpuIndex();
+    const wfWorker = await workflowWorker(queue, artifacts);
+    const { createGpuWorker } = await import('../../workers/gpu-worker.js');
+    process.env.MIGFLOW_ARTIFACTS = artifacts;
+    const { worker: gpuWorker, connection: gpuConn } = await createGpuWorker(
+      { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      { gpu, emulate: true },
+    );
+    try {
+      const err = await gpuWorker
+        .runUntil(
+          wfWorker.runUntil(
+            client.workflow.execute('TrainWorkflow', {
+              taskQueue: queue,
+              workflowId: `${queue}/run`,
+              args: [{ overrides: { ...TINY_TRAINING, 'training.PPO.n_stepz': 64 }, totalSteps: 256, gpu }],
+            }),
+          ),
+        )
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const cause = (err as WorkflowFailedError).cause?.cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect((cause as ApplicationFailure).type).toBe('ConfigError');
+      expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+      expect((cause as ApplicationFailure).message).toContain('n_stepz');
+      const history = await client.workflow.getHandle(`${queue}/run`).fetchHistory();
+      const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
+      expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
+    } finally {
+      await gpuConn.close();
+    }
+  }, 120_000);
+});

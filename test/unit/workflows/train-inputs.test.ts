@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { checkpointSteps } from '../../../activities/train.js';
+import { parseOverrides } from '../../../cli/commands/run-train.js';
+import { gridTable } from '../../../workflows/grid-search.js';
+import { GridSearchInput, paramsSummary, TrainWorkflowInput } from '../../../workflows/train-inputs.js';
+
+describe('training workflow inputs', () => {
+  it('fill the documented defaults', () => {
+    const t = TrainWorkflowInput.parse({});
+    expect(t).toMatchObject({
+      trainingConfig: 'configs/training_config.yaml',
+      simulationConfig: 'configs/simulation_config.yaml',
+      overrides: {},
+      seed: 0,
+      gpu: 0,
+      syntheticTokens: true,
+      heartbeatTimeoutS: 60,
+    });
+    expect(GridSearchInput.parse({}).gpus).toEqual([0]);
+  });
+
+  it('refuse a GPU listed twice in a grid search (two trials would share one GPU)', () => {
+    expect(GridSearchInput.safeParse({ gpus: [1, 1] }).success).toBe(false);
+  });
+
+  it('summarise params by their last path segment for Web UI rows', () => {
+    expect(
+      paramsSummary({ 'training.reward.affinity_bonus_weight': 0.1, 'training.PPO.net_arch.pi': [16] }),
+    ).toBe('affinity_bonus_weight=0.1 pi=[16]');
+    expect(paramsSummary({ 'a.b': 'x'.repeat(200) }, 20)).toHaveLength(20);
+  });
+});
+
+describe('migflow run train --set', () => {
+  it('reads values as YAML so numbers, lists and booleans keep their types', () => {
+    expect(
+      parseOverrides([
+        'training.PPO.n_steps=64',
+        'training.PPO.net_arch.pi=[16, 16]',
+        'training.sb3_norm=false',
+      ]),
+    ).toEqual({
+      'training.PPO.n_steps': 64,
+      'training.PPO.net_arch.pi': [16, 16],
+      'training.sb3_norm': false,
+    });
+  });
+
+  it('explains the expected form when the = is missing', () => {
+    expect(() => parseOverrides(['training.PPO.n_steps'])).toThrow(/<dotted\.path>=<value>/);
+  });
+});
+
+describe('checkpointSteps', () => {
+  it('reads the step count from a periodic checkpoint name and nothing else', () => {
+    expect(checkpointSteps('/a/checkpoints/rl_model_5120_steps')).toBe(5120);
+    expect(checkpointSteps('/a/checkpoints/final')).toBeNull();
+  });
+});
+
+describe('gridTable', () => {
+  it('lists every trial with its values, status, reward and best checkpoint or error', () => {
+    const table = gridTable([
+      {
+        trialKey: 't-1',
+        index: 0,
+        params: { 'x.y': 1 },
+        status: 'completed',
+        workflowId: 'g/train/t-1',
+        gpu: 0,
+        meanEpisodeReward: -1.5,
+        bestCheckpoint: '/r/best',
+      },
+      {
+        trialKey: 't-2',
+        index: 1,
+        params: { 'x.y': 2 },
+        status: 'failed',
+        workflowId: 'g/train/t-2',
+        error: 'boom',
+      },
+    ]);
+    const lines = table.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toContain('t-1 | y=1 | completed | gpu-0 | -1.500 | `/r/best`');
+    expect(lines[3]).toContain('t-2 | y=2 | failed |  |  | boom');
+  });
+});

@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadSimulationConfig } from '../../core/config/simulation.js';
 import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
 import { NO_ACTION } from '../../core/mig/index.js';
-import { type EnvRng, MigEnv, seededEnvRng } from '../../core/rl/env/index.js';
+import { MigEnv, seededEnvRng } from '../../core/rl/env/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../core/rl/env/token-tables.js';
 import { summarizeCompleted } from '../../core/sim/index.js';
 
@@ -35,8 +35,9 @@ export function runSimEpisode(o: SimRunOptions) {
   const training = loadTrainingConfig(o.trainingConfig);
   checkTrainingCoversSimulation(training, simulation);
   const tokens = o.syntheticTokens ? syntheticTokenTables(o.seed) : loadTokenTables(simulation);
-  const rng: EnvRng = seededEnvRng(o.seed);
-  const policyRng = seededEnvRng(o.seed ^ 0x5bd1e995);
+  // One stream, as the reference's mock-train: the simulator, the workload reseeds and the random policy's
+  // `random.choice(valid_actions)` all draw from the global `random`.
+  const rng = seededEnvRng(o.seed);
   const env = new MigEnv({
     simulation,
     training,
@@ -61,7 +62,7 @@ export function runSimEpisode(o: SimRunOptions) {
       env.actionMasks().forEach((v, i) => {
         if (v === 1) valid.push(i);
       });
-      action = valid[policyRng.choiceIndex(valid.length)]!;
+      action = valid[rng.choiceIndex(valid.length)]!;
     }
     const r = env.step(action);
     totalReward += r.reward;

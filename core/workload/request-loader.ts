@@ -104,14 +104,16 @@ export class RequestLoader {
     const o = this.o;
     const name = o.agents[agent];
     if (name === undefined) throw new MigflowError(`no agent at enum index ${agent}`);
+    // With a seed both streams start from the same value; without one each gets fresh entropy (drawn before the
+    // shared stream is reseeded, so an entropy source that reads that stream sees it unchanged).
     const seed = o.seed !== undefined ? agentSeed(o.seed, agent) : o.entropy!();
+    const shuffleSeed = o.seed !== undefined ? seed : o.entropy!();
     const rng = o.rng;
     rng.seed(seed);
     const n = o.itemCounts[agent] ?? 0;
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    // The reference seeds its shuffle stream with the same value (or fresh entropy without a seed).
-    (o.shuffleRng ?? cpythonWorkloadRng)(o.seed !== undefined ? seed : o.entropy!()).shuffle(order);
+    (o.shuffleRng ?? cpythonWorkloadRng)(shuffleSeed).shuffle(order);
 
     let times = new Float64Array(4096);
     let items = new Int32Array(4096);

@@ -1,10 +1,12 @@
 /**
- * The random stream the environment draws from: the simulator's draws (uniform, gauss), `random.choice`
- * indices for initial layouts and the workload's exponential gaps, all from one injected source so an episode is
- * reproducible from its seed. `seededEnvRng` is a small seeded implementation (mulberry32 + Box–Muller); it is not
- * CPython-compatible, so runs match the reference in distribution, not draw for draw.
+ * The random stream the environment draws from. As in the reference, one stream plays CPython's global `random`:
+ * the simulator's draws (uniform, gauss), `random.choice` for initial layouts, a random policy's choice, and the
+ * workload, which reseeds it at every batch (`core/workload`). `seededEnvRng` is that stream, CPython-exact
+ * (`core/random`): `seededEnvRng(s)` draws what `random.seed(s)` makes the global `random` draw.
  */
+import { CPythonRandom } from '../../random/index.js';
 import type { SimRng } from '../../sim/index.js';
+import type { WorkloadRng } from '../../workload/index.js';
 
 export interface EnvRng extends SimRng {
   /** Uniform on [0, 1). */
@@ -13,37 +15,17 @@ export interface EnvRng extends SimRng {
   choiceIndex(n: number): number;
 }
 
-/** Exponential draw with rate `lambda` (mean 1/lambda), CPython `expovariate` formula. */
-export function expovariate(rng: EnvRng, lambda: number): number {
-  return -Math.log(1 - rng.random()) / lambda;
+/** The env's shared stream: reseedable by the workload, and a source of fresh seeds for it. */
+export interface EnvStream extends EnvRng, WorkloadRng {
+  getrandbitsBig(k: number): bigint;
 }
 
-export function seededEnvRng(seed: number): EnvRng {
-  let s = seed >>> 0;
-  let spare: number | undefined;
-  const random = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    random,
-    uniform: (a, b) => a + (b - a) * random(),
-    choiceIndex: (n) => Math.floor(random() * n),
-    gauss(mu, sigma) {
-      // Box–Muller keeps its second value for the next call, as CPython's gauss does.
-      if (spare !== undefined) {
-        const z = spare;
-        spare = undefined;
-        return mu + sigma * z;
-      }
-      const u1 = 1 - random();
-      const u2 = random();
-      const r = Math.sqrt(-2 * Math.log(u1));
-      spare = r * Math.sin(2 * Math.PI * u2);
-      return mu + sigma * r * Math.cos(2 * Math.PI * u2);
-    },
-  };
+/** Exponential draw with rate `lambda` (mean 1/lambda), CPython's `expovariate`. */
+export function expovariate(rng: EnvRng, lambda: number): number {
+  return rng instanceof CPythonRandom ? rng.expovariate(lambda) : -Math.log(1 - rng.random()) / lambda;
+}
+
+/** The CPython-compatible stream seeded like `random.seed(seed)`. */
+export function seededEnvRng(seed: number | bigint): CPythonRandom {
+  return new CPythonRandom(seed);
 }

@@ -10,6 +10,7 @@ import { MigflowError } from '../../errors.js';
 import { actionCount, actionName, NO_ACTION } from '../../mig/actions.js';
 import type { AgentName } from '../../mig/agents.js';
 import {
+  type ArrivalSpec,
   clusterSpecFromConfig,
   type InitialLayoutMode,
   initialLayout,
@@ -18,11 +19,11 @@ import {
   type TokenTable,
 } from '../../sim/index.js';
 import { actionMask, resolveAction } from './action-mask.js';
-import type { EnvRng } from './env-rng.js';
+import type { EnvStream } from './env-rng.js';
 import { ObservationBuilder } from './observation.js';
 import { type ObservationLayout, observationLayout } from './observation-layout.js';
-import { PatternWorkload, type WorkloadSource } from './pattern-workload.js';
 import { computeReward, type RewardBreakdown } from './reward.js';
+import { TrainingWorkload, type WorkloadSource } from './training-workload.js';
 
 /** Pending arrivals below which an agent gets a fresh workload batch after a step. */
 export const REPLENISH_THRESHOLD = 1000;
@@ -32,7 +33,10 @@ export interface MigEnvOptions {
   readonly training: ResolvedTrainingConfig;
   /** Prompt/completion lengths per (agent, model), indexed by dataset item (same items for every model). */
   readonly tokens: (agent: AgentName, model: string) => TokenTable;
-  readonly rng: EnvRng;
+  /** The stream playing CPython's global `random` (simulator draws, layouts, workload reseeds): `seededEnvRng(seed)`. */
+  readonly rng: EnvStream;
+  /** Seed every workload batch as the bench does (seed XOR j·0x9E3779B9) instead of reseeding from the stream. */
+  readonly workloadSeed?: number;
   /** Managed GPUs at reset: a random valid state (training), one 7G, or the most-split state. Default random. */
   readonly initialMode?: InitialLayoutMode;
   /** Mask transfers regardless of cooldown (the bench heuristic). Default false. */
@@ -107,12 +111,13 @@ export class MigEnv {
     this.mask = new Uint8Array(this.actionCount);
     this.workload =
       options.workload ??
-      new PatternWorkload(
+      new TrainingWorkload(
         training,
         this.agents,
         this.agents.map((a) => itemCount(simulation, options.tokens, a)),
         options.rng,
-        this.episodeLength * training.actionIntervalS,
+        this.episodeLength,
+        options.workloadSeed,
       );
   }
 
@@ -123,7 +128,13 @@ export class MigEnv {
     this.loadTurn = 0;
     const { simulation } = this.options;
     this.sim.reset(initialLayout(simulation, this.options.initialMode ?? 'random', this.options.rng));
-    for (let a = 0; a < this.agents.length; a++) this.sim.addArrivals(this.workload.generate(a, 0, 0));
+    // All agents' batches first, then one add: the reference draws the RAG search delays only when the whole
+    // list is queued, from the stream as the last agent's batch left it.
+    const arrivals: ArrivalSpec[] = [];
+    for (let a = 0; a < this.agents.length; a++) {
+      for (const spec of this.workload.generate(a, 0, 0)) arrivals.push(spec);
+    }
+    this.sim.addArrivals(arrivals);
     this.sim.scheduleTriggers(this.episodeLength + 1);
     this.sim.run();
     this.maskFresh = false;

@@ -8,12 +8,12 @@
  *
  * Pieces usable on their own: `observationLayout` (feature offsets), `ObservationBuilder`, `actionMask` and
  * `resolveAction` (index → concrete split/merge/transfer on the simulator), `computeReward` (pure, with its
- * terms), `PatternWorkload` (the training arrival process) and `checkEnv`.
+ * terms), `TrainingWorkload` (the training arrival process) and `checkEnv`.
  */
 export { actionMask, type MaskOptions, resolveAction } from './action-mask.js';
 export { type CheckEnvReport, checkEnv } from './check-env.js';
 export { MigEnv, type MigEnvOptions, REPLENISH_THRESHOLD, type StepInfo, type StepResult } from './env.js';
-export { type EnvRng, expovariate, seededEnvRng } from './env-rng.js';
+export { type EnvRng, type EnvStream, expovariate, seededEnvRng } from './env-rng.js';
 export { LATENCY_WINDOW, ObservationBuilder, RATIO_EPSILON } from './observation.js';
 export {
   type AgentBlockOffsets,
@@ -21,7 +21,6 @@ export {
   type ObservationLayout,
   observationLayout,
 } from './observation-layout.js';
-export { PatternWorkload, type WorkloadSource } from './pattern-workload.js';
 export {
   affinityRaw,
   computeReward,
@@ -31,3 +30,4 @@ export {
   type RewardInput,
   type RewardRequestView,
 } from './reward.js';
+export { TrainingWorkload, type WorkloadSource } from './training-workload.js';

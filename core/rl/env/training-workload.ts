@@ -1,0 +1,48 @@
+/**
+ * The training workload (spec §3): Delta-HPC's `RequestLoader` over `training.patterns`, one episode's horizon per
+ * batch, replenished by the environment. The reference trains without a seed, so every batch reseeds the global
+ * `random` from OS entropy; here the entropy is 64 bits drawn from the env's own stream just before it is
+ * reseeded, which keeps a run reproducible from its seed while every batch still restarts the stream, as there.
+ * With `seed` set, batches are seeded as the bench seeds them (seed XOR j·0x9E3779B9).
+ */
+import type { ResolvedTrainingConfig } from '../../config/training.js';
+import type { AgentName } from '../../mig/agents.js';
+import type { ArrivalSpec } from '../../sim/index.js';
+import { RequestLoader, toArrivalSpecs, trainingPatternRanges } from '../../workload/index.js';
+import type { EnvStream } from './env-rng.js';
+
+/** Produces one batch of arrivals for an agent, starting at `startS`. */
+export interface WorkloadSource {
+  generate(agent: number, startS: number, turn: number): ArrivalSpec[];
+}
+
+export class TrainingWorkload implements WorkloadSource {
+  private readonly loader: RequestLoader;
+
+  constructor(
+    training: ResolvedTrainingConfig,
+    /** Agent names in the simulator's (enum) order. */
+    agents: readonly AgentName[],
+    /** Dataset items per agent (same order): arrivals cycle through a shuffle of 0..n−1. */
+    itemCounts: readonly number[],
+    rng: EnvStream,
+    /** Decisions one batch covers; default the episode length. */
+    numSteps = training.ppo.episodeLength,
+    seed?: number,
+  ) {
+    this.loader = new RequestLoader({
+      agents,
+      itemCounts,
+      numSteps,
+      actionIntervalS: training.actionIntervalS,
+      ranges: trainingPatternRanges(training),
+      rng,
+      ...(seed !== undefined ? { seed } : { entropy: () => rng.getrandbitsBig(64) }),
+      file: training.file,
+    });
+  }
+
+  generate(agent: number, startS: number, turn: number): ArrivalSpec[] {
+    return toArrivalSpecs(this.loader.generate(agent, startS, turn));
+  }
+}

@@ -5,6 +5,7 @@ import { registerCacheCommand } from './cache.js';
 import { registerConfigCommand } from './config.js';
 import { registerDatasetCommand } from './dataset.js';
 import { registerDemoCommand } from './demo.js';
+import { registerEmulatorCommand } from './emulator.js';
 import { registerProfileCommand } from './profile.js';
 import { registerRunCommand } from './run.js';
 import { registerSchemaCommand } from './schema.js';
@@ -23,6 +24,7 @@ export function registerCommands(program: Command): void {
   registerDatasetCommand(program);
   registerBenchCommand(program);
   registerProfileCommand(program);
+  registerEmulatorCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   registerSimRunCommand(sim);
 }

@@ -11,6 +11,7 @@ import { registerRunCommand } from './run.js';
 import { registerSchemaCommand } from './schema.js';
 import { registerServerCommand } from './server.js';
 import { registerSimRunCommand } from './sim-run.js';
+import { registerSimTraceCommand } from './sim-trace.js';
 import { registerWorkerCommand } from './worker.js';
 
 export function registerCommands(program: Command): void {
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerEmulatorCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   registerSimRunCommand(sim);
+  registerSimTraceCommand(sim);
 }

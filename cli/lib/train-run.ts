@@ -39,6 +39,8 @@ function barDisplay(): Display {
       format:
         '{label} {bar} {percentage}% | {value}/{total} steps | ep {episodes} | reward {reward} | {phase}',
       hideCursor: true,
+      // stdout stays for the result (--json pipes it).
+      stream: process.stderr,
       clearOnComplete: false,
       stopOnComplete: false,
     },

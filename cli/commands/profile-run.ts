@@ -1,0 +1,220 @@
+/**
+ * `migflow profile sweep` and `migflow profile generate`: the load-generator side of profiling against one
+ * OpenAI-compatible server — given by `--url`, or started here as a plain emulator process with
+ * `--start-emulator` (its flags after `--emulator-arg`). No Temporal. Results go to stdout as JSON; progress to stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { datasetNameOf, generateOutputName, runGenerate } from '../../core/profiling/generate.js';
+import { parseKvCacheLog } from '../../core/profiling/kv-cache-log.js';
+import {
+  defaultConcurrencyPlan,
+  defaultPrefillPlan,
+  runConcurrencySweep,
+  runPrefillSweep,
+} from '../../core/profiling/sweeps.js';
+import { spawnEmulator } from '../../emulators/vllm/spawn.js';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+function intList(v: string): number[] {
+  const xs = v.split(',').map((s) => Number(s.trim()));
+  if (xs.length === 0 || xs.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new InvalidArgumentError('expected a comma-separated list of positive whole numbers, e.g. 1,2,4,8');
+  }
+  return xs;
+}
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, ...v.split(' ').filter(Boolean)];
+}
+
+interface Target {
+  baseUrl: string;
+  model: string;
+  logs?: () => string;
+  stop(): Promise<void>;
+}
+
+/** The server to profile: the given URL, or a fresh emulator process; the model from /v1/models when not given. */
+async function target(opts: {
+  url: string;
+  startEmulator?: boolean;
+  emulatorArg?: string[];
+  model?: string;
+}): Promise<Target> {
+  let t: Target = { baseUrl: opts.url, model: opts.model ?? '', stop: async () => {} };
+  if (opts.startEmulator) {
+    const emu = await spawnEmulator(opts.emulatorArg ?? []);
+    log(`started the vLLM emulator (pid ${emu.child.pid}) on ${emu.baseUrl}`);
+    t = { baseUrl: emu.baseUrl, model: opts.model ?? '', logs: emu.logs, stop: emu.stop };
+  }
+  if (!t.model) {
+    const res = await fetch(new URL('/v1/models', t.baseUrl));
+    const body = (await res.json()) as { data?: { id?: string }[] };
+    t.model = body.data?.[0]?.id ?? '';
+    if (!t.model) throw new InvalidArgumentError(`${t.baseUrl}/v1/models lists no model — pass --model`);
+  }
+  return t;
+}
+
+const urlOption = new Option('--url <url>', 'base URL of the OpenAI-compatible server').default(
+  'http://127.0.0.1:8000',
+);
+const emulatorOptions = (c: Command) =>
+  c
+    .option('--start-emulator', 'start a vLLM emulator process for this run instead of using --url')
+    .option(
+      '--emulator-arg <args>',
+      'flags for the started emulator, e.g. "--decode-beta 0.002" (repeatable)',
+      collect,
+    );
+
+export function registerProfileRunCommands(profile: Command): void {
+  emulatorOptions(
+    profile
+      .command('sweep')
+      .description(
+        'run the prefill and/or concurrency (TPOT) sweeps; writes vllm-bench-compatible JSON per level',
+      )
+      .addOption(urlOption)
+      .option('--model <id>', 'served model id (default: the first of /v1/models)')
+      .addOption(
+        new Option('--kind <kind>', 'which sweep')
+          .choices(['prefill', 'concurrency', 'both'])
+          .default('both'),
+      )
+      .requiredOption('--out <dir>', 'results go to <dir>/prefill and <dir>/tpot')
+      .option('--mig-name <name>', 'MIG profile name used in the prefill file name', 'emulated')
+      .option('--levels <list>', 'concurrency levels (default 1..30)', intList)
+      .option(
+        '--prompts-per-level <n>',
+        'prompts per concurrency level (default 20 + floor((N−1)·60/29))',
+        positiveInt,
+      )
+      .option('--output-len <n>', 'concurrency sweep output length (±30 %; default 512)', positiveInt)
+      .option('--prefill-prompts <n>', 'prefill prompts (default 1000)', positiveInt)
+      .option('--prefill-rate <r>', 'prefill request rate, req/s (default 0.4)', positiveNumber)
+      .option('--pause-ms <ms>', 'pause between concurrency levels (default 2000)', positiveInt)
+      .option('--seed <n>', 'seed of the random dataset and arrivals', '0'),
+  ).action(async (o) => {
+    const t = await target(o);
+    try {
+      const out = resolve(o.out);
+      const result: Record<string, unknown> = { baseUrl: t.baseUrl, model: t.model };
+      const seed = Number(o.seed);
+      if (o.kind !== 'concurrency') {
+        const plan = defaultPrefillPlan({
+          modelId: t.model,
+          migName: o.migName,
+          resultDir: join(out, 'prefill'),
+          numPrompts: o.prefillPrompts,
+          requestRate: o.prefillRate,
+          seed,
+        });
+        result.prefill = await runPrefillSweep(t.baseUrl, t.model, plan, { log });
+      }
+      if (o.kind !== 'prefill') {
+        const plan = defaultConcurrencyPlan({
+          modelId: t.model,
+          resultDir: join(out, 'tpot'),
+          levels: o.levels,
+          promptsFor: o.promptsPerLevel ? () => o.promptsPerLevel : undefined,
+          outputLen: o.outputLen,
+          pauseBetweenLevelsMs: o.pauseMs,
+          seed,
+        });
+        result.concurrency = await runConcurrencySweep(t.baseUrl, t.model, plan, { log });
+      }
+      if (t.logs) {
+        const kv = parseKvCacheLog(t.logs());
+        if (kv) result.kvCache = kv;
+      }
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  emulatorOptions(
+    profile
+      .command('generate')
+      .description(
+        "replay a prepared dataset's prompts and record token usage (JSONL; resumes an interrupted run)",
+      )
+      .addOption(urlOption)
+      .option('--model <id>', 'served model id (default: the first of /v1/models)')
+      .requiredOption('--dataset <file>', 'prepared ShareGPT JSONL (from `migflow dataset …`)')
+      .requiredOption('--output-dir <dir>', 'folder of <model>-port-<port>-<dataset>-generated.jsonl')
+      .option(
+        '--dataset-name <name>',
+        'dataset part of the output name (default: the file name without .jsonl)',
+      )
+      .option('--concurrency <n>', 'requests in flight (default 30)', positiveInt)
+      .option('--max-tokens <n>', 'max_tokens per request (default 4096)', positiveInt),
+  ).action(async (o) => {
+    const t = await target(o);
+    try {
+      const port = new URL(t.baseUrl).port || '80';
+      const outFile = join(
+        resolve(o.outputDir),
+        generateOutputName(t.model, port, o.datasetName ?? datasetNameOf(o.dataset)),
+      );
+      let last = 0;
+      const r = await runGenerate({
+        baseUrl: t.baseUrl,
+        model: t.model,
+        datasetFile: resolve(o.dataset),
+        outFile,
+        concurrency: o.concurrency,
+        maxTokens: o.maxTokens,
+        onProgress: (p) => {
+          if (p.done - last >= 500) {
+            last = p.done;
+            log(`${p.done} rows done (${p.errors} error rows)`);
+          }
+        },
+      });
+      if (r.droppedPartialLines > 0) {
+        log(
+          `removed ${r.droppedPartialLines} unreadable line(s) of the earlier output (lines ${r.droppedLineNumbers.join(', ')})`,
+        );
+      }
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  profile
+    .command('kv-cache')
+    .description("read kv_cache_GB from an engine's startup log (all of vLLM's forms)")
+    .requiredOption('--log <file>', 'engine log file')
+    .option(
+      '--kv-per-token-kb <n>',
+      "the model's KV KiB per token (needed for the tokens and blocks forms)",
+      positiveNumber,
+    )
+    .option('--block-size <n>', 'KV block size for the V0 "# GPU blocks" form', positiveInt, 16)
+    .action(async (o: { log: string; kvPerTokenKb?: number; blockSize: number }) => {
+      const r = parseKvCacheLog(readFileSync(o.log, 'utf8'), {
+        kvPerTokenKb: o.kvPerTokenKb,
+        blockSize: o.blockSize,
+      });
+      if (!r)
+        throw new InvalidArgumentError(
+          `${o.log}: no KV-cache line found (expected e.g. "Available KV cache memory: X GiB")`,
+        );
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    });
+}

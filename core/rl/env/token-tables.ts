@@ -20,48 +20,94 @@ export function tokenTableFiles(cfg: ResolvedSimulationConfig): string[] {
   return [...files].sort();
 }
 
-/** Token tables from the generated JSONLs: per agent, the first configured model's id order is canonical. */
+/** One generated JSONL as the reference reads it: a dict id → (prompt, completion), so a repeated id keeps its first
+ * position and its last values. Rows of failed generations (0 and 0 tokens) are valid requests and kept. */
+function readGenerated(
+  cfg: ResolvedSimulationConfig,
+  field: string,
+  path: string,
+): Map<string, readonly [number, number]> {
+  const byId = new Map<string, readonly [number, number]>();
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let row: { id?: unknown; prompt_tokens?: unknown; completion_tokens?: unknown };
+      try {
+        row = JSON.parse(line) as typeof row;
+      } catch {
+        throw new ConfigError(cfg.file, field, `${path} line ${i + 1} is not JSON`, 'regenerate the file');
+      }
+      const p = row.prompt_tokens;
+      const c = row.completion_tokens;
+      if (
+        (typeof row.id !== 'string' && typeof row.id !== 'number') ||
+        !Number.isInteger(p) ||
+        !Number.isInteger(c) ||
+        (p as number) < 0 ||
+        (c as number) < 0
+      ) {
+        throw new ConfigError(
+          cfg.file,
+          field,
+          `${path} line ${i + 1} lacks id or whole prompt_tokens/completion_tokens ≥ 0`,
+          'regenerate the file (each line: {"id", "prompt_tokens", "completion_tokens"})',
+        );
+      }
+      byId.set(String(row.id), [p as number, c as number]);
+    });
+  return byId;
+}
+
+/**
+ * Token tables from the generated JSONLs, per (agent, model): the first MIG entry with that pair, in GPU order
+ * (managed model, then the permanent A100) and YAML order, gives the file. The first model's id order is the
+ * agent's canonical item order; every model of an agent must cover exactly the same id set (spec §2.2).
+ */
 export function loadTokenTables(
   cfg: ResolvedSimulationConfig,
 ): (agent: AgentName, model: string) => TokenTable {
   const tables = new Map<string, TokenTable>();
   for (const agent of cfg.agentsEnumOrder) {
     let ids: string[] | undefined;
+    let idsFrom = '';
     for (const g of [cfg.gpuModel, 'A100_40GB']) {
       for (const [profile, e] of Object.entries(cfg.engines[agent]?.[g] ?? {})) {
         const key = `${agent}/${e.model}`;
         if (tables.has(key)) continue;
+        const field = `simulation.agents.${agent}.${g}.mig.${profile}.generate_path`;
         if (!existsSync(e.generatePath)) {
           throw new ConfigError(
             cfg.file,
-            `simulation.agents.${agent}.${g}.mig.${profile}.generate_path`,
+            field,
             `${e.generatePath} does not exist`,
             'run the profiling stage (generate) first, or pass --synthetic-tokens to use seeded synthetic lengths',
           );
         }
-        const rows = readFileSync(e.generatePath, 'utf8')
-          .split('\n')
-          .filter((l) => l.trim())
-          .map(
-            (l) => JSON.parse(l) as { id: string | number; prompt_tokens: number; completion_tokens: number },
+        const byId = readGenerated(cfg, field, e.generatePath);
+        if (!ids) {
+          ids = [...byId.keys()];
+          idsFrom = e.generatePath;
+        }
+        const missing = ids.find((id) => !byId.has(id));
+        const extra =
+          byId.size !== ids.length ? [...byId.keys()].find((id) => !ids!.includes(id)) : undefined;
+        if (missing !== undefined || extra !== undefined) {
+          throw new ConfigError(
+            cfg.file,
+            field,
+            missing !== undefined
+              ? `${e.generatePath} lacks id ${missing}, which ${idsFrom} has`
+              : `${e.generatePath} has id ${extra}, which ${idsFrom} lacks`,
+            `regenerate it so every model of ${agent} covers the same ids`,
           );
-        const byId = new Map(rows.map((r) => [String(r.id), r]));
-        ids ??= rows.map((r) => String(r.id));
-        const order = ids;
-        const prompt = new Int32Array(order.length);
-        const completion = new Int32Array(order.length);
-        order.forEach((id, i) => {
-          const r = byId.get(id);
-          if (!r) {
-            throw new ConfigError(
-              cfg.file,
-              `simulation.agents.${agent}.${g}.mig.${profile}.generate_path`,
-              `${e.generatePath} lacks id ${id}`,
-              `regenerate it so every model of ${agent} covers the same ids`,
-            );
-          }
-          prompt[i] = r.prompt_tokens;
-          completion[i] = r.completion_tokens;
+        }
+        const prompt = new Int32Array(ids.length);
+        const completion = new Int32Array(ids.length);
+        ids.forEach((id, i) => {
+          const [p, c] = byId.get(id)!;
+          prompt[i] = p;
+          completion[i] = c;
         });
         tables.set(key, { promptTokens: prompt, completionTokens: completion });
       }

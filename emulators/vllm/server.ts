@@ -230,7 +230,8 @@ export function createEmulatorServer(opts: EmulatorOptions): EmulatorServer {
           rec.status = 'dropped';
           finished = true;
           cancel();
-          res.socket?.destroy();
+          // end() (not destroy()) so the tokens already written still reach the client before the cut.
+          res.socket?.end();
           return;
         }
         if (!last) return;

@@ -3,10 +3,12 @@
  * The trial runs in a child process (core/bench/trial-process.ts); this activity heartbeats while it runs and kills
  * it on cancellation.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
+import { z } from 'zod';
 import type { ComparisonEntry } from '../core/bench/index.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
@@ -16,19 +18,29 @@ import { BaselinePolicy, type BenchPolicyResult, BenchStageInput } from '../work
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
+const CheckpointPath = z.string({ error: 'an RL trial needs a checkpoint directory' }).min(1);
+
 /** Bump when the bench's numbers would change for the same inputs. */
-const BENCH_CODE_VERSION = 'bench-1';
+const BENCH_CODE_VERSION = 'bench-2';
 const TRIAL_PROCESS = fileURLToPath(new URL('../core/bench/trial-process.ts', import.meta.url));
 
 export function createBenchActivities(deps: ActivityDeps) {
   return {
+    /** One trial: a baseline by name, or `policy: 'rl'` with a checkpoint directory. */
     async benchPolicy(raw: {
-      policy: BaselinePolicy;
+      policy: BaselinePolicy | 'rl';
+      checkpoint?: string;
       settings: BenchStageInput;
     }): Promise<BenchPolicyResult> {
       return withFailures(async () => {
-        const policy = parseConfig('benchPolicy input', raw.policy, BaselinePolicy);
+        const policy =
+          raw.policy === 'rl' ? 'rl' : parseConfig('benchPolicy input', raw.policy, BaselinePolicy);
         const s = parseConfig('benchPolicy input', raw.settings, BenchStageInput);
+        const checkpoint =
+          policy === 'rl'
+            ? resolveFrom(deps.projectRoot, parseConfig('benchPolicy input', raw.checkpoint, CheckpointPath))
+            : undefined;
+        const trace = s.trace ? { ...s.trace, file: resolveFrom(deps.projectRoot, s.trace.file) } : undefined;
         const started = Date.now();
         const files = {
           simulationConfig: resolveFrom(deps.projectRoot, s.simulationConfig),
@@ -36,25 +48,39 @@ export function createBenchActivities(deps: ActivityDeps) {
           benchConfig: resolveFrom(deps.projectRoot, s.benchConfig),
         };
         // Validates the simulation config up front and names the token files the numbers depend on.
-        const tokenFiles = s.syntheticTokens
-          ? []
-          : tokenTableFiles(loadSimulationConfig(files.simulationConfig));
+        const tokenFiles =
+          s.syntheticTokens || trace ? [] : tokenTableFiles(loadSimulationConfig(files.simulationConfig));
         const ctx = Context.current();
         const entry = await deps.cache.run(
           {
             stage: 'bench',
             codeVersion: BENCH_CODE_VERSION,
+            // The checkpoint and the trace enter by content (inputFiles), not by path.
             inputs: {
               policy,
               steps: s.steps ?? null,
               seed: s.seed ?? null,
               syntheticTokens: s.syntheticTokens,
+              traceAgents: trace
+                ? { agent: trace.agent ?? null, agentByModel: trace.agentByModel ?? null }
+                : null,
+              figures: s.figures,
             },
-            inputFiles: [files.simulationConfig, files.trainingConfig, files.benchConfig, ...tokenFiles],
+            inputFiles: [
+              files.simulationConfig,
+              files.trainingConfig,
+              files.benchConfig,
+              ...tokenFiles,
+              ...(checkpoint ? [join(checkpoint, 'checkpoint.json'), join(checkpoint, 'tensors.bin')] : []),
+              ...(trace ? [trace.file] : []),
+            ],
           },
           async (outDir) => {
             const args = {
               policy,
+              ...(checkpoint ? { checkpoint } : {}),
+              ...(trace ? { trace } : {}),
+              figures: s.figures,
               ...files,
               syntheticTokens: s.syntheticTokens,
               outDir,
@@ -101,7 +127,8 @@ export function createBenchActivities(deps: ActivityDeps) {
           },
         );
         return {
-          policy,
+          policy: entry.manifest.summary.entry.policy,
+          ...(checkpoint ? { checkpoint } : {}),
           cacheKey: entry.key,
           hit: entry.hit,
           dir: entry.dir,

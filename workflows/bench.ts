@@ -28,17 +28,22 @@ export async function BenchWorkflow(raw: BenchStageInput & { runId?: string }): 
     heartbeatTimeout: '30s',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
   });
-  setCurrentDetails(`**Benchmarking** ${settings.policies.join(', ')} on one shared trace`);
+  // RL checkpoints first, in the order given, then the baselines (the reference's trial order).
+  const trials = [
+    ...settings.checkpoints.map((checkpoint) => ({ policy: 'rl' as const, checkpoint, label: checkpoint })),
+    ...settings.policies.map((policy) => ({ policy, label: policy })),
+  ];
+  setCurrentDetails(`**Benchmarking** ${trials.map((t) => t.label).join(', ')} on one shared trace`);
   const results = await Promise.all(
-    settings.policies.map((policy) =>
+    trials.map(({ label, ...trial }) =>
       benchPolicy.executeWithOptions(
         {
           startToCloseTimeout: '2h',
           heartbeatTimeout: '30s',
           retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-          summary: `bench ${policy} for ${settings.steps ?? 'the configured number of'} decisions (seed ${settings.seed ?? 'from bench_config'})`,
+          summary: `bench ${label} for ${settings.steps ?? 'the configured number of'} decisions (${settings.trace ? `trace ${settings.trace.file}` : `seed ${settings.seed ?? 'from bench_config'}`})`,
         },
-        [{ policy, settings }],
+        [{ ...trial, settings }],
       ),
     ),
   );

@@ -80,9 +80,22 @@ export const BenchStageInput = z
   .object({
     policies: z
       .array(BaselinePolicy)
-      .min(1)
       .default(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'])
-      .describe('policies to evaluate on the shared trace'),
+      .describe('baseline policies to evaluate on the shared trace'),
+    checkpoints: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('RL checkpoint directories (rl_model_<N>_steps) to evaluate, before the baselines'),
+    trace: z
+      .object({
+        file: z.string().min(1).describe('arrival CSV (migflow, BurstGPT or Azure LLM trace layout)'),
+        agent: z.string().optional().describe('agent of every row when the layout has no agent column'),
+        agentByModel: z.record(z.string(), z.string()).optional().describe('BurstGPT Model value → agent'),
+      })
+      .strict()
+      .optional()
+      .describe('replay recorded arrivals instead of the workload generated from bench_config'),
+    figures: z.boolean().default(true).describe('draw figs/<run_name>/{split,merge,transfer}.png per policy'),
     steps: z
       .number()
       .int()
@@ -98,7 +111,11 @@ export const BenchStageInput = z
     trainingConfig: z.string().default('configs/training_config.yaml').describe('training config path'),
     benchConfig: z.string().default('configs/bench_config.yaml').describe('bench config path'),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.policies.length + s.checkpoints.length > 0, {
+    message: 'no benchmark to run: name baseline policies and/or RL checkpoints',
+    path: ['policies'],
+  });
 export type BenchStageInput = z.input<typeof BenchStageInput>;
 
 /** One policy's numbers as the comparison table needs them (core/bench ComparisonEntry). */
@@ -121,6 +138,8 @@ export interface BenchEntry {
 
 export interface BenchPolicyResult {
   policy: string;
+  /** RL trials: the checkpoint directory. */
+  checkpoint?: string;
   cacheKey: string;
   hit: boolean;
   dir: string;

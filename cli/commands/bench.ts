@@ -1,83 +1,141 @@
 /**
- * `migflow bench`: runs baseline policies locally (no Temporal) on one shared seeded workload, writes the
- * reference's result files per policy plus a comparison, and prints the comparison table.
+ * `migflow bench`: runs RL checkpoints and baseline policies locally (no Temporal) on one shared workload — generated
+ * from bench_config.yaml or replayed from a trace CSV — writes the reference's result files and figures per policy
+ * plus a comparison, and prints the comparison table.
  */
 import { mkdirSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
+import { writeTrialFigures } from '../../core/bench/figures.js';
 import {
+  type BenchPolicyFactory,
   comparisonTable,
   resolvePolicies,
   runBench,
   writeComparison,
   writeTrialFiles,
 } from '../../core/bench/index.js';
-import { loadBenchConfig } from '../../core/config/bench.js';
-import { loadSimulationConfig } from '../../core/config/simulation.js';
-import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
-import { loadTokenTables, syntheticTokenTables } from '../../core/rl/env/token-tables.js';
+import { loadBenchSetup, type TraceSource } from '../../core/bench/load-setup.js';
+import { rlCheckpointPolicy } from '../../core/bench/policies/rl-checkpoint.js';
+import { MigflowError } from '../../core/errors.js';
 
-function positiveWhole(value: string): number {
+export function positiveWhole(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return n;
 }
 
-function wholeNumber(value: string): number {
+export function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
 }
 
-export function registerBenchCommand(program: Command): void {
-  program
-    .command('bench')
-    .description('benchmark baseline policies in the simulator on one shared workload')
-    .requiredOption('--bl <names...>', 'policies: static_no_mig, static_split_extreme, heuristic, or all')
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--trace-model ChatGPT=ChatAgent` pairs → a map. */
+export function modelMap(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((p) => {
+      const at = p.lastIndexOf('=');
+      if (at <= 0) throw new InvalidArgumentError(`expected MODEL=AGENT, got "${p}"`);
+      return [p.slice(0, at), p.slice(at + 1)];
+    }),
+  );
+}
+
+export interface BenchTraceOptions {
+  trace?: string;
+  traceAgent?: string;
+  traceModel: string[];
+}
+
+export function traceSource(o: BenchTraceOptions): TraceSource | undefined {
+  if (!o.trace) return undefined;
+  return {
+    file: o.trace,
+    ...(o.traceAgent ? { agent: o.traceAgent } : {}),
+    ...(o.traceModel.length > 0 ? { agentByModel: modelMap(o.traceModel) } : {}),
+  };
+}
+
+/** The options `migflow bench` and `migflow run bench` share. */
+export function addBenchOptions(cmd: Command): Command {
+  return cmd
+    .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
+    .option('--bl <names...>', 'baselines: static_no_mig, static_split_extreme, heuristic, qas, or all')
     .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
     .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
-    .option('--out <dir>', 'folder for results_<RUN_NAME>.txt/.json and comparison.*', 'artifacts/bench')
+    .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
+    .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
+    .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
+    .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
     .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
     .option('--config <file>', 'simulation config', 'configs/simulation_config.yaml')
     .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
-    .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml')
-    .action(
-      (opts: {
-        bl: string[];
-        steps?: number;
-        seed?: number;
-        out: string;
-        syntheticTokens?: boolean;
-        config: string;
-        trainingConfig: string;
-        benchConfig: string;
-      }) => {
-        const policies = resolvePolicies(opts.bl);
-        const simulation = loadSimulationConfig(opts.config);
-        const training = loadTrainingConfig(opts.trainingConfig);
-        checkTrainingCoversSimulation(training, simulation);
-        const bench = loadBenchConfig(opts.benchConfig);
-        const tokens = opts.syntheticTokens
-          ? syntheticTokenTables(opts.seed ?? bench.seed)
-          : loadTokenTables(simulation);
-        mkdirSync(opts.out, { recursive: true });
-        const { prepared, trials } = runBench(
-          {
-            simulation,
-            training,
-            bench,
-            tokens,
-            ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
-            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-          },
-          policies,
-          (t) => process.stderr.write(`${t.policy}: done (${t.steps} decisions, flush ${t.flushSteps})\n`),
-        );
-        const written: string[] = [];
-        for (const t of trials) written.push(...writeTrialFiles(opts.out, prepared, t));
-        written.push(...writeComparison(opts.out, trials));
-        process.stdout.write(
-          `${prepared.trace.totalRequests} requests, seed ${prepared.bench.seed}, ${prepared.steps} decisions\n${comparisonTable(trials)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
-        );
-      },
-    );
+    .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml');
+}
+
+export interface BenchCliOptions extends BenchTraceOptions {
+  ckpt: string[];
+  bl?: string[];
+  steps?: number;
+  seed?: number;
+  figures: boolean;
+  syntheticTokens?: boolean;
+  config: string;
+  trainingConfig: string;
+  benchConfig: string;
+}
+
+export function checkSomethingToRun(o: BenchCliOptions): void {
+  if (o.ckpt.length === 0 && (o.bl ?? []).length === 0) {
+    throw new MigflowError('No benchmark to run. Use --ckpt for RL and --bl for baselines.');
+  }
+}
+
+export function registerBenchCommand(program: Command): void {
+  addBenchOptions(
+    program
+      .command('bench')
+      .description('benchmark RL checkpoints and baseline policies in the simulator on one shared workload'),
+  )
+    .option(
+      '--out <dir>',
+      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.*',
+      'artifacts/bench',
+    )
+    .action(async (opts: BenchCliOptions & { out: string }) => {
+      checkSomethingToRun(opts);
+      // Checkpoints load (and fail on a bad path) before any trial runs.
+      const policies: BenchPolicyFactory[] = [
+        ...opts.ckpt.map(rlCheckpointPolicy),
+        ...((opts.bl ?? []).length > 0 ? resolvePolicies(opts.bl ?? []) : []),
+      ];
+      const trace = traceSource(opts);
+      const setup = loadBenchSetup({
+        simulationConfig: opts.config,
+        trainingConfig: opts.trainingConfig,
+        benchConfig: opts.benchConfig,
+        syntheticTokens: opts.syntheticTokens === true,
+        ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+        ...(trace ? { trace } : {}),
+      });
+      mkdirSync(opts.out, { recursive: true });
+      const { prepared, trials } = runBench(setup, policies, (t) =>
+        process.stderr.write(`${t.policy}: done (${t.steps} decisions, flush ${t.flushSteps})\n`),
+      );
+      const written: string[] = [];
+      for (const t of trials) {
+        written.push(...writeTrialFiles(opts.out, prepared, t));
+        if (opts.figures) written.push(...(await writeTrialFigures(opts.out, prepared, t)));
+      }
+      written.push(...writeComparison(opts.out, trials));
+      const source = setup.arrivalTrace
+        ? `trace ${setup.arrivalTrace.file} (${setup.arrivalTrace.layout})`
+        : `seed ${prepared.bench.seed}`;
+      process.stdout.write(
+        `${prepared.trace.totalRequests} requests, ${source}, ${prepared.steps} decisions\n${comparisonTable(trials)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+      );
+    });
 }

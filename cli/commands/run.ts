@@ -1,10 +1,14 @@
 /** `migflow run <stage>`: start a stage's workflow through Temporal (server and workers must be running). */
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { DatasetKind } from '../../workflows/inputs.js';
+import { ALL_BASELINES } from '../../core/bench/registry.js';
+import type { BenchStageInput, DatasetKind } from '../../workflows/inputs.js';
+import { collectBenchOutputs, runBenchWorkflow } from '../lib/bench-run.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
+import { addBenchOptions, type BenchCliOptions, checkSomethingToRun, traceSource } from './bench.js';
 import { registerRunTrainCommands } from './run-train.js';
 
 export function registerRunCommand(program: Command): void {
@@ -41,4 +45,53 @@ export function registerRunCommand(program: Command): void {
       }
     });
   registerRunTrainCommands(run);
+  addBenchOptions(
+    run
+      .command('bench')
+      .description('benchmark RL checkpoints and baselines with BenchWorkflow (cached per policy)'),
+  )
+    .option(
+      '--out <dir>',
+      'folder for the results, figures and comparison (default artifacts/bench/<workflow id>)',
+    )
+    .option('--workflow-id <id>', 'workflow id (default: bench/<timestamp>)')
+    .option('--json', 'print the result as JSON', false)
+    .action(async (o: BenchCliOptions & { out?: string; workflowId?: string; json: boolean }) => {
+      checkSomethingToRun(o);
+      const trace = traceSource(o);
+      const bl = o.bl ?? [];
+      const input: BenchStageInput = {
+        policies: (bl.includes('all')
+          ? [...bl.filter((b) => b !== 'all'), ...ALL_BASELINES]
+          : bl) as BenchStageInput['policies'],
+        checkpoints: o.ckpt,
+        figures: o.figures,
+        syntheticTokens: o.syntheticTokens === true,
+        simulationConfig: o.config,
+        trainingConfig: o.trainingConfig,
+        benchConfig: o.benchConfig,
+        ...(o.steps !== undefined ? { steps: o.steps } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(trace ? { trace } : {}),
+      };
+      const { client, close, namespace } = await connectClient();
+      try {
+        const workflowId = o.workflowId ?? `bench/${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        const { result, runId } = await runBenchWorkflow(client, input, workflowId);
+        const outDir = o.out ?? join('artifacts', 'bench', workflowId.replace(/[^A-Za-z0-9._-]/g, '_'));
+        const table = collectBenchOutputs(result, outDir);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        const hits = result.results.filter((r) => r.hit).length;
+        process.stdout.write(
+          `${table}\n${hits}/${result.results.length} from the cache; results and figures in ${outDir}\n`,
+        );
+        const ui = readServerState()?.uiUrl;
+        if (ui) process.stdout.write(`Web UI: ${workflowUrl(ui, namespace, workflowId, runId)}\n`);
+      } finally {
+        await close();
+      }
+    });
 }

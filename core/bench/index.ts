@@ -9,6 +9,17 @@
  * seeded by (policy name, seed). Policies implement `BenchPolicy`; baselines live in `policies/` and are listed in
  * `registry.ts`; RL checkpoints plug in through `resolvePolicies(names, extra)`.
  */
+
+export { benchTraceFromArrivals } from './csv-trace.js';
+export {
+  EVENT_KINDS,
+  type EventKind,
+  eventTimesS,
+  timelineSeries,
+  timelineSpec,
+  writeTrialFigures,
+} from './figures.js';
+export { type BenchFiles, loadBenchSetup, type TraceSource } from './load-setup.js';
 export {
   type ActionLogEntry,
   type AgentBenchMetrics,
@@ -32,6 +43,18 @@ export {
   heuristicServiceRatesPerS,
   serviceRatesAfter,
 } from './policies/heuristic.js';
+export {
+  aggregateAllocation,
+  evaluateQas,
+  predictTtftS,
+  type QasEvaluation,
+  type QasScore,
+  type QasSettings,
+  qas,
+  qasSettings,
+  qasTtftCeilingsS,
+} from './policies/qas.js';
+export { checkpointRunName, rlCheckpointPolicy } from './policies/rl-checkpoint.js';
 export { staticNoMig, staticSplitExtreme } from './policies/static.js';
 export type { BenchContext, BenchPolicy, BenchPolicyFactory } from './policy.js';
 export { ALL_BASELINES, BASELINE_POLICIES, resolvePolicies } from './registry.js';
@@ -50,6 +73,7 @@ export {
   trialJson,
   trialText,
   writeComparison,
+  writeComparisonEntries,
   writeTrialFiles,
 } from './report.js';
 export {

@@ -129,6 +129,11 @@ export function preambleText(prepared: PreparedBench): string {
             .join(', ')}}`;
     lines.push(`Workload Sequence: ${seq.map(item).join(' -> ')}`);
   }
+  const recorded = prepared.setup.arrivalTrace;
+  if (recorded)
+    lines.push(
+      `Replaying trace ${recorded.file} (${recorded.layout} layout, ${recorded.totalRequests} rows)`,
+    );
   lines.push('Pre-generating workload requests...', `Generated ${prepared.trace.totalRequests} requests.`);
   lines.push(workloadSummary(prepared));
   return lines.join('\n');
@@ -263,10 +268,14 @@ export function comparisonTable(trials: readonly ComparisonEntry[]): string {
 }
 
 export function writeComparison(outDir: string, trials: readonly TrialResult[]): string[] {
+  return writeComparisonEntries(outDir, trials.map(comparisonEntry));
+}
+
+/** comparison.txt (the table) and comparison.json (the entries) under `outDir`; returns their paths. */
+export function writeComparisonEntries(outDir: string, entries: readonly ComparisonEntry[]): string[] {
   const txt = join(outDir, 'comparison.txt');
   const json = join(outDir, 'comparison.json');
-  writeFileAtomic(txt, `${comparisonTable(trials)}\n`);
-  const summary = trials.map(comparisonEntry);
-  writeFileAtomic(json, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(txt, `${comparisonTable(entries)}\n`);
+  writeFileAtomic(json, `${JSON.stringify(entries, null, 2)}\n`);
   return [txt, json];
 }

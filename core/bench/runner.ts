@@ -13,6 +13,9 @@ import { actionName, NO_ACTION } from '../mig/actions.js';
 import type { AgentName } from '../mig/agents.js';
 import { MigEnv, resolveAction, seededEnvRng, type WorkloadSource } from '../rl/env/index.js';
 import type { TokenTable } from '../sim/index.js';
+import type { ArrivalTrace } from '../trace/arrival-csv.js';
+import { traceTokenTables } from '../trace/trace-workload.js';
+import { benchTraceFromArrivals } from './csv-trace.js';
 import {
   type ActionLogEntry,
   type AgentBenchMetrics,
@@ -34,6 +37,8 @@ export interface BenchSetup {
   readonly seed?: number;
   /** Random stream of the shared trace (default: the project's seeded generator). */
   readonly traceRng?: TraceRngFactory;
+  /** Replay this recorded trace (its arrivals and token counts) instead of generating one from the bench config. */
+  readonly arrivalTrace?: ArrivalTrace;
 }
 
 export interface PreparedBench {
@@ -61,6 +66,8 @@ export interface TrialResult {
   readonly finalTimeS: number;
   readonly initialState: readonly InitialEngineRow[];
   readonly actionLog: readonly (ActionLogEntry & { readonly name: string })[];
+  /** Sim time after each of the `steps` decisions (the timeline figures' x values). */
+  readonly tickTimesS: readonly number[];
   /** Enum order. */
   readonly agents: readonly AgentBenchMetrics[];
 }
@@ -93,6 +100,19 @@ export function prepareBench(setup: BenchSetup): PreparedBench {
     throw new MigflowError(
       `bench steps must be a whole number ≥ 1, got ${steps} — fix: pass --steps 1 or more`,
     );
+  }
+  if (setup.arrivalTrace) {
+    // Decisions past the trace's last arrival would all fall at one instant (the simulator stops when work runs
+    // out), so a short trace shortens the trial to the intervals it covers.
+    const covered = Math.max(1, Math.ceil(setup.arrivalTrace.spanS / training.actionIntervalS));
+    const traceSteps = Math.min(steps, covered);
+    const trace = benchTraceFromArrivals(setup.arrivalTrace, traceSteps * training.actionIntervalS);
+    return {
+      setup: { ...setup, tokens: traceTokenTables(setup.arrivalTrace) },
+      bench,
+      steps: traceSteps,
+      trace,
+    };
   }
   const itemCounts = agents.map((a) => {
     const first = Object.values(simulation.engines[a]?.[simulation.gpuModel] ?? {})[0];
@@ -189,6 +209,7 @@ export function runTrial(prepared: PreparedBench, factory: BenchPolicyFactory): 
     finalTimeS: sim.nowS,
     initialState,
     actionLog: stats.actionLog.map((e) => ({ ...e, name: actionName(agentCount, e.action) })),
+    tickTimesS: stats.tickTimesS,
     agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery }),
   };
 }

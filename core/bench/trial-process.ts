@@ -4,47 +4,48 @@
  *
  *   node --import tsx core/bench/trial-process.ts '<json TrialProcessArgs>'
  *
- * Writes results_<RUN_NAME>.txt/.json into `outDir` and prints one JSON line `{ totalRequests, entry }` last.
+ * Writes results_<RUN_NAME>.txt/.json and figs/<RUN_NAME>/*.png into `outDir` and prints one JSON line
+ * `{ totalRequests, entry, files }` last.
  */
-import { loadBenchConfig } from '../config/bench.js';
-import { loadSimulationConfig } from '../config/simulation.js';
-import { checkTrainingCoversSimulation, loadTrainingConfig } from '../config/training.js';
 import { MigflowError } from '../errors.js';
-import { loadTokenTables, syntheticTokenTables } from '../rl/env/token-tables.js';
+import { writeTrialFigures } from './figures.js';
+import { type BenchFiles, loadBenchSetup } from './load-setup.js';
+import { rlCheckpointPolicy } from './policies/rl-checkpoint.js';
 import { resolvePolicies } from './registry.js';
 import { comparisonEntry, writeTrialFiles } from './report.js';
 import { runBench } from './runner.js';
 
-export interface TrialProcessArgs {
+export interface TrialProcessArgs extends BenchFiles {
+  /** A baseline's registry name, or `rl` with `checkpoint`. */
   policy: string;
-  simulationConfig: string;
-  trainingConfig: string;
-  benchConfig: string;
-  seed?: number;
-  steps?: number;
-  syntheticTokens: boolean;
+  /** RL checkpoint directory (when `policy` is `rl`). */
+  checkpoint?: string;
+  /** Also draw figs/<run_name>/{split,merge,transfer}.png (default true). */
+  figures?: boolean;
   outDir: string;
 }
 
-export function runTrialToDir(a: TrialProcessArgs) {
-  const simulation = loadSimulationConfig(a.simulationConfig);
-  const training = loadTrainingConfig(a.trainingConfig);
-  checkTrainingCoversSimulation(training, simulation);
-  const bench = loadBenchConfig(a.benchConfig);
-  const seed = a.seed ?? bench.seed;
-  const tokens = a.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
-  const { prepared, trials } = runBench(
-    { simulation, training, bench, tokens, seed, ...(a.steps !== undefined ? { steps: a.steps } : {}) },
-    resolvePolicies([a.policy]),
-  );
+export async function runTrialToDir(a: TrialProcessArgs) {
+  const setup = loadBenchSetup(a);
+  const factory =
+    a.policy === 'rl'
+      ? rlCheckpointPolicy(
+          a.checkpoint ??
+            (() => {
+              throw new MigflowError('trial process: policy "rl" needs a checkpoint — fix: pass checkpoint');
+            })(),
+        )
+      : resolvePolicies([a.policy])[0]!;
+  const { prepared, trials } = runBench(setup, [factory]);
   const trial = trials[0]!;
-  writeTrialFiles(a.outDir, prepared, trial);
-  return { totalRequests: prepared.trace.totalRequests, entry: comparisonEntry(trial) };
+  const files = writeTrialFiles(a.outDir, prepared, trial);
+  if (a.figures !== false) files.push(...(await writeTrialFigures(a.outDir, prepared, trial)));
+  return { totalRequests: prepared.trace.totalRequests, entry: comparisonEntry(trial), files };
 }
 
 if (process.argv[1]?.endsWith('trial-process.ts')) {
   try {
-    const result = runTrialToDir(JSON.parse(process.argv[2] ?? '{}') as TrialProcessArgs);
+    const result = await runTrialToDir(JSON.parse(process.argv[2] ?? '{}') as TrialProcessArgs);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (err) {
     // A user-fixable error travels back typed, so the activity can fail without retries.

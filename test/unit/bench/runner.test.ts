@@ -3,6 +3,7 @@ import {
   type BenchSetup,
   heuristic,
   prepareBench,
+  qas,
   resolvePolicies,
   runBench,
   runTrial,
@@ -43,6 +44,7 @@ describe('bench runner', () => {
       'STATIC_NO_MIG',
       'STATIC_SPLIT_EXTREME',
       'BASELINE_HEURISTIC',
+      'BASELINE_QAS',
     ]);
     for (const t of a.trials) {
       expect(t.steps).toBe(12);
@@ -52,8 +54,8 @@ describe('bench runner', () => {
   });
 
   it('a policy gets identical numbers whatever order the policies run in', () => {
-    const forward = runBench(setup2, [staticNoMig, heuristic, staticSplitExtreme]).trials;
-    const backward = runBench(setup2, [staticSplitExtreme, heuristic, staticNoMig]).trials;
+    const forward = runBench(setup2, [staticNoMig, heuristic, qas, staticSplitExtreme]).trials;
+    const backward = runBench(setup2, [qas, staticSplitExtreme, heuristic, staticNoMig]).trials;
     const byPolicy = (ts: typeof forward) => Object.fromEntries(ts.map((t) => [t.policy, JSON.stringify(t)]));
     expect(byPolicy(backward)).toEqual(byPolicy(forward));
   });

@@ -16,7 +16,7 @@ describe('workflow inputs', () => {
       JSON.parse(readFileSync(join(PROJECT_ROOT, 'configs', 'pipeline.json'), 'utf8')),
     );
     expect(parsed.stages).toEqual({ datasets: true, bench: true });
-    expect(parsed.bench.policies).toEqual(['static_no_mig', 'static_split_extreme', 'heuristic']);
+    expect(parsed.bench.policies).toEqual(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas']);
     expect(parsed.heartbeatTimeoutS).toBe(30);
     expect(parsed.datasets.map((d) => d.kind)).toEqual(['coder', 'rag', 'chat']);
   });

@@ -1,0 +1,42 @@
+/**
+ * Runs BenchWorkflow through Temporal and gathers its outputs in one folder: each trial's cached result files and
+ * figures are copied out of the stage cache, and the comparison table of all trials is written beside them.
+ */
+import { cpSync, mkdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { comparisonTable, writeComparisonEntries } from '../../core/bench/index.js';
+import { MANIFEST_FILE } from '../../core/cache/index.js';
+import type { BenchWorkflow } from '../../workflows/bench.js';
+import type { BenchStageInput, BenchWorkflowResult } from '../../workflows/inputs.js';
+import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
+
+export async function runBenchWorkflow(
+  client: Client,
+  input: BenchStageInput,
+  workflowId: string,
+): Promise<{ result: BenchWorkflowResult; runId: string }> {
+  const trials = [...(input.checkpoints ?? []), ...(input.policies ?? ['all baselines'])];
+  const handle = await client.workflow.start<typeof BenchWorkflow>('BenchWorkflow', {
+    taskQueue: MAIN_TASK_QUEUE,
+    workflowId,
+    args: [{ ...input, runId: workflowId }],
+    staticSummary: `bench ${trials.join(', ')}`,
+    typedSearchAttributes: [
+      { key: STAGE, value: Stage.bench },
+      { key: RUN_ID, value: workflowId },
+    ],
+  });
+  const result = await handle.result();
+  return { result, runId: handle.firstExecutionRunId };
+}
+
+/** Copies every trial's results_*.txt/.json and figs/ into `outDir` and writes comparison.*; returns the table. */
+export function collectBenchOutputs(result: BenchWorkflowResult, outDir: string): string {
+  mkdirSync(outDir, { recursive: true });
+  for (const r of result.results)
+    cpSync(r.dir, outDir, { recursive: true, filter: (src) => basename(src) !== MANIFEST_FILE });
+  const entries = result.results.map((r) => r.entry);
+  writeComparisonEntries(outDir, entries);
+  return comparisonTable(entries);
+}

@@ -95,6 +95,15 @@ describe('TrainWorkflow crash drill', () => {
           h.steps >= checkpointEverySteps &&
           h.steps < totalSteps - checkpointEverySteps,
       );
+      // The activity reports progress to its workflow (Web UI current details, the CLI's bar).
+      let live = await handle.query(trainProgressQuery);
+      for (let i = 0; i < 50 && !live.lastCheckpoint; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        live = await handle.query(trainProgressQuery);
+      }
+      expect(live.phase).toBe('training');
+      expect(live.steps).toBeGreaterThan(0);
+      expect(live.lastCheckpoint).toMatch(/rl_model_\d+_steps$/);
       first.proc.kill('SIGKILL');
       await first.proc;
       const killedCheckpointSteps = Number(/rl_model_(\d+)_steps/.exec(atKill.lastCheckpoint!)![1]);

@@ -1,5 +1,5 @@
 /** BenchWorkflow on a real dev server: one cached activity per policy, order-independent numbers, cache hits on re-run. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Client, type Connection, WorkflowFailedError } from '@temporalio/client';
@@ -7,10 +7,15 @@ import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { collectBenchOutputs } from '../../cli/lib/bench-run.js';
 import { StageCache } from '../../core/cache/index.js';
+import { loadTrainingConfig } from '../../core/config/training.js';
+import { actionCount } from '../../core/mig/actions.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import { observationLayout } from '../../core/rl/env/observation-layout.js';
 import type { BenchWorkflowResult } from '../../workflows/inputs.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { writeLinearCheckpoint } from '../unit/bench/checkpoint-fixture.js';
 
 let client: Client;
 let connection: Connection;
@@ -90,5 +95,77 @@ describe('BenchWorkflow', () => {
       ?.filter((e) => e.activityTaskStartedEventAttributes)
       .map((e) => e.activityTaskStartedEventAttributes?.attempt);
     expect(attempts).toEqual([1]);
+  });
+
+  it('runs an RL checkpoint before QAS, cached on the checkpoint, and gathers the table and figures', async () => {
+    const queue = uniqueQueue('bench-rl');
+    const obsSize = observationLayout(
+      2,
+      loadTrainingConfig('configs/training_config.yaml').arrivalRateHistoryLength,
+    ).length;
+    const bias = Array.from({ length: actionCount(2) }, (_, a) => (a === 0 ? -1000 : -a));
+    const ckpt = writeLinearCheckpoint({ obsSize, actionCount: actionCount(2), bias });
+    const run = async (id: string, checkpoint: string) => {
+      const w = await worker(queue, join(tmp, 'rl'));
+      return w.runUntil(
+        client.workflow.execute('BenchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/${id}`,
+          args: [{ policies: ['qas'], checkpoints: [checkpoint], steps: 10, syntheticTokens: true }],
+        }) as Promise<BenchWorkflowResult>,
+      );
+    };
+    const first = await run('first', ckpt);
+    expect(first.results.map((r) => [r.policy, r.hit])).toEqual([
+      ['rl:run1-rl_model_5120_steps', false],
+      ['qas', false],
+    ]);
+    const out = join(tmp, 'rl-out');
+    const table = collectBenchOutputs(first, out);
+    expect(table).toContain('rl:run1-rl_model_5120_steps');
+    expect(table).toContain('qas');
+    for (const name of ['run1-rl_model_5120_steps', 'BASELINE_QAS']) {
+      expect(readFileSync(join(out, `results_${name}.txt`), 'utf8')).toContain('● Aggregate Metrics');
+      for (const k of ['split', 'merge', 'transfer'])
+        expect(existsSync(join(out, 'figs', name, `${k}.png`))).toBe(true);
+    }
+    expect(existsSync(join(out, 'comparison.txt'))).toBe(true);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    // Same checkpoint content elsewhere: a cache hit; a different checkpoint: a fresh trial.
+    const copy = writeLinearCheckpoint({ obsSize, actionCount: actionCount(2), bias });
+    const again = await run('again', copy);
+    expect(again.results.map((r) => r.hit)).toEqual([true, true]);
+    const other = writeLinearCheckpoint({
+      obsSize,
+      actionCount: actionCount(2),
+      bias: bias.map((b, a) => (a === 0 ? 1 : b)),
+    });
+    const changed = await run('changed', other);
+    expect(changed.results.map((r) => r.hit)).toEqual([false, true]);
+  });
+
+  it('a checkpoint from another observation size fails without retries, naming the checkpoint', async () => {
+    const queue = uniqueQueue('bench-rl-bad');
+    const ckpt = writeLinearCheckpoint({
+      obsSize: 3,
+      actionCount: actionCount(2),
+      bias: new Array(actionCount(2)).fill(0),
+    });
+    const w = await worker(queue, join(tmp, 'rl-bad'));
+    const err = await w
+      .runUntil(
+        client.workflow.execute('BenchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/bad`,
+          args: [{ policies: [], checkpoints: [ckpt], steps: 4, syntheticTokens: true }],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = ((err as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+    expect(cause.type).toBe('ConfigError');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toContain(ckpt);
+    expect(cause.message).toContain('was trained on 3 observations');
   });
 });

@@ -103,68 +103,67 @@ describe('GridSearchWorkflow', () => {
       gpus,
       seed: 3,
     };
-    const runAll = <T>(p: Promise<T>) =>
-      gpuWorkers[0]!.worker.runUntil(gpuWorkers[1]!.worker.runUntil(wfWorker.runUntil(p)));
+    // A worker runs once: all three serve the whole test.
+    const runAll = (body: () => Promise<void>) =>
+      gpuWorkers[0]!.worker.runUntil(gpuWorkers[1]!.worker.runUntil(wfWorker.runUntil(body)));
     try {
-      const result = (await runAll(
-        client.workflow.execute('GridSearchWorkflow', {
+      await runAll(async () => {
+        const result = (await client.workflow.execute('GridSearchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/grid`,
           args: [input],
-        }),
-      )) as GridSearchResult;
+        })) as GridSearchResult;
 
-      expect(result.total).toBe(4);
-      expect(result.completed).toBe(4);
-      expect(result.failed).toBe(0);
-      const combos = result.trials.map((t) => [
-        t.params['training.reward.affinity_bonus_weight'],
-        t.params['training.PPO.ent_coef'],
-      ]);
-      expect(combos).toEqual([
-        [0.1, 0.0],
-        [0.1, 0.01],
-        [0.3, 0.0],
-        [0.3, 0.01],
-      ]);
-      expect(new Set(result.trials.map((t) => t.trialKey)).size).toBe(4);
+        expect(result.total).toBe(4);
+        expect(result.completed).toBe(4);
+        expect(result.failed).toBe(0);
+        const combos = result.trials.map((t) => [
+          t.params['training.reward.affinity_bonus_weight'],
+          t.params['training.PPO.ent_coef'],
+        ]);
+        expect(combos).toEqual([
+          [0.1, 0.0],
+          [0.1, 0.01],
+          [0.3, 0.0],
+          [0.3, 0.01],
+        ]);
+        expect(new Set(result.trials.map((t) => t.trialKey)).size).toBe(4);
 
-      const intervals: { start: number; end: number }[] = [];
-      for (const t of result.trials) {
-        expect(t.workflowId).toBe(`${queue}/grid/train/${t.trialKey}`);
-        // The trial's config snapshot is what it trained with: its own grid values and the grid-wide overrides.
-        const snapshot = parseYaml(readFileSync(join(t.dir!, 'snapshots', 'training_config.yaml'), 'utf8'));
-        for (const [k, v] of Object.entries(t.params)) expect(getIn(snapshot, k)).toEqual(v);
-        expect(getIn(snapshot, 'training.PPO.net_arch.pi')).toEqual([16]);
-        expect(t.bestCheckpoint?.startsWith(t.dir!)).toBe(true);
-        expect(t.hit).toBe(false);
+        const intervals: { start: number; end: number }[] = [];
+        for (const t of result.trials) {
+          expect(t.workflowId).toBe(`${queue}/grid/train/${t.trialKey}`);
+          // The trial's config snapshot is what it trained with: its own grid values and the grid-wide overrides.
+          const snapshot = parseYaml(readFileSync(join(t.dir!, 'snapshots', 'training_config.yaml'), 'utf8'));
+          for (const [k, v] of Object.entries(t.params)) expect(getIn(snapshot, k)).toEqual(v);
+          expect(getIn(snapshot, 'training.PPO.net_arch.pi')).toEqual([16]);
+          expect(t.bestCheckpoint?.startsWith(t.dir!)).toBe(true);
+          expect(t.hit).toBe(false);
 
-        const child = client.workflow.getHandle(t.workflowId);
-        const desc = await child.describe();
-        expect(desc.typedSearchAttributes.get(STAGE)).toBe('train');
-        expect(desc.typedSearchAttributes.get(TRIAL)).toBe(t.trialKey);
-        expect(desc.typedSearchAttributes.get(GPU)).toBe(gpuTaskQueue(t.gpu!));
-        // When the training activity really ran, from the server's own history of the child.
-        const events = (await child.fetchHistory()).events ?? [];
-        const started = events.find((e) => e.activityTaskStartedEventAttributes);
-        const closed = events.find((e) => e.activityTaskCompletedEventAttributes);
-        intervals.push({ start: eventMs(started?.eventTime), end: eventMs(closed?.eventTime) });
-      }
-      // Both GPUs were used, and never more than one trial each at a time.
-      expect(new Set(result.trials.map((t) => t.gpu))).toEqual(new Set(gpus));
-      expect(maxOverlap(intervals)).toBe(2);
-      expect(result.table).toContain(result.trials[0]!.trialKey);
+          const child = client.workflow.getHandle(t.workflowId);
+          const desc = await child.describe();
+          expect(desc.typedSearchAttributes.get(STAGE)).toBe('train');
+          expect(desc.typedSearchAttributes.get(TRIAL)).toBe(t.trialKey);
+          expect(desc.typedSearchAttributes.get(GPU)).toBe(gpuTaskQueue(t.gpu!));
+          // When the training activity really ran, from the server's own history of the child.
+          const events = (await child.fetchHistory()).events ?? [];
+          const started = events.find((e) => e.activityTaskStartedEventAttributes);
+          const closed = events.find((e) => e.activityTaskCompletedEventAttributes);
+          intervals.push({ start: eventMs(started?.eventTime), end: eventMs(closed?.eventTime) });
+        }
+        // Both GPUs were used, and never more than one trial each at a time.
+        expect(new Set(result.trials.map((t) => t.gpu))).toEqual(new Set(gpus));
+        expect(maxOverlap(intervals)).toBe(2);
+        expect(result.table).toContain(result.trials[0]!.trialKey);
 
-      const again = (await runAll(
-        client.workflow.execute('GridSearchWorkflow', {
+        const again = (await client.workflow.execute('GridSearchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/grid-again`,
           args: [input],
-        }),
-      )) as GridSearchResult;
-      expect(again.completed).toBe(4);
-      expect(again.trials.every((t) => t.hit)).toBe(true);
-      expect(again.trials.map((t) => t.trialKey)).toEqual(result.trials.map((t) => t.trialKey));
+        })) as GridSearchResult;
+        expect(again.completed).toBe(4);
+        expect(again.trials.every((t) => t.hit)).toBe(true);
+        expect(again.trials.map((t) => t.trialKey)).toEqual(result.trials.map((t) => t.trialKey));
+      });
     } finally {
       await Promise.all(gpuWorkers.map((w) => w.connection.close()));
     }

@@ -19,8 +19,10 @@
  *   snapshots/simulation_config.yaml  copy of the simulation config
  *   checkpoints/rl_model_<N>_steps/   every `checkpointEverySteps` env steps (default 5120, the reference's cadence)
  *   checkpoints/final/                at the end; `best` points at the checkpoint with the best mean episode reward
- *   logs/episodes.jsonl               one line per finished episode
- *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, …)
+ *   checkpoints/best.json             { checkpoint, meanEpisodeReward } of the best checkpoint so far
+ *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
+ *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
+ *   logs/train/episode_<k>.jsonl      the reference's per-step log: action, budget, rates, engines per agent
  *   training-curve.png                episode reward, losses, entropy, explained variance
  *
  * Resume: `resumeFrom` (a checkpoint directory from this or another run dir) restores weights, Adam state,
@@ -29,7 +31,7 @@
  * full total on top.
  *
  * Cancellation: when `signal` aborts, training stops at the next env step, writes a checkpoint of the state so
- * far and rejects with an `AbortError`-named error (`TrainingAbortedError`) carrying that checkpoint path.
+ * far and rejects with a `TrainingAbortedError` whose `checkpoint` is that checkpoint's path.
  */
 import { trainInRunDir } from './train-run.js';
 
@@ -74,6 +76,11 @@ export interface RunTrainingOptions {
   readonly resumeFrom?: string;
   /** Checkpoint cadence in env steps; default 5120 (the reference's). */
   readonly checkpointEverySteps?: number;
+  /**
+   * Write the reference's per-step log (action, budget, rates, engines per agent) as
+   * `logs/train/episode_<k>.jsonl`. Default true.
+   */
+  readonly stepLogs?: boolean;
   /** Seeded synthetic token lengths instead of the profiling stage's generated JSONLs. Default false. */
   readonly syntheticTokens?: boolean;
   /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
@@ -104,3 +111,4 @@ export function runTraining(options: RunTrainingOptions): Promise<RunTrainingRes
 }
 
 export { type InferencePolicy, loadPolicyForInference } from '../inference.js';
+export { TrainingAbortedError } from '../trainer.js';

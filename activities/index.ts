@@ -5,6 +5,7 @@
 import { createBenchActivities } from './bench.js';
 import { createDatasetActivities } from './dataset.js';
 import type { ActivityDeps } from './deps.js';
+import { createProfilingActivities } from './profiling.js';
 import { createTrainActivities } from './train.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDatasetActivities(deps),
     ...createBenchActivities(deps),
     ...createTrainActivities(deps),
+    ...createProfilingActivities(deps),
   };
 }
 

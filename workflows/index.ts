@@ -3,4 +3,5 @@ export { BenchWorkflow } from './bench.js';
 export { DatasetWorkflow } from './dataset.js';
 export { GridSearchWorkflow } from './grid-search.js';
 export { PipelineWorkflow } from './pipeline.js';
+export { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
 export { TrainWorkflow } from './train.js';

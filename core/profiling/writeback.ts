@@ -118,3 +118,12 @@ export function writeBackProfiles(
   const { changed } = writeBackYaml(file, edits, { createMissing: true });
   return { changed, edits: edits.length };
 }
+
+/** Agents whose entry for (gpuModel, profile) in `file` serves `model`: where a profiled engine's numbers belong. */
+export function agentsServing(file: string, gpuModel: string, profile: string, model: string): string[] {
+  const doc = parse(readConfigText(file)) as {
+    simulation?: { agents?: Record<string, Record<string, { mig?: Record<string, { model?: unknown }> }>> };
+  } | null;
+  const agents = doc?.simulation?.agents ?? {};
+  return Object.keys(agents).filter((a) => agents[a]?.[gpuModel]?.mig?.[profile]?.model === model);
+}

@@ -1,0 +1,222 @@
+/**
+ * The closed loop, on a real Temporal dev server and a real Docker engine: two (model, MIG profile) pairs on two
+ * emulated GPUs are profiled by one ProfilingSweepWorkflow (the emulator container has known α, β, σ), then
+ * FitWritebackWorkflow fits them and writes into a copy of simulation_config.yaml. The fitted α and β must land
+ * within 5 % of the emulator's truth, and the KV-cache size and restart time must reach the file.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
+import { createActivities } from '../../activities/index.js';
+import { StageCache } from '../../core/cache/index.js';
+import { EngineContainers } from '../../core/deploy/engine-containers.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import type {
+  EmulatedEngineInput,
+  FitWritebackResult,
+  ProfilingSweepInput,
+  ProfilingSweepResult,
+} from '../../workflows/profiling-inputs.js';
+import { gpuTaskQueue } from '../../workflows/shared.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+
+let client: Client;
+let connection: Connection;
+let native: NativeConnection;
+let tmp: string;
+const docker = new Docker();
+
+beforeAll(async () => {
+  await docker.ping().catch(() => {
+    throw new Error('the Docker engine is not reachable — start it (see .ci/run)');
+  });
+  await buildVllmEmulatorImage(docker);
+  ({ client, connection } = await testClient());
+  native = await workerConnection();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-profiling-it-'));
+}, 300_000);
+afterAll(async () => {
+  await native?.close();
+  await connection?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/**
+ * Emulator truths, distinct per pair. Prefill α is about a second: on a loaded 2-core machine the emulator and the
+ * client run some tens of ms late, which lands in the intercept and must stay well below 5 % of it. (The emulator
+ * runs prefills side by side, so long TTFTs cost the sweep little time.)
+ */
+const TRUTH_A: EmulatedEngineInput = {
+  prefill: { alpha: 1.0, beta: 0.001, sigma: 0.02 },
+  decode: { alpha: 0.03, beta: 0.003, sigma: 0.001 },
+  kvCacheTokens: 35_225,
+  bootMs: 600,
+  seed: 1,
+};
+const TRUTH_B: EmulatedEngineInput = {
+  prefill: { alpha: 0.8, beta: 0.0012, sigma: 0.02 },
+  decode: { alpha: 0.025, beta: 0.004, sigma: 0.001 },
+  kvCacheTokens: 69_322,
+  bootMs: 900,
+  seed: 2,
+};
+
+function within5(actual: number, truth: number) {
+  expect(Math.abs(actual - truth) / truth, `${actual} vs truth ${truth}`).toBeLessThan(0.05);
+}
+
+async function workers(mainQueue: string, artifacts: string) {
+  const deps = {
+    projectRoot: PROJECT_ROOT,
+    cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
+    childEnv: {},
+  };
+  const main = await Worker.create({
+    connection: native,
+    namespace: inject('temporalNamespace'),
+    taskQueue: mainQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(deps),
+  });
+  // Two emulated GPU workers, one heavy activity each, as workers/gpu-worker.ts runs them.
+  const gpus = [0, 1].map((gpu) =>
+    Worker.create({
+      connection: native,
+      namespace: inject('temporalNamespace'),
+      taskQueue: gpuTaskQueue(gpu),
+      activities: createActivities(deps),
+      maxConcurrentActivityTaskExecutions: 1,
+    }),
+  );
+  return [main, ...(await Promise.all(gpus))];
+}
+
+async function runAll<T>(ws: Worker[], p: Promise<T>): Promise<T> {
+  const runs = ws.map((w) => w.run());
+  try {
+    return await p;
+  } finally {
+    for (const w of ws) w.shutdown();
+    await Promise.all(runs);
+  }
+}
+
+describe('profiling closed loop', () => {
+  it('profiles two (model, profile) pairs on two emulated GPUs from one workflow and writes fits within 5 % of the truth', async () => {
+    const queue = uniqueQueue('profiling');
+    const config = join(tmp, 'simulation_config.yaml');
+    copyFileSync(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), config);
+    const artifacts = join(tmp, 'artifacts');
+    const input: ProfilingSweepInput = {
+      runId: `${queue}-run`,
+      simulationConfig: config,
+      targets: [
+        { model: 'qwen2.5-coder-7b-instruct', profile: '3g.20gb', gpu: 0, emulated: TRUTH_A },
+        { model: 'qwen2.5-3b-instruct', profile: '1g.10gb', gpu: 1, emulated: TRUTH_B },
+      ],
+      plan: {
+        // Few prompts, moderate rate: prefills rarely overlap, as at the reference's 0.4 req/s.
+        prefill: { numPrompts: 40, requestRate: 4 },
+        // Fixed output length and prompts a multiple of every N: each level runs at its N almost all the time.
+        concurrency: {
+          levels: [2, 4, 8],
+          promptsPerLevel: 8,
+          outputLen: 40,
+          rangeRatio: 0,
+          pauseBetweenLevelsMs: 200,
+        },
+      },
+      engine: { healthTimeoutS: 60 },
+    };
+    const ws = await workers(queue, artifacts);
+    const { sweep, fit } = await runAll(
+      ws,
+      (async () => {
+        const sweep = (await client.workflow.execute('ProfilingSweepWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/sweep`,
+          args: [input],
+        })) as ProfilingSweepResult;
+        const fit = (await client.workflow.execute('FitWritebackWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/fit`,
+          args: [{ profiles: sweep.profiles, simulationConfig: config }],
+        })) as FitWritebackResult;
+        return { sweep, fit };
+      })(),
+    );
+
+    expect(sweep.profiles.map((p) => [p.model, p.profile, p.hit])).toEqual([
+      ['qwen2.5-coder-7b-instruct', '3g.20gb', false],
+      ['qwen2.5-3b-instruct', '1g.10gb', false],
+    ]);
+    // KV size from the log line "GPU KV cache size: N tokens" / "Available KV cache memory": N·KB/1024² GiB.
+    expect(sweep.profiles[0]!.kvCacheGb).toBeCloseTo((35_225 * 56) / 1048576, 2);
+    expect(sweep.profiles[1]!.kvCacheGb).toBeCloseTo((69_322 * 36) / 1048576, 2);
+    // Restart = down + up + boot until /health: at least the emulated boot time.
+    expect(sweep.profiles[0]!.restartTimeS).toBeGreaterThan(0.6);
+    expect(sweep.profiles[1]!.restartTimeS).toBeGreaterThan(0.9);
+
+    const [fa, fb] = fit.fits;
+    for (const [f, t] of [
+      [fa!, TRUTH_A],
+      [fb!, TRUTH_B],
+    ] as const) {
+      within5(f.prefill.alpha, t.prefill.alpha);
+      within5(f.prefill.beta, t.prefill.beta);
+      within5(f.tpot.alpha, t.decode.alpha);
+      within5(f.tpot.beta, t.decode.beta);
+    }
+
+    expect(fit.writeBack.changed).toBe(true);
+    expect(fit.writeBack.entries.sort()).toEqual([
+      'ChatAgent.A100_40GB.1g.10gb',
+      'CodingAgent.A100_40GB.3g.20gb',
+      'RAGAgent.A100_40GB.1g.10gb',
+    ]);
+    const doc = parse(readFileSync(config, 'utf8'));
+    const coding = doc.simulation.agents.CodingAgent.A100_40GB.mig['3g.20gb'];
+    expect(coding.kv_cache_GB).toBeCloseTo(sweep.profiles[0]!.kvCacheGb, 6);
+    expect(coding.restart_time).toBeCloseTo(sweep.profiles[0]!.restartTimeS, 6);
+    expect(coding.param.prefill.beta).toBeCloseTo(fa!.prefill.beta, 12);
+    expect(coding.param.tpot.alpha).toBeCloseTo(fa!.tpot.alpha, 9);
+    const rag = doc.simulation.agents.RAGAgent.A100_40GB.mig['1g.10gb'];
+    expect(rag.param.tpot.beta).toBeCloseTo(fb!.tpot.beta, 12);
+    expect(rag.restart_time).toBeCloseTo(sweep.profiles[1]!.restartTimeS, 6);
+    // The comments survive.
+    expect(readFileSync(config, 'utf8')).toContain('# Which agents take part.');
+
+    // No engine container is left behind.
+    expect(await new EngineContainers(docker).list(`profile-${input.runId}`)).toEqual([]);
+
+    // Same inputs again: every stage is a cache hit and the file is not touched.
+    const bytes = readFileSync(config);
+    const mtime = statSync(config).mtimeMs;
+    const ws2 = await workers(queue, artifacts);
+    const again = await runAll(
+      ws2,
+      (async () => {
+        const s2 = (await client.workflow.execute('ProfilingSweepWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/sweep-again`,
+          args: [input],
+        })) as ProfilingSweepResult;
+        return (await client.workflow.execute('FitWritebackWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/fit-again`,
+          args: [{ profiles: s2.profiles, simulationConfig: config }],
+        })) as FitWritebackResult;
+      })(),
+    );
+    expect(again.fits.map((f) => f.hit)).toEqual([true, true]);
+    expect(again.writeBack.changed).toBe(false);
+    expect(readFileSync(config).equals(bytes)).toBe(true);
+    expect(statSync(config).mtimeMs).toBe(mtime);
+  }, 240_000);
+});

@@ -1,0 +1,231 @@
+/**
+ * Inputs and results of the profiling stage (ProfilingSweepWorkflow → profileEngine on GPU queues) and the fit stage
+ * (FitWritebackWorkflow → fitProfiles + writeBackProfiles), as zod schemas. Pure: safe in the workflow sandbox.
+ */
+import { z } from 'zod';
+
+const Latency = z
+  .object({
+    alpha: z.number().min(0).describe('seconds'),
+    beta: z.number().min(0).describe('seconds per token (prefill) or per running request (decode)'),
+    sigma: z.number().min(0).describe('seconds'),
+  })
+  .strict();
+
+export const EmulatedEngineInput = z
+  .object({
+    prefill: Latency.describe("the emulator's true TTFT parameters"),
+    decode: Latency.describe("the emulator's true inter-token parameters"),
+    kvCacheTokens: z
+      .number()
+      .int()
+      .positive()
+      .default(36_700)
+      .describe('KV-cache tokens it reports and enforces'),
+    bootMs: z.number().int().min(0).default(1_000).describe('time it takes to "load the model"'),
+    seed: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type EmulatedEngineInput = z.input<typeof EmulatedEngineInput>;
+
+export const EngineInput = z
+  .object({
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "engine image; default: docker-compose.yaml's vllm-server image, or the emulator with `emulated`",
+      ),
+    emulated: EmulatedEngineInput.optional().describe(
+      'profile the vLLM emulator (no GPU) with these true parameters instead of a real vLLM',
+    ),
+    healthTimeoutS: z.number().positive().default(600).describe('seconds to wait for /health after a start'),
+  })
+  .strict();
+
+export const ProfilingPlanInput = z
+  .object({
+    prefill: z
+      .object({
+        numPrompts: z.number().int().positive().default(1000),
+        requestRate: z.union([z.number().positive(), z.literal('inf')]).default(0.4),
+        inputLen: z.number().int().positive().default(1024),
+        rangeRatio: z.number().min(0).max(1).default(0.9),
+      })
+      .strict()
+      .prefault({}),
+    concurrency: z
+      .object({
+        levels: z
+          .array(z.number().int().positive())
+          .min(2)
+          .default(Array.from({ length: 30 }, (_, i) => i + 1)),
+        promptsPerLevel: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe("prompts per level; default the reference's 20 + floor((N−1)·60/29)"),
+        inputLen: z.number().int().positive().default(2),
+        outputLen: z.number().int().positive().default(512),
+        rangeRatio: z.number().min(0).max(1).default(0.3),
+        pauseBetweenLevelsMs: z.number().int().min(0).default(2_000),
+      })
+      .strict()
+      .prefault({}),
+    seed: z.number().int().min(0).default(0),
+  })
+  .strict()
+  .describe("the sweeps; every default is the reference's (bench_serve_prefill.sh, bench_serve_tpot.sh)");
+export type ProfilingPlanInput = z.input<typeof ProfilingPlanInput>;
+
+export const ProfilingTarget = z
+  .object({
+    model: z.string().min(1).describe('model key under `model:` in simulation_config.yaml'),
+    profile: z
+      .string()
+      .regex(/^\d+g\.\d+gb$/)
+      .describe('MIG profile of the slice, e.g. 1g.10gb'),
+    gpu: z.number().int().min(0).describe('GPU index: the work runs on task queue migflow-gpu-<gpu>'),
+    migUuid: z.string().min(1).optional().describe('MIG device UUID of the slice; default an emulated one'),
+    port: z.number().int().min(1024).max(65535).optional().describe('engine port; default a free port'),
+    emulated: EmulatedEngineInput.optional().describe(
+      "this target's emulator truth; default engine.emulated",
+    ),
+    agents: z
+      .array(z.enum(['CodingAgent', 'RAGAgent', 'ChatAgent']))
+      .min(1)
+      .optional()
+      .describe(
+        'config entries to write the results to; default every agent whose entry for this GPU model and profile serves this model',
+      ),
+  })
+  .strict();
+export type ProfilingTarget = z.infer<typeof ProfilingTarget>;
+
+export const ProfilingSweepInput = z
+  .object({
+    targets: z
+      .array(ProfilingTarget)
+      .min(1)
+      .describe('(model, MIG profile) pairs; each runs on its GPU queue'),
+    gpuModel: z.string().min(1).default('A100_40GB').describe('GPU model the slices belong to'),
+    simulationConfig: z
+      .string()
+      .min(1)
+      .default('configs/simulation_config.yaml')
+      .describe('read for the model registry (vllm_config, kv_per_token_KB)'),
+    plan: ProfilingPlanInput.prefault({}),
+    engine: EngineInput.prefault({}),
+    runId: z.string().min(1).optional(),
+    heartbeatTimeoutS: z.number().positive().max(3600).default(60),
+  })
+  .strict();
+export type ProfilingSweepInput = z.input<typeof ProfilingSweepInput>;
+export type ProfilingSweepSettings = z.output<typeof ProfilingSweepInput>;
+
+/** One profileEngine call. */
+export const ProfileEngineInput = z
+  .object({
+    runId: z.string().min(1),
+    target: ProfilingTarget,
+    gpuModel: z.string().min(1),
+    simulationConfig: z.string().min(1),
+    plan: ProfilingPlanInput,
+    engine: EngineInput,
+  })
+  .strict();
+export type ProfileEngineInput = z.input<typeof ProfileEngineInput>;
+
+/** What profileEngine returns: paths and the measured scalars, never the per-request arrays. */
+export interface ProfileEngineResult {
+  runId: string;
+  model: string;
+  profile: string;
+  gpu: number;
+  gpuModel: string;
+  agents?: ProfilingTarget['agents'];
+  cacheKey: string;
+  hit: boolean;
+  /** Published cache entry: prefill/*.json, tpot/*.json, engine.log. */
+  dir: string;
+  prefillFile: string;
+  tpotDir: string;
+  kvCacheGb: number;
+  kvCacheTokens: number | null;
+  restartTimeS: number;
+  durationMs: number;
+}
+
+export interface ProfilingSweepResult {
+  runId: string;
+  profiles: ProfileEngineResult[];
+}
+
+/** The part of a profileEngine result the fit stage reads (a whole result is accepted as is). */
+export const ProfiledEntry = z.object({
+  model: z.string().min(1),
+  profile: z.string().min(1),
+  gpuModel: z.string().min(1),
+  agents: z.array(z.enum(['CodingAgent', 'RAGAgent', 'ChatAgent'])).optional(),
+  prefillFile: z.string().min(1),
+  tpotDir: z.string().min(1),
+  kvCacheGb: z.number().positive(),
+  restartTimeS: z.number().positive(),
+  generatePath: z.string().min(1).optional(),
+});
+export type ProfiledEntry = z.infer<typeof ProfiledEntry>;
+
+export const FitWritebackInput = z
+  .object({
+    profiles: z
+      .array(ProfiledEntry)
+      .min(1)
+      .describe("profileEngine results (ProfilingSweepWorkflow's profiles)"),
+    simulationConfig: z
+      .string()
+      .min(1)
+      .default('configs/simulation_config.yaml')
+      .describe('the file the fitted values are written into'),
+    includeFailed: z
+      .boolean()
+      .default(false)
+      .describe('fit failed prefill requests too, as the reference does'),
+    runId: z.string().min(1).optional(),
+  })
+  .strict();
+export type FitWritebackInput = z.input<typeof FitWritebackInput>;
+
+export interface FitResult {
+  model: string;
+  profile: string;
+  gpuModel: string;
+  cacheKey: string;
+  hit: boolean;
+  dir: string;
+  prefill: {
+    alpha: number;
+    beta: number;
+    sigma: number;
+    r_squared: number | null;
+    samples: number;
+    droppedFailed: number;
+  };
+  tpot: { alpha: number; beta: number; sigma: number; r_squared: number | null; samples: number };
+  prefillParamFile: string;
+  tpotParamFile: string;
+}
+
+export interface WriteBackResult {
+  file: string;
+  changed: boolean;
+  /** (agent, GPU model, profile) entries written. */
+  entries: string[];
+}
+
+export interface FitWritebackResult {
+  runId: string;
+  fits: FitResult[];
+  writeBack: WriteBackResult;
+}

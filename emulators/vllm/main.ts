@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { EmulatorArgError, type EmulatorOptions, resolveOptions } from './options.js';
 import { createEmulatorServer, type EmulatorServer } from './server.js';
+import { setPreciseTimers } from './timer.js';
 
 /** vLLM's log prefix: `INFO 12-01 18:55:43 [file.py:123] message`. */
 function vllmLog(level: 'INFO' | 'WARNING' | 'ERROR', where: string, msg: string): void {
@@ -19,6 +20,7 @@ function vllmLog(level: 'INFO' | 'WARNING' | 'ERROR', where: string, msg: string
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorServer> {
+  setPreciseTimers(opts.preciseTimers);
   vllmLog('INFO', 'api_server.py:1800', 'vLLM API server version 0.17.0 (migflow emulator)');
   vllmLog(
     'INFO',

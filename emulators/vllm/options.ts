@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   /** Drop (destroy the connection of) every `dropEvery`-th request after it got this many tokens; 0 = never. */
   dropAfterTokens: number;
   dropEvery: number;
+  /** Sub-millisecond deadlines (spends CPU while waiting); false = plain setTimeout. */
+  preciseTimers: boolean;
 }
 
 export class EmulatorArgError extends Error {}
@@ -49,6 +51,7 @@ const EMU_KEYS = [
   'fault',
   'drop-after-tokens',
   'drop-every',
+  'precise-timers',
 ] as const;
 
 export const envName = (flag: string) => `MIGFLOW_EMU_${flag.toUpperCase().replaceAll('-', '_')}`;
@@ -156,5 +159,6 @@ export function resolveOptions(
     startFault: fault as StartFault,
     dropAfterTokens: num('drop-after-tokens', 0, nonNegInt, 'a whole number ≥ 0'),
     dropEvery: num('drop-every', 1, posInt, 'a positive whole number'),
+    preciseTimers: (raw('precise-timers') ?? 'true') !== 'false',
   };
 }

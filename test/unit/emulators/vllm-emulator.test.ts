@@ -4,6 +4,9 @@ import { parseKvCacheLog } from '../../../core/profiling/kv-cache-log.js';
 import { freePort } from '../../../core/util/free-port.js';
 import { type SpawnedEmulator, spawnEmulator, spawnEmulatorProcess } from '../../../emulators/vllm/spawn.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: OpenAI-protocol JSON bodies, checked field by field below
+type Body = any;
+
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 let emu: SpawnedEmulator;
 
@@ -99,7 +102,7 @@ describe('vLLM emulator process', () => {
       max_tokens: 3,
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as Body;
     expect(body.object).toBe('chat.completion');
     expect(body.choices[0].message.role).toBe('assistant');
     expect(body.usage.prompt_tokens).toBe(6);
@@ -128,16 +131,16 @@ describe('vLLM emulator process', () => {
       max_tokens: 4095,
     });
     expect(tooLong.status).toBe(400);
-    expect((await tooLong.json()).message).toMatch(
+    expect(((await tooLong.json()) as Body).message).toMatch(
       /'max_tokens' or 'max_completion_tokens' is too large: 4095/,
     );
     const unknown = await post('/v1/completions', { model: 'nope', prompt: 'x', max_tokens: 1 });
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).message).toMatch(/The model `nope` does not exist/);
+    expect(((await unknown.json()) as Body).message).toMatch(/The model `nope` does not exist/);
   });
 
   it('lists the served model with its max_model_len', async () => {
-    const body = await (await fetch(`${emu.baseUrl}/v1/models`)).json();
+    const body = (await (await fetch(`${emu.baseUrl}/v1/models`)).json()) as Body;
     expect(body.data).toEqual([expect.objectContaining({ id: MODEL, object: 'model', max_model_len: 4096 })]);
   });
 
@@ -193,7 +196,7 @@ describe('vLLM emulator process', () => {
       }
       expect(waiting).toBe(1);
       await Promise.all([(await first).text(), (await second).text()]);
-      const { records } = await (await fetch(`${small.baseUrl}/emulator/requests`)).json();
+      const { records } = (await (await fetch(`${small.baseUrl}/emulator/requests`)).json()) as Body;
       const [a, b] = records as { ttftS: number; e2eS: number }[];
       // The second request's first token comes only after the first request finished.
       expect(b!.ttftS).toBeGreaterThanOrEqual(a!.e2eS);

@@ -9,8 +9,14 @@ describe('vLLM emulator options', () => {
   it("accepts vLLM's own argv shape, reads the --config file's keys and ignores vLLM flags it does not model", () => {
     const dir = mkdtempSync(join(tmpdir(), 'emu-opts-'));
     const cfg = join(dir, 'qwen.yaml');
-    writeFileSync(cfg, 'model: Qwen/Qwen2.5-3B-Instruct\nmax_model_len: 32767\nmax_num_seqs: 72\ngpu_memory_utilization: 0.9\n');
-    const o = resolveOptions(['serve', '--config', cfg, '--port', '8011', '--gpu-memory-utilization', '0.8', '--enforce-eager'], {});
+    writeFileSync(
+      cfg,
+      'model: Qwen/Qwen2.5-3B-Instruct\nmax_model_len: 32767\nmax_num_seqs: 72\ngpu_memory_utilization: 0.9\n',
+    );
+    const o = resolveOptions(
+      ['serve', '--config', cfg, '--port', '8011', '--gpu-memory-utilization', '0.8', '--enforce-eager'],
+      {},
+    );
     expect(o.model).toBe('Qwen/Qwen2.5-3B-Instruct');
     expect(o.servedModelName).toBe('Qwen/Qwen2.5-3B-Instruct');
     expect(o.port).toBe(8011);
@@ -20,7 +26,11 @@ describe('vLLM emulator options', () => {
   });
 
   it('takes the emulated truth from flags over MIGFLOW_EMU_* variables over defaults', () => {
-    const env = { MIGFLOW_EMU_PREFILL_ALPHA: '0.5', MIGFLOW_EMU_DECODE_BETA: '0.003', MIGFLOW_EMU_KV_CACHE_GIB: '2' };
+    const env = {
+      MIGFLOW_EMU_PREFILL_ALPHA: '0.5',
+      MIGFLOW_EMU_DECODE_BETA: '0.003',
+      MIGFLOW_EMU_KV_CACHE_GIB: '2',
+    };
     const o = resolveOptions(['--prefill-alpha', '0.25', '--kv-per-token-kb', '64'], env);
     expect(o.engine.prefill.alpha).toBe(0.25);
     expect(o.engine.decode.beta).toBe(0.003);
@@ -31,7 +41,9 @@ describe('vLLM emulator options', () => {
 
   it('rejects a malformed value naming the flag', () => {
     expect(() => resolveOptions(['--decode-alpha', 'fast'], {})).toThrow(EmulatorArgError);
-    expect(() => resolveOptions(['--decode-alpha', 'fast'], {})).toThrow(/--decode-alpha fast: expected seconds/);
+    expect(() => resolveOptions(['--decode-alpha', 'fast'], {})).toThrow(
+      /--decode-alpha fast: expected seconds/,
+    );
     expect(() => resolveOptions(['--fault', 'explode'], {})).toThrow(/--fault explode/);
   });
 });

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOutputName, runGenerate } from '../../../core/profiling/generate.js';
 import { type SpawnedEmulator, spawnEmulator } from '../../../emulators/vllm/spawn.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: OpenAI-protocol JSON bodies, checked field by field below
+type Body = any;
+
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 let emu: SpawnedEmulator;
 let tiny: SpawnedEmulator;
@@ -42,7 +45,7 @@ function dataset(rows: unknown[]): string {
 }
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 const records = async (e: SpawnedEmulator) =>
-  (await (await fetch(`${e.baseUrl}/emulator/requests`)).json()).records as {
+  ((await (await fetch(`${e.baseUrl}/emulator/requests`)).json()) as Body).records as {
     promptTokens: number;
     status: string;
   }[];

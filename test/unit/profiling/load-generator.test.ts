@@ -17,6 +17,9 @@ import { writeFileAtomic } from '../../../core/util/atomic-write.js';
 import { seededRng } from '../../../core/util/seeded-rng.js';
 import { type SpawnedEmulator, spawnEmulator } from '../../../emulators/vllm/spawn.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: OpenAI-protocol JSON bodies, checked field by field below
+type Body = any;
+
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 const FAST = [
   '--boot-ms',
@@ -45,7 +48,7 @@ afterAll(async () => {
 });
 
 const records = async (e: SpawnedEmulator) =>
-  (await (await fetch(`${e.baseUrl}/emulator/requests`)).json()).records as {
+  ((await (await fetch(`${e.baseUrl}/emulator/requests`)).json()) as Body).records as {
     requestId: string;
     ttftS: number;
     status: string;

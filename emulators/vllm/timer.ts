@@ -60,7 +60,8 @@ function arm(): void {
 
 export function atDeadline(deadlineMs: number, fn: () => void): Deadline {
   if (!precise) {
-    const t = setTimeout(fn, Math.max(0, deadlineMs - performance.now()));
+    // Rounded up: Node truncates fractional delays, which would fire early.
+    const t = setTimeout(fn, Math.max(0, Math.ceil(deadlineMs - performance.now())));
     return { cancel: () => clearTimeout(t) };
   }
   const e: Entry = { at: deadlineMs, fn, cancelled: false };

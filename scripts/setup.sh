@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh machine, shared by the README's two commands and CI. Idempotent: on a machine that has
+# everything it only checks. Installs what migflow needs beside Node:
+#   - a Docker engine (profiling and deployment run the vLLM emulator / vLLM in containers),
+#   - Chromium (the browser tests drive the Web UI and the dashboard with it),
+#   - npm dependencies (npm ci),
+#   - the Temporal CLI (found on PATH, or built once with Go into ~/.cache/migflow).
+# System packages are installed with apt-get when run as root on Debian/Ubuntu; otherwise it says what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+say() { echo "setup: $*"; }
+
+missing=()
+command -v dockerd >/dev/null 2>&1 || command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]} (apt-get)"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing system packages: ${missing[*]} — install them (e.g. sudo apt-get install ${missing[*]}) and run this again"
+    exit 1
+  fi
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null 2>&1; then
+    say "starting dockerd (vfs storage, host networking only; log: /tmp/migflow-dockerd.log)"
+    # Machines without a bridge or iptables: containers use host networking, which is all migflow needs.
+    (dockerd --storage-driver=vfs --iptables=false --bridge=none >/tmp/migflow-dockerd.log 2>&1 &)
+    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  fi
+  docker info >/dev/null 2>&1 || {
+    say "no Docker engine answers — start it (sudo systemctl start docker) or check /tmp/migflow-dockerd.log"
+    exit 1
+  }
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+say "Temporal CLI"
+npx tsx scripts/ensure-tools.ts
+say "ready"

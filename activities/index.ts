@@ -4,7 +4,9 @@
  */
 import { createBenchActivities } from './bench.js';
 import { createDatasetActivities } from './dataset.js';
+import { createDeployActivities } from './deploy.js';
 import type { ActivityDeps } from './deps.js';
+import { createPipelineActivities } from './pipeline.js';
 import { createProfilingActivities } from './profiling.js';
 import { createTrainActivities } from './train.js';
 
@@ -16,6 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createBenchActivities(deps),
     ...createTrainActivities(deps),
     ...createProfilingActivities(deps),
+    ...createDeployActivities(deps),
+    ...createPipelineActivities(deps),
   };
 }
 

@@ -1,0 +1,15 @@
+/** Pipeline-level activities: the working copy of simulation_config.yaml that the fit stage writes into. */
+import { resolveFrom } from '../core/cache/index.js';
+import { workingSimulationConfig } from '../core/pipeline/working-config.js';
+import type { ActivityDeps } from './deps.js';
+import { withFailures } from './failures.js';
+
+export function createPipelineActivities(deps: ActivityDeps) {
+  return {
+    async prepareWorkingConfig(args: { source: string }): Promise<{ path: string; created: boolean }> {
+      return withFailures(async () =>
+        workingSimulationConfig(resolveFrom(deps.projectRoot, args.source), deps.cache.root),
+      );
+    },
+  };
+}

@@ -6,16 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { writeTrialFigures } from '../../core/bench/figures.js';
-import {
-  type BenchPolicyFactory,
-  comparisonTable,
-  resolvePolicies,
-  runBench,
-  writeComparison,
-  writeTrialFiles,
-} from '../../core/bench/index.js';
+import { comparisonTable, runBench, writeComparison, writeTrialFiles } from '../../core/bench/index.js';
 import { loadBenchSetup, type TraceSource } from '../../core/bench/load-setup.js';
-import { rlCheckpointPolicy } from '../../core/bench/policies/rl-checkpoint.js';
+import { latestCheckpoints, resolveTrials } from '../../core/bench/trials.js';
 import { MigflowError } from '../../core/errors.js';
 
 export function positiveWhole(value: string): number {
@@ -62,6 +55,7 @@ export function traceSource(o: BenchTraceOptions): TraceSource | undefined {
 export function addBenchOptions(cmd: Command): Command {
   return cmd
     .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
+    .option('--latest-ckpts <root>', 'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/')
     .option('--bl <names...>', 'baselines: static_no_mig, static_split_extreme, heuristic, qas, or all')
     .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
     .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
@@ -77,6 +71,7 @@ export function addBenchOptions(cmd: Command): Command {
 
 export interface BenchCliOptions extends BenchTraceOptions {
   ckpt: string[];
+  latestCkpts?: string;
   bl?: string[];
   steps?: number;
   seed?: number;
@@ -87,10 +82,13 @@ export interface BenchCliOptions extends BenchTraceOptions {
   benchConfig: string;
 }
 
-export function checkSomethingToRun(o: BenchCliOptions): void {
-  if (o.ckpt.length === 0 && (o.bl ?? []).length === 0) {
+/** `--ckpt` paths, then the latest checkpoint of each run under `--latest-ckpts`; errors when nothing is to run. */
+export function checkpointsToRun(o: BenchCliOptions): string[] {
+  const ckpts = [...o.ckpt, ...(o.latestCkpts ? latestCheckpoints(o.latestCkpts) : [])];
+  if (ckpts.length === 0 && (o.bl ?? []).length === 0) {
     throw new MigflowError('No benchmark to run. Use --ckpt for RL and --bl for baselines.');
   }
+  return ckpts;
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -105,12 +103,8 @@ export function registerBenchCommand(program: Command): void {
       'artifacts/bench',
     )
     .action(async (opts: BenchCliOptions & { out: string }) => {
-      checkSomethingToRun(opts);
       // Checkpoints load (and fail on a bad path) before any trial runs.
-      const policies: BenchPolicyFactory[] = [
-        ...opts.ckpt.map(rlCheckpointPolicy),
-        ...((opts.bl ?? []).length > 0 ? resolvePolicies(opts.bl ?? []) : []),
-      ];
+      const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
       const trace = traceSource(opts);
       const setup = loadBenchSetup({
         simulationConfig: opts.config,

@@ -8,7 +8,7 @@ import { connectClient, workflowUrl } from '../lib/client.js';
 import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
-import { addBenchOptions, type BenchCliOptions, checkSomethingToRun, traceSource } from './bench.js';
+import { addBenchOptions, type BenchCliOptions, checkpointsToRun, traceSource } from './bench.js';
 import { registerRunTrainCommands } from './run-train.js';
 
 export function registerRunCommand(program: Command): void {
@@ -57,14 +57,14 @@ export function registerRunCommand(program: Command): void {
     .option('--workflow-id <id>', 'workflow id (default: bench/<timestamp>)')
     .option('--json', 'print the result as JSON', false)
     .action(async (o: BenchCliOptions & { out?: string; workflowId?: string; json: boolean }) => {
-      checkSomethingToRun(o);
+      const checkpoints = checkpointsToRun(o);
       const trace = traceSource(o);
       const bl = o.bl ?? [];
       const input: BenchStageInput = {
         policies: (bl.includes('all')
           ? [...bl.filter((b) => b !== 'all'), ...ALL_BASELINES]
           : bl) as BenchStageInput['policies'],
-        checkpoints: o.ckpt,
+        checkpoints,
         figures: o.figures,
         syntheticTokens: o.syntheticTokens === true,
         simulationConfig: o.config,

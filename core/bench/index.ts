@@ -88,6 +88,7 @@ export {
 } from './runner.js';
 export { SERVICE_RATE_FACTORS, serviceRatePerS } from './service-rate.js';
 export { fancyOutline } from './text-table.js';
+export { latestCheckpoints, resolveTrials } from './trials.js';
 export {
   type AgentTrace,
   activePattern,

@@ -39,7 +39,7 @@ describe('trace CSV layouts', () => {
     expect([...t.agents[1]!.arrivalTimesS]).toEqual([2.5]);
     expect([...t.agents[1]!.completionTokens]).toEqual([90]);
     const tokens = traceTokenTables(t)('CodingAgent', 'any-model');
-    expect([...tokens.completionTokens]).toEqual([300, 40]);
+    expect(Array.from(tokens.completionTokens)).toEqual([300, 40]);
   });
 
   it('BurstGPT layout: agents by Model, the rest to --trace-agent; failed rows with 0 response tokens are kept', () => {

@@ -1,0 +1,50 @@
+/**
+ * Which trials a bench run has, in the reference's order: one RL trial per checkpoint in the order given, then the
+ * baselines in `--bl` order (`all` expanded, duplicates kept). Also finds the newest periodic checkpoint of every
+ * training run under a folder (the reference's scripts/get_latest_ckpts.py), for "benchmark the latest of each".
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MigflowError } from '../errors.js';
+import { rlCheckpointPolicy } from './policies/rl-checkpoint.js';
+import type { BenchPolicyFactory } from './policy.js';
+import { resolvePolicies } from './registry.js';
+
+export function resolveTrials(
+  checkpoints: readonly string[],
+  baselines: readonly string[],
+): BenchPolicyFactory[] {
+  if (checkpoints.length === 0 && baselines.length === 0) {
+    throw new MigflowError('No benchmark to run. Use --ckpt for RL and --bl for baselines.');
+  }
+  return [
+    ...checkpoints.map(rlCheckpointPolicy),
+    ...(baselines.length > 0 ? resolvePolicies(baselines) : []),
+  ];
+}
+
+const PERIODIC = /^rl_model_(\d+)_steps$/;
+
+/**
+ * For every run folder `<root>/<run>/checkpoints/`, the `rl_model_<N>_steps` with the largest N (the final
+ * checkpoint and other names are ignored), runs sorted by folder name as strings.
+ */
+export function latestCheckpoints(root: string): string[] {
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  const runs = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const run of runs) {
+    const dir = join(root, run, 'checkpoints');
+    if (!existsSync(dir)) continue;
+    let best: { steps: number; name: string } | undefined;
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      const m = d.isDirectory() ? PERIODIC.exec(d.name) : null;
+      if (m && (!best || Number(m[1]) > best.steps)) best = { steps: Number(m[1]), name: d.name };
+    }
+    if (best) out.push(join(dir, best.name));
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+/**
+ * Which policy drives a deployment (`--policy`): `heuristic` and `qas` come from the benchmark's registry (so a
+ * baseline added there plugs in here), `static-7g` / `static-2g` never act and fix the layout at state 1 / 12, and
+ * anything else is an RL checkpoint path. Heuristic, QAS and RL start from a seeded random valid layout.
+ */
+import { existsSync } from 'node:fs';
+import type { BenchPolicy } from '../bench/policy.js';
+import { BASELINE_POLICIES } from '../bench/registry.js';
+import { ConfigError } from '../errors.js';
+import { type StateId, validStates } from '../mig/index.js';
+import { seededEnvRng } from '../rl/env/index.js';
+import { loadPolicyForInference } from '../rl/inference.js';
+import { profilesOf } from './reconcile.js';
+
+export interface DeployPolicy {
+  name: string;
+  /** Never acts: no decisions, no interval roll-over. */
+  isStatic: boolean;
+  /** Enforce transfer cooldowns in the mask (RL); the baselines ask with cooldowns ignored. */
+  enforceCooldowns: boolean;
+  initialStates(gpuModels: readonly string[], seed: number): StateId[];
+  decide?: BenchPolicy['decide'];
+}
+
+export const DEPLOY_POLICY_NAMES = ['heuristic', 'qas', 'static-7g', 'static-2g'] as const;
+
+function randomStates(models: readonly string[], seed: number): StateId[] {
+  const rng = seededEnvRng(seed);
+  return models.map((m) => {
+    const valid = validStates(profilesOf(m));
+    return valid[rng.choiceIndex(valid.length)]!;
+  });
+}
+
+export function resolveDeployPolicy(name: string): DeployPolicy {
+  if (name === 'static-7g' || name === 'static-2g') {
+    const state: StateId = name === 'static-7g' ? 1 : 12;
+    return {
+      name,
+      isStatic: true,
+      enforceCooldowns: false,
+      initialStates: (models) => models.map(() => state),
+    };
+  }
+  if (name === 'heuristic' || name === 'qas') {
+    const factory = BASELINE_POLICIES[name];
+    if (!factory)
+      throw new ConfigError(
+        '--policy',
+        name,
+        `the ${name} baseline is not in the benchmark registry yet`,
+        'use heuristic, static-7g, static-2g or a checkpoint path',
+      );
+    const p = factory();
+    return {
+      name,
+      isStatic: false,
+      enforceCooldowns: false,
+      initialStates: randomStates,
+      decide: (obs, mask, ctx) => p.decide(obs, mask, ctx),
+    };
+  }
+  if (!existsSync(name))
+    throw new ConfigError(
+      '--policy',
+      name,
+      'not a policy name and no such checkpoint file',
+      `use ${DEPLOY_POLICY_NAMES.join(', ')} or the path of a trained checkpoint`,
+    );
+  const rl = loadPolicyForInference(name);
+  return {
+    name,
+    isStatic: false,
+    enforceCooldowns: true,
+    initialStates: randomStates,
+    decide: (obs, mask) => rl.actDeterministic(obs, mask),
+  };
+}

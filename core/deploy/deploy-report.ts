@@ -1,0 +1,267 @@
+/**
+ * The end-of-run report: per agent the benchmark's metric rows (TTFT P25/50/75/99 over requests on real slices,
+ * TPOT quartiles over the 1 Hz samples, average queue, S/M/T, MIG existence and tokens by MIG) in the bench's text
+ * table, the request accounting (completed / failed with reasons / cancelled — every planned request once), the
+ * action log and the faults; as `report.json`, `report.txt`, figures and `actions.jsonl` under the run's directory.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AgentBenchMetrics, percentiles, type RecoverySummary } from '../bench/metrics.js';
+import { aggregateTable } from '../bench/report.js';
+import { fancyOutline } from '../bench/text-table.js';
+import { LOGICAL_PROFILES } from '../mig/profiles.js';
+import { renderVegaLitePng } from '../plot/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { DeployState } from './deploy-state.js';
+import type { RequestRecord } from './publisher.js';
+import type { WindowFile } from './window.js';
+
+export interface DeployReport {
+  deploymentId: string;
+  policy: string;
+  windows: number;
+  durationS: number;
+  requests: {
+    planned: number;
+    completed: number;
+    failed: number;
+    cancelled: number;
+    failureReasons: Record<string, number>;
+  };
+  agents: (AgentBenchMetrics & { errors: number; cancelled: number })[];
+  actions: DeployState['actions'];
+  faults: DeployState['faults'];
+  files: string[];
+}
+
+export function readWindowFiles(outDir: string): WindowFile[] {
+  const dir = join(outDir, 'windows');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => /^w\d+\.json$/.test(n));
+  } catch {
+    return [];
+  }
+  return names.sort().map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as WindowFile);
+}
+
+/** The live run has no queue-clear analysis; the row reads n/a and is dropped from the text table. */
+const NO_RECOVERY: RecoverySummary = {
+  nEpisodes: 0,
+  nAnalyzed: 0,
+  nOverlapping: 0,
+  nPatternShift: 0,
+  nUncleared: 0,
+  totalQuartilesS: [0, 0, 0, 0],
+  maxTotalS: 0,
+  medianDrainS: 0,
+  medianBootS: 0,
+  medianClearS: 0,
+  medianTotalS: 0,
+};
+
+function reasonKey(reason: string | undefined): string {
+  return (reason ?? 'unknown').replace(/\d+(\.\d+)?/g, 'N').slice(0, 80);
+}
+
+export async function writeDeployReport(
+  outDir: string,
+  state: DeployState,
+  plannedRequests: number,
+): Promise<DeployReport> {
+  const windows = readWindowFiles(outDir);
+  const records: RequestRecord[] = windows.flatMap((w) => w.requests);
+  const observedS = windows.reduce((s, w) => s + w.observedS, 0);
+  const existence: Record<string, number> = {};
+  for (const w of windows)
+    for (const [k, v] of Object.entries(w.existenceS)) existence[k] = (existence[k] ?? 0) + v;
+  const agentNames = Object.keys(state.agents);
+  const agents = agentNames.map((agent) => {
+    const mine = records.filter((r) => r.agent === agent);
+    const done = mine.filter((r) => r.status === 'completed');
+    const real = done.filter((r) => !r.permanent);
+    const ttft = real.map((r) => r.ttftS);
+    const tpotSamples = windows.flatMap((w) => w.tpotSeries[agent] ?? []);
+    const queue = windows.flatMap((w) => w.queueSeries[agent] ?? []);
+    const tokens = LOGICAL_PROFILES.map((p) =>
+      done.filter((r) => (r.permanent ? '2G' : r.profile) === p).reduce((s, r) => s + r.completionTokens, 0),
+    );
+    const tokenSum = tokens.reduce((a, b) => a + b, 0);
+    const c = state.agents[agent as keyof typeof state.agents]!;
+    return {
+      agent,
+      completedRequests: done.length,
+      ttftPercentilesS: percentiles(ttft, [25, 50, 75, 99]),
+      meanTtftS: ttft.length ? ttft.reduce((a, b) => a + b, 0) / ttft.length : 0,
+      tpotQuartilesS: percentiles(tpotSamples, [25, 50, 75]),
+      avgWaitingQueue: queue.length ? queue.reduce((a, b) => a + b, 0) / queue.length : 0,
+      splitCount: c.counts.split,
+      mergeCount: c.counts.merge,
+      transferCount: c.counts.transfer,
+      migExistencePct: LOGICAL_PROFILES.map((p) =>
+        observedS > 0 ? ((existence[p] ?? 0) / observedS) * 100 : 0,
+      ),
+      tokensByMigPct: tokenSum > 0 ? tokens.map((t) => (t / tokenSum) * 100) : null,
+      tokensByPatternPct: { idle: [], even: [], busy: [], burst: [] },
+      recovery: NO_RECOVERY,
+      errors: mine.filter((r) => r.status === 'failed').length,
+      cancelled: mine.filter((r) => r.status === 'cancelled').length,
+    };
+  });
+  const failureReasons: Record<string, number> = {};
+  for (const r of records)
+    if (r.status !== 'completed')
+      failureReasons[reasonKey(r.reason)] = (failureReasons[reasonKey(r.reason)] ?? 0) + 1;
+  const count = (s: string) => records.filter((r) => r.status === s).length;
+  const report: DeployReport = {
+    deploymentId: state.deploymentId,
+    policy: state.policy,
+    windows: windows.length,
+    durationS: windows.reduce((s, w) => s + w.durationS, 0),
+    requests: {
+      planned: plannedRequests,
+      completed: count('completed'),
+      failed: count('failed'),
+      cancelled: count('cancelled'),
+      failureReasons,
+    },
+    agents,
+    actions: state.actions,
+    faults: state.faults,
+    files: [],
+  };
+  const files = ['report.json', 'report.txt', 'actions.jsonl'];
+  const text = reportText(report);
+  const figures = await writeFigures(outDir, windows, state);
+  files.push(...figures);
+  report.files = files.map((f) => join(outDir, f));
+  writeFileAtomic(
+    join(outDir, 'actions.jsonl'),
+    state.actions.map((a) => JSON.stringify(a)).join('\n') + '\n',
+  );
+  writeFileAtomic(join(outDir, 'report.txt'), text);
+  writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+export function reportText(r: DeployReport): string {
+  const metrics = aggregateTable(r.agents).split('\n');
+  // The bench's queue-clear row needs a recovery analysis the live run does not have.
+  const table = metrics.filter((l) => !l.includes('Queue Clear Time') && !/n\/a/.test(l)).join('\n');
+  const requests = fancyOutline(
+    ['Agent', 'Completed', 'Failed', 'Cancelled'],
+    r.agents.map((a) => [a.agent, String(a.completedRequests), String(a.errors), String(a.cancelled)]),
+  );
+  const actions = r.actions.length
+    ? fancyOutline(
+        ['#', 't (s)', 'Action', 'Details', 'Cost (s)', 'Status'],
+        r.actions.map((a) => [
+          String(a.decision),
+          a.atS.toFixed(1),
+          a.kind.toUpperCase(),
+          a.details,
+          a.costS.toFixed(1),
+          `${a.status}${a.reconciled ? ' (by reconcile)' : ''}${a.error ? `: ${a.error.slice(0, 60)}` : ''}`,
+        ]),
+      )
+    : '(no reconfiguration)';
+  const faults = r.faults.length
+    ? r.faults
+        .map(
+          (f) =>
+            `[${f.atS.toFixed(1)} s] ${f.kind}${f.slot ? ` ${f.slot}` : ''}: ${f.message} → ${f.handling}`,
+        )
+        .join('\n')
+    : '(none)';
+  return [
+    `Deployment ${r.deploymentId} — policy ${r.policy}, ${r.windows} decision windows, ${r.durationS.toFixed(0)} s`,
+    `Requests: ${r.requests.planned} planned, ${r.requests.completed} completed, ${r.requests.failed} failed, ${r.requests.cancelled} cancelled`,
+    ...Object.entries(r.requests.failureReasons).map(([k, v]) => `  ${v} × ${k}`),
+    '',
+    table,
+    '',
+    requests,
+    '',
+    '● Actions',
+    actions,
+    '',
+    '● Faults',
+    faults,
+    '',
+  ].join('\n');
+}
+
+async function writeFigures(
+  outDir: string,
+  windows: readonly WindowFile[],
+  state: DeployState,
+): Promise<string[]> {
+  const points: { t: number; agent: string; queue: number }[] = [];
+  for (const w of windows)
+    for (const [agent, series] of Object.entries(w.queueSeries))
+      series.forEach((q, i) => {
+        points.push({ t: w.startS + i, agent, queue: q });
+      });
+  const ttft = windows.flatMap((w) =>
+    w.requests
+      .filter((r) => r.status === 'completed')
+      .map((r) => ({ t: r.sentS, agent: r.agent, ttftMs: r.ttftS * 1000 })),
+  );
+  const actions = state.actions.map((a) => ({ t: a.atS, label: `${a.kind} GPU ${a.gpu}` }));
+  const out: string[] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: a Vega-Lite layer literal; the top-level spec is type-checked.
+  const ruleLayer: any[] = actions.length
+    ? [
+        {
+          data: { values: actions },
+          mark: { type: 'rule', color: '#d62728', strokeDash: [4, 3] },
+          encoding: { x: { field: 't', type: 'quantitative' } },
+        },
+      ]
+    : [];
+  await renderVegaLitePng(
+    {
+      title: 'Waiting queue per agent (1 Hz); dashed: reconfigurations',
+      width: 640,
+      height: 280,
+      layer: [
+        {
+          data: { values: points },
+          mark: { type: 'line' },
+          encoding: {
+            x: { field: 't', type: 'quantitative', title: 'run time (s)' },
+            y: { field: 'queue', type: 'quantitative', title: 'mean waiting per engine' },
+            color: { field: 'agent', type: 'nominal' },
+          },
+        },
+        ...ruleLayer,
+      ],
+    },
+    join(outDir, 'queue.png'),
+    { widthPx: 1280 },
+  );
+  out.push('queue.png');
+  await renderVegaLitePng(
+    {
+      title: 'TTFT per request; dashed: reconfigurations',
+      width: 640,
+      height: 280,
+      layer: [
+        {
+          data: { values: ttft },
+          mark: { type: 'point', size: 12, filled: true },
+          encoding: {
+            x: { field: 't', type: 'quantitative', title: 'run time (s)' },
+            y: { field: 'ttftMs', type: 'quantitative', title: 'TTFT (ms)' },
+            color: { field: 'agent', type: 'nominal' },
+          },
+        },
+        ...ruleLayer,
+      ],
+    },
+    join(outDir, 'ttft.png'),
+    { widthPx: 1280 },
+  );
+  out.push('ttft.png');
+  return out;
+}

@@ -1,0 +1,397 @@
+/**
+ * One decision window of a live deployment — the unit a DeployWorkflow activity runs. It (1) reconciles MIG and
+ * engines with the desired layout, which is how a pending split/merge/transfer is carried out and how a new worker
+ * finishes what a dead one left; (2) meanwhile publishes the window's requests and scrapes every engine at 1 Hz;
+ * (3) at the end rolls the interval over, builds the observation the simulator would, masks, asks the policy and
+ * records its action as pending for the next window. A failed reconfiguration is reported, the previous layout is
+ * reconciled back, and the window goes on — the loop never sticks (the reference's flag stays set forever).
+ */
+import { join } from 'node:path';
+import type { ResolvedBenchConfig } from '../config/bench.js';
+import type { ResolvedDeploymentConfig } from '../config/deployment.js';
+import type { ResolvedSimulationConfig } from '../config/simulation.js';
+import type { ResolvedTrainingConfig } from '../config/training.js';
+import { actionName, agentsInEnumOrder, NO_ACTION } from '../mig/index.js';
+import { actionMask, ObservationBuilder, observationLayout, resolveAction } from '../rl/env/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { DashboardHub } from './dashboard.js';
+import type { DeployPolicy } from './deploy-policy.js';
+import {
+  type ActionRecord,
+  actionDetails,
+  applyAction,
+  type DeployState,
+  recordActionHistory,
+} from './deploy-state.js';
+import { LiveCluster, type LiveSlot } from './live-cluster.js';
+import type { MigController } from './mig-controller.js';
+import { policyView } from './policy-view.js';
+import { type PlannedRequest, publishWindow, type RequestRecord } from './publisher.js';
+import { type PermanentGpu, reconcileDeployment } from './reconcile.js';
+import type { SlotEngines } from './slot-engines.js';
+import { isHealthy, scrapeVllmMetrics } from './vllm-metrics.js';
+
+export interface WindowOptions {
+  state: DeployState;
+  deploy: ResolvedDeploymentConfig;
+  simulation: ResolvedSimulationConfig;
+  training: ResolvedTrainingConfig;
+  bench: ResolvedBenchConfig;
+  policy: DeployPolicy;
+  mig: MigController;
+  engines: SlotEngines;
+  permanent: readonly PermanentGpu[];
+  requests: readonly PlannedRequest[];
+  prompts: ReadonlyMap<string, readonly string[]>;
+  decisionIntervalS: number;
+  /** Where `windows/w<k>.json` goes. */
+  outDir: string;
+  /** Attempt number of this window's activity (> 1: a previous worker died or failed mid-window). */
+  attempt: number;
+  signal: AbortSignal;
+  heartbeat: (details: { window: number; phase: string }) => void;
+  hub?: DashboardHub;
+  /** Seconds a request may wait for its agent to have a ready engine. */
+  routeWaitS?: number;
+}
+
+export interface WindowFile {
+  window: number;
+  attempt: number;
+  startS: number;
+  durationS: number;
+  requests: RequestRecord[];
+  queueSeries: Record<string, number[]>;
+  tpotSeries: Record<string, number[]>;
+  existenceS: Record<string, number>;
+  observedS: number;
+  slots: { key: string; agent: string; profile: string; ready: boolean; gpu: number; start: number }[];
+  events: { atS: number; text: string }[];
+}
+
+export interface WindowSummary {
+  window: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  action?: string;
+  reconfiguration?: 'done' | 'failed';
+  faults: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+export async function runDeployWindow(
+  o: WindowOptions,
+): Promise<{ state: DeployState; summary: WindowSummary }> {
+  const state: DeployState = structuredClone(o.state);
+  const k = state.window;
+  const T = o.decisionIntervalS;
+  const windowStartS = k * T;
+  const startMs = Date.now();
+  const agents = o.deploy.agents;
+  const live = new LiveCluster(state, agents, startMs, windowStartS);
+  o.hub?.attach(live, o.deploy);
+  const faultsBefore = state.faults.length;
+  let phase = 'reconciling';
+  const beat = setInterval(() => o.heartbeat({ window: k, phase }), 1_000);
+  const stopAll = new AbortController();
+  const onAbort = () => stopAll.abort(o.signal.reason);
+  o.signal.addEventListener('abort', onAbort, { once: true });
+
+  // Engines that died mid-window: restart them with the configured delays, without blocking anything else.
+  const restarts = new Set<Promise<void>>();
+  const onDeadEngine = (slot: LiveSlot) => {
+    if (slot.restarting) return;
+    slot.restarting = true;
+    slot.ready = false;
+    slot.metrics = undefined;
+    const p = restartEngine(o, live, slot, stopAll.signal).finally(() => restarts.delete(p));
+    restarts.add(p);
+  };
+
+  // 1 Hz scrapes of every slot's /metrics.
+  const scraper = (async () => {
+    while (!stopAll.signal.aborted) {
+      const tick = Date.now();
+      await Promise.all(
+        live.slots.map(async (slot) => {
+          if (!slot.container && !slot.ready) return;
+          try {
+            slot.metrics = await scrapeVllmMetrics(slot.baseUrl, 1_000);
+          } catch {
+            slot.metrics = undefined;
+            if (slot.ready && !slot.draining && !slot.restarting && !(await isHealthy(slot.baseUrl)))
+              onDeadEngine(slot);
+          }
+        }),
+      );
+      live.recordSample();
+      o.hub?.tick();
+      await sleep(1_000 - (Date.now() - tick), stopAll.signal);
+    }
+  })();
+
+  // Reconfiguration (the pending action, or recovery) runs while requests flow to the engines that stay.
+  const reconfigure = (async () => {
+    const pending = state.pendingIndex !== undefined ? state.actions[state.pendingIndex] : undefined;
+    live.phase = pending ? `reconfiguring: ${pending.details}` : 'reconciling';
+    const t0 = Date.now();
+    try {
+      await reconcileDeployment({
+        desired: state.desired,
+        permanent: o.permanent,
+        mig: o.mig,
+        engines: o.engines,
+        simulation: o.simulation,
+        live,
+        signal: stopAll.signal,
+        progress: (p) => {
+          phase = pending ? `reconfiguring: ${p}` : p;
+        },
+      });
+      if (pending) {
+        pending.status = 'done';
+        pending.tookS = (Date.now() - t0) / 1000;
+        if (o.attempt > 1) pending.reconciled = true;
+        live.log(`${pending.kind} done in ${pending.tookS.toFixed(1)} s: ${pending.details}`);
+      }
+    } catch (err) {
+      if (stopAll.signal.aborted) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      if (pending && state.previous) {
+        pending.status = 'failed';
+        pending.error = message;
+        live.fault({
+          kind: 'reconfiguration',
+          message: `${pending.kind} on GPU ${pending.gpu} failed: ${message}`,
+          handling: 'reverted to the previous layout and reconciled',
+        });
+        state.desired = state.previous;
+      } else {
+        live.fault({ kind: 'reconcile', message, handling: 'retrying once; the next window tries again' });
+      }
+      try {
+        await reconcileDeployment({
+          desired: state.desired,
+          permanent: o.permanent,
+          mig: o.mig,
+          engines: o.engines,
+          simulation: o.simulation,
+          live,
+          signal: stopAll.signal,
+        });
+      } catch (err2) {
+        if (stopAll.signal.aborted) throw err2;
+        live.fault({
+          kind: 'reconcile',
+          message: err2 instanceof Error ? err2.message : String(err2),
+          handling: 'serving with the engines that are up; the next window reconciles again',
+        });
+      }
+    } finally {
+      state.pendingIndex = undefined;
+      state.previous = undefined;
+      live.phase = 'serving';
+      phase = 'serving';
+    }
+  })();
+
+  // Requests of this window; those still running a grace period after the window are cancelled.
+  const grace = new AbortController();
+  const publishSignal = AbortSignal.any([stopAll.signal, grace.signal]);
+  const publishing = publishWindow({
+    live,
+    requests: o.requests,
+    prompts: o.prompts as ReadonlyMap<never, readonly string[]>,
+    windowStartS,
+    windowStartMs: startMs,
+    requestTimeoutMs: o.deploy.vllm.requestTimeoutS * 1000,
+    routeWaitMs: (o.routeWaitS ?? Math.min(T, o.deploy.vllm.requestTimeoutS)) * 1000,
+    signal: publishSignal,
+    onDeadEngine,
+    isHealthy: (u) => isHealthy(u, 2_000),
+  });
+
+  try {
+    await reconfigure;
+    await sleep(startMs + T * 1000 - Date.now(), stopAll.signal);
+    phase = 'finishing requests';
+    const graceTimer = setTimeout(() => grace.abort(), o.deploy.vllm.requestTimeoutS * 1000);
+    const records = await publishing;
+    clearTimeout(graceTimer);
+    await Promise.all([...restarts]);
+    if (o.signal.aborted) throw o.signal.reason ?? new Error('cancelled');
+    const durationS = (Date.now() - startMs) / 1000;
+    stopAll.abort();
+    await scraper;
+
+    // Decision at the end of the window (none after the last one: nothing would carry it out).
+    let decided: ActionRecord | undefined;
+    if (!o.policy.isStatic) {
+      live.rollOver(durationS);
+      if (windowStartS + durationS - state.budgetRefilledAtS >= o.training.refreshPeriodS) {
+        state.budgetS = o.training.budgetS;
+        state.budgetRefilledAtS = windowStartS + durationS;
+      }
+      if (k + 1 < state.windows && !state.stopRequested) decided = decide(o, state, live);
+    }
+    const file: WindowFile = {
+      window: k,
+      attempt: o.attempt,
+      startS: windowStartS,
+      durationS,
+      requests: records,
+      queueSeries: Object.fromEntries(live.queueSeries),
+      tpotSeries: Object.fromEntries(live.tpotSeries),
+      existenceS: live.existenceS,
+      observedS: live.observedS,
+      slots: live.slots.map((s) => ({
+        key: s.plan.key,
+        agent: s.plan.agent,
+        profile: s.plan.hardware,
+        ready: s.ready,
+        gpu: s.plan.gpu,
+        start: s.plan.start,
+      })),
+      events: live.events,
+    };
+    writeFileAtomic(join(o.outDir, 'windows', `w${String(k).padStart(4, '0')}.json`), JSON.stringify(file));
+    state.window = k + 1;
+    const count = (s: string) => records.filter((r) => r.status === s).length;
+    const lastAction = state.actions.at(decided ? -2 : -1);
+    return {
+      state,
+      summary: {
+        window: k,
+        completed: count('completed'),
+        failed: count('failed'),
+        cancelled: count('cancelled'),
+        ...(decided ? { action: decided.details } : {}),
+        ...(lastAction && lastAction.decision === k - 1 && lastAction.status !== 'pending'
+          ? { reconfiguration: lastAction.status }
+          : {}),
+        faults: state.faults.length - faultsBefore,
+      },
+    };
+  } finally {
+    clearInterval(beat);
+    stopAll.abort();
+    grace.abort();
+    o.signal.removeEventListener('abort', onAbort);
+    await Promise.allSettled([scraper, publishing, reconfigure]);
+  }
+}
+
+/** Observation → mask → policy → concrete action; consumes budget and records the action as pending. */
+function decide(o: WindowOptions, state: DeployState, live: LiveCluster): ActionRecord | undefined {
+  const agents = agentsInEnumOrder(o.deploy.agents.length);
+  const view = policyView({
+    simulation: o.simulation,
+    live,
+    state,
+    agents,
+    divisor: o.deploy.obsArrivalRateDivisor,
+    actionIntervalS: o.decisionIntervalS,
+    historyLength: o.training.arrivalRateHistoryLength,
+  });
+  const layout = observationLayout(agents.length, o.training.arrivalRateHistoryLength);
+  const obs = new ObservationBuilder(layout, o.training, agents).build(view, new Float32Array(layout.length));
+  const mask = actionMask(view, agents.length, o.simulation.cluster, {
+    cooldownSteps: o.training.actionCooldownSteps,
+    ignoreCooldowns: !o.policy.enforceCooldowns,
+  });
+  const bench = {
+    ...o.bench,
+    heuristic: { ...o.bench.heuristic, serviceRatesPerS: o.deploy.serviceRatesPerS },
+  };
+  const index =
+    o.policy.decide?.(obs, mask, {
+      sim: view,
+      simulation: o.simulation,
+      training: o.training,
+      bench,
+      step: state.window,
+    }) ?? NO_ACTION;
+  live.log(`decision ${state.window}: ${actionName(agents.length, index)}`);
+  if (index === NO_ACTION || mask[index] !== 1) return undefined;
+  const concrete = resolveAction(view, agents.length, index);
+  if (!concrete) return undefined;
+  const d = state.desired.find((g) => g.position === concrete.gpu);
+  if (!d) return undefined;
+  const costS = view.predictActionCostS(concrete);
+  const receiver = concrete.receiver !== undefined ? agents[concrete.receiver] : undefined;
+  const from = d.stateId;
+  const to = concrete.targetStateId as typeof from;
+  const rec: ActionRecord = {
+    decision: state.window,
+    atS: Math.round(live.runTimeS() * 10) / 10,
+    kind: concrete.kind,
+    name: actionName(agents.length, index),
+    gpu: d.gpu,
+    fromState: from,
+    toState: to,
+    sources: [...concrete.sources],
+    targets: [...concrete.targets],
+    ...(receiver ? { receiver } : {}),
+    agent: d.owners[concrete.sources[0]!]!,
+    costS,
+    details: actionDetails(d.gpu, from, to, concrete.sources, concrete.targets, receiver),
+    status: 'pending',
+  };
+  state.budgetS = Math.max(0, state.budgetS - costS);
+  state.lastActionCostS = costS;
+  recordActionHistory(state, rec);
+  state.previous = state.desired;
+  state.desired = applyAction(state.desired, rec);
+  state.actions.push(rec);
+  state.pendingIndex = state.actions.length - 1;
+  return rec;
+}
+
+async function restartEngine(o: WindowOptions, live: LiveCluster, slot: LiveSlot, signal: AbortSignal) {
+  const delays = o.deploy.vllm.restartDelaysS;
+  const model =
+    o.state.desired.find((d) => d.gpu === slot.plan.gpu)?.model ??
+    o.permanent.find((g) => g.index === slot.plan.gpu)?.model ??
+    'A100_40GB';
+  let lastError = '';
+  for (let i = 0; i < delays.length; i++) {
+    await sleep(delays[i]! * 1000, signal);
+    if (signal.aborted) break;
+    try {
+      await o.engines.stop(slot, false);
+      await o.engines.start(slot, o.simulation, model, signal);
+      slot.restarting = false;
+      live.fault({
+        kind: 'engine-died',
+        slot: slot.plan.key,
+        message: `engine on ${slot.plan.key} stopped answering`,
+        handling: `restarted (attempt ${i + 1})`,
+      });
+      return;
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  slot.restarting = false;
+  slot.ready = false;
+  live.fault({
+    kind: 'engine-died',
+    slot: slot.plan.key,
+    message: `engine on ${slot.plan.key} stopped answering; restarts failed: ${lastError}`,
+    handling: 'slot unavailable until the next window reconciles it',
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * DeployWorkflow's input (zod, safe in the workflow sandbox) and the plain JSON it carries between windows. Paths
+ * are relative to the project root on the GPU host. Nothing secret goes here: engines take no API key and Hugging
+ * Face tokens stay in the host's cache directory.
+ */
+import { z } from 'zod';
+
+const Agent = z.enum(['CodingAgent', 'RAGAgent', 'ChatAgent']);
+
+export const DeployInput = z.strictObject({
+  deploymentId: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'letters, digits, _ . - (it names containers)')
+    .describe('names and labels every container of the run'),
+  policy: z.string().min(1).describe('heuristic | qas | static-7g | static-2g | path of an RL checkpoint'),
+  deploymentConfig: z.string().default('configs/deployment.yaml'),
+  simulationConfig: z.string().default('configs/simulation_config.yaml'),
+  trainingConfig: z.string().default('configs/training_config.yaml'),
+  benchConfig: z.string().default('configs/bench_config.yaml'),
+  durationS: z.number().positive().optional().describe("overrides deployment.yaml's duration_s"),
+  decisionIntervalS: z
+    .number()
+    .positive()
+    .optional()
+    .describe("overrides deployment.yaml's decision_interval_s"),
+  emulate: z
+    .boolean()
+    .default(false)
+    .describe('emulated GPUs (nvidia-smi emulator, vLLM emulator containers)'),
+  nvidiaSmiState: z.string().optional().describe('state file of the nvidia-smi emulator'),
+  engineImage: z.string().optional(),
+  permanentImage: z.string().optional(),
+  engineEnv: z.record(z.string(), z.string()).optional(),
+  slotEnv: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  prompts: z.partialRecord(Agent, z.string()).optional(),
+  healthTimeoutS: z.number().positive().optional(),
+  drainTimeoutS: z.number().positive().optional(),
+  requestTimeoutS: z.number().positive().optional(),
+  restartDelaysS: z.array(z.number().nonnegative()).min(1).optional(),
+  dashboard: z.boolean().default(true),
+  dashboardPort: z.number().int().nonnegative().max(65535).optional(),
+  outDir: z.string().optional().describe('default artifacts/deploy/<deploymentId>'),
+  taskQueue: z.string().optional().describe("the GPU host's task queue (default migflow-gpu-<first GPU>)"),
+  firstGpu: z.number().int().nonnegative().default(0),
+  windowsPerRun: z
+    .number()
+    .int()
+    .positive()
+    .default(25)
+    .describe('decision windows per workflow run before continue-as-new'),
+  heartbeatTimeoutS: z.number().positive().default(20),
+});
+export type DeployInput = z.input<typeof DeployInput>;
+export type ResolvedDeployInput = z.output<typeof DeployInput>;
+
+/** What each window activity returns to the workflow (besides the carried state). */
+export interface DeployWindowSummary {
+  window: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  action?: string;
+  reconfiguration?: 'done' | 'failed';
+  faults: number;
+}
+
+export interface DeployStatus {
+  deploymentId: string;
+  policy: string;
+  window: number;
+  windows: number;
+  stopping: boolean;
+  budgetS: number;
+  desired: { gpu: number; stateId: number; owners: string[] }[];
+  actions: { decision: number; kind: string; details: string; status: string }[];
+  faults: number;
+  requests: { completed: number; failed: number; cancelled: number };
+  dashboardUrl?: string;
+}
+
+export interface DeployResult {
+  deploymentId: string;
+  windows: number;
+  requests: { planned: number; completed: number; failed: number; cancelled: number };
+  actions: { kind: string; details: string; status: string }[];
+  faults: number;
+  reportFiles: string[];
+  removedContainers: string[];
+}

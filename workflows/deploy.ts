@@ -1,0 +1,193 @@
+/**
+ * DeployWorkflow: a live deployment as durable state. The workflow holds the desired layout, the budget, the
+ * collector's history and the action log; each decision window is one heartbeating activity on the GPU host's
+ * worker (reconcile → serve → observe → decide), so a worker that dies mid-window or mid-reconfiguration is
+ * replaced by one that reconciles MIG and containers with the same desired state and carries on. Signals stop the
+ * run or switch the policy; a query returns the status. History stays bounded by continue-as-new every
+ * `windowsPerRun` windows. Whatever ends the run, teardown (every container and MIG instance of the run, nothing
+ * else) and the report run in a non-cancellable scope.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  DeployInput,
+  type DeployResult,
+  type DeployStatus,
+  type DeployWindowSummary,
+} from './deploy-input.js';
+import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage } from './shared.js';
+import { validateInput } from './validate.js';
+
+export const deployStopSignal = defineSignal('deployStop');
+export const deploySwitchPolicySignal = defineSignal<[string]>('deploySwitchPolicy');
+export const deployStatusQuery = defineQuery<DeployStatus>('deployStatus');
+
+/** The carried desired state, typed through the activities (core/deploy stays out of the sandbox). */
+type DeployState = Awaited<ReturnType<Activities['deployStart']>>['state'];
+
+type WindowOut = { state: DeployState; summary: DeployWindowSummary; dashboardUrl?: string };
+
+const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
+
+interface Carry {
+  state: DeployState;
+  planned: number;
+  totals: { completed: number; failed: number; cancelled: number };
+  dashboardUrl?: string;
+}
+
+export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Promise<DeployResult> {
+  const { carry: carried, ...rest } = raw;
+  const input = validateInput('DeployWorkflow', DeployInput, rest);
+  const taskQueue = input.taskQueue ?? gpuTaskQueue(input.firstGpu);
+  upsertSearchAttributes([
+    { key: STAGE, value: Stage.deploy },
+    { key: RUN_ID, value: input.deploymentId },
+    { key: GPU, value: taskQueue },
+  ]);
+  const intervalS = input.decisionIntervalS ?? 120;
+  const acts = proxyActivities<Activities>({
+    taskQueue,
+    startToCloseTimeout: '30m',
+    heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
+    retry: { initialInterval: '1s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const windowActs = proxyActivities<Activities>({
+    taskQueue,
+    startToCloseTimeout: `${Math.ceil(intervalS * 3 + 1800)}s`,
+    heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
+    retry: { initialInterval: '1s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+
+  let policy = input.policy;
+  let stopping = false;
+  let current: CancellationScope | undefined;
+  let carry: Carry | undefined = carried;
+  setHandler(deployStopSignal, () => {
+    stopping = true;
+    current?.cancel();
+  });
+  setHandler(deploySwitchPolicySignal, (p: string) => {
+    policy = p;
+  });
+  setHandler(deployStatusQuery, (): DeployStatus => {
+    const s = carry?.state;
+    return {
+      deploymentId: input.deploymentId,
+      policy,
+      window: s?.window ?? 0,
+      windows: s?.windows ?? 0,
+      stopping,
+      budgetS: s?.budgetS ?? 0,
+      desired: (s?.desired ?? []).map((d) => ({ gpu: d.gpu, stateId: d.stateId, owners: [...d.owners] })),
+      actions: (s?.actions ?? []).map((a) => ({
+        decision: a.decision,
+        kind: a.kind,
+        details: a.details,
+        status: a.status,
+      })),
+      faults: s?.faults.length ?? 0,
+      requests: carry?.totals ?? { completed: 0, failed: 0, cancelled: 0 },
+      ...(carry?.dashboardUrl ? { dashboardUrl: carry.dashboardUrl } : {}),
+    };
+  });
+
+  let failure: unknown;
+  let windowsThisRun = 0;
+  try {
+    if (!carry) {
+      setCurrentDetails(`**Starting** deployment ${input.deploymentId} (${policy})`);
+      const start = await acts.deployStart({ ...input, policy });
+      carry = {
+        state: start.state,
+        planned: start.planned,
+        totals: { completed: 0, failed: 0, cancelled: 0 },
+      };
+    }
+    while (carry.state.window < carry.state.windows && !stopping) {
+      if (windowsThisRun >= input.windowsPerRun) {
+        await continueAsNew<typeof DeployWorkflow>({ ...rest, policy, carry });
+      }
+      setCurrentDetails(
+        `**Window ${carry.state.window + 1}/${carry.state.windows}** · ${policy} · ${carry.state.actions.length} actions`,
+      );
+      const state: DeployState = carry.state;
+      let out: WindowOut | undefined;
+      current = new CancellationScope();
+      try {
+        out = await current.run(
+          (): Promise<WindowOut> => windowActs.deployWindow({ input: { ...input, policy }, state }),
+        );
+      } catch (err) {
+        if (!(stopping && isCancellation(err))) throw err;
+      } finally {
+        current = undefined;
+      }
+      if (!out) break;
+      carry = {
+        ...carry,
+        state: out.state,
+        totals: {
+          completed: carry.totals.completed + out.summary.completed,
+          failed: carry.totals.failed + out.summary.failed,
+          cancelled: carry.totals.cancelled + out.summary.cancelled,
+        },
+        ...(out.dashboardUrl ? { dashboardUrl: out.dashboardUrl } : {}),
+      };
+      windowsThisRun++;
+    }
+  } catch (err) {
+    failure = err;
+  }
+  // Teardown and report whatever happened (stop, failure, cancellation of the workflow itself).
+  return await CancellationScope.nonCancellable(async () => {
+    const teardown = await acts.deployTeardown({ ...input, policy });
+    let reportFiles: string[] = [];
+    let requests = {
+      planned: carry?.planned ?? 0,
+      ...(carry?.totals ?? { completed: 0, failed: 0, cancelled: 0 }),
+    };
+    if (carry) {
+      const r = await acts.deployReport({
+        input: { ...input, policy },
+        state: carry.state,
+        planned: carry.planned,
+      });
+      reportFiles = r.files;
+      requests = r.requests;
+    }
+    if (failure) {
+      if (isCancellation(failure)) throw failure;
+      throw failure instanceof ApplicationFailure
+        ? failure
+        : ApplicationFailure.create({ message: String(failure), nonRetryable: true });
+    }
+    setCurrentDetails(
+      `**Done.** ${requests.completed}/${requests.planned} requests completed; ${carry?.state.actions.length ?? 0} actions; removed ${teardown.containers.length} containers`,
+    );
+    return {
+      deploymentId: input.deploymentId,
+      windows: carry?.state.window ?? 0,
+      requests,
+      actions: (carry?.state.actions ?? []).map((a) => ({
+        kind: a.kind,
+        details: a.details,
+        status: a.status,
+      })),
+      faults: carry?.state.faults.length ?? 0,
+      reportFiles,
+      removedContainers: teardown.containers,
+    };
+  });
+}

@@ -6,6 +6,7 @@
  * (bootstrap).
  */
 import * as tf from '@tensorflow/tfjs';
+import { denseMatMul } from './dense-matmul.js';
 import {
   argmaxMasked,
   logProbMasked,
@@ -44,8 +45,8 @@ function dense(name: string, inSize: number, outSize: number, gain: number, seed
 
 function mlp(x: tf.Tensor2D, hidden: readonly Dense[], head: Dense): tf.Tensor2D {
   let h = x;
-  for (const l of hidden) h = tf.tanh(tf.add(tf.matMul(h, l.kernel), l.bias)) as tf.Tensor2D;
-  return tf.add(tf.matMul(h, head.kernel), head.bias) as tf.Tensor2D;
+  for (const l of hidden) h = tf.tanh(tf.add(denseMatMul(h, l.kernel as tf.Tensor2D), l.bias)) as tf.Tensor2D;
+  return tf.add(denseMatMul(h, head.kernel as tf.Tensor2D), head.bias) as tf.Tensor2D;
 }
 
 export interface ActResult {

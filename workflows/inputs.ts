@@ -76,7 +76,8 @@ export interface DatasetWorkflowResult {
 export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas']);
 export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 
-export const BenchStageInput = z
+/** The bench stage's fields (the pipeline reuses them, less the ones it fills in itself). */
+export const BenchStageFields = z
   .object({
     policies: z
       .array(BaselinePolicy)
@@ -111,8 +112,8 @@ export const BenchStageInput = z
     trainingConfig: z.string().default('configs/training_config.yaml').describe('training config path'),
     benchConfig: z.string().default('configs/bench_config.yaml').describe('bench config path'),
   })
-  .strict()
-  .refine((s) => s.policies.length + s.checkpoints.length > 0, {
+  .strict();
+export const BenchStageInput = BenchStageFields.refine((s) => s.policies.length + s.checkpoints.length > 0, {
     message: 'no benchmark to run: name baseline policies and/or RL checkpoints',
     path: ['policies'],
   });
@@ -151,52 +152,4 @@ export interface BenchPolicyResult {
 export interface BenchWorkflowResult {
   runId: string;
   results: BenchPolicyResult[];
-}
-
-/** One stage's outcome in a pipeline run: did it hit the cache everywhere, run, and how long it took. */
-export interface StageOutcome {
-  stage: string;
-  /** `hit`: every activity of the stage was served from the cache; `ran`: at least one computed. */
-  status: 'hit' | 'ran' | 'skipped';
-  durationMs: number;
-  workflowId?: string;
-}
-
-export const PipelineInput = z
-  .object({
-    runId: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('groups every workflow of this run in search (MigflowRunId); defaults to the workflow id'),
-    stages: z
-      .object({
-        datasets: z.boolean().default(true).describe('prepare the datasets'),
-        bench: z.boolean().default(true).describe('benchmark the baseline policies in the simulator'),
-      })
-      .strict()
-      .default({ datasets: true, bench: true })
-      .describe('which stages to run; later stages join as they land'),
-    datasets: z
-      .array(DatasetStageInput)
-      .min(1)
-      .describe('datasets to prepare (DatasetWorkflow input `datasets`)'),
-    bench: BenchStageInput.default(BenchStageInput.parse({})).describe(
-      'the simulated benchmark (BenchWorkflow input)',
-    ),
-    heartbeatTimeoutS: z
-      .number()
-      .positive()
-      .max(3600)
-      .default(30)
-      .describe('heartbeat timeout of long activities, seconds'),
-  })
-  .strict();
-export type PipelineInput = z.input<typeof PipelineInput>;
-
-export interface PipelineResult {
-  runId: string;
-  stages: StageOutcome[];
-  datasets?: DatasetWorkflowResult;
-  bench?: BenchWorkflowResult;
 }

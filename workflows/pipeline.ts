@@ -1,14 +1,35 @@
 /**
  * PipelineWorkflow: the whole pipeline as one durable run. Each stage is a child workflow with a derived id
- * (`<pipelineId>/<stage>`), so the Web UI shows one row per stage and a stage can be inspected, retried or reset
- * on its own. Stages join here as they land: datasets → profiling → fit → grid-search training → bench → deploy.
+ * (`<pipelineId>/<stage>`), so the Web UI shows one row per stage and a stage can be inspected, retried or reset on
+ * its own: datasets → profiling sweep → fit and write-back → grid-search training → simulated bench (every trial's
+ * best checkpoint beside the baselines) → optional deployment. Every stage is cached underneath, so a re-run with
+ * unchanged inputs is all hits and a changed input re-runs only what depends on it.
  */
-import { executeChild, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  executeChild,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
 import { BenchWorkflow } from './bench.js';
 import { DatasetWorkflow } from './dataset.js';
-import { PipelineInput, type PipelineResult, type StageOutcome } from './inputs.js';
-import { RUN_ID, STAGE, Stage } from './shared.js';
+import { DeployWorkflow } from './deploy.js';
+import { GridSearchWorkflow } from './grid-search.js';
+import { PipelineInput, type PipelineResult, type StageOutcome } from './pipeline-inputs.js';
+import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
+import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage } from './shared.js';
 import { validateInput } from './validate.js';
+
+const { prepareWorkingConfig } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] },
+  summary: 'working copy of the simulation config for the fit stage',
+});
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 export async function PipelineWorkflow(rawInput: PipelineInput): Promise<PipelineResult> {
   const input = validateInput('PipelineWorkflow', PipelineInput, rawInput);
@@ -19,6 +40,7 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     { key: RUN_ID, value: runId },
   ]);
   const stages: StageOutcome[] = [];
+  const result: PipelineResult = { runId, stages, simulationConfig: input.simulationConfig };
   const progress = (current: string) =>
     setCurrentDetails(
       [
@@ -27,54 +49,158 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
         ...stages.map((s) => `- ${s.stage}: ${s.status} (${(s.durationMs / 1000).toFixed(1)} s)`),
       ].join('\n'),
     );
-  const result: PipelineResult = { runId, stages };
 
-  if (input.stages.datasets) {
-    progress('preparing datasets');
+  /** Runs one stage's child workflow and records hit/ran and its duration. */
+  async function stage<T>(
+    name: Stage,
+    enabled: boolean,
+    doing: string,
+    run: (workflowId: string) => Promise<T>,
+    allHit: (r: T) => boolean,
+  ): Promise<T | undefined> {
+    if (!enabled) {
+      stages.push({ stage: name, status: 'skipped', durationMs: 0 });
+      return undefined;
+    }
+    progress(doing);
     const started = Date.now();
-    const workflowId = `${pipelineId}/datasets`;
-    result.datasets = await executeChild(DatasetWorkflow, {
-      workflowId,
-      args: [{ datasets: input.datasets, runId, heartbeatTimeoutS: input.heartbeatTimeoutS }],
-      staticSummary: `datasets: ${input.datasets.map((d) => d.kind).join(', ')}`,
-      typedSearchAttributes: [
-        { key: STAGE, value: Stage.datasets },
-        { key: RUN_ID, value: runId },
-      ],
-    });
-    stages.push({
-      stage: Stage.datasets,
-      status: result.datasets.datasets.every((d) => d.hit) ? 'hit' : 'ran',
-      durationMs: Date.now() - started,
-      workflowId,
-    });
-  } else {
-    stages.push({ stage: Stage.datasets, status: 'skipped', durationMs: 0 });
+    const workflowId = `${pipelineId}/${name}`;
+    const r = await run(workflowId);
+    stages.push({ stage: name, status: allHit(r) ? 'hit' : 'ran', durationMs: Date.now() - started, workflowId });
+    return r;
   }
+  const attrs = (s: Stage) => [
+    { key: STAGE, value: s },
+    { key: RUN_ID, value: runId },
+  ];
 
-  if (input.stages.bench) {
-    progress('benchmarking baseline policies in the simulator');
-    const started = Date.now();
-    const workflowId = `${pipelineId}/bench`;
-    result.bench = await executeChild(BenchWorkflow, {
-      workflowId,
-      args: [{ ...input.bench, runId }],
-      staticSummary: `bench: ${input.bench.policies.join(', ')}`,
-      typedSearchAttributes: [
-        { key: STAGE, value: Stage.bench },
-        { key: RUN_ID, value: runId },
-      ],
-    });
-    stages.push({
-      stage: Stage.bench,
-      status: result.bench.results.every((r) => r.hit) ? 'hit' : 'ran',
-      durationMs: Date.now() - started,
-      workflowId,
-    });
+  result.datasets = await stage(
+    Stage.datasets,
+    input.stages.datasets,
+    'preparing datasets',
+    (workflowId) =>
+      executeChild(DatasetWorkflow, {
+        workflowId,
+        args: [{ datasets: input.datasets, runId, heartbeatTimeoutS: input.heartbeatTimeoutS }],
+        staticSummary: `prepare datasets: ${input.datasets.map((d) => d.kind).join(', ')}`,
+        typedSearchAttributes: attrs(Stage.datasets),
+      }),
+    (r) => r.datasets.every((d) => d.hit),
+  );
+
+  const profiling = input.profiling;
+  result.profiling = await stage(
+    Stage.profiling,
+    input.stages.profiling && profiling !== undefined,
+    'profiling vLLM engines on the GPU workers',
+    (workflowId) => {
+      const targets = profiling!.targets;
+      const gpus = [...new Set(targets.map((t) => t.gpu))].sort((a, b) => a - b);
+      return executeChild(ProfilingSweepWorkflow, {
+        workflowId,
+        args: [
+          {
+            ...profiling!,
+            simulationConfig: input.simulationConfig,
+            runId,
+            heartbeatTimeoutS: input.heartbeatTimeoutS,
+          },
+        ],
+        staticSummary: `profile ${plural(targets.length, '(model, MIG profile) pair')} on ${gpus.map((g) => `gpu-${g}`).join(', ')}`,
+        typedSearchAttributes: attrs(Stage.profiling),
+      });
+    },
+    (r) => r.profiles.every((p) => p.hit),
+  );
+
+  if (input.stages.fit && result.profiling) {
+    const profiles = result.profiling.profiles;
+    const target =
+      input.fit.writeBack === 'in-place'
+        ? input.simulationConfig
+        : (await prepareWorkingConfig({ source: input.simulationConfig })).path;
+    result.fit = await stage(
+      Stage.fit,
+      true,
+      'fitting latency models and writing them back',
+      (workflowId) =>
+        executeChild(FitWritebackWorkflow, {
+          workflowId,
+          args: [{ profiles, simulationConfig: target, includeFailed: input.fit.includeFailed, runId }],
+          staticSummary: `fit ${plural(profiles.length, 'profile')} and write back into ${target.split('/').slice(-3).join('/')}`,
+          typedSearchAttributes: attrs(Stage.fit),
+        }),
+      (r) => r.fits.every((f) => f.hit) && !r.writeBack.changed,
+    );
+    result.simulationConfig = target;
   } else {
-    stages.push({ stage: Stage.bench, status: 'skipped', durationMs: 0 });
+    stages.push({ stage: Stage.fit, status: 'skipped', durationMs: 0 });
+  }
+  const simulationConfig = result.simulationConfig;
+
+  result.train = await stage(
+    Stage.train,
+    input.stages.train,
+    'grid-search training on the GPU workers',
+    (workflowId) =>
+      executeChild(GridSearchWorkflow, {
+        workflowId,
+        args: [{ ...input.train, simulationConfig, runId, heartbeatTimeoutS: input.heartbeatTimeoutS }],
+        staticSummary: `grid search ${input.train.gridConfig} on ${input.train.gpus.map((g) => `gpu-${g}`).join(', ')}`,
+        typedSearchAttributes: attrs(Stage.gridSearch),
+      }),
+    (r) => r.trials.every((t) => t.status !== 'completed' || t.hit === true),
+  );
+  const checkpoints = (result.train?.trials ?? []).flatMap((t) =>
+    t.status === 'completed' && t.bestCheckpoint ? [t.bestCheckpoint] : [],
+  );
+
+  result.bench = await stage(
+    Stage.bench,
+    input.stages.bench,
+    `benchmarking ${plural(checkpoints.length, 'checkpoint')} and ${plural(input.bench.policies.length, 'baseline')} in the simulator`,
+    (workflowId) =>
+      executeChild(BenchWorkflow, {
+        workflowId,
+        args: [{ ...input.bench, simulationConfig, checkpoints, runId }],
+        staticSummary: `bench ${[...(checkpoints.length ? [plural(checkpoints.length, 'RL checkpoint')] : []), ...input.bench.policies].join(', ')}`,
+        typedSearchAttributes: attrs(Stage.bench),
+      }),
+    (r) => r.results.every((b) => b.hit),
+  );
+
+  if (input.stages.deploy) {
+    const { policy: wanted, deploymentId: givenId, ...deploy } = input.deploy;
+    const policy = wanted === 'best-checkpoint' ? bestCheckpoint(result) : wanted;
+    const deploymentId = givenId ?? runId.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 63);
+    progress(`deploying ${policy}`);
+    const started = Date.now();
+    const workflowId = `${pipelineId}/deploy`;
+    const deployed = await executeChild(DeployWorkflow, {
+      workflowId,
+      args: [{ ...deploy, deploymentId, policy, simulationConfig }],
+      staticSummary: `deploy ${policy.split('/').at(-1)} as ${deploymentId}`,
+      typedSearchAttributes: [...attrs(Stage.deploy), { key: GPU, value: gpuTaskQueue(deploy.firstGpu) }],
+    });
+    result.deploy = { ...deployed, policy };
+    stages.push({ stage: Stage.deploy, status: 'ran', durationMs: Date.now() - started, workflowId });
+  } else {
+    stages.push({ stage: Stage.deploy, status: 'skipped', durationMs: 0 });
   }
 
   progress('done');
   return result;
+}
+
+/** The best trial's best checkpoint (highest mean episode reward), for `deploy.policy: best-checkpoint`. */
+function bestCheckpoint(result: PipelineResult): string {
+  const trials = (result.train?.trials ?? []).filter((t) => t.status === 'completed' && t.bestCheckpoint);
+  const best = trials.sort((a, b) => (b.meanEpisodeReward ?? -Infinity) - (a.meanEpisodeReward ?? -Infinity))[0];
+  if (!best?.bestCheckpoint) {
+    throw ApplicationFailure.nonRetryable(
+      'deploy.policy is best-checkpoint but no training trial completed — turn stages.train on, or name a policy',
+      'ConfigError',
+    );
+  }
+  return best.bestCheckpoint;
 }

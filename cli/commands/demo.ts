@@ -1,26 +1,43 @@
 /**
- * `migflow demo` (`npm start`): the main job. Starts (or reuses) the dev server, starts the workers, runs
- * PipelineWorkflow on the bundled sample data, and prints the results, where the outputs are and the Web UI link.
- * Stages join the pipeline as they land.
+ * `migflow demo` (`npm start`): the main job. Starts (or reuses) the dev server, starts the orchestration worker and
+ * one emulated GPU worker per GPU the input uses, runs PipelineWorkflow on configs/pipeline.json (the bundled sample
+ * datasets, the vLLM emulator in Docker as the engine to profile, a small training budget), and prints the results,
+ * where the outputs are and the Web UI link.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DatasetKind, type PipelineInput } from '../../workflows/inputs.js';
+import { execa } from 'execa';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { PipelineInput } from '../../workflows/pipeline-inputs.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { pipelineReport, runPipeline } from '../lib/pipeline-run.js';
-import { sampleInputs } from '../lib/samples.js';
+import { startPipelineWorkers } from '../lib/pipeline-workers.js';
 import { defaultServerOptions, ensureServerRunning } from '../lib/server.js';
-import { startWorkerProcess } from '../lib/worker-processes.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** The main job's pipeline input: every bundled sample dataset. */
-export function demoPipelineInput(runId: string): PipelineInput {
-  return {
-    runId,
-    datasets: DatasetKind.options.map((kind) => ({ kind, inputs: sampleInputs(kind) })),
-    // A short benchmark keeps the main job quick on 2 cores; `migflow bench` runs the full length.
-    bench: { steps: 128, syntheticTokens: true },
-  };
+export const DEMO_INPUT_FILE = join(PROJECT_ROOT, 'configs', 'pipeline.json');
+
+/** The main job's pipeline input: configs/pipeline.json with this run's id. */
+export function demoPipelineInput(runId: string, file = DEMO_INPUT_FILE): PipelineInput {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as PipelineInput;
+  return { ...raw, runId };
+}
+
+/** The GPU indices a pipeline input sends work to (profiling targets, training trials, deployment). */
+export function pipelineGpus(input: PipelineInput): number[] {
+  const parsed = PipelineInput.parse(input);
+  const gpus = new Set<number>();
+  if (parsed.stages.profiling) for (const t of parsed.profiling?.targets ?? []) gpus.add(t.gpu);
+  if (parsed.stages.train) for (const g of parsed.train.gpus) gpus.add(g);
+  if (parsed.stages.deploy) gpus.add(parsed.deploy.firstGpu);
+  return [...gpus].sort((a, b) => a - b);
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  const r = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 15_000 });
+  return r.exitCode === 0;
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -29,9 +46,18 @@ export function registerDemoCommand(program: Command): void {
     .description(
       'the main job: the pipeline on the bundled sample data with emulated hardware, through Temporal',
     )
+    .option('--input <file>', 'pipeline input (JSON)', DEMO_INPUT_FILE)
     .option('--keep-workers', 'leave the workers running after the run (so the Web UI can query them)', false)
-    .action(async (o: { keepWorkers: boolean }) => {
+    .action(async (o: { input: string; keepWorkers: boolean }) => {
       const started = Date.now();
+      const workflowId = `pipeline/${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const input = demoPipelineInput(workflowId, o.input);
+      const gpus = pipelineGpus(input);
+      if (PipelineInput.parse(input).stages.profiling && !(await dockerAnswers())) {
+        throw new Error(
+          'the profiling stage runs the vLLM emulator in Docker, and no Docker engine answers — fix: run ./scripts/setup.sh (installs and starts one), or start Docker yourself',
+        );
+      }
       const serverOpts = defaultServerOptions();
       say('[1/3] Temporal dev server');
       const server = await ensureServerRunning(serverOpts, say);
@@ -45,15 +71,16 @@ export function registerDemoCommand(program: Command): void {
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_NAMESPACE: serverOpts.namespace,
       } as Record<string, string>;
-      const main = await startWorkerProcess('main-worker', [], env);
-      say('      main worker ready on queue migflow');
+      const workers = await startPipelineWorkers({ env, gpus, emulate: true });
+      say(
+        `      main worker on queue migflow${gpus.length ? `; emulated GPU workers on ${gpus.map((g) => `migflow-gpu-${g}`).join(', ')}` : ''}`,
+      );
 
       try {
-        const workflowId = `pipeline/${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        say(`[3/3] PipelineWorkflow ${workflowId} on the bundled samples (datasets/samples/)`);
+        say(`[3/3] PipelineWorkflow ${workflowId} (${o.input.replace(`${PROJECT_ROOT}/`, '')})`);
         const { client, close, namespace } = await connectClient(env);
         try {
-          const { result, runId } = await runPipeline(client, demoPipelineInput(workflowId), workflowId);
+          const { result, runId } = await runPipeline(client, input, workflowId);
           say('');
           say(pipelineReport(result));
           say('');
@@ -71,7 +98,7 @@ export function registerDemoCommand(program: Command): void {
           await close();
         }
       } finally {
-        if (!o.keepWorkers) await main.stop();
+        if (!o.keepWorkers) await workers.stop();
       }
     });
 }

@@ -1,7 +1,7 @@
 /** Starts PipelineWorkflow and prints its outcome (the main job and `migflow run pipeline`). */
 import type { Client } from '@temporalio/client';
 import { comparisonTable } from '../../core/bench/report.js';
-import type { PipelineInput, PipelineResult } from '../../workflows/inputs.js';
+import type { PipelineInput, PipelineResult } from '../../workflows/pipeline-inputs.js';
 import type { PipelineWorkflow } from '../../workflows/pipeline.js';
 import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
 import { datasetTable } from './dataset-run.js';
@@ -33,6 +33,66 @@ export function pipelineReport(result: PipelineResult): string {
   );
   const parts = [stages];
   if (result.datasets) parts.push('', datasetTable(result.datasets));
+  if (result.profiling) {
+    parts.push(
+      '',
+      'Profiling (one engine per (model, MIG profile), on its GPU worker):',
+      formatTable(
+        ['model', 'profile', 'gpu', 'KV cache GB', 'restart s', 'cache'],
+        result.profiling.profiles.map((p) => [
+          p.model,
+          p.profile,
+          `gpu-${p.gpu}`,
+          p.kvCacheGb.toFixed(2),
+          p.restartTimeS.toFixed(1),
+          p.hit ? 'hit' : 'ran',
+        ]),
+        new Set([3, 4]),
+      ),
+    );
+  }
+  if (result.fit) {
+    const g = (x: number) => x.toPrecision(4);
+    parts.push(
+      '',
+      `Fits (TTFT = α + β·input_tokens, ITL = α + β·N), written into ${result.fit.writeBack.file}${result.fit.writeBack.changed ? '' : ' (already up to date)'}:`,
+      formatTable(
+        ['model', 'profile', 'prefill α', 'β', 'σ', 'r²', 'tpot α', 'β', 'σ', 'r²'],
+        result.fit.fits.map((f) => [
+          f.model,
+          f.profile,
+          g(f.prefill.alpha),
+          g(f.prefill.beta),
+          g(f.prefill.sigma),
+          f.prefill.r_squared === null ? '-' : f.prefill.r_squared.toFixed(3),
+          g(f.tpot.alpha),
+          g(f.tpot.beta),
+          g(f.tpot.sigma),
+          f.tpot.r_squared === null ? '-' : f.tpot.r_squared.toFixed(3),
+        ]),
+      ),
+    );
+  }
+  if (result.train) {
+    parts.push(
+      '',
+      `Grid search: ${result.train.completed} of ${result.train.total} trials completed${result.train.failed ? `, ${result.train.failed} failed` : ''}`,
+      formatTable(
+        ['trial', 'params', 'gpu', 'mean episode reward', 'best checkpoint', 'cache'],
+        result.train.trials.map((t) => [
+          t.trialKey,
+          Object.entries(t.params)
+            .map(([k, v]) => `${k.split('.').at(-1)}=${JSON.stringify(v)}`)
+            .join(' '),
+          t.gpu === undefined ? '-' : `gpu-${t.gpu}`,
+          t.status === 'completed' ? (t.meanEpisodeReward?.toFixed(3) ?? '-') : t.status,
+          t.bestCheckpoint ? t.bestCheckpoint.split('/').slice(-3).join('/') : (t.error ?? '-'),
+          t.hit ? 'hit' : t.status === 'completed' ? 'ran' : '-',
+        ]),
+        new Set([3]),
+      ),
+    );
+  }
   if (result.bench) {
     const first = result.bench.results[0];
     parts.push(

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPipelineWorkers } from '../../cli/lib/pipeline-workers.js';
 import { sampleInputs } from '../../cli/lib/samples.js';
 import { sha256Hex } from '../../core/cache/hash.js';
-import { DatasetKind, type PipelineInput, type PipelineResult } from '../../workflows/inputs.js';
+import { DatasetKind } from '../../workflows/inputs.js';
+import type { PipelineInput, PipelineResult } from '../../workflows/pipeline-inputs.js';
 import { startPrivateDevServer } from '../helpers/dev-server-process.js';
 import { uniqueQueue } from '../helpers/temporal.js';
 

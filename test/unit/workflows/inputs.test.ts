@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowInputJsonSchema } from '../../../cli/commands/schema.js';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import { PipelineInput } from '../../../workflows/inputs.js';
+import { PipelineInput } from '../../../workflows/pipeline-inputs.js';
 
 describe('workflow inputs', () => {
   it('the documented JSON Schema of PipelineWorkflow input is the one the zod schema generates', () => {
@@ -15,10 +15,41 @@ describe('workflow inputs', () => {
     const parsed = PipelineInput.parse(
       JSON.parse(readFileSync(join(PROJECT_ROOT, 'configs', 'pipeline.json'), 'utf8')),
     );
-    expect(parsed.stages).toEqual({ datasets: true, bench: true });
+    expect(parsed.stages).toEqual({
+      datasets: true,
+      profiling: true,
+      fit: true,
+      train: true,
+      bench: true,
+      deploy: false,
+    });
     expect(parsed.bench.policies).toEqual(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas']);
     expect(parsed.heartbeatTimeoutS).toBe(30);
     expect(parsed.datasets.map((d) => d.kind)).toEqual(['coder', 'rag', 'chat']);
+    // Two (model, MIG profile) pairs on the two emulated GPUs that also run the grid's trials.
+    expect(parsed.profiling?.targets.map((t) => [t.model, t.profile, t.gpu])).toEqual([
+      ['qwen2.5-coder-7b-instruct', '3g.20gb', 0],
+      ['qwen2.5-3b-instruct', '1g.10gb', 1],
+    ]);
+    expect(parsed.train.gpus).toEqual([0, 1]);
+    expect(parsed.fit.writeBack).toBe('working-copy');
+  });
+
+  it('refuses a profiling stage with nothing to profile, and a fit without profiling, naming the field', () => {
+    const noTargets = PipelineInput.safeParse({ datasets: [{ kind: 'coder', inputs: ['x'] }] });
+    expect(noTargets.success).toBe(false);
+    expect(noTargets.error?.issues[0]?.path).toEqual(['profiling']);
+    const fitAlone = PipelineInput.safeParse({
+      datasets: [{ kind: 'coder', inputs: ['x'] }],
+      stages: { profiling: false },
+    });
+    expect(fitAlone.success).toBe(false);
+    expect(fitAlone.error?.issues[0]?.path).toEqual(['stages', 'fit']);
+    const benchOnly = PipelineInput.safeParse({
+      datasets: [{ kind: 'coder', inputs: ['x'] }],
+      stages: { profiling: false, fit: false, train: false },
+    });
+    expect(benchOnly.success).toBe(true);
   });
 
   it('rejects unknown fields so a typo never silently disables a stage', () => {

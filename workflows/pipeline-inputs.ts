@@ -1,0 +1,118 @@
+/**
+ * PipelineWorkflow's input and result. The input is one JSON document: which stages to run, each stage's own input
+ * (the child workflow's, less what the pipeline fills in from earlier stages: run id, the fitted simulation config,
+ * the trained checkpoints), and one `simulationConfig` that every stage reads. Pure zod: safe in the sandbox; the
+ * JSON Schema in docs/pipeline.schema.json is generated from it (`npx migflow schema pipeline`).
+ */
+import { z } from 'zod';
+import { DeployInput, type DeployResult } from './deploy-input.js';
+import {
+  BenchStageFields,
+  type BenchWorkflowResult,
+  DatasetStageInput,
+  type DatasetWorkflowResult,
+} from './inputs.js';
+import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult } from './profiling-inputs.js';
+import { GridSearchInput, type GridSearchResult } from './train-inputs.js';
+
+export const PipelineStages = z
+  .object({
+    datasets: z.boolean().default(true).describe('prepare the datasets'),
+    profiling: z.boolean().default(true).describe('profile vLLM per (model, MIG profile) on the GPU workers'),
+    fit: z.boolean().default(true).describe('fit the latency models and write them into the simulation config'),
+    train: z.boolean().default(true).describe('grid-search PPO training, one trial per GPU at a time'),
+    bench: z.boolean().default(true).describe('benchmark the trained checkpoints and the baselines in the simulator'),
+    deploy: z.boolean().default(false).describe('deploy the best checkpoint on the (real or emulated) MIG GPUs'),
+  })
+  .strict();
+
+export const PipelineInput = z
+  .object({
+    runId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('groups every workflow of this run in search (MigflowRunId); defaults to the workflow id'),
+    stages: PipelineStages.prefault({}).describe('which stages to run'),
+    simulationConfig: z
+      .string()
+      .min(1)
+      .default('configs/simulation_config.yaml')
+      .describe('the simulation config every stage reads; the fit stage writes its values into a working copy of it'),
+    datasets: z
+      .array(DatasetStageInput)
+      .min(1)
+      .describe('datasets to prepare (DatasetWorkflow input `datasets`)'),
+    profiling: ProfilingSweepInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
+      .optional()
+      .describe('the profiling sweep (ProfilingSweepWorkflow input): targets, plan, engine; required with stages.profiling'),
+    fit: z
+      .object({
+        writeBack: z
+          .enum(['working-copy', 'in-place'])
+          .default('working-copy')
+          .describe(
+            'working-copy: fitted values go into artifacts/pipeline/simulation-configs/<hash>/ and later stages read it; in-place: into simulationConfig itself',
+          ),
+        includeFailed: z.boolean().default(false).describe('fit failed prefill requests too, as the reference does'),
+      })
+      .strict()
+      .prefault({})
+      .describe('the fit and write-back stage (FitWritebackWorkflow)'),
+    train: GridSearchInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
+      .prefault({})
+      .describe('grid-search training (GridSearchWorkflow input): grid, budget (totalSteps, overrides), GPUs'),
+    bench: BenchStageFields.omit({ simulationConfig: true, checkpoints: true })
+      .prefault({})
+      .describe("the simulated benchmark (BenchWorkflow input); every trial's best checkpoint is added to the policies"),
+    deploy: DeployInput.omit({ simulationConfig: true, policy: true, deploymentId: true })
+      .extend({
+        policy: z
+          .string()
+          .min(1)
+          .default('best-checkpoint')
+          .describe('best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | static-7g | static-2g | a checkpoint path'),
+        deploymentId: z.string().min(1).optional().describe('default: derived from the run id'),
+      })
+      .prefault({})
+      .describe('the real deployment (DeployWorkflow input); only with stages.deploy'),
+    heartbeatTimeoutS: z
+      .number()
+      .positive()
+      .max(3600)
+      .default(60)
+      .describe('heartbeat timeout of long activities, seconds: a dead worker is noticed this long after it died'),
+  })
+  .strict()
+  .refine((p) => !p.stages.profiling || p.profiling !== undefined, {
+    message: 'stages.profiling is on but no `profiling` input says what to profile (targets, plan, engine)',
+    path: ['profiling'],
+  })
+  .refine((p) => !p.stages.fit || p.stages.profiling, {
+    message: 'the fit stage fits what the profiling stage measured: turn stages.profiling on, or stages.fit off',
+    path: ['stages', 'fit'],
+  });
+export type PipelineInput = z.input<typeof PipelineInput>;
+export type ResolvedPipelineInput = z.output<typeof PipelineInput>;
+
+/** One stage's outcome in a pipeline run: did it hit the cache everywhere, run, and how long it took. */
+export interface StageOutcome {
+  stage: string;
+  /** `hit`: every activity of the stage was served from the cache; `ran`: at least one computed. */
+  status: 'hit' | 'ran' | 'skipped';
+  durationMs: number;
+  workflowId?: string;
+}
+
+export interface PipelineResult {
+  runId: string;
+  stages: StageOutcome[];
+  /** The simulation config training and bench read (the fitted working copy when the fit stage ran). */
+  simulationConfig: string;
+  datasets?: DatasetWorkflowResult;
+  profiling?: ProfilingSweepResult;
+  fit?: FitWritebackResult;
+  train?: GridSearchResult;
+  bench?: BenchWorkflowResult;
+  deploy?: DeployResult & { policy: string };
+}

@@ -3,8 +3,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TrainHeartbeat } from '../../workflows/train-inputs.js';
 
-/** A small net and short rollouts, so a run of a couple of thousand env steps takes seconds on a CPU. */
+/**
+ * A small net, short rollouts and a 10 s decision interval (fewer simulated requests per step), so a run of a couple
+ * of thousand env steps takes seconds on a CPU.
+ */
 export const TINY_TRAINING: Readonly<Record<string, unknown>> = {
+  'training.action-interval': 10,
   'training.PPO.episode_length': 32,
   'training.PPO.n_steps': 64,
   'training.PPO.batch_size': 32,

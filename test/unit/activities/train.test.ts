@@ -28,7 +28,7 @@ const args: TrainPolicyArgs = {
   trainingConfig: 'configs/training_config.yaml',
   simulationConfig: 'configs/simulation_config.yaml',
   overrides: { ...TINY_TRAINING },
-  totalSteps: 4096,
+  totalSteps: 1024,
   checkpointEverySteps: 128,
   seed: 11,
   syntheticTokens: true,

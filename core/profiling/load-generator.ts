@@ -232,6 +232,7 @@ export function benchResult(run: LoadRun, meta: { date: string; numPrompts?: num
     max_output_tokens_per_s: Math.max(0, ...perSecond.values()),
     max_concurrent_requests: run.maxConcurrentRequests,
   };
+  result.mean_concurrency_during_decode = decodeConcurrency(run);
   const metric = (name: string, xs: number[]) => {
     result[`mean_${name}_ms`] = mean(xs) * 1000;
     result[`median_${name}_ms`] = percentile(xs, 50) * 1000;
@@ -243,6 +244,34 @@ export function benchResult(run: LoadRun, meta: { date: string; numPrompts?: num
   metric('itl', itls);
   metric('e2el', e2els);
   return result;
+}
+
+/**
+ * migflow-only key: per request, the time-weighted mean number of this run's requests in flight (itself included)
+ * between its first and its last token; null for failed or single-token requests. The reference's TPOT fit uses the
+ * configured max concurrency as N (kept, spec §8.2); this shows how far ramp and drain moved the real one.
+ */
+export function decodeConcurrency(run: LoadRun): (number | null)[] {
+  const spans = run.outcomes.map((o) => ({
+    start: o.startMs,
+    end: o.startMs + o.latencyS * 1000,
+    ok: o.success,
+  }));
+  return run.outcomes.map((o, i) => {
+    if (!o.success || o.itlS.length === 0) return null;
+    const from = o.startMs + o.ttftS * 1000;
+    const to = spans[i]!.end;
+    if (!(to > from)) return null;
+    let covered = 0;
+    for (const s of spans) {
+      // A failed request occupied the server until its outcome; its latency is 0, so count it only when it succeeded.
+      if (!s.ok) continue;
+      const lo = Math.max(from, s.start);
+      const hi = Math.min(to, s.end);
+      if (hi > lo) covered += hi - lo;
+    }
+    return covered / (to - from);
+  });
 }
 
 /** Failed requests grouped by the first words of their reason (for logs and CLI summaries). */

@@ -150,6 +150,35 @@ describe('load generator', () => {
     expect((await records(dropping)).filter((x) => x.status === 'dropped')).toHaveLength(3);
   });
 
+  it('reports the concurrency each request really saw while decoding, beside the configured max_concurrency', async () => {
+    const rng = seededRng(4);
+    const one = await runLoad({
+      baseUrl: emu.baseUrl,
+      model: MODEL,
+      requests: randomRequests(3, { min: 2, max: 2 }, { min: 6, max: 6 }, rng),
+      requestRate: 'inf',
+      arrival: 'poisson',
+      maxConcurrency: 1,
+      rng,
+    });
+    const serial = benchResult(one, { date: 'T' }).mean_concurrency_during_decode as number[];
+    for (const c of serial) expect(c).toBeCloseTo(1, 9);
+    const four = await runLoad({
+      baseUrl: emu.baseUrl,
+      model: MODEL,
+      requests: randomRequests(4, { min: 2, max: 2 }, { min: 60, max: 60 }, rng),
+      requestRate: 'inf',
+      arrival: 'poisson',
+      maxConcurrency: 4,
+      rng,
+    });
+    const together = benchResult(four, { date: 'T' }).mean_concurrency_during_decode as number[];
+    for (const c of together) {
+      expect(c).toBeGreaterThan(2.5);
+      expect(c).toBeLessThanOrEqual(4);
+    }
+  });
+
   it('round-trips its JSON through the bench-file reader the fits use', async () => {
     const dir = tmp();
     const rng = seededRng(3);

@@ -68,53 +68,76 @@ export class EventQueue<P> {
     events: ReadonlyArray<{ readonly timeS: number; readonly kind: EventKind; readonly payload: P }>,
   ): void {
     const n = events.length;
+    const times = new Float64Array(n);
+    const kinds = new Uint8Array(n);
+    const payloads = new Array<P>(n);
+    for (let i = 0; i < n; i++) {
+      const e = events[i]!;
+      times[i] = e.timeS;
+      kinds[i] = e.kind;
+      payloads[i] = e.payload;
+    }
+    this.pushBulkColumns(times, kinds, payloads, n);
+  }
+
+  /**
+   * `pushBulk` over parallel columns (the first `n` entries), without an object per event: the hot path for a
+   * whole episode of arrivals. The columns are read, not kept.
+   */
+  pushBulkColumns(times: Float64Array, kinds: Uint8Array, payloads: readonly P[], n: number): void {
     if (n === 0) return;
     const firstSeq = this.nextSeq;
     this.nextSeq += n;
-    const order = Array.from({ length: n }, (_, i) => i);
+    const order = new Array<number>(n);
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      order[i] = i;
+      if (i > 0 && (times[i]! < times[i - 1]! || (times[i] === times[i - 1] && kinds[i]! < kinds[i - 1]!)))
+        sorted = false;
+    }
     // Stable: equal (time, kind) keep input order, i.e. sequence order.
-    order.sort((a, b) => events[a]!.timeS - events[b]!.timeS || events[a]!.kind - events[b]!.kind);
+    if (!sorted) order.sort((a, b) => times[a]! - times[b]! || kinds[a]! - kinds[b]!);
     const oldHead = this.laneHead;
     const oldLen = this.laneTimes.length - oldHead;
     const total = oldLen + n;
-    const times = new Float64Array(total);
-    const kinds = new Uint8Array(total);
-    const seqs = new Float64Array(total);
-    const payloads: (P | undefined)[] = new Array(total);
+    const laneTimes = new Float64Array(total);
+    const laneKinds = new Uint8Array(total);
+    const laneSeqs = new Float64Array(total);
+    const lanePayloads: (P | undefined)[] = new Array(total);
     let i = 0;
     let j = 0;
     for (let k = 0; k < total; k++) {
       let takeOld = false;
       if (i < oldLen && j < n) {
-        const e = events[order[j]!]!;
+        const idx = order[j]!;
         const to = this.laneTimes[oldHead + i]!;
         const ko = this.laneKinds[oldHead + i]!;
         // Old lane entries always have lower sequence numbers than this batch.
-        takeOld = to < e.timeS || (to === e.timeS && ko <= e.kind);
+        takeOld = to < times[idx]! || (to === times[idx] && ko <= kinds[idx]!);
       } else {
         takeOld = i < oldLen;
       }
       if (takeOld) {
-        times[k] = this.laneTimes[oldHead + i]!;
-        kinds[k] = this.laneKinds[oldHead + i]!;
-        seqs[k] = this.laneSeqs[oldHead + i]!;
-        payloads[k] = this.lanePayloads[oldHead + i];
+        laneTimes[k] = this.laneTimes[oldHead + i]!;
+        laneKinds[k] = this.laneKinds[oldHead + i]!;
+        laneSeqs[k] = this.laneSeqs[oldHead + i]!;
+        lanePayloads[k] = this.lanePayloads[oldHead + i];
         i++;
       } else {
         const idx = order[j]!;
-        const e = events[idx]!;
-        times[k] = e.timeS;
-        kinds[k] = e.kind;
-        seqs[k] = firstSeq + idx;
-        payloads[k] = e.payload;
+        const kind = kinds[idx]!;
+        laneTimes[k] = times[idx]!;
+        laneKinds[k] = kind;
+        laneSeqs[k] = firstSeq + idx;
+        lanePayloads[k] = payloads[idx];
         j++;
-        this.liveByKind[e.kind]!++;
+        this.liveByKind[kind]!++;
       }
     }
-    this.laneTimes = times;
-    this.laneKinds = kinds;
-    this.laneSeqs = seqs;
-    this.lanePayloads = payloads;
+    this.laneTimes = laneTimes;
+    this.laneKinds = laneKinds;
+    this.laneSeqs = laneSeqs;
+    this.lanePayloads = lanePayloads;
     this.laneHead = 0;
     this.live += n;
   }

@@ -51,6 +51,7 @@ export { sampleLinearS } from './latency.js';
 export { ActionHistoryKey, SimMetrics } from './metrics.js';
 export { hardwareProfilesByIdx, MIG_GEOMETRY_STATES } from './mig-adapter.js';
 export type {
+  ArrivalColumns,
   ArrivalSpec,
   EngineProfileParams,
   GeometryStates,

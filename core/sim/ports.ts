@@ -89,6 +89,13 @@ export interface ArrivalSpec {
   readonly itemIndex: number;
 }
 
+/** Arrivals as parallel columns (what core/workload produces), so a batch needs no object per arrival. */
+export interface ArrivalColumns {
+  readonly agents: ArrayLike<number>;
+  readonly arrivalTimesS: Float64Array;
+  readonly itemIndices: ArrayLike<number>;
+}
+
 /** One engine of an initial layout: the reference's `initial_state` entries. */
 export interface InitialEngineSpec {
   readonly gpu: number;

@@ -20,7 +20,7 @@ import { handleRefreshActionBudget } from './events/refresh-action-budget.js';
 import { handleRequestArrival } from './events/request-arrival.js';
 import { handleResourceManagerTrigger } from './events/resource-manager-trigger.js';
 import { SimMetrics } from './metrics.js';
-import type { ArrivalSpec, InitialEngineSpec, SimClusterSpec, SimRng } from './ports.js';
+import type { ArrivalColumns, ArrivalSpec, InitialEngineSpec, SimClusterSpec, SimRng } from './ports.js';
 import type { BootEvent, ShutdownEvent, ShutdownPlan, SimAction } from './reconfig-plan.js';
 import { TimeHeap } from './time-heap.js';
 
@@ -176,30 +176,50 @@ export class Simulator {
    * Adds arrivals (and, for the RAG agent, a search completion U(min, max) s later, drawn now in input
    * order after all arrivals are queued). Returns the created requests in input order.
    */
-  addArrivals(arrivals: readonly ArrivalSpec[]): SimRequest[] {
-    const created: SimRequest[] = [];
-    const bulk: Array<{ timeS: number; kind: EventKind; payload: Payload }> = [];
-    for (const a of arrivals) {
-      const agent = this.agents[a.agent];
+  addArrivals(arrivals: readonly ArrivalSpec[] | ArrivalColumns): SimRequest[] {
+    const columns = 'arrivalTimesS' in arrivals ? arrivals : undefined;
+    const specs = columns ? undefined : (arrivals as readonly ArrivalSpec[]);
+    const n = columns ? columns.arrivalTimesS.length : specs!.length;
+    const created = new Array<SimRequest>(n);
+    let ragCount = 0;
+    for (let i = 0; i < n; i++) {
+      const agentIndex = columns ? columns.agents[i]! : specs![i]!.agent;
+      const agent = this.agents[agentIndex];
       if (agent === undefined) {
-        throw new MigflowError(`arrival for unknown agent ${a.agent}: the workload and cluster disagree`);
+        throw new MigflowError(`arrival for unknown agent ${agentIndex}: the workload and cluster disagree`);
       }
-      const r = new SimRequest(this.nextRequestId++, a.agent, a.itemIndex, a.arrivalTimeS);
-      created.push(r);
-      bulk.push({ timeS: a.arrivalTimeS, kind: EventKind.RequestArrival, payload: r });
-      if (!agent.isRag) this.stopTimes[a.agent]!.push(a.arrivalTimeS);
-      this.pendingArrivalEvents[a.agent]!++;
-      if (a.arrivalTimeS > this.maxArrivalTimeS[a.agent]!) this.maxArrivalTimeS[a.agent] = a.arrivalTimeS;
-      this.metrics.pendingArrivals[a.agent]!++;
+      const tS = columns ? columns.arrivalTimesS[i]! : specs![i]!.arrivalTimeS;
+      const item = columns ? columns.itemIndices[i]! : specs![i]!.itemIndex;
+      created[i] = new SimRequest(this.nextRequestId++, agentIndex, item, tS);
+      if (agent.isRag) ragCount++;
+      else this.stopTimes[agentIndex]!.push(tS);
+      this.pendingArrivalEvents[agentIndex]!++;
+      if (tS > this.maxArrivalTimeS[agentIndex]!) this.maxArrivalTimeS[agentIndex] = tS;
+      this.metrics.pendingArrivals[agentIndex]!++;
     }
-    for (const r of created) {
+    const total = n + ragCount;
+    const times = new Float64Array(total);
+    const kinds = new Uint8Array(total);
+    const payloads = new Array<Payload>(total);
+    for (let i = 0; i < n; i++) {
+      const r = created[i]!;
+      times[i] = r.arrivalTimeS;
+      kinds[i] = EventKind.RequestArrival;
+      payloads[i] = r;
+    }
+    let k = n;
+    for (let i = 0; i < n; i++) {
+      const r = created[i]!;
       const search = this.agents[r.agent]!.ragSearch;
       if (search === undefined) continue;
       const t = r.arrivalTimeS + this.rng.uniform(search.minS, search.maxS);
-      bulk.push({ timeS: t, kind: EventKind.RagSearchComplete, payload: r });
+      times[k] = t;
+      kinds[k] = EventKind.RagSearchComplete;
+      payloads[k] = r;
+      k++;
       this.stopTimes[r.agent]!.push(t);
     }
-    this.queue.pushBulk(bulk);
+    this.queue.pushBulkColumns(times, kinds, payloads, total);
     return created;
   }
 

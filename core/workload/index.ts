@@ -3,7 +3,7 @@
  * (`core/random`), pattern ranges from the bench or training config, and trace fingerprints.
  */
 
-export { toArrivalSpecs } from './arrival-specs.js';
+export { concatArrivals, toArrivalColumns, toArrivalSpecs } from './arrival-specs.js';
 export { benchPatternRanges, trainingPatternRanges } from './pattern-ranges.js';
 export {
   AGENT_SEED_MIXER,

@@ -10,7 +10,6 @@ import { MigflowError } from '../../errors.js';
 import { actionCount, actionName, NO_ACTION } from '../../mig/actions.js';
 import type { AgentName } from '../../mig/agents.js';
 import {
-  type ArrivalSpec,
   clusterSpecFromConfig,
   type InitialLayoutMode,
   initialLayout,
@@ -18,6 +17,7 @@ import {
   Simulator,
   type TokenTable,
 } from '../../sim/index.js';
+import { concatArrivals } from '../../workload/index.js';
 import { actionMask, resolveAction } from './action-mask.js';
 import type { EnvStream } from './env-rng.js';
 import { ObservationBuilder } from './observation.js';
@@ -130,11 +130,8 @@ export class MigEnv {
     this.sim.reset(initialLayout(simulation, this.options.initialMode ?? 'random', this.options.rng));
     // All agents' batches first, then one add: the reference draws the RAG search delays only when the whole
     // list is queued, from the stream as the last agent's batch left it.
-    const arrivals: ArrivalSpec[] = [];
-    for (let a = 0; a < this.agents.length; a++) {
-      for (const spec of this.workload.generate(a, 0, 0)) arrivals.push(spec);
-    }
-    this.sim.addArrivals(arrivals);
+    const batches = this.agents.map((_, a) => this.workload.generate(a, 0, 0));
+    this.sim.addArrivals(concatArrivals(batches));
     this.sim.scheduleTriggers(this.episodeLength + 1);
     this.sim.run();
     this.maskFresh = false;

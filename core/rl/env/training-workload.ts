@@ -7,13 +7,13 @@
  */
 import type { ResolvedTrainingConfig } from '../../config/training.js';
 import type { AgentName } from '../../mig/agents.js';
-import type { ArrivalSpec } from '../../sim/index.js';
-import { RequestLoader, toArrivalSpecs, trainingPatternRanges } from '../../workload/index.js';
+import type { ArrivalColumns, ArrivalSpec } from '../../sim/index.js';
+import { RequestLoader, toArrivalColumns, trainingPatternRanges } from '../../workload/index.js';
 import type { EnvStream } from './env-rng.js';
 
-/** Produces one batch of arrivals for an agent, starting at `startS`. */
+/** Produces one batch of arrivals for an agent, starting at `startS` (as columns or as objects). */
 export interface WorkloadSource {
-  generate(agent: number, startS: number, turn: number): ArrivalSpec[];
+  generate(agent: number, startS: number, turn: number): readonly ArrivalSpec[] | ArrivalColumns;
 }
 
 export class TrainingWorkload implements WorkloadSource {
@@ -42,7 +42,7 @@ export class TrainingWorkload implements WorkloadSource {
     });
   }
 
-  generate(agent: number, startS: number, turn: number): ArrivalSpec[] {
-    return toArrivalSpecs(this.loader.generate(agent, startS, turn));
+  generate(agent: number, startS: number, turn: number): ArrivalColumns {
+    return toArrivalColumns(this.loader.generate(agent, startS, turn));
   }
 }

@@ -1,4 +1,5 @@
 /** Helpers for the training-stage integration tests: a tiny PPO budget, heartbeat decoding, GPU indices. */
+import { readdirSync, readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TrainHeartbeat } from '../../workflows/train-inputs.js';
@@ -47,4 +48,20 @@ export async function waitForHeartbeat(
       throw new Error(`no matching heartbeat within ${timeoutMs} ms (last ${JSON.stringify(h)})`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** PIDs of live processes whose command line contains every one of `needles` (Linux /proc). */
+export function processesWith(...needles: string[]): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (needles.every((n) => cmdline.includes(n))) pids.push(Number(name));
+  }
+  return pids;
 }

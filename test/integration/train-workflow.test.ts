@@ -21,7 +21,7 @@ import {
   trainProgressQuery,
 } from '../../workflows/train-inputs.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
-import { privateGpuIndex, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
+import { privateGpuIndex, processesWith, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
 
 let client: Client;
 let connection: Connection;
@@ -104,8 +104,14 @@ describe('TrainWorkflow crash drill', () => {
       expect(live.phase).toBe('training');
       expect(live.steps).toBeGreaterThan(0);
       expect(live.lastCheckpoint).toMatch(/rl_model_\d+_steps$/);
+      const runDir = atKill.lastCheckpoint!.replace(/\/checkpoints\/.*$/, '');
+      expect(processesWith('train-process.ts', runDir)).toHaveLength(1);
       first.proc.kill('SIGKILL');
       await first.proc;
+      // The orphaned trainer notices its parent is gone and exits (it would otherwise hold the GPU).
+      for (let i = 0; i < 100 && processesWith('train-process.ts', runDir).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(processesWith('train-process.ts', runDir)).toEqual([]);
       const killedCheckpointSteps = Number(/rl_model_(\d+)_steps/.exec(atKill.lastCheckpoint!)![1]);
       expect(killedCheckpointSteps).toBeGreaterThanOrEqual(checkpointEverySteps);
 

@@ -60,7 +60,11 @@ async function target(opts: {
     t = { baseUrl: emu.baseUrl, model: opts.model ?? '', logs: emu.logs, stop: emu.stop };
   }
   if (!t.model) {
-    const res = await fetch(new URL('/v1/models', t.baseUrl));
+    const res = await fetch(new URL('/v1/models', t.baseUrl)).catch((err: unknown) => {
+      throw new InvalidArgumentError(
+        `cannot reach ${t.baseUrl}/v1/models (${err instanceof Error ? (err.cause ?? err.message) : err}) — is the engine running? (or pass --start-emulator)`,
+      );
+    });
     const body = (await res.json()) as { data?: { id?: string }[] };
     t.model = body.data?.[0]?.id ?? '';
     if (!t.model) throw new InvalidArgumentError(`${t.baseUrl}/v1/models lists no model — pass --model`);

@@ -283,10 +283,10 @@ export async function runGenerate(o: GenerateOptions): Promise<GenerateResult> {
       o.onProgress?.({ done: result.linesWritten, errors: result.errorRows });
     }
   };
-  try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
-  } finally {
-    closeSync(fd);
-  }
+  // allSettled, not all: the file may only be closed once no worker can write to it any more.
+  const settled = await Promise.allSettled(Array.from({ length: concurrency }, worker));
+  closeSync(fd);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
   return result;
 }

@@ -22,6 +22,9 @@ export interface RequestRecord {
   ttftS: number | null;
   e2eS: number | null;
   status: 'ok' | 'aborted' | 'dropped' | 'rejected';
+  /** Server clock (performance.now(), ms): arrival and end (last token, drop or abort) of the request. */
+  arrivedAtMs: number;
+  endedAtMs: number | null;
 }
 
 const MAX_RECORDS = 200_000;
@@ -182,6 +185,8 @@ export function createEmulatorServer(opts: EmulatorOptions): EmulatorServer {
       ttftS: null,
       e2eS: null,
       status: 'aborted',
+      arrivedAtMs: arrivedMs,
+      endedAtMs: null,
     };
     record(rec);
     metrics.promptTokens.inc(metrics.labels, promptTokens);
@@ -228,6 +233,7 @@ export function createEmulatorServer(opts: EmulatorOptions): EmulatorServer {
         if (dropThis && i + 1 >= opts.dropAfterTokens && !last) {
           // Fault injection: the connection dies mid-stream (engine crash, proxy reset).
           rec.status = 'dropped';
+          rec.endedAtMs = now;
           finished = true;
           cancel();
           // end() (not destroy()) so the tokens already written still reach the client before the cut.
@@ -237,6 +243,7 @@ export function createEmulatorServer(opts: EmulatorOptions): EmulatorServer {
         if (!last) return;
         finished = true;
         rec.status = 'ok';
+        rec.endedAtMs = now;
         rec.e2eS = (now - arrivedMs) / 1000;
         metrics.e2e.observe(metrics.labels, rec.e2eS);
         metrics.success.inc({ ...metrics.labels, finished_reason: finishReason ?? 'stop' });
@@ -279,7 +286,9 @@ export function createEmulatorServer(opts: EmulatorOptions): EmulatorServer {
       },
     });
     res.on('close', () => {
-      if (!finished) cancel();
+      if (finished) return;
+      rec.endedAtMs = performance.now();
+      cancel();
     });
   }
 
@@ -300,6 +309,8 @@ export function createEmulatorServer(opts: EmulatorOptions): EmulatorServer {
           ttftS: null,
           e2eS: null,
           status: 'rejected',
+          arrivedAtMs: arrivedMs,
+          endedAtMs: performance.now(),
         });
         sendError(res, err);
       } else sendError(res, new HttpError(500, 'InternalServerError', String(err)));

@@ -138,24 +138,43 @@ describe('generate', () => {
   it('never has more requests in flight than its concurrency', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => ({ messages: [H('x y'), G('a')], id: i }));
     const out = join(mkdtempSync(join(tmpdir(), 'gen-out-')), 'out.jsonl');
-    let peak = 0;
-    const poll = setInterval(async () => {
-      const text = await (await fetch(`${emu.baseUrl}/metrics`)).text();
-      const m = /vllm:num_requests_running\{[^}]*\} (\d+)/.exec(text);
-      peak = Math.max(peak, Number(m?.[1] ?? 0));
-    }, 5);
+    // Slow decoding (50 ms per token), so requests overlap whenever the client lets them.
+    const slow = await spawnEmulator([
+      '--boot-ms',
+      '0',
+      '--decode-alpha',
+      '0.05',
+      '--natural-output-max',
+      '4',
+    ]);
+    let mine: { arrivedAtMs: number; endedAtMs: number }[];
     try {
       const r = await runGenerate({
-        baseUrl: emu.baseUrl,
+        baseUrl: slow.baseUrl,
         model: MODEL,
         datasetFile: dataset(rows),
         outFile: out,
         concurrency: 3,
       });
       expect(r.linesWritten).toBe(12);
+      // The server's own arrival/end times: the most requests it held at one moment.
+      mine = (await records(slow)) as unknown as typeof mine;
     } finally {
-      clearInterval(poll);
+      await slow.stop();
+    }
+    expect(mine).toHaveLength(12);
+    const events = mine.flatMap((x) => [
+      [x.arrivedAtMs, 1],
+      [x.endedAtMs, -1],
+    ]);
+    events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    let now = 0;
+    let peak = 0;
+    for (const [, d] of events) {
+      now += d!;
+      peak = Math.max(peak, now);
     }
     expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBeGreaterThan(1);
   });
 });

@@ -57,6 +57,7 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     doing: string,
     run: (workflowId: string) => Promise<T>,
     allHit: (r: T) => boolean,
+    childName: string = name,
   ): Promise<T | undefined> {
     if (!enabled) {
       stages.push({ stage: name, status: 'skipped', durationMs: 0 });
@@ -64,7 +65,7 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     }
     progress(doing);
     const started = Date.now();
-    const workflowId = `${pipelineId}/${name}`;
+    const workflowId = `${pipelineId}/${childName}`;
     const r = await run(workflowId);
     stages.push({ stage: name, status: allHit(r) ? 'hit' : 'ran', durationMs: Date.now() - started, workflowId });
     return r;
@@ -150,6 +151,8 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
         typedSearchAttributes: attrs(Stage.gridSearch),
       }),
     (r) => r.trials.every((t) => t.status !== 'completed' || t.hit === true),
+    // Its trials are `<pipeline>/grid-search/train/<trial>`.
+    Stage.gridSearch,
   );
   const checkpoints = (result.train?.trials ?? []).flatMap((t) =>
     t.status === 'completed' && t.bestCheckpoint ? [t.bestCheckpoint] : [],

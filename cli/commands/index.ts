@@ -12,6 +12,7 @@ import { registerSchemaCommand } from './schema.js';
 import { registerServerCommand } from './server.js';
 import { registerSimRunCommand } from './sim-run.js';
 import { registerSimTraceCommand } from './sim-trace.js';
+import { registerTrainCommand } from './train.js';
 import { registerWorkerCommand } from './worker.js';
 
 export function registerCommands(program: Command): void {
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerBenchCommand(program);
   registerProfileCommand(program);
   registerEmulatorCommand(program);
+  registerTrainCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   registerSimRunCommand(sim);
   registerSimTraceCommand(sim);

@@ -1,0 +1,179 @@
+/**
+ * `migflow train`: one Maskable PPO training run in this process, no Temporal server. Progress goes to stderr: a
+ * cli-progress bar on a terminal, one plain line per 5 % (and per checkpoint) otherwise. The run directory holds
+ * snapshots, checkpoints, logs and the training curve (see core/rl/train/run-training.ts).
+ */
+import { relative, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { type Command, InvalidArgumentError } from 'commander';
+import { artifactsDir } from '../../core/paths.js';
+import { runTraining, type TrainingProgress } from '../../core/rl/train/run-training.js';
+
+function positiveWhole(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+/** `key=value` → dotted override; the value is parsed as JSON when it parses (numbers, lists), else a string. */
+function override(pair: string, previous: Record<string, unknown>): Record<string, unknown> {
+  const at = pair.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`expected training.KEY=VALUE, got "${pair}"`);
+  const raw = pair.slice(at + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // A bare word stays a string.
+  }
+  return { ...previous, [pair.slice(0, at)]: value };
+}
+
+/** Local time YYYYmmdd-HHMMSS-mmm, the reference's run id. */
+export function timestampRunId(d = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${p(d.getMilliseconds(), 3)}`;
+}
+
+interface ProgressDisplay {
+  update(p: TrainingProgress): void;
+  stop(): void;
+}
+
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
+
+function barDisplay(): ProgressDisplay {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format:
+        'train |{bar}| {value}/{total} steps | ep {episodes} | mean reward {reward} | {eta_formatted} left',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const payload = { episodes: p.episodes, reward: fmt(p.meanEpisodeReward) };
+      if (!started) {
+        bar.start(p.totalSteps, p.steps, payload);
+        started = true;
+      } else bar.update(p.steps, payload);
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+function lineDisplay(write: (line: string) => void): ProgressDisplay {
+  let lastPct = -1;
+  let lastCheckpoint: string | undefined;
+  return {
+    update(p) {
+      const pct = Math.floor((100 * p.steps) / p.totalSteps / 5) * 5;
+      if (pct === lastPct && p.lastCheckpoint === lastCheckpoint) return;
+      lastPct = pct;
+      const ck = p.lastCheckpoint !== lastCheckpoint ? `, checkpoint ${p.lastCheckpoint}` : '';
+      lastCheckpoint = p.lastCheckpoint;
+      write(
+        `train: ${p.steps}/${p.totalSteps} steps (${pct}%), ${p.episodes} episodes, mean reward ${fmt(p.meanEpisodeReward)}${ck}`,
+      );
+    },
+    stop: () => {},
+  };
+}
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train the Maskable PPO MIG policy locally (no Temporal server)')
+    .option('--config <file>', 'training config', 'configs/training_config.yaml')
+    .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
+    .option('--steps <n>', 'env steps of the run (default: total_timesteps)', positiveWhole)
+    .option('--seed <n>', 'seed of env, sampling, weights and shuffling', wholeNumber, 0)
+    .option('--resume <checkpoint>', 'continue from a checkpoint directory (…/rl_model_<N>_steps)')
+    .option('--out <dir>', 'run directory (default: artifacts/train/<timestamp>)')
+    .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)', positiveWhole)
+    .option(
+      '--set <key=value>',
+      'override a training-config field, e.g. training.PPO.n_steps=256 (repeatable)',
+      override,
+      {},
+    )
+    .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
+    .option('--no-step-logs', "skip the reference's per-step episode logs")
+    .action(
+      async (opts: {
+        config: string;
+        simConfig: string;
+        steps?: number;
+        seed: number;
+        resume?: string;
+        out?: string;
+        checkpointEvery?: number;
+        set: Record<string, unknown>;
+        syntheticTokens?: boolean;
+        stepLogs: boolean;
+      }) => {
+        const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
+        const display = process.stderr.isTTY
+          ? barDisplay()
+          : lineDisplay((l) => process.stderr.write(`${l}\n`));
+        const controller = new AbortController();
+        const onSignal = () => controller.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const r = await runTraining({
+            trainingConfigPath: opts.config,
+            simulationConfigPath: opts.simConfig,
+            overrides: opts.set,
+            runDir,
+            seed: opts.seed,
+            ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
+            ...(opts.resume ? { resumeFrom: opts.resume } : {}),
+            ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
+            syntheticTokens: opts.syntheticTokens === true,
+            stepLogs: opts.stepLogs,
+            signal: controller.signal,
+            onProgress: (p) => display.update(p),
+            log: (line) => {
+              if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
+            },
+          });
+          display.stop();
+          const rel = (p: string) => relative(process.cwd(), p) || '.';
+          process.stdout.write(
+            `${[
+              `run directory     ${rel(r.runDir)}`,
+              `steps             ${r.steps} (${r.episodes} episodes)`,
+              `mean reward       ${fmt(r.meanEpisodeReward)} (last ≤100 episodes)`,
+              `final checkpoint  ${rel(r.finalCheckpoint)}`,
+              `best checkpoint   ${rel(r.bestCheckpoint)}`,
+              `backend           ${r.backend}${r.gpu ? ' (GPU)' : ''}`,
+            ].join('\n')}\n`,
+          );
+        } catch (err) {
+          display.stop();
+          const ck = (err as { checkpoint?: string }).checkpoint;
+          if (controller.signal.aborted && ck) {
+            process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
+            process.exitCode = 130;
+            return;
+          }
+          throw err;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+        // tfjs backends can keep handles open after the run.
+        process.exit(process.exitCode ?? 0);
+      },
+    );
+}

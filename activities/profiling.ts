@@ -7,7 +7,7 @@
  * - `writeBackProfiles` (main queue): every fit into simulation_config.yaml in one atomic, idempotent write.
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { Context } from '@temporalio/activity';
 import Docker from 'dockerode';
 import { parse } from 'yaml';
@@ -18,6 +18,7 @@ import { vllmEngineSpec, vllmImageFromCompose } from '../core/deploy/vllm-engine
 import { ConfigError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { benchFilesIn, fitPrefillFile, fitTpotDir } from '../core/profiling/fit.js';
+import { datasetNameOf, generateOutputName } from '../core/profiling/generate.js';
 import { parseKvCacheLog } from '../core/profiling/kv-cache-log.js';
 import { type ProfileProgress, profileEngineRun } from '../core/profiling/profile-engine.js';
 import { defaultConcurrencyPlan, defaultPrefillPlan } from '../core/profiling/sweeps.js';
@@ -80,6 +81,12 @@ function modelEntry(simulationConfig: string, model: string): ModelEntry {
   return { vllmConfigFile, kvPerTokenKb: entry.kv_per_token_KB, servedModel: vllm.model };
 }
 
+/** A path inside the project as the configs write them (relative to the project root); others stay absolute. */
+function projectRelative(path: string): string {
+  const rel = relative(PROJECT_ROOT, path);
+  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
 /** `20260101-000000` from a time, as the reference names its files (UTC, so every worker agrees). */
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -102,6 +109,9 @@ export function createProfilingActivities(deps: ActivityDeps) {
         const { target, plan, engine } = input;
         const simulationConfig = resolveFrom(deps.projectRoot, input.simulationConfig);
         const m = modelEntry(simulationConfig, target.model);
+        const generateDataset = target.generateDataset
+          ? resolveFrom(deps.projectRoot, target.generateDataset)
+          : undefined;
         const emulated = target.emulated ?? engine.emulated;
         if (!emulated && !target.migUuid) {
           throw new ConfigError(
@@ -132,7 +142,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
             image: imageId,
             emulated: emulated ?? null,
           },
-          inputFiles: [m.vllmConfigFile],
+          inputFiles: [m.vllmConfigFile, ...(generateDataset ? [generateDataset] : [])],
         };
         const { key } = await deps.cache.key(request);
         // Finished levels survive a crash here (the cache's build dir is private to one attempt).
@@ -187,6 +197,9 @@ export function createProfilingActivities(deps: ActivityDeps) {
                   MIGFLOW_EMU_KV_PER_TOKEN_KB: String(m.kvPerTokenKb),
                   MIGFLOW_EMU_BOOT_MS: String(emulated.bootMs),
                   MIGFLOW_EMU_SEED: String(emulated.seed),
+                  ...(emulated.naturalOutputMax
+                    ? { MIGFLOW_EMU_NATURAL_OUTPUT_MAX: String(emulated.naturalOutputMax) }
+                    : {}),
                 }
               : {},
           });
@@ -202,6 +215,23 @@ export function createProfilingActivities(deps: ActivityDeps) {
               readKvCache: (log) => parseKvCacheLog(log, { kvPerTokenKb: m.kvPerTokenKb }),
               healthTimeoutMs: engine.healthTimeoutS * 1000,
               engineLogFile: join(outDir, 'engine.log'),
+              ...(generateDataset
+                ? {
+                    generate: {
+                      datasetFile: generateDataset,
+                      outFile: join(
+                        workDir,
+                        'generated',
+                        generateOutputName(
+                          m.servedModel,
+                          // The port is picked per attempt; the name must stay the same for a retry to resume.
+                          target.port ?? `gpu${target.gpu}-${target.profile}`,
+                          datasetNameOf(generateDataset),
+                        ),
+                      ),
+                    },
+                  }
+                : {}),
               ...(resume ? { resume } : {}),
               onProgress: (p) => {
                 last = p;
@@ -214,11 +244,16 @@ export function createProfilingActivities(deps: ActivityDeps) {
             mkdirSync(join(outDir, 'tpot'));
             for (const f of r.prefillFiles) copyFileSync(f, join(outDir, 'prefill', basename(f)));
             for (const f of r.concurrencyFiles) copyFileSync(f, join(outDir, 'tpot', basename(f)));
+            if (r.generated) {
+              mkdirSync(join(outDir, 'generated'));
+              copyFileSync(r.generated.file, join(outDir, 'generated', basename(r.generated.file)));
+            }
             return {
               kvCacheGb: r.kvCacheGb,
               kvCacheTokens: r.kvCacheTokens,
               restartTimeS: r.restartTimeS,
               prefillFile: basename(r.prefillFiles[0]!),
+              generatedFile: r.generated ? basename(r.generated.file) : null,
             };
           } finally {
             clearInterval(beat);
@@ -241,6 +276,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
           kvCacheGb: s.kvCacheGb,
           kvCacheTokens: s.kvCacheTokens,
           restartTimeS: s.restartTimeS,
+          ...(s.generatedFile ? { generatePath: join(entry.dir, 'generated', s.generatedFile) } : {}),
           durationMs: Date.now() - started,
         };
       });
@@ -328,7 +364,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
               tpot: { alpha: fit.tpot.alpha, beta: fit.tpot.beta, sigma: fit.tpot.sigma },
               kvCacheGb: p.kvCacheGb,
               restartTimeS: p.restartTimeS,
-              ...(p.generatePath ? { generatePath: p.generatePath } : {}),
+              ...(p.generatePath ? { generatePath: projectRelative(p.generatePath) } : {}),
             });
             written.push(`${agent}.${p.gpuModel}.${p.profile}`);
           }

@@ -24,6 +24,12 @@ export const EmulatedEngineInput = z
       .describe('KV-cache tokens it reports and enforces'),
     bootMs: z.number().int().min(0).default(1_000).describe('time it takes to "load the model"'),
     seed: z.number().int().min(0).default(0),
+    naturalOutputMax: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('longest answer (tokens) to requests without ignore_eos, i.e. generate; default 256'),
   })
   .strict();
 export type EmulatedEngineInput = z.input<typeof EmulatedEngineInput>;
@@ -93,6 +99,13 @@ export const ProfilingTarget = z
     emulated: EmulatedEngineInput.optional().describe(
       "this target's emulator truth; default engine.emulated",
     ),
+    generateDataset: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'prepared ShareGPT JSONL whose prompts are replayed after the sweeps (generate_path); default none',
+      ),
     agents: z
       .array(z.enum(['CodingAgent', 'RAGAgent', 'ChatAgent']))
       .min(1)
@@ -155,6 +168,8 @@ export interface ProfileEngineResult {
   kvCacheGb: number;
   kvCacheTokens: number | null;
   restartTimeS: number;
+  /** The generate JSONL in the cache entry, when generateDataset was given. */
+  generatePath?: string;
   durationMs: number;
 }
 

@@ -7,13 +7,14 @@
 import type { EngineContainers, EngineSpec, RunningEngine } from '../deploy/engine-containers.js';
 import { MigflowError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { runGenerate } from './generate.js';
 import type { KvCacheReading } from './kv-cache-log.js';
 import { measureRestartTime } from './restart-time.js';
 import { runConcurrencySweep, runPrefillSweep, type SweepPlan } from './sweeps.js';
 
 /** The resumable state of a profiling run (travels as heartbeat details: keep it small). */
 export interface ProfileProgress {
-  phase: 'start' | 'kv-cache' | 'restart' | 'prefill' | 'concurrency' | 'done';
+  phase: 'start' | 'kv-cache' | 'restart' | 'prefill' | 'concurrency' | 'generate' | 'done';
   kvCacheGb?: number;
   kvCacheTokens?: number;
   restartTimeS?: number;
@@ -34,6 +35,8 @@ export interface ProfileEngineRunOptions {
   /** Where the engine's last log lines are saved (for the record, and for diagnosis). */
   engineLogFile: string;
   resume?: ProfileProgress;
+  /** Replay a prepared dataset's prompts after the sweeps (the reference's profile-generate); resumes by itself. */
+  generate?: { datasetFile: string; outFile: string };
   onProgress: (p: ProfileProgress) => void;
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -45,6 +48,7 @@ export interface ProfileEngineRunResult {
   restartTimeS: number;
   prefillFiles: string[];
   concurrencyFiles: string[];
+  generated: { file: string; lines: number; errorRows: number } | null;
 }
 
 export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<ProfileEngineRunResult> {
@@ -113,8 +117,23 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
       o.concurrencyPlan,
       sweepOpts('concurrency'),
     );
+    let generated: ProfileEngineRunResult['generated'] = null;
+    if (o.generate) {
+      report('generate');
+      const g = await runGenerate({
+        baseUrl: engine.baseUrl,
+        model: o.servedModel,
+        datasetFile: o.generate.datasetFile,
+        outFile: o.generate.outFile,
+        ...(o.signal ? { signal: o.signal } : {}),
+        onProgress: () => report('generate'),
+      });
+      generated = { file: g.outFile, lines: g.linesWritten + g.rowsAlreadyDone, errorRows: g.errorRows };
+      log(`generate: ${g.linesWritten} line(s) written, ${g.errorRows} error row(s) → ${g.outFile}`);
+    }
     report('done');
     return {
+      generated,
       kvCacheGb: p.kvCacheGb,
       kvCacheTokens: p.kvCacheTokens ?? null,
       restartTimeS: p.restartTimeS,

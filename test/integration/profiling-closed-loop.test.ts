@@ -4,7 +4,7 @@
  * FitWritebackWorkflow fits them and writes into a copy of simulation_config.yaml. The fitted α and β must land
  * within 5 % of the emulator's truth, and the KV-cache size and restart time must reach the file.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
@@ -48,24 +48,30 @@ afterAll(async () => {
 });
 
 /**
- * Emulator truths, distinct per pair. Prefill α is about a second: on a loaded 2-core machine the emulator and the
- * client run some tens of ms late, which lands in the intercept and must stay well below 5 % of it. (The emulator
- * runs prefills side by side, so long TTFTs cost the sweep little time.)
+ * Emulator truths, distinct per pair. Latencies are long (prefill α about a second, decode steps of 0.1–0.2 s): on a
+ * loaded 2-core machine the emulator and the client run some ms late, which lands in the intercepts and must stay
+ * well below 5 % of them. (The emulator runs prefills side by side, so long TTFTs cost the sweep little time.)
  */
 const TRUTH_A: EmulatedEngineInput = {
   prefill: { alpha: 1.0, beta: 0.001, sigma: 0.02 },
-  decode: { alpha: 0.03, beta: 0.003, sigma: 0.001 },
+  decode: { alpha: 0.1, beta: 0.01, sigma: 0.002 },
   kvCacheTokens: 35_225,
   bootMs: 600,
   seed: 1,
+  naturalOutputMax: 16,
 };
 const TRUTH_B: EmulatedEngineInput = {
   prefill: { alpha: 0.8, beta: 0.0012, sigma: 0.02 },
-  decode: { alpha: 0.025, beta: 0.004, sigma: 0.001 },
+  decode: { alpha: 0.08, beta: 0.012, sigma: 0.002 },
   kvCacheTokens: 69_322,
   bootMs: 900,
   seed: 2,
 };
+
+/** The YAML write-back keeps 10 significant digits. */
+function expectWritten(written: number, value: number) {
+  expect(Math.abs(written - value) / Math.abs(value), `${written} vs ${value}`).toBeLessThan(1e-9);
+}
 
 function within5(actual: number, truth: number) {
   expect(Math.abs(actual - truth) / truth, `${actual} vs truth ${truth}`).toBeLessThan(0.05);
@@ -113,11 +119,21 @@ describe('profiling closed loop', () => {
     const config = join(tmp, 'simulation_config.yaml');
     copyFileSync(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), config);
     const artifacts = join(tmp, 'artifacts');
+    // A dozen prepared coder rows whose prompts the profiled engine answers (generate → generate_path).
+    const dataset = join(tmp, 'coder-rows.jsonl');
+    const rows = readFileSync(join(PROJECT_ROOT, 'datasets', 'samples', 'coder.jsonl'), 'utf8').split('\n');
+    writeFileSync(dataset, `${rows.slice(0, 12).join('\n')}\n`);
     const input: ProfilingSweepInput = {
       runId: `${queue}-run`,
       simulationConfig: config,
       targets: [
-        { model: 'qwen2.5-coder-7b-instruct', profile: '3g.20gb', gpu: 0, emulated: TRUTH_A },
+        {
+          model: 'qwen2.5-coder-7b-instruct',
+          profile: '3g.20gb',
+          gpu: 0,
+          emulated: TRUTH_A,
+          generateDataset: dataset,
+        },
         { model: 'qwen2.5-3b-instruct', profile: '1g.10gb', gpu: 1, emulated: TRUTH_B },
       ],
       plan: {
@@ -127,7 +143,7 @@ describe('profiling closed loop', () => {
         concurrency: {
           levels: [2, 4, 8],
           promptsPerLevel: 8,
-          outputLen: 40,
+          outputLen: 20,
           rangeRatio: 0,
           pauseBetweenLevelsMs: 200,
         },
@@ -182,13 +198,23 @@ describe('profiling closed loop', () => {
     ]);
     const doc = parse(readFileSync(config, 'utf8'));
     const coding = doc.simulation.agents.CodingAgent.A100_40GB.mig['3g.20gb'];
-    expect(coding.kv_cache_GB).toBeCloseTo(sweep.profiles[0]!.kvCacheGb, 6);
-    expect(coding.restart_time).toBeCloseTo(sweep.profiles[0]!.restartTimeS, 6);
-    expect(coding.param.prefill.beta).toBeCloseTo(fa!.prefill.beta, 12);
-    expect(coding.param.tpot.alpha).toBeCloseTo(fa!.tpot.alpha, 9);
+    expectWritten(coding.kv_cache_GB, sweep.profiles[0]!.kvCacheGb);
+    expectWritten(coding.restart_time, sweep.profiles[0]!.restartTimeS);
+    expectWritten(coding.param.prefill.beta, fa!.prefill.beta);
+    expectWritten(coding.param.tpot.alpha, fa!.tpot.alpha);
+    // generate: one line per dataset row with the emulator's token usage, and its path in the config.
+    const generated = sweep.profiles[0]!.generatePath!;
+    const lines = readFileSync(generated, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(12);
+    expect(lines.every((l) => l.prompt_tokens > 0 && l.completion_tokens > 0)).toBe(true);
+    expect(coding.generate_path).toBe(generated);
+    expect(sweep.profiles[1]!.generatePath).toBeUndefined();
     const rag = doc.simulation.agents.RAGAgent.A100_40GB.mig['1g.10gb'];
-    expect(rag.param.tpot.beta).toBeCloseTo(fb!.tpot.beta, 12);
-    expect(rag.restart_time).toBeCloseTo(sweep.profiles[1]!.restartTimeS, 6);
+    expectWritten(rag.param.tpot.beta, fb!.tpot.beta);
+    expectWritten(rag.restart_time, sweep.profiles[1]!.restartTimeS);
     // The comments survive.
     expect(readFileSync(config, 'utf8')).toContain('# Which agents take part.');
 

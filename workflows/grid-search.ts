@@ -97,7 +97,9 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
       `**Grid search** ${input.gridConfig}: ${s.completed} done, ${s.failed} failed, ${s.running} running of ${s.total} on ${input.gpus.map((g) => `gpu-${g}`).join(', ')}\n\n${gridTable(outcomes)}`,
     );
   };
-  setHandler(gridStatusQuery, status);
+  setHandler(gridStatusQuery, status, {
+    description: 'every trial: params, status, GPU, reward, checkpoints',
+  });
   show();
 
   // One trial per GPU at a time: a free-list of GPU indices is the semaphore.
@@ -123,6 +125,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
             syntheticTokens: input.syntheticTokens,
             gpu,
             trialKey: outcome.trialKey,
+            ...(params ? { label: params } : {}),
             runId,
             heartbeatTimeoutS: input.heartbeatTimeoutS,
             maxAttempts: input.maxAttempts,

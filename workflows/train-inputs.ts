@@ -79,6 +79,14 @@ export const TrainWorkflowInput = z
       .min(1)
       .optional()
       .describe('grid-search trial id (MigflowTrial); set by GridSearchWorkflow'),
+    label: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'one line naming the run in the Web UI (default: the overrides); GridSearchWorkflow passes the trial’s values',
+      ),
   })
   .strict();
 export type TrainWorkflowInput = z.input<typeof TrainWorkflowInput>;

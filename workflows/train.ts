@@ -53,7 +53,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
     { key: GPU, value: queue },
     ...(input.trialKey ? [{ key: TRIAL, value: input.trialKey }] : []),
   ]);
-  const params = paramsSummary(input.overrides);
+  const params = input.label ?? paramsSummary(input.overrides);
   const title = `Training ${input.trialKey ?? 'run'}${params ? ` ${params}` : ''} on gpu-${input.gpu}`;
 
   let progress: TrainProgress = {
@@ -64,13 +64,19 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
     attempt: 1,
   };
   let finished = false;
-  setHandler(trainProgressQuery, () => progress);
-  setHandler(trainProgressSignal, (p) => {
-    // A late report from a dying attempt must not overwrite the final state or a newer attempt's progress.
-    if (finished || p.attempt < progress.attempt) return;
-    progress = p;
-    setCurrentDetails(progressMarkdown(title, progress));
+  setHandler(trainProgressQuery, () => progress, {
+    description: 'steps, episodes, mean reward and last checkpoint of the run so far',
   });
+  setHandler(
+    trainProgressSignal,
+    (p) => {
+      // A late report from a dying attempt must not overwrite the final state or a newer attempt's progress.
+      if (finished || p.attempt < progress.attempt) return;
+      progress = p;
+      setCurrentDetails(progressMarkdown(title, progress));
+    },
+    { description: 'progress report from the trainPolicy activity' },
+  );
   setCurrentDetails(progressMarkdown(title, progress));
 
   const { trainPolicy } = proxyActivities<Activities>({ startToCloseTimeout: '7d' });

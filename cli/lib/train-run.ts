@@ -183,7 +183,12 @@ export async function runGridWorkflow(
   }
 }
 
-const rel = (p: string | undefined) => (p ? relative(PROJECT_ROOT, p) : '');
+/** Paths inside the project relative to it (as users type them), others absolute. */
+const rel = (p: string | undefined) => {
+  if (!p) return '';
+  const r = relative(PROJECT_ROOT, p);
+  return r.startsWith('..') ? p : r;
+};
 
 export function trainTable(r: TrainWorkflowResult): string {
   return formatTable(

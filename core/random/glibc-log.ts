@@ -34,6 +34,60 @@ export function fma(a: number, b: number, c: number): number {
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
+/** High 26-bit half of a Veltkamp split (the low half is x − high). */
+function splitHigh(x: number): number {
+  const t = SPLITTER * x;
+  return t - (t - x);
+}
+
+// Splits of the constant operands, computed once. The fused multiply-adds are written out inline (each: the
+// exact product error by Dekker's method plus a compensated sum, rounded once): as function calls V8 would box
+// every double they return, which made the log ~15× slower than Math.log.
+const INVC_HI = new Float64Array(128);
+const INVC_LO = new Float64Array(128);
+for (let i = 0; i < 128; i++) {
+  INVC_HI[i] = splitHigh(TAB[2 * i]!);
+  INVC_LO[i] = TAB[2 * i]! - INVC_HI[i]!;
+}
+const LN2_LO_HI = splitHigh(LN2_LO);
+const LN2_LO_LO = LN2_LO - LN2_LO_HI;
+const A0 = A[0]!;
+const A0H = splitHigh(A0);
+const A0L = A0 - A0H;
+const A1 = A[1]!;
+const A2 = A[2]!;
+const A2H = splitHigh(A2);
+const A2L = A2 - A2H;
+const A3 = A[3]!;
+const A4 = A[4]!;
+const A4H = splitHigh(A4);
+const A4L = A4 - A4H;
+const B0 = B[0]!;
+const B1 = B[1]!;
+const B2 = B[2]!;
+const B2H = splitHigh(B2);
+const B2L = B2 - B2H;
+const B3 = B[3]!;
+const B3H = splitHigh(B3);
+const B3L = B3 - B3H;
+const B4 = B[4]!;
+const B5 = B[5]!;
+const B5H = splitHigh(B5);
+const B5L = B5 - B5H;
+const B6 = B[6]!;
+const B6H = splitHigh(B6);
+const B6L = B6 - B6H;
+const B7 = B[7]!;
+const B8 = B[8]!;
+const B8H = splitHigh(B8);
+const B8L = B8 - B8H;
+const B9 = B[9]!;
+const B9H = splitHigh(B9);
+const B9L = B9 - B9H;
+const B10 = B[10]!;
+const B10H = splitHigh(B10);
+const B10L = B10 - B10H;
+
 /** glibc's log(x). Non-positive, infinite and NaN inputs behave as `Math.log` (−∞, NaN, ∞). */
 export function glibcLog(x: number): number {
   if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) return logNearOne(x);
@@ -53,13 +107,57 @@ export function glibcLog(x: number): number {
   const z = f64[0]!;
   const invc = TAB[2 * i]!;
   const logc = TAB[2 * i + 1]!;
-  const r = fma(z, invc, -1.0);
-  const w = fma(k, LN2_HI, logc);
+  const zh = SPLITTER * z - (SPLITTER * z - z);
+  const zl = z - zh;
+  const ih = INVC_HI[i]!;
+  const il = INVC_LO[i]!;
+  const pz = z * invc;
+  // r = fma(z, invc, −1): z·invc is within 2^-7 of 1, so pz − 1 is exact and r is that plus the product's error.
+  const r = pz - 1.0 + (zh * ih - pz + zh * il + zl * ih + zl * il);
+  // k has at most 11 bits and LN2_HI at most 42, so k·LN2_HI is exact: fma(k, LN2_HI, logc) is a plain sum.
+  const w = k * LN2_HI + logc;
   const hi = w + r;
-  const lo = fma(k, LN2_LO, w - hi + r);
+  const c0 = w - hi + r;
+  // fma(k, LN2_LO, c0): k fits 26 bits, so it is its own split.
+  const p1 = k * LN2_LO;
+  const s1 = p1 + c0;
+  const v1 = s1 - p1;
+  const lo =
+    s1 + (p1 - (s1 - v1) + (c0 - v1) + (k * LN2_LO_HI - p1 + k * LN2_LO_LO + 0 * LN2_LO_HI + 0 * LN2_LO_LO));
   const r2 = r * r;
-  const p = fma(r2, fma(r, A[4]!, A[3]!), fma(r, A[2]!, A[1]!));
-  return fma(r * r2, p, fma(r2, A[0]!, lo)) + hi;
+  const rh = SPLITTER * r - (SPLITTER * r - r);
+  const rl = r - rh;
+  const r2h = SPLITTER * r2 - (SPLITTER * r2 - r2);
+  const r2l = r2 - r2h;
+  const p2 = r * A4;
+  const s2 = p2 + A3;
+  const v2 = s2 - p2;
+  const q1 = s2 + (p2 - (s2 - v2) + (A3 - v2) + (rh * A4H - p2 + rh * A4L + rl * A4H + rl * A4L));
+  const p3 = r * A2;
+  const s3 = p3 + A1;
+  const v3 = s3 - p3;
+  const q0 = s3 + (p3 - (s3 - v3) + (A1 - v3) + (rh * A2H - p3 + rh * A2L + rl * A2H + rl * A2L));
+  const q1h = SPLITTER * q1 - (SPLITTER * q1 - q1);
+  const q1l = q1 - q1h;
+  const p4 = r2 * q1;
+  const s4 = p4 + q0;
+  const v4 = s4 - p4;
+  const poly = s4 + (p4 - (s4 - v4) + (q0 - v4) + (r2h * q1h - p4 + r2h * q1l + r2l * q1h + r2l * q1l));
+  const p5 = r2 * A0;
+  const s5 = p5 + lo;
+  const v5 = s5 - p5;
+  const tail = s5 + (p5 - (s5 - v5) + (lo - v5) + (r2h * A0H - p5 + r2h * A0L + r2l * A0H + r2l * A0L));
+  const r3 = r * r2;
+  const r3h = SPLITTER * r3 - (SPLITTER * r3 - r3);
+  const r3l = r3 - r3h;
+  const polyh = SPLITTER * poly - (SPLITTER * poly - poly);
+  const polyl = poly - polyh;
+  const p6 = r3 * poly;
+  const s6 = p6 + tail;
+  const v6 = s6 - p6;
+  const y =
+    s6 + (p6 - (s6 - v6) + (tail - v6) + (r3h * polyh - p6 + r3h * polyl + r3l * polyh + r3l * polyl));
+  return y + hi;
 }
 
 function logNearOne(x: number): number {
@@ -67,17 +165,82 @@ function logNearOne(x: number): number {
   const r = x - 1.0;
   const r2 = r * r;
   const r3 = r * r2;
-  const p = fma(
-    r3,
-    fma(r3, fma(r3, B[10]!, fma(r2, B[9]!, fma(r, B[8]!, B[7]!))), fma(r2, B[6]!, fma(r, B[5]!, B[4]!))),
-    fma(r2, B[3]!, fma(r, B[2]!, B[1]!)),
-  );
+  const rh = SPLITTER * r - (SPLITTER * r - r);
+  const rl = r - rh;
+  const r2h = SPLITTER * r2 - (SPLITTER * r2 - r2);
+  const r2l = r2 - r2h;
+  const r3h = SPLITTER * r3 - (SPLITTER * r3 - r3);
+  const r3l = r3 - r3h;
+  const p7 = r * B8;
+  const s7 = p7 + B7;
+  const v7 = s7 - p7;
+  const t8 = s7 + (p7 - (s7 - v7) + (B7 - v7) + (rh * B8H - p7 + rh * B8L + rl * B8H + rl * B8L));
+  const p8 = r2 * B9;
+  const s8 = p8 + t8;
+  const v8 = s8 - p8;
+  const t9 = s8 + (p8 - (s8 - v8) + (t8 - v8) + (r2h * B9H - p8 + r2h * B9L + r2l * B9H + r2l * B9L));
+  const p9 = r3 * B10;
+  const s9 = p9 + t9;
+  const v9 = s9 - p9;
+  const inner2 = s9 + (p9 - (s9 - v9) + (t9 - v9) + (r3h * B10H - p9 + r3h * B10L + r3l * B10H + r3l * B10L));
+  const p10 = r * B5;
+  const s10 = p10 + B4;
+  const v10 = s10 - p10;
+  const t5 = s10 + (p10 - (s10 - v10) + (B4 - v10) + (rh * B5H - p10 + rh * B5L + rl * B5H + rl * B5L));
+  const p11 = r2 * B6;
+  const s11 = p11 + t5;
+  const v11 = s11 - p11;
+  const inner1 =
+    s11 + (p11 - (s11 - v11) + (t5 - v11) + (r2h * B6H - p11 + r2h * B6L + r2l * B6H + r2l * B6L));
+  const p12 = r * B2;
+  const s12 = p12 + B1;
+  const v12 = s12 - p12;
+  const t2 = s12 + (p12 - (s12 - v12) + (B1 - v12) + (rh * B2H - p12 + rh * B2L + rl * B2H + rl * B2L));
+  const p13 = r2 * B3;
+  const s13 = p13 + t2;
+  const v13 = s13 - p13;
+  const inner0 =
+    s13 + (p13 - (s13 - v13) + (t2 - v13) + (r2h * B3H - p13 + r2h * B3L + r2l * B3H + r2l * B3L));
+  const inner2h = SPLITTER * inner2 - (SPLITTER * inner2 - inner2);
+  const inner2l = inner2 - inner2h;
+  const p14 = r3 * inner2;
+  const s14 = p14 + inner1;
+  const v14 = s14 - p14;
+  const mid =
+    s14 +
+    (p14 -
+      (s14 - v14) +
+      (inner1 - v14) +
+      (r3h * inner2h - p14 + r3h * inner2l + r3l * inner2h + r3l * inner2l));
+  const midh = SPLITTER * mid - (SPLITTER * mid - mid);
+  const midl = mid - midh;
+  const p15 = r3 * mid;
+  const s15 = p15 + inner0;
+  const v15 = s15 - p15;
+  const poly =
+    s15 + (p15 - (s15 - v15) + (inner0 - v15) + (r3h * midh - p15 + r3h * midl + r3l * midh + r3l * midl));
   let w = r * TWO_POW_27;
   const rhi = r + w - w;
   const rlo = r - rhi;
-  w = rhi * rhi * B[0]!; // exact: rhi has 26 bits
+  w = rhi * rhi * B0; // exact: rhi has 26 bits
   const hi = r + w;
-  let lo = r - hi + w;
-  lo = fma(B[0]! * rlo, rhi + r, lo);
-  return fma(r3, p, lo) + hi;
+  const lo0 = r - hi + w;
+  const br = B0 * rlo; // exact: B0 = −0.5
+  const sr = rhi + r;
+  const brh = SPLITTER * br - (SPLITTER * br - br);
+  const brl = br - brh;
+  const srh = SPLITTER * sr - (SPLITTER * sr - sr);
+  const srl = sr - srh;
+  const p16 = br * sr;
+  const s16 = p16 + lo0;
+  const v16 = s16 - p16;
+  const lo = s16 + (p16 - (s16 - v16) + (lo0 - v16) + (brh * srh - p16 + brh * srl + brl * srh + brl * srl));
+  const polyh = SPLITTER * poly - (SPLITTER * poly - poly);
+  const polyl = poly - polyh;
+  const p17 = r3 * poly;
+  const s17 = p17 + lo;
+  const v17 = s17 - p17;
+  const y =
+    s17 + (p17 - (s17 - v17) + (lo - v17) + (r3h * polyh - p17 + r3h * polyl + r3l * polyh + r3l * polyl));
+  return y + hi;
 }

@@ -83,7 +83,7 @@ describe('checkpoint round trip', () => {
       const pa = a.policy.actionProbabilities(x, mask);
       expect([...b.policy.actionProbabilities(b.normalizer!.normalizeObs(obs), mask)]).toEqual([...pa]);
       const pi = inference.actionProbabilities(obs, mask);
-      pa.forEach((p, k) => expect(pi[k]).toBeCloseTo(p, 5));
+      for (let k = 0; k < pa.length; k++) expect(pi[k]).toBeCloseTo(pa[k]!, 5);
       mask.forEach((m, k) => {
         if (m === 0) expect(pi[k]).toBe(0);
       });

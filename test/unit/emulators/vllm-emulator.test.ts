@@ -211,7 +211,7 @@ describe('vLLM emulator process', () => {
       '--port',
       String(port),
       '--boot-ms',
-      '3000',
+      '6000',
       '--kv-cache-tokens',
       '35225',
       '--kv-per-token-kb',

@@ -25,9 +25,10 @@ export const linearSchedule =
 export const steppedEntropySchedule =
   (max: number, min: number): Schedule =>
   (remaining) => {
-    const progress = 1 - remaining;
-    if (progress < 0.2) return max;
-    return (progress - 0.2) / 0.8 < 0.5 ? (max + min) / 2 : min;
+    // progress < 0.2 ⟺ remaining > 0.8 and progress < 0.6 ⟺ remaining > 0.4, compared on `remaining` so the
+    // boundaries are exact (1 − (1 − 0.2) is not 0.2 in floating point).
+    if (remaining > 0.8) return max;
+    return remaining > 0.4 ? (max + min) / 2 : min;
   };
 
 /** Progress remaining after `steps` of `totalSteps`, clamped to [0, 1]. */

@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { z } from 'zod';
 import type { ComparisonEntry } from '../core/bench/index.js';
+import { checkpointRunName } from '../core/bench/policies/rl-checkpoint.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
@@ -58,6 +59,8 @@ export function createBenchActivities(deps: ActivityDeps) {
             // The checkpoint and the trace enter by content (inputFiles), not by path.
             inputs: {
               policy,
+              // Output file names carry it, so the same weights under another run name are another entry.
+              runName: checkpoint ? checkpointRunName(checkpoint) : null,
               steps: s.steps ?? null,
               seed: s.seed ?? null,
               syntheticTokens: s.syntheticTokens,

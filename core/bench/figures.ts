@@ -29,7 +29,7 @@ export interface TimelineSeries {
   readonly values: readonly { readonly agent: string; readonly y: readonly number[] }[];
 }
 
-/** Pattern index (idle 0 … burst 3) per agent at each tick; arrivals per second per interval for CSV traces. */
+/** Pattern index (idle 0 … burst 3) per agent at each tick; for CSV traces, arrivals per second in the interval from each tick. */
 export function timelineSeries(
   trace: BenchTrace,
   tickTimesS: readonly number[],
@@ -53,11 +53,11 @@ export function timelineSeries(
       let i = 0;
       return {
         agent: a.agent,
+        // The rate over the interval that starts at the tick, so the step drawn from t covers the arrivals it counts.
         y: tickTimesS.map((t) => {
-          const from = t - intervalS;
-          while (i < times.length && times[i]! < from) i++;
+          while (i < times.length && times[i]! < t) i++;
           let j = i;
-          while (j < times.length && times[j]! < t) j++;
+          while (j < times.length && times[j]! < t + intervalS) j++;
           return (j - i) / intervalS;
         }),
       };

@@ -63,9 +63,9 @@ describe('bench timeline figures', () => {
         },
       ],
     };
-    const r = timelineSeries(csvLike, [120, 240], 120);
+    const r = timelineSeries(csvLike, [0, 120, 240], 120);
     expect(r.yLabels).toBeUndefined();
-    expect(r.values[0]!.y).toEqual([2 / 120, 3 / 120]);
+    expect(r.values[0]!.y).toEqual([2 / 120, 3 / 120, 0]);
   });
 
   it('the figure names the kind and run in a bold title, labels the axes, and lists the event only when there is one', async () => {

@@ -4,6 +4,7 @@
  * first message are skipped; a file with none is a DatasetError naming it.
  */
 import { readDatasetRows } from '../datasets/index.js';
+import { ragPrompt } from '../datasets/preprocess/rag.js';
 import { DatasetError } from '../errors.js';
 
 function firstText(row: unknown): string | undefined {
@@ -16,6 +17,9 @@ function firstText(row: unknown): string | undefined {
     const text = m?.value ?? m?.content;
     if (typeof text === 'string' && text.trim()) return text;
   }
+  // A raw RAG row: the prompt the RAG preprocessor would build from it.
+  if (typeof r.question === 'string' && r.question.trim())
+    return ragPrompt(typeof r.context === 'string' ? r.context : '', r.question);
   if (typeof r.prompt === 'string' && r.prompt.trim()) return r.prompt;
   return undefined;
 }

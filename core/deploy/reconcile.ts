@@ -11,8 +11,8 @@ import { BUILTIN_GPU_PROFILE_SETS, type GpuProfileSet, sliceLayout, stateLayout 
 import type { DesiredGpu, SlotPlan } from './deploy-state.js';
 import { gpuSlots } from './deploy-state.js';
 import type { LiveCluster, LiveSlot } from './live-cluster.js';
-import type { MigController } from './mig-controller.js';
-import { type ActualEngine, type SlotEngines, slotPort } from './slot-engines.js';
+import type { MigController, MigSlot } from './mig-controller.js';
+import { type SlotEngines, slotPort } from './slot-engines.js';
 import { drainEngine } from './vllm-metrics.js';
 
 export interface PermanentGpu {
@@ -118,116 +118,127 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
     plans.push({ plan: p, ordinal: permanentOrdinal.get(p.gpu)!, model });
   }
 
-  // Which GPU instances survive: an actual instance at a wanted placement with the wanted profile.
+  // What is there: GPU instances (no UUID lookup yet — three more nvidia-smi calls per GPU) and containers.
   c.progress?.('reading layout');
-  const actualLayouts = new Map<number, Awaited<ReturnType<MigController['readLayout']>>>();
-  for (const d of c.desired) actualLayouts.set(d.gpu, await c.mig.readLayout(d.gpu));
-  const survivingUuid = (p: SlotPlan): string | undefined =>
-    actualLayouts.get(p.gpu)?.slots.find((x) => x.start === p.start && x.hardware === p.hardware)?.uuid;
+  const layouts = new Map<number, MigSlot[]>();
+  const withUuids = new Set<number>();
+  for (const d of c.desired) layouts.set(d.gpu, (await c.mig.readLayout(d.gpu, { uuids: false })).slots);
+  const instanceAt = (p: SlotPlan) =>
+    layouts.get(p.gpu)?.find((x) => x.start === p.start && x.hardware === p.hardware);
 
   const actual = await engines.actual();
-  const byKey = new Map<string, ActualEngine>(actual.map((a) => [a.slot, a]));
   const wanted = new Map(plans.map((x) => [x.plan.key, x]));
+  // A container stays when it serves the wanted slot for the wanted agent on an instance that stays. Engines
+  // are always stopped before their instance is destroyed, so a surviving container never holds a stale UUID.
   const keep = new Set<string>();
-  for (const [key, a] of byKey) {
-    const w = wanted.get(key);
+  for (const a of actual) {
+    const w = wanted.get(a.slot);
     if (!w || !a.running) continue;
     if (a.agent !== w.plan.agent || a.profile !== w.plan.hardware) continue;
-    if (!w.plan.permanent && a.uuid !== survivingUuid(w.plan)) continue;
-    keep.add(key);
+    if (!w.plan.permanent && !instanceAt(w.plan)) continue;
+    keep.add(a.slot);
   }
 
-  // The live slot table follows the desired layout at once; engines that stay serve during the change.
+  // The live slot table follows the desired layout at once; engines that stay keep serving during the change.
   const next: LiveSlot[] = [];
   for (const { plan, ordinal } of plans) {
     const slot = slotFor(live, plan, ordinal, s.host, s.basePort);
     slot.port = slotPort(s, ordinal, plan.start);
     slot.baseUrl = `http://${s.host}:${slot.port}`;
-    if (!plan.permanent) {
-      const uuid = survivingUuid(plan);
-      if (uuid) slot.uuid = uuid;
-    }
-    if (keep.has(plan.key) && !slot.ready) await adopt(slot);
+    const kept = actual.find((a) => a.slot === plan.key && keep.has(a.slot));
+    if (kept?.uuid && !plan.permanent) slot.uuid = kept.uuid;
     next.push(slot);
   }
   live.slots = next;
+  await Promise.all(next.filter((x) => keep.has(x.plan.key) && !x.ready).map((x) => adopt(x)));
 
-  // 1. Drain and stop what does not fit, concurrently.
-  c.progress?.('stopping engines');
-  const stops: Promise<void>[] = [];
-  for (const a of actual) {
-    if (keep.has(a.slot)) continue;
-    stops.push(
-      (async () => {
-        // Drained through the port the container records (it may have been started by an earlier worker).
-        const how =
-          a.running && a.port !== undefined
-            ? await drainEngine(`http://${s.host}:${a.port}`, {
-                timeoutMs: s.drainTimeoutMs,
-                pollMs: 500,
-                ...(c.signal ? { signal: c.signal } : {}),
-              })
-            : 'not running';
-        await engines.removeByName(a.name);
-        live.log(`stopped ${a.slot} (${how})`);
-        result.stopped.push(a.slot);
-      })(),
+  const startSlot = async (plan: SlotPlan, model: string) => {
+    const slot = next.find((x) => x.plan.key === plan.key)!;
+    if (keep.has(plan.key) && slot.ready) return;
+    // A kept container that does not answer is replaced.
+    if (keep.has(plan.key)) await engines.removeByName(engines.nameOf(plan.key));
+    try {
+      await engines.start(slot, c.simulation, model, c.signal);
+      result.started.push(plan.key);
+      live.log(`started ${plan.key} for ${plan.agent} (${plan.hardware}, port ${slot.port})`);
+    } catch (err) {
+      if (c.signal?.aborted) throw err;
+      slot.ready = false;
+      const message = err instanceof Error ? err.message : String(err);
+      result.failedStarts.push({ slot: plan.key, message });
+      live.fault({
+        kind: 'engine-start',
+        slot: plan.key,
+        message,
+        handling: 'slot left without an engine; the next window starts it again',
+      });
+    }
+  };
+  // Permanent engines need no MIG: they start right away, alongside everything else.
+  const permanentStarts = Promise.all(
+    plans.filter((x) => x.plan.permanent).map((x) => startSlot(x.plan, x.model)),
+  );
+
+  try {
+    // 1. Drain and stop what does not fit, concurrently.
+    c.progress?.('stopping engines');
+    await Promise.all(
+      actual
+        .filter((a) => !keep.has(a.slot))
+        .map(async (a) => {
+          // Drained through the port the container records (an earlier worker may have started it).
+          const how =
+            a.running && a.port !== undefined
+              ? await drainEngine(`http://${s.host}:${a.port}`, {
+                  timeoutMs: s.drainTimeoutMs,
+                  pollMs: 500,
+                  ...(c.signal ? { signal: c.signal } : {}),
+                })
+              : 'not running';
+          await engines.removeByName(a.name);
+          live.log(`stopped ${a.slot} (${how})`);
+          result.stopped.push(a.slot);
+        }),
     );
-  }
-  await Promise.all(stops);
 
-  // 2. MIG: converge each GPU on its desired state.
-  c.progress?.('reconfiguring MIG');
-  for (const d of c.desired) {
-    const have = actualLayouts.get(d.gpu)?.slots ?? [];
-    const want = c.mig.placements(d.gpu, d.stateId);
-    const same =
-      have.length === want.length &&
-      want.every((w) => have.some((h) => h.start === w.start && h.hardware === w.hardware));
-    // Already there (the common case): no mutating nvidia-smi call at all.
-    if (same) continue;
-    const r = await c.mig.reconcile(d.gpu, d.stateId);
-    if (r.created.length || r.destroyed.length) {
+    // 2. MIG: converge each GPU on its desired state (no mutating call when it is there already).
+    c.progress?.('reconfiguring MIG');
+    for (const d of c.desired) {
+      const have = layouts.get(d.gpu) ?? [];
+      const want = c.mig.placements(d.gpu, d.stateId);
+      const same =
+        have.length === want.length &&
+        want.every((w) => have.some((h) => h.start === w.start && h.hardware === w.hardware));
+      if (same) continue;
+      const r = await c.mig.reconcile(d.gpu, d.stateId);
       result.migChanged = true;
       live.log(
         `GPU ${d.gpu}: MIG state ${d.stateId} (destroyed ${r.destroyed.map((x) => `${x.hardware}@${x.start}`).join(', ') || 'none'}; created ${r.created.map((x) => `${x.hardware}@${x.start}`).join(', ') || 'none'})`,
       );
+      layouts.set(d.gpu, r.layout.slots);
+      withUuids.add(d.gpu);
     }
-    actualLayouts.set(d.gpu, r.layout);
-  }
 
-  // 3. Start the engines that are missing.
-  c.progress?.('starting engines');
-  for (const slot of next) {
-    if (!slot.plan.permanent) {
-      const uuid = survivingUuid(slot.plan);
+    // 3. Start the missing real engines on their instances' UUIDs.
+    c.progress?.('starting engines');
+    const missing = plans.filter(
+      (x) =>
+        !x.plan.permanent && !(keep.has(x.plan.key) && next.find((n) => n.plan.key === x.plan.key)?.ready),
+    );
+    for (const gpu of new Set(missing.map((x) => x.plan.gpu))) {
+      if (withUuids.has(gpu)) continue;
+      layouts.set(gpu, (await c.mig.readLayout(gpu)).slots);
+      withUuids.add(gpu);
+    }
+    for (const x of missing) {
+      const uuid = instanceAt(x.plan)?.uuid;
+      const slot = next.find((n) => n.plan.key === x.plan.key)!;
       if (uuid) slot.uuid = uuid;
     }
+    await Promise.all(missing.map((x) => startSlot(x.plan, x.model)));
+  } finally {
+    await permanentStarts;
   }
-  await Promise.all(
-    plans.map(async ({ plan, model }) => {
-      const slot = next.find((x) => x.plan.key === plan.key)!;
-      if (keep.has(plan.key) && (slot.ready || (await adopt(slot)))) return;
-      // A kept container that does not answer is replaced.
-      if (keep.has(plan.key)) await engines.removeByName(engines.nameOf(plan.key));
-      try {
-        await engines.start(slot, c.simulation, model, c.signal);
-        result.started.push(plan.key);
-        live.log(`started ${plan.key} for ${plan.agent} (${plan.hardware}, port ${slot.port})`);
-      } catch (err) {
-        if (c.signal?.aborted) throw err;
-        slot.ready = false;
-        const message = err instanceof Error ? err.message : String(err);
-        result.failedStarts.push({ slot: plan.key, message });
-        live.fault({
-          kind: 'engine-start',
-          slot: plan.key,
-          message,
-          handling: 'slot left without an engine; the next window starts it again',
-        });
-      }
-    }),
-  );
   return result;
 }
 

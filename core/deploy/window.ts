@@ -6,6 +6,7 @@
  * records its action as pending for the next window. A failed reconfiguration is reported, the previous layout is
  * reconciled back, and the window goes on — the loop never sticks (the reference's flag stays set forever).
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { ResolvedBenchConfig } from '../config/bench.js';
 import type { ResolvedDeploymentConfig } from '../config/deployment.js';
@@ -212,6 +213,8 @@ export async function runDeployWindow(
   // Requests of this window; those still running a grace period after the window are cancelled.
   const grace = new AbortController();
   const publishSignal = AbortSignal.any([stopAll.signal, grace.signal]);
+  // Every in-flight request listens on these; hundreds at once are expected.
+  setMaxListeners(0, publishSignal, stopAll.signal, grace.signal);
   const publishing = publishWindow({
     live,
     requests: o.requests,
@@ -241,7 +244,9 @@ export async function runDeployWindow(
     // Decision at the end of the window (none after the last one: nothing would carry it out).
     let decided: ActionRecord | undefined;
     if (!o.policy.isStatic) {
-      live.rollOver(durationS);
+      // Arrivals follow the nominal schedule of the window, so its nominal length is the rate's true base
+      // (the wall-clock length also counts reconfiguration stalls, which would understate the load).
+      live.rollOver(T);
       if (windowStartS + durationS - state.budgetRefilledAtS >= o.training.refreshPeriodS) {
         state.budgetS = o.training.budgetS;
         state.budgetRefilledAtS = windowStartS + durationS;

@@ -7,7 +7,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
+import { type Client, type Connection, WorkflowFailedError } from '@temporalio/client';
+import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -245,4 +246,33 @@ describe('profiling closed loop', () => {
     expect(readFileSync(config).equals(bytes)).toBe(true);
     expect(statSync(config).mtimeMs).toBe(mtime);
   }, 240_000);
+
+  it('fails once, without retries, naming the config and the model, when a target names a model the registry lacks', async () => {
+    const queue = uniqueQueue('profiling-bad');
+    const ws = await workers(queue, join(tmp, 'artifacts-bad'));
+    const err = await runAll(
+      ws,
+      client.workflow
+        .execute('ProfilingSweepWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/bad`,
+          args: [
+            {
+              targets: [{ model: 'qwen9-1t', profile: '1g.10gb', gpu: 0 }],
+              engine: { emulated: TRUTH_A },
+            } satisfies ProfilingSweepInput,
+          ],
+        })
+        .catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const activity = (err as WorkflowFailedError).cause as ActivityFailure;
+    const app = activity.cause as ApplicationFailure;
+    expect(app.type).toBe('ConfigError');
+    expect(app.nonRetryable).toBe(true);
+    expect(app.message).toMatch(/simulation_config\.yaml: model\.qwen9-1t: not in the model registry/);
+    const history = await client.workflow.getHandle(`${queue}/bad`).fetchHistory();
+    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
+    expect(attempts).toHaveLength(1);
+  }, 120_000);
 });

@@ -71,7 +71,22 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorServ
 }
 
 /** Runs until SIGTERM/SIGINT; exits 2 on bad arguments. */
+export const EMULATOR_USAGE = `usage: migflow emulator vllm [serve] [MODEL] [vLLM flags] [emulator flags]
+  vLLM flags read:  --model ID  --served-model-name NAME  --host 127.0.0.1  --port 8000  --config FILE.yaml
+                    --max-model-len N  --max-num-seqs N   (other vLLM flags are accepted and ignored)
+  emulated truth:   --prefill-alpha S --prefill-beta S --prefill-sigma S   (TTFT = α + β·prompt_tokens + N(0,σ²))
+                    --decode-alpha S --decode-beta S --decode-sigma S      (step = α + β·running + N(0,σ²))
+                    --kv-cache-tokens N | --kv-cache-gib G  --kv-per-token-kb K  --boot-ms MS  --seed N
+                    --natural-output-max N  --precise-timers true|false
+  faults:           --fault exit-at-start|never-healthy  --drop-after-tokens N [--drop-every K]
+  every emulator flag can come from the environment as MIGFLOW_EMU_<FLAG>, e.g. MIGFLOW_EMU_PREFILL_ALPHA=0.03
+`;
+
 export async function runEmulatorProcess(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(EMULATOR_USAGE);
+    return;
+  }
   let opts: EmulatorOptions;
   try {
     opts = resolveOptions(argv);

@@ -179,6 +179,23 @@ describe('load generator', () => {
     }
   });
 
+  it('streams chat completions too, reading the usage chunk for the prompt length', async () => {
+    const rng = seededRng(5);
+    const run = await runLoad({
+      baseUrl: emu.baseUrl,
+      model: MODEL,
+      requests: [{ prompt: 'three word prompt', promptLen: 99, outputLen: 4 }],
+      requestRate: 'inf',
+      arrival: 'poisson',
+      maxConcurrency: null,
+      rng,
+      endpoint: 'chat',
+    });
+    const r = benchResult(run, { date: 'T' });
+    expect(r).toMatchObject({ backend: 'openai-chat', completed: 1, input_lens: [3], output_lens: [4] });
+    expect(r.itls[0]).toHaveLength(3);
+  });
+
   it('round-trips its JSON through the bench-file reader the fits use', async () => {
     const dir = tmp();
     const rng = seededRng(3);

@@ -178,7 +178,7 @@ export interface TrainWorkflowResult extends TrainPolicyResult {
 
 /** Training progress: sent by the activity to its workflow, returned by `trainProgressQuery`. */
 export interface TrainProgress {
-  phase: 'queued' | 'training' | 'done' | 'cache-hit';
+  phase: 'queued' | 'training' | 'done' | 'cache-hit' | 'cancelled' | 'failed';
   steps: number;
   /** Null until the first report (the default total comes from the config). */
   totalSteps: number | null;

@@ -5,6 +5,7 @@
  * last checkpoint while it runs.
  */
 import {
+  isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -80,35 +81,42 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
   setCurrentDetails(progressMarkdown(title, progress));
 
   const { trainPolicy } = proxyActivities<Activities>({ startToCloseTimeout: '7d' });
-  const result = await trainPolicy.executeWithOptions(
-    {
-      taskQueue: queue,
-      // A run of the default config takes hours; the heartbeat timeout is what notices a dead worker.
-      startToCloseTimeout: '7d',
-      heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-      retry: {
-        maximumAttempts: input.maxAttempts,
-        initialInterval: '1s',
-        maximumInterval: '30s',
-        nonRetryableErrorTypes: NON_RETRYABLE,
-      },
-      summary: `train ${input.trialKey ? `trial ${input.trialKey}` : 'policy'}${params ? ` ${params}` : ''} on gpu-${input.gpu}${input.totalSteps ? ` for ${input.totalSteps} steps` : ''}`,
-    },
-    [
+  const result = await trainPolicy
+    .executeWithOptions(
       {
-        trainingConfig: input.trainingConfig,
-        simulationConfig: input.simulationConfig,
-        overrides: input.overrides,
-        seed: input.seed,
-        syntheticTokens: input.syntheticTokens,
-        ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
-        ...(input.checkpointEverySteps !== undefined
-          ? { checkpointEverySteps: input.checkpointEverySteps }
-          : {}),
-        ...(input.trialKey ? { trialKey: input.trialKey } : {}),
+        taskQueue: queue,
+        // A run of the default config takes hours; the heartbeat timeout is what notices a dead worker.
+        startToCloseTimeout: '7d',
+        heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
+        retry: {
+          maximumAttempts: input.maxAttempts,
+          initialInterval: '1s',
+          maximumInterval: '30s',
+          nonRetryableErrorTypes: NON_RETRYABLE,
+        },
+        summary: `train ${input.trialKey ? `trial ${input.trialKey}` : 'policy'}${params ? ` ${params}` : ''} on gpu-${input.gpu}${input.totalSteps ? ` for ${input.totalSteps} steps` : ''}`,
       },
-    ],
-  );
+      [
+        {
+          trainingConfig: input.trainingConfig,
+          simulationConfig: input.simulationConfig,
+          overrides: input.overrides,
+          seed: input.seed,
+          syntheticTokens: input.syntheticTokens,
+          ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
+          ...(input.checkpointEverySteps !== undefined
+            ? { checkpointEverySteps: input.checkpointEverySteps }
+            : {}),
+          ...(input.trialKey ? { trialKey: input.trialKey } : {}),
+        },
+      ],
+    )
+    .catch((err: unknown) => {
+      finished = true;
+      progress = { ...progress, phase: isCancellation(err) ? 'cancelled' : 'failed' };
+      setCurrentDetails(progressMarkdown(title, progress));
+      throw err;
+    });
   finished = true;
   progress = {
     phase: result.hit ? 'cache-hit' : 'done',

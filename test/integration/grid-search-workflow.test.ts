@@ -169,6 +169,71 @@ describe('GridSearchWorkflow', () => {
     }
   }, 400_000);
 
+  it('reports a trial that fails and still finishes the others', async () => {
+    const queue = uniqueQueue('grid-one-fails');
+    const artifacts = join(tmp, 'one-fails');
+    process.env.MIGFLOW_ARTIFACTS = artifacts;
+    const gridFile = join(tmp, 'one_fails.yaml');
+    // Both Q tables pass the schema; the second lacks instances the A100 cluster serves on, which only the run checks.
+    writeFileSync(
+      gridFile,
+      [
+        'training:',
+        '  reward:',
+        '    Q:',
+        '      CodingAgent:',
+        '        - {7g.40gb: 10.0, 4g.20gb: 5.0, 3g.20gb: 5.0, 2g.10gb: 1.0, 1g.10gb: 1.0}',
+        '        - {7g.40gb: 10.0}',
+        '',
+      ].join('\n'),
+    );
+    const gpu = privateGpuIndex();
+    const gpuWorker = await createGpuWorker(
+      { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      { gpu, emulate: true },
+    );
+    const wfWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: inject('temporalNamespace'),
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({
+        projectRoot: PROJECT_ROOT,
+        cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
+        childEnv: {},
+      }),
+    });
+    try {
+      const result = (await gpuWorker.worker.runUntil(
+        wfWorker.runUntil(
+          client.workflow.execute('GridSearchWorkflow', {
+            taskQueue: queue,
+            workflowId: `${queue}/grid`,
+            args: [
+              {
+                gridConfig: gridFile,
+                overrides: { ...TINY_TRAINING },
+                totalSteps: 128,
+                gpus: [gpu],
+              } satisfies GridSearchInput,
+            ],
+          }),
+        ),
+      )) as GridSearchResult;
+      expect(result.total).toBe(2);
+      expect(result.completed).toBe(1);
+      expect(result.failed).toBe(1);
+      const [ok, bad] = result.trials;
+      expect(ok!.status).toBe('completed');
+      expect(ok!.bestCheckpoint).toBeTruthy();
+      expect(bad!.status).toBe('failed');
+      expect(bad!.error).toMatch(/no Q value for \S+/);
+      expect(result.table).toContain(bad!.error!);
+    } finally {
+      await gpuWorker.connection.close();
+    }
+  }, 300_000);
+
   it('fails before any trial starts, naming the grid file and field, when a swept value is out of range', async () => {
     const queue = uniqueQueue('grid-bad');
     const gridFile = join(tmp, 'bad_grid.yaml');

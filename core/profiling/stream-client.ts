@@ -107,7 +107,8 @@ export function streamCompletion(r: StreamRequest, agent: Agent = keepAliveAgent
         let buf = '';
         res.on('data', (c: string) => {
           const now = performance.now();
-          buf += c;
+          // SSE allows CRLF line ends; JSON payloads never hold a raw CR.
+          buf += c.includes('\r') ? c.replaceAll('\r', '') : c;
           let sep = buf.indexOf('\n\n');
           while (sep >= 0) {
             const event = buf.slice(0, sep);

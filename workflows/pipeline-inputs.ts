@@ -12,17 +12,30 @@ import {
   DatasetStageInput,
   type DatasetWorkflowResult,
 } from './inputs.js';
-import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult } from './profiling-inputs.js';
+import {
+  type FitWritebackResult,
+  ProfilingSweepInput,
+  type ProfilingSweepResult,
+} from './profiling-inputs.js';
 import { GridSearchInput, type GridSearchResult } from './train-inputs.js';
 
 export const PipelineStages = z
   .object({
     datasets: z.boolean().default(true).describe('prepare the datasets'),
     profiling: z.boolean().default(true).describe('profile vLLM per (model, MIG profile) on the GPU workers'),
-    fit: z.boolean().default(true).describe('fit the latency models and write them into the simulation config'),
+    fit: z
+      .boolean()
+      .default(true)
+      .describe('fit the latency models and write them into the simulation config'),
     train: z.boolean().default(true).describe('grid-search PPO training, one trial per GPU at a time'),
-    bench: z.boolean().default(true).describe('benchmark the trained checkpoints and the baselines in the simulator'),
-    deploy: z.boolean().default(false).describe('deploy the best checkpoint on the (real or emulated) MIG GPUs'),
+    bench: z
+      .boolean()
+      .default(true)
+      .describe('benchmark the trained checkpoints and the baselines in the simulator'),
+    deploy: z
+      .boolean()
+      .default(false)
+      .describe('deploy the best checkpoint on the (real or emulated) MIG GPUs'),
   })
   .strict();
 
@@ -38,14 +51,18 @@ export const PipelineInput = z
       .string()
       .min(1)
       .default('configs/simulation_config.yaml')
-      .describe('the simulation config every stage reads; the fit stage writes its values into a working copy of it'),
+      .describe(
+        'the simulation config every stage reads; the fit stage writes its values into a working copy of it',
+      ),
     datasets: z
       .array(DatasetStageInput)
       .min(1)
       .describe('datasets to prepare (DatasetWorkflow input `datasets`)'),
     profiling: ProfilingSweepInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
       .optional()
-      .describe('the profiling sweep (ProfilingSweepWorkflow input): targets, plan, engine; required with stages.profiling'),
+      .describe(
+        'the profiling sweep (ProfilingSweepWorkflow input): targets, plan, engine; required with stages.profiling',
+      ),
     fit: z
       .object({
         writeBack: z
@@ -54,24 +71,33 @@ export const PipelineInput = z
           .describe(
             'working-copy: fitted values go into artifacts/pipeline/simulation-configs/<hash>/ and later stages read it; in-place: into simulationConfig itself',
           ),
-        includeFailed: z.boolean().default(false).describe('fit failed prefill requests too, as the reference does'),
+        includeFailed: z
+          .boolean()
+          .default(false)
+          .describe('fit failed prefill requests too, as the reference does'),
       })
       .strict()
       .prefault({})
       .describe('the fit and write-back stage (FitWritebackWorkflow)'),
     train: GridSearchInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
       .prefault({})
-      .describe('grid-search training (GridSearchWorkflow input): grid, budget (totalSteps, overrides), GPUs'),
+      .describe(
+        'grid-search training (GridSearchWorkflow input): grid, budget (totalSteps, overrides), GPUs',
+      ),
     bench: BenchStageFields.omit({ simulationConfig: true, checkpoints: true })
       .prefault({})
-      .describe("the simulated benchmark (BenchWorkflow input); every trial's best checkpoint is added to the policies"),
+      .describe(
+        "the simulated benchmark (BenchWorkflow input); every trial's best checkpoint is added to the policies",
+      ),
     deploy: DeployInput.omit({ simulationConfig: true, policy: true, deploymentId: true })
       .extend({
         policy: z
           .string()
           .min(1)
           .default('best-checkpoint')
-          .describe('best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | static-7g | static-2g | a checkpoint path'),
+          .describe(
+            'best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | static-7g | static-2g | a checkpoint path',
+          ),
         deploymentId: z.string().min(1).optional().describe('default: derived from the run id'),
       })
       .prefault({})
@@ -81,7 +107,9 @@ export const PipelineInput = z
       .positive()
       .max(3600)
       .default(60)
-      .describe('heartbeat timeout of long activities, seconds: a dead worker is noticed this long after it died'),
+      .describe(
+        'heartbeat timeout of long activities, seconds: a dead worker is noticed this long after it died',
+      ),
   })
   .strict()
   .refine((p) => !p.stages.profiling || p.profiling !== undefined, {
@@ -89,7 +117,8 @@ export const PipelineInput = z
     path: ['profiling'],
   })
   .refine((p) => !p.stages.fit || p.stages.profiling, {
-    message: 'the fit stage fits what the profiling stage measured: turn stages.profiling on, or stages.fit off',
+    message:
+      'the fit stage fits what the profiling stage measured: turn stages.profiling on, or stages.fit off',
     path: ['stages', 'fit'],
   });
 export type PipelineInput = z.input<typeof PipelineInput>;

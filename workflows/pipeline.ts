@@ -67,7 +67,12 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     const started = Date.now();
     const workflowId = `${pipelineId}/${childName}`;
     const r = await run(workflowId);
-    stages.push({ stage: name, status: allHit(r) ? 'hit' : 'ran', durationMs: Date.now() - started, workflowId });
+    stages.push({
+      stage: name,
+      status: allHit(r) ? 'hit' : 'ran',
+      durationMs: Date.now() - started,
+      workflowId,
+    });
     return r;
   }
   const attrs = (s: Stage) => [
@@ -175,7 +180,12 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
   if (input.stages.deploy) {
     const { policy: wanted, deploymentId: givenId, ...deploy } = input.deploy;
     const policy = wanted === 'best-checkpoint' ? bestCheckpoint(result) : wanted;
-    const deploymentId = givenId ?? runId.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 63);
+    const deploymentId =
+      givenId ??
+      runId
+        .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+        .replace(/^[^a-zA-Z0-9]+/, '')
+        .slice(0, 63);
     progress(`deploying ${policy}`);
     const started = Date.now();
     const workflowId = `${pipelineId}/deploy`;
@@ -198,7 +208,9 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
 /** The best trial's best checkpoint (highest mean episode reward), for `deploy.policy: best-checkpoint`. */
 function bestCheckpoint(result: PipelineResult): string {
   const trials = (result.train?.trials ?? []).filter((t) => t.status === 'completed' && t.bestCheckpoint);
-  const best = trials.sort((a, b) => (b.meanEpisodeReward ?? -Infinity) - (a.meanEpisodeReward ?? -Infinity))[0];
+  const best = trials.sort(
+    (a, b) => (b.meanEpisodeReward ?? -Infinity) - (a.meanEpisodeReward ?? -Infinity),
+  )[0];
   if (!best?.bestCheckpoint) {
     throw ApplicationFailure.nonRetryable(
       'deploy.policy is best-checkpoint but no training trial completed — turn stages.train on, or name a policy',

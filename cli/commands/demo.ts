@@ -36,7 +36,10 @@ export function pipelineGpus(input: PipelineInput): number[] {
 }
 
 async function dockerAnswers(): Promise<boolean> {
-  const r = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 15_000 });
+  const r = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    reject: false,
+    timeout: 15_000,
+  });
   return r.exitCode === 0;
 }
 

@@ -1,8 +1,8 @@
 /** Starts PipelineWorkflow and prints its outcome (the main job and `migflow run pipeline`). */
 import type { Client } from '@temporalio/client';
 import { comparisonTable } from '../../core/bench/report.js';
-import type { PipelineInput, PipelineResult } from '../../workflows/pipeline-inputs.js';
 import type { PipelineWorkflow } from '../../workflows/pipeline.js';
+import type { PipelineInput, PipelineResult } from '../../workflows/pipeline-inputs.js';
 import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
 import { datasetTable } from './dataset-run.js';
 import { formatTable } from './table.js';

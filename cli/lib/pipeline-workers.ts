@@ -8,6 +8,8 @@ import { type StartedWorker, startWorkerProcess } from './worker-processes.js';
 export interface PipelineWorkerOptions {
   /** Environment of every worker (TEMPORAL_ADDRESS, MIGFLOW_ARTIFACTS, …). */
   readonly env: Record<string, string>;
+  /** Start the orchestration worker (default true; false: only GPU workers, e.g. to replace a dead one). */
+  readonly main?: boolean;
   /** GPU indices to start pinned workers for (none: only the main worker). */
   readonly gpus?: readonly number[];
   /** Start GPU workers with emulated hardware (no nvidia-smi check). */
@@ -16,7 +18,7 @@ export interface PipelineWorkerOptions {
 }
 
 export interface PipelineWorkers {
-  readonly main: StartedWorker;
+  readonly main: StartedWorker | undefined;
   readonly gpu: readonly StartedWorker[];
   stop(): Promise<void>;
 }
@@ -28,10 +30,11 @@ export async function startPipelineWorkers(o: PipelineWorkerOptions): Promise<Pi
   };
   try {
     // Started one after another: each bundles/loads on startup, and 2 cores do that faster in series.
-    const main = await startWorkerProcess('main-worker', [], o.env, {
-      onLine: (l) => o.onLine?.('main-worker', l),
-    });
-    started.push(main);
+    const main =
+      o.main === false
+        ? undefined
+        : await startWorkerProcess('main-worker', [], o.env, { onLine: (l) => o.onLine?.('main-worker', l) });
+    if (main) started.push(main);
     const gpu: StartedWorker[] = [];
     for (const index of o.gpus ?? []) {
       const args = ['--gpu', String(index), ...(o.emulate ? ['--emulate'] : [])];

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPipelineWorkers } from '../../cli/lib/pipeline-workers.js';
-import { sampleInputs } from '../../cli/lib/samples.js';
 import { sha256Hex } from '../../core/cache/hash.js';
-import { DatasetKind } from '../../workflows/inputs.js';
 import type { PipelineInput, PipelineResult } from '../../workflows/pipeline-inputs.js';
 import { startPrivateDevServer } from '../helpers/dev-server-process.js';
+import { tinyPipelineInput } from '../helpers/pipeline.js';
 import { uniqueQueue } from '../helpers/temporal.js';
+import { privateGpuIndex } from '../helpers/train.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -24,17 +24,20 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+// Private GPU queues for this file's workers (migflow-gpu-<N> with N no other test uses).
+const firstGpu = privateGpuIndex();
+const GPUS: [number, number] = [firstGpu, firstGpu + 1];
+
+/** The whole pipeline, tiny. A dead worker's activity is retried elsewhere after 5 s of silence. */
 function drillInput(runId: string): PipelineInput {
-  return {
-    runId,
-    datasets: DatasetKind.options.map((kind) => ({ kind, inputs: sampleInputs(kind) })),
-    bench: { steps: 24, syntheticTokens: true },
-    // A dead worker's activity is retried elsewhere after this many seconds of silence.
-    heartbeatTimeoutS: 3,
-  };
+  return tinyPipelineInput({ runId, gpus: GPUS, heartbeatTimeoutS: 5 });
 }
 
-/** What must not depend on crashes: dataset output bytes and every benchmark number, per stage and policy. */
+/**
+ * What must not depend on crashes: dataset output bytes, the profiling/fit/training cache keys (same inputs), the
+ * trained step counts, and the baselines' benchmark numbers. Measured latencies (profiling on a real clock) and what is
+ * trained from them legitimately differ between two runs; the deterministic stages must not.
+ */
 function fingerprint(r: PipelineResult) {
   return {
     stages: r.stages.map((s) => s.stage),
@@ -44,7 +47,13 @@ function fingerprint(r: PipelineResult) {
       rows: d.rowsWritten,
       output: sha256Hex(readFileSync(d.outputFile)),
     })),
-    bench: Object.fromEntries(r.bench?.results.map((b) => [b.policy, b.entry]) ?? []),
+    profiling: r.profiling?.profiles.map((p) => [p.model, p.profile, p.cacheKey, p.kvCacheGb]),
+    fitted: r.fit?.fits.map((f) => [f.model, f.profile]),
+    trials: r.train?.trials.map((t) => [t.trialKey, t.status]),
+    trainedSteps: r.train?.trials.map((t) => t.bestCheckpoint?.match(/rl_model_(\d+)_steps/)?.[1]),
+    baselines: Object.fromEntries(
+      r.bench?.results.filter((b) => !b.checkpoint).map((b) => [b.policy, b.entry]) ?? [],
+    ),
   };
 }
 
@@ -65,7 +74,11 @@ function workerEnv(address: string, queue: string, artifacts: string): Record<st
 
 async function runUndisturbed(address: string, name: string): Promise<PipelineResult> {
   const queue = uniqueQueue(`pipeline-${name}`);
-  const workers = await startPipelineWorkers({ env: workerEnv(address, queue, join(tmp, name)) });
+  const workers = await startPipelineWorkers({
+    env: workerEnv(address, queue, join(tmp, name)),
+    gpus: GPUS,
+    emulate: true,
+  });
   const { client, connection } = await connect(address);
   try {
     return (await client.workflow.execute('PipelineWorkflow', {
@@ -97,14 +110,14 @@ describe('PipelineWorkflow crash drills', () => {
   let reference: PipelineResult;
   beforeAll(async () => {
     reference = await runUndisturbed(inject('temporalAddress'), 'reference');
-  }, 300_000);
+  }, 600_000);
 
   it('completes with the undisturbed result after a worker is killed with SIGKILL at a random point', async () => {
     const address = inject('temporalAddress');
     const queue = uniqueQueue('pipeline-worker-kill');
     const env = workerEnv(address, queue, join(tmp, 'worker-kill'));
     const { client, connection } = await connect(address);
-    const first = await startPipelineWorkers({ env });
+    const first = await startPipelineWorkers({ env, gpus: GPUS, emulate: true });
     let second: Awaited<ReturnType<typeof startPipelineWorkers>> | undefined;
     try {
       const runId = `${queue}-run`;
@@ -114,32 +127,37 @@ describe('PipelineWorkflow crash drills', () => {
         args: [drillInput(runId)],
       });
       await untilSomeActivityRuns(client, runId);
-      // A random point after the first activity started: anywhere in the datasets or bench stage.
-      const delayMs = Math.floor(Math.random() * 1500);
+      // A random worker at a random point after the first activity started: the orchestration worker (workflows,
+      // CPU stages) or a GPU worker (profiling, training) — the message says which, for a failing run.
+      const delayMs = Math.floor(Math.random() * 15_000);
+      const victims = [first.main!, ...first.gpu];
+      const victim = victims[Math.floor(Math.random() * victims.length)]!;
       await new Promise((r) => setTimeout(r, delayMs));
-      first.main.proc.kill('SIGKILL');
-      await first.main.proc;
+      const drill = `killed ${victim.label} ${delayMs} ms after the first activity`;
       // The kill must land mid-run for the drill to mean anything.
-      expect((await handle.describe()).status.name, `killed ${delayMs} ms after the first activity`).toBe(
-        'RUNNING',
+      expect((await handle.describe()).status.name, drill).toBe('RUNNING');
+      victim.proc.kill('SIGKILL');
+      await victim.proc;
+      // A replacement for the dead worker only; the others never stopped.
+      second = await startPipelineWorkers(
+        victim === first.main
+          ? { env }
+          : { env, main: false, gpus: [GPUS[first.gpu.indexOf(victim)]!], emulate: true },
       );
-      second = await startPipelineWorkers({ env });
       const result = (await handle.result()) as PipelineResult;
-      expect(fingerprint(result), `killed ${delayMs} ms after the first activity started`).toEqual(
-        fingerprint(reference),
-      );
+      expect(fingerprint(result), drill).toEqual(fingerprint(reference));
     } finally {
       await connection.close();
       await first.stop();
       await second?.stop();
     }
-  }, 300_000);
+  }, 600_000);
 
   it('completes with the undisturbed result after the dev server is killed with SIGKILL mid-run and restarted', async () => {
     const server = await startPrivateDevServer();
     const queue = uniqueQueue('pipeline-server-kill');
     const env = workerEnv(server.address, queue, join(tmp, 'server-kill'));
-    const workers = await startPipelineWorkers({ env });
+    const workers = await startPipelineWorkers({ env, gpus: GPUS, emulate: true });
     try {
       const runId = `${queue}-run`;
       let { client, connection } = await connect(server.address);
@@ -149,6 +167,8 @@ describe('PipelineWorkflow crash drills', () => {
         args: [drillInput(runId)],
       });
       await untilSomeActivityRuns(client, runId);
+      // Somewhere in the pipeline, not only at its first activity.
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15_000)));
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await connection.close();
       await server.crash();
@@ -166,5 +186,5 @@ describe('PipelineWorkflow crash drills', () => {
       await workers.stop();
       await server.stop();
     }
-  }, 300_000);
+  }, 600_000);
 });

@@ -22,7 +22,7 @@ import { withFailures } from './failures.js';
 const CheckpointPath = z.string({ error: 'an RL trial needs a checkpoint directory' }).min(1);
 
 /** Bump when the bench's numbers would change for the same inputs. */
-const BENCH_CODE_VERSION = 'bench-2';
+const BENCH_CODE_VERSION = 'bench-3';
 const TRIAL_PROCESS = fileURLToPath(new URL('../core/bench/trial-process.ts', import.meta.url));
 
 export function createBenchActivities(deps: ActivityDeps) {

@@ -23,6 +23,11 @@ export interface BenchPolicy {
   readonly name: string;
   /** The reference's mode name, used in file names and banners, e.g. `BASELINE_HEURISTIC`. */
   readonly runName: string;
+  /**
+   * What seeds the trial's own random stream (default `name`). Every RL checkpoint uses one key, so checkpoints
+   * are compared from the same starting layout and latency noise.
+   */
+  readonly seedKey?: string;
   /** How the managed GPUs start. */
   readonly initialMode: InitialLayoutMode;
   /**

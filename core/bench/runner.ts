@@ -147,7 +147,7 @@ function replay(trace: BenchTrace): WorkloadSource {
 export function runTrial(prepared: PreparedBench, factory: BenchPolicyFactory): TrialResult {
   const { simulation, training, tokens } = prepared.setup;
   const policy = factory();
-  const seed = trialSeed(policy.name, prepared.bench.seed);
+  const seed = trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed);
   const env = new MigEnv({
     simulation,
     training,

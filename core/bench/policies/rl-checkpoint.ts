@@ -27,6 +27,7 @@ export function rlCheckpointPolicy(checkpointPath: string): BenchPolicyFactory {
   return (): BenchPolicy => ({
     name: `rl:${runName}`,
     runName,
+    seedKey: 'rl',
     initialMode: 'random',
     decide(observation, mask) {
       if (observation.length !== inference.obsSize || mask.length !== inference.actionCount) {

@@ -36,6 +36,21 @@ describe('RL checkpoint policy', () => {
     expect(JSON.stringify(b[1])).toBe(JSON.stringify(a[0]));
   });
 
+  it('checkpoints with the same weights give the same numbers: every RL trial starts from one layout and noise stream', () => {
+    const a = writeLinearCheckpoint({
+      obsSize,
+      actionCount: actions,
+      bias: eager,
+      name: 'rl_model_5120_steps',
+    });
+    const b = writeLinearCheckpoint({ obsSize, actionCount: actions, bias: eager, name: 'final' });
+    const [ta, tb] = runBench(setup, [rlCheckpointPolicy(a), rlCheckpointPolicy(b)]).trials;
+    expect(tb!.runName).not.toBe(ta!.runName);
+    expect(tb!.trialSeed).toBe(ta!.trialSeed);
+    expect(JSON.stringify(tb!.agents)).toBe(JSON.stringify(ta!.agents));
+    expect(tb!.initialState).toEqual(ta!.initialState);
+  });
+
   it('a checkpoint that prefers NO_ACTION never reconfigures', () => {
     const ckpt = writeLinearCheckpoint({
       obsSize,

@@ -8,8 +8,11 @@
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import Docker from 'dockerode';
+import { execa } from 'execa';
 import { parse } from 'yaml';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig, readConfigText } from '../core/config/load.js';
@@ -17,7 +20,8 @@ import { EngineContainers } from '../core/deploy/engine-containers.js';
 import { vllmEngineSpec, vllmImageFromCompose } from '../core/deploy/vllm-engine.js';
 import { ConfigError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../core/paths.js';
-import { benchFilesIn, fitPrefillFile, fitTpotDir } from '../core/profiling/fit.js';
+import { benchFilesIn } from '../core/profiling/fit.js';
+import type { FitProcessArgs, FitProcessResult } from '../core/profiling/fit-process.js';
 import { datasetNameOf, generateOutputName } from '../core/profiling/generate.js';
 import { parseKvCacheLog } from '../core/profiling/kv-cache-log.js';
 import { type ProfileProgress, profileEngineRun } from '../core/profiling/profile-engine.js';
@@ -79,6 +83,38 @@ function modelEntry(simulationConfig: string, model: string): ModelEntry {
     );
   }
   return { vllmConfigFile, kvPerTokenKb: entry.kv_per_token_KB, servedModel: vllm.model };
+}
+
+const FIT_PROCESS = fileURLToPath(new URL('../core/profiling/fit-process.ts', import.meta.url));
+
+/** Runs both fits in a child process (seconds of CPU for a full sweep's figures); cancellation kills it. */
+async function runFitProcess(args: FitProcessArgs, childEnv: Readonly<Record<string, string>>) {
+  const ctx = Context.current();
+  // Heartbeats carry cancellation to this activity while the child works.
+  const beat = setInterval(() => ctx.heartbeat({ fitting: args.prefillFile }), 2_000);
+  const child = await execa(process.execPath, ['--import', 'tsx', FIT_PROCESS, JSON.stringify(args)], {
+    cancelSignal: ctx.cancellationSignal,
+    env: { ...process.env, ...childEnv },
+    reject: false,
+  }).finally(() => clearInterval(beat));
+  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+  const last = child.stdout.trim().split('\n').at(-1) ?? '';
+  const out = JSON.parse(last || '{}') as Partial<FitProcessResult> & {
+    error?: { name: string; message: string; userFixable: boolean };
+  };
+  if (out.error) {
+    throw ApplicationFailure.create({
+      message: out.error.message,
+      type: out.error.name,
+      nonRetryable: out.error.userFixable,
+    });
+  }
+  if (!out.prefill || !out.tpot) {
+    throw new Error(
+      `fit process exited ${child.exitCode} without a result: ${String(child.stderr).slice(-2000)}`,
+    );
+  }
+  return { prefill: out.prefill, tpot: out.tpot };
 }
 
 /** A path inside the project as the configs write them (relative to the project root); others stay absolute. */
@@ -296,8 +332,10 @@ export function createProfilingActivities(deps: ActivityDeps) {
             inputFiles: [prefillFile, ...benchFilesIn(tpotDir)],
           },
           async (outDir) => {
-            const pre = await fitPrefillFile(prefillFile, outDir, { includeFailed });
-            const tpot = await fitTpotDir(tpotDir, outDir);
+            const { prefill: pre, tpot } = await runFitProcess(
+              { prefillFile, tpotDir, outDir, includeFailed },
+              deps.childEnv,
+            );
             return {
               prefill: {
                 alpha: pre.alpha,

@@ -86,6 +86,7 @@ export async function FitWritebackWorkflow(raw: FitWritebackInput): Promise<FitW
       fitProfiles.executeWithOptions(
         {
           startToCloseTimeout: '30m',
+          heartbeatTimeout: '30s',
           retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
           summary: `fit TTFT and ITL of ${profile.model} on ${profile.gpuModel} ${profile.profile}`,
         },

@@ -22,11 +22,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const light = { CodingAgent: [0.05, 0.1], RAGAgent: [0.05, 0.1], ChatAgent: [0.05, 0.1] };
 const OVERRIDES = {
   'training.PPO.episode_length': 16,
-  'training.PPO.n_steps': 64,
+  // Short rollouts: many small PPO updates, since each one may move the policy only within the clip range.
+  'training.PPO.n_steps': 32,
   'training.PPO.batch_size': 32,
   'training.PPO.n_epochs': 10,
-  'training.PPO.lr_max': 2e-3,
-  'training.PPO.lr_min': 2e-3,
+  'training.PPO.ent_coef': 0,
+  'training.PPO.lr_max': 3e-3,
+  'training.PPO.lr_min': 3e-3,
   'training.PPO.net_arch.pi': [64, 64],
   'training.PPO.net_arch.vf': [64, 64],
   'training.reconfig.budget': 1e9,
@@ -36,8 +38,12 @@ const OVERRIDES = {
   ...Object.fromEntries(['idle', 'even', 'busy', 'burst'].map((p) => [`training.patterns.${p}.rate`, light])),
 };
 const EVAL_EPISODES = 10;
-/** Mean episode reward the trained policy must beat the random policy by: 4.0, i.e. ≥ 3.3 fewer actions per episode. */
-const MARGIN = 4;
+/**
+ * Mean episode reward the trained policy must beat the random policy by: 5.0, i.e. ≥ 4 fewer actions per
+ * 16-decision episode. Training seeds 5, 6 and 7 of this setting beat it by 11.5, 10.9 and 6.6 (random: −15.4);
+ * the run is deterministic for a seed, and the test uses 5.
+ */
+const MARGIN = 5;
 
 function meanEpisodeReward(pick: (obs: Float32Array, mask: Uint8Array) => number): number {
   const simulation = loadSimulationConfig('configs/simulation_config.yaml');

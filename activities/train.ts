@@ -54,6 +54,7 @@ interface TrainSummary {
   episodes: number;
   meanEpisodeReward: number | null;
   backend: string;
+  cudaVisibleDevices: string | null;
   resumedFromSteps: number | null;
   attempt: number;
 }
@@ -229,6 +230,7 @@ export function createTrainActivities(deps: ActivityDeps) {
             episodes: result.episodes,
             meanEpisodeReward: result.meanEpisodeReward,
             backend: result.backend,
+            cudaVisibleDevices: result.cudaVisibleDevices,
             resumedFromSteps: resumeFrom ? checkpointSteps(resumeFrom) : null,
             attempt: info.attempt,
           };
@@ -246,6 +248,7 @@ export function createTrainActivities(deps: ActivityDeps) {
           episodes: s.episodes,
           meanEpisodeReward: s.meanEpisodeReward,
           backend: s.backend,
+          cudaVisibleDevices: s.cudaVisibleDevices ?? null,
           resumedFromSteps: s.resumedFromSteps,
           attempt: s.attempt,
           durationMs: Date.now() - started,

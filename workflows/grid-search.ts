@@ -147,6 +147,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
           outcome.status = 'completed';
           outcome.meanEpisodeReward = r.meanEpisodeReward;
           outcome.dir = r.dir;
+          outcome.cudaVisibleDevices = r.cudaVisibleDevices;
           outcome.bestCheckpoint = r.bestCheckpoint;
           outcome.finalCheckpoint = r.finalCheckpoint;
           outcome.hit = r.hit;

@@ -161,6 +161,8 @@ export interface TrainPolicyResult {
   /** Mean of the last up-to-100 episode rewards; null when no episode finished. */
   meanEpisodeReward: number | null;
   backend: string;
+  /** CUDA_VISIBLE_DEVICES the trainer process ran with (its GPU worker's GPU); null when unset. */
+  cudaVisibleDevices: string | null;
   /** Step count of the checkpoint the successful attempt resumed from; null when it started from scratch. */
   resumedFromSteps: number | null;
   /** Attempt number of the activity that produced the entry (1 unless a worker died or a retry happened). */
@@ -204,6 +206,8 @@ export interface GridTrialOutcome {
   workflowId: string;
   gpu?: number;
   meanEpisodeReward?: number | null;
+  /** CUDA_VISIBLE_DEVICES its trainer ran with. */
+  cudaVisibleDevices?: string | null;
   /** The trial's run directory (snapshots, checkpoints, logs). */
   dir?: string;
   bestCheckpoint?: string;

@@ -137,6 +137,8 @@ describe('GridSearchWorkflow', () => {
           for (const [k, v] of Object.entries(t.params)) expect(getIn(snapshot, k)).toEqual(v);
           expect(getIn(snapshot, 'training.PPO.net_arch.pi')).toEqual([16]);
           expect(t.bestCheckpoint?.startsWith(t.dir!)).toBe(true);
+          // Its trainer process saw exactly the GPU of the worker that ran it.
+          expect(t.cudaVisibleDevices).toBe(String(t.gpu));
           expect(t.hit).toBe(false);
 
           const child = client.workflow.getHandle(t.workflowId);

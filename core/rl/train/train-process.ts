@@ -31,6 +31,8 @@ export type TrainProcessMessage =
         meanEpisodeReward: number | null;
         backend: string;
         gpu: boolean;
+        /** CUDA_VISIBLE_DEVICES as this process saw it: the GPU its worker pinned it to. */
+        cudaVisibleDevices: string | null;
       };
     }
   | { type: 'aborted'; checkpoint?: string }
@@ -93,6 +95,7 @@ export async function trainProcessMain(args: TrainProcessArgs): Promise<number> 
             meanEpisodeReward: Number.isFinite(r.meanEpisodeReward) ? r.meanEpisodeReward : null,
             backend: r.backend,
             gpu: r.gpu,
+            cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? null,
           },
         },
         done,

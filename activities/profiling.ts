@@ -6,7 +6,7 @@
  * - `fitProfiles` (main queue): the two fits on one profiling result, cached on the bench JSONs' content.
  * - `writeBackProfiles` (main queue): every fit into simulation_config.yaml in one atomic, idempotent write.
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
@@ -148,6 +148,14 @@ export function createProfilingActivities(deps: ActivityDeps) {
         const generateDataset = target.generateDataset
           ? resolveFrom(deps.projectRoot, target.generateDataset)
           : undefined;
+        if (generateDataset && !existsSync(generateDataset)) {
+          throw new ConfigError(
+            'profileEngine input',
+            'target.generateDataset',
+            `${generateDataset} does not exist`,
+            'pass a prepared dataset JSONL (DatasetWorkflow output), or leave generateDataset out',
+          );
+        }
         const emulated = target.emulated ?? engine.emulated;
         if (!emulated && !target.migUuid) {
           throw new ConfigError(

@@ -54,6 +54,17 @@ async function hubFor(s: DeploySession): Promise<{ hub: DashboardHub; server?: D
   return d;
 }
 
+/** Heartbeats every 2 s while `fn` runs (teardown and start run many slow nvidia-smi calls). */
+async function beating<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const t = setInterval(() => ctx.heartbeat({ phase }), 2_000);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(t);
+  }
+}
+
 export function createDeployActivities(deps: ActivityDeps) {
   const open = async (raw: unknown) => {
     const input = parseConfig('DeployWorkflow input', raw, DeployInput);
@@ -63,15 +74,17 @@ export function createDeployActivities(deps: ActivityDeps) {
   };
   return {
     async deployStart(raw: DeployInput): Promise<{ state: DeployState; planned: number; outDir: string }> {
-      return withFailures(async () => {
-        const { session } = await open(raw);
-        if (session.input.emulate) await buildVllmEmulatorImage(new Docker());
-        return {
-          state: initialDeployState(session),
-          planned: session.plan.requests.length,
-          outDir: session.input.outDir,
-        };
-      });
+      return withFailures(() =>
+        beating('start', async () => {
+          const { session } = await open(raw);
+          if (session.input.emulate) await buildVllmEmulatorImage(new Docker());
+          return {
+            state: initialDeployState(session),
+            planned: session.plan.requests.length,
+            outDir: session.input.outDir,
+          };
+        }),
+      );
     },
 
     async deployWindow(args: {
@@ -109,25 +122,29 @@ export function createDeployActivities(deps: ActivityDeps) {
     },
 
     async deployTeardown(raw: DeployInput): Promise<{ containers: string[] }> {
-      return withFailures(async () => {
-        const { session } = await open(raw);
-        const d = dashboards.get(session.input.deploymentId);
-        dashboards.delete(session.input.deploymentId);
-        await d?.server?.close();
-        return teardownDeployment(session);
-      });
+      return withFailures(() =>
+        beating('teardown', async () => {
+          const { session } = await open(raw);
+          const d = dashboards.get(session.input.deploymentId);
+          dashboards.delete(session.input.deploymentId);
+          await d?.server?.close();
+          return teardownDeployment(session);
+        }),
+      );
     },
 
     async deployReport(args: { input: DeployInput; state: DeployState; planned: number }): Promise<{
       files: string[];
       requests: { planned: number; completed: number; failed: number; cancelled: number };
     }> {
-      return withFailures(async () => {
-        const { session } = await open(args.input);
-        const r = await writeDeployReport(session.input.outDir, args.state, args.planned);
-        const { failureReasons: _f, ...requests } = r.requests;
-        return { files: r.files, requests };
-      });
+      return withFailures(() =>
+        beating('report', async () => {
+          const { session } = await open(args.input);
+          const r = await writeDeployReport(session.input.outDir, args.state, args.planned);
+          const { failureReasons: _f, ...requests } = r.requests;
+          return { files: r.files, requests };
+        }),
+      );
     },
   };
 }

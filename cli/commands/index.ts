@@ -4,6 +4,7 @@ import { registerBenchCommand } from './bench.js';
 import { registerCacheCommand } from './cache.js';
 import { registerConfigCommand } from './config.js';
 import { registerDatasetCommand } from './dataset.js';
+import { registerDeployCommand } from './deploy.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerProfileCommand } from './profile.js';
@@ -25,6 +26,7 @@ export function registerCommands(program: Command): void {
   registerConfigCommand(program);
   registerDatasetCommand(program);
   registerBenchCommand(program);
+  registerDeployCommand(program);
   registerProfileCommand(program);
   registerEmulatorCommand(program);
   registerTrainCommand(program);

@@ -239,3 +239,30 @@ export async function teardownDeployment(s: DeploySession): Promise<{ containers
   await s.mig.clear();
   return { containers };
 }
+
+/**
+ * `migflow deploy clean`: removes the containers labelled with the deployment id and every MIG instance on the
+ * GPUs deployment.yaml lists — without needing the run's workflow, e.g. after a host crash.
+ */
+export async function cleanDeployment(o: {
+  deploymentId: string;
+  deploymentConfig: string;
+  emulate: boolean;
+  nvidiaSmiState?: string;
+}): Promise<{ containers: string[]; gpus: number[] }> {
+  const deploy = loadDeploymentConfig(abs(PROJECT_ROOT, o.deploymentConfig));
+  const smi = new NvidiaSmi({
+    binary: o.emulate ? EMULATED_NVIDIA_SMI : deploy.nvidiaSmi.command,
+    sudo: !o.emulate && deploy.nvidiaSmi.sudo,
+    ...(o.emulate && o.nvidiaSmiState
+      ? { env: { ...(process.env as Record<string, string>), MIGFLOW_NVIDIA_SMI_STATE: o.nvidiaSmiState } }
+      : {}),
+  });
+  const mig = new MigController(
+    smi,
+    deploy.gpus.map((g) => ({ index: g.index, profiles: profilesOf(g.model) })),
+  );
+  const containers = await new EngineContainers(new Docker()).removeOwner(o.deploymentId);
+  await mig.clear();
+  return { containers, gpus: deploy.gpus.map((g) => g.index) };
+}

@@ -1,0 +1,133 @@
+/**
+ * `migflow deploy`: runs a policy on the MIG GPUs of deployment.yaml as a DeployWorkflow (the server, a main
+ * worker and the GPU host's worker must be running; with --emulate the GPU worker may be `migflow worker --gpu 0
+ * --emulate`). Prints the dashboard address, one line per decision window and the final report; Ctrl-C stops the
+ * run cleanly (containers and MIG instances removed, report written). `migflow deploy clean --deployment ID`
+ * removes what a run left behind, without Temporal.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadDeploymentConfig } from '../../core/config/deployment.js';
+import { cleanDeployment } from '../../core/deploy/session.js';
+import { artifactsDir } from '../../core/paths.js';
+import { deployStatusQuery, deployStopSignal } from '../../workflows/deploy.js';
+import type { DeployInput, DeployResult } from '../../workflows/deploy-input.js';
+import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/shared.js';
+import { connectClient } from '../lib/client.js';
+
+interface DeployCliOptions {
+  policy: string;
+  duration?: number;
+  interval?: number;
+  emulate: boolean;
+  config: string;
+  deployment?: string;
+  dashboardPort?: number;
+  json: boolean;
+}
+
+export function registerDeployCommand(program: Command): void {
+  const deploy = program
+    .command('deploy')
+    .description('run a policy on real (or emulated) MIG GPUs through DeployWorkflow')
+    .option('--policy <name>', 'heuristic | qas | static-7g | static-2g | path of an RL checkpoint')
+    .option('--duration <s>', 'run length in seconds (default: deployment.yaml duration_s)', Number)
+    .option('--interval <s>', 'decision interval in seconds (default: deployment.yaml)', Number)
+    .option('--emulate', 'emulated GPUs: nvidia-smi emulator and vLLM emulator containers', false)
+    .option('--config <file>', 'deployment config', 'configs/deployment.yaml')
+    .option('--deployment <id>', 'deployment id (names the containers; default deploy-<timestamp>)')
+    .option('--dashboard-port <port>', "overrides deployment.yaml's dashboard.port", Number)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (o: DeployCliOptions) => {
+      if (!o.policy)
+        throw new Error('missing --policy (heuristic, qas, static-7g, static-2g or a checkpoint path)');
+      const cfg = loadDeploymentConfig(o.config);
+      const id =
+        o.deployment ??
+        `deploy-${new Date()
+          .toISOString()
+          .replace(/[:.TZ]/g, '-')
+          .slice(0, 19)}`;
+      const input: DeployInput = {
+        deploymentId: id,
+        policy: o.policy,
+        deploymentConfig: o.config,
+        emulate: o.emulate,
+        firstGpu: cfg.gpus[0]!.index,
+        ...(o.duration !== undefined ? { durationS: o.duration } : {}),
+        ...(o.interval !== undefined ? { decisionIntervalS: o.interval } : {}),
+        ...(o.dashboardPort !== undefined ? { dashboardPort: o.dashboardPort } : {}),
+        ...(o.emulate ? { nvidiaSmiState: join(artifactsDir(), 'deploy', id, 'nvidia-smi.json') } : {}),
+      };
+      const { client, close } = await connectClient();
+      try {
+        const handle = await client.workflow.start('DeployWorkflow', {
+          taskQueue: MAIN_TASK_QUEUE,
+          workflowId: `deploy/${id}`,
+          args: [input],
+        });
+        process.stderr.write(
+          `DeployWorkflow deploy/${id} started; activities on ${gpuTaskQueue(cfg.gpus[0]!.index)}\n` +
+            `dashboard: http://${cfg.dashboard.host}:${o.dashboardPort ?? cfg.dashboard.port}/ (once the first window runs)\n`,
+        );
+        let stopping = false;
+        const onSigint = () => {
+          if (stopping) process.exit(130);
+          stopping = true;
+          process.stderr.write(
+            'stopping: draining, removing containers and MIG instances, writing the report…\n',
+          );
+          void handle.signal(deployStopSignal);
+        };
+        process.on('SIGINT', onSigint);
+        let lastWindow = -1;
+        const ticker = setInterval(async () => {
+          try {
+            const s = await handle.query(deployStatusQuery);
+            if (s.window !== lastWindow) {
+              lastWindow = s.window;
+              const last = s.actions.at(-1);
+              process.stderr.write(
+                `window ${s.window}/${s.windows} · budget ${s.budgetS.toFixed(0)} s · ${s.requests.completed} completed, ${s.requests.failed} failed${last ? ` · last action: ${last.kind} ${last.details} (${last.status})` : ''}\n`,
+              );
+            }
+          } catch {
+            // Query before the first workflow task: try again next tick.
+          }
+        }, 2_000);
+        const result = (await handle.result()) as DeployResult;
+        clearInterval(ticker);
+        process.off('SIGINT', onSigint);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        const txt = result.reportFiles.find((f) => f.endsWith('report.txt'));
+        if (txt) process.stdout.write(readFileSync(txt, 'utf8'));
+        process.stdout.write(`\nfiles: ${result.reportFiles.join(', ')}\n`);
+      } finally {
+        await close();
+      }
+    });
+
+  deploy
+    .command('clean')
+    .description("remove a deployment's containers and the MIG instances on deployment.yaml's GPUs")
+    .requiredOption('--deployment <id>', 'the deployment id')
+    .option('--config <file>', 'deployment config', 'configs/deployment.yaml')
+    .option('--emulate', 'the run used emulated GPUs', false)
+    .action(async (o: { deployment: string; config: string; emulate: boolean }) => {
+      const r = await cleanDeployment({
+        deploymentId: o.deployment,
+        deploymentConfig: o.config,
+        emulate: o.emulate,
+        ...(o.emulate
+          ? { nvidiaSmiState: join(artifactsDir(), 'deploy', o.deployment, 'nvidia-smi.json') }
+          : {}),
+      });
+      process.stdout.write(
+        `removed ${r.containers.length} container(s)${r.containers.length ? `: ${r.containers.join(', ')}` : ''}; no MIG instance left on GPU ${r.gpus.join(', ')}\n`,
+      );
+    });
+}

@@ -1,0 +1,85 @@
+/** Shared pieces of the deployment tests: a rehearsal input on emulated GPUs and what the "hardware" shows. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { LABEL_OWNER } from '../../core/deploy/engine-containers.js';
+import { freePort } from '../../core/util/free-port.js';
+import { type EmulatorState, newState } from '../../emulators/nvidia-smi/state.js';
+import type { DeployInput } from '../../workflows/deploy-input.js';
+
+export const docker = new Docker();
+
+export async function rehearsal(
+  name: string,
+  taskQueue: string,
+  extra: Partial<DeployInput> = {},
+): Promise<{ input: DeployInput; dir: string; smiState: string; dashboardPort: number }> {
+  const dir = mkdtempSync(join(tmpdir(), `migflow-${name}-`));
+  const smiState = join(dir, 'nvidia-smi.json');
+  writeFileSync(smiState, JSON.stringify(newState(['A100_40GB', 'A100_40GB'])));
+  const dashboardPort = await freePort();
+  const input: DeployInput = {
+    deploymentId: `${name}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`,
+    policy: 'heuristic',
+    deploymentConfig: 'test/fixtures/deploy/deployment.yaml',
+    durationS: 60,
+    decisionIntervalS: 20,
+    emulate: true,
+    nvidiaSmiState: smiState,
+    // Short answers keep two cores from drowning in token streams.
+    engineEnv: { MIGFLOW_EMU_BOOT_MS: '300', MIGFLOW_EMU_NATURAL_OUTPUT_MAX: '24' },
+    outDir: join(dir, 'out'),
+    taskQueue,
+    dashboardPort,
+    heartbeatTimeoutS: 10,
+    ...extra,
+  };
+  return { input, dir, smiState, dashboardPort };
+}
+
+export function migState(file: string): EmulatorState {
+  return JSON.parse(readFileSync(file, 'utf8')) as EmulatorState;
+}
+
+/** `gpu → "4g.20gb@0,2g.10gb@4,…"` from the emulator's state file. */
+export function migLayouts(file: string): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const g of migState(file).gpus)
+    out[g.index] = g.instances
+      .slice()
+      .sort((a, b) => a.start - b.start)
+      .map((i) => `${i.profile}@${i.start}`)
+      .join(',');
+  return out;
+}
+
+/** The deployment's containers as `slot → agent` (from the environment each container records). */
+export async function containerOwners(deploymentId: string): Promise<Record<string, string>> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL_OWNER}=${deploymentId}`] },
+  });
+  const out: Record<string, string> = {};
+  await Promise.all(
+    list.map(async (c) => {
+      try {
+        const info = await docker.getContainer(c.Id).inspect();
+        const agent = (info.Config.Env ?? []).find((e) => e.startsWith('MIGFLOW_AGENT='))?.slice(14) ?? '?';
+        out[c.Labels['io.migflow.slot'] ?? c.Id] = agent;
+      } catch {
+        // Removed meanwhile.
+      }
+    }),
+  );
+  return out;
+}
+
+export async function dashboardData(port: number): Promise<Record<string, unknown> | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/data`, { signal: AbortSignal.timeout(2_000) });
+    return (await res.json()) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * DeployWorkflow end to end on emulated hardware: a real Temporal dev server, the nvidia-smi emulator's file-backed
+ * MIG state, real Docker containers of the vLLM emulator, real streamed requests, a 20 s decision interval. The
+ * heuristic's reconfigurations must show up where a user would look: the MIG state, the containers, the dashboard
+ * and the report; teardown must leave no container and no MIG instance behind.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import { activityDeps } from '../../workers/connect.js';
+import { deployStatusQuery } from '../../workflows/deploy.js';
+import type { DeployResult } from '../../workflows/deploy-input.js';
+import {
+  containerOwners,
+  dashboardData,
+  docker,
+  migLayouts,
+  migState,
+  rehearsal,
+} from '../helpers/deploy-run.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  await buildVllmEmulatorImage(docker);
+}, 300_000);
+afterAll(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
+  it('splits or merges and transfers slices, visible in the MIG state, the containers, the dashboard and the report, then removes everything it created', async () => {
+    const queue = uniqueQueue('deploy');
+    const gpuQueue = `${queue}-gpu`;
+    const { input, smiState, dashboardPort } = await rehearsal('deploy-e2e', gpuQueue);
+    const workflows = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+    });
+    const gpu = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: gpuQueue,
+      activities: createActivities(activityDeps()),
+    });
+    const seen = {
+      layouts: new Set<string>(),
+      owners: new Set<string>(),
+      dashboardActions: new Set<string>(),
+    };
+    const seenDashboardGpus = new Set<string>();
+    const result = await workflows.runUntil(
+      gpu.runUntil(async () => {
+        const handle = await client.workflow.start('DeployWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/deploy`,
+          args: [input],
+        });
+        const done = handle.result() as Promise<DeployResult>;
+        let finished = false;
+        void done.finally(() => {
+          finished = true;
+        });
+        while (!finished) {
+          for (const [g, l] of Object.entries(migLayouts(smiState))) if (l) seen.layouts.add(`${g}:${l}`);
+          for (const [slot, agent] of Object.entries(await containerOwners(input.deploymentId)))
+            seen.owners.add(`${slot}:${agent}`);
+          const d = (await dashboardData(dashboardPort)) as
+            | { actions?: { kind: string; status: string }[]; gpus?: { gpu: number; stateId?: number }[] }
+            | undefined;
+          for (const a of d?.actions ?? []) seen.dashboardActions.add(`${a.kind}:${a.status}`);
+          for (const g of d?.gpus ?? []) if (g.stateId) seenDashboardGpus.add(`${g.gpu}:${g.stateId}`);
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+        const status = await handle.query(deployStatusQuery);
+        expect(status.window).toBe(3);
+        return done;
+      }),
+    );
+
+    // The workflow's own account: at least one split or merge and one transfer, all carried out.
+    const kinds = result.actions.filter((a) => a.status === 'done').map((a) => a.kind);
+    expect(kinds.some((k) => k === 'split' || k === 'merge')).toBe(true);
+    expect(kinds).toContain('transfer');
+    // The emulated MIG state went through more than one layout on some GPU (the split/merge happened on "hardware").
+    const perGpu = (g: number) => [...seen.layouts].filter((l) => l.startsWith(`${g}:`)).length;
+    expect(Math.max(perGpu(0), perGpu(1))).toBeGreaterThan(1);
+    // Some slot's container served one agent and later the other (the transfer happened in Docker).
+    const slotsWithBothAgents = [...new Set([...seen.owners].map((o) => o.split(':')[0]!))].filter(
+      (slot) => seen.owners.has(`${slot}:CodingAgent`) && seen.owners.has(`${slot}:RAGAgent`),
+    );
+    expect(slotsWithBothAgents.length).toBeGreaterThan(0);
+    // The dashboard showed both kinds live.
+    expect([...seen.dashboardActions].some((a) => a === 'transfer:done')).toBe(true);
+    expect([...seen.dashboardActions].some((a) => /^(split|merge):done$/.test(a))).toBe(true);
+
+    // The report: every planned request accounted for once, both action kinds, figures.
+    const report = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
+      requests: { planned: number; completed: number; failed: number; cancelled: number };
+      actions: { kind: string; status: string }[];
+      agents: { agent: string; transferCount: number; completedRequests: number }[];
+    };
+    const r = report.requests;
+    expect(r.completed + r.failed + r.cancelled).toBe(r.planned);
+    expect(r.completed).toBeGreaterThan(r.planned * 0.9);
+    expect(report.actions.map((a) => a.kind)).toContain('transfer');
+    expect(report.agents.reduce((s, a) => s + a.transferCount, 0)).toBeGreaterThan(0);
+    expect(readFileSync(join(input.outDir!, 'report.txt'), 'utf8')).toMatch(/TRANSFER/);
+    expect(existsSync(join(input.outDir!, 'queue.png'))).toBe(true);
+    expect(existsSync(join(input.outDir!, 'ttft.png'))).toBe(true);
+
+    // Nothing left: no container of the deployment, no MIG instance on the GPUs it managed.
+    expect(result.removedContainers.length).toBeGreaterThan(0);
+    expect(await containerOwners(input.deploymentId)).toEqual({});
+    expect(migState(smiState).gpus.map((g) => g.instances.length)).toEqual([0, 0]);
+  }, 600_000);
+});

@@ -3,7 +3,7 @@
  * SIGKILL mid-run and restarted on its SQLite file. Either way the pipeline completes with the same result as an
  * undisturbed run (same dataset outputs, same benchmark numbers).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -34,9 +34,10 @@ function drillInput(runId: string): PipelineInput {
 }
 
 /**
- * What must not depend on crashes: dataset output bytes, the profiling/fit/training cache keys (same inputs), the
- * trained step counts, and the baselines' benchmark numbers. Measured latencies (profiling on a real clock) and what is
- * trained from them legitimately differ between two runs; the deterministic stages must not.
+ * What must not depend on crashes: dataset output bytes, the profiling keys, the fitted values, the trials and their
+ * trained step counts, and every baseline's benchmark numbers. (The drills start from the reference's profiling
+ * measurements — see `seedProfiling` — because measured latencies legitimately differ between two real runs. A
+ * resumed training is equivalent, not bit-identical, so RL numbers are left out.)
  */
 function fingerprint(r: PipelineResult) {
   return {
@@ -48,13 +49,22 @@ function fingerprint(r: PipelineResult) {
       output: sha256Hex(readFileSync(d.outputFile)),
     })),
     profiling: r.profiling?.profiles.map((p) => [p.model, p.profile, p.cacheKey, p.kvCacheGb]),
-    fitted: r.fit?.fits.map((f) => [f.model, f.profile]),
+    fitted: r.fit?.fits.map((f) => [f.model, f.profile, f.prefill, f.tpot]),
     trials: r.train?.trials.map((t) => [t.trialKey, t.status]),
     trainedSteps: r.train?.trials.map((t) => t.bestCheckpoint?.match(/rl_model_(\d+)_steps/)?.[1]),
     baselines: Object.fromEntries(
       r.bench?.results.filter((b) => !b.checkpoint).map((b) => [b.policy, b.entry]) ?? [],
     ),
   };
+}
+
+/**
+ * Copies the reference run's profiling cache entries into a drill's artifacts: the drill's profiling stage is a cache
+ * hit on the same measurements, so everything downstream of it must come out the same. (profileEngine's own crash
+ * resume is tested in test/docker/profile-engine-resume.test.ts.)
+ */
+function seedProfiling(artifacts: string): void {
+  cpSync(join(tmp, 'reference', 'profiling'), join(artifacts, 'profiling'), { recursive: true });
 }
 
 async function connect(address: string) {
@@ -116,6 +126,7 @@ describe('PipelineWorkflow crash drills', () => {
     const address = inject('temporalAddress');
     const queue = uniqueQueue('pipeline-worker-kill');
     const env = workerEnv(address, queue, join(tmp, 'worker-kill'));
+    seedProfiling(join(tmp, 'worker-kill'));
     const { client, connection } = await connect(address);
     const first = await startPipelineWorkers({ env, gpus: GPUS, emulate: true });
     let second: Awaited<ReturnType<typeof startPipelineWorkers>> | undefined;
@@ -157,6 +168,7 @@ describe('PipelineWorkflow crash drills', () => {
     const server = await startPrivateDevServer();
     const queue = uniqueQueue('pipeline-server-kill');
     const env = workerEnv(server.address, queue, join(tmp, 'server-kill'));
+    seedProfiling(join(tmp, 'server-kill'));
     const workers = await startPipelineWorkers({ env, gpus: GPUS, emulate: true });
     try {
       const runId = `${queue}-run`;

@@ -4,7 +4,7 @@
  * FitWritebackWorkflow fits them and writes into a copy of simulation_config.yaml. The fitted α and β must land
  * within 5 % of the emulator's truth, and the KV-cache size and restart time must reach the file.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Client, type Connection, WorkflowFailedError } from '@temporalio/client';
@@ -274,5 +274,54 @@ describe('profiling closed loop', () => {
     const history = await client.workflow.getHandle(`${queue}/bad`).fetchHistory();
     const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
     expect(attempts).toHaveLength(1);
+  }, 120_000);
+
+  it('stops the fit without retries, naming the bench file and key, when a sweep file holds NaN', async () => {
+    const queue = uniqueQueue('fit-bad');
+    const dir = join(tmp, 'bad-bench');
+    mkdirSync(join(dir, 'tpot'), { recursive: true });
+    const prefillFile = join(dir, 'prefill-m-1g.10gb-t.json');
+    writeFileSync(prefillFile, JSON.stringify({ input_lens: [100, 200, 300], ttfts: [0.1, 0.12, 0.14] }));
+    writeFileSync(
+      join(dir, 'tpot', 'tpot-m-concurrency-1-t.json'),
+      '{"max_concurrency": 1, "itls": [[0.02]]}',
+    );
+    const bad = join(dir, 'tpot', 'tpot-m-concurrency-2-t.json');
+    writeFileSync(bad, '{"max_concurrency": 2, "itls": [[0.03, NaN]]}');
+    const config = join(tmp, 'untouched.yaml');
+    copyFileSync(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), config);
+    const before = readFileSync(config, 'utf8');
+    const ws = await workers(queue, join(tmp, 'artifacts-fit-bad'));
+    const err = await runAll(
+      ws,
+      client.workflow
+        .execute('FitWritebackWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/bad`,
+          args: [
+            {
+              simulationConfig: config,
+              profiles: [
+                {
+                  model: 'qwen2.5-3b-instruct',
+                  profile: '1g.10gb',
+                  gpuModel: 'A100_40GB',
+                  prefillFile,
+                  tpotDir: join(dir, 'tpot'),
+                  kvCacheGb: 2.38,
+                  restartTimeS: 60,
+                },
+              ],
+            },
+          ],
+        })
+        .catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const app = ((err as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+    expect(app.type).toBe('BenchDataError');
+    expect(app.nonRetryable).toBe(true);
+    expect(app.message).toContain(`${bad}: itls[0][1]: not a finite number (NaN)`);
+    expect(readFileSync(config, 'utf8')).toBe(before);
   }, 120_000);
 });

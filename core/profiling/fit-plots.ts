@@ -41,6 +41,8 @@ interface FitFigure {
   bandLabel: string;
   widthPx: number;
   heightPx: number;
+  /** Whole-number ticks (concurrency levels). */
+  integerX?: boolean;
 }
 
 function fitSpec(f: FitFigure): VegaLiteSpec {
@@ -51,7 +53,13 @@ function fitSpec(f: FitFigure): VegaLiteSpec {
     scale: { domain: labels, range: colors },
     legend: { title: null, orient: 'top-left', labelLimit: 400, fillColor: 'white', padding: 6 },
   };
-  const x = { field: 'x', type: 'quantitative', title: f.xTitle, scale: { zero: false } };
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: f.xTitle,
+    scale: { zero: false },
+    ...(f.integerX ? { axis: { format: 'd', tickMinStep: 1 } } : {}),
+  };
   const grid = { gridDash: [4, 4], gridOpacity: 0.7 };
   const layer: unknown[] = [
     {
@@ -143,6 +151,7 @@ export function tpotFitSpec(n: readonly number[], itlS: readonly number[], fit: 
     line: lineRows(fit, n, 1000),
     fitLabel: `Fit: y = ${(fit.beta * 1000).toFixed(4)}N + ${(fit.alpha * 1000).toFixed(2)}ms`,
     bandLabel: `Noise Margin (±1σ: ${(fit.sigma * 1000).toFixed(2)}ms)`,
+    integerX: true,
     // The reference's 12×7 in at 150 dpi.
     widthPx: 1800,
     heightPx: 1050,

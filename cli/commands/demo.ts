@@ -1,8 +1,8 @@
 /**
- * `migflow demo` (`npm start`): the main job. Starts (or reuses) the dev server, starts the orchestration worker and
- * one emulated GPU worker per GPU the input uses, runs PipelineWorkflow on configs/pipeline.json (the bundled sample
- * datasets, the vLLM emulator in Docker as the engine to profile, a small training budget), and prints the results,
- * where the outputs are and the Web UI link.
+ * `migflow demo` (`npm start`): the main job. Starts (or reuses) the dev server and the workers — the orchestration
+ * worker and one emulated GPU worker per GPU the input uses, kept in the background between runs — runs
+ * PipelineWorkflow on configs/pipeline.json (the bundled sample datasets, the vLLM emulator in Docker as the engine to
+ * profile, a small training budget), and prints the results, where the outputs are and the Web UI link.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,9 +10,9 @@ import type { Command } from 'commander';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { PipelineInput } from '../../workflows/pipeline-inputs.js';
+import { ensureBackgroundWorkers, stopBackgroundWorkers } from '../lib/background-workers.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { pipelineReport, runPipeline } from '../lib/pipeline-run.js';
-import { startPipelineWorkers } from '../lib/pipeline-workers.js';
 import { defaultServerOptions, ensureServerRunning } from '../lib/server.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -50,8 +50,12 @@ export function registerDemoCommand(program: Command): void {
       'the main job: the pipeline on the bundled sample data with emulated hardware, through Temporal',
     )
     .option('--input <file>', 'pipeline input (JSON)', DEMO_INPUT_FILE)
-    .option('--keep-workers', 'leave the workers running after the run (so the Web UI can query them)', false)
-    .action(async (o: { input: string; keepWorkers: boolean }) => {
+    .option(
+      '--stop-workers',
+      'stop the background workers after the run (default: keep them for the next run)',
+      false,
+    )
+    .action(async (o: { input: string; stopWorkers: boolean }) => {
       const started = Date.now();
       const workflowId = `pipeline/${new Date().toISOString().replace(/[:.]/g, '-')}`;
       const input = demoPipelineInput(workflowId, o.input);
@@ -74,9 +78,15 @@ export function registerDemoCommand(program: Command): void {
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_NAMESPACE: serverOpts.namespace,
       } as Record<string, string>;
-      const workers = await startPipelineWorkers({ env, gpus, emulate: true });
+      const workers = await ensureBackgroundWorkers({
+        env,
+        address: server.address,
+        namespace: serverOpts.namespace,
+        gpus,
+        emulate: true,
+      });
       say(
-        `      main worker on queue migflow${gpus.length ? `; emulated GPU workers on ${gpus.map((g) => `migflow-gpu-${g}`).join(', ')}` : ''}`,
+        `      ${workers.reused ? 'reusing' : 'started'} the main worker on queue migflow${gpus.length ? ` and emulated GPU workers on ${gpus.map((g) => `migflow-gpu-${g}`).join(', ')}` : ''} (logs: artifacts/temporal/*-worker*.log)`,
       );
 
       try {
@@ -95,13 +105,13 @@ export function registerDemoCommand(program: Command): void {
             );
           }
           say(
-            `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. The server keeps running (stop: npx migflow server stop).`,
+            `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. The server and workers keep running (stop both: npx migflow server stop).`,
           );
         } finally {
           await close();
         }
       } finally {
-        if (!o.keepWorkers) await workers.stop();
+        if (o.stopWorkers) await stopBackgroundWorkers();
       }
     });
 }

@@ -17,6 +17,7 @@ import {
 import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
 import { writeFileAtomic } from '../../core/util/atomic-write.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
+import { stopBackgroundWorkers } from './background-workers.js';
 
 export interface ServerOptions {
   ip: string;
@@ -154,8 +155,10 @@ export async function runServerForeground(o: ServerOptions, log: (line: string) 
   return code;
 }
 
-/** Stops a background server started by migflow (from its state file). */
+/** Stops a background server started by migflow (from its state file), and the main job's background workers. */
 export async function stopServer(log: (line: string) => void): Promise<boolean> {
+  const workers = await stopBackgroundWorkers();
+  if (workers > 0) log(`Stopped ${workers} background worker${workers === 1 ? '' : 's'} of the main job.`);
   const state = readServerState();
   if (!state) {
     log('No migflow-started server found (artifacts/temporal/server.json is missing).');

@@ -29,7 +29,7 @@ const policies = values.policies.split(',');
 const TRIAL_PROCESS = fileURLToPath(new URL('../core/bench/trial-process.ts', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'migflow-bench-bench-'));
 
-async function trial(policy: string, mode: string): Promise<number> {
+async function trial(policy: string, mode: string): Promise<{ wallS: number; cpuS: number }> {
   const args: TrialProcessArgs = {
     policy,
     simulationConfig: 'configs/simulation_config.yaml',
@@ -43,23 +43,32 @@ async function trial(policy: string, mode: string): Promise<number> {
   const child = await execa(process.execPath, ['--import', 'tsx', TRIAL_PROCESS, JSON.stringify(args)], {
     reject: false,
   });
-  const last = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { error?: { message: string } };
+  const last = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    error?: { message: string };
+    cpuS?: number;
+  };
   if (child.exitCode !== 0 || last.error)
     throw new Error(`${policy}: ${last.error?.message ?? child.stderr}`);
-  return (performance.now() - started) / 1000;
+  return { wallS: (performance.now() - started) / 1000, cpuS: last.cpuS ?? Number.NaN };
 }
 
 /** Runs every policy with at most `slots` trials at a time; returns wall seconds and per-trial seconds. */
 async function fanOut(slots: number, mode: string) {
   const queue = [...policies];
   const perTrialS: Record<string, number> = {};
+  let cpuS = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: slots }, async () => {
-      for (let p = queue.shift(); p !== undefined; p = queue.shift()) perTrialS[p] = await trial(p, mode);
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+        const r = await trial(p, mode);
+        perTrialS[p] = r.wallS;
+        cpuS += r.cpuS;
+      }
     }),
   );
-  return { wallS: (performance.now() - started) / 1000, perTrialS };
+  const wallS = (performance.now() - started) / 1000;
+  return { wallS, perTrialS, cpuS, coresUsed: cpuS / wallS };
 }
 
 try {
@@ -83,6 +92,11 @@ try {
         fanOutPerTrialS: Object.fromEntries(
           Object.entries(parallel.perTrialS).map(([k, v]) => [k, round(v)]),
         ),
+        // CPU seconds of the trial processes / wall time: how many cores each mode actually got. On an idle
+        // machine serial ≈ 1 and fan-out ≈ workers; when the two are close, the machine, not the code, is the limit.
+        serialCpuS: round(serial.cpuS),
+        serialCoresUsed: round(serial.coresUsed),
+        fanOutCoresUsed: round(parallel.coresUsed),
         cpus: availableParallelism(),
         loadAvg1mBefore: round(loadBefore ?? 0),
         loadAvg1mAfter: round(loadavg()[0] ?? 0),

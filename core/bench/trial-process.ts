@@ -46,7 +46,9 @@ export async function runTrialToDir(a: TrialProcessArgs) {
 if (process.argv[1]?.endsWith('trial-process.ts')) {
   try {
     const result = await runTrialToDir(JSON.parse(process.argv[2] ?? '{}') as TrialProcessArgs);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    const cpu = process.cpuUsage();
+    // CPU seconds of this process, so a benchmark can tell a busy machine from a slow trial.
+    process.stdout.write(`${JSON.stringify({ ...result, cpuS: (cpu.user + cpu.system) / 1e6 })}\n`);
   } catch (err) {
     // A user-fixable error travels back typed, so the activity can fail without retries.
     const typed =

@@ -65,6 +65,28 @@ export function checkpointSteps(checkpoint: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * Where a retry resumes: the newest periodic or stop checkpoint in the run directory, or the heartbeat's if that is
+ * newer (checkpoints are written atomically, so every `rl_model_<N>_steps` there is complete). After a worker died
+ * its trainer still checkpoints its exact state before exiting, which no heartbeat could report.
+ */
+export function resumePoint(runDir: string, fromHeartbeat: string | undefined): string | undefined {
+  let best = fromHeartbeat && existsSync(fromHeartbeat) ? fromHeartbeat : undefined;
+  let bestSteps = best ? (checkpointSteps(best) ?? -1) : -1;
+  const dir = join(runDir, 'checkpoints');
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)) {
+      const m = /^rl_model_(\d+)_steps$/.exec(name);
+      const steps = m ? Number(m[1]) : -1;
+      if (steps > bestSteps) {
+        best = join(dir, name);
+        bestSteps = steps;
+      }
+    }
+  }
+  return best;
+}
+
 function moveContents(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const name of readdirSync(from)) renameSync(join(from, name), join(to, name));
@@ -108,10 +130,9 @@ export function createTrainActivities(deps: ActivityDeps) {
 
         const entry = await deps.cache.run<TrainSummary>(request, async (outDir) => {
           const previous = info.heartbeatDetails as TrainHeartbeat | undefined;
+          // A first attempt starts clean; a retry continues this activity's own run.
           const resumeFrom =
-            previous?.lastCheckpoint && existsSync(previous.lastCheckpoint)
-              ? previous.lastCheckpoint
-              : undefined;
+            info.attempt > 1 || previous ? resumePoint(workDir, previous?.lastCheckpoint) : undefined;
           if (!resumeFrom) rmSync(workDir, { recursive: true, force: true });
           mkdirSync(workDir, { recursive: true });
 
@@ -165,6 +186,10 @@ export function createTrainActivities(deps: ActivityDeps) {
               stdout: 'ignore',
               buffer: false,
               reject: false,
+              // execa's exit-time cleanup re-raises SIGTERM once Temporal's own handler is done, killing the worker
+              // before its graceful shutdown can stop the trainer cleanly. The trainer exits by itself when the worker
+              // is gone (IPC disconnect), so the cleanup is not needed.
+              cleanup: false,
               cancelSignal: ctx.cancellationSignal,
               killSignal: 'SIGTERM',
               forceKillAfterDelay: STOP_GRACE_MS,

@@ -122,6 +122,8 @@ describe('TrainWorkflow crash drill', () => {
         expect(result.attempt).toBeGreaterThanOrEqual(2);
         expect(result.resumedFromSteps).not.toBeNull();
         expect(result.resumedFromSteps!).toBeGreaterThanOrEqual(killedCheckpointSteps);
+        // The orphaned trainer checkpointed its exact state before exiting: no step the server saw is redone.
+        expect(result.resumedFromSteps!).toBeGreaterThanOrEqual(atKill.steps);
         expect(result.resumedFromSteps!).toBeLessThan(totalSteps);
         // … and the step counter went on to the configured total, not a full total on top.
         expect(result.steps).toBe(totalSteps);

@@ -10,8 +10,9 @@
  *   { type: 'aborted', checkpoint }  SIGTERM: it stopped at a step boundary and wrote this checkpoint
  *   { type: 'error', error }         { name, message, userFixable } — typed, so the activity can fail without retries
  * SIGINT is ignored (a Ctrl-C in the worker's terminal reaches the whole process group; the worker decides). When
- * the parent dies (IPC channel closes) it exits at once: every file it writes is atomic, so nothing is half-done,
- * and the retry on a live worker owns the run directory from then on.
+ * the parent dies (IPC channel closes, e.g. the worker was SIGKILLed) it stops as on SIGTERM — one checkpoint of
+ * its exact state, written atomically — and exits, well before the server's heartbeat timeout lets a retry start;
+ * the retry resumes from the newest checkpoint in the run directory.
  */
 import { MigflowError } from '../../errors.js';
 import { type RunTrainingOptions, runTraining, type TrainingProgress } from './run-training.js';
@@ -39,6 +40,9 @@ export type TrainProcessMessage =
   | { type: 'error'; error: { name: string; message: string; userFixable: boolean } }
   | { type: 'log'; line: string };
 
+/** An orphaned trainer (its worker died) exits after this long at the latest. */
+const ORPHAN_EXIT_MS = 15_000;
+
 /** Minimum gap between two progress messages that carry no new checkpoint. */
 const PROGRESS_GAP_MS = 250;
 
@@ -64,7 +68,10 @@ export async function trainProcessMain(args: TrainProcessArgs): Promise<number> 
   process.on('SIGINT', () => {});
   let finished = false;
   process.on('disconnect', () => {
-    if (!finished) process.exit(70);
+    if (finished) return;
+    controller.abort(new Error('the worker that started this trainer is gone'));
+    // Never outlive the worker by much, even if the checkpoint write hangs.
+    setTimeout(() => process.exit(70), ORPHAN_EXIT_MS).unref();
   });
   let lastSent = 0;
   let lastCheckpoint: string | undefined;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { generateBenchTrace } from '../../../core/bench/workload.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
 import { CPythonRandom } from '../../../core/random/index.js';
 import {
@@ -102,5 +103,25 @@ describe("the reference's bench trace (seed 77, 1024 steps, Coding/RAG/Chat)", (
     expect(first.durationS).toBeCloseTo(1930.387, 3);
     const end = first.startS + first.durationS;
     expect(coding.arrivalTimesS.filter((t) => t <= end).length).toBe(6776);
+  });
+});
+
+describe('the bench trace (core/bench generateBenchTrace) is that generator', () => {
+  it("gives the reference's 735,086 requests with the same arrival times and item order", () => {
+    const trace = generateBenchTrace({
+      bench,
+      agents: bench.agents,
+      itemCounts: bench.agents.map(() => ref.itemCountPerAgent),
+      actionIntervalS: 120,
+    });
+    expect(trace.totalRequests).toBe(735086);
+    expect(trace.horizonS).toBe(122880);
+    for (const a of ref.agents) {
+      const arrivals = trace.agents[a.enumIndex]!.arrivals;
+      expect(trace.agents[a.enumIndex]!.seed).toBe(agentSeed(77, a.enumIndex));
+      expect(summarizeArrivals(Float64Array.from(arrivals, (x) => x.arrivalTimeS)).sha256).toBe(a.sha256);
+      expect(arrivals.slice(0, 1000).map((x) => x.itemIndex)).toEqual(a.first1000OriginalIds);
+      expect(arrivals.every((x) => x.agent === a.enumIndex)).toBe(true);
+    }
   });
 });

@@ -3,6 +3,7 @@
 They are read from this machine's libm by locating the struct by its first two fields (ln 2 split in two).
 
 Usage: python3 scripts/glibc-log-table.py [/lib/x86_64-linux-gnu/libm.so.6] > core/random/glibc-log-data.ts
+       npx biome check --write core/random/glibc-log-data.ts
 """
 
 import struct
@@ -24,7 +25,7 @@ for i in range(128):
 
 
 def fmt(xs):
-    return ",\n  ".join(x.hex() and repr(x) for x in xs)
+    return ",\n  ".join(repr(x) for x in xs)
 
 
 print("/**")

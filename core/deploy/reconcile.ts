@@ -174,9 +174,20 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
       });
     }
   };
-  // Permanent engines need no MIG: they start right away, alongside everything else.
+  // Permanent engines need no MIG: they start right away (after removing a dead leftover of theirs),
+  // alongside everything else.
   const permanentStarts = Promise.all(
-    plans.filter((x) => x.plan.permanent).map((x) => startSlot(x.plan, x.model)),
+    plans
+      .filter((x) => x.plan.permanent)
+      .map(async (x) => {
+        const stale = actual.find((a) => a.slot === x.plan.key && !keep.has(a.slot));
+        if (stale) {
+          await engines.removeByName(stale.name);
+          live.log(`removed stale ${stale.slot}`);
+          result.stopped.push(stale.slot);
+        }
+        await startSlot(x.plan, x.model);
+      }),
   );
 
   try {
@@ -184,7 +195,7 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
     c.progress?.('stopping engines');
     await Promise.all(
       actual
-        .filter((a) => !keep.has(a.slot))
+        .filter((a) => !keep.has(a.slot) && !wanted.get(a.slot)?.plan.permanent)
         .map(async (a) => {
           // Drained through the port the container records (an earlier worker may have started it).
           const how =

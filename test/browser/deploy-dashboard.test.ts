@@ -1,0 +1,145 @@
+/**
+ * The deployment dashboard in Debian's Chromium: the page draws each GPU's MIG layout with its slot owners, the
+ * agents' load and the action history, and follows the live state as it changes (here a transfer handed over by the
+ * decision loop). A screenshot is kept under test-results/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDeploymentConfig } from '../../core/config/deployment.js';
+import { DashboardHub, type DashboardServer, startDashboard } from '../../core/deploy/dashboard.js';
+import {
+  applyAction,
+  type DeployState,
+  gpuSlots,
+  newAgentCollector,
+} from '../../core/deploy/deploy-state.js';
+import { LiveCluster } from '../../core/deploy/live-cluster.js';
+import { permanentSlots, profilesOf } from '../../core/deploy/reconcile.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let browser: Browser;
+let server: DashboardServer;
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function liveDeployment(): LiveCluster {
+  const deploy = loadDeploymentConfig('test/fixtures/deploy/deployment.yaml');
+  const state: DeployState = {
+    deploymentId: 'dashboard-demo',
+    policy: 'heuristic',
+    window: 1,
+    windows: 5,
+    desired: [
+      {
+        gpu: 0,
+        position: 0,
+        model: 'A100_40GB',
+        stateId: 3,
+        owners: ['CodingAgent', 'CodingAgent', 'CodingAgent'],
+      },
+      { gpu: 1, position: 1, model: 'A100_40GB', stateId: 2, owners: ['RAGAgent', 'RAGAgent'] },
+    ],
+    budgetS: 232,
+    lastActionCostS: 68,
+    budgetRefilledAtS: 0,
+    agents: { CodingAgent: newAgentCollector(), RAGAgent: newAgentCollector() },
+    actions: [
+      {
+        decision: 0,
+        atS: 20,
+        kind: 'merge',
+        name: 'GPU_1_PROFILE_2_4G_3G',
+        gpu: 1,
+        fromState: 3,
+        toState: 2,
+        sources: [1, 2],
+        targets: [1],
+        agent: 'RAGAgent',
+        costS: 68,
+        details: 'GPU 1 | Src: MIG_2G, MIG_1L -> Tgt: MIG_3G',
+        status: 'done',
+      },
+    ],
+    faults: [],
+  };
+  state.agents.CodingAgent!.latencies = [[0.42, 0.031, 1]];
+  const live = new LiveCluster(state, deploy.agents, Date.now(), 20);
+  live.phase = 'serving';
+  live.slots = [
+    ...state.desired.flatMap((d) => gpuSlots(d, profilesOf(d.model))),
+    ...permanentSlots(deploy.simulatedGpus),
+  ].map((plan, i) => ({
+    plan,
+    port: 18100 + i,
+    baseUrl: '',
+    ready: true,
+    draining: false,
+    restarting: false,
+    inFlight: 0,
+    metrics: { running: i % 3, waiting: plan.agent === 'CodingAgent' ? 2 : 0, kvUsage: 0.1, tpotMeanS: 0.03 },
+  }));
+  return live;
+}
+
+describe('deployment dashboard', () => {
+  it('shows the live MIG layout with slot owners and the action history, and follows a transfer as it happens', async () => {
+    const hub = new DashboardHub();
+    const live = liveDeployment();
+    hub.attach(live, loadDeploymentConfig('test/fixtures/deploy/deployment.yaml'));
+    server = await startDashboard({ hub, host: '127.0.0.1', port: 0 });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(`${server.url}/`);
+
+    await page.waitForSelector('.gpu[data-gpu="1"] .slot');
+    expect(await page.locator('.gpu[data-gpu="0"] .slot').count()).toBe(3);
+    expect(await page.locator('.gpu[data-gpu="1"]').getAttribute('data-state')).toBe('2');
+    expect(await page.locator('.slot[data-slot="gpu1-s0"]').getAttribute('data-owner')).toBe('RAGAgent');
+    expect(await page.locator('#actions').innerText()).toContain('MERGE');
+
+    // The decision loop hands GPU 1's 4g slice to the coding agent.
+    const transfer = {
+      ...live.state.actions[0]!,
+      decision: 1,
+      atS: 40,
+      kind: 'transfer' as const,
+      fromState: 2 as const,
+      toState: 2 as const,
+      sources: [0],
+      targets: [0],
+      receiver: 'CodingAgent' as const,
+      details: 'GPU 1 | Src: MIG_4G -> Tgt: MIG_4G | Receiver: CODING',
+    };
+    live.state.desired = applyAction(live.state.desired, transfer);
+    live.state.actions.push(transfer);
+    live.state.agents.RAGAgent!.counts.transfer++;
+    const moved = live.slots.find((s) => s.plan.key === 'gpu1-s0')!;
+    moved.plan = { ...moved.plan, agent: 'CodingAgent' };
+    hub.tick();
+
+    await expect
+      .poll(() => page.locator('.slot[data-slot="gpu1-s0"]').getAttribute('data-owner'), { timeout: 10_000 })
+      .toBe('CodingAgent');
+    expect(await page.locator('#actions').innerText()).toContain('TRANSFER');
+    expect(Number(await page.locator('body').getAttribute('data-updates'))).toBeGreaterThan(1);
+
+    mkdirSync(join(PROJECT_ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({
+      path: join(PROJECT_ROOT, 'test-results', 'deploy-dashboard.png'),
+      fullPage: true,
+    });
+    await page.close();
+  });
+});

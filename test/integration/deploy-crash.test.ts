@@ -1,0 +1,86 @@
+/**
+ * Crash drill for DeployWorkflow: the GPU host's worker is killed with SIGKILL in the middle of a reconfiguration;
+ * a new worker process takes the window over, reconciles MIG and containers with the workflow's desired state, and
+ * the run completes with every request accounted for and nothing left behind.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type StartedWorker, startWorkerProcess } from '../../cli/lib/worker-processes.js';
+import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import type { DeployResult } from '../../workflows/deploy-input.js';
+import { containerOwners, dashboardData, docker, migState, rehearsal } from '../helpers/deploy-run.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+const workers: StartedWorker[] = [];
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  await buildVllmEmulatorImage(docker);
+}, 300_000);
+afterAll(async () => {
+  for (const w of workers) w.proc.kill('SIGKILL');
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+describe('DeployWorkflow crash drill', () => {
+  it('finishes the reconfiguration on a new worker after the GPU worker is killed mid-reconfiguration, leaving no orphan container or MIG instance', async () => {
+    const queue = uniqueQueue('deploy-crash');
+    const gpuQueue = `${queue}-gpu`;
+    const { input, smiState, dashboardPort, dir } = await rehearsal('deploy-crash', gpuQueue);
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      MIGFLOW_TASK_QUEUE: gpuQueue,
+      MIGFLOW_ARTIFACTS: join(dir, 'artifacts'),
+    } as Record<string, string>;
+    const first = await startWorkerProcess('main-worker', [], env);
+    workers.push(first);
+    const workflows = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+    });
+    const result = await workflows.runUntil(async () => {
+      const handle = await client.workflow.start('DeployWorkflow', {
+        taskQueue: queue,
+        workflowId: `${queue}/deploy`,
+        args: [input],
+      });
+      // Kill the worker while it carries out the first action (drain, MIG change or engine start).
+      for (;;) {
+        const d = (await dashboardData(dashboardPort)) as { phase?: string } | undefined;
+        if (d?.phase?.startsWith('reconfiguring')) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      first.proc.kill('SIGKILL');
+      await first.proc.catch(() => {});
+      const second = await startWorkerProcess('main-worker', [], env);
+      workers.push(second);
+      return (await handle.result()) as DeployResult;
+    });
+
+    expect(result.windows).toBe(3);
+    const report = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
+      requests: { planned: number; completed: number; failed: number; cancelled: number };
+      actions: { status: string; reconciled?: boolean }[];
+    };
+    // The interrupted action was finished by the new worker's reconciliation.
+    expect(report.actions.some((a) => a.status === 'done' && a.reconciled === true)).toBe(true);
+    // The interrupted window was replayed once: every planned request has exactly one outcome.
+    const r = report.requests;
+    expect(r.completed + r.failed + r.cancelled).toBe(r.planned);
+    expect(r.completed).toBeGreaterThan(0);
+    // No orphans: containers of the deployment and MIG instances on its GPUs are all gone.
+    expect(await containerOwners(input.deploymentId)).toEqual({});
+    expect(migState(smiState).gpus.map((g) => g.instances.length)).toEqual([0, 0]);
+  }, 900_000);
+});

@@ -1,0 +1,125 @@
+/**
+ * Faults during a live deployment, each reported, reconciled and survived: the nvidia-smi emulator refuses to
+ * create a GPU instance in the middle of a split/merge, one slice's engine never becomes healthy, and a running
+ * engine dies mid-run. The decision loop keeps going to the end of the run.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { readState, withStateLock, writeState } from '../../emulators/nvidia-smi/state.js';
+import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import { activityDeps } from '../../workers/connect.js';
+import { deployStatusQuery } from '../../workflows/deploy.js';
+import type { DeployResult } from '../../workflows/deploy-input.js';
+import { containerOwners, dashboardData, docker, migState, rehearsal } from '../helpers/deploy-run.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  await buildVllmEmulatorImage(docker);
+}, 300_000);
+afterAll(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+describe('DeployWorkflow faults', () => {
+  it('reports a refused MIG create, an engine that never becomes healthy and an engine that dies, reconciles, and keeps deciding to the end', async () => {
+    const queue = uniqueQueue('deploy-faults');
+    const gpuQueue = `${queue}-gpu`;
+    const { input, smiState, dashboardPort } = await rehearsal('deploy-faults', gpuQueue, {
+      // The 1g.10gb engine of GPU 1 (present in the seeded initial layout) never answers /health.
+      slotEnv: { 'gpu1-s6': { MIGFLOW_EMU_FAULT: 'never-healthy' } },
+      healthTimeoutS: 8,
+    });
+    const workflows = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+    });
+    const gpu = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: gpuQueue,
+      activities: createActivities(activityDeps()),
+    });
+    let injectedCreateFault = false;
+    let killedEngine = false;
+    const result = await workflows.runUntil(
+      gpu.runUntil(async () => {
+        const handle = await client.workflow.start('DeployWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/deploy`,
+          args: [input],
+        });
+        const done = handle.result() as Promise<DeployResult>;
+        let finished = false;
+        void done.finally(() => {
+          finished = true;
+        });
+        while (!finished) {
+          const s = await handle.query(deployStatusQuery).catch(() => undefined);
+          const pending = s?.actions.find((a) => a.status === 'pending' && a.kind !== 'transfer');
+          if (pending && !injectedCreateFault) {
+            // The driver refuses the next GPU-instance create on that GPU: the split/merge cannot finish.
+            const g = Number(/^GPU (\d+)/.exec(pending.details)?.[1]);
+            withStateLock(smiState, () => {
+              const st = readState(smiState);
+              st.faults.cgiFail = { gpu: g, remaining: 1 };
+              writeState(smiState, st);
+            });
+            injectedCreateFault = true;
+          }
+          const phase =
+            s && s.window >= 1 ? ((await dashboardData(dashboardPort)) as { phase?: string })?.phase : '';
+          if (phase === 'serving' && !killedEngine) {
+            // Mid-window, the coding agent's permanent engine dies (its container is killed outright).
+            const name = `migflow-${input.deploymentId}-sim2-s0`;
+            await docker
+              .getContainer(name)
+              .kill()
+              .then(() => {
+                killedEngine = true;
+              })
+              .catch(() => {});
+          }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return done;
+      }),
+    );
+
+    expect(result.windows).toBe(3);
+    const report = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
+      faults: { kind: string; slot?: string; handling: string }[];
+      actions: { status: string }[];
+      requests: { planned: number; completed: number; failed: number; cancelled: number };
+    };
+    const kinds = report.faults.map((f) => `${f.kind}:${f.slot ?? ''}`);
+    expect(kinds).toContain('engine-start:gpu1-s6');
+    expect(
+      report.faults.some(
+        (f) => f.kind === 'engine-died' && f.slot === 'sim2-s0' && /restarted/.test(f.handling),
+      ),
+    ).toBe(true);
+    if (injectedCreateFault) {
+      expect(report.faults.some((f) => f.kind === 'reconfiguration' && /reverted/.test(f.handling))).toBe(
+        true,
+      );
+      expect(report.actions.some((a) => a.status === 'failed')).toBe(true);
+    }
+    expect(injectedCreateFault || report.actions.length === 0).toBe(true);
+    const r = report.requests;
+    expect(r.completed + r.failed + r.cancelled).toBe(r.planned);
+    expect(r.completed).toBeGreaterThan(0);
+    expect(await containerOwners(input.deploymentId)).toEqual({});
+    expect(migState(smiState).gpus.map((g) => g.instances.length)).toEqual([0, 0]);
+  }, 900_000);
+});

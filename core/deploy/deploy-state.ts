@@ -106,6 +106,8 @@ export interface DeployState {
   policy: string;
   /** Decision windows finished so far (across continue-as-new). */
   window: number;
+  /** Wall-clock seconds the finished windows took (windows stretch when a reconfiguration outlasts one). */
+  elapsedS?: number;
   windows: number;
   desired: DesiredGpu[];
   /** The layout before the pending action, to fall back to when it fails. */

@@ -18,7 +18,7 @@ function escapeRe(s: string): string {
 
 /** First labelled sample of `name` (exact name, suffix included), or undefined. */
 export function metricValue(text: string, name: string): number | undefined {
-  const m = new RegExp(`^${escapeRe(name)}\\{[^}]*\\}\\s+([0-9.eE+-]+)\\s*$`, 'm').exec(text);
+  const m = new RegExp('^' + escapeRe(name) + '\\{[^}]*\\}\\s+([0-9.eE+-]+)\\s*$', 'm').exec(text);
   if (!m) return undefined;
   const v = Number(m[1]);
   return Number.isFinite(v) ? v : undefined;

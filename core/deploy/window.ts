@@ -103,7 +103,9 @@ export async function runDeployWindow(
   const windowStartS = k * T;
   const startMs = Date.now();
   const agents = o.deploy.agents;
-  const live = new LiveCluster(state, agents, startMs, windowStartS);
+  // Timestamps follow the wall clock of the run; the request schedule follows the nominal windows.
+  const runStartS = state.elapsedS ?? windowStartS;
+  const live = new LiveCluster(state, agents, startMs, runStartS);
   o.hub?.attach(live, o.deploy);
   const faultsBefore = state.faults.length;
   let phase = 'reconciling';
@@ -247,16 +249,16 @@ export async function runDeployWindow(
       // Arrivals follow the nominal schedule of the window, so its nominal length is the rate's true base
       // (the wall-clock length also counts reconfiguration stalls, which would understate the load).
       live.rollOver(T);
-      if (windowStartS + durationS - state.budgetRefilledAtS >= o.training.refreshPeriodS) {
+      if (runStartS + durationS - state.budgetRefilledAtS >= o.training.refreshPeriodS) {
         state.budgetS = o.training.budgetS;
-        state.budgetRefilledAtS = windowStartS + durationS;
+        state.budgetRefilledAtS = runStartS + durationS;
       }
       if (k + 1 < state.windows && !state.stopRequested) decided = decide(o, state, live);
     }
     const file: WindowFile = {
       window: k,
       attempt: o.attempt,
-      startS: windowStartS,
+      startS: runStartS,
       durationS,
       requests: records,
       queueSeries: Object.fromEntries(live.queueSeries),
@@ -275,6 +277,7 @@ export async function runDeployWindow(
     };
     writeFileAtomic(join(o.outDir, 'windows', `w${String(k).padStart(4, '0')}.json`), JSON.stringify(file));
     state.window = k + 1;
+    state.elapsedS = runStartS + durationS;
     const count = (s: string) => records.filter((r) => r.status === s).length;
     const lastAction = state.actions.at(decided ? -2 : -1);
     return {

@@ -56,9 +56,13 @@ const { tokens: tokenTables, source: tokenSource } = tokens();
 const rng = seededEnvRng(seed);
 const env = new MigEnv({ simulation, training, tokens: tokenTables, rng });
 let simMs = 0;
+let simCpuUs = 0;
 const timed = <T>(f: () => T): T => {
   const t = performance.now();
+  const c = process.cpuUsage();
   const r = f();
+  const dc = process.cpuUsage(c);
+  simCpuUs += dc.user + dc.system;
   simMs += performance.now() - t;
   return r;
 };
@@ -101,7 +105,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const sb3File = new URL('./results/sb3-maskable-ppo.json', import.meta.url);
 const sb3 = existsSync(sb3File)
   ? (JSON.parse(readFileSync(sb3File, 'utf8')) as {
-      envStepsPerS: number;
+      envStepsPerS?: number | null;
       envStepsPerCpuS?: number;
       [k: string]: unknown;
     })
@@ -132,10 +136,15 @@ process.stdout.write(
       updateS: round(updateS),
       simulationShare: round(simS / wallS),
       networkShare: round((collectNetS + updateS) / wallS),
+      // CPU seconds split the same way; on a shared machine they are the fairer figures.
+      simulationCpuS: round(simCpuUs / 1e6),
+      networkCpuS: round(cpuS - simCpuUs / 1e6),
+      simulationCpuShare: round(simCpuUs / 1e6 / cpuS),
       peakRssMiB: round(peakRss / 1024 / 1024, 1),
       leakedTensors: tf.memory().numTensors - tensorsBefore,
       sb3: sb3 ?? null,
-      ratioToSb3: sb3 ? round(envStepsPerS / sb3.envStepsPerS, 2) : null,
+      // Wall-clock ratio only where the SB3 file has a wall-clock rate measured on a quiet machine.
+      ratioToSb3: sb3?.envStepsPerS ? round(envStepsPerS / sb3.envStepsPerS, 2) : null,
       ratioToSb3PerCpuS: sb3?.envStepsPerCpuS ? round(envStepsPerCpuS / sb3.envStepsPerCpuS, 2) : null,
     },
     null,

@@ -30,16 +30,28 @@ interface DeployCliOptions {
 export function registerDeployCommand(program: Command): void {
   const deploy = program
     .command('deploy')
-    .description('run a policy on real (or emulated) MIG GPUs through DeployWorkflow')
+    .description(
+      'run a policy on real (or emulated) MIG GPUs through DeployWorkflow; `deploy clean --deployment ID` removes what a run left',
+    )
+    .argument(
+      '[action]',
+      'clean: remove the containers of --deployment and the MIG instances of the config’s GPUs',
+    )
     .option('--policy <name>', 'heuristic | qas | static-7g | static-2g | path of an RL checkpoint')
     .option('--duration <s>', 'run length in seconds (default: deployment.yaml duration_s)', Number)
     .option('--interval <s>', 'decision interval in seconds (default: deployment.yaml)', Number)
     .option('--emulate', 'emulated GPUs: nvidia-smi emulator and vLLM emulator containers', false)
     .option('--config <file>', 'deployment config', 'configs/deployment.yaml')
-    .option('--deployment <id>', 'deployment id (names the containers; default deploy-<timestamp>)')
+    .option(
+      '--deployment <id>',
+      'deployment id (names the containers; default deploy-<timestamp>); required by clean',
+    )
     .option('--dashboard-port <port>', "overrides deployment.yaml's dashboard.port", Number)
     .option('--json', 'print the result as JSON', false)
-    .action(async (o: DeployCliOptions) => {
+    .action(async (action: string | undefined, o: DeployCliOptions) => {
+      if (action === 'clean') return clean(o);
+      if (action !== undefined)
+        throw new Error(`unknown action ${action} — fix: use \`migflow deploy clean --deployment ID\``);
       if (!o.policy)
         throw new Error('missing --policy (heuristic, qas, static-7g, static-2g or a checkpoint path)');
       const cfg = loadDeploymentConfig(o.config);
@@ -110,24 +122,17 @@ export function registerDeployCommand(program: Command): void {
         await close();
       }
     });
+}
 
-  deploy
-    .command('clean')
-    .description("remove a deployment's containers and the MIG instances on deployment.yaml's GPUs")
-    .requiredOption('--deployment <id>', 'the deployment id')
-    .option('--config <file>', 'deployment config', 'configs/deployment.yaml')
-    .option('--emulate', 'the run used emulated GPUs', false)
-    .action(async (o: { deployment: string; config: string; emulate: boolean }) => {
-      const r = await cleanDeployment({
-        deploymentId: o.deployment,
-        deploymentConfig: o.config,
-        emulate: o.emulate,
-        ...(o.emulate
-          ? { nvidiaSmiState: join(artifactsDir(), 'deploy', o.deployment, 'nvidia-smi.json') }
-          : {}),
-      });
-      process.stdout.write(
-        `removed ${r.containers.length} container(s)${r.containers.length ? `: ${r.containers.join(', ')}` : ''}; no MIG instance left on GPU ${r.gpus.join(', ')}\n`,
-      );
-    });
+async function clean(o: DeployCliOptions): Promise<void> {
+  if (!o.deployment) throw new Error('missing --deployment ID — fix: name the deployment to clean up');
+  const r = await cleanDeployment({
+    deploymentId: o.deployment,
+    deploymentConfig: o.config,
+    emulate: o.emulate,
+    ...(o.emulate ? { nvidiaSmiState: join(artifactsDir(), 'deploy', o.deployment, 'nvidia-smi.json') } : {}),
+  });
+  process.stdout.write(
+    `removed ${r.containers.length} container(s)${r.containers.length ? `: ${r.containers.join(', ')}` : ''}; no MIG instance left on GPU ${r.gpus.join(', ')}\n`,
+  );
 }

@@ -102,6 +102,9 @@ export function createBenchActivities(deps: ActivityDeps) {
                   cancelSignal: ctx.cancellationSignal,
                   env: { ...process.env, ...deps.childEnv },
                   reject: false,
+                  // execa's exit-time cleanup re-raises SIGTERM after Temporal's shutdown handler, killing the worker
+                  // (exit 143) before its graceful shutdown. The trial is one-shot and exits by itself when done.
+                  cleanup: false,
                 },
               );
               if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;

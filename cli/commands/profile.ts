@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { registerProfileFitCommands } from './profile-fit.js';
+import { registerProfileRunCommands } from './profile-run.js';
 
 export function registerProfileCommand(program: Command): void {
   const profile = program
@@ -11,9 +12,8 @@ export function registerProfileCommand(program: Command): void {
     .description('profile an inference engine (sweeps, generate, fits) without Temporal');
 
   // --- sweeps and generate (load generator side) ---
+  registerProfileRunCommands(profile);
 
   // --- fits (fit-prefill, fit-tpot) ---
   registerProfileFitCommands(profile);
-
-  void profile;
 }

@@ -132,6 +132,14 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
   // are always stopped before their instance is destroyed, so a surviving container never holds a stale UUID.
   const keep = new Set<string>();
   for (const a of actual) {
+    // An engine that died since the last look (its container exited): report it; it is replaced below.
+    if (!a.running && wanted.get(a.slot)?.plan.agent === a.agent)
+      live.fault({
+        kind: 'engine-died',
+        slot: a.slot,
+        message: `engine container ${a.name} found exited`,
+        handling: 'removed and restarted by reconcile',
+      });
     const w = wanted.get(a.slot);
     if (!w || !a.running) continue;
     if (a.agent !== w.plan.agent || a.profile !== w.plan.hardware) continue;

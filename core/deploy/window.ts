@@ -234,6 +234,7 @@ export async function runDeployWindow(
     await reconfigure;
     await sleep(startMs + T * 1000 - Date.now(), stopAll.signal);
     phase = 'finishing requests';
+    live.phase = 'finishing requests';
     const graceTimer = setTimeout(() => grace.abort(), o.deploy.vllm.requestTimeoutS * 1000);
     const records = await publishing;
     clearTimeout(graceTimer);

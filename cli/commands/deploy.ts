@@ -28,7 +28,7 @@ interface DeployCliOptions {
 }
 
 export function registerDeployCommand(program: Command): void {
-  const deploy = program
+  program
     .command('deploy')
     .description(
       'run a policy on real (or emulated) MIG GPUs through DeployWorkflow; `deploy clean --deployment ID` removes what a run left',

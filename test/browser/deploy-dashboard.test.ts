@@ -107,7 +107,7 @@ describe('deployment dashboard', () => {
     expect(await page.locator('.gpu[data-gpu="0"] .slot').count()).toBe(3);
     expect(await page.locator('.gpu[data-gpu="1"]').getAttribute('data-state')).toBe('2');
     expect(await page.locator('.slot[data-slot="gpu1-s0"]').getAttribute('data-owner')).toBe('RAGAgent');
-    expect(await page.locator('#actions').innerText()).toContain('MERGE');
+    expect(await page.locator('#actions').textContent()).toContain('MERGE');
 
     // The decision loop hands GPU 1's 4g slice to the coding agent.
     const transfer = {
@@ -132,7 +132,7 @@ describe('deployment dashboard', () => {
     await expect
       .poll(() => page.locator('.slot[data-slot="gpu1-s0"]').getAttribute('data-owner'), { timeout: 10_000 })
       .toBe('CodingAgent');
-    expect(await page.locator('#actions').innerText()).toContain('TRANSFER');
+    expect(await page.locator('#actions').textContent()).toContain('TRANSFER');
     expect(Number(await page.locator('body').getAttribute('data-updates'))).toBeGreaterThan(1);
 
     mkdirSync(join(PROJECT_ROOT, 'test-results'), { recursive: true });

@@ -114,9 +114,9 @@ export const BenchStageFields = z
   })
   .strict();
 export const BenchStageInput = BenchStageFields.refine((s) => s.policies.length + s.checkpoints.length > 0, {
-    message: 'no benchmark to run: name baseline policies and/or RL checkpoints',
-    path: ['policies'],
-  });
+  message: 'no benchmark to run: name baseline policies and/or RL checkpoints',
+  path: ['policies'],
+});
 export type BenchStageInput = z.input<typeof BenchStageInput>;
 
 /** One policy's numbers as the comparison table needs them (core/bench ComparisonEntry). */

@@ -68,8 +68,10 @@ describe('TrainWorkflow crash drill', () => {
     const queue = uniqueQueue('train-crash');
     const artifacts = join(tmp, 'crash');
     const gpu = privateGpuIndex();
-    const totalSteps = 2048;
-    const checkpointEverySteps = 256;
+    // Long enough that an idle machine (over a thousand tiny-net steps a second) cannot finish between two 1 s
+    // heartbeats inside the kill window; a loaded one takes a minute or two.
+    const totalSteps = 8192;
+    const checkpointEverySteps = 512;
     const input: TrainWorkflowInput = {
       overrides: { ...TINY_TRAINING },
       totalSteps,

@@ -11,6 +11,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, sta
 import { join, relative } from 'node:path';
 import { artifactsDir, PROJECT_ROOT } from '../../core/paths.js';
 import { writeFileAtomic } from '../../core/util/atomic-write.js';
+import { WORKER_READY_BANNER } from './worker-processes.js';
 
 const SOURCE_DIRS = ['activities', 'core', 'workers', 'workflows', 'emulators'];
 
@@ -84,7 +85,7 @@ async function waitReady(w: WorkerRecord, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = existsSync(w.log) ? readFileSync(w.log, 'utf8') : '';
-    if (/ queue \S+.* on /.test(text)) return;
+    if (WORKER_READY_BANNER.test(text)) return;
     const tail = text.split('\n').slice(-15).join('\n');
     if (!alive(w.pid)) throw new Error(`${w.label} exited before it was ready:\n${tail}`);
     if (Date.now() > deadline)

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { PROJECT_ROOT } from '../../core/paths.js';
 
+/** The line a worker prints once it has bundled and connected (`… queue <name> … on <address>`). */
+export const WORKER_READY_BANNER = / queue \S+.* on /;
+
 export type WorkerProcess = ResultPromise<{ buffer: false; reject: false; env: Record<string, string> }>;
 
 export interface StartedWorker {
@@ -45,7 +48,7 @@ export async function startWorkerProcess(
       const text = chunk.toString();
       tail = (tail + text).slice(-4000);
       for (const line of text.split('\n')) if (line.trim()) opts.onLine?.(line);
-      if (/ queue \S+.* on /.test(text)) {
+      if (WORKER_READY_BANNER.test(text)) {
         clearTimeout(timer);
         resolve();
       }

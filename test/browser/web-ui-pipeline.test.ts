@@ -8,16 +8,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PipelineWorkers, startPipelineWorkers } from '../../cli/lib/pipeline-workers.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
 import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
 import { freePort } from '../../core/util/free-port.js';
 import type { PipelineResult } from '../../workflows/pipeline-inputs.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
+import { launchDevServer } from '../helpers/launch-dev-server.js';
 import { tinyPipelineInput } from '../helpers/pipeline.js';
 import { privateGpuIndex } from '../helpers/train.js';
 
@@ -37,19 +36,7 @@ beforeAll(async () => {
   const uiPort = await freePort();
   address = `127.0.0.1:${port}`;
   uiUrl = `http://127.0.0.1:${uiPort}`;
-  server = execa(
-    cli,
-    devServerArgs({
-      cli,
-      ip: '127.0.0.1',
-      port,
-      uiPort,
-      namespace: 'default',
-      searchAttributes: SEARCH_ATTRIBUTES,
-    }),
-    { reject: false },
-  );
-  await waitServing(cli, address, { exited: server });
+  ({ proc: server } = await launchDevServer({ cli, port, uiPort }));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -8,18 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { sampleInputs } from '../../cli/lib/samples.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
 import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
 import { freePort } from '../../core/util/free-port.js';
 import { WORKFLOWS_PATH } from '../../workers/main-worker.js';
-import { RUN_ID, SEARCH_ATTRIBUTES, STAGE } from '../../workflows/shared.js';
+import { RUN_ID, STAGE } from '../../workflows/shared.js';
+import { launchDevServer } from '../helpers/launch-dev-server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server: ResultPromise;
@@ -35,19 +35,7 @@ beforeAll(async () => {
   const uiPort = await freePort();
   address = `127.0.0.1:${port}`;
   uiUrl = `http://127.0.0.1:${uiPort}`;
-  server = execa(
-    cli,
-    devServerArgs({
-      cli,
-      ip: '127.0.0.1',
-      port,
-      uiPort,
-      namespace: 'default',
-      searchAttributes: SEARCH_ATTRIBUTES,
-    }),
-    { reject: false },
-  );
-  await waitServing(cli, address, { exited: server });
+  ({ proc: server } = await launchDevServer({ cli, port, uiPort }));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

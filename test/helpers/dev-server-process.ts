@@ -5,11 +5,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { inject } from 'vitest';
-import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
 import { freePort } from '../../core/util/free-port.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
+import { launchDevServer } from './launch-dev-server.js';
 
 export interface PrivateDevServer {
   readonly address: string;
@@ -28,27 +27,8 @@ export async function startPrivateDevServer(): Promise<PrivateDevServer> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   let proc: ResultPromise | undefined;
-  let log = '';
   const launch = async () => {
-    log = '';
-    const p = execa(
-      cli,
-      devServerArgs({
-        cli,
-        ip: '127.0.0.1',
-        port,
-        headless: true,
-        dbFile,
-        namespace: 'default',
-        searchAttributes: SEARCH_ATTRIBUTES,
-      }),
-      { reject: false, buffer: false },
-    );
-    p.stderr?.on('data', (c: Buffer) => {
-      log = (log + c.toString()).slice(-4000);
-    });
-    proc = p;
-    await waitServing(cli, address, { exited: p, logTail: () => log });
+    proc = (await launchDevServer({ cli, port, dbFile })).proc;
   };
   await launch();
   return {

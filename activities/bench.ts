@@ -4,13 +4,13 @@
  * it on cancellation.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { z } from 'zod';
 import type { ComparisonEntry } from '../core/bench/index.js';
 import { checkpointRunName } from '../core/bench/policies/rl-checkpoint.js';
+import { trialProcessArgv } from '../core/bench/trial-argv.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
@@ -23,7 +23,6 @@ const CheckpointPath = z.string({ error: 'an RL trial needs a checkpoint directo
 
 /** Bump when the bench's numbers would change for the same inputs. */
 const BENCH_CODE_VERSION = 'bench-3';
-const TRIAL_PROCESS = fileURLToPath(new URL('../core/bench/trial-process.ts', import.meta.url));
 
 export function createBenchActivities(deps: ActivityDeps) {
   return {
@@ -95,18 +94,14 @@ export function createBenchActivities(deps: ActivityDeps) {
               2_000,
             );
             try {
-              const child = await execa(
-                process.execPath,
-                ['--import', 'tsx', TRIAL_PROCESS, JSON.stringify(args)],
-                {
-                  cancelSignal: ctx.cancellationSignal,
-                  env: { ...process.env, ...deps.childEnv },
-                  reject: false,
-                  // execa's exit-time cleanup re-raises SIGTERM after Temporal's shutdown handler, killing the worker
-                  // (exit 143) before its graceful shutdown. The trial is one-shot and exits by itself when done.
-                  cleanup: false,
-                },
-              );
+              const child = await execa(process.execPath, trialProcessArgv(args), {
+                cancelSignal: ctx.cancellationSignal,
+                env: { ...process.env, ...deps.childEnv },
+                reject: false,
+                // execa's exit-time cleanup re-raises SIGTERM after Temporal's shutdown handler, killing the worker
+                // (exit 143) before its graceful shutdown. The trial is one-shot and exits by itself when done.
+                cleanup: false,
+              });
               if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
               const last = child.stdout.trim().split('\n').at(-1) ?? '';
               const out = JSON.parse(last || '{}') as {

@@ -10,10 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { ALL_BASELINES } from '../core/bench/registry.js';
+import { trialProcessArgv } from '../core/bench/trial-argv.js';
 import type { TrialProcessArgs } from '../core/bench/trial-process.js';
 
 const { values } = parseArgs({
@@ -26,7 +26,6 @@ const { values } = parseArgs({
 const steps = Number(values.steps);
 const workers = Number(values.workers);
 const policies = values.policies.split(',');
-const TRIAL_PROCESS = fileURLToPath(new URL('../core/bench/trial-process.ts', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'migflow-bench-bench-'));
 
 async function trial(policy: string, mode: string): Promise<{ wallS: number; cpuS: number }> {
@@ -40,7 +39,7 @@ async function trial(policy: string, mode: string): Promise<{ wallS: number; cpu
     outDir: join(out, mode, policy),
   };
   const started = performance.now();
-  const child = await execa(process.execPath, ['--import', 'tsx', TRIAL_PROCESS, JSON.stringify(args)], {
+  const child = await execa(process.execPath, trialProcessArgv(args), {
     reject: false,
   });
   const last = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {

@@ -1,8 +1,8 @@
 /**
  * How a benchmark trial process is started (by the benchPolicy activity and by bench:bench alike). V8's parallel GC
  * threads make one trial use more than a core of a small machine without making it faster, so trials run
- * with a single-threaded GC: faster alone and much faster side by side (bench:bench: 32.8 s serial and a 1.87×
- * fan-out on 2 cores in one run, 31.2 s and 1.66× in another, against 38.9 s and 1.76× before).
+ * with a single-threaded GC: faster alone (bench:bench on 2 cores: 31–33 s serial against 38.9 s before); the
+ * two-way fan-out measured 1.66× and 1.87× (1.76× before), within the noise of a shared 2-core machine.
  */
 import { fileURLToPath } from 'node:url';
 import type { TrialProcessArgs } from './trial-process.js';

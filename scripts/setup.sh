@@ -13,7 +13,9 @@ export DEBIAN_FRONTEND=noninteractive
 say() { echo "setup: $*"; }
 
 missing=()
-command -v dockerd >/dev/null 2>&1 || command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+# A docker client alone is not enough (some images ship only the CLI): without an engine that answers, the daemon
+# itself (dockerd, from docker.io) is needed.
+docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

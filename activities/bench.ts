@@ -94,7 +94,7 @@ export function createBenchActivities(deps: ActivityDeps) {
               2_000,
             );
             try {
-              const child = await execa(process.execPath, trialProcessArgv(args), {
+              const child = await execa(process.execPath, await trialProcessArgv(args), {
                 cancelSignal: ctx.cancellationSignal,
                 env: { ...process.env, ...deps.childEnv },
                 reject: false,

@@ -23,6 +23,7 @@ import { trainingConfigSchema } from '../core/config/training.js';
 import { applyTrainingOverrides } from '../core/config/training-overrides.js';
 import { tokenTableFiles } from '../core/rl/env/token-tables.js';
 import type { TrainProcessArgs, TrainProcessMessage } from '../core/rl/train/train-process.js';
+import { bundledEntry } from '../core/util/bundled-entry.js';
 import {
   type ExpandGridArgs,
   type GridExpansion,
@@ -178,22 +179,26 @@ export function createTrainActivities(deps: ActivityDeps) {
           let failure: Extract<TrainProcessMessage, { type: 'error' }>['error'] | undefined;
           let stderrTail = '';
           try {
-            const child = execa(process.execPath, ['--import', 'tsx', TRAIN_PROCESS, JSON.stringify(args)], {
-              cwd: deps.projectRoot,
-              env: { ...process.env, ...deps.childEnv },
-              ipc: true,
-              stdin: 'ignore',
-              stdout: 'ignore',
-              buffer: false,
-              reject: false,
-              // execa's exit-time cleanup re-raises SIGTERM once Temporal's own handler is done, killing the worker
-              // before its graceful shutdown can stop the trainer cleanly. The trainer exits by itself when the worker
-              // is gone (IPC disconnect), so the cleanup is not needed.
-              cleanup: false,
-              cancelSignal: ctx.cancellationSignal,
-              killSignal: 'SIGTERM',
-              forceKillAfterDelay: STOP_GRACE_MS,
-            });
+            const child = execa(
+              process.execPath,
+              ['--enable-source-maps', await bundledEntry(TRAIN_PROCESS), JSON.stringify(args)],
+              {
+                cwd: deps.projectRoot,
+                env: { ...process.env, ...deps.childEnv },
+                ipc: true,
+                stdin: 'ignore',
+                stdout: 'ignore',
+                buffer: false,
+                reject: false,
+                // execa's exit-time cleanup re-raises SIGTERM once Temporal's own handler is done, killing the worker
+                // before its graceful shutdown can stop the trainer cleanly. The trainer exits by itself when the worker
+                // is gone (IPC disconnect), so the cleanup is not needed.
+                cleanup: false,
+                cancelSignal: ctx.cancellationSignal,
+                killSignal: 'SIGTERM',
+                forceKillAfterDelay: STOP_GRACE_MS,
+              },
+            );
             child.stderr?.on('data', (c: Buffer) => {
               stderrTail = (stderrTail + c.toString()).slice(-4000);
             });

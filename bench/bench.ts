@@ -5,7 +5,7 @@
  * BenchWorkflow gets from two activity slots (Temporal's own overhead is measured by bench:orchestration).
  * Prints one JSON object.
  *
- *   npx tsx bench/bench.ts [--steps 1024] [--workers 2] [--policies static_no_mig,static_split_extreme,heuristic,qas]
+ *   npx tsx bench/bench.ts [--steps 1024] [--workers 2] [--rounds 3] [--policies static_no_mig,static_split_extreme,heuristic,qas]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -20,11 +20,13 @@ const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '1024' },
     workers: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     policies: { type: 'string', default: ALL_BASELINES.join(',') },
   },
 });
 const steps = Number(values.steps);
 const workers = Number(values.workers);
+const rounds = Number(values.rounds);
 const policies = values.policies.split(',');
 const out = mkdtempSync(join(tmpdir(), 'migflow-bench-bench-'));
 
@@ -39,7 +41,7 @@ async function trial(policy: string, mode: string): Promise<{ wallS: number; cpu
     outDir: join(out, mode, policy),
   };
   const started = performance.now();
-  const child = await execa(process.execPath, trialProcessArgv(args), {
+  const child = await execa(process.execPath, await trialProcessArgv(args), {
     reject: false,
   });
   const last = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
@@ -70,11 +72,28 @@ async function fanOut(slots: number, mode: string) {
   return { wallS, perTrialS, cpuS, coresUsed: cpuS / wallS };
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const perTrial = (r: Record<string, number>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round2(v)]));
+
 try {
   const loadBefore = loadavg()[0];
-  const serial = await fanOut(1, 'serial');
-  const parallel = await fanOut(workers, 'parallel');
-  const round = (x: number) => Math.round(x * 100) / 100;
+  // Serial and fan-out alternate, round by round, and each round's ratio is taken within the round: a shared
+  // machine's speed drifts by tens of percent over a minute, and a pair measured back to back drifts least.
+  const runs: { serial: Awaited<ReturnType<typeof fanOut>>; parallel: Awaited<ReturnType<typeof fanOut>> }[] =
+    [];
+  for (let r = 0; r < rounds; r++) {
+    const serial = await fanOut(1, `serial-${r}`);
+    const parallel = await fanOut(workers, `parallel-${r}`);
+    runs.push({ serial, parallel });
+  }
+  const speedups = runs.map((r) => r.serial.wallS / r.parallel.wallS);
+  const mid = runs[speedups.indexOf(median(speedups))] ?? runs[0]!;
   process.stdout.write(
     `${JSON.stringify(
       {
@@ -83,22 +102,25 @@ try {
         policies,
         steps,
         workers,
-        serialWallS: round(serial.wallS),
-        fanOutWallS: round(parallel.wallS),
-        speedup: round(serial.wallS / parallel.wallS),
+        rounds,
+        // Medians over the rounds; `speedup` is the median of the per-round ratios.
+        serialWallS: round2(median(runs.map((r) => r.serial.wallS))),
+        fanOutWallS: round2(median(runs.map((r) => r.parallel.wallS))),
+        speedup: round2(median(speedups)),
+        speedupPerRound: speedups.map(round2),
         target: 1.8,
-        serialPerTrialS: Object.fromEntries(Object.entries(serial.perTrialS).map(([k, v]) => [k, round(v)])),
-        fanOutPerTrialS: Object.fromEntries(
-          Object.entries(parallel.perTrialS).map(([k, v]) => [k, round(v)]),
-        ),
+        // The round whose ratio is the median.
+        serialPerTrialS: perTrial(mid.serial.perTrialS),
+        fanOutPerTrialS: perTrial(mid.parallel.perTrialS),
         // CPU seconds of the trial processes / wall time: how many cores each mode actually got. On an idle
         // machine serial ≈ 1 and fan-out ≈ workers; when the two are close, the machine, not the code, is the limit.
-        serialCpuS: round(serial.cpuS),
-        serialCoresUsed: round(serial.coresUsed),
-        fanOutCoresUsed: round(parallel.coresUsed),
+        serialCpuS: round2(mid.serial.cpuS),
+        fanOutCpuS: round2(mid.parallel.cpuS),
+        serialCoresUsed: round2(mid.serial.coresUsed),
+        fanOutCoresUsed: round2(mid.parallel.coresUsed),
         cpus: availableParallelism(),
-        loadAvg1mBefore: round(loadBefore ?? 0),
-        loadAvg1mAfter: round(loadavg()[0] ?? 0),
+        loadAvg1mBefore: round2(loadBefore ?? 0),
+        loadAvg1mAfter: round2(loadavg()[0] ?? 0),
       },
       null,
       2,

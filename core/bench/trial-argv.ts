@@ -1,15 +1,21 @@
 /**
- * How a benchmark trial process is started (by the benchPolicy activity and by bench:bench alike). V8's parallel GC
- * threads make one trial use more than a core of a small machine without making it faster, so trials run
- * with a single-threaded GC: faster alone (bench:bench on 2 cores: 31–33 s serial against 38.9 s before); the
- * two-way fan-out measured 1.66× and 1.87× (1.76× before), within the noise of a shared 2-core machine.
+ * How a benchmark trial process is started (by the benchPolicy activity and by bench:bench alike): the bundled
+ * trial module under plain node (core/util/bundled-entry.ts), with a single-threaded V8 GC. Parallel GC threads
+ * and tsx's loader thread make one trial use more than a core without making it faster, which on a small machine
+ * is time taken from the trial beside it.
  */
 import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '../util/bundled-entry.js';
 import type { TrialProcessArgs } from './trial-process.js';
 
 const TRIAL_PROCESS = fileURLToPath(new URL('./trial-process.ts', import.meta.url));
 
 /** argv for `process.execPath` that runs one trial with `args`. */
-export function trialProcessArgv(args: TrialProcessArgs): string[] {
-  return ['--single-threaded-gc', '--import', 'tsx', TRIAL_PROCESS, JSON.stringify(args)];
+export async function trialProcessArgv(args: TrialProcessArgs): Promise<string[]> {
+  return [
+    '--single-threaded-gc',
+    '--enable-source-maps',
+    await bundledEntry(TRIAL_PROCESS),
+    JSON.stringify(args),
+  ];
 }

@@ -3,11 +3,13 @@
  * and cancellation while the simulator runs (seconds to minutes of pure CPU).
  *
  *   node --import tsx core/bench/trial-process.ts '<json TrialProcessArgs>'
+ * (workers run the same module pre-bundled, without tsx: core/util/bundled-entry.ts)
  *
  * Writes results_<RUN_NAME>.txt/.json and figs/<RUN_NAME>/*.png into `outDir` and prints one JSON line
  * `{ totalRequests, entry, files }` last.
  */
 import { MigflowError } from '../errors.js';
+import { startedAsEntry } from '../util/bundled-entry.js';
 import { writeTrialFigures } from './figures.js';
 import { type BenchFiles, loadBenchSetup } from './load-setup.js';
 import { rlCheckpointPolicy } from './policies/rl-checkpoint.js';
@@ -43,7 +45,7 @@ export async function runTrialToDir(a: TrialProcessArgs) {
   return { totalRequests: prepared.trace.totalRequests, entry: comparisonEntry(trial), files };
 }
 
-if (process.argv[1]?.endsWith('trial-process.ts')) {
+if (startedAsEntry('trial-process')) {
   try {
     const result = await runTrialToDir(JSON.parse(process.argv[2] ?? '{}') as TrialProcessArgs);
     const cpu = process.cpuUsage();

@@ -3,11 +3,13 @@
  * free (rendering the figures of a full sweep takes seconds of CPU).
  *
  *   node --import tsx core/profiling/fit-process.ts '<json FitProcessArgs>'
+ * (workers run the same module pre-bundled, without tsx: core/util/bundled-entry.ts)
  *
  * Writes the -param.json files and plots into `outDir` and prints one JSON line `{ prefill, tpot }` last, or
  * `{ error: { name, message, userFixable } }` so typed errors survive the process boundary.
  */
 import { MigflowError } from '../errors.js';
+import { startedAsEntry } from '../util/bundled-entry.js';
 import { fitPrefillFile, fitTpotDir, type PrefillFitResult, type TpotFitResult } from './fit.js';
 
 export interface FitProcessArgs {
@@ -29,7 +31,7 @@ export async function fitBoth(a: FitProcessArgs): Promise<FitProcessResult> {
   return { prefill, tpot };
 }
 
-if (process.argv[1]?.endsWith('fit-process.ts')) {
+if (startedAsEntry('fit-process')) {
   try {
     const result = await fitBoth(JSON.parse(process.argv[2] ?? '{}') as FitProcessArgs);
     process.stdout.write(`${JSON.stringify(result)}\n`);

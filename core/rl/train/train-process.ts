@@ -3,6 +3,7 @@
  * and cancellation while PPO runs (minutes to days of CPU/accelerator work), and sees exactly its GPU.
  *
  *   node --import tsx core/rl/train/train-process.ts '<json TrainProcessArgs>'
+ * (workers run the same module pre-bundled, without tsx: core/util/bundled-entry.ts)
  *
  * Talks to its parent over the IPC channel (JSON lines on stdout when started without one):
  *   { type: 'progress', progress }   a few times a second at most, and at every checkpoint
@@ -15,6 +16,7 @@
  * the retry resumes from the newest checkpoint in the run directory.
  */
 import { MigflowError } from '../../errors.js';
+import { startedAsEntry } from '../../util/bundled-entry.js';
 import { type RunTrainingOptions, runTraining, type TrainingProgress } from './run-training.js';
 
 export type TrainProcessArgs = Omit<RunTrainingOptions, 'onProgress' | 'signal' | 'log'>;
@@ -131,7 +133,7 @@ export async function trainProcessMain(args: TrainProcessArgs): Promise<number> 
   }
 }
 
-if (process.argv[1]?.endsWith('train-process.ts')) {
+if (startedAsEntry('train-process')) {
   const args = JSON.parse(process.argv[2] ?? '{}') as TrainProcessArgs;
   // Exit explicitly: tfjs backends can hold handles open after the run.
   void trainProcessMain(args).then((code) => process.exit(code));

@@ -21,16 +21,18 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '1024' },
     workers: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
+    pin: { type: 'boolean', default: false },
     policies: { type: 'string', default: ALL_BASELINES.join(',') },
   },
 });
 const steps = Number(values.steps);
 const workers = Number(values.workers);
 const rounds = Number(values.rounds);
+const pin = values.pin;
 const policies = values.policies.split(',');
 const out = mkdtempSync(join(tmpdir(), 'migflow-bench-bench-'));
 
-async function trial(policy: string, mode: string): Promise<{ wallS: number; cpuS: number }> {
+async function trial(policy: string, mode: string, cpu?: number): Promise<{ wallS: number; cpuS: number }> {
   const args: TrialProcessArgs = {
     policy,
     simulationConfig: 'configs/simulation_config.yaml',
@@ -41,7 +43,9 @@ async function trial(policy: string, mode: string): Promise<{ wallS: number; cpu
     outDir: join(out, mode, policy),
   };
   const started = performance.now();
-  const child = await execa(process.execPath, await trialProcessArgv(args), {
+  const argv = [process.execPath, ...(await trialProcessArgv(args))];
+  const [file, ...rest] = cpu === undefined ? argv : ['taskset', '--cpu-list', String(cpu), ...argv];
+  const child = await execa(file!, rest, {
     reject: false,
   });
   const last = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
@@ -54,15 +58,15 @@ async function trial(policy: string, mode: string): Promise<{ wallS: number; cpu
 }
 
 /** Runs every policy with at most `slots` trials at a time; returns wall seconds and per-trial seconds. */
-async function fanOut(slots: number, mode: string) {
+async function fanOut(slots: number, mode: string, pin: boolean) {
   const queue = [...policies];
   const perTrialS: Record<string, number> = {};
   let cpuS = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: slots }, async () => {
+    Array.from({ length: slots }, async (_, slot) => {
       for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-        const r = await trial(p, mode);
+        const r = await trial(p, mode, pin ? slot : undefined);
         perTrialS[p] = r.wallS;
         cpuS += r.cpuS;
       }
@@ -88,8 +92,8 @@ try {
   const runs: { serial: Awaited<ReturnType<typeof fanOut>>; parallel: Awaited<ReturnType<typeof fanOut>> }[] =
     [];
   for (let r = 0; r < rounds; r++) {
-    const serial = await fanOut(1, `serial-${r}`);
-    const parallel = await fanOut(workers, `parallel-${r}`);
+    const serial = await fanOut(1, `serial-${r}`, pin);
+    const parallel = await fanOut(workers, `parallel-${r}`, pin);
     runs.push({ serial, parallel });
   }
   const speedups = runs.map((r) => r.serial.wallS / r.parallel.wallS);
@@ -103,6 +107,7 @@ try {
         steps,
         workers,
         rounds,
+        pinned: pin,
         // Medians over the rounds; `speedup` is the median of the per-round ratios.
         serialWallS: round2(median(runs.map((r) => r.serial.wallS))),
         fanOutWallS: round2(median(runs.map((r) => r.parallel.wallS))),

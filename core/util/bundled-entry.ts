@@ -106,5 +106,8 @@ export async function bundledEntry(entry: string): Promise<string> {
  */
 export function startedAsEntry(entryName: string): boolean {
   const main = basename(process.argv[1] ?? '');
-  return main === `${entryName}.ts` || new RegExp(`^${entryName}-[0-9a-f]{16}\\.mjs$`).test(main);
+  if (main === `${entryName}.ts`) return true;
+  const hash =
+    main.startsWith(`${entryName}-`) && main.endsWith('.mjs') ? main.slice(entryName.length + 1, -4) : '';
+  return /^[0-9a-f]{16}$/.test(hash);
 }

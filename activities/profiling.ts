@@ -27,7 +27,7 @@ import { parseKvCacheLog } from '../core/profiling/kv-cache-log.js';
 import { type ProfileProgress, profileEngineRun } from '../core/profiling/profile-engine.js';
 import { defaultConcurrencyPlan, defaultPrefillPlan } from '../core/profiling/sweeps.js';
 import { agentsServing, type ProfileMeasurement, writeBackProfiles } from '../core/profiling/writeback.js';
-import { bundledEntry } from '../core/util/bundled-entry.js';
+import { bundledEntryArgv } from '../core/util/bundled-entry.js';
 import { freePort } from '../core/util/free-port.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
 import {
@@ -93,15 +93,11 @@ async function runFitProcess(args: FitProcessArgs, childEnv: Readonly<Record<str
   const ctx = Context.current();
   // Heartbeats carry cancellation to this activity while the child works.
   const beat = setInterval(() => ctx.heartbeat({ fitting: args.prefillFile }), 2_000);
-  const child = await execa(
-    process.execPath,
-    ['--enable-source-maps', await bundledEntry(FIT_PROCESS), JSON.stringify(args)],
-    {
-      cancelSignal: ctx.cancellationSignal,
-      env: { ...process.env, ...childEnv },
-      reject: false,
-    },
-  ).finally(() => clearInterval(beat));
+  const child = await execa(process.execPath, await bundledEntryArgv(FIT_PROCESS, [JSON.stringify(args)]), {
+    cancelSignal: ctx.cancellationSignal,
+    env: { ...process.env, ...childEnv },
+    reject: false,
+  }).finally(() => clearInterval(beat));
   if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
   const last = child.stdout.trim().split('\n').at(-1) ?? '';
   const out = JSON.parse(last || '{}') as Partial<FitProcessResult> & {

@@ -23,7 +23,7 @@ import { trainingConfigSchema } from '../core/config/training.js';
 import { applyTrainingOverrides } from '../core/config/training-overrides.js';
 import { tokenTableFiles } from '../core/rl/env/token-tables.js';
 import type { TrainProcessArgs, TrainProcessMessage } from '../core/rl/train/train-process.js';
-import { bundledEntry } from '../core/util/bundled-entry.js';
+import { bundledEntryArgv } from '../core/util/bundled-entry.js';
 import {
   type ExpandGridArgs,
   type GridExpansion,
@@ -181,7 +181,7 @@ export function createTrainActivities(deps: ActivityDeps) {
           try {
             const child = execa(
               process.execPath,
-              ['--enable-source-maps', await bundledEntry(TRAIN_PROCESS), JSON.stringify(args)],
+              await bundledEntryArgv(TRAIN_PROCESS, [JSON.stringify(args)]),
               {
                 cwd: deps.projectRoot,
                 env: { ...process.env, ...deps.childEnv },

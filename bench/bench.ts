@@ -3,9 +3,9 @@
  * and fanned out over two workers, and the ratio. A "worker" here is a slot running the bench's trial child process
  * (core/bench/trial-process.ts), exactly what each benchPolicy activity spawns, so the fan-out figure is what
  * BenchWorkflow gets from two activity slots (Temporal's own overhead is measured by bench:orchestration).
- * Prints one JSON object.
+ * Prints one JSON object. --pin runs worker slot i on CPU i (taskset), as when each worker has a host of its own.
  *
- *   npx tsx bench/bench.ts [--steps 1024] [--workers 2] [--rounds 3] [--policies static_no_mig,static_split_extreme,heuristic,qas]
+ *   npx tsx bench/bench.ts [--steps 1024] [--workers 2] [--rounds 3] [--pin] [--policies static_no_mig,static_split_extreme,heuristic,qas]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -58,7 +58,7 @@ async function trial(policy: string, mode: string, cpu?: number): Promise<{ wall
 }
 
 /** Runs every policy with at most `slots` trials at a time; returns wall seconds and per-trial seconds. */
-async function fanOut(slots: number, mode: string, pin: boolean) {
+async function fanOut(slots: number, mode: string) {
   const queue = [...policies];
   const perTrialS: Record<string, number> = {};
   let cpuS = 0;
@@ -92,8 +92,8 @@ try {
   const runs: { serial: Awaited<ReturnType<typeof fanOut>>; parallel: Awaited<ReturnType<typeof fanOut>> }[] =
     [];
   for (let r = 0; r < rounds; r++) {
-    const serial = await fanOut(1, `serial-${r}`, pin);
-    const parallel = await fanOut(workers, `parallel-${r}`, pin);
+    const serial = await fanOut(1, `serial-${r}`);
+    const parallel = await fanOut(workers, `parallel-${r}`);
     runs.push({ serial, parallel });
   }
   const speedups = runs.map((r) => r.serial.wallS / r.parallel.wallS);

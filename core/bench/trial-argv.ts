@@ -5,17 +5,12 @@
  * is time taken from the trial beside it.
  */
 import { fileURLToPath } from 'node:url';
-import { bundledEntry } from '../util/bundled-entry.js';
+import { bundledEntryArgv } from '../util/bundled-entry.js';
 import type { TrialProcessArgs } from './trial-process.js';
 
 const TRIAL_PROCESS = fileURLToPath(new URL('./trial-process.ts', import.meta.url));
 
 /** argv for `process.execPath` that runs one trial with `args`. */
 export async function trialProcessArgv(args: TrialProcessArgs): Promise<string[]> {
-  return [
-    '--single-threaded-gc',
-    '--enable-source-maps',
-    await bundledEntry(TRIAL_PROCESS),
-    JSON.stringify(args),
-  ];
+  return bundledEntryArgv(TRIAL_PROCESS, [JSON.stringify(args)], ['--single-threaded-gc']);
 }

@@ -9,7 +9,7 @@
  * `{ totalRequests, entry, files }` last.
  */
 import { MigflowError } from '../errors.js';
-import { startedAsEntry } from '../util/bundled-entry.js';
+import { startedAsEntry } from '../util/started-as-entry.js';
 import { writeTrialFigures } from './figures.js';
 import { type BenchFiles, loadBenchSetup } from './load-setup.js';
 import { rlCheckpointPolicy } from './policies/rl-checkpoint.js';

@@ -9,7 +9,7 @@
  * `{ error: { name, message, userFixable } }` so typed errors survive the process boundary.
  */
 import { MigflowError } from '../errors.js';
-import { startedAsEntry } from '../util/bundled-entry.js';
+import { startedAsEntry } from '../util/started-as-entry.js';
 import { fitPrefillFile, fitTpotDir, type PrefillFitResult, type TpotFitResult } from './fit.js';
 
 export interface FitProcessArgs {

@@ -100,14 +100,12 @@ export async function bundledEntry(entry: string): Promise<string> {
   return buildBundle(entry, manifestPath);
 }
 
-/**
- * Whether this process was started with `entryName` as its main module: the TypeScript file itself (through tsx)
- * or its bundle (`<entryName>-<hash>.mjs`).
- */
-export function startedAsEntry(entryName: string): boolean {
-  const main = basename(process.argv[1] ?? '');
-  if (main === `${entryName}.ts`) return true;
-  const hash =
-    main.startsWith(`${entryName}-`) && main.endsWith('.mjs') ? main.slice(entryName.length + 1, -4) : '';
-  return /^[0-9a-f]{16}$/.test(hash);
+/** argv for `process.execPath` that runs the TypeScript entry `entry` bundled, with `nodeFlags` and `args`. */
+export async function bundledEntryArgv(
+  entry: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<string[]> {
+  // Source maps: stack traces of unexpected errors name the .ts lines, as under tsx.
+  return [...nodeFlags, '--enable-source-maps', await bundledEntry(entry), ...args];
 }

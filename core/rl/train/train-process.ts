@@ -16,7 +16,7 @@
  * the retry resumes from the newest checkpoint in the run directory.
  */
 import { MigflowError } from '../../errors.js';
-import { startedAsEntry } from '../../util/bundled-entry.js';
+import { startedAsEntry } from '../../util/started-as-entry.js';
 import { type RunTrainingOptions, runTraining, type TrainingProgress } from './run-training.js';
 
 export type TrainProcessArgs = Omit<RunTrainingOptions, 'onProgress' | 'signal' | 'log'>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import { bundledEntry } from '../../../core/util/bundled-entry.js';
+import { bundledEntry, bundledEntryArgv } from '../../../core/util/bundled-entry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migflow-bundled-entry-'));
 const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache', 'migflow', 'entries');
@@ -30,7 +30,7 @@ const write = (greeting: string) => {
     entry,
     [
       "import { stringify } from 'yaml';",
-      `import { startedAsEntry } from ${JSON.stringify(join(PROJECT_ROOT, 'core/util/bundled-entry.ts'))};`,
+      `import { startedAsEntry } from ${JSON.stringify(join(PROJECT_ROOT, 'core/util/started-as-entry.ts'))};`,
       "const dep = await import('./dep.js');",
       "if (process.argv[2] === 'fail') dep.fail();",
       "if (startedAsEntry('probe-entry')) process.stdout.write(stringify({ greeting: dep.greeting, here: dep.here }));",
@@ -60,7 +60,7 @@ describe('bundledEntry', () => {
 
   it('maps stack traces of the bundle back to the TypeScript sources', async () => {
     write('hello');
-    const r = await execa(process.execPath, ['--enable-source-maps', await bundledEntry(entry), 'fail'], {
+    const r = await execa(process.execPath, await bundledEntryArgv(entry, ['fail']), {
       reject: false,
     });
     expect(r.exitCode).toBe(1);

@@ -2,6 +2,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import Docker from 'dockerode';
 import { LABEL_OWNER } from '../../core/deploy/engine-containers.js';
 import { freePort } from '../../core/util/free-port.js';
@@ -81,5 +83,48 @@ export async function dashboardData(port: number): Promise<Record<string, unknow
     return (await res.json()) as Record<string, unknown>;
   } catch {
     return undefined;
+  }
+}
+
+/** What a stuck drill reports: the workflow's status and its pending activities (attempt, failure, heartbeat). */
+export async function describeForFailure(handle: WorkflowHandle): Promise<string> {
+  try {
+    const d = await handle.describe();
+    const pending = (d.raw.pendingActivities ?? []).map((a) => ({
+      type: a.activityType?.name,
+      state: a.state,
+      attempt: a.attempt,
+      lastFailure: a.lastFailure?.message,
+      heartbeat: a.heartbeatDetails?.payloads?.[0]
+        ? defaultPayloadConverter.fromPayload(a.heartbeatDetails.payloads[0])
+        : undefined,
+      lastHeartbeatTime: a.lastHeartbeatTime?.seconds?.toString(),
+    }));
+    return `workflow ${d.status.name}; pending activities: ${JSON.stringify(pending)}`;
+  } catch (err) {
+    return `describe failed: ${String(err)}`;
+  }
+}
+
+/**
+ * Resolves with `p`, or fails after `ms` with `diagnose()`'s text: a drill that cannot finish says where it stood
+ * instead of running into the test timeout with nothing to show.
+ */
+export async function within<T>(
+  label: string,
+  p: Promise<T>,
+  ms: number,
+  diagnose: () => Promise<string>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void diagnose().then((text) => reject(new Error(`${label}: not done within ${ms / 1000} s\n${text}`)));
+    }, ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type StartedWorker, startWorkerProcess } from '../../cli/lib/worker-processes.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import type { DeployResult } from '../../workflows/deploy-input.js';
-import { containerOwners, dashboardData, docker, migState, rehearsal } from '../helpers/deploy-run.js';
+import {
+  containerOwners,
+  dashboardData,
+  describeForFailure,
+  docker,
+  migState,
+  rehearsal,
+  within,
+} from '../helpers/deploy-run.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 
 let client: Client;
@@ -42,30 +50,60 @@ describe('DeployWorkflow crash drill', () => {
       MIGFLOW_TASK_QUEUE: gpuQueue,
       MIGFLOW_ARTIFACTS: join(dir, 'artifacts'),
     } as Record<string, string>;
-    const first = await startWorkerProcess('main-worker', [], env);
+    // Both workers' output, for the failure message of a drill that gets stuck.
+    const log: string[] = [];
+    const worker = (label: string) =>
+      startWorkerProcess('main-worker', [], env, {
+        onLine: (line) => log.push(`${new Date().toISOString()} [${label}] ${line}`),
+      });
+    const first = await worker('first');
     workers.push(first);
     const workflows = await Worker.create({
       connection: nativeConnection,
       taskQueue: queue,
       workflowBundle: await workflowBundle(),
     });
+    const phases: string[] = [];
     const result = await workflows.runUntil(async () => {
       const handle = await client.workflow.start('DeployWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/deploy`,
         args: [input],
       });
+      const diagnose = async () =>
+        [
+          await describeForFailure(handle),
+          `dashboard phases seen: ${phases.join(' → ') || 'none'}`,
+          'worker output (last 60 lines):',
+          ...log.slice(-60),
+        ].join('\n');
       // Kill the worker while it carries out the first action (drain, MIG change or engine start).
-      for (;;) {
-        const d = (await dashboardData(dashboardPort)) as { phase?: string } | undefined;
-        if (d?.phase?.startsWith('reconfiguring')) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      let gaveUp = false;
+      await within(
+        'waiting for a reconfiguration on the first worker',
+        (async () => {
+          while (!gaveUp) {
+            const d = (await dashboardData(dashboardPort)) as { phase?: string } | undefined;
+            const phase = d?.phase ?? '(no dashboard)';
+            if (phases.at(-1) !== phase) phases.push(phase);
+            if (phase.startsWith('reconfiguring')) return;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        })(),
+        240_000,
+        diagnose,
+      ).finally(() => {
+        gaveUp = true;
+      });
       first.proc.kill('SIGKILL');
       await first.proc.catch(() => {});
-      const second = await startWorkerProcess('main-worker', [], env);
-      workers.push(second);
-      return (await handle.result()) as DeployResult;
+      workers.push(await worker('second'));
+      return await within(
+        'the run after the kill',
+        handle.result() as Promise<DeployResult>,
+        360_000,
+        diagnose,
+      );
     });
 
     expect(result.windows).toBe(3);
@@ -82,5 +120,5 @@ describe('DeployWorkflow crash drill', () => {
     // No orphans: containers of the deployment and MIG instances on its GPUs are all gone.
     expect(await containerOwners(input.deploymentId)).toEqual({});
     expect(migState(smiState).gpus.map((g) => g.instances.length)).toEqual([0, 0]);
-  }, 900_000);
+  }, 720_000);
 });

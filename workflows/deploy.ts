@@ -39,6 +39,12 @@ type DeployState = Awaited<ReturnType<Activities['deployStart']>>['state'];
 type WindowOut = { state: DeployState; summary: DeployWindowSummary; dashboardUrl?: string };
 
 const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
+/**
+ * Longest pause between attempts. The server's default cap (100 × the initial interval) would leave a live
+ * deployment unserved for over a minute between late retries; traffic does not wait, so retry within seconds and
+ * let the attempt limit end a run that cannot recover (20 window attempts then span about 3 minutes, not 25).
+ */
+const RETRY_CAP = '10s';
 
 interface Carry {
   state: DeployState;
@@ -61,13 +67,23 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
     taskQueue,
     startToCloseTimeout: '30m',
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-    retry: { initialInterval: '1s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: {
+      initialInterval: '1s',
+      maximumInterval: RETRY_CAP,
+      maximumAttempts: 10,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
   });
   const windowActs = proxyActivities<Activities>({
     taskQueue,
     startToCloseTimeout: `${Math.ceil(intervalS * 3 + 1800)}s`,
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-    retry: { initialInterval: '1s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: {
+      initialInterval: '1s',
+      maximumInterval: RETRY_CAP,
+      maximumAttempts: 20,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
   });
 
   let policy = input.policy;

@@ -15,6 +15,11 @@ export interface StartedWorker {
   proc: WorkerProcess;
   label: string;
   stop: () => Promise<void>;
+  /**
+   * SIGKILL, resolved once the process has exited. It waits for the exit itself, not for the end of its output:
+   * a grandchild that inherited the worker's stderr (esbuild's service does) may hold the pipe open a while longer.
+   */
+  kill: () => Promise<void>;
 }
 
 export async function startWorkerProcess(
@@ -69,6 +74,12 @@ export async function startWorkerProcess(
     stop: async () => {
       proc.kill('SIGTERM');
       await proc;
+    },
+    kill: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGKILL');
+      await exited;
     },
   };
 }

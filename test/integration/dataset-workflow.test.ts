@@ -194,8 +194,7 @@ describe('DatasetWorkflow crash drill', () => {
         break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    first.proc.kill('SIGKILL');
-    await first.proc;
+    await first.kill();
     const second = await startWorkerProcess('main-worker', [], env);
     try {
       const result = (await handle.result()) as DatasetWorkflowResult;

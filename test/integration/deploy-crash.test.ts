@@ -95,8 +95,7 @@ describe('DeployWorkflow crash drill', () => {
       ).finally(() => {
         gaveUp = true;
       });
-      first.proc.kill('SIGKILL');
-      await first.proc.catch(() => {});
+      await first.kill();
       workers.push(await worker('second'));
       return await within(
         'the run after the kill',

@@ -108,8 +108,7 @@ describe('TrainWorkflow crash drill', () => {
       expect(live.lastCheckpoint).toMatch(/rl_model_\d+_steps$/);
       const runDir = atKill.lastCheckpoint!.replace(/\/checkpoints\/.*$/, '');
       expect(processesWith('train-process', runDir)).toHaveLength(1);
-      first.proc.kill('SIGKILL');
-      await first.proc;
+      await first.kill();
       // The orphaned trainer notices its parent is gone and exits (it would otherwise hold the GPU).
       for (let i = 0; i < 100 && processesWith('train-process', runDir).length > 0; i++)
         await new Promise((r) => setTimeout(r, 100));

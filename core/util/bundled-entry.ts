@@ -8,9 +8,11 @@
  * The cache lives in node_modules/.cache/migflow/entries/ (inside the project, so the bundle's package imports
  * resolve). A manifest per entry lists every source file esbuild read with its hash; a bundle is reused only while
  * all of them are unchanged, so any edit, including to a dynamically imported file, rebuilds it (about 0.1 s).
+ * Each rebuild also removes the bundles no manifest names any more, once they are an hour old (a child that was
+ * handed one just before the rebuild still finds it).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, version as esbuildVersion, type Plugin } from 'esbuild';
@@ -74,6 +76,37 @@ function upToDate(m: Manifest): boolean {
   });
 }
 
+/** Superseded bundles stay this long, for children already handed their path. */
+export const SUPERSEDED_BUNDLE_TTL_MS = 60 * 60 * 1000;
+
+/** Removes bundles (and their maps) that no manifest names and that are older than the TTL; `entryName` limits it to one entry's. */
+export function pruneSupersededBundles(now = Date.now(), entryName?: string): string[] {
+  if (!existsSync(CACHE_DIR)) return [];
+  const files = readdirSync(CACHE_DIR);
+  const named = new Set<string>();
+  for (const f of files.filter((x) => x.endsWith('.json'))) {
+    try {
+      named.add((JSON.parse(readFileSync(join(CACHE_DIR, f), 'utf8')) as Manifest).bundle);
+    } catch {
+      // Unreadable manifest: the next bundledEntry for it rebuilds and rewrites it.
+    }
+  }
+  const removed: string[] = [];
+  const mine = (f: string) => entryName === undefined || f.startsWith(`${entryName}-`);
+  for (const f of files.filter((x) => x.endsWith('.mjs') && !named.has(x) && mine(x))) {
+    const file = join(CACHE_DIR, f);
+    try {
+      if (now - statSync(file).mtimeMs < SUPERSEDED_BUNDLE_TTL_MS) continue;
+      rmSync(file, { force: true });
+      rmSync(`${file}.map`, { force: true });
+      removed.push(f);
+    } catch {
+      // Removed meanwhile by another process.
+    }
+  }
+  return removed;
+}
+
 async function buildBundle(entry: string, manifestPath: string): Promise<string> {
   const result = await build({ ...BUILD_OPTIONS, entryPoints: [entry], plugins: [keepImportMetaUrl] });
   const output = (ext: string) => result.outputFiles.find((f) => f.path.endsWith(ext))!.text;
@@ -87,6 +120,7 @@ async function buildBundle(entry: string, manifestPath: string): Promise<string>
   writeFileAtomic(join(CACHE_DIR, `${bundle}.map`), output('.js.map'));
   writeFileAtomic(join(CACHE_DIR, bundle), `${code}//# sourceMappingURL=${bundle}.map\n`);
   writeFileAtomic(manifestPath, `${JSON.stringify({ bundle, inputs } satisfies Manifest, null, 2)}\n`);
+  pruneSupersededBundles();
   return join(CACHE_DIR, bundle);
 }
 

@@ -1,10 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import { bundledEntry, bundledEntryArgv } from '../../../core/util/bundled-entry.js';
+import {
+  bundledEntry,
+  bundledEntryArgv,
+  pruneSupersededBundles,
+  SUPERSEDED_BUNDLE_TTL_MS,
+} from '../../../core/util/bundled-entry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migflow-bundled-entry-'));
 const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache', 'migflow', 'entries');
@@ -56,6 +61,22 @@ describe('bundledEntry', () => {
     const second = await bundledEntry(entry);
     expect(second).not.toBe(first);
     expect(await run(second)).toContain('greeting: changed');
+  });
+
+  it('removes a superseded bundle once it is an hour old, keeping the current one', async () => {
+    write('old');
+    const old = await bundledEntry(entry);
+    write('new');
+    const current = await bundledEntry(entry);
+    // Just superseded: a child handed the old path a moment ago must still find it.
+    expect(pruneSupersededBundles(Date.now(), 'probe-entry')).toEqual([]);
+    expect(existsSync(old)).toBe(true);
+    const removed = pruneSupersededBundles(Date.now() + SUPERSEDED_BUNDLE_TTL_MS + 1_000, 'probe-entry');
+    expect(removed).toContain(old.split('/').at(-1));
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(`${old}.map`)).toBe(false);
+    expect(existsSync(current)).toBe(true);
+    expect(await run(current)).toContain('greeting: new');
   });
 
   it('maps stack traces of the bundle back to the TypeScript sources', async () => {

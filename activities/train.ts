@@ -15,7 +15,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { z } from 'zod';
-import { resolveFrom, sha256Hex } from '../core/cache/index.js';
+import { resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
 import { expandGrid, loadGridSearchConfig } from '../core/config/grid-search.js';
 import { parseConfig, parseYamlConfig, readConfigText } from '../core/config/load.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
@@ -127,7 +127,7 @@ export function createTrainActivities(deps: ActivityDeps) {
         // It is private to this activity execution: another workflow training the same key does not share it.
         const wf = info.workflowExecution;
         const owner = sha256Hex(`${wf?.workflowId}/${wf?.runId}/${info.activityId}`);
-        const workDir = join(deps.cache.root, 'train', '.work', `${key}-${owner.slice(0, 10)}`);
+        const workDir = join(deps.cache.root, 'train', WORK_DIR, `${key}-${owner.slice(0, 10)}`);
 
         const entry = await deps.cache.run<TrainSummary>(request, async (outDir) => {
           const previous = info.heartbeatDetails as TrainHeartbeat | undefined;
@@ -265,6 +265,8 @@ export function createTrainActivities(deps: ActivityDeps) {
             attempt: info.attempt,
           };
           moveContents(workDir, outDir);
+          // Published: nothing is left to resume, so the run directory goes too.
+          rmSync(workDir, { recursive: true, force: true });
           return summary;
         });
         const s = entry.manifest.summary;

@@ -58,7 +58,7 @@ export function registerCacheCommand(program: Command): void {
   cache
     .command('gc')
     .description(
-      'remove leftovers of interrupted builds, and optionally all but the newest N entries per stage',
+      'remove leftovers of interrupted builds and training run dirs idle for a day, and optionally all but the newest N entries per stage',
     )
     .option('--keep <n>', 'keep only the newest N entries of each stage')
     .option('--dry-run', 'only print what would be removed', false)

@@ -13,4 +13,5 @@ export {
   StageCache,
   type StageManifest,
   type StageRequest,
+  WORK_DIR,
 } from './stage-cache.js';

@@ -16,6 +16,21 @@ import { hashFile, listFiles, sha256Hex } from './hash.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 const TMP_PREFIX = '.tmp-';
+/**
+ * Per-stage run directories that outlive a failed attempt so a retry can resume in them (training keeps its
+ * checkpoints there). They are not cache entries: gc removes one once nothing in it has changed for a day.
+ */
+export const WORK_DIR = '.work';
+
+/** Newest modification time of a directory or anything under it. */
+function newestMtimeMs(dir: string): number {
+  let newest = statSync(dir).mtimeMs;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtimeMs(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
 
 export interface StageRequest {
   /** Stage name: also the folder under the cache root. */
@@ -172,13 +187,24 @@ export class StageCache {
 
   /**
    * Removes leftovers of interrupted builds (temp dirs older than `tmpMaxAgeMs`, default 1 h, so a build in progress
-   * is never touched), and published entries beyond the newest `keepPerStage` of each stage (when given).
+   * is never touched), resumable run directories in `<stage>/.work/` untouched for `workMaxAgeMs` (default 24 h: a
+   * retry waiting for its worker still finds its checkpoints), and published entries beyond the newest
+   * `keepPerStage` of each stage (when given).
    */
-  gc(opts: { keepPerStage?: number; tmpMaxAgeMs?: number; dryRun?: boolean; now?: number } = {}): string[] {
+  gc(
+    opts: {
+      keepPerStage?: number;
+      tmpMaxAgeMs?: number;
+      workMaxAgeMs?: number;
+      dryRun?: boolean;
+      now?: number;
+    } = {},
+  ): string[] {
     const removed: string[] = [];
     if (!existsSync(this.root)) return removed;
     const now = opts.now ?? Date.now();
     const tmpMaxAge = opts.tmpMaxAgeMs ?? 3_600_000;
+    const workMaxAge = opts.workMaxAgeMs ?? 24 * 3_600_000;
     for (const stage of readdirSync(this.root, { withFileTypes: true })) {
       if (!stage.isDirectory()) continue;
       const stageDir = join(this.root, stage.name);
@@ -192,6 +218,12 @@ export class StageCache {
           removed.push(full);
         }
       }
+      const workDir = join(stageDir, WORK_DIR);
+      if (existsSync(workDir))
+        for (const run of readdirSync(workDir, { withFileTypes: true })) {
+          const full = join(workDir, run.name);
+          if (run.isDirectory() && now - newestMtimeMs(full) > workMaxAge) removed.push(full);
+        }
     }
     if (opts.keepPerStage !== undefined) {
       const byStage = new Map<string, string[]>();

@@ -135,6 +135,8 @@ describe('TrainWorkflow crash drill', () => {
         const ckpts = readdirSync(join(result.dir, 'checkpoints')).filter((n) => n.startsWith('rl_model_'));
         expect(ckpts).toContain(`rl_model_${totalSteps - checkpointEverySteps}_steps`);
         expect(ckpts).toContain(`rl_model_${killedCheckpointSteps}_steps`);
+        // Published, the resumable run directory is gone (nothing is left to resume from it).
+        expect(existsSync(runDir)).toBe(false);
 
         const progress = await handle.query(trainProgressQuery);
         expect(progress.phase).toBe('done');

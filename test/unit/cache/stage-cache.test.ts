@@ -131,4 +131,29 @@ describe('StageCache.list and gc', () => {
     expect(existsSync(fresh)).toBe(true);
     expect(cache.list().map((e) => (e.summary as { n: number }).n)).toEqual([3]);
   });
+
+  it('removes a resumable run directory only once nothing in it has changed for a day', () => {
+    const work = join(dir, 'artifacts', 'train', '.work');
+    const abandoned = join(work, 'abandoned');
+    const resumable = join(work, 'resumable');
+    for (const run of [abandoned, resumable]) {
+      mkdirSync(join(run, 'checkpoints'), { recursive: true });
+      writeFileSync(join(run, 'checkpoints', 'rl_model_512_steps.json'), '{}');
+    }
+    const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000);
+    for (const p of [
+      join(abandoned, 'checkpoints', 'rl_model_512_steps.json'),
+      join(abandoned, 'checkpoints'),
+      abandoned,
+    ])
+      utimesSync(p, twoDaysAgo, twoDaysAgo);
+    // Old directories, but a checkpoint written just now: a run still in progress (or about to be resumed).
+    for (const p of [join(resumable, 'checkpoints'), resumable]) utimesSync(p, twoDaysAgo, twoDaysAgo);
+    const removed = cache.gc({ dryRun: true });
+    expect(removed).toContain(abandoned);
+    expect(removed).not.toContain(resumable);
+    cache.gc();
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(join(resumable, 'checkpoints', 'rl_model_512_steps.json'))).toBe(true);
+  });
 });

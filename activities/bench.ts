@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { z } from 'zod';
 import type { ComparisonEntry } from '../core/bench/index.js';
 import { checkpointRunName } from '../core/bench/policies/rl-checkpoint.js';
-import { trialProcessArgv } from '../core/bench/trial-argv.js';
+import { trialCodeDigest, trialProcessArgv } from '../core/bench/trial-argv.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
@@ -21,7 +21,10 @@ import { withFailures } from './failures.js';
 
 const CheckpointPath = z.string({ error: 'an RL trial needs a checkpoint directory' }).min(1);
 
-/** Bump when the bench's numbers would change for the same inputs. */
+/**
+ * Bump when the activity's own handling of a trial changes what is published. The trial's code (simulator,
+ * policies, metrics) enters the key by its digest, so a change there misses the cache without a bump.
+ */
 const BENCH_CODE_VERSION = 'bench-3';
 
 export function createBenchActivities(deps: ActivityDeps) {
@@ -54,7 +57,7 @@ export function createBenchActivities(deps: ActivityDeps) {
         const entry = await deps.cache.run(
           {
             stage: 'bench',
-            codeVersion: BENCH_CODE_VERSION,
+            codeVersion: `${BENCH_CODE_VERSION}+${await trialCodeDigest()}`,
             // The checkpoint and the trace enter by content (inputFiles), not by path.
             inputs: {
               policy,

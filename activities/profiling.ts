@@ -27,7 +27,7 @@ import { parseKvCacheLog } from '../core/profiling/kv-cache-log.js';
 import { type ProfileProgress, profileEngineRun } from '../core/profiling/profile-engine.js';
 import { defaultConcurrencyPlan, defaultPrefillPlan } from '../core/profiling/sweeps.js';
 import { agentsServing, type ProfileMeasurement, writeBackProfiles } from '../core/profiling/writeback.js';
-import { bundledEntryArgv } from '../core/util/bundled-entry.js';
+import { bundledEntryArgv, bundledEntrySourceDigest } from '../core/util/bundled-entry.js';
 import { freePort } from '../core/util/free-port.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
 import {
@@ -42,7 +42,10 @@ import { withFailures } from './failures.js';
 
 /** Bump when profiling would measure differently for the same inputs. */
 const PROFILE_CODE_VERSION = 'profile-1';
-/** Bump when the fits would give other numbers or files for the same bench JSONs. */
+/**
+ * Bump when the activity's own handling of the fits changes what is published; the fit process's code enters the
+ * key by its digest, so a change there misses the cache without a bump.
+ */
 const FIT_CODE_VERSION = 'fit-1';
 
 interface ModelEntry {
@@ -336,7 +339,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
         const entry = await deps.cache.run(
           {
             stage: 'fit',
-            codeVersion: FIT_CODE_VERSION,
+            codeVersion: `${FIT_CODE_VERSION}+${await bundledEntrySourceDigest(FIT_PROCESS)}`,
             inputs: { includeFailed },
             inputFiles: [prefillFile, ...benchFilesIn(tpotDir)],
           },

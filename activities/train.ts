@@ -23,7 +23,7 @@ import { trainingConfigSchema } from '../core/config/training.js';
 import { applyTrainingOverrides } from '../core/config/training-overrides.js';
 import { tokenTableFiles } from '../core/rl/env/token-tables.js';
 import type { TrainProcessArgs, TrainProcessMessage } from '../core/rl/train/train-process.js';
-import { bundledEntryArgv } from '../core/util/bundled-entry.js';
+import { bundledEntryArgv, bundledEntrySourceDigest } from '../core/util/bundled-entry.js';
 import {
   type ExpandGridArgs,
   type GridExpansion,
@@ -37,7 +37,10 @@ import {
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
-/** Bump when training would produce a different policy for the same inputs. */
+/**
+ * Bump when the activity's own handling changes what is published. The trainer's code enters the key by its
+ * digest, so a change there misses the cache without a bump.
+ */
 const TRAIN_CODE_VERSION = 'train-1';
 const TRAIN_PROCESS = fileURLToPath(new URL('../core/rl/train/train-process.ts', import.meta.url));
 /** Heartbeat at least this often even without progress (the server's throttle keeps it cheap). */
@@ -112,7 +115,7 @@ export function createTrainActivities(deps: ActivityDeps) {
           : tokenTableFiles(loadSimulationConfig(files.simulationConfig));
         const request = {
           stage: 'train',
-          codeVersion: TRAIN_CODE_VERSION,
+          codeVersion: `${TRAIN_CODE_VERSION}+${await bundledEntrySourceDigest(TRAIN_PROCESS)}`,
           inputs: {
             overrides: a.overrides,
             seed: a.seed,

@@ -5,7 +5,7 @@
  * is time taken from the trial beside it.
  */
 import { fileURLToPath } from 'node:url';
-import { bundledEntryArgv } from '../util/bundled-entry.js';
+import { bundledEntryArgv, bundledEntrySourceDigest } from '../util/bundled-entry.js';
 import type { TrialProcessArgs } from './trial-process.js';
 
 const TRIAL_PROCESS = fileURLToPath(new URL('./trial-process.ts', import.meta.url));
@@ -13,4 +13,9 @@ const TRIAL_PROCESS = fileURLToPath(new URL('./trial-process.ts', import.meta.ur
 /** argv for `process.execPath` that runs one trial with `args`. */
 export async function trialProcessArgv(args: TrialProcessArgs): Promise<string[]> {
   return bundledEntryArgv(TRIAL_PROCESS, [JSON.stringify(args)], ['--single-threaded-gc']);
+}
+
+/** Digest of the trial's code (simulator, policies, metrics): part of the bench stage's cache key. */
+export function trialCodeDigest(): Promise<string> {
+  return bundledEntrySourceDigest(TRIAL_PROCESS);
 }

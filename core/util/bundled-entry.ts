@@ -134,6 +134,20 @@ export async function bundledEntry(entry: string): Promise<string> {
   return buildBundle(entry, manifestPath);
 }
 
+/**
+ * A digest of every source file the entry's bundle is made of. Stage caches put it in their key, so a change to the
+ * code that computes a stage's numbers (the simulator under a bench trial, the trainer) misses the cache by itself,
+ * instead of relying on someone bumping a version string.
+ */
+export async function bundledEntrySourceDigest(entry: string): Promise<string> {
+  await bundledEntry(entry);
+  const m = JSON.parse(readFileSync(manifestFile(entry), 'utf8')) as Manifest;
+  const lines = Object.entries(m.inputs)
+    .map(([file, hash]) => `${file}\t${hash}`)
+    .sort();
+  return sha256(lines.join('\n')).slice(0, 16);
+}
+
 /** argv for `process.execPath` that runs the TypeScript entry `entry` bundled, with `nodeFlags` and `args`. */
 export async function bundledEntryArgv(
   entry: string,

@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../../../core/paths.js';
 import {
   bundledEntry,
   bundledEntryArgv,
+  bundledEntrySourceDigest,
   pruneSupersededBundles,
   SUPERSEDED_BUNDLE_TTL_MS,
 } from '../../../core/util/bundled-entry.js';
@@ -61,6 +62,17 @@ describe('bundledEntry', () => {
     const second = await bundledEntry(entry);
     expect(second).not.toBe(first);
     expect(await run(second)).toContain('greeting: changed');
+  });
+
+  it('gives a source digest that changes with any file in the bundle, dynamic imports included, and only then', async () => {
+    write('one');
+    const first = await bundledEntrySourceDigest(entry);
+    expect(await bundledEntrySourceDigest(entry)).toBe(first);
+    write('two');
+    const second = await bundledEntrySourceDigest(entry);
+    expect(second).not.toBe(first);
+    write('one');
+    expect(await bundledEntrySourceDigest(entry)).toBe(first);
   });
 
   it('removes a superseded bundle once it is an hour old, keeping the current one', async () => {

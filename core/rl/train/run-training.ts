@@ -22,6 +22,7 @@
  *   checkpoints/best.json             { checkpoint, meanEpisodeReward } of the best checkpoint so far
  *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
  *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
+ *   tensorboard/events.out.tfevents.* the same series under SB3's TensorBoard tags (rollout/*, train/*)
  *   logs/train/episode_<k>.jsonl      the reference's per-step log: action, budget, rates, engines per agent
  *   training-curve.png                episode reward, losses, entropy, explained variance
  *

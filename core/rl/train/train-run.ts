@@ -2,7 +2,7 @@
  * `runTraining` behind its signature: configs (with overrides) → backend → MIG env → PPO trainer, with the run
  * directory's snapshots, logs, checkpoints, best pointer and training curve. See run-training.ts for the layout.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { readConfigText } from '../../config/load.js';
@@ -34,7 +34,9 @@ import {
   type UpdateRecord,
 } from '../trainer.js';
 import type { RunTrainingOptions, RunTrainingResult, TrainingProgress } from './run-training.js';
+import { ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
+import { updateScalars } from './training-scalars.js';
 
 /** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
 export const DEFAULT_CHECKPOINT_EVERY_STEPS = 5120;
@@ -195,6 +197,12 @@ export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingR
   const updates: UpdateRecord[] = resume ? readJsonl<UpdateRecord>(updatesFile, resumedAt) : [];
   writeFileAtomic(episodesFile, jsonl(episodes));
   writeFileAtomic(updatesFile, jsonl(updates));
+  // TensorBoard: a fresh event file per start, replaying the kept history (an older file may hold steps past the
+  // checkpoint this run resumed from, so it goes).
+  const tensorboardDir = join(runDir, 'tensorboard');
+  rmSync(tensorboardDir, { recursive: true, force: true });
+  const tensorboard = new ScalarEventWriter(tensorboardDir);
+  for (const u of updates) tensorboard.write(updateScalars(u, episodes));
 
   const metaFile = join(runDir, 'run.json');
   const previous: RunMeta | undefined = existsSync(metaFile)
@@ -270,6 +278,7 @@ export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingR
     onUpdate: (u) => {
       updates.push(u);
       appendLine(updatesFile, u);
+      tensorboard.write(updateScalars(u, episodes));
       report();
     },
     checkpointDue: (steps) => steps % every === 0 || steps === totalSteps,

@@ -40,11 +40,16 @@ type WindowOut = { state: DeployState; summary: DeployWindowSummary; dashboardUr
 
 const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
 /**
- * Longest pause between attempts. The server's default cap (100 × the initial interval) would leave a live
+ * Retries pause at most 10 s. The server's default cap (100 × the initial interval) would leave a live
  * deployment unserved for over a minute between late retries; traffic does not wait, so retry within seconds and
  * let the attempt limit end a run that cannot recover (20 window attempts then span about 3 minutes, not 25).
  */
-const RETRY_CAP = '10s';
+const retryPolicy = (maximumAttempts: number) => ({
+  initialInterval: '1s',
+  maximumInterval: '10s',
+  maximumAttempts,
+  nonRetryableErrorTypes: NON_RETRYABLE,
+});
 
 interface Carry {
   state: DeployState;
@@ -67,23 +72,13 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
     taskQueue,
     startToCloseTimeout: '30m',
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-    retry: {
-      initialInterval: '1s',
-      maximumInterval: RETRY_CAP,
-      maximumAttempts: 10,
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
+    retry: retryPolicy(10),
   });
   const windowActs = proxyActivities<Activities>({
     taskQueue,
     startToCloseTimeout: `${Math.ceil(intervalS * 3 + 1800)}s`,
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-    retry: {
-      initialInterval: '1s',
-      maximumInterval: RETRY_CAP,
-      maximumAttempts: 20,
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
+    retry: retryPolicy(20),
   });
 
   let policy = input.policy;

@@ -107,7 +107,7 @@ export function pruneSupersededBundles(now = Date.now(), entryName?: string): st
   return removed;
 }
 
-async function buildBundle(entry: string, manifestPath: string): Promise<string> {
+async function buildBundle(entry: string, manifestPath: string): Promise<Manifest> {
   const result = await build({ ...BUILD_OPTIONS, entryPoints: [entry], plugins: [keepImportMetaUrl] });
   const output = (ext: string) => result.outputFiles.find((f) => f.path.endsWith(ext))!.text;
   const code = output('.js');
@@ -119,19 +119,25 @@ async function buildBundle(entry: string, manifestPath: string): Promise<string>
   const bundle = `${basename(entry, '.ts')}-${sha256(code).slice(0, 16)}.mjs`;
   writeFileAtomic(join(CACHE_DIR, `${bundle}.map`), output('.js.map'));
   writeFileAtomic(join(CACHE_DIR, bundle), `${code}//# sourceMappingURL=${bundle}.map\n`);
-  writeFileAtomic(manifestPath, `${JSON.stringify({ bundle, inputs } satisfies Manifest, null, 2)}\n`);
+  const manifest: Manifest = { bundle, inputs };
+  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   pruneSupersededBundles();
-  return join(CACHE_DIR, bundle);
+  return manifest;
+}
+
+/** The entry's manifest, its bundle up to date with the sources (reused, or freshly built). */
+async function freshManifest(entry: string): Promise<Manifest> {
+  const manifestPath = manifestFile(entry);
+  if (existsSync(manifestPath)) {
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    if (upToDate(m)) return m;
+  }
+  return buildBundle(entry, manifestPath);
 }
 
 /** Path of the bundled ES module for the TypeScript entry `entry`, from the cache or freshly built. */
 export async function bundledEntry(entry: string): Promise<string> {
-  const manifestPath = manifestFile(entry);
-  if (existsSync(manifestPath)) {
-    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-    if (upToDate(m)) return join(CACHE_DIR, m.bundle);
-  }
-  return buildBundle(entry, manifestPath);
+  return join(CACHE_DIR, (await freshManifest(entry)).bundle);
 }
 
 /**
@@ -140,9 +146,8 @@ export async function bundledEntry(entry: string): Promise<string> {
  * instead of relying on someone bumping a version string.
  */
 export async function bundledEntrySourceDigest(entry: string): Promise<string> {
-  await bundledEntry(entry);
-  const m = JSON.parse(readFileSync(manifestFile(entry), 'utf8')) as Manifest;
-  const lines = Object.entries(m.inputs)
+  const { inputs } = await freshManifest(entry);
+  const lines = Object.entries(inputs)
     .map(([file, hash]) => `${file}\t${hash}`)
     .sort();
   return sha256(lines.join('\n')).slice(0, 16);

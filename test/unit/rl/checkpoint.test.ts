@@ -1,9 +1,9 @@
 /**
  * Checkpoints: the saved state restores the same policy (identical action probabilities), the inference loader
  * reads the same weights with the frozen normaliser, an aborted run resumes with its step counter going on to
- * the configured total, and training does not leak tensors.
+ * the configured total (its logs and TensorBoard events on one timeline), and training does not leak tensors.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -22,6 +22,7 @@ import {
   trainerConfigFrom,
 } from '../../../core/rl/train/train-run.js';
 import { PpoTrainer, type TrainEnv } from '../../../core/rl/trainer.js';
+import { readScalars } from './tensorboard-reader.js';
 import { useTfBackend } from './tf-setup.js';
 
 useTfBackend();
@@ -158,5 +159,27 @@ describe('resume', () => {
       if (i > 0) expect(e.steps).toBeGreaterThan(episodes[i - 1]!.steps);
     });
     expect(result.episodes).toBe(episodes.length);
+
+    // TensorBoard: one event file, SB3's tags once per update on the same timeline as updates.jsonl.
+    const updates = readFileSync(join(runDir, 'logs', 'updates.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { steps: number; valueLoss: number });
+    expect(updates.map((u) => u.steps)).toEqual([32, 64, 96, 128, 160]);
+    const files = readdirSync(join(runDir, 'tensorboard'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^events\.out\.tfevents\.\d+\./);
+    const scalars = readScalars(join(runDir, 'tensorboard', files[0]!));
+    const of = (tag: string) => scalars.filter((s) => s.tag === tag);
+    for (const tag of [
+      'train/value_loss',
+      'train/policy_gradient_loss',
+      'train/approx_kl',
+      'rollout/ep_rew_mean',
+    ])
+      expect(of(tag).map((s) => s.step)).toEqual(updates.map((u) => u.steps));
+    expect(of('rollout/ep_len_mean').every((s) => s.value === 16)).toBe(true);
+    // simple_value is a float32: the logged double, rounded.
+    expect(of('train/value_loss').map((s) => s.value)).toEqual(updates.map((u) => Math.fround(u.valueLoss)));
   });
 });

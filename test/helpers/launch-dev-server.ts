@@ -32,11 +32,14 @@ export async function launchDevServer(o: LaunchOptions): Promise<{ proc: ResultP
     }),
     { reject: false, buffer: false },
   );
+  // The start of the output too: a panic's reason comes first, and its goroutine dump would push it out of the tail.
+  let head = '';
   const keep = (c: Buffer) => {
+    if (head.length < 2000) head = (head + c.toString()).slice(0, 2000);
     log = (log + c.toString()).slice(-4000);
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
-  await waitServing(o.cli, address, { exited: proc, logTail: () => log });
+  await waitServing(o.cli, address, { exited: proc, logTail: () => `${head}\n…\n${log}` });
   return { proc, address };
 }

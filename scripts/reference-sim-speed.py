@@ -1,12 +1,12 @@
-"""Measures the reference's Python simulator for bench/reference-sim-speed.json: Delta-HPC's mock-train loop
+"""Measures the reference's Python simulator for perf/reference-sim-speed.json: Delta-HPC's mock-train loop
 (src/simulation/main.py: random valid action from the global `random`, trigger, run, reward, replenish) without
 its per-step prints, on the same simulation config as `npm run bench:sim`.
 
 Run it OUTSIDE this project, from a scratch export of the reference (see scripts/reference-trace-fixture.py):
-  sed 's#configs/models/#configs/#' /work/main/configs/simulation_config.yaml > /tmp/ref/configs/simulation_config.yaml
+  sed 's#configs/models/#configs/#' <migflow checkout>/configs/simulation_config.yaml > /tmp/ref/configs/simulation_config.yaml
   (write every generate_path of that config with the table of syntheticTokenTables(0): 2000 rows, prompt
    100 + int(random()*3900) then completion 20 + int(random()*780) from random.Random(0))
-  cd /tmp/ref && /tmp/refvenv/bin/python /work/main/scripts/reference-sim-speed.py EPISODES STEPS
+  cd /tmp/ref && /tmp/refvenv/bin/python <migflow checkout>/scripts/reference-sim-speed.py EPISODES STEPS
 """
 import json, resource, sys, time, types
 sys.modules['datasets'] = types.ModuleType('datasets')

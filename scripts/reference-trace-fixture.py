@@ -5,7 +5,7 @@ Run it OUTSIDE this project, from a scratch export of the reference with a scrat
   git -C <Delta-HPC git dir> archive HEAD src configs | tar x -C /tmp/ref
   python3 -m venv /tmp/refvenv && /tmp/refvenv/bin/pip install pyyaml sortedcontainers numpy gymnasium
   (write one generated JSONL per generate_path in configs/simulation_config.yaml: 1000 rows, ids "0".."999")
-  cd /tmp/ref && /tmp/refvenv/bin/python /work/main/scripts/reference-trace-fixture.py > reference-bench-trace.json
+  cd /tmp/ref && /tmp/refvenv/bin/python <migflow checkout>/scripts/reference-trace-fixture.py > reference-bench-trace.json
 The `datasets` package is only imported, never used by the generator, so it is stubbed.
 """
 

@@ -7,15 +7,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir } from '../../core/paths.js';
+import { writeFileAtomic } from '../../core/util/atomic-write.js';
 import {
   devServerArgs,
   ensureSearchAttributes,
   isServing,
   setRetention,
   waitServing,
-} from '../../core/tools/dev-server.js';
-import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
-import { writeFileAtomic } from '../../core/util/atomic-write.js';
+} from '../../tools/dev-server.js';
+import { ensureTemporalCli } from '../../tools/temporal-cli.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 import { stopBackgroundWorkers } from './background-workers.js';
 

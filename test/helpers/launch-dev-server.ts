@@ -4,7 +4,7 @@
  * globalSetup, the crash drills' private server and the browser tests (which also want the Web UI).
  */
 import { execa, type ResultPromise } from 'execa';
-import { devServerArgs, waitServing } from '../../core/tools/dev-server.js';
+import { devServerArgs, waitServing } from '../../tools/dev-server.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 
 export interface LaunchOptions {

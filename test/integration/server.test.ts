@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import { ensureSearchAttributes } from '../../core/tools/dev-server.js';
+import { ensureSearchAttributes } from '../../tools/dev-server.js';
 
 describe('migflow server', () => {
   it('is a no-op with a clear message when a server already answers on the address', async () => {

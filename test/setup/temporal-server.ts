@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureTemporalCli } from '../../core/tools/temporal-cli.js';
 import { freePort } from '../../core/util/free-port.js';
+import { ensureTemporalCli } from '../../tools/temporal-cli.js';
 import { launchDevServer } from '../helpers/launch-dev-server.js';
 
 declare module 'vitest' {

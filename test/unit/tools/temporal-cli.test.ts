@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolMissingError } from '../../../core/errors.js';
-import { devServerArgs } from '../../../core/tools/dev-server.js';
-import {
-  cachedTemporalCliPath,
-  ensureTemporalCli,
-  findTemporalCli,
-} from '../../../core/tools/temporal-cli.js';
+import { devServerArgs } from '../../../tools/dev-server.js';
+import { cachedTemporalCliPath, ensureTemporalCli, findTemporalCli } from '../../../tools/temporal-cli.js';
 
 let dir: string;
 beforeEach(() => {

@@ -9,7 +9,7 @@ import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
-import { CommandError, ToolMissingError } from '../errors.js';
+import { CommandError, ToolMissingError } from '../core/errors.js';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** Go version the CLI's go.mod requires (`go 1.25.0`). */

@@ -18,9 +18,9 @@ import { createActivities } from '../activities/index.js';
 import { sampleInputs } from '../cli/lib/samples.js';
 import { StageCache } from '../core/cache/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
-import { devServerArgs, waitServing } from '../core/tools/dev-server.js';
-import { ensureTemporalCli } from '../core/tools/temporal-cli.js';
 import { freePort } from '../core/util/free-port.js';
+import { devServerArgs, waitServing } from '../tools/dev-server.js';
+import { ensureTemporalCli } from '../tools/temporal-cli.js';
 import { installRuntime } from '../workers/connect.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared.js';
 

@@ -8,7 +8,7 @@
  * - `maxSustainedReqPerS`: the highest offered rate completed on schedule (achieved ≥ 95 % of offered) with
  *   < 1 % errors. The ramp stops at the first rate that misses, or at the top of the ramp.
  *
- *   npx tsx bench/loadgen.ts [--level-s 2] [--rates 100,250,500,750,1000,1500,2000,3000] [--latency-requests 400]
+ *   npx tsx perf/loadgen.ts [--level-s 2] [--rates 100,250,500,750,1000,1500,2000,3000] [--latency-requests 400]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

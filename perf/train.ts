@@ -3,9 +3,9 @@
  * (n_steps 2048, batch 256, 10 epochs, pi/vf [512, 512], VecNormalize), on the default simulation config:
  * env steps per second (wall and per CPU second), the share of time in the simulator vs the network (forward
  * passes while collecting + the PPO update), the tfjs backend, peak RSS. Prints one JSON object, with the SB3
- * MaskablePPO measurement from bench/results/sb3-maskable-ppo.json beside it and the ratio.
+ * MaskablePPO measurement from perf/results/sb3-maskable-ppo.json beside it and the ratio.
  *
- *   npx tsx bench/train.ts [--rollouts 1] [--seed 0] [--token-root DIR] [--sim-config configs/simulation_config.yaml]
+ *   npx tsx perf/train.ts [--rollouts 1] [--seed 0] [--token-root DIR] [--sim-config configs/simulation_config.yaml]
  *
  * --token-root: the directory the simulation config's generate_path files are relative to (the profiling
  * stage's outputs); without them, seeded synthetic token lengths are used and the JSON says so.

@@ -1,4 +1,4 @@
-# How the network half of bench/results/sb3-maskable-ppo.json was measured: the same MaskablePPO settings on a
+# How the network half of perf/results/sb3-maskable-ppo.json was measured: the same MaskablePPO settings on a
 # free stand-in env of migflow's default size. Needs torch, sb3-contrib, gymnasium.   python standin_network_speed.py
 # Scratch: SB3 MaskablePPO network cost with a free stand-in env of the same size as migflow's default
 # (obs 171 floats, 55 actions, NO_ACTION always valid, 1024-step episodes), same PPO settings and net, CPU.

@@ -3,7 +3,7 @@
  * Used by `migflow server`, the main job and the test setup, so all three start the server the same way.
  */
 import { execa } from 'execa';
-import { CommandError } from '../errors.js';
+import { CommandError } from '../core/errors.js';
 
 export interface DevServerOptions {
   cli: string;

@@ -1,4 +1,4 @@
-# How bench/results/sb3-maskable-ppo.json was measured (not part of migflow; needs a Delta-HPC checkout with its
+# How perf/results/sb3-maskable-ppo.json was measured (not part of migflow; needs a Delta-HPC checkout with its
 # generated token files, and a venv with torch, sb3-contrib, gymnasium, pyyaml). Run from the checkout's root:
 #   python reference_env_speed.py 1
 # Progress lines (steps, CPU s, env CPU s) go to stderr every 128 env steps.

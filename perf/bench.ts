@@ -5,7 +5,7 @@
  * BenchWorkflow gets from two activity slots (Temporal's own overhead is measured by bench:orchestration).
  * Prints one JSON object. --pin runs worker slot i on CPU i (taskset), as when each worker has a host of its own.
  *
- *   npx tsx bench/bench.ts [--steps 1024] [--workers 2] [--rounds 3] [--pin] [--policies static_no_mig,static_split_extreme,heuristic,qas]
+ *   npx tsx perf/bench.ts [--steps 1024] [--workers 2] [--rounds 3] [--pin] [--policies static_no_mig,static_split_extreme,heuristic,qas]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

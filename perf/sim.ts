@@ -2,10 +2,10 @@
  * Speed and memory of the RL environment over full episodes of the default config under a random valid-action
  * policy: environment steps per second, simulated (completed) requests per second, peak RSS, and RSS after the
  * first and the last episode (a growing gap means something leaks across resets). Prints one JSON object, with
- * the reference's Python simulator measured on the same config (bench/reference-sim-speed.json, produced by
+ * the reference's Python simulator measured on the same config (perf/reference-sim-speed.json, produced by
  * scripts/reference-sim-speed.py) and the ratio of the two step rates.
  *
- *   npx tsx bench/sim.ts [--episodes 10] [--steps 1024] [--config configs/simulation_config.yaml] [--seed 0]
+ *   npx tsx perf/sim.ts [--episodes 10] [--steps 1024] [--config configs/simulation_config.yaml] [--seed 0]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * Workflows for bench/orchestration.ts only: migflow's real workflows plus a probe that times activity round trips
+ * Workflows for perf/orchestration.ts only: migflow's real workflows plus a probe that times activity round trips
  * as the workflow sees them (workflow time advances with each activation, so the difference spans scheduling the
  * activity, running it on the worker, and the next workflow task).
  */

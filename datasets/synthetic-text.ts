@@ -2,20 +2,10 @@
  * Seeded synthetic text for the bundled sample datasets: a small PRNG, log-normal lengths and word-list prose,
  * code and questions. Nothing here reads the clock or Math.random, so the same seed gives the same bytes.
  */
+import { Mulberry32 } from '../core/random/index.js';
 
-/** mulberry32: tiny, fast, and good enough for sample text; never used for anything statistical. */
-export class SampleRng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+/** mulberry32 (`core/random`): tiny, fast, and good enough for sample text; never used for anything statistical. */
+export class SampleRng extends Mulberry32 {
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }

@@ -6,7 +6,7 @@
  * so fits read migflow's files and real vLLM files alike.
  */
 import { performance } from 'node:perf_hooks';
-import type { Rng } from '../util/seeded-rng.js';
+import type { Rng } from '../random/index.js';
 import { type StreamOutcome, streamCompletion } from './stream-client.js';
 
 export interface LoadRequest {

@@ -3,7 +3,7 @@
  * prompt has a length drawn uniformly from the level's range and is made of that many words. Against a real vLLM
  * the server's usage.prompt_tokens (which the bench JSON records) gives the true length, as newer vLLM does.
  */
-import type { Rng } from '../util/seeded-rng.js';
+import type { Rng } from '../random/index.js';
 import type { LoadRequest } from './load-generator.js';
 import type { LengthRange } from './sweeps.js';
 

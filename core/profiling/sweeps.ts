@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seededRng } from '../random/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { seededRng } from '../util/seeded-rng.js';
 import { benchResult, errorSummary, runLoad } from './load-generator.js';
 import { randomRequests } from './random-prompts.js';
 

@@ -1,8 +1,9 @@
 /**
  * A seeded random stream whose state can be saved in a checkpoint and restored, so a resumed run draws what the
- * uninterrupted run would have drawn. Same generator as `seededEnvRng` (mulberry32 + Box–Muller with a spare),
+ * uninterrupted run would have drawn. mulberry32 (`core/random`) + Box–Muller with a spare,
  * with the state held in fields instead of a closure.
  */
+import { Mulberry32 } from '../random/index.js';
 import type { EnvRng } from './env/index.js';
 
 export interface RngState {
@@ -10,20 +11,11 @@ export interface RngState {
   readonly spare: number | null;
 }
 
-export class SavableRng implements EnvRng {
-  private s: number;
+export class SavableRng extends Mulberry32 implements EnvRng {
   private spare: number | undefined;
 
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-
   random(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.next();
   }
 
   uniform(a: number, b: number): number {
@@ -53,11 +45,11 @@ export class SavableRng implements EnvRng {
   }
 
   getState(): RngState {
-    return { s: this.s, spare: this.spare ?? null };
+    return { s: this.state, spare: this.spare ?? null };
   }
 
   setState(state: RngState): void {
-    this.s = state.s >>> 0;
+    this.state = state.s;
     this.spare = state.spare ?? undefined;
   }
 }

@@ -12,7 +12,7 @@
  *   accumulate into the measured inter-token gaps.
  */
 import { performance } from 'node:perf_hooks';
-import type { Rng } from '../../core/util/seeded-rng.js';
+import type { Rng } from '../../core/random/index.js';
 import { atDeadline } from './timer.js';
 
 export interface LatencyProfile {

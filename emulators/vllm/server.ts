@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { seededRng } from '../../core/util/seeded-rng.js';
+import { seededRng } from '../../core/random/index.js';
 import { Engine } from './engine.js';
 import { EngineMetrics } from './metrics.js';
 import type { EmulatorOptions } from './options.js';

@@ -13,8 +13,8 @@ import {
   runPrefillSweep,
   tpotPromptsFor,
 } from '../../../core/profiling/sweeps.js';
+import { seededRng } from '../../../core/random/index.js';
 import { writeFileAtomic } from '../../../core/util/atomic-write.js';
-import { seededRng } from '../../../core/util/seeded-rng.js';
 import { type SpawnedEmulator, spawnEmulator } from '../../../emulators/vllm/spawn.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: OpenAI-protocol JSON bodies, checked field by field below

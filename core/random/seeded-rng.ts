@@ -1,4 +1,5 @@
-/** Small seeded randomness for the emulator and the load generator (mulberry32 + Box–Muller): reproducible draws. */
+/** The emulator's and the load generator's draws over one mulberry32 stream (Box–Muller normals): reproducible. */
+import { Mulberry32 } from './mulberry32.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -12,14 +13,8 @@ export interface Rng {
 }
 
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = new Mulberry32(seed);
+  const next = () => stream.next();
   return {
     next,
     normal(mean, sd) {

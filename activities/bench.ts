@@ -8,14 +8,18 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { z } from 'zod';
-import type { ComparisonEntry } from '../core/bench/index.js';
+import {
+  BaselinePolicy,
+  type BenchEntry,
+  type BenchPolicyResult,
+  BenchStageInput,
+} from '../contracts/index.js';
 import { checkpointRunName } from '../core/bench/policies/rl-checkpoint.js';
 import { trialCodeDigest, trialProcessArgv } from '../core/bench/trial-argv.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
 import { tokenTableFiles } from '../core/rl/env/token-tables.js';
-import { BaselinePolicy, type BenchPolicyResult, BenchStageInput } from '../workflows/inputs.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
@@ -109,7 +113,7 @@ export function createBenchActivities(deps: ActivityDeps) {
               const last = child.stdout.trim().split('\n').at(-1) ?? '';
               const out = JSON.parse(last || '{}') as {
                 totalRequests?: number;
-                entry?: ComparisonEntry;
+                entry?: BenchEntry;
                 error?: { name: string; message: string; userFixable: boolean };
               };
               if (out.error) {

@@ -1,12 +1,12 @@
 /** `prepareDataset`: validate, look up the cache, run core/datasets in a temp dir, heartbeat, return a small summary. */
 import { Context } from '@temporalio/activity';
+import { DatasetStageInput, type DatasetStageResult } from '../contracts/index.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
 import {
   DATASET_PREPROCESSOR_VERSION,
   prepareDataset as prepareDatasetCore,
 } from '../core/datasets/index.js';
-import { DatasetStageInput, type DatasetStageResult } from '../workflows/inputs.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 

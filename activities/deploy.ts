@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { Context } from '@temporalio/activity';
 import Docker from 'dockerode';
+import { DeployInput, type DeployWindowSummary, type ResolvedDeployInput } from '../contracts/index.js';
 import { parseConfig } from '../core/config/load.js';
 import { DashboardHub, type DashboardServer, startDashboard } from '../core/deploy/dashboard.js';
 import { writeDeployReport } from '../core/deploy/deploy-report.js';
@@ -21,11 +22,6 @@ import {
 import { runDeployWindow } from '../core/deploy/window.js';
 import { artifactsDir } from '../core/paths.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
-import {
-  DeployInput,
-  type DeployWindowSummary,
-  type ResolvedDeployInput,
-} from '../workflows/deploy-input.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 

@@ -6,9 +6,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MigflowError } from '../core/errors.js';
 
-/** Error types no retry can fix; workflows list them in `nonRetryableErrorTypes` as a second guard. */
-export const NON_RETRYABLE_TYPES = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
-
 export function toFailure(err: unknown): unknown {
   if (err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
   if (err instanceof MigflowError) {

@@ -1,7 +1,9 @@
 /**
- * Every activity, built from the worker's dependencies. Workflows proxy `ReturnType<typeof createActivities>` by type.
- * Activities stay thin: validate, cache, call core/, heartbeat, return a small summary.
+ * Every activity, built from the worker's dependencies; `contracts/temporal`'s `Activities` is their signature
+ * (what workflows proxy). Activities stay thin: validate, cache, call core/, heartbeat, return a small summary.
  */
+import type { Activities } from '../contracts/temporal/index.js';
+import type { DeployState } from '../core/deploy/deploy-state.js';
 import { createBenchActivities } from './bench.js';
 import { createDatasetActivities } from './dataset.js';
 import { createDeployActivities } from './deploy.js';
@@ -12,7 +14,7 @@ import { createTrainActivities } from './train.js';
 
 export type { ActivityDeps } from './deps.js';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities<DeployState> {
   return {
     ...createDatasetActivities(deps),
     ...createBenchActivities(deps),
@@ -22,5 +24,3 @@ export function createActivities(deps: ActivityDeps) {
     ...createPipelineActivities(deps),
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

@@ -14,6 +14,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import { parse } from 'yaml';
+import {
+  emulatorEnv,
+  type FitResult,
+  ProfiledEntry,
+  ProfileEngineInput,
+  type ProfileEngineResult,
+  type WriteBackResult,
+} from '../contracts/index.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig, readConfigText } from '../core/config/load.js';
 import { EngineContainers } from '../core/deploy/engine-containers.js';
@@ -30,13 +38,6 @@ import { agentsServing, type ProfileMeasurement, writeBackProfiles } from '../co
 import { bundledEntryArgv, bundledEntrySourceDigest } from '../core/util/bundled-entry.js';
 import { freePort } from '../core/util/free-port.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
-import {
-  type FitResult,
-  ProfiledEntry,
-  ProfileEngineInput,
-  type ProfileEngineResult,
-  type WriteBackResult,
-} from '../workflows/profiling-inputs.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
@@ -233,23 +234,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
             requestGpu: !emulated,
             // The emulator downloads nothing: keep the user's cache out of it.
             ...(emulated ? { hostCacheDir: null } : {}),
-            env: emulated
-              ? {
-                  MIGFLOW_EMU_PREFILL_ALPHA: String(emulated.prefill.alpha),
-                  MIGFLOW_EMU_PREFILL_BETA: String(emulated.prefill.beta),
-                  MIGFLOW_EMU_PREFILL_SIGMA: String(emulated.prefill.sigma),
-                  MIGFLOW_EMU_DECODE_ALPHA: String(emulated.decode.alpha),
-                  MIGFLOW_EMU_DECODE_BETA: String(emulated.decode.beta),
-                  MIGFLOW_EMU_DECODE_SIGMA: String(emulated.decode.sigma),
-                  MIGFLOW_EMU_KV_CACHE_TOKENS: String(emulated.kvCacheTokens),
-                  MIGFLOW_EMU_KV_PER_TOKEN_KB: String(m.kvPerTokenKb),
-                  MIGFLOW_EMU_BOOT_MS: String(emulated.bootMs),
-                  MIGFLOW_EMU_SEED: String(emulated.seed),
-                  ...(emulated.naturalOutputMax
-                    ? { MIGFLOW_EMU_NATURAL_OUTPUT_MAX: String(emulated.naturalOutputMax) }
-                    : {}),
-                }
-              : {},
+            env: emulated ? emulatorEnv({ ...emulated, kvPerTokenKb: m.kvPerTokenKb }) : {},
           });
           let last: ProfileProgress = resume ?? { phase: 'start', completedLevels: [] };
           const beat = setInterval(() => ctx.heartbeat(last), 5_000);

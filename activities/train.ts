@@ -15,6 +15,17 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { z } from 'zod';
+import {
+  checkpointSteps,
+  type ExpandGridArgs,
+  type GridExpansion,
+  paramsSummary,
+  type TrainHeartbeat,
+  TrainPolicyArgs,
+  type TrainPolicyResult,
+  type TrainProgress,
+} from '../contracts/index.js';
+import { trainProgressSignal } from '../contracts/temporal/index.js';
 import { resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
 import { expandGrid, loadGridSearchConfig } from '../core/config/grid-search.js';
 import { parseConfig, parseYamlConfig, readConfigText } from '../core/config/load.js';
@@ -24,16 +35,6 @@ import { applyTrainingOverrides } from '../core/config/training-overrides.js';
 import { tokenTableFiles } from '../core/rl/env/token-tables.js';
 import type { TrainProcessArgs, TrainProcessMessage } from '../core/rl/train/train-process.js';
 import { bundledEntryArgv, bundledEntrySourceDigest } from '../core/util/bundled-entry.js';
-import {
-  type ExpandGridArgs,
-  type GridExpansion,
-  paramsSummary,
-  type TrainHeartbeat,
-  TrainPolicyArgs,
-  type TrainPolicyResult,
-  type TrainProgress,
-  trainProgressSignal,
-} from '../workflows/train-inputs.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
@@ -63,12 +64,6 @@ interface TrainSummary {
   attempt: number;
 }
 
-/** `…/rl_model_<N>_steps` → N. */
-export function checkpointSteps(checkpoint: string): number | null {
-  const m = /rl_model_(\d+)_steps\/?$/.exec(checkpoint);
-  return m ? Number(m[1]) : null;
-}
-
 /**
  * Where a retry resumes: the newest periodic or stop checkpoint in the run directory, or the heartbeat's if that is
  * newer (checkpoints are written atomically, so every `rl_model_<N>_steps` there is complete). After a worker died
@@ -80,8 +75,7 @@ export function resumePoint(runDir: string, fromHeartbeat: string | undefined): 
   const dir = join(runDir, 'checkpoints');
   if (existsSync(dir)) {
     for (const name of readdirSync(dir)) {
-      const m = /^rl_model_(\d+)_steps$/.exec(name);
-      const steps = m ? Number(m[1]) : -1;
+      const steps = checkpointSteps(name) ?? -1;
       if (steps > bestSteps) {
         best = join(dir, name);
         bestSteps = steps;

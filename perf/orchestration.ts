@@ -16,13 +16,13 @@ import { execa } from 'execa';
 import { quantileSorted } from 'simple-statistics';
 import { createActivities } from '../activities/index.js';
 import { sampleInputs } from '../cli/lib/samples.js';
+import { SEARCH_ATTRIBUTES } from '../contracts/temporal/index.js';
 import { StageCache } from '../core/cache/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { freePort } from '../core/util/free-port.js';
 import { devServerArgs, waitServing } from '../tools/dev-server.js';
 import { ensureTemporalCli } from '../tools/temporal-cli.js';
 import { installRuntime } from '../workers/connect.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/shared.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' } } });
 const runs = Math.max(50, Number(values.runs));

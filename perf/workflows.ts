@@ -4,8 +4,8 @@
  * activity, running it on the worker, and the next workflow task).
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import type { DatasetStageInput } from '../workflows/inputs.js';
+import type { DatasetStageInput } from '../contracts/index.js';
+import type { Activities } from '../contracts/temporal/index.js';
 
 export * from '../workflows/index.js';
 

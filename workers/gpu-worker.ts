@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { gpuTaskQueue } from '../workflows/shared.js';
+import { gpuTaskQueue } from '../contracts/temporal/index.js';
 import { activityDeps, connect, installRuntime, isMain, type WorkerEnv, workerEnv } from './connect.js';
 import { checkGpu, type GpuWorkerOptions } from './gpus.js';
 

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { MAIN_TASK_QUEUE } from '../workflows/shared.js';
+import { MAIN_TASK_QUEUE } from '../contracts/temporal/index.js';
 import { activityDeps, connect, installRuntime, isMain, type WorkerEnv, workerEnv } from './connect.js';
 import { cachedWorkflowBundle } from './workflow-bundle.js';
 

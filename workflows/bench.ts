@@ -8,14 +8,15 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { BenchStageInput, type BenchWorkflowResult } from './inputs.js';
-import { RUN_ID, STAGE, Stage } from './shared.js';
-import { validateInput } from './validate.js';
+import {
+  BenchStageInput,
+  type BenchWorkflowInput,
+  type BenchWorkflowResult,
+  Stage,
+} from '../contracts/index.js';
+import { type Activities, QUICK_RETRY, RUN_ID, STAGE, validateInput } from '../contracts/temporal/index.js';
 
-const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
-
-export async function BenchWorkflow(raw: BenchStageInput & { runId?: string }): Promise<BenchWorkflowResult> {
+export async function BenchWorkflow(raw: BenchWorkflowInput): Promise<BenchWorkflowResult> {
   const { runId: rawRunId, ...rest } = raw;
   const settings = validateInput('BenchWorkflow', BenchStageInput, rest);
   const runId = rawRunId ?? workflowInfo().workflowId;
@@ -26,7 +27,7 @@ export async function BenchWorkflow(raw: BenchStageInput & { runId?: string }): 
   const { benchPolicy } = proxyActivities<Activities>({
     startToCloseTimeout: '2h',
     heartbeatTimeout: '30s',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: QUICK_RETRY,
   });
   // RL checkpoints first, in the order given, then the baselines (the reference's trial order).
   const trials = [
@@ -40,7 +41,7 @@ export async function BenchWorkflow(raw: BenchStageInput & { runId?: string }): 
         {
           startToCloseTimeout: '2h',
           heartbeatTimeout: '30s',
-          retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+          retry: QUICK_RETRY,
           summary: `bench ${label} for ${settings.steps ?? 'the configured number of'} decisions (${settings.trace ? `trace ${settings.trace.file}` : `seed ${settings.seed ?? 'from bench_config'}`})`,
         },
         [{ ...trial, settings }],

@@ -5,12 +5,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { DatasetWorkflowInput, type DatasetWorkflowResult } from './inputs.js';
-import { RUN_ID, STAGE, Stage } from './shared.js';
-import { validateInput } from './validate.js';
-
-const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
+import { DatasetWorkflowInput, type DatasetWorkflowResult, Stage } from '../contracts/index.js';
+import { type Activities, DATASET_RETRY, RUN_ID, STAGE, validateInput } from '../contracts/temporal/index.js';
 
 function baseName(p: string): string {
   return p.split('/').pop() ?? p;
@@ -26,7 +22,7 @@ export async function DatasetWorkflow(rawInput: DatasetWorkflowInput): Promise<D
   const { prepareDataset } = proxyActivities<Activities>({
     startToCloseTimeout: '2h',
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-    retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: DATASET_RETRY,
   });
   const names = input.datasets.map((d) => `${d.kind} (${d.inputs.map(baseName).join(', ')})`);
   setCurrentDetails(`**Preparing ${input.datasets.length} dataset(s):** ${names.join('; ')}`);
@@ -36,7 +32,7 @@ export async function DatasetWorkflow(rawInput: DatasetWorkflowInput): Promise<D
         {
           startToCloseTimeout: '2h',
           heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-          retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE },
+          retry: DATASET_RETRY,
           summary: `prepare ${d.kind} dataset from ${d.inputs.map(baseName).join(', ')}`,
         },
         [d],

@@ -11,45 +11,35 @@ import {
   ApplicationFailure,
   CancellationScope,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
 import {
   DeployInput,
   type DeployResult,
+  type DeployStateView,
   type DeployStatus,
-  type DeployWindowSummary,
-} from './deploy-input.js';
-import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage } from './shared.js';
-import { validateInput } from './validate.js';
+  type DeployWindowResult,
+  Stage,
+} from '../contracts/index.js';
+import {
+  type Activities,
+  deployStatusQuery,
+  deployStopSignal,
+  deploySwitchPolicySignal,
+  GPU,
+  gpuTaskQueue,
+  liveRetry,
+  RUN_ID,
+  STAGE,
+  validateInput,
+} from '../contracts/temporal/index.js';
 
-export const deployStopSignal = defineSignal('deployStop');
-export const deploySwitchPolicySignal = defineSignal<[string]>('deploySwitchPolicy');
-export const deployStatusQuery = defineQuery<DeployStatus>('deployStatus');
-
-/** The carried desired state, typed through the activities (core/deploy stays out of the sandbox). */
-type DeployState = Awaited<ReturnType<Activities['deployStart']>>['state'];
-
-type WindowOut = { state: DeployState; summary: DeployWindowSummary; dashboardUrl?: string };
-
-const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
-/**
- * Retries pause at most 10 s. The server's default cap (100 × the initial interval) would leave a live
- * deployment unserved for over a minute between late retries; traffic does not wait, so retry within seconds and
- * let the attempt limit end a run that cannot recover (20 window attempts then span about 3 minutes, not 25).
- */
-const retryPolicy = (maximumAttempts: number) => ({
-  initialInterval: '1s',
-  maximumInterval: '10s',
-  maximumAttempts,
-  nonRetryableErrorTypes: NON_RETRYABLE,
-});
+/** The carried desired state: the workflow reads only the view's fields and hands the rest back untouched. */
+type DeployState = DeployStateView;
 
 interface Carry {
   state: DeployState;
@@ -72,13 +62,13 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
     taskQueue,
     startToCloseTimeout: '30m',
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-    retry: retryPolicy(10),
+    retry: liveRetry(10),
   });
   const windowActs = proxyActivities<Activities>({
     taskQueue,
     startToCloseTimeout: `${Math.ceil(intervalS * 3 + 1800)}s`,
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-    retry: retryPolicy(20),
+    retry: liveRetry(20),
   });
 
   let policy = input.policy;
@@ -134,11 +124,11 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
         `**Window ${carry.state.window + 1}/${carry.state.windows}** · ${policy} · ${carry.state.actions.length} actions`,
       );
       const state: DeployState = carry.state;
-      let out: WindowOut | undefined;
+      let out: DeployWindowResult | undefined;
       current = new CancellationScope();
       try {
         out = await current.run(
-          (): Promise<WindowOut> => windowActs.deployWindow({ input: { ...input, policy }, state }),
+          (): Promise<DeployWindowResult> => windowActs.deployWindow({ input: { ...input, policy }, state }),
         );
       } catch (err) {
         if (!(stopping && isCancellation(err))) throw err;

@@ -15,20 +15,26 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage, TRIAL } from './shared.js';
-import { TrainWorkflow } from './train.js';
 import {
   GridSearchInput,
   type GridSearchResult,
   type GridSearchStatus,
   type GridTrialOutcome,
-  gridStatusQuery,
   paramsSummary,
-} from './train-inputs.js';
-import { validateInput } from './validate.js';
-
-const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
+  Stage,
+} from '../contracts/index.js';
+import {
+  type Activities,
+  GPU,
+  gpuTaskQueue,
+  gridStatusQuery,
+  QUICK_RETRY,
+  RUN_ID,
+  STAGE,
+  TRIAL,
+  validateInput,
+} from '../contracts/temporal/index.js';
+import { TrainWorkflow } from './train.js';
 
 /** The trials as a Markdown table (also what the Web UI's current details show). */
 export function gridTable(trials: readonly GridTrialOutcome[]): string {
@@ -66,7 +72,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
   ]);
   const { expandGridSearch } = proxyActivities<Activities>({
     startToCloseTimeout: '5m',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: QUICK_RETRY,
     summary: `expand ${input.gridConfig} over ${input.trainingConfig}`,
   });
   setCurrentDetails(`**Grid search** — expanding ${input.gridConfig}`);

@@ -13,19 +13,25 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import { PipelineInput, type PipelineResult, Stage, type StageOutcome } from '../contracts/index.js';
+import {
+  type Activities,
+  BOOKKEEPING_RETRY,
+  GPU,
+  gpuTaskQueue,
+  RUN_ID,
+  STAGE,
+  validateInput,
+} from '../contracts/temporal/index.js';
 import { BenchWorkflow } from './bench.js';
 import { DatasetWorkflow } from './dataset.js';
 import { DeployWorkflow } from './deploy.js';
 import { GridSearchWorkflow } from './grid-search.js';
-import { PipelineInput, type PipelineResult, type StageOutcome } from './pipeline-inputs.js';
 import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
-import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage } from './shared.js';
-import { validateInput } from './validate.js';
 
 const { prepareWorkingConfig } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] },
+  retry: BOOKKEEPING_RETRY,
   summary: 'working copy of the simulation config for the fit stage',
 });
 

@@ -11,17 +11,22 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
 import {
   FitWritebackInput,
   type FitWritebackResult,
   ProfilingSweepInput,
   type ProfilingSweepResult,
-} from './profiling-inputs.js';
-import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage } from './shared.js';
-import { validateInput } from './validate.js';
-
-const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'BenchDataError', 'ToolMissingError'];
+  Stage,
+} from '../contracts/index.js';
+import {
+  type Activities,
+  GPU,
+  gpuTaskQueue,
+  QUICK_RETRY,
+  RUN_ID,
+  STAGE,
+  validateInput,
+} from '../contracts/temporal/index.js';
 
 export async function ProfilingSweepWorkflow(raw: ProfilingSweepInput): Promise<ProfilingSweepResult> {
   const s = validateInput('ProfilingSweepWorkflow', ProfilingSweepInput, raw);
@@ -47,7 +52,7 @@ export async function ProfilingSweepWorkflow(raw: ProfilingSweepInput): Promise<
           taskQueue: gpuTaskQueue(target.gpu),
           startToCloseTimeout: '24h',
           heartbeatTimeout: `${s.heartbeatTimeoutS}s`,
-          retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+          retry: QUICK_RETRY,
           summary: `profile ${what[i]}: KV cache, restart time, prefill + concurrency sweeps`,
         },
         [
@@ -78,7 +83,7 @@ export async function FitWritebackWorkflow(raw: FitWritebackInput): Promise<FitW
   ]);
   const { fitProfiles, writeBackProfiles } = proxyActivities<Activities>({
     startToCloseTimeout: '30m',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: QUICK_RETRY,
   });
   setCurrentDetails(`**Fitting** ${s.profiles.length} profiling result(s)`);
   const fits = await Promise.all(
@@ -87,7 +92,7 @@ export async function FitWritebackWorkflow(raw: FitWritebackInput): Promise<FitW
         {
           startToCloseTimeout: '30m',
           heartbeatTimeout: '30s',
-          retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+          retry: QUICK_RETRY,
           summary: `fit TTFT and ITL of ${profile.model} on ${profile.gpuModel} ${profile.profile}`,
         },
         [{ profile, includeFailed: s.includeFailed }],
@@ -97,7 +102,7 @@ export async function FitWritebackWorkflow(raw: FitWritebackInput): Promise<FitW
   const writeBack = await writeBackProfiles.executeWithOptions(
     {
       startToCloseTimeout: '5m',
-      retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+      retry: QUICK_RETRY,
       summary: `write ${fits.length} fit(s), KV cache and restart time into ${s.simulationConfig}`,
     },
     [

@@ -12,19 +12,25 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { GPU, gpuTaskQueue, RUN_ID, STAGE, Stage, TRIAL } from './shared.js';
 import {
   paramsSummary,
+  Stage,
   type TrainProgress,
   TrainWorkflowInput,
   type TrainWorkflowResult,
+} from '../contracts/index.js';
+import {
+  type Activities,
+  GPU,
+  gpuTaskQueue,
+  RUN_ID,
+  STAGE,
+  TRIAL,
+  trainingRetry,
   trainProgressQuery,
   trainProgressSignal,
-} from './train-inputs.js';
-import { validateInput } from './validate.js';
-
-const NON_RETRYABLE = ['ConfigError', 'DatasetError', 'GeometryError', 'ToolMissingError'];
+  validateInput,
+} from '../contracts/temporal/index.js';
 
 function progressMarkdown(title: string, p: TrainProgress): string {
   const pct = p.totalSteps ? ` (${((100 * p.steps) / p.totalSteps).toFixed(1)} %)` : '';
@@ -88,12 +94,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
         // A run of the default config takes hours; the heartbeat timeout is what notices a dead worker.
         startToCloseTimeout: '7d',
         heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
-        retry: {
-          maximumAttempts: input.maxAttempts,
-          initialInterval: '1s',
-          maximumInterval: '30s',
-          nonRetryableErrorTypes: NON_RETRYABLE,
-        },
+        retry: trainingRetry(input.maxAttempts),
         summary: `train ${input.trialKey ? `trial ${input.trialKey}` : 'policy'}${params ? ` ${params}` : ''} on gpu-${input.gpu}${input.totalSteps ? ` for ${input.totalSteps} steps` : ''}`,
       },
       [

@@ -8,12 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { DeployInput, DeployResult } from '../../contracts/index.js';
+import {
+  deployStatusQuery,
+  deployStopSignal,
+  gpuTaskQueue,
+  MAIN_TASK_QUEUE,
+} from '../../contracts/temporal/index.js';
 import { loadDeploymentConfig } from '../../core/config/deployment.js';
 import { cleanDeployment } from '../../core/deploy/session.js';
 import { artifactsDir } from '../../core/paths.js';
-import { deployStatusQuery, deployStopSignal } from '../../workflows/deploy.js';
-import type { DeployInput, DeployResult } from '../../workflows/deploy-input.js';
-import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/shared.js';
 import { connectClient } from '../lib/client.js';
 
 interface DeployCliOptions {

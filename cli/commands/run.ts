@@ -1,8 +1,8 @@
 /** `migflow run <stage>`: start a stage's workflow through Temporal (server and workers must be running). */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { BenchStageInput, DatasetKind } from '../../contracts/index.js';
 import { ALL_BASELINES } from '../../core/bench/registry.js';
-import type { BenchStageInput, DatasetKind } from '../../workflows/inputs.js';
 import { collectBenchOutputs, runBenchWorkflow } from '../lib/bench-run.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';

@@ -1,8 +1,7 @@
 /** `migflow schema <pipeline|dataset>`: the JSON Schema of a workflow's input, generated from its zod schema. */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DatasetWorkflowInput } from '../../workflows/inputs.js';
-import { PipelineInput } from '../../workflows/pipeline-inputs.js';
+import { DatasetWorkflowInput, PipelineInput } from '../../contracts/index.js';
 
 export const WORKFLOW_INPUT_SCHEMAS = { pipeline: PipelineInput, dataset: DatasetWorkflowInput } as const;
 

@@ -1,6 +1,6 @@
 /** `migflow worker [--gpu N [--emulate]]`: run the main worker, or a GPU-pinned one, in this process. */
 import type { Command } from 'commander';
-import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/shared.js';
+import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../contracts/temporal/index.js';
 
 export function registerWorkerCommand(program: Command): void {
   program

@@ -5,11 +5,12 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { BenchStageInput, BenchWorkflowResult } from '../../contracts/index.js';
+import { Stage } from '../../contracts/index.js';
+import type { BenchWorkflow } from '../../contracts/temporal/index.js';
+import { MAIN_TASK_QUEUE, RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { comparisonTable, writeComparisonEntries } from '../../core/bench/index.js';
 import { MANIFEST_FILE } from '../../core/cache/index.js';
-import type { BenchWorkflow } from '../../workflows/bench.js';
-import type { BenchStageInput, BenchWorkflowResult } from '../../workflows/inputs.js';
-import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
 
 export async function runBenchWorkflow(
   client: Client,
@@ -17,7 +18,7 @@ export async function runBenchWorkflow(
   workflowId: string,
 ): Promise<{ result: BenchWorkflowResult; runId: string }> {
   const trials = [...(input.checkpoints ?? []), ...(input.policies ?? ['all baselines'])];
-  const handle = await client.workflow.start<typeof BenchWorkflow>('BenchWorkflow', {
+  const handle = await client.workflow.start<BenchWorkflow>('BenchWorkflow', {
     taskQueue: MAIN_TASK_QUEUE,
     workflowId,
     args: [{ ...input, runId: workflowId }],

@@ -1,10 +1,11 @@
 /** Runs DatasetWorkflow through Temporal and prints its outcome (shared by `migflow run dataset` and the main job). */
 import { relative } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../contracts/index.js';
+import { Stage } from '../../contracts/index.js';
+import type { DatasetWorkflow } from '../../contracts/temporal/index.js';
+import { MAIN_TASK_QUEUE, RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import type { DatasetWorkflow } from '../../workflows/dataset.js';
-import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../workflows/inputs.js';
-import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
 import { formatTable } from './table.js';
 
 export async function runDatasetWorkflow(
@@ -12,7 +13,7 @@ export async function runDatasetWorkflow(
   input: DatasetWorkflowInput,
   workflowId: string,
 ): Promise<{ result: DatasetWorkflowResult; runId: string }> {
-  const handle = await client.workflow.start<typeof DatasetWorkflow>('DatasetWorkflow', {
+  const handle = await client.workflow.start<DatasetWorkflow>('DatasetWorkflow', {
     taskQueue: MAIN_TASK_QUEUE,
     workflowId,
     args: [input],

@@ -1,9 +1,10 @@
 /** Starts PipelineWorkflow and prints its outcome (the main job and `migflow run pipeline`). */
 import type { Client } from '@temporalio/client';
+import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
+import { Stage } from '../../contracts/index.js';
+import type { PipelineWorkflow } from '../../contracts/temporal/index.js';
+import { MAIN_TASK_QUEUE, RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { comparisonTable } from '../../core/bench/report.js';
-import type { PipelineWorkflow } from '../../workflows/pipeline.js';
-import type { PipelineInput, PipelineResult } from '../../workflows/pipeline-inputs.js';
-import { MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
 import { datasetTable } from './dataset-run.js';
 import { formatTable } from './table.js';
 
@@ -12,7 +13,7 @@ export async function runPipeline(
   input: PipelineInput,
   workflowId: string,
 ): Promise<{ result: PipelineResult; runId: string }> {
-  const handle = await client.workflow.start<typeof PipelineWorkflow>('PipelineWorkflow', {
+  const handle = await client.workflow.start<PipelineWorkflow>('PipelineWorkflow', {
     taskQueue: MAIN_TASK_QUEUE,
     workflowId,
     args: [input],

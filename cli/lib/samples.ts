@@ -1,8 +1,8 @@
 /** The bundled sample datasets (datasets/samples/<kind>.*): what the main job prepares when given no inputs. */
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { DatasetKind } from '../../contracts/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import type { DatasetKind } from '../../workflows/inputs.js';
 
 const SAMPLE_DIR = join(PROJECT_ROOT, 'datasets', 'samples');
 

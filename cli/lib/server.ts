@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { writeFileAtomic } from '../../core/util/atomic-write.js';
 import {
@@ -16,7 +17,6 @@ import {
   waitServing,
 } from '../../tools/dev-server.js';
 import { ensureTemporalCli } from '../../tools/temporal-cli.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 import { stopBackgroundWorkers } from './background-workers.js';
 
 export interface ServerOptions {

@@ -5,21 +5,27 @@
 import { relative } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
-import { PROJECT_ROOT } from '../../core/paths.js';
-import type { GridSearchWorkflow } from '../../workflows/grid-search.js';
-import { GPU, gpuTaskQueue, MAIN_TASK_QUEUE, RUN_ID, STAGE, Stage } from '../../workflows/shared.js';
-import type { TrainWorkflow } from '../../workflows/train.js';
 import {
   type GridSearchInput,
   type GridSearchResult,
   type GridSearchStatus,
-  gridStatusQuery,
   paramsSummary,
+  Stage,
   type TrainProgress,
   type TrainWorkflowInput,
   type TrainWorkflowResult,
+} from '../../contracts/index.js';
+import type { GridSearchWorkflow, TrainWorkflow } from '../../contracts/temporal/index.js';
+import {
+  GPU,
+  gpuTaskQueue,
+  gridStatusQuery,
+  MAIN_TASK_QUEUE,
+  RUN_ID,
+  STAGE,
   trainProgressQuery,
-} from '../../workflows/train-inputs.js';
+} from '../../contracts/temporal/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
 import { formatTable } from './table.js';
 
 const POLL_MS = 1_000;
@@ -115,7 +121,7 @@ export async function runTrainWorkflow(
 ): Promise<{ result: TrainWorkflowResult; runId: string }> {
   const gpu = input.gpu ?? 0;
   const params = paramsSummary(input.overrides ?? {});
-  const handle = await client.workflow.start<typeof TrainWorkflow>('TrainWorkflow', {
+  const handle = await client.workflow.start<TrainWorkflow>('TrainWorkflow', {
     taskQueue: MAIN_TASK_QUEUE,
     workflowId,
     args: [input],
@@ -151,7 +157,7 @@ export async function runGridWorkflow(
   workflowId: string,
   opts: { progress?: boolean } = {},
 ): Promise<{ result: GridSearchResult; runId: string }> {
-  const handle = await client.workflow.start<typeof GridSearchWorkflow>('GridSearchWorkflow', {
+  const handle = await client.workflow.start<GridSearchWorkflow>('GridSearchWorkflow', {
     taskQueue: MAIN_TASK_QUEUE,
     workflowId,
     args: [input],
@@ -162,7 +168,7 @@ export async function runGridWorkflow(
     ],
   });
   const d = opts.progress === false ? undefined : display();
-  const children = new Map<string, WorkflowHandle<typeof TrainWorkflow>>();
+  const children = new Map<string, WorkflowHandle<TrainWorkflow>>();
   try {
     const result = await watch(handle.result(), async () => {
       const status: GridSearchStatus = await handle.query(gridStatusQuery);
@@ -170,7 +176,7 @@ export async function runGridWorkflow(
         if (t.status === 'pending') continue;
         let child = children.get(t.workflowId);
         if (!child) {
-          child = client.workflow.getHandle<typeof TrainWorkflow>(t.workflowId);
+          child = client.workflow.getHandle<TrainWorkflow>(t.workflowId);
           children.set(t.workflowId, child);
         }
         const p = await child.query(trainProgressQuery).catch(() => undefined);

@@ -61,7 +61,6 @@ export { ALL_BASELINES, BASELINE_POLICIES, resolvePolicies } from './registry.js
 export {
   aggregateTable,
   bannerText,
-  type ComparisonEntry,
   comparisonEntry,
   comparisonTable,
   formatProfileShares,

@@ -3,6 +3,7 @@
  * one entry here; RL checkpoints are added by the caller through `extra` (the PPO helper's loader builds a
  * `BenchPolicy` whose `decide` normalises the observation with frozen statistics, masks and takes the argmax).
  */
+import { BaselinePolicy } from '../../contracts/index.js';
 import { ConfigError } from '../errors.js';
 import { heuristic } from './policies/heuristic.js';
 import { qas } from './policies/qas.js';
@@ -16,8 +17,8 @@ export const BASELINE_POLICIES: Readonly<Record<string, BenchPolicyFactory>> = {
   qas,
 };
 
-/** What `all` expands to, in the reference's order. */
-export const ALL_BASELINES: readonly string[] = ['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'];
+/** What `all` expands to, in the reference's order: the contracts' baselines. */
+export const ALL_BASELINES: readonly string[] = BaselinePolicy.options;
 
 /**
  * Expands `all`, keeps duplicates and order (as the reference does) and rejects unknown names.

@@ -3,7 +3,9 @@
  * layout, aggregate and token tables) and a `.json` twin with every number unrounded — plus a side-by-side
  * comparison of all policies of one run. All files are written atomically.
  */
+
 import { join } from 'node:path';
+import type { BenchEntry } from '../../contracts/index.js';
 import { PATTERN_ORDER } from '../config/bench.js';
 import { LOGICAL_PROFILES } from '../mig/profiles.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -197,25 +199,8 @@ export function writeTrialFiles(outDir: string, prepared: PreparedBench, trial: 
   return [txt, json];
 }
 
-/** What a comparison needs of one trial: small enough to pass through Temporal and to store as JSON. */
-export interface ComparisonEntry {
-  policy: string;
-  runName: string;
-  steps: number;
-  readonly agents: readonly {
-    agent: string;
-    completedRequests: number;
-    meanTtftS: number;
-    ttftPercentilesS: readonly number[];
-    tpotQuartilesS: readonly number[];
-    avgWaitingQueue: number;
-    splitCount: number;
-    mergeCount: number;
-    transferCount: number;
-  }[];
-}
-
-export function comparisonEntry(t: TrialResult): ComparisonEntry {
+/** What a comparison needs of one trial (the contracts' BenchEntry: it passes through Temporal). */
+export function comparisonEntry(t: TrialResult): BenchEntry {
   return {
     policy: t.policy,
     runName: t.runName,
@@ -235,7 +220,7 @@ export function comparisonEntry(t: TrialResult): ComparisonEntry {
 }
 
 /** One row per (policy, agent): the numbers people compare policies by. */
-export function comparisonTable(trials: readonly ComparisonEntry[]): string {
+export function comparisonTable(trials: readonly BenchEntry[]): string {
   const rows: TableRow[] = [];
   trials.forEach((t, k) => {
     if (k > 0) rows.push('separator');
@@ -272,7 +257,7 @@ export function writeComparison(outDir: string, trials: readonly TrialResult[]):
 }
 
 /** comparison.txt (the table) and comparison.json (the entries) under `outDir`; returns their paths. */
-export function writeComparisonEntries(outDir: string, entries: readonly ComparisonEntry[]): string[] {
+export function writeComparisonEntries(outDir: string, entries: readonly BenchEntry[]): string[] {
   const txt = join(outDir, 'comparison.txt');
   const json = join(outDir, 'comparison.json');
   writeFileAtomic(txt, `${comparisonTable(entries)}\n`);

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkpointSteps } from '../../contracts/index.js';
 import { MigflowError } from '../errors.js';
 import { rlCheckpointPolicy } from './policies/rl-checkpoint.js';
 import type { BenchPolicyFactory } from './policy.js';
@@ -23,8 +24,6 @@ export function resolveTrials(
   ];
 }
 
-const PERIODIC = /^rl_model_(\d+)_steps$/;
-
 /**
  * For every run folder `<root>/<run>/checkpoints/`, the `rl_model_<N>_steps` with the largest N (the final
  * checkpoint and other names are ignored), runs sorted by folder name as strings.
@@ -41,8 +40,8 @@ export function latestCheckpoints(root: string): string[] {
     if (!existsSync(dir)) continue;
     let best: { steps: number; name: string } | undefined;
     for (const d of readdirSync(dir, { withFileTypes: true })) {
-      const m = d.isDirectory() ? PERIODIC.exec(d.name) : null;
-      if (m && (!best || Number(m[1]) > best.steps)) best = { steps: Number(m[1]), name: d.name };
+      const steps = d.isDirectory() ? checkpointSteps(d.name) : null;
+      if (steps !== null && (!best || steps > best.steps)) best = { steps, name: d.name };
     }
     if (best) out.push(join(dir, best.name));
   }

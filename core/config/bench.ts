@@ -4,11 +4,12 @@
  * schemas are shared with `deployment.yaml`, which describes the same traffic on real hardware.
  */
 import { z } from 'zod';
+import { AGENT_NAMES, AgentNameSchema } from '../../contracts/index.js';
 import type { AgentName } from '../mig/agents.js';
 import { loadYamlConfig } from './load.js';
 
 /** Agents in enum order: this order (not YAML order) drives per-agent seeds and table columns. */
-export const AGENT_ORDER: readonly AgentName[] = ['CodingAgent', 'RAGAgent', 'ChatAgent'];
+export const AGENT_ORDER: readonly AgentName[] = AGENT_NAMES;
 
 /** Arrival patterns a workload phase can take (same names as training_config's patterns). */
 export type PatternName = 'idle' | 'even' | 'busy' | 'burst';
@@ -26,7 +27,7 @@ export function addConfigIssue(
   ctx.addIssue({ code: 'custom', path: [...path], message, params: { fix }, input: undefined });
 }
 
-export const AgentNameSchema = z.enum(AGENT_ORDER as [AgentName, ...AgentName[]]);
+export { AgentNameSchema };
 /** GPU model keys name `configs/gpus/<model>.yaml` (A100_40GB, B200, …). */
 export const GpuModelKey = z
   .string()

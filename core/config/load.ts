@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { formatPath } from '../../contracts/index.js';
 import { ConfigError } from '../errors.js';
-import { formatPath } from './path.js';
 
 export { formatPath };
 

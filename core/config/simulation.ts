@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { formatPath } from '../../contracts/index.js';
 import { ConfigError } from '../errors.js';
 import { type AgentName, agentsInEnumOrder, isAgentName } from '../mig/agents.js';
 import {
@@ -24,7 +25,6 @@ import {
 import type { StateId } from '../mig/states.js';
 import { loadGpuModel } from './gpu.js';
 import { parseYamlConfig, readConfigText } from './load.js';
-import { formatPath } from './path.js';
 
 /** The GPU model of the permanent (unmanaged) GPU, whatever `simulation.gpu_model` says. */
 export const PERMANENT_GPU_MODEL = 'A100_40GB';

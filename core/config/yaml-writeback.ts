@@ -17,10 +17,10 @@ import {
   Scalar,
   stringify,
 } from 'yaml';
+import { formatPath } from '../../contracts/index.js';
 import { ConfigError, MigflowError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { readConfigText } from './load.js';
-import { formatPath } from './path.js';
 
 export type YamlPath = readonly (string | number)[];
 

@@ -3,12 +3,13 @@
  * enum order (Coding, RAG[, Chat]) for action receivers and workload generation, name order (sorted by string:
  * Chat, Coding, RAG) for the observation's per-agent blocks, and the YAML order of the config for GPU assignment.
  */
+import { AGENT_NAMES } from '../../contracts/index.js';
 import { MigflowError } from '../errors.js';
 
 export const AgentName = { Coding: 'CodingAgent', Rag: 'RAGAgent', Chat: 'ChatAgent' } as const;
 export type AgentName = (typeof AgentName)[keyof typeof AgentName];
 
-const ENUM_ORDER: readonly AgentName[] = ['CodingAgent', 'RAGAgent', 'ChatAgent'];
+const ENUM_ORDER: readonly AgentName[] = AGENT_NAMES;
 
 /** Agent counts the action space and observation are defined for. */
 export const SUPPORTED_AGENT_COUNTS: readonly number[] = [2, 3];

@@ -134,9 +134,3 @@ export function readCheckpoint(dir: string): LoadedCheckpoint {
   }
   return { dir, meta, tensors };
 }
-
-/** Parses `rl_model_<N>_steps` in a path; undefined when absent. */
-export function stepsFromCheckpointName(path: string): number | undefined {
-  const m = /rl_model_(\d+)_steps/.exec(path);
-  return m ? Number(m[1]) : undefined;
-}

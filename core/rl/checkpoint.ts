@@ -15,6 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { checkpointName } from '../../contracts/index.js';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_META_FILE,
@@ -36,7 +37,7 @@ function writeSynced(file: string, data: Uint8Array): void {
 
 /** Where the checkpoint after `steps` env steps goes: `<dir>/rl_model_<steps>_steps`. */
 export function checkpointPath(dir: string, steps: number): string {
-  return join(dir, `rl_model_${steps}_steps`);
+  return join(dir, checkpointName(steps));
 }
 
 export interface CheckpointExtras {

@@ -18,7 +18,6 @@ export {
   type CheckpointMeta,
   type LoadedCheckpoint,
   readCheckpoint,
-  stepsFromCheckpointName,
 } from './checkpoint-format.js';
 export { type InferencePolicy, loadPolicyForInference } from './inference.js';
 export { MASKED_LOGIT, sampleMasked } from './masked-categorical.js';

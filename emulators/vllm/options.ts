@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { emulatorEnvName } from '../../contracts/index.js';
 import type { EngineParams } from './engine.js';
 
 export type StartFault = 'none' | 'exit-at-start' | 'never-healthy';
@@ -54,8 +55,6 @@ const EMU_KEYS = [
   'precise-timers',
 ] as const;
 
-export const envName = (flag: string) => `MIGFLOW_EMU_${flag.toUpperCase().replaceAll('-', '_')}`;
-
 /** `--a b`, `--a=b` and bare `--flag` (followed by another flag or nothing); positionals kept in order. */
 export function parseArgv(argv: readonly string[]): { flags: Map<string, string>; positionals: string[] } {
   const flags = new Map<string, string>();
@@ -94,7 +93,7 @@ export function resolveOptions(
     const fromFlag = flags.get(flag);
     if (fromFlag !== undefined) return fromFlag;
     if ((EMU_KEYS as readonly string[]).includes(flag)) {
-      const v = env[envName(flag)];
+      const v = env[emulatorEnvName(flag)];
       if (v !== undefined && v !== '') return v;
     }
     const fromFile = file[flag.replaceAll('-', '_')] ?? file[flag];

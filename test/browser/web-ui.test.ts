@@ -13,12 +13,12 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { sampleInputs } from '../../cli/lib/samples.js';
+import { RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { freePort } from '../../core/util/free-port.js';
 import { ensureTemporalCli } from '../../tools/temporal-cli.js';
 import { WORKFLOWS_PATH } from '../../workers/main-worker.js';
-import { RUN_ID, STAGE } from '../../workflows/shared.js';
 import { launchDevServer } from '../helpers/launch-dev-server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -11,12 +11,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProfilingActivities } from '../../activities/profiling.js';
+import type { ProfileEngineInput, ProfileEngineResult } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { EngineContainers } from '../../core/deploy/engine-containers.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import type { ProfileProgress } from '../../core/profiling/profile-engine.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
-import type { ProfileEngineInput, ProfileEngineResult } from '../../workflows/profiling-inputs.js';
 
 const docker = new Docker();
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-profile-resume-'));

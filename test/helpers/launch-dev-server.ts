@@ -4,8 +4,8 @@
  * globalSetup, the crash drills' private server and the browser tests (which also want the Web UI).
  */
 import { execa, type ResultPromise } from 'execa';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal/index.js';
 import { devServerArgs, waitServing } from '../../tools/dev-server.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 
 export interface LaunchOptions {
   cli: string;

@@ -5,8 +5,8 @@
  */
 
 import { sampleInputs } from '../../cli/lib/samples.js';
-import { DatasetKind } from '../../workflows/inputs.js';
-import type { PipelineInput } from '../../workflows/pipeline-inputs.js';
+import type { PipelineInput } from '../../contracts/index.js';
+import { DatasetKind } from '../../contracts/index.js';
 import { TINY_TRAINING } from './train.js';
 
 export function tinyPipelineInput(o: {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { TrainHeartbeat } from '../../workflows/train-inputs.js';
+import type { TrainHeartbeat } from '../../contracts/index.js';
 
 /**
  * A small net, short rollouts and a 10 s decision interval (fewer simulated requests per step), so a run of a couple

@@ -8,12 +8,12 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { collectBenchOutputs } from '../../cli/lib/bench-run.js';
+import type { BenchWorkflowResult } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { loadTrainingConfig } from '../../core/config/training.js';
 import { actionCount } from '../../core/mig/actions.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { observationLayout } from '../../core/rl/env/observation-layout.js';
-import type { BenchWorkflowResult } from '../../workflows/inputs.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 import { writeLinearCheckpoint } from '../unit/bench/checkpoint-fixture.js';
 

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { sampleInputs } from '../../cli/lib/samples.js';
 import { startWorkerProcess } from '../../cli/lib/worker-processes.js';
+import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../contracts/index.js';
+import { RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { StageCache, sha256Hex } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../workflows/inputs.js';
-import { RUN_ID, STAGE } from '../../workflows/shared.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 
 let client: Client;

@@ -9,8 +9,8 @@ import type { Client, Connection } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type StartedWorker, startWorkerProcess } from '../../cli/lib/worker-processes.js';
+import type { DeployResult } from '../../contracts/index.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
-import type { DeployResult } from '../../workflows/deploy-input.js';
 import {
   containerOwners,
   dashboardData,

@@ -10,10 +10,10 @@ import type { Client, Connection } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import type { DeployResult } from '../../contracts/index.js';
+import { deployStatusQuery } from '../../contracts/temporal/index.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import { activityDeps } from '../../workers/connect.js';
-import { deployStatusQuery } from '../../workflows/deploy.js';
-import type { DeployResult } from '../../workflows/deploy-input.js';
 import {
   containerOwners,
   dashboardData,

@@ -13,11 +13,11 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createActivities } from '../../activities/index.js';
+import type { GridSearchInput, GridSearchResult } from '../../contracts/index.js';
+import { GPU, gpuTaskQueue, STAGE, TRIAL } from '../../contracts/temporal/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { createGpuWorker } from '../../workers/gpu-worker.js';
-import { GPU, gpuTaskQueue, STAGE, TRIAL } from '../../workflows/shared.js';
-import type { GridSearchInput, GridSearchResult } from '../../workflows/train-inputs.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
 

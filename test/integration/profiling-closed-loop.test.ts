@@ -14,17 +14,17 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { createActivities } from '../../activities/index.js';
-import { StageCache } from '../../core/cache/index.js';
-import { EngineContainers } from '../../core/deploy/engine-containers.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
-import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import type {
   EmulatedEngineInput,
   FitWritebackResult,
   ProfilingSweepInput,
   ProfilingSweepResult,
-} from '../../workflows/profiling-inputs.js';
-import { gpuTaskQueue } from '../../workflows/shared.js';
+} from '../../contracts/index.js';
+import { gpuTaskQueue } from '../../contracts/temporal/index.js';
+import { StageCache } from '../../core/cache/index.js';
+import { EngineContainers } from '../../core/deploy/engine-containers.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 
 let client: Client;

@@ -12,14 +12,10 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { startWorkerProcess } from '../../cli/lib/worker-processes.js';
+import type { TrainWorkflowInput, TrainWorkflowResult } from '../../contracts/index.js';
+import { GPU, gpuTaskQueue, STAGE, trainProgressQuery } from '../../contracts/temporal/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import { GPU, gpuTaskQueue, STAGE } from '../../workflows/shared.js';
-import {
-  type TrainWorkflowInput,
-  type TrainWorkflowResult,
-  trainProgressQuery,
-} from '../../workflows/train-inputs.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 import { privateGpuIndex, processesWith, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
 

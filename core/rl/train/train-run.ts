@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { checkpointSteps } from '../../../contracts/index.js';
 import { readConfigText } from '../../config/load.js';
 import { loadSimulationConfig } from '../../config/simulation.js';
 import {
@@ -234,7 +235,7 @@ export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingR
   let best: { checkpoint: string; meanEpisodeReward: number } | undefined = existsSync(bestFile)
     ? (JSON.parse(readFileSync(bestFile, 'utf8')) as { checkpoint: string; meanEpisodeReward: number })
     : undefined;
-  if (best && (stepsOf(best.checkpoint) ?? 0) > resumedAt) best = undefined;
+  if (best && (checkpointSteps(best.checkpoint) ?? 0) > resumedAt) best = undefined;
 
   let stepLines: string[] = [];
   const stepLogs = o.stepLogs ?? true;
@@ -389,9 +390,4 @@ export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingR
       join(runDir, 'training-curve.png'),
     );
   }
-}
-
-function stepsOf(path: string): number | undefined {
-  const m = /rl_model_(\d+)_steps/.exec(path);
-  return m ? Number(m[1]) : undefined;
 }

@@ -1,7 +1,9 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { toFailure } from '../../../activities/failures.js';
-import { CommandError, ConfigError, DatasetError } from '../../../core/errors.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../../../contracts/index.js';
+import * as errors from '../../../core/errors.js';
+import { CommandError, ConfigError, DatasetError, MigflowError } from '../../../core/errors.js';
 
 describe('core errors at the activity boundary', () => {
   it('turns a user-fixable error into a non-retryable failure typed by its name, with its context as details', () => {
@@ -43,5 +45,23 @@ describe('core errors at the activity boundary', () => {
     expect(toFailure(cancelled)).toBe(cancelled);
     const plain = new Error('ECONNREFUSED');
     expect(toFailure(plain)).toBe(plain);
+  });
+
+  it('lists every user-fixable error type in the contracts, where workflows read their non-retryable types', () => {
+    const fixable = Object.values(errors)
+      .filter((E) => E.prototype instanceof MigflowError)
+      .filter(
+        (E) =>
+          (
+            Reflect.construct(
+              E,
+              E === errors.CommandError ? [['x'], 1, ''] : ['f', 'x', 'y', 'z'],
+            ) as MigflowError
+          ).userFixable,
+      )
+      .map((E) => E.name)
+      .sort();
+    expect(fixable.length).toBeGreaterThan(3);
+    expect([...NON_RETRYABLE_ERROR_TYPES].sort()).toEqual(fixable);
   });
 });

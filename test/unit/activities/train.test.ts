@@ -10,9 +10,9 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTrainActivities } from '../../../activities/train.js';
+import type { TrainHeartbeat, TrainPolicyArgs, TrainPolicyResult } from '../../../contracts/index.js';
 import { StageCache } from '../../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import type { TrainHeartbeat, TrainPolicyArgs, TrainPolicyResult } from '../../../workflows/train-inputs.js';
 import { TINY_TRAINING } from '../../helpers/train.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-train-activity-'));

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowInputJsonSchema } from '../../../cli/commands/schema.js';
+import { PipelineInput } from '../../../contracts/index.js';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import { PipelineInput } from '../../../workflows/pipeline-inputs.js';
 
 describe('workflow inputs', () => {
   it('the documented JSON Schema of PipelineWorkflow input is the one the zod schema generates', () => {
@@ -63,8 +63,9 @@ describe('workflow inputs', () => {
 
 describe('bench stage input', () => {
   it('offers exactly the baselines core/bench implements', async () => {
-    const { ALL_BASELINES } = await import('../../../core/bench/index.js');
-    const { BaselinePolicy } = await import('../../../workflows/inputs.js');
-    expect([...BaselinePolicy.options]).toEqual([...ALL_BASELINES]);
+    const { BASELINE_POLICIES } = await import('../../../core/bench/index.js');
+    const { BaselinePolicy } = await import('../../../contracts/index.js');
+    expect([...BaselinePolicy.options].sort()).toEqual(Object.keys(BASELINE_POLICIES).sort());
+    for (const name of BaselinePolicy.options) expect(BASELINE_POLICIES[name]!().name).toBe(name);
   });
 });

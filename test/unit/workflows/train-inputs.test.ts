@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointSteps } from '../../../activities/train.js';
 import { parseOverrides } from '../../../cli/commands/run-train.js';
+import {
+  checkpointSteps,
+  GridSearchInput,
+  paramsSummary,
+  TrainWorkflowInput,
+} from '../../../contracts/index.js';
 import { gridTable } from '../../../workflows/grid-search.js';
-import { GridSearchInput, paramsSummary, TrainWorkflowInput } from '../../../workflows/train-inputs.js';
 
 describe('training workflow inputs', () => {
   it('fill the documented defaults', () => {

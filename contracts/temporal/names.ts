@@ -1,6 +1,6 @@
 /**
- * Names shared by workflows, activities, workers, the CLI and tests: task queues, search-attribute keys,
- * signals/queries. Safe inside the workflow sandbox (only @temporalio/common / workflow definitions).
+ * Names shared by workflows, activities, workers, the CLI and tests: task queues and search-attribute keys.
+ * Safe inside the workflow sandbox (only @temporalio/common definitions).
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 
@@ -28,16 +28,3 @@ export const SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword'>> = {
   MigflowTrial: 'Keyword',
   MigflowGpu: 'Keyword',
 };
-
-/** Stages as the STAGE search attribute spells them. */
-export const Stage = {
-  datasets: 'datasets',
-  profiling: 'profiling',
-  fit: 'fit',
-  train: 'train',
-  gridSearch: 'grid-search',
-  bench: 'bench',
-  deploy: 'deploy',
-  pipeline: 'pipeline',
-} as const;
-export type Stage = (typeof Stage)[keyof typeof Stage];

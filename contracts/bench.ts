@@ -1,78 +1,10 @@
 /**
- * The JSON inputs of migflow's workflows (what `temporal workflow start --input` sends), as zod schemas.
- * Pure: imported by workflows (validation in the sandbox), activities, the CLI and the docs generator.
+ * The bench stage's contract: the baselines, BenchWorkflow's input, what one `benchPolicy` trial takes and returns,
+ * and the comparison entry every bench result carries. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
 
-export const DatasetKind = z.enum(['coder', 'rag', 'chat']);
-export type DatasetKind = z.infer<typeof DatasetKind>;
-
-export const DatasetStageInput = z
-  .object({
-    kind: DatasetKind.describe(
-      'which preprocessor: coder (multi-round → one row per round), rag (→ ShareGPT), chat (LMSYS filter)',
-    ),
-    inputs: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe(
-        'raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root',
-      ),
-    format: z
-      .enum(['jsonl', 'json', 'parquet'])
-      .optional()
-      .describe('override the format detected from the extension'),
-    limit: z.number().int().positive().optional().describe('stop after this many raw rows (quick trials)'),
-  })
-  .strict();
-export type DatasetStageInput = z.infer<typeof DatasetStageInput>;
-
-export const DatasetWorkflowInput = z
-  .object({
-    datasets: z
-      .array(DatasetStageInput)
-      .min(1)
-      .describe('one entry per dataset to prepare; they run in parallel'),
-    runId: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
-    heartbeatTimeoutS: z
-      .number()
-      .positive()
-      .max(3600)
-      .default(30)
-      .describe("seconds without a heartbeat before a dead worker's activity is retried elsewhere"),
-  })
-  .strict();
-export type DatasetWorkflowInput = z.input<typeof DatasetWorkflowInput>;
-
-/** What `prepareDataset` returns through Temporal: small, paths and counts only. */
-export interface DatasetStageResult {
-  kind: DatasetKind;
-  cacheKey: string;
-  hit: boolean;
-  /** Published entry directory (artifacts/datasets/<key>). */
-  dir: string;
-  outputFile: string;
-  rowsRead: number;
-  rowsWritten: number;
-  malformedCount: number;
-  /** First few malformed rows, "file:line: reason". */
-  malformedExamples: string[];
-  /** Wall time of this activity call (a cache hit is fast). */
-  durationMs: number;
-  /** How long building the published entry took, when it was built. */
-  buildMs: number;
-}
-
-export interface DatasetWorkflowResult {
-  runId: string;
-  datasets: DatasetStageResult[];
-}
-
-/** Baseline policies of the simulated benchmark (core/bench's ALL_BASELINES; a unit test keeps them equal). */
+/** Baseline policies of the simulated benchmark, in the reference's order (what `--bl all` expands to). */
 export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas']);
 export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 
@@ -119,12 +51,15 @@ export const BenchStageInput = BenchStageFields.refine((s) => s.policies.length 
 });
 export type BenchStageInput = z.input<typeof BenchStageInput>;
 
-/** One policy's numbers as the comparison table needs them (core/bench ComparisonEntry). */
+/**
+ * One policy's numbers as the comparison table needs them: small enough to pass through Temporal and to store as
+ * JSON. core/bench builds it from a trial and prints comparisons of it.
+ */
 export interface BenchEntry {
   policy: string;
   runName: string;
   steps: number;
-  agents: readonly {
+  readonly agents: readonly {
     agent: string;
     completedRequests: number;
     meanTtftS: number;
@@ -135,6 +70,14 @@ export interface BenchEntry {
     mergeCount: number;
     transferCount: number;
   }[];
+}
+
+/** What `benchPolicy` takes: one trial (a baseline by name, or `rl` with a checkpoint) and the stage's settings. */
+export interface BenchPolicyArgs {
+  policy: BaselinePolicy | 'rl';
+  /** RL trials: the checkpoint directory. */
+  checkpoint?: string;
+  settings: BenchStageInput;
 }
 
 export interface BenchPolicyResult {
@@ -148,6 +91,8 @@ export interface BenchPolicyResult {
   entry: BenchEntry;
   durationMs: number;
 }
+
+export type BenchWorkflowInput = BenchStageInput & { runId?: string };
 
 export interface BenchWorkflowResult {
   runId: string;

@@ -1,11 +1,10 @@
 /**
- * DeployWorkflow's input (zod, safe in the workflow sandbox) and the plain JSON it carries between windows. Paths
- * are relative to the project root on the GPU host. Nothing secret goes here: engines take no API key and Hugging
- * Face tokens stay in the host's cache directory.
+ * The deploy stage's contract: DeployWorkflow's input (zod, safe in the workflow sandbox), what its activities
+ * return, its status and result. Paths are relative to the project root on the GPU host. Nothing secret goes here:
+ * engines take no API key and Hugging Face tokens stay in the host's cache directory.
  */
 import { z } from 'zod';
-
-const Agent = z.enum(['CodingAgent', 'RAGAgent', 'ChatAgent']);
+import { AgentNameSchema } from './agents.js';
 
 export const DeployInput = z.strictObject({
   deploymentId: z
@@ -32,7 +31,7 @@ export const DeployInput = z.strictObject({
   permanentImage: z.string().optional(),
   engineEnv: z.record(z.string(), z.string()).optional(),
   slotEnv: z.record(z.string(), z.record(z.string(), z.string())).optional(),
-  prompts: z.partialRecord(Agent, z.string()).optional(),
+  prompts: z.partialRecord(AgentNameSchema, z.string()).optional(),
   healthTimeoutS: z.number().positive().optional(),
   drainTimeoutS: z.number().positive().optional(),
   requestTimeoutS: z.number().positive().optional(),
@@ -86,4 +85,46 @@ export interface DeployResult {
   faults: number;
   reportFiles: string[];
   removedContainers: string[];
+}
+
+/**
+ * What DeployWorkflow reads of the deployment state it carries between windows. The state itself (core/deploy's
+ * DeployState: desired layout, budget, collector history, action log) is plain JSON the workflow hands back to the
+ * next window untouched; `Activities` is generic over it, so the workflow never needs core's types.
+ */
+export interface DeployStateView {
+  window: number;
+  windows: number;
+  budgetS: number;
+  desired: readonly { gpu: number; stateId: number; owners: readonly string[] }[];
+  actions: readonly { decision: number; kind: string; details: string; status: string }[];
+  faults: readonly unknown[];
+}
+
+export interface DeployStartResult<S extends DeployStateView = DeployStateView> {
+  state: S;
+  planned: number;
+  outDir: string;
+}
+
+export interface DeployWindowArgs<S extends DeployStateView = DeployStateView> {
+  input: DeployInput;
+  state: S;
+}
+
+export interface DeployWindowResult<S extends DeployStateView = DeployStateView> {
+  state: S;
+  summary: DeployWindowSummary;
+  dashboardUrl?: string;
+}
+
+export interface DeployReportArgs<S extends DeployStateView = DeployStateView> {
+  input: DeployInput;
+  state: S;
+  planned: number;
+}
+
+export interface DeployReportResult {
+  files: string[];
+  requests: { planned: number; completed: number; failed: number; cancelled: number };
 }

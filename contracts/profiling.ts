@@ -3,6 +3,7 @@
  * (FitWritebackWorkflow → fitProfiles + writeBackProfiles), as zod schemas. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
+import { AgentNameSchema } from './agents.js';
 
 const Latency = z
   .object({
@@ -107,7 +108,7 @@ export const ProfilingTarget = z
         'prepared ShareGPT JSONL whose prompts are replayed after the sweeps (generate_path); default none',
       ),
     agents: z
-      .array(z.enum(['CodingAgent', 'RAGAgent', 'ChatAgent']))
+      .array(AgentNameSchema)
       .min(1)
       .optional()
       .describe(
@@ -183,7 +184,7 @@ export const ProfiledEntry = z.object({
   model: z.string().min(1),
   profile: z.string().min(1),
   gpuModel: z.string().min(1),
-  agents: z.array(z.enum(['CodingAgent', 'RAGAgent', 'ChatAgent'])).optional(),
+  agents: z.array(AgentNameSchema).optional(),
   prefillFile: z.string().min(1),
   tpotDir: z.string().min(1),
   kvCacheGb: z.number().positive(),
@@ -230,6 +231,18 @@ export interface FitResult {
   tpot: { alpha: number; beta: number; sigma: number; r_squared: number | null; samples: number };
   prefillParamFile: string;
   tpotParamFile: string;
+}
+
+/** What `fitProfiles` takes: one profiling result to fit. */
+export interface FitProfilesArgs {
+  profile: ProfiledEntry;
+  includeFailed: boolean;
+}
+
+/** What `writeBackProfiles` takes: every fit of a run, written into one simulation config at once. */
+export interface WriteBackArgs {
+  simulationConfig: string;
+  entries: { profile: ProfiledEntry; fit: FitResult }[];
 }
 
 export interface WriteBackResult {

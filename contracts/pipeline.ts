@@ -5,19 +5,11 @@
  * JSON Schema in docs/pipeline.schema.json is generated from it (`npx migflow schema pipeline`).
  */
 import { z } from 'zod';
-import { DeployInput, type DeployResult } from './deploy-input.js';
-import {
-  BenchStageFields,
-  type BenchWorkflowResult,
-  DatasetStageInput,
-  type DatasetWorkflowResult,
-} from './inputs.js';
-import {
-  type FitWritebackResult,
-  ProfilingSweepInput,
-  type ProfilingSweepResult,
-} from './profiling-inputs.js';
-import { GridSearchInput, type GridSearchResult } from './train-inputs.js';
+import { BenchStageFields, type BenchWorkflowResult } from './bench.js';
+import { DatasetStageInput, type DatasetWorkflowResult } from './dataset.js';
+import { DeployInput, type DeployResult } from './deploy.js';
+import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult } from './profiling.js';
+import { GridSearchInput, type GridSearchResult } from './train.js';
 
 export const PipelineStages = z
   .object({
@@ -123,6 +115,18 @@ export const PipelineInput = z
   });
 export type PipelineInput = z.input<typeof PipelineInput>;
 export type ResolvedPipelineInput = z.output<typeof PipelineInput>;
+
+/** What `prepareWorkingConfig` takes and returns: the working copy of the simulation config the fit writes into. */
+export interface WorkingConfigArgs {
+  source: string;
+}
+
+export interface WorkingConfigResult {
+  /** The copy downstream stages read. */
+  path: string;
+  /** True when this call made the copy (first run on this source content). */
+  created: boolean;
+}
 
 /** One stage's outcome in a pipeline run: did it hit the cache everywhere, run, and how long it took. */
 export interface StageOutcome {

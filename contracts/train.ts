@@ -1,8 +1,8 @@
 /**
- * Inputs, results, the progress signal and the queries of the training stage (TrainWorkflow, GridSearchWorkflow).
- * Pure: imported by the workflows (validation in the sandbox), the trainPolicy activity, the CLI and tests.
+ * The training stage's contract (TrainWorkflow, GridSearchWorkflow, `trainPolicy`, `expandGridSearch`): inputs,
+ * results, heartbeat details and the progress the workflow shows. Pure: safe in the workflow sandbox; the signal
+ * and queries that carry these types are in contracts/temporal.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
 
 const overrides = z
@@ -192,11 +192,6 @@ export interface TrainProgress {
   attempt: number;
 }
 
-/** The trainPolicy activity reports progress to its TrainWorkflow (a few seconds apart, and at every checkpoint). */
-export const trainProgressSignal = defineSignal<[TrainProgress]>('trainProgress');
-/** Current progress of a TrainWorkflow (the CLI's progress bar). */
-export const trainProgressQuery = defineQuery<TrainProgress>('trainProgress');
-
 /** One trial of a grid search, as the table shows it. */
 export interface GridTrialOutcome {
   trialKey: string;
@@ -223,8 +218,6 @@ export interface GridSearchStatus {
   running: number;
   trials: GridTrialOutcome[];
 }
-
-export const gridStatusQuery = defineQuery<GridSearchStatus>('gridStatus');
 
 export interface GridSearchResult extends GridSearchStatus {
   runId: string;

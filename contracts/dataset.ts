@@ -1,0 +1,73 @@
+/**
+ * The datasets stage's contract: DatasetWorkflow's input (what `temporal workflow start --input` sends) and what
+ * `prepareDataset` returns, as zod schemas and types. Pure: safe in the workflow sandbox.
+ */
+import { z } from 'zod';
+
+export const DatasetKind = z.enum(['coder', 'rag', 'chat']);
+export type DatasetKind = z.infer<typeof DatasetKind>;
+
+export const DatasetStageInput = z
+  .object({
+    kind: DatasetKind.describe(
+      'which preprocessor: coder (multi-round → one row per round), rag (→ ShareGPT), chat (LMSYS filter)',
+    ),
+    inputs: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        'raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root',
+      ),
+    format: z
+      .enum(['jsonl', 'json', 'parquet'])
+      .optional()
+      .describe('override the format detected from the extension'),
+    limit: z.number().int().positive().optional().describe('stop after this many raw rows (quick trials)'),
+  })
+  .strict();
+export type DatasetStageInput = z.infer<typeof DatasetStageInput>;
+
+export const DatasetWorkflowInput = z
+  .object({
+    datasets: z
+      .array(DatasetStageInput)
+      .min(1)
+      .describe('one entry per dataset to prepare; they run in parallel'),
+    runId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
+    heartbeatTimeoutS: z
+      .number()
+      .positive()
+      .max(3600)
+      .default(30)
+      .describe("seconds without a heartbeat before a dead worker's activity is retried elsewhere"),
+  })
+  .strict();
+export type DatasetWorkflowInput = z.input<typeof DatasetWorkflowInput>;
+
+/** What `prepareDataset` returns through Temporal: small, paths and counts only. */
+export interface DatasetStageResult {
+  kind: DatasetKind;
+  cacheKey: string;
+  hit: boolean;
+  /** Published entry directory (artifacts/datasets/<key>). */
+  dir: string;
+  outputFile: string;
+  rowsRead: number;
+  rowsWritten: number;
+  malformedCount: number;
+  /** First few malformed rows, "file:line: reason". */
+  malformedExamples: string[];
+  /** Wall time of this activity call (a cache hit is fast). */
+  durationMs: number;
+  /** How long building the published entry took, when it was built. */
+  buildMs: number;
+}
+
+export interface DatasetWorkflowResult {
+  runId: string;
+  datasets: DatasetStageResult[];
+}

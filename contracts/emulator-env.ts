@@ -1,0 +1,48 @@
+/**
+ * How the vLLM emulator is configured inside a container: every flag `--some-flag` of `migflow emulator vllm` can
+ * come from `MIGFLOW_EMU_SOME_FLAG` (a real vLLM ignores them). The emulator reads the names from here and the
+ * profiling stage writes them from here, so the protocol is spelled once.
+ */
+
+/** `prefill-alpha` → `MIGFLOW_EMU_PREFILL_ALPHA`. */
+export const emulatorEnvName = (flag: string): string =>
+  `MIGFLOW_EMU_${flag.toUpperCase().replaceAll('-', '_')}`;
+
+interface Latency {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly sigma: number;
+}
+
+/** The emulated engine's truth, as profiling passes it (EmulatedEngineInput, resolved). */
+export interface EmulatedTruth {
+  readonly prefill: Latency;
+  readonly decode: Latency;
+  readonly kvCacheTokens: number;
+  readonly kvPerTokenKb?: number;
+  readonly bootMs: number;
+  readonly seed: number;
+  readonly naturalOutputMax?: number;
+}
+
+/** The container environment that makes the emulator behave as `t` says. */
+export function emulatorEnv(t: EmulatedTruth): Record<string, string> {
+  const flags: Record<string, number | undefined> = {
+    'prefill-alpha': t.prefill.alpha,
+    'prefill-beta': t.prefill.beta,
+    'prefill-sigma': t.prefill.sigma,
+    'decode-alpha': t.decode.alpha,
+    'decode-beta': t.decode.beta,
+    'decode-sigma': t.decode.sigma,
+    'kv-cache-tokens': t.kvCacheTokens,
+    'kv-per-token-kb': t.kvPerTokenKb,
+    'boot-ms': t.bootMs,
+    seed: t.seed,
+    'natural-output-max': t.naturalOutputMax,
+  };
+  return Object.fromEntries(
+    Object.entries(flags).flatMap(([flag, v]) =>
+      v === undefined ? [] : [[emulatorEnvName(flag), String(v)]],
+    ),
+  );
+}

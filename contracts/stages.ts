@@ -1,0 +1,12 @@
+/** The pipeline's stages by name: how the MigflowStage search attribute, child workflow ids and reports spell them. */
+export const Stage = {
+  datasets: 'datasets',
+  profiling: 'profiling',
+  fit: 'fit',
+  train: 'train',
+  gridSearch: 'grid-search',
+  bench: 'bench',
+  deploy: 'deploy',
+  pipeline: 'pipeline',
+} as const;
+export type Stage = (typeof Stage)[keyof typeof Stage];

@@ -1,0 +1,37 @@
+/**
+ * Every workflow's type name and signature, so clients start and query workflows by contract
+ * (`client.workflow.start<BenchWorkflow>(WorkflowType.bench, …)`) without importing workflows/, and workflows/index.ts
+ * checks that each exported workflow has the signature written here.
+ */
+import type { BenchWorkflowInput, BenchWorkflowResult } from '../bench.js';
+import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../dataset.js';
+import type { DeployInput, DeployResult } from '../deploy.js';
+import type { PipelineInput, PipelineResult } from '../pipeline.js';
+import type {
+  FitWritebackInput,
+  FitWritebackResult,
+  ProfilingSweepInput,
+  ProfilingSweepResult,
+} from '../profiling.js';
+import type { GridSearchInput, GridSearchResult, TrainWorkflowInput, TrainWorkflowResult } from '../train.js';
+
+export type PipelineWorkflow = (input: PipelineInput) => Promise<PipelineResult>;
+export type DatasetWorkflow = (input: DatasetWorkflowInput) => Promise<DatasetWorkflowResult>;
+export type ProfilingSweepWorkflow = (input: ProfilingSweepInput) => Promise<ProfilingSweepResult>;
+export type FitWritebackWorkflow = (input: FitWritebackInput) => Promise<FitWritebackResult>;
+export type TrainWorkflow = (input: TrainWorkflowInput) => Promise<TrainWorkflowResult>;
+export type GridSearchWorkflow = (input: GridSearchInput) => Promise<GridSearchResult>;
+export type BenchWorkflow = (input: BenchWorkflowInput) => Promise<BenchWorkflowResult>;
+export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
+
+/** Workflow type names, as the Web UI and `temporal workflow start --type` spell them. */
+export const WorkflowType = {
+  pipeline: 'PipelineWorkflow',
+  dataset: 'DatasetWorkflow',
+  profilingSweep: 'ProfilingSweepWorkflow',
+  fitWriteback: 'FitWritebackWorkflow',
+  train: 'TrainWorkflow',
+  gridSearch: 'GridSearchWorkflow',
+  bench: 'BenchWorkflow',
+  deploy: 'DeployWorkflow',
+} as const;

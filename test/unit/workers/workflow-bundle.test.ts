@@ -6,11 +6,13 @@ import { WORKFLOWS_PATH } from '../../../workers/main-worker.js';
 import { workflowBundleKey, workflowSources } from '../../../workers/workflow-bundle.js';
 
 describe('workflow bundle cache key', () => {
-  it('covers every workflow file and what they import outside workflows/', async () => {
+  it('covers every workflow file and the contracts they import (and nothing else)', async () => {
     const files = (await workflowSources(WORKFLOWS_PATH)).map((f) => f.replace(/\\/g, '/'));
     expect(files.some((f) => f.endsWith('workflows/pipeline.ts'))).toBe(true);
-    expect(files.some((f) => f.endsWith('workflows/shared.ts'))).toBe(true);
-    expect(files.some((f) => f.endsWith('core/config/path.ts'))).toBe(true);
+    expect(files.some((f) => f.endsWith('contracts/temporal/names.ts'))).toBe(true);
+    expect(files.some((f) => f.endsWith('contracts/field-path.ts'))).toBe(true);
+    // Workflows reach nothing but the contracts.
+    expect(files.filter((f) => !/\/(workflows|contracts)\//.test(f))).toEqual([]);
   });
 
   it('changes when a reachable file changes, side-effect imports included, and not otherwise', async () => {

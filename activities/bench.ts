@@ -14,12 +14,12 @@ import {
   type BenchPolicyResult,
   BenchStageInput,
 } from '../contracts/index.js';
-import { checkpointRunName } from '../core/bench/policies/rl-checkpoint.js';
-import { trialCodeDigest, trialProcessArgv } from '../core/bench/trial-argv.js';
+import { trialCodeDigest, trialProcessArgv } from '../core/bench/index.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/load.js';
 import { loadSimulationConfig } from '../core/config/simulation.js';
-import { tokenTableFiles } from '../core/rl/env/token-tables.js';
+import { checkpointRunName } from '../core/control/index.js';
+import { tokenTableFiles } from '../core/workload/index.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 

@@ -32,9 +32,9 @@ import { parseConfig, parseYamlConfig, readConfigText } from '../core/config/loa
 import { loadSimulationConfig } from '../core/config/simulation.js';
 import { trainingConfigSchema } from '../core/config/training.js';
 import { applyTrainingOverrides } from '../core/config/training-overrides.js';
-import { tokenTableFiles } from '../core/rl/env/token-tables.js';
-import type { TrainProcessArgs, TrainProcessMessage } from '../core/rl/train/train-process.js';
+import type { TrainProcessArgs, TrainProcessMessage } from '../core/rl/index.js';
 import { bundledEntryArgv, bundledEntrySourceDigest } from '../core/util/bundled-entry.js';
+import { tokenTableFiles } from '../core/workload/index.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 

@@ -12,9 +12,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { ALL_BASELINES } from '../core/bench/registry.js';
-import { trialProcessArgv } from '../core/bench/trial-argv.js';
-import type { TrialProcessArgs } from '../core/bench/trial-process.js';
+import type { TrialProcessArgs } from '../core/bench/index.js';
+import { trialProcessArgv } from '../core/bench/index.js';
+import { ALL_BASELINES } from '../core/control/index.js';
 
 const { values } = parseArgs({
   options: {

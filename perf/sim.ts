@@ -13,8 +13,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadSimulationConfig } from '../core/config/simulation.js';
 import { loadTrainingConfig } from '../core/config/training.js';
-import { MigEnv, seededEnvRng } from '../core/rl/env/index.js';
-import { syntheticTokenTables } from '../core/rl/env/token-tables.js';
+import { MigEnv, seededEnvRng } from '../core/control/index.js';
+import { syntheticTokenTables } from '../core/workload/index.js';
 
 const { values } = parseArgs({
   options: {

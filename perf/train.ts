@@ -16,11 +16,16 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { loadSimulationConfig } from '../core/config/simulation.js';
 import { loadTrainingConfig } from '../core/config/training.js';
-import { describeBackend, selectTfBackend } from '../core/rl/backend.js';
-import { MigEnv, seededEnvRng } from '../core/rl/env/index.js';
-import { loadTokenTables, syntheticTokenTables, tokenTableFiles } from '../core/rl/env/token-tables.js';
-import { episodeSeed, trainerConfigFrom } from '../core/rl/train/train-run.js';
-import { PpoTrainer, type TrainEnv } from '../core/rl/trainer.js';
+import { MigEnv, seededEnvRng } from '../core/control/index.js';
+import {
+  describeBackend,
+  episodeSeed,
+  PpoTrainer,
+  selectTfBackend,
+  type TrainEnv,
+  trainerConfigFrom,
+} from '../core/rl/index.js';
+import { loadTokenTables, syntheticTokenTables, tokenTableFiles } from '../core/workload/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -5,10 +5,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { writeTrialFigures } from '../../core/bench/figures.js';
-import { comparisonTable, runBench, writeComparison, writeTrialFiles } from '../../core/bench/index.js';
-import { loadBenchSetup, type TraceSource } from '../../core/bench/load-setup.js';
-import { latestCheckpoints, resolveTrials } from '../../core/bench/trials.js';
+import {
+  comparisonTable,
+  latestCheckpoints,
+  loadBenchSetup,
+  resolveTrials,
+  runBench,
+  type TraceSource,
+  writeComparison,
+  writeTrialFigures,
+  writeTrialFiles,
+} from '../../core/bench/index.js';
 import { MigflowError } from '../../core/errors.js';
 
 export function positiveWhole(value: string): number {

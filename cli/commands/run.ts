@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { BenchStageInput, DatasetKind } from '../../contracts/index.js';
-import { ALL_BASELINES } from '../../core/bench/registry.js';
+import { ALL_BASELINES } from '../../core/control/index.js';
 import { collectBenchOutputs, runBenchWorkflow } from '../lib/bench-run.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';

@@ -6,10 +6,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadSimulationConfig } from '../../core/config/simulation.js';
 import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
+import { MigEnv, seededEnvRng } from '../../core/control/index.js';
 import { NO_ACTION } from '../../core/mig/index.js';
-import { MigEnv, seededEnvRng } from '../../core/rl/env/index.js';
-import { loadTokenTables, syntheticTokenTables } from '../../core/rl/env/token-tables.js';
 import { summarizeCompleted } from '../../core/sim/index.js';
+import { loadTokenTables, syntheticTokenTables } from '../../core/workload/index.js';
 
 export const SIM_POLICIES = ['noop', 'random', 'static_no_mig', 'static_split_extreme'] as const;
 export type SimPolicy = (typeof SIM_POLICIES)[number];

@@ -7,7 +7,7 @@ import { relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { artifactsDir } from '../../core/paths.js';
-import { runTraining, type TrainingProgress } from '../../core/rl/train/run-training.js';
+import { runTraining, type TrainingProgress } from '../../core/rl/index.js';
 
 function positiveWhole(value: string): number {
   const n = Number(value);

@@ -4,7 +4,7 @@ import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
 import { Stage } from '../../contracts/index.js';
 import type { PipelineWorkflow } from '../../contracts/temporal/index.js';
 import { MAIN_TASK_QUEUE, RUN_ID, STAGE } from '../../contracts/temporal/index.js';
-import { comparisonTable } from '../../core/bench/report.js';
+import { comparisonTable } from '../../core/bench/index.js';
 import { datasetTable } from './dataset-run.js';
 import { formatTable } from './table.js';
 

@@ -4,9 +4,11 @@
  * activities' code. It is generic over the deployment state DeployWorkflow carries between windows: the workflow
  * sees only what it reads (`DeployStateView`), the activities the whole state.
  */
-import type { BenchPolicyArgs, BenchPolicyResult } from '../bench.js';
-import type { DatasetStageInput, DatasetStageResult } from '../dataset.js';
 import type {
+  BenchPolicyArgs,
+  BenchPolicyResult,
+  DatasetStageInput,
+  DatasetStageResult,
   DeployInput,
   DeployReportArgs,
   DeployReportResult,
@@ -14,17 +16,19 @@ import type {
   DeployStateView,
   DeployWindowArgs,
   DeployWindowResult,
-} from '../deploy.js';
-import type { WorkingConfigArgs, WorkingConfigResult } from '../pipeline.js';
-import type {
+  ExpandGridArgs,
   FitProfilesArgs,
   FitResult,
+  GridExpansion,
   ProfileEngineInput,
   ProfileEngineResult,
+  TrainPolicyArgs,
+  TrainPolicyResult,
+  WorkingConfigArgs,
+  WorkingConfigResult,
   WriteBackArgs,
   WriteBackResult,
-} from '../profiling.js';
-import type { ExpandGridArgs, GridExpansion, TrainPolicyArgs, TrainPolicyResult } from '../train.js';
+} from '../index.js';
 
 export interface Activities<DeployState extends DeployStateView = DeployStateView> {
   /** datasets (queue `migflow`): one raw dataset → ShareGPT JSONL, cached on the files' content. */

@@ -3,7 +3,7 @@
  * of activity retries it the same way, and every profile stops at the same non-retryable error types.
  */
 import type { RetryPolicy } from '@temporalio/common';
-import { NON_RETRYABLE_ERROR_TYPES } from '../errors.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../index.js';
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_ERROR_TYPES];
 

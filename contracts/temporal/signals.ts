@@ -1,7 +1,6 @@
 /** Every signal and query migflow's workflows handle, defined once for the workflows and their clients. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { DeployStatus } from '../deploy.js';
-import type { GridSearchStatus, TrainProgress } from '../train.js';
+import type { DeployStatus, GridSearchStatus, TrainProgress } from '../index.js';
 
 /** The trainPolicy activity reports progress to its TrainWorkflow (a few seconds apart, and at every checkpoint). */
 export const trainProgressSignal = defineSignal<[TrainProgress]>('trainProgress');

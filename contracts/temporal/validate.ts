@@ -1,7 +1,7 @@
 /** Workflow-input validation: a zod failure becomes a non-retryable ConfigError failure naming the field and the fix. */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { formatPath } from '../field-path.js';
+import { formatPath } from '../index.js';
 
 export function validateInput<S extends z.ZodType>(what: string, schema: S, data: unknown): z.output<S> {
   const r = schema.safeParse(data);

@@ -3,17 +3,24 @@
  * (`client.workflow.start<BenchWorkflow>(WorkflowType.bench, …)`) without importing workflows/, and workflows/index.ts
  * checks that each exported workflow has the signature written here.
  */
-import type { BenchWorkflowInput, BenchWorkflowResult } from '../bench.js';
-import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../dataset.js';
-import type { DeployInput, DeployResult } from '../deploy.js';
-import type { PipelineInput, PipelineResult } from '../pipeline.js';
 import type {
+  BenchWorkflowInput,
+  BenchWorkflowResult,
+  DatasetWorkflowInput,
+  DatasetWorkflowResult,
+  DeployInput,
+  DeployResult,
   FitWritebackInput,
   FitWritebackResult,
+  GridSearchInput,
+  GridSearchResult,
+  PipelineInput,
+  PipelineResult,
   ProfilingSweepInput,
   ProfilingSweepResult,
-} from '../profiling.js';
-import type { GridSearchInput, GridSearchResult, TrainWorkflowInput, TrainWorkflowResult } from '../train.js';
+  TrainWorkflowInput,
+  TrainWorkflowResult,
+} from '../index.js';
 
 export type PipelineWorkflow = (input: PipelineInput) => Promise<PipelineResult>;
 export type DatasetWorkflow = (input: DatasetWorkflowInput) => Promise<DatasetWorkflowResult>;

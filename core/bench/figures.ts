@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { PATTERN_ORDER } from '../config/bench.js';
 import { renderVegaLitePng, type VegaLiteSpec } from '../plot/index.js';
+import { activePattern, type BenchTrace } from '../workload/index.js';
 import type { PreparedBench, TrialResult } from './runner.js';
-import { activePattern, type BenchTrace } from './workload.js';
 
 export type EventKind = 'split' | 'merge' | 'transfer';
 export const EVENT_KINDS: readonly EventKind[] = ['split', 'merge', 'transfer'];

@@ -8,9 +8,8 @@ import { loadBenchConfig } from '../config/bench.js';
 import { loadSimulationConfig } from '../config/simulation.js';
 import { checkTrainingCoversSimulation, loadTrainingConfig } from '../config/training.js';
 import { ConfigError } from '../errors.js';
-import { type AgentName, isAgentName } from '../mig/agents.js';
-import { loadTokenTables, syntheticTokenTables } from '../rl/env/token-tables.js';
-import { readArrivalTraceCsv } from '../trace/arrival-csv.js';
+import { type AgentName, isAgentName } from '../mig/index.js';
+import { loadTokenTables, readArrivalTraceCsv, syntheticTokenTables } from '../workload/index.js';
 import type { BenchSetup } from './runner.js';
 
 export interface TraceSource {

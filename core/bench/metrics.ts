@@ -6,6 +6,7 @@
  */
 import type { PatternName } from '../config/bench.js';
 import { PATTERN_ORDER } from '../config/bench.js';
+import { type AgentMetrics, percentile, percentiles, type RecoverySummary } from '../report/index.js';
 import {
   EngineStatus,
   LOGICAL_PROFILE_COUNT,
@@ -14,53 +15,18 @@ import {
   type SimRequest,
   type Simulator,
 } from '../sim/index.js';
-import { activePattern, type WorkloadPhase } from './workload.js';
+import { activePattern, type WorkloadPhase } from '../workload/index.js';
 
 /** Recovery is watched at most this long after an action. */
 export const RECOVERY_HORIZON_S = 900;
 /** Flush steps after the last decision before giving up. */
 export const FLUSH_STEP_LIMIT = 1000;
 
-/** numpy's default (linear, type 7) percentile of unsorted values; q in 0..100. */
-export function percentile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return percentileSorted(sorted, q);
-}
-
-function percentileSorted(sorted: readonly number[], q: number): number {
-  const pos = ((sorted.length - 1) * q) / 100;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-export function percentiles(values: readonly number[], qs: readonly number[]): number[] {
-  if (values.length === 0) return qs.map(() => 0);
-  const sorted = [...values].sort((a, b) => a - b);
-  return qs.map((q) => percentileSorted(sorted, q));
-}
-
 /** TTFT as the reference reads it: first token, else finish, else 0 (a zero time counts as missing). */
 export function benchTtftS(r: SimRequest): number {
   if (r.firstTokenTimeS > 0) return r.firstTokenTimeS - r.arrivalTimeS;
   if (r.finishTimeS > 0) return r.finishTimeS - r.arrivalTimeS;
   return 0;
-}
-
-export interface RecoverySummary {
-  readonly nEpisodes: number;
-  readonly nAnalyzed: number;
-  readonly nOverlapping: number;
-  readonly nPatternShift: number;
-  readonly nUncleared: number;
-  /** P25/50/75/90 of trigger → queue empty, seconds; zeros when nothing was analysed. */
-  readonly totalQuartilesS: readonly number[];
-  readonly maxTotalS: number;
-  readonly medianDrainS: number;
-  readonly medianBootS: number;
-  readonly medianClearS: number;
-  readonly medianTotalS: number;
 }
 
 export interface RecoveryInput {
@@ -140,27 +106,6 @@ export function reconfigRecovery(input: RecoveryInput): RecoverySummary[] {
   });
 }
 
-export interface AgentBenchMetrics {
-  readonly agent: string;
-  readonly completedRequests: number;
-  /** P25/50/75/99, seconds. */
-  readonly ttftPercentilesS: readonly number[];
-  readonly meanTtftS: number;
-  /** P25/50/75, seconds per token. */
-  readonly tpotQuartilesS: readonly number[];
-  readonly avgWaitingQueue: number;
-  readonly splitCount: number;
-  readonly mergeCount: number;
-  readonly transferCount: number;
-  /** Engine-steps per logical profile (7G … 1S) / decisions × 100; can exceed 100. */
-  readonly migExistencePct: readonly number[];
-  /** Share of generated tokens per logical profile; null when the agent generated none. */
-  readonly tokensByMigPct: readonly number[] | null;
-  /** Same, split by the pattern active at each request's arrival; zeros where a pattern had no tokens. */
-  readonly tokensByPatternPct: Readonly<Record<PatternName, readonly number[]>>;
-  readonly recovery: RecoverySummary;
-}
-
 /** One logged reconfiguration: decision time and kind. */
 export interface ActionLogEntry {
   readonly timeS: number;
@@ -229,7 +174,7 @@ export class BenchStats {
     decisions: number;
     phases: readonly (readonly WorkloadPhase[])[];
     recovery: readonly RecoverySummary[];
-  }): AgentBenchMetrics[] {
+  }): AgentMetrics[] {
     return o.agentNames.map((agent, a) => {
       const ttfts: number[] = [];
       const tpots: number[] = [];

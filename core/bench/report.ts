@@ -7,68 +7,20 @@
 import { join } from 'node:path';
 import type { BenchEntry } from '../../contracts/index.js';
 import { PATTERN_ORDER } from '../config/bench.js';
-import { LOGICAL_PROFILES } from '../mig/profiles.js';
+import { LOGICAL_PROFILES } from '../mig/index.js';
+import {
+  type AgentMetrics,
+  aggregateTable,
+  fancyOutline,
+  formatAvgQueue,
+  formatTpot,
+  formatTtft,
+  type TableRow,
+} from '../report/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { AgentBenchMetrics, RecoverySummary } from './metrics.js';
 import type { PreparedBench, TrialResult } from './runner.js';
-import { fancyOutline, type TableRow } from './text-table.js';
 
-const fixed = (digits: number) => (x: number) => x.toFixed(digits);
-
-export const formatTtft = (p: readonly number[]): string => p.map(fixed(3)).join('/');
-export const formatTpot = formatTtft;
-export const formatAvgQueue = (q: number): string => q.toFixed(3);
-
-export function formatProfileShares(pcts: readonly number[] | null): string {
-  if (pcts === null) return '';
-  return LOGICAL_PROFILES.map((p, i) => `${p}: ${(pcts[i] ?? 0).toFixed(1)}%`).join('\n');
-}
-
-export function formatRecovery(rc: RecoverySummary): string {
-  if (rc.nAnalyzed === 0) {
-    const dropped = rc.nOverlapping + rc.nPatternShift + rc.nUncleared;
-    return rc.nEpisodes === 0 ? 'n/a' : `0/${rc.nEpisodes} usable (${dropped} dropped)`;
-  }
-  return [
-    'clear P25/50/75/90:',
-    `  ${rc.totalQuartilesS.map(fixed(1)).join('/')}`,
-    `max: ${rc.maxTotalS.toFixed(0)}s`,
-    `n=${rc.nAnalyzed}/${rc.nEpisodes}`,
-    `  overlap ${rc.nOverlapping}, pattern ${rc.nPatternShift}`,
-    `  uncleared ${rc.nUncleared}`,
-  ].join('\n');
-}
-
-export const METRIC_ROWS = [
-  'TTFT (P25/50/75/99)',
-  'TPOT (P25/50/75)',
-  'Avg Q',
-  'S/M/T',
-  'MIG Existence (%)',
-  'Tokens by MIG (%)',
-  'Queue Clear Time (s)',
-] as const;
-
-/** The seven cells of one agent's column, in `METRIC_ROWS` order. */
-export function metricCells(m: AgentBenchMetrics): string[] {
-  return [
-    formatTtft(m.ttftPercentilesS),
-    formatTpot(m.tpotQuartilesS),
-    formatAvgQueue(m.avgWaitingQueue),
-    `${m.splitCount}/${m.mergeCount}/${m.transferCount}`,
-    formatProfileShares(m.migExistencePct),
-    formatProfileShares(m.tokensByMigPct),
-    formatRecovery(m.recovery),
-  ];
-}
-
-export function aggregateTable(agents: readonly AgentBenchMetrics[]): string {
-  const cols = agents.map(metricCells);
-  const rows = METRIC_ROWS.map((label, i) => [label, ...cols.map((c) => c[i]!)]);
-  return fancyOutline(['Metric', ...agents.map((a) => a.agent)], rows);
-}
-
-export function tokenTables(agents: readonly AgentBenchMetrics[]): string {
+export function tokenTables(agents: readonly AgentMetrics[]): string {
   const pct = (xs: readonly number[] | null) =>
     LOGICAL_PROFILES.map((_, i) => `${(xs?.[i] ?? 0).toFixed(1)}%`);
   const parts = ['● Tokens by MIG Profile per Workload (%)', 'Format: 7G | 4G | 3G | 2G | 1L | 1S'];

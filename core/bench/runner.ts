@@ -8,23 +8,23 @@
 import type { ResolvedBenchConfig } from '../config/bench.js';
 import type { ResolvedSimulationConfig } from '../config/simulation.js';
 import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { PolicyContext, PolicyFactory } from '../control/index.js';
+import { MigEnv, resolveAction, seededEnvRng } from '../control/index.js';
 import { ConfigError, MigflowError } from '../errors.js';
-import { actionName, NO_ACTION } from '../mig/actions.js';
-import type { AgentName } from '../mig/agents.js';
-import { MigEnv, resolveAction, seededEnvRng, type WorkloadSource } from '../rl/env/index.js';
+import type { AgentName } from '../mig/index.js';
+import { actionName, NO_ACTION } from '../mig/index.js';
+import type { AgentMetrics } from '../report/index.js';
 import type { TokenTable } from '../sim/index.js';
-import type { ArrivalTrace } from '../trace/arrival-csv.js';
-import { traceTokenTables } from '../trace/trace-workload.js';
-import { benchTraceFromArrivals } from './csv-trace.js';
+import type { ArrivalTrace } from '../workload/index.js';
 import {
-  type ActionLogEntry,
-  type AgentBenchMetrics,
-  BenchStats,
-  FLUSH_STEP_LIMIT,
-  reconfigRecovery,
-} from './metrics.js';
-import type { BenchContext, BenchPolicyFactory } from './policy.js';
-import { type BenchTrace, generateBenchTrace, type TraceRngFactory } from './workload.js';
+  type BenchTrace,
+  benchTraceFromArrivals,
+  generateBenchTrace,
+  replayBenchTrace,
+  type TraceRngFactory,
+  traceTokenTables,
+} from '../workload/index.js';
+import { type ActionLogEntry, BenchStats, FLUSH_STEP_LIMIT, reconfigRecovery } from './metrics.js';
 
 export interface BenchSetup {
   readonly simulation: ResolvedSimulationConfig;
@@ -69,7 +69,7 @@ export interface TrialResult {
   /** Sim time after each of the `steps` decisions (the timeline figures' x values). */
   readonly tickTimesS: readonly number[];
   /** Enum order. */
-  readonly agents: readonly AgentBenchMetrics[];
+  readonly agents: readonly AgentMetrics[];
 }
 
 /** 32-bit FNV-1a of "<policy>#<seed>": the trial's own stream, independent of run order. */
@@ -137,14 +137,7 @@ export function prepareBench(setup: BenchSetup): PreparedBench {
   return { setup, bench, steps, trace };
 }
 
-/** Replays the prepared trace at reset and adds nothing afterwards. */
-function replay(trace: BenchTrace): WorkloadSource {
-  return {
-    generate: (agent, _startS, turn) => (turn === 0 ? [...(trace.agents[agent]?.arrivals ?? [])] : []),
-  };
-}
-
-export function runTrial(prepared: PreparedBench, factory: BenchPolicyFactory): TrialResult {
+export function runTrial(prepared: PreparedBench, factory: PolicyFactory): TrialResult {
   const { simulation, training, tokens } = prepared.setup;
   const policy = factory();
   const seed = trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed);
@@ -158,7 +151,7 @@ export function runTrial(prepared: PreparedBench, factory: BenchPolicyFactory): 
     // check and then enforces them in its own mask, which comes to the same.
     ignoreCooldowns: false,
     episodeLength: prepared.steps,
-    workload: replay(prepared.trace),
+    workload: replayBenchTrace(prepared.trace),
     queueTrace: true,
   });
   const agentCount = simulation.agentCount;
@@ -168,7 +161,7 @@ export function runTrial(prepared: PreparedBench, factory: BenchPolicyFactory): 
   const stats = new BenchStats(agentCount);
   for (let step = 0; step < prepared.steps; step++) {
     const mask = env.actionMasks();
-    const context: BenchContext = { sim, simulation, training, bench: prepared.bench, step };
+    const context: PolicyContext = { cluster: sim, simulation, training, bench: prepared.bench, step };
     const action = policy.decide(observation, mask, context);
     if (mask[action] !== 1) {
       throw new MigflowError(
@@ -233,7 +226,7 @@ function describeLayout(env: MigEnv): InitialEngineRow[] {
 /** Every trial in order on one shared trace. */
 export function runBench(
   setup: BenchSetup,
-  policies: readonly BenchPolicyFactory[],
+  policies: readonly PolicyFactory[],
   onTrial?: (result: TrialResult) => void,
 ): { prepared: PreparedBench; trials: TrialResult[] } {
   const prepared = prepareBench(setup);

@@ -8,12 +8,12 @@
  * Writes results_<RUN_NAME>.txt/.json and figs/<RUN_NAME>/*.png into `outDir` and prints one JSON line
  * `{ totalRequests, entry, files }` last.
  */
+
+import { resolvePolicies, rlCheckpointPolicy } from '../control/index.js';
 import { MigflowError } from '../errors.js';
 import { startedAsEntry } from '../util/started-as-entry.js';
 import { writeTrialFigures } from './figures.js';
 import { type BenchFiles, loadBenchSetup } from './load-setup.js';
-import { rlCheckpointPolicy } from './policies/rl-checkpoint.js';
-import { resolvePolicies } from './registry.js';
 import { comparisonEntry, writeTrialFiles } from './report.js';
 import { runBench } from './runner.js';
 

@@ -6,15 +6,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointSteps } from '../../contracts/index.js';
+import type { PolicyFactory } from '../control/index.js';
+import { resolvePolicies, rlCheckpointPolicy } from '../control/index.js';
 import { MigflowError } from '../errors.js';
-import { rlCheckpointPolicy } from './policies/rl-checkpoint.js';
-import type { BenchPolicyFactory } from './policy.js';
-import { resolvePolicies } from './registry.js';
 
-export function resolveTrials(
-  checkpoints: readonly string[],
-  baselines: readonly string[],
-): BenchPolicyFactory[] {
+export function resolveTrials(checkpoints: readonly string[], baselines: readonly string[]): PolicyFactory[] {
   if (checkpoints.length === 0 && baselines.length === 0) {
     throw new MigflowError('No benchmark to run. Use --ckpt for RL and --bl for baselines.');
   }

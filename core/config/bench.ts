@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AGENT_NAMES, AgentNameSchema } from '../../contracts/index.js';
-import type { AgentName } from '../mig/agents.js';
+import type { AgentName } from '../mig/index.js';
 import { loadYamlConfig } from './load.js';
 
 /** Agents in enum order: this order (not YAML order) drives per-agent seeds and table columns. */

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { AgentName } from '../mig/agents.js';
+import type { AgentName } from '../mig/index.js';
 import {
   AgentNameSchema,
   addConfigIssue,

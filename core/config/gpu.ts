@@ -5,8 +5,13 @@
 import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { type GpuProfileSet, hardwareProfileName } from '../mig/hardware.js';
-import { LOGICAL_PROFILES, type LogicalProfile, profileSize } from '../mig/profiles.js';
+import {
+  type GpuProfileSet,
+  hardwareProfileName,
+  LOGICAL_PROFILES,
+  type LogicalProfile,
+  profileSize,
+} from '../mig/index.js';
 import { loadYamlConfig, parseYamlConfig } from './load.js';
 
 const logicalProfile = z.enum(LOGICAL_PROFILES as [LogicalProfile, ...LogicalProfile[]]);

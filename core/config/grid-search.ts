@@ -6,8 +6,7 @@
  */
 import { isMap, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { canonicalJson } from '../cache/canonical-json.js';
-import { sha256Hex } from '../cache/hash.js';
+import { canonicalJson, sha256Hex } from '../cache/index.js';
 import { ConfigError } from '../errors.js';
 import { addConfigIssue } from './bench.js';
 import { parseYamlConfig, readConfigText } from './load.js';

@@ -12,17 +12,19 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'y
 import { z } from 'zod';
 import { formatPath } from '../../contracts/index.js';
 import { ConfigError } from '../errors.js';
-import { type AgentName, agentsInEnumOrder, isAgentName } from '../mig/agents.js';
+import type { StateId } from '../mig/index.js';
 import {
+  type AgentName,
+  agentsInEnumOrder,
   BUILTIN_GPU_PROFILE_SETS,
   type GpuProfileSet,
   type HardwareProfile,
   hardwareProfileByName,
   hardwareProfileOf,
+  isAgentName,
   usedLogicalProfiles,
   validStates,
-} from '../mig/hardware.js';
-import type { StateId } from '../mig/states.js';
+} from '../mig/index.js';
 import { loadGpuModel } from './gpu.js';
 import { parseYamlConfig, readConfigText } from './load.js';
 

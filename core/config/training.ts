@@ -4,7 +4,7 @@
  * Keys keep the reference's spelling so its files load unchanged; the resolved form is camelCase with units.
  */
 import { z } from 'zod';
-import type { AgentName } from '../mig/agents.js';
+import type { AgentName } from '../mig/index.js';
 import { parseYamlConfig, readConfigText } from './load.js';
 import { configErrorAt, type ResolvedSimulationConfig } from './simulation.js';
 

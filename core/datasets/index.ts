@@ -20,6 +20,7 @@ export {
   prepareDataset,
 } from './prepare-dataset.js';
 export { DropReason } from './preprocess/outcome.js';
+export { ragPrompt } from './preprocess/rag.js';
 export { CHAT_MAX_TOKENS, type TokenCounter } from './preprocess/token-filter.js';
 export { formatFromExtension, type ReadRow, readDatasetRows } from './readers/index.js';
 export { DATASET_SOURCES, type DatasetSource } from './sources.js';

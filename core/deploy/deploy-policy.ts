@@ -4,12 +4,11 @@
  * anything else is an RL checkpoint path. Heuristic, QAS and RL start from a seeded random valid layout.
  */
 import { existsSync } from 'node:fs';
-import type { BenchPolicy } from '../bench/policy.js';
-import { BASELINE_POLICIES } from '../bench/registry.js';
+import type { Policy } from '../control/index.js';
+import { BASELINE_POLICIES, seededEnvRng } from '../control/index.js';
 import { ConfigError } from '../errors.js';
 import { type StateId, validStates } from '../mig/index.js';
-import { seededEnvRng } from '../rl/env/index.js';
-import { loadPolicyForInference } from '../rl/inference.js';
+import { loadPolicyForInference } from '../rl/index.js';
 import { profilesOf } from './reconcile.js';
 
 export interface DeployPolicy {
@@ -19,7 +18,7 @@ export interface DeployPolicy {
   /** Enforce transfer cooldowns in the mask (RL); the baselines ask with cooldowns ignored. */
   enforceCooldowns: boolean;
   initialStates(gpuModels: readonly string[], seed: number): StateId[];
-  decide?: BenchPolicy['decide'];
+  decide?: Policy['decide'];
 }
 
 export const DEPLOY_POLICY_NAMES = ['heuristic', 'qas', 'static-7g', 'static-2g'] as const;

@@ -6,11 +6,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AgentBenchMetrics, percentiles, type RecoverySummary } from '../bench/metrics.js';
-import { aggregateTable } from '../bench/report.js';
-import { fancyOutline } from '../bench/text-table.js';
-import { LOGICAL_PROFILES } from '../mig/profiles.js';
+import { LOGICAL_PROFILES } from '../mig/index.js';
 import { renderVegaLitePng } from '../plot/index.js';
+import {
+  type AgentMetrics,
+  aggregateTable,
+  fancyOutline,
+  percentiles,
+  type RecoverySummary,
+} from '../report/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { DeployState } from './deploy-state.js';
 import type { RequestRecord } from './publisher.js';
@@ -28,7 +32,7 @@ export interface DeployReport {
     cancelled: number;
     failureReasons: Record<string, number>;
   };
-  agents: (AgentBenchMetrics & { errors: number; cancelled: number })[];
+  agents: (AgentMetrics & { errors: number; cancelled: number })[];
   actions: DeployState['actions'];
   faults: DeployState['faults'];
   files: string[];

@@ -4,7 +4,7 @@
  * A worker that starts a window reconciles hardware and containers with this — so whatever a dead worker left
  * half-done, the next one converges on the same layout. Pure functions only (no I/O).
  */
-import type { AgentName } from '../mig/agents.js';
+import type { AgentName } from '../mig/index.js';
 import {
   BUILTIN_GPU_PROFILE_SETS,
   type GpuProfileSet,

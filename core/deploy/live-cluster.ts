@@ -3,8 +3,8 @@
  * the permanent engines) with its engine's address, readiness and latest /metrics sample, plus the per-interval
  * samples the observation is built from (1 Hz scrapes, arrivals, completions). The dashboard reads it live.
  */
-import type { AgentName } from '../mig/agents.js';
-import { PERMANENT_SLOT, profileIdx } from '../mig/profiles.js';
+import type { AgentName } from '../mig/index.js';
+import { PERMANENT_SLOT, profileIdx } from '../mig/index.js';
 import type { ActionRecord, DeployState, FaultRecord, SlotPlan } from './deploy-state.js';
 import type { VllmMetrics } from './vllm-metrics.js';
 

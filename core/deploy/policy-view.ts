@@ -1,49 +1,25 @@
 /**
- * Presents the live deployment to the benchmark's policies as the simulator they were written against
- * (spec §7.7's adapter): engines per GPU in slot order with owner, profile, status and their own waiting queue
- * (from that engine's /metrics — not the per-profile sum the reference hands every engine), and metrics built from
- * the collector's intervals. The observation builder, the action mask and the heuristic read only the members
- * listed in core/sim/index.ts's "What observations, masks and rewards read", which this class provides; so the
- * deployment's observation vector is the simulator's layout, filled with live numbers.
+ * The live deployment as a `ClusterView` (core/control), the contract the observation builder, the action mask and
+ * the policies read — the simulator is the other implementation (spec §7.7's adapter): engines per GPU in slot order
+ * with owner, profile, status and their own waiting queue (from that engine's /metrics — not the per-profile sum
+ * the reference hands every engine), and metrics built from the collector's intervals. So the deployment's
+ * observation vector is the simulator's layout, filled with live numbers. The one question it answers its own way
+ * is an action's cost: drains are estimated from measured TPOT instead of sampled.
  */
 import type { ResolvedSimulationConfig } from '../config/simulation.js';
-import type { AgentName } from '../mig/agents.js';
-import { profileIdx } from '../mig/profiles.js';
-import {
-  clusterSpecFromConfig,
-  EngineStatus,
-  ReconfigKind,
-  type SimAction,
-  type Simulator,
-} from '../sim/index.js';
+import type { ClusterMetricsView, ClusterView, CompletedRequestView, EngineView } from '../control/index.js';
+import type { AgentName } from '../mig/index.js';
+import { profileIdx } from '../mig/index.js';
+import { clusterSpecFromConfig, EngineStatus, ReconfigKind, type SimAction } from '../sim/index.js';
 import type { DeployState } from './deploy-state.js';
 import type { LiveCluster, LiveSlot } from './live-cluster.js';
 
 const TPOT_FALLBACK_S = 0.05;
 const DRAIN_UNKNOWN_S = 5;
 
-interface ViewEngine {
-  gpu: number;
-  owner: number;
-  migIndex: number;
-  permanent: boolean;
-  status: EngineStatus;
-  profile: { logical: number; size: number; vramGb: number; name: string };
-  logical: number;
-  size: number;
-  waiting: { length: number };
-  runningCount: number;
-  kvUtilization(): number;
-  slot: LiveSlot;
-}
-
-interface ViewRequest {
-  servingEngine: { permanent: boolean; logical: number };
-  hasFirstToken: boolean;
-  firstTokenTimeS: number;
-  arrivalTimeS: number;
-  generatedTokens: number;
-  decodeTimeS: number;
+/** A slot's engine as the view shows it, with the slot it came from (for drain estimates). */
+interface LiveEngine extends EngineView {
+  readonly slot: LiveSlot;
 }
 
 export interface PolicyViewOptions {
@@ -57,22 +33,22 @@ export interface PolicyViewOptions {
   historyLength: number;
 }
 
-/** Builds the simulator-shaped view. The cast is the adapter's whole point: only the listed members exist. */
-export function policyView(o: PolicyViewOptions): Simulator {
+/** The cluster view of the deployment at this decision. */
+export function policyView(o: PolicyViewOptions): ClusterView {
   const { live, state, agents } = o;
   const cluster = clusterSpecFromConfig(o.simulation, () => {
     throw new Error('the deployment view has no token tables');
   });
   const H = o.historyLength;
   const permanentGpu = o.simulation.permanentGpu;
-  const engines: ViewEngine[] = [];
-  const byGpu = new Map<number, ViewEngine[]>();
+  const engines: LiveEngine[] = [];
+  const byGpu = new Map<number, LiveEngine[]>();
   for (const slot of live.slots) {
     const gpu = slot.plan.permanent ? permanentGpu : slot.plan.position;
     const list = byGpu.get(gpu) ?? [];
     const hw = cluster.gpus[gpu]?.profiles[profileIdx(slot.plan.logical)];
     const m = slot.metrics;
-    const e: ViewEngine = {
+    const e: LiveEngine = {
       gpu,
       owner: agents.indexOf(slot.plan.agent),
       migIndex: slot.plan.permanent ? -1 : list.length,
@@ -85,7 +61,6 @@ export function policyView(o: PolicyViewOptions): Simulator {
         name: slot.plan.hardware,
       },
       logical: profileIdx(slot.plan.logical),
-      size: slot.plan.sizeSlices,
       waiting: { length: Math.round(m?.waiting ?? 0) },
       runningCount: Math.round(m?.running ?? 0),
       kvUtilization: () => m?.kvUsage ?? 0,
@@ -115,7 +90,7 @@ export function policyView(o: PolicyViewOptions): Simulator {
     const t = collectors[a]?.tpots ?? [];
     return t.length ? t.reduce((x, y) => x + y, 0) / t.length : TPOT_FALLBACK_S;
   };
-  const drainS = (e: ViewEngine) => {
+  const drainS = (e: LiveEngine) => {
     if (e.permanent) return 0;
     if (!e.slot.metrics) return DRAIN_UNKNOWN_S;
     if (e.slot.metrics.running === 0) return 0;
@@ -124,7 +99,24 @@ export function policyView(o: PolicyViewOptions): Simulator {
   const gpuEngines = (g: number) => byGpu.get(g) ?? [];
   // Only managed GPUs have a state the policy may change; the permanent GPU reads as no state.
   const gpuState = (g: number) => state.desired.find((x) => x.position === g)?.stateId ?? -1;
-  const view = {
+  const metrics: ClusterMetricsView = {
+    reconfigFlag: false,
+    budgetS: state.budgetS,
+    lastActionDowntimeS: state.lastActionCostS,
+    arrivalRate: (a: number) => scaled(a, 0),
+    lastArrivalRate,
+    arrivalRateHistory,
+    // The deployment's previous tuple starts at zeros (spec §6.6), so a trend always exists.
+    hasLastAvgQueue: new Uint8Array(agents.length).fill(1),
+    lastAvgQueue,
+    avgQueue: (a: number, s: number) => collectors[a]!.queue[s] ?? 0,
+    avgRunning: (a: number, s: number) => collectors[a]!.running[s] ?? 0,
+    stepsSinceAction: (a: number, key: number) => collectors[a]!.stepsSince[key] ?? 10,
+    amounts,
+    stepsSinceGive: (sender: number, receiver: number) =>
+      collectors[sender]!.giveTo[agents[receiver]!] ?? Number.MAX_SAFE_INTEGER,
+  };
+  return {
     cluster,
     engines,
     actionIntervalS: o.actionIntervalS,
@@ -135,39 +127,10 @@ export function policyView(o: PolicyViewOptions): Simulator {
       engines: engines.filter((e) => e.owner === a),
       completed: ringOf(collectors[a]!.latencies),
     })),
-    metrics: {
-      reconfigFlag: false,
-      budgetS: state.budgetS,
-      lastActionDowntimeS: state.lastActionCostS,
-      arrivalRate: (a: number) => scaled(a, 0),
-      lastArrivalRate,
-      arrivalRateHistory,
-      // The deployment's previous tuple starts at zeros (spec §6.6), so a trend always exists.
-      hasLastAvgQueue: new Uint8Array(agents.length).fill(1),
-      lastAvgQueue,
-      avgQueue: (a: number, s: number) => collectors[a]!.queue[s] ?? 0,
-      avgRunning: (a: number, s: number) => collectors[a]!.running[s] ?? 0,
-      stepsSinceAction: (a: number, key: number) => collectors[a]!.stepsSince[key] ?? 10,
-      amounts,
-      stepsSinceGive: (sender: number, receiver: number) =>
-        collectors[sender]!.giveTo[agents[receiver]!] ?? Number.MAX_SAFE_INTEGER,
-    },
+    metrics,
     gpuEngines,
     gpuState,
     managedGpuStates: () => state.desired.map((d) => d.stateId),
-    findBestEngineIndex(g: number, logical: number): number {
-      let best = -1;
-      let bestLoad = Number.POSITIVE_INFINITY;
-      gpuEngines(g).forEach((e, i) => {
-        if (e.logical !== logical) return;
-        const load = e.waiting.length + e.runningCount;
-        if (load < bestLoad) {
-          best = i;
-          bestLoad = load;
-        }
-      });
-      return best;
-    },
     predictActionCostS(action: SimAction): number {
       const layout = gpuEngines(action.gpu);
       const targetProfiles = cluster.states.profilesOf(action.targetStateId);
@@ -181,12 +144,11 @@ export function policyView(o: PolicyViewOptions): Simulator {
       return drain + Math.max(...action.targets.map((t) => restart(owner, targetProfiles[t]!)));
     },
   };
-  return view as unknown as Simulator;
 }
 
 /** The collector's latency buffer as the completed-request ring the observation builder walks. */
-function ringOf(latencies: readonly [number, number, number][]) {
-  const items: ViewRequest[] = latencies.map(([ttftS, tpotS, bucket]) => ({
+function ringOf(latencies: readonly [number, number, number][]): ClusterView['agents'][number]['completed'] {
+  const items: CompletedRequestView[] = latencies.map(([ttftS, tpotS, bucket]) => ({
     servingEngine: { permanent: bucket === 6, logical: bucket === 6 ? 3 : bucket },
     hasFirstToken: true,
     firstTokenTimeS: ttftS,

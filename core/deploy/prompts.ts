@@ -3,8 +3,7 @@
  * dataset file the readers understand (raw samples: the first message's `value`/`content`). Rows without a usable
  * first message are skipped; a file with none is a DatasetError naming it.
  */
-import { readDatasetRows } from '../datasets/index.js';
-import { ragPrompt } from '../datasets/preprocess/rag.js';
+import { ragPrompt, readDatasetRows } from '../datasets/index.js';
 import { DatasetError } from '../errors.js';
 
 function firstText(row: unknown): string | undefined {

@@ -7,9 +7,9 @@
  * or cancelled (still in flight when the window's grace period ran out or the run was stopped).
  */
 
-import { activePattern, generateBenchTrace, type WorkloadPhase } from '../bench/workload.js';
 import type { ResolvedBenchConfig } from '../config/bench.js';
-import type { AgentName } from '../mig/agents.js';
+import type { AgentName } from '../mig/index.js';
+import { activePattern, generateBenchTrace, type WorkloadPhase } from '../workload/index.js';
 import type { LiveCluster, LiveSlot } from './live-cluster.js';
 import { type RequestStatus, streamChat } from './stream-request.js';
 

@@ -11,8 +11,8 @@ import { loadDeploymentConfig, type ResolvedDeploymentConfig } from '../config/d
 import { loadSimulationConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
 import { loadTrainingConfig, type ResolvedTrainingConfig } from '../config/training.js';
 import { ConfigError } from '../errors.js';
-import type { AgentName } from '../mig/agents.js';
-import { stateLayout } from '../mig/states.js';
+import type { AgentName } from '../mig/index.js';
+import { stateLayout } from '../mig/index.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
 import { type DeployState, newAgentCollector } from './deploy-state.js';

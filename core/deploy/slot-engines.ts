@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
 import { EngineError } from '../errors.js';
-import type { AgentName } from '../mig/agents.js';
+import type { AgentName } from '../mig/index.js';
 import { type EngineContainers, engineName } from './engine-containers.js';
 import type { LiveSlot } from './live-cluster.js';
 import { vllmEngineSpec } from './vllm-engine.js';

@@ -12,8 +12,8 @@ import type { ResolvedBenchConfig } from '../config/bench.js';
 import type { ResolvedDeploymentConfig } from '../config/deployment.js';
 import type { ResolvedSimulationConfig } from '../config/simulation.js';
 import type { ResolvedTrainingConfig } from '../config/training.js';
+import { actionMask, ObservationBuilder, observationLayout, resolveAction } from '../control/index.js';
 import { actionName, agentsInEnumOrder, NO_ACTION } from '../mig/index.js';
-import { actionMask, ObservationBuilder, observationLayout, resolveAction } from '../rl/env/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { DashboardHub } from './dashboard.js';
 import type { DeployPolicy } from './deploy-policy.js';
@@ -328,7 +328,7 @@ function decide(o: WindowOptions, state: DeployState, live: LiveCluster): Action
   };
   const index =
     o.policy.decide?.(obs, mask, {
-      sim: view,
+      cluster: view,
       simulation: o.simulation,
       training: o.training,
       bench,

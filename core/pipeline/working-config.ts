@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { sha256Hex } from '../cache/hash.js';
+import { sha256Hex } from '../cache/index.js';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { readConfigText } from '../config/load.js';
 import { writeBackYaml, type YamlEdit } from '../config/yaml-writeback.js';
 import { ConfigError } from '../errors.js';
-import { isAgentName } from '../mig/agents.js';
+import { isAgentName } from '../mig/index.js';
 
 /** KiB per GiB: kv_cache_GB is GiB in the reference (PC9). */
 const KIB_PER_GIB = 1048576;

@@ -46,6 +46,8 @@ export {
   runTraining,
   type TrainingProgress,
 } from './train/run-training.js';
+export type { TrainProcessArgs, TrainProcessMessage } from './train/train-process.js';
+export { episodeSeed, trainerConfigFrom } from './train/train-run.js';
 export {
   type EpisodeRecord,
   PpoTrainer,

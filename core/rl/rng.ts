@@ -1,17 +1,16 @@
 /**
  * A seeded random stream whose state can be saved in a checkpoint and restored, so a resumed run draws what the
  * uninterrupted run would have drawn. mulberry32 (`core/random`) + Box–Muller with a spare,
- * with the state held in fields instead of a closure.
+ * with the state held in fields instead of a closure. It has what the environment's stream (`EnvRng`) has.
  */
 import { Mulberry32 } from '../random/index.js';
-import type { EnvRng } from './env/index.js';
 
 export interface RngState {
   readonly s: number;
   readonly spare: number | null;
 }
 
-export class SavableRng extends Mulberry32 implements EnvRng {
+export class SavableRng extends Mulberry32 {
   private spare: number | undefined;
 
   random(): number {

@@ -1,10 +1,32 @@
 /**
- * The arrival workload: Delta-HPC's `RequestLoader` ported draw for draw on the CPython-exact stream
- * (`core/random`), pattern ranges from the bench or training config, and trace fingerprints.
+ * Every source of arrivals, in one module: Delta-HPC's `RequestLoader` ported draw for draw on the CPython-exact
+ * stream (`core/random`) with pattern ranges from the bench or training config; the training workload the
+ * environment replenishes from; the benchmark's shared trace (generated, or cut from a recorded one); recorded
+ * arrival CSVs (migflow, BurstGPT, Azure layouts) replayed as a workload; the token lengths requests carry
+ * (profiling's generated JSONLs or seeded synthetic ones); and trace fingerprints.
  */
-
+export {
+  type AgentArrivals,
+  type ArrivalTrace,
+  readArrivalTraceCsv,
+  splitCsvLine,
+  type TraceCsvOptions,
+  type TraceLayout,
+} from './arrival-csv.js';
 export { concatArrivals, toArrivalColumns, toArrivalSpecs } from './arrival-specs.js';
+export {
+  type AgentTrace,
+  activePattern,
+  type BenchTrace,
+  defaultTraceRng,
+  generateBenchTrace,
+  PATTERN_BOUNDARY_TOLERANCE_S,
+  replayBenchTrace,
+  type TraceOptions,
+  type TraceRngFactory,
+} from './bench-trace.js';
 export { benchPatternRanges, trainingPatternRanges } from './pattern-ranges.js';
+export { benchTraceFromArrivals } from './recorded-bench-trace.js';
 export {
   AGENT_SEED_MIXER,
   type ArrivalBatch,
@@ -20,4 +42,8 @@ export {
   type WorkloadRng,
   type WorkloadRngFactory,
 } from './request-loader.js';
+export type { WorkloadSource } from './source.js';
+export { loadTokenTables, syntheticTokenTables, tokenTableFiles } from './token-tables.js';
 export { summarizeArrivals, type TraceSummary } from './trace-summary.js';
+export { TraceWorkload, traceArrivals, traceTokenTables } from './trace-workload.js';
+export { TrainingWorkload, type TrainingWorkloadRng } from './training-workload.js';

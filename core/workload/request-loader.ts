@@ -13,7 +13,7 @@
  */
 
 import { ConfigError, MigflowError } from '../errors.js';
-import type { AgentName } from '../mig/agents.js';
+import type { AgentName } from '../mig/index.js';
 import { CPythonRandom } from '../random/index.js';
 
 export type PatternName = 'idle' | 'even' | 'busy' | 'burst';

@@ -11,9 +11,9 @@ import { collectBenchOutputs } from '../../cli/lib/bench-run.js';
 import type { BenchWorkflowResult } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { loadTrainingConfig } from '../../core/config/training.js';
+import { observationLayout } from '../../core/control/observation-layout.js';
 import { actionCount } from '../../core/mig/actions.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import { observationLayout } from '../../core/rl/env/observation-layout.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 import { writeLinearCheckpoint } from '../unit/bench/checkpoint-fixture.js';
 

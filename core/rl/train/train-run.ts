@@ -14,14 +14,14 @@ import {
   type ResolvedTrainingConfig,
 } from '../../config/training.js';
 import { applyTrainingOverrides } from '../../config/training-overrides.js';
+import { MigEnv, seededEnvRng } from '../../control/index.js';
 import { ConfigError } from '../../errors.js';
-import { actionName } from '../../mig/actions.js';
+import { actionName } from '../../mig/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { describeBackend, selectTfBackend, type TfBackendInfo } from '../backend.js';
 import { checkpointPath, writeCheckpoint } from '../checkpoint.js';
 import { readCheckpoint } from '../checkpoint-format.js';
-import { MigEnv, seededEnvRng } from '../env/index.js';
-import { loadTokenTables, syntheticTokenTables } from '../env/token-tables.js';
 import { VEC_NORMALIZE_DEFAULTS } from '../normalizer.js';
 import { SB3_PPO_DEFAULTS } from '../ppo.js';
 import { constantSchedule, linearSchedule, steppedEntropySchedule } from '../schedule.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { heuristic, runBench, staticNoMig } from '../../../core/bench/index.js';
+import { runBench } from '../../../core/bench/index.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
+import { heuristic, staticNoMig } from '../../../core/control/index.js';
+import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 import { sim2, training } from '../rl/setup.js';
 
 describe('default bench ordering (the reference’s)', () => {

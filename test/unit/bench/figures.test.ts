@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   type BenchSetup,
   eventTimesS,
-  heuristic,
   runBench,
   type TrialResult,
   timelineSeries,
@@ -13,8 +12,9 @@ import {
   writeTrialFigures,
 } from '../../../core/bench/index.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
+import { heuristic } from '../../../core/control/index.js';
 import { renderVegaLiteSvg } from '../../../core/plot/index.js';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
+import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 import { sim2, training } from '../rl/setup.js';
 
 const trial = {

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { bannerText, reconfigRecovery } from '../../../core/bench/index.js';
 import {
-  activePattern,
-  bannerText,
+  formatAvgQueue,
   formatProfileShares,
   formatRecovery,
   formatTtft,
   percentiles,
-  reconfigRecovery,
-  type WorkloadPhase,
-} from '../../../core/bench/index.js';
-import { formatAvgQueue } from '../../../core/bench/report.js';
+} from '../../../core/report/index.js';
 import type { ReconfigEpisode } from '../../../core/sim/index.js';
+import { activePattern, type WorkloadPhase } from '../../../core/workload/index.js';
 
 const episode = (o: Partial<ReconfigEpisode> & { tTriggerS: number }): ReconfigEpisode => ({
   agent: 0,

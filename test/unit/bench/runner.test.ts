@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { type BenchSetup, prepareBench, runBench, runTrial, trialText } from '../../../core/bench/index.js';
+import { loadBenchConfig, type ResolvedBenchConfig } from '../../../core/config/bench.js';
 import {
-  type BenchSetup,
   heuristic,
-  prepareBench,
   qas,
   resolvePolicies,
-  runBench,
-  runTrial,
   staticNoMig,
   staticSplitExtreme,
-  trialText,
-} from '../../../core/bench/index.js';
-import { loadBenchConfig, type ResolvedBenchConfig } from '../../../core/config/bench.js';
+} from '../../../core/control/index.js';
 import { ConfigError } from '../../../core/errors.js';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
+import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 import { sim2, sim3, training } from '../rl/setup.js';
 
 const bench2 = loadBenchConfig('configs/bench_config.yaml');

@@ -2,18 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type BenchSetup,
-  heuristic,
-  loadBenchSetup,
-  qas,
-  runBench,
-  staticNoMig,
-} from '../../../core/bench/index.js';
+import { type BenchSetup, loadBenchSetup, runBench } from '../../../core/bench/index.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
+import { heuristic, qas, staticNoMig } from '../../../core/control/index.js';
 import { DatasetError } from '../../../core/errors.js';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
-import { readArrivalTraceCsv } from '../../../core/trace/arrival-csv.js';
+import { readArrivalTraceCsv } from '../../../core/workload/arrival-csv.js';
+import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 import { sim2, training } from '../rl/setup.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migflow-trace-bench-'));

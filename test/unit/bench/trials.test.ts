@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { latestCheckpoints, resolveTrials } from '../../../core/bench/trials.js';
+import { observationLayout } from '../../../core/control/observation-layout.js';
 import { actionCount } from '../../../core/mig/actions.js';
-import { observationLayout } from '../../../core/rl/env/observation-layout.js';
 import { training } from '../rl/setup.js';
 import { writeLinearCheckpoint } from './checkpoint-fixture.js';
 

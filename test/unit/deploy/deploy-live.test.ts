@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../core/config/deployment.js';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
 import { loadTrainingConfig } from '../../../core/config/training.js';
+import { ObservationBuilder, observationLayout } from '../../../core/control/index.js';
 import { DashboardHub, startDashboard } from '../../../core/deploy/dashboard.js';
 import { resolveDeployPolicy } from '../../../core/deploy/deploy-policy.js';
 import {
@@ -26,7 +27,6 @@ import { streamChat } from '../../../core/deploy/stream-request.js';
 import { parseVllmMetrics } from '../../../core/deploy/vllm-metrics.js';
 import { ConfigError } from '../../../core/errors.js';
 import { agentsInEnumOrder } from '../../../core/mig/index.js';
-import { ObservationBuilder, observationLayout } from '../../../core/rl/env/index.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
+import { MigEnv, seededEnvRng } from '../../../core/control/index.js';
 import { writeCheckpoint } from '../../../core/rl/checkpoint.js';
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
-import { MigEnv, seededEnvRng } from '../../../core/rl/env/index.js';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
 import { loadPolicyForInference } from '../../../core/rl/inference.js';
 import { SavableRng } from '../../../core/rl/rng.js';
 import { runTraining, TrainingAbortedError } from '../../../core/rl/train/run-training.js';
@@ -22,6 +21,7 @@ import {
   trainerConfigFrom,
 } from '../../../core/rl/train/train-run.js';
 import { PpoTrainer, type TrainEnv } from '../../../core/rl/trainer.js';
+import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 import { readScalars } from './tensorboard-reader.js';
 import { useTfBackend } from './tf-setup.js';
 

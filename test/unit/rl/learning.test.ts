@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
-import { MigEnv, seededEnvRng } from '../../../core/rl/env/index.js';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
+import { MigEnv, seededEnvRng } from '../../../core/control/index.js';
 import { loadPolicyForInference } from '../../../core/rl/inference.js';
 import { runTraining } from '../../../core/rl/train/run-training.js';
 import { episodeSeed, loadTrainingConfigWithOverrides } from '../../../core/rl/train/train-run.js';
+import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-learn-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 /** Shared set-ups for the RL tests: simulators from the shipped configs with hand-made layouts. */
 import { loadSimulationConfig, type ResolvedSimulationConfig } from '../../../core/config/simulation.js';
 import { loadTrainingConfig } from '../../../core/config/training.js';
-import { seededEnvRng } from '../../../core/rl/env/index.js';
+import { seededEnvRng } from '../../../core/control/index.js';
 import { clusterSpecFromConfig, type InitialEngineSpec, Simulator } from '../../../core/sim/index.js';
 
 export const sim3 = loadSimulationConfig('configs/examples/b200-three-agents/simulation_config.yaml');

@@ -5,9 +5,9 @@
  * 1920 s after the last action; rewards stay within [−50, +0.4].
  */
 import { describe, expect, it } from 'vitest';
+import { MigEnv, seededEnvRng } from '../../../core/control/index.js';
 import { NO_ACTION } from '../../../core/mig/index.js';
-import { MigEnv, seededEnvRng } from '../../../core/rl/env/index.js';
-import { syntheticTokenTables } from '../../../core/rl/env/token-tables.js';
+import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 import { sim3, training } from './setup.js';
 
 const cheapestRestartS = Math.min(

@@ -63,7 +63,7 @@ describe('workflow inputs', () => {
 
 describe('bench stage input', () => {
   it('offers exactly the baselines core/bench implements', async () => {
-    const { BASELINE_POLICIES } = await import('../../../core/bench/index.js');
+    const { BASELINE_POLICIES } = await import('../../../core/control/index.js');
     const { BaselinePolicy } = await import('../../../contracts/index.js');
     expect([...BaselinePolicy.options].sort()).toEqual(Object.keys(BASELINE_POLICIES).sort());
     for (const name of BaselinePolicy.options) expect(BASELINE_POLICIES[name]!().name).toBe(name);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateBenchTrace } from '../../../core/bench/workload.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
 import { CPythonRandom } from '../../../core/random/index.js';
+import { generateBenchTrace } from '../../../core/workload/bench-trace.js';
 import {
   type ArrivalBatch,
   agentSeed,

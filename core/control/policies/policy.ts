@@ -1,0 +1,43 @@
+/**
+ * What a policy is: something that, at each decision point, picks one action index among those the mask allows.
+ * Baselines read the cluster through the context's `ClusterView` (the simulator in a bench, the live cluster in a
+ * deployment); RL checkpoints read the observation. Initial layout is part of the policy because the static
+ * baselines differ only there.
+ */
+import type { ResolvedBenchConfig } from '../../config/bench.js';
+import type { ResolvedSimulationConfig } from '../../config/simulation.js';
+import type { ResolvedTrainingConfig } from '../../config/training.js';
+import type { InitialLayoutMode } from '../../sim/index.js';
+import type { ClusterView } from '../cluster-view.js';
+
+/** Everything a policy may read at a decision, besides the observation and the mask. */
+export interface PolicyContext {
+  readonly cluster: ClusterView;
+  readonly simulation: ResolvedSimulationConfig;
+  readonly training: ResolvedTrainingConfig;
+  readonly bench: ResolvedBenchConfig;
+  /** Decisions taken so far in this trial (0 at the first). */
+  readonly step: number;
+}
+
+export interface Policy {
+  /** Registry name, e.g. `heuristic`. */
+  readonly name: string;
+  /** The reference's mode name, used in file names and banners, e.g. `BASELINE_HEURISTIC`. */
+  readonly runName: string;
+  /**
+   * What seeds the trial's own random stream (default `name`). Every RL checkpoint uses one key, so checkpoints
+   * are compared from the same starting layout and latency noise.
+   */
+  readonly seedKey?: string;
+  /** How the managed GPUs start. */
+  readonly initialMode: InitialLayoutMode;
+  /**
+   * The action index to take now. `mask[i] === 1` marks allowed actions (cooldowns enforced); index 0
+   * (NO_ACTION) is always allowed. Must return an allowed index.
+   */
+  decide(observation: Float32Array, mask: Uint8Array, context: PolicyContext): number;
+}
+
+/** Builds a fresh policy for one trial (policies may keep per-trial state, e.g. a normaliser). */
+export type PolicyFactory = () => Policy;

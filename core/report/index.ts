@@ -1,0 +1,18 @@
+/**
+ * Reports and tables shared by the simulated benchmark and the live deployment: the per-agent metrics record and
+ * its aggregate table (the reference's rows), numpy-compatible percentiles, and the `fancy_outline` text table.
+ */
+export {
+  type AgentMetrics,
+  aggregateTable,
+  formatAvgQueue,
+  formatProfileShares,
+  formatRecovery,
+  formatTpot,
+  formatTtft,
+  METRIC_ROWS,
+  metricCells,
+  type RecoverySummary,
+} from './agent-metrics.js';
+export { percentile, percentiles } from './percentiles.js';
+export { fancyOutline, type TableRow } from './text-table.js';

@@ -34,6 +34,7 @@ export const EmulatedEngineInput = z
   })
   .strict();
 export type EmulatedEngineInput = z.input<typeof EmulatedEngineInput>;
+export type ResolvedEmulatedEngine = z.output<typeof EmulatedEngineInput>;
 
 export const EngineInput = z
   .object({
@@ -86,6 +87,7 @@ export const ProfilingPlanInput = z
   .strict()
   .describe("the sweeps; every default is the reference's (bench_serve_prefill.sh, bench_serve_tpot.sh)");
 export type ProfilingPlanInput = z.input<typeof ProfilingPlanInput>;
+export type ResolvedProfilingPlan = z.output<typeof ProfilingPlanInput>;
 
 export const ProfilingTarget = z
   .object({

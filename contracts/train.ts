@@ -148,23 +148,36 @@ export interface TrainHeartbeat {
   attempt: number;
 }
 
-/** What `trainPolicy` returns through Temporal: paths and a few numbers. */
-export interface TrainPolicyResult {
-  cacheKey: string;
-  hit: boolean;
-  /** Published run directory (artifacts/train/<key>): snapshots, checkpoints, logs, training-curve.png. */
-  dir: string;
+/**
+ * What one training run produced: the train stage's summary (what the cache manifest keeps, checkpoint paths
+ * relative to the run directory) and, with absolute paths, the core of what `trainPolicy` returns.
+ */
+export interface TrainRunSummary {
+  /** `checkpoints/final`. */
   finalCheckpoint: string;
+  /** The checkpoint with the best mean episode reward when it was saved (the final one when none is better). */
   bestCheckpoint: string;
+  /** Env steps at the end (the run's total). */
   steps: number;
   episodes: number;
   /** Mean of the last up-to-100 episode rewards; null when no episode finished. */
   meanEpisodeReward: number | null;
+  /** The tfjs backend: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
   backend: string;
+  /** True when the backend ran on a GPU. */
+  onGpu: boolean;
   /** CUDA_VISIBLE_DEVICES the trainer process ran with (its GPU worker's GPU); null when unset. */
   cudaVisibleDevices: string | null;
-  /** Step count of the checkpoint the successful attempt resumed from; null when it started from scratch. */
+  /** Step count of the checkpoint the run resumed from; null when it started from scratch. */
   resumedFromSteps: number | null;
+}
+
+/** What `trainPolicy` returns through Temporal: the run's summary with absolute paths, and the cache's facts. */
+export interface TrainPolicyResult extends TrainRunSummary {
+  cacheKey: string;
+  hit: boolean;
+  /** Published run directory (artifacts/train/<key>): snapshots, checkpoints, logs, training-curve.png. */
+  dir: string;
   /** Attempt number of the activity that produced the entry (1 unless a worker died or a retry happened). */
   attempt: number;
   /** Wall time of this activity call (a cache hit is fast). */

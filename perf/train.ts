@@ -14,17 +14,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { loadSimulationConfig } from '../core/config/simulation.js';
-import { loadTrainingConfig } from '../core/config/training.js';
+import { loadSimulationConfig, loadTrainingConfig } from '../core/config/index.js';
 import { MigEnv, seededEnvRng } from '../core/control/index.js';
-import {
-  describeBackend,
-  episodeSeed,
-  PpoTrainer,
-  selectTfBackend,
-  type TrainEnv,
-  trainerConfigFrom,
-} from '../core/rl/index.js';
+import { describeBackend, PpoTrainer, selectTfBackend, type TrainEnv } from '../core/rl/index.js';
+import { episodeSeed, trainerConfigFrom } from '../core/stages/train/index.js';
 import { loadTokenTables, syntheticTokenTables, tokenTableFiles } from '../core/workload/index.js';
 
 const { values } = parseArgs({

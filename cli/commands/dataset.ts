@@ -1,16 +1,13 @@
 /**
- * `migflow dataset <coder|rag|chat>`: run the dataset stage directly, without a Temporal server, and print what
- * it made (rows read and written, rows left out by the reference's filters, and the malformed-row report).
+ * `migflow dataset <coder|rag|chat>`: run the datasets stage (its own `run`, as `prepareDataset` does) without a
+ * Temporal server, and print what it made (rows read and written, rows left out by the reference's filters, and
+ * the malformed-row report).
  */
 import { resolve } from 'node:path';
 import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  DATASET_SOURCES,
-  type DatasetKind,
-  type PrepareDatasetResult,
-  prepareDataset,
-} from '../../core/datasets/index.js';
+import { DATASET_SOURCES, type DatasetKind, type PrepareDatasetResult } from '../../core/datasets/index.js';
 import { ConfigError } from '../../core/errors.js';
+import { datasetsStage } from '../../core/stages/datasets/index.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -85,17 +82,21 @@ export function registerDatasetCommand(program: Command): void {
         process.once('SIGINT', onSigint);
         const progress = !o.json && process.stderr.isTTY;
         try {
-          const result = await prepareDataset({
-            kind,
-            inputs,
-            outDir: resolve(o.out),
-            ...(o.format ? { format: o.format } : {}),
-            ...(o.limit ? { limit: o.limit } : {}),
-            signal: ac.signal,
-            ...(progress
-              ? { onProgress: (p) => process.stderr.write(`\r${p.rowsRead} rows read from ${p.file}`) }
-              : {}),
-          });
+          const result = await datasetsStage.run(
+            {
+              kind,
+              inputs,
+              ...(o.format ? { format: o.format } : {}),
+              ...(o.limit ? { limit: o.limit } : {}),
+            },
+            resolve(o.out),
+            {
+              signal: ac.signal,
+              ...(progress
+                ? { progress: (p) => process.stderr.write(`\r${p.rowsRead} rows read from ${p.file}`) }
+                : {}),
+            },
+          );
           if (progress) process.stderr.write('\n');
           process.stdout.write(
             o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatDatasetSummary(result)}\n`,

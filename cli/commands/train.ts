@@ -1,13 +1,14 @@
 /**
- * `migflow train`: one Maskable PPO training run in this process, no Temporal server. Progress goes to stderr: a
- * cli-progress bar on a terminal, one plain line per 5 % (and per checkpoint) otherwise. The run directory holds
- * snapshots, checkpoints, logs and the training curve (see core/rl/train/run-training.ts).
+ * `migflow train`: one Maskable PPO training run without a Temporal server, through the train stage's own `run`
+ * (the trainer in a child process, as `trainPolicy` runs it). Progress goes to stderr: a cli-progress bar on a
+ * terminal, one plain line per 5 % (and per checkpoint) otherwise. The run directory holds snapshots, checkpoints,
+ * logs and the training curve (see core/stages/train/train-run.ts).
  */
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { artifactsDir } from '../../core/paths.js';
-import { runTraining, type TrainingProgress } from '../../core/rl/index.js';
+import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
 
 function positiveWhole(value: string): number {
   const n = Number(value);
@@ -130,38 +131,42 @@ export function registerTrainCommand(program: Command): void {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const r = await runTraining({
-            trainingConfigPath: opts.config,
-            simulationConfigPath: opts.simConfig,
-            overrides: opts.set,
-            runDir,
-            seed: opts.seed,
-            ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
-            ...(opts.resume ? { resumeFrom: opts.resume } : {}),
-            ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
-            syntheticTokens: opts.syntheticTokens === true,
-            stepLogs: opts.stepLogs,
-            signal: controller.signal,
-            onProgress: (p) => display.update(p),
-            log: (line) => {
-              if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
+          const r = await trainStage.run(
+            {
+              trainingConfig: opts.config,
+              simulationConfig: opts.simConfig,
+              overrides: opts.set,
+              seed: opts.seed,
+              ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
+              ...(opts.resume ? { resumeFrom: opts.resume } : {}),
+              ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
+              syntheticTokens: opts.syntheticTokens === true,
+              stepLogs: opts.stepLogs,
             },
-          });
+            runDir,
+            {
+              signal: controller.signal,
+              progress: (p) => display.update(p),
+              log: (line) => {
+                if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
+              },
+            },
+          );
           display.stop();
           const rel = (p: string) => relative(process.cwd(), p) || '.';
           process.stdout.write(
             `${[
-              `run directory     ${rel(r.runDir)}`,
+              `run directory     ${rel(runDir)}`,
               `steps             ${r.steps} (${r.episodes} episodes)`,
-              `mean reward       ${fmt(r.meanEpisodeReward)} (last ≤100 episodes)`,
-              `final checkpoint  ${rel(r.finalCheckpoint)}`,
-              `best checkpoint   ${rel(r.bestCheckpoint)}`,
-              `backend           ${r.backend}${r.gpu ? ' (GPU)' : ''}`,
+              `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
+              `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
+              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))}`,
+              `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
             ].join('\n')}\n`,
           );
         } catch (err) {
           display.stop();
-          const ck = (err as { checkpoint?: string }).checkpoint;
+          const ck = err instanceof TrainingStoppedError ? err.checkpoint : undefined;
           if (controller.signal.aborted && ck) {
             process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
             process.exitCode = 130;

@@ -48,6 +48,4 @@ export {
   type TrialResult,
   trialSeed,
 } from './runner.js';
-export { trialCodeDigest, trialProcessArgv } from './trial-argv.js';
-export type { TrialProcessArgs } from './trial-process.js';
-export { latestCheckpoints, resolveTrials } from './trials.js';
+export { benchTrials, latestCheckpoints, resolveTrials } from './trials.js';

@@ -7,13 +7,14 @@ import { z } from 'zod';
 import { AGENT_NAMES, AgentNameSchema } from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { loadYamlConfig } from './load.js';
+import { PATTERN_NAMES, type PatternName } from './training.js';
 
 /** Agents in enum order: this order (not YAML order) drives per-agent seeds and table columns. */
 export const AGENT_ORDER: readonly AgentName[] = AGENT_NAMES;
 
-/** Arrival patterns a workload phase can take (same names as training_config's patterns). */
-export type PatternName = 'idle' | 'even' | 'busy' | 'burst';
-export const PATTERN_ORDER: readonly PatternName[] = ['idle', 'even', 'busy', 'burst'];
+/** Arrival patterns a workload phase can take: training_config's patterns, in their order. */
+export type { PatternName };
+export const PATTERN_ORDER: readonly PatternName[] = PATTERN_NAMES;
 
 type RefineCtx = { addIssue: (issue: z.core.$ZodRawIssue) => void };
 

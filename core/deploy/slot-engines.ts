@@ -8,11 +8,11 @@
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
+import { type EngineContainers, engineName } from '../engines/engine-containers.js';
+import { vllmEngineSpec } from '../engines/vllm-engine.js';
 import { EngineError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
-import { type EngineContainers, engineName } from './engine-containers.js';
 import type { LiveSlot } from './live-cluster.js';
-import { vllmEngineSpec } from './vllm-engine.js';
 import { drainEngine } from './vllm-metrics.js';
 
 export interface EngineSettings {

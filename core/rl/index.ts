@@ -1,14 +1,15 @@
 /**
  * Maskable PPO for the MIG environment, on tfjs (SB3 + sb3-contrib MaskablePPO, ported).
  *
- *   const result = await runTraining({ trainingConfigPath, simulationConfigPath, runDir, overrides, resumeFrom });
- *   const policy = loadPolicyForInference(result.bestCheckpoint);      // no tfjs needed
+ *   const trainer = new PpoTrainer(env, trainerConfig, callbacks);     // core/stages/train wires it to the env
+ *   await trainer.learn(signal);
+ *   const policy = loadPolicyForInference(checkpointDir);              // no tfjs needed
  *   const action = policy.actDeterministic(observation, env.actionMasks());
  *
  * Pieces: `ActorCriticPolicy` (act / evaluateActions / predictValues), `RolloutBuffer` + `computeGae`,
  * `ppoLoss` / `ppoUpdate`, `PpoTrainer` (collect → update loop, callbacks, exportable state), `Normalizer`
- * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write. The environment itself
- * is `./env`.
+ * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write. The learner only: the
+ * environment is core/control's, and a training run (configs, run directory, logs) is core/stages/train.
  */
 export { Adam, clipByGlobalNorm, SB3_ADAM } from './adam.js';
 export { describeBackend, selectTfBackend, TF_BACKENDS, type TfBackendInfo } from './backend.js';
@@ -40,14 +41,6 @@ export {
   type Schedule,
   steppedEntropySchedule,
 } from './schedule.js';
-export {
-  type RunTrainingOptions,
-  type RunTrainingResult,
-  runTraining,
-  type TrainingProgress,
-} from './train/run-training.js';
-export type { TrainProcessArgs, TrainProcessMessage } from './train/train-process.js';
-export { episodeSeed, trainerConfigFrom } from './train/train-run.js';
 export {
   type EpisodeRecord,
   PpoTrainer,

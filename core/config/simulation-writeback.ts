@@ -1,15 +1,14 @@
 /**
- * Write-back of what profiling measured into simulation_config.yaml — the step the reference leaves to a human
+ * Write-back of what profiling measured (and the fit stage fitted) into simulation_config.yaml — the step the reference leaves to a human
  * copying numbers by hand. Each profiled (agent, GPU model, MIG profile) entry under `simulation.agents` gets its
  * α/β/σ for prefill and tpot, kv_cache_GB, restart_time, generate_path (and model). Comments, key order and every
  * other byte stay as they were (core/config/yaml-writeback splices only changed scalars); the file is replaced
  * atomically, and not touched at all when nothing changed, so a second identical write-back is a no-op.
  */
-import { parse } from 'yaml';
-import { readConfigText } from '../config/load.js';
-import { writeBackYaml, type YamlEdit } from '../config/yaml-writeback.js';
 import { ConfigError } from '../errors.js';
 import { isAgentName } from '../mig/index.js';
+import { engineEntryPath, readSimulationDocument } from './simulation-document.js';
+import { writeBackYaml, type YamlEdit } from './yaml-writeback.js';
 
 /** KiB per GiB: kv_cache_GB is GiB in the reference (PC9). */
 const KIB_PER_GIB = 1048576;
@@ -44,7 +43,7 @@ function check(file: string, field: string, ok: boolean, problem: string, fix: s
 }
 
 function editsFor(file: string, m: ProfileMeasurement, models: Record<string, unknown>): YamlEdit[] {
-  const base = ['simulation', 'agents', m.agent, m.gpuModel, 'mig', m.profile];
+  const base = engineEntryPath(m.agent, m.gpuModel, m.profile);
   const where = base.join('.');
   check(
     file,
@@ -112,18 +111,8 @@ export function writeBackProfiles(
   file: string,
   measurements: readonly ProfileMeasurement[],
 ): { changed: boolean; edits: number } {
-  const doc = parse(readConfigText(file)) as { model?: Record<string, unknown> } | null;
-  const models = doc?.model ?? {};
+  const models = readSimulationDocument(file).model ?? {};
   const edits = measurements.flatMap((m) => editsFor(file, m, models));
   const { changed } = writeBackYaml(file, edits, { createMissing: true });
   return { changed, edits: edits.length };
-}
-
-/** Agents whose entry for (gpuModel, profile) in `file` serves `model`: where a profiled engine's numbers belong. */
-export function agentsServing(file: string, gpuModel: string, profile: string, model: string): string[] {
-  const doc = parse(readConfigText(file)) as {
-    simulation?: { agents?: Record<string, Record<string, { mig?: Record<string, { model?: unknown }> }>> };
-  } | null;
-  const agents = doc?.simulation?.agents ?? {};
-  return Object.keys(agents).filter((a) => agents[a]?.[gpuModel]?.mig?.[profile]?.model === model);
 }

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../core/paths.js';
 import {
   bundledEntry,
   bundledEntryArgv,
   bundledEntrySourceDigest,
   pruneSupersededBundles,
   SUPERSEDED_BUNDLE_TTL_MS,
-} from '../../../core/util/bundled-entry.js';
+} from '../../../core/child/bundled-entry.js';
+import { PROJECT_ROOT } from '../../../core/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migflow-bundled-entry-'));
 const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache', 'migflow', 'entries');
@@ -36,7 +36,7 @@ const write = (greeting: string) => {
     entry,
     [
       "import { stringify } from 'yaml';",
-      `import { startedAsEntry } from ${JSON.stringify(join(PROJECT_ROOT, 'core/util/started-as-entry.ts'))};`,
+      `import { startedAsEntry } from ${JSON.stringify(join(PROJECT_ROOT, 'core/child/started-as-entry.ts'))};`,
       "const dep = await import('./dep.js');",
       "if (process.argv[2] === 'fail') dep.fail();",
       "if (startedAsEntry('probe-entry')) process.stdout.write(stringify({ greeting: dep.greeting, here: dep.here }));",

@@ -1,30 +1,59 @@
 /**
- * `runTraining` behind its signature: configs (with overrides) → backend → MIG env → PPO trainer, with the run
- * directory's snapshots, logs, checkpoints, best pointer and training curve. See run-training.ts for the layout.
+ * One Maskable PPO training run of the MIG environment in a run directory, from configs to checkpoints: configs
+ * (with overrides, read once by core/config's `readTrainingConfig`) → tfjs backend → MIG env (core/control) → PPO
+ * trainer (core/rl). The train stage runs it in a child process (./train-child.ts): it is pure CPU/accelerator
+ * work for minutes to days.
+ *
+ *   const result = await runTraining({
+ *     trainingConfigPath: 'configs/training_config.yaml',
+ *     simulationConfigPath: 'configs/simulation_config.yaml',
+ *     overrides: { 'training.reward.affinity_bonus_weight': 0.1 },   // a grid trial's params, as expandGrid gives them
+ *     runDir: 'artifacts/train/<runId>',
+ *     resumeFrom: lastHeartbeat?.lastCheckpoint,                       // continue the same run after a crash
+ *     onProgress: (p) => heartbeat(p),
+ *     signal,
+ *   });
+ *
+ * Run directory layout (all writes atomic):
+ *   run.json                          run metadata: backend, seed, start/resume history, totals
+ *   snapshots/training_config.yaml    the training config with the overrides applied (what really ran)
+ *   snapshots/simulation_config.yaml  copy of the simulation config
+ *   checkpoints/rl_model_<N>_steps/   every `checkpointEverySteps` env steps (default 5120, the reference's cadence)
+ *   checkpoints/final/                at the end; `best` points at the checkpoint with the best mean episode reward
+ *   checkpoints/best.json             { checkpoint, meanEpisodeReward } of the best checkpoint so far
+ *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
+ *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
+ *   tensorboard/events.out.tfevents.* the same series under SB3's TensorBoard tags (rollout/*, train/*)
+ *   logs/train/episode_<k>.jsonl      the reference's per-step log: action, budget, rates, engines per agent
+ *   training-curve.png                episode reward, losses, entropy, explained variance
+ *
+ * Resume: `resumeFrom` (a checkpoint directory from this or another run dir) restores weights, Adam state,
+ * normaliser statistics, RNG states and counters; the step counter continues from the checkpoint and training
+ * stops at the configured total (`totalSteps` or `total_timesteps`), unlike the reference which trains another
+ * full total on top.
+ *
+ * Cancellation: when `signal` aborts, training stops at the next env step, writes a checkpoint of the state so
+ * far and rejects with a `TrainingAbortedError` whose `checkpoint` is that checkpoint's path.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { checkpointSteps } from '../../../contracts/index.js';
-import { readConfigText } from '../../config/load.js';
-import { loadSimulationConfig } from '../../config/simulation.js';
 import {
   checkTrainingCoversSimulation,
-  parseTrainingConfig,
+  loadSimulationConfig,
   type ResolvedTrainingConfig,
-} from '../../config/training.js';
-import { applyTrainingOverrides } from '../../config/training-overrides.js';
+  readConfigText,
+  readTrainingConfig,
+} from '../../config/index.js';
 import { MigEnv, seededEnvRng } from '../../control/index.js';
 import { ConfigError } from '../../errors.js';
 import { actionName } from '../../mig/index.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
-import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
-import { describeBackend, selectTfBackend, type TfBackendInfo } from '../backend.js';
-import { checkpointPath, writeCheckpoint } from '../checkpoint.js';
-import { readCheckpoint } from '../checkpoint-format.js';
-import { VEC_NORMALIZE_DEFAULTS } from '../normalizer.js';
-import { SB3_PPO_DEFAULTS } from '../ppo.js';
-import { constantSchedule, linearSchedule, steppedEntropySchedule } from '../schedule.js';
+import { describeBackend, selectTfBackend, type TfBackendInfo } from '../../rl/backend.js';
+import { checkpointPath, writeCheckpoint } from '../../rl/checkpoint.js';
+import { readCheckpoint } from '../../rl/checkpoint-format.js';
+import { VEC_NORMALIZE_DEFAULTS } from '../../rl/normalizer.js';
+import { SB3_PPO_DEFAULTS } from '../../rl/ppo.js';
+import { constantSchedule, linearSchedule, steppedEntropySchedule } from '../../rl/schedule.js';
 import {
   type EpisodeRecord,
   PpoTrainer,
@@ -33,8 +62,9 @@ import {
   type TrainerState,
   TrainingAbortedError,
   type UpdateRecord,
-} from '../trainer.js';
-import type { RunTrainingOptions, RunTrainingResult, TrainingProgress } from './run-training.js';
+} from '../../rl/trainer.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
 import { updateScalars } from './training-scalars.js';
@@ -45,33 +75,74 @@ export const DEFAULT_CHECKPOINT_EVERY_STEPS = 5120;
 /** Env steps between two progress reports that carry no event. */
 const PROGRESS_EVERY_STEPS = 16;
 
-export interface LoadedTrainingConfig {
-  readonly training: ResolvedTrainingConfig;
-  /** The training YAML with the overrides applied: what the run uses and snapshots. */
-  readonly yaml: string;
+/** What `onProgress` reports, at most once per finished episode, PPO update and checkpoint. */
+export interface TrainingProgress {
+  /** Env steps taken so far in this run (continues across resumes). */
+  readonly steps: number;
+  /** The step at which training stops. */
+  readonly totalSteps: number;
+  /** Episodes finished so far in this run (continues across resumes). */
+  readonly episodes: number;
+  /** Undiscounted reward sum of the last finished episode (raw env rewards, not normalised). */
+  readonly lastEpisodeReward?: number;
+  /** Mean of the last up-to-100 episode rewards (SB3's rollout/ep_rew_mean). */
+  readonly meanEpisodeReward?: number;
+  /** Directory of the newest checkpoint written, if any: a resume point. */
+  readonly lastCheckpoint?: string;
+  /** The tfjs backend in use: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
+  readonly backend: string;
+  /** True when the backend runs on a GPU (tfjs-node-gpu with a visible device). */
+  readonly gpu: boolean;
 }
 
-/** Reads the training YAML, applies dotted-path overrides and validates the result. */
-export function loadTrainingConfigWithOverrides(
-  file: string,
-  overrides: Readonly<Record<string, unknown>> = {},
-): LoadedTrainingConfig {
-  const text = readConfigText(file, 'check the path; the default is configs/training_config.yaml');
-  if (Object.keys(overrides).length === 0) return { training: parseTrainingConfig(file, text), yaml: text };
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    // Let the regular parser produce its located message.
-    parseTrainingConfig(file, text);
-    throw err;
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(file, '', 'expected a map at the top', 'see docs/configs.md');
-  }
-  const applied = applyTrainingOverrides(file, raw as Record<string, unknown>, overrides);
-  const yaml = `# ${file} with overrides ${JSON.stringify(overrides)}\n${stringifyYaml(applied)}`;
-  return { training: parseTrainingConfig(`${file} (with overrides)`, yaml), yaml };
+export interface RunTrainingOptions {
+  /** The training config YAML (configs/training_config.yaml). */
+  readonly trainingConfigPath: string;
+  /** The simulation config YAML (configs/simulation_config.yaml). */
+  readonly simulationConfigPath: string;
+  /**
+   * Values applied on top of the training YAML before validation, keyed by dotted path from the YAML root
+   * (`'training.PPO.n_steps'`, `'training.reward.affinity_bonus_weight'`), exactly as a grid trial's `params`.
+   * An unknown path is a ConfigError.
+   */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  /** The run directory (created if absent). */
+  readonly runDir: string;
+  /** Env steps of the whole run; default the config's `total_timesteps`. */
+  readonly totalSteps?: number;
+  /** Seed of env, policy sampling, initial weights and minibatch shuffling; default 0. */
+  readonly seed?: number;
+  /** A checkpoint directory (`…/rl_model_<N>_steps`) to continue from. */
+  readonly resumeFrom?: string;
+  /** Checkpoint cadence in env steps; default 5120 (the reference's). */
+  readonly checkpointEverySteps?: number;
+  /**
+   * Write the reference's per-step log (action, budget, rates, engines per agent) as
+   * `logs/train/episode_<k>.jsonl`. Default true.
+   */
+  readonly stepLogs?: boolean;
+  /** Seeded synthetic token lengths instead of the profiling stage's generated JSONLs. Default false. */
+  readonly syntheticTokens?: boolean;
+  /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
+  readonly onProgress?: (p: TrainingProgress) => void;
+  /** Informational log lines (backend choice, checkpoints); default none. */
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface RunTrainingResult {
+  readonly runDir: string;
+  /** `checkpoints/final` — loadable by `loadPolicyForInference` and by `resumeFrom`. */
+  readonly finalCheckpoint: string;
+  /** The checkpoint with the best mean episode reward at save time (the final one when none is better). */
+  readonly bestCheckpoint: string;
+  /** Env steps at the end (= totalSteps). */
+  readonly steps: number;
+  readonly episodes: number;
+  /** Mean of the last up-to-100 episode rewards; NaN when no episode finished. */
+  readonly meanEpisodeReward: number;
+  readonly backend: string;
+  readonly gpu: boolean;
 }
 
 /** The trainer's settings from a resolved training config (the reference's MaskablePPO arguments). */
@@ -133,10 +204,11 @@ interface RunMeta {
   finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
 }
 
-export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingResult> {
+/** Trains one Maskable PPO policy on the MIG environment; see the module doc. */
+export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
   const log = o.log ?? (() => {});
   const runDir = resolve(o.runDir);
-  const { training, yaml } = loadTrainingConfigWithOverrides(o.trainingConfigPath, o.overrides);
+  const { training, yaml } = readTrainingConfig(o.trainingConfigPath, o.overrides);
   const simulation = loadSimulationConfig(o.simulationConfigPath);
   checkTrainingCoversSimulation(training, simulation);
   const seed = o.seed ?? 0;

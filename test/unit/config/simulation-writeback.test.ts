@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
-import { ConfigError } from '../../../core/errors.js';
 import {
   kvCacheGbFromTokens,
   type ProfileMeasurement,
   writeBackProfiles,
-} from '../../../core/profiling/writeback.js';
+} from '../../../core/config/simulation-writeback.js';
+import { ConfigError } from '../../../core/errors.js';
 
 let dir: string;
 let file: string;

@@ -111,7 +111,16 @@ export async function startSeaweedFs(
     '-s3.port.iceberg=0',
     '-s3.port.lance=0',
     `-s3.config=${s3Config}`,
+    `-filer.localSocket=${join(dir, 'filer.sock')}`,
+    `-s3.localSocket=${join(dir, 's3.sock')}`,
   ];
+  // weed puts its gRPC fast-path sockets in /tmp under fixed names; they are ours to remove once it has stopped.
+  const grpcSockets = [
+    ['master', p.masterGrpc],
+    ['volume', p.volumeGrpc],
+    ['filer', p.filerGrpc],
+    ['s3', p.s3Grpc],
+  ].map(([name, port]) => join('/tmp', `seaweedfs-${name}-grpc-${port}.sock`));
   mkdirSync(join(dir, 'data'), { recursive: true });
   let log = '';
   const proc = execa(weed, args, { reject: false, buffer: false, cleanup: true });
@@ -132,6 +141,7 @@ export async function startSeaweedFs(
       await proc;
       clearTimeout(timer);
     }
+    for (const socket of grpcSockets) rmSync(socket, { force: true });
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 90_000;

@@ -162,7 +162,7 @@ server_up() {
   else
     mkdir -p "$SERVER_DIR/config"
     cp scripts/prod-stack/dynamicconfig.yaml "$SERVER_DIR/config/dynamicconfig.yaml"
-    DYNAMIC_CONFIG=$SERVER_DIR/config/dynamicconfig.yaml render scripts/prod-stack/temporal-server.yaml \
+    DYNAMIC_CONFIG=$SERVER_DIR/config/dynamicconfig.yaml render scripts/prod-stack/temporal-server.yaml.tmpl \
       "$SERVER_DIR/config/migflow.yaml"
     say "starting Temporal server $("$server" --version 2>/dev/null | head -1 | awk '{print $NF}') on $ADDRESS"
     setsid "$server" --root "$SERVER_DIR" --config config --env migflow --allow-no-auth start \
@@ -216,7 +216,7 @@ ui_up() {
     return
   fi
   mkdir -p "$UI_DIR/config"
-  render scripts/prod-stack/ui-server.yaml "$UI_DIR/config/migflow.yaml"
+  render scripts/prod-stack/ui-server.yaml.tmpl "$UI_DIR/config/migflow.yaml"
   say "starting the Web UI on http://127.0.0.1:$UI_PORT"
   setsid "$ui" --root "$UI_DIR" --config config --env migflow start </dev/null >>"$LOG_DIR/temporal-ui.log" 2>&1 &
   echo $! >"$RUN_DIR/temporal-ui.pid"

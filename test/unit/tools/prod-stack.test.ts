@@ -27,7 +27,7 @@ describe('the production stack in docker-compose.yaml and scripts/prod-stack.sh'
   it('fills every placeholder of its config templates', () => {
     const rendered =
       /for name in ([^;]*); do/s.exec(script)?.[1]?.replace(/\\\n/g, ' ').trim().split(/\s+/) ?? [];
-    for (const file of ['temporal-server.yaml', 'ui-server.yaml']) {
+    for (const file of ['temporal-server.yaml.tmpl', 'ui-server.yaml.tmpl']) {
       const text = readFileSync(join(PROJECT_ROOT, 'scripts/prod-stack', file), 'utf8');
       const used = [...text.matchAll(/@@([A-Z_]+)@@/g)].map((m) => m[1]);
       expect(used.length).toBeGreaterThan(0);

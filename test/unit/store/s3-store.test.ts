@@ -37,6 +37,9 @@ beforeAll(async () => {
     credentials: { accessKeyId: weed.accessKeyId, secretAccessKey: weed.secretAccessKey },
   });
   await raw.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  // SeaweedFS allocates a new bucket's volumes on its first write (seconds): done here, not inside a test.
+  await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'warm-up', Body: 'x' }));
+  await raw.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'warm-up' }));
 });
 afterAll(async () => {
   raw?.destroy();

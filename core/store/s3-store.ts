@@ -59,6 +59,8 @@ export interface S3StoreOptions {
   cacheDir: string;
   /** Parallel transfers of one put/get (default 4). */
   concurrency?: number;
+  /** A put reuses a blob the bucket already holds when it is younger than this (default 10 min); else uploads it again. */
+  reuseMaxAgeMs?: number;
 }
 
 interface AwsError {
@@ -119,6 +121,7 @@ export class S3Store implements ArtifactStore {
   readonly client: S3Client;
   private readonly prefix: string;
   private readonly concurrency: number;
+  private readonly reuseMaxAgeMs: number;
   /** Verified local copies of entries (same layout as the local folder store). */
   private readonly entryCache: LocalFolderStore;
   private readonly blobCacheDir: string;
@@ -128,6 +131,7 @@ export class S3Store implements ArtifactStore {
     this.prefix = opts.prefix ? `${checkPrefix(opts.prefix)}/` : '';
     this.location = `s3://${opts.bucket}/${this.prefix}`;
     this.concurrency = opts.concurrency ?? 4;
+    this.reuseMaxAgeMs = opts.reuseMaxAgeMs ?? 10 * 60_000;
     const config: S3ClientConfig = {
       region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       // migflow checks sha256 of every object itself; the SDK's optional CRC trailers are not understood by every
@@ -154,13 +158,20 @@ export class S3Store implements ArtifactStore {
     return `${this.prefix}entries/${checkRef(ref)}/${MANIFEST_FILE}`;
   }
 
-  private async hasBlob(sha256: string, bytes: number): Promise<boolean> {
+  /**
+   * Whether a blob can be reused as it is. One older than `reuseMaxAgeMs` is uploaded again, which renews its
+   * LastModified: removeOrphans only deletes unreferenced blobs older than its grace period (1 h by default), so a
+   * put reusing a blob that no manifest references yet does not lose it to a sweep started meanwhile.
+   */
+  private async reusableBlob(sha256: string, bytes: number): Promise<boolean> {
     try {
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: this.blobKey(sha256) }),
       );
       // A blob of the wrong size (an interrupted server-side write) is replaced, not trusted.
-      return head.ContentLength === bytes;
+      const fresh =
+        head.LastModified !== undefined && Date.now() - head.LastModified.getTime() < this.reuseMaxAgeMs;
+      return head.ContentLength === bytes && fresh;
     } catch (err) {
       if (isNotFound(err)) return false;
       throw err;
@@ -193,7 +204,7 @@ export class S3Store implements ArtifactStore {
     const outputs = await mapLimit(paths, this.concurrency, async (path) => {
       const file = join(sourceDir, path);
       const h = await hashFile(file);
-      if (!(await this.hasBlob(h.sha256, h.bytes))) await this.uploadBlob(file, h);
+      if (!(await this.reusableBlob(h.sha256, h.bytes))) await this.uploadBlob(file, h);
       const rec: StoredFile = { path, ...h };
       opts.onFile?.(rec);
       return rec;
@@ -415,8 +426,9 @@ export class S3Store implements ArtifactStore {
     opts: FetchOptions = {},
   ): Promise<FetchResult<M>> {
     const manifest = await this.require<M>(ref);
-    const local = await this.entryCache.lookup<M>(ref).catch(() => undefined);
-    if (local && sameOutputs(local, manifest)) {
+    // A local copy whose manifest cannot be read counts as damaged: dropped and fetched again.
+    const local = await this.entryCache.lookup<M>(ref).catch(() => 'damaged' as const);
+    if (local && local !== 'damaged' && sameOutputs(local, manifest)) {
       try {
         const hit = await this.entryCache.fetch<M>(ref, opts);
         return { ...hit, manifest, transferredBytes: 0 };
@@ -447,6 +459,11 @@ export class S3Store implements ArtifactStore {
     return cached;
   }
 
+  /**
+   * Deletes blobs that no manifest references and that are older than the grace period. A put running meanwhile
+   * keeps its blobs: new ones are younger than the grace, and reused ones were renewed (see reusableBlob). The one
+   * remaining window is a blob renewed between this sweep's listing and its delete; keep sweeps rare (cache gc).
+   */
   async removeOrphans(opts: { graceMs?: number; dryRun?: boolean } = {}): Promise<string[]> {
     const grace = opts.graceMs ?? 3_600_000;
     const now = Date.now();

@@ -9,13 +9,14 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArtifactStore, type S3Store, storeFromEnv } from '../../../core/store/index.js';
+import { type ArtifactStore, S3Store, storeFromEnv } from '../../../core/store/index.js';
 import { type SeaweedFs, startSeaweedFs } from '../../../tools/seaweedfs.js';
 import { describeStoreContract } from './contract.js';
 
@@ -130,6 +131,31 @@ describe('S3 store specifics', () => {
     const second = await store.fetch('train/dup');
     expect(second.transferredBytes).toBe(20);
     expect(readFileSync(join(second.dir, 'b.bin'), 'utf8')).toBe('same bytes');
+  });
+
+  it('reuses a blob it already holds while young, and uploads it again once older than reuseMaxAgeMs', async () => {
+    const prefix = `reuse-${Date.now()}`;
+    const make = (reuseMaxAgeMs?: number) =>
+      new S3Store({
+        bucket: BUCKET,
+        prefix,
+        endpoint: weed.endpoint,
+        cacheDir: join(scratch, prefix),
+        ...(reuseMaxAgeMs === undefined ? {} : { reuseMaxAgeMs }),
+      });
+    const src = join(scratch, `${prefix}-src`);
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'w.bin'), 'weights');
+    await make().put('train/r1', src, {});
+    const key = await blobKeyOf(make(), 'train/r1', 'w.bin');
+    const modified = async () =>
+      (await raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).LastModified!.getTime();
+    const first = await modified();
+    await new Promise((r) => setTimeout(r, 1_100)); // LastModified has one-second resolution
+    await make().put('train/r2', src, {});
+    expect(await modified()).toBe(first);
+    await make(0).put('train/r3', src, {});
+    expect(await modified()).toBeGreaterThan(first);
   });
 
   it('takes credentials from an AWS shared credentials file and profile, and fails clearly with wrong ones', async () => {

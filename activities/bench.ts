@@ -14,6 +14,7 @@ import {
 import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/index.js';
 import { type BenchTrialInput, benchStage } from '../core/stages/bench/index.js';
+import { entryFacts } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
@@ -57,9 +58,7 @@ export function createBenchActivities(deps: ActivityDeps) {
         return {
           policy: summary.entry.policy,
           ...(checkpoint ? { checkpoint } : {}),
-          cacheKey: entry.key,
-          hit: entry.hit,
-          dir: entry.dir,
+          ...entryFacts(entry),
           totalRequests: summary.totalRequests,
           entry: summary.entry,
           durationMs: Date.now() - started,

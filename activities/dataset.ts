@@ -1,20 +1,15 @@
 /** `prepareDataset`: validate, look up the cache, run the datasets stage in a temp dir, heartbeat, return a summary. */
 import { basename } from 'node:path';
-import { Context } from '@temporalio/activity';
 import { DatasetStageInput, type DatasetStageResult } from '../contracts/index.js';
 import { resolveFrom } from '../core/cache/index.js';
-import { parseConfig } from '../core/config/index.js';
 import { type DatasetsInput, datasetsStage } from '../core/stages/datasets/index.js';
+import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
-import { withFailures } from './failures.js';
 
 export function createDatasetActivities(deps: ActivityDeps) {
   return {
     async prepareDataset(raw: DatasetStageInput): Promise<DatasetStageResult> {
-      return withFailures(async () => {
-        const input = parseConfig('prepareDataset input', raw, DatasetStageInput);
-        const ctx = Context.current();
-        const started = Date.now();
+      return parsedActivity('prepareDataset', DatasetStageInput, raw, async (input, ctx, started) => {
         const dataset: DatasetsInput = {
           kind: input.kind,
           inputs: input.inputs.map((p) => resolveFrom(deps.projectRoot, p)),
@@ -30,9 +25,7 @@ export function createDatasetActivities(deps: ActivityDeps) {
         const s = entry.manifest.summary;
         return {
           kind: input.kind,
-          cacheKey: entry.key,
-          hit: entry.hit,
-          dir: entry.dir,
+          ...entryFacts(entry),
           // The build ran in a temp dir; point at the published copy.
           outputFile: `${entry.dir}/${basename(s.outputFile)}`,
           rowsRead: s.rowsRead,

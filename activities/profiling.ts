@@ -8,7 +8,6 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import Docker from 'dockerode';
 import {
   type FitProfilesArgs,
@@ -27,6 +26,7 @@ import { PROJECT_ROOT } from '../core/paths.js';
 import { fitStage, writeFits } from '../core/stages/fit/index.js';
 import { type ProfileProgress, type ProfilingInput, profilingStage } from '../core/stages/profiling/index.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
+import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
@@ -45,10 +45,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
 
   return {
     async profileEngine(raw: ProfileEngineInput): Promise<ProfileEngineResult> {
-      return withFailures(async () => {
-        const input = parseConfig('profileEngine input', raw, ProfileEngineInput);
-        const started = Date.now();
-        const ctx = Context.current();
+      return parsedActivity('profileEngine', ProfileEngineInput, raw, async (input, ctx, started) => {
         const { target, engine } = input;
         const simulationConfig = resolveFrom(deps.projectRoot, input.simulationConfig);
         const model = profiledModel(simulationConfig, target.model, (p) => resolveFrom(PROJECT_ROOT, p));
@@ -127,9 +124,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
           gpu: target.gpu,
           gpuModel: input.gpuModel,
           ...(target.agents ? { agents: target.agents } : {}),
-          cacheKey: entry.key,
-          hit: entry.hit,
-          dir: entry.dir,
+          ...entryFacts(entry),
           prefillFile: join(entry.dir, 'prefill', s.prefillFile),
           tpotDir: join(entry.dir, 'tpot'),
           kvCacheGb: s.kvCacheGb,
@@ -142,14 +137,12 @@ export function createProfilingActivities(deps: ActivityDeps) {
     },
 
     async fitProfiles(raw: FitProfilesArgs): Promise<FitResult> {
-      return withFailures(async () => {
-        const p = parseConfig('fitProfiles input', raw.profile, ProfiledEntry);
+      return parsedActivity('fitProfiles', ProfiledEntry, raw.profile, async (p, ctx) => {
         const input = {
           prefillFile: resolveFrom(deps.projectRoot, p.prefillFile),
           tpotDir: resolveFrom(deps.projectRoot, p.tpotDir),
           includeFailed: raw.includeFailed === true,
         };
-        const ctx = Context.current();
         const entry = await deps.cache.run(await fitStage.request(input), (outDir) =>
           fitStage.run(input, outDir, {
             signal: ctx.cancellationSignal,
@@ -163,9 +156,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
           model: p.model,
           profile: p.profile,
           gpuModel: p.gpuModel,
-          cacheKey: entry.key,
-          hit: entry.hit,
-          dir: entry.dir,
+          ...entryFacts(entry),
           prefill: s.prefill,
           tpot: s.tpot,
           prefillParamFile: join(entry.dir, s.prefillParamFile),

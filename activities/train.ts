@@ -10,7 +10,6 @@
  */
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import {
   type ExpandGridArgs,
   type GridExpansion,
@@ -22,13 +21,14 @@ import {
 } from '../contracts/index.js';
 import { trainProgressSignal } from '../contracts/temporal/index.js';
 import { resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
-import { expandTrainingGrid, parseConfig } from '../core/config/index.js';
+import { expandTrainingGrid } from '../core/config/index.js';
 import {
   resumePoint,
   TrainingStoppedError,
   type TrainRunInput,
   trainStage,
 } from '../core/stages/train/index.js';
+import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
@@ -44,10 +44,7 @@ function moveContents(from: string, to: string): void {
 export function createTrainActivities(deps: ActivityDeps) {
   return {
     async trainPolicy(raw: TrainPolicyArgs): Promise<TrainPolicyResult> {
-      return withFailures(async () => {
-        const a = parseConfig('trainPolicy input', raw, TrainPolicyArgs);
-        const started = Date.now();
-        const ctx = Context.current();
+      return parsedActivity('trainPolicy', TrainPolicyArgs, raw, async (a, ctx, started) => {
         const info = ctx.info;
         const input: TrainRunInput = {
           trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
@@ -146,9 +143,7 @@ export function createTrainActivities(deps: ActivityDeps) {
         const s = entry.manifest.summary;
         return {
           ...s,
-          cacheKey: entry.key,
-          hit: entry.hit,
-          dir: entry.dir,
+          ...entryFacts(entry),
           finalCheckpoint: join(entry.dir, s.finalCheckpoint),
           bestCheckpoint: join(entry.dir, s.bestCheckpoint),
           cudaVisibleDevices: s.cudaVisibleDevices ?? null,

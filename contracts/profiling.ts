@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AgentNameSchema } from './agents.js';
+import { heartbeatTimeoutField } from './fields.js';
 
 const Latency = z
   .object({
@@ -135,7 +136,7 @@ export const ProfilingSweepInput = z
     plan: ProfilingPlanInput.prefault({}),
     engine: EngineInput.prefault({}),
     runId: z.string().min(1).optional(),
-    heartbeatTimeoutS: z.number().positive().max(3600).default(60),
+    heartbeatTimeoutS: heartbeatTimeoutField(60),
   })
   .strict();
 export type ProfilingSweepInput = z.input<typeof ProfilingSweepInput>;

@@ -4,6 +4,7 @@
  * and queries that carry these types are in contracts/temporal.
  */
 import { z } from 'zod';
+import { heartbeatTimeoutField, runIdField } from './fields.js';
 
 const overrides = z
   .record(z.string().min(1), z.unknown())
@@ -42,19 +43,11 @@ const common = {
     .boolean()
     .default(true)
     .describe('seeded synthetic token lengths; false reads the generated JSONLs of the profiling stage'),
-  runId: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
-  heartbeatTimeoutS: z
-    .number()
-    .positive()
-    .max(3600)
-    .default(60)
-    .describe(
-      'seconds without a heartbeat before a dead GPU worker’s training is retried (from its last checkpoint)',
-    ),
+  runId: runIdField(),
+  heartbeatTimeoutS: heartbeatTimeoutField(
+    60,
+    'seconds without a heartbeat before a dead GPU worker’s training is retried (from its last checkpoint)',
+  ),
   maxAttempts: z
     .number()
     .int()
@@ -203,6 +196,20 @@ export interface TrainProgress {
   lastCheckpoint?: string;
   backend?: string;
   attempt: number;
+}
+
+/** A training's progress once it has finished (or was served from the cache). */
+export function finishedProgress(result: TrainPolicyResult): TrainProgress {
+  return {
+    phase: result.hit ? 'cache-hit' : 'done',
+    steps: result.steps,
+    totalSteps: result.steps,
+    episodes: result.episodes,
+    ...(result.meanEpisodeReward !== null ? { meanEpisodeReward: result.meanEpisodeReward } : {}),
+    lastCheckpoint: result.finalCheckpoint,
+    backend: result.backend,
+    attempt: result.attempt,
+  };
 }
 
 /** One trial of a grid search, as the table shows it. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CommandError, ToolMissingError } from '../core/errors.js';
-import { freePort } from '../core/util/free-port.js';
+import { freePort } from '../core/util/index.js';
 import { type BuildOptions, type GoTool, goInstallPinned, isExecutable } from './go-install.js';
 
 /** The module proxy serves SeaweedFS only as a pseudo-version (its tags are not module versions); 4.53 inside. */

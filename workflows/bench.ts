@@ -14,16 +14,13 @@ import {
   type BenchWorkflowResult,
   Stage,
 } from '../contracts/index.js';
-import { type Activities, QUICK_RETRY, RUN_ID, STAGE, validateInput } from '../contracts/temporal/index.js';
+import { type Activities, QUICK_RETRY, runTags, validateInput } from '../contracts/temporal/index.js';
 
 export async function BenchWorkflow(raw: BenchWorkflowInput): Promise<BenchWorkflowResult> {
   const { runId: rawRunId, ...rest } = raw;
   const settings = validateInput('BenchWorkflow', BenchStageInput, rest);
   const runId = rawRunId ?? workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.bench },
-    { key: RUN_ID, value: runId },
-  ]);
+  upsertSearchAttributes(runTags({ stage: Stage.bench, runId }));
   const { benchPolicy } = proxyActivities<Activities>({
     startToCloseTimeout: '2h',
     heartbeatTimeout: '30s',

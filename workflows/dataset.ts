@@ -6,7 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { DatasetWorkflowInput, type DatasetWorkflowResult, Stage } from '../contracts/index.js';
-import { type Activities, DATASET_RETRY, RUN_ID, STAGE, validateInput } from '../contracts/temporal/index.js';
+import { type Activities, DATASET_RETRY, runTags, validateInput } from '../contracts/temporal/index.js';
 
 function baseName(p: string): string {
   return p.split('/').pop() ?? p;
@@ -15,10 +15,7 @@ function baseName(p: string): string {
 export async function DatasetWorkflow(rawInput: DatasetWorkflowInput): Promise<DatasetWorkflowResult> {
   const input = validateInput('DatasetWorkflow', DatasetWorkflowInput, rawInput);
   const runId = input.runId ?? workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.datasets },
-    { key: RUN_ID, value: runId },
-  ]);
+  upsertSearchAttributes(runTags({ stage: Stage.datasets, runId }));
   const { prepareDataset } = proxyActivities<Activities>({
     startToCloseTimeout: '2h',
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,

@@ -30,11 +30,9 @@ import {
   deployStatusQuery,
   deployStopSignal,
   deploySwitchPolicySignal,
-  GPU,
   gpuTaskQueue,
   liveRetry,
-  RUN_ID,
-  STAGE,
+  runTags,
   validateInput,
 } from '../contracts/temporal/index.js';
 
@@ -52,11 +50,7 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
   const { carry: carried, ...rest } = raw;
   const input = validateInput('DeployWorkflow', DeployInput, rest);
   const taskQueue = input.taskQueue ?? gpuTaskQueue(input.firstGpu);
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.deploy },
-    { key: RUN_ID, value: input.deploymentId },
-    { key: GPU, value: taskQueue },
-  ]);
+  upsertSearchAttributes(runTags({ stage: Stage.deploy, runId: input.deploymentId, gpuQueue: taskQueue }));
   const intervalS = input.decisionIntervalS ?? 120;
   const acts = proxyActivities<Activities>({
     taskQueue,

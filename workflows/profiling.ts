@@ -20,11 +20,9 @@ import {
 } from '../contracts/index.js';
 import {
   type Activities,
-  GPU,
   gpuTaskQueue,
   QUICK_RETRY,
-  RUN_ID,
-  STAGE,
+  runTags,
   validateInput,
 } from '../contracts/temporal/index.js';
 
@@ -32,11 +30,13 @@ export async function ProfilingSweepWorkflow(raw: ProfilingSweepInput): Promise<
   const s = validateInput('ProfilingSweepWorkflow', ProfilingSweepInput, raw);
   const runId = s.runId ?? workflowInfo().workflowId;
   const gpus = [...new Set(s.targets.map((t) => t.gpu))].sort((a, b) => a - b);
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.profiling },
-    { key: RUN_ID, value: runId },
-    ...(gpus.length === 1 ? [{ key: GPU, value: gpuTaskQueue(gpus[0]!) }] : []),
-  ]);
+  upsertSearchAttributes(
+    runTags({
+      stage: Stage.profiling,
+      runId,
+      ...(gpus.length === 1 ? { gpuQueue: gpuTaskQueue(gpus[0]!) } : {}),
+    }),
+  );
   const { profileEngine } = proxyActivities<Activities>({
     startToCloseTimeout: '24h',
     heartbeatTimeout: `${s.heartbeatTimeoutS}s`,
@@ -77,10 +77,7 @@ export async function ProfilingSweepWorkflow(raw: ProfilingSweepInput): Promise<
 export async function FitWritebackWorkflow(raw: FitWritebackInput): Promise<FitWritebackResult> {
   const s = validateInput('FitWritebackWorkflow', FitWritebackInput, raw);
   const runId = s.runId ?? workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.fit },
-    { key: RUN_ID, value: runId },
-  ]);
+  upsertSearchAttributes(runTags({ stage: Stage.fit, runId }));
   const { fitProfiles, writeBackProfiles } = proxyActivities<Activities>({
     startToCloseTimeout: '30m',
     retry: QUICK_RETRY,

@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  finishedProgress,
   paramsSummary,
   Stage,
   type TrainProgress,
@@ -21,11 +22,8 @@ import {
 } from '../contracts/index.js';
 import {
   type Activities,
-  GPU,
   gpuTaskQueue,
-  RUN_ID,
-  STAGE,
-  TRIAL,
+  runTags,
   trainingRetry,
   trainProgressQuery,
   trainProgressSignal,
@@ -54,12 +52,14 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
   const input = validateInput('TrainWorkflow', TrainWorkflowInput, raw);
   const runId = input.runId ?? workflowInfo().workflowId;
   const queue = gpuTaskQueue(input.gpu);
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.train },
-    { key: RUN_ID, value: runId },
-    { key: GPU, value: queue },
-    ...(input.trialKey ? [{ key: TRIAL, value: input.trialKey }] : []),
-  ]);
+  upsertSearchAttributes(
+    runTags({
+      stage: Stage.train,
+      runId,
+      gpuQueue: queue,
+      ...(input.trialKey ? { trial: input.trialKey } : {}),
+    }),
+  );
   const params = input.label ?? paramsSummary(input.overrides);
   const title = `Training ${input.trialKey ?? 'run'}${params ? ` ${params}` : ''} on gpu-${input.gpu}`;
 
@@ -119,16 +119,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
       throw err;
     });
   finished = true;
-  progress = {
-    phase: result.hit ? 'cache-hit' : 'done',
-    steps: result.steps,
-    totalSteps: result.steps,
-    episodes: result.episodes,
-    ...(result.meanEpisodeReward !== null ? { meanEpisodeReward: result.meanEpisodeReward } : {}),
-    lastCheckpoint: result.finalCheckpoint,
-    backend: result.backend,
-    attempt: result.attempt,
-  };
+  progress = finishedProgress(result);
   setCurrentDetails(
     `${progressMarkdown(title, progress)}\n- best checkpoint: \`${result.bestCheckpoint}\`${result.resumedFromSteps !== null ? `\n- resumed from step ${result.resumedFromSteps}` : ''}`,
   );

@@ -12,7 +12,7 @@ import { PipelineInput } from '../../contracts/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { ensureBackgroundWorkers, stopBackgroundWorkers } from '../lib/background-workers.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
-import { pipelineReport, runPipeline } from '../lib/pipeline-run.js';
+import { pipelineReport, runPipeline } from '../lib/pipeline-workflow.js';
 import { defaultServerOptions, ensureServerRunning } from '../lib/server.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

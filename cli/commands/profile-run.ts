@@ -6,14 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { datasetNameOf, generateOutputName, runGenerate } from '../../core/profiling/generate.js';
-import { parseKvCacheLog } from '../../core/profiling/kv-cache-log.js';
 import {
+  datasetNameOf,
   defaultConcurrencyPlan,
   defaultPrefillPlan,
+  generateOutputName,
+  parseKvCacheLog,
   runConcurrencySweep,
+  runGenerate,
   runPrefillSweep,
-} from '../../core/profiling/sweeps.js';
+} from '../../core/profiling/index.js';
 import { spawnEmulator } from '../../emulators/vllm/spawn.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { readServerState } from '../lib/server.js';
-import { gridResultTable, runGridWorkflow, runTrainWorkflow, trainTable } from '../lib/train-run.js';
+import { gridResultTable, runGridWorkflow, runTrainWorkflow, trainTable } from '../lib/train-workflows.js';
 
 interface CommonOptions {
   simConfig: string;

@@ -4,8 +4,11 @@
  * Token lengths come from the configs' generated JSONLs, or from a seeded synthetic table with --synthetic-tokens.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadSimulationConfig } from '../../core/config/simulation.js';
-import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
+import {
+  checkTrainingCoversSimulation,
+  loadSimulationConfig,
+  loadTrainingConfig,
+} from '../../core/config/index.js';
 import { MigEnv, seededEnvRng } from '../../core/control/index.js';
 import { NO_ACTION } from '../../core/mig/index.js';
 import { summarizeCompleted } from '../../core/sim/index.js';

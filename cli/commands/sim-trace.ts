@@ -4,8 +4,7 @@
  * and a SHA-256 over the arrival times, so it can be compared with the reference's generator run in Python.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadBenchConfig } from '../../core/config/bench.js';
-import { loadTrainingConfig } from '../../core/config/training.js';
+import { loadBenchConfig, loadTrainingConfig } from '../../core/config/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { CPythonRandom } from '../../core/random/index.js';
 import { benchPatternRanges, RequestLoader, summarizeArrivals } from '../../core/workload/index.js';

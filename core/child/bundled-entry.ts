@@ -17,7 +17,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, version as esbuildVersion, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../paths.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 
 const CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'migflow', 'entries');
 

@@ -1,10 +1,10 @@
 /**
- * The parent's side of the protocol: runs a child entry (its content-keyed bundle under plain node, see
+ * The parent's side of the protocol (its options are named as a stage's context is, so a stage passes it on): runs a child entry (its content-keyed bundle under plain node, see
  * bundled-entry.ts) with `args`, relays its progress and log lines, calls a heartbeat hook while it works, stops it
  * when `signal` aborts, and resolves with its result or rejects with its error rebuilt as a typed core error.
  *
  *   const summary = await runChild<TrainArgs, TrainingProgress, TrainResult>(TRAIN_CHILD, args, {
- *     signal, onProgress: (p) => heartbeat(p), heartbeat: () => ctx.heartbeat(latest), env: { CUDA_VISIBLE_DEVICES: '1' },
+ *     signal, progress: (p) => show(p), heartbeat: () => ctx.heartbeat(latest), env: { CUDA_VISIBLE_DEVICES: '1' },
  *   });
  *
  * Stopping: `signal` sends SIGTERM (a graceful child stops at a safe point and reports what it saved through
@@ -16,8 +16,8 @@ import { type ChildMessage, ChildProcessError, type WireError } from './protocol
 
 export interface RunChildOptions<P> {
   readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: P) => void;
-  readonly onLog?: (line: string) => void;
+  readonly progress?: (progress: P) => void;
+  readonly log?: (line: string) => void;
   /** Called every `heartbeatEveryMs` while the child runs, whatever it reports (keeps a Temporal activity alive). */
   readonly heartbeat?: () => void;
   readonly heartbeatEveryMs?: number;
@@ -68,10 +68,10 @@ export async function runChild<A, P, R>(entry: string, args: A, o: RunChildOptio
     child.on('message', (m: ChildMessage<P, R>) => {
       switch (m.type) {
         case 'progress':
-          o.onProgress?.(m.progress);
+          o.progress?.(m.progress);
           break;
         case 'log':
-          o.onLog?.(m.line);
+          o.log?.(m.line);
           break;
         case 'result':
           result = { value: m.result };

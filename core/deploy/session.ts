@@ -6,11 +6,17 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { loadBenchConfig, type ResolvedBenchConfig } from '../config/bench.js';
-import { loadDeploymentConfig, type ResolvedDeploymentConfig } from '../config/deployment.js';
-import { loadSimulationConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
-import { loadTrainingConfig, type ResolvedTrainingConfig } from '../config/training.js';
-import { EngineContainers } from '../engines/engine-containers.js';
+import {
+  loadBenchConfig,
+  loadDeploymentConfig,
+  loadSimulationConfig,
+  loadTrainingConfig,
+  type ResolvedBenchConfig,
+  type ResolvedDeploymentConfig,
+  type ResolvedSimulationConfig,
+  type ResolvedTrainingConfig,
+} from '../config/index.js';
+import { EngineContainers } from '../engines/index.js';
 import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { stateLayout } from '../mig/index.js';

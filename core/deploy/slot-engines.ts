@@ -7,9 +7,8 @@
  */
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
-import { type EngineContainers, engineName } from '../engines/engine-containers.js';
-import { vllmEngineSpec } from '../engines/vllm-engine.js';
+import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/index.js';
+import { type EngineContainers, engineName, vllmEngineSpec } from '../engines/index.js';
 import { EngineError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import type { LiveSlot } from './live-cluster.js';

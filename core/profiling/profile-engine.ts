@@ -4,9 +4,9 @@
  * sweep against it, and always remove the container. Progress (what is already measured, which sweep levels are
  * finished) is reported after every step and accepted back on a retry, so a resumed run redoes nothing finished.
  */
-import type { EngineContainers, EngineSpec, RunningEngine } from '../engines/engine-containers.js';
+import type { EngineContainers, EngineSpec, RunningEngine } from '../engines/index.js';
 import { MigflowError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import { runGenerate } from './generate.js';
 import type { KvCacheReading } from './kv-cache-log.js';
 import { measureRestartTime } from './restart-time.js';

@@ -46,6 +46,7 @@ export {
   PpoTrainer,
   type TrainEnv,
   type TrainerConfig,
+  type TrainerState,
   TrainingAbortedError,
   type UpdateRecord,
 } from './trainer.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import { StoreIntegrityError, StoreUsageError } from './errors.js';
 import { HashMismatch, hashFile, listFilesAsync, writeVerified } from './files.js';
 import { outputOf, parseManifest, serializeManifest } from './manifest.js';

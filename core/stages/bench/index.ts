@@ -7,6 +7,7 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEntry } from '../../../contracts/index.js';
+import type { BenchFiles } from '../../bench/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
 import { loadSimulationConfig } from '../../config/index.js';
@@ -24,22 +25,10 @@ export const BENCH_CHILD_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'
 const BENCH_CODE_VERSION = 'bench-3';
 
 /** One trial (paths absolute, or relative to the working directory): a baseline by name, or `rl` with a checkpoint. */
-export interface BenchTrialInput {
+export interface BenchTrialInput extends BenchFiles {
   readonly policy: string;
   /** RL checkpoint directory (when `policy` is `rl`). */
   readonly checkpoint?: string;
-  readonly simulationConfig: string;
-  readonly trainingConfig: string;
-  readonly benchConfig: string;
-  readonly syntheticTokens: boolean;
-  readonly seed?: number;
-  readonly steps?: number;
-  /** A recorded arrival CSV replayed instead of the generated workload. */
-  readonly trace?: {
-    readonly file: string;
-    readonly agent?: string;
-    readonly agentByModel?: Readonly<Record<string, string>>;
-  };
   /** Also draw figs/<run_name>/{split,merge,transfer}.png (default true). */
   readonly figures?: boolean;
 }
@@ -94,13 +83,7 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
     const out = await runChild<BenchTrialArgs, never, BenchTrialOutput>(
       BENCH_CHILD,
       { ...t, outDir },
-      {
-        what: 'bench trial',
-        nodeFlags: BENCH_CHILD_NODE_FLAGS,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        ...(ctx.heartbeat ? { heartbeat: ctx.heartbeat } : {}),
-        ...(ctx.env ? { env: ctx.env } : {}),
-      },
+      { ...ctx, what: 'bench trial', nodeFlags: BENCH_CHILD_NODE_FLAGS },
     );
     return {
       totalRequests: out.totalRequests,

@@ -49,12 +49,7 @@ export const fitStage: CachedStage<FitInput, FitSummary> = {
     const { prefill: pre, tpot } = await runChild<FitChildArgs, never, FitChildResult>(
       FIT_CHILD,
       { ...f, outDir },
-      {
-        what: 'fit',
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        ...(ctx.heartbeat ? { heartbeat: ctx.heartbeat } : {}),
-        ...(ctx.env ? { env: ctx.env } : {}),
-      },
+      { ...ctx, what: 'fit' },
     );
     return {
       prefill: {

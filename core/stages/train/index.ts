@@ -89,13 +89,10 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
         TRAIN_CHILD,
         { ...t, runDir },
         {
+          ...ctx,
           what: 'training',
           stopGraceMs: STOP_GRACE_MS,
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-          ...(ctx.progress ? { onProgress: ctx.progress } : {}),
-          ...(ctx.log ? { onLog: ctx.log } : {}),
-          ...(ctx.heartbeat ? { heartbeat: ctx.heartbeat, heartbeatEveryMs: 1_000 } : {}),
-          ...(ctx.env ? { env: ctx.env } : {}),
+          heartbeatEveryMs: 1_000,
           onCancelled: (details) => {
             stoppedAt = (details as TrainStopDetails | undefined)?.checkpoint;
           },

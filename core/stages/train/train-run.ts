@@ -48,22 +48,27 @@ import {
 import { MigEnv, seededEnvRng } from '../../control/index.js';
 import { ConfigError } from '../../errors.js';
 import { actionName } from '../../mig/index.js';
-import { describeBackend, selectTfBackend, type TfBackendInfo } from '../../rl/backend.js';
-import { checkpointPath, writeCheckpoint } from '../../rl/checkpoint.js';
-import { readCheckpoint } from '../../rl/checkpoint-format.js';
-import { VEC_NORMALIZE_DEFAULTS } from '../../rl/normalizer.js';
-import { SB3_PPO_DEFAULTS } from '../../rl/ppo.js';
-import { constantSchedule, linearSchedule, steppedEntropySchedule } from '../../rl/schedule.js';
 import {
+  checkpointPath,
+  constantSchedule,
+  describeBackend,
   type EpisodeRecord,
+  linearSchedule,
   PpoTrainer,
+  readCheckpoint,
+  SB3_PPO_DEFAULTS,
+  selectTfBackend,
+  steppedEntropySchedule,
+  type TfBackendInfo,
   type TrainEnv,
   type TrainerConfig,
   type TrainerState,
   TrainingAbortedError,
   type UpdateRecord,
-} from '../../rl/trainer.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+  VEC_NORMALIZE_DEFAULTS,
+  writeCheckpoint,
+} from '../../rl/index.js';
+import { writeFileAtomic } from '../../util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';

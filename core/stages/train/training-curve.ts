@@ -3,7 +3,7 @@
  * entropy and explained variance, all against env steps, as one Vega-Lite spec rendered to PNG by core/plot.
  */
 import { renderVegaLitePng, type VegaLiteSpec } from '../../plot/index.js';
-import type { EpisodeRecord, UpdateRecord } from '../../rl/trainer.js';
+import type { EpisodeRecord, UpdateRecord } from '../../rl/index.js';
 
 type Row = { steps: number; series: string; value: number };
 

@@ -2,7 +2,7 @@
  * The scalars SB3's PPO sends to TensorBoard once per rollout, under its tag names, from migflow's update and
  * episode records (the same series as logs/updates.jsonl and logs/episodes.jsonl).
  */
-import type { EpisodeRecord, UpdateRecord } from '../../rl/trainer.js';
+import type { EpisodeRecord, UpdateRecord } from '../../rl/index.js';
 import type { Scalar } from './tensorboard-events.js';
 
 /** SB3's `ep_info_buffer` holds the last 100 episodes. */

@@ -4,8 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../contracts/index.js';
 import { Stage } from '../../contracts/index.js';
 import type { DatasetWorkflow } from '../../contracts/temporal/index.js';
-import { MAIN_TASK_QUEUE, RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import { startWorkflow } from './client.js';
 import { formatTable } from './table.js';
 
 export async function runDatasetWorkflow(
@@ -13,15 +13,11 @@ export async function runDatasetWorkflow(
   input: DatasetWorkflowInput,
   workflowId: string,
 ): Promise<{ result: DatasetWorkflowResult; runId: string }> {
-  const handle = await client.workflow.start<DatasetWorkflow>('DatasetWorkflow', {
-    taskQueue: MAIN_TASK_QUEUE,
+  const handle = await startWorkflow<DatasetWorkflow>(client, 'DatasetWorkflow', input, {
     workflowId,
-    args: [input],
-    staticSummary: `prepare ${input.datasets.map((d) => d.kind).join(', ')} dataset(s)`,
-    typedSearchAttributes: [
-      { key: STAGE, value: Stage.datasets },
-      { key: RUN_ID, value: input.runId ?? workflowId },
-    ],
+    runId: input.runId,
+    summary: `prepare ${input.datasets.map((d) => d.kind).join(', ')} dataset(s)`,
+    stage: Stage.datasets,
   });
   const result = await handle.result();
   return { result, runId: handle.firstExecutionRunId };

@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import {
+  finishedProgress,
   type GridSearchInput,
   type GridSearchResult,
   type GridSearchStatus,
@@ -16,16 +17,9 @@ import {
   type TrainWorkflowResult,
 } from '../../contracts/index.js';
 import type { GridSearchWorkflow, TrainWorkflow } from '../../contracts/temporal/index.js';
-import {
-  GPU,
-  gpuTaskQueue,
-  gridStatusQuery,
-  MAIN_TASK_QUEUE,
-  RUN_ID,
-  STAGE,
-  trainProgressQuery,
-} from '../../contracts/temporal/index.js';
+import { gpuTaskQueue, gridStatusQuery, trainProgressQuery } from '../../contracts/temporal/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import { startWorkflow } from './client.js';
 import { formatTable } from './table.js';
 
 const POLL_MS = 1_000;
@@ -121,30 +115,19 @@ export async function runTrainWorkflow(
 ): Promise<{ result: TrainWorkflowResult; runId: string }> {
   const gpu = input.gpu ?? 0;
   const params = paramsSummary(input.overrides ?? {});
-  const handle = await client.workflow.start<TrainWorkflow>('TrainWorkflow', {
-    taskQueue: MAIN_TASK_QUEUE,
+  const handle = await startWorkflow<TrainWorkflow>(client, 'TrainWorkflow', input, {
     workflowId,
-    args: [input],
-    staticSummary: `train policy${params ? ` ${params}` : ''} on gpu-${gpu}`,
-    typedSearchAttributes: [
-      { key: STAGE, value: Stage.train },
-      { key: RUN_ID, value: input.runId ?? workflowId },
-      { key: GPU, value: gpuTaskQueue(gpu) },
-    ],
+    runId: input.runId,
+    summary: `train policy${params ? ` ${params}` : ''} on gpu-${gpu}`,
+    stage: Stage.train,
+    gpuQueue: gpuTaskQueue(gpu),
   });
   const d = opts.progress === false ? undefined : display();
   try {
     const result = await watch(handle.result(), async () => {
       d?.update(`gpu-${gpu}`, await handle.query(trainProgressQuery));
     });
-    d?.update(`gpu-${gpu}`, {
-      phase: result.hit ? 'cache-hit' : 'done',
-      steps: result.steps,
-      totalSteps: result.steps,
-      episodes: result.episodes,
-      ...(result.meanEpisodeReward !== null ? { meanEpisodeReward: result.meanEpisodeReward } : {}),
-      attempt: result.attempt,
-    });
+    d?.update(`gpu-${gpu}`, finishedProgress(result));
     return { result, runId: handle.firstExecutionRunId };
   } finally {
     d?.stop();
@@ -157,15 +140,12 @@ export async function runGridWorkflow(
   workflowId: string,
   opts: { progress?: boolean } = {},
 ): Promise<{ result: GridSearchResult; runId: string }> {
-  const handle = await client.workflow.start<GridSearchWorkflow>('GridSearchWorkflow', {
-    taskQueue: MAIN_TASK_QUEUE,
+  const gpus = (input.gpus ?? [0]).map((g) => `gpu-${g}`).join(', ');
+  const handle = await startWorkflow<GridSearchWorkflow>(client, 'GridSearchWorkflow', input, {
     workflowId,
-    args: [input],
-    staticSummary: `grid search ${input.gridConfig ?? 'configs/grid_search.yaml'} on ${(input.gpus ?? [0]).map((g) => `gpu-${g}`).join(', ')}`,
-    typedSearchAttributes: [
-      { key: STAGE, value: Stage.gridSearch },
-      { key: RUN_ID, value: input.runId ?? workflowId },
-    ],
+    runId: input.runId,
+    summary: `grid search ${input.gridConfig ?? 'configs/grid_search.yaml'} on ${gpus}`,
+    stage: Stage.gridSearch,
   });
   const d = opts.progress === false ? undefined : display();
   const children = new Map<string, WorkflowHandle<TrainWorkflow>>();

@@ -3,9 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
 import { Stage } from '../../contracts/index.js';
 import type { PipelineWorkflow } from '../../contracts/temporal/index.js';
-import { MAIN_TASK_QUEUE, RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { comparisonTable } from '../../core/bench/index.js';
-import { datasetTable } from './dataset-run.js';
+import { startWorkflow } from './client.js';
+import { datasetTable } from './dataset-workflow.js';
 import { formatTable } from './table.js';
 
 export async function runPipeline(
@@ -13,15 +13,11 @@ export async function runPipeline(
   input: PipelineInput,
   workflowId: string,
 ): Promise<{ result: PipelineResult; runId: string }> {
-  const handle = await client.workflow.start<PipelineWorkflow>('PipelineWorkflow', {
-    taskQueue: MAIN_TASK_QUEUE,
+  const handle = await startWorkflow<PipelineWorkflow>(client, 'PipelineWorkflow', input, {
     workflowId,
-    args: [input],
-    staticSummary: `migflow pipeline ${input.runId ?? workflowId}`,
-    typedSearchAttributes: [
-      { key: STAGE, value: Stage.pipeline },
-      { key: RUN_ID, value: input.runId ?? workflowId },
-    ],
+    runId: input.runId,
+    summary: `migflow pipeline ${input.runId ?? workflowId}`,
+    stage: Stage.pipeline,
   });
   return { result: await handle.result(), runId: handle.firstExecutionRunId };
 }

@@ -8,9 +8,9 @@ import type { Client } from '@temporalio/client';
 import type { BenchStageInput, BenchWorkflowResult } from '../../contracts/index.js';
 import { Stage } from '../../contracts/index.js';
 import type { BenchWorkflow } from '../../contracts/temporal/index.js';
-import { MAIN_TASK_QUEUE, RUN_ID, STAGE } from '../../contracts/temporal/index.js';
 import { comparisonTable, writeComparisonEntries } from '../../core/bench/index.js';
 import { MANIFEST_FILE } from '../../core/cache/index.js';
+import { startWorkflow } from './client.js';
 
 export async function runBenchWorkflow(
   client: Client,
@@ -18,16 +18,12 @@ export async function runBenchWorkflow(
   workflowId: string,
 ): Promise<{ result: BenchWorkflowResult; runId: string }> {
   const trials = [...(input.checkpoints ?? []), ...(input.policies ?? ['all baselines'])];
-  const handle = await client.workflow.start<BenchWorkflow>('BenchWorkflow', {
-    taskQueue: MAIN_TASK_QUEUE,
-    workflowId,
-    args: [{ ...input, runId: workflowId }],
-    staticSummary: `bench ${trials.join(', ')}`,
-    typedSearchAttributes: [
-      { key: STAGE, value: Stage.bench },
-      { key: RUN_ID, value: workflowId },
-    ],
-  });
+  const handle = await startWorkflow<BenchWorkflow>(
+    client,
+    'BenchWorkflow',
+    { ...input, runId: workflowId },
+    { workflowId, summary: `bench ${trials.join(', ')}`, stage: Stage.bench },
+  );
   const result = await handle.result();
   return { result, runId: handle.firstExecutionRunId };
 }

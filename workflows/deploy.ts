@@ -15,7 +15,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import {
   DeployInput,
@@ -32,9 +31,9 @@ import {
   deploySwitchPolicySignal,
   gpuTaskQueue,
   liveRetry,
-  runTags,
   validateInput,
 } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 
 /** The carried desired state: the workflow reads only the view's fields and hands the rest back untouched. */
 type DeployState = DeployStateView;
@@ -50,7 +49,7 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
   const { carry: carried, ...rest } = raw;
   const input = validateInput('DeployWorkflow', DeployInput, rest);
   const taskQueue = input.taskQueue ?? gpuTaskQueue(input.firstGpu);
-  upsertSearchAttributes(runTags({ stage: Stage.deploy, runId: input.deploymentId, gpuQueue: taskQueue }));
+  joinRun(Stage.deploy, input.deploymentId, { gpuQueue: taskQueue });
   const intervalS = input.decisionIntervalS ?? 120;
   const acts = proxyActivities<Activities>({
     taskQueue,

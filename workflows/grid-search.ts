@@ -12,7 +12,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -31,6 +30,7 @@ import {
   runTags,
   validateInput,
 } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 import { TrainWorkflow } from './train.js';
 
 /** The trials as a Markdown table (also what the Web UI's current details show). */
@@ -63,7 +63,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
   const input = validateInput('GridSearchWorkflow', GridSearchInput, raw);
   const parentId = workflowInfo().workflowId;
   const runId = input.runId ?? parentId;
-  upsertSearchAttributes(runTags({ stage: Stage.gridSearch, runId }));
+  joinRun(Stage.gridSearch, runId);
   const { expandGridSearch } = proxyActivities<Activities>({
     startToCloseTimeout: '5m',
     retry: QUICK_RETRY,

@@ -10,7 +10,6 @@ import {
   executeChild,
   proxyActivities,
   setCurrentDetails,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { PipelineInput, type PipelineResult, Stage, type StageOutcome } from '../contracts/index.js';
@@ -25,6 +24,7 @@ import { BenchWorkflow } from './bench.js';
 import { DatasetWorkflow } from './dataset.js';
 import { DeployWorkflow } from './deploy.js';
 import { GridSearchWorkflow } from './grid-search.js';
+import { joinRun } from './join-run.js';
 import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
 
 const { prepareWorkingConfig } = proxyActivities<Activities>({
@@ -39,7 +39,7 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
   const input = validateInput('PipelineWorkflow', PipelineInput, rawInput);
   const pipelineId = workflowInfo().workflowId;
   const runId = input.runId ?? pipelineId;
-  upsertSearchAttributes(runTags({ stage: Stage.pipeline, runId }));
+  joinRun(Stage.pipeline, runId);
   const stages: StageOutcome[] = [];
   const result: PipelineResult = { runId, stages, simulationConfig: input.simulationConfig };
   const progress = (current: string) =>

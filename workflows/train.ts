@@ -4,14 +4,7 @@
  * signals progress here, so the Web UI's current details and `trainProgressQuery` show steps, reward and the
  * last checkpoint while it runs.
  */
-import {
-  isCancellation,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { isCancellation, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import {
   finishedProgress,
   paramsSummary,
@@ -23,12 +16,12 @@ import {
 import {
   type Activities,
   gpuTaskQueue,
-  runTags,
   trainingRetry,
   trainProgressQuery,
   trainProgressSignal,
   validateInput,
 } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 
 function progressMarkdown(title: string, p: TrainProgress): string {
   const pct = p.totalSteps ? ` (${((100 * p.steps) / p.totalSteps).toFixed(1)} %)` : '';
@@ -50,16 +43,11 @@ function progressMarkdown(title: string, p: TrainProgress): string {
 
 export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkflowResult> {
   const input = validateInput('TrainWorkflow', TrainWorkflowInput, raw);
-  const runId = input.runId ?? workflowInfo().workflowId;
   const queue = gpuTaskQueue(input.gpu);
-  upsertSearchAttributes(
-    runTags({
-      stage: Stage.train,
-      runId,
-      gpuQueue: queue,
-      ...(input.trialKey ? { trial: input.trialKey } : {}),
-    }),
-  );
+  const runId = joinRun(Stage.train, input.runId, {
+    gpuQueue: queue,
+    ...(input.trialKey ? { trial: input.trialKey } : {}),
+  });
   const params = input.label ?? paramsSummary(input.overrides);
   const title = `Training ${input.trialKey ?? 'run'}${params ? ` ${params}` : ''} on gpu-${input.gpu}`;
 

@@ -17,20 +17,7 @@ import {
 } from '../../core/bench/index.js';
 import { MigflowError } from '../../core/errors.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
-
-export function positiveWhole(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
-
-export function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
-
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
 
 /** `--trace-model ChatGPT=ChatAgent` pairs → a map. */
 export function modelMap(pairs: readonly string[]): Record<string, string> {

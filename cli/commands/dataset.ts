@@ -4,21 +4,11 @@
  * the malformed-row report).
  */
 import { resolve } from 'node:path';
-import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, type Command, Option } from 'commander';
 import { DATASET_SOURCES, type DatasetKind, type PrepareDatasetResult } from '../../core/datasets/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { datasetsStage } from '../../core/stages/datasets/index.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InvalidArgumentError('expected a positive whole number of rows');
-  return n;
-}
+import { collect, positiveWhole } from '../lib/options.js';
 
 export function formatDatasetSummary(r: PrepareDatasetResult): string {
   const source = DATASET_SOURCES[r.kind];
@@ -55,7 +45,7 @@ export function registerDatasetCommand(program: Command): void {
         'parquet',
       ]),
     )
-    .option('--limit <n>', 'stop after this many raw rows', positiveInt)
+    .option('--limit <n>', 'stop after this many raw rows', positiveWhole)
     .option('--json', 'print the result as JSON', false)
     .action(
       async (

@@ -6,36 +6,12 @@
  */
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { artifactsDir } from '../../core/paths.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
-
-function positiveWhole(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
+import { overridePair, positiveWhole, wholeNumber } from '../lib/options.js';
 
 /** `key=value` → dotted override; the value is parsed as JSON when it parses (numbers, lists), else a string. */
-function override(pair: string, previous: Record<string, unknown>): Record<string, unknown> {
-  const at = pair.indexOf('=');
-  if (at <= 0) throw new InvalidArgumentError(`expected training.KEY=VALUE, got "${pair}"`);
-  const raw = pair.slice(at + 1);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    // A bare word stays a string.
-  }
-  return { ...previous, [pair.slice(0, at)]: value };
-}
-
 /** Local time YYYYmmdd-HHMMSS-mmm, the reference's run id. */
 export function timestampRunId(d = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -103,8 +79,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)', positiveWhole)
     .option(
       '--set <key=value>',
-      'override a training-config field, e.g. training.PPO.n_steps=256 (repeatable)',
-      override,
+      'override a training-config field, e.g. training.PPO.n_steps=256 (repeatable; the value is YAML)',
+      overridePair,
       {},
     )
     .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')

@@ -10,7 +10,7 @@ import { Stage } from '../../contracts/index.js';
 import type { BenchWorkflow } from '../../contracts/temporal/index.js';
 import { comparisonTable, writeComparisonEntries } from '../../core/bench/index.js';
 import { MANIFEST_FILE } from '../../core/cache/index.js';
-import { startWorkflow } from './client.js';
+import { executeWorkflow } from './client.js';
 
 export async function runBenchWorkflow(
   client: Client,
@@ -18,14 +18,12 @@ export async function runBenchWorkflow(
   workflowId: string,
 ): Promise<{ result: BenchWorkflowResult; runId: string }> {
   const trials = [...(input.checkpoints ?? []), ...(input.policies ?? ['all baselines'])];
-  const handle = await startWorkflow<BenchWorkflow>(
+  return executeWorkflow<BenchWorkflow>(
     client,
     'BenchWorkflow',
     { ...input, runId: workflowId },
     { workflowId, summary: `bench ${trials.join(', ')}`, stage: Stage.bench },
   );
-  const result = await handle.result();
-  return { result, runId: handle.firstExecutionRunId };
 }
 
 /** Copies every trial's results_*.txt/.json and figs/ into `outDir` and writes comparison.*; returns the table. */

@@ -1,5 +1,6 @@
 /** Client connection for CLI commands: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, with a clear error when no server answers. */
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowResultType } from '@temporalio/common';
 import type { Stage } from '../../contracts/index.js';
 import { MAIN_TASK_QUEUE, runTags } from '../../contracts/temporal/index.js';
 
@@ -51,4 +52,15 @@ export function startWorkflow<W extends (input: never) => Promise<unknown>>(
       ...(o.gpuQueue !== undefined ? { gpuQueue: o.gpuQueue } : {}),
     }),
   });
+}
+
+/** Starts a workflow (as `startWorkflow`) and waits for its result; returns it with the run's first execution id. */
+export async function executeWorkflow<W extends (input: never) => Promise<unknown>>(
+  client: Client,
+  type: string,
+  input: Parameters<W>[0],
+  o: { workflowId: string; summary: string; stage: Stage; runId?: string; gpuQueue?: string },
+): Promise<{ result: WorkflowResultType<(input: Parameters<W>[0]) => ReturnType<W>>; runId: string }> {
+  const handle = await startWorkflow<W>(client, type, input, o);
+  return { result: await handle.result(), runId: handle.firstExecutionRunId };
 }

@@ -1,26 +1,7 @@
-/** Starts PipelineWorkflow and prints its outcome (the main job and `migflow run pipeline`). */
-import type { Client } from '@temporalio/client';
-import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
-import { Stage } from '../../contracts/index.js';
-import type { PipelineWorkflow } from '../../contracts/temporal/index.js';
+import type { PipelineResult } from '../../contracts/index.js';
 import { comparisonTable } from '../../core/bench/index.js';
-import { startWorkflow } from './client.js';
 import { datasetTable } from './dataset-workflow.js';
 import { formatTable } from './table.js';
-
-export async function runPipeline(
-  client: Client,
-  input: PipelineInput,
-  workflowId: string,
-): Promise<{ result: PipelineResult; runId: string }> {
-  const handle = await startWorkflow<PipelineWorkflow>(client, 'PipelineWorkflow', input, {
-    workflowId,
-    runId: input.runId,
-    summary: `migflow pipeline ${input.runId ?? workflowId}`,
-    stage: Stage.pipeline,
-  });
-  return { result: await handle.result(), runId: handle.firstExecutionRunId };
-}
 
 export function pipelineReport(result: PipelineResult): string {
   const stages = formatTable(

@@ -88,31 +88,49 @@ function display(): Display {
   return process.stderr.isTTY ? barDisplay() : lineDisplay((l) => process.stderr.write(`${l}\n`));
 }
 
-/** Polls `poll` until `done` settles; a failed query (no worker yet) is retried quietly. */
-async function watch<T>(done: Promise<T>, poll: () => Promise<void>): Promise<T> {
+/**
+ * Waits for `handle`'s result while `poll` (every POLL_MS) feeds the progress display (none with
+ * `progress: false`); a failed query (no worker yet) is retried quietly.
+ */
+async function watch<R>(
+  handle: { result(): Promise<R>; firstExecutionRunId: string },
+  opts: { progress?: boolean },
+  poll: (d: Display | undefined) => Promise<void>,
+  finish: (d: Display | undefined, result: R) => void = () => {},
+): Promise<{ result: R; runId: string }> {
+  const d = opts.progress === false ? undefined : display();
   let settled = false;
-  const finished = done.finally(() => {
+  const finished = handle.result().finally(() => {
     settled = true;
   });
   const loop = (async () => {
     while (!settled) {
-      await poll().catch(() => {});
+      await poll(d).catch(() => {});
       await Promise.race([new Promise((r) => setTimeout(r, POLL_MS)), finished.catch(() => {})]);
     }
   })();
   try {
-    return await finished;
+    let result: R;
+    try {
+      result = await finished;
+    } finally {
+      await loop;
+    }
+    finish(d, result);
+    return { result, runId: handle.firstExecutionRunId };
   } finally {
-    await loop;
+    d?.stop();
   }
 }
 
-export async function runTrainWorkflow(
+/** Starts a workflow, shows its progress until it ends, and returns its result and first run id. */
+type WatchedRun<I, R> = (
   client: Client,
-  input: TrainWorkflowInput,
-  workflowId: string,
-  opts: { progress?: boolean } = {},
-): Promise<{ result: TrainWorkflowResult; runId: string }> {
+  run: { input: I; workflowId: string; progress?: boolean },
+) => Promise<{ result: R; runId: string }>;
+
+export const runTrainWorkflow: WatchedRun<TrainWorkflowInput, TrainWorkflowResult> = async (client, run) => {
+  const { input, workflowId } = run;
   const gpu = input.gpu ?? 0;
   const params = paramsSummary(input.overrides ?? {});
   const handle = await startWorkflow<TrainWorkflow>(client, 'TrainWorkflow', input, {
@@ -122,24 +140,16 @@ export async function runTrainWorkflow(
     stage: Stage.train,
     gpuQueue: gpuTaskQueue(gpu),
   });
-  const d = opts.progress === false ? undefined : display();
-  try {
-    const result = await watch(handle.result(), async () => {
-      d?.update(`gpu-${gpu}`, await handle.query(trainProgressQuery));
-    });
-    d?.update(`gpu-${gpu}`, finishedProgress(result));
-    return { result, runId: handle.firstExecutionRunId };
-  } finally {
-    d?.stop();
-  }
-}
+  return watch(
+    handle,
+    run,
+    async (d) => d?.update(`gpu-${gpu}`, await handle.query(trainProgressQuery)),
+    (d, result) => d?.update(`gpu-${gpu}`, finishedProgress(result)),
+  );
+};
 
-export async function runGridWorkflow(
-  client: Client,
-  input: GridSearchInput,
-  workflowId: string,
-  opts: { progress?: boolean } = {},
-): Promise<{ result: GridSearchResult; runId: string }> {
+export const runGridWorkflow: WatchedRun<GridSearchInput, GridSearchResult> = async (client, run) => {
+  const { input, workflowId } = run;
   const gpus = (input.gpus ?? [0]).map((g) => `gpu-${g}`).join(', ');
   const handle = await startWorkflow<GridSearchWorkflow>(client, 'GridSearchWorkflow', input, {
     workflowId,
@@ -147,27 +157,21 @@ export async function runGridWorkflow(
     summary: `grid search ${input.gridConfig ?? 'configs/grid_search.yaml'} on ${gpus}`,
     stage: Stage.gridSearch,
   });
-  const d = opts.progress === false ? undefined : display();
   const children = new Map<string, WorkflowHandle<TrainWorkflow>>();
-  try {
-    const result = await watch(handle.result(), async () => {
-      const status: GridSearchStatus = await handle.query(gridStatusQuery);
-      for (const t of status.trials) {
-        if (t.status === 'pending') continue;
-        let child = children.get(t.workflowId);
-        if (!child) {
-          child = client.workflow.getHandle<TrainWorkflow>(t.workflowId);
-          children.set(t.workflowId, child);
-        }
-        const p = await child.query(trainProgressQuery).catch(() => undefined);
-        if (p) d?.update(`${t.trialKey} ${paramsSummary(t.params, 40)}`, p);
+  return watch(handle, run, async (d) => {
+    const status: GridSearchStatus = await handle.query(gridStatusQuery);
+    for (const t of status.trials) {
+      if (t.status === 'pending') continue;
+      let child = children.get(t.workflowId);
+      if (!child) {
+        child = client.workflow.getHandle<TrainWorkflow>(t.workflowId);
+        children.set(t.workflowId, child);
       }
-    });
-    return { result, runId: handle.firstExecutionRunId };
-  } finally {
-    d?.stop();
-  }
-}
+      const p = await child.query(trainProgressQuery).catch(() => undefined);
+      if (p) d?.update(`${t.trialKey} ${paramsSummary(t.params, 40)}`, p);
+    }
+  });
+};
 
 /** Paths inside the project relative to it (as users type them), others absolute. */
 const rel = (p: string | undefined) => {

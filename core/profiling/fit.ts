@@ -85,6 +85,19 @@ function writeParamFile(
   return paramFile;
 }
 
+/** `<stem>-plot.png` in `outDir`, unless `opts.plot` is false; its path, or null. */
+async function plotUnlessOff(
+  opts: FitOptions,
+  outDir: string,
+  stem: string,
+  spec: () => Parameters<typeof writeFitPlot>[0],
+): Promise<string | null> {
+  if (!(opts.plot ?? true)) return null;
+  const plotFile = join(outDir, `${stem}-plot.png`);
+  await writeFitPlot(spec(), plotFile);
+  return plotFile;
+}
+
 function tooFew(file: string, key: string, n: number, what: string): BenchDataError {
   return new BenchDataError(
     file,
@@ -121,11 +134,7 @@ export async function fitPrefillFile(
     ['unit_beta', 'seconds_per_token'],
     ['model_formula', 'y = beta * x + alpha + N(0, sigma^2)'],
   ]);
-  let plotFile: string | null = null;
-  if (opts.plot ?? true) {
-    plotFile = join(outDir, `${stem}-plot.png`);
-    await writeFitPlot(prefillFitSpec(pts.x, pts.y, fit), plotFile);
-  }
+  const plotFile = await plotUnlessOff(opts, outDir, stem, () => prefillFitSpec(pts.x, pts.y, fit));
   return {
     kind: 'prefill',
     input,
@@ -195,11 +204,7 @@ export async function fitTpotDir(
     ['unit_beta', 'seconds_per_request'],
     ['model_formula', 'ITL = alpha + beta * N + N(0, sigma^2)'],
   ]);
-  let plotFile: string | null = null;
-  if (opts.plot ?? true) {
-    plotFile = join(outDir, `${base}-plot.png`);
-    await writeFitPlot(tpotFitSpec(xs, ys, fit), plotFile);
-  }
+  const plotFile = await plotUnlessOff(opts, outDir, base, () => tpotFitSpec(xs, ys, fit));
   return {
     kind: 'tpot',
     inputDir,

@@ -31,8 +31,7 @@ export type { StreamOutcome } from './stream-client.js';
 export {
   defaultConcurrencyPlan,
   defaultPrefillPlan,
-  runConcurrencySweep,
-  runPrefillSweep,
+  runSweep,
   type SweepPlan,
   tpotPromptsFor,
 } from './sweeps.js';

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../util/index.js';
 import { runGenerate } from './generate.js';
 import type { KvCacheReading } from './kv-cache-log.js';
 import { measureRestartTime } from './restart-time.js';
-import { runConcurrencySweep, runPrefillSweep, type SweepPlan } from './sweeps.js';
+import { runSweep, type SweepPlan } from './sweeps.js';
 
 /** The resumable state of a profiling run (travels as heartbeat details: keep it small). */
 export interface ProfileProgress {
@@ -105,13 +105,8 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
       log,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    const prefillFiles = await runPrefillSweep(
-      engine.baseUrl,
-      o.servedModel,
-      o.prefillPlan,
-      sweepOpts('prefill'),
-    );
-    const concurrencyFiles = await runConcurrencySweep(
+    const prefillFiles = await runSweep(engine.baseUrl, o.servedModel, o.prefillPlan, sweepOpts('prefill'));
+    const concurrencyFiles = await runSweep(
       engine.baseUrl,
       o.servedModel,
       o.concurrencyPlan,

@@ -171,11 +171,15 @@ function levelSeed(plan: SweepPlan, index: number): number {
   return (plan.seed + Math.imul(index + 1, 0x9e3779b9)) >>> 0;
 }
 
-async function runSweep(
+/**
+ * Runs a sweep plan (the prefill run, or the concurrency levels one by one) against an OpenAI-compatible server,
+ * skipping the levels `opts.completedLevels` lists; returns the bench JSON paths, one per level.
+ */
+export async function runSweep(
   baseUrl: string,
   model: string,
   plan: SweepPlan,
-  opts: SweepOptions,
+  opts: SweepOptions = {},
 ): Promise<string[]> {
   const done = new Set(opts.completedLevels ?? []);
   const log = opts.log ?? (() => {});
@@ -215,24 +219,4 @@ async function runSweep(
     }
   }
   return levelFiles(plan);
-}
-
-/** Runs the prefill plan against an OpenAI-compatible server; returns the bench JSON paths. */
-export function runPrefillSweep(
-  baseUrl: string,
-  model: string,
-  plan: SweepPlan,
-  opts: SweepOptions = {},
-): Promise<string[]> {
-  return runSweep(baseUrl, model, plan, opts);
-}
-
-/** Runs the concurrency (TPOT) plan level by level; returns the bench JSON paths (one per level). */
-export function runConcurrencySweep(
-  baseUrl: string,
-  model: string,
-  plan: SweepPlan,
-  opts: SweepOptions = {},
-): Promise<string[]> {
-  return runSweep(baseUrl, model, plan, opts);
 }

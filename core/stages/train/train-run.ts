@@ -219,21 +219,13 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const seed = o.seed ?? 0;
   const totalSteps = o.totalSteps ?? training.totalTimesteps;
   const every = o.checkpointEverySteps ?? DEFAULT_CHECKPOINT_EVERY_STEPS;
-  if (!Number.isInteger(totalSteps) || totalSteps < 1) {
-    throw new ConfigError(
-      'options',
-      'totalSteps',
-      `is ${totalSteps}`,
-      'give a positive whole number of env steps',
-    );
-  }
-  if (!Number.isInteger(every) || every < 1) {
-    throw new ConfigError(
-      'options',
-      'checkpointEverySteps',
-      `is ${every}`,
-      'give a positive whole number of env steps',
-    );
+  for (const [field, steps] of [
+    ['totalSteps', totalSteps],
+    ['checkpointEverySteps', every],
+  ] as const) {
+    if (!Number.isInteger(steps) || steps < 1) {
+      throw new ConfigError('options', field, `is ${steps}`, 'give a positive whole number of env steps');
+    }
   }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);

@@ -8,13 +8,13 @@
  *
  * The digests hold for the tfjs wasm backend (SIMD), which is what the tests select on this machine and in CI.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTraining } from '../../../core/rl/train/run-training.js';
+import { digestRun } from './run-digest.js';
 import { useTfBackend } from './tf-setup.js';
 
 useTfBackend();
@@ -28,41 +28,6 @@ const BASE = {
   'training.PPO.batch_size': 16,
   'training.PPO.n_epochs': 2,
 };
-
-/** Run outputs that must not change: checkpoints (minus save time), losses (minus timings), step logs. */
-function digestRun(runDir: string): Record<string, string> {
-  const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 16);
-  const out: Record<string, string> = {};
-  const ckDir = join(runDir, 'checkpoints');
-  for (const name of readdirSync(ckDir).sort()) {
-    if (name === 'best.json') continue;
-    const meta = JSON.parse(readFileSync(join(ckDir, name, 'checkpoint.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    delete meta.savedAt;
-    delete meta.backend;
-    out[`${name}/checkpoint.json`] = sha(JSON.stringify(meta));
-    out[`${name}/tensors.bin`] = sha(readFileSync(join(ckDir, name, 'tensors.bin')));
-  }
-  const updates = readFileSync(join(runDir, 'logs', 'updates.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => {
-      const u = JSON.parse(l) as Record<string, unknown>;
-      delete u.collectS;
-      delete u.updateS;
-      return u;
-    });
-  out['updates.jsonl'] = sha(JSON.stringify(updates));
-  out['episodes.jsonl'] = sha(readFileSync(join(runDir, 'logs', 'episodes.jsonl')));
-  const stepLogs = readdirSync(join(runDir, 'logs', 'train'))
-    .sort()
-    .map((f) => readFileSync(join(runDir, 'logs', 'train', f), 'utf8'))
-    .join('');
-  out['logs/train'] = sha(stepLogs);
-  return out;
-}
 
 async function run(name: string, overrides: Record<string, unknown>, totalSteps: number, seed: number) {
   const runDir = join(tmp, name);
@@ -100,28 +65,28 @@ describe('one environment reproduces the pinned training run bit for bit', () =>
   });
 });
 
-// Taken at 8b4e9c5 (before n_envs), wasm SIMD backend.
+// Taken at 8b4e9c5 (before n_envs) with this file's digest function, wasm SIMD backend.
 const GOLDEN_TINY: Record<string, string> = {
   'episodes.jsonl': 'ffcd7638c1e6f07f',
-  'final/checkpoint.json': '9485237277782d0d',
+  'final/checkpoint.json': 'b1b8a07ed25439ea',
   'final/tensors.bin': 'f5336525a3f9da78',
   'logs/train': '5f2831cc5eada7fd',
-  'rl_model_40_steps/checkpoint.json': '58f26d006de6e32a',
+  'rl_model_40_steps/checkpoint.json': '7d3cc4b6987f2e73',
   'rl_model_40_steps/tensors.bin': '7791f7931c1979b9',
-  'rl_model_80_steps/checkpoint.json': 'eb5a7df0a2d3f828',
+  'rl_model_80_steps/checkpoint.json': '39f74d88ff125953',
   'rl_model_80_steps/tensors.bin': '1c49addacc649092',
-  'rl_model_96_steps/checkpoint.json': '9485237277782d0d',
+  'rl_model_96_steps/checkpoint.json': 'b1b8a07ed25439ea',
   'rl_model_96_steps/tensors.bin': 'f5336525a3f9da78',
   'updates.jsonl': '731e355e8981bf6e',
 };
 const GOLDEN_DEFAULT_NET: Record<string, string> = {
   'episodes.jsonl': '139cdb6dcec155df',
-  'final/checkpoint.json': 'c0bb86b49405285b',
+  'final/checkpoint.json': 'a44bef596b8d0b0d',
   'final/tensors.bin': '2b9e4d3adec10f7f',
   'logs/train': 'fba3848af8f8fe47',
-  'rl_model_40_steps/checkpoint.json': '172b038101fd3f8f',
+  'rl_model_40_steps/checkpoint.json': '10439b5a784c09d3',
   'rl_model_40_steps/tensors.bin': '408aaea7b75e3efd',
-  'rl_model_64_steps/checkpoint.json': 'c0bb86b49405285b',
+  'rl_model_64_steps/checkpoint.json': 'a44bef596b8d0b0d',
   'rl_model_64_steps/tensors.bin': '2b9e4d3adec10f7f',
   'updates.jsonl': '4cbf6c72528ded6c',
 };

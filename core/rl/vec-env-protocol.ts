@@ -1,0 +1,46 @@
+/** Messages between the trainer and its environment worker threads (vec-env-workers.ts ↔ vec-env-worker.ts). */
+import type { TokenTable } from '../sim/index.js';
+import type { ShardJob, SharedUpdateMemory } from './sharded-update.js';
+import type { EnvResetResult, EnvStepResult } from './vec-env.js';
+
+/** What a worker needs to build its environment: the configs as text (parsed again there) and the token tables. */
+export interface EnvWorkerSpec {
+  readonly trainingConfigFile: string;
+  readonly trainingConfigYaml: string;
+  readonly simulationConfigFile: string;
+  readonly simulationConfigYaml: string;
+  /** `agent/model` → lengths (see tokenTableSet). */
+  readonly tokenTables: Readonly<Record<string, TokenTable>>;
+  readonly runSeed: number;
+  readonly envIndex: number;
+  readonly stepLogs: boolean;
+  /** Account the thread's CPU time per kind of work (benchmarks). */
+  readonly measureCpu: boolean;
+}
+
+export interface EnvWorkerData {
+  readonly migflowEnvWorker: true;
+  readonly spec: EnvWorkerSpec;
+}
+
+export function isEnvWorkerData(d: unknown): d is EnvWorkerData {
+  return (
+    typeof d === 'object' && d !== null && (d as { migflowEnvWorker?: unknown }).migflowEnvWorker === true
+  );
+}
+
+export type EnvWorkerRequest =
+  | { readonly type: 'reset'; readonly resetIndex: number }
+  | { readonly type: 'step'; readonly action: number }
+  | { readonly type: 'attach'; readonly memory: SharedUpdateMemory; readonly shard: number }
+  | { readonly type: 'shard'; readonly job: ShardJob }
+  | { readonly type: 'stats' };
+
+export type EnvWorkerResponse =
+  | { readonly type: 'ready'; readonly observationLength: number; readonly actionCount: number }
+  | { readonly type: 'reset'; readonly result: EnvResetResult }
+  | { readonly type: 'step'; readonly result: EnvStepResult }
+  | { readonly type: 'attached' }
+  | { readonly type: 'shard-done' }
+  | { readonly type: 'stats'; readonly envCpuS: number; readonly shardCpuS: number }
+  | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack: string };

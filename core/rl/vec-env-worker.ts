@@ -1,0 +1,91 @@
+/**
+ * The body of one environment worker thread (started by vec-env-workers.ts from this file's bundle): it builds
+ * environment `envIndex` of the run from the configs' text, then answers the trainer's messages one at a time —
+ * reset, step, and, during the PPO update, gradient shards on the shared memory (tfjs is loaded only then).
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parseSimulationConfig } from '../config/simulation.js';
+import { parseTrainingConfig } from '../config/training.js';
+import { selectTfBackend } from './backend.js';
+import { ShardComputer, type ShardJob, type SharedUpdateMemory } from './sharded-update.js';
+import { threadCpuS } from './thread-cpu.js';
+import { resetTrainEnv, stepTrainEnv } from './vec-env.js';
+import { createTrainEnv, tokenTablesFromSet } from './vec-env-host.js';
+import {
+  type EnvWorkerRequest,
+  type EnvWorkerResponse,
+  type EnvWorkerSpec,
+  isEnvWorkerData,
+} from './vec-env-protocol.js';
+
+async function main(spec: EnvWorkerSpec): Promise<void> {
+  const port = parentPort!;
+  const send = (m: EnvWorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+  const training = parseTrainingConfig(spec.trainingConfigFile, spec.trainingConfigYaml);
+  const simulation = parseSimulationConfig(spec.simulationConfigFile, spec.simulationConfigYaml);
+  const env = createTrainEnv({
+    simulation,
+    training,
+    tokens: tokenTablesFromSet(spec.tokenTables),
+    runSeed: spec.runSeed,
+    envIndex: spec.envIndex,
+    stepLogs: spec.stepLogs,
+  });
+  let shard: ShardComputer | undefined;
+  const cpu = { envS: 0, shardS: 0 };
+  const measured = <T>(key: 'envS' | 'shardS', f: () => T): T => {
+    if (!spec.measureCpu) return f();
+    const before = threadCpuS() ?? 0;
+    try {
+      return f();
+    } finally {
+      cpu[key] += (threadCpuS() ?? 0) - before;
+    }
+  };
+  send({ type: 'ready', observationLength: env.observationLength, actionCount: env.actionCount });
+  // Requests arrive one at a time per worker (the trainer awaits each answer), so handlers never overlap.
+  port.on('message', (req: EnvWorkerRequest) => {
+    void handle(req).catch((err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      send({ type: 'error', name: e.name, message: e.message, stack: e.stack ?? '' });
+    });
+  });
+
+  async function handle(req: EnvWorkerRequest): Promise<void> {
+    switch (req.type) {
+      case 'reset': {
+        const r = measured('envS', () => resetTrainEnv(env, req.resetIndex));
+        send({ type: 'reset', result: r }, [r.observation.buffer as ArrayBuffer]);
+        return;
+      }
+      case 'step': {
+        const r = measured('envS', () => stepTrainEnv(env, req.action));
+        send({ type: 'step', result: r }, [r.observation.buffer as ArrayBuffer]);
+        return;
+      }
+      case 'attach': {
+        await selectTfBackend();
+        shard = new ShardComputer(req.memory as SharedUpdateMemory, req.shard);
+        send({ type: 'attached' });
+        return;
+      }
+      case 'shard': {
+        if (!shard) throw new Error('gradient shard requested before attach');
+        const s = shard;
+        measured('shardS', () => s.run(req.job as ShardJob));
+        send({ type: 'shard-done' });
+        return;
+      }
+      case 'stats':
+        send({ type: 'stats', envCpuS: cpu.envS, shardCpuS: cpu.shardS });
+        return;
+    }
+  }
+}
+
+if (!isMainThread && isEnvWorkerData(workerData)) {
+  void main(workerData.spec).catch((err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    parentPort?.postMessage({ type: 'error', name: e.name, message: e.message, stack: e.stack ?? '' });
+  });
+}

@@ -1,11 +1,87 @@
 /**
  * PyTorch's Adam (as `adam.ts`) over one flat float32 parameter vector in plain JavaScript, fused with the
- * gradient-norm clip: one pass computes the clipped gradient, both moments and the new weights, in double
- * precision per element, stored as float32. The data-parallel update (several environments) runs it on the summed
- * gradient shards; it needs no tfjs, so the weights can live in shared memory that worker threads read.
+ * gradient-norm clip, for the data-parallel update (several environments). The work splits by parameter range:
+ * `reduceShards` adds the gradient shards of a range (in shard order) and returns its sum of squares; once the
+ * ranges' sums give the global norm, `adamRange` clips and steps the range. Each worker thread does one range, so
+ * the optimiser runs in parallel like the gradients; the result does not depend on who runs which range. Values are
+ * computed in double precision per element and stored as float32 (a different rounding from the tfjs optimiser of
+ * one environment).
  */
 import type { AdamOptions } from './adam.js';
 
+/**
+ * Adds shards 1 … count − 1 of `grads` (count vectors of `size`) into shard 0 over [from, to); returns the sum of
+ * squares of the result there.
+ */
+export function reduceShards(
+  grads: Float32Array,
+  size: number,
+  count: number,
+  from: number,
+  to: number,
+): number {
+  let sumSq = 0;
+  if (count === 1) {
+    for (let i = from; i < to; i++) {
+      const g = grads[i]!;
+      sumSq += g * g;
+    }
+    return sumSq;
+  }
+  for (let i = from; i < to; i++) {
+    let g = grads[i]!;
+    for (let k = 1; k < count; k++) g += grads[k * size + i]!;
+    grads[i] = g;
+    sumSq += g * g;
+  }
+  return sumSq;
+}
+
+/** The clip coefficient of torch's clip_grad_norm_ for a global norm (1 when within `maxNorm`). */
+export function clipCoefficient(norm: number, maxNorm: number): number {
+  return Math.min(1, maxNorm / (norm + 1e-6));
+}
+
+export interface AdamStep {
+  /** The gradient's clip coefficient. */
+  readonly coef: number;
+  readonly learningRate: number;
+  /** 1-based step number (after incrementing). */
+  readonly iteration: number;
+}
+
+/** One Adam step over [from, to) with the (reduced) gradient `g` scaled by the clip coefficient. */
+export function adamRange(
+  params: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  from: number,
+  to: number,
+  step: AdamStep,
+  options: AdamOptions,
+): void {
+  const { beta1, beta2, epsilon } = options;
+  const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** step.iteration);
+  const stepSize = step.learningRate / (1 - beta1 ** step.iteration);
+  const c1 = (1 - beta1) * step.coef;
+  const c2 = (1 - beta2) * step.coef * step.coef;
+  for (let i = from; i < to; i++) {
+    const gi = g[i]!;
+    const mi = beta1 * m[i]! + c1 * gi;
+    const vi = beta2 * v[i]! + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    params[i] = params[i]! - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + epsilon);
+  }
+}
+
+/** Contiguous near-equal parameter ranges, one per worker. */
+export function parameterRange(size: number, part: number, parts: number): [number, number] {
+  return [Math.floor((size * part) / parts), Math.floor((size * (part + 1)) / parts)];
+}
+
+/** The optimiser state: moments (possibly in shared memory) and the step count. */
 export class FlatAdam {
   readonly m: Float32Array;
   readonly v: Float32Array;
@@ -15,44 +91,11 @@ export class FlatAdam {
   constructor(
     readonly size: number,
     readonly options: AdamOptions,
+    shared = false,
   ) {
-    this.m = new Float32Array(size);
-    this.v = new Float32Array(size);
-  }
-
-  /**
-   * Sums `shards` (gradient vectors of equal length, added in order), returns the global L2 norm of the sum
-   * (before clipping), and — when it is finite — scales the sum to norm ≤ `maxNorm` (torch's clip_grad_norm_:
-   * coefficient maxNorm / (norm + 1e-6) when below 1) and takes one Adam step on `params`.
-   */
-  step(params: Float32Array, shards: readonly Float32Array[], maxNorm: number, learningRate: number): number {
-    const n = this.size;
-    let sumSq = 0;
-    const sum = shards.length === 1 ? shards[0]! : new Float32Array(n);
-    if (shards.length > 1) {
-      for (let i = 0; i < n; i++) {
-        let g = 0;
-        for (const s of shards) g += s[i]!;
-        sum[i] = g;
-      }
-    }
-    for (let i = 0; i < n; i++) sumSq += sum[i]! * sum[i]!;
-    const norm = Math.sqrt(sumSq);
-    if (!Number.isFinite(norm)) return norm;
-    const coef = Math.min(1, maxNorm / (norm + 1e-6));
-    this.iterations++;
-    const { beta1, beta2, epsilon } = this.options;
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** this.iterations);
-    const stepSize = learningRate / (1 - beta1 ** this.iterations);
-    const { m, v } = this;
-    for (let i = 0; i < n; i++) {
-      const g = sum[i]! * coef;
-      const mi = beta1 * m[i]! + (1 - beta1) * g;
-      const vi = beta2 * v[i]! + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      params[i] = params[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + epsilon);
-    }
-    return norm;
+    const floats = () =>
+      shared ? new Float32Array(new SharedArrayBuffer(4 * size)) : new Float32Array(size);
+    this.m = floats();
+    this.v = floats();
   }
 }

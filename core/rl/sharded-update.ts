@@ -2,14 +2,23 @@
  * The data-parallel PPO update used with several environments: every minibatch is split into `count` contiguous
  * shards of its permutation range; each shard's gradient (of its share of the minibatch-mean loss, `ppo-gradients.ts`)
  * is computed by a replica of the policy — on the worker threads that host the environments, or in this thread —
- * and written into shared memory; this thread adds the shards in order, clips the norm and takes the Adam step
- * (`FlatAdam`) on the shared weight vector, which the replicas read for the next minibatch.
+ * and written into shared memory. Then the same threads, each over its own range of the parameters, add the shards
+ * in order and return the range's sum of squares; this thread turns the sums into the global norm and its clip
+ * coefficient, and the threads take the Adam step on their ranges of the shared weights and moments (flat-adam.ts),
+ * which the replicas read for the next minibatch.
  *
  * Deterministic for a given shard count (it is the environment count): the permutation, the shard split and the
  * reduction order depend on nothing else, so a run with n_envs 2 repeats itself exactly, on workers or in-process.
  */
 import type { AdamOptions } from './adam.js';
-import { FlatAdam } from './flat-adam.js';
+import {
+  type AdamStep,
+  adamRange,
+  clipCoefficient,
+  FlatAdam,
+  parameterRange,
+  reduceShards,
+} from './flat-adam.js';
 import { ActorCriticPolicy, type PolicyShape } from './policy.js';
 import { explainedVariance, NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats } from './ppo.js';
 import {
@@ -27,8 +36,12 @@ export interface SharedUpdateMemory {
   readonly shardCount: number;
   /** The policy's weights, flat in `namedVariables` order. */
   readonly weights: Float32Array;
-  /** One gradient vector per shard. */
+  /** One gradient vector per shard; the reduction leaves their sum in the first. */
   readonly grads: Float32Array;
+  /** Adam's moments, flat like the weights. */
+  readonly adamM: Float32Array;
+  readonly adamV: Float32Array;
+  readonly adamOptions: AdamOptions;
   /** SHARD_STAT_COUNT loss sums per shard. */
   readonly stats: Float64Array;
   /** The current epoch's permutation of the stored transitions. */
@@ -57,6 +70,10 @@ export interface GradientShards {
   attach(memory: SharedUpdateMemory): Promise<void>;
   /** Computes every shard of one minibatch; resolves when all gradients and sums are written. */
   run(job: ShardJob): Promise<void>;
+  /** Adds the shards' gradients, each thread over its parameter range; the ranges' sums of squares, in order. */
+  reduce(): Promise<number[]>;
+  /** The Adam step, each thread over its parameter range. */
+  adam(step: AdamStep): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +84,7 @@ export function createSharedUpdateMemory(
   policy: ActorCriticPolicy,
   buffer: RolloutBuffer,
   shardCount: number,
+  adam: FlatAdam,
 ): SharedUpdateMemory {
   const paramCount = policy.parameterCount;
   const capacity = buffer.size * buffer.nEnvs;
@@ -78,6 +96,9 @@ export function createSharedUpdateMemory(
     shardCount,
     weights: policy.readWeights(sharedFloats(paramCount)),
     grads: sharedFloats(paramCount * shardCount),
+    adamM: adam.m,
+    adamV: adam.v,
+    adamOptions: adam.options,
     stats: new Float64Array(new SharedArrayBuffer(8 * SHARD_STAT_COUNT * shardCount)),
     order: new Int32Array(new SharedArrayBuffer(4 * capacity)),
     advantages: sharedFloats(capacity),
@@ -142,6 +163,20 @@ export class ShardComputer {
     ppoShardGradients(this.replica, b, job.loss, job.end - job.start, grads, stats);
   }
 
+  /** Shard reduction over this shard's parameter range; returns its sum of squares. */
+  reduce(): number {
+    const m = this.memory;
+    const [from, to] = parameterRange(m.paramCount, this.shard, m.shardCount);
+    return reduceShards(m.grads, m.paramCount, m.shardCount, from, to);
+  }
+
+  /** The Adam step over this shard's parameter range. */
+  adam(step: AdamStep): void {
+    const m = this.memory;
+    const [from, to] = parameterRange(m.paramCount, this.shard, m.shardCount);
+    adamRange(m.weights, m.adamM, m.adamV, m.grads, from, to, step, m.adamOptions);
+  }
+
   dispose(): void {
     this.replica.dispose();
   }
@@ -161,6 +196,14 @@ export class LocalGradientShards implements GradientShards {
     for (const c of this.computers) c.run(job);
   }
 
+  async reduce(): Promise<number[]> {
+    return this.computers.map((c) => c.reduce());
+  }
+
+  async adam(step: AdamStep): Promise<void> {
+    for (const c of this.computers) c.adam(step);
+  }
+
   async close(): Promise<void> {
     for (const c of this.computers) c.dispose();
     this.computers = [];
@@ -171,14 +214,24 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max
 
 /** The data-parallel update: shards compute gradients, this thread reduces, clips and steps Adam. */
 export class ShardedPpoUpdater {
-  readonly adam: FlatAdam;
-
   constructor(
     readonly memory: SharedUpdateMemory,
     readonly shards: GradientShards,
+    /** The optimiser state; its moments are `memory.adamM`/`adamV`. */
+    readonly adam: FlatAdam,
+  ) {}
+
+  /** Sets up the shared memory for `policy` and the (shared) rollout buffer and hands it to the shards. */
+  static async create(
+    policy: ActorCriticPolicy,
+    buffer: RolloutBuffer,
+    shards: GradientShards,
     adamOptions: AdamOptions,
-  ) {
-    this.adam = new FlatAdam(memory.paramCount, adamOptions);
+  ): Promise<ShardedPpoUpdater> {
+    const adam = new FlatAdam(policy.parameterCount, adamOptions, true);
+    const memory = createSharedUpdateMemory(policy, buffer, shards.count, adam);
+    await shards.attach(memory);
+    return new ShardedPpoUpdater(memory, shards, adam);
   }
 
   /** The epochs of one update on the stored rollout (advantages computed). Weights change in `memory.weights`. */
@@ -190,9 +243,6 @@ export class ShardedPpoUpdater {
   ): Promise<PpoUpdateStats> {
     const m = this.memory;
     const n = buffer.count;
-    const shardGrads = Array.from({ length: m.shardCount }, (_, k) =>
-      m.grads.subarray(k * m.paramCount, (k + 1) * m.paramCount),
-    );
     const pg: number[] = [];
     const vl: number[] = [];
     const el: number[] = [];
@@ -233,9 +283,15 @@ export class ShardedPpoUpdater {
             entropyLoss,
             loss: total,
           });
-        const norm = this.adam.step(m.weights, shardGrads, hp.maxGradNorm, learningRate);
+        const norm = Math.sqrt((await this.shards.reduce()).reduce((a, b) => a + b, 0));
         if (!Number.isFinite(norm))
           throw new NonFiniteUpdateError('gradient', epoch + 1, minibatch, { gradNorm: norm });
+        this.adam.iterations++;
+        await this.shards.adam({
+          coef: clipCoefficient(norm, hp.maxGradNorm),
+          learningRate,
+          iteration: this.adam.iterations,
+        });
         pg.push(policyLoss);
         vl.push(valueLoss);
         el.push(entropyLoss);

@@ -20,12 +20,7 @@ import { NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats, ppoUpda
 import { type RngState, SavableRng } from './rng.js';
 import { RolloutBuffer } from './rollout-buffer.js';
 import { progressRemaining, type Schedule } from './schedule.js';
-import {
-  createSharedUpdateMemory,
-  type GradientShards,
-  LocalGradientShards,
-  ShardedPpoUpdater,
-} from './sharded-update.js';
+import { type GradientShards, LocalGradientShards, ShardedPpoUpdater } from './sharded-update.js';
 import { InProcessVecEnv, type TrainEnv, type VecEnv } from './vec-env.js';
 
 export type { TrainEnv, VecEnv } from './vec-env.js';
@@ -394,9 +389,7 @@ export class PpoTrainer {
     if (this.sharded) return this.sharded;
     const shards = this.env.gradientShards ?? new LocalGradientShards(this.nEnvs);
     if (!this.env.gradientShards) this.localShards = shards;
-    const memory = createSharedUpdateMemory(this.policy, this.buffer, shards.count);
-    await shards.attach(memory);
-    const updater = new ShardedPpoUpdater(memory, shards, SB3_ADAM);
+    const updater = await ShardedPpoUpdater.create(this.policy, this.buffer, shards, SB3_ADAM);
     // Carry the tape optimiser's state over (a restored checkpoint).
     updater.adam.iterations = this.optimizer.iterations;
     let o = 0;

@@ -1,5 +1,6 @@
 /** Messages between the trainer and its environment worker threads (vec-env-workers.ts ↔ vec-env-worker.ts). */
 import type { TokenTable } from '../sim/index.js';
+import type { AdamStep } from './flat-adam.js';
 import type { ShardJob, SharedUpdateMemory } from './sharded-update.js';
 import type { EnvResetResult, EnvStepResult } from './vec-env.js';
 
@@ -34,6 +35,8 @@ export type EnvWorkerRequest =
   | { readonly type: 'step'; readonly action: number }
   | { readonly type: 'attach'; readonly memory: SharedUpdateMemory; readonly shard: number }
   | { readonly type: 'shard'; readonly job: ShardJob }
+  | { readonly type: 'reduce' }
+  | { readonly type: 'adam'; readonly step: AdamStep }
   | { readonly type: 'stats' };
 
 export type EnvWorkerResponse =
@@ -42,5 +45,13 @@ export type EnvWorkerResponse =
   | { readonly type: 'step'; readonly result: EnvStepResult }
   | { readonly type: 'attached' }
   | { readonly type: 'shard-done' }
-  | { readonly type: 'stats'; readonly envCpuS: number; readonly shardCpuS: number }
+  | { readonly type: 'reduced'; readonly sumSq: number }
+  | { readonly type: 'adam-done' }
+  | {
+      readonly type: 'stats';
+      readonly envCpuS: number;
+      readonly shardCpuS: number;
+      /** The thread's CPU seconds since it started (start-up and messaging included). */
+      readonly threadCpuS: number;
+    }
   | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack: string };

@@ -76,8 +76,22 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
         send({ type: 'shard-done' });
         return;
       }
+      case 'reduce': {
+        if (!shard) throw new Error('gradient reduction requested before attach');
+        const s = shard;
+        const sumSq = measured('shardS', () => s.reduce());
+        send({ type: 'reduced', sumSq });
+        return;
+      }
+      case 'adam': {
+        if (!shard) throw new Error('Adam step requested before attach');
+        const s = shard;
+        measured('shardS', () => s.adam(req.step));
+        send({ type: 'adam-done' });
+        return;
+      }
       case 'stats':
-        send({ type: 'stats', envCpuS: cpu.envS, shardCpuS: cpu.shardS });
+        send({ type: 'stats', envCpuS: cpu.envS, shardCpuS: cpu.shardS, threadCpuS: threadCpuS() ?? 0 });
         return;
     }
   }

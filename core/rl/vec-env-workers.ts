@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MigflowError } from '../errors.js';
 import { bundledEntry } from '../util/bundled-entry.js';
+import type { AdamStep } from './flat-adam.js';
 import type { GradientShards, ShardJob, SharedUpdateMemory } from './sharded-update.js';
 import type { EnvResetResult, EnvStepResult, VecEnv } from './vec-env.js';
 import type { EnvWorkerRequest, EnvWorkerResponse, EnvWorkerSpec } from './vec-env-protocol.js';
@@ -105,8 +106,9 @@ export class WorkerVecEnv implements VecEnv, GradientShards {
           i,
           new Worker(entry, {
             workerData: { migflowEnvWorker: true, spec },
-            // Plain node on the bundle (no tsx hooks inherited); stack traces point at the TypeScript sources.
-            execArgv: ['--enable-source-maps'],
+            // Plain node on the bundle (no tsx hooks inherited); stack traces point at the TypeScript sources. A
+            // --cpu-prof of the trainer profiles the workers too.
+            execArgv: ['--enable-source-maps', ...process.execArgv.filter((a) => a.startsWith('--cpu-prof'))],
           }),
         ),
     );
@@ -145,10 +147,21 @@ export class WorkerVecEnv implements VecEnv, GradientShards {
     await Promise.all(this.workers.map((w) => expect(w.request({ type: 'shard', job }), 'shard-done')));
   }
 
+  async reduce(): Promise<number[]> {
+    const answers = await Promise.all(
+      this.workers.map((w) => expect(w.request({ type: 'reduce' }), 'reduced')),
+    );
+    return answers.map((a) => a.sumSq);
+  }
+
+  async adam(step: AdamStep): Promise<void> {
+    await Promise.all(this.workers.map((w) => expect(w.request({ type: 'adam', step }), 'adam-done')));
+  }
+
   /** CPU seconds each worker thread spent in its environment and in gradient shards (with `measureCpu`). */
-  async cpuStats(): Promise<{ envCpuS: number; shardCpuS: number }[]> {
+  async cpuStats(): Promise<{ envCpuS: number; shardCpuS: number; threadCpuS: number }[]> {
     const answers = await Promise.all(this.workers.map((w) => expect(w.request({ type: 'stats' }), 'stats')));
-    return answers.map((a) => ({ envCpuS: a.envCpuS, shardCpuS: a.shardCpuS }));
+    return answers.map((a) => ({ envCpuS: a.envCpuS, shardCpuS: a.shardCpuS, threadCpuS: a.threadCpuS }));
   }
 
   async close(): Promise<void> {

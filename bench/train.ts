@@ -173,6 +173,7 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
     });
   }
   const totalSteps = rollouts * p.nSteps * nEnvs;
+  const tensorsBefore = tf.memory().numTensors;
   let updateS = 0;
   let peakRss = process.memoryUsage().rss;
   const trainer = new PpoTrainer(env, trainerConfigFrom(training, totalSteps, seed), {
@@ -183,18 +184,6 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
       if ((s.steps & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
     },
   });
-  // The forward passes while collecting, on the trainer's thread.
-  let forwardS = 0;
-  for (const verb of ['act', 'actBatch'] as const) {
-    const original = trainer.policy[verb].bind(trainer.policy) as (...a: unknown[]) => unknown;
-    (trainer.policy as unknown as Record<string, unknown>)[verb] = (...a: unknown[]) => {
-      const t = performance.now();
-      const r = original(...a);
-      forwardS += (performance.now() - t) / 1000;
-      return r;
-    };
-  }
-  const tensorsBefore = tf.memory().numTensors;
   const workersAtStart = workers ? await workers.cpuStats() : undefined;
   const cpuStarted = cpuNow();
   const mainCpuStarted = threadCpuS() ?? 0;
@@ -208,9 +197,9 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
   const workersStartCpuS = workersAtStart?.reduce((a, t) => a + t.threadCpuS, 0) ?? 0;
   const simCpuS = threads ? threads.reduce((a, t) => a + t.envCpuS, 0) : timing.simCpuS;
   const shardCpuS = threads ? threads.reduce((a, t) => a + t.shardCpuS, 0) : undefined;
-  const leaked = tf.memory().numTensors - tensorsBefore;
   trainer.dispose();
   await trainer.close();
+  const leaked = tf.memory().numTensors - tensorsBefore;
 
   const samples = totalSteps;
   const flops = updateFlops({
@@ -221,7 +210,9 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
   const updateGflop = (flops.perSampleEpoch * samples * p.nEpochs) / 1e9;
   const cores = Math.min(nEnvs, availableParallelism());
   const limitS = updateGflop / (gflops.perCpuS * cores);
-  const collectOtherS = wallS - timing.simWallS - forwardS - updateS;
+  // Forward passes while collecting, with the little bookkeeping around them (normalisation, buffer writes): the
+  // trainer's thread's collection time that is not spent waiting for the simulators.
+  const forwardS = wallS - timing.simWallS - updateS;
   const networkS = forwardS + updateS;
   return {
     nEnvs,
@@ -230,12 +221,10 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
     cpuS: round(cpuS),
     envStepsPerS: round(totalSteps / wallS, 2),
     envStepsPerCpuS: round(totalSteps / cpuS, 2),
-    // Wall seconds on the trainer's thread: waiting for the simulators, forward passes, the update, the rest
-    // (normalisation, buffer, bookkeeping).
+    // Wall seconds on the trainer's thread: waiting for the simulators, forward passes, the update.
     simulationS: round(timing.simWallS),
     collectNetworkS: round(forwardS),
     updateS: round(updateS),
-    otherS: round(collectOtherS),
     simulationShare: round(timing.simWallS / wallS),
     networkShare: round(networkS / wallS),
     simulationCpuS: round(simCpuS),

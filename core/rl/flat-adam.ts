@@ -1,41 +1,12 @@
 /**
  * PyTorch's Adam (as `adam.ts`) over one flat float32 parameter vector in plain JavaScript, fused with the
- * gradient-norm clip, for the data-parallel update (several environments). The work splits by parameter range:
- * `reduceShards` adds the gradient shards of a range (in shard order) and returns its sum of squares; once the
- * ranges' sums give the global norm, `adamRange` clips and steps the range. Each worker thread does one range, so
- * the optimiser runs in parallel like the gradients; the result does not depend on who runs which range. Values are
- * computed in double precision per element and stored as float32 (a different rounding from the tfjs optimiser of
- * one environment).
+ * gradient-norm clip, for the parallel update (several environments). The work splits by parameter range: once the
+ * ranges' gradient sums of squares give the global norm, `adamRange` clips and steps one range, so every worker
+ * thread steps its own range in parallel; the result does not depend on who runs which range. Values are computed
+ * in double precision per element and stored as float32 (a different rounding from the tfjs optimiser of one
+ * environment).
  */
 import type { AdamOptions } from './adam.js';
-
-/**
- * Adds shards 1 … count − 1 of `grads` (count vectors of `size`) into shard 0 over [from, to); returns the sum of
- * squares of the result there.
- */
-export function reduceShards(
-  grads: Float32Array,
-  size: number,
-  count: number,
-  from: number,
-  to: number,
-): number {
-  let sumSq = 0;
-  if (count === 1) {
-    for (let i = from; i < to; i++) {
-      const g = grads[i]!;
-      sumSq += g * g;
-    }
-    return sumSq;
-  }
-  for (let i = from; i < to; i++) {
-    let g = grads[i]!;
-    for (let k = 1; k < count; k++) g += grads[k * size + i]!;
-    grads[i] = g;
-    sumSq += g * g;
-  }
-  return sumSq;
-}
 
 /** The clip coefficient of torch's clip_grad_norm_ for a global norm (1 when within `maxNorm`). */
 export function clipCoefficient(norm: number, maxNorm: number): number {

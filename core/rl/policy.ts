@@ -170,34 +170,6 @@ export class ActorCriticPolicy {
     return { action, value, logProb };
   }
 
-  /**
-   * One decision for each of `n` environments with a single forward pass: observations [n, obs] and masks
-   * [n, A] flattened, one uniform draw per environment. Results are written into the given arrays.
-   */
-  actBatch(
-    obs: Float32Array,
-    masks: Uint8Array,
-    n: number,
-    draws: ArrayLike<number>,
-    out: { actions: Int32Array; values: Float32Array; logProbs: Float32Array },
-  ): void {
-    const a = this.shape.actionCount;
-    const [logits, values] = tf.tidy(() => {
-      const x = tf.tensor2d(obs.subarray(0, n * this.shape.obsSize), [n, this.shape.obsSize]);
-      return [this.logits(x).dataSync() as Float32Array, this.predictValues(x).dataSync() as Float32Array];
-    });
-    for (let e = 0; e < n; e++) {
-      const { action, logProb } = sampleMasked(
-        logits.subarray(e * a, (e + 1) * a),
-        masks.subarray(e * a, (e + 1) * a),
-        draws[e]!,
-      );
-      out.actions[e] = action;
-      out.values[e] = values[e]!;
-      out.logProbs[e] = logProb;
-    }
-  }
-
   /** Action probabilities [A] of one observation under `mask` (0 where masked). */
   actionProbabilities(obs: Float32Array, mask: Uint8Array): Float32Array {
     return tf.tidy(() => {

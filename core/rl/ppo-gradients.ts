@@ -84,23 +84,23 @@ function backward(
   return grads;
 }
 
+/** Which network a shard works on: the actor, the critic, or both (their losses and weights are separate). */
+export type PolicyPart = 'pi' | 'vf' | 'both';
+
 /**
- * Loss terms of the shard (sums into `stats`) and their gradients with respect to the logits (`dLogits`, [n, A])
- * and the values (`dValues`, [n]), each divided by `total` (the whole minibatch's size).
+ * The actor's loss terms of the shard (surrogate, entropy, approx KL and clipped count summed into `stats` 0, 2, 3
+ * and 4) and their gradient with respect to the logits ([n, A]), divided by `total` (the whole minibatch's size).
  */
-export function ppoShardLossGradients(
+export function policyLossGradients(
   logits: Float32Array,
-  values: Float32Array,
   b: ShardBatch,
   actionCount: number,
   hp: ShardLossParams,
   total: number,
   dLogits: Float32Array,
-  dValues: Float32Array,
   stats: Float64Array,
 ): void {
   let pg = 0;
-  let vl = 0;
   let ent = 0;
   let kl = 0;
   let clipped = 0;
@@ -148,6 +148,27 @@ export function ppoShardLossGradients(
       const dEnt = (hp.entCoef * p * (logps[a]! + entropy)) / total;
       dLogits[row + a] = dLogp + dEnt;
     }
+  }
+  stats[0] = pg;
+  stats[2] = ent;
+  stats[3] = kl;
+  stats[4] = clipped;
+}
+
+/**
+ * The critic's loss term of the shard (squared error after the value clip, summed into `stats[1]`) and its
+ * gradient with respect to the values ([n]), divided by `total` and weighted by vf_coef.
+ */
+export function valueLossGradients(
+  values: Float32Array,
+  b: ShardBatch,
+  hp: ShardLossParams,
+  total: number,
+  dValues: Float32Array,
+  stats: Float64Array,
+): void {
+  let vl = 0;
+  for (let i = 0; i < b.n; i++) {
     const v = values[i]!;
     const old = b.oldValues[i]!;
     let pred = v;
@@ -162,16 +183,13 @@ export function ppoShardLossGradients(
     vl += err * err;
     dValues[i] = passes ? (hp.vfCoef * -2 * err) / total : 0;
   }
-  stats[0] = pg;
   stats[1] = vl;
-  stats[2] = ent;
-  stats[3] = kl;
-  stats[4] = clipped;
 }
 
 /**
- * The gradient of the shard's share of the minibatch loss with respect to every weight of `policy`, written into
- * `gradOut` flat in `namedVariables` order; the loss sums go to `stats` (SHARD_STAT_COUNT values).
+ * The gradient of the shard's share of the minibatch loss with respect to the weights of `part` of `policy`,
+ * written into `gradOut` (flat, `namedVariables` order; the other network's range is left alone); the loss sums go
+ * to `stats` (SHARD_STAT_COUNT values, zero for the other network's terms).
  */
 export function ppoShardGradients(
   policy: ActorCriticPolicy,
@@ -180,25 +198,32 @@ export function ppoShardGradients(
   total: number,
   gradOut: Float32Array,
   stats: Float64Array,
+  part: PolicyPart = 'both',
 ): void {
   const { obsSize, actionCount } = policy.shape;
+  stats.fill(0);
+  const piSize = [...policy.piHidden, policy.piHead].reduce((n, l) => n + l.kernel.size + l.bias.size, 0);
   tf.tidy(() => {
     const x = tf.tensor2d(b.obs.subarray(0, b.n * obsSize), [b.n, obsSize]);
-    const pi = forward(x, policy.piHidden, policy.piHead);
-    const vf = forward(x, policy.vfHidden, policy.vfHead);
-    const logits = pi.out.dataSync() as Float32Array;
-    const values = vf.out.dataSync() as Float32Array;
-    const dLogits = new Float32Array(b.n * actionCount);
-    const dValues = new Float32Array(b.n);
-    ppoShardLossGradients(logits, values, b, actionCount, hp, total, dLogits, dValues, stats);
-    const grads = [
-      ...backward(x, pi.hs, [...policy.piHidden, policy.piHead], tf.tensor2d(dLogits, [b.n, actionCount])),
-      ...backward(x, vf.hs, [...policy.vfHidden, policy.vfHead], tf.tensor2d(dValues, [b.n, 1])),
-    ];
-    let o = 0;
-    for (const g of grads) {
-      gradOut.set(g.dataSync() as Float32Array, o);
-      o += g.size;
+    const write = (grads: tf.Tensor[], offset: number) => {
+      let o = offset;
+      for (const g of grads) {
+        gradOut.set(g.dataSync() as Float32Array, o);
+        o += g.size;
+      }
+    };
+    if (part !== 'vf') {
+      const pi = forward(x, policy.piHidden, policy.piHead);
+      const dLogits = new Float32Array(b.n * actionCount);
+      policyLossGradients(pi.out.dataSync() as Float32Array, b, actionCount, hp, total, dLogits, stats);
+      const layers = [...policy.piHidden, policy.piHead];
+      write(backward(x, pi.hs, layers, tf.tensor2d(dLogits, [b.n, actionCount])), 0);
+    }
+    if (part !== 'pi') {
+      const vf = forward(x, policy.vfHidden, policy.vfHead);
+      const dValues = new Float32Array(b.n);
+      valueLossGradients(vf.out.dataSync() as Float32Array, b, hp, total, dValues, stats);
+      write(backward(x, vf.hs, [...policy.vfHidden, policy.vfHead], tf.tensor2d(dValues, [b.n, 1])), piSize);
     }
   });
 }

@@ -1,27 +1,24 @@
 /**
- * The data-parallel PPO update used with several environments: every minibatch is split into `count` contiguous
- * shards of its permutation range; each shard's gradient (of its share of the minibatch-mean loss, `ppo-gradients.ts`)
- * is computed by a replica of the policy — on the worker threads that host the environments, or in this thread —
- * and written into shared memory. Then the same threads, each over its own range of the parameters, add the shards
- * in order and return the range's sum of squares; this thread turns the sums into the global norm and its clip
- * coefficient, and the threads take the Adam step on their ranges of the shared weights and moments (flat-adam.ts),
- * which the replicas read for the next minibatch.
+ * The PPO update used with several environments, on the worker threads that host them (or in this thread): the
+ * actor and the critic have separate weights and separate loss terms, so the workers split first by network —
+ * ⌈N/2⌉ work on the actor, ⌊N/2⌋ on the critic — and then, within a network, by contiguous shards of each
+ * minibatch's range of the permutation. Each shard computes the gradient of its samples' share of the minibatch-mean
+ * loss for its network (`ppo-gradients.ts`) into shared memory. A network with several shards adds them in shard
+ * order, each member over its own range of that network's parameters; every member reports its range's sum of
+ * squares, this thread turns them into the global norm and torch's clip coefficient, and each member steps Adam over
+ * its range of the shared weights and moments (flat-adam.ts). With two environments each network has one worker:
+ * no reduction, and the Adam step rides on the next minibatch's message, so a minibatch costs one round trip.
  *
- * Deterministic for a given shard count (it is the environment count): the permutation, the shard split and the
- * reduction order depend on nothing else, so a run with n_envs 2 repeats itself exactly, on workers or in-process.
+ * Deterministic for a given environment count: the permutation, the split and every summation order depend on
+ * nothing else, so a run repeats itself exactly, on workers or in-process.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { AdamOptions } from './adam.js';
-import {
-  type AdamStep,
-  adamRange,
-  clipCoefficient,
-  FlatAdam,
-  parameterRange,
-  reduceShards,
-} from './flat-adam.js';
+import { type AdamStep, adamRange, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
 import { ActorCriticPolicy, type PolicyShape } from './policy.js';
 import { explainedVariance, NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats } from './ppo.js';
 import {
+  type PolicyPart,
   ppoShardGradients,
   SHARD_STAT_COUNT,
   type ShardBatch,
@@ -33,6 +30,8 @@ import type { RolloutBuffer } from './rollout-buffer.js';
 export interface SharedUpdateMemory {
   readonly shape: PolicyShape;
   readonly paramCount: number;
+  /** Parameters of the actor: the first `actorParamCount` of the flat vector (the critic's follow). */
+  readonly actorParamCount: number;
   readonly shardCount: number;
   /** The policy's weights, flat in `namedVariables` order. */
   readonly weights: Float32Array;
@@ -61,6 +60,42 @@ export interface ShardJob {
   readonly start: number;
   readonly end: number;
   readonly loss: ShardLossParams;
+  /** The previous minibatch's Adam step, taken first (only for networks with a single shard). */
+  readonly adam?: AdamStep;
+}
+
+/** What a shard works on. */
+export interface ShardRole {
+  readonly part: PolicyPart;
+  /** Its index among the shards of its network, and their number. */
+  readonly member: number;
+  readonly members: number;
+  /** Its network's parameter range [from, to) in the flat vector, and the first member's shard index. */
+  readonly paramFrom: number;
+  readonly paramTo: number;
+  readonly firstShard: number;
+}
+
+/** The role of shard `k` of `count` (actor: the first ⌈count/2⌉; one shard does both networks). */
+export function shardRole(k: number, count: number, paramCount: number, actorParamCount: number): ShardRole {
+  if (count === 1)
+    return { part: 'both', member: 0, members: 1, paramFrom: 0, paramTo: paramCount, firstShard: 0 };
+  const actors = Math.ceil(count / 2);
+  return k < actors
+    ? { part: 'pi', member: k, members: actors, paramFrom: 0, paramTo: actorParamCount, firstShard: 0 }
+    : {
+        part: 'vf',
+        member: k - actors,
+        members: count - actors,
+        paramFrom: actorParamCount,
+        paramTo: paramCount,
+        firstShard: actors,
+      };
+}
+
+/** Whether some network has several shards (then gradients are added up in a separate round). */
+export function needsReduction(count: number): boolean {
+  return count > 2;
 }
 
 /** Who computes the shards. */
@@ -68,11 +103,14 @@ export interface GradientShards {
   readonly count: number;
   /** Hands every shard the shared memory (once per trainer). */
   attach(memory: SharedUpdateMemory): Promise<void>;
-  /** Computes every shard of one minibatch; resolves when all gradients and sums are written. */
-  run(job: ShardJob): Promise<void>;
-  /** Adds the shards' gradients, each thread over its parameter range; the ranges' sums of squares, in order. */
+  /**
+   * Computes every shard of one minibatch; resolves when all gradients and sums are written, with each shard's
+   * gradient sum of squares over its network when it is its network's only shard (else NaN: see `reduce`).
+   */
+  run(job: ShardJob): Promise<number[]>;
+  /** Adds each network's shards, every member over its parameter range; the ranges' sums of squares, in order. */
   reduce(): Promise<number[]>;
-  /** The Adam step, each thread over its parameter range. */
+  /** The Adam step, every shard over its parameter range. */
   adam(step: AdamStep): Promise<void>;
   close(): Promise<void>;
 }
@@ -87,12 +125,17 @@ export function createSharedUpdateMemory(
   adam: FlatAdam,
 ): SharedUpdateMemory {
   const paramCount = policy.parameterCount;
+  const actorParamCount = [...policy.piHidden, policy.piHead].reduce(
+    (n, l) => n + l.kernel.size + l.bias.size,
+    0,
+  );
   const capacity = buffer.size * buffer.nEnvs;
   if (!(buffer.observations.buffer instanceof SharedArrayBuffer))
     throw new Error('createSharedUpdateMemory: the rollout buffer must be allocated with shared: true');
   return {
     shape: policy.shape,
     paramCount,
+    actorParamCount,
     shardCount,
     weights: policy.readWeights(sharedFloats(paramCount)),
     grads: sharedFloats(paramCount * shardCount),
@@ -120,28 +163,72 @@ export function shardRange(start: number, end: number, k: number, count: number)
 /** One shard's computation: a policy replica that reads the shared weights and writes its gradient. */
 export class ShardComputer {
   private readonly replica: ActorCriticPolicy;
+  readonly role: ShardRole;
+  /** This shard's range of its network's parameters, for the reduction and Adam. */
+  private readonly from: number;
+  private readonly to: number;
 
   constructor(
     private readonly memory: SharedUpdateMemory,
     private readonly shard: number,
   ) {
     this.replica = new ActorCriticPolicy(memory.shape, 0, 'zeros');
+    this.role = shardRole(shard, memory.shardCount, memory.paramCount, memory.actorParamCount);
+    const r = this.role;
+    const [from, to] = parameterRange(r.paramTo - r.paramFrom, r.member, r.members);
+    this.from = r.paramFrom + from;
+    this.to = r.paramFrom + to;
   }
 
-  run(job: ShardJob): void {
+  private grads(shard: number): Float32Array {
     const m = this.memory;
-    const [from, to] = shardRange(job.start, job.end, this.shard, m.shardCount);
-    const grads = m.grads.subarray(this.shard * m.paramCount, (this.shard + 1) * m.paramCount);
+    return m.grads.subarray(shard * m.paramCount, (shard + 1) * m.paramCount);
+  }
+
+  /** The previous step (if any), then this shard's gradient; its network's sum of squares when it is alone. */
+  run(job: ShardJob): number {
+    if (job.adam) this.adam(job.adam);
+    const m = this.memory;
+    const r = this.role;
+    const [from, to] = shardRange(job.start, job.end, r.member, r.members);
+    const grads = this.grads(this.shard);
     const stats = m.stats.subarray(this.shard * SHARD_STAT_COUNT, (this.shard + 1) * SHARD_STAT_COUNT);
     if (to <= from) {
-      grads.fill(0);
+      grads.fill(0, r.paramFrom, r.paramTo);
       stats.fill(0);
-      return;
+    } else {
+      this.loadWeights();
+      ppoShardGradients(
+        this.replica,
+        this.gather(from, to),
+        job.loss,
+        job.end - job.start,
+        grads,
+        stats,
+        r.part,
+      );
     }
-    this.replica.writeWeights(m.weights);
+    return r.members === 1 ? sumOfSquares(grads, r.paramFrom, r.paramTo) : Number.NaN;
+  }
+
+  /** Copies this shard's network's weights from shared memory into the replica. */
+  private loadWeights(): void {
+    const m = this.memory;
+    let o = 0;
+    tf.tidy(() => {
+      for (const v of this.replica.variables()) {
+        if (o >= this.role.paramFrom && o < this.role.paramTo)
+          v.assign(tf.tensor(m.weights.subarray(o, o + v.size), v.shape));
+        o += v.size;
+      }
+    });
+  }
+
+  private gather(from: number, to: number): ShardBatch {
+    const m = this.memory;
     const { obsSize, actionCount } = m.shape;
     const n = to - from;
-    const b: ShardBatch = {
+    const b = {
       n,
       obs: new Float32Array(n * obsSize),
       masks: new Uint8Array(n * actionCount),
@@ -160,26 +247,49 @@ export class ShardComputer {
       b.oldValues[i] = m.values[s]!;
       b.returns[i] = m.returns[s]!;
     }
-    ppoShardGradients(this.replica, b, job.loss, job.end - job.start, grads, stats);
+    return b;
   }
 
-  /** Shard reduction over this shard's parameter range; returns its sum of squares. */
+  /** Adds its network's shards over this shard's parameter range (into the first shard's); the range's sum of squares. */
   reduce(): number {
+    const r = this.role;
+    if (r.members === 1) return sumOfSquares(this.grads(this.shard), this.from, this.to);
     const m = this.memory;
-    const [from, to] = parameterRange(m.paramCount, this.shard, m.shardCount);
-    return reduceShards(m.grads, m.paramCount, m.shardCount, from, to);
+    const base = r.firstShard * m.paramCount;
+    let sumSq = 0;
+    for (let i = this.from; i < this.to; i++) {
+      let g = m.grads[base + i]!;
+      for (let k = 1; k < r.members; k++) g += m.grads[base + k * m.paramCount + i]!;
+      m.grads[base + i] = g;
+      sumSq += g * g;
+    }
+    return sumSq;
   }
 
-  /** The Adam step over this shard's parameter range. */
+  /** The Adam step over this shard's parameter range, with its network's (reduced) gradient. */
   adam(step: AdamStep): void {
     const m = this.memory;
-    const [from, to] = parameterRange(m.paramCount, this.shard, m.shardCount);
-    adamRange(m.weights, m.adamM, m.adamV, m.grads, from, to, step, m.adamOptions);
+    adamRange(
+      m.weights,
+      m.adamM,
+      m.adamV,
+      this.grads(this.role.firstShard),
+      this.from,
+      this.to,
+      step,
+      m.adamOptions,
+    );
   }
 
   dispose(): void {
     this.replica.dispose();
   }
+}
+
+function sumOfSquares(x: Float32Array, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += x[i]! * x[i]!;
+  return s;
 }
 
 /** Shards computed one after another in this thread (tests; a vectorised env without workers). */
@@ -192,8 +302,8 @@ export class LocalGradientShards implements GradientShards {
     this.computers = Array.from({ length: this.count }, (_, k) => new ShardComputer(memory, k));
   }
 
-  async run(job: ShardJob): Promise<void> {
-    for (const c of this.computers) c.run(job);
+  async run(job: ShardJob): Promise<number[]> {
+    return this.computers.map((c) => c.run(job));
   }
 
   async reduce(): Promise<number[]> {
@@ -258,6 +368,8 @@ export class ShardedPpoUpdater {
       entCoef: hp.entCoef,
       vfCoef: hp.vfCoef,
     };
+    const reduce = needsReduction(m.shardCount);
+    let pending: AdamStep | undefined;
     for (let epoch = 0; epoch < hp.nEpochs && !stop; epoch++) {
       epochs++;
       m.order.set(buffer.permutation(random));
@@ -266,7 +378,8 @@ export class ShardedPpoUpdater {
         minibatch++;
         const end = Math.min(n, start + hp.batchSize);
         this.normaliseAdvantages(buffer, start, end, hp.normalizeAdvantage);
-        await this.shards.run({ start, end, loss });
+        const alone = await this.shards.run({ start, end, loss, ...(pending ? { adam: pending } : {}) });
+        pending = undefined;
         const sums = new Float64Array(SHARD_STAT_COUNT);
         for (let k = 0; k < m.shardCount; k++)
           for (let j = 0; j < SHARD_STAT_COUNT; j++) sums[j] = sums[j]! + m.stats[k * SHARD_STAT_COUNT + j]!;
@@ -283,15 +396,19 @@ export class ShardedPpoUpdater {
             entropyLoss,
             loss: total,
           });
-        const norm = Math.sqrt((await this.shards.reduce()).reduce((a, b) => a + b, 0));
+        const parts = reduce ? await this.shards.reduce() : alone;
+        const norm = Math.sqrt(parts.reduce((a, b) => a + b, 0));
         if (!Number.isFinite(norm))
           throw new NonFiniteUpdateError('gradient', epoch + 1, minibatch, { gradNorm: norm });
         this.adam.iterations++;
-        await this.shards.adam({
+        const step = {
           coef: clipCoefficient(norm, hp.maxGradNorm),
           learningRate,
           iteration: this.adam.iterations,
-        });
+        };
+        // With one shard per network the step travels with the next minibatch (each shard owns its network).
+        if (reduce) await this.shards.adam(step);
+        else pending = step;
         pg.push(policyLoss);
         vl.push(valueLoss);
         el.push(entropyLoss);
@@ -305,6 +422,7 @@ export class ShardedPpoUpdater {
         }
       }
     }
+    if (pending) await this.shards.adam(pending);
     return {
       policyLoss: mean(pg),
       valueLoss: mean(vl),

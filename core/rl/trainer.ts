@@ -19,6 +19,7 @@ import { ActorCriticPolicy } from './policy.js';
 import { NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats, ppoUpdate } from './ppo.js';
 import { type RngState, SavableRng } from './rng.js';
 import { RolloutBuffer } from './rollout-buffer.js';
+import { RolloutForward } from './rollout-forward.js';
 import { progressRemaining, type Schedule } from './schedule.js';
 import { type GradientShards, LocalGradientShards, ShardedPpoUpdater } from './sharded-update.js';
 import { InProcessVecEnv, type TrainEnv, type VecEnv } from './vec-env.js';
@@ -170,6 +171,8 @@ export class PpoTrainer {
   private readonly slots: EnvSlot[];
   /** The data-parallel update (several environments), created at the first update. */
   private sharded: ShardedPpoUpdater | undefined;
+  /** The fused forward pass for several environments, rebuilt from the weights after every update. */
+  private rollout: RolloutForward | undefined;
   private localShards: GradientShards | undefined;
   private collectStartedMs = performance.now();
   private collectMs = 0;
@@ -276,7 +279,15 @@ export class PpoTrainer {
       this.batchMasks.set(s.mask!, e * actionCount);
       return this.policyRng.random();
     });
-    this.policy.actBatch(this.batchObs, this.batchMasks, this.nEnvs, draws, a);
+    this.rolloutForward().actBatch(this.batchObs, this.batchMasks, this.nEnvs, draws, a);
+  }
+
+  private rolloutForward(): RolloutForward {
+    if (!this.rollout) {
+      this.rollout = new RolloutForward(this.policy.shape);
+      this.rollout.load(this.policy.readWeights());
+    }
+    return this.rollout;
   }
 
   private async stepOnce(): Promise<void> {
@@ -356,9 +367,7 @@ export class PpoTrainer {
     alive.forEach((e, k) => {
       x.set(this.slots[e]!.lastObs!, k * obsSize);
     });
-    const v = tf.tidy(
-      () => this.policy.predictValues(tf.tensor2d(x, [alive.length, obsSize])).dataSync() as Float32Array,
-    );
+    const v = this.rolloutForward().predictValues(x, alive.length);
     alive.forEach((e, k) => {
       out[e] = v[k]!;
     });
@@ -428,6 +437,7 @@ export class PpoTrainer {
         const updater = await this.shardedUpdater();
         stats = await updater.update(this.buffer, hp, lr, () => this.shuffleRng.random());
         this.policy.writeWeights(updater.memory.weights);
+        this.rolloutForward().load(updater.memory.weights);
       }
     } catch (err) {
       if (err instanceof NonFiniteUpdateError)
@@ -591,6 +601,7 @@ export class PpoTrainer {
         o += variable.size;
       }
     }
+    this.rollout?.load(this.policy.readWeights());
     if (this.normalizer && meta.normalizer) this.normalizer.load(meta.normalizer as NormalizerState);
     const rng = meta.rng as Record<string, RngState>;
     this.policyRng.setState(rng.policy!);
@@ -625,6 +636,7 @@ export class PpoTrainer {
   dispose(): void {
     this.policy.dispose();
     this.optimizer.dispose();
+    this.rollout?.dispose();
   }
 }
 

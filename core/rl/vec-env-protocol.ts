@@ -44,7 +44,7 @@ export type EnvWorkerResponse =
   | { readonly type: 'reset'; readonly result: EnvResetResult }
   | { readonly type: 'step'; readonly result: EnvStepResult }
   | { readonly type: 'attached' }
-  | { readonly type: 'shard-done' }
+  | { readonly type: 'shard-done'; readonly sumSq: number }
   | { readonly type: 'reduced'; readonly sumSq: number }
   | { readonly type: 'adam-done' }
   | {

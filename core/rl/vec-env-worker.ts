@@ -72,8 +72,8 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
       case 'shard': {
         if (!shard) throw new Error('gradient shard requested before attach');
         const s = shard;
-        measured('shardS', () => s.run(req.job as ShardJob));
-        send({ type: 'shard-done' });
+        const sumSq = measured('shardS', () => s.run(req.job as ShardJob));
+        send({ type: 'shard-done', sumSq });
         return;
       }
       case 'reduce': {

@@ -143,8 +143,11 @@ export class WorkerVecEnv implements VecEnv, GradientShards {
     );
   }
 
-  async run(job: ShardJob): Promise<void> {
-    await Promise.all(this.workers.map((w) => expect(w.request({ type: 'shard', job }), 'shard-done')));
+  async run(job: ShardJob): Promise<number[]> {
+    const answers = await Promise.all(
+      this.workers.map((w) => expect(w.request({ type: 'shard', job }), 'shard-done')),
+    );
+    return answers.map((a) => a.sumSq);
   }
 
   async reduce(): Promise<number[]> {

@@ -19,6 +19,7 @@ import { ActorCriticPolicy } from '../../../core/rl/policy.js';
 import { type PpoBatch, ppoLoss } from '../../../core/rl/ppo.js';
 import { ppoShardGradients, SHARD_STAT_COUNT, type ShardBatch } from '../../../core/rl/ppo-gradients.js';
 import { SavableRng } from '../../../core/rl/rng.js';
+import { RolloutForward } from '../../../core/rl/rollout-forward.js';
 import { shardRange } from '../../../core/rl/sharded-update.js';
 import { runTraining } from '../../../core/rl/train/run-training.js';
 import { loadTrainingConfigWithOverrides, trainerConfigFrom } from '../../../core/rl/train/train-run.js';
@@ -53,6 +54,31 @@ describe('per-environment streams', () => {
     const draws = new Set<number>();
     for (let e = 0; e < 4; e++) for (let k = 0; k < 4; k++) draws.add(first(envEpisodeSeed(4, e, k)));
     expect(draws.size).toBe(16);
+  });
+});
+
+describe('the fused forward pass of several environments', () => {
+  it('decides like the tanh policy: same actions, log-probabilities and values to float precision', () => {
+    const shape = { obsSize: 7, actionCount: 6, netArch: { pi: [32, 32], vf: [32, 16] } };
+    const policy = new ActorCriticPolicy(shape, 9);
+    const fused = new RolloutForward(shape);
+    fused.load(policy.readWeights());
+    const rng = new SavableRng(4);
+    const n = 5;
+    const obs = Float32Array.from({ length: n * 7 }, () => rng.gauss(0, 2));
+    const masks = Uint8Array.from({ length: n * 6 }, (_, i) => (i % 6 === 0 || rng.random() < 0.5 ? 1 : 0));
+    const draws = Array.from({ length: n }, () => rng.random());
+    const out = { actions: new Int32Array(n), values: new Float32Array(n), logProbs: new Float32Array(n) };
+    fused.actBatch(obs, masks, n, draws, out);
+    for (let e = 0; e < n; e++) {
+      const r = policy.act(obs.subarray(e * 7, (e + 1) * 7), masks.subarray(e * 6, (e + 1) * 6), draws[e]!);
+      expect(out.actions[e]).toBe(r.action);
+      expect(out.logProbs[e]).toBeCloseTo(r.logProb, 5);
+      expect(out.values[e]).toBeCloseTo(r.value, 5);
+    }
+    expect([...fused.predictValues(obs, n)]).toEqual([...out.values]);
+    fused.dispose();
+    policy.dispose();
   });
 });
 
@@ -111,6 +137,12 @@ describe('the data-parallel update', () => {
     }
     const scale = Math.max(...tape.map(Math.abs));
     expect(scale).toBeGreaterThan(1e-3);
+    // The actor's and the critic's parts, computed apart (as two workers do), fill the same vector.
+    const parts = new Float32Array(policy.parameterCount);
+    const whole: ShardBatch = { n, obs, masks, actions, oldLogProb, oldValues, advantages, returns };
+    ppoShardGradients(policy, whole, hp, n, parts, stats, 'pi');
+    ppoShardGradients(policy, whole, hp, n, parts, stats, 'vf');
+    expect(Math.max(...tape.map((x, i) => Math.abs(parts[i]! - x)))).toBeLessThan(1e-5 * scale);
     const worst = Math.max(...tape.map((x, i) => Math.abs(sum[i]! - x)));
     expect(worst).toBeLessThan(1e-5 * scale);
     tf.dispose([...Object.values(grads), ...Object.values(batch)]);
@@ -123,8 +155,8 @@ describe('two environments', () => {
   const { training, yaml } = loadTrainingConfigWithOverrides(TRAINING, TINY);
   const tokens = syntheticTokenTables(5);
 
-  async function trainWith(env: VecEnv): Promise<Map<string, Float32Array>> {
-    const trainer = new PpoTrainer(env, trainerConfigFrom(training, 128, 5));
+  async function trainWith(env: VecEnv, steps = 128): Promise<Map<string, Float32Array>> {
+    const trainer = new PpoTrainer(env, trainerConfigFrom(training, steps, 5));
     try {
       await trainer.learn();
       return new Map(trainer.exportState().tensors);
@@ -133,6 +165,34 @@ describe('two environments', () => {
       await trainer.close();
     }
   }
+
+  const specs = (count: number) =>
+    Array.from({ length: count }, (_, envIndex) => ({
+      trainingConfigFile: training.file,
+      trainingConfigYaml: yaml,
+      simulationConfigFile: SIM,
+      simulationConfigYaml: readFileSync(SIM, 'utf8'),
+      tokenTables: tokenTableSet(simulation, tokens),
+      runSeed: 5,
+      envIndex,
+      stepLogs: false,
+      measureCpu: false,
+    }));
+  const inProcess = (count: number) =>
+    new InProcessVecEnv(
+      Array.from({ length: count }, (_, envIndex) =>
+        createTrainEnv({ simulation, training, tokens, runSeed: 5, envIndex, stepLogs: false }),
+      ),
+    );
+
+  it('three environments (two actor shards added up, one critic shard) train identically on workers and here', async () => {
+    const local = await trainWith(inProcess(3), 126);
+    const workers = await trainWith(await WorkerVecEnv.start(specs(3)), 126);
+    for (const [name, values] of local) {
+      expect(workers.get(name), name).toEqual(values);
+      if (!name.startsWith('buffer/')) expect(values.every(Number.isFinite), name).toBe(true);
+    }
+  });
 
   it('train identically on worker threads and in this thread', async () => {
     const local = await trainWith(

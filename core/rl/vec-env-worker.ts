@@ -18,6 +18,9 @@ import {
   isEnvWorkerData,
 } from './vec-env-protocol.js';
 
+/** Imported by vec-env-workers.ts so the trainer's bundle (and its cache digest) includes this file. */
+export const ENV_WORKER_MODULE = 'vec-env-worker.ts';
+
 async function main(spec: EnvWorkerSpec): Promise<void> {
   const port = parentPort!;
   const send = (m: EnvWorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);

@@ -16,8 +16,9 @@ import type { AdamStep } from './flat-adam.js';
 import type { GradientShards, ShardJob, SharedUpdateMemory } from './sharded-update.js';
 import type { EnvResetResult, EnvStepResult, VecEnv } from './vec-env.js';
 import type { EnvWorkerRequest, EnvWorkerResponse, EnvWorkerSpec } from './vec-env-protocol.js';
+import { ENV_WORKER_MODULE } from './vec-env-worker.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('./vec-env-worker.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL(`./${ENV_WORKER_MODULE}`, import.meta.url));
 
 /** A worker thread environment failed (its error, with the environment index). */
 export class EnvWorkerError extends MigflowError {

@@ -150,7 +150,6 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
         runSeed: seed,
         envIndex,
         stepLogs: false,
-        measureCpu: true,
       })),
     );
     env = workers;
@@ -175,10 +174,12 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
   const totalSteps = rollouts * p.nSteps * nEnvs;
   const tensorsBefore = tf.memory().numTensors;
   let updateS = 0;
+  let updateTrainerCpuS = 0;
   let peakRss = process.memoryUsage().rss;
   const trainer = new PpoTrainer(env, trainerConfigFrom(training, totalSteps, seed), {
     onUpdate: (u) => {
       updateS += u.updateS;
+      updateTrainerCpuS += u.updateCpuS ?? 0;
     },
     onStep: (s) => {
       if ((s.steps & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -201,19 +202,25 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
   await trainer.close();
   const leaked = tf.memory().numTensors - tensorsBefore;
 
-  const samples = totalSteps;
   const flops = updateFlops({
     obsSize: env.observationLength,
     actionCount: env.actionCount,
     netArch: p.netArch,
   });
-  const updateGflop = (flops.perSampleEpoch * samples * p.nEpochs) / 1e9;
+  const updateGflop = (flops.perSampleEpoch * totalSteps * p.nEpochs) / 1e9;
+  const forwardGflop = (flops.forwardPerSample * totalSteps) / 1e9;
   const cores = Math.min(nEnvs, availableParallelism());
-  const limitS = updateGflop / (gflops.perCpuS * cores);
   // Forward passes while collecting, with the little bookkeeping around them (normalisation, buffer writes): the
   // trainer's thread's collection time that is not spent waiting for the simulators.
   const forwardS = wallS - timing.simWallS - updateS;
   const networkS = forwardS + updateS;
+  // CPU seconds of the update: the trainer's thread during updates plus the workers' gradient and Adam work; of the
+  // forward passes: the trainer's thread outside updates (several environments) or their wall time (one: the same
+  // thread runs the simulator, whose getrusage share includes V8's helper threads).
+  const updateCpuS = updateTrainerCpuS + (shardCpuS ?? 0);
+  const forwardCpuS = threads ? mainCpuS - updateTrainerCpuS : forwardS;
+  const perStep = (x: number) => round((1000 * x) / totalSteps, 3);
+  const limit = (gflop: number) => gflop / gflops.perCpuS;
   return {
     nEnvs,
     envSteps: totalSteps,
@@ -227,21 +234,33 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
     updateS: round(updateS),
     simulationShare: round(timing.simWallS / wallS),
     networkShare: round(networkS / wallS),
+    // CPU seconds by kind of work (per thread, from /proc; one environment: the simulator from getrusage).
     simulationCpuS: round(simCpuS),
+    collectNetworkCpuS: round(forwardCpuS),
+    updateCpuS: round(updateCpuS),
     trainerThreadCpuS: round(mainCpuS),
-    ...(shardCpuS === undefined ? {} : { updateShardCpuS: round(shardCpuS) }),
     ...(threads
       ? { workerThreadsCpuS: round(threads.reduce((a, t) => a + t.threadCpuS, 0) - workersStartCpuS) }
       : {}),
-    networkMsPerEnvStep: round((1000 * networkS) / totalSteps, 3),
-    simulationCpuMsPerEnvStep: round((1000 * simCpuS) / totalSteps, 3),
-    updateFlopLimit: {
-      gflopPerUpdate: round(updateGflop, 2),
-      mflopPerEnvStep: round((updateGflop * 1e3) / samples, 2),
-      coresUsed: cores,
-      limitS: round(limitS),
-      achievedS: round(updateS),
-      achievedOverLimit: round(updateS / limitS, 2),
+    msPerEnvStep: {
+      simulationCpu: perStep(simCpuS),
+      networkCpu: perStep(forwardCpuS + updateCpuS),
+      networkWall: perStep(networkS),
+    },
+    // The network's matMul FLOPs against the single-thread matMul rate of this backend (matMulGflops.perCpuS): the
+    // least CPU time they can take; the wall limit divides it by the cores the update runs on.
+    flopLimit: {
+      updateGflop: round(updateGflop, 2),
+      forwardGflop: round(forwardGflop, 2),
+      mflopPerEnvStep: round(((updateGflop + forwardGflop) * 1e3) / totalSteps, 2),
+      updateCoresUsed: cores,
+      updateLimitCpuS: round(limit(updateGflop)),
+      updateCpuS: round(updateCpuS),
+      updateCpuOverLimit: round(updateCpuS / limit(updateGflop), 2),
+      updateLimitWallS: round(limit(updateGflop) / cores),
+      updateWallS: round(updateS),
+      updateWallOverLimit: round(updateS / (limit(updateGflop) / cores), 2),
+      networkCpuOverLimit: round((forwardCpuS + updateCpuS) / limit(updateGflop + forwardGflop), 2),
     },
     peakRssMiB: round(peakRss / 1024 / 1024, 1),
     leakedTensors: leaked,

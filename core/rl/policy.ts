@@ -46,7 +46,7 @@ function dense(
   return {
     name,
     kernel: tf.tidy(() => tf.variable(init.apply([inSize, outSize]) as tf.Tensor2D, true)),
-    bias: tf.variable(tf.zeros([outSize]), true),
+    bias: tf.tidy(() => tf.variable(tf.zeros([outSize]), true)),
   };
 }
 

@@ -22,6 +22,7 @@ import { RolloutBuffer } from './rollout-buffer.js';
 import { RolloutForward } from './rollout-forward.js';
 import { progressRemaining, type Schedule } from './schedule.js';
 import { type GradientShards, LocalGradientShards, ShardedPpoUpdater } from './sharded-update.js';
+import { threadCpuS } from './thread-cpu.js';
 import { InProcessVecEnv, type TrainEnv, type VecEnv } from './vec-env.js';
 
 export type { TrainEnv, VecEnv } from './vec-env.js';
@@ -65,6 +66,8 @@ export interface UpdateRecord extends PpoUpdateStats {
   readonly rolloutSteps: number;
   readonly collectS: number;
   readonly updateS: number;
+  /** CPU seconds of the trainer's thread during the update (Linux; the workers' share is not in it). */
+  readonly updateCpuS?: number;
 }
 
 export interface StepRecord {
@@ -427,6 +430,7 @@ export class PpoTrainer {
     }
     const remaining = progressRemaining(this.steps, this.config.totalSteps);
     const started = performance.now();
+    const startedCpuS = threadCpuS();
     const hp = { ...this.config.ppo, entCoef: this.config.entCoef(remaining) };
     const lr = this.config.learningRate(remaining);
     let stats: PpoUpdateStats;
@@ -450,6 +454,7 @@ export class PpoTrainer {
     const rolloutSteps = this.buffer.count;
     this.buffer.reset();
     const updateS = (performance.now() - started) / 1000;
+    const endedCpuS = threadCpuS();
     this.callbacks.onUpdate?.({
       ...stats,
       update: this.updates,
@@ -457,6 +462,9 @@ export class PpoTrainer {
       rolloutSteps,
       collectS: this.collectMs / 1000,
       updateS,
+      ...(startedCpuS !== undefined && endedCpuS !== undefined
+        ? { updateCpuS: endedCpuS - startedCpuS }
+        : {}),
     });
     this.collectMs = 0;
     this.collectStartedMs = performance.now();

@@ -15,8 +15,6 @@ export interface EnvWorkerSpec {
   readonly runSeed: number;
   readonly envIndex: number;
   readonly stepLogs: boolean;
-  /** Account the thread's CPU time per kind of work (benchmarks). */
-  readonly measureCpu: boolean;
 }
 
 export interface EnvWorkerData {

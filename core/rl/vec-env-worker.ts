@@ -35,15 +35,20 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
     stepLogs: spec.stepLogs,
   });
   let shard: ShardComputer | undefined;
-  const cpu = { envS: 0, shardS: 0 };
-  const measured = <T>(key: 'envS' | 'shardS', f: () => T): T => {
-    if (!spec.measureCpu) return f();
-    const before = threadCpuS() ?? 0;
-    try {
-      return f();
-    } finally {
-      cpu[key] += (threadCpuS() ?? 0) - before;
-    }
+  // CPU time per kind of work, taken at each switch between stepping the environment and gradient work (a few per
+  // rollout: per-call readings of the 10 ms tick counters would be biased for millisecond calls).
+  const cpu = { env: 0, shard: 0 };
+  let phase: 'env' | 'shard' = 'env';
+  let since = threadCpuS() ?? 0;
+  const account = () => {
+    const now = threadCpuS() ?? 0;
+    cpu[phase] += now - since;
+    since = now;
+  };
+  const enter = (next: 'env' | 'shard') => {
+    if (next === phase) return;
+    account();
+    phase = next;
   };
   send({ type: 'ready', observationLength: env.observationLength, actionCount: env.actionCount });
   // Requests arrive one at a time per worker (the trainer awaits each answer), so handlers never overlap.
@@ -57,16 +62,19 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
   async function handle(req: EnvWorkerRequest): Promise<void> {
     switch (req.type) {
       case 'reset': {
-        const r = measured('envS', () => resetTrainEnv(env, req.resetIndex));
+        enter('env');
+        const r = resetTrainEnv(env, req.resetIndex);
         send({ type: 'reset', result: r }, [r.observation.buffer as ArrayBuffer]);
         return;
       }
       case 'step': {
-        const r = measured('envS', () => stepTrainEnv(env, req.action));
+        enter('env');
+        const r = stepTrainEnv(env, req.action);
         send({ type: 'step', result: r }, [r.observation.buffer as ArrayBuffer]);
         return;
       }
       case 'attach': {
+        enter('shard');
         await selectTfBackend();
         shard = new ShardComputer(req.memory as SharedUpdateMemory, req.shard);
         send({ type: 'attached' });
@@ -74,27 +82,28 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
       }
       case 'shard': {
         if (!shard) throw new Error('gradient shard requested before attach');
-        const s = shard;
-        const sumSq = measured('shardS', () => s.run(req.job as ShardJob));
+        enter('shard');
+        const sumSq = shard.run(req.job as ShardJob);
         send({ type: 'shard-done', sumSq });
         return;
       }
       case 'reduce': {
         if (!shard) throw new Error('gradient reduction requested before attach');
-        const s = shard;
-        const sumSq = measured('shardS', () => s.reduce());
+        enter('shard');
+        const sumSq = shard.reduce();
         send({ type: 'reduced', sumSq });
         return;
       }
       case 'adam': {
         if (!shard) throw new Error('Adam step requested before attach');
-        const s = shard;
-        measured('shardS', () => s.adam(req.step));
+        enter('shard');
+        shard.adam(req.step);
         send({ type: 'adam-done' });
         return;
       }
       case 'stats':
-        send({ type: 'stats', envCpuS: cpu.envS, shardCpuS: cpu.shardS, threadCpuS: threadCpuS() ?? 0 });
+        account();
+        send({ type: 'stats', envCpuS: cpu.env, shardCpuS: cpu.shard, threadCpuS: threadCpuS() ?? 0 });
         return;
     }
   }

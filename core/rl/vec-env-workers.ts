@@ -162,7 +162,7 @@ export class WorkerVecEnv implements VecEnv, GradientShards {
     await Promise.all(this.workers.map((w) => expect(w.request({ type: 'adam', step }), 'adam-done')));
   }
 
-  /** CPU seconds each worker thread spent in its environment and in gradient shards (with `measureCpu`). */
+  /** CPU seconds each worker thread spent in its environment and in gradient shards (accounted at each switch between the two). */
   async cpuStats(): Promise<{ envCpuS: number; shardCpuS: number; threadCpuS: number }[]> {
     const answers = await Promise.all(this.workers.map((w) => expect(w.request({ type: 'stats' }), 'stats')));
     return answers.map((a) => ({ envCpuS: a.envCpuS, shardCpuS: a.shardCpuS, threadCpuS: a.threadCpuS }));

@@ -262,7 +262,6 @@ export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingR
             runSeed: seed,
             envIndex,
             stepLogs,
-            measureCpu: false,
           })),
         );
   let trainer: PpoTrainer;

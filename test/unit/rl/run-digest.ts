@@ -28,6 +28,7 @@ export function digestRun(runDir: string): Record<string, string> {
       const u = JSON.parse(l) as Record<string, unknown>;
       delete u.collectS;
       delete u.updateS;
+      delete u.updateCpuS;
       return u;
     });
   out['updates.jsonl'] = sha(JSON.stringify(updates));

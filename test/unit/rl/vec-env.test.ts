@@ -176,7 +176,6 @@ describe('two environments', () => {
       runSeed: 5,
       envIndex,
       stepLogs: false,
-      measureCpu: false,
     }));
   const inProcess = (count: number) =>
     new InProcessVecEnv(
@@ -213,7 +212,6 @@ describe('two environments', () => {
           runSeed: 5,
           envIndex,
           stepLogs: false,
-          measureCpu: false,
         })),
       ),
     );

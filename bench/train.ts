@@ -288,7 +288,11 @@ for (const n of envCounts) results.push(await run(n, tables, gflops));
 
 const sb3File = new URL('./results/sb3-maskable-ppo.json', import.meta.url);
 const sb3 = existsSync(sb3File)
-  ? (JSON.parse(readFileSync(sb3File, 'utf8')) as { envStepsPerS?: number | null; envStepsPerCpuS?: number })
+  ? (JSON.parse(readFileSync(sb3File, 'utf8')) as {
+      envStepsPerCpuS?: number;
+      networkCpuS?: number;
+      updateCpuS?: number;
+    })
   : undefined;
 const one = results.find((r) => r.nEnvs === 1);
 const p = baseTraining.ppo;
@@ -310,7 +314,10 @@ process.stdout.write(
       loadAverage: loadavg().map((x) => round(x, 2)),
       matMulGflops: { perCpuS: round(gflops.perCpuS, 1), perWallS: round(gflops.perWallS, 1), threads: 1 },
       runs: results,
-      sb3: sb3 ?? null,
+      // SB3 MaskablePPO (torch on this CPU, reference env), from bench/results/sb3-maskable-ppo.json: one rollout.
+      sb3: sb3
+        ? { envStepsPerCpuS: sb3.envStepsPerCpuS, networkCpuS: sb3.networkCpuS, updateCpuS: sb3.updateCpuS }
+        : null,
       ratioToSb3PerCpuS:
         one && sb3?.envStepsPerCpuS ? round(one.envStepsPerCpuS / sb3.envStepsPerCpuS, 2) : null,
     },

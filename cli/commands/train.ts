@@ -7,11 +7,19 @@ import { relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { artifactsDir } from '../../core/paths.js';
+import { parseNEnvs } from '../../core/rl/n-envs.js';
 import { runTraining, type TrainingProgress } from '../../core/rl/train/run-training.js';
 
 function positiveWhole(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+function nEnvs(value: string): number {
+  const n = parseNEnvs(value);
+  if (n === undefined)
+    throw new InvalidArgumentError('expected a whole number ≥ 1 or "auto" (one per core, at most 8)');
   return n;
 }
 
@@ -106,6 +114,11 @@ export function registerTrainCommand(program: Command): void {
       override,
       {},
     )
+    .option(
+      '--n-envs <n|auto>',
+      'environments stepped in parallel (training.PPO.n_envs; auto = one per core, at most 8)',
+      nEnvs,
+    )
     .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
     .option('--no-step-logs', "skip the reference's per-step episode logs")
     .action(
@@ -118,6 +131,7 @@ export function registerTrainCommand(program: Command): void {
         out?: string;
         checkpointEvery?: number;
         set: Record<string, unknown>;
+        nEnvs?: number;
         syntheticTokens?: boolean;
         stepLogs: boolean;
       }) => {
@@ -133,7 +147,8 @@ export function registerTrainCommand(program: Command): void {
           const r = await runTraining({
             trainingConfigPath: opts.config,
             simulationConfigPath: opts.simConfig,
-            overrides: opts.set,
+            overrides:
+              opts.nEnvs === undefined ? opts.set : { ...opts.set, 'training.PPO.n_envs': opts.nEnvs },
             runDir,
             seed: opts.seed,
             ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),

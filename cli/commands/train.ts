@@ -6,12 +6,19 @@
  */
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { artifactsDir } from '../../core/paths.js';
+import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
 import { overridePair, positiveWhole, wholeNumber } from '../lib/options.js';
 
-/** `key=value` → dotted override; the value is parsed as JSON when it parses (numbers, lists), else a string. */
+function nEnvs(value: string): number {
+  const n = parseNEnvs(value);
+  if (n === undefined)
+    throw new InvalidArgumentError('expected a whole number ≥ 1 or "auto" (one per core, at most 8)');
+  return n;
+}
+
 /** Local time YYYYmmdd-HHMMSS-mmm, the reference's run id. */
 export function timestampRunId(d = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -83,6 +90,11 @@ export function registerTrainCommand(program: Command): void {
       overridePair,
       {},
     )
+    .option(
+      '--n-envs <n|auto>',
+      'environments stepped in parallel (training.PPO.n_envs; auto = one per core, at most 8)',
+      nEnvs,
+    )
     .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
     .option('--no-step-logs', "skip the reference's per-step episode logs")
     .action(
@@ -95,6 +107,7 @@ export function registerTrainCommand(program: Command): void {
         out?: string;
         checkpointEvery?: number;
         set: Record<string, unknown>;
+        nEnvs?: number;
         syntheticTokens?: boolean;
         stepLogs: boolean;
       }) => {
@@ -111,7 +124,8 @@ export function registerTrainCommand(program: Command): void {
             {
               trainingConfig: opts.config,
               simulationConfig: opts.simConfig,
-              overrides: opts.set,
+              overrides:
+                opts.nEnvs === undefined ? opts.set : { ...opts.set, 'training.PPO.n_envs': opts.nEnvs },
               seed: opts.seed,
               ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
               ...(opts.resume ? { resumeFrom: opts.resume } : {}),

@@ -110,15 +110,17 @@ async function runHandler<A, P, R>(
  * re-parented). Unlike the IPC channel's `disconnect` event it also fires while the main thread is busy.
  */
 function watchParent(graceMs: number): void {
+  // The parent's id is read here, at start: the thread may only run once the parent is already gone.
   const watchdog = new Worker(
     `const { workerData } = require('node:worker_threads');
-     const parent = process.ppid;
-     const timer = setInterval(() => {
-       if (process.ppid === parent) return;
+     const check = () => {
+       if (process.ppid === workerData.parent) return;
        clearInterval(timer);
        setTimeout(() => process.kill(workerData.pid, 'SIGKILL'), workerData.graceMs);
-     }, 500);`,
-    { eval: true, workerData: { pid: process.pid, graceMs } },
+     };
+     const timer = setInterval(check, 500);
+     check();`,
+    { eval: true, workerData: { pid: process.pid, parent: process.ppid, graceMs } },
   );
   watchdog.unref();
 }

@@ -20,8 +20,11 @@ export {
   type LoadedCheckpoint,
   readCheckpoint,
 } from './checkpoint-format.js';
+export { type DivergedQuantity, type DivergenceContext, TrainingDivergedError } from './errors.js';
+export { type AdamStep, FlatAdam } from './flat-adam.js';
 export { type InferencePolicy, loadPolicyForInference } from './inference.js';
 export { MASKED_LOGIT, sampleMasked } from './masked-categorical.js';
+export { AUTO_N_ENVS_CAP, autoNEnvs, parseNEnvs } from './n-envs.js';
 export { Normalizer, RunningMeanStd, VEC_NORMALIZE_DEFAULTS } from './normalizer.js';
 export { ActorCriticPolicy, type PolicyShape } from './policy.js';
 export {
@@ -42,6 +45,14 @@ export {
   steppedEntropySchedule,
 } from './schedule.js';
 export {
+  type GradientShards,
+  ShardComputer,
+  type ShardJob,
+  type SharedUpdateMemory,
+  shardRange,
+} from './sharded-update.js';
+export { threadCpuS } from './thread-cpu.js';
+export {
   type EpisodeRecord,
   PpoTrainer,
   type TrainEnv,
@@ -50,3 +61,12 @@ export {
   TrainingAbortedError,
   type UpdateRecord,
 } from './trainer.js';
+export { type UpdateFlops, updateFlops } from './update-flops.js';
+export {
+  type EnvResetResult,
+  type EnvStepResult,
+  InProcessVecEnv,
+  resetTrainEnv,
+  stepTrainEnv,
+  type VecEnv,
+} from './vec-env.js';

@@ -45,14 +45,13 @@ import {
   readConfigText,
   readTrainingConfig,
 } from '../../config/index.js';
-import { MigEnv, seededEnvRng } from '../../control/index.js';
 import { ConfigError } from '../../errors.js';
-import { actionName } from '../../mig/index.js';
 import {
   checkpointPath,
   constantSchedule,
   describeBackend,
   type EpisodeRecord,
+  InProcessVecEnv,
   linearSchedule,
   PpoTrainer,
   readCheckpoint,
@@ -60,12 +59,12 @@ import {
   selectTfBackend,
   steppedEntropySchedule,
   type TfBackendInfo,
-  type TrainEnv,
   type TrainerConfig,
   type TrainerState,
   TrainingAbortedError,
   type UpdateRecord,
   VEC_NORMALIZE_DEFAULTS,
+  type VecEnv,
   writeCheckpoint,
 } from '../../rl/index.js';
 import { writeFileAtomic } from '../../util/index.js';
@@ -73,6 +72,8 @@ import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
 import { updateScalars } from './training-scalars.js';
+import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
+import { WorkerVecEnv } from './vec-env-workers.js';
 
 /** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
 export const DEFAULT_CHECKPOINT_EVERY_STEPS = 5120;
@@ -150,6 +151,17 @@ export interface RunTrainingResult {
   readonly gpu: boolean;
 }
 
+/** What to change when training diverges, with this config's values (appended to TrainingDivergedError). */
+export function divergenceHint(training: ResolvedTrainingConfig): string {
+  const p = training.ppo;
+  return (
+    `the usual causes are a learning rate too high (training.PPO.lr_max ${p.lrMax}, lr_min ${p.lrMin}: try 10× lower), ` +
+    `rewards too large for the value head (training.reward.scaling ${training.reward.scaling}, ` +
+    `training.sb3_norm ${training.sb3Norm}: turn sb3_norm on or scale rewards down) and a discount close to or above 1 ` +
+    `(training.PPO.gamma ${p.gamma}, gae_lambda ${p.gaeLambda}) in ${training.file}`
+  );
+}
+
 /** The trainer's settings from a resolved training config (the reference's MaskablePPO arguments). */
 export function trainerConfigFrom(
   training: ResolvedTrainingConfig,
@@ -177,13 +189,11 @@ export function trainerConfigFrom(
     ...(training.sb3Norm ? { normalizer: VEC_NORMALIZE_DEFAULTS } : {}),
     totalSteps,
     seed,
+    divergenceHint: divergenceHint(training),
   };
 }
 
-/** Seed of the env stream for the `resetIndex`-th episode of a run: every episode's draws depend only on these. */
-export function episodeSeed(runSeed: number, resetIndex: number): bigint {
-  return BigInt(runSeed) * 1_000_003n + BigInt(resetIndex);
-}
+export { episodeSeed };
 
 function readJsonl<T extends { steps: number }>(file: string, upToSteps: number): T[] {
   if (!existsSync(file)) return [];
@@ -227,6 +237,15 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       throw new ConfigError('options', field, `is ${steps}`, 'give a positive whole number of env steps');
     }
   }
+  const nEnvs = training.ppo.nEnvs;
+  if (totalSteps % nEnvs !== 0) {
+    throw new ConfigError(
+      'options',
+      'totalSteps',
+      `${totalSteps} env steps cannot be shared by ${nEnvs} environments (training.PPO.n_envs)`,
+      `give a multiple of ${nEnvs}, e.g. ${Math.ceil(totalSteps / nEnvs) * nEnvs}`,
+    );
+  }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
 
@@ -246,18 +265,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     readConfigText(o.simulationConfigPath, 'check the path'),
   );
 
-  const rng = seededEnvRng(seed);
-  const env = new MigEnv({ simulation, training, tokens, rng });
-  const trainEnv: TrainEnv = {
-    observationLength: env.observationLength,
-    actionCount: env.actionCount,
-    reset: (i) => {
-      rng.seed(episodeSeed(seed, i));
-      return env.reset();
-    },
-    actionMasks: () => env.actionMasks(),
-    step: (a) => env.step(a),
-  };
+  const stepLogs = o.stepLogs ?? true;
 
   const episodesFile = join(logsDir, 'episodes.jsonl');
   const updatesFile = join(logsDir, 'updates.jsonl');
@@ -306,54 +314,61 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     : undefined;
   if (best && (checkpointSteps(best.checkpoint) ?? 0) > resumedAt) best = undefined;
 
-  let stepLines: string[] = [];
-  const stepLogs = o.stepLogs ?? true;
-  const rewardNorm = training.normalization.arrivalRate;
+  // Each environment's step-log lines of its running episode; written out as the episode's file when it ends.
+  const stepLines: string[][] = Array.from({ length: nEnvs }, () => []);
 
-  const trainer: PpoTrainer = new PpoTrainer(trainEnv, trainerConfigFrom(training, totalSteps, seed), {
-    onStep: (s) => {
-      if (stepLogs) {
-        const sim = env.sim;
-        const rates: Record<string, number> = {};
-        const state: Record<string, string[]> = {};
-        sim.agents.forEach((a, i) => {
-          rates[a.name] = sim.metrics.arrivalRate(i, sim.nowS) / rewardNorm;
-          state[a.name] = a.engines.map((e) => e.name);
-        });
-        stepLines.push(
-          JSON.stringify({
-            step: env.episodeStep - 1,
-            action: actionName(simulation.agentCount, s.action),
-            reward: s.reward,
-            budget: sim.metrics.budgetS / training.budgetS,
-            rates,
-            state,
-          }),
+  // Environments start last: nothing may throw between their start and the try that closes them.
+  const env: VecEnv =
+    nEnvs === 1
+      ? new InProcessVecEnv([
+          createTrainEnv({ simulation, training, tokens, runSeed: seed, envIndex: 0, stepLogs }),
+        ])
+      : await WorkerVecEnv.start(
+          Array.from({ length: nEnvs }, (_, envIndex) => ({
+            trainingConfigFile: training.file,
+            trainingConfigYaml: yaml,
+            simulationConfigFile: o.simulationConfigPath,
+            simulationConfigYaml: readConfigText(o.simulationConfigPath, 'check the path'),
+            tokenTables: tokenTableSet(simulation, tokens),
+            runSeed: seed,
+            envIndex,
+            stepLogs,
+          })),
         );
-        if (s.terminated) {
-          writeFileAtomic(
-            join(stepLogDir, `episode_${trainer.episodes + 1}.jsonl`),
-            `${stepLines.join('\n')}\n`,
-          );
-          stepLines = [];
+  let trainer: PpoTrainer;
+  try {
+    trainer = new PpoTrainer(env, trainerConfigFrom(training, totalSteps, seed), {
+      onStep: (s) => {
+        if (s.log !== undefined) {
+          const lines = stepLines[s.env]!;
+          lines.push(JSON.stringify(s.log));
+          if (s.terminated) {
+            writeFileAtomic(join(stepLogDir, `episode_${s.episode}.jsonl`), `${lines.join('\n')}\n`);
+            lines.length = 0;
+          }
         }
-      }
-      if (s.steps % PROGRESS_EVERY_STEPS === 0) report();
-    },
-    onEpisode: (e) => {
-      episodes.push(e);
-      appendLine(episodesFile, e);
-      report(e.reward);
-    },
-    onUpdate: (u) => {
-      updates.push(u);
-      appendLine(updatesFile, u);
-      tensorboard.write(updateScalars(u, episodes));
-      report();
-    },
-    checkpointDue: (steps) => steps % every === 0 || steps === totalSteps,
-    saveCheckpoint: (state) => save(state, checkpointPath(ckDir, state.meta.steps)),
-  });
+        if (s.steps % PROGRESS_EVERY_STEPS === 0) report();
+      },
+      onEpisode: (e) => {
+        episodes.push(e);
+        appendLine(episodesFile, e);
+        report(e.reward);
+      },
+      onUpdate: (u) => {
+        updates.push(u);
+        appendLine(updatesFile, u);
+        tensorboard.write(updateScalars(u, episodes));
+        report();
+      },
+      // A checkpoint each time the step count crosses a multiple of the cadence (several environments step by n_envs).
+      checkpointDue: (steps, before) =>
+        Math.floor(steps / every) > Math.floor(before / every) || steps === totalSteps,
+      saveCheckpoint: (state) => save(state, checkpointPath(ckDir, state.meta.steps)),
+    });
+  } catch (err) {
+    await env.close();
+    throw err;
+  }
 
   function appendLine(file: string, row: unknown): void {
     // Whole lines in one write; a crash can lose the last line, which the resume then rewrites.
@@ -398,6 +413,15 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     if (resume) {
       const m = resume.meta;
       const arch = training.ppo.netArch;
+      const savedEnvs = (m.trainer as { nEnvs?: number }).nEnvs ?? 1;
+      if (savedEnvs !== nEnvs) {
+        throw new ConfigError(
+          o.resumeFrom!,
+          'training.PPO.n_envs',
+          `the checkpoint was trained with ${savedEnvs} environment(s), this run has ${nEnvs}`,
+          `resume with n_envs ${savedEnvs} (its rollout buffer and per-environment state hold that many)`,
+        );
+      }
       if (
         m.obsSize !== env.observationLength ||
         m.actionCount !== env.actionCount ||
@@ -449,6 +473,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     throw err;
   } finally {
     trainer.dispose();
+    await trainer.close();
   }
 
   async function renderCurve(): Promise<void> {

@@ -97,7 +97,7 @@ describe('runChild', () => {
     expect(alive(child)).toBe(true);
     parent.kill('SIGKILL');
     await parent;
-    for (let i = 0; i < 100 && alive(child); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && alive(child); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(child)).toBe(false);
   });
 });

@@ -32,6 +32,13 @@ export function stepEngine(
   for (;;) {
     if (engine.finishedCount > 0) break;
     if (engine.clockS >= nextStopS) break;
+    if (engine.prefilling.length === 0 && engine.decoding.length > 0 && !canAdmit(engine)) {
+      const k = decodeSpan(engine, nextStopS, rng);
+      if (k > 0) {
+        iterations += k;
+        continue;
+      }
+    }
 
     let budget = engine.maxBatchedTokens - engine.decoding.length;
     let prefillTokens = 0;
@@ -107,6 +114,67 @@ export function stepEngine(
   return iterations > 0 || finishedAny ? StepOutcome.StepComplete : StepOutcome.None;
 }
 
+/** Whether the next iteration would admit the head of the waiting queue (token budget left and KV room). */
+function canAdmit(engine: SimEngine): boolean {
+  if (engine.maxBatchedTokens - engine.decoding.length <= 0) return false;
+  const head = engine.waiting.peek();
+  if (head === undefined) return false;
+  return engine.reservedKvTokens + head.promptTokens + head.completionTokens <= engine.kvCapacityTokens;
+}
+
+/** The batch's decode times while `decodeSpan` runs (spans never nest; grown, never shrunk). */
+let decodeTimesScratch = new Float64Array(64);
+
+/**
+ * A run of pure decode iterations, all of them at once: nothing is prefilling and nothing can be admitted, and
+ * neither changes until a request finishes (no arrival reaches an engine inside a step). So the batch is fixed,
+ * each iteration is one TPOT draw at the same N, every request gets one token and the iteration's duration, and
+ * the run ends after the iteration that finishes the closest request or at the first iteration that starts at or
+ * past the stop. Same draws in the same order, same additions in the same order: the numbers are those of
+ * iterating one by one, without touching every request object at every iteration. Returns the iterations run,
+ * or 0 when a request's token count is already at or past its completion (left to the general loop).
+ */
+function decodeSpan(engine: SimEngine, nextStopS: number, rng: SimRng): number {
+  const decoding = engine.decoding;
+  const n = decoding.length;
+  let maxIterations = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const r = decoding[i]!;
+    const left = r.completionTokens - r.generatedTokens;
+    if (left < maxIterations) maxIterations = left;
+  }
+  if (!(maxIterations > 0)) return 0;
+  if (decodeTimesScratch.length < n) decodeTimesScratch = new Float64Array(2 * n);
+  const decodeTimes = decodeTimesScratch;
+  for (let i = 0; i < n; i++) decodeTimes[i] = decoding[i]!.decodeTimeS;
+  const mean = engine.tpotAlpha + engine.tpotBeta * n;
+  const sigma = engine.tpotSigma;
+  let clockS = engine.clockS;
+  let k = 0;
+  do {
+    const durationS = Math.max(rng.gauss(mean, sigma), 0);
+    const tokenTimeS = clockS + durationS;
+    for (let i = 0; i < n; i++) decodeTimes[i]! += durationS;
+    // Only the span's first iteration can give a request its first token: after it every request has one.
+    if (k === 0) {
+      for (let i = 0; i < n; i++) {
+        const r = decoding[i]!;
+        if (r.firstTokenTimeS < 0) r.firstTokenTimeS = tokenTimeS;
+      }
+    }
+    clockS = tokenTimeS;
+    k++;
+  } while (k < maxIterations && clockS < nextStopS);
+  engine.clockS = clockS;
+  for (let i = 0; i < n; i++) {
+    const r = decoding[i]!;
+    r.generatedTokens += k;
+    r.decodeTimeS = decodeTimes[i]!;
+    if (r.generatedTokens === r.completionTokens) engine.finishedCount++;
+  }
+  return k;
+}
+
 /** Hands over the stored shutdown plan, once: the caller schedules SHUTDOWN_COMPLETE with it. */
 export function takeShutdownPlan(engine: SimEngine): ShutdownPlan {
   const plan = engine.shutdownPending;
@@ -117,7 +185,8 @@ export function takeShutdownPlan(engine: SimEngine): ShutdownPlan {
 
 function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimEngine) => void): void {
   const finishS = engine.clockS;
-  for (const list of [engine.prefilling, engine.decoding]) {
+  for (let which = 0; which < 2; which++) {
+    const list = which === 0 ? engine.prefilling : engine.decoding;
     let keep = 0;
     for (let i = 0; i < list.length; i++) {
       const r = list[i]!;

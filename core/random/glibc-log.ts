@@ -88,10 +88,31 @@ const B10 = B[10]!;
 const B10H = splitHigh(B10);
 const B10L = B10 - B10H;
 
+/**
+ * Argument and result of `logInPlace`. The evaluation is too large for V8 to inline, and a double passed to or
+ * returned from a call that is not inlined is boxed (a heap allocation per call); through this array nothing is,
+ * and `glibcLog` below is small enough to be inlined into its callers.
+ */
+const io = new Float64Array(2);
+
 /** glibc's log(x). Non-positive, infinite and NaN inputs behave as `Math.log` (−∞, NaN, ∞). */
 export function glibcLog(x: number): number {
-  if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) return logNearOne(x);
-  if (!(x > 0) || x === Number.POSITIVE_INFINITY) return Math.log(x);
+  io[0] = x;
+  logInPlace();
+  return io[1]!;
+}
+
+/** io[1] = glibc's log(io[0]). */
+function logInPlace(): void {
+  let x = io[0]!;
+  if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) {
+    logNearOne();
+    return;
+  }
+  if (!(x > 0) || x === Number.POSITIVE_INFINITY) {
+    io[1] = Math.log(x);
+    return;
+  }
   let sub = 0;
   if (x < MIN_NORMAL) {
     x *= TWO_POW_52;
@@ -157,11 +178,16 @@ export function glibcLog(x: number): number {
   const v6 = s6 - p6;
   const y =
     s6 + (p6 - (s6 - v6) + (tail - v6) + (r3h * polyh - p6 + r3h * polyl + r3l * polyh + r3l * polyl));
-  return y + hi;
+  io[1] = y + hi;
 }
 
-function logNearOne(x: number): number {
-  if (x === 1) return 0;
+/** io[1] = glibc's log(io[0]) for io[0] near 1 (its own polynomial). */
+function logNearOne(): void {
+  const x = io[0]!;
+  if (x === 1) {
+    io[1] = 0;
+    return;
+  }
   const r = x - 1.0;
   const r2 = r * r;
   const r3 = r * r2;
@@ -242,5 +268,5 @@ function logNearOne(x: number): number {
   const v17 = s17 - p17;
   const y =
     s17 + (p17 - (s17 - v17) + (lo - v17) + (r3h * polyh - p17 + r3h * polyl + r3l * polyh + r3l * polyl));
-  return y + hi;
+  io[1] = y + hi;
 }

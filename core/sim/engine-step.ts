@@ -149,22 +149,25 @@ function decodeSpan(engine: SimEngine, nextStopS: number, rng: SimRng): number {
   for (let i = 0; i < n; i++) decodeTimes[i] = decoding[i]!.decodeTimeS;
   const mean = engine.tpotAlpha + engine.tpotBeta * n;
   const sigma = engine.tpotSigma;
-  let clockS = engine.clockS;
-  let k = 0;
-  do {
-    const durationS = Math.max(rng.gauss(mean, sigma), 0);
-    const tokenTimeS = clockS + durationS;
+  // Unary plus: plain doubles from here on. A loop variable seeded from a field that may hold a small integer can
+  // otherwise stay a tagged value, and the loop then allocates a heap number for it at every iteration.
+  const stopS = +nextStopS;
+  let clockS = +engine.clockS;
+  // The first iteration gives the requests that have none their first token; after it every request has one.
+  let durationS = Math.max(rng.gauss(mean, sigma), 0);
+  clockS += durationS;
+  for (let i = 0; i < n; i++) {
+    decodeTimes[i]! += durationS;
+    const r = decoding[i]!;
+    if (r.firstTokenTimeS < 0) r.firstTokenTimeS = clockS;
+  }
+  let k = 1;
+  while (k < maxIterations && clockS < stopS) {
+    durationS = Math.max(rng.gauss(mean, sigma), 0);
+    clockS += durationS;
     for (let i = 0; i < n; i++) decodeTimes[i]! += durationS;
-    // Only the span's first iteration can give a request its first token: after it every request has one.
-    if (k === 0) {
-      for (let i = 0; i < n; i++) {
-        const r = decoding[i]!;
-        if (r.firstTokenTimeS < 0) r.firstTokenTimeS = tokenTimeS;
-      }
-    }
-    clockS = tokenTimeS;
     k++;
-  } while (k < maxIterations && clockS < nextStopS);
+  }
   engine.clockS = clockS;
   for (let i = 0; i < n; i++) {
     const r = decoding[i]!;

@@ -5,6 +5,7 @@
  */
 import { MigflowError } from '../errors.js';
 import { predictActionCostS } from './action-cost.js';
+import { ArrivalStore } from './arrival-store.js';
 import { EventKind } from './constants.js';
 import type { SimAgent } from './entities/agent.js';
 import { SimEngine } from './entities/engine.js';
@@ -72,7 +73,8 @@ export class Simulator {
   private readonly maxArrivalTimeS: Float64Array;
   /** Queue handle of the pending budget refresh (at most one: a new one replaces it), or -1. */
   private refreshHandle = -1;
-  private nextRequestId = 0;
+  /** Requests added but not arrived yet (ids, times, agents, items; objects created at arrival). */
+  private readonly arrivals = new ArrivalStore();
 
   constructor(options: SimulatorOptions) {
     this.hooks = options.hooks ?? {};
@@ -124,7 +126,7 @@ export class Simulator {
     this.pendingArrivalEvents.fill(0);
     this.maxArrivalTimeS.fill(0);
     this.refreshHandle = -1;
-    this.nextRequestId = 0;
+    this.arrivals.clear();
     this.state.reset(layout);
   }
 
@@ -139,13 +141,19 @@ export class Simulator {
 
   /**
    * Adds arrivals (and, for the RAG agent, a search completion U(min, max) s later, drawn now in input
-   * order after all arrivals are queued). Returns the created requests in input order.
+   * order after all arrivals are queued). Request ids follow the input order. Requests given as objects
+   * (`ArrivalSpec[]`) are created now and returned in input order; those given as columns are created when
+   * they arrive (a batch is an episode's worth: created up front they would all outlive the young generation).
    */
-  addArrivals(arrivals: readonly ArrivalSpec[] | ArrivalColumns): SimRequest[] {
+  addArrivals(arrivals: readonly ArrivalSpec[]): SimRequest[];
+  addArrivals(arrivals: readonly ArrivalSpec[] | ArrivalColumns): SimRequest[] | undefined;
+  addArrivals(arrivals: readonly ArrivalSpec[] | ArrivalColumns): SimRequest[] | undefined {
     const columns = 'arrivalTimesS' in arrivals ? arrivals : undefined;
     const specs = columns ? undefined : (arrivals as readonly ArrivalSpec[]);
     const n = columns ? columns.arrivalTimesS.length : specs!.length;
-    const created = new Array<SimRequest>(n);
+    const created = specs ? new Array<SimRequest>(n) : undefined;
+    const store = this.arrivals;
+    const firstId = store.size;
     const stopTimes = this.state.stopTimes;
     let ragCount = 0;
     for (let i = 0; i < n; i++) {
@@ -156,7 +164,8 @@ export class Simulator {
       }
       const tS = columns ? columns.arrivalTimesS[i]! : specs![i]!.arrivalTimeS;
       const item = columns ? columns.itemIndices[i]! : specs![i]!.itemIndex;
-      created[i] = new SimRequest(this.nextRequestId++, agentIndex, item, tS);
+      if (created) created[i] = store.addCreated(tS, agentIndex, item);
+      else store.add(tS, agentIndex, item);
       if (agent.isRag) ragCount++;
       else stopTimes[agentIndex]!.push(tS);
       this.pendingArrivalEvents[agentIndex]!++;
@@ -166,27 +175,27 @@ export class Simulator {
     const total = n + ragCount;
     const times = new Float64Array(total);
     const kinds = new Uint8Array(total);
-    const payloads = new Array<EventPayload>(total);
+    const subjects = new Int32Array(total);
     for (let i = 0; i < n; i++) {
-      const r = created[i]!;
-      times[i] = r.arrivalTimeS;
+      times[i] = store.arrivalTimeS(firstId + i);
       kinds[i] = EventKind.RequestArrival;
-      payloads[i] = r;
+      subjects[i] = firstId + i;
     }
     let k = n;
     const rng = this.state.rng;
     for (let i = 0; i < n; i++) {
-      const r = created[i]!;
-      const search = this.agents[r.agent]!.ragSearch;
+      const id = firstId + i;
+      const agent = store.agent(id);
+      const search = this.agents[agent]!.ragSearch;
       if (search === undefined) continue;
-      const t = r.arrivalTimeS + rng.uniform(search.minS, search.maxS);
+      const t = store.arrivalTimeS(id) + rng.uniform(search.minS, search.maxS);
       times[k] = t;
       kinds[k] = EventKind.RagSearchComplete;
-      payloads[k] = r;
+      subjects[k] = id;
       k++;
-      stopTimes[r.agent]!.push(t);
+      stopTimes[agent]!.push(t);
     }
-    this.queue.pushBulkColumns(times, kinds, payloads, total);
+    this.queue.pushBulkColumns(times, kinds, subjects, total);
     return created;
   }
 
@@ -219,22 +228,27 @@ export class Simulator {
       q.pop();
       const t = q.poppedTimeS;
       const kind = q.poppedKind;
-      const payload = q.poppedPayload!;
+      const payload = q.poppedPayload;
       this.metrics.recordAdvance(t, this.agents);
       s.nowS = t;
       switch (kind) {
         case EventKind.RequestArrival: {
-          const r = payload as SimRequest;
-          if (!this.agents[r.agent]!.isRag) s.stopTimes[r.agent]!.popMin();
-          this.pendingArrivalEvents[r.agent]!--;
-          onEvent?.(t, kind, r.id);
+          const id = q.poppedSubject;
+          const agent = this.arrivals.agent(id);
+          const isRag = this.agents[agent]!.isRag;
+          // A RAG request is named again by its search completion: the store keeps its object until then.
+          const r = this.arrivals.arrive(id, isRag);
+          if (!isRag) s.stopTimes[agent]!.popMin();
+          this.pendingArrivalEvents[agent]!--;
+          onEvent?.(t, kind, id);
           handleRequestArrival(s, r, out);
           break;
         }
         case EventKind.RagSearchComplete: {
-          const r = payload as SimRequest;
+          const id = q.poppedSubject;
+          const r = this.arrivals.take(id);
           s.stopTimes[r.agent]!.popMin();
-          onEvent?.(t, kind, r.id);
+          onEvent?.(t, kind, id);
           handleRagSearchComplete(s, r, out);
           break;
         }
@@ -359,8 +373,8 @@ export class Simulator {
   pendingEvents(): Array<{ timeS: number; kind: EventKind; subjectId: number }> {
     const out: Array<{ timeS: number; kind: EventKind; subjectId: number; seq: number }> = [];
     let seq = 0;
-    this.queue.forEachPending((timeS, kind, p) => {
-      out.push({ timeS, kind, subjectId: subjectOf(p), seq: seq++ });
+    this.queue.forEachPending((timeS, kind, p, subject) => {
+      out.push({ timeS, kind, subjectId: p === undefined ? subject : subjectOf(p), seq: seq++ });
     });
     out.sort((a, b) => a.timeS - b.timeS || a.kind - b.kind);
     return out.map(({ timeS, kind, subjectId }) => ({ timeS, kind, subjectId }));

@@ -162,10 +162,19 @@ function decodeSpan(engine: SimEngine, nextStopS: number, rng: SimRng): number {
     if (r.firstTokenTimeS < 0) r.firstTokenTimeS = clockS;
   }
   let k = 1;
+  const n4 = n & ~3;
   while (k < maxIterations && clockS < stopS) {
     durationS = Math.max(rng.gauss(mean, sigma), 0);
     clockS += durationS;
-    for (let i = 0; i < n; i++) decodeTimes[i]! += durationS;
+    // Unrolled by four: the batch's additions are independent of each other.
+    let i = 0;
+    for (; i < n4; i += 4) {
+      decodeTimes[i]! += durationS;
+      decodeTimes[i + 1]! += durationS;
+      decodeTimes[i + 2]! += durationS;
+      decodeTimes[i + 3]! += durationS;
+    }
+    for (; i < n; i++) decodeTimes[i]! += durationS;
     k++;
   }
   engine.clockS = clockS;

@@ -130,13 +130,21 @@ export class Simulator {
     this.state.reset(layout);
   }
 
-  /** Schedules the decision points at interval × i, i = 1..count (`max_steps + 1` in training). */
+  /**
+   * Schedules the decision points at interval × i, i = 1..count (`max_steps + 1` in training). They go to the
+   * queue's bulk lane, in order, as if pushed one by one: the heap then holds only engine and refresh events.
+   */
   scheduleTriggers(count: number): void {
+    if (count <= 0) return;
+    const times = new Float64Array(count);
+    const kinds = new Uint8Array(count).fill(EventKind.ResourceManagerTrigger);
+    const subjects = new Int32Array(count).fill(-1);
     for (let i = 1; i <= count; i++) {
       const t = i * this.actionIntervalS;
-      this.queue.push(t, EventKind.ResourceManagerTrigger, null);
+      times[i - 1] = t;
       this.state.triggerTimes.push(t);
     }
+    this.queue.pushBulkColumns(times, kinds, subjects, count);
   }
 
   /**
@@ -218,16 +226,15 @@ export class Simulator {
         if (!this.hasActiveWork()) break;
         if (q.size === 0) throw this.stuckError();
       }
-      if (q.peekKind() === EventKind.ResourceManagerTrigger) {
-        q.pop();
-        s.triggerTimes.popMin();
-        s.nowS = q.poppedTimeS;
-        onEvent?.(s.nowS, EventKind.ResourceManagerTrigger, -1);
-        return true;
-      }
       q.pop();
       const t = q.poppedTimeS;
       const kind = q.poppedKind;
+      if (kind === EventKind.ResourceManagerTrigger) {
+        s.triggerTimes.popMin();
+        s.nowS = t;
+        onEvent?.(t, kind, -1);
+        return true;
+      }
       const payload = q.poppedPayload;
       this.metrics.recordAdvance(t, this.agents);
       s.nowS = t;

@@ -232,6 +232,7 @@ export class Simulator {
       if (kind === EventKind.ResourceManagerTrigger) {
         s.triggerTimes.popMin();
         s.nowS = t;
+        s.publishDecodeBatches();
         onEvent?.(t, kind, -1);
         return true;
       }
@@ -279,6 +280,7 @@ export class Simulator {
       }
       if (out.length > 0) this.schedule(out);
     }
+    s.publishDecodeBatches();
     return false;
   }
 
@@ -290,6 +292,7 @@ export class Simulator {
   decide(action: SimAction | null): void {
     handleResourceManagerTrigger(this.state, action, this.out);
     this.schedule(this.out);
+    this.state.publishDecodeBatches();
   }
 
   /** Arrivals, searches or steps pending, or any engine holding requests. */

@@ -190,6 +190,14 @@ export class SimState {
     syncLayout(this.engines, this.cluster.gpus.length, this.geometry, this.gpuLayout);
   }
 
+  /**
+   * Writes every decoding request's live numbers (tokens, decode time) from its engine's decode batch into the
+   * request object. The simulator calls it before it hands control back, so readers between runs see current values.
+   */
+  publishDecodeBatches(): void {
+    for (const e of this.engines) e.batch.publish(e.decoding);
+  }
+
   advanceEpisodes(): void {
     this.episodes.advance(this.nowS, this.agents);
   }

@@ -304,18 +304,34 @@ export class EventQueue<P> {
   }
 }
 
+/** Longest backward shift an element may make to stay in the current run (see `stableOrder`). */
+const INSERTION_LIMIT = 32;
+
 /**
- * Indices 0..n−1 in stable (time, kind) order: a bottom-up natural merge sort over Int32Arrays (no comparator
- * calls, no allocation per comparison). Equal keys keep index order, which is their sequence order.
+ * Indices 0..n−1 in stable (time, kind) order: runs of already ordered input, then a bottom-up merge over
+ * Int32Arrays (no comparator calls, no allocation per comparison). An element slightly out of order (a RAG search
+ * completion lands within 0.3 s of its arrival, so searches are nearly sorted) is inserted into the current run
+ * instead of starting a new one, so a batch of per-agent arrivals plus searches is a handful of runs. Equal keys
+ * keep index order, which is their sequence order.
  */
 function stableOrder(times: Float64Array, kinds: Uint8Array, n: number): Int32Array {
   let src = new Int32Array(n);
-  for (let i = 0; i < n; i++) src[i] = i;
-  // Run boundaries: maximal non-decreasing runs of the input.
   const bounds: number[] = [0];
-  for (let i = 1; i < n; i++) {
-    const a = i - 1;
-    if (times[i]! < times[a]! || (times[i] === times[a] && kinds[i]! < kinds[a]!)) bounds.push(i);
+  let runStart = 0;
+  for (let i = 0; i < n; i++) {
+    src[i] = i;
+    if (i === runStart) continue;
+    if (!precedes(times, kinds, i, src[i - 1]!)) continue;
+    // Where it belongs in the current run, if that is within reach; equal keys stay after earlier ones.
+    let p = i - 1;
+    while (p > runStart && i - p < INSERTION_LIMIT && precedes(times, kinds, i, src[p - 1]!)) p--;
+    if (p > runStart && precedes(times, kinds, i, src[p - 1]!)) {
+      runStart = i;
+      bounds.push(i);
+      continue;
+    }
+    src.copyWithin(p + 1, p, i);
+    src[p] = i;
   }
   bounds.push(n);
   if (bounds.length === 2) return src;
@@ -334,7 +350,7 @@ function stableOrder(times: Float64Array, kinds: Uint8Array, n: number): Int32Ar
         const a = src[i]!;
         const b = src[j]!;
         // Take from the right run only when strictly earlier: ties keep the left (lower index) first.
-        if (times[b]! < times[a]! || (times[b] === times[a] && kinds[b]! < kinds[a]!)) {
+        if (precedes(times, kinds, b, a)) {
           dst[k++] = b;
           j++;
         } else {
@@ -353,6 +369,13 @@ function stableOrder(times: Float64Array, kinds: Uint8Array, n: number): Int32Ar
     runs = next;
   }
   return src;
+}
+
+/** Event a comes strictly before event b by (time, kind). */
+function precedes(times: Float64Array, kinds: Uint8Array, a: number, b: number): boolean {
+  const ta = times[a]!;
+  const tb = times[b]!;
+  return ta < tb || (ta === tb && kinds[a]! < kinds[b]!);
 }
 
 function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {

@@ -60,7 +60,12 @@ export class TrainingStoppedError extends MigflowError {
 }
 
 export type { TrainingProgress } from './train-run.js';
-export { DEFAULT_CHECKPOINT_EVERY_STEPS, divergenceHint, episodeSeed, trainerConfigFrom } from './train-run.js';
+export {
+  DEFAULT_CHECKPOINT_EVERY_STEPS,
+  divergenceHint,
+  episodeSeed,
+  trainerConfigFrom,
+} from './train-run.js';
 export { createTrainEnv, type TokenTables, tokenTableSet } from './vec-env-host.js';
 export { WorkerVecEnv } from './vec-env-workers.js';
 

@@ -5,7 +5,20 @@
  */
 import type { Rng } from '../random/index.js';
 import type { LoadRequest } from './load-generator.js';
-import type { LengthRange } from './sweeps.js';
+
+/** Inclusive token-length range that request lengths are drawn from uniformly. */
+export interface LengthRange {
+  min: number;
+  max: number;
+}
+
+/** vLLM's random dataset: lengths uniform over [floor(len·(1−r)), ceil(len·(1+r))], at least 1 for output. */
+export function randomLengthRange(len: number, rangeRatio: number, minimum = 0): LengthRange {
+  return {
+    min: Math.max(minimum, Math.floor(len * (1 - rangeRatio))),
+    max: Math.ceil(len * (1 + rangeRatio)),
+  };
+}
 
 const WORDS = [
   'alpha',

@@ -10,13 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRng } from '../random/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { benchResult, errorSummary, runLoad } from './load-generator.js';
-import { randomRequests } from './random-prompts.js';
-
-/** Inclusive token-length range that request lengths are drawn from uniformly. */
-export interface LengthRange {
-  min: number;
-  max: number;
-}
+import { type LengthRange, randomLengthRange, randomRequests } from './random-prompts.js';
 
 export interface SweepLevel {
   /** Stable id within the plan (`prefill`, `concurrency-7`): what `completedLevels` lists. */
@@ -71,14 +65,6 @@ export function benchTimestamp(d = new Date()): string {
 /** The part of a Hugging Face id after its last `/` (`Qwen/Qwen2.5-7B-Instruct` → `Qwen2.5-7B-Instruct`). */
 export function modelName(modelId: string): string {
   return modelId.slice(modelId.lastIndexOf('/') + 1);
-}
-
-/** vLLM's random dataset: lengths uniform over [floor(len·(1−r)), ceil(len·(1+r))], at least 1 for output. */
-export function randomLengthRange(len: number, rangeRatio: number, minimum = 0): LengthRange {
-  return {
-    min: Math.max(minimum, Math.floor(len * (1 - rangeRatio))),
-    max: Math.ceil(len * (1 + rangeRatio)),
-  };
 }
 
 /** Prompts per concurrency level in the reference TPOT script: 20 + floor((N−1)·60/29). */

@@ -1,11 +1,3 @@
-/**
- * One benchmark trial as its own process (core/child), so the worker that asked for it keeps its event loop free
- * for heartbeats and cancellation while the simulator runs (seconds to minutes of pure CPU). Writes
- * results_<RUN_NAME>.txt/.json and figs/<RUN_NAME>/*.png into `outDir` and returns the trial's comparison entry.
- *
- *   node --import tsx core/stages/bench/bench-child.ts '<json BenchTrialArgs>'   (workers run its bundle, core/child)
- */
-import type { BenchEntry } from '../../../contracts/index.js';
 import {
   comparisonEntry,
   loadBenchSetup,
@@ -16,19 +8,7 @@ import {
 import { childMain } from '../../child/index.js';
 import { resolvePolicies, rlCheckpointPolicy } from '../../control/index.js';
 import { MigflowError } from '../../errors.js';
-import type { BenchTrialInput } from './index.js';
-
-export type BenchTrialArgs = BenchTrialInput & { readonly outDir: string };
-
-export interface BenchTrialOutput {
-  readonly totalRequests: number;
-  readonly entry: BenchEntry;
-  /** Decisions run after the last one until no work was left. */
-  readonly flushSteps: number;
-  /** Where the arrivals came from: `seed 77`, or `trace FILE (burstgpt)`. */
-  readonly workload: string;
-  readonly files: string[];
-}
+import type { BenchTrialArgs, BenchTrialOutput } from './types.js';
 
 export async function runTrialToDir(a: BenchTrialArgs): Promise<BenchTrialOutput> {
   const setup = loadBenchSetup(a);

@@ -7,13 +7,12 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEntry } from '../../../contracts/index.js';
-import type { BenchFiles } from '../../bench/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
 import { loadSimulationConfig } from '../../config/index.js';
 import { checkpointRunName } from '../../control/index.js';
 import { tokenTableFiles } from '../../workload/index.js';
-import type { BenchTrialArgs, BenchTrialOutput } from './bench-child.js';
+import type { BenchTrialArgs, BenchTrialInput, BenchTrialOutput } from './types.js';
 
 export const BENCH_CHILD = fileURLToPath(new URL('./bench-child.ts', import.meta.url));
 /** Node flags of every trial process (the activity's and `npm run bench:bench`'s alike). */
@@ -23,15 +22,6 @@ export const BENCH_CHILD_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'
  * policies, metrics) enters the key by its digest, so a change there misses the cache without a bump.
  */
 const BENCH_CODE_VERSION = 'bench-3';
-
-/** One trial (paths absolute, or relative to the working directory): a baseline by name, or `rl` with a checkpoint. */
-export interface BenchTrialInput extends BenchFiles {
-  readonly policy: string;
-  /** RL checkpoint directory (when `policy` is `rl`). */
-  readonly checkpoint?: string;
-  /** Also draw figs/<run_name>/{split,merge,transfer}.png (default true). */
-  readonly figures?: boolean;
-}
 
 /** What the cache manifest keeps of a trial. */
 export interface BenchTrialSummary {
@@ -43,7 +33,7 @@ export interface BenchTrialSummary {
   readonly files: readonly string[];
 }
 
-export type { BenchTrialArgs, BenchTrialOutput } from './bench-child.js';
+export type { BenchTrialArgs, BenchTrialInput, BenchTrialOutput } from './types.js';
 
 export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
   name: 'bench',

@@ -6,20 +6,8 @@
  *   node --import tsx core/stages/fit/fit-child.ts '<json FitChildArgs>'   (workers run its bundle)
  */
 import { childMain } from '../../child/index.js';
-import {
-  fitPrefillFile,
-  fitTpotDir,
-  type PrefillFitResult,
-  type TpotFitResult,
-} from '../../profiling/index.js';
-import type { FitInput } from './index.js';
-
-export type FitChildArgs = FitInput & { readonly outDir: string };
-
-export interface FitChildResult {
-  readonly prefill: PrefillFitResult;
-  readonly tpot: TpotFitResult;
-}
+import { fitPrefillFile, fitTpotDir } from '../../profiling/index.js';
+import type { FitChildArgs, FitChildResult } from './types.js';
 
 export async function fitBoth(a: FitChildArgs): Promise<FitChildResult> {
   const log = (line: string) => process.stderr.write(`${line}\n`);

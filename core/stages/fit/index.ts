@@ -13,7 +13,7 @@ import { agentsServing, type ProfileMeasurement, writeBackProfiles } from '../..
 import { ConfigError } from '../../errors.js';
 import { PROJECT_ROOT } from '../../paths.js';
 import { benchFilesIn } from '../../profiling/index.js';
-import type { FitChildArgs, FitChildResult } from './fit-child.js';
+import type { FitChildArgs, FitChildResult, FitInput } from './types.js';
 
 export const FIT_CHILD = fileURLToPath(new URL('./fit-child.ts', import.meta.url));
 /**
@@ -22,16 +22,10 @@ export const FIT_CHILD = fileURLToPath(new URL('./fit-child.ts', import.meta.url
  */
 const FIT_CODE_VERSION = 'fit-1';
 
-/** One profiling result's bench JSONs (paths absolute, or relative to the working directory). */
-export interface FitInput {
-  readonly prefillFile: string;
-  readonly tpotDir: string;
-  /** Fit failed prefill requests too, as the reference does. */
-  readonly includeFailed: boolean;
-}
-
 /** What the cache manifest keeps: the fitted numbers, and the -param.json files' names in the entry. */
 export type FitSummary = Pick<FitResult, 'prefill' | 'tpot' | 'prefillParamFile' | 'tpotParamFile'>;
+
+export type { FitChildArgs, FitChildResult, FitInput } from './types.js';
 
 export const fitStage: CachedStage<FitInput, FitSummary> = {
   name: 'fit',

@@ -18,8 +18,8 @@ import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
 import { loadSimulationConfig } from '../../config/index.js';
 import { MigflowError } from '../../errors.js';
 import { tokenTableFiles } from '../../workload/index.js';
-import type { TrainChildArgs, TrainStopDetails } from './train-child.js';
 import type { TrainingProgress } from './train-run.js';
+import type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
 
 export const TRAIN_CHILD = fileURLToPath(new URL('./train-child.ts', import.meta.url));
 /**
@@ -29,25 +29,6 @@ export const TRAIN_CHILD = fileURLToPath(new URL('./train-child.ts', import.meta
 const TRAIN_CODE_VERSION = 'train-1';
 /** After SIGTERM the trainer checkpoints and exits; after this long it is killed. */
 const STOP_GRACE_MS = 20_000;
-
-/** One training run (paths absolute, or relative to the working directory). */
-export interface TrainRunInput {
-  readonly trainingConfig: string;
-  readonly simulationConfig: string;
-  /** Dotted paths from the training YAML's root (`training.PPO.n_steps`), applied before validation. */
-  readonly overrides: Readonly<Record<string, unknown>>;
-  readonly seed: number;
-  /** Env steps of the whole run; default the config's `total_timesteps`. */
-  readonly totalSteps?: number;
-  /** Checkpoint cadence in env steps; default 5120 (the reference's). */
-  readonly checkpointEverySteps?: number;
-  /** Seeded synthetic token lengths instead of the profiling stage's generated JSONLs. */
-  readonly syntheticTokens: boolean;
-  /** A checkpoint directory (`…/rl_model_<N>_steps`) to continue from. */
-  readonly resumeFrom?: string;
-  /** Write the reference's per-step episode logs (default true). */
-  readonly stepLogs?: boolean;
-}
 
 /** Training stopped on request; `checkpoint` holds its state at the stop (absent when it saved none). */
 export class TrainingStoppedError extends MigflowError {
@@ -66,6 +47,7 @@ export {
   episodeSeed,
   trainerConfigFrom,
 } from './train-run.js';
+export type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
 export { createTrainEnv, type TokenTables, tokenTableSet } from './vec-env-host.js';
 export { WorkerVecEnv } from './vec-env-workers.js';
 

@@ -13,15 +13,8 @@
 import { relative } from 'node:path';
 import { checkpointSteps, type TrainRunSummary } from '../../../contracts/index.js';
 import { type ChildContext, childMain } from '../../child/index.js';
-import type { TrainRunInput } from './index.js';
 import { runTraining, type TrainingProgress } from './train-run.js';
-
-export type TrainChildArgs = TrainRunInput & { readonly runDir: string };
-
-/** What a stopped run saved, as the parent hears it. */
-export interface TrainStopDetails {
-  readonly checkpoint?: string;
-}
+import type { TrainChildArgs, TrainStopDetails } from './types.js';
 
 class TrainingStopped extends Error {
   constructor(readonly details: TrainStopDetails) {

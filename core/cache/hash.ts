@@ -1,21 +1,8 @@
 /** Content hashes of files and directory trees (sha256, hex). */
-import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
-
-export function sha256Hex(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { hashFile, sha256Hex } from '../util/index.js';
 
 /** Every regular file below `dir`, as paths relative to it, sorted (stable manifests). */
 export function listFiles(dir: string): string[] {

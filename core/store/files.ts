@@ -1,21 +1,14 @@
 /** File helpers of the store: hashing, listing, and writing a stream so a file appears whole and verified or not at all. */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { hashFile } from '../util/index.js';
 import type { StoredFile } from './types.js';
 
-export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
+export { hashFile };
 
 /** Every regular file below `dir` as sorted relative paths with slashes (stable manifests). */
 export async function listFilesAsync(dir: string): Promise<string[]> {

@@ -9,7 +9,7 @@
  * is done, so a watchdog thread also watches the parent process id and kills the child when it changes.
  */
 import { Worker } from 'node:worker_threads';
-import { type ChildMessage, toWireError } from './protocol.js';
+import { type ChildMessage, PARENT_PID_ENV, toWireError } from './protocol.js';
 import { startedAsEntry } from './started-as-entry.js';
 
 export interface ChildContext<P> {
@@ -106,21 +106,41 @@ async function runHandler<A, P, R>(
 }
 
 /**
- * A thread that kills this process `graceMs` after its parent is gone (the parent id changes when the process is
- * re-parented). Unlike the IPC channel's `disconnect` event it also fires while the main thread is busy.
+ * A thread that kills this process `graceMs` after its parent is gone: the parent id changes when the process is
+ * re-parented, or the process that runChild says started it (PARENT_PID_ENV) no longer exists (it may have died
+ * before this process read its parent id). Unlike the IPC channel's `disconnect` event it also fires while the
+ * main thread is busy.
  */
 function watchParent(graceMs: number): void {
   // The parent's id is read here, at start: the thread may only run once the parent is already gone.
   const watchdog = new Worker(
     `const { workerData } = require('node:worker_threads');
+     const gone = () => {
+       if (process.ppid !== workerData.parent) return true;
+       if (!workerData.starter) return false;
+       try {
+         process.kill(workerData.starter, 0);
+         return false;
+       } catch (err) {
+         return err.code === 'ESRCH';
+       }
+     };
      const check = () => {
-       if (process.ppid === workerData.parent) return;
+       if (!gone()) return;
        clearInterval(timer);
        setTimeout(() => process.kill(workerData.pid, 'SIGKILL'), workerData.graceMs);
      };
      const timer = setInterval(check, 500);
      check();`,
-    { eval: true, workerData: { pid: process.pid, parent: process.ppid, graceMs } },
+    {
+      eval: true,
+      workerData: {
+        pid: process.pid,
+        parent: process.ppid,
+        starter: Number(process.env[PARENT_PID_ENV]) || 0,
+        graceMs,
+      },
+    },
   );
   watchdog.unref();
 }

@@ -7,6 +7,9 @@
  */
 import { MigflowError } from '../errors.js';
 
+/** The id of the process that started a child (set by runChild), which the child's watchdog checks is still alive. */
+export const PARENT_PID_ENV = 'MIGFLOW_CHILD_PARENT_PID';
+
 /** A core error as it crosses a process boundary: its class name, message, whether retrying can help, context. */
 export interface WireError {
   readonly name: string;

@@ -12,7 +12,7 @@
  */
 import { execa } from 'execa';
 import { bundledEntryArgv } from './bundled-entry.js';
-import { type ChildMessage, ChildProcessError, type WireError } from './protocol.js';
+import { type ChildMessage, ChildProcessError, PARENT_PID_ENV, type WireError } from './protocol.js';
 
 export interface RunChildOptions<P> {
   readonly signal?: AbortSignal;
@@ -48,7 +48,8 @@ export async function runChild<A, P, R>(entry: string, args: A, o: RunChildOptio
     const [file, ...rest] = [...(o.launcher ?? []), process.execPath, ...argv];
     const child = execa(file!, rest, {
       ...(o.cwd ? { cwd: o.cwd } : {}),
-      env: { ...process.env, ...(o.env ?? {}) },
+      // The child's watchdog also checks this id, in case this process is gone before the child could look.
+      env: { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...(o.env ?? {}) },
       ipc: true,
       stdin: 'ignore',
       stdout: 'ignore',

@@ -14,7 +14,18 @@ import type { ProbeArgs } from '../../fixtures/child/probe-child.js';
 
 const PROBE = fileURLToPath(new URL('../../fixtures/child/probe-child.ts', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-run-child-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+/** Processes a test started that must not outlive it, whatever the test's outcome (a spinning child burns a core). */
+const started: number[] = [];
+afterAll(() => {
+  for (const pid of started) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 const alive = (pid: number) => {
   try {
@@ -92,12 +103,29 @@ describe('runChild', () => {
       ],
       { reject: false, env: { PROBE_ORPHAN_GRACE_MS: '500' } },
     );
+    if (parent.pid !== undefined) started.push(parent.pid);
     for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
     const child = Number(readFileSync(pidFile, 'utf8'));
+    started.push(child);
     expect(alive(child)).toBe(true);
     parent.kill('SIGKILL');
     await parent;
     for (let i = 0; i < 200 && alive(child); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(child)).toBe(false);
+  });
+
+  it('kills a CPU-bound child whose parent died before the child could look at it', async () => {
+    // The child's parent id then already names its new parent; only the id runChild handed over still tells.
+    const gone = execa(process.execPath, ['--eval', '']);
+    await gone;
+    const pidFile = join(tmp, 'late.pid');
+    const run = runChild<ProbeArgs, number, number>(
+      PROBE,
+      { mode: 'spin', pidFile },
+      { env: { MIGFLOW_CHILD_PARENT_PID: String(gone.pid), PROBE_ORPHAN_GRACE_MS: '500' } },
+    );
+    for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    started.push(Number(readFileSync(pidFile, 'utf8')));
+    await expect(run).rejects.toThrow('child process exited SIGKILL without a result');
   });
 });

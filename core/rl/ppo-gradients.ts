@@ -4,20 +4,31 @@
  * the gradient of its samples' share of the minibatch loss, and the shares are summed. The loss is SB3's
  * (`ppo.ts` `ppoLoss`): clipped surrogate, value loss with the value clip, masked entropy; its per-sample terms
  * and their derivatives with respect to logits and value are computed in double precision in JS (a minibatch has a
- * few thousand logits), the MLPs' forward and backward passes in tfjs (matMuls on XNNPACK).
+ * few thousand logits), the MLPs' forward and backward passes on migflow's WebAssembly kernels (mlp-kernels.ts:
+ * float32 matrix products in the same order as XNNPACK's, tanh within 2 ulp, its derivative 1 − tanh²).
  *
  * Sums over the shard are divided by the whole minibatch's size, so the shards' gradients add up to the
- * minibatch mean's gradient. Advantages arrive normalised over the whole minibatch. tanh is evaluated as
- * 2·sigmoid(2x) − 1, which tfjs-wasm vectorises (its tanh is a scalar libm loop, 13× slower), with its derivative
- * 1 − tanh²: this path changes float rounding, so only the multi-environment update uses it (one environment keeps
- * the tape-based `ppoUpdate`, bit for bit).
+ * minibatch mean's gradient. Advantages arrive normalised over the whole minibatch. This path changes float
+ * rounding against tfjs (tanh is computed differently), so only the multi-environment update uses it (one
+ * environment keeps the tape-based `ppoUpdate`, bit for bit).
  */
-import * as tf from '@tensorflow/tfjs';
-import type { ActorCriticPolicy } from './policy.js';
+import {
+  createKernelMemory,
+  Kernels,
+  MemoryPlan,
+  type MlpPlan,
+  MlpRunner,
+  mlpLayers,
+  mlpParameterCount,
+  planMlp,
+  planStack,
+} from './mlp-kernels.js';
+import type { PolicyShape } from './policy.js';
 
 /** One shard's samples, gathered into contiguous arrays. */
 export interface ShardBatch {
   readonly n: number;
+  /** Row-major [n][obsSize] (may be a network's own input buffer, already in place). */
   readonly obs: Float32Array;
   readonly masks: Uint8Array;
   readonly actions: Int32Array;
@@ -38,54 +49,58 @@ export interface ShardLossParams {
 /** Per-shard sums written to `stats`: surrogate loss, value loss, entropy, approx KL, clipped count. */
 export const SHARD_STAT_COUNT = 5;
 
-interface Layer {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-}
-
-function fastTanh(a: tf.Tensor2D): tf.Tensor2D {
-  return tf.sub(tf.mul(tf.sigmoid(tf.mul(a, 2)), 2), 1) as tf.Tensor2D;
-}
-
-/** Hidden activations and the output of one MLP. */
-function forward(
-  x: tf.Tensor2D,
-  hidden: readonly Layer[],
-  head: Layer,
-): { hs: tf.Tensor2D[]; out: tf.Tensor2D } {
-  const hs: tf.Tensor2D[] = [];
-  let h = x;
-  for (const l of hidden) {
-    h = fastTanh(tf.add(tf.matMul(h, l.kernel as tf.Tensor2D), l.bias) as tf.Tensor2D);
-    hs.push(h);
-  }
-  return { hs, out: tf.add(tf.matMul(h, head.kernel as tf.Tensor2D), head.bias) as tf.Tensor2D };
-}
-
-/** Gradients [kernel, bias] per layer (hidden first, head last) from the gradient at the output. */
-function backward(
-  x: tf.Tensor2D,
-  hs: readonly tf.Tensor2D[],
-  layers: readonly Layer[],
-  dOut: tf.Tensor2D,
-): tf.Tensor[] {
-  const grads: tf.Tensor[] = new Array(layers.length * 2);
-  let d = dOut;
-  for (let l = layers.length - 1; l >= 0; l--) {
-    const input = l === 0 ? x : hs[l - 1]!;
-    grads[2 * l] = tf.matMul(tf.transpose(input), d);
-    grads[2 * l + 1] = tf.sum(d, 0);
-    if (l > 0) {
-      const h = hs[l - 1]!;
-      const dh = tf.matMul(d, tf.transpose(layers[l]!.kernel as tf.Tensor2D));
-      d = tf.mul(dh, tf.sub(1, tf.square(h))) as tf.Tensor2D;
-    }
-  }
-  return grads;
-}
-
 /** Which network a shard works on: the actor, the critic, or both (their losses and weights are separate). */
 export type PolicyPart = 'pi' | 'vf' | 'both';
+
+/** The layers of the policy's actor and critic MLPs. */
+export function policyLayers(shape: PolicyShape): { pi: [number, number][]; vf: [number, number][] } {
+  return {
+    pi: mlpLayers(shape.obsSize, shape.netArch.pi, shape.actionCount),
+    vf: mlpLayers(shape.obsSize, shape.netArch.vf, 1),
+  };
+}
+
+/** Parameters of the actor: the first part of the flat vector (the critic's follow). */
+export function actorParameterCount(shape: PolicyShape): number {
+  return mlpParameterCount(policyLayers(shape).pi);
+}
+
+/** The workspaces one shard needs in a kernel memory. */
+export interface ShardNetworkPlans {
+  readonly pi?: MlpPlan;
+  readonly vf?: MlpPlan;
+  readonly stackTop: number;
+}
+
+export function planShardNetworks(
+  plan: MemoryPlan,
+  shape: PolicyShape,
+  part: PolicyPart,
+  maxRows: number,
+): ShardNetworkPlans {
+  const layers = policyLayers(shape);
+  return {
+    ...(part === 'vf' ? {} : { pi: planMlp(plan, layers.pi, maxRows) }),
+    ...(part === 'pi' ? {} : { vf: planMlp(plan, layers.vf, maxRows) }),
+    stackTop: planStack(plan),
+  };
+}
+
+/** A shard's networks on the kernels, in this thread. */
+export interface ShardNetworks {
+  readonly kernels: Kernels;
+  readonly pi?: MlpRunner;
+  readonly vf?: MlpRunner;
+}
+
+export function shardNetworks(memory: WebAssembly.Memory, plans: ShardNetworkPlans): ShardNetworks {
+  const kernels = new Kernels(memory, plans.stackTop);
+  return {
+    kernels,
+    ...(plans.pi ? { pi: new MlpRunner(kernels, plans.pi) } : {}),
+    ...(plans.vf ? { vf: new MlpRunner(kernels, plans.vf) } : {}),
+  };
+}
 
 /**
  * The actor's loss terms of the shard (surrogate, entropy, approx KL and clipped count summed into `stats` 0, 2, 3
@@ -104,29 +119,29 @@ export function policyLossGradients(
   let ent = 0;
   let kl = 0;
   let clipped = 0;
+  const entScale = hp.entCoef / total;
+  // Per row: e^(z − max) of the valid logits (one exp each), then p = e / Σe and log p = z − lse.
   const probs = new Float64Array(actionCount);
-  const logps = new Float64Array(actionCount);
   for (let i = 0; i < b.n; i++) {
     const row = i * actionCount;
     let max = Number.NEGATIVE_INFINITY;
     for (let a = 0; a < actionCount; a++)
       if (b.masks[row + a] === 1 && logits[row + a]! > max) max = logits[row + a]!;
     let sum = 0;
-    for (let a = 0; a < actionCount; a++) if (b.masks[row + a] === 1) sum += Math.exp(logits[row + a]! - max);
+    for (let a = 0; a < actionCount; a++) {
+      const e = b.masks[row + a] === 1 ? Math.exp(logits[row + a]! - max) : 0;
+      probs[a] = e;
+      sum += e;
+    }
     const lse = max + Math.log(sum);
     let entropy = 0;
     for (let a = 0; a < actionCount; a++) {
-      if (b.masks[row + a] === 1) {
-        logps[a] = logits[row + a]! - lse;
-        probs[a] = Math.exp(logps[a]!);
-        entropy -= probs[a]! * logps[a]!;
-      } else {
-        logps[a] = 0;
-        probs[a] = 0;
-      }
+      const p = probs[a]! / sum;
+      probs[a] = p;
+      if (p > 0) entropy -= p * (logits[row + a]! - lse);
     }
     const action = b.actions[i]!;
-    const logRatio = logps[action]! - b.oldLogProb[i]!;
+    const logRatio = logits[row + action]! - lse - b.oldLogProb[i]!;
     const ratio = Math.exp(logRatio);
     const adv = b.advantages[i]!;
     const s1 = adv * ratio;
@@ -145,8 +160,7 @@ export function policyLossGradients(
       }
       const p = probs[a]!;
       const dLogp = gLogpA * ((a === action ? 1 : 0) - p);
-      const dEnt = (hp.entCoef * p * (logps[a]! + entropy)) / total;
-      dLogits[row + a] = dLogp + dEnt;
+      dLogits[row + a] = dLogp + entScale * p * (logits[row + a]! - lse + entropy);
     }
   }
   stats[0] = pg;
@@ -187,12 +201,50 @@ export function valueLossGradients(
 }
 
 /**
- * The gradient of the shard's share of the minibatch loss with respect to the weights of `part` of `policy`,
- * written into `gradOut` (flat, `namedVariables` order; the other network's range is left alone); the loss sums go
- * to `stats` (SHARD_STAT_COUNT values, zero for the other network's terms).
+ * The gradient of the shard's share of the minibatch loss with respect to the weights of `part`, for the flat
+ * weight vector at byte offset `weightsAt` of the networks' kernel memory, written to the flat gradient vector at
+ * `gradsAt` (`namedVariables` order; the other network's range is left alone); the loss sums go to `stats`
+ * (SHARD_STAT_COUNT values, zero for the other network's terms). `b.n` must be at least 1.
  */
 export function ppoShardGradients(
-  policy: ActorCriticPolicy,
+  nets: ShardNetworks,
+  shape: PolicyShape,
+  weightsAt: number,
+  gradsAt: number,
+  b: ShardBatch,
+  hp: ShardLossParams,
+  total: number,
+  stats: Float64Array,
+  part: PolicyPart,
+): void {
+  const { obsSize, actionCount } = shape;
+  const actorBytes = 4 * actorParameterCount(shape);
+  stats.fill(0);
+  const run = (net: MlpRunner | undefined, at: number, grads: number, loss: (n: MlpRunner) => void) => {
+    if (!net) throw new Error(`ppoShardGradients: this shard has no workspace for ${part}`);
+    if (b.obs !== net.input) net.input.set(b.obs.subarray(0, b.n * obsSize));
+    net.loadWeights(at);
+    net.forward(b.n);
+    loss(net);
+    net.backward(grads);
+  };
+  if (part !== 'vf')
+    run(nets.pi, weightsAt, gradsAt, (net) =>
+      policyLossGradients(net.output, b, actionCount, hp, total, net.dOutput, stats),
+    );
+  if (part !== 'pi')
+    run(nets.vf, weightsAt + actorBytes, gradsAt + actorBytes, (net) =>
+      valueLossGradients(net.output, b, hp, total, net.dOutput, stats),
+    );
+}
+
+/**
+ * `ppoShardGradients` for flat `weights` on a kernel memory of its own, the gradient copied to `gradOut` (tests and
+ * one-off use; the update keeps its memory).
+ */
+export function ppoShardGradientsOnce(
+  shape: PolicyShape,
+  weights: Float32Array,
   b: ShardBatch,
   hp: ShardLossParams,
   total: number,
@@ -200,30 +252,16 @@ export function ppoShardGradients(
   stats: Float64Array,
   part: PolicyPart = 'both',
 ): void {
-  const { obsSize, actionCount } = policy.shape;
-  stats.fill(0);
-  const piSize = [...policy.piHidden, policy.piHead].reduce((n, l) => n + l.kernel.size + l.bias.size, 0);
-  tf.tidy(() => {
-    const x = tf.tensor2d(b.obs.subarray(0, b.n * obsSize), [b.n, obsSize]);
-    const write = (grads: tf.Tensor[], offset: number) => {
-      let o = offset;
-      for (const g of grads) {
-        gradOut.set(g.dataSync() as Float32Array, o);
-        o += g.size;
-      }
-    };
-    if (part !== 'vf') {
-      const pi = forward(x, policy.piHidden, policy.piHead);
-      const dLogits = new Float32Array(b.n * actionCount);
-      policyLossGradients(pi.out.dataSync() as Float32Array, b, actionCount, hp, total, dLogits, stats);
-      const layers = [...policy.piHidden, policy.piHead];
-      write(backward(x, pi.hs, layers, tf.tensor2d(dLogits, [b.n, actionCount])), 0);
-    }
-    if (part !== 'pi') {
-      const vf = forward(x, policy.vfHidden, policy.vfHead);
-      const dValues = new Float32Array(b.n);
-      valueLossGradients(vf.out.dataSync() as Float32Array, b, hp, total, dValues, stats);
-      write(backward(x, vf.hs, [...policy.vfHidden, policy.vfHead], tf.tensor2d(dValues, [b.n, 1])), piSize);
-    }
-  });
+  const plan = new MemoryPlan();
+  const weightsAt = plan.floats(weights.length);
+  const gradsAt = plan.floats(weights.length);
+  const plans = planShardNetworks(plan, shape, part, b.n);
+  const nets = shardNetworks(createKernelMemory(plan.bytes), plans);
+  nets.kernels.view(weightsAt, weights.length).set(weights);
+  const grads = nets.kernels.view(gradsAt, weights.length);
+  ppoShardGradients(nets, shape, weightsAt, gradsAt, b, hp, total, stats, part);
+  const actor = actorParameterCount(shape);
+  const [from, to] =
+    part === 'pi' ? [0, actor] : part === 'vf' ? [actor, weights.length] : [0, weights.length];
+  gradOut.set(grads.subarray(from, to), from);
 }

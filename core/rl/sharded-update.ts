@@ -9,30 +9,52 @@
  * its range of the shared weights and moments (flat-adam.ts). With two environments each network has one worker:
  * no reduction, and the Adam step rides on the next minibatch's message, so a minibatch costs one round trip.
  *
+ * Weights, gradients, Adam moments and every shard's workspace live in one shared WebAssembly memory, on which each
+ * thread runs migflow's kernels (mlp-kernels.ts): packing, forward and backward passes, reduction and Adam all work
+ * in place, with no copies between threads.
+ *
  * Deterministic for a given environment count: the permutation, the split and every summation order depend on
  * nothing else, so a run repeats itself exactly, on workers or in-process.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { AdamOptions } from './adam.js';
-import { type AdamStep, adamRange, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
-import { ActorCriticPolicy, type PolicyShape } from './policy.js';
+import { type AdamStep, adamKernelArgs, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
+import { createKernelMemory, MemoryPlan } from './mlp-kernels.js';
+import type { ActorCriticPolicy, PolicyShape } from './policy.js';
 import { explainedVariance, NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats } from './ppo.js';
 import {
+  actorParameterCount,
   type PolicyPart,
+  planShardNetworks,
   ppoShardGradients,
   SHARD_STAT_COUNT,
   type ShardBatch,
   type ShardLossParams,
+  type ShardNetworkPlans,
+  type ShardNetworks,
+  shardNetworks,
 } from './ppo-gradients.js';
 import type { RolloutBuffer } from './rollout-buffer.js';
 
-/** Memory the updater and every shard share (SharedArrayBuffers, so worker threads see it without copies). */
+/** Memory the updater and every shard share (shared memory, so worker threads see it without copies). */
 export interface SharedUpdateMemory {
   readonly shape: PolicyShape;
   readonly paramCount: number;
   /** Parameters of the actor: the first `actorParamCount` of the flat vector (the critic's follow). */
   readonly actorParamCount: number;
   readonly shardCount: number;
+  /** Most rows of a minibatch (the batch size, or the rollout when smaller). */
+  readonly maxBatch: number;
+  /** The kernels' memory: the four vectors below and every shard's workspace. */
+  readonly kernelMemory: WebAssembly.Memory;
+  /** Byte offsets of the vectors in `kernelMemory`. */
+  readonly at: {
+    readonly weights: number;
+    readonly grads: number;
+    readonly adamM: number;
+    readonly adamV: number;
+  };
+  /** Each shard's workspace in `kernelMemory`. */
+  readonly workspaces: readonly ShardNetworkPlans[];
   /** The policy's weights, flat in `namedVariables` order. */
   readonly weights: Float32Array;
   /** One gradient vector per shard; the reduction leaves their sum in the first. */
@@ -115,36 +137,53 @@ export interface GradientShards {
   close(): Promise<void>;
 }
 
-const sharedFloats = (n: number) => new Float32Array(new SharedArrayBuffer(4 * n));
-
-/** The shared memory for `policy` and a rollout buffer allocated with `shared: true`. */
+/**
+ * The shared memory for `policy` and a rollout buffer allocated with `shared: true`, for minibatches of up to
+ * `batchSize` transitions; Adam's moments start at zero.
+ */
 export function createSharedUpdateMemory(
   policy: ActorCriticPolicy,
   buffer: RolloutBuffer,
   shardCount: number,
-  adam: FlatAdam,
+  adamOptions: AdamOptions,
+  batchSize: number,
 ): SharedUpdateMemory {
   const paramCount = policy.parameterCount;
-  const actorParamCount = [...policy.piHidden, policy.piHead].reduce(
-    (n, l) => n + l.kernel.size + l.bias.size,
-    0,
-  );
+  const actorParamCount = actorParameterCount(policy.shape);
   const capacity = buffer.size * buffer.nEnvs;
   if (!(buffer.observations.buffer instanceof SharedArrayBuffer))
     throw new Error('createSharedUpdateMemory: the rollout buffer must be allocated with shared: true');
+  const maxBatch = Math.min(batchSize, capacity);
+  const plan = new MemoryPlan();
+  const at = {
+    weights: plan.floats(paramCount),
+    grads: plan.floats(paramCount * shardCount),
+    adamM: plan.floats(paramCount),
+    adamV: plan.floats(paramCount),
+  };
+  const workspaces = Array.from({ length: shardCount }, (_, k) => {
+    const role = shardRole(k, shardCount, paramCount, actorParamCount);
+    return planShardNetworks(plan, policy.shape, role.part, Math.ceil(maxBatch / role.members));
+  });
+  const kernelMemory = createKernelMemory(plan.bytes);
+  const view = (byteOffset: number, n: number) => new Float32Array(kernelMemory.buffer, byteOffset, n);
   return {
     shape: policy.shape,
     paramCount,
     actorParamCount,
     shardCount,
-    weights: policy.readWeights(sharedFloats(paramCount)),
-    grads: sharedFloats(paramCount * shardCount),
-    adamM: adam.m,
-    adamV: adam.v,
-    adamOptions: adam.options,
+    maxBatch,
+    kernelMemory,
+    at,
+    workspaces,
+    weights: policy.readWeights(view(at.weights, paramCount)),
+    grads: view(at.grads, paramCount * shardCount),
+    adamM: view(at.adamM, paramCount),
+    adamV: view(at.adamV, paramCount),
+    adamOptions,
     stats: new Float64Array(new SharedArrayBuffer(8 * SHARD_STAT_COUNT * shardCount)),
     order: new Int32Array(new SharedArrayBuffer(4 * capacity)),
-    advantages: sharedFloats(capacity),
+    advantages: new Float32Array(new SharedArrayBuffer(4 * capacity)),
     observations: buffer.observations,
     masks: buffer.masks,
     actions: buffer.actions,
@@ -160,24 +199,45 @@ export function shardRange(start: number, end: number, k: number, count: number)
   return [start + Math.floor((n * k) / count), start + Math.floor((n * (k + 1)) / count)];
 }
 
-/** One shard's computation: a policy replica that reads the shared weights and writes its gradient. */
+/** One shard's computation: the kernels on the shared memory, reading the weights and writing its gradient. */
 export class ShardComputer {
-  private readonly replica: ActorCriticPolicy;
+  private readonly nets: ShardNetworks;
   readonly role: ShardRole;
   /** This shard's range of its network's parameters, for the reduction and Adam. */
   private readonly from: number;
   private readonly to: number;
+  /** Byte offset of this shard's gradient vector. */
+  private readonly gradsAt: number;
+  /** The gathered minibatch shard (observations go straight into a network's input). */
+  private readonly batch: {
+    masks: Uint8Array;
+    actions: Int32Array;
+    oldLogProb: Float32Array;
+    oldValues: Float32Array;
+    advantages: Float32Array;
+    returns: Float32Array;
+  };
 
   constructor(
     private readonly memory: SharedUpdateMemory,
     private readonly shard: number,
   ) {
-    this.replica = new ActorCriticPolicy(memory.shape, 0, 'zeros');
+    this.nets = shardNetworks(memory.kernelMemory, memory.workspaces[shard]!);
     this.role = shardRole(shard, memory.shardCount, memory.paramCount, memory.actorParamCount);
     const r = this.role;
     const [from, to] = parameterRange(r.paramTo - r.paramFrom, r.member, r.members);
     this.from = r.paramFrom + from;
     this.to = r.paramFrom + to;
+    this.gradsAt = memory.at.grads + 4 * shard * memory.paramCount;
+    const rows = Math.ceil(memory.maxBatch / r.members);
+    this.batch = {
+      masks: new Uint8Array(rows * memory.shape.actionCount),
+      actions: new Int32Array(rows),
+      oldLogProb: new Float32Array(rows),
+      oldValues: new Float32Array(rows),
+      advantages: new Float32Array(rows),
+      returns: new Float32Array(rows),
+    };
   }
 
   private grads(shard: number): Float32Array {
@@ -191,105 +251,75 @@ export class ShardComputer {
     const m = this.memory;
     const r = this.role;
     const [from, to] = shardRange(job.start, job.end, r.member, r.members);
-    const grads = this.grads(this.shard);
     const stats = m.stats.subarray(this.shard * SHARD_STAT_COUNT, (this.shard + 1) * SHARD_STAT_COUNT);
     if (to <= from) {
-      grads.fill(0, r.paramFrom, r.paramTo);
+      this.grads(this.shard).fill(0, r.paramFrom, r.paramTo);
       stats.fill(0);
     } else {
-      this.loadWeights();
       ppoShardGradients(
-        this.replica,
+        this.nets,
+        m.shape,
+        m.at.weights,
+        this.gradsAt,
         this.gather(from, to),
         job.loss,
         job.end - job.start,
-        grads,
         stats,
         r.part,
       );
     }
-    return r.members === 1 ? sumOfSquares(grads, r.paramFrom, r.paramTo) : Number.NaN;
+    return r.members === 1
+      ? this.nets.kernels.x.sum_of_squares(this.gradsAt + 4 * r.paramFrom, r.paramTo - r.paramFrom)
+      : Number.NaN;
   }
 
-  /** Copies this shard's network's weights from shared memory into the replica. */
-  private loadWeights(): void {
-    const m = this.memory;
-    let o = 0;
-    tf.tidy(() => {
-      for (const v of this.replica.variables()) {
-        if (o >= this.role.paramFrom && o < this.role.paramTo)
-          v.assign(tf.tensor(m.weights.subarray(o, o + v.size), v.shape));
-        o += v.size;
-      }
-    });
-  }
-
+  /** Positions [from, to) of the permutation: observations into the networks' inputs, the rest into `batch`. */
   private gather(from: number, to: number): ShardBatch {
     const m = this.memory;
     const { obsSize, actionCount } = m.shape;
     const n = to - from;
-    const b = {
-      n,
-      obs: new Float32Array(n * obsSize),
-      masks: new Uint8Array(n * actionCount),
-      actions: new Int32Array(n),
-      oldLogProb: new Float32Array(n),
-      oldValues: new Float32Array(n),
-      advantages: m.advantages.slice(from, to),
-      returns: new Float32Array(n),
-    };
+    const { pi, vf } = this.nets;
+    const obs = (pi ?? vf)!.input;
+    const b = this.batch;
     for (let i = 0; i < n; i++) {
       const s = m.order[from + i]!;
-      b.obs.set(m.observations.subarray(s * obsSize, (s + 1) * obsSize), i * obsSize);
+      obs.set(m.observations.subarray(s * obsSize, (s + 1) * obsSize), i * obsSize);
       b.masks.set(m.masks.subarray(s * actionCount, (s + 1) * actionCount), i * actionCount);
       b.actions[i] = m.actions[s]!;
       b.oldLogProb[i] = m.logProbs[s]!;
       b.oldValues[i] = m.values[s]!;
       b.returns[i] = m.returns[s]!;
     }
-    return b;
+    b.advantages.set(m.advantages.subarray(from, to));
+    if (pi && vf) vf.input.set(obs.subarray(0, n * obsSize));
+    return { n, obs, ...b };
   }
 
   /** Adds its network's shards over this shard's parameter range (into the first shard's); the range's sum of squares. */
   reduce(): number {
     const r = this.role;
-    if (r.members === 1) return sumOfSquares(this.grads(this.shard), this.from, this.to);
+    const x = this.nets.kernels.x;
+    if (r.members === 1) return x.sum_of_squares(this.gradsAt + 4 * this.from, this.to - this.from);
     const m = this.memory;
-    const base = r.firstShard * m.paramCount;
-    let sumSq = 0;
-    for (let i = this.from; i < this.to; i++) {
-      let g = m.grads[base + i]!;
-      for (let k = 1; k < r.members; k++) g += m.grads[base + k * m.paramCount + i]!;
-      m.grads[base + i] = g;
-      sumSq += g * g;
-    }
-    return sumSq;
+    const base = m.at.grads + 4 * (r.firstShard * m.paramCount + this.from);
+    return x.sum_shards(base, base, m.paramCount, r.members, this.to - this.from);
   }
 
   /** The Adam step over this shard's parameter range, with its network's (reduced) gradient. */
   adam(step: AdamStep): void {
     const m = this.memory;
-    adamRange(
-      m.weights,
-      m.adamM,
-      m.adamV,
-      this.grads(this.role.firstShard),
-      this.from,
-      this.to,
-      step,
-      m.adamOptions,
+    const o = 4 * this.from;
+    this.nets.kernels.x.adam_step(
+      m.at.weights + o,
+      m.at.adamM + o,
+      m.at.adamV + o,
+      m.at.grads + 4 * this.role.firstShard * m.paramCount + o,
+      this.to - this.from,
+      ...adamKernelArgs(step, m.adamOptions),
     );
   }
 
-  dispose(): void {
-    this.replica.dispose();
-  }
-}
-
-function sumOfSquares(x: Float32Array, from: number, to: number): number {
-  let s = 0;
-  for (let i = from; i < to; i++) s += x[i]! * x[i]!;
-  return s;
+  dispose(): void {}
 }
 
 /** Shards computed one after another in this thread (tests; a vectorised env without workers). */
@@ -331,17 +361,20 @@ export class ShardedPpoUpdater {
     readonly adam: FlatAdam,
   ) {}
 
-  /** Sets up the shared memory for `policy` and the (shared) rollout buffer and hands it to the shards. */
+  /**
+   * Sets up the shared memory for `policy`, the (shared) rollout buffer and minibatches of up to `batchSize`, and
+   * hands it to the shards.
+   */
   static async create(
     policy: ActorCriticPolicy,
     buffer: RolloutBuffer,
     shards: GradientShards,
     adamOptions: AdamOptions,
+    batchSize: number,
   ): Promise<ShardedPpoUpdater> {
-    const adam = new FlatAdam(policy.parameterCount, adamOptions, true);
-    const memory = createSharedUpdateMemory(policy, buffer, shards.count, adam);
+    const memory = createSharedUpdateMemory(policy, buffer, shards.count, adamOptions, batchSize);
     await shards.attach(memory);
-    return new ShardedPpoUpdater(memory, shards, adam);
+    return new ShardedPpoUpdater(memory, shards, new FlatAdam(memory.adamM, memory.adamV, adamOptions));
   }
 
   /** The epochs of one update on the stored rollout (advantages computed). Weights change in `memory.weights`. */
@@ -368,6 +401,10 @@ export class ShardedPpoUpdater {
       entCoef: hp.entCoef,
       vfCoef: hp.vfCoef,
     };
+    if (Math.min(hp.batchSize, n) > m.maxBatch)
+      throw new Error(
+        `ShardedPpoUpdater: minibatches of ${hp.batchSize} exceed the ${m.maxBatch} it was set up for`,
+      );
     const reduce = needsReduction(m.shardCount);
     let pending: AdamStep | undefined;
     for (let epoch = 0; epoch < hp.nEpochs && !stop; epoch++) {

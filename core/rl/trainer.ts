@@ -401,7 +401,13 @@ export class PpoTrainer {
     if (this.sharded) return this.sharded;
     const shards = this.env.gradientShards ?? new LocalGradientShards(this.nEnvs);
     if (!this.env.gradientShards) this.localShards = shards;
-    const updater = await ShardedPpoUpdater.create(this.policy, this.buffer, shards, SB3_ADAM);
+    const updater = await ShardedPpoUpdater.create(
+      this.policy,
+      this.buffer,
+      shards,
+      SB3_ADAM,
+      this.config.ppo.batchSize,
+    );
     // Carry the tape optimiser's state over (a restored checkpoint).
     updater.adam.iterations = this.optimizer.iterations;
     let o = 0;

@@ -1,16 +1,27 @@
 /**
- * Speed and memory of the RL environment over full episodes of the default config under a random valid-action
- * policy: environment steps per second, simulated (completed) requests per second, peak RSS, and RSS after the
- * first and the last episode (a growing gap means something leaks across resets). Prints one JSON object, with
- * the reference's Python simulator measured on the same config (bench/reference-sim-speed.json, produced by
- * scripts/reference-sim-speed.py) and the ratio of the two step rates.
+ * Speed and memory of the RL environment under a random valid-action policy. Prints one JSON object with two parts:
  *
- *   npx tsx bench/sim.ts [--episodes 10] [--steps 1024] [--config configs/simulation_config.yaml] [--seed 0]
+ * - `trial`: one episode of `--trial-steps` decisions (default 1024) on a seeded workload (every batch seeded as the
+ *   bench seeds it), the side-by-side comparison with the reference (Delta-HPC's Python simulator). CPU seconds of
+ *   reset + decisions. The reference is measured the same way by bench/reference/measure_reference_sim.py on the
+ *   same config, token table, seeds and decision count; both simulators then do the same work (their completed
+ *   request counts agree, `sameWork`). With `--reference-python PY --reference-dir DIR` that script runs here, right
+ *   after migflow's trial, and `speedupVsReference` is the ratio of the two CPU times from this run; without them the
+ *   stored figure (bench/reference-sim-speed.json) is shown, and the ratio only when it was taken with the same trial.
+ * - episodes: `--episodes` full training episodes (workload batches reseeded from the env's stream, as in training):
+ *   environment steps per (CPU) second, simulated requests per second, peak RSS, and RSS and live heap after each
+ *   episode (a growing gap means something leaks across resets).
+ *
+ *   npx tsx bench/sim.ts [--episodes 10] [--steps 1024] [--trial-steps 1024] [--config configs/simulation_config.yaml]
+ *     [--seed 0] [--reference-python /path/to/venv/bin/python --reference-dir /path/to/Delta-HPC-export]
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { execa } from 'execa';
 import { loadSimulationConfig } from '../core/config/simulation.js';
 import { loadTrainingConfig } from '../core/config/training.js';
 import { MigEnv, seededEnvRng } from '../core/rl/env/index.js';
@@ -20,14 +31,143 @@ const { values } = parseArgs({
   options: {
     episodes: { type: 'string', default: '10' },
     steps: { type: 'string' },
+    'trial-steps': { type: 'string', default: '1024' },
     config: { type: 'string', default: 'configs/simulation_config.yaml' },
     seed: { type: 'string', default: '0' },
+    'reference-python': { type: 'string' },
+    'reference-dir': { type: 'string' },
   },
 });
+const trainingConfigFile = 'configs/training_config.yaml';
 const episodes = Number(values.episodes);
 const seed = Number(values.seed);
+const trialSteps = Number(values['trial-steps']);
+if ((values['reference-python'] === undefined) !== (values['reference-dir'] === undefined)) {
+  throw new Error(
+    'bench:sim: --reference-python and --reference-dir go together — fix: pass both (a Python ≥ 3.12 with pyyaml, sortedcontainers, numpy and gymnasium, and an export of Delta-HPC with src/ and configs/) or neither',
+  );
+}
 const simulation = loadSimulationConfig(values.config);
-const training = loadTrainingConfig('configs/training_config.yaml');
+const training = loadTrainingConfig(trainingConfigFile);
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
+
+/** The trial the reference is compared on: what measure_reference_sim.py runs, with the same arguments. */
+interface TrialFigures {
+  readonly steps: number;
+  readonly seed: number;
+  readonly workloadSeed: number;
+  readonly tokenSeed: number;
+  readonly cpuS: number;
+  readonly wallS: number;
+  readonly stepsPerCpuS: number;
+  readonly completedRequests: number;
+  readonly simTimeS: number;
+}
+
+function randomValidAction(mask: Uint8Array, rng: { choiceIndex(n: number): number }): number {
+  const valid: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 1) valid.push(i);
+  return valid[rng.choiceIndex(valid.length)]!;
+}
+
+function runTrial(): TrialFigures {
+  // The random policy draws from the env's stream, as the reference's mock-train draws `random.choice` from the
+  // global `random` the simulator uses; seeds and draw order are the reference's, so both do the same work.
+  const rng = seededEnvRng(seed);
+  let completed = 0;
+  const env = new MigEnv({
+    simulation,
+    training,
+    tokens: syntheticTokenTables(seed),
+    rng,
+    episodeLength: trialSteps,
+    workloadSeed: seed,
+    hooks: { onRequestCompleted: () => completed++ },
+  });
+  const wall0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  env.reset();
+  for (let k = 0; k < trialSteps; k++) env.step(randomValidAction(env.actionMasks(), rng));
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  return {
+    steps: trialSteps,
+    seed,
+    workloadSeed: seed,
+    tokenSeed: seed,
+    cpuS: round3(cpuS),
+    wallS: round3(Number(process.hrtime.bigint() - wall0) / 1e9),
+    stepsPerCpuS: Math.round(trialSteps / cpuS),
+    completedRequests: completed,
+    simTimeS: env.sim.nowS,
+  };
+}
+
+interface ReferenceFigures {
+  readonly steps: number;
+  readonly seed: number;
+  readonly workloadSeed: number;
+  readonly tokenSeed: number;
+  readonly cpuS: number;
+  readonly completedRequests: number;
+  readonly [k: string]: unknown;
+}
+
+async function runReference(trial: TrialFigures): Promise<ReferenceFigures & { loadAverage: number[] }> {
+  const script = fileURLToPath(new URL('./reference/measure_reference_sim.py', import.meta.url));
+  const argv = [
+    script,
+    '--reference',
+    values['reference-dir']!,
+    '--simulation-config',
+    values.config,
+    '--training-config',
+    trainingConfigFile,
+    '--steps',
+    String(trial.steps),
+    '--seed',
+    String(trial.seed),
+    '--workload-seed',
+    String(trial.workloadSeed),
+    '--token-seed',
+    String(trial.tokenSeed),
+  ];
+  const { stdout } = await execa(values['reference-python']!, argv);
+  const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as ReferenceFigures;
+  return { ...figures, loadAverage: load() };
+}
+
+/** The stored figure, when it was taken on this trial (same decisions, seeds and config); otherwise why not. */
+function storedReference(trial: TrialFigures): { figures?: ReferenceFigures; note?: string } {
+  const file = new URL('./reference-sim-speed.json', import.meta.url);
+  if (!existsSync(file)) return { note: 'no stored reference figure (bench/reference-sim-speed.json)' };
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as ReferenceFigures & { config?: string };
+  const same =
+    stored.steps === trial.steps &&
+    stored.seed === trial.seed &&
+    stored.workloadSeed === trial.workloadSeed &&
+    stored.tokenSeed === trial.tokenSeed &&
+    stored.config === values.config;
+  return same
+    ? { figures: stored }
+    : { note: 'the stored reference figure was taken on another trial (steps, seeds or config): no ratio' };
+}
+
+const loadBefore = load();
+const trial = runTrial();
+const live = values['reference-python'] !== undefined ? await runReference(trial) : undefined;
+const stored = live ? undefined : storedReference(trial);
+const reference = live ?? stored?.figures;
+const comparison = reference
+  ? {
+      reference: { source: live ? 'measured in this run' : 'bench/reference-sim-speed.json', ...reference },
+      speedupVsReference: Math.round((reference.cpuS / trial.cpuS) * 10) / 10,
+      sameWork: reference.completedRequests === trial.completedRequests,
+    }
+  : { referenceNote: stored?.note };
+
+// The training-style episodes.
 let completed = 0;
 const rng = seededEnvRng(seed);
 const env = new MigEnv({
@@ -38,9 +178,6 @@ const env = new MigEnv({
   episodeLength: values.steps ? Number(values.steps) : training.ppo.episodeLength,
   hooks: { onRequestCompleted: () => completed++ },
 });
-// The random policy draws from the env's stream, as the reference's mock-train draws `random.choice` from the
-// global `random` the simulator uses.
-const policy = rng;
 // A full collection after each episode (outside the timed part) gives the live heap: flat from episode 1 to
 // the last means nothing accumulates across resets (RSS alone also shows the collector's slack).
 setFlagsFromString('--expose-gc');
@@ -56,12 +193,7 @@ for (let e = 0; e < episodes; e++) {
   const cpuStarted = process.cpuUsage();
   env.reset();
   for (let k = 0; k < env.episodeLength; k++) {
-    const mask = env.actionMasks();
-    const valid: number[] = [];
-    mask.forEach((v, i) => {
-      if (v === 1) valid.push(i);
-    });
-    env.step(valid[policy.choiceIndex(valid.length)]!);
+    env.step(randomValidAction(env.actionMasks(), rng));
     steps++;
     if ((k & 127) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
@@ -75,23 +207,20 @@ for (let e = 0; e < episodes; e++) {
   liveHeapAfter.push(process.memoryUsage().heapUsed);
 }
 const wallS = Number(wallNs) / 1e9;
-// CPU seconds (all threads, GC included): on a shared machine they compare with the reference fairly, wall time does not.
+// CPU seconds (all threads, GC included): on a shared machine they compare fairly, wall time does not.
 const cpuS = cpuUs / 1e6;
 const mib = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
-const envStepsPerS = steps / wallS;
-const referenceFile = new URL('./reference-sim-speed.json', import.meta.url);
-const reference = existsSync(referenceFile)
-  ? (JSON.parse(readFileSync(referenceFile, 'utf8')) as { stepsPerCpuS: number; [k: string]: unknown })
-  : undefined;
 process.stdout.write(
   `${JSON.stringify({
     config: values.config,
     agents: simulation.agentCount,
+    trial,
+    ...comparison,
     episodes,
     stepsPerEpisode: env.episodeLength,
-    wallS: Math.round(wallS * 1000) / 1000,
-    cpuS: Math.round(cpuS * 1000) / 1000,
-    envStepsPerS: Math.round(envStepsPerS),
+    wallS: round3(wallS),
+    cpuS: round3(cpuS),
+    envStepsPerS: Math.round(steps / wallS),
     envStepsPerCpuS: Math.round(steps / cpuS),
     simulatedRequestsPerS: Math.round(completed / wallS),
     completedRequests: completed,
@@ -100,11 +229,6 @@ process.stdout.write(
     rssAfterLastEpisodeMiB: mib(rssAfter.at(-1) ?? 0),
     rssAfterEachEpisodeMiB: rssAfter.map(mib),
     liveHeapAfterEachEpisodeMiB: liveHeapAfter.map(mib),
-    ...(reference
-      ? {
-          reference,
-          speedupVsReferencePerCpuS: Math.round((steps / cpuS / reference.stepsPerCpuS) * 10) / 10,
-        }
-      : {}),
+    loadAverage: { before: loadBefore, after: load() },
   })}\n`,
 );

@@ -32,8 +32,16 @@ export function seedWords(seed: number | bigint): Uint32Array {
 
 export class CPythonRandom {
   private readonly mt = new Mt19937();
-  /** `gauss_next`: the second value of the last Box–Muller pair, handed out by the next `gauss` call. */
-  private gaussNext: number | undefined;
+  /**
+   * `gauss_next`: the second value of the last Box–Muller pair, handed out by the next `gauss` call when
+   * `hasGaussNext`. Kept as a plain number with a flag (not `number | undefined`) so that storing it never boxes.
+   */
+  private hasGaussNext = false;
+  /**
+   * [cosine half of the pair just drawn, `gauss_next`]. A typed array, not number fields: a field first holding
+   * 0 (a small integer) can end up boxing every double stored in it, one allocation per draw.
+   */
+  private readonly gaussPair = new Float64Array(2);
 
   constructor(seed: number | bigint) {
     this.seed(seed);
@@ -42,7 +50,7 @@ export class CPythonRandom {
   /** `random.seed(a)` for an int a (version 2 semantics on ints: the absolute value's words). */
   seed(seed: number | bigint): void {
     this.mt.initByArray(seedWords(seed));
-    this.gaussNext = undefined;
+    this.hasGaussNext = false;
   }
 
   /** One raw 32-bit output. */
@@ -52,8 +60,8 @@ export class CPythonRandom {
 
   /** Uniform on [0, 1) with 53 random bits. */
   random(): number {
-    const a = this.mt.nextUint32() >>> 5;
-    const b = this.mt.nextUint32() >>> 6;
+    const a = this.mt.nextInt32() >>> 5;
+    const b = this.mt.nextInt32() >>> 6;
     return (a * TWO_POW_26 + b) * TWO_POW_53_INV;
   }
 
@@ -154,17 +162,27 @@ export class CPythonRandom {
     return -glibcLog(1.0 - this.random()) / lambd;
   }
 
-  /** Box–Muller pair; the sine half is cached for the next call (reset by `seed`). */
+  /**
+   * Box–Muller pair; the sine half is cached for the next call (reset by `seed`). Small so that V8 inlines it
+   * into the simulator's iteration loop (a double returned from a call that is not inlined is boxed: one heap
+   * allocation per latency draw); the pair itself is computed out of line.
+   */
   gauss(mu: number, sigma: number): number {
-    let z = this.gaussNext;
-    this.gaussNext = undefined;
-    if (z === undefined) {
-      const x2pi = this.random() * TWO_PI;
-      const g2rad = Math.sqrt(-2.0 * glibcLog(1.0 - this.random()));
-      z = Math.cos(x2pi) * g2rad;
-      this.gaussNext = Math.sin(x2pi) * g2rad;
+    if (this.hasGaussNext) {
+      this.hasGaussNext = false;
+      return mu + this.gaussPair[1]! * sigma;
     }
-    return mu + z * sigma;
+    this.drawGaussPair();
+    this.hasGaussNext = true;
+    return mu + this.gaussPair[0]! * sigma;
+  }
+
+  /** Draws a Box–Muller pair into `gaussPair` (cosine half, then sine half). */
+  private drawGaussPair(): void {
+    const x2pi = this.random() * TWO_PI;
+    const g2rad = Math.sqrt(-2.0 * glibcLog(1.0 - this.random()));
+    this.gaussPair[0] = Math.cos(x2pi) * g2rad;
+    this.gaussPair[1] = Math.sin(x2pi) * g2rad;
   }
 
   /** Kinderman–Monahan ratio-of-uniforms normal (does not touch the gauss cache). */

@@ -9,6 +9,8 @@
 import { A, B, LN2_HI, LN2_LO, TAB } from './glibc-log-data.js';
 
 const SPLITTER = 134217729; // 2^27 + 1 (Veltkamp split)
+/** 2^-46: eight times the bound on how far the unfused y can be from the fused one, relative to its terms. */
+const FAST_PATH_MARGIN = 2 ** -46;
 const TWO_POW_27 = 134217728;
 const TWO_POW_52 = 4503599627370496;
 const MIN_NORMAL = 2.2250738585072014e-308;
@@ -88,10 +90,31 @@ const B10 = B[10]!;
 const B10H = splitHigh(B10);
 const B10L = B10 - B10H;
 
+/**
+ * Argument and result of `logInPlace`. The evaluation is too large for V8 to inline, and a double passed to or
+ * returned from a call that is not inlined is boxed (a heap allocation per call); through this array nothing is,
+ * and `glibcLog` below is small enough to be inlined into its callers.
+ */
+const io = new Float64Array(2);
+
 /** glibc's log(x). Non-positive, infinite and NaN inputs behave as `Math.log` (−∞, NaN, ∞). */
 export function glibcLog(x: number): number {
-  if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) return logNearOne(x);
-  if (!(x > 0) || x === Number.POSITIVE_INFINITY) return Math.log(x);
+  io[0] = x;
+  logInPlace();
+  return io[1]!;
+}
+
+/** io[1] = glibc's log(io[0]). */
+function logInPlace(): void {
+  let x = io[0]!;
+  if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) {
+    logNearOne();
+    return;
+  }
+  if (!(x > 0) || x === Number.POSITIVE_INFINITY) {
+    io[1] = Math.log(x);
+    return;
+  }
   let sub = 0;
   if (x < MIN_NORMAL) {
     x *= TWO_POW_52;
@@ -118,6 +141,26 @@ export function glibcLog(x: number): number {
   const w = k * LN2_HI + logc;
   const hi = w + r;
   const c0 = w - hi + r;
+  // Fast path: the rest of glibc's evaluation (lo + r²·A0 + r³·poly, fused multiply-adds) only adds y to hi, and
+  // y is far below hi's last bit (|r| < 2^-8 off the near-one range, where |hi| > 0.06). Evaluated with plain
+  // multiplies and adds, y differs from the fused y by a few units of its own last place, at most 2^-49·S with S
+  // the sum of its terms' magnitudes. When hi + y rounds to the same double across 8 times that margin, that
+  // double is glibc's result; otherwise (about 1 call in 2000) the fused evaluation below decides.
+  {
+    const r2 = r * r;
+    const kLo = k * LN2_LO;
+    const lo = c0 + kLo;
+    const poly = A1 + r * A2 + r2 * (A3 + r * A4);
+    const r2A0 = r2 * A0;
+    const r3poly = r * r2 * poly;
+    const y = lo + r2A0 + r3poly;
+    const margin = (Math.abs(kLo) + Math.abs(c0) + Math.abs(r2A0) + Math.abs(r3poly)) * FAST_PATH_MARGIN;
+    const below = hi + (y - margin);
+    if (below === hi + (y + margin)) {
+      io[1] = below;
+      return;
+    }
+  }
   // fma(k, LN2_LO, c0): k fits 26 bits, so it is its own split.
   const p1 = k * LN2_LO;
   const s1 = p1 + c0;
@@ -157,11 +200,16 @@ export function glibcLog(x: number): number {
   const v6 = s6 - p6;
   const y =
     s6 + (p6 - (s6 - v6) + (tail - v6) + (r3h * polyh - p6 + r3h * polyl + r3l * polyh + r3l * polyl));
-  return y + hi;
+  io[1] = y + hi;
 }
 
-function logNearOne(x: number): number {
-  if (x === 1) return 0;
+/** io[1] = glibc's log(io[0]) for io[0] near 1 (its own polynomial). */
+function logNearOne(): void {
+  const x = io[0]!;
+  if (x === 1) {
+    io[1] = 0;
+    return;
+  }
   const r = x - 1.0;
   const r2 = r * r;
   const r3 = r * r2;
@@ -242,5 +290,5 @@ function logNearOne(x: number): number {
   const v17 = s17 - p17;
   const y =
     s17 + (p17 - (s17 - v17) + (lo - v17) + (r3h * polyh - p17 + r3h * polyl + r3l * polyh + r3l * polyl));
-  return y + hi;
+  io[1] = y + hi;
 }

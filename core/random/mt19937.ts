@@ -11,7 +11,9 @@ const UPPER_MASK = 0x80000000;
 const LOWER_MASK = 0x7fffffff;
 
 export class Mt19937 {
-  private readonly mt = new Uint32Array(N);
+  // Int32Array, not Uint32Array: the words stay small integers for V8 (a Uint32Array load above 2^31 becomes a
+  // double), which halves the cost of a draw. Same bits either way; `nextUint32` reinterprets as unsigned.
+  private readonly mt = new Int32Array(N);
   private mti = N + 1;
 
   /** Seeds from one 32-bit word (`init_genrand`). */
@@ -57,13 +59,18 @@ export class Mt19937 {
 
   /** The next tempered 32-bit output (`genrand_uint32`), as an unsigned number. Small, so V8 inlines it. */
   nextUint32(): number {
+    return this.nextInt32() >>> 0;
+  }
+
+  /** The same output's bits as a signed 32-bit integer (callers that shift it right unsigned need no conversion). */
+  nextInt32(): number {
     if (this.mti >= N) this.twist();
     let y = this.mt[this.mti++]!;
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;
     y ^= y >>> 18;
-    return y >>> 0;
+    return y;
   }
 
   /** Regenerates the 624 words (and seeds with 5489 first if never seeded, as CPython). */
@@ -73,14 +80,14 @@ export class Mt19937 {
     let kk = 0;
     for (; kk < N - M; kk++) {
       const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-      mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
     for (; kk < N - 1; kk++) {
       const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-      mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
     const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
-    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     this.mti = 0;
   }
 }

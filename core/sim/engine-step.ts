@@ -28,10 +28,19 @@ export function stepEngine(
   onFinished: (request: SimRequest, engine: SimEngine) => void,
 ): StepOutcome {
   if (engine.clockS < nowS) engine.clockS = nowS;
+  const batch = engine.batch;
+  batch.sync(engine.decoding);
   let iterations = 0;
   for (;;) {
     if (engine.finishedCount > 0) break;
     if (engine.clockS >= nextStopS) break;
+    if (engine.prefilling.length === 0 && engine.decoding.length > 0 && !canAdmit(engine)) {
+      const k = decodeSpan(engine, nextStopS, rng);
+      if (k > 0) {
+        iterations += k;
+        continue;
+      }
+    }
 
     let budget = engine.maxBatchedTokens - engine.decoding.length;
     let prefillTokens = 0;
@@ -71,13 +80,15 @@ export function stepEngine(
         : sampleLinearS(rng, engine.tpotAlpha, engine.tpotBeta, engine.tpotSigma, decoding.length);
     // Decoding requests get one token per iteration, piggybacking on prefill iterations too.
     const tokenTimeS = engine.clockS + durationS;
+    const decodeTimesS = batch.decodeTimesS;
     for (let i = 0; i < decoding.length; i++) {
-      const r = decoding[i]!;
-      r.generatedTokens++;
-      r.decodeTimeS += durationS;
-      if (r.firstTokenTimeS < 0) r.firstTokenTimeS = tokenTimeS;
-      if (r.generatedTokens === r.completionTokens) engine.finishedCount++;
+      decodeTimesS[i]! += durationS;
+      if (batch.awaitingFirstToken[i] === 1) {
+        decoding[i]!.firstTokenTimeS = tokenTimeS;
+        batch.awaitingFirstToken[i] = 0;
+      }
     }
+    if (decoding.length > 0) engine.finishedCount += batch.advance(1);
 
     // Requests whose prefill completed this iteration decode from the next one: no token yet.
     let keep = 0;
@@ -86,6 +97,7 @@ export function stepEngine(
       if (r.prefilledTokens >= r.promptTokens) {
         r.state = RequestState.Decoding;
         decoding.push(r);
+        batch.append(r);
       } else {
         prefilling[keep++] = r;
       }
@@ -107,6 +119,66 @@ export function stepEngine(
   return iterations > 0 || finishedAny ? StepOutcome.StepComplete : StepOutcome.None;
 }
 
+/** Whether the next iteration would admit the head of the waiting queue (token budget left and KV room). */
+function canAdmit(engine: SimEngine): boolean {
+  if (engine.maxBatchedTokens - engine.decoding.length <= 0) return false;
+  const head = engine.waiting.peek();
+  if (head === undefined) return false;
+  return engine.reservedKvTokens + head.promptTokens + head.completionTokens <= engine.kvCapacityTokens;
+}
+
+/**
+ * A run of pure decode iterations, all of them at once: nothing is prefilling and nothing can be admitted, and
+ * neither changes until a request finishes (no arrival reaches an engine inside a step). So the batch is fixed,
+ * each iteration is one TPOT draw at the same N, every request gets one token and the iteration's duration, and
+ * the run ends after the iteration that finishes the closest request or at the first iteration that starts at or
+ * past the stop. Same draws in the same order, same additions in the same order: the numbers are those of
+ * iterating one by one, without touching every request object at every iteration. Returns the iterations run,
+ * or 0 when a request's token count is already at or past its completion (left to the general loop).
+ */
+function decodeSpan(engine: SimEngine, nextStopS: number, rng: SimRng): number {
+  const batch = engine.batch;
+  const n = engine.decoding.length;
+  const maxIterations = batch.nextFinishAt - batch.iterations;
+  if (!(maxIterations > 0)) return 0;
+  const decodeTimesS = batch.decodeTimesS;
+  const mean = engine.tpotAlpha + engine.tpotBeta * n;
+  const sigma = engine.tpotSigma;
+  // Unary plus: plain doubles from here on. A loop variable seeded from a field that may hold a small integer can
+  // otherwise stay a tagged value, and the loop then allocates a heap number for it at every iteration.
+  const stopS = +nextStopS;
+  let clockS = +engine.clockS;
+  // The first iteration gives the requests that have none their first token; after it every request has one.
+  let durationS = Math.max(rng.gauss(mean, sigma), 0);
+  clockS += durationS;
+  for (let i = 0; i < n; i++) {
+    decodeTimesS[i]! += durationS;
+    if (batch.awaitingFirstToken[i] === 1) {
+      engine.decoding[i]!.firstTokenTimeS = clockS;
+      batch.awaitingFirstToken[i] = 0;
+    }
+  }
+  let k = 1;
+  const n4 = n & ~3;
+  while (k < maxIterations && clockS < stopS) {
+    durationS = Math.max(rng.gauss(mean, sigma), 0);
+    clockS += durationS;
+    // Unrolled by four: the batch's additions are independent of each other.
+    let i = 0;
+    for (; i < n4; i += 4) {
+      decodeTimesS[i]! += durationS;
+      decodeTimesS[i + 1]! += durationS;
+      decodeTimesS[i + 2]! += durationS;
+      decodeTimesS[i + 3]! += durationS;
+    }
+    for (; i < n; i++) decodeTimesS[i]! += durationS;
+    k++;
+  }
+  engine.clockS = clockS;
+  engine.finishedCount += batch.advance(k);
+  return k;
+}
+
 /** Hands over the stored shutdown plan, once: the caller schedules SHUTDOWN_COMPLETE with it. */
 export function takeShutdownPlan(engine: SimEngine): ShutdownPlan {
   const plan = engine.shutdownPending;
@@ -117,22 +189,47 @@ export function takeShutdownPlan(engine: SimEngine): ShutdownPlan {
 
 function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimEngine) => void): void {
   const finishS = engine.clockS;
-  for (const list of [engine.prefilling, engine.decoding]) {
-    let keep = 0;
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i]!;
-      if (r.generatedTokens >= r.completionTokens) {
-        r.state = RequestState.Completed;
-        r.finishTimeS = finishS;
-        engine.reservedKvTokens -= r.promptTokens + r.completionTokens;
-        onFinished(r, engine);
-      } else {
-        list[keep++] = r;
-      }
-    }
-    if (keep !== list.length) list.length = keep;
+  const prefilling = engine.prefilling;
+  let keep = 0;
+  for (let i = 0; i < prefilling.length; i++) {
+    const r = prefilling[i]!;
+    if (r.generatedTokens >= r.completionTokens) finish(engine, r, finishS, onFinished);
+    else prefilling[keep++] = r;
   }
+  if (keep !== prefilling.length) prefilling.length = keep;
+  const decoding = engine.decoding;
+  const batch = engine.batch;
+  keep = 0;
+  for (let i = 0; i < decoding.length; i++) {
+    const r = decoding[i]!;
+    const generated = batch.generated(i);
+    if (generated >= batch.completion[i]!) {
+      r.generatedTokens = generated;
+      r.decodeTimeS = batch.decodeTimesS[i]!;
+      finish(engine, r, finishS, onFinished);
+    } else {
+      if (keep !== i) {
+        decoding[keep] = r;
+        batch.move(i, keep);
+      }
+      keep++;
+    }
+  }
+  if (keep !== decoding.length) decoding.length = keep;
+  batch.truncate(keep);
   engine.finishedCount = 0;
+}
+
+function finish(
+  engine: SimEngine,
+  r: SimRequest,
+  finishS: number,
+  onFinished: (r: SimRequest, e: SimEngine) => void,
+): void {
+  r.state = RequestState.Completed;
+  r.finishTimeS = finishS;
+  engine.reservedKvTokens -= r.promptTokens + r.completionTokens;
+  onFinished(r, engine);
 }
 
 /**
@@ -152,7 +249,13 @@ export function predictDrainS(engine: SimEngine, rng: SimRng): number {
   };
   for (let i = 0; i < engine.waiting.length; i++) visit(engine.waiting.at(i));
   for (const r of engine.prefilling) visit(r);
-  for (const r of engine.decoding) visit(r);
+  const batch = engine.batch;
+  batch.sync(engine.decoding);
+  engine.decoding.forEach((r, i) => {
+    if (r.prefilledTokens < r.promptTokens) remainingPrefill += r.promptTokens - r.prefilledTokens;
+    const left = batch.completion[i]! - batch.generated(i);
+    if (left > maxDecode) maxDecode = left;
+  });
   const prefillS =
     remainingPrefill > 0
       ? sampleLinearS(rng, engine.prefillAlpha, engine.prefillBeta, engine.prefillSigma, remainingPrefill)

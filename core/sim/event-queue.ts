@@ -6,7 +6,9 @@
  *
  * Pre-generated events (a whole episode of arrivals and RAG searches, ~10⁶) go to a sorted "bulk lane"
  * instead of the heap, so the heap only holds the few dozen engine, trigger and refresh events and each
- * pop compares the two heads. Both use the same key, so the order is exactly that of one big heap.
+ * pop compares the two heads. Both use the same key, so the order is exactly that of one big heap. A lane
+ * event's subject is a number (the request id), not an object: the lane holds no pointers, and the simulator
+ * creates each request object only when it arrives.
  */
 import { EVENT_KIND_COUNT, type EventKind } from './constants.js';
 
@@ -28,13 +30,15 @@ export class EventQueue<P> {
   private laneTimes = new Float64Array(0);
   private laneKinds = new Uint8Array(0);
   private laneSeqs = new Float64Array(0);
-  private lanePayloads: (P | undefined)[] = [];
+  private laneSubjects = new Int32Array(0);
   private laneHead = 0;
 
-  /** Time, kind and payload of the event most recently returned by `pop`. */
+  /** Time, kind and payload of the event most recently returned by `pop` (no payload for a bulk event). */
   poppedTimeS = 0;
   poppedKind: EventKind = 0;
   poppedPayload: P | undefined = undefined;
+  /** The subject of the bulk event most recently popped, or -1 when it came from `push`. */
+  poppedSubject = -1;
 
   get size(): number {
     return this.live;
@@ -56,54 +60,47 @@ export class EventQueue<P> {
     this.laneTimes = new Float64Array(0);
     this.laneKinds = new Uint8Array(0);
     this.laneSeqs = new Float64Array(0);
-    this.lanePayloads = [];
+    this.laneSubjects = new Int32Array(0);
     this.laneHead = 0;
   }
 
   /**
    * Adds many events at once (sequence numbers in the given order), as if pushed one by one; they cannot
-   * be cancelled. Costs one sort of the batch and one merge with the lane's remainder.
+   * be cancelled and carry a numeric subject instead of a payload.
    */
   pushBulk(
-    events: ReadonlyArray<{ readonly timeS: number; readonly kind: EventKind; readonly payload: P }>,
+    events: ReadonlyArray<{ readonly timeS: number; readonly kind: EventKind; readonly subject: number }>,
   ): void {
     const n = events.length;
     const times = new Float64Array(n);
     const kinds = new Uint8Array(n);
-    const payloads = new Array<P>(n);
+    const subjects = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const e = events[i]!;
       times[i] = e.timeS;
       kinds[i] = e.kind;
-      payloads[i] = e.payload;
+      subjects[i] = e.subject;
     }
-    this.pushBulkColumns(times, kinds, payloads, n);
+    this.pushBulkColumns(times, kinds, subjects, n);
   }
 
   /**
    * `pushBulk` over parallel columns (the first `n` entries), without an object per event: the hot path for a
-   * whole episode of arrivals. The columns are read, not kept.
+   * whole episode of arrivals. The columns are read, not kept. Costs one stable sort of the batch (runs of
+   * already ordered events, such as one agent's arrivals, merge at once) and one merge with the lane's remainder.
    */
-  pushBulkColumns(times: Float64Array, kinds: Uint8Array, payloads: readonly P[], n: number): void {
+  pushBulkColumns(times: Float64Array, kinds: Uint8Array, subjects: Int32Array, n: number): void {
     if (n === 0) return;
     const firstSeq = this.nextSeq;
     this.nextSeq += n;
-    const order = new Array<number>(n);
-    let sorted = true;
-    for (let i = 0; i < n; i++) {
-      order[i] = i;
-      if (i > 0 && (times[i]! < times[i - 1]! || (times[i] === times[i - 1] && kinds[i]! < kinds[i - 1]!)))
-        sorted = false;
-    }
-    // Stable: equal (time, kind) keep input order, i.e. sequence order.
-    if (!sorted) order.sort((a, b) => times[a]! - times[b]! || kinds[a]! - kinds[b]!);
+    const order = stableOrder(times, kinds, n);
     const oldHead = this.laneHead;
     const oldLen = this.laneTimes.length - oldHead;
     const total = oldLen + n;
     const laneTimes = new Float64Array(total);
     const laneKinds = new Uint8Array(total);
     const laneSeqs = new Float64Array(total);
-    const lanePayloads: (P | undefined)[] = new Array(total);
+    const laneSubjects = new Int32Array(total);
     let i = 0;
     let j = 0;
     for (let k = 0; k < total; k++) {
@@ -121,7 +118,7 @@ export class EventQueue<P> {
         laneTimes[k] = this.laneTimes[oldHead + i]!;
         laneKinds[k] = this.laneKinds[oldHead + i]!;
         laneSeqs[k] = this.laneSeqs[oldHead + i]!;
-        lanePayloads[k] = this.lanePayloads[oldHead + i];
+        laneSubjects[k] = this.laneSubjects[oldHead + i]!;
         i++;
       } else {
         const idx = order[j]!;
@@ -129,7 +126,7 @@ export class EventQueue<P> {
         laneTimes[k] = times[idx]!;
         laneKinds[k] = kind;
         laneSeqs[k] = firstSeq + idx;
-        lanePayloads[k] = payloads[idx];
+        laneSubjects[k] = subjects[idx]!;
         j++;
         this.liveByKind[kind]!++;
       }
@@ -137,7 +134,7 @@ export class EventQueue<P> {
     this.laneTimes = laneTimes;
     this.laneKinds = laneKinds;
     this.laneSeqs = laneSeqs;
-    this.lanePayloads = lanePayloads;
+    this.laneSubjects = laneSubjects;
     this.laneHead = 0;
     this.live += n;
   }
@@ -200,8 +197,8 @@ export class EventQueue<P> {
       const lh = this.laneHead++;
       this.poppedTimeS = this.laneTimes[lh]!;
       this.poppedKind = this.laneKinds[lh]! as EventKind;
-      this.poppedPayload = this.lanePayloads[lh];
-      this.lanePayloads[lh] = undefined;
+      this.poppedPayload = undefined;
+      this.poppedSubject = this.laneSubjects[lh]!;
       this.live--;
       this.liveByKind[this.poppedKind]!--;
       return true;
@@ -211,21 +208,27 @@ export class EventQueue<P> {
     this.poppedTimeS = this.times[slot]!;
     this.poppedKind = this.kinds[slot]! as EventKind;
     this.poppedPayload = this.payloads[slot];
+    this.poppedSubject = -1;
     this.removeHead();
     this.live--;
     this.liveByKind[this.poppedKind]!--;
     return true;
   }
 
-  /** Visits pending events in heap (not time) order; for diagnostics and state dumps. */
-  forEachPending(visit: (timeS: number, kind: EventKind, payload: P) => void): void {
+  /**
+   * Visits pending events (bulk lane first, then the heap in heap order); for diagnostics and state dumps. Bulk
+   * events have no payload and their subject; pushed events have their payload and subject -1.
+   */
+  forEachPending(
+    visit: (timeS: number, kind: EventKind, payload: P | undefined, subject: number) => void,
+  ): void {
     for (let i = this.laneHead; i < this.laneTimes.length; i++) {
-      visit(this.laneTimes[i]!, this.laneKinds[i]! as EventKind, this.lanePayloads[i]!);
+      visit(this.laneTimes[i]!, this.laneKinds[i]! as EventKind, undefined, this.laneSubjects[i]!);
     }
     for (let i = 0; i < this.heapSize; i++) {
       const slot = this.heap[i]!;
       if (this.cancelled[slot] === 0)
-        visit(this.times[slot]!, this.kinds[slot]! as EventKind, this.payloads[slot]!);
+        visit(this.times[slot]!, this.kinds[slot]! as EventKind, this.payloads[slot]!, -1);
     }
   }
 
@@ -299,6 +302,80 @@ export class EventQueue<P> {
     }
     heap[pos] = slot;
   }
+}
+
+/** Longest backward shift an element may make to stay in the current run (see `stableOrder`). */
+const INSERTION_LIMIT = 32;
+
+/**
+ * Indices 0..n−1 in stable (time, kind) order: runs of already ordered input, then a bottom-up merge over
+ * Int32Arrays (no comparator calls, no allocation per comparison). An element slightly out of order (a RAG search
+ * completion lands within 0.3 s of its arrival, so searches are nearly sorted) is inserted into the current run
+ * instead of starting a new one, so a batch of per-agent arrivals plus searches is a handful of runs. Equal keys
+ * keep index order, which is their sequence order.
+ */
+function stableOrder(times: Float64Array, kinds: Uint8Array, n: number): Int32Array {
+  let src = new Int32Array(n);
+  const bounds: number[] = [0];
+  let runStart = 0;
+  for (let i = 0; i < n; i++) {
+    src[i] = i;
+    if (i === runStart) continue;
+    if (!precedes(times, kinds, i, src[i - 1]!)) continue;
+    // Where it belongs in the current run, if that is within reach; equal keys stay after earlier ones.
+    let p = i - 1;
+    while (p > runStart && i - p < INSERTION_LIMIT && precedes(times, kinds, i, src[p - 1]!)) p--;
+    if (p > runStart && precedes(times, kinds, i, src[p - 1]!)) {
+      runStart = i;
+      bounds.push(i);
+      continue;
+    }
+    src.copyWithin(p + 1, p, i);
+    src[p] = i;
+  }
+  bounds.push(n);
+  if (bounds.length === 2) return src;
+  let dst = new Int32Array(n);
+  let runs = bounds;
+  while (runs.length > 2) {
+    const next: number[] = [0];
+    for (let r = 0; r + 1 < runs.length; r += 2) {
+      const lo = runs[r]!;
+      const mid = runs[r + 1]!;
+      const hi = r + 2 < runs.length ? runs[r + 2]! : mid;
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        const a = src[i]!;
+        const b = src[j]!;
+        // Take from the right run only when strictly earlier: ties keep the left (lower index) first.
+        if (precedes(times, kinds, b, a)) {
+          dst[k++] = b;
+          j++;
+        } else {
+          dst[k++] = a;
+          i++;
+        }
+      }
+      while (i < mid) dst[k++] = src[i++]!;
+      while (j < hi) dst[k++] = src[j++]!;
+      next.push(hi);
+    }
+    if (next[next.length - 1] !== n) next.push(n);
+    const t = src;
+    src = dst;
+    dst = t;
+    runs = next;
+  }
+  return src;
+}
+
+/** Event a comes strictly before event b by (time, kind). */
+function precedes(times: Float64Array, kinds: Uint8Array, a: number, b: number): boolean {
+  const ta = times[a]!;
+  const tb = times[b]!;
+  return ta < tb || (ta === tb && kinds[a]! < kinds[b]!);
 }
 
 function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {

@@ -1,7 +1,9 @@
 /**
  * The discrete-event simulator of MIG-sliced LLM serving (Delta-HPC's `src/simulation`), as the RL env and
- * the bench drive it. Entities are plain state (`SimRequest`, `SimEngine`, `SimAgent`); events are one
- * file each under `events/`; `Simulator.run()` is the one loop.
+ * the bench drive it. Entities are plain state (`SimRequest`, `SimEngine`, `SimAgent`), gathered with the clock,
+ * layouts and metrics in `SimState`; each event kind has one handler under `events/` that takes the state and
+ * its event and returns the events it schedules (`Successors`); `Simulator.run()` is the one loop that pops
+ * events, calls handlers and puts their successors into the queue.
  *
  * Driving it (what the reference's training env does):
  *

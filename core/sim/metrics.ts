@@ -59,6 +59,12 @@ export class SimMetrics {
   reconfigFlag = false;
   lastActionDowntimeS = 0;
   private lastAdvanceS = 0;
+  /**
+   * The slots where the last snapshot has waiting or running requests. Only they move the integrals: adding
+   * 0 · dt leaves a value unchanged, so skipping the others gives the same numbers for a fraction of the work.
+   */
+  private readonly activeSlots: Int32Array;
+  private activeSlotCount = 0;
 
   constructor(readonly options: MetricsOptions) {
     const n = options.agentCount;
@@ -67,6 +73,7 @@ export class SimMetrics {
     this.runningIntegral = new Float64Array(n * SLOT_COUNT);
     this.lastQueue = new Int32Array(n * SLOT_COUNT);
     this.lastRunning = new Int32Array(n * SLOT_COUNT);
+    this.activeSlots = new Int32Array(n * SLOT_COUNT);
     this.lastArrivalRate = new Float64Array(n).fill(Number.NaN);
     this.lastAvgQueue = new Float64Array(n * SLOT_COUNT);
     this.hasLastAvgQueue = new Uint8Array(n);
@@ -146,7 +153,9 @@ export class SimMetrics {
   recordAdvance(nowS: number, agents: readonly SimAgent[]): void {
     const dt = nowS - this.lastAdvanceS;
     if (dt > 0) {
-      for (let i = 0; i < this.n * SLOT_COUNT; i++) {
+      const active = this.activeSlots;
+      for (let j = 0; j < this.activeSlotCount; j++) {
+        const i = active[j]!;
         this.queueIntegral[i]! += this.lastQueue[i]! * dt;
         this.runningIntegral[i]! += this.lastRunning[i]! * dt;
       }
@@ -168,18 +177,33 @@ export class SimMetrics {
 
   private snapshot(agents: readonly SimAgent[]): void {
     this.countsDirty = false;
-    this.lastQueue.fill(0);
-    this.lastRunning.fill(0);
+    const queue = this.lastQueue;
+    const running = this.lastRunning;
+    const active = this.activeSlots;
+    // Only the previously active slots can be non-zero.
+    for (let j = 0; j < this.activeSlotCount; j++) {
+      const i = active[j]!;
+      queue[i] = 0;
+      running[i] = 0;
+    }
+    let count = 0;
     for (let a = 0; a < this.n; a++) {
       const agent = agents[a];
       if (agent === undefined) continue;
-      for (const e of agent.engines) {
+      const engines = agent.engines;
+      for (let k = 0; k < engines.length; k++) {
+        const e = engines[k]!;
         if (e.status === EngineStatus.Booting) continue;
+        const waiting = e.waiting.length;
+        const runningCount = e.runningCount;
+        if (waiting === 0 && runningCount === 0) continue;
         const slot = a * SLOT_COUNT + (e.permanent ? PERMANENT_SLOT : e.logical);
-        this.lastQueue[slot]! += e.waiting.length;
-        this.lastRunning[slot]! += e.runningCount;
+        if (queue[slot] === 0 && running[slot] === 0) active[count++] = slot;
+        queue[slot]! += waiting;
+        running[slot]! += runningCount;
       }
     }
+    this.activeSlotCount = count;
   }
 
   /** Every "steps since" counter advances by one at each trigger. */

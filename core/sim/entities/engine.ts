@@ -6,6 +6,7 @@
 import { EngineStatus, RequestState } from '../constants.js';
 import type { EngineProfileParams, HardwareProfile, TokenTable } from '../ports.js';
 import type { ShutdownPlan } from '../reconfig-plan.js';
+import { DecodeBatch } from './decode-batch.js';
 import type { SimRequest } from './request.js';
 import { RequestFifo } from './request-fifo.js';
 
@@ -29,7 +30,12 @@ export class SimEngine {
   readonly waiting = new RequestFifo();
   /** Requests still being prefilled, in admission order. */
   prefilling: SimRequest[] = [];
+  /**
+   * Requests producing tokens. During a run their `generatedTokens` and `decodeTimeS` live in `batch` and are
+   * written back to the objects before the simulator returns; appending here from outside is picked up.
+   */
   decoding: SimRequest[] = [];
+  readonly batch = new DecodeBatch();
   /** Σ(prompt + completion) over running requests: what KV admission compares with capacity. */
   reservedKvTokens = 0;
   /** Running requests that have generated all their tokens (or need none). */

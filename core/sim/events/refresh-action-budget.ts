@@ -1,7 +1,6 @@
-/** REFRESH_ACTION_BUDGET: 1800 s without an action restores the full budget (no partial refill). */
-import type { Simulator } from '../simulator.js';
+/** REFRESH_ACTION_BUDGET: 1800 s without an action restores the full budget (no partial refill). Schedules nothing. */
+import type { SimState } from '../state.js';
 
-export function handleRefreshActionBudget(sim: Simulator): void {
-  sim.clearRefreshHandle();
-  sim.metrics.refreshBudget();
+export function handleRefreshActionBudget(state: SimState): void {
+  state.metrics.refreshBudget();
 }

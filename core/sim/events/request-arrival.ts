@@ -1,11 +1,13 @@
 /** REQUEST_ARRIVAL: the request joins its agent's interval list; non-RAG agents dispatch it at once. */
 import type { SimRequest } from '../entities/request.js';
-import type { Simulator } from '../simulator.js';
+import { dispatch } from '../serving.js';
+import type { SimState } from '../state.js';
+import type { Successors } from '../successors.js';
 
-export function handleRequestArrival(sim: Simulator, request: SimRequest): void {
-  sim.metrics.onArrival(request);
-  const agent = sim.agents[request.agent]!;
+export function handleRequestArrival(state: SimState, request: SimRequest, out: Successors): void {
+  state.metrics.onArrival(request);
+  const agent = state.agents[request.agent]!;
   // The RAG agent dispatches when its search completes; TTFT still counts from arrival.
   if (agent.isRag) return;
-  sim.dispatch(agent, request);
+  dispatch(state, agent, request, out);
 }

@@ -146,4 +146,23 @@ describe('engine step (σ = 0, Coding on B200 7G)', () => {
     expect(engine.kvUtilization()).toBeCloseTo(1050 / 45001, 9);
     expect(1050 / 45001).toBeCloseTo(0.0233328, 7);
   });
+
+  it('shows a decoding request’s current tokens and decode time whenever run() has returned', () => {
+    // P=1000, C=40000 arriving at 1: still decoding at the trigger (t = 120); its numbers live in the engine's
+    // decode batch during the run and are written back before run() returns.
+    const { sim, engine } = single7g([[1000, 40000]]);
+    const [r] = sim.addArrivals([{ agent: 0, arrivalTimeS: 1, itemIndex: 0 }]);
+    sim.scheduleTriggers(2);
+    expect(sim.run()).toBe(true);
+    const tokens = r!.generatedTokens;
+    expect(r!.state).toBe(RequestState.Decoding);
+    expect(tokens).toBeGreaterThan(1000);
+    // σ = 0 and one request: every decode iteration takes AT + BT; the first token came with the first of them.
+    expect(r!.decodeTimeS).toBeCloseTo(tokens * (AT + BT), 6);
+    expect(r!.firstTokenTimeS).toBeCloseTo(1 + AP + 1000 * BP + AT + BT, 9);
+    expect(engine.kvUtilization()).toBeCloseTo((1000 + tokens) / engine.kvCapacityTokens, 12);
+    sim.decide(null);
+    expect(sim.run()).toBe(true);
+    expect(r!.generatedTokens).toBeGreaterThan(tokens);
+  });
 });

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { EventKind, EventQueue } from '../../../core/sim/index.js';
 import { seededTestRng } from '../../fixtures/sim/test-rng.js';
 
+/** Pushed events carry a string payload; bulk events a numeric subject, shown as `b<subject>`. */
 function drain(q: EventQueue<string>): string[] {
   const out: string[] = [];
-  while (q.pop()) out.push(q.poppedPayload!);
+  while (q.pop()) out.push(q.poppedPayload ?? `b${q.poppedSubject}`);
   return out;
 }
 
@@ -72,7 +73,7 @@ describe('EventQueue', () => {
     const popped: string[] = [];
     const popBoth = () => {
       if (!q.pop()) return false;
-      popped.push(q.poppedPayload!);
+      popped.push(q.poppedPayload ?? `b${q.poppedSubject}`);
       let best = 0;
       for (let i = 1; i < model.length; i++) {
         const x = model[i]!;
@@ -87,9 +88,9 @@ describe('EventQueue', () => {
         const e = {
           timeS: round * 5 + Math.floor(rng.random() * 30),
           kind: (rng.random() < 0.5 ? 0 : 1) as EventKind,
-          payload: `b${seq}`,
+          subject: seq,
         };
-        model.push({ t: e.timeS, k: e.kind, seq: seq++, id: e.payload });
+        model.push({ t: e.timeS, k: e.kind, seq: seq++, id: `b${e.subject}` });
         return e;
       });
       q.pushBulk(batch);
@@ -116,5 +117,33 @@ describe('EventQueue', () => {
     expect(q.countOf(EventKind.RefreshActionBudget)).toBe(0);
     expect(q.countOf(EventKind.RequestArrival)).toBe(1);
     expect(q.peekKind()).toBe(EventKind.RequestArrival);
+  });
+});
+
+describe('EventQueue bulk lane', () => {
+  it('orders a batch made of sorted runs with many equal keys as a stable sort by (time, kind)', () => {
+    const rng = seededTestRng(21);
+    const q = new EventQueue<string>();
+    // Three "agents" of sorted arrivals on a coarse grid (ties within and across runs), then unsorted searches.
+    const batch: { timeS: number; kind: EventKind; subject: number }[] = [];
+    for (let run = 0; run < 3; run++) {
+      let t = 0;
+      for (let i = 0; i < 400; i++) {
+        t += Math.floor(rng.random() * 3);
+        batch.push({ timeS: t, kind: EventKind.RequestArrival, subject: batch.length });
+      }
+    }
+    for (let i = 0; i < 300; i++) {
+      batch.push({
+        timeS: Math.floor(rng.random() * 600),
+        kind: EventKind.RagSearchComplete,
+        subject: batch.length,
+      });
+    }
+    q.pushBulk(batch);
+    const expected = [...batch]
+      .sort((a, b) => a.timeS - b.timeS || a.kind - b.kind)
+      .map((e) => `b${e.subject}`);
+    expect(drain(q)).toEqual(expected);
   });
 });

@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { LogicalProfile as P, SimRequest } from '../../../core/sim/index.js';
-import { CODING, makeSim, managed, permanentA100, RAG } from '../../fixtures/sim/scenarios.js';
+import { dispatch } from '../../../core/sim/serving.js';
+import { Successors } from '../../../core/sim/successors.js';
+import { CODING, makeSim, makeState, managed, permanentA100, RAG } from '../../fixtures/sim/scenarios.js';
 
 const [Coding, Rag] = [0, 1];
 
+const twoAgentSetup = {
+  cluster: { agents: [CODING, RAG], gpuModels: ['B200', 'B200', 'A100_40GB'], sigmaZero: true },
+  layout: [
+    ...permanentA100(2, [Coding, Rag]),
+    ...managed(0, Coding, [P.G4, P.G3]),
+    ...managed(1, Rag, [P.G7]),
+  ],
+};
+
 function twoAgents() {
-  return makeSim({
-    cluster: { agents: [CODING, RAG], gpuModels: ['B200', 'B200', 'A100_40GB'], sigmaZero: true },
-    layout: [
-      ...permanentA100(2, [Coding, Rag]),
-      ...managed(0, Coding, [P.G4, P.G3]),
-      ...managed(1, Rag, [P.G7]),
-    ],
-  }).sim;
+  return makeSim(twoAgentSetup).sim;
 }
 
 describe('RAG search delay (spec §2.3)', () => {
@@ -43,17 +47,18 @@ describe('RAG search delay (spec §2.3)', () => {
 
 describe('agent-level dispatch (spec §2.3)', () => {
   it('picks the engine with the shortest waiting queue, larger first, earlier in the list on ties', () => {
-    const sim = twoAgents();
-    const [perm, g4, g3] = sim.agents[Coding]!.engines;
+    const { state } = makeState(twoAgentSetup);
+    const [perm, g4, g3] = state.agents[Coding]!.engines;
     expect([perm!.permanent, g4!.profile.name, g3!.profile.name]).toEqual([true, '4g.90gb', '3g.90gb']);
-    // Dispatch at a trigger time so no engine iterates: queues only grow.
-    sim.scheduleTriggers(1);
-    sim.nowS = 120;
+    // Dispatch at a trigger time so no engine iterates: queues only grow, and nothing is scheduled.
+    state.triggerTimes.push(120);
+    state.nowS = 120;
     // The 3G is busy running a request: running work is ignored by the key.
     g3!.decoding.push(new SimRequest(99, Coding, 0, 0));
+    const out = new Successors();
     const send = (id: number) => {
       const r = new SimRequest(id, Coding, 0, 120);
-      sim.dispatch(sim.agents[Coding]!, r);
+      dispatch(state, state.agents[Coding]!, r, out);
       return r.servingEngine;
     };
     expect(send(0)).toBe(g4); // all without waiting: the largest
@@ -61,6 +66,7 @@ describe('agent-level dispatch (spec §2.3)', () => {
     expect(send(2)).toBe(perm); // the permanent 2G is the only one without waiting
     expect(send(3)).toBe(g4); // all have one waiting: the largest again
     expect([perm!.waiting.length, g4!.waiting.length, g3!.waiting.length]).toEqual([1, 2, 1]);
+    expect(out.length).toBe(0);
   });
 
   it('sets token lengths from the chosen engine’s model at dispatch', () => {

@@ -1,0 +1,94 @@
+/**
+ * Requests that have been added but have not arrived yet, as columns indexed by request id. Their objects are
+ * created when their arrival event fires, not when a batch of arrivals is added: a batch is an episode's worth
+ * (~10⁵–10⁶ requests), and objects made up front would all survive into the old generation, which made garbage
+ * collection a sixth of the simulator's time. Created at arrival, most requests die young. A RAG request's
+ * object is kept here from its arrival until its search completes (both events name it by id).
+ */
+import { SimRequest } from './entities/request.js';
+
+export class ArrivalStore {
+  private arrivalTimesS = new Float64Array(1024);
+  private agents = new Int32Array(1024);
+  private items = new Int32Array(1024);
+  /**
+   * Objects created ahead (requests given as objects) or arrived and still awaited by a search event; preallocated
+   * with the columns so that it stays a dense array however ids are visited.
+   */
+  private objects: (SimRequest | undefined)[] = new Array(1024);
+  private n = 0;
+
+  /** Ids handed out so far (the next id is this). */
+  get size(): number {
+    return this.n;
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.objects.fill(undefined);
+  }
+
+  /** Registers a request and returns its id (sequential from 0 after `clear`). */
+  add(arrivalTimeS: number, agent: number, item: number): number {
+    const id = this.n++;
+    if (id === this.arrivalTimesS.length) this.grow();
+    this.arrivalTimesS[id] = arrivalTimeS;
+    this.agents[id] = agent;
+    this.items[id] = item;
+    return id;
+  }
+
+  /** Registers a request and creates its object now (for callers that want the objects up front). */
+  addCreated(arrivalTimeS: number, agent: number, item: number): SimRequest {
+    const id = this.add(arrivalTimeS, agent, item);
+    const r = new SimRequest(id, agent, item, arrivalTimeS);
+    this.objects[id] = r;
+    return r;
+  }
+
+  arrivalTimeS(id: number): number {
+    return this.arrivalTimesS[id]!;
+  }
+
+  agent(id: number): number {
+    return this.agents[id]!;
+  }
+
+  /**
+   * The arriving request's object (created now unless it was created ahead). `awaited`: another event (its search
+   * completion) will name it, so it is kept until `take`.
+   */
+  arrive(id: number, awaited: boolean): SimRequest {
+    let r = this.objects[id];
+    if (r === undefined) {
+      r = new SimRequest(id, this.agents[id]!, this.items[id]!, this.arrivalTimesS[id]!);
+      if (awaited) this.objects[id] = r;
+    } else if (!awaited) {
+      this.objects[id] = undefined;
+    }
+    return r;
+  }
+
+  /** The object of a request that has arrived, for its last event; it is forgotten here. */
+  take(id: number): SimRequest {
+    const r = this.objects[id] ?? this.arrive(id, false);
+    this.objects[id] = undefined;
+    return r;
+  }
+
+  private grow(): void {
+    const size = this.arrivalTimesS.length * 2;
+    const t = new Float64Array(size);
+    t.set(this.arrivalTimesS);
+    this.arrivalTimesS = t;
+    const a = new Int32Array(size);
+    a.set(this.agents);
+    this.agents = a;
+    const i = new Int32Array(size);
+    i.set(this.items);
+    this.items = i;
+    const o: (SimRequest | undefined)[] = new Array(size);
+    for (let k = 0; k < this.objects.length; k++) o[k] = this.objects[k];
+    this.objects = o;
+  }
+}

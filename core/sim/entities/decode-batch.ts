@@ -1,0 +1,113 @@
+/**
+ * The numbers of an engine's decoding requests that change at every iteration, kept in typed arrays parallel to
+ * `SimEngine.decoding` (entry i is decoding[i]) instead of in the request objects: iterations then touch contiguous
+ * arrays, not objects scattered in memory (a cache miss each, which was a quarter of the decode loop).
+ *
+ * Every decoding request gains one token per iteration, so tokens need no per-request counting: the batch counts its
+ * iterations, and each entry keeps the iteration count at which it will have all its tokens (`finishAt`). Its
+ * tokens are `completion − (finishAt − iterations)`; the closest completion is a running minimum. Decode times are
+ * per request (each is its own sum of the iterations it took part in), added up in `decodeTimesS`.
+ *
+ * While a request decodes, these are its live values. Its object's `generatedTokens` and `decodeTimeS` are written
+ * back when it finishes and by `publish` (the simulator publishes every engine before it hands control back), so
+ * whoever reads requests between runs sees current numbers. A request appended to `decoding` from outside is picked
+ * up by `sync` (the arrays are reloaded from the objects when the lengths differ).
+ */
+import type { SimRequest } from './request.js';
+
+export class DecodeBatch {
+  completion = new Int32Array(16);
+  /** Value of `iterations` at which the entry has generated all its tokens. */
+  finishAt = new Float64Array(16);
+  decodeTimesS = new Float64Array(16);
+  /** 1 while the request has no first token yet. */
+  awaitingFirstToken = new Uint8Array(16);
+  size = 0;
+  /** Token iterations so far (every entry present got a token in each). */
+  iterations = 0;
+  /** The smallest `finishAt` (+∞ when empty). */
+  nextFinishAt = Number.POSITIVE_INFINITY;
+  /** Some entry changed since the last `publish`. */
+  dirty = false;
+
+  /** Adds a request that starts decoding (its numbers as its object holds them). */
+  append(r: SimRequest): void {
+    if (this.size === this.completion.length) this.grow(this.size * 2);
+    const i = this.size++;
+    this.completion[i] = r.completionTokens;
+    const finishAt = this.iterations + (r.completionTokens - r.generatedTokens);
+    this.finishAt[i] = finishAt;
+    if (finishAt < this.nextFinishAt) this.nextFinishAt = finishAt;
+    this.decodeTimesS[i] = r.decodeTimeS;
+    this.awaitingFirstToken[i] = r.firstTokenTimeS < 0 ? 1 : 0;
+  }
+
+  /** Tokens entry i has generated. */
+  generated(i: number): number {
+    return this.completion[i]! - (this.finishAt[i]! - this.iterations);
+  }
+
+  /**
+   * Records `k` more iterations and returns how many entries got their last token in the last of them (those that
+   * reach their completion exactly then; the caller ends the step).
+   */
+  advance(k: number): number {
+    this.iterations += k;
+    this.dirty = true;
+    if (this.iterations < this.nextFinishAt) return 0;
+    let finished = 0;
+    for (let i = 0; i < this.size; i++) if (this.finishAt[i] === this.iterations) finished++;
+    return finished;
+  }
+
+  /** Reloads the arrays from `decoding` when it was changed from outside (its length no longer matches). */
+  sync(decoding: readonly SimRequest[]): void {
+    if (decoding.length === this.size) return;
+    this.size = 0;
+    this.nextFinishAt = Number.POSITIVE_INFINITY;
+    if (decoding.length > this.completion.length) this.grow(decoding.length * 2);
+    for (const r of decoding) this.append(r);
+  }
+
+  /** Writes the live numbers into the request objects. */
+  publish(decoding: readonly SimRequest[]): void {
+    if (!this.dirty) return;
+    for (let i = 0; i < this.size; i++) {
+      const r = decoding[i]!;
+      r.generatedTokens = this.generated(i);
+      r.decodeTimeS = this.decodeTimesS[i]!;
+    }
+    this.dirty = false;
+  }
+
+  /** Moves entry `from` to position `to` (compaction after completions; to < from). */
+  move(from: number, to: number): void {
+    this.completion[to] = this.completion[from]!;
+    this.finishAt[to] = this.finishAt[from]!;
+    this.decodeTimesS[to] = this.decodeTimesS[from]!;
+    this.awaitingFirstToken[to] = this.awaitingFirstToken[from]!;
+  }
+
+  /** Keeps the first `n` entries (after compaction). */
+  truncate(n: number): void {
+    this.size = n;
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < n; i++) if (this.finishAt[i]! < next) next = this.finishAt[i]!;
+    this.nextFinishAt = next;
+  }
+
+  private grow(capacity: number): void {
+    const completion = new Int32Array(capacity);
+    completion.set(this.completion.subarray(0, this.size));
+    this.completion = completion;
+    const finishAt = new Float64Array(capacity);
+    finishAt.set(this.finishAt.subarray(0, this.size));
+    this.finishAt = finishAt;
+    const decodeTimesS = new Float64Array(capacity);
+    decodeTimesS.set(this.decodeTimesS.subarray(0, this.size));
+    this.decodeTimesS = decodeTimesS;
+    const awaiting = new Uint8Array(capacity);
+    awaiting.set(this.awaitingFirstToken.subarray(0, this.size));
+    this.awaitingFirstToken = awaiting;
+  }
+}

@@ -22,6 +22,8 @@ const STACK_BYTES = 64 * 1024;
 interface KernelExports {
   readonly __stack_pointer: WebAssembly.Global;
   tanh_inplace(x: number, n: number): void;
+  matmul(rp: number, kp: number, np: number, a: number, b: number, c: number): void;
+  matmul_tn(rows: number, rp: number, kp: number, np: number, x: number, d: number, c: number): void;
   layer_forward(
     rp: number,
     kp: number,
@@ -96,6 +98,8 @@ function kernelModule(): WebAssembly.Module {
 }
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
+/** Rows of a panel-major matrix: the kernels' tiles take rows in fours, and a last pair. */
+const paddedRows = (rows: number) => roundUp(Math.max(1, rows), 2);
 
 /** Plans a kernel memory: regions handed out in order, 64-byte aligned. */
 export class MemoryPlan {
@@ -189,7 +193,7 @@ export interface MlpPlan {
 
 /** Reserves in `plan` the workspace of an MLP with `layers` for batches of up to `maxRows` rows. */
 export function planMlp(plan: MemoryPlan, layers: readonly [number, number][], maxRows: number): MlpPlan {
-  const rp = roundUp(Math.max(1, maxRows), 4);
+  const rp = paddedRows(maxRows);
   let paramOffset = 0;
   let widest = 8;
   const planned = layers.map(([kr, nr], l) => {
@@ -276,7 +280,7 @@ export class MlpRunner {
     this.rows = rows;
     const x = this.kernels.x;
     const layers = this.plan.layers;
-    const rp = roundUp(rows, 4);
+    const rp = paddedRows(rows);
     const first = layers[0]!;
     x.to_panels(rows, first.kr, this.plan.input, first.kr, rp, first.kp, this.plan.inputPanels);
     let input = this.plan.inputPanels;
@@ -297,7 +301,7 @@ export class MlpRunner {
     const x = this.kernels.x;
     const layers = this.plan.layers;
     const rows = this.rows;
-    const rp = roundUp(rows, 4);
+    const rp = paddedRows(rows);
     const last = layers[layers.length - 1]!;
     let d = this.plan.d[0];
     let spare = this.plan.d[1];

@@ -4,7 +4,7 @@
  * fused into the tile's epilogue, so every activation is written once and read once per pass.
  *
  * Layouts. Activations and gradients are "panel-major": a matrix of R rows and C columns (R padded to a multiple of
- * 4, C to a multiple of 8) is stored as C/8 panels of [R][8] floats, so a 4-row tile of eight columns is 128
+ * 2, C to a multiple of 8) is stored as C/8 panels of [R][8] floats, so a 4-row tile of eight columns is 128
  * contiguous bytes and a column block is one contiguous stream. Weights are repacked after every Adam step into
  * panels of [K][8] (for x·W) and of Wᵀ (for the input gradient), zero-padded. With these layouts every product of
  * the update reads both operands sequentially, including dW = Hᵀ·D (no transposed copy is ever made).
@@ -12,7 +12,7 @@
  * Numbers. Each output element is a sum over k in increasing order, started from zero, with separate multiply and
  * add (no FMA, no reassociation): the same float order on every machine, and the same as XNNPACK's kernels in
  * tfjs-wasm. Tiles are 4 rows × 8 columns: 8 accumulators + 2 B vectors + 1 broadcast fit the 16 XMM registers
- * V8 can use on x64 (6×8 or 4×12 tiles spill and run 15–25 % slower).
+ * V8 can use on x64 (6×8 or 4×12 tiles spill and run 15–25 % slower); a last pair of rows takes 2 × 16 tiles.
  */
 #include <wasm_simd128.h>
 
@@ -141,6 +141,122 @@ INLINE void store_rows(f32* out, int ld_out, int rows, int cols, const Tile* t) 
     for (int c = 0; c < cols && c < 8; c++) out[r * ld_out + c] = tmp[8 * r + c];
 }
 
+/* ---- products ------------------------------------------------------------------------------------------------ */
+
+enum Epilogue { PLAIN, BIAS, BIAS_TANH, TIMES_DTANH };
+
+/* The epilogue of one accumulator vector: + bias; tanh(· + bias); or ⊙ (1 − h²) for the vector h of H. */
+INLINE v128_t finish(v128_t x, enum Epilogue e, v128_t bias, const f32* h) {
+  if (e == BIAS) return add(x, bias);
+  if (e == BIAS_TANH) return tanh4(add(x, bias));
+  if (e == TIMES_DTANH) {
+    v128_t hv = ld(h);
+    return mul(x, sub(splat(1.0f), mul(hv, hv)));
+  }
+  return x;
+}
+
+/*
+ * Two rows of A times two packed panels of B (16 columns): the tile for batches of two (the collection's forward
+ * pass with two environments), where a 4-row tile would spend half its work on padding.
+ */
+INLINE void tile_nn_2x16(v128_t c[2][4], int kp, int rp, const f32* a, const f32* b, const f32* b2) {
+  v128_t s[2][4];
+  for (int r = 0; r < 2; r++)
+    for (int v = 0; v < 4; v++) s[r][v] = splat(0.0f);
+  for (int k0 = 0; k0 < kp; k0 += 8, a += 8 * rp) {
+    for (int kk = 0; kk < 8; kk++, b += 8, b2 += 8) {
+      v128_t w0 = ld(b), w1 = ld(b + 4), w2 = ld(b2), w3 = ld(b2 + 4);
+      v128_t x0 = bcast(a + kk), x1 = bcast(a + 8 + kk);
+      s[0][0] = add(s[0][0], mul(x0, w0)); s[0][1] = add(s[0][1], mul(x0, w1));
+      s[0][2] = add(s[0][2], mul(x0, w2)); s[0][3] = add(s[0][3], mul(x0, w3));
+      s[1][0] = add(s[1][0], mul(x1, w0)); s[1][1] = add(s[1][1], mul(x1, w1));
+      s[1][2] = add(s[1][2], mul(x1, w2)); s[1][3] = add(s[1][3], mul(x1, w3));
+    }
+  }
+  for (int r = 0; r < 2; r++)
+    for (int v = 0; v < 4; v++) c[r][v] = s[r][v];
+}
+
+/*
+ * C = A·B for `rp` rows (a multiple of 2): A panel-major [rp][kp], B packed [np/8][kp][8], C panel-major [rp][np],
+ * each tile finished by its epilogue (`finish`; bias is a vector [np], H panel-major [rp][np]). Column panels
+ * outside, row tiles inside, so a panel of B stays in L1 while A streams past it; 4-row tiles, and a last pair of
+ * rows (a batch of two) on 2 × 16 tiles.
+ */
+INLINE void product_nn(int rp, int kp, int np, const f32* a, const f32* b, f32* c, enum Epilogue e,
+                       const f32* bias, const f32* h) {
+  int r4 = rp & ~3;
+  for (int j = 0; j < np; j += 8) {
+    v128_t b0 = splat(0.0f), b1 = splat(0.0f);
+    if (e == BIAS || e == BIAS_TANH) {
+      b0 = ld(bias + j);
+      b1 = ld(bias + j + 4);
+    }
+    const f32* bp = b + j * kp;
+    for (int r = 0; r < r4; r += 4) {
+      Tile t;
+      tile_zero(&t);
+      tile_nn(&t, kp, rp, a + 8 * r, bp);
+      const f32* hp = h + j * rp + 8 * r;
+      for (int q = 0; q < 4; q++) {
+        t.c[q][0] = finish(t.c[q][0], e, b0, hp + 8 * q);
+        t.c[q][1] = finish(t.c[q][1], e, b1, hp + 8 * q + 4);
+      }
+      store_panel(c + j * rp + 8 * r, &t);
+    }
+  }
+  if (r4 == rp) return;
+  /* The last two rows: panels in pairs (the second of a pair is the first again when np / 8 is odd). */
+  for (int j = 0; j < np; j += 16) {
+    int j2 = j + 8 < np ? j + 8 : j;
+    v128_t acc[2][4];
+    tile_nn_2x16(acc, kp, rp, a + 8 * r4, b + j * kp, b + j2 * kp);
+    for (int half = 0; half < 2; half++) {
+      int jj = half ? j2 : j;
+      if (half && j2 == j) break;
+      v128_t b0 = splat(0.0f), b1 = splat(0.0f);
+      if (e == BIAS || e == BIAS_TANH) {
+        b0 = ld(bias + jj);
+        b1 = ld(bias + jj + 4);
+      }
+      for (int r = 0; r < 2; r++) {
+        const f32* hp = h + jj * rp + 8 * (r4 + r);
+        f32* out = c + jj * rp + 8 * (r4 + r);
+        st(out, finish(acc[r][2 * half], e, b0, hp));
+        st(out + 4, finish(acc[r][2 * half + 1], e, b1, hp + 4));
+      }
+    }
+  }
+}
+
+/*
+ * C = Xᵀ·D summed over the first `rows` rows: X panel-major [rp][kp], D panel-major [rp][np], C row-major [kr][nr]
+ * (the real dimensions: edge tiles are cut).
+ */
+INLINE void product_tn(int rows, int rp, int kp, int np, int kr, int nr, const f32* x, const f32* d, f32* c) {
+  for (int j = 0; j < np && j < nr; j += 8) {
+    const f32* dp = d + j * rp;
+    for (int i = 0; i < kp && i < kr; i += 4) {
+      Tile t;
+      tile_zero(&t);
+      tile_tn(&t, rows, x + (i & ~7) * rp + (i & 7), dp);
+      store_rows(c + i * nr + j, nr, kr - i, nr - j, &t);
+    }
+  }
+}
+
+/* The plain products (the rate bench:train measures the FLOP limit with). */
+EXPORT(matmul)
+void matmul(int rp, int kp, int np, const f32* a, const f32* b, f32* c) {
+  product_nn(rp, kp, np, a, b, c, PLAIN, 0, 0);
+}
+
+EXPORT(matmul_tn)
+void matmul_tn(int rows, int rp, int kp, int np, const f32* x, const f32* d, f32* c) {
+  product_tn(rows, rp, kp, np, kp, np, x, d, c);
+}
+
 /* ---- layers ---------------------------------------------------------------------------------------------------- */
 
 /*
@@ -149,49 +265,19 @@ INLINE void store_rows(f32* out, int ld_out, int rows, int cols, const Tile* t) 
  */
 EXPORT(layer_forward)
 void layer_forward(int rp, int kp, int np, const f32* x, const f32* w, const f32* b, int act, f32* y) {
-  for (int j = 0; j < np; j += 8) {
-    v128_t b0 = ld(b + j), b1 = ld(b + j + 4);
-    const f32* wp = w + j * kp;
-    f32* yp = y + j * rp;
-    for (int r = 0; r < rp; r += 4) {
-      Tile t;
-      tile_zero(&t);
-      tile_nn(&t, kp, rp, x + 8 * r, wp);
-      for (int q = 0; q < 4; q++) {
-        t.c[q][0] = add(t.c[q][0], b0);
-        t.c[q][1] = add(t.c[q][1], b1);
-        if (act) {
-          t.c[q][0] = tanh4(t.c[q][0]);
-          t.c[q][1] = tanh4(t.c[q][1]);
-        }
-      }
-      store_panel(yp + 8 * r, &t);
-    }
-  }
+  if (act)
+    product_nn(rp, kp, np, x, w, y, BIAS_TANH, b, 0);
+  else
+    product_nn(rp, kp, np, x, w, y, BIAS, b, 0);
 }
 
 /*
- * The input gradient of a tanh layer's input: DX = (D·Wᵀ) ⊙ (1 − H²), where H = tanh(…) is the layer's input (the
- * previous layer's output). D panel-major [rp][np], WT = Wᵀ packed [kp/8][np][8], H and DX panel-major [rp][kp].
+ * The gradient at a tanh layer's input: DX = (D·Wᵀ) ⊙ (1 − H²), where H = tanh(…) is that input (the previous
+ * layer's output). D panel-major [rp][np], WT = Wᵀ packed [kp/8][np][8], H and DX panel-major [rp][kp].
  */
 EXPORT(layer_backward_input)
 void layer_backward_input(int rp, int np, int kp, const f32* d, const f32* wt, const f32* h, f32* dx) {
-  v128_t one = splat(1.0f);
-  for (int j = 0; j < kp; j += 8) {
-    const f32* wp = wt + j * np;
-    for (int r = 0; r < rp; r += 4) {
-      Tile t;
-      tile_zero(&t);
-      tile_nn(&t, np, rp, d + 8 * r, wp);
-      const f32* hp = h + j * rp + 8 * r;
-      for (int q = 0; q < 4; q++) {
-        v128_t h0 = ld(hp + 8 * q), h1 = ld(hp + 8 * q + 4);
-        t.c[q][0] = mul(t.c[q][0], sub(one, mul(h0, h0)));
-        t.c[q][1] = mul(t.c[q][1], sub(one, mul(h1, h1)));
-      }
-      store_panel(dx + j * rp + 8 * r, &t);
-    }
-  }
+  product_nn(rp, np, kp, d, wt, dx, TIMES_DTANH, 0, h);
 }
 
 /*
@@ -202,14 +288,9 @@ void layer_backward_input(int rp, int np, int kp, const f32* d, const f32* wt, c
 EXPORT(layer_backward_weights)
 void layer_backward_weights(int rows, int rp, int kp, int np, int kr, int nr, const f32* x, const f32* d, f32* dw,
                             f32* db) {
+  product_tn(rows, rp, kp, np, kr, nr, x, d, dw);
   for (int j = 0; j < np && j < nr; j += 8) {
     const f32* dp = d + j * rp;
-    for (int i = 0; i < kp && i < kr; i += 4) {
-      Tile t;
-      tile_zero(&t);
-      tile_tn(&t, rows, x + (i & ~7) * rp + (i & 7), dp);
-      store_rows(dw + i * nr + j, nr, kr - i, nr - j, &t);
-    }
     v128_t s0 = splat(0.0f), s1 = splat(0.0f);
     for (int r = 0; r < rows; r++) {
       s0 = add(s0, ld(dp + 8 * r));

@@ -61,7 +61,7 @@ describe('the fused forward pass of several environments', () => {
   it('decides like the tanh policy: same actions, log-probabilities and values to float precision', () => {
     const shape = { obsSize: 7, actionCount: 6, netArch: { pi: [32, 32], vf: [32, 16] } };
     const policy = new ActorCriticPolicy(shape, 9);
-    const fused = new RolloutForward(shape);
+    const fused = new RolloutForward(shape, 5);
     fused.load(policy.readWeights());
     const rng = new SavableRng(4);
     const n = 5;

@@ -125,14 +125,15 @@ function measureTfjsGflops(shapes: readonly MatMulShape[]): Rate {
 
 /**
  * The same for migflow's kernels (core/rl/kernels/mlp.c) as the update calls them: x·W and dy·Wᵀ on packed weights,
- * dW = xᵀ·dy straight from the activations, on sizes padded to their tiles (rows to 2, columns to 8) but counted
+ * dW = xᵀ·dy straight from the activations (each operand in the layout the update keeps it in), on sizes padded to their tiles (rows to 2, columns to 8) but counted
  * at the real FLOPs.
  */
 function measureKernelGflops(shapes: readonly MatMulShape[]): Rate {
   const up = (x: number, m: number) => Math.ceil(x / m) * m;
   const floats = shapes.map((s) => {
     const tn = s.kind === 'weights';
-    const rp = up(tn ? s.k : s.m, 2);
+    // Rows in fours covers both layouts (row quads need them whole).
+    const rp = up(tn ? s.k : s.m, 4);
     const kp = up(tn ? s.m : s.k, 8);
     const np = up(s.n, 8);
     return { a: rp * kp, b: (tn ? rp : kp) * np, c: (tn ? kp : rp) * np };

@@ -5,7 +5,7 @@
  * bit for bit), but through tfjs each product costs a tensor allocation, a fresh weight packing (its operator cache
  * is keyed by tensor, and the weights change at every Adam step), explicit transposes for xᵀ·dy and dy·Wᵀ, and one
  * pass over memory per bias add, activation and derivative; here a layer is one call with those fused, the
- * weights are packed once per Adam step, and the whole update happens in place in shared memory.
+ * parameters stay in the kernels' packed order for the whole update, and it all happens in place in shared memory.
  *
  * Memory: one shared WebAssembly.Memory per trainer (`KernelMemory`), carved into regions by a bump allocator:
  * the flat weights, gradients and Adam moments of sharded-update.ts, then one workspace per gradient shard (its
@@ -32,7 +32,8 @@ interface KernelExports {
     w: number,
     b: number,
     act: number,
-    y: number,
+    yq: number,
+    ym: number,
   ): void;
   layer_backward_input(
     rp: number,
@@ -41,33 +42,32 @@ interface KernelExports {
     d: number,
     wt: number,
     h: number,
-    dx: number,
+    dxq: number,
+    dxm: number,
   ): void;
   layer_backward_weights(
     rows: number,
     rp: number,
     kp: number,
     np: number,
-    kr: number,
-    nr: number,
     x: number,
     d: number,
     dw: number,
-    db: number,
-  ): void;
-  to_panels(
+  ): number;
+  to_layouts(
     rows: number,
     cols: number,
     src: number,
     ldSrc: number,
     rp: number,
     cp: number,
-    dst: number,
+    q: number,
+    m: number,
   ): void;
-  from_panels(rows: number, cols: number, rp: number, src: number, dst: number, ldDst: number): void;
-  pack_weights(kr: number, nr: number, kp: number, np: number, w: number, out: number): void;
-  pack_weights_transposed(kr: number, nr: number, kp: number, np: number, w: number, out: number): void;
-  pad_vector(nr: number, np: number, src: number, dst: number): void;
+  from_quads(rows: number, cols: number, rp: number, src: number, dst: number, ldDst: number): void;
+  pack_layer(kr: number, nr: number, kp: number, np: number, w: number, out: number): void;
+  unpack_layer(kr: number, nr: number, kp: number, np: number, packed: number, w: number): void;
+  transpose_packed(kp: number, np: number, w: number, out: number): void;
   sum_of_squares(g: number, n: number): number;
   sum_shards(out: number, src: number, stride: number, shards: number, n: number): number;
   adam_step(
@@ -163,67 +163,118 @@ export function mlpParameterCount(layers: readonly [number, number][]): number {
   return layers.reduce((n, [i, o]) => n + i * o + o, 0);
 }
 
-interface LayerPlan {
+/** One layer's sizes and where its parameters sit in the flat (canonical) and the packed order. */
+interface LayerShape {
   /** Real and padded input / output sizes. */
   readonly kr: number;
   readonly nr: number;
   readonly kp: number;
   readonly np: number;
-  /** Float offset of its kernel and bias in the flat parameter vector of the MLP. */
-  readonly paramOffset: number;
-  /** Byte offsets: packed W, packed Wᵀ (not for the first layer), padded bias, output activations. */
-  readonly w: number;
+  /** Float offsets of its kernel (its bias follows) in the flat and in the packed parameter vector of the MLP. */
+  readonly flatOffset: number;
+  readonly packedOffset: number;
+}
+
+/**
+ * An MLP's parameters in the two orders: the flat vector (`namedVariables`: kernel row-major, bias, per layer) and
+ * the packed one the kernels work in (kernel in panels [np/8][kp][8], padded bias; padding zero).
+ */
+export interface PackedLayout {
+  readonly layers: readonly LayerShape[];
+  readonly flatCount: number;
+  readonly packedCount: number;
+}
+
+export function packedLayout(layers: readonly [number, number][]): PackedLayout {
+  let flat = 0;
+  let packed = 0;
+  const shapes = layers.map(([kr, nr]) => {
+    const kp = roundUp(kr, 8);
+    const np = roundUp(nr, 8);
+    const l = { kr, nr, kp, np, flatOffset: flat, packedOffset: packed };
+    flat += kr * nr + nr;
+    packed += kp * np + np;
+    return l;
+  });
+  return { layers: shapes, flatCount: flat, packedCount: packed };
+}
+
+/** Flat parameters at byte offset `flatAt` → packed at `packedAt` (both in `kernels`' memory). */
+export function packParameters(
+  kernels: Kernels,
+  layout: PackedLayout,
+  flatAt: number,
+  packedAt: number,
+): void {
+  for (const l of layout.layers)
+    kernels.x.pack_layer(l.kr, l.nr, l.kp, l.np, flatAt + 4 * l.flatOffset, packedAt + 4 * l.packedOffset);
+}
+
+/** Packed parameters at `packedAt` → flat at `flatAt`. */
+export function unpackParameters(
+  kernels: Kernels,
+  layout: PackedLayout,
+  packedAt: number,
+  flatAt: number,
+): void {
+  for (const l of layout.layers)
+    kernels.x.unpack_layer(l.kr, l.nr, l.kp, l.np, packedAt + 4 * l.packedOffset, flatAt + 4 * l.flatOffset);
+}
+
+/** A matrix kept in both of the kernels' layouts (byte offsets): Q (column quads) and M (row quads). */
+interface Layouts {
+  readonly q: number;
+  readonly m: number;
+}
+
+interface LayerPlan extends LayerShape {
+  /** Byte offset of Wᵀ in panels (not for the first layer: its input needs no gradient). */
   readonly wt: number;
-  readonly b: number;
-  readonly y: number;
+  /** Its output (the head's only in Q layout: M is for a next layer's input). */
+  readonly y: Layouts;
 }
 
 /** Where one MLP's buffers for at most `maxRows` rows live in a kernel memory. */
 export interface MlpPlan {
   readonly layers: readonly LayerPlan[];
   readonly maxRows: number;
-  /** Byte offsets: inputs row-major [maxRows][in] and panel-major, head output and its gradient (row-major). */
+  /** Byte offsets: the input row-major [maxRows][in], the head's output and its gradient (row-major). */
   readonly input: number;
-  readonly inputPanels: number;
   readonly output: number;
   readonly dOutput: number;
-  /** Two panel-major gradient buffers, used in turn. */
-  readonly d: readonly [number, number];
+  /** The input in the kernels' layouts. */
+  readonly x: Layouts;
+  /** Two gradient buffers, used in turn. */
+  readonly d: readonly [Layouts, Layouts];
 }
 
 /** Reserves in `plan` the workspace of an MLP with `layers` for batches of up to `maxRows` rows. */
 export function planMlp(plan: MemoryPlan, layers: readonly [number, number][], maxRows: number): MlpPlan {
   const rp = paddedRows(maxRows);
-  let paramOffset = 0;
-  let widest = 8;
-  const planned = layers.map(([kr, nr], l) => {
-    const kp = roundUp(kr, 8);
-    const np = roundUp(nr, 8);
-    widest = Math.max(widest, kp, np);
-    const p: LayerPlan = {
-      kr,
-      nr,
-      kp,
-      np,
-      paramOffset,
-      w: plan.floats(kp * np),
-      wt: l === 0 ? -1 : plan.floats(kp * np),
-      b: plan.floats(np),
-      y: plan.floats(rp * np),
-    };
-    paramOffset += kr * nr + nr;
-    return p;
+  const r4 = roundUp(rp, 4);
+  const layouts = (cols: number, m = true): Layouts => ({
+    q: plan.floats(rp * cols),
+    m: m ? plan.floats(r4 * cols) : 0,
   });
+  const shapes = packedLayout(layers).layers;
+  const widest = Math.max(8, ...shapes.flatMap((l) => [l.kp, l.np]));
+  const planned = shapes.map(
+    (l, i): LayerPlan => ({
+      ...l,
+      wt: i === 0 ? -1 : plan.floats(l.kp * l.np),
+      y: layouts(l.np, i < shapes.length - 1),
+    }),
+  );
   const first = planned[0]!;
   const last = planned[planned.length - 1]!;
   return {
     layers: planned,
     maxRows,
     input: plan.floats(maxRows * first.kr),
-    inputPanels: plan.floats(rp * first.kp),
     output: plan.floats(maxRows * last.nr),
     dOutput: plan.floats(maxRows * last.nr),
-    d: [plan.floats(rp * widest), plan.floats(rp * widest)],
+    x: layouts(first.kp),
+    d: [layouts(widest), layouts(widest)],
   };
 }
 
@@ -233,8 +284,8 @@ export function planStack(plan: MemoryPlan): number {
 }
 
 /**
- * One MLP (tanh hidden layers, linear head) on the kernels: load the weights from a flat vector, run the forward
- * pass on up to `maxRows` rows written to `input`, and the backward pass from the head's gradient in `dOutput`.
+ * One MLP (tanh hidden layers, linear head) on the kernels, its parameters in the packed order: run the forward pass
+ * on up to `maxRows` rows written to `input`, and the backward pass from the head's gradient in `dOutput`.
  */
 export class MlpRunner {
   /** Row-major [maxRows][in]: the caller writes the batch here. */
@@ -243,10 +294,10 @@ export class MlpRunner {
   readonly output: Float32Array;
   /** Row-major [rows][out]: the caller writes the loss gradient here before `backward`. */
   readonly dOutput: Float32Array;
+  /** Inputs per row. */
   readonly inSize: number;
-  readonly outSize: number;
-  readonly parameterCount: number;
   private rows = 0;
+  private weightsAt = -1;
 
   constructor(
     readonly kernels: Kernels,
@@ -255,66 +306,66 @@ export class MlpRunner {
     const first = plan.layers[0]!;
     const last = plan.layers[plan.layers.length - 1]!;
     this.inSize = first.kr;
-    this.outSize = last.nr;
     this.input = kernels.view(plan.input, plan.maxRows * first.kr);
     this.output = kernels.view(plan.output, plan.maxRows * last.nr);
     this.dOutput = kernels.view(plan.dOutput, plan.maxRows * last.nr);
-    this.parameterCount = last.paramOffset + last.kr * last.nr + last.nr;
   }
 
-  /** Packs the weights of the flat parameter vector at byte offset `params` (kernel, bias per layer, in order). */
-  loadWeights(params: number): void {
-    const x = this.kernels.x;
-    for (const [l, p] of this.plan.layers.entries()) {
-      const w = params + 4 * p.paramOffset;
-      x.pack_weights(p.kr, p.nr, p.kp, p.np, w, p.w);
-      if (l > 0) x.pack_weights_transposed(p.kr, p.nr, p.kp, p.np, w, p.wt);
-      x.pad_vector(p.nr, p.np, w + 4 * p.kr * p.nr, p.b);
-    }
+  /**
+   * Uses the packed parameters at byte offset `packedAt` (until the next call): their kernels as they are, and, for
+   * a backward pass (`backward`), the hidden layers' Wᵀ rebuilt from them.
+   */
+  useWeights(packedAt: number, backward = true): void {
+    this.weightsAt = packedAt;
+    if (!backward) return;
+    for (const [l, p] of this.plan.layers.entries())
+      if (l > 0) this.kernels.x.transpose_packed(p.kp, p.np, packedAt + 4 * p.packedOffset, p.wt);
   }
 
   /** The forward pass of the first `rows` rows of `input`; the head's values land in `output`. */
   forward(rows: number): void {
     if (rows < 1 || rows > this.plan.maxRows)
       throw new Error(`MlpRunner: ${rows} rows (this workspace holds 1 to ${this.plan.maxRows})`);
+    if (this.weightsAt < 0) throw new Error('MlpRunner: forward before useWeights');
     this.rows = rows;
     const x = this.kernels.x;
-    const layers = this.plan.layers;
+    const { layers, input, output } = this.plan;
     const rp = paddedRows(rows);
     const first = layers[0]!;
-    x.to_panels(rows, first.kr, this.plan.input, first.kr, rp, first.kp, this.plan.inputPanels);
-    let input = this.plan.inputPanels;
+    x.to_layouts(rows, first.kr, input, first.kr, rp, first.kp, this.plan.x.q, this.plan.x.m);
+    let from = this.plan.x;
     for (const [l, p] of layers.entries()) {
       const head = l === layers.length - 1;
-      x.layer_forward(rp, p.kp, p.np, input, p.w, p.b, head ? 0 : 1, p.y);
-      input = p.y;
+      const w = this.weightsAt + 4 * p.packedOffset;
+      x.layer_forward(rp, p.kp, p.np, from.m, w, w + 4 * p.kp * p.np, head ? 0 : 1, p.y.q, p.y.m);
+      from = p.y;
     }
     const last = layers[layers.length - 1]!;
-    x.from_panels(rows, last.nr, rp, last.y, this.plan.output, last.nr);
+    x.from_quads(rows, last.nr, rp, last.y.q, output, last.nr);
   }
 
   /**
-   * The backward pass of the last `forward`, from the gradient in `dOutput`: the weight gradients are written to
-   * the flat vector at byte offset `grads` (the parameter layout of `loadWeights`).
+   * The backward pass of the last `forward`, from the gradient in `dOutput`: the parameter gradients, packed, go
+   * to byte offset `grads`. Returns their sum of squares.
    */
-  backward(grads: number): void {
+  backward(grads: number): number {
     const x = this.kernels.x;
     const layers = this.plan.layers;
     const rows = this.rows;
     const rp = paddedRows(rows);
     const last = layers[layers.length - 1]!;
-    let d = this.plan.d[0];
-    let spare = this.plan.d[1];
-    x.to_panels(rows, last.nr, this.plan.dOutput, last.nr, rp, last.np, d);
+    let [d, spare] = this.plan.d;
+    x.to_layouts(rows, last.nr, this.plan.dOutput, last.nr, rp, last.np, d.q, d.m);
+    let sumSq = 0;
     for (let l = layers.length - 1; l >= 0; l--) {
       const p = layers[l]!;
-      const input = l === 0 ? this.plan.inputPanels : layers[l - 1]!.y;
-      const g = grads + 4 * p.paramOffset;
-      x.layer_backward_weights(rows, rp, p.kp, p.np, p.kr, p.nr, input, d, g, g + 4 * p.kr * p.nr);
+      const input = l === 0 ? this.plan.x : layers[l - 1]!.y;
+      sumSq += x.layer_backward_weights(rows, rp, p.kp, p.np, input.q, d.q, grads + 4 * p.packedOffset);
       if (l > 0) {
-        x.layer_backward_input(rp, p.np, p.kp, d, p.wt, input, spare);
+        x.layer_backward_input(rp, p.np, p.kp, d.m, p.wt, input.q, spare.q, spare.m);
         [d, spare] = [spare, d];
       }
     }
+    return sumSq;
   }
 }

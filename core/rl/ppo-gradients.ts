@@ -19,9 +19,12 @@ import {
   type MlpPlan,
   MlpRunner,
   mlpLayers,
-  mlpParameterCount,
+  type PackedLayout,
+  packedLayout,
+  packParameters,
   planMlp,
   planStack,
+  unpackParameters,
 } from './mlp-kernels.js';
 import type { PolicyShape } from './policy.js';
 
@@ -60,9 +63,39 @@ export function policyLayers(shape: PolicyShape): { pi: [number, number][]; vf: 
   };
 }
 
+/**
+ * The policy's parameters in the flat order (`namedVariables`: the actor's, then the critic's) and in the packed order
+ * of the kernels (likewise the actor's first), with each network's share.
+ */
+export interface PolicyPacking {
+  readonly pi: PackedLayout;
+  readonly vf: PackedLayout;
+  readonly flatCount: number;
+  readonly packedCount: number;
+}
+
+export function policyPacking(shape: PolicyShape): PolicyPacking {
+  const layers = policyLayers(shape);
+  const pi = packedLayout(layers.pi);
+  const vf = packedLayout(layers.vf);
+  return { pi, vf, flatCount: pi.flatCount + vf.flatCount, packedCount: pi.packedCount + vf.packedCount };
+}
+
 /** Parameters of the actor: the first part of the flat vector (the critic's follow). */
 export function actorParameterCount(shape: PolicyShape): number {
-  return mlpParameterCount(policyLayers(shape).pi);
+  return policyPacking(shape).pi.flatCount;
+}
+
+/** The flat vector at byte offset `flatAt` → packed at `packedAt`, both networks. */
+export function packPolicy(kernels: Kernels, p: PolicyPacking, flatAt: number, packedAt: number): void {
+  packParameters(kernels, p.pi, flatAt, packedAt);
+  packParameters(kernels, p.vf, flatAt + 4 * p.pi.flatCount, packedAt + 4 * p.pi.packedCount);
+}
+
+/** The packed vector at `packedAt` → flat at `flatAt`, both networks. */
+export function unpackPolicy(kernels: Kernels, p: PolicyPacking, packedAt: number, flatAt: number): void {
+  unpackParameters(kernels, p.pi, packedAt, flatAt);
+  unpackParameters(kernels, p.vf, packedAt + 4 * p.pi.packedCount, flatAt + 4 * p.pi.flatCount);
 }
 
 /** The workspaces one shard needs in a kernel memory. */
@@ -201,14 +234,15 @@ export function valueLossGradients(
 }
 
 /**
- * The gradient of the shard's share of the minibatch loss with respect to the weights of `part`, for the flat
- * weight vector at byte offset `weightsAt` of the networks' kernel memory, written to the flat gradient vector at
- * `gradsAt` (`namedVariables` order; the other network's range is left alone); the loss sums go to `stats`
- * (SHARD_STAT_COUNT values, zero for the other network's terms). `b.n` must be at least 1.
+ * The gradient of the shard's share of the minibatch loss with respect to the weights of `part`, for the packed
+ * weights at byte offset `weightsAt` of the networks' kernel memory, written packed to `gradsAt` (the other
+ * network's range is left alone); the loss sums go to `stats` (SHARD_STAT_COUNT values, zero for the other network's
+ * terms). Returns the gradient's sum of squares. `b.n` must be at least 1.
  */
 export function ppoShardGradients(
   nets: ShardNetworks,
-  shape: PolicyShape,
+  packing: PolicyPacking,
+  actionCount: number,
   weightsAt: number,
   gradsAt: number,
   b: ShardBatch,
@@ -216,31 +250,32 @@ export function ppoShardGradients(
   total: number,
   stats: Float64Array,
   part: PolicyPart,
-): void {
-  const { obsSize, actionCount } = shape;
-  const actorBytes = 4 * actorParameterCount(shape);
+): number {
+  const actorBytes = 4 * packing.pi.packedCount;
   stats.fill(0);
   const run = (net: MlpRunner | undefined, at: number, grads: number, loss: (n: MlpRunner) => void) => {
     if (!net) throw new Error(`ppoShardGradients: this shard has no workspace for ${part}`);
-    if (b.obs !== net.input) net.input.set(b.obs.subarray(0, b.n * obsSize));
-    net.loadWeights(at);
+    if (b.obs !== net.input) net.input.set(b.obs.subarray(0, b.n * net.inSize));
+    net.useWeights(at);
     net.forward(b.n);
     loss(net);
-    net.backward(grads);
+    return net.backward(grads);
   };
+  let sumSq = 0;
   if (part !== 'vf')
-    run(nets.pi, weightsAt, gradsAt, (net) =>
+    sumSq += run(nets.pi, weightsAt, gradsAt, (net) =>
       policyLossGradients(net.output, b, actionCount, hp, total, net.dOutput, stats),
     );
   if (part !== 'pi')
-    run(nets.vf, weightsAt + actorBytes, gradsAt + actorBytes, (net) =>
+    sumSq += run(nets.vf, weightsAt + actorBytes, gradsAt + actorBytes, (net) =>
       valueLossGradients(net.output, b, hp, total, net.dOutput, stats),
     );
+  return sumSq;
 }
 
 /**
- * `ppoShardGradients` for flat `weights` on a kernel memory of its own, the gradient copied to `gradOut` (tests and
- * one-off use; the update keeps its memory).
+ * `ppoShardGradients` for the flat `weights` on a kernel memory of its own, the gradient unpacked into `gradOut`'s
+ * range of `part` (tests and one-off use; the update keeps its memory).
  */
 export function ppoShardGradientsOnce(
   shape: PolicyShape,
@@ -252,16 +287,34 @@ export function ppoShardGradientsOnce(
   stats: Float64Array,
   part: PolicyPart = 'both',
 ): void {
+  const packing = policyPacking(shape);
   const plan = new MemoryPlan();
-  const weightsAt = plan.floats(weights.length);
-  const gradsAt = plan.floats(weights.length);
+  const flatAt = plan.floats(packing.flatCount);
+  const packedAt = plan.floats(packing.packedCount);
+  const gradsAt = plan.floats(packing.packedCount);
   const plans = planShardNetworks(plan, shape, part, b.n);
   const nets = shardNetworks(createKernelMemory(plan.bytes), plans);
-  nets.kernels.view(weightsAt, weights.length).set(weights);
-  const grads = nets.kernels.view(gradsAt, weights.length);
-  ppoShardGradients(nets, shape, weightsAt, gradsAt, b, hp, total, stats, part);
-  const actor = actorParameterCount(shape);
+  const flat = nets.kernels.view(flatAt, packing.flatCount);
+  flat.set(weights);
+  packPolicy(nets.kernels, packing, flatAt, packedAt);
+  const obs = (nets.pi ?? nets.vf)!.input;
+  obs.set(b.obs.subarray(0, b.n * shape.obsSize));
+  if (nets.pi && nets.vf) nets.vf.input.set(obs);
+  ppoShardGradients(
+    nets,
+    packing,
+    shape.actionCount,
+    packedAt,
+    gradsAt,
+    { ...b, obs },
+    hp,
+    total,
+    stats,
+    part,
+  );
+  unpackPolicy(nets.kernels, packing, gradsAt, flatAt);
+  const actor = packing.pi.flatCount;
   const [from, to] =
-    part === 'pi' ? [0, actor] : part === 'vf' ? [actor, weights.length] : [0, weights.length];
-  gradOut.set(grads.subarray(from, to), from);
+    part === 'pi' ? [0, actor] : part === 'vf' ? [actor, packing.flatCount] : [0, packing.flatCount];
+  gradOut.set(flat.subarray(from, to), from);
 }

@@ -7,14 +7,16 @@
 import { sampleMasked } from './masked-categorical.js';
 import { createKernelMemory, Kernels, MemoryPlan, MlpRunner, planMlp, planStack } from './mlp-kernels.js';
 import type { PolicyShape } from './policy.js';
-import { actorParameterCount, policyLayers } from './ppo-gradients.js';
+import { type PolicyPacking, packPolicy, policyLayers, policyPacking } from './ppo-gradients.js';
 
 export class RolloutForward {
+  private readonly kernels: Kernels;
   private readonly pi: MlpRunner;
   private readonly vf: MlpRunner;
-  private readonly weightsAt: number;
-  private readonly weights: Float32Array;
-  private readonly actorBytes: number;
+  private readonly packing: PolicyPacking;
+  private readonly flatAt: number;
+  private readonly packedAt: number;
+  private readonly flat: Float32Array;
 
   /** For batches of up to `maxRows` observations (one per environment). */
   constructor(
@@ -22,24 +24,25 @@ export class RolloutForward {
     readonly maxRows: number,
   ) {
     const layers = policyLayers(shape);
-    const count = [...layers.pi, ...layers.vf].reduce((n, [i, o]) => n + i * o + o, 0);
+    this.packing = policyPacking(shape);
     const plan = new MemoryPlan();
-    this.weightsAt = plan.floats(count);
+    this.flatAt = plan.floats(this.packing.flatCount);
+    this.packedAt = plan.floats(this.packing.packedCount);
     const pi = planMlp(plan, layers.pi, maxRows);
     const vf = planMlp(plan, layers.vf, maxRows);
     const stack = planStack(plan);
-    const kernels = new Kernels(createKernelMemory(plan.bytes), stack);
-    this.weights = kernels.view(this.weightsAt, count);
-    this.pi = new MlpRunner(kernels, pi);
-    this.vf = new MlpRunner(kernels, vf);
-    this.actorBytes = 4 * actorParameterCount(shape);
+    this.kernels = new Kernels(createKernelMemory(plan.bytes), stack);
+    this.flat = this.kernels.view(this.flatAt, this.packing.flatCount);
+    this.pi = new MlpRunner(this.kernels, pi);
+    this.vf = new MlpRunner(this.kernels, vf);
   }
 
   /** Takes the policy's flat weight vector (`namedVariables` order). */
   load(flat: Float32Array): void {
-    this.weights.set(flat);
-    this.pi.loadWeights(this.weightsAt);
-    this.vf.loadWeights(this.weightsAt + this.actorBytes);
+    this.flat.set(flat);
+    packPolicy(this.kernels, this.packing, this.flatAt, this.packedAt);
+    this.pi.useWeights(this.packedAt, false);
+    this.vf.useWeights(this.packedAt + 4 * this.packing.pi.packedCount, false);
   }
 
   private run(net: MlpRunner, obs: Float32Array, n: number): Float32Array {

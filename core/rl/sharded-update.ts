@@ -18,13 +18,15 @@
  */
 import type { AdamOptions } from './adam.js';
 import { type AdamStep, adamKernelArgs, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
-import { createKernelMemory, MemoryPlan } from './mlp-kernels.js';
+import { createKernelMemory, Kernels, MemoryPlan, planStack } from './mlp-kernels.js';
 import type { ActorCriticPolicy, PolicyShape } from './policy.js';
 import { explainedVariance, NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats } from './ppo.js';
 import {
-  actorParameterCount,
+  type PolicyPacking,
   type PolicyPart,
+  packPolicy,
   planShardNetworks,
+  policyPacking,
   ppoShardGradients,
   SHARD_STAT_COUNT,
   type ShardBatch,
@@ -32,34 +34,40 @@ import {
   type ShardNetworkPlans,
   type ShardNetworks,
   shardNetworks,
+  unpackPolicy,
 } from './ppo-gradients.js';
 import type { RolloutBuffer } from './rollout-buffer.js';
 
 /** Memory the updater and every shard share (shared memory, so worker threads see it without copies). */
 export interface SharedUpdateMemory {
   readonly shape: PolicyShape;
-  readonly paramCount: number;
-  /** Parameters of the actor: the first `actorParamCount` of the flat vector (the critic's follow). */
-  readonly actorParamCount: number;
+  /** The parameters in the flat order and in the kernels' packed order (the actor's first in both). */
+  readonly packing: PolicyPacking;
   readonly shardCount: number;
   /** Most rows of a minibatch (the batch size, or the rollout when smaller). */
   readonly maxBatch: number;
-  /** The kernels' memory: the four vectors below and every shard's workspace. */
+  /** The kernels' memory: the vectors below and every shard's workspace. */
   readonly kernelMemory: WebAssembly.Memory;
-  /** Byte offsets of the vectors in `kernelMemory`. */
+  /**
+   * Byte offsets in `kernelMemory`: the flat weights and Adam moments (`namedVariables` order, as the trainer and its
+   * checkpoints see them), and their packed copies that an update works on (packed when it starts, unpacked when it
+   * ends), with one packed gradient vector per shard.
+   */
   readonly at: {
     readonly weights: number;
-    readonly grads: number;
     readonly adamM: number;
     readonly adamV: number;
+    readonly packedWeights: number;
+    readonly packedGrads: number;
+    readonly packedM: number;
+    readonly packedV: number;
   };
-  /** Each shard's workspace in `kernelMemory`. */
+  /** Each shard's workspace in `kernelMemory`, and the stack of this thread's kernels (the updater's). */
   readonly workspaces: readonly ShardNetworkPlans[];
-  /** The policy's weights, flat in `namedVariables` order. */
+  readonly updaterStackTop: number;
+  /** The policy's weights, flat in `namedVariables` order (current between updates). */
   readonly weights: Float32Array;
-  /** One gradient vector per shard; the reduction leaves their sum in the first. */
-  readonly grads: Float32Array;
-  /** Adam's moments, flat like the weights. */
+  /** Adam's moments, flat like the weights (current between updates). */
   readonly adamM: Float32Array;
   readonly adamV: Float32Array;
   readonly adamOptions: AdamOptions;
@@ -92,25 +100,29 @@ export interface ShardRole {
   /** Its index among the shards of its network, and their number. */
   readonly member: number;
   readonly members: number;
-  /** Its network's parameter range [from, to) in the flat vector, and the first member's shard index. */
+  /** Its network's parameter range [from, to) in the packed vector, and the first member's shard index. */
   readonly paramFrom: number;
   readonly paramTo: number;
   readonly firstShard: number;
 }
 
-/** The role of shard `k` of `count` (actor: the first ⌈count/2⌉; one shard does both networks). */
-export function shardRole(k: number, count: number, paramCount: number, actorParamCount: number): ShardRole {
-  if (count === 1)
-    return { part: 'both', member: 0, members: 1, paramFrom: 0, paramTo: paramCount, firstShard: 0 };
+/**
+ * The role of shard `k` of `count` (actor: the first ⌈count/2⌉; one shard does both networks), with its network's
+ * range of the packed parameter vector.
+ */
+export function shardRole(k: number, count: number, packing: PolicyPacking): ShardRole {
+  const all = packing.packedCount;
+  const actor = packing.pi.packedCount;
+  if (count === 1) return { part: 'both', member: 0, members: 1, paramFrom: 0, paramTo: all, firstShard: 0 };
   const actors = Math.ceil(count / 2);
   return k < actors
-    ? { part: 'pi', member: k, members: actors, paramFrom: 0, paramTo: actorParamCount, firstShard: 0 }
+    ? { part: 'pi', member: k, members: actors, paramFrom: 0, paramTo: actor, firstShard: 0 }
     : {
         part: 'vf',
         member: k - actors,
         members: count - actors,
-        paramFrom: actorParamCount,
-        paramTo: paramCount,
+        paramFrom: actor,
+        paramTo: all,
         firstShard: actors,
       };
 }
@@ -148,38 +160,42 @@ export function createSharedUpdateMemory(
   adamOptions: AdamOptions,
   batchSize: number,
 ): SharedUpdateMemory {
-  const paramCount = policy.parameterCount;
-  const actorParamCount = actorParameterCount(policy.shape);
+  const packing = policyPacking(policy.shape);
   const capacity = buffer.size * buffer.nEnvs;
   if (!(buffer.observations.buffer instanceof SharedArrayBuffer))
     throw new Error('createSharedUpdateMemory: the rollout buffer must be allocated with shared: true');
   const maxBatch = Math.min(batchSize, capacity);
   const plan = new MemoryPlan();
+  const flat = packing.flatCount;
+  const packed = packing.packedCount;
   const at = {
-    weights: plan.floats(paramCount),
-    grads: plan.floats(paramCount * shardCount),
-    adamM: plan.floats(paramCount),
-    adamV: plan.floats(paramCount),
+    weights: plan.floats(flat),
+    adamM: plan.floats(flat),
+    adamV: plan.floats(flat),
+    packedWeights: plan.floats(packed),
+    packedGrads: plan.floats(packed * shardCount),
+    packedM: plan.floats(packed),
+    packedV: plan.floats(packed),
   };
   const workspaces = Array.from({ length: shardCount }, (_, k) => {
-    const role = shardRole(k, shardCount, paramCount, actorParamCount);
+    const role = shardRole(k, shardCount, packing);
     return planShardNetworks(plan, policy.shape, role.part, Math.ceil(maxBatch / role.members));
   });
+  const updaterStackTop = planStack(plan);
   const kernelMemory = createKernelMemory(plan.bytes);
   const view = (byteOffset: number, n: number) => new Float32Array(kernelMemory.buffer, byteOffset, n);
   return {
     shape: policy.shape,
-    paramCount,
-    actorParamCount,
+    packing,
     shardCount,
     maxBatch,
     kernelMemory,
     at,
     workspaces,
-    weights: policy.readWeights(view(at.weights, paramCount)),
-    grads: view(at.grads, paramCount * shardCount),
-    adamM: view(at.adamM, paramCount),
-    adamV: view(at.adamV, paramCount),
+    updaterStackTop,
+    weights: policy.readWeights(view(at.weights, flat)),
+    adamM: view(at.adamM, flat),
+    adamV: view(at.adamV, flat),
     adamOptions,
     stats: new Float64Array(new SharedArrayBuffer(8 * SHARD_STAT_COUNT * shardCount)),
     order: new Int32Array(new SharedArrayBuffer(4 * capacity)),
@@ -223,12 +239,12 @@ export class ShardComputer {
     private readonly shard: number,
   ) {
     this.nets = shardNetworks(memory.kernelMemory, memory.workspaces[shard]!);
-    this.role = shardRole(shard, memory.shardCount, memory.paramCount, memory.actorParamCount);
+    this.role = shardRole(shard, memory.shardCount, memory.packing);
     const r = this.role;
     const [from, to] = parameterRange(r.paramTo - r.paramFrom, r.member, r.members);
     this.from = r.paramFrom + from;
     this.to = r.paramFrom + to;
-    this.gradsAt = memory.at.grads + 4 * shard * memory.paramCount;
+    this.gradsAt = memory.at.packedGrads + 4 * shard * memory.packing.packedCount;
     const rows = Math.ceil(memory.maxBatch / r.members);
     this.batch = {
       masks: new Uint8Array(rows * memory.shape.actionCount),
@@ -240,11 +256,6 @@ export class ShardComputer {
     };
   }
 
-  private grads(shard: number): Float32Array {
-    const m = this.memory;
-    return m.grads.subarray(shard * m.paramCount, (shard + 1) * m.paramCount);
-  }
-
   /** The previous step (if any), then this shard's gradient; its network's sum of squares when it is alone. */
   run(job: ShardJob): number {
     if (job.adam) this.adam(job.adam);
@@ -253,24 +264,23 @@ export class ShardComputer {
     const [from, to] = shardRange(job.start, job.end, r.member, r.members);
     const stats = m.stats.subarray(this.shard * SHARD_STAT_COUNT, (this.shard + 1) * SHARD_STAT_COUNT);
     if (to <= from) {
-      this.grads(this.shard).fill(0, r.paramFrom, r.paramTo);
+      this.nets.kernels.view(this.gradsAt, m.packing.packedCount).fill(0, r.paramFrom, r.paramTo);
       stats.fill(0);
-    } else {
-      ppoShardGradients(
-        this.nets,
-        m.shape,
-        m.at.weights,
-        this.gradsAt,
-        this.gather(from, to),
-        job.loss,
-        job.end - job.start,
-        stats,
-        r.part,
-      );
+      return r.members === 1 ? 0 : Number.NaN;
     }
-    return r.members === 1
-      ? this.nets.kernels.x.sum_of_squares(this.gradsAt + 4 * r.paramFrom, r.paramTo - r.paramFrom)
-      : Number.NaN;
+    const sumSq = ppoShardGradients(
+      this.nets,
+      m.packing,
+      m.shape.actionCount,
+      m.at.packedWeights,
+      this.gradsAt,
+      this.gather(from, to),
+      job.loss,
+      job.end - job.start,
+      stats,
+      r.part,
+    );
+    return r.members === 1 ? sumSq : Number.NaN;
   }
 
   /** Positions [from, to) of the permutation: observations into the networks' inputs, the rest into `batch`. */
@@ -301,8 +311,9 @@ export class ShardComputer {
     const x = this.nets.kernels.x;
     if (r.members === 1) return x.sum_of_squares(this.gradsAt + 4 * this.from, this.to - this.from);
     const m = this.memory;
-    const base = m.at.grads + 4 * (r.firstShard * m.paramCount + this.from);
-    return x.sum_shards(base, base, m.paramCount, r.members, this.to - this.from);
+    const n = m.packing.packedCount;
+    const base = m.at.packedGrads + 4 * (r.firstShard * n + this.from);
+    return x.sum_shards(base, base, n, r.members, this.to - this.from);
   }
 
   /** The Adam step over this shard's parameter range, with its network's (reduced) gradient. */
@@ -310,10 +321,10 @@ export class ShardComputer {
     const m = this.memory;
     const o = 4 * this.from;
     this.nets.kernels.x.adam_step(
-      m.at.weights + o,
-      m.at.adamM + o,
-      m.at.adamV + o,
-      m.at.grads + 4 * this.role.firstShard * m.paramCount + o,
+      m.at.packedWeights + o,
+      m.at.packedM + o,
+      m.at.packedV + o,
+      m.at.packedGrads + 4 * this.role.firstShard * m.packing.packedCount + o,
       this.to - this.from,
       ...adamKernelArgs(step, m.adamOptions),
     );
@@ -354,12 +365,31 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max
 
 /** The data-parallel update: shards compute gradients, this thread reduces, clips and steps Adam. */
 export class ShardedPpoUpdater {
+  /** This thread's kernels, for packing the parameters before an update and unpacking them after. */
+  private readonly kernels: Kernels;
+
   constructor(
     readonly memory: SharedUpdateMemory,
     readonly shards: GradientShards,
     /** The optimiser state; its moments are `memory.adamM`/`adamV`. */
     readonly adam: FlatAdam,
-  ) {}
+  ) {
+    this.kernels = new Kernels(memory.kernelMemory, memory.updaterStackTop);
+  }
+
+  /** Copies the flat weights and moments into the packed vectors the shards work on, or back. */
+  private repack(direction: 'pack' | 'unpack'): void {
+    const { at, packing } = this.memory;
+    const pairs: [number, number][] = [
+      [at.weights, at.packedWeights],
+      [at.adamM, at.packedM],
+      [at.adamV, at.packedV],
+    ];
+    for (const [flat, packed] of pairs) {
+      if (direction === 'pack') packPolicy(this.kernels, packing, flat, packed);
+      else unpackPolicy(this.kernels, packing, packed, flat);
+    }
+  }
 
   /**
    * Sets up the shared memory for `policy`, the (shared) rollout buffer and minibatches of up to `batchSize`, and
@@ -406,6 +436,7 @@ export class ShardedPpoUpdater {
         `ShardedPpoUpdater: minibatches of ${hp.batchSize} exceed the ${m.maxBatch} it was set up for`,
       );
     const reduce = needsReduction(m.shardCount);
+    this.repack('pack');
     let pending: AdamStep | undefined;
     for (let epoch = 0; epoch < hp.nEpochs && !stop; epoch++) {
       epochs++;
@@ -460,6 +491,7 @@ export class ShardedPpoUpdater {
       }
     }
     if (pending) await this.shards.adam(pending);
+    this.repack('unpack');
     return {
       policyLoss: mean(pg),
       valueLoss: mean(vl),

@@ -1,13 +1,19 @@
 /*
- * Float32 kernels of the multi-environment PPO update (core/rl/mlp-kernels.ts), compiled to WebAssembly with
- * SIMD128 by scripts/build-kernels.sh. One call does a whole layer: the matrix product with its bias, tanh or tanh'
- * fused into the tile's epilogue, so every activation is written once and read once per pass.
+ * Float32 kernels of the multi-environment PPO update and its collection forward pass (core/rl/mlp-kernels.ts),
+ * compiled to WebAssembly with SIMD128 by scripts/build-kernels.sh. One call does a whole layer: the matrix product
+ * with its bias, tanh or tanh' fused into the tile's epilogue, so every activation is written once and read once per
+ * pass.
  *
- * Layouts. Activations and gradients are "panel-major": a matrix of R rows and C columns (R padded to a multiple of
- * 2, C to a multiple of 8) is stored as C/8 panels of [R][8] floats, so a 4-row tile of eight columns is 128
- * contiguous bytes and a column block is one contiguous stream. Weights are repacked after every Adam step into
- * panels of [K][8] (for x·W) and of Wᵀ (for the input gradient), zero-padded. With these layouts every product of
- * the update reads both operands sequentially, including dW = Hᵀ·D (no transposed copy is ever made).
+ * Layouts. A matrix of R rows and C columns (R padded to a multiple of 2, C to a multiple of 8) is kept in two
+ * forms, each the one a product streams through without a stride:
+ *   - "Q" (column quads): C/4 blocks of [R][4]. Read four columns at a time down the rows: the x of dW = Xᵀ·D, the
+ *     D of dW (two quads), and H in tanh' epilogues.
+ *   - "M" (row quads): ⌈R/4⌉ blocks of [C][4]. Read four rows at a time along the columns: the left operand of
+ *     x·W and of D·Wᵀ.
+ * Parameters stay in a packed order for a whole update (kernels in panels of [K][8], zero-padded; Adam steps them
+ * there and dW is written that way), so only Wᵀ is rebuilt after each step. In these layouts every operand of the
+ * update is one contiguous stream (with an 8-column panel-major activation layout, x·W ran at 39 GFLOP/s instead of
+ * 45 here: its four rows sat 8 KB apart per 8 columns).
  *
  * Numbers. Each output element is a sum over k in increasing order, started from zero, with separate multiply and
  * add (no FMA, no reassociation): the same float order on every machine, and the same as XNNPACK's kernels in
@@ -49,29 +55,27 @@ INLINE void tile_zero(Tile* t) {
   } while (0)
 
 /*
- * Rows r0..r0+3 of A (panel-major, `rp` padded rows, `kp` columns, a multiple of 8) times one packed panel of B
- * ([kp][8]): `a` points at A's row r0 in its first panel, `b` at the panel.
+ * Rows r..r+3 of A (M layout, `a` at their block) times one packed panel of B ([kp][8], `b`): k runs over the
+ * block's columns, four rows' values side by side.
  */
-INLINE void tile_nn(Tile* t, int kp, int rp, const f32* a, const f32* b) {
+INLINE void tile_nn(Tile* t, int kp, const f32* a, const f32* b) {
   Tile s = *t;
-  for (int k0 = 0; k0 < kp; k0 += 8, a += 8 * rp) {
-    for (int kk = 0; kk < 8; kk++, b += 8) {
-      v128_t b0 = ld(b), b1 = ld(b + 4);
-      STEP(s, bcast(a + kk), bcast(a + 8 + kk), bcast(a + 16 + kk), bcast(a + 24 + kk), b0, b1);
-    }
+  for (int k = 0; k < kp; k++, a += 4, b += 8) {
+    v128_t b0 = ld(b), b1 = ld(b + 4);
+    STEP(s, bcast(a), bcast(a + 1), bcast(a + 2), bcast(a + 3), b0, b1);
   }
   *t = s;
 }
 
 /*
- * Columns i0..i0+3 of H (panel-major) against one panel of D (panel-major), summed over the first `rows` rows:
- * (Hᵀ·D)[i0 + r][j]. `h` points at H's panel of column i0, lane i0 mod 8; `d` at D's panel.
+ * Columns i..i+3 of X (Q layout, `x` at their quad) against eight columns of D (Q layout, `d0` and `d1` at their two
+ * quads), summed over the first `rows` rows: (Xᵀ·D)[i + q][j..j+8).
  */
-INLINE void tile_tn(Tile* t, int rows, const f32* h, const f32* d) {
+INLINE void tile_tn(Tile* t, int rows, const f32* x, const f32* d0, const f32* d1) {
   Tile s = *t;
-  for (int r = 0; r < rows; r++, h += 8, d += 8) {
-    v128_t b0 = ld(d), b1 = ld(d + 4);
-    STEP(s, bcast(h), bcast(h + 1), bcast(h + 2), bcast(h + 3), b0, b1);
+  for (int r = 0; r < rows; r++, x += 4, d0 += 4, d1 += 4) {
+    v128_t b0 = ld(d0), b1 = ld(d1);
+    STEP(s, bcast(x), bcast(x + 1), bcast(x + 2), bcast(x + 3), b0, b1);
   }
   *t = s;
 }
@@ -119,26 +123,35 @@ EXPORT(tanh_inplace) void tanh_inplace(f32* x, int n) {
 
 /* ---- stores ---------------------------------------------------------------------------------------------------- */
 
-INLINE void store_panel(f32* out, const Tile* t) {
-  for (int r = 0; r < 4; r++) {
-    st(out + 8 * r, t->c[r][0]);
-    st(out + 8 * r + 4, t->c[r][1]);
+/* Rows r0..r0+3 (or the first `n` of them) of a 4 × 8 tile at column j into Q layout with `rp` rows. */
+INLINE void store_q(f32* q, int rp, int r0, int j, const v128_t c[][2], int n) {
+  f32* q0 = q + (j >> 2) * rp * 4 + r0 * 4;
+  f32* q1 = q0 + rp * 4;
+  for (int r = 0; r < n; r++) {
+    st(q0 + 4 * r, c[r][0]);
+    st(q1 + 4 * r, c[r][1]);
   }
 }
 
-/* Row-major store of the tile's first `rows` rows and `cols` columns (edges of a matrix with real dimensions). */
-INLINE void store_rows(f32* out, int ld_out, int rows, int cols, const Tile* t) {
-  if (rows >= 4 && cols >= 8) {
-    for (int r = 0; r < 4; r++) {
-      st(out + r * ld_out, t->c[r][0]);
-      st(out + r * ld_out + 4, t->c[r][1]);
-    }
-    return;
+/* Four row vectors → four column vectors. */
+INLINE void transpose4(v128_t r0, v128_t r1, v128_t r2, v128_t r3, v128_t out[4]) {
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+  v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  out[0] = wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5);
+  out[1] = wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7);
+  out[2] = wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5);
+  out[3] = wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7);
+}
+
+/* Rows r0..r0+3 (a whole row block; rows past `n` stored as zero) of a tile at column j into M layout, `cp` columns. */
+INLINE void store_m(f32* m, int cp, int r0, int j, const v128_t c[][2], int n) {
+  f32* out = m + (r0 >> 2) * cp * 4 + j * 4;
+  v128_t zero = splat(0.0f);
+  for (int h = 0; h < 2; h++) {
+    v128_t col[4];
+    transpose4(c[0][h], n > 1 ? c[1][h] : zero, n > 2 ? c[2][h] : zero, n > 3 ? c[3][h] : zero, col);
+    for (int q = 0; q < 4; q++) st(out + 16 * h + 4 * q, col[q]);
   }
-  f32 tmp[32] __attribute__((aligned(16)));
-  store_panel(tmp, t);
-  for (int r = 0; r < rows && r < 4; r++)
-    for (int c = 0; c < cols && c < 8; c++) out[r * ld_out + c] = tmp[8 * r + c];
 }
 
 /* ---- products ------------------------------------------------------------------------------------------------ */
@@ -156,54 +169,51 @@ INLINE v128_t finish(v128_t x, enum Epilogue e, v128_t bias, const f32* h) {
   return x;
 }
 
-/*
- * Two rows of A times two packed panels of B (16 columns): the tile for batches of two (the collection's forward
- * pass with two environments), where a 4-row tile would spend half its work on padding.
- */
-INLINE void tile_nn_2x16(v128_t c[2][4], int kp, int rp, const f32* a, const f32* b, const f32* b2) {
+/* Two rows of A (M layout) times two packed panels of B (16 columns): for batches of two, without padding rows. */
+INLINE void tile_nn_2x16(v128_t c[2][4], int kp, const f32* a, const f32* b, const f32* b2) {
   v128_t s[2][4];
   for (int r = 0; r < 2; r++)
     for (int v = 0; v < 4; v++) s[r][v] = splat(0.0f);
-  for (int k0 = 0; k0 < kp; k0 += 8, a += 8 * rp) {
-    for (int kk = 0; kk < 8; kk++, b += 8, b2 += 8) {
-      v128_t w0 = ld(b), w1 = ld(b + 4), w2 = ld(b2), w3 = ld(b2 + 4);
-      v128_t x0 = bcast(a + kk), x1 = bcast(a + 8 + kk);
-      s[0][0] = add(s[0][0], mul(x0, w0)); s[0][1] = add(s[0][1], mul(x0, w1));
-      s[0][2] = add(s[0][2], mul(x0, w2)); s[0][3] = add(s[0][3], mul(x0, w3));
-      s[1][0] = add(s[1][0], mul(x1, w0)); s[1][1] = add(s[1][1], mul(x1, w1));
-      s[1][2] = add(s[1][2], mul(x1, w2)); s[1][3] = add(s[1][3], mul(x1, w3));
-    }
+  for (int k = 0; k < kp; k++, a += 4, b += 8, b2 += 8) {
+    v128_t w0 = ld(b), w1 = ld(b + 4), w2 = ld(b2), w3 = ld(b2 + 4);
+    v128_t x0 = bcast(a), x1 = bcast(a + 1);
+    s[0][0] = add(s[0][0], mul(x0, w0)); s[0][1] = add(s[0][1], mul(x0, w1));
+    s[0][2] = add(s[0][2], mul(x0, w2)); s[0][3] = add(s[0][3], mul(x0, w3));
+    s[1][0] = add(s[1][0], mul(x1, w0)); s[1][1] = add(s[1][1], mul(x1, w1));
+    s[1][2] = add(s[1][2], mul(x1, w2)); s[1][3] = add(s[1][3], mul(x1, w3));
   }
   for (int r = 0; r < 2; r++)
     for (int v = 0; v < 4; v++) c[r][v] = s[r][v];
 }
 
 /*
- * C = A·B for `rp` rows (a multiple of 2): A panel-major [rp][kp], B packed [np/8][kp][8], C panel-major [rp][np],
- * each tile finished by its epilogue (`finish`; bias is a vector [np], H panel-major [rp][np]). Column panels
- * outside, row tiles inside, so a panel of B stays in L1 while A streams past it; 4-row tiles, and a last pair of
- * rows (a batch of two) on 2 × 16 tiles.
+ * C = A·B for `rp` rows (a multiple of 2): A in M layout with kp columns, B packed [np/8][kp][8]; C into Q layout
+ * (`cq`) and, unless null, M layout (`cm`). Each tile is finished by its epilogue (`finish`: bias a vector [np], H in
+ * Q layout). Column panels outside, row tiles inside, so a panel of B stays in L1 while A streams past it; 4-row
+ * tiles, and a last pair of rows (a batch of two) on 2 × 16 tiles.
  */
-INLINE void product_nn(int rp, int kp, int np, const f32* a, const f32* b, f32* c, enum Epilogue e,
+INLINE void product_nn(int rp, int kp, int np, const f32* a, const f32* b, f32* cq, f32* cm, enum Epilogue e,
                        const f32* bias, const f32* h) {
   int r4 = rp & ~3;
   for (int j = 0; j < np; j += 8) {
-    v128_t b0 = splat(0.0f), b1 = splat(0.0f);
+    v128_t bv[2] = {splat(0.0f), splat(0.0f)};
     if (e == BIAS || e == BIAS_TANH) {
-      b0 = ld(bias + j);
-      b1 = ld(bias + j + 4);
+      bv[0] = ld(bias + j);
+      bv[1] = ld(bias + j + 4);
     }
     const f32* bp = b + j * kp;
+    const f32* h0 = h + (j >> 2) * rp * 4;
+    const f32* h1 = h0 + rp * 4;
     for (int r = 0; r < r4; r += 4) {
       Tile t;
       tile_zero(&t);
-      tile_nn(&t, kp, rp, a + 8 * r, bp);
-      const f32* hp = h + j * rp + 8 * r;
+      tile_nn(&t, kp, a + r * kp, bp);
       for (int q = 0; q < 4; q++) {
-        t.c[q][0] = finish(t.c[q][0], e, b0, hp + 8 * q);
-        t.c[q][1] = finish(t.c[q][1], e, b1, hp + 8 * q + 4);
+        t.c[q][0] = finish(t.c[q][0], e, bv[0], h0 + 4 * (r + q));
+        t.c[q][1] = finish(t.c[q][1], e, bv[1], h1 + 4 * (r + q));
       }
-      store_panel(c + j * rp + 8 * r, &t);
+      store_q(cq, rp, r, j, t.c, 4);
+      if (cm) store_m(cm, np, r, j, t.c, 4);
     }
   }
   if (r4 == rp) return;
@@ -211,7 +221,7 @@ INLINE void product_nn(int rp, int kp, int np, const f32* a, const f32* b, f32* 
   for (int j = 0; j < np; j += 16) {
     int j2 = j + 8 < np ? j + 8 : j;
     v128_t acc[2][4];
-    tile_nn_2x16(acc, kp, rp, a + 8 * r4, b + j * kp, b + j2 * kp);
+    tile_nn_2x16(acc, kp, a + r4 * kp, b + j * kp, b + j2 * kp);
     for (int half = 0; half < 2; half++) {
       int jj = half ? j2 : j;
       if (half && j2 == j) break;
@@ -220,117 +230,143 @@ INLINE void product_nn(int rp, int kp, int np, const f32* a, const f32* b, f32* 
         b0 = ld(bias + jj);
         b1 = ld(bias + jj + 4);
       }
+      const f32* h0 = h + (jj >> 2) * rp * 4 + 4 * r4;
+      v128_t c[2][2];
       for (int r = 0; r < 2; r++) {
-        const f32* hp = h + jj * rp + 8 * (r4 + r);
-        f32* out = c + jj * rp + 8 * (r4 + r);
-        st(out, finish(acc[r][2 * half], e, b0, hp));
-        st(out + 4, finish(acc[r][2 * half + 1], e, b1, hp + 4));
+        c[r][0] = finish(acc[r][2 * half], e, b0, h0 + 4 * r);
+        c[r][1] = finish(acc[r][2 * half + 1], e, b1, h0 + rp * 4 + 4 * r);
       }
+      store_q(cq, rp, r4, jj, c, 2);
+      if (cm) store_m(cm, np, r4, jj, c, 2);
     }
   }
 }
 
 /*
- * C = Xᵀ·D summed over the first `rows` rows: X panel-major [rp][kp], D panel-major [rp][np], C row-major [kr][nr]
- * (the real dimensions: edge tiles are cut).
+ * C = Xᵀ·D summed over the first `rows` rows: X in Q layout [kp/4][rp][4], D in Q layout [np/4][rp][4], C packed
+ * like the weights ([np/8][kp][8]: each tile is 32 contiguous floats). Column pairs of quads of D outside (8 KB at
+ * 256 rows, in L1), quads of X inside. Returns Σ C² (double precision, tile by tile), for the gradient's norm.
  */
-INLINE void product_tn(int rows, int rp, int kp, int np, int kr, int nr, const f32* x, const f32* d, f32* c) {
-  for (int j = 0; j < np && j < nr; j += 8) {
-    const f32* dp = d + j * rp;
-    for (int i = 0; i < kp && i < kr; i += 4) {
+INLINE f64 product_tn(int rows, int rp, int kp, int np, const f32* x, const f32* d, f32* c) {
+  v128_t sq = wasm_f64x2_splat(0.0);
+  for (int j = 0; j < np; j += 8) {
+    const f32* d0 = d + (j >> 2) * rp * 4;
+    f32* out = c + j * kp;
+    for (int i = 0; i < kp; i += 4, out += 32) {
       Tile t;
       tile_zero(&t);
-      tile_tn(&t, rows, x + (i & ~7) * rp + (i & 7), dp);
-      store_rows(c + i * nr + j, nr, kr - i, nr - j, &t);
+      tile_tn(&t, rows, x + (i >> 2) * rp * 4, d0, d0 + rp * 4);
+      for (int r = 0; r < 4; r++) {
+        for (int h = 0; h < 2; h++) {
+          v128_t v = t.c[r][h];
+          st(out + 8 * r + 4 * h, v);
+          v128_t lo = wasm_f64x2_promote_low_f32x4(v);
+          v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
+          sq = wasm_f64x2_add(sq, wasm_f64x2_add(wasm_f64x2_mul(lo, lo), wasm_f64x2_mul(hi, hi)));
+        }
+      }
     }
   }
+  return wasm_f64x2_extract_lane(sq, 0) + wasm_f64x2_extract_lane(sq, 1);
 }
 
 /* The plain products (the rate bench:train measures the FLOP limit with). */
 EXPORT(matmul)
 void matmul(int rp, int kp, int np, const f32* a, const f32* b, f32* c) {
-  product_nn(rp, kp, np, a, b, c, PLAIN, 0, 0);
+  product_nn(rp, kp, np, a, b, c, 0, PLAIN, 0, 0);
 }
 
 EXPORT(matmul_tn)
 void matmul_tn(int rows, int rp, int kp, int np, const f32* x, const f32* d, f32* c) {
-  product_tn(rows, rp, kp, np, kp, np, x, d, c);
+  product_tn(rows, rp, kp, np, x, d, c);
 }
 
 /* ---- layers ---------------------------------------------------------------------------------------------------- */
 
 /*
- * Forward pass of one layer: Y = act(X·W + b) for `rp` rows. X panel-major [rp][kp], W packed [np/8][kp][8], b [np]
- * (zero-padded). act: 0 = identity, 1 = tanh. Y panel-major [rp][np].
+ * Forward pass of one layer: Y = act(X·W + b) for `rp` rows. X in M layout with kp columns, W packed
+ * [np/8][kp][8], b [np] (zero-padded). act: 0 = identity, 1 = tanh. Y into Q layout and, unless null, M layout.
  */
 EXPORT(layer_forward)
-void layer_forward(int rp, int kp, int np, const f32* x, const f32* w, const f32* b, int act, f32* y) {
+void layer_forward(int rp, int kp, int np, const f32* x, const f32* w, const f32* b, int act, f32* yq, f32* ym) {
   if (act)
-    product_nn(rp, kp, np, x, w, y, BIAS_TANH, b, 0);
+    product_nn(rp, kp, np, x, w, yq, ym, BIAS_TANH, b, 0);
   else
-    product_nn(rp, kp, np, x, w, y, BIAS, b, 0);
+    product_nn(rp, kp, np, x, w, yq, ym, BIAS, b, 0);
 }
 
 /*
  * The gradient at a tanh layer's input: DX = (D·Wᵀ) ⊙ (1 − H²), where H = tanh(…) is that input (the previous
- * layer's output). D panel-major [rp][np], WT = Wᵀ packed [kp/8][np][8], H and DX panel-major [rp][kp].
+ * layer's output). D in M layout with np columns, WT = Wᵀ packed [kp/8][np][8], H in Q layout; DX into Q and M.
  */
 EXPORT(layer_backward_input)
-void layer_backward_input(int rp, int np, int kp, const f32* d, const f32* wt, const f32* h, f32* dx) {
-  product_nn(rp, np, kp, d, wt, dx, TIMES_DTANH, 0, h);
+void layer_backward_input(int rp, int np, int kp, const f32* d, const f32* wt, const f32* h, f32* dxq, f32* dxm) {
+  product_nn(rp, np, kp, d, wt, dxq, dxm, TIMES_DTANH, 0, h);
 }
 
 /*
- * Weight gradients of one layer: dW = Xᵀ·D over the first `rows` rows, written row-major [kr][nr] (the real
- * dimensions, as the flat parameter vector holds them), and db = the column sums of D [nr]. X panel-major
- * [rp][kp], D panel-major [rp][np].
+ * Weight gradients of one layer: dW = Xᵀ·D over the first `rows` rows, packed like the weights ([np/8][kp][8]; the
+ * padding gets exact zeros, as X's and D's padding is zero), and db = the column sums of D [np], right after it.
+ * X and D in Q layout. Returns Σ dW² + Σ db² in double precision.
  */
 EXPORT(layer_backward_weights)
-void layer_backward_weights(int rows, int rp, int kp, int np, int kr, int nr, const f32* x, const f32* d, f32* dw,
-                            f32* db) {
-  product_tn(rows, rp, kp, np, kr, nr, x, d, dw);
-  for (int j = 0; j < np && j < nr; j += 8) {
-    const f32* dp = d + j * rp;
-    v128_t s0 = splat(0.0f), s1 = splat(0.0f);
-    for (int r = 0; r < rows; r++) {
-      s0 = add(s0, ld(dp + 8 * r));
-      s1 = add(s1, ld(dp + 8 * r + 4));
+f64 layer_backward_weights(int rows, int rp, int kp, int np, const f32* x, const f32* d, f32* dw) {
+  f64 sq = product_tn(rows, rp, kp, np, x, d, dw);
+  f32* db = dw + kp * np;
+  for (int j = 0; j < np; j += 4) {
+    const f32* dq = d + (j >> 2) * rp * 4;
+    v128_t s = splat(0.0f);
+    for (int r = 0; r < rows; r++) s = add(s, ld(dq + 4 * r));
+    st(db + j, s);
+    for (int c = 0; c < 4; c++) {
+      f64 v = db[j + c];
+      sq += v * v;
     }
-    f32 tmp[8] __attribute__((aligned(16)));
-    st(tmp, s0);
-    st(tmp + 4, s1);
-    for (int c = 0; c < 8 && j + c < nr; c++) db[j + c] = tmp[c];
   }
+  return sq;
 }
 
 /* ---- layout conversions -------------------------------------------------------------------------------------- */
 
-/* Row-major [rows][cols] (leading dimension ld) → panel-major [rp][cp], zero-padded. */
-EXPORT(to_panels)
-void to_panels(int rows, int cols, const f32* src, int ld_src, int rp, int cp, f32* dst) {
-  for (int j = 0; j < cp; j += 8) {
-    f32* out = dst + j * rp;
-    for (int r = 0; r < rp; r++, out += 8) {
-      if (r < rows && j + 8 <= cols) {
-        st(out, wasm_v128_load(src + r * ld_src + j));
-        st(out + 4, wasm_v128_load(src + r * ld_src + j + 4));
+/*
+ * Row-major [rows][cols] (leading dimension ld) → Q layout [cp/4][rp][4] and, unless null, M layout [⌈rp/4⌉][cp][4],
+ * zero-padded.
+ */
+EXPORT(to_layouts)
+void to_layouts(int rows, int cols, const f32* src, int ld_src, int rp, int cp, f32* q, f32* m) {
+  for (int c = 0; c < cp; c += 4) {
+    f32* out = q + c * rp;
+    for (int r = 0; r < rp; r++, out += 4) {
+      if (r < rows && c + 4 <= cols) {
+        st(out, wasm_v128_load(src + r * ld_src + c));
       } else {
-        for (int c = 0; c < 8; c++) out[c] = (r < rows && j + c < cols) ? src[r * ld_src + j + c] : 0.0f;
+        for (int i = 0; i < 4; i++) out[i] = (r < rows && c + i < cols) ? src[r * ld_src + c + i] : 0.0f;
       }
     }
   }
+  if (!m) return;
+  int r4 = (rp + 3) & ~3;
+  for (int r0 = 0; r0 < r4; r0 += 4) {
+    f32* out = m + r0 * cp;
+    for (int c = 0; c < cp; c++, out += 4)
+      for (int i = 0; i < 4; i++) out[i] = (r0 + i < rows && c < cols) ? src[(r0 + i) * ld_src + c] : 0.0f;
+  }
 }
 
-/* Panel-major [rp][cp] → row-major [rows][cols] (leading dimension ld). */
-EXPORT(from_panels)
-void from_panels(int rows, int cols, int rp, const f32* src, f32* dst, int ld_dst) {
+/* Q layout [cp/4][rp][4] → row-major [rows][cols] (leading dimension ld). */
+EXPORT(from_quads)
+void from_quads(int rows, int cols, int rp, const f32* src, f32* dst, int ld_dst) {
   for (int r = 0; r < rows; r++)
-    for (int c = 0; c < cols; c++) dst[r * ld_dst + c] = src[(c & ~7) * rp + 8 * r + (c & 7)];
+    for (int c = 0; c < cols; c++) dst[r * ld_dst + c] = src[(c >> 2) * rp * 4 + 4 * r + (c & 3)];
 }
 
-/* W row-major [kr][nr] → panels [np/8][kp][8] for x·W, zero-padded. */
-EXPORT(pack_weights)
-void pack_weights(int kr, int nr, int kp, int np, const f32* w, f32* out) {
+/*
+ * One layer's parameters between the flat vector's order (kernel row-major [kr][nr], then bias [nr]) and the packed
+ * order the update works in (kernel in panels [np/8][kp][8], then bias [np]; padding zero). Weights, gradients and
+ * Adam's moments all use the packed order during an update, so the per-minibatch work never repacks them.
+ */
+EXPORT(pack_layer)
+void pack_layer(int kr, int nr, int kp, int np, const f32* w, f32* out) {
   for (int j = 0; j < np; j += 8)
     for (int k = 0; k < kp; k++, out += 8) {
       if (k < kr && j + 8 <= nr) {
@@ -340,20 +376,28 @@ void pack_weights(int kr, int nr, int kp, int np, const f32* w, f32* out) {
         for (int c = 0; c < 8; c++) out[c] = (k < kr && j + c < nr) ? w[k * nr + j + c] : 0.0f;
       }
     }
+  for (int j = 0; j < np; j++) out[j] = j < nr ? w[kr * nr + j] : 0.0f;
 }
 
-/* W row-major [kr][nr] → panels of Wᵀ [kp/8][np][8] for D·Wᵀ, zero-padded. */
-EXPORT(pack_weights_transposed)
-void pack_weights_transposed(int kr, int nr, int kp, int np, const f32* w, f32* out) {
-  for (int i = 0; i < kp; i += 8)
-    for (int n = 0; n < np; n++, out += 8)
-      for (int c = 0; c < 8; c++) out[c] = (i + c < kr && n < nr) ? w[(i + c) * nr + n] : 0.0f;
+EXPORT(unpack_layer)
+void unpack_layer(int kr, int nr, int kp, int np, const f32* packed, f32* w) {
+  for (int k = 0; k < kr; k++)
+    for (int n = 0; n < nr; n++) w[k * nr + n] = packed[(n >> 3) * kp * 8 + k * 8 + (n & 7)];
+  for (int n = 0; n < nr; n++) w[kr * nr + n] = packed[kp * np + n];
 }
 
-/* Bias [nr] → [np], zero-padded. */
-EXPORT(pad_vector)
-void pad_vector(int nr, int np, const f32* src, f32* dst) {
-  for (int j = 0; j < np; j++) dst[j] = j < nr ? src[j] : 0.0f;
+/* A packed kernel [np/8][kp][8] → panels of its transpose [kp/8][np][8], for D·Wᵀ: 4 × 4 blocks in registers. */
+EXPORT(transpose_packed)
+void transpose_packed(int kp, int np, const f32* w, f32* out) {
+  for (int i = 0; i < kp; i += 4) {
+    for (int n = 0; n < np; n += 4) {
+      const f32* src = w + (n >> 3) * kp * 8 + i * 8 + (n & 7);
+      v128_t col[4];
+      transpose4(ld(src), ld(src + 8), ld(src + 16), ld(src + 24), col);
+      f32* o = out + (i >> 3) * np * 8 + n * 8 + (i & 7);
+      for (int q = 0; q < 4; q++) st(o + 8 * q, col[q]);
+    }
+  }
 }
 
 /* ---- optimiser ----------------------------------------------------------------------------------------------- */

@@ -13,10 +13,14 @@ import {
   MemoryPlan,
   MlpRunner,
   mlpLayers,
+  packedLayout,
+  packParameters,
   planMlp,
   planStack,
+  unpackParameters,
 } from '../../../core/rl/mlp-kernels.js';
 import { ActorCriticPolicy } from '../../../core/rl/policy.js';
+import { packPolicy, policyPacking } from '../../../core/rl/ppo-gradients.js';
 import { SavableRng } from '../../../core/rl/rng.js';
 import { useTfBackend } from './tf-setup.js';
 
@@ -76,6 +80,8 @@ describe('MLP layers', () => {
       const layers = mlpLayers(inSize, [], outSize);
       const plan = new MemoryPlan();
       const params = plan.floats(inSize * outSize + outSize);
+      const layout = packedLayout(layers);
+      const packed = plan.floats(layout.packedCount);
       const mlp = planMlp(plan, layers, rows);
       const stack = planStack(plan);
       const k = new Kernels(createKernelMemory(plan.bytes), stack);
@@ -84,7 +90,8 @@ describe('MLP layers', () => {
       w.set(Float32Array.from(w, () => rng.gauss(0, 0.1)));
       const net = new MlpRunner(k, mlp);
       net.input.set(Float32Array.from({ length: rows * inSize }, () => rng.gauss(0, 1)));
-      net.loadWeights(params);
+      packParameters(k, layout, params, packed);
+      net.useWeights(packed, false);
       net.forward(rows);
       const expected = tf.tidy(() =>
         tf
@@ -107,6 +114,8 @@ describe('MLP layers', () => {
     const rows = 9;
     const plan = new MemoryPlan();
     const params = plan.floats(policy.parameterCount);
+    const packing = policyPacking(shape);
+    const packed = plan.floats(packing.packedCount);
     const pi = planMlp(plan, mlpLayers(11, [20, 9], 6), rows);
     const vf = planMlp(plan, mlpLayers(11, [17], 1), rows);
     const stack = planStack(plan);
@@ -116,8 +125,9 @@ describe('MLP layers', () => {
     const obs = Float32Array.from({ length: rows * 11 }, () => rng.gauss(0, 2));
     const actor = new MlpRunner(k, pi);
     const critic = new MlpRunner(k, vf);
-    actor.loadWeights(params);
-    critic.loadWeights(params + 4 * actor.parameterCount);
+    packPolicy(k, packing, params, packed);
+    actor.useWeights(packed, false);
+    critic.useWeights(packed + 4 * packing.pi.packedCount, false);
     actor.input.set(obs);
     critic.input.set(obs);
     actor.forward(rows);
@@ -182,5 +192,42 @@ describe('optimiser kernels', () => {
       [...g.subarray(0, 5)].reduce((a, x) => a + x * x, 0),
       12,
     );
+  });
+});
+
+describe('packed parameters', () => {
+  it('round-trip between the flat and the packed order, and the backward pass returns Σ g² of what it writes', () => {
+    const layers = mlpLayers(13, [10, 9], 3);
+    const layout = packedLayout(layers);
+    const rows = 6;
+    const plan = new MemoryPlan();
+    const flat = plan.floats(layout.flatCount);
+    const back = plan.floats(layout.flatCount);
+    const packed = plan.floats(layout.packedCount);
+    const grads = plan.floats(layout.packedCount);
+    const mlp = planMlp(plan, layers, rows);
+    const stack = planStack(plan);
+    const k = new Kernels(createKernelMemory(plan.bytes), stack);
+    const rng = new SavableRng(12);
+    const w = k.view(flat, layout.flatCount);
+    w.set(Float32Array.from(w, () => rng.gauss(0, 0.3)));
+    packParameters(k, layout, flat, packed);
+    unpackParameters(k, layout, packed, back);
+    expect(k.view(back, layout.flatCount)).toEqual(w);
+    const net = new MlpRunner(k, mlp);
+    net.input.set(Float32Array.from({ length: rows * 13 }, () => rng.gauss(0, 1)));
+    net.useWeights(packed);
+    net.forward(rows);
+    net.dOutput.set(Float32Array.from({ length: rows * 3 }, () => rng.gauss(0, 1)));
+    const sumSq = net.backward(grads);
+    unpackParameters(k, layout, grads, back);
+    const g = k.view(back, layout.flatCount);
+    expect(sumSq).toBeCloseTo(
+      g.reduce((a, x) => a + x * x, 0),
+      10,
+    );
+    // The padding of the packed gradient is exactly zero (so Adam leaves the padded weights at zero).
+    const all = k.view(grads, layout.packedCount).reduce((a, x) => a + x * x, 0);
+    expect(all).toBeCloseTo(sumSq, 10);
   });
 });

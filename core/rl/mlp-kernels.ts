@@ -69,6 +69,20 @@ interface KernelExports {
   unpack_layer(kr: number, nr: number, kp: number, np: number, packed: number, w: number): void;
   transpose_packed(kp: number, np: number, w: number, out: number): void;
   sum_of_squares(g: number, n: number): number;
+  policy_loss(
+    n: number,
+    a: number,
+    logits: number,
+    masks: number,
+    actions: number,
+    oldLogp: number,
+    adv: number,
+    clip: number,
+    entCoef: number,
+    invTotal: number,
+    dlogits: number,
+    stats: number,
+  ): void;
   sum_shards(out: number, src: number, stride: number, shards: number, n: number): number;
   adam_step(
     p: number,

@@ -31,7 +31,7 @@ import type { PolicyShape } from './policy.js';
 /** One shard's samples, gathered into contiguous arrays. */
 export interface ShardBatch {
   readonly n: number;
-  /** Row-major [n][obsSize] (may be a network's own input buffer, already in place). */
+  /** Row-major [n][obsSize]. */
   readonly obs: Float32Array;
   readonly masks: Uint8Array;
   readonly actions: Int32Array;
@@ -98,10 +98,24 @@ export function unpackPolicy(kernels: Kernels, p: PolicyPacking, packedAt: numbe
   unpackParameters(kernels, p.vf, packedAt + 4 * p.pi.packedCount, flatAt + 4 * p.pi.flatCount);
 }
 
+/** Byte offsets of a shard's samples in the kernel memory (all but the observations: those go to the inputs). */
+interface ShardBatchPlan {
+  readonly masks: number;
+  readonly actions: number;
+  readonly oldLogProb: number;
+  readonly oldValues: number;
+  readonly advantages: number;
+  readonly returns: number;
+  /** The policy loss kernel's sums (doubles). */
+  readonly stats: number;
+}
+
 /** The workspaces one shard needs in a kernel memory. */
 export interface ShardNetworkPlans {
   readonly pi?: MlpPlan;
   readonly vf?: MlpPlan;
+  readonly batch: ShardBatchPlan;
+  readonly maxRows: number;
   readonly stackTop: number;
 }
 
@@ -115,91 +129,52 @@ export function planShardNetworks(
   return {
     ...(part === 'vf' ? {} : { pi: planMlp(plan, layers.pi, maxRows) }),
     ...(part === 'pi' ? {} : { vf: planMlp(plan, layers.vf, maxRows) }),
+    batch: {
+      masks: plan.take(maxRows * shape.actionCount),
+      actions: plan.floats(maxRows),
+      oldLogProb: plan.floats(maxRows),
+      oldValues: plan.floats(maxRows),
+      advantages: plan.floats(maxRows),
+      returns: plan.floats(maxRows),
+      stats: plan.take(8 * SHARD_STAT_COUNT),
+    },
+    maxRows,
     stackTop: planStack(plan),
   };
 }
 
-/** A shard's networks on the kernels, in this thread. */
+/** A shard's networks on the kernels, in this thread, and its samples (`batch`, to be filled by the caller). */
 export interface ShardNetworks {
   readonly kernels: Kernels;
   readonly pi?: MlpRunner;
   readonly vf?: MlpRunner;
+  readonly batchAt: ShardBatchPlan;
+  /** Views of the samples for up to `maxRows` rows; `obs` is the first network's input. */
+  readonly batch: Omit<ShardBatch, 'n'>;
 }
 
 export function shardNetworks(memory: WebAssembly.Memory, plans: ShardNetworkPlans): ShardNetworks {
   const kernels = new Kernels(memory, plans.stackTop);
+  const pi = plans.pi ? new MlpRunner(kernels, plans.pi) : undefined;
+  const vf = plans.vf ? new MlpRunner(kernels, plans.vf) : undefined;
+  const at = plans.batch;
+  const rows = plans.maxRows;
+  const buffer = memory.buffer;
   return {
     kernels,
-    ...(plans.pi ? { pi: new MlpRunner(kernels, plans.pi) } : {}),
-    ...(plans.vf ? { vf: new MlpRunner(kernels, plans.vf) } : {}),
+    ...(pi ? { pi } : {}),
+    ...(vf ? { vf } : {}),
+    batchAt: at,
+    batch: {
+      obs: (pi ?? vf)!.input,
+      masks: new Uint8Array(buffer, at.masks, at.actions - at.masks),
+      actions: new Int32Array(buffer, at.actions, rows),
+      oldLogProb: kernels.view(at.oldLogProb, rows),
+      oldValues: kernels.view(at.oldValues, rows),
+      advantages: kernels.view(at.advantages, rows),
+      returns: kernels.view(at.returns, rows),
+    },
   };
-}
-
-/**
- * The actor's loss terms of the shard (surrogate, entropy, approx KL and clipped count summed into `stats` 0, 2, 3
- * and 4) and their gradient with respect to the logits ([n, A]), divided by `total` (the whole minibatch's size).
- */
-export function policyLossGradients(
-  logits: Float32Array,
-  b: ShardBatch,
-  actionCount: number,
-  hp: ShardLossParams,
-  total: number,
-  dLogits: Float32Array,
-  stats: Float64Array,
-): void {
-  let pg = 0;
-  let ent = 0;
-  let kl = 0;
-  let clipped = 0;
-  const entScale = hp.entCoef / total;
-  // Per row: e^(z − max) of the valid logits (one exp each), then p = e / Σe and log p = z − lse.
-  const probs = new Float64Array(actionCount);
-  for (let i = 0; i < b.n; i++) {
-    const row = i * actionCount;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let a = 0; a < actionCount; a++)
-      if (b.masks[row + a] === 1 && logits[row + a]! > max) max = logits[row + a]!;
-    let sum = 0;
-    for (let a = 0; a < actionCount; a++) {
-      const e = b.masks[row + a] === 1 ? Math.exp(logits[row + a]! - max) : 0;
-      probs[a] = e;
-      sum += e;
-    }
-    const lse = max + Math.log(sum);
-    let entropy = 0;
-    for (let a = 0; a < actionCount; a++) {
-      const p = probs[a]! / sum;
-      probs[a] = p;
-      if (p > 0) entropy -= p * (logits[row + a]! - lse);
-    }
-    const action = b.actions[i]!;
-    const logRatio = logits[row + action]! - lse - b.oldLogProb[i]!;
-    const ratio = Math.exp(logRatio);
-    const adv = b.advantages[i]!;
-    const s1 = adv * ratio;
-    const s2 = adv * Math.min(1 + hp.clipRange, Math.max(1 - hp.clipRange, ratio));
-    pg -= Math.min(s1, s2);
-    ent += entropy;
-    kl += ratio - 1 - logRatio;
-    if (Math.abs(ratio - 1) > hp.clipRange) clipped++;
-    // d(−min(s1, s2))/d logp_a: through s1 (as tfjs's minimum picks the first on ties); the clipped branch is flat.
-    const gLogpA = s1 <= s2 ? (-adv * ratio) / total : 0;
-    // Entropy loss −mean(H): dH/dz_j = −p_j (log p_j + H) over valid actions.
-    for (let a = 0; a < actionCount; a++) {
-      if (b.masks[row + a] !== 1) {
-        dLogits[row + a] = 0;
-        continue;
-      }
-      const p = probs[a]!;
-      const dLogp = gLogpA * ((a === action ? 1 : 0) - p);
-      dLogits[row + a] = dLogp + entScale * p * (logits[row + a]! - lse + entropy);
-    }
-  }
-  stats[0] = pg;
-  stats[2] = ent;
-  stats[3] = kl;
-  stats[4] = clipped;
 }
 
 /**
@@ -234,10 +209,12 @@ export function valueLossGradients(
 }
 
 /**
- * The gradient of the shard's share of the minibatch loss with respect to the weights of `part`, for the packed
- * weights at byte offset `weightsAt` of the networks' kernel memory, written packed to `gradsAt` (the other
- * network's range is left alone); the loss sums go to `stats` (SHARD_STAT_COUNT values, zero for the other network's
- * terms). Returns the gradient's sum of squares. `b.n` must be at least 1.
+ * The gradient of the shard's share of the minibatch loss with respect to the weights of `part`, for the first `n`
+ * samples in `nets.batch`, the packed weights at byte offset `weightsAt` of the networks' kernel memory, written
+ * packed to `gradsAt` (the other network's range is left alone); the loss sums go to `stats` (SHARD_STAT_COUNT
+ * values, zero for the other network's terms). The actor's loss and its gradient come from the `policy_loss`
+ * kernel (float32, its sums in double), the critic's from `valueLossGradients`. Returns the gradient's sum of
+ * squares. `n` must be at least 1.
  */
 export function ppoShardGradients(
   nets: ShardNetworks,
@@ -245,27 +222,44 @@ export function ppoShardGradients(
   actionCount: number,
   weightsAt: number,
   gradsAt: number,
-  b: ShardBatch,
+  n: number,
   hp: ShardLossParams,
   total: number,
   stats: Float64Array,
   part: PolicyPart,
 ): number {
   const actorBytes = 4 * packing.pi.packedCount;
+  const b = { n, ...nets.batch };
   stats.fill(0);
   const run = (net: MlpRunner | undefined, at: number, grads: number, loss: (n: MlpRunner) => void) => {
     if (!net) throw new Error(`ppoShardGradients: this shard has no workspace for ${part}`);
-    if (b.obs !== net.input) net.input.set(b.obs.subarray(0, b.n * net.inSize));
+    if (b.obs !== net.input) net.input.set(b.obs.subarray(0, n * net.inSize));
     net.useWeights(at);
-    net.forward(b.n);
+    net.forward(n);
     loss(net);
     return net.backward(grads);
   };
   let sumSq = 0;
   if (part !== 'vf')
-    sumSq += run(nets.pi, weightsAt, gradsAt, (net) =>
-      policyLossGradients(net.output, b, actionCount, hp, total, net.dOutput, stats),
-    );
+    sumSq += run(nets.pi, weightsAt, gradsAt, (net) => {
+      const at = nets.batchAt;
+      nets.kernels.x.policy_loss(
+        n,
+        actionCount,
+        net.plan.output,
+        at.masks,
+        at.actions,
+        at.oldLogProb,
+        at.advantages,
+        hp.clipRange,
+        hp.entCoef,
+        1 / total,
+        net.plan.dOutput,
+        at.stats,
+      );
+      const sums = new Float64Array(nets.kernels.memory.buffer, at.stats, SHARD_STAT_COUNT);
+      for (const k of [0, 2, 3, 4]) stats[k] = sums[k]!;
+    });
   if (part !== 'pi')
     sumSq += run(nets.vf, weightsAt + actorBytes, gradsAt + actorBytes, (net) =>
       valueLossGradients(net.output, b, hp, total, net.dOutput, stats),
@@ -274,8 +268,8 @@ export function ppoShardGradients(
 }
 
 /**
- * `ppoShardGradients` for the flat `weights` on a kernel memory of its own, the gradient unpacked into `gradOut`'s
- * range of `part` (tests and one-off use; the update keeps its memory).
+ * `ppoShardGradients` for the flat `weights` and the samples `b` on a kernel memory of its own, the gradient
+ * unpacked into `gradOut`'s range of `part` (tests and one-off use; the update keeps its memory).
  */
 export function ppoShardGradientsOnce(
   shape: PolicyShape,
@@ -297,21 +291,14 @@ export function ppoShardGradientsOnce(
   const flat = nets.kernels.view(flatAt, packing.flatCount);
   flat.set(weights);
   packPolicy(nets.kernels, packing, flatAt, packedAt);
-  const obs = (nets.pi ?? nets.vf)!.input;
-  obs.set(b.obs.subarray(0, b.n * shape.obsSize));
-  if (nets.pi && nets.vf) nets.vf.input.set(obs);
-  ppoShardGradients(
-    nets,
-    packing,
-    shape.actionCount,
-    packedAt,
-    gradsAt,
-    { ...b, obs },
-    hp,
-    total,
-    stats,
-    part,
-  );
+  const { n } = b;
+  const into = nets.batch;
+  into.obs.set(b.obs.subarray(0, n * shape.obsSize));
+  into.masks.set(b.masks.subarray(0, n * shape.actionCount));
+  for (const key of ['actions', 'oldLogProb', 'oldValues', 'advantages', 'returns'] as const)
+    into[key].set(b[key].subarray(0, n));
+  if (nets.pi && nets.vf) nets.vf.input.set(nets.pi.input);
+  ppoShardGradients(nets, packing, shape.actionCount, packedAt, gradsAt, n, hp, total, stats, part);
   unpackPolicy(nets.kernels, packing, gradsAt, flatAt);
   const actor = packing.pi.flatCount;
   const [from, to] =

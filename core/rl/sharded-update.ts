@@ -29,7 +29,6 @@ import {
   policyPacking,
   ppoShardGradients,
   SHARD_STAT_COUNT,
-  type ShardBatch,
   type ShardLossParams,
   type ShardNetworkPlans,
   type ShardNetworks,
@@ -224,16 +223,6 @@ export class ShardComputer {
   private readonly to: number;
   /** Byte offset of this shard's gradient vector. */
   private readonly gradsAt: number;
-  /** The gathered minibatch shard (observations go straight into a network's input). */
-  private readonly batch: {
-    masks: Uint8Array;
-    actions: Int32Array;
-    oldLogProb: Float32Array;
-    oldValues: Float32Array;
-    advantages: Float32Array;
-    returns: Float32Array;
-  };
-
   constructor(
     private readonly memory: SharedUpdateMemory,
     private readonly shard: number,
@@ -245,15 +234,6 @@ export class ShardComputer {
     this.from = r.paramFrom + from;
     this.to = r.paramFrom + to;
     this.gradsAt = memory.at.packedGrads + 4 * shard * memory.packing.packedCount;
-    const rows = Math.ceil(memory.maxBatch / r.members);
-    this.batch = {
-      masks: new Uint8Array(rows * memory.shape.actionCount),
-      actions: new Int32Array(rows),
-      oldLogProb: new Float32Array(rows),
-      oldValues: new Float32Array(rows),
-      advantages: new Float32Array(rows),
-      returns: new Float32Array(rows),
-    };
   }
 
   /** The previous step (if any), then this shard's gradient; its network's sum of squares when it is alone. */
@@ -283,17 +263,15 @@ export class ShardComputer {
     return r.members === 1 ? sumSq : Number.NaN;
   }
 
-  /** Positions [from, to) of the permutation: observations into the networks' inputs, the rest into `batch`. */
-  private gather(from: number, to: number): ShardBatch {
+  /** Positions [from, to) of the permutation into the shard's sample buffers (observations: the inputs). */
+  private gather(from: number, to: number): number {
     const m = this.memory;
     const { obsSize, actionCount } = m.shape;
     const n = to - from;
-    const { pi, vf } = this.nets;
-    const obs = (pi ?? vf)!.input;
-    const b = this.batch;
+    const b = this.nets.batch;
     for (let i = 0; i < n; i++) {
       const s = m.order[from + i]!;
-      obs.set(m.observations.subarray(s * obsSize, (s + 1) * obsSize), i * obsSize);
+      b.obs.set(m.observations.subarray(s * obsSize, (s + 1) * obsSize), i * obsSize);
       b.masks.set(m.masks.subarray(s * actionCount, (s + 1) * actionCount), i * actionCount);
       b.actions[i] = m.actions[s]!;
       b.oldLogProb[i] = m.logProbs[s]!;
@@ -301,8 +279,9 @@ export class ShardComputer {
       b.returns[i] = m.returns[s]!;
     }
     b.advantages.set(m.advantages.subarray(from, to));
-    if (pi && vf) vf.input.set(obs.subarray(0, n * obsSize));
-    return { n, obs, ...b };
+    const { pi, vf } = this.nets;
+    if (pi && vf) vf.input.set(b.obs.subarray(0, n * obsSize));
+    return n;
   }
 
   /** Adds its network's shards over this shard's parameter range (into the first shard's); the range's sum of squares. */

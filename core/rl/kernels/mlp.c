@@ -82,8 +82,9 @@ INLINE void tile_tn(Tile* t, int rows, const f32* x, const f32* d0, const f32* d
 
 /* ---- tanh ---------------------------------------------------------------------------------------------------- */
 
-/* e^x for x in [-88, 88] (Cephes expf: range reduction by ln 2 in two parts, degree-5 polynomial; ~1 ulp). */
+/* e^x (Cephes expf: range reduction by ln 2 in two parts, degree-5 polynomial; ~1 ulp), x clamped to [-87.3, 88]. */
 INLINE v128_t exp4(v128_t x) {
+  x = wasm_f32x4_max(wasm_f32x4_min(x, splat(88.0f)), splat(-87.3365447504f));
   v128_t n = wasm_f32x4_nearest(mul(x, splat(1.44269504088896341f)));
   v128_t r = sub(sub(x, mul(n, splat(0.693359375f))), mul(n, splat(-2.12194440e-4f)));
   v128_t p = splat(1.9875691500e-4f);
@@ -398,6 +399,134 @@ void transpose_packed(int kp, int np, const f32* w, f32* out) {
       for (int q = 0; q < 4; q++) st(o + 8 * q, col[q]);
     }
   }
+}
+
+/* ---- the policy loss ----------------------------------------------------------------------------------------- */
+
+/* log x for normal positive x (Cephes logf: mantissa in [√½, √2), degree-8 polynomial; ~1 ulp). */
+INLINE v128_t log4(v128_t x) {
+  v128_t bits = x;
+  v128_t e = wasm_f32x4_convert_i32x4(wasm_i32x4_sub(wasm_u32x4_shr(bits, 23), wasm_i32x4_splat(126)));
+  v128_t m = wasm_v128_or(wasm_v128_and(bits, wasm_i32x4_splat(0x807fffff)), wasm_i32x4_splat(0x3f000000));
+  v128_t small = wasm_f32x4_lt(m, splat(0.707106781186547524f));
+  e = wasm_v128_bitselect(sub(e, splat(1.0f)), e, small);
+  m = sub(wasm_v128_bitselect(add(m, m), m, small), splat(1.0f));
+  v128_t z = mul(m, m);
+  v128_t y = splat(7.0376836292e-2f);
+  y = add(mul(y, m), splat(-1.1514610310e-1f));
+  y = add(mul(y, m), splat(1.1676998740e-1f));
+  y = add(mul(y, m), splat(-1.2420140846e-1f));
+  y = add(mul(y, m), splat(1.4249322787e-1f));
+  y = add(mul(y, m), splat(-1.6668057665e-1f));
+  y = add(mul(y, m), splat(2.0000714765e-1f));
+  y = add(mul(y, m), splat(-2.4999993993e-1f));
+  y = add(mul(y, m), splat(3.3333331174e-1f));
+  y = mul(mul(y, m), z);
+  y = add(y, mul(e, splat(-2.12194440e-4f)));
+  y = sub(y, mul(z, splat(0.5f)));
+  return add(add(m, y), mul(e, splat(0.693359375f)));
+}
+
+/* Four mask bytes → lanes of all ones where the byte is set. */
+INLINE v128_t mask4(const unsigned char* p) {
+  v128_t b = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(p)));
+  return wasm_i32x4_ne(b, wasm_i32x4_splat(0));
+}
+
+INLINE f32 expf1(f32 x) { return wasm_f32x4_extract_lane(exp4(splat(x)), 0); }
+INLINE f32 logf1(f32 x) { return wasm_f32x4_extract_lane(log4(splat(x)), 0); }
+
+/*
+ * The actor's PPO loss on n rows of `a` actions (SB3's clipped surrogate and masked entropy, as ppo.ts ppoLoss) and
+ * its gradient with respect to the logits, each divided by the whole minibatch's size (1 / inv_total):
+ * logits, masks (bytes, 1 = valid) and dlogits row-major [n][a]; actions, old log-probabilities and (normalised)
+ * advantages [n]. Adds to stats (double): [0] the surrogate loss −Σ min(s1, s2), [2] the entropy, [3] the approx KL
+ * Σ (r − 1 − log r), [4] the clipped count. The gradient takes the s1 branch on ties (as tfjs's minimum).
+ */
+EXPORT(policy_loss)
+void policy_loss(int n, int a, const f32* logits, const unsigned char* masks, const int* actions, const f32* old_logp,
+                 const f32* adv, f32 clip, f32 ent_coef, f32 inv_total, f32* dlogits, f64* stats) {
+  f64 pg = 0, ent = 0, kl = 0, clipped = 0;
+  int a4 = a & ~3;
+  v128_t ninf = splat(-__builtin_inff());
+  for (int i = 0; i < n; i++) {
+    const f32* z = logits + i * a;
+    const unsigned char* mk = masks + i * a;
+    f32* dz = dlogits + i * a;
+    /* max over the valid logits */
+    v128_t vmax = ninf;
+    for (int j = 0; j < a4; j += 4) {
+      v128_t valid = mask4(mk + j);
+      vmax = wasm_f32x4_max(vmax, wasm_v128_bitselect(ld(z + j), ninf, valid));
+    }
+    vmax = wasm_f32x4_max(vmax, wasm_i32x4_shuffle(vmax, vmax, 2, 3, 0, 1));
+    vmax = wasm_f32x4_max(vmax, wasm_i32x4_shuffle(vmax, vmax, 1, 0, 3, 2));
+    f32 max = wasm_f32x4_extract_lane(vmax, 0);
+    for (int j = a4; j < a; j++)
+      if (mk[j] && z[j] > max) max = z[j];
+    /* e = exp(z − max) on valid logits (kept in dlogits for now), their sum */
+    v128_t vsum = splat(0.0f), vmx = splat(max);
+    for (int j = 0; j < a4; j += 4) {
+      v128_t valid = mask4(mk + j);
+      v128_t e = wasm_v128_and(exp4(sub(ld(z + j), vmx)), valid);
+      st(dz + j, e);
+      vsum = add(vsum, e);
+    }
+    f32 sum = wasm_f32x4_extract_lane(vsum, 0) + wasm_f32x4_extract_lane(vsum, 1) + wasm_f32x4_extract_lane(vsum, 2) +
+              wasm_f32x4_extract_lane(vsum, 3);
+    for (int j = a4; j < a; j++) {
+      f32 e = mk[j] ? expf1(z[j] - max) : 0.0f;
+      dz[j] = e;
+      sum += e;
+    }
+    f32 lse = max + logf1(sum);
+    /* p = e / Σe, entropy −Σ p log p */
+    f32 inv_sum = 1.0f / sum;
+    v128_t vinv = splat(inv_sum), vlse = splat(lse), vent = splat(0.0f);
+    for (int j = 0; j < a4; j += 4) {
+      v128_t p = mul(ld(dz + j), vinv);
+      st(dz + j, p);
+      vent = sub(vent, mul(p, sub(ld(z + j), vlse)));
+    }
+    f32 entropy = wasm_f32x4_extract_lane(vent, 0) + wasm_f32x4_extract_lane(vent, 1) +
+                  wasm_f32x4_extract_lane(vent, 2) + wasm_f32x4_extract_lane(vent, 3);
+    for (int j = a4; j < a; j++) {
+      f32 p = dz[j] * inv_sum;
+      dz[j] = p;
+      entropy -= p * (z[j] - lse);
+    }
+    /* the clipped surrogate of the taken action */
+    int act = actions[i];
+    f32 log_ratio = z[act] - lse - old_logp[i];
+    f32 ratio = expf1(log_ratio);
+    f32 ad = adv[i];
+    f32 s1 = ad * ratio;
+    f32 rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
+    f32 s2 = ad * rc;
+    pg -= s1 < s2 ? s1 : s2;
+    ent += entropy;
+    kl += (f64)ratio - 1 - (f64)log_ratio;
+    if (__builtin_fabsf(ratio - 1) > clip) clipped += 1;
+    /* d/dz_j: −min(s1, s2) through log p_a (flat when clipped), and the entropy loss −H: −p_j (log p_j + H) */
+    f32 g = s1 <= s2 ? -ad * ratio * inv_total : 0.0f;
+    f32 es = ent_coef * inv_total;
+    v128_t vg = splat(g), ves = splat(es), vh = splat(entropy - lse);
+    for (int j = 0; j < a4; j += 4) {
+      v128_t valid = mask4(mk + j);
+      v128_t p = ld(dz + j);
+      v128_t d = add(mul(vg, sub(splat(0.0f), p)), mul(mul(ves, p), add(ld(z + j), vh)));
+      st(dz + j, wasm_v128_and(d, valid));
+    }
+    for (int j = a4; j < a; j++) {
+      f32 p = dz[j];
+      dz[j] = mk[j] ? g * -p + es * p * (z[j] + (entropy - lse)) : 0.0f;
+    }
+    if (mk[act]) dz[act] += g;
+  }
+  stats[0] = pg;
+  stats[2] = ent;
+  stats[3] = kl;
+  stats[4] = clipped;
 }
 
 /* ---- optimiser ----------------------------------------------------------------------------------------------- */

@@ -118,6 +118,12 @@ describe('the data-parallel update', () => {
         returns: tf.tensor1d(returns),
       };
       const vars = policy.variables();
+      const terms = tf.tidy(() => {
+        const l = ppoLoss(policy, batch, hp);
+        return [l.policyLoss, l.valueLoss, l.entropyLoss, l.approxKl, l.clipFraction].map(
+          (t) => t.dataSync()[0]!,
+        );
+      });
       const { grads } = tf.variableGrads(() => ppoLoss(policy, batch, hp).loss, vars);
       const tape = vars.flatMap((v) => [...grads[v.name]!.dataSync()]);
 
@@ -152,6 +158,13 @@ describe('the data-parallel update', () => {
       ppoShardGradientsOnce(policy.shape, weights, whole, hp, n, parts, stats, 'pi');
       ppoShardGradientsOnce(policy.shape, weights, whole, hp, n, parts, stats, 'vf');
       expect(maxDiff(parts)).toBeLessThan(1e-5 * scale);
+      // The loss terms the update logs: the shard sums over n (entropy loss is −H) against tfjs's.
+      const both = new Float64Array(SHARD_STAT_COUNT);
+      ppoShardGradientsOnce(policy.shape, weights, whole, hp, n, parts, both);
+      const logged = [both[0]! / n, both[1]! / n, -both[2]! / n, both[3]! / n, both[4]! / n];
+      logged.forEach((x, i) => {
+        expect(x).toBeCloseTo(terms[i]!, 5);
+      });
       expect(maxDiff(sum)).toBeLessThan(1e-5 * scale);
       tf.dispose([...Object.values(grads), ...Object.values(batch)]);
       policy.dispose();

@@ -99,22 +99,28 @@ INLINE v128_t exp4(v128_t x) {
 }
 
 /*
- * tanh (Cephes tanhf): an odd polynomial below |x| = 0.625, 1 − 2 / (e^{2|x|} + 1) above, with the sign of x; |x|
- * is capped at 9.1, past which tanh rounds to 1. Within 1 ulp of the correctly rounded value.
+ * tanh(x) = sign(x) · m / (m + 2) with m = e^{2|x|} − 1: expm1 by range reduction (2|x| = n ln 2 + r, |r| ≤ ln 2 / 2),
+ * its Taylor polynomial to r⁷ on r, and m = 2ⁿ·p + (2ⁿ − 1), which stays exact near 0 where 1 − 2/(e^{2x} + 1)
+ * would cancel. |x| is capped at 9.1, past which tanh rounds to 1. Within 2 ulp of the correctly rounded value
+ * (measured: test/unit/rl/mlp-kernels.test.ts), half the work of Cephes' two-branch tanhf (1 ulp) at 0.19 instead of
+ * 0.38 ms per 128 K values; an Eigen-style rational was as fast but 7 ulp off.
  */
 INLINE v128_t tanh4(v128_t x) {
   v128_t ax = wasm_f32x4_min(wasm_f32x4_abs(x), splat(9.1f));
-  v128_t z = mul(ax, ax);
-  v128_t p = splat(-5.70498872745e-3f);
-  p = add(mul(p, z), splat(2.06390887954e-2f));
-  p = add(mul(p, z), splat(-5.37397155531e-2f));
-  p = add(mul(p, z), splat(1.33314422036e-1f));
-  p = add(mul(p, z), splat(-3.33332819422e-1f));
-  v128_t small = add(mul(mul(p, z), ax), ax);
-  v128_t e = exp4(add(ax, ax));
-  v128_t large = sub(splat(1.0f), wasm_f32x4_div(splat(2.0f), add(e, splat(1.0f))));
-  v128_t t = wasm_v128_bitselect(small, large, wasm_f32x4_lt(ax, splat(0.625f)));
-  /* copy the sign of x (tanh(-0) = -0) */
+  v128_t y = add(ax, ax);
+  v128_t n = wasm_f32x4_nearest(mul(y, splat(1.44269504088896341f)));
+  v128_t r = sub(sub(y, mul(n, splat(0.693359375f))), mul(n, splat(-2.12194440e-4f)));
+  v128_t p = splat(1.0f / 5040);
+  p = add(mul(p, r), splat(1.0f / 720));
+  p = add(mul(p, r), splat(1.0f / 120));
+  p = add(mul(p, r), splat(1.0f / 24));
+  p = add(mul(p, r), splat(1.0f / 6));
+  p = add(mul(p, r), splat(0.5f));
+  p = add(mul(mul(p, r), r), r);
+  v128_t s = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  v128_t m = add(mul(s, p), sub(s, splat(1.0f)));
+  v128_t t = wasm_f32x4_div(m, add(m, splat(2.0f)));
+  /* the sign of x (tanh(-0) = -0) */
   return wasm_v128_or(t, wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000)));
 }
 

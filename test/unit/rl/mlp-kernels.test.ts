@@ -1,5 +1,5 @@
 /**
- * migflow's WebAssembly kernels (core/rl/kernels/mlp.c via mlp-kernels.ts): tanh within 1 ulp, linear layers equal
+ * migflow's WebAssembly kernels (core/rl/kernels/mlp.c via mlp-kernels.ts): tanh within 2 ulp, linear layers equal
  * to tfjs-wasm's matMul + bias bit for bit (the same summation order as XNNPACK), the MLP's forward pass equal to
  * the tfjs policy's to float precision, Adam equal to a float32 evaluation of adam.ts's formula bit for bit, and the
  * shard reduction. (The backward pass against tfjs's tape: vec-env.test.ts.)
@@ -43,7 +43,7 @@ function ulps(a: number, b: number): number {
 }
 
 describe('tanh', () => {
-  it('is within 1 ulp of the correctly rounded value, odd, and 1 at the cap', () => {
+  it('is within 2 ulp of the correctly rounded value, odd, and 1 at the cap', () => {
     const n = 1 << 16;
     const { k, at } = kernelsWith(n);
     const v = k.view(at[0]!, n);
@@ -60,7 +60,7 @@ describe('tanh', () => {
       k.x.tanh_inplace(at[0]!, n);
       for (let i = 0; i < n; i++) worst = Math.max(worst, ulps(v[i]!, Math.tanh(x[i]!)));
     }
-    expect(worst).toBeLessThanOrEqual(1);
+    expect(worst).toBeLessThanOrEqual(2);
     v.set([-0, 0, 50, -50, 9.1, -1e-40]);
     k.x.tanh_inplace(at[0]!, 8);
     expect(Object.is(v[0], -0)).toBe(true);

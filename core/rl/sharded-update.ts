@@ -10,8 +10,9 @@
  * no reduction, and the Adam step rides on the next minibatch's message, so a minibatch costs one round trip.
  *
  * Weights, gradients, Adam moments and every shard's workspace live in one shared WebAssembly memory, on which each
- * thread runs migflow's kernels (mlp-kernels.ts): packing, forward and backward passes, reduction and Adam all work
- * in place, with no copies between threads.
+ * thread runs migflow's kernels (mlp-kernels.ts): forward and backward passes, reduction and Adam all work in place,
+ * with no copies between threads, on the parameters in the kernels' packed order (packed when an update starts,
+ * unpacked to the flat order the trainer and checkpoints read when it ends).
  *
  * Deterministic for a given environment count: the permutation, the split and every summation order depend on
  * nothing else, so a run repeats itself exactly, on workers or in-process.

@@ -7,16 +7,17 @@
  * pass over memory per bias add, activation and derivative; here a layer is one call with those fused, the
  * parameters stay in the kernels' packed order for the whole update, and it all happens in place in shared memory.
  *
- * Memory: one shared WebAssembly.Memory per trainer (`KernelMemory`), carved into regions by a bump allocator:
- * the flat weights, gradients and Adam moments of sharded-update.ts, then one workspace per gradient shard (its
- * activations, packed weights and its own stack). Every thread instantiates the module on that memory.
+ * Memory: a shared WebAssembly.Memory (`createKernelMemory`) carved into regions by a bump allocator (`MemoryPlan`):
+ * for the update, the weights, gradients and Adam moments of sharded-update.ts, then one workspace per gradient
+ * shard (its samples, activations, Wᵀ and its own stack); every thread instantiates the module on that memory. The
+ * collection's forward pass (rollout-forward.ts) has a small memory of its own.
  */
 import { MLP_KERNELS_WASM_BASE64 } from './kernels/mlp-wasm.js';
 
-export const WASM_PAGE_BYTES = 65536;
+const WASM_PAGE_BYTES = 65536;
 /** Low memory left alone (address 0 stays unused; the module has no data of its own). */
 const RESERVED_BYTES = WASM_PAGE_BYTES;
-/** Each instance's stack (the C code keeps a few edge tiles there). */
+/** Each instance's stack (for the few locals the C code keeps in memory). */
 const STACK_BYTES = 64 * 1024;
 
 interface KernelExports {
@@ -105,14 +106,14 @@ interface KernelExports {
 
 let compiled: WebAssembly.Module | undefined;
 
-/** The compiled kernels (once per thread; 11 KB, compiled synchronously). */
+/** The compiled kernels (once per thread; ~23 KB, compiled synchronously). */
 function kernelModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(Buffer.from(MLP_KERNELS_WASM_BASE64, 'base64'));
   return compiled;
 }
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
-/** Rows of a panel-major matrix: the kernels' tiles take rows in fours, and a last pair. */
+/** Rows of the kernels' matrices: their tiles take rows in fours, and a last pair. */
 const paddedRows = (rows: number) => roundUp(Math.max(1, rows), 2);
 
 /** Plans a kernel memory: regions handed out in order, 64-byte aligned. */
@@ -170,11 +171,6 @@ export class Kernels {
 export function mlpLayers(inSize: number, hidden: readonly number[], outSize: number): [number, number][] {
   const sizes = [inSize, ...hidden, outSize];
   return sizes.slice(1).map((o, i) => [sizes[i]!, o]);
-}
-
-/** Parameters of an MLP (kernels and biases). */
-export function mlpParameterCount(layers: readonly [number, number][]): number {
-  return layers.reduce((n, [i, o]) => n + i * o + o, 0);
 }
 
 /** One layer's sizes and where its parameters sit in the flat (canonical) and the packed order. */

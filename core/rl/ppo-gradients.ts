@@ -2,10 +2,10 @@
  * The gradient of the PPO loss on one shard of a minibatch, written out by hand instead of through tfjs's tape:
  * the data-parallel update (several environments) splits every minibatch across worker threads, each computes
  * the gradient of its samples' share of the minibatch loss, and the shares are summed. The loss is SB3's
- * (`ppo.ts` `ppoLoss`): clipped surrogate, value loss with the value clip, masked entropy; its per-sample terms
- * and their derivatives with respect to logits and value are computed in double precision in JS (a minibatch has a
- * few thousand logits), the MLPs' forward and backward passes on migflow's WebAssembly kernels (mlp-kernels.ts:
- * float32 matrix products in the same order as XNNPACK's, tanh within 2 ulp, its derivative 1 − tanh²).
+ * (`ppo.ts` `ppoLoss`): clipped surrogate, value loss with the value clip, masked entropy. Everything runs on
+ * migflow's WebAssembly kernels (mlp-kernels.ts: float32 matrix products in the same order as XNNPACK's, tanh within
+ * 2 ulp, its derivative 1 − tanh²; the actor's per-sample loss terms and logit gradient in float32 with their sums in
+ * double) but the critic's value loss, one number per sample, which stays in JS.
  *
  * Sums over the shard are divided by the whole minibatch's size, so the shards' gradients add up to the
  * minibatch mean's gradient. Advantages arrive normalised over the whole minibatch. This path changes float

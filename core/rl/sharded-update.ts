@@ -224,6 +224,7 @@ export class ShardComputer {
   private readonly to: number;
   /** Byte offset of this shard's gradient vector. */
   private readonly gradsAt: number;
+
   constructor(
     private readonly memory: SharedUpdateMemory,
     private readonly shard: number,

@@ -446,7 +446,7 @@ INLINE f32 logf1(f32 x) { return wasm_f32x4_extract_lane(log4(splat(x)), 0); }
  * The actor's PPO loss on n rows of `a` actions (SB3's clipped surrogate and masked entropy, as ppo.ts ppoLoss) and
  * its gradient with respect to the logits, each divided by the whole minibatch's size (1 / inv_total):
  * logits, masks (bytes, 1 = valid) and dlogits row-major [n][a]; actions, old log-probabilities and (normalised)
- * advantages [n]. Adds to stats (double): [0] the surrogate loss −Σ min(s1, s2), [2] the entropy, [3] the approx KL
+ * advantages [n]. Writes to stats (double): [0] the surrogate loss −Σ min(s1, s2), [2] the entropy, [3] the approx KL
  * Σ (r − 1 − log r), [4] the clipped count. The gradient takes the s1 branch on ties (as tfjs's minimum).
  */
 EXPORT(policy_loss)

@@ -7,8 +7,8 @@
  *
  * Pieces: `ActorCriticPolicy` (act / evaluateActions / predictValues), `RolloutBuffer` + `computeGae`,
  * `ppoLoss` / `ppoUpdate`, `PpoTrainer` (collect → update loop, callbacks, exportable state), `Normalizer`
- * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write. The environment itself
- * is `./env`.
+ * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write, and the WebAssembly
+ * kernels the multi-environment update runs on (`Kernels`, for benchmarks). The environment itself is `./env`.
  */
 export { Adam, clipByGlobalNorm, SB3_ADAM } from './adam.js';
 export { describeBackend, selectTfBackend, TF_BACKENDS, type TfBackendInfo } from './backend.js';
@@ -22,6 +22,7 @@ export {
 } from './checkpoint-format.js';
 export { type InferencePolicy, loadPolicyForInference } from './inference.js';
 export { MASKED_LOGIT, sampleMasked } from './masked-categorical.js';
+export { createKernelMemory, Kernels, MemoryPlan, planStack } from './mlp-kernels.js';
 export { Normalizer, RunningMeanStd, VEC_NORMALIZE_DEFAULTS } from './normalizer.js';
 export { ActorCriticPolicy, type PolicyShape } from './policy.js';
 export {

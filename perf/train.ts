@@ -4,8 +4,9 @@
  * config, for one and two environments (`training.PPO.n_envs`). Prints one JSON object: per environment count, env
  * steps per wall second and per CPU second, where the time went (simulator, forward passes while collecting, the
  * update), and the update's distance from the FLOP limit — the update's matMul FLOPs counted from the shapes,
- * divided by the matMul GFLOP/s this backend reaches on this machine (measured here, per core) and by the cores the
- * update uses. Beside it, the SB3 MaskablePPO measurement from perf/results/sb3-maskable-ppo.json.
+ * divided by the fastest matMul GFLOP/s available on this machine (measured here on one thread, on the update's
+ * shapes: tfjs's matMul and migflow's own kernels, both printed) and by the cores the update uses. Beside it, the
+ * SB3 MaskablePPO measurement from perf/results/sb3-maskable-ppo.json.
  *
  *   npx tsx perf/train.ts [--n-envs 1,2] [--rollouts 1] [--seed 0] [--token-root DIR] [--sim-config FILE]
  *
@@ -25,9 +26,15 @@ import {
   type ResolvedTrainingConfig,
 } from '../core/config/index.js';
 import {
+  createKernelMemory,
   describeBackend,
   InProcessVecEnv,
+  Kernels,
+  type MatMulShape,
+  MemoryPlan,
   PpoTrainer,
+  planStack,
+  SavableRng,
   selectTfBackend,
   type TrainEnv,
   threadCpuS,
@@ -86,32 +93,87 @@ const cpuNow = () => {
   return (c.user + c.system) / 1e6;
 };
 
-/**
- * matMul GFLOP/s of this backend on one thread for the update's shapes (forward x·W, dx = dy·Wᵀ, dW = xᵀ·dy at the
- * minibatch size), weighted by each shape's share of the update's FLOPs; per CPU second and per wall second.
- */
-function measureMatMulGflops(shapes: readonly { m: number; k: number; n: number; flops: number }[]) {
+interface Rate {
+  perCpuS: number;
+  perWallS: number;
+}
+
+/** Weighs per-shape timings by each shape's share of the update's FLOPs. */
+function weighted(
+  shapes: readonly MatMulShape[],
+  time: (s: MatMulShape, reps: number) => { cpuS: number; wallS: number },
+) {
   let flops = 0;
   let cpuS = 0;
   let wallS = 0;
   for (const s of shapes) {
-    const a = tf.randomNormal([s.m, s.k]);
-    const b = tf.randomNormal([s.k, s.n]);
-    for (let i = 0; i < 5; i++) tf.matMul(a, b).dispose();
-    const reps = Math.max(20, Math.ceil(2e9 / (2 * s.m * s.k * s.n)));
-    const c = cpuNow();
-    const t = performance.now();
-    for (let i = 0; i < reps; i++) tf.matMul(a, b).dispose();
-    const w = (performance.now() - t) / 1000;
-    const u = cpuNow() - c;
-    tf.dispose([a, b]);
+    const reps = Math.max(20, Math.ceil(2e9 / s.flops));
+    time(s, 5);
+    const t = time(s, reps);
     // Time this shape takes in the update, at its measured rate.
-    const rate = (2 * s.m * s.k * s.n * reps) / u;
     flops += s.flops;
-    cpuS += s.flops / rate;
-    wallS += (s.flops / (2 * s.m * s.k * s.n * reps)) * w;
+    cpuS += (s.flops / (s.flops * reps)) * t.cpuS;
+    wallS += (s.flops / (s.flops * reps)) * t.wallS;
   }
   return { perCpuS: flops / cpuS / 1e9, perWallS: flops / wallS / 1e9 };
+}
+
+function timed(f: () => void, reps: number): { cpuS: number; wallS: number } {
+  const c = cpuNow();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) f();
+  return { cpuS: cpuNow() - c, wallS: (performance.now() - t) / 1000 };
+}
+
+/**
+ * matMul GFLOP/s of the tfjs backend on one thread for the update's shapes (forward x·W, dx = dy·Wᵀ, dW = xᵀ·dy at
+ * the minibatch size, each as a plain [m, k]·[k, n] matMul), weighted by each shape's share of the update's FLOPs;
+ * per CPU second and per wall second.
+ */
+function measureTfjsGflops(shapes: readonly MatMulShape[]): Rate {
+  return weighted(shapes, (s, reps) => {
+    const a = tf.randomNormal([s.m, s.k]);
+    const b = tf.randomNormal([s.k, s.n]);
+    const t = timed(() => tf.matMul(a, b).dispose(), reps);
+    tf.dispose([a, b]);
+    return t;
+  });
+}
+
+/**
+ * The same for migflow's kernels (core/rl/kernels/mlp.c) as the update calls them: x·W and dy·Wᵀ on packed weights,
+ * dW = xᵀ·dy straight from the activations (each operand in the layout the update keeps it in), on sizes padded to their tiles (rows to 2, columns to 8) but counted
+ * at the real FLOPs.
+ */
+function measureKernelGflops(shapes: readonly MatMulShape[]): Rate {
+  const up = (x: number, m: number) => Math.ceil(x / m) * m;
+  const floats = shapes.map((s) => {
+    const tn = s.kind === 'weights';
+    // Rows in fours covers both layouts (row quads need them whole).
+    const rp = up(tn ? s.k : s.m, 4);
+    const kp = up(tn ? s.m : s.k, 8);
+    const np = up(s.n, 8);
+    return { a: rp * kp, b: (tn ? rp : kp) * np, c: (tn ? kp : rp) * np };
+  });
+  const plan = new MemoryPlan();
+  const most = (f: (x: { a: number; b: number; c: number }) => number) => Math.max(...floats.map(f));
+  const a = plan.floats(most((x) => x.a));
+  const b = plan.floats(most((x) => x.b));
+  const c = plan.floats(most((x) => x.c));
+  const stack = planStack(plan);
+  const k = new Kernels(createKernelMemory(plan.bytes), stack);
+  const rng = new SavableRng(1);
+  for (const at of [a, b]) {
+    const v = k.view(at, (c - at) / 4);
+    for (let i = 0; i < v.length; i++) v[i] = rng.gauss(0, 1);
+  }
+  return weighted(shapes, (s, reps) => {
+    if (s.kind === 'weights') {
+      const rp = up(s.k, 2);
+      return timed(() => k.x.matmul_tn(s.k, rp, up(s.m, 8), up(s.n, 8), a, b, c), reps);
+    }
+    return timed(() => k.x.matmul(up(s.m, 2), up(s.k, 8), up(s.n, 8), a, b, c), reps);
+  });
 }
 
 interface Timed {
@@ -138,7 +200,7 @@ function timedEnv(env: TrainEnv, t: Timed): TrainEnv {
   };
 }
 
-async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number; perWallS: number }) {
+async function run(nEnvs: number, tables: TokenTables, gflops: Rate) {
   const training: ResolvedTrainingConfig = { ...baseTraining, ppo: { ...baseTraining.ppo, nEnvs } };
   const p = training.ppo;
   const timing: Timed = { simWallS: 0, simCpuS: 0 };
@@ -222,15 +284,19 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
   const updateGflop = (flops.perSampleEpoch * totalSteps * p.nEpochs) / 1e9;
   const forwardGflop = (flops.forwardPerSample * totalSteps) / 1e9;
   const cores = Math.min(nEnvs, availableParallelism());
-  // Forward passes while collecting, with the little bookkeeping around them (normalisation, buffer writes): the
-  // trainer's thread's collection time that is not spent waiting for the simulators.
-  const forwardS = wallS - timing.simWallS - updateS;
+  // Forward passes while collecting (decisions and bootstrap values, sampling included), timed by the trainer
+  // around the calls (wall, and CPU from getrusage, exact for its thread). The rest of the trainer's collection time
+  // not spent waiting for the simulators is its bookkeeping: normalisation, buffer writes, step messages to the
+  // workers, logs — neither simulator nor network.
+  const forwardS = trainer.forwardS;
+  const otherS = wallS - timing.simWallS - updateS - forwardS;
   const networkS = forwardS + updateS;
   // CPU seconds of the update: the trainer's thread during updates plus the workers' gradient and Adam work; of the
-  // forward passes: the trainer's thread outside updates (several environments) or their wall time (one: the same
-  // thread runs the simulator, whose getrusage share includes V8's helper threads).
+  // bookkeeping: the trainer's thread outside updates and forward passes (several environments) or its wall time
+  // (one: the same thread runs the simulator, whose getrusage share includes V8's helper threads).
   const updateCpuS = updateTrainerCpuS + (shardCpuS ?? 0);
-  const forwardCpuS = threads ? mainCpuS - updateTrainerCpuS : forwardS;
+  const forwardCpuS = trainer.forwardCpuS;
+  const otherCpuS = threads ? mainCpuS - updateTrainerCpuS - forwardCpuS : otherS;
   const perStep = (x: number) => round((1000 * x) / totalSteps, 3);
   const limit = (gflop: number) => gflop / gflops.perCpuS;
   return {
@@ -240,15 +306,17 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
     cpuS: round(cpuS),
     envStepsPerS: round(totalSteps / wallS, 2),
     envStepsPerCpuS: round(totalSteps / cpuS, 2),
-    // Wall seconds on the trainer's thread: waiting for the simulators, forward passes, the update.
+    // Wall seconds on the trainer's thread: waiting for the simulators, forward passes, bookkeeping, the update.
     simulationS: round(timing.simWallS),
-    collectNetworkS: round(forwardS),
+    collectForwardS: round(forwardS),
+    collectOtherS: round(otherS),
     updateS: round(updateS),
     simulationShare: round(timing.simWallS / wallS),
     networkShare: round(networkS / wallS),
     // CPU seconds by kind of work (per thread, from /proc; one environment: the simulator from getrusage).
     simulationCpuS: round(simCpuS),
-    collectNetworkCpuS: round(forwardCpuS),
+    collectForwardCpuS: round(forwardCpuS),
+    collectOtherCpuS: round(otherCpuS),
     updateCpuS: round(updateCpuS),
     trainerThreadCpuS: round(mainCpuS),
     ...(threads
@@ -258,8 +326,9 @@ async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number
       simulationCpu: perStep(simCpuS),
       networkCpu: perStep(forwardCpuS + updateCpuS),
       networkWall: perStep(networkS),
+      collectOtherCpu: perStep(otherCpuS),
     },
-    // The network's matMul FLOPs against the single-thread matMul rate of this backend (matMulGflops.perCpuS): the
+    // The network's matMul FLOPs against the fastest single-thread matMul rate (matMulGflops[flopLimitUses]): the
     // least CPU time they can take; the wall limit divides it by the cores the update runs on.
     flopLimit: {
       updateGflop: round(updateGflop, 2),
@@ -294,7 +363,11 @@ const netShapes = updateFlops({
   actionCount: probe.actionCount,
   netArch: baseTraining.ppo.netArch,
 }).matMulShapes(baseTraining.ppo.batchSize);
-const gflops = measureMatMulGflops(netShapes);
+const tfjsGflops = measureTfjsGflops(netShapes);
+const kernelGflops = measureKernelGflops(netShapes);
+// The FLOP limit is set by the faster of the two on this machine.
+const limitBy = kernelGflops.perCpuS >= tfjsGflops.perCpuS ? 'kernels' : 'tfjs';
+const gflops = limitBy === 'kernels' ? kernelGflops : tfjsGflops;
 const results = [];
 for (const n of envCounts) results.push(await run(n, tables, gflops));
 
@@ -324,7 +397,12 @@ process.stdout.write(
       backend: describeBackend(backend),
       cores: availableParallelism(),
       loadAverage: loadavg().map((x) => round(x, 2)),
-      matMulGflops: { perCpuS: round(gflops.perCpuS, 1), perWallS: round(gflops.perWallS, 1), threads: 1 },
+      // One thread, the update's shapes weighted by their FLOPs: tfjs's matMul (XNNPACK) and migflow's kernels.
+      matMulGflops: {
+        tfjs: { perCpuS: round(tfjsGflops.perCpuS, 1), perWallS: round(tfjsGflops.perWallS, 1) },
+        kernels: { perCpuS: round(kernelGflops.perCpuS, 1), perWallS: round(kernelGflops.perWallS, 1) },
+        flopLimitUses: limitBy,
+      },
       runs: results,
       // SB3 MaskablePPO (torch on this CPU, reference env), from perf/results/sb3-maskable-ppo.json: one rollout.
       sb3: sb3

@@ -5,6 +5,7 @@
 #   - Chromium (the browser tests drive the Web UI and the dashboard with it),
 #   - npm dependencies (npm ci),
 #   - PostgreSQL (Debian's; scripts/prod-stack.sh runs the production-style Temporal stack on it),
+#   - clang + lld (the test that the committed WebAssembly training kernels rebuild from their C source),
 #   - the Go-built tools, once, into ~/.cache/migflow (found on PATH first where that applies): the Temporal CLI,
 #     SeaweedFS (the store tests' S3 server), and the Temporal server, its schema tool and the Web UI server.
 # System packages are installed with apt-get when run as root on Debian/Ubuntu; otherwise it says what is missing.
@@ -20,6 +21,9 @@ missing=()
 docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# clang + lld (wasm-ld) rebuild the training kernels (core/rl/kernels/mlp.c); a test checks the committed build.
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+command -v wasm-ld >/dev/null 2>&1 || missing+=(lld)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} (apt-get)"

@@ -1,10 +1,9 @@
 /**
- * PyTorch's Adam (as `adam.ts`) over one flat float32 parameter vector in plain JavaScript, fused with the
- * gradient-norm clip, for the parallel update (several environments). The work splits by parameter range: once the
- * ranges' gradient sums of squares give the global norm, `adamRange` clips and steps one range, so every worker
- * thread steps its own range in parallel; the result does not depend on who runs which range. Values are computed
- * in double precision per element and stored as float32 (a different rounding from the tfjs optimiser of one
- * environment).
+ * Adam over one flat float32 parameter vector for the parallel update (several environments), fused with the
+ * gradient-norm clip. The work splits by parameter range: once the ranges' gradient sums of squares give the global
+ * norm, each worker thread clips and steps its own range (the `adam_step` kernel of core/rl/kernels/mlp.c, float32
+ * with the one-environment optimiser's formula and order, `adam.ts`); the result does not depend on who runs which
+ * range.
  */
 import type { AdamOptions } from './adam.js';
 
@@ -21,30 +20,31 @@ export interface AdamStep {
   readonly iteration: number;
 }
 
-/** One Adam step over [from, to) with the (reduced) gradient `g` scaled by the clip coefficient. */
-export function adamRange(
-  params: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  g: Float32Array,
-  from: number,
-  to: number,
+/** The scalar arguments of the `adam_step` kernel for a step: float32 constants as adam.ts derives them. */
+export function adamKernelArgs(
   step: AdamStep,
   options: AdamOptions,
-): void {
+): [
+  coef: number,
+  beta1: number,
+  beta2: number,
+  w1: number,
+  w2: number,
+  stepSize: number,
+  bc2Sqrt: number,
+  eps: number,
+] {
   const { beta1, beta2, epsilon } = options;
-  const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** step.iteration);
-  const stepSize = step.learningRate / (1 - beta1 ** step.iteration);
-  const c1 = (1 - beta1) * step.coef;
-  const c2 = (1 - beta2) * step.coef * step.coef;
-  for (let i = from; i < to; i++) {
-    const gi = g[i]!;
-    const mi = beta1 * m[i]! + c1 * gi;
-    const vi = beta2 * v[i]! + c2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    params[i] = params[i]! - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + epsilon);
-  }
+  return [
+    step.coef,
+    beta1,
+    beta2,
+    1 - beta1,
+    1 - beta2,
+    step.learningRate / (1 - beta1 ** step.iteration),
+    Math.sqrt(1 - beta2 ** step.iteration),
+    epsilon,
+  ];
 }
 
 /** Contiguous near-equal parameter ranges, one per worker. */
@@ -52,21 +52,14 @@ export function parameterRange(size: number, part: number, parts: number): [numb
   return [Math.floor((size * part) / parts), Math.floor((size * (part + 1)) / parts)];
 }
 
-/** The optimiser state: moments (possibly in shared memory) and the step count. */
+/** The optimiser state: moments (views of the update's shared memory) and the step count. */
 export class FlatAdam {
-  readonly m: Float32Array;
-  readonly v: Float32Array;
   /** Steps taken (PyTorch's `step`). */
   iterations = 0;
 
   constructor(
-    readonly size: number,
+    readonly m: Float32Array,
+    readonly v: Float32Array,
     readonly options: AdamOptions,
-    shared = false,
-  ) {
-    const floats = () =>
-      shared ? new Float32Array(new SharedArrayBuffer(4 * size)) : new Float32Array(size);
-    this.m = floats();
-    this.v = floats();
-  }
+  ) {}
 }

@@ -8,8 +8,9 @@
  *
  * Pieces: `ActorCriticPolicy` (act / evaluateActions / predictValues), `RolloutBuffer` + `computeGae`,
  * `ppoLoss` / `ppoUpdate`, `PpoTrainer` (collect → update loop, callbacks, exportable state), `Normalizer`
- * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write. The learner only: the
- * environment is core/control's, and a training run (configs, run directory, logs) is core/stages/train.
+ * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write, and the WebAssembly
+ * kernels the multi-environment update runs on (`Kernels`, for benchmarks). The learner only: the environment is
+ * core/control's, and a training run (configs, run directory, logs) is core/stages/train.
  */
 export { Adam, clipByGlobalNorm, SB3_ADAM } from './adam.js';
 export { describeBackend, selectTfBackend, TF_BACKENDS, type TfBackendInfo } from './backend.js';
@@ -24,6 +25,7 @@ export { type DivergedQuantity, type DivergenceContext, TrainingDivergedError } 
 export { type AdamStep, FlatAdam } from './flat-adam.js';
 export { type InferencePolicy, loadPolicyForInference } from './inference.js';
 export { MASKED_LOGIT, sampleMasked } from './masked-categorical.js';
+export { createKernelMemory, Kernels, MemoryPlan, planStack } from './mlp-kernels.js';
 export { AUTO_N_ENVS_CAP, autoNEnvs, parseNEnvs } from './n-envs.js';
 export { Normalizer, RunningMeanStd, VEC_NORMALIZE_DEFAULTS } from './normalizer.js';
 export { ActorCriticPolicy, type PolicyShape } from './policy.js';
@@ -61,7 +63,7 @@ export {
   TrainingAbortedError,
   type UpdateRecord,
 } from './trainer.js';
-export { type UpdateFlops, updateFlops } from './update-flops.js';
+export { type MatMulShape, type UpdateFlops, updateFlops } from './update-flops.js';
 export {
   type EnvResetResult,
   type EnvStepResult,

@@ -9,35 +9,65 @@
  * its range of the shared weights and moments (flat-adam.ts). With two environments each network has one worker:
  * no reduction, and the Adam step rides on the next minibatch's message, so a minibatch costs one round trip.
  *
+ * Weights, gradients, Adam moments and every shard's workspace live in one shared WebAssembly memory, on which each
+ * thread runs migflow's kernels (mlp-kernels.ts): forward and backward passes, reduction and Adam all work in place,
+ * with no copies between threads, on the parameters in the kernels' packed order (packed when an update starts,
+ * unpacked to the flat order the trainer and checkpoints read when it ends).
+ *
  * Deterministic for a given environment count: the permutation, the split and every summation order depend on
  * nothing else, so a run repeats itself exactly, on workers or in-process.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { AdamOptions } from './adam.js';
-import { type AdamStep, adamRange, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
-import { ActorCriticPolicy, type PolicyShape } from './policy.js';
+import { type AdamStep, adamKernelArgs, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
+import { createKernelMemory, Kernels, MemoryPlan, planStack } from './mlp-kernels.js';
+import type { ActorCriticPolicy, PolicyShape } from './policy.js';
 import { explainedVariance, NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats } from './ppo.js';
 import {
+  type PolicyPacking,
   type PolicyPart,
+  packPolicy,
+  planShardNetworks,
+  policyPacking,
   ppoShardGradients,
   SHARD_STAT_COUNT,
-  type ShardBatch,
   type ShardLossParams,
+  type ShardNetworkPlans,
+  type ShardNetworks,
+  shardNetworks,
+  unpackPolicy,
 } from './ppo-gradients.js';
 import type { RolloutBuffer } from './rollout-buffer.js';
 
-/** Memory the updater and every shard share (SharedArrayBuffers, so worker threads see it without copies). */
+/** Memory the updater and every shard share (shared memory, so worker threads see it without copies). */
 export interface SharedUpdateMemory {
   readonly shape: PolicyShape;
-  readonly paramCount: number;
-  /** Parameters of the actor: the first `actorParamCount` of the flat vector (the critic's follow). */
-  readonly actorParamCount: number;
+  /** The parameters in the flat order and in the kernels' packed order (the actor's first in both). */
+  readonly packing: PolicyPacking;
   readonly shardCount: number;
-  /** The policy's weights, flat in `namedVariables` order. */
+  /** Most rows of a minibatch (the batch size, or the rollout when smaller). */
+  readonly maxBatch: number;
+  /** The kernels' memory: the vectors below and every shard's workspace. */
+  readonly kernelMemory: WebAssembly.Memory;
+  /**
+   * Byte offsets in `kernelMemory`: the flat weights and Adam moments (`namedVariables` order, as the trainer and its
+   * checkpoints see them), and their packed copies that an update works on (packed when it starts, unpacked when it
+   * ends), with one packed gradient vector per shard.
+   */
+  readonly at: {
+    readonly weights: number;
+    readonly adamM: number;
+    readonly adamV: number;
+    readonly packedWeights: number;
+    readonly packedGrads: number;
+    readonly packedM: number;
+    readonly packedV: number;
+  };
+  /** Each shard's workspace in `kernelMemory`, and the stack of this thread's kernels (the updater's). */
+  readonly workspaces: readonly ShardNetworkPlans[];
+  readonly updaterStackTop: number;
+  /** The policy's weights, flat in `namedVariables` order (current between updates). */
   readonly weights: Float32Array;
-  /** One gradient vector per shard; the reduction leaves their sum in the first. */
-  readonly grads: Float32Array;
-  /** Adam's moments, flat like the weights. */
+  /** Adam's moments, flat like the weights (current between updates). */
   readonly adamM: Float32Array;
   readonly adamV: Float32Array;
   readonly adamOptions: AdamOptions;
@@ -70,25 +100,29 @@ export interface ShardRole {
   /** Its index among the shards of its network, and their number. */
   readonly member: number;
   readonly members: number;
-  /** Its network's parameter range [from, to) in the flat vector, and the first member's shard index. */
+  /** Its network's parameter range [from, to) in the packed vector, and the first member's shard index. */
   readonly paramFrom: number;
   readonly paramTo: number;
   readonly firstShard: number;
 }
 
-/** The role of shard `k` of `count` (actor: the first ⌈count/2⌉; one shard does both networks). */
-export function shardRole(k: number, count: number, paramCount: number, actorParamCount: number): ShardRole {
-  if (count === 1)
-    return { part: 'both', member: 0, members: 1, paramFrom: 0, paramTo: paramCount, firstShard: 0 };
+/**
+ * The role of shard `k` of `count` (actor: the first ⌈count/2⌉; one shard does both networks), with its network's
+ * range of the packed parameter vector.
+ */
+export function shardRole(k: number, count: number, packing: PolicyPacking): ShardRole {
+  const all = packing.packedCount;
+  const actor = packing.pi.packedCount;
+  if (count === 1) return { part: 'both', member: 0, members: 1, paramFrom: 0, paramTo: all, firstShard: 0 };
   const actors = Math.ceil(count / 2);
   return k < actors
-    ? { part: 'pi', member: k, members: actors, paramFrom: 0, paramTo: actorParamCount, firstShard: 0 }
+    ? { part: 'pi', member: k, members: actors, paramFrom: 0, paramTo: actor, firstShard: 0 }
     : {
         part: 'vf',
         member: k - actors,
         members: count - actors,
-        paramFrom: actorParamCount,
-        paramTo: paramCount,
+        paramFrom: actor,
+        paramTo: all,
         firstShard: actors,
       };
 }
@@ -115,36 +149,57 @@ export interface GradientShards {
   close(): Promise<void>;
 }
 
-const sharedFloats = (n: number) => new Float32Array(new SharedArrayBuffer(4 * n));
-
-/** The shared memory for `policy` and a rollout buffer allocated with `shared: true`. */
+/**
+ * The shared memory for `policy` and a rollout buffer allocated with `shared: true`, for minibatches of up to
+ * `batchSize` transitions; Adam's moments start at zero.
+ */
 export function createSharedUpdateMemory(
   policy: ActorCriticPolicy,
   buffer: RolloutBuffer,
   shardCount: number,
-  adam: FlatAdam,
+  adamOptions: AdamOptions,
+  batchSize: number,
 ): SharedUpdateMemory {
-  const paramCount = policy.parameterCount;
-  const actorParamCount = [...policy.piHidden, policy.piHead].reduce(
-    (n, l) => n + l.kernel.size + l.bias.size,
-    0,
-  );
+  const packing = policyPacking(policy.shape);
   const capacity = buffer.size * buffer.nEnvs;
   if (!(buffer.observations.buffer instanceof SharedArrayBuffer))
     throw new Error('createSharedUpdateMemory: the rollout buffer must be allocated with shared: true');
+  const maxBatch = Math.min(batchSize, capacity);
+  const plan = new MemoryPlan();
+  const flat = packing.flatCount;
+  const packed = packing.packedCount;
+  const at = {
+    weights: plan.floats(flat),
+    adamM: plan.floats(flat),
+    adamV: plan.floats(flat),
+    packedWeights: plan.floats(packed),
+    packedGrads: plan.floats(packed * shardCount),
+    packedM: plan.floats(packed),
+    packedV: plan.floats(packed),
+  };
+  const workspaces = Array.from({ length: shardCount }, (_, k) => {
+    const role = shardRole(k, shardCount, packing);
+    return planShardNetworks(plan, policy.shape, role.part, Math.ceil(maxBatch / role.members));
+  });
+  const updaterStackTop = planStack(plan);
+  const kernelMemory = createKernelMemory(plan.bytes);
+  const view = (byteOffset: number, n: number) => new Float32Array(kernelMemory.buffer, byteOffset, n);
   return {
     shape: policy.shape,
-    paramCount,
-    actorParamCount,
+    packing,
     shardCount,
-    weights: policy.readWeights(sharedFloats(paramCount)),
-    grads: sharedFloats(paramCount * shardCount),
-    adamM: adam.m,
-    adamV: adam.v,
-    adamOptions: adam.options,
+    maxBatch,
+    kernelMemory,
+    at,
+    workspaces,
+    updaterStackTop,
+    weights: policy.readWeights(view(at.weights, flat)),
+    adamM: view(at.adamM, flat),
+    adamV: view(at.adamV, flat),
+    adamOptions,
     stats: new Float64Array(new SharedArrayBuffer(8 * SHARD_STAT_COUNT * shardCount)),
     order: new Int32Array(new SharedArrayBuffer(4 * capacity)),
-    advantages: sharedFloats(capacity),
+    advantages: new Float32Array(new SharedArrayBuffer(4 * capacity)),
     observations: buffer.observations,
     masks: buffer.masks,
     actions: buffer.actions,
@@ -160,29 +215,27 @@ export function shardRange(start: number, end: number, k: number, count: number)
   return [start + Math.floor((n * k) / count), start + Math.floor((n * (k + 1)) / count)];
 }
 
-/** One shard's computation: a policy replica that reads the shared weights and writes its gradient. */
+/** One shard's computation: the kernels on the shared memory, reading the weights and writing its gradient. */
 export class ShardComputer {
-  private readonly replica: ActorCriticPolicy;
+  private readonly nets: ShardNetworks;
   readonly role: ShardRole;
   /** This shard's range of its network's parameters, for the reduction and Adam. */
   private readonly from: number;
   private readonly to: number;
+  /** Byte offset of this shard's gradient vector. */
+  private readonly gradsAt: number;
 
   constructor(
     private readonly memory: SharedUpdateMemory,
     private readonly shard: number,
   ) {
-    this.replica = new ActorCriticPolicy(memory.shape, 0, 'zeros');
-    this.role = shardRole(shard, memory.shardCount, memory.paramCount, memory.actorParamCount);
+    this.nets = shardNetworks(memory.kernelMemory, memory.workspaces[shard]!);
+    this.role = shardRole(shard, memory.shardCount, memory.packing);
     const r = this.role;
     const [from, to] = parameterRange(r.paramTo - r.paramFrom, r.member, r.members);
     this.from = r.paramFrom + from;
     this.to = r.paramFrom + to;
-  }
-
-  private grads(shard: number): Float32Array {
-    const m = this.memory;
-    return m.grads.subarray(shard * m.paramCount, (shard + 1) * m.paramCount);
+    this.gradsAt = memory.at.packedGrads + 4 * shard * memory.packing.packedCount;
   }
 
   /** The previous step (if any), then this shard's gradient; its network's sum of squares when it is alone. */
@@ -191,53 +244,33 @@ export class ShardComputer {
     const m = this.memory;
     const r = this.role;
     const [from, to] = shardRange(job.start, job.end, r.member, r.members);
-    const grads = this.grads(this.shard);
     const stats = m.stats.subarray(this.shard * SHARD_STAT_COUNT, (this.shard + 1) * SHARD_STAT_COUNT);
     if (to <= from) {
-      grads.fill(0, r.paramFrom, r.paramTo);
+      this.nets.kernels.view(this.gradsAt, m.packing.packedCount).fill(0, r.paramFrom, r.paramTo);
       stats.fill(0);
-    } else {
-      this.loadWeights();
-      ppoShardGradients(
-        this.replica,
-        this.gather(from, to),
-        job.loss,
-        job.end - job.start,
-        grads,
-        stats,
-        r.part,
-      );
+      return r.members === 1 ? 0 : Number.NaN;
     }
-    return r.members === 1 ? sumOfSquares(grads, r.paramFrom, r.paramTo) : Number.NaN;
+    const sumSq = ppoShardGradients(
+      this.nets,
+      m.packing,
+      m.shape.actionCount,
+      m.at.packedWeights,
+      this.gradsAt,
+      this.gather(from, to),
+      job.loss,
+      job.end - job.start,
+      stats,
+      r.part,
+    );
+    return r.members === 1 ? sumSq : Number.NaN;
   }
 
-  /** Copies this shard's network's weights from shared memory into the replica. */
-  private loadWeights(): void {
-    const m = this.memory;
-    let o = 0;
-    tf.tidy(() => {
-      for (const v of this.replica.variables()) {
-        if (o >= this.role.paramFrom && o < this.role.paramTo)
-          v.assign(tf.tensor(m.weights.subarray(o, o + v.size), v.shape));
-        o += v.size;
-      }
-    });
-  }
-
-  private gather(from: number, to: number): ShardBatch {
+  /** Positions [from, to) of the permutation into the shard's sample buffers (observations: the inputs). */
+  private gather(from: number, to: number): number {
     const m = this.memory;
     const { obsSize, actionCount } = m.shape;
     const n = to - from;
-    const b = {
-      n,
-      obs: new Float32Array(n * obsSize),
-      masks: new Uint8Array(n * actionCount),
-      actions: new Int32Array(n),
-      oldLogProb: new Float32Array(n),
-      oldValues: new Float32Array(n),
-      advantages: m.advantages.slice(from, to),
-      returns: new Float32Array(n),
-    };
+    const b = this.nets.batch;
     for (let i = 0; i < n; i++) {
       const s = m.order[from + i]!;
       b.obs.set(m.observations.subarray(s * obsSize, (s + 1) * obsSize), i * obsSize);
@@ -247,49 +280,38 @@ export class ShardComputer {
       b.oldValues[i] = m.values[s]!;
       b.returns[i] = m.returns[s]!;
     }
-    return b;
+    b.advantages.set(m.advantages.subarray(from, to));
+    const { pi, vf } = this.nets;
+    if (pi && vf) vf.input.set(b.obs.subarray(0, n * obsSize));
+    return n;
   }
 
   /** Adds its network's shards over this shard's parameter range (into the first shard's); the range's sum of squares. */
   reduce(): number {
     const r = this.role;
-    if (r.members === 1) return sumOfSquares(this.grads(this.shard), this.from, this.to);
+    const x = this.nets.kernels.x;
+    if (r.members === 1) return x.sum_of_squares(this.gradsAt + 4 * this.from, this.to - this.from);
     const m = this.memory;
-    const base = r.firstShard * m.paramCount;
-    let sumSq = 0;
-    for (let i = this.from; i < this.to; i++) {
-      let g = m.grads[base + i]!;
-      for (let k = 1; k < r.members; k++) g += m.grads[base + k * m.paramCount + i]!;
-      m.grads[base + i] = g;
-      sumSq += g * g;
-    }
-    return sumSq;
+    const n = m.packing.packedCount;
+    const base = m.at.packedGrads + 4 * (r.firstShard * n + this.from);
+    return x.sum_shards(base, base, n, r.members, this.to - this.from);
   }
 
   /** The Adam step over this shard's parameter range, with its network's (reduced) gradient. */
   adam(step: AdamStep): void {
     const m = this.memory;
-    adamRange(
-      m.weights,
-      m.adamM,
-      m.adamV,
-      this.grads(this.role.firstShard),
-      this.from,
-      this.to,
-      step,
-      m.adamOptions,
+    const o = 4 * this.from;
+    this.nets.kernels.x.adam_step(
+      m.at.packedWeights + o,
+      m.at.packedM + o,
+      m.at.packedV + o,
+      m.at.packedGrads + 4 * this.role.firstShard * m.packing.packedCount + o,
+      this.to - this.from,
+      ...adamKernelArgs(step, m.adamOptions),
     );
   }
 
-  dispose(): void {
-    this.replica.dispose();
-  }
-}
-
-function sumOfSquares(x: Float32Array, from: number, to: number): number {
-  let s = 0;
-  for (let i = from; i < to; i++) s += x[i]! * x[i]!;
-  return s;
+  dispose(): void {}
 }
 
 /** Shards computed one after another in this thread (tests; a vectorised env without workers). */
@@ -324,24 +346,46 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max
 
 /** The data-parallel update: shards compute gradients, this thread reduces, clips and steps Adam. */
 export class ShardedPpoUpdater {
+  /** This thread's kernels, for packing the parameters before an update and unpacking them after. */
+  private readonly kernels: Kernels;
+
   constructor(
     readonly memory: SharedUpdateMemory,
     readonly shards: GradientShards,
     /** The optimiser state; its moments are `memory.adamM`/`adamV`. */
     readonly adam: FlatAdam,
-  ) {}
+  ) {
+    this.kernels = new Kernels(memory.kernelMemory, memory.updaterStackTop);
+  }
 
-  /** Sets up the shared memory for `policy` and the (shared) rollout buffer and hands it to the shards. */
+  /** Copies the flat weights and moments into the packed vectors the shards work on, or back. */
+  private repack(direction: 'pack' | 'unpack'): void {
+    const { at, packing } = this.memory;
+    const pairs: [number, number][] = [
+      [at.weights, at.packedWeights],
+      [at.adamM, at.packedM],
+      [at.adamV, at.packedV],
+    ];
+    for (const [flat, packed] of pairs) {
+      if (direction === 'pack') packPolicy(this.kernels, packing, flat, packed);
+      else unpackPolicy(this.kernels, packing, packed, flat);
+    }
+  }
+
+  /**
+   * Sets up the shared memory for `policy`, the (shared) rollout buffer and minibatches of up to `batchSize`, and
+   * hands it to the shards.
+   */
   static async create(
     policy: ActorCriticPolicy,
     buffer: RolloutBuffer,
     shards: GradientShards,
     adamOptions: AdamOptions,
+    batchSize: number,
   ): Promise<ShardedPpoUpdater> {
-    const adam = new FlatAdam(policy.parameterCount, adamOptions, true);
-    const memory = createSharedUpdateMemory(policy, buffer, shards.count, adam);
+    const memory = createSharedUpdateMemory(policy, buffer, shards.count, adamOptions, batchSize);
     await shards.attach(memory);
-    return new ShardedPpoUpdater(memory, shards, adam);
+    return new ShardedPpoUpdater(memory, shards, new FlatAdam(memory.adamM, memory.adamV, adamOptions));
   }
 
   /** The epochs of one update on the stored rollout (advantages computed). Weights change in `memory.weights`. */
@@ -368,7 +412,12 @@ export class ShardedPpoUpdater {
       entCoef: hp.entCoef,
       vfCoef: hp.vfCoef,
     };
+    if (Math.min(hp.batchSize, n) > m.maxBatch)
+      throw new Error(
+        `ShardedPpoUpdater: minibatches of ${hp.batchSize} exceed the ${m.maxBatch} it was set up for`,
+      );
     const reduce = needsReduction(m.shardCount);
+    this.repack('pack');
     let pending: AdamStep | undefined;
     for (let epoch = 0; epoch < hp.nEpochs && !stop; epoch++) {
       epochs++;
@@ -423,6 +472,7 @@ export class ShardedPpoUpdater {
       }
     }
     if (pending) await this.shards.adam(pending);
+    this.repack('unpack');
     return {
       policyLoss: mean(pg),
       valueLoss: mean(vl),

@@ -171,6 +171,14 @@ export class PpoTrainer {
   updates = 0;
   /** Raw rewards of the last up-to-100 episodes. */
   readonly recentRewards: number[] = [];
+  /**
+   * The collection's forward passes (decisions and bootstrap values, sampling included) since the trainer was made:
+   * wall seconds on this thread, and the process's CPU seconds during them (getrusage brings the calling thread's
+   * time up to date, so this is exact for this thread; the environment workers are idle then). What bench:train
+   * counts as the network's share of collecting.
+   */
+  forwardS = 0;
+  forwardCpuS = 0;
   private readonly slots: EnvSlot[];
   /** The data-parallel update (several environments), created at the first update. */
   private sharded: ShardedPpoUpdater | undefined;
@@ -285,9 +293,19 @@ export class PpoTrainer {
     this.rolloutForward().actBatch(this.batchObs, this.batchMasks, this.nEnvs, draws, a);
   }
 
+  private timedForward<T>(f: () => T): T {
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    const r = f();
+    const used = process.cpuUsage(cpu);
+    this.forwardCpuS += (used.user + used.system) / 1e6;
+    this.forwardS += (performance.now() - wall) / 1000;
+    return r;
+  }
+
   private rolloutForward(): RolloutForward {
     if (!this.rollout) {
-      this.rollout = new RolloutForward(this.policy.shape);
+      this.rollout = new RolloutForward(this.policy.shape, this.nEnvs);
       this.rollout.load(this.policy.readWeights());
     }
     return this.rollout;
@@ -295,7 +313,7 @@ export class PpoTrainer {
 
   private async stepOnce(): Promise<void> {
     await this.resetPending();
-    this.act();
+    this.timedForward(() => this.act());
     const { actions, values, logProbs } = this.acted;
     const results = await this.env.step(actions);
     const before = this.steps;
@@ -401,7 +419,13 @@ export class PpoTrainer {
     if (this.sharded) return this.sharded;
     const shards = this.env.gradientShards ?? new LocalGradientShards(this.nEnvs);
     if (!this.env.gradientShards) this.localShards = shards;
-    const updater = await ShardedPpoUpdater.create(this.policy, this.buffer, shards, SB3_ADAM);
+    const updater = await ShardedPpoUpdater.create(
+      this.policy,
+      this.buffer,
+      shards,
+      SB3_ADAM,
+      this.config.ppo.batchSize,
+    );
     // Carry the tape optimiser's state over (a restored checkpoint).
     updater.adam.iterations = this.optimizer.iterations;
     let o = 0;
@@ -417,7 +441,7 @@ export class PpoTrainer {
   /** GAE over the rollout, then the PPO update. */
   private async train(dones: readonly boolean[]): Promise<void> {
     this.collectMs += performance.now() - this.collectStartedMs;
-    const lastValues = this.lastValues(dones);
+    const lastValues = this.timedForward(() => this.lastValues(dones));
     if (this.nEnvs === 1) {
       this.buffer.computeReturnsAndAdvantage(
         lastValues[0]!,

@@ -7,6 +7,8 @@
 import type { PolicyShape } from './policy.js';
 
 export interface MatMulShape {
+  /** Which product: the forward pass x·W, the weight gradient xᵀ·dy (m = in, k = batch) or the input's dy·Wᵀ. */
+  readonly kind: 'forward' | 'weights' | 'input';
   /** [m, k] · [k, n]. */
   readonly m: number;
   readonly k: number;
@@ -48,12 +50,13 @@ export function updateFlops(shape: PolicyShape): UpdateFlops {
     perSampleEpoch: forward + backward,
     matMulShapes(batch) {
       const out: MatMulShape[] = [];
-      const add = (m: number, k: number, n: number) => out.push({ m, k, n, flops: 2 * m * k * n });
+      const add = (kind: MatMulShape['kind'], m: number, k: number, n: number) =>
+        out.push({ kind, m, k, n, flops: 2 * m * k * n });
       for (const net of nets) {
         net.forEach(([i, o], l) => {
-          add(batch, i, o);
-          add(i, batch, o);
-          if (l > 0) add(batch, o, i);
+          add('forward', batch, i, o);
+          add('weights', i, batch, o);
+          if (l > 0) add('input', batch, o, i);
         });
       }
       return out;

@@ -17,7 +17,7 @@ import { seededEnvRng } from '../../../core/control/index.js';
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
 import { ActorCriticPolicy } from '../../../core/rl/policy.js';
 import { type PpoBatch, ppoLoss } from '../../../core/rl/ppo.js';
-import { ppoShardGradients, SHARD_STAT_COUNT, type ShardBatch } from '../../../core/rl/ppo-gradients.js';
+import { ppoShardGradientsOnce, SHARD_STAT_COUNT, type ShardBatch } from '../../../core/rl/ppo-gradients.js';
 import { SavableRng } from '../../../core/rl/rng.js';
 import { RolloutForward } from '../../../core/rl/rollout-forward.js';
 import { shardRange } from '../../../core/rl/sharded-update.js';
@@ -66,7 +66,7 @@ describe('the fused forward pass of several environments', () => {
   it('decides like the tanh policy: same actions, log-probabilities and values to float precision', () => {
     const shape = { obsSize: 7, actionCount: 6, netArch: { pi: [32, 32], vf: [32, 16] } };
     const policy = new ActorCriticPolicy(shape, 9);
-    const fused = new RolloutForward(shape);
+    const fused = new RolloutForward(shape, 5);
     fused.load(policy.readWeights());
     const rng = new SavableRng(4);
     const n = 5;
@@ -88,71 +88,93 @@ describe('the fused forward pass of several environments', () => {
 });
 
 describe('the data-parallel update', () => {
-  it('adds shard gradients up to the tape gradient of the PPO loss', () => {
-    const shape = { obsSize: 6, actionCount: 5, netArch: { pi: [8, 8], vf: [8] } };
-    const policy = new ActorCriticPolicy(shape, 3);
-    const rng = new SavableRng(11);
-    const n = 12;
-    const g = () => rng.gauss(0, 1);
-    const obs = Float32Array.from({ length: n * 6 }, g);
-    const masks = Uint8Array.from({ length: n * 5 }, (_, i) => (i % 5 === 0 || rng.random() < 0.6 ? 1 : 0));
-    const actions = Int32Array.from({ length: n }, (_, i) => {
-      const valid = [0, 1, 2, 3, 4].filter((a) => masks[i * 5 + a] === 1);
-      return valid[Math.floor(rng.random() * valid.length)]!;
-    });
-    const oldLogProb = Float32Array.from({ length: n }, () => -1.6 + 0.3 * g());
-    const oldValues = Float32Array.from({ length: n }, g);
-    const advantages = Float32Array.from({ length: n }, g);
-    const returns = Float32Array.from({ length: n }, g);
-    const hp = { clipRange: 0.2, clipRangeVf: 0.2, entCoef: 0.01, vfCoef: 0.5, normalizeAdvantage: false };
-
-    const batch: PpoBatch = {
-      obs: tf.tensor2d(obs, [n, 6]),
-      masks: tf.tensor2d(masks, [n, 5], 'int32'),
-      actions: tf.tensor1d(actions, 'int32'),
-      oldLogProb: tf.tensor1d(oldLogProb),
-      oldValues: tf.tensor1d(oldValues),
-      advantages: tf.tensor1d(advantages),
-      returns: tf.tensor1d(returns),
-    };
-    const vars = policy.variables();
-    const { grads } = tf.variableGrads(() => ppoLoss(policy, batch, hp).loss, vars);
-    const tape = vars.flatMap((v) => [...grads[v.name]!.dataSync()]);
-
-    const shards = 3;
-    const sum = new Float64Array(policy.parameterCount);
-    const out = new Float32Array(policy.parameterCount);
-    const stats = new Float64Array(SHARD_STAT_COUNT);
-    for (let k = 0; k < shards; k++) {
-      const [from, to] = shardRange(0, n, k, shards);
-      const b: ShardBatch = {
-        n: to - from,
-        obs: obs.slice(from * 6, to * 6),
-        masks: masks.slice(from * 5, to * 5),
-        actions: actions.slice(from, to),
-        oldLogProb: oldLogProb.slice(from, to),
-        oldValues: oldValues.slice(from, to),
-        advantages: advantages.slice(from, to),
-        returns: returns.slice(from, to),
-      };
-      ppoShardGradients(policy, b, hp, n, out, stats);
-      out.forEach((x, i) => {
-        sum[i] = sum[i]! + x;
+  // Sizes off the kernels' tiles (rows in fours, columns in eights) and the default network's.
+  it.each([
+    { obsSize: 6, actionCount: 5, netArch: { pi: [12, 9], vf: [10] }, n: 13 },
+    { obsSize: 171, actionCount: 55, netArch: { pi: [512, 512], vf: [512, 512] }, n: 22 },
+  ])(
+    'adds shard gradients up to the tape gradient of the PPO loss ($netArch.pi, $n rows)',
+    ({ n, ...shape }) => {
+      const { obsSize: o, actionCount: a } = shape;
+      const rng = new SavableRng(11);
+      const g = () => rng.gauss(0, 1);
+      // Random weights of the scale orthogonal initialisation gives (which is slow for wide layers in tfjs).
+      const policy = new ActorCriticPolicy(shape, 3, 'zeros');
+      policy.writeWeights(Float32Array.from({ length: policy.parameterCount }, () => 0.05 * g()));
+      const obs = Float32Array.from({ length: n * o }, g);
+      const masks = Uint8Array.from({ length: n * a }, (_, i) => (i % a === 0 || rng.random() < 0.6 ? 1 : 0));
+      const actions = Int32Array.from({ length: n }, (_, i) => {
+        const valid = [...Array(a).keys()].filter((k) => masks[i * a + k] === 1);
+        return valid[Math.floor(rng.random() * valid.length)]!;
       });
-    }
-    const scale = Math.max(...tape.map(Math.abs));
-    expect(scale).toBeGreaterThan(1e-3);
-    // The actor's and the critic's parts, computed apart (as two workers do), fill the same vector.
-    const parts = new Float32Array(policy.parameterCount);
-    const whole: ShardBatch = { n, obs, masks, actions, oldLogProb, oldValues, advantages, returns };
-    ppoShardGradients(policy, whole, hp, n, parts, stats, 'pi');
-    ppoShardGradients(policy, whole, hp, n, parts, stats, 'vf');
-    expect(Math.max(...tape.map((x, i) => Math.abs(parts[i]! - x)))).toBeLessThan(1e-5 * scale);
-    const worst = Math.max(...tape.map((x, i) => Math.abs(sum[i]! - x)));
-    expect(worst).toBeLessThan(1e-5 * scale);
-    tf.dispose([...Object.values(grads), ...Object.values(batch)]);
-    policy.dispose();
-  });
+      const oldLogProb = Float32Array.from({ length: n }, () => -Math.log(a / 2) + 0.3 * g());
+      const oldValues = Float32Array.from({ length: n }, g);
+      const advantages = Float32Array.from({ length: n }, g);
+      const returns = Float32Array.from({ length: n }, g);
+      const hp = { clipRange: 0.2, clipRangeVf: 0.2, entCoef: 0.01, vfCoef: 0.5, normalizeAdvantage: false };
+
+      const batch: PpoBatch = {
+        obs: tf.tensor2d(obs, [n, o]),
+        masks: tf.tensor2d(masks, [n, a], 'int32'),
+        actions: tf.tensor1d(actions, 'int32'),
+        oldLogProb: tf.tensor1d(oldLogProb),
+        oldValues: tf.tensor1d(oldValues),
+        advantages: tf.tensor1d(advantages),
+        returns: tf.tensor1d(returns),
+      };
+      const vars = policy.variables();
+      const terms = tf.tidy(() => {
+        const l = ppoLoss(policy, batch, hp);
+        return [l.policyLoss, l.valueLoss, l.entropyLoss, l.approxKl, l.clipFraction].map(
+          (t) => t.dataSync()[0]!,
+        );
+      });
+      const { grads } = tf.variableGrads(() => ppoLoss(policy, batch, hp).loss, vars);
+      const tape = vars.flatMap((v) => [...grads[v.name]!.dataSync()]);
+
+      const weights = policy.readWeights();
+      const shards = 3;
+      const sum = new Float64Array(policy.parameterCount);
+      const out = new Float32Array(policy.parameterCount);
+      const stats = new Float64Array(SHARD_STAT_COUNT);
+      for (let k = 0; k < shards; k++) {
+        const [from, to] = shardRange(0, n, k, shards);
+        const b: ShardBatch = {
+          n: to - from,
+          obs: obs.slice(from * o, to * o),
+          masks: masks.slice(from * a, to * a),
+          actions: actions.slice(from, to),
+          oldLogProb: oldLogProb.slice(from, to),
+          oldValues: oldValues.slice(from, to),
+          advantages: advantages.slice(from, to),
+          returns: returns.slice(from, to),
+        };
+        ppoShardGradientsOnce(policy.shape, weights, b, hp, n, out, stats);
+        out.forEach((x, i) => {
+          sum[i] = sum[i]! + x;
+        });
+      }
+      const maxDiff = (x: ArrayLike<number>) => tape.reduce((w, t, i) => Math.max(w, Math.abs(x[i]! - t)), 0);
+      const scale = maxDiff(new Float32Array(tape.length));
+      expect(scale).toBeGreaterThan(1e-3);
+      // The actor's and the critic's parts, computed apart (as two workers do), fill the same vector.
+      const parts = new Float32Array(policy.parameterCount);
+      const whole: ShardBatch = { n, obs, masks, actions, oldLogProb, oldValues, advantages, returns };
+      ppoShardGradientsOnce(policy.shape, weights, whole, hp, n, parts, stats, 'pi');
+      ppoShardGradientsOnce(policy.shape, weights, whole, hp, n, parts, stats, 'vf');
+      expect(maxDiff(parts)).toBeLessThan(1e-5 * scale);
+      // The loss terms the update logs: the shard sums over n (entropy loss is −H) against tfjs's.
+      const both = new Float64Array(SHARD_STAT_COUNT);
+      ppoShardGradientsOnce(policy.shape, weights, whole, hp, n, parts, both);
+      const logged = [both[0]! / n, both[1]! / n, -both[2]! / n, both[3]! / n, both[4]! / n];
+      logged.forEach((x, i) => {
+        expect(x).toBeCloseTo(terms[i]!, 5);
+      });
+      expect(maxDiff(sum)).toBeLessThan(1e-5 * scale);
+      tf.dispose([...Object.values(grads), ...Object.values(batch)]);
+      policy.dispose();
+    },
+  );
 });
 
 describe('two environments', () => {

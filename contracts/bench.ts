@@ -59,6 +59,19 @@ export interface BenchEntry {
   policy: string;
   runName: string;
   steps: number;
+  /**
+   * The training reward over the trial's decisions (the env's episode reward) and its parts after scaling; they
+   * add up to `total` up to rounding. Absent in entries written before it was recorded.
+   */
+  reward?: {
+    total: number;
+    ttft: number;
+    tpot: number;
+    action: number;
+    quality: number;
+    affinity: number;
+    clip: number;
+  };
   readonly agents: readonly {
     agent: string;
     completedRequests: number;

@@ -8,8 +8,8 @@
 import type { ResolvedBenchConfig } from '../config/bench.js';
 import type { ResolvedSimulationConfig } from '../config/simulation.js';
 import type { ResolvedTrainingConfig } from '../config/training.js';
-import type { PolicyContext, PolicyFactory } from '../control/index.js';
-import { MigEnv, resolveAction, seededEnvRng } from '../control/index.js';
+import type { EpisodeReward, PolicyContext, PolicyFactory } from '../control/index.js';
+import { EpisodeRewardSum, MigEnv, resolveAction, seededEnvRng } from '../control/index.js';
 import { ConfigError, MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { actionName, NO_ACTION } from '../mig/index.js';
@@ -70,6 +70,8 @@ export interface TrialResult {
   readonly tickTimesS: readonly number[];
   /** Enum order. */
   readonly agents: readonly AgentMetrics[];
+  /** The training reward summed over the `steps` decisions (flush steps excluded): the env's episode reward. */
+  readonly reward: EpisodeReward;
 }
 
 /** 32-bit FNV-1a of "<policy>#<seed>": the trial's own stream, independent of run order. */
@@ -159,6 +161,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
   const sim = env.sim;
   const initialState = describeLayout(env);
   const stats = new BenchStats(agentCount);
+  const reward = new EpisodeRewardSum(training.reward);
   for (let step = 0; step < prepared.steps; step++) {
     const mask = env.actionMasks();
     const context: PolicyContext = { cluster: sim, simulation, training, bench: prepared.bench, step };
@@ -169,7 +172,9 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
       );
     }
     if (action !== NO_ACTION) stats.recordAction(sim, action, resolveAction(sim, agentCount, action));
-    observation = env.step(action).observation;
+    const result = env.step(action);
+    observation = result.observation;
+    reward.add(result.info.reward);
     stats.tick(sim, true);
   }
   let flushSteps = 0;
@@ -204,6 +209,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
     actionLog: stats.actionLog.map((e) => ({ ...e, name: actionName(agentCount, e.action) })),
     tickTimesS: stats.tickTimesS,
     agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery }),
+    reward: reward.summary(),
   };
 }
 

@@ -11,7 +11,7 @@
  *
  * Pieces usable on their own: `observationLayout` (feature offsets), `ObservationBuilder`, `actionMask` and
  * `resolveAction` (index → concrete split/merge/transfer on a cluster view), `computeReward` (pure, with its
- * terms), `checkEnv`, and the policy registry (`resolvePolicies`, `BASELINE_POLICIES`).
+ * terms) and `EpisodeRewardSum` (its sum over a run, split into those terms), `checkEnv`, and the policy registry (`resolvePolicies`, `BASELINE_POLICIES`).
  */
 export { actionMask, leastLoadedEngineIndex, type MaskOptions, resolveAction } from './action-mask.js';
 export { type CheckEnvReport, checkEnv } from './check-env.js';
@@ -25,6 +25,7 @@ export type {
 } from './cluster-view.js';
 export { MigEnv, type MigEnvOptions, REPLENISH_THRESHOLD, type StepInfo, type StepResult } from './env.js';
 export { type EnvRng, type EnvStream, expovariate, seededEnvRng } from './env-rng.js';
+export { type EpisodeReward, EpisodeRewardSum } from './episode-reward.js';
 export { LATENCY_WINDOW, ObservationBuilder, RATIO_EPSILON } from './observation.js';
 export {
   type AgentBlockOffsets,

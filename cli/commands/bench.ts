@@ -63,7 +63,10 @@ export function addBenchOptions(cmd: Command): Command {
   return cmd
     .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
     .option('--latest-ckpts <root>', 'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/')
-    .option('--bl <names...>', 'baselines: static_no_mig, static_split_extreme, heuristic, qas, or all')
+    .option(
+      '--bl <names...>',
+      'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
+    )
     .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
     .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
     .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')

@@ -164,7 +164,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
   const reward = new EpisodeRewardSum(training.reward);
   for (let step = 0; step < prepared.steps; step++) {
     const mask = env.actionMasks();
-    const context: PolicyContext = { cluster: sim, simulation, training, bench: prepared.bench, step };
+    const context: PolicyContext = { cluster: sim, simulation, training, bench: prepared.bench, step, seed };
     const action = policy.decide(observation, mask, context);
     if (mask[action] !== 1) {
       throw new MigflowError(
@@ -175,6 +175,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
     const result = env.step(action);
     observation = result.observation;
     reward.add(result.info.reward);
+    policy.learn?.(result.reward);
     stats.tick(sim, true);
   }
   let flushSteps = 0;

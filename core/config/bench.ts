@@ -8,6 +8,9 @@ import { AGENT_NAMES, AgentNameSchema } from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { loadYamlConfig } from './load.js';
 
+/** LinUCB's exploration weight and ridge regularisation when the bench config leaves them out. */
+export const LINUCB_DEFAULTS = { alpha: 1.0, regularization: 1.0 } as const;
+
 /** Agents in enum order: this order (not YAML order) drives per-agent seeds and table columns. */
 export const AGENT_ORDER: readonly AgentName[] = AGENT_NAMES;
 
@@ -179,6 +182,27 @@ export const BenchConfigSchema = z
       })
       .prefault({})
       .describe('Quality-aware scheduler baseline. Default: all defaults.'),
+    linucb: z
+      .strictObject({
+        alpha: z
+          .number()
+          .nonnegative()
+          .default(LINUCB_DEFAULTS.alpha)
+          .describe(
+            `Exploration weight α of the upper confidence bound θᵀx + α·√(xᵀA⁻¹x); 0 = always the current best estimate. Default: ${LINUCB_DEFAULTS.alpha}.`,
+          ),
+        regularization: z
+          .number()
+          .positive()
+          .default(LINUCB_DEFAULTS.regularization)
+          .describe(
+            `Ridge regularisation λ: every arm starts from A = λI, b = 0 (larger = slower to trust few rewards). Default: ${LINUCB_DEFAULTS.regularization}.`,
+          ),
+      })
+      .prefault({})
+      .describe(
+        'LinUCB contextual-bandit baseline (learns online from the training reward; context = the normalised observation). Default: all defaults.',
+      ),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.heuristic.low_threshold >= cfg.heuristic.high_threshold)
@@ -264,6 +288,10 @@ export interface ResolvedBenchConfig {
     splitHeadroomFactor: number;
     ttftCurves: TtftCurveTable;
   };
+  linucb: {
+    alpha: number;
+    regularization: number;
+  };
 }
 
 /** Expands shared rate pairs so every agent has its own entry. */
@@ -306,6 +334,7 @@ export function resolveBenchConfig(file: string, cfg: BenchConfigYaml): Resolved
       splitHeadroomFactor: cfg.qas.split_headroom_factor,
       ttftCurves: cfg.qas.profile_table,
     },
+    linucb: { alpha: cfg.linucb.alpha, regularization: cfg.linucb.regularization },
   };
 }
 

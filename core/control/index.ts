@@ -11,7 +11,9 @@
  *
  * Pieces usable on their own: `observationLayout` (feature offsets), `ObservationBuilder`, `actionMask` and
  * `resolveAction` (index → concrete split/merge/transfer on a cluster view), `computeReward` (pure, with its
- * terms) and `EpisodeRewardSum` (its sum over a run, split into those terms), `checkEnv`, and the policy registry (`resolvePolicies`, `BASELINE_POLICIES`).
+ * terms) and `EpisodeRewardSum` (its sum over a run, split into those terms), `checkEnv`, and the policy registry
+ * (`resolvePolicies`, `BASELINE_POLICIES`: static layouts, the heuristic, QAS, the LinUCB bandit that learns online
+ * from the reward; RL checkpoints are added by the caller).
  */
 export { actionMask, leastLoadedEngineIndex, type MaskOptions, resolveAction } from './action-mask.js';
 export { type CheckEnvReport, checkEnv } from './check-env.js';
@@ -44,6 +46,8 @@ export {
   INFINITE_RATIO_DEVIATION,
   serviceRatesAfter,
 } from './policies/heuristic.js';
+export { chooseArm, type LinUcbState, linUcb, linUcbContext } from './policies/linucb.js';
+export { LinUcbModel, type LinUcbSettings } from './policies/linucb-model.js';
 export type { Policy, PolicyContext, PolicyFactory } from './policies/policy.js';
 export {
   aggregateAllocation,

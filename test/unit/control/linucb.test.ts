@@ -15,7 +15,9 @@ import { sim2, training } from '../rl/setup.js';
 
 const close = (got: ArrayLike<number>, want: readonly number[]) => {
   expect(got.length).toBe(want.length);
-  want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 12));
+  want.forEach((w, i) => {
+    expect(got[i]).toBeCloseTo(w, 12);
+  });
 };
 
 describe('LinUCB model (hand-computed, d = 2, λ = 1, α = 0.5)', () => {
@@ -118,7 +120,11 @@ describe('LinUCB in the bench', () => {
     let learned = 0;
     const counting = () => {
       const p = linUcb();
-      return { ...p, decide: p.decide.bind(p), learn: (r: number) => (learned++, p.learn!(r)) };
+      const learn = (r: number) => {
+        learned++;
+        p.learn!(r);
+      };
+      return { ...p, decide: p.decide.bind(p), learn };
     };
     const a = runTrial(prepareBench(setup), counting);
     expect(learned).toBe(48);

@@ -13,6 +13,7 @@ import { BenchConfigSchema } from '../core/config/bench.js';
 import { DeploymentConfigSchema } from '../core/config/deployment.js';
 import { GridSearchSchema } from '../core/config/grid-search.js';
 import { ModelConfigSchema } from '../core/config/model.js';
+import { BurstyWorkload, PatternsWorkload, TaskConfigSchema } from '../core/config/task.js';
 import { writeFileAtomic } from '../core/util/atomic-write.js';
 
 export interface ConfigDoc {
@@ -47,6 +48,24 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     intro:
       'vLLM `--config` files (one per served model; the file name is the model key after its last `/` with dots turned into underscores). The keys below are checked; any other vLLM option is passed through unchanged.',
     schema: ModelConfigSchema,
+  },
+  {
+    file: 'configs/tasks/<task>.yaml',
+    intro:
+      'A task of the benchmark suite (`migflow bench --task`, `migflow train --task`): a bench config to start from and the traffic the policies face — the bench config’s patterns with some replaced (`kind: patterns`) or BurstGPT-shaped bursts with Gamma gaps (`kind: bursty`). The shipped suite and its design: docs/tasks.md.',
+    schema: TaskConfigSchema,
+  },
+  {
+    file: 'configs/tasks/<task>.yaml → workload (kind: patterns)',
+    intro:
+      'The bench config’s generator (the reference’s phases with a fresh uniform rate per gap and exponential gaps), with the patterns and the phase cycle the task replaces.',
+    schema: PatternsWorkload,
+  },
+  {
+    file: 'configs/tasks/<task>.yaml → workload (kind: bursty)',
+    intro:
+      'BurstGPT-shaped traffic: each agent alternates quiet stretches and bursts, with Gamma-distributed gaps inside both; agents burst independently.',
+    schema: BurstyWorkload,
   },
 ];
 

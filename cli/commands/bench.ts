@@ -11,12 +11,16 @@ import {
   loadBenchSetup,
   resolveTrials,
   runBench,
+  runTaskSuite,
+  TASK_SUITE,
   type TraceSource,
+  taskFiles,
   writeComparison,
   writeTrialFigures,
   writeTrialFiles,
 } from '../../core/bench/index.js';
-import { MigflowError } from '../../core/errors.js';
+import type { PolicyFactory } from '../../core/control/index.js';
+import { ConfigError, MigflowError } from '../../core/errors.js';
 
 export function positiveWhole(value: string): number {
   const n = Number(value);
@@ -109,12 +113,17 @@ export function registerBenchCommand(program: Command): void {
   )
     .option(
       '--out <dir>',
-      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.*',
+      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.* (with --task: one folder per task, and scores.*)',
       'artifacts/bench',
     )
-    .action(async (opts: BenchCliOptions & { out: string }) => {
+    .option(
+      '--task <names...>',
+      `run the policies on tasks of the suite (${[...TASK_SUITE, 'all'].join(', ')}, or a task .yaml) instead of bench_config's workload, and score them`,
+    )
+    .action(async (opts: BenchCliOptions & { out: string; task?: string[] }) => {
       // Checkpoints load (and fail on a bad path) before any trial runs.
       const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
+      if (opts.task) return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
       const trace = traceSource(opts);
       const setup = loadBenchSetup({
         simulationConfig: opts.config,
@@ -142,4 +151,41 @@ export function registerBenchCommand(program: Command): void {
         `${prepared.trace.totalRequests} requests, ${source}, ${prepared.steps} decisions\n${comparisonTable(trials)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
       );
     });
+}
+
+/** `migflow bench --task …`: every policy on every task, each task's tables, then the suite's scores. */
+async function benchTasks(
+  opts: BenchCliOptions & { out: string; task: string[] },
+  policies: readonly PolicyFactory[],
+): Promise<void> {
+  if (opts.trace) {
+    throw new ConfigError(
+      '--trace',
+      opts.trace,
+      'cannot be combined with --task (a task brings its own workload)',
+      'drop --trace, or drop --task to replay the trace',
+    );
+  }
+  const { runs, scoreText, written } = await runTaskSuite({
+    tasks: taskFiles(opts.task),
+    policies,
+    files: {
+      simulationConfig: opts.config,
+      trainingConfig: opts.trainingConfig,
+      syntheticTokens: opts.syntheticTokens === true,
+      ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    },
+    outDir: opts.out,
+    figures: opts.figures,
+    onTrial: (task, t) =>
+      process.stderr.write(`${task} / ${t.policy}: done (${t.steps} decisions, flush ${t.flushSteps})\n`),
+  });
+  const tables = runs.map(
+    (r) =>
+      `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,
+  );
+  process.stdout.write(
+    `${[...tables, scoreText].join('\n\n')}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+  );
 }

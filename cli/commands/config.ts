@@ -7,6 +7,7 @@ import { loadGpuConfig } from '../../core/config/gpu.js';
 import { loadGridSearchConfig } from '../../core/config/grid-search.js';
 import { loadModelConfig } from '../../core/config/model.js';
 import { loadSimulationConfig } from '../../core/config/simulation.js';
+import { loadTaskConfig } from '../../core/config/task.js';
 import { loadTrainingConfig } from '../../core/config/training.js';
 import { MigflowError } from '../../core/errors.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
@@ -17,6 +18,7 @@ export function loaderFor(file: string): ((f: string) => unknown) | undefined {
   const folder = basename(dirname(file));
   if (folder === 'gpus') return loadGpuConfig;
   if (folder === 'models') return loadModelConfig;
+  if (folder === 'tasks') return loadTaskConfig;
   if (name.startsWith('simulation_config')) return (f) => loadSimulationConfig(f);
   if (name.startsWith('training_config')) return loadTrainingConfig;
   if (name.startsWith('grid_search')) return loadGridSearchConfig;
@@ -33,6 +35,9 @@ const DEFAULT_FILES = [
   'deployment.yaml',
   'gpus/A100_40GB.yaml',
   'gpus/B200.yaml',
+  'tasks/easy.yaml',
+  'tasks/medium.yaml',
+  'tasks/hard.yaml',
 ].map((f) => join(PROJECT_ROOT, 'configs', f));
 
 export function registerConfigCommand(program: Command): void {
@@ -47,7 +52,7 @@ export function registerConfigCommand(program: Command): void {
         const load = loaderFor(file);
         if (!load) {
           process.stdout.write(
-            `? ${file}: not a known config name (simulation_config, training_config, grid_search, bench_config, deployment, gpus/*, models/*)\n`,
+            `? ${file}: not a known config name (simulation_config, training_config, grid_search, bench_config, deployment, gpus/*, models/*, tasks/*)\n`,
           );
           bad++;
           continue;

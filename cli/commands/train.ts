@@ -6,6 +6,7 @@
 import { relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
+import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { runTraining, type TrainingProgress } from '../../core/rl/index.js';
 
@@ -107,6 +108,10 @@ export function registerTrainCommand(program: Command): void {
       {},
     )
     .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
+    .option(
+      '--task <name>',
+      'draw every episode from a task of the suite (easy, medium, hard, or a task .yaml)',
+    )
     .option('--no-step-logs', "skip the reference's per-step episode logs")
     .action(
       async (opts: {
@@ -119,6 +124,7 @@ export function registerTrainCommand(program: Command): void {
         checkpointEvery?: number;
         set: Record<string, unknown>;
         syntheticTokens?: boolean;
+        task?: string;
         stepLogs: boolean;
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
@@ -140,6 +146,7 @@ export function registerTrainCommand(program: Command): void {
             ...(opts.resume ? { resumeFrom: opts.resume } : {}),
             ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
             syntheticTokens: opts.syntheticTokens === true,
+            ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
             stepLogs: opts.stepLogs,
             signal: controller.signal,
             onProgress: (p) => display.update(p),

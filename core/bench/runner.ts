@@ -39,6 +39,18 @@ export interface BenchSetup {
   readonly traceRng?: TraceRngFactory;
   /** Replay this recorded trace (its arrivals and token counts) instead of generating one from the bench config. */
   readonly arrivalTrace?: ArrivalTrace;
+  /** Generate the shared trace this way instead of from the bench config's patterns (a task's bursty model). */
+  readonly generateTrace?: (o: TraceBuildOptions) => BenchTrace;
+}
+
+/** What a trace generator is given: the agents, their dataset sizes, the decision grid and the workload seed. */
+export interface TraceBuildOptions {
+  /** Enum order. */
+  readonly agents: readonly AgentName[];
+  readonly itemCounts: readonly number[];
+  readonly actionIntervalS: number;
+  readonly steps: number;
+  readonly seed: number;
 }
 
 export interface PreparedBench {
@@ -128,14 +140,22 @@ export function prepareBench(setup: BenchSetup): PreparedBench {
     }
     return setup.tokens(a, first.model).promptTokens.length;
   });
-  const trace = generateBenchTrace({
-    bench,
-    agents,
-    itemCounts,
-    actionIntervalS: training.actionIntervalS,
-    steps,
-    ...(setup.traceRng ? { rng: setup.traceRng } : {}),
-  });
+  const trace = setup.generateTrace
+    ? setup.generateTrace({
+        agents,
+        itemCounts,
+        actionIntervalS: training.actionIntervalS,
+        steps,
+        seed: bench.seed,
+      })
+    : generateBenchTrace({
+        bench,
+        agents,
+        itemCounts,
+        actionIntervalS: training.actionIntervalS,
+        steps,
+        ...(setup.traceRng ? { rng: setup.traceRng } : {}),
+      });
   return { setup, bench, steps, trace };
 }
 

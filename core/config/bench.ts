@@ -50,7 +50,7 @@ export function positiveRange(unit: string) {
 }
 
 const RateRange = positiveRange('req/s');
-const RateSpec = z.union([RateRange, z.partialRecord(AgentNameSchema, RateRange)], {
+export const RateSpec = z.union([RateRange, z.partialRecord(AgentNameSchema, RateRange)], {
   error: 'expected [min, max] req/s shared by all agents, or a map of agent name → [min, max]',
 });
 
@@ -103,10 +103,13 @@ export const TtftCurvesSchema = z
     'Measured TTFT curves per GPU model, agent and MIG profile: points `[arrival req/s, mean TTFT s]` in ascending req/s. A missing curve predicts an infinite TTFT. Default: {}.',
   );
 
-const PatternNameSchema = z.enum(PATTERN_ORDER as [PatternName, ...PatternName[]]);
-const SequenceItem = z.union([PatternNameSchema, z.partialRecord(AgentNameSchema, PatternNameSchema)], {
-  error: 'expected a pattern name (idle, even, busy, burst) or a map of agent name → pattern name',
-});
+export const PatternNameSchema = z.enum(PATTERN_ORDER as [PatternName, ...PatternName[]]);
+export const SequenceItem = z.union(
+  [PatternNameSchema, z.partialRecord(AgentNameSchema, PatternNameSchema)],
+  {
+    error: 'expected a pattern name (idle, even, busy, burst) or a map of agent name → pattern name',
+  },
+);
 
 export const BenchConfigSchema = z
   .strictObject({

@@ -25,7 +25,14 @@ export type {
   EngineView,
   SimulatorIsAClusterView,
 } from './cluster-view.js';
-export { MigEnv, type MigEnvOptions, REPLENISH_THRESHOLD, type StepInfo, type StepResult } from './env.js';
+export {
+  agentItemCounts,
+  MigEnv,
+  type MigEnvOptions,
+  REPLENISH_THRESHOLD,
+  type StepInfo,
+  type StepResult,
+} from './env.js';
 export { type EnvRng, type EnvStream, expovariate, seededEnvRng } from './env-rng.js';
 export { type EpisodeReward, EpisodeRewardSum } from './episode-reward.js';
 export { LATENCY_WINDOW, ObservationBuilder, RATIO_EPSILON } from './observation.js';

@@ -84,6 +84,11 @@ export interface RunTrainingOptions {
   readonly stepLogs?: boolean;
   /** Seeded synthetic token lengths instead of the profiling stage's generated JSONLs. Default false. */
   readonly syntheticTokens?: boolean;
+  /**
+   * A task file of the suite (configs/tasks/<name>.yaml): every episode draws fresh traffic from the task's
+   * workload instead of the training config's patterns. Default none.
+   */
+  readonly task?: string;
   /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
   readonly onProgress?: (p: TrainingProgress) => void;
   /** Informational log lines (backend choice, checkpoints); default none. */

@@ -8,17 +8,18 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { checkpointSteps } from '../../../contracts/index.js';
 import { readConfigText } from '../../config/load.js';
 import { loadSimulationConfig } from '../../config/simulation.js';
+import { loadTaskConfig } from '../../config/task.js';
 import {
   checkTrainingCoversSimulation,
   parseTrainingConfig,
   type ResolvedTrainingConfig,
 } from '../../config/training.js';
 import { applyTrainingOverrides } from '../../config/training-overrides.js';
-import { MigEnv, seededEnvRng } from '../../control/index.js';
+import { agentItemCounts, MigEnv, seededEnvRng } from '../../control/index.js';
 import { ConfigError } from '../../errors.js';
 import { actionName } from '../../mig/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
+import { loadTokenTables, syntheticTokenTables, taskWorkload } from '../../workload/index.js';
 import { describeBackend, selectTfBackend, type TfBackendInfo } from '../backend.js';
 import { checkpointPath, writeCheckpoint } from '../checkpoint.js';
 import { readCheckpoint } from '../checkpoint-format.js';
@@ -125,6 +126,8 @@ interface RunMeta {
   trainingConfig: string;
   simulationConfig: string;
   overrides: Readonly<Record<string, unknown>>;
+  /** The task file whose traffic the episodes draw from; null = the training config's patterns. */
+  task: string | null;
   seed: number;
   totalSteps: number;
   checkpointEverySteps: number;
@@ -178,7 +181,26 @@ export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingR
   );
 
   const rng = seededEnvRng(seed);
-  const env = new MigEnv({ simulation, training, tokens, rng });
+  // A task of the suite replaces the training config's patterns as the source of every episode's traffic.
+  const task = o.task ? loadTaskConfig(o.task) : undefined;
+  const env = new MigEnv({
+    simulation,
+    training,
+    tokens,
+    rng,
+    ...(task
+      ? {
+          workload: taskWorkload({
+            task,
+            agents: simulation.agentsEnumOrder,
+            itemCounts: agentItemCounts(simulation, tokens),
+            rng,
+            numSteps: training.ppo.episodeLength,
+            actionIntervalS: training.actionIntervalS,
+          }),
+        }
+      : {}),
+  });
   const trainEnv: TrainEnv = {
     observationLength: env.observationLength,
     actionCount: env.actionCount,
@@ -214,6 +236,7 @@ export async function trainInRunDir(o: RunTrainingOptions): Promise<RunTrainingR
     trainingConfig: o.trainingConfigPath,
     simulationConfig: o.simulationConfigPath,
     overrides: o.overrides ?? {},
+    task: o.task ?? null,
     seed,
     totalSteps,
     checkpointEverySteps: every,

@@ -26,7 +26,7 @@ describe('task configs', () => {
     const t = loadTaskConfig('configs/tasks/hard.yaml');
     expect(t.bench.workloads.busy).toEqual({
       ratePerS: { CodingAgent: [8.5, 9.5], RAGAgent: [8.5, 9.5] },
-      durationS: [14400, 14400],
+      durationS: [21600, 21600],
     });
     expect(t.bench.workloads.burst).toEqual(bench.workloads.burst);
     expect(t.bench.workloadSequence).toEqual([

@@ -3,7 +3,7 @@
  * (what workflows proxy). Activities stay thin: validate, cache, call core/, heartbeat, return a small summary.
  */
 import type { Activities } from '../contracts/temporal/index.js';
-import type { DeployState } from '../core/deploy/deploy-state.js';
+import type { DeployState } from '../core/deploy/index.js';
 import { createBenchActivities } from './bench.js';
 import { createDatasetActivities } from './dataset.js';
 import { createDeployActivities } from './deploy.js';

@@ -1,6 +1,6 @@
 /** Pipeline-level activities: the working copy of simulation_config.yaml that the fit stage writes into. */
 import { resolveFrom } from '../core/cache/index.js';
-import { workingSimulationConfig } from '../core/pipeline/working-config.js';
+import { workingSimulationConfig } from '../core/config/index.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 

@@ -1,89 +1,39 @@
 /**
- * `trainPolicy`: one Maskable PPO run in a child process (core/rl/train/train-process.ts) started by the GPU-pinned
- * worker with its GPU visible; cached on the training config + overrides + simulation config + seed + code version.
- * The activity heartbeats progress (the last checkpoint is the resume point: a retry after a dead worker continues
- * from it), reports progress to its TrainWorkflow by signal, and on cancellation SIGTERMs the trainer, which
- * checkpoints and exits.
+ * `trainPolicy`: one Maskable PPO run (core/stages/train) in a child process on the GPU-pinned worker, with its GPU
+ * visible; cached on the training config + overrides + simulation config + seed + code version. The activity
+ * heartbeats progress (the last checkpoint is the resume point: a retry after a dead worker continues from it),
+ * reports progress to its TrainWorkflow by signal, and on cancellation stops the trainer, which checkpoints and
+ * exits.
  *
  * `expandGridSearch`: reads grid_search.yaml and the training config, validates every trial's config and returns
  * the trials' ids and params (GridSearchWorkflow cannot read files).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { execa } from 'execa';
-import { z } from 'zod';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  checkpointSteps,
   type ExpandGridArgs,
   type GridExpansion,
-  paramsSummary,
   type TrainHeartbeat,
   TrainPolicyArgs,
   type TrainPolicyResult,
   type TrainProgress,
+  type TrainRunSummary,
 } from '../contracts/index.js';
 import { trainProgressSignal } from '../contracts/temporal/index.js';
 import { resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
-import { expandGrid, loadGridSearchConfig } from '../core/config/grid-search.js';
-import { parseConfig, parseYamlConfig, readConfigText } from '../core/config/load.js';
-import { loadSimulationConfig } from '../core/config/simulation.js';
-import { trainingConfigSchema } from '../core/config/training.js';
-import { applyTrainingOverrides } from '../core/config/training-overrides.js';
-import type { TrainProcessArgs, TrainProcessMessage } from '../core/rl/index.js';
-import { bundledEntryArgv, bundledEntrySourceDigest } from '../core/util/bundled-entry.js';
-import { tokenTableFiles } from '../core/workload/index.js';
+import { expandTrainingGrid } from '../core/config/index.js';
+import {
+  resumePoint,
+  TrainingStoppedError,
+  type TrainRunInput,
+  trainStage,
+} from '../core/stages/train/index.js';
+import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
-/**
- * Bump when the activity's own handling changes what is published. The trainer's code enters the key by its
- * digest, so a change there misses the cache without a bump.
- */
-const TRAIN_CODE_VERSION = 'train-1';
-const TRAIN_PROCESS = fileURLToPath(new URL('../core/rl/train/train-process.ts', import.meta.url));
-/** Heartbeat at least this often even without progress (the server's throttle keeps it cheap). */
-const HEARTBEAT_EVERY_MS = 1_000;
 /** Progress signals to the workflow at most this often (each is a history event), except at checkpoints. */
 const SIGNAL_EVERY_MS = 5_000;
-/** After SIGTERM the trainer checkpoints and exits; after this long it is killed. */
-const STOP_GRACE_MS = 20_000;
-
-/** What the cache manifest keeps: paths relative to the entry, so the entry can move. */
-interface TrainSummary {
-  finalCheckpoint: string;
-  bestCheckpoint: string;
-  steps: number;
-  episodes: number;
-  meanEpisodeReward: number | null;
-  backend: string;
-  cudaVisibleDevices: string | null;
-  resumedFromSteps: number | null;
-  attempt: number;
-}
-
-/**
- * Where a retry resumes: the newest periodic or stop checkpoint in the run directory, or the heartbeat's if that is
- * newer (checkpoints are written atomically, so every `rl_model_<N>_steps` there is complete). After a worker died
- * its trainer still checkpoints its exact state before exiting, which no heartbeat could report.
- */
-export function resumePoint(runDir: string, fromHeartbeat: string | undefined): string | undefined {
-  let best = fromHeartbeat && existsSync(fromHeartbeat) ? fromHeartbeat : undefined;
-  let bestSteps = best ? (checkpointSteps(best) ?? -1) : -1;
-  const dir = join(runDir, 'checkpoints');
-  if (existsSync(dir)) {
-    for (const name of readdirSync(dir)) {
-      const steps = checkpointSteps(name) ?? -1;
-      if (steps > bestSteps) {
-        best = join(dir, name);
-        bestSteps = steps;
-      }
-    }
-  }
-  return best;
-}
 
 function moveContents(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
@@ -94,31 +44,18 @@ function moveContents(from: string, to: string): void {
 export function createTrainActivities(deps: ActivityDeps) {
   return {
     async trainPolicy(raw: TrainPolicyArgs): Promise<TrainPolicyResult> {
-      return withFailures(async () => {
-        const a = parseConfig('trainPolicy input', raw, TrainPolicyArgs);
-        const started = Date.now();
-        const ctx = Context.current();
+      return parsedActivity('trainPolicy', TrainPolicyArgs, raw, async (a, ctx, started) => {
         const info = ctx.info;
-        const files = {
+        const input: TrainRunInput = {
           trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
           simulationConfig: resolveFrom(deps.projectRoot, a.simulationConfig),
+          overrides: a.overrides,
+          seed: a.seed,
+          syntheticTokens: a.syntheticTokens,
+          ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),
+          ...(a.checkpointEverySteps !== undefined ? { checkpointEverySteps: a.checkpointEverySteps } : {}),
         };
-        // Validates the simulation config up front and names the token files the policy depends on.
-        const tokenFiles = a.syntheticTokens
-          ? []
-          : tokenTableFiles(loadSimulationConfig(files.simulationConfig));
-        const request = {
-          stage: 'train',
-          codeVersion: `${TRAIN_CODE_VERSION}+${await bundledEntrySourceDigest(TRAIN_PROCESS)}`,
-          inputs: {
-            overrides: a.overrides,
-            seed: a.seed,
-            totalSteps: a.totalSteps ?? null,
-            checkpointEverySteps: a.checkpointEverySteps ?? null,
-            syntheticTokens: a.syntheticTokens,
-          },
-          inputFiles: [files.trainingConfig, files.simulationConfig, ...tokenFiles],
-        };
+        const request = await trainStage.request(input);
         const { key } = await deps.cache.key(request);
         // The run directory outlives a failed attempt (the cache's build dir does not), so a retry can resume in it.
         // It is private to this activity execution: another workflow training the same key does not share it.
@@ -126,7 +63,7 @@ export function createTrainActivities(deps: ActivityDeps) {
         const owner = sha256Hex(`${wf?.workflowId}/${wf?.runId}/${info.activityId}`);
         const workDir = join(deps.cache.root, 'train', WORK_DIR, `${key}-${owner.slice(0, 10)}`);
 
-        const entry = await deps.cache.run<TrainSummary>(request, async (outDir) => {
+        const entry = await deps.cache.run<TrainRunSummary & { attempt: number }>(request, async (outDir) => {
           const previous = info.heartbeatDetails as TrainHeartbeat | undefined;
           // A first attempt starts clean; a retry continues this activity's own run.
           const resumeFrom =
@@ -159,49 +96,13 @@ export function createTrainActivities(deps: ActivityDeps) {
               // No client (e.g. MockActivityEnvironment): nothing to report to.
             }
           };
-          const beat = setInterval(() => ctx.heartbeat(latest), HEARTBEAT_EVERY_MS);
-
-          const args: TrainProcessArgs = {
-            trainingConfigPath: files.trainingConfig,
-            simulationConfigPath: files.simulationConfig,
-            overrides: a.overrides,
-            runDir: workDir,
-            seed: a.seed,
-            syntheticTokens: a.syntheticTokens,
-            ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),
-            ...(a.checkpointEverySteps !== undefined ? { checkpointEverySteps: a.checkpointEverySteps } : {}),
-            ...(resumeFrom ? { resumeFrom } : {}),
-          };
-          let result: Extract<TrainProcessMessage, { type: 'result' }>['result'] | undefined;
-          let failure: Extract<TrainProcessMessage, { type: 'error' }>['error'] | undefined;
-          let stderrTail = '';
+          let summary: TrainRunSummary;
           try {
-            const child = execa(
-              process.execPath,
-              await bundledEntryArgv(TRAIN_PROCESS, [JSON.stringify(args)]),
-              {
-                cwd: deps.projectRoot,
-                env: { ...process.env, ...deps.childEnv },
-                ipc: true,
-                stdin: 'ignore',
-                stdout: 'ignore',
-                buffer: false,
-                reject: false,
-                // execa's exit-time cleanup re-raises SIGTERM once Temporal's own handler is done, killing the worker
-                // before its graceful shutdown can stop the trainer cleanly. The trainer exits by itself when the worker
-                // is gone (IPC disconnect), so the cleanup is not needed.
-                cleanup: false,
-                cancelSignal: ctx.cancellationSignal,
-                killSignal: 'SIGTERM',
-                forceKillAfterDelay: STOP_GRACE_MS,
-              },
-            );
-            child.stderr?.on('data', (c: Buffer) => {
-              stderrTail = (stderrTail + c.toString()).slice(-4000);
-            });
-            child.on('message', (m: TrainProcessMessage) => {
-              if (m.type === 'progress') {
-                const p = m.progress;
+            summary = await trainStage.run({ ...input, ...(resumeFrom ? { resumeFrom } : {}) }, workDir, {
+              signal: ctx.cancellationSignal,
+              env: deps.childEnv,
+              heartbeat: () => ctx.heartbeat(latest),
+              progress: (p) => {
                 const newCheckpoint =
                   p.lastCheckpoint !== undefined && p.lastCheckpoint !== signalledCheckpoint;
                 latest = {
@@ -218,68 +119,34 @@ export function createTrainActivities(deps: ActivityDeps) {
                 ctx.heartbeat(latest);
                 if (newCheckpoint) signalledCheckpoint = p.lastCheckpoint;
                 report(newCheckpoint);
-              } else if (m.type === 'aborted') {
-                if (m.checkpoint) latest = { ...latest, lastCheckpoint: m.checkpoint };
-                ctx.heartbeat(latest);
-              } else if (m.type === 'result') {
-                result = m.result;
-              } else if (m.type === 'error') {
-                failure = m.error;
-              }
+              },
             });
-            const exit = await child;
+          } catch (err) {
             if (ctx.cancellationSignal.aborted) {
               // The last details travel with the cancellation: a retry (worker shutdown) resumes from them.
+              if (err instanceof TrainingStoppedError && err.checkpoint) {
+                latest = { ...latest, lastCheckpoint: err.checkpoint };
+              }
               ctx.heartbeat(latest);
               throw ctx.cancellationSignal.reason;
             }
-            if (failure) {
-              if (failure.userFixable) rmSync(workDir, { recursive: true, force: true });
-              throw ApplicationFailure.create({
-                message: failure.message,
-                type: failure.name,
-                nonRetryable: failure.userFixable,
-              });
-            }
-            if (!result) {
-              throw new Error(
-                `training process exited ${exit.exitCode ?? exit.signal} without a result: ${stderrTail.slice(-2000)}`,
-              );
-            }
-          } finally {
-            clearInterval(beat);
+            // A run that can never succeed leaves nothing to resume.
+            if ((err as { userFixable?: boolean }).userFixable)
+              rmSync(workDir, { recursive: true, force: true });
+            throw err;
           }
-          const rel = (p: string) => relative(workDir, p);
-          const summary: TrainSummary = {
-            finalCheckpoint: rel(result.finalCheckpoint),
-            bestCheckpoint: rel(result.bestCheckpoint),
-            steps: result.steps,
-            episodes: result.episodes,
-            meanEpisodeReward: result.meanEpisodeReward,
-            backend: result.backend,
-            cudaVisibleDevices: result.cudaVisibleDevices,
-            resumedFromSteps: resumeFrom ? checkpointSteps(resumeFrom) : null,
-            attempt: info.attempt,
-          };
           moveContents(workDir, outDir);
           // Published: nothing is left to resume, so the run directory goes too.
           rmSync(workDir, { recursive: true, force: true });
-          return summary;
+          return { ...summary, attempt: info.attempt };
         });
         const s = entry.manifest.summary;
         return {
-          cacheKey: entry.key,
-          hit: entry.hit,
-          dir: entry.dir,
+          ...s,
+          ...entryFacts(entry),
           finalCheckpoint: join(entry.dir, s.finalCheckpoint),
           bestCheckpoint: join(entry.dir, s.bestCheckpoint),
-          steps: s.steps,
-          episodes: s.episodes,
-          meanEpisodeReward: s.meanEpisodeReward,
-          backend: s.backend,
           cudaVisibleDevices: s.cudaVisibleDevices ?? null,
-          resumedFromSteps: s.resumedFromSteps,
-          attempt: s.attempt,
           durationMs: Date.now() - started,
         };
       });
@@ -287,24 +154,11 @@ export function createTrainActivities(deps: ActivityDeps) {
 
     async expandGridSearch(raw: ExpandGridArgs): Promise<GridExpansion> {
       return withFailures(async () => {
-        const gridFile = resolveFrom(deps.projectRoot, raw.gridConfig);
-        const trainingFile = resolveFrom(deps.projectRoot, raw.trainingConfig);
-        const grid = loadGridSearchConfig(gridFile);
-        const parsed = parseYamlConfig(
-          trainingFile,
-          readConfigText(trainingFile),
-          z.record(z.string(), z.unknown()),
+        const trials = expandTrainingGrid(
+          resolveFrom(deps.projectRoot, raw.gridConfig),
+          resolveFrom(deps.projectRoot, raw.trainingConfig),
+          raw.overrides ?? {},
         );
-        const base = applyTrainingOverrides(trainingFile, parsed, raw.overrides ?? {});
-        // Every trial's config is validated before any trial starts: a swept value out of range fails the search now.
-        const trials = expandGrid(grid, base, {
-          validate: (config, t) =>
-            void parseConfig(
-              `${gridFile} (trial ${t.id}: ${paramsSummary(t.params)})`,
-              config,
-              trainingConfigSchema,
-            ),
-        });
         return { trials: trials.map((t) => ({ trialKey: t.id, index: t.index, params: { ...t.params } })) };
       });
     },

@@ -3,6 +3,7 @@
  * `prepareDataset` returns, as zod schemas and types. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
+import { heartbeatTimeoutField, runIdField } from './fields.js';
 
 export const DatasetKind = z.enum(['coder', 'rag', 'chat']);
 export type DatasetKind = z.infer<typeof DatasetKind>;
@@ -33,17 +34,11 @@ export const DatasetWorkflowInput = z
       .array(DatasetStageInput)
       .min(1)
       .describe('one entry per dataset to prepare; they run in parallel'),
-    runId: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
-    heartbeatTimeoutS: z
-      .number()
-      .positive()
-      .max(3600)
-      .default(30)
-      .describe("seconds without a heartbeat before a dead worker's activity is retried elsewhere"),
+    runId: runIdField(),
+    heartbeatTimeoutS: heartbeatTimeoutField(
+      30,
+      "seconds without a heartbeat before a dead worker's activity is retried elsewhere",
+    ),
   })
   .strict();
 export type DatasetWorkflowInput = z.input<typeof DatasetWorkflowInput>;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BenchStageFields, type BenchWorkflowResult } from './bench.js';
 import { DatasetStageInput, type DatasetWorkflowResult } from './dataset.js';
 import { DeployInput, type DeployResult } from './deploy.js';
+import { heartbeatTimeoutField, runIdField } from './fields.js';
 import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult } from './profiling.js';
 import { GridSearchInput, type GridSearchResult } from './train.js';
 
@@ -33,11 +34,9 @@ export const PipelineStages = z
 
 export const PipelineInput = z
   .object({
-    runId: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('groups every workflow of this run in search (MigflowRunId); defaults to the workflow id'),
+    runId: runIdField(
+      'groups every workflow of this run in search (MigflowRunId); defaults to the workflow id',
+    ),
     stages: PipelineStages.prefault({}).describe('which stages to run'),
     simulationConfig: z
       .string()
@@ -94,14 +93,10 @@ export const PipelineInput = z
       })
       .prefault({})
       .describe('the real deployment (DeployWorkflow input); only with stages.deploy'),
-    heartbeatTimeoutS: z
-      .number()
-      .positive()
-      .max(3600)
-      .default(60)
-      .describe(
-        'heartbeat timeout of long activities, seconds: a dead worker is noticed this long after it died',
-      ),
+    heartbeatTimeoutS: heartbeatTimeoutField(
+      60,
+      'heartbeat timeout of long activities, seconds: a dead worker is noticed this long after it died',
+    ),
   })
   .strict()
   .refine((p) => !p.stages.profiling || p.profiling !== undefined, {

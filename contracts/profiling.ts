@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AgentNameSchema } from './agents.js';
+import { heartbeatTimeoutField } from './fields.js';
 
 const Latency = z
   .object({
@@ -34,6 +35,7 @@ export const EmulatedEngineInput = z
   })
   .strict();
 export type EmulatedEngineInput = z.input<typeof EmulatedEngineInput>;
+export type ResolvedEmulatedEngine = z.output<typeof EmulatedEngineInput>;
 
 export const EngineInput = z
   .object({
@@ -86,6 +88,7 @@ export const ProfilingPlanInput = z
   .strict()
   .describe("the sweeps; every default is the reference's (bench_serve_prefill.sh, bench_serve_tpot.sh)");
 export type ProfilingPlanInput = z.input<typeof ProfilingPlanInput>;
+export type ResolvedProfilingPlan = z.output<typeof ProfilingPlanInput>;
 
 export const ProfilingTarget = z
   .object({
@@ -133,7 +136,7 @@ export const ProfilingSweepInput = z
     plan: ProfilingPlanInput.prefault({}),
     engine: EngineInput.prefault({}),
     runId: z.string().min(1).optional(),
-    heartbeatTimeoutS: z.number().positive().max(3600).default(60),
+    heartbeatTimeoutS: heartbeatTimeoutField(60),
   })
   .strict();
 export type ProfilingSweepInput = z.input<typeof ProfilingSweepInput>;

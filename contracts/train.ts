@@ -4,6 +4,7 @@
  * and queries that carry these types are in contracts/temporal.
  */
 import { z } from 'zod';
+import { heartbeatTimeoutField, runIdField } from './fields.js';
 
 const overrides = z
   .record(z.string().min(1), z.unknown())
@@ -42,19 +43,11 @@ const common = {
     .boolean()
     .default(true)
     .describe('seeded synthetic token lengths; false reads the generated JSONLs of the profiling stage'),
-  runId: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('groups workflows of one run in search (MigflowRunId); defaults to the workflow id'),
-  heartbeatTimeoutS: z
-    .number()
-    .positive()
-    .max(3600)
-    .default(60)
-    .describe(
-      'seconds without a heartbeat before a dead GPU worker’s training is retried (from its last checkpoint)',
-    ),
+  runId: runIdField(),
+  heartbeatTimeoutS: heartbeatTimeoutField(
+    60,
+    'seconds without a heartbeat before a dead GPU worker’s training is retried (from its last checkpoint)',
+  ),
   maxAttempts: z
     .number()
     .int()
@@ -148,23 +141,36 @@ export interface TrainHeartbeat {
   attempt: number;
 }
 
-/** What `trainPolicy` returns through Temporal: paths and a few numbers. */
-export interface TrainPolicyResult {
-  cacheKey: string;
-  hit: boolean;
-  /** Published run directory (artifacts/train/<key>): snapshots, checkpoints, logs, training-curve.png. */
-  dir: string;
+/**
+ * What one training run produced: the train stage's summary (what the cache manifest keeps, checkpoint paths
+ * relative to the run directory) and, with absolute paths, the core of what `trainPolicy` returns.
+ */
+export interface TrainRunSummary {
+  /** `checkpoints/final`. */
   finalCheckpoint: string;
+  /** The checkpoint with the best mean episode reward when it was saved (the final one when none is better). */
   bestCheckpoint: string;
+  /** Env steps at the end (the run's total). */
   steps: number;
   episodes: number;
   /** Mean of the last up-to-100 episode rewards; null when no episode finished. */
   meanEpisodeReward: number | null;
+  /** The tfjs backend: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
   backend: string;
+  /** True when the backend ran on a GPU. */
+  onGpu: boolean;
   /** CUDA_VISIBLE_DEVICES the trainer process ran with (its GPU worker's GPU); null when unset. */
   cudaVisibleDevices: string | null;
-  /** Step count of the checkpoint the successful attempt resumed from; null when it started from scratch. */
+  /** Step count of the checkpoint the run resumed from; null when it started from scratch. */
   resumedFromSteps: number | null;
+}
+
+/** What `trainPolicy` returns through Temporal: the run's summary with absolute paths, and the cache's facts. */
+export interface TrainPolicyResult extends TrainRunSummary {
+  cacheKey: string;
+  hit: boolean;
+  /** Published run directory (artifacts/train/<key>): snapshots, checkpoints, logs, training-curve.png. */
+  dir: string;
   /** Attempt number of the activity that produced the entry (1 unless a worker died or a retry happened). */
   attempt: number;
   /** Wall time of this activity call (a cache hit is fast). */
@@ -190,6 +196,20 @@ export interface TrainProgress {
   lastCheckpoint?: string;
   backend?: string;
   attempt: number;
+}
+
+/** A training's progress once it has finished (or was served from the cache). */
+export function finishedProgress(result: TrainPolicyResult): TrainProgress {
+  return {
+    phase: result.hit ? 'cache-hit' : 'done',
+    steps: result.steps,
+    totalSteps: result.steps,
+    episodes: result.episodes,
+    ...(result.meanEpisodeReward !== null ? { meanEpisodeReward: result.meanEpisodeReward } : {}),
+    lastCheckpoint: result.finalCheckpoint,
+    backend: result.backend,
+    attempt: result.attempt,
+  };
 }
 
 /** One trial of a grid search, as the table shows it. */

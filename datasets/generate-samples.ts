@@ -11,7 +11,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { writeFileAtomic } from '../core/util/atomic-write.js';
+import { writeFileAtomic } from '../core/util/index.js';
 import {
   codeAnswer,
   codeRequest,

@@ -1,7 +1,7 @@
 /**
  * Wall time of the simulated benchmark for all baselines on the default bench (1024 decisions each), run serially
  * and fanned out over two workers, and the ratio. A "worker" here is a slot running the bench's trial child process
- * (core/bench/trial-process.ts), exactly what each benchPolicy activity spawns, so the fan-out figure is what
+ * (core/stages/bench/bench-child.ts), exactly what each benchPolicy activity spawns, so the fan-out figure is what
  * BenchWorkflow gets from two activity slots (Temporal's own overhead is measured by bench:orchestration).
  * Prints one JSON object. --pin runs worker slot i on CPU i (taskset), as when each worker has a host of its own.
  *
@@ -11,10 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execa } from 'execa';
-import type { TrialProcessArgs } from '../core/bench/index.js';
-import { trialProcessArgv } from '../core/bench/index.js';
+import { runChild } from '../core/child/index.js';
 import { ALL_BASELINES } from '../core/control/index.js';
+import {
+  BENCH_CHILD,
+  BENCH_CHILD_NODE_FLAGS,
+  type BenchTrialArgs,
+  type BenchTrialOutput,
+} from '../core/stages/bench/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +37,7 @@ const policies = values.policies.split(',');
 const out = mkdtempSync(join(tmpdir(), 'migflow-bench-bench-'));
 
 async function trial(policy: string, mode: string, cpu?: number): Promise<{ wallS: number; cpuS: number }> {
-  const args: TrialProcessArgs = {
+  const args: BenchTrialArgs = {
     policy,
     simulationConfig: 'configs/simulation_config.yaml',
     trainingConfig: 'configs/training_config.yaml',
@@ -43,18 +47,16 @@ async function trial(policy: string, mode: string, cpu?: number): Promise<{ wall
     outDir: join(out, mode, policy),
   };
   const started = performance.now();
-  const argv = [process.execPath, ...(await trialProcessArgv(args))];
-  const [file, ...rest] = cpu === undefined ? argv : ['taskset', '--cpu-list', String(cpu), ...argv];
-  const child = await execa(file!, rest, {
-    reject: false,
+  let cpuS = Number.NaN;
+  await runChild<BenchTrialArgs, never, BenchTrialOutput>(BENCH_CHILD, args, {
+    what: `${policy} trial`,
+    nodeFlags: BENCH_CHILD_NODE_FLAGS,
+    ...(cpu === undefined ? {} : { launcher: ['taskset', '--cpu-list', String(cpu)] }),
+    onCpu: (s) => {
+      cpuS = s;
+    },
   });
-  const last = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
-    error?: { message: string };
-    cpuS?: number;
-  };
-  if (child.exitCode !== 0 || last.error)
-    throw new Error(`${policy}: ${last.error?.message ?? child.stderr}`);
-  return { wallS: (performance.now() - started) / 1000, cpuS: last.cpuS ?? Number.NaN };
+  return { wallS: (performance.now() - started) / 1000, cpuS };
 }
 
 /** Runs every policy with at most `slots` trials at a time; returns wall seconds and per-trial seconds. */

@@ -12,8 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { percentile, runLoad } from '../core/profiling/load-generator.js';
-import { randomRequests } from '../core/profiling/random-prompts.js';
+import { percentile, randomRequests, runLoad } from '../core/profiling/index.js';
 import { seededRng } from '../core/random/index.js';
 import { spawnEmulator } from '../emulators/vllm/spawn.js';
 

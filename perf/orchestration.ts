@@ -19,7 +19,7 @@ import { sampleInputs } from '../cli/lib/samples.js';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal/index.js';
 import { StageCache } from '../core/cache/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
-import { freePort } from '../core/util/free-port.js';
+import { freePort } from '../core/util/index.js';
 import { devServerArgs, waitServing } from '../tools/dev-server.js';
 import { ensureTemporalCli } from '../tools/temporal-cli.js';
 import { installRuntime } from '../workers/connect.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../core/paths.js';
-import { freePort } from '../core/util/free-port.js';
+import { freePort } from '../core/util/index.js';
 
 const artifacts = mkdtempSync(join(tmpdir(), 'migflow-bench-pipeline-'));
 const env = {

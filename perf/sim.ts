@@ -11,8 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadSimulationConfig } from '../core/config/simulation.js';
-import { loadTrainingConfig } from '../core/config/training.js';
+import { loadSimulationConfig, loadTrainingConfig } from '../core/config/index.js';
 import { MigEnv, seededEnvRng } from '../core/control/index.js';
 import { syntheticTokenTables } from '../core/workload/index.js';
 

@@ -1,34 +1,51 @@
 /**
  * Training throughput of Maskable PPO end to end (rollout + update) for the default training config and net
- * (n_steps 2048, batch 256, 10 epochs, pi/vf [512, 512], VecNormalize), on the default simulation config:
- * env steps per second (wall and per CPU second), the share of time in the simulator vs the network (forward
- * passes while collecting + the PPO update), the tfjs backend, peak RSS. Prints one JSON object, with the SB3
- * MaskablePPO measurement from perf/results/sb3-maskable-ppo.json beside it and the ratio.
+ * (n_steps 2048 per environment, batch 256, 10 epochs, pi/vf [512, 512], VecNormalize), on the default simulation
+ * config, for one and two environments (`training.PPO.n_envs`). Prints one JSON object: per environment count, env
+ * steps per wall second and per CPU second, where the time went (simulator, forward passes while collecting, the
+ * update), and the update's distance from the FLOP limit — the update's matMul FLOPs counted from the shapes,
+ * divided by the matMul GFLOP/s this backend reaches on this machine (measured here, per core) and by the cores the
+ * update uses. Beside it, the SB3 MaskablePPO measurement from perf/results/sb3-maskable-ppo.json.
  *
- *   npx tsx perf/train.ts [--rollouts 1] [--seed 0] [--token-root DIR] [--sim-config configs/simulation_config.yaml]
+ *   npx tsx perf/train.ts [--n-envs 1,2] [--rollouts 1] [--seed 0] [--token-root DIR] [--sim-config FILE]
  *
- * --token-root: the directory the simulation config's generate_path files are relative to (the profiling
- * stage's outputs); without them, seeded synthetic token lengths are used and the JSON says so.
+ * --token-root: the directory the simulation config's generate_path files are relative to (the profiling stage's
+ * outputs); without them, seeded synthetic token lengths are used and the JSON says so. Run it alone on the machine
+ * (`flock /work/coord/bench.lock`): CPU seconds are the fairer figure on a shared one, and `loadAverage` says how
+ * shared it was.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { loadSimulationConfig } from '../core/config/simulation.js';
-import { loadTrainingConfig } from '../core/config/training.js';
-import { MigEnv, seededEnvRng } from '../core/control/index.js';
+import {
+  loadSimulationConfig,
+  loadTrainingConfig,
+  type ResolvedTrainingConfig,
+} from '../core/config/index.js';
 import {
   describeBackend,
-  episodeSeed,
+  InProcessVecEnv,
   PpoTrainer,
   selectTfBackend,
   type TrainEnv,
-  trainerConfigFrom,
+  threadCpuS,
+  updateFlops,
+  type VecEnv,
 } from '../core/rl/index.js';
+import {
+  createTrainEnv,
+  type TokenTables,
+  tokenTableSet,
+  trainerConfigFrom,
+  WorkerVecEnv,
+} from '../core/stages/train/index.js';
 import { loadTokenTables, syntheticTokenTables, tokenTableFiles } from '../core/workload/index.js';
 
 const { values } = parseArgs({
   options: {
+    'n-envs': { type: 'string', default: '1,2' },
     rollouts: { type: 'string', default: '1' },
     seed: { type: 'string', default: '0' },
     'token-root': { type: 'string' },
@@ -36,12 +53,16 @@ const { values } = parseArgs({
     'training-config': { type: 'string', default: 'configs/training_config.yaml' },
   },
 });
+const envCounts = values['n-envs'].split(',').map(Number);
+if (envCounts.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error('--n-envs: a comma-separated list of whole numbers ≥ 1');
 const rollouts = Number(values.rollouts);
 const seed = Number(values.seed);
-const simulation = loadSimulationConfig(values['sim-config']);
-const training = loadTrainingConfig(values['training-config']);
+const simConfigPath = values['sim-config'];
+const simulation = loadSimulationConfig(simConfigPath);
+const baseTraining = loadTrainingConfig(values['training-config']);
 
-function tokens() {
+function tokens(): { tokens: TokenTables; source: string } {
   const root = values['token-root'];
   if (!root) return { tokens: syntheticTokenTables(seed), source: 'synthetic' };
   const here = process.cwd();
@@ -50,111 +71,270 @@ function tokens() {
     const missing = tokenTableFiles(simulation).filter((f) => !existsSync(f));
     if (missing.length > 0)
       return { tokens: syntheticTokenTables(seed), source: `synthetic (missing ${missing[0]})` };
-    return { tokens: loadTokenTables(simulation), source: resolve(root) };
+    // Loaded here, once: worker threads get the tables, not the paths (they cannot chdir).
+    const t = loadTokenTables(simulation);
+    const set = tokenTableSet(simulation, t);
+    return { tokens: (agent, model) => set[`${agent}/${model}`]!, source: resolve(root) };
   } finally {
     process.chdir(here);
   }
 }
 
-const backend = await selectTfBackend();
-const { tokens: tokenTables, source: tokenSource } = tokens();
-const rng = seededEnvRng(seed);
-const env = new MigEnv({ simulation, training, tokens: tokenTables, rng });
-let simMs = 0;
-let simCpuUs = 0;
-const timed = <T>(f: () => T): T => {
-  const t = performance.now();
-  const c = process.cpuUsage();
-  const r = f();
-  const dc = process.cpuUsage(c);
-  simCpuUs += dc.user + dc.system;
-  simMs += performance.now() - t;
-  return r;
-};
-const trainEnv: TrainEnv = {
-  observationLength: env.observationLength,
-  actionCount: env.actionCount,
-  reset: (i) =>
-    timed(() => {
-      rng.seed(episodeSeed(seed, i));
-      return env.reset();
-    }),
-  actionMasks: () => timed(() => env.actionMasks()),
-  step: (a) => timed(() => env.step(a)),
-};
-const p = training.ppo;
-const totalSteps = rollouts * p.nSteps;
-let updateS = 0;
-let peakRss = process.memoryUsage().rss;
-const trainer = new PpoTrainer(trainEnv, trainerConfigFrom(training, totalSteps, seed), {
-  onUpdate: (u) => {
-    updateS += u.updateS;
-  },
-  onStep: (s) => {
-    if ((s.steps & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  },
-});
-const tensorsBefore = tf.memory().numTensors;
-const cpuStarted = process.cpuUsage();
-const started = performance.now();
-await trainer.learn();
-const wallS = (performance.now() - started) / 1000;
-const cpu = process.cpuUsage(cpuStarted);
-const cpuS = (cpu.user + cpu.system) / 1e6;
-peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-const simS = simMs / 1000;
-// Network = forward passes while collecting (everything in the loop that is not the simulator) + the update.
-const collectNetS = wallS - simS - updateS;
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+
+/**
+ * matMul GFLOP/s of this backend on one thread for the update's shapes (forward x·W, dx = dy·Wᵀ, dW = xᵀ·dy at the
+ * minibatch size), weighted by each shape's share of the update's FLOPs; per CPU second and per wall second.
+ */
+function measureMatMulGflops(shapes: readonly { m: number; k: number; n: number; flops: number }[]) {
+  let flops = 0;
+  let cpuS = 0;
+  let wallS = 0;
+  for (const s of shapes) {
+    const a = tf.randomNormal([s.m, s.k]);
+    const b = tf.randomNormal([s.k, s.n]);
+    for (let i = 0; i < 5; i++) tf.matMul(a, b).dispose();
+    const reps = Math.max(20, Math.ceil(2e9 / (2 * s.m * s.k * s.n)));
+    const c = cpuNow();
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) tf.matMul(a, b).dispose();
+    const w = (performance.now() - t) / 1000;
+    const u = cpuNow() - c;
+    tf.dispose([a, b]);
+    // Time this shape takes in the update, at its measured rate.
+    const rate = (2 * s.m * s.k * s.n * reps) / u;
+    flops += s.flops;
+    cpuS += s.flops / rate;
+    wallS += (s.flops / (2 * s.m * s.k * s.n * reps)) * w;
+  }
+  return { perCpuS: flops / cpuS / 1e9, perWallS: flops / wallS / 1e9 };
+}
+
+interface Timed {
+  simWallS: number;
+  simCpuS: number;
+}
+
+/** Wraps an in-process env so the time spent in the simulator is accounted. */
+function timedEnv(env: TrainEnv, t: Timed): TrainEnv {
+  const timed = <T>(f: () => T): T => {
+    const w = performance.now();
+    const c = cpuNow();
+    const r = f();
+    t.simCpuS += cpuNow() - c;
+    t.simWallS += (performance.now() - w) / 1000;
+    return r;
+  };
+  return {
+    observationLength: env.observationLength,
+    actionCount: env.actionCount,
+    reset: (i) => timed(() => env.reset(i)),
+    actionMasks: () => timed(() => env.actionMasks()),
+    step: (a) => timed(() => env.step(a)),
+  };
+}
+
+async function run(nEnvs: number, tables: TokenTables, gflops: { perCpuS: number; perWallS: number }) {
+  const training: ResolvedTrainingConfig = { ...baseTraining, ppo: { ...baseTraining.ppo, nEnvs } };
+  const p = training.ppo;
+  const timing: Timed = { simWallS: 0, simCpuS: 0 };
+  let workers: WorkerVecEnv | undefined;
+  let env: VecEnv;
+  if (nEnvs === 1) {
+    env = new InProcessVecEnv([
+      timedEnv(
+        createTrainEnv({ simulation, training, tokens: tables, runSeed: seed, envIndex: 0, stepLogs: false }),
+        timing,
+      ),
+    ]);
+  } else {
+    workers = await WorkerVecEnv.start(
+      Array.from({ length: nEnvs }, (_, envIndex) => ({
+        trainingConfigFile: training.file,
+        trainingConfigYaml: readFileSync(values['training-config'], 'utf8'),
+        simulationConfigFile: simConfigPath,
+        simulationConfigYaml: readFileSync(simConfigPath, 'utf8'),
+        tokenTables: tokenTableSet(simulation, tables),
+        runSeed: seed,
+        envIndex,
+        stepLogs: false,
+      })),
+    );
+    env = workers;
+    // The trainer's view of the simulator: the time it waits for the workers' steps and resets.
+    const step = env.step.bind(env);
+    const reset = env.reset.bind(env);
+    env = Object.assign(Object.create(workers) as VecEnv, {
+      step: async (a: Int32Array) => {
+        const w = performance.now();
+        const r = await step(a);
+        timing.simWallS += (performance.now() - w) / 1000;
+        return r;
+      },
+      reset: async (q: readonly { env: number; resetIndex: number }[]) => {
+        const w = performance.now();
+        const r = await reset(q);
+        timing.simWallS += (performance.now() - w) / 1000;
+        return r;
+      },
+    });
+  }
+  const totalSteps = rollouts * p.nSteps * nEnvs;
+  const tensorsBefore = tf.memory().numTensors;
+  let updateS = 0;
+  let updateTrainerCpuS = 0;
+  let peakRss = process.memoryUsage().rss;
+  const trainer = new PpoTrainer(env, trainerConfigFrom(training, totalSteps, seed), {
+    onUpdate: (u) => {
+      updateS += u.updateS;
+      updateTrainerCpuS += u.updateCpuS ?? 0;
+    },
+    onStep: (s) => {
+      if ((s.steps & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    },
+  });
+  const workersAtStart = workers ? await workers.cpuStats() : undefined;
+  const cpuStarted = cpuNow();
+  const mainCpuStarted = threadCpuS() ?? 0;
+  const started = performance.now();
+  await trainer.learn();
+  const wallS = (performance.now() - started) / 1000;
+  const cpuS = cpuNow() - cpuStarted;
+  const mainCpuS = (threadCpuS() ?? 0) - mainCpuStarted;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  const threads = workers ? await workers.cpuStats() : undefined;
+  const workersStartCpuS = workersAtStart?.reduce((a, t) => a + t.threadCpuS, 0) ?? 0;
+  const simCpuS = threads ? threads.reduce((a, t) => a + t.envCpuS, 0) : timing.simCpuS;
+  const shardCpuS = threads ? threads.reduce((a, t) => a + t.shardCpuS, 0) : undefined;
+  trainer.dispose();
+  await trainer.close();
+  const leaked = tf.memory().numTensors - tensorsBefore;
+
+  const flops = updateFlops({
+    obsSize: env.observationLength,
+    actionCount: env.actionCount,
+    netArch: p.netArch,
+  });
+  const updateGflop = (flops.perSampleEpoch * totalSteps * p.nEpochs) / 1e9;
+  const forwardGflop = (flops.forwardPerSample * totalSteps) / 1e9;
+  const cores = Math.min(nEnvs, availableParallelism());
+  // Forward passes while collecting, with the little bookkeeping around them (normalisation, buffer writes): the
+  // trainer's thread's collection time that is not spent waiting for the simulators.
+  const forwardS = wallS - timing.simWallS - updateS;
+  const networkS = forwardS + updateS;
+  // CPU seconds of the update: the trainer's thread during updates plus the workers' gradient and Adam work; of the
+  // forward passes: the trainer's thread outside updates (several environments) or their wall time (one: the same
+  // thread runs the simulator, whose getrusage share includes V8's helper threads).
+  const updateCpuS = updateTrainerCpuS + (shardCpuS ?? 0);
+  const forwardCpuS = threads ? mainCpuS - updateTrainerCpuS : forwardS;
+  const perStep = (x: number) => round((1000 * x) / totalSteps, 3);
+  const limit = (gflop: number) => gflop / gflops.perCpuS;
+  return {
+    nEnvs,
+    envSteps: totalSteps,
+    wallS: round(wallS),
+    cpuS: round(cpuS),
+    envStepsPerS: round(totalSteps / wallS, 2),
+    envStepsPerCpuS: round(totalSteps / cpuS, 2),
+    // Wall seconds on the trainer's thread: waiting for the simulators, forward passes, the update.
+    simulationS: round(timing.simWallS),
+    collectNetworkS: round(forwardS),
+    updateS: round(updateS),
+    simulationShare: round(timing.simWallS / wallS),
+    networkShare: round(networkS / wallS),
+    // CPU seconds by kind of work (per thread, from /proc; one environment: the simulator from getrusage).
+    simulationCpuS: round(simCpuS),
+    collectNetworkCpuS: round(forwardCpuS),
+    updateCpuS: round(updateCpuS),
+    trainerThreadCpuS: round(mainCpuS),
+    ...(threads
+      ? { workerThreadsCpuS: round(threads.reduce((a, t) => a + t.threadCpuS, 0) - workersStartCpuS) }
+      : {}),
+    msPerEnvStep: {
+      simulationCpu: perStep(simCpuS),
+      networkCpu: perStep(forwardCpuS + updateCpuS),
+      networkWall: perStep(networkS),
+    },
+    // The network's matMul FLOPs against the single-thread matMul rate of this backend (matMulGflops.perCpuS): the
+    // least CPU time they can take; the wall limit divides it by the cores the update runs on.
+    flopLimit: {
+      updateGflop: round(updateGflop, 2),
+      forwardGflop: round(forwardGflop, 2),
+      mflopPerEnvStep: round(((updateGflop + forwardGflop) * 1e3) / totalSteps, 2),
+      updateCoresUsed: cores,
+      updateLimitCpuS: round(limit(updateGflop)),
+      updateCpuS: round(updateCpuS),
+      updateCpuOverLimit: round(updateCpuS / limit(updateGflop), 2),
+      updateLimitWallS: round(limit(updateGflop) / cores),
+      updateWallS: round(updateS),
+      updateWallOverLimit: round(updateS / (limit(updateGflop) / cores), 2),
+      networkCpuOverLimit: round((forwardCpuS + updateCpuS) / limit(updateGflop + forwardGflop), 2),
+    },
+    peakRssMiB: round(peakRss / 1024 / 1024, 1),
+    leakedTensors: leaked,
+  };
+}
+
+const backend = await selectTfBackend();
+const { tokens: tables, source: tokenSource } = tokens();
+const probe = createTrainEnv({
+  simulation,
+  training: baseTraining,
+  tokens: tables,
+  runSeed: seed,
+  envIndex: 0,
+  stepLogs: false,
+});
+const netShapes = updateFlops({
+  obsSize: probe.observationLength,
+  actionCount: probe.actionCount,
+  netArch: baseTraining.ppo.netArch,
+}).matMulShapes(baseTraining.ppo.batchSize);
+const gflops = measureMatMulGflops(netShapes);
+const results = [];
+for (const n of envCounts) results.push(await run(n, tables, gflops));
 
 const sb3File = new URL('./results/sb3-maskable-ppo.json', import.meta.url);
 const sb3 = existsSync(sb3File)
   ? (JSON.parse(readFileSync(sb3File, 'utf8')) as {
-      envStepsPerS?: number | null;
       envStepsPerCpuS?: number;
-      [k: string]: unknown;
+      networkCpuS?: number;
+      updateCpuS?: number;
     })
   : undefined;
-const envStepsPerS = totalSteps / wallS;
-const envStepsPerCpuS = totalSteps / cpuS;
+const one = results.find((r) => r.nEnvs === 1);
+const p = baseTraining.ppo;
 process.stdout.write(
   `${JSON.stringify(
     {
       agents: simulation.agentCount,
-      obsSize: env.observationLength,
-      actionCount: env.actionCount,
+      obsSize: probe.observationLength,
+      actionCount: probe.actionCount,
       netArch: p.netArch,
-      nSteps: p.nSteps,
+      nStepsPerEnv: p.nSteps,
       batchSize: p.batchSize,
       nEpochs: p.nEpochs,
       episodeLength: p.episodeLength,
-      sb3Norm: training.sb3Norm,
+      sb3Norm: baseTraining.sb3Norm,
       tokens: tokenSource,
       backend: describeBackend(backend),
-      envSteps: totalSteps,
-      wallS: round(wallS),
-      cpuS: round(cpuS),
-      envStepsPerS: round(envStepsPerS, 2),
-      envStepsPerCpuS: round(envStepsPerCpuS, 2),
-      simulationS: round(simS),
-      collectNetworkS: round(collectNetS),
-      updateS: round(updateS),
-      simulationShare: round(simS / wallS),
-      networkShare: round((collectNetS + updateS) / wallS),
-      // CPU seconds split the same way; on a shared machine they are the fairer figures.
-      simulationCpuS: round(simCpuUs / 1e6),
-      networkCpuS: round(cpuS - simCpuUs / 1e6),
-      simulationCpuShare: round(simCpuUs / 1e6 / cpuS),
-      peakRssMiB: round(peakRss / 1024 / 1024, 1),
-      leakedTensors: tf.memory().numTensors - tensorsBefore,
-      sb3: sb3 ?? null,
-      // Wall-clock ratio only where the SB3 file has a wall-clock rate measured on a quiet machine.
-      ratioToSb3: sb3?.envStepsPerS ? round(envStepsPerS / sb3.envStepsPerS, 2) : null,
-      ratioToSb3PerCpuS: sb3?.envStepsPerCpuS ? round(envStepsPerCpuS / sb3.envStepsPerCpuS, 2) : null,
+      cores: availableParallelism(),
+      loadAverage: loadavg().map((x) => round(x, 2)),
+      matMulGflops: { perCpuS: round(gflops.perCpuS, 1), perWallS: round(gflops.perWallS, 1), threads: 1 },
+      runs: results,
+      // SB3 MaskablePPO (torch on this CPU, reference env), from perf/results/sb3-maskable-ppo.json: one rollout.
+      sb3: sb3
+        ? { envStepsPerCpuS: sb3.envStepsPerCpuS, networkCpuS: sb3.networkCpuS, updateCpuS: sb3.updateCpuS }
+        : null,
+      ratioToSb3PerCpuS:
+        one && sb3?.envStepsPerCpuS ? round(one.envStepsPerCpuS / sb3.envStepsPerCpuS, 2) : null,
     },
     null,
     2,
   )}\n`,
 );
-trainer.dispose();
 process.exit(0);

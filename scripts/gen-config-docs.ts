@@ -9,12 +9,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BenchConfigSchema } from '../core/config/bench.js';
-import { DeploymentConfigSchema } from '../core/config/deployment.js';
-import { GridSearchSchema } from '../core/config/grid-search.js';
-import { ModelConfigSchema } from '../core/config/model.js';
-import { BurstyWorkload, PatternsWorkload, TaskConfigSchema } from '../core/config/task.js';
-import { writeFileAtomic } from '../core/util/atomic-write.js';
+import {
+  BenchConfigSchema,
+  BurstyWorkload,
+  DeploymentConfigSchema,
+  GridSearchSchema,
+  ModelConfigSchema,
+  PatternsWorkload,
+  TaskConfigSchema,
+} from '../core/config/index.js';
+import { writeFileAtomic } from '../core/util/index.js';
 
 export interface ConfigDoc {
   /** Path of the file the schema describes, as users know it. */

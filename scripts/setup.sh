@@ -4,7 +4,9 @@
 #   - a Docker engine (profiling and deployment run the vLLM emulator / vLLM in containers),
 #   - Chromium (the browser tests drive the Web UI and the dashboard with it),
 #   - npm dependencies (npm ci),
-#   - the Temporal CLI (found on PATH, or built once with Go into ~/.cache/migflow).
+#   - PostgreSQL (Debian's; scripts/prod-stack.sh runs the production-style Temporal stack on it),
+#   - the Go-built tools, once, into ~/.cache/migflow (found on PATH first where that applies): the Temporal CLI,
+#     SeaweedFS (the store tests' S3 server), and the Temporal server, its schema tool and the Web UI server.
 # System packages are installed with apt-get when run as root on Debian/Ubuntu; otherwise it says what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ missing=()
 # itself (dockerd, from docker.io) is needed.
 docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} (apt-get)"
@@ -46,6 +49,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-say "Temporal CLI"
-npx tsx scripts/ensure-tools.ts
+# Two Go builds side by side the first time (minutes each): SeaweedFS alone, and the Temporal CLI followed by the
+# Temporal server and UI (which reuse much of the CLI's build cache). Later runs only check the cache.
+say "Go tools: Temporal CLI, SeaweedFS, Temporal server + Web UI"
+npx tsx scripts/ensure-tools.ts weed &
+weed_build=$!
+npx tsx scripts/ensure-tools.ts temporal-cli prod || { kill "$weed_build" 2>/dev/null; wait "$weed_build" || true; exit 1; }
+wait "$weed_build"
 say "ready"

@@ -1,7 +1,7 @@
 /** Shared worker plumbing: runtime (logging, signals), connection, activity dependencies. */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/index.js';
 import { StageCache } from '../core/cache/index.js';
 import { artifactsDir, MIGFLOW_VERSION, PROJECT_ROOT } from '../core/paths.js';
@@ -54,4 +54,31 @@ export function activityDeps(childEnv: Record<string, string> = {}): ActivityDep
 export function isMain(metaUrl: string): boolean {
   const entry = process.argv[1];
   return !!entry && fileURLToPath(metaUrl) === resolve(entry);
+}
+
+/**
+ * A worker process's whole life, when `metaUrl` is the process's main module: the runtime, the worker `start`
+ * builds (given the server's address), its ready banner on stdout, then running until SIGINT/SIGTERM, and the
+ * connection closed. A failure exits 1 as `label: message`.
+ */
+export function workerMain(
+  metaUrl: string,
+  label: string,
+  start: (env: WorkerEnv) => Promise<{ worker: Worker; connection: NativeConnection; banner: string }>,
+): void {
+  if (!isMain(metaUrl)) return;
+  const run = async () => {
+    installRuntime();
+    const { worker, connection, banner } = await start(workerEnv());
+    process.stdout.write(`${banner}\n`);
+    try {
+      await worker.run();
+    } finally {
+      await connection.close();
+    }
+  };
+  run().catch((err: unknown) => {
+    process.stderr.write(`${label}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
 }

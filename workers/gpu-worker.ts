@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { gpuTaskQueue } from '../contracts/temporal/index.js';
-import { activityDeps, connect, installRuntime, isMain, type WorkerEnv, workerEnv } from './connect.js';
+import { activityDeps, connect, type WorkerEnv, workerMain } from './connect.js';
 import { checkGpu, type GpuWorkerOptions } from './gpus.js';
 
 export type { GpuWorkerOptions } from './gpus.js';
@@ -33,7 +33,7 @@ export async function createGpuWorker(env: WorkerEnv, opts: GpuWorkerOptions) {
   return { worker, connection };
 }
 
-async function main(): Promise<void> {
+workerMain(import.meta.url, 'GPU worker', async (env) => {
   const { values } = parseArgs({
     options: {
       gpu: { type: 'string' },
@@ -45,27 +45,12 @@ async function main(): Promise<void> {
     throw new Error('missing or invalid --gpu N (the GPU index this worker is pinned to)');
   }
   const gpus = values.gpus?.split(',').map((s) => Number(s.trim()));
-  installRuntime();
-  const env = workerEnv();
   const opts: GpuWorkerOptions = {
     gpu: Number(values.gpu),
     emulate: values.emulate,
     ...(gpus ? { gpus } : {}),
   };
-  const { worker, connection } = await createGpuWorker(env, opts);
-  process.stdout.write(
-    `migflow GPU worker: queue ${gpuTaskQueue(opts.gpu)}${opts.emulate ? ' (emulated GPU)' : ''} on ${env.address}\n`,
-  );
-  try {
-    await worker.run();
-  } finally {
-    await connection.close();
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`GPU worker: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+  const w = await createGpuWorker(env, opts);
+  const emulated = opts.emulate ? ' (emulated GPU)' : '';
+  return { ...w, banner: `migflow GPU worker: queue ${gpuTaskQueue(opts.gpu)}${emulated} on ${env.address}` };
+});

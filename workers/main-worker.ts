@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { MAIN_TASK_QUEUE } from '../contracts/temporal/index.js';
-import { activityDeps, connect, installRuntime, isMain, type WorkerEnv, workerEnv } from './connect.js';
+import { activityDeps, connect, type WorkerEnv, workerMain } from './connect.js';
 import { cachedWorkflowBundle } from './workflow-bundle.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -27,24 +27,11 @@ export async function createMainWorker(env: WorkerEnv, opts: { taskQueue?: strin
   return { worker, connection };
 }
 
-async function main(): Promise<void> {
-  installRuntime();
-  const env = workerEnv();
+workerMain(import.meta.url, 'main worker failed', async (env) => {
   const taskQueue = process.env.MIGFLOW_TASK_QUEUE ?? MAIN_TASK_QUEUE;
-  const { worker, connection } = await createMainWorker(env, { taskQueue });
-  process.stdout.write(
-    `migflow main worker: queue ${taskQueue} on ${env.address} (namespace ${env.namespace})\n`,
-  );
-  try {
-    await worker.run();
-  } finally {
-    await connection.close();
-  }
-}
-
-if (isMain(import.meta.url)) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`main worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+  const w = await createMainWorker(env, { taskQueue });
+  return {
+    ...w,
+    banner: `migflow main worker: queue ${taskQueue} on ${env.address} (namespace ${env.namespace})`,
+  };
+});

@@ -12,7 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { build } from 'esbuild';
 import { artifactsDir, PROJECT_ROOT } from '../core/paths.js';
-import { writeFileAtomic } from '../core/util/atomic-write.js';
+import { writeFileAtomic } from '../core/util/index.js';
 
 /** Every project file the bundle is made of: the entry and whatever it reaches through relative imports. */
 export async function workflowSources(entry: string): Promise<string[]> {

@@ -2,28 +2,20 @@
  * BenchWorkflow: every listed policy on the same benchmark trace, one cached `benchPolicy` activity each, in
  * parallel (each trial is seeded by policy name, so the order and placement of trials do not change any number).
  */
-import {
-  proxyActivities,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import {
   BenchStageInput,
   type BenchWorkflowInput,
   type BenchWorkflowResult,
   Stage,
 } from '../contracts/index.js';
-import { type Activities, QUICK_RETRY, RUN_ID, STAGE, validateInput } from '../contracts/temporal/index.js';
+import { type Activities, QUICK_RETRY, validateInput } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 
 export async function BenchWorkflow(raw: BenchWorkflowInput): Promise<BenchWorkflowResult> {
   const { runId: rawRunId, ...rest } = raw;
   const settings = validateInput('BenchWorkflow', BenchStageInput, rest);
-  const runId = rawRunId ?? workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.bench },
-    { key: RUN_ID, value: runId },
-  ]);
+  const runId = joinRun(Stage.bench, rawRunId);
   const { benchPolicy } = proxyActivities<Activities>({
     startToCloseTimeout: '2h',
     heartbeatTimeout: '30s',

@@ -1,12 +1,8 @@
 /** DatasetWorkflow: prepares each listed dataset (in parallel) through the cached `prepareDataset` activity. */
-import {
-  proxyActivities,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import { DatasetWorkflowInput, type DatasetWorkflowResult, Stage } from '../contracts/index.js';
-import { type Activities, DATASET_RETRY, RUN_ID, STAGE, validateInput } from '../contracts/temporal/index.js';
+import { type Activities, DATASET_RETRY, validateInput } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 
 function baseName(p: string): string {
   return p.split('/').pop() ?? p;
@@ -14,11 +10,7 @@ function baseName(p: string): string {
 
 export async function DatasetWorkflow(rawInput: DatasetWorkflowInput): Promise<DatasetWorkflowResult> {
   const input = validateInput('DatasetWorkflow', DatasetWorkflowInput, rawInput);
-  const runId = input.runId ?? workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.datasets },
-    { key: RUN_ID, value: runId },
-  ]);
+  const runId = joinRun(Stage.datasets, input.runId);
   const { prepareDataset } = proxyActivities<Activities>({
     startToCloseTimeout: '2h',
     heartbeatTimeout: `${input.heartbeatTimeoutS}s`,

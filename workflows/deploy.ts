@@ -15,7 +15,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import {
   DeployInput,
@@ -30,13 +29,11 @@ import {
   deployStatusQuery,
   deployStopSignal,
   deploySwitchPolicySignal,
-  GPU,
   gpuTaskQueue,
   liveRetry,
-  RUN_ID,
-  STAGE,
   validateInput,
 } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 
 /** The carried desired state: the workflow reads only the view's fields and hands the rest back untouched. */
 type DeployState = DeployStateView;
@@ -52,11 +49,7 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
   const { carry: carried, ...rest } = raw;
   const input = validateInput('DeployWorkflow', DeployInput, rest);
   const taskQueue = input.taskQueue ?? gpuTaskQueue(input.firstGpu);
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.deploy },
-    { key: RUN_ID, value: input.deploymentId },
-    { key: GPU, value: taskQueue },
-  ]);
+  joinRun(Stage.deploy, input.deploymentId, { gpuQueue: taskQueue });
   const intervalS = input.decisionIntervalS ?? 120;
   const acts = proxyActivities<Activities>({
     taskQueue,

@@ -12,7 +12,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -25,15 +24,13 @@ import {
 } from '../contracts/index.js';
 import {
   type Activities,
-  GPU,
   gpuTaskQueue,
   gridStatusQuery,
   QUICK_RETRY,
-  RUN_ID,
-  STAGE,
-  TRIAL,
+  runTags,
   validateInput,
 } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 import { TrainWorkflow } from './train.js';
 
 /** The trials as a Markdown table (also what the Web UI's current details show). */
@@ -66,10 +63,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
   const input = validateInput('GridSearchWorkflow', GridSearchInput, raw);
   const parentId = workflowInfo().workflowId;
   const runId = input.runId ?? parentId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.gridSearch },
-    { key: RUN_ID, value: runId },
-  ]);
+  joinRun(Stage.gridSearch, runId);
   const { expandGridSearch } = proxyActivities<Activities>({
     startToCloseTimeout: '5m',
     retry: QUICK_RETRY,
@@ -142,12 +136,12 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
           },
         ],
         staticSummary: `trial ${outcome.trialKey}${params ? ` ${params}` : ''} on gpu-${gpu}`,
-        typedSearchAttributes: [
-          { key: STAGE, value: Stage.train },
-          { key: RUN_ID, value: runId },
-          { key: TRIAL, value: outcome.trialKey },
-          { key: GPU, value: gpuTaskQueue(gpu) },
-        ],
+        typedSearchAttributes: runTags({
+          stage: Stage.train,
+          runId,
+          trial: outcome.trialKey,
+          gpuQueue: gpuTaskQueue(gpu),
+        }),
       })
         .then((r) => {
           outcome.status = 'completed';

@@ -10,23 +10,21 @@ import {
   executeChild,
   proxyActivities,
   setCurrentDetails,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { PipelineInput, type PipelineResult, Stage, type StageOutcome } from '../contracts/index.js';
 import {
   type Activities,
   BOOKKEEPING_RETRY,
-  GPU,
   gpuTaskQueue,
-  RUN_ID,
-  STAGE,
+  runTags,
   validateInput,
 } from '../contracts/temporal/index.js';
 import { BenchWorkflow } from './bench.js';
 import { DatasetWorkflow } from './dataset.js';
 import { DeployWorkflow } from './deploy.js';
 import { GridSearchWorkflow } from './grid-search.js';
+import { joinRun } from './join-run.js';
 import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
 
 const { prepareWorkingConfig } = proxyActivities<Activities>({
@@ -41,10 +39,7 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
   const input = validateInput('PipelineWorkflow', PipelineInput, rawInput);
   const pipelineId = workflowInfo().workflowId;
   const runId = input.runId ?? pipelineId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.pipeline },
-    { key: RUN_ID, value: runId },
-  ]);
+  joinRun(Stage.pipeline, runId);
   const stages: StageOutcome[] = [];
   const result: PipelineResult = { runId, stages, simulationConfig: input.simulationConfig };
   const progress = (current: string) =>
@@ -81,10 +76,7 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     });
     return r;
   }
-  const attrs = (s: Stage) => [
-    { key: STAGE, value: s },
-    { key: RUN_ID, value: runId },
-  ];
+  const attrs = (stage: Stage) => runTags({ stage, runId });
 
   result.datasets = await stage(
     Stage.datasets,
@@ -199,7 +191,7 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
       workflowId,
       args: [{ ...deploy, deploymentId, policy, simulationConfig }],
       staticSummary: `deploy ${policy.split('/').at(-1)} as ${deploymentId}`,
-      typedSearchAttributes: [...attrs(Stage.deploy), { key: GPU, value: gpuTaskQueue(deploy.firstGpu) }],
+      typedSearchAttributes: runTags({ stage: Stage.deploy, runId, gpuQueue: gpuTaskQueue(deploy.firstGpu) }),
     });
     result.deploy = { ...deployed, policy };
     stages.push({ stage: Stage.deploy, status: 'ran', durationMs: Date.now() - started, workflowId });

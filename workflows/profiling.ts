@@ -5,12 +5,7 @@
  * every fitted value into simulation_config.yaml at once. The write-back is idempotent (an unchanged value is not
  * rewritten), so replays, retries and re-runs with the same inputs leave the file byte-identical.
  */
-import {
-  proxyActivities,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import {
   FitWritebackInput,
   type FitWritebackResult,
@@ -18,25 +13,17 @@ import {
   type ProfilingSweepResult,
   Stage,
 } from '../contracts/index.js';
-import {
-  type Activities,
-  GPU,
-  gpuTaskQueue,
-  QUICK_RETRY,
-  RUN_ID,
-  STAGE,
-  validateInput,
-} from '../contracts/temporal/index.js';
+import { type Activities, gpuTaskQueue, QUICK_RETRY, validateInput } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 
 export async function ProfilingSweepWorkflow(raw: ProfilingSweepInput): Promise<ProfilingSweepResult> {
   const s = validateInput('ProfilingSweepWorkflow', ProfilingSweepInput, raw);
-  const runId = s.runId ?? workflowInfo().workflowId;
   const gpus = [...new Set(s.targets.map((t) => t.gpu))].sort((a, b) => a - b);
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.profiling },
-    { key: RUN_ID, value: runId },
-    ...(gpus.length === 1 ? [{ key: GPU, value: gpuTaskQueue(gpus[0]!) }] : []),
-  ]);
+  const runId = joinRun(
+    Stage.profiling,
+    s.runId,
+    gpus.length === 1 ? { gpuQueue: gpuTaskQueue(gpus[0]!) } : {},
+  );
   const { profileEngine } = proxyActivities<Activities>({
     startToCloseTimeout: '24h',
     heartbeatTimeout: `${s.heartbeatTimeoutS}s`,
@@ -76,11 +63,7 @@ export async function ProfilingSweepWorkflow(raw: ProfilingSweepInput): Promise<
 
 export async function FitWritebackWorkflow(raw: FitWritebackInput): Promise<FitWritebackResult> {
   const s = validateInput('FitWritebackWorkflow', FitWritebackInput, raw);
-  const runId = s.runId ?? workflowInfo().workflowId;
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.fit },
-    { key: RUN_ID, value: runId },
-  ]);
+  const runId = joinRun(Stage.fit, s.runId);
   const { fitProfiles, writeBackProfiles } = proxyActivities<Activities>({
     startToCloseTimeout: '30m',
     retry: QUICK_RETRY,

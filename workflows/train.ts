@@ -4,15 +4,9 @@
  * signals progress here, so the Web UI's current details and `trainProgressQuery` show steps, reward and the
  * last checkpoint while it runs.
  */
+import { isCancellation, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import {
-  isCancellation,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import {
+  finishedProgress,
   paramsSummary,
   Stage,
   type TrainProgress,
@@ -21,16 +15,13 @@ import {
 } from '../contracts/index.js';
 import {
   type Activities,
-  GPU,
   gpuTaskQueue,
-  RUN_ID,
-  STAGE,
-  TRIAL,
   trainingRetry,
   trainProgressQuery,
   trainProgressSignal,
   validateInput,
 } from '../contracts/temporal/index.js';
+import { joinRun } from './join-run.js';
 
 function progressMarkdown(title: string, p: TrainProgress): string {
   const pct = p.totalSteps ? ` (${((100 * p.steps) / p.totalSteps).toFixed(1)} %)` : '';
@@ -52,14 +43,11 @@ function progressMarkdown(title: string, p: TrainProgress): string {
 
 export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkflowResult> {
   const input = validateInput('TrainWorkflow', TrainWorkflowInput, raw);
-  const runId = input.runId ?? workflowInfo().workflowId;
   const queue = gpuTaskQueue(input.gpu);
-  upsertSearchAttributes([
-    { key: STAGE, value: Stage.train },
-    { key: RUN_ID, value: runId },
-    { key: GPU, value: queue },
-    ...(input.trialKey ? [{ key: TRIAL, value: input.trialKey }] : []),
-  ]);
+  const runId = joinRun(Stage.train, input.runId, {
+    gpuQueue: queue,
+    ...(input.trialKey ? { trial: input.trialKey } : {}),
+  });
   const params = input.label ?? paramsSummary(input.overrides);
   const title = `Training ${input.trialKey ?? 'run'}${params ? ` ${params}` : ''} on gpu-${input.gpu}`;
 
@@ -119,16 +107,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
       throw err;
     });
   finished = true;
-  progress = {
-    phase: result.hit ? 'cache-hit' : 'done',
-    steps: result.steps,
-    totalSteps: result.steps,
-    episodes: result.episodes,
-    ...(result.meanEpisodeReward !== null ? { meanEpisodeReward: result.meanEpisodeReward } : {}),
-    lastCheckpoint: result.finalCheckpoint,
-    backend: result.backend,
-    attempt: result.attempt,
-  };
+  progress = finishedProgress(result);
   setCurrentDetails(
     `${progressMarkdown(title, progress)}\n- best checkpoint: \`${result.bestCheckpoint}\`${result.resumedFromSteps !== null ? `\n- resumed from step ${result.resumedFromSteps}` : ''}`,
   );

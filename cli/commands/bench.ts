@@ -1,40 +1,28 @@
 /**
  * `migflow bench`: runs RL checkpoints and baseline policies locally (no Temporal) on one shared workload — generated
- * from bench_config.yaml or replayed from a trace CSV — writes the reference's result files and figures per policy
- * plus a comparison, and prints the comparison table.
+ * from bench_config.yaml or replayed from a trace CSV — through the bench stage's own `run` (one trial process per
+ * policy, as BenchWorkflow runs them), writes the reference's result files and figures per policy plus a comparison,
+ * and prints the comparison table.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import type { BenchEntry } from '../../contracts/index.js';
 import {
+  benchTrials,
   comparisonTable,
   latestCheckpoints,
-  loadBenchSetup,
   resolveTrials,
-  runBench,
   runTaskSuite,
   TASK_SUITE,
   type TraceSource,
   taskFiles,
-  writeComparison,
-  writeTrialFigures,
-  writeTrialFiles,
+  writeComparisonEntries,
 } from '../../core/bench/index.js';
 import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
-
-export function positiveWhole(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
-
-export function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
-
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
+import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
 
 /** `--trace-model ChatGPT=ChatAgent` pairs → a map. */
 export function modelMap(pairs: readonly string[]): Record<string, string> {
@@ -122,33 +110,41 @@ export function registerBenchCommand(program: Command): void {
     )
     .action(async (opts: BenchCliOptions & { out: string; task?: string[] }) => {
       // Checkpoints load (and fail on a bad path) before any trial runs.
-      const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
-      if (opts.task) return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
-      const trace = traceSource(opts);
-      const setup = loadBenchSetup({
-        simulationConfig: opts.config,
-        trainingConfig: opts.trainingConfig,
-        benchConfig: opts.benchConfig,
-        syntheticTokens: opts.syntheticTokens === true,
-        ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        ...(trace ? { trace } : {}),
-      });
-      mkdirSync(opts.out, { recursive: true });
-      const { prepared, trials } = runBench(setup, policies, (t) =>
-        process.stderr.write(`${t.policy}: done (${t.steps} decisions, flush ${t.flushSteps})\n`),
-      );
-      const written: string[] = [];
-      for (const t of trials) {
-        written.push(...writeTrialFiles(opts.out, prepared, t));
-        if (opts.figures) written.push(...(await writeTrialFigures(opts.out, prepared, t)));
+      if (opts.task) {
+        const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
+        return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
       }
-      written.push(...writeComparison(opts.out, trials));
-      const source = setup.arrivalTrace
-        ? `trace ${setup.arrivalTrace.file} (${setup.arrivalTrace.layout})`
-        : `seed ${prepared.bench.seed}`;
+      const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
+      const trace = traceSource(opts);
+      mkdirSync(opts.out, { recursive: true });
+      const entries: BenchEntry[] = [];
+      const written: string[] = [];
+      let last: BenchTrialSummary | undefined;
+      for (const t of trials) {
+        // Paths as typed: the trial process runs in this working directory.
+        const r = await benchStage.run(
+          {
+            ...t,
+            simulationConfig: opts.config,
+            trainingConfig: opts.trainingConfig,
+            benchConfig: opts.benchConfig,
+            syntheticTokens: opts.syntheticTokens === true,
+            figures: opts.figures,
+            ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(trace ? { trace } : {}),
+          },
+          opts.out,
+          {},
+        );
+        process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
+        entries.push(r.entry);
+        written.push(...r.files.map((f) => join(opts.out, f)));
+        last = r;
+      }
+      written.push(...writeComparisonEntries(opts.out, entries));
       process.stdout.write(
-        `${prepared.trace.totalRequests} requests, ${source}, ${prepared.steps} decisions\n${comparisonTable(trials)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
       );
     });
 }

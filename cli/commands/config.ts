@@ -1,14 +1,16 @@
 /** `migflow config check [FILE…]`: validate config files and print what is wrong, where, and how to fix it. */
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { loadBenchConfig } from '../../core/config/bench.js';
-import { loadDeploymentConfig } from '../../core/config/deployment.js';
-import { loadGpuConfig } from '../../core/config/gpu.js';
-import { loadGridSearchConfig } from '../../core/config/grid-search.js';
-import { loadModelConfig } from '../../core/config/model.js';
-import { loadSimulationConfig } from '../../core/config/simulation.js';
-import { loadTaskConfig } from '../../core/config/task.js';
-import { loadTrainingConfig } from '../../core/config/training.js';
+import {
+  loadBenchConfig,
+  loadDeploymentConfig,
+  loadGpuConfig,
+  loadGridSearchConfig,
+  loadModelConfig,
+  loadSimulationConfig,
+  loadTaskConfig,
+  loadTrainingConfig,
+} from '../../core/config/index.js';
 import { MigflowError } from '../../core/errors.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 

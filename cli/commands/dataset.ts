@@ -1,27 +1,14 @@
 /**
- * `migflow dataset <coder|rag|chat>`: run the dataset stage directly, without a Temporal server, and print what
- * it made (rows read and written, rows left out by the reference's filters, and the malformed-row report).
+ * `migflow dataset <coder|rag|chat>`: run the datasets stage (its own `run`, as `prepareDataset` does) without a
+ * Temporal server, and print what it made (rows read and written, rows left out by the reference's filters, and
+ * the malformed-row report).
  */
 import { resolve } from 'node:path';
-import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  DATASET_SOURCES,
-  type DatasetKind,
-  type PrepareDatasetResult,
-  prepareDataset,
-} from '../../core/datasets/index.js';
+import { Argument, type Command, Option } from 'commander';
+import { DATASET_SOURCES, type DatasetKind, type PrepareDatasetResult } from '../../core/datasets/index.js';
 import { ConfigError } from '../../core/errors.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InvalidArgumentError('expected a positive whole number of rows');
-  return n;
-}
+import { datasetsStage } from '../../core/stages/datasets/index.js';
+import { collect, positiveWhole } from '../lib/options.js';
 
 export function formatDatasetSummary(r: PrepareDatasetResult): string {
   const source = DATASET_SOURCES[r.kind];
@@ -58,7 +45,7 @@ export function registerDatasetCommand(program: Command): void {
         'parquet',
       ]),
     )
-    .option('--limit <n>', 'stop after this many raw rows', positiveInt)
+    .option('--limit <n>', 'stop after this many raw rows', positiveWhole)
     .option('--json', 'print the result as JSON', false)
     .action(
       async (
@@ -85,17 +72,21 @@ export function registerDatasetCommand(program: Command): void {
         process.once('SIGINT', onSigint);
         const progress = !o.json && process.stderr.isTTY;
         try {
-          const result = await prepareDataset({
-            kind,
-            inputs,
-            outDir: resolve(o.out),
-            ...(o.format ? { format: o.format } : {}),
-            ...(o.limit ? { limit: o.limit } : {}),
-            signal: ac.signal,
-            ...(progress
-              ? { onProgress: (p) => process.stderr.write(`\r${p.rowsRead} rows read from ${p.file}`) }
-              : {}),
-          });
+          const result = await datasetsStage.run(
+            {
+              kind,
+              inputs,
+              ...(o.format ? { format: o.format } : {}),
+              ...(o.limit ? { limit: o.limit } : {}),
+            },
+            resolve(o.out),
+            {
+              signal: ac.signal,
+              ...(progress
+                ? { progress: (p) => process.stderr.write(`\r${p.rowsRead} rows read from ${p.file}`) }
+                : {}),
+            },
+          );
           if (progress) process.stderr.write('\n');
           process.stdout.write(
             o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatDatasetSummary(result)}\n`,

@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { PipelineInput } from '../../contracts/index.js';
+import { PipelineInput, Stage } from '../../contracts/index.js';
+import type { PipelineWorkflow } from '../../contracts/temporal/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { ensureBackgroundWorkers, stopBackgroundWorkers } from '../lib/background-workers.js';
-import { connectClient, workflowUrl } from '../lib/client.js';
-import { pipelineReport, runPipeline } from '../lib/pipeline-run.js';
+import { connectClient, executeWorkflow, workflowUrl } from '../lib/client.js';
+import { pipelineReport } from '../lib/pipeline-workflow.js';
 import { defaultServerOptions, ensureServerRunning } from '../lib/server.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -93,7 +94,17 @@ export function registerDemoCommand(program: Command): void {
         say(`[3/3] PipelineWorkflow ${workflowId} (${o.input.replace(`${PROJECT_ROOT}/`, '')})`);
         const { client, close, namespace } = await connectClient(env);
         try {
-          const { result, runId } = await runPipeline(client, input, workflowId);
+          const { result, runId } = await executeWorkflow<PipelineWorkflow>(
+            client,
+            'PipelineWorkflow',
+            input,
+            {
+              workflowId,
+              runId: input.runId,
+              summary: `migflow pipeline ${input.runId ?? workflowId}`,
+              stage: Stage.pipeline,
+            },
+          );
           say('');
           say(pipelineReport(result));
           say('');

@@ -15,8 +15,8 @@ import {
   gpuTaskQueue,
   MAIN_TASK_QUEUE,
 } from '../../contracts/temporal/index.js';
-import { loadDeploymentConfig } from '../../core/config/deployment.js';
-import { cleanDeployment } from '../../core/deploy/session.js';
+import { loadDeploymentConfig } from '../../core/config/index.js';
+import { cleanDeployment } from '../../core/deploy/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { connectClient } from '../lib/client.js';
 

@@ -3,7 +3,7 @@
  * files, printing the fitted parameters as JSON on stdout (progress and skipped files go to stderr).
  */
 import type { Command } from 'commander';
-import { fitPrefillFile, fitTpotDir } from '../../core/profiling/fit.js';
+import { fitPrefillFile, fitTpotDir } from '../../core/profiling/index.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -6,38 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { datasetNameOf, generateOutputName, runGenerate } from '../../core/profiling/generate.js';
-import { parseKvCacheLog } from '../../core/profiling/kv-cache-log.js';
 import {
+  datasetNameOf,
   defaultConcurrencyPlan,
   defaultPrefillPlan,
-  runConcurrencySweep,
-  runPrefillSweep,
-} from '../../core/profiling/sweeps.js';
+  generateOutputName,
+  parseKvCacheLog,
+  runGenerate,
+  runSweep,
+} from '../../core/profiling/index.js';
 import { spawnEmulator } from '../../emulators/vllm/spawn.js';
+import { collectWords, positiveNumber, positiveWhole, positiveWholeList } from '../lib/options.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-}
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-function intList(v: string): number[] {
-  const xs = v.split(',').map((s) => Number(s.trim()));
-  if (xs.length === 0 || xs.some((n) => !Number.isInteger(n) || n <= 0)) {
-    throw new InvalidArgumentError('expected a comma-separated list of positive whole numbers, e.g. 1,2,4,8');
-  }
-  return xs;
-}
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, ...v.split(' ').filter(Boolean)];
-}
 
 interface Target {
   baseUrl: string;
@@ -81,7 +62,7 @@ const emulatorOptions = (c: Command) =>
     .option(
       '--emulator-arg <args>',
       'flags for the started emulator, e.g. "--decode-beta 0.002" (repeatable)',
-      collect,
+      collectWords,
     );
 
 export function registerProfileRunCommands(profile: Command): void {
@@ -100,16 +81,16 @@ export function registerProfileRunCommands(profile: Command): void {
       )
       .requiredOption('--out <dir>', 'results go to <dir>/prefill and <dir>/tpot')
       .option('--mig-name <name>', 'MIG profile name used in the prefill file name', 'emulated')
-      .option('--levels <list>', 'concurrency levels (default 1..30)', intList)
+      .option('--levels <list>', 'concurrency levels (default 1..30)', positiveWholeList)
       .option(
         '--prompts-per-level <n>',
         'prompts per concurrency level (default 20 + floor((N−1)·60/29))',
-        positiveInt,
+        positiveWhole,
       )
-      .option('--output-len <n>', 'concurrency sweep output length (±30 %; default 512)', positiveInt)
-      .option('--prefill-prompts <n>', 'prefill prompts (default 1000)', positiveInt)
+      .option('--output-len <n>', 'concurrency sweep output length (±30 %; default 512)', positiveWhole)
+      .option('--prefill-prompts <n>', 'prefill prompts (default 1000)', positiveWhole)
       .option('--prefill-rate <r>', 'prefill request rate, req/s (default 0.4)', positiveNumber)
-      .option('--pause-ms <ms>', 'pause between concurrency levels (default 2000)', positiveInt)
+      .option('--pause-ms <ms>', 'pause between concurrency levels (default 2000)', positiveWhole)
       .option('--seed <n>', 'seed of the random dataset and arrivals', '0'),
   ).action(async (o) => {
     const t = await target(o);
@@ -126,7 +107,7 @@ export function registerProfileRunCommands(profile: Command): void {
           requestRate: o.prefillRate,
           seed,
         });
-        result.prefill = await runPrefillSweep(t.baseUrl, t.model, plan, { log });
+        result.prefill = await runSweep(t.baseUrl, t.model, plan, { log });
       }
       if (o.kind !== 'prefill') {
         const plan = defaultConcurrencyPlan({
@@ -138,7 +119,7 @@ export function registerProfileRunCommands(profile: Command): void {
           pauseBetweenLevelsMs: o.pauseMs,
           seed,
         });
-        result.concurrency = await runConcurrencySweep(t.baseUrl, t.model, plan, { log });
+        result.concurrency = await runSweep(t.baseUrl, t.model, plan, { log });
       }
       if (t.logs) {
         const kv = parseKvCacheLog(t.logs());
@@ -164,8 +145,8 @@ export function registerProfileRunCommands(profile: Command): void {
         '--dataset-name <name>',
         'dataset part of the output name (default: the file name without .jsonl)',
       )
-      .option('--concurrency <n>', 'requests in flight (default 30)', positiveInt)
-      .option('--max-tokens <n>', 'max_tokens per request (default 4096)', positiveInt),
+      .option('--concurrency <n>', 'requests in flight (default 30)', positiveWhole)
+      .option('--max-tokens <n>', 'max_tokens per request (default 4096)', positiveWhole),
   ).action(async (o) => {
     const t = await target(o);
     try {
@@ -209,7 +190,7 @@ export function registerProfileRunCommands(profile: Command): void {
       "the model's KV KiB per token (needed for the tokens and blocks forms)",
       positiveNumber,
     )
-    .option('--block-size <n>', 'KV block size for the V0 "# GPU blocks" form', positiveInt, 16)
+    .option('--block-size <n>', 'KV block size for the V0 "# GPU blocks" form', positiveWhole, 16)
     .action(async (o: { log: string; kvPerTokenKb?: number; blockSize: number }) => {
       const r = parseKvCacheLog(readFileSync(o.log, 'utf8'), {
         kvPerTokenKb: o.kvPerTokenKb,

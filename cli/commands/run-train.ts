@@ -1,9 +1,9 @@
 /** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { connectClient, workflowUrl } from '../lib/client.js';
+import { parseOverrides } from '../lib/options.js';
 import { readServerState } from '../lib/server.js';
-import { gridResultTable, runGridWorkflow, runTrainWorkflow, trainTable } from '../lib/train-run.js';
+import { gridResultTable, runGridWorkflow, runTrainWorkflow, trainTable } from '../lib/train-workflows.js';
 
 interface CommonOptions {
   simConfig: string;
@@ -25,17 +25,6 @@ function int(name: string, v: string): number {
 }
 
 /** `--set training.PPO.n_steps=64 --set 'training.PPO.net_arch.pi=[16]'`: values are YAML. */
-export function parseOverrides(pairs: readonly string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0)
-      throw new Error(`--set ${pair}: expected <dotted.path>=<value>, e.g. training.PPO.n_steps=64`);
-    out[pair.slice(0, eq)] = parseYaml(pair.slice(eq + 1));
-  }
-  return out;
-}
-
 function commonInput(o: CommonOptions) {
   return {
     simulationConfig: o.simConfig,
@@ -89,12 +78,11 @@ export function registerRunTrainCommands(run: Command): void {
     const { client, close, namespace } = await connectClient();
     try {
       const workflowId = o.workflowId ?? `train/${stamp()}`;
-      const { result, runId } = await runTrainWorkflow(
-        client,
-        { ...commonInput(o), trainingConfig: o.config, gpu: int('--gpu', o.gpu) },
+      const { result, runId } = await runTrainWorkflow(client, {
+        input: { ...commonInput(o), trainingConfig: o.config, gpu: int('--gpu', o.gpu) },
         workflowId,
-        { progress: o.progress },
-      );
+        progress: o.progress,
+      });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
@@ -120,12 +108,11 @@ export function registerRunTrainCommands(run: Command): void {
     try {
       const workflowId = o.workflowId ?? `grid/${stamp()}`;
       const gpus = o.gpus.split(',').map((g) => int('--gpus', g.trim()));
-      const { result, runId } = await runGridWorkflow(
-        client,
-        { ...commonInput(o), gridConfig: o.config, trainingConfig: o.trainingConfig, gpus },
+      const { result, runId } = await runGridWorkflow(client, {
+        input: { ...commonInput(o), gridConfig: o.config, trainingConfig: o.trainingConfig, gpus },
         workflowId,
-        { progress: o.progress },
-      );
+        progress: o.progress,
+      });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;

@@ -1,11 +1,12 @@
 /** `migflow run <stage>`: start a stage's workflow through Temporal (server and workers must be running). */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { BenchStageInput, DatasetKind } from '../../contracts/index.js';
+import { type BenchStageInput, type DatasetKind, Stage } from '../../contracts/index.js';
+import type { DatasetWorkflow } from '../../contracts/temporal/index.js';
 import { ALL_BASELINES } from '../../core/control/index.js';
-import { collectBenchOutputs, runBenchWorkflow } from '../lib/bench-run.js';
-import { connectClient, workflowUrl } from '../lib/client.js';
-import { datasetTable, runDatasetWorkflow } from '../lib/dataset-run.js';
+import { collectBenchOutputs, runBenchWorkflow } from '../lib/bench-workflow.js';
+import { connectClient, executeWorkflow, workflowUrl } from '../lib/client.js';
+import { datasetTable } from '../lib/dataset-workflow.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
 import { addBenchOptions, type BenchCliOptions, checkpointsToRun, traceSource } from './bench.js';
@@ -28,10 +29,11 @@ export function registerRunCommand(program: Command): void {
         const inputs = o.input ?? sampleInputs(o.kind);
         const workflowId =
           o.workflowId ?? `datasets/${o.kind}/${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        const { result, runId } = await runDatasetWorkflow(
+        const { result, runId } = await executeWorkflow<DatasetWorkflow>(
           client,
+          'DatasetWorkflow',
           { datasets: [{ kind: o.kind, inputs }] },
-          workflowId,
+          { workflowId, summary: `prepare ${o.kind} dataset(s)`, stage: Stage.datasets },
         );
         if (o.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

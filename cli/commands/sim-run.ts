@@ -3,24 +3,20 @@
  * episode's metrics (reward, actions, per-agent latency summary over each agent's last completed requests).
  * Token lengths come from the configs' generated JSONLs, or from a seeded synthetic table with --synthetic-tokens.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadSimulationConfig } from '../../core/config/simulation.js';
-import { checkTrainingCoversSimulation, loadTrainingConfig } from '../../core/config/training.js';
+import { type Command, Option } from 'commander';
+import {
+  checkTrainingCoversSimulation,
+  loadSimulationConfig,
+  loadTrainingConfig,
+} from '../../core/config/index.js';
 import { MigEnv, seededEnvRng } from '../../core/control/index.js';
 import { NO_ACTION } from '../../core/mig/index.js';
 import { summarizeCompleted } from '../../core/sim/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../core/workload/index.js';
-
-export const SIM_POLICIES = ['noop', 'random', 'static_no_mig', 'static_split_extreme'] as const;
-export type SimPolicy = (typeof SIM_POLICIES)[number];
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
+import { wholeNumber } from '../lib/options.js';
 
 export interface SimRunOptions {
+  /** The simulation config. */
   readonly config: string;
   readonly trainingConfig: string;
   readonly policy: SimPolicy;
@@ -28,6 +24,9 @@ export interface SimRunOptions {
   readonly steps?: number;
   readonly syntheticTokens?: boolean;
 }
+
+export const SIM_POLICIES = ['noop', 'random', 'static_no_mig', 'static_split_extreme'] as const;
+export type SimPolicy = (typeof SIM_POLICIES)[number];
 
 /** Runs one episode and returns its metrics. */
 export function runSimEpisode(o: SimRunOptions) {

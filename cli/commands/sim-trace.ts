@@ -3,24 +3,12 @@
  * `RequestLoader` with the bench seed, on the CPython-exact stream), summarised as count, first/last arrival
  * and a SHA-256 over the arrival times, so it can be compared with the reference's generator run in Python.
  */
-import { type Command, InvalidArgumentError } from 'commander';
-import { loadBenchConfig } from '../../core/config/bench.js';
-import { loadTrainingConfig } from '../../core/config/training.js';
+import type { Command } from 'commander';
+import { loadBenchConfig, loadTrainingConfig } from '../../core/config/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { CPythonRandom } from '../../core/random/index.js';
 import { benchPatternRanges, RequestLoader, summarizeArrivals } from '../../core/workload/index.js';
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer');
-  return n;
-}
-
-function positive(value: string): number {
-  const n = integer(value);
-  if (n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
+import { integer, positiveWhole } from '../lib/options.js';
 
 export interface SimTraceOptions {
   readonly config: string;
@@ -83,7 +71,7 @@ export function registerSimTraceCommand(sim: Command): void {
     .option('--training-config <file>', 'training config (action interval)', 'configs/training_config.yaml')
     .requiredOption('--agent <name>', 'agent, e.g. CodingAgent')
     .option('--seed <n>', 'workload seed (default: the config seed)', integer)
-    .option('--steps <k>', 'decisions the trace covers (default: benchmark-length)', positive)
+    .option('--steps <k>', 'decisions the trace covers (default: benchmark-length)', positiveWhole)
     .option('--json', 'print JSON (default: one line of text)')
     .action((opts: SimTraceOptions & { json?: boolean }) => {
       const t = simTrace(opts);

@@ -1,39 +1,23 @@
 /**
- * `migflow train`: one Maskable PPO training run in this process, no Temporal server. Progress goes to stderr: a
- * cli-progress bar on a terminal, one plain line per 5 % (and per checkpoint) otherwise. The run directory holds
- * snapshots, checkpoints, logs and the training curve (see core/rl/train/run-training.ts).
+ * `migflow train`: one Maskable PPO training run without a Temporal server, through the train stage's own `run`
+ * (the trainer in a child process, as `trainPolicy` runs it). Progress goes to stderr: a cli-progress bar on a
+ * terminal, one plain line per 5 % (and per checkpoint) otherwise. The run directory holds snapshots, checkpoints,
+ * logs and the training curve (see core/stages/train/train-run.ts).
  */
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
-import { runTraining, type TrainingProgress } from '../../core/rl/index.js';
+import { parseNEnvs } from '../../core/rl/index.js';
+import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
+import { overridePair, positiveWhole, wholeNumber } from '../lib/options.js';
 
-function positiveWhole(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+function nEnvs(value: string): number {
+  const n = parseNEnvs(value);
+  if (n === undefined)
+    throw new InvalidArgumentError('expected a whole number ≥ 1 or "auto" (one per core, at most 8)');
   return n;
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
-
-/** `key=value` → dotted override; the value is parsed as JSON when it parses (numbers, lists), else a string. */
-function override(pair: string, previous: Record<string, unknown>): Record<string, unknown> {
-  const at = pair.indexOf('=');
-  if (at <= 0) throw new InvalidArgumentError(`expected training.KEY=VALUE, got "${pair}"`);
-  const raw = pair.slice(at + 1);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    // A bare word stays a string.
-  }
-  return { ...previous, [pair.slice(0, at)]: value };
 }
 
 /** Local time YYYYmmdd-HHMMSS-mmm, the reference's run id. */
@@ -103,9 +87,14 @@ export function registerTrainCommand(program: Command): void {
     .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)', positiveWhole)
     .option(
       '--set <key=value>',
-      'override a training-config field, e.g. training.PPO.n_steps=256 (repeatable)',
-      override,
+      'override a training-config field, e.g. training.PPO.n_steps=256 (repeatable; the value is YAML)',
+      overridePair,
       {},
+    )
+    .option(
+      '--n-envs <n|auto>',
+      'environments stepped in parallel (training.PPO.n_envs; auto = one per core, at most 8)',
+      nEnvs,
     )
     .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
     .option(
@@ -123,6 +112,7 @@ export function registerTrainCommand(program: Command): void {
         out?: string;
         checkpointEvery?: number;
         set: Record<string, unknown>;
+        nEnvs?: number;
         syntheticTokens?: boolean;
         task?: string;
         stepLogs: boolean;
@@ -136,39 +126,44 @@ export function registerTrainCommand(program: Command): void {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const r = await runTraining({
-            trainingConfigPath: opts.config,
-            simulationConfigPath: opts.simConfig,
-            overrides: opts.set,
-            runDir,
-            seed: opts.seed,
-            ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
-            ...(opts.resume ? { resumeFrom: opts.resume } : {}),
-            ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
-            syntheticTokens: opts.syntheticTokens === true,
-            ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
-            stepLogs: opts.stepLogs,
-            signal: controller.signal,
-            onProgress: (p) => display.update(p),
-            log: (line) => {
-              if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
+          const r = await trainStage.run(
+            {
+              trainingConfig: opts.config,
+              simulationConfig: opts.simConfig,
+              overrides:
+                opts.nEnvs === undefined ? opts.set : { ...opts.set, 'training.PPO.n_envs': opts.nEnvs },
+              seed: opts.seed,
+              ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
+              ...(opts.resume ? { resumeFrom: opts.resume } : {}),
+              ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
+              syntheticTokens: opts.syntheticTokens === true,
+              ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
+              stepLogs: opts.stepLogs,
             },
-          });
+            runDir,
+            {
+              signal: controller.signal,
+              progress: (p) => display.update(p),
+              log: (line) => {
+                if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
+              },
+            },
+          );
           display.stop();
           const rel = (p: string) => relative(process.cwd(), p) || '.';
           process.stdout.write(
             `${[
-              `run directory     ${rel(r.runDir)}`,
+              `run directory     ${rel(runDir)}`,
               `steps             ${r.steps} (${r.episodes} episodes)`,
-              `mean reward       ${fmt(r.meanEpisodeReward)} (last ≤100 episodes)`,
-              `final checkpoint  ${rel(r.finalCheckpoint)}`,
-              `best checkpoint   ${rel(r.bestCheckpoint)}`,
-              `backend           ${r.backend}${r.gpu ? ' (GPU)' : ''}`,
+              `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
+              `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
+              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))}`,
+              `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
             ].join('\n')}\n`,
           );
         } catch (err) {
           display.stop();
-          const ck = (err as { checkpoint?: string }).checkpoint;
+          const ck = err instanceof TrainingStoppedError ? err.checkpoint : undefined;
           if (controller.signal.aborted && ck) {
             process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
             process.exitCode = 130;

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { artifactsDir, PROJECT_ROOT } from '../../core/paths.js';
-import { writeFileAtomic } from '../../core/util/atomic-write.js';
+import { writeFileAtomic } from '../../core/util/index.js';
 import { WORKER_READY_BANNER } from './worker-processes.js';
 
 const SOURCE_DIRS = ['activities', 'core', 'workers', 'workflows', 'emulators'];

@@ -1,5 +1,8 @@
 /** Client connection for CLI commands: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, with a clear error when no server answers. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowResultType } from '@temporalio/common';
+import type { Stage } from '../../contracts/index.js';
+import { MAIN_TASK_QUEUE, runTags } from '../../contracts/temporal/index.js';
 
 export async function connectClient(
   env: NodeJS.ProcessEnv = process.env,
@@ -26,4 +29,38 @@ export async function connectClient(
 export function workflowUrl(uiUrl: string, namespace: string, workflowId: string, runId?: string): string {
   const base = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   return runId ? `${base}/${runId}/history` : base;
+}
+
+/**
+ * Starts a workflow on the main queue by its contract (`startWorkflow<BenchWorkflow>(client, 'BenchWorkflow', …)`),
+ * with a one-line summary for the Web UI and the run's search attributes (the run id defaults to the workflow id).
+ */
+export function startWorkflow<W extends (input: never) => Promise<unknown>>(
+  client: Client,
+  type: string,
+  input: Parameters<W>[0],
+  o: { workflowId: string; summary: string; stage: Stage; runId?: string; gpuQueue?: string },
+): Promise<WorkflowHandleWithFirstExecutionRunId<(input: Parameters<W>[0]) => ReturnType<W>>> {
+  return client.workflow.start<(input: Parameters<W>[0]) => ReturnType<W>>(type, {
+    taskQueue: MAIN_TASK_QUEUE,
+    workflowId: o.workflowId,
+    args: [input],
+    staticSummary: o.summary,
+    typedSearchAttributes: runTags({
+      stage: o.stage,
+      runId: o.runId ?? o.workflowId,
+      ...(o.gpuQueue !== undefined ? { gpuQueue: o.gpuQueue } : {}),
+    }),
+  });
+}
+
+/** Starts a workflow (as `startWorkflow`) and waits for its result; returns it with the run's first execution id. */
+export async function executeWorkflow<W extends (input: never) => Promise<unknown>>(
+  client: Client,
+  type: string,
+  input: Parameters<W>[0],
+  o: { workflowId: string; summary: string; stage: Stage; runId?: string; gpuQueue?: string },
+): Promise<{ result: WorkflowResultType<(input: Parameters<W>[0]) => ReturnType<W>>; runId: string }> {
+  const handle = await startWorkflow<W>(client, type, input, o);
+  return { result: await handle.result(), runId: handle.firstExecutionRunId };
 }

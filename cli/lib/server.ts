@@ -8,7 +8,7 @@ import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal/index.js';
 import { artifactsDir } from '../../core/paths.js';
-import { writeFileAtomic } from '../../core/util/atomic-write.js';
+import { writeFileAtomic } from '../../core/util/index.js';
 import {
   devServerArgs,
   ensureSearchAttributes,

@@ -4,7 +4,16 @@
  * the workflow sandbox; core never imports it (core knows no Temporal).
  */
 export type { Activities } from './activities.js';
-export { GPU, gpuTaskQueue, MAIN_TASK_QUEUE, RUN_ID, SEARCH_ATTRIBUTES, STAGE, TRIAL } from './names.js';
+export {
+  GPU,
+  gpuTaskQueue,
+  MAIN_TASK_QUEUE,
+  RUN_ID,
+  runTags,
+  SEARCH_ATTRIBUTES,
+  STAGE,
+  TRIAL,
+} from './names.js';
 export { BOOKKEEPING_RETRY, DATASET_RETRY, liveRetry, QUICK_RETRY, trainingRetry } from './retry.js';
 export {
   deployStatusQuery,
@@ -15,14 +24,4 @@ export {
   trainProgressSignal,
 } from './signals.js';
 export { validateInput } from './validate.js';
-export type {
-  BenchWorkflow,
-  DatasetWorkflow,
-  DeployWorkflow,
-  FitWritebackWorkflow,
-  GridSearchWorkflow,
-  PipelineWorkflow,
-  ProfilingSweepWorkflow,
-  TrainWorkflow,
-} from './workflows.js';
-export { WorkflowType } from './workflows.js';
+export * from './workflows.js';

@@ -1,8 +1,9 @@
 /**
- * Names shared by workflows, activities, workers, the CLI and tests: task queues and search-attribute keys.
- * Safe inside the workflow sandbox (only @temporalio/common definitions).
+ * Names shared by workflows, activities, workers, the CLI and tests: task queues and search-attribute keys, and how
+ * a run's workflows are tagged with them. Safe inside the workflow sandbox (only @temporalio/common definitions).
  */
-import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
+import type { Stage } from '../index.js';
 
 /** The orchestration/CPU task queue: every workflow and the CPU stages. */
 export const MAIN_TASK_QUEUE = 'migflow';
@@ -28,3 +29,21 @@ export const SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword'>> = {
   MigflowTrial: 'Keyword',
   MigflowGpu: 'Keyword',
 };
+
+/**
+ * The search attributes of a workflow of `stage` in run `runId` (and, where it has them, its GPU queue and grid
+ * trial): what a workflow upserts for itself and what its starter (a parent workflow or the CLI) sets at start.
+ */
+export function runTags(t: {
+  stage: Stage;
+  runId: string;
+  gpuQueue?: string;
+  trial?: string;
+}): SearchAttributePair[] {
+  return [
+    { key: STAGE, value: t.stage },
+    { key: RUN_ID, value: t.runId },
+    ...(t.gpuQueue !== undefined ? [{ key: GPU, value: t.gpuQueue }] : []),
+    ...(t.trial !== undefined ? [{ key: TRIAL, value: t.trial }] : []),
+  ];
+}

@@ -5,7 +5,7 @@
  * patterns, so its figures show each agent's arrival rate per decision interval instead.
  */
 import { join } from 'node:path';
-import { PATTERN_ORDER } from '../config/bench.js';
+import { PATTERN_ORDER } from '../config/index.js';
 import { renderVegaLitePng, type VegaLiteSpec } from '../plot/index.js';
 import { activePattern, type BenchTrace } from '../workload/index.js';
 import type { PreparedBench, TrialResult } from './runner.js';

@@ -68,6 +68,4 @@ export {
   taskBenchSetup,
   taskFiles,
 } from './tasks.js';
-export { trialCodeDigest, trialProcessArgv } from './trial-argv.js';
-export type { TrialProcessArgs } from './trial-process.js';
-export { latestCheckpoints, resolveTrials } from './trials.js';
+export { benchTrials, latestCheckpoints, resolveTrials } from './trials.js';

@@ -4,9 +4,12 @@
  * workload. Shared by `migflow bench`, the trial child process and the bench benchmark.
  */
 
-import { loadBenchConfig } from '../config/bench.js';
-import { loadSimulationConfig } from '../config/simulation.js';
-import { checkTrainingCoversSimulation, loadTrainingConfig } from '../config/training.js';
+import {
+  checkTrainingCoversSimulation,
+  loadBenchConfig,
+  loadSimulationConfig,
+  loadTrainingConfig,
+} from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { type AgentName, isAgentName } from '../mig/index.js';
 import { loadTokenTables, readArrivalTraceCsv, syntheticTokenTables } from '../workload/index.js';

@@ -4,8 +4,8 @@
  * charged to the giver, engine-step presence per slice kind, token shares per slice kind (overall and by the
  * arrival's pattern) and how long each reconfiguration took to clear the agent's queue.
  */
-import type { PatternName } from '../config/bench.js';
-import { PATTERN_ORDER } from '../config/bench.js';
+import type { PatternName } from '../config/index.js';
+import { PATTERN_ORDER } from '../config/index.js';
 import { type AgentMetrics, percentile, percentiles, type RecoverySummary } from '../report/index.js';
 import {
   EngineStatus,

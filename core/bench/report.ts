@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import type { BenchEntry } from '../../contracts/index.js';
-import { PATTERN_ORDER } from '../config/bench.js';
+import { PATTERN_ORDER } from '../config/index.js';
 import type { EpisodeReward } from '../control/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
 import {
@@ -18,7 +18,7 @@ import {
   formatTtft,
   type TableRow,
 } from '../report/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import type { PreparedBench, TrialResult } from './runner.js';
 
 export function tokenTables(agents: readonly AgentMetrics[]): string {

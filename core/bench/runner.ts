@@ -5,9 +5,11 @@
  * One trial: reset to t = 120, then per decision mask → decide → log → step → tick, then a flush until no work
  * is left, then recovery analysis and the metrics table.
  */
-import type { ResolvedBenchConfig } from '../config/bench.js';
-import type { ResolvedSimulationConfig } from '../config/simulation.js';
-import type { ResolvedTrainingConfig } from '../config/training.js';
+import type {
+  ResolvedBenchConfig,
+  ResolvedSimulationConfig,
+  ResolvedTrainingConfig,
+} from '../config/index.js';
 import type { EpisodeReward, PolicyContext, PolicyFactory } from '../control/index.js';
 import { EpisodeRewardSum, MigEnv, resolveAction, seededEnvRng } from '../control/index.js';
 import { ConfigError, MigflowError } from '../errors.js';

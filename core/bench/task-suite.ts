@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { BenchEntry } from '../../contracts/index.js';
 import type { PolicyFactory } from '../control/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import { writeTrialFigures } from './figures.js';
 import { comparisonEntry, writeComparisonEntries, writeTrialFiles } from './report.js';
 import { type PreparedBench, runBench, type TrialResult } from './runner.js';

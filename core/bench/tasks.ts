@@ -6,9 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSimulationConfig } from '../config/simulation.js';
-import { loadTaskConfig, type ResolvedTask } from '../config/task.js';
-import { checkTrainingCoversSimulation, loadTrainingConfig } from '../config/training.js';
+import {
+  checkTrainingCoversSimulation,
+  loadSimulationConfig,
+  loadTaskConfig,
+  loadTrainingConfig,
+  type ResolvedTask,
+} from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { generateBurstyTrace, loadTokenTables, syntheticTokenTables } from '../workload/index.js';

@@ -10,6 +10,21 @@ import type { PolicyFactory } from '../control/index.js';
 import { resolvePolicies, rlCheckpointPolicy } from '../control/index.js';
 import { MigflowError } from '../errors.js';
 
+/**
+ * The trials of a bench run as the bench stage takes them (`rl` + checkpoint, or a baseline's name), in the same
+ * order, checked now: every name known, every checkpoint loadable, before any trial runs.
+ */
+export function benchTrials(
+  checkpoints: readonly string[],
+  baselines: readonly string[],
+): { policy: string; checkpoint?: string }[] {
+  const factories = resolveTrials(checkpoints, baselines);
+  return [
+    ...checkpoints.map((checkpoint) => ({ policy: 'rl', checkpoint })),
+    ...factories.slice(checkpoints.length).map((f) => ({ policy: f().name })),
+  ];
+}
+
 export function resolveTrials(checkpoints: readonly string[], baselines: readonly string[]): PolicyFactory[] {
   if (checkpoints.length === 0 && baselines.length === 0) {
     throw new MigflowError('No benchmark to run. Use --ckpt for RL and --bl for baselines.');

@@ -5,6 +5,7 @@
  */
 export { canonicalJson } from './canonical-json.js';
 export { dirSize, hashFile, listFiles, sha256Hex } from './hash.js';
+export type { CachedStage, StageContext } from './stage.js';
 export {
   type CacheResult,
   type FileRecord,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AGENT_NAMES, AgentNameSchema } from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { loadYamlConfig } from './load.js';
+import { PATTERN_NAMES, type PatternName } from './training.js';
 
 /** LinUCB's exploration weight and ridge regularisation when the bench config leaves them out. */
 export const LINUCB_DEFAULTS = { alpha: 1.0, regularization: 1.0 } as const;
@@ -14,9 +15,9 @@ export const LINUCB_DEFAULTS = { alpha: 1.0, regularization: 1.0 } as const;
 /** Agents in enum order: this order (not YAML order) drives per-agent seeds and table columns. */
 export const AGENT_ORDER: readonly AgentName[] = AGENT_NAMES;
 
-/** Arrival patterns a workload phase can take (same names as training_config's patterns). */
-export type PatternName = 'idle' | 'even' | 'busy' | 'burst';
-export const PATTERN_ORDER: readonly PatternName[] = ['idle', 'even', 'busy', 'burst'];
+/** Arrival patterns a workload phase can take: training_config's patterns, in their order. */
+export type { PatternName };
+export const PATTERN_ORDER: readonly PatternName[] = PATTERN_NAMES;
 
 type RefineCtx = { addIssue: (issue: z.core.$ZodRawIssue) => void };
 

@@ -7,7 +7,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AgentName } from '../mig/index.js';
-import type { BurstySpec } from '../workload/bursty-arrivals.js';
 import {
   addConfigIssue,
   loadBenchConfig,
@@ -138,6 +137,20 @@ function taskSchemaFor(agents: readonly AgentName[]) {
           );
     });
   });
+}
+
+/** The bursty model's parameters, per agent (core/workload's `burstyBatch` draws from them). */
+export interface BurstySpec {
+  /** Per agent, req/s between bursts (labelled `even` in phase tables). */
+  readonly baseRatePerS: Readonly<Partial<Record<AgentName, RangeTuple>>>;
+  /** Per agent, req/s during a burst (labelled `burst`). */
+  readonly burstRatePerS: Readonly<Partial<Record<AgentName, RangeTuple>>>;
+  /** Length of one burst, uniform in [min, max] s. */
+  readonly burstDurationS: RangeTuple;
+  /** Quiet time between two bursts, uniform in [min, max] s (the first burst comes after one such stretch). */
+  readonly quietDurationS: RangeTuple;
+  /** Gamma shape k of the gaps (1 = Poisson; BurstGPT-like traffic has k < 1). */
+  readonly gammaShape: number;
 }
 
 export type TaskWorkloadSpec =

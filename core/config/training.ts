@@ -9,6 +9,22 @@ import { parseYamlConfig, readConfigText } from './load.js';
 import { configErrorAt, type ResolvedSimulationConfig } from './simulation.js';
 
 const num = (def: number, what: string) => z.number().default(def).describe(`${what}; default ${def}`);
+const nonNeg = (def: number, what: string) =>
+  z.number().min(0).default(def).describe(`${what}; default ${def}`);
+/** A probability-like factor in (0, 1]: a discount or GAE λ above 1 makes returns grow without bound. */
+const unitInterval = (def: number, what: string) =>
+  z
+    .number()
+    .positive()
+    .max(
+      1,
+      'must be at most 1 (a value above 1 weights future rewards more than present ones: returns diverge)',
+    )
+    .default(def)
+    .describe(`${what}, in (0, 1]; default ${def}`);
+
+/** Most environments one trainer steps (one worker thread each). */
+export const MAX_N_ENVS = 64;
 const posNum = (def: number, what: string) =>
   z.number().positive().default(def).describe(`${what}; default ${def}`);
 const posInt = (def: number, what: string) =>
@@ -72,13 +88,27 @@ export const trainingConfigSchema = z
         PPO: z
           .object({
             episode_length: posInt(1024, 'decisions per episode'),
-            n_steps: posInt(2048, 'environment steps per rollout'),
+            n_steps: posInt(2048, 'environment steps per rollout and environment (SB3 n_steps)'),
+            n_envs: z
+              .number()
+              .int()
+              .positive()
+              .max(MAX_N_ENVS, `at most ${MAX_N_ENVS} environments (one worker thread each)`)
+              .default(1)
+              .describe(
+                'environments stepped in parallel, each on a worker thread with its own seeded stream (SB3 n_envs); a rollout holds n_steps × n_envs transitions; default 1',
+              ),
             lr_max: posNum(5e-5, 'learning rate at the start (linear decay to lr_min)'),
             lr_min: posNum(5e-5, 'learning rate at the end'),
-            batch_size: posInt(256, 'minibatch size'),
+            batch_size: z
+              .number()
+              .int()
+              .min(2, 'must be at least 2 (advantages are normalised over each minibatch)')
+              .default(256)
+              .describe('minibatch size; default 256'),
             n_epochs: posInt(10, 'passes over each rollout'),
-            gamma: posNum(0.995, 'discount factor'),
-            gae_lambda: posNum(0.9, 'GAE lambda'),
+            gamma: unitInterval(0.995, 'discount factor'),
+            gae_lambda: unitInterval(0.9, 'GAE lambda'),
             clip_range: posNum(0.2, 'PPO clip range (also used for the value clip)'),
             ent_coef_schd: z
               .boolean()
@@ -86,9 +116,9 @@ export const trainingConfigSchema = z
               .describe(
                 'step the entropy coefficient max → mid → min at 20% and 60% progress; default false',
               ),
-            ent_coef: num(0.005, 'entropy coefficient when there is no schedule'),
-            min_ent_coef: num(0.005, 'final entropy coefficient of the schedule (and on resume)'),
-            max_ent_coef: num(0.05, 'first entropy coefficient of the schedule'),
+            ent_coef: nonNeg(0.005, 'entropy coefficient when there is no schedule'),
+            min_ent_coef: nonNeg(0.005, 'final entropy coefficient of the schedule (and on resume)'),
+            max_ent_coef: nonNeg(0.05, 'first entropy coefficient of the schedule'),
             net_arch: z
               .object({
                 pi: z
@@ -105,6 +135,7 @@ export const trainingConfigSchema = z
               .describe('separate actor and critic MLPs with tanh'),
           })
           .strict()
+          .superRefine((p, ctx) => checkPpoCombination(p, ctx))
           .prefault({})
           .describe('Maskable PPO hyper-parameters'),
         action_mask: z
@@ -175,6 +206,60 @@ export const trainingConfigSchema = z
 
 export type TrainingConfig = z.input<typeof trainingConfigSchema>;
 
+/**
+ * Combinations of PPO values that cannot train (SB3's PPO constructor checks the same up front): the rollout must
+ * hold at least one minibatch, a last minibatch of a single transition (no advantage normalisation, a full Adam step
+ * on one sample) is refused, and the learning rate decays from lr_max to lr_min, never up.
+ */
+function checkPpoCombination(
+  p: {
+    n_steps: number;
+    n_envs: number;
+    batch_size: number;
+    lr_max: number;
+    lr_min: number;
+    min_ent_coef: number;
+    max_ent_coef: number;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (field: string, message: string, fix: string) =>
+    ctx.addIssue({ code: 'custom', path: [field], message, params: { fix }, input: undefined });
+  const rollout = p.n_steps * p.n_envs;
+  if (p.batch_size > rollout) {
+    issue(
+      'batch_size',
+      `${p.batch_size} is larger than a rollout (n_steps ${p.n_steps} × n_envs ${p.n_envs} = ${rollout} transitions)`,
+      `lower training.PPO.batch_size to at most ${rollout}, or raise n_steps/n_envs`,
+    );
+  } else if (rollout % p.batch_size === 1) {
+    issue(
+      'batch_size',
+      `a rollout of ${rollout} transitions (n_steps × n_envs) leaves a last minibatch of 1 transition`,
+      `choose batch_size and n_steps × n_envs so the remainder is not 1, e.g. batch_size ${largestDivisorAtMost(rollout, p.batch_size)} (a divisor of ${rollout})`,
+    );
+  }
+  if (p.lr_min > p.lr_max) {
+    issue(
+      'lr_min',
+      `lr_min ${p.lr_min} is above lr_max ${p.lr_max} (the learning rate decays from lr_max to lr_min)`,
+      'swap them, or set both to the same value for a constant learning rate',
+    );
+  }
+  if (p.min_ent_coef > p.max_ent_coef) {
+    issue(
+      'min_ent_coef',
+      `min_ent_coef ${p.min_ent_coef} is above max_ent_coef ${p.max_ent_coef}`,
+      'swap them (the schedule steps down from max_ent_coef to min_ent_coef)',
+    );
+  }
+}
+
+function largestDivisorAtMost(n: number, limit: number): number {
+  for (let d = Math.min(n, limit); d >= 2; d--) if (n % d === 0) return d;
+  return n;
+}
+
 export interface RateRange {
   readonly low: number;
   readonly high: number;
@@ -219,7 +304,10 @@ export interface NormalizationConfig {
 
 export interface PpoConfig {
   readonly episodeLength: number;
+  /** Steps per environment and rollout. */
   readonly nSteps: number;
+  /** Environments stepped in parallel (SB3's n_envs). */
+  readonly nEnvs: number;
   readonly lrMax: number;
   readonly lrMin: number;
   readonly batchSize: number;
@@ -286,6 +374,7 @@ function resolve(file: string, t: Parsed): ResolvedTrainingConfig {
     ppo: {
       episodeLength: p.episode_length,
       nSteps: p.n_steps,
+      nEnvs: p.n_envs,
       lrMax: p.lr_max,
       lrMin: p.lr_min,
       batchSize: p.batch_size,

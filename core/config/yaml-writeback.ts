@@ -19,7 +19,7 @@ import {
 } from 'yaml';
 import { formatPath } from '../../contracts/index.js';
 import { ConfigError, MigflowError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import { readConfigText } from './load.js';
 
 export type YamlPath = readonly (string | number)[];

@@ -5,7 +5,7 @@
  * a predicted cost within the remaining budget. The budget check draws fresh latency samples for busy engines,
  * so the mask is stochastic, exactly as in the reference.
  */
-import type { ClusterGpu } from '../config/simulation.js';
+import type { ClusterGpu } from '../config/index.js';
 import { agentsInEnumOrder, decodeAction, isStateId, profileIdx, transitionBetween } from '../mig/index.js';
 import type { SimAction } from '../sim/index.js';
 import type { ClusterView, EngineView } from './cluster-view.js';

@@ -4,8 +4,7 @@
  * after uncontrolled warm-up traffic. `actionMasks()` must be read before each `step()`; the chosen action must be
  * in the last mask. Reward and next observation score the interval that follows the action.
  */
-import type { ResolvedSimulationConfig } from '../config/simulation.js';
-import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { ResolvedSimulationConfig, ResolvedTrainingConfig } from '../config/index.js';
 import { MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { actionCount, actionName, NO_ACTION } from '../mig/index.js';

@@ -4,7 +4,7 @@
  * it — the TTFT and TPOT penalties, the action penalty, the quality and affinity bonuses (each after the reward's
  * scaling) and what the floor (`reward.clipping`) added back. The parts add up to the total up to rounding.
  */
-import type { RewardConfig } from '../config/training.js';
+import type { RewardConfig } from '../config/index.js';
 import type { RewardBreakdown } from './reward.js';
 
 export interface EpisodeReward {

@@ -4,7 +4,7 @@
  * then global budget, ratio, geometry, one-hot state and slice-ownership features. Writes into a caller-owned Float32Array so a rollout allocates
  * nothing per step.
  */
-import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { ResolvedTrainingConfig } from '../config/index.js';
 import {
   AgentName,
   isStateId,

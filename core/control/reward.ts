@@ -5,7 +5,7 @@
  * Pure: it reads plain request and engine views, so the simulator's entities and hand-built cases both fit.
  */
 
-import type { RewardConfig } from '../config/training.js';
+import type { RewardConfig } from '../config/index.js';
 import { MigflowError } from '../errors.js';
 
 /** Denominator guard of the per-agent mean and of the quality ratio. */

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost, type ResolvedDeploymentConfig } from '../config/deployment.js';
+import { isLoopbackHost, type ResolvedDeploymentConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { LiveCluster } from './live-cluster.js';
 

@@ -15,7 +15,7 @@ import {
   percentiles,
   type RecoverySummary,
 } from '../report/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import type { DeployState } from './deploy-state.js';
 import type { RequestRecord } from './publisher.js';
 import type { WindowFile } from './window.js';
@@ -223,49 +223,50 @@ async function writeFigures(
         },
       ]
     : [];
-  await renderVegaLitePng(
-    {
-      title: 'Waiting queue per agent (1 Hz); dashed: reconfigurations',
-      width: 640,
-      height: 280,
-      layer: [
-        {
-          data: { values: points },
-          mark: { type: 'line' },
-          encoding: {
-            x: { field: 't', type: 'quantitative', title: 'run time (s)' },
-            y: { field: 'queue', type: 'quantitative', title: 'mean waiting per engine' },
-            color: { field: 'agent', type: 'nominal' },
+  /** One series per agent over run time, with the reconfigurations as dashed rules. */
+  const timeChart = async (
+    file: string,
+    title: string,
+    values: readonly Record<string, unknown>[],
+    mark: Record<string, unknown>,
+    y: { field: string; title: string },
+  ) => {
+    await renderVegaLitePng(
+      {
+        title,
+        width: 640,
+        height: 280,
+        layer: [
+          {
+            data: { values },
+            mark,
+            encoding: {
+              x: { field: 't', type: 'quantitative', title: 'run time (s)' },
+              y: { ...y, type: 'quantitative' },
+              color: { field: 'agent', type: 'nominal' },
+            },
           },
-        },
-        ...ruleLayer,
-      ],
-    },
-    join(outDir, 'queue.png'),
-    { widthPx: 1280 },
+          ...ruleLayer,
+        ],
+      },
+      join(outDir, file),
+      { widthPx: 1280 },
+    );
+    out.push(file);
+  };
+  await timeChart(
+    'queue.png',
+    'Waiting queue per agent (1 Hz); dashed: reconfigurations',
+    points,
+    { type: 'line' },
+    { field: 'queue', title: 'mean waiting per engine' },
   );
-  out.push('queue.png');
-  await renderVegaLitePng(
-    {
-      title: 'TTFT per request; dashed: reconfigurations',
-      width: 640,
-      height: 280,
-      layer: [
-        {
-          data: { values: ttft },
-          mark: { type: 'point', size: 12, filled: true },
-          encoding: {
-            x: { field: 't', type: 'quantitative', title: 'run time (s)' },
-            y: { field: 'ttftMs', type: 'quantitative', title: 'TTFT (ms)' },
-            color: { field: 'agent', type: 'nominal' },
-          },
-        },
-        ...ruleLayer,
-      ],
-    },
-    join(outDir, 'ttft.png'),
-    { widthPx: 1280 },
+  await timeChart(
+    'ttft.png',
+    'TTFT per request; dashed: reconfigurations',
+    ttft,
+    { type: 'point', size: 12, filled: true },
+    { field: 'ttftMs', title: 'TTFT (ms)' },
   );
-  out.push('ttft.png');
   return out;
 }

@@ -4,13 +4,10 @@
  * A worker that starts a window reconciles hardware and containers with this — so whatever a dead worker left
  * half-done, the next one converges on the same layout. Pure functions only (no I/O).
  */
-import type { AgentName } from '../mig/index.js';
+import type { AgentName, GpuProfileSet, LogicalProfile, StateId } from '../mig/index.js';
 import {
   BUILTIN_GPU_PROFILE_SETS,
-  type GpuProfileSet,
   hardwareProfileOf,
-  type LogicalProfile,
-  type StateId,
   sliceLayout,
   stateLayout,
   transitionBetween,

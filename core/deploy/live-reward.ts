@@ -9,7 +9,7 @@
  *   the simulator's rule for a request still queued at the trigger.
  * TTFT, TPOT, the action penalty and the affinity bonus (from the layout in effect) are the simulator's.
  */
-import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { ResolvedTrainingConfig } from '../config/index.js';
 import {
   computeReward,
   type RewardBreakdown,

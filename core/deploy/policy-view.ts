@@ -6,7 +6,7 @@
  * observation vector is the simulator's layout, filled with live numbers. The one question it answers its own way
  * is an action's cost: drains are estimated from measured TPOT instead of sampled.
  */
-import type { ResolvedSimulationConfig } from '../config/simulation.js';
+import type { ResolvedSimulationConfig } from '../config/index.js';
 import type { ClusterMetricsView, ClusterView, CompletedRequestView, EngineView } from '../control/index.js';
 import type { AgentName } from '../mig/index.js';
 import { profileIdx } from '../mig/index.js';

@@ -7,8 +7,9 @@
  * or cancelled (still in flight when the window's grace period ran out or the run was stopped).
  */
 
-import type { ResolvedBenchConfig } from '../config/bench.js';
+import type { ResolvedBenchConfig } from '../config/index.js';
 import type { AgentName } from '../mig/index.js';
+import { sleep } from '../util/index.js';
 import { activePattern, generateBenchTrace, type WorkloadPhase } from '../workload/index.js';
 import type { LiveCluster, LiveSlot } from './live-cluster.js';
 import { type RequestStatus, streamChat } from './stream-request.js';
@@ -123,18 +124,6 @@ export interface PublishOptions {
   onDeadEngine: (slot: LiveSlot) => void;
   isHealthy: (baseUrl: string) => Promise<boolean>;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * Dispatches the window's requests on schedule and resolves with one record per request once every request has

@@ -6,7 +6,7 @@
  * a dead worker left half-done; running it when nothing changed does nothing. Engine start failures are reported
  * and leave the slot not ready (the next window tries again); MIG failures throw to the caller, who falls back.
  */
-import type { ResolvedSimulationConfig } from '../config/simulation.js';
+import type { ResolvedSimulationConfig } from '../config/index.js';
 import { BUILTIN_GPU_PROFILE_SETS, type GpuProfileSet, sliceLayout, stateLayout } from '../mig/index.js';
 import type { DesiredGpu, SlotPlan } from './deploy-state.js';
 import { gpuSlots } from './deploy-state.js';

@@ -6,17 +6,23 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { loadBenchConfig, type ResolvedBenchConfig } from '../config/bench.js';
-import { loadDeploymentConfig, type ResolvedDeploymentConfig } from '../config/deployment.js';
-import { loadSimulationConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
-import { loadTrainingConfig, type ResolvedTrainingConfig } from '../config/training.js';
+import {
+  loadBenchConfig,
+  loadDeploymentConfig,
+  loadSimulationConfig,
+  loadTrainingConfig,
+  type ResolvedBenchConfig,
+  type ResolvedDeploymentConfig,
+  type ResolvedSimulationConfig,
+  type ResolvedTrainingConfig,
+} from '../config/index.js';
+import { EngineContainers } from '../engines/index.js';
 import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { stateLayout } from '../mig/index.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { DEPLOY_POLICY_NAMES, type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
 import { type DeployState, newAgentCollector } from './deploy-state.js';
-import { EngineContainers } from './engine-containers.js';
 import { MigController } from './mig-controller.js';
 import { NvidiaSmi } from './nvidia-smi.js';
 import { loadPrompts } from './prompts.js';

@@ -7,12 +7,11 @@
  */
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
+import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/index.js';
+import { type EngineContainers, engineName, vllmEngineSpec } from '../engines/index.js';
 import { EngineError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
-import { type EngineContainers, engineName } from './engine-containers.js';
 import type { LiveSlot } from './live-cluster.js';
-import { vllmEngineSpec } from './vllm-engine.js';
 import { drainEngine } from './vllm-metrics.js';
 
 export interface EngineSettings {

@@ -8,15 +8,11 @@
  */
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import type { ResolvedBenchConfig } from '../config/bench.js';
-import type { ResolvedDeploymentConfig } from '../config/deployment.js';
-import type { ResolvedSimulationConfig } from '../config/simulation.js';
-import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { DeployWindowSummary } from '../../contracts/index.js';
 import { actionMask, ObservationBuilder, observationLayout, resolveAction } from '../control/index.js';
 import { actionName, agentsInEnumOrder, NO_ACTION } from '../mig/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sleep, writeFileAtomic } from '../util/index.js';
 import type { DashboardHub } from './dashboard.js';
-import type { DeployPolicy } from './deploy-policy.js';
 import {
   type ActionRecord,
   actionDetails,
@@ -26,22 +22,16 @@ import {
 } from './deploy-state.js';
 import { LiveCluster, type LiveSlot } from './live-cluster.js';
 import { windowReward } from './live-reward.js';
-import type { MigController } from './mig-controller.js';
 import { policyView } from './policy-view.js';
 import { type PlannedRequest, publishWindow, type RequestRecord } from './publisher.js';
 import { type PermanentGpu, reconcileDeployment } from './reconcile.js';
-import type { SlotEngines } from './slot-engines.js';
+import type { DeploySession } from './session.js';
 import { isHealthy, scrapeVllmMetrics } from './vllm-metrics.js';
 
-export interface WindowOptions {
+/** A window runs on the session's configs, policy and controllers. */
+export interface WindowOptions
+  extends Pick<DeploySession, 'deploy' | 'simulation' | 'training' | 'bench' | 'policy' | 'mig' | 'engines'> {
   state: DeployState;
-  deploy: ResolvedDeploymentConfig;
-  simulation: ResolvedSimulationConfig;
-  training: ResolvedTrainingConfig;
-  bench: ResolvedBenchConfig;
-  policy: DeployPolicy;
-  mig: MigController;
-  engines: SlotEngines;
   permanent: readonly PermanentGpu[];
   requests: readonly PlannedRequest[];
   prompts: ReadonlyMap<string, readonly string[]>;
@@ -71,33 +61,9 @@ export interface WindowFile {
   events: { atS: number; text: string }[];
 }
 
-export interface WindowSummary {
-  window: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  action?: string;
-  reconfiguration?: 'done' | 'failed';
-  faults: number;
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
 export async function runDeployWindow(
   o: WindowOptions,
-): Promise<{ state: DeployState; summary: WindowSummary }> {
+): Promise<{ state: DeployState; summary: DeployWindowSummary }> {
   const state: DeployState = structuredClone(o.state);
   const k = state.window;
   const T = o.decisionIntervalS;
@@ -148,23 +114,26 @@ export async function runDeployWindow(
     }
   })();
 
+  // Hardware and containers brought to the desired layout (which a failed action reverts).
+  const reconcile = (progress?: (phase: string) => void) =>
+    reconcileDeployment({
+      desired: state.desired,
+      permanent: o.permanent,
+      mig: o.mig,
+      engines: o.engines,
+      simulation: o.simulation,
+      live,
+      signal: stopAll.signal,
+      ...(progress ? { progress } : {}),
+    });
   // Reconfiguration (the pending action, or recovery) runs while requests flow to the engines that stay.
   const reconfigure = (async () => {
     const pending = state.pendingIndex !== undefined ? state.actions[state.pendingIndex] : undefined;
     live.phase = pending ? `reconfiguring: ${pending.details}` : 'reconciling';
     const t0 = Date.now();
     try {
-      await reconcileDeployment({
-        desired: state.desired,
-        permanent: o.permanent,
-        mig: o.mig,
-        engines: o.engines,
-        simulation: o.simulation,
-        live,
-        signal: stopAll.signal,
-        progress: (p) => {
-          phase = pending ? `reconfiguring: ${p}` : p;
-        },
+      await reconcile((p) => {
+        phase = pending ? `reconfiguring: ${p}` : p;
       });
       if (pending) {
         pending.status = 'done';
@@ -188,15 +157,7 @@ export async function runDeployWindow(
         live.fault({ kind: 'reconcile', message, handling: 'retrying once; the next window tries again' });
       }
       try {
-        await reconcileDeployment({
-          desired: state.desired,
-          permanent: o.permanent,
-          mig: o.mig,
-          engines: o.engines,
-          simulation: o.simulation,
-          live,
-          signal: stopAll.signal,
-        });
+        await reconcile();
       } catch (err2) {
         if (stopAll.signal.aborted) throw err2;
         live.fault({

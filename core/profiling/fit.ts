@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BenchDataError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import { prefillPoints, readBenchJson, tpotPoints } from './fit-input.js';
 import { prefillFitSpec, tpotFitSpec, writeFitPlot } from './fit-plots.js';
 import { fitLine, type LinearFit } from './linear-fit.js';
@@ -63,6 +63,41 @@ function paramsOf(fit: LinearFit): FitParams {
   };
 }
 
+/** `<stem>-param.json` in `outDir`: α, β, σ, r² and then `rest`, in the reference's key order and float format. */
+function writeParamFile(
+  outDir: string,
+  stem: string,
+  p: FitParams,
+  rest: Parameters<typeof pythonJsonFlat>[0],
+): string {
+  mkdirSync(outDir, { recursive: true });
+  const paramFile = join(outDir, `${stem}-param.json`);
+  writeFileAtomic(
+    paramFile,
+    pythonJsonFlat([
+      ['alpha', { float: p.alpha }],
+      ['beta', { float: p.beta }],
+      ['sigma', { float: p.sigma }],
+      ['r_squared', { float: p.r_squared ?? Number.NaN }],
+      ...rest,
+    ]),
+  );
+  return paramFile;
+}
+
+/** `<stem>-plot.png` in `outDir`, unless `opts.plot` is false; its path, or null. */
+async function plotUnlessOff(
+  opts: FitOptions,
+  outDir: string,
+  stem: string,
+  spec: () => Parameters<typeof writeFitPlot>[0],
+): Promise<string | null> {
+  if (!(opts.plot ?? true)) return null;
+  const plotFile = join(outDir, `${stem}-plot.png`);
+  await writeFitPlot(spec(), plotFile);
+  return plotFile;
+}
+
 function tooFew(file: string, key: string, n: number, what: string): BenchDataError {
   return new BenchDataError(
     file,
@@ -93,26 +128,13 @@ export async function fitPrefillFile(
   }
   const fit = fitLine(pts.x, pts.y);
   const stem = basename(input).replace(/\.json$/, '');
-  mkdirSync(outDir, { recursive: true });
-  const paramFile = join(outDir, `${stem}-param.json`);
   const p = paramsOf(fit);
-  writeFileAtomic(
-    paramFile,
-    pythonJsonFlat([
-      ['alpha', { float: p.alpha }],
-      ['beta', { float: p.beta }],
-      ['sigma', { float: p.sigma }],
-      ['r_squared', { float: p.r_squared ?? Number.NaN }],
-      ['unit_alpha', 'seconds'],
-      ['unit_beta', 'seconds_per_token'],
-      ['model_formula', 'y = beta * x + alpha + N(0, sigma^2)'],
-    ]),
-  );
-  let plotFile: string | null = null;
-  if (opts.plot ?? true) {
-    plotFile = join(outDir, `${stem}-plot.png`);
-    await writeFitPlot(prefillFitSpec(pts.x, pts.y, fit), plotFile);
-  }
+  const paramFile = writeParamFile(outDir, stem, p, [
+    ['unit_alpha', 'seconds'],
+    ['unit_beta', 'seconds_per_token'],
+    ['model_formula', 'y = beta * x + alpha + N(0, sigma^2)'],
+  ]);
+  const plotFile = await plotUnlessOff(opts, outDir, stem, () => prefillFitSpec(pts.x, pts.y, fit));
   return {
     kind: 'prefill',
     input,
@@ -175,27 +197,14 @@ export async function fitTpotDir(
   const base = basename(used[0]!)
     .replace(/\.json$/, '')
     .replace(/concurrency-\d+/g, '');
-  mkdirSync(outDir, { recursive: true });
-  const paramFile = join(outDir, `${base}-param.json`);
   const p = paramsOf(fit);
-  writeFileAtomic(
-    paramFile,
-    pythonJsonFlat([
-      ['alpha', { float: p.alpha }],
-      ['beta', { float: p.beta }],
-      ['sigma', { float: p.sigma }],
-      ['r_squared', { float: p.r_squared ?? Number.NaN }],
-      ['sample_size_requests', { int: fit.n }],
-      ['unit_alpha', 'seconds'],
-      ['unit_beta', 'seconds_per_request'],
-      ['model_formula', 'ITL = alpha + beta * N + N(0, sigma^2)'],
-    ]),
-  );
-  let plotFile: string | null = null;
-  if (opts.plot ?? true) {
-    plotFile = join(outDir, `${base}-plot.png`);
-    await writeFitPlot(tpotFitSpec(xs, ys, fit), plotFile);
-  }
+  const paramFile = writeParamFile(outDir, base, p, [
+    ['sample_size_requests', { int: fit.n }],
+    ['unit_alpha', 'seconds'],
+    ['unit_beta', 'seconds_per_request'],
+    ['model_formula', 'ITL = alpha + beta * N + N(0, sigma^2)'],
+  ]);
+  const plotFile = await plotUnlessOff(opts, outDir, base, () => tpotFitSpec(xs, ys, fit));
   return {
     kind: 'tpot',
     inputDir,

@@ -8,20 +8,11 @@
  * rerun resumes — ids already in the output file are not requested again; a last line cut mid-write by a crash,
  * or any unreadable line, is dropped from the file, counted and reported.
  */
-import {
-  closeSync,
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatasetError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { nonBlankLines, writeFileAtomic } from '../util/index.js';
 
 export interface GenerateOptions {
   baseUrl: string;
@@ -116,21 +107,17 @@ async function* datasetRows(file: string): AsyncGenerator<{ line: number; row: R
       'run `migflow dataset …` first to prepare it',
     );
   }
-  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
-  let n = 0;
-  for await (const text of rl) {
-    n++;
-    if (text.trim() === '') continue;
+  const notAnObject = (line: number) =>
+    new DatasetError(file, line, 'not a JSON object', 'pass a prepared ShareGPT JSONL file');
+  for await (const { line, text } of nonBlankLines(file)) {
     let row: unknown;
     try {
       row = JSON.parse(text);
     } catch {
-      throw new DatasetError(file, n, 'not a JSON object', 'pass a prepared ShareGPT JSONL file');
+      throw notAnObject(line);
     }
-    if (!row || typeof row !== 'object' || Array.isArray(row)) {
-      throw new DatasetError(file, n, 'not a JSON object', 'pass a prepared ShareGPT JSONL file');
-    }
-    yield { line: n, row: row as Record<string, unknown> };
+    if (!row || typeof row !== 'object' || Array.isArray(row)) throw notAnObject(line);
+    yield { line, row: row as Record<string, unknown> };
   }
 }
 

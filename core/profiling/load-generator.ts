@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Rng } from '../random/index.js';
+import { sleep } from '../util/index.js';
 import { type StreamOutcome, streamCompletion } from './stream-client.js';
 
 export interface LoadRequest {
@@ -44,20 +45,7 @@ export interface LoadRun {
   opts: Pick<LoadOptions, 'model' | 'requestRate' | 'maxConcurrency' | 'endpoint' | 'arrival'>;
 }
 
-const sleepUntil = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const d = ms - performance.now();
-    if (d <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(resolve, d);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+const sleepUntil = (ms: number, signal?: AbortSignal) => sleep(ms - performance.now(), signal);
 
 export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const endpoint = o.endpoint ?? 'completions';

@@ -4,13 +4,13 @@
  * sweep against it, and always remove the container. Progress (what is already measured, which sweep levels are
  * finished) is reported after every step and accepted back on a retry, so a resumed run redoes nothing finished.
  */
-import type { EngineContainers, EngineSpec, RunningEngine } from '../deploy/engine-containers.js';
+import type { EngineContainers, EngineSpec, RunningEngine } from '../engines/index.js';
 import { MigflowError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import { runGenerate } from './generate.js';
 import type { KvCacheReading } from './kv-cache-log.js';
 import { measureRestartTime } from './restart-time.js';
-import { runConcurrencySweep, runPrefillSweep, type SweepPlan } from './sweeps.js';
+import { runSweep, type SweepPlan } from './sweeps.js';
 
 /** The resumable state of a profiling run (travels as heartbeat details: keep it small). */
 export interface ProfileProgress {
@@ -105,13 +105,8 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
       log,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    const prefillFiles = await runPrefillSweep(
-      engine.baseUrl,
-      o.servedModel,
-      o.prefillPlan,
-      sweepOpts('prefill'),
-    );
-    const concurrencyFiles = await runConcurrencySweep(
+    const prefillFiles = await runSweep(engine.baseUrl, o.servedModel, o.prefillPlan, sweepOpts('prefill'));
+    const concurrencyFiles = await runSweep(
       engine.baseUrl,
       o.servedModel,
       o.concurrencyPlan,

@@ -5,7 +5,7 @@
  * so migflow times all three steps itself (spec §6.2).
  */
 import { performance } from 'node:perf_hooks';
-import type { EngineContainers, EngineSpec, RunningEngine } from '../deploy/engine-containers.js';
+import type { EngineContainers, EngineSpec, RunningEngine } from '../engines/index.js';
 
 export interface RestartTiming {
   restartTimeS: number;

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRng } from '../random/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/index.js';
 import { benchResult, errorSummary, runLoad } from './load-generator.js';
 import { randomRequests } from './random-prompts.js';
 
@@ -86,16 +86,20 @@ export function tpotPromptsFor(n: number): number {
   return 20 + Math.floor(((n - 1) * 60) / 29);
 }
 
-export interface PrefillPlanInput {
+/** What both sweep plans are built from: the served model, where results go, prompt lengths, the seed. */
+interface PlanInput {
   modelId: string;
-  migName: string;
   resultDir: string;
   timestamp?: string;
-  numPrompts?: number;
-  requestRate?: number | 'inf';
   inputLen?: number;
   rangeRatio?: number;
   seed?: number;
+}
+
+export interface PrefillPlanInput extends PlanInput {
+  migName: string;
+  numPrompts?: number;
+  requestRate?: number | 'inf';
 }
 
 /** The reference prefill run: 1000 prompts, Poisson 0.4 req/s, input 1024 ±90 %, output 1 token (→ [1, 2]). */
@@ -123,19 +127,13 @@ export function defaultPrefillPlan(o: PrefillPlanInput): SweepPlan {
   };
 }
 
-export interface ConcurrencyPlanInput {
-  modelId: string;
-  resultDir: string;
-  timestamp?: string;
+export interface ConcurrencyPlanInput extends PlanInput {
   /** Default 1..30. */
   levels?: readonly number[];
   /** Default tpotPromptsFor(N). */
   promptsFor?: (n: number) => number;
-  inputLen?: number;
   outputLen?: number;
-  rangeRatio?: number;
   pauseBetweenLevelsMs?: number;
-  seed?: number;
 }
 
 /** The reference TPOT sweep: N = 1..30, rate inf, max concurrency N, input 2 ±30 % ([1, 3]), output 512 ±30 %. */
@@ -173,11 +171,15 @@ function levelSeed(plan: SweepPlan, index: number): number {
   return (plan.seed + Math.imul(index + 1, 0x9e3779b9)) >>> 0;
 }
 
-async function runSweep(
+/**
+ * Runs a sweep plan (the prefill run, or the concurrency levels one by one) against an OpenAI-compatible server,
+ * skipping the levels `opts.completedLevels` lists; returns the bench JSON paths, one per level.
+ */
+export async function runSweep(
   baseUrl: string,
   model: string,
   plan: SweepPlan,
-  opts: SweepOptions,
+  opts: SweepOptions = {},
 ): Promise<string[]> {
   const done = new Set(opts.completedLevels ?? []);
   const log = opts.log ?? (() => {});
@@ -217,24 +219,4 @@ async function runSweep(
     }
   }
   return levelFiles(plan);
-}
-
-/** Runs the prefill plan against an OpenAI-compatible server; returns the bench JSON paths. */
-export function runPrefillSweep(
-  baseUrl: string,
-  model: string,
-  plan: SweepPlan,
-  opts: SweepOptions = {},
-): Promise<string[]> {
-  return runSweep(baseUrl, model, plan, opts);
-}
-
-/** Runs the concurrency (TPOT) plan level by level; returns the bench JSON paths (one per level). */
-export function runConcurrencySweep(
-  baseUrl: string,
-  model: string,
-  plan: SweepPlan,
-  opts: SweepOptions = {},
-): Promise<string[]> {
-  return runSweep(baseUrl, model, plan, opts);
 }

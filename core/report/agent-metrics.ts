@@ -2,7 +2,7 @@
  * One agent's serving numbers with the reference's definitions (spec §5), and the text table they are shown in:
  * the simulated benchmark computes them per trial, a live deployment per run, and both print the same rows.
  */
-import type { PatternName } from '../config/bench.js';
+import type { PatternName } from '../config/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
 import { fancyOutline } from './text-table.js';
 

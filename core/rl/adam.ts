@@ -24,8 +24,9 @@ export class Adam {
     readonly params: readonly tf.Variable[],
     readonly options: AdamOptions = SB3_ADAM,
   ) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    // tidy: the zero tensors the variables are made from would otherwise stay allocated.
+    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   /** One update with gradients in `params` order. */

@@ -40,8 +40,10 @@ export interface NormalizerState {
   readonly epsilon: number;
   readonly obs: RunningStatsState;
   readonly ret: RunningStatsState;
-  /** Discounted return accumulator of the (single) env, for reward normalisation. */
+  /** Discounted return accumulator of the first env, for reward normalisation. */
   readonly returns: number;
+  /** With several environments: every env's return accumulator (`returns` is the first). */
+  readonly returnsByEnv?: readonly number[];
 }
 
 export interface CheckpointMeta {

@@ -1,14 +1,15 @@
 /**
  * Maskable PPO for the MIG environment, on tfjs (SB3 + sb3-contrib MaskablePPO, ported).
  *
- *   const result = await runTraining({ trainingConfigPath, simulationConfigPath, runDir, overrides, resumeFrom });
- *   const policy = loadPolicyForInference(result.bestCheckpoint);      // no tfjs needed
+ *   const trainer = new PpoTrainer(env, trainerConfig, callbacks);     // core/stages/train wires it to the env
+ *   await trainer.learn(signal);
+ *   const policy = loadPolicyForInference(checkpointDir);              // no tfjs needed
  *   const action = policy.actDeterministic(observation, env.actionMasks());
  *
  * Pieces: `ActorCriticPolicy` (act / evaluateActions / predictValues), `RolloutBuffer` + `computeGae`,
  * `ppoLoss` / `ppoUpdate`, `PpoTrainer` (collect → update loop, callbacks, exportable state), `Normalizer`
- * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write. The environment itself
- * is `./env`.
+ * (VecNormalize), schedules, `Adam` (PyTorch's), `selectTfBackend`, checkpoint read/write. The learner only: the
+ * environment is core/control's, and a training run (configs, run directory, logs) is core/stages/train.
  */
 export { Adam, clipByGlobalNorm, SB3_ADAM } from './adam.js';
 export { describeBackend, selectTfBackend, TF_BACKENDS, type TfBackendInfo } from './backend.js';
@@ -19,8 +20,11 @@ export {
   type LoadedCheckpoint,
   readCheckpoint,
 } from './checkpoint-format.js';
+export { type DivergedQuantity, type DivergenceContext, TrainingDivergedError } from './errors.js';
+export { type AdamStep, FlatAdam } from './flat-adam.js';
 export { type InferencePolicy, loadPolicyForInference } from './inference.js';
 export { MASKED_LOGIT, sampleMasked } from './masked-categorical.js';
+export { AUTO_N_ENVS_CAP, autoNEnvs, parseNEnvs } from './n-envs.js';
 export { Normalizer, RunningMeanStd, VEC_NORMALIZE_DEFAULTS } from './normalizer.js';
 export { ActorCriticPolicy, type PolicyShape } from './policy.js';
 export {
@@ -41,18 +45,28 @@ export {
   steppedEntropySchedule,
 } from './schedule.js';
 export {
-  type RunTrainingOptions,
-  type RunTrainingResult,
-  runTraining,
-  type TrainingProgress,
-} from './train/run-training.js';
-export type { TrainProcessArgs, TrainProcessMessage } from './train/train-process.js';
-export { episodeSeed, trainerConfigFrom } from './train/train-run.js';
+  type GradientShards,
+  ShardComputer,
+  type ShardJob,
+  type SharedUpdateMemory,
+  shardRange,
+} from './sharded-update.js';
+export { threadCpuS } from './thread-cpu.js';
 export {
   type EpisodeRecord,
   PpoTrainer,
   type TrainEnv,
   type TrainerConfig,
+  type TrainerState,
   TrainingAbortedError,
   type UpdateRecord,
 } from './trainer.js';
+export { type UpdateFlops, updateFlops } from './update-flops.js';
+export {
+  type EnvResetResult,
+  type EnvStepResult,
+  InProcessVecEnv,
+  resetTrainEnv,
+  stepTrainEnv,
+  type VecEnv,
+} from './vec-env.js';

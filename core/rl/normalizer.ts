@@ -1,6 +1,7 @@
 /**
  * Observation and reward normalisation equivalent to SB3's VecNormalize as the reference configures it
- * (norm_obs and norm_reward on, clip_obs 10, clip_reward 10, gamma 0.99, epsilon 1e-8), for one environment.
+ * (norm_obs and norm_reward on, clip_obs 10, clip_reward 10, gamma 0.99, epsilon 1e-8), for one or more
+ * environments sharing one set of statistics, each with its own running return.
  *
  * Observations are standardised with running mean/variance statistics updated on every raw observation while
  * training. Rewards are divided by the standard deviation of a running discounted return (not centred), which
@@ -88,17 +89,28 @@ export const VEC_NORMALIZE_DEFAULTS: NormalizerOptions = {
 export class Normalizer {
   readonly obsRms: RunningMeanStd;
   readonly retRms: RunningMeanStd;
-  /** Running discounted return of the current episode. */
-  returns = 0;
+  /** Running discounted return of each environment's current episode. */
+  readonly returnsByEnv: number[];
   /** When true, statistics are not updated (evaluation). */
   frozen = false;
 
   constructor(
     readonly obsSize: number,
     readonly options: NormalizerOptions = VEC_NORMALIZE_DEFAULTS,
+    nEnvs = 1,
   ) {
     this.obsRms = new RunningMeanStd(obsSize);
     this.retRms = new RunningMeanStd(1);
+    this.returnsByEnv = new Array<number>(nEnvs).fill(0);
+  }
+
+  /** The first environment's running return (the only one with a single environment). */
+  get returns(): number {
+    return this.returnsByEnv[0]!;
+  }
+
+  set returns(value: number) {
+    this.returnsByEnv[0] = value;
   }
 
   /** Updates the observation statistics with a raw observation (unless frozen), then normalises it. */
@@ -123,41 +135,68 @@ export class Normalizer {
   }
 
   /**
-   * Scales a raw reward: accumulates the discounted return and updates its variance (unless frozen), then
-   * divides by its standard deviation and clips. `done` resets the return after this step, as VecNormalize does.
+   * Scales a raw reward of environment `env`: accumulates its discounted return and updates the return variance
+   * (unless frozen), then divides by the standard deviation and clips. `done` resets that environment's return
+   * after this step, as VecNormalize does. Several environments update the statistics one after another, in env
+   * order (VecNormalize merges the batch at once: the same statistics, up to rounding).
    */
-  reward(raw: number, done: boolean): number {
+  reward(raw: number, done: boolean, env = 0): number {
     if (!this.options.normReward) return raw;
     if (!this.frozen) {
-      this.returns = this.returns * this.options.gamma + raw;
-      this.retRms.updateOne([this.returns]);
+      this.returnsByEnv[env] = this.returnsByEnv[env]! * this.options.gamma + raw;
+      this.retRms.updateOne([this.returnsByEnv[env]!]);
     }
     const { clipReward, epsilon } = this.options;
     const z = raw / Math.sqrt(this.retRms.var[0]! + epsilon);
-    if (done) this.returns = 0;
+    if (done) this.returnsByEnv[env] = 0;
     return Math.min(clipReward, Math.max(-clipReward, z));
   }
 
   state(): NormalizerState {
-    return { ...this.options, obs: this.obsRms.state(), ret: this.retRms.state(), returns: this.returns };
+    return {
+      ...this.options,
+      obs: this.obsRms.state(),
+      ret: this.retRms.state(),
+      returns: this.returns,
+      ...(this.returnsByEnv.length > 1 ? { returnsByEnv: [...this.returnsByEnv] } : {}),
+    };
+  }
+
+  /** Copies another normaliser's statistics and returns into this one (same size and environment count). */
+  load(s: NormalizerState): void {
+    this.obsRms.mean.set(s.obs.mean);
+    this.obsRms.var.set(s.obs.var);
+    this.obsRms.count = s.obs.count;
+    this.retRms.mean.set(s.ret.mean);
+    this.retRms.var.set(s.ret.var);
+    this.retRms.count = s.ret.count;
+    const returns = s.returnsByEnv ?? [s.returns];
+    this.returnsByEnv.fill(0);
+    returns.forEach((r, i) => {
+      if (i < this.returnsByEnv.length) this.returnsByEnv[i] = r;
+    });
   }
 
   static fromState(s: NormalizerState): Normalizer {
-    const n = new Normalizer(s.obs.mean.length, {
-      normObs: s.normObs,
-      normReward: s.normReward,
-      clipObs: s.clipObs,
-      clipReward: s.clipReward,
-      gamma: s.gamma,
-      epsilon: s.epsilon,
-    });
+    const n = new Normalizer(
+      s.obs.mean.length,
+      {
+        normObs: s.normObs,
+        normReward: s.normReward,
+        clipObs: s.clipObs,
+        clipReward: s.clipReward,
+        gamma: s.gamma,
+        epsilon: s.epsilon,
+      },
+      s.returnsByEnv?.length ?? 1,
+    );
     n.obsRms.mean.set(s.obs.mean);
     n.obsRms.var.set(s.obs.var);
     n.obsRms.count = s.obs.count;
     n.retRms.mean.set(s.ret.mean);
     n.retRms.var.set(s.ret.var);
     n.retRms.count = s.ret.count;
-    n.returns = s.returns;
+    n.returnsByEnv.splice(0, n.returnsByEnv.length, ...(s.returnsByEnv ?? [s.returns]));
     return n;
   }
 }

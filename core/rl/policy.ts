@@ -6,7 +6,7 @@
  * (bootstrap).
  */
 import * as tf from '@tensorflow/tfjs';
-import { denseMatMul } from './dense-matmul.js';
+import { denseMatMul, inputMatMul } from './dense-matmul.js';
 import {
   argmaxMasked,
   logProbMasked,
@@ -34,20 +34,36 @@ export interface NamedVariable {
   readonly variable: tf.Variable;
 }
 
-function dense(name: string, inSize: number, outSize: number, gain: number, seed: number): Dense {
-  const init = tf.initializers.orthogonal({ gain, seed });
+function dense(
+  name: string,
+  inSize: number,
+  outSize: number,
+  gain: number,
+  seed: number,
+  orthogonal: boolean,
+): Dense {
+  const init = orthogonal ? tf.initializers.orthogonal({ gain, seed }) : tf.initializers.zeros();
   return {
     name,
     kernel: tf.tidy(() => tf.variable(init.apply([inSize, outSize]) as tf.Tensor2D, true)),
-    bias: tf.variable(tf.zeros([outSize]), true),
+    bias: tf.tidy(() => tf.variable(tf.zeros([outSize]), true)),
   };
 }
 
 function mlp(x: tf.Tensor2D, hidden: readonly Dense[], head: Dense): tf.Tensor2D {
+  // The observations need no gradient: the first layer skips dx.
+  const layer = (h: tf.Tensor2D, l: Dense) =>
+    tf.add(
+      h === x ? inputMatMul(h, l.kernel as tf.Tensor2D) : denseMatMul(h, l.kernel as tf.Tensor2D),
+      l.bias,
+    );
   let h = x;
-  for (const l of hidden) h = tf.tanh(tf.add(denseMatMul(h, l.kernel as tf.Tensor2D), l.bias)) as tf.Tensor2D;
-  return tf.add(denseMatMul(h, head.kernel as tf.Tensor2D), head.bias) as tf.Tensor2D;
+  for (const l of hidden) h = tf.tanh(layer(h, l)) as tf.Tensor2D;
+  return layer(h, head) as tf.Tensor2D;
 }
+
+/** How a policy's weights start: SB3's orthogonal initialisation, or zeros to be overwritten (replicas). */
+export type PolicyInit = 'orthogonal' | 'zeros';
 
 export interface ActResult {
   readonly action: number;
@@ -65,24 +81,26 @@ export class ActorCriticPolicy {
   constructor(
     readonly shape: PolicyShape,
     seed: number,
+    init: PolicyInit = 'orthogonal',
   ) {
+    const orthogonal = init === 'orthogonal';
     let s = seed;
     const next = () => (s = (s * 1103515245 + 12345) % 2147483647);
     const build = (prefix: string, arch: readonly number[]) => {
       const layers: Dense[] = [];
       let inSize = shape.obsSize;
       arch.forEach((units, i) => {
-        layers.push(dense(`${prefix}/dense_${i}`, inSize, units, Math.SQRT2, next()));
+        layers.push(dense(`${prefix}/dense_${i}`, inSize, units, Math.SQRT2, next(), orthogonal));
         inSize = units;
       });
       return { layers, inSize };
     };
     const pi = build('pi', shape.netArch.pi);
     this.piHidden = pi.layers;
-    this.piHead = dense('pi/logits', pi.inSize, shape.actionCount, 0.01, next());
+    this.piHead = dense('pi/logits', pi.inSize, shape.actionCount, 0.01, next(), orthogonal);
     const vf = build('vf', shape.netArch.vf);
     this.vfHidden = vf.layers;
-    this.vfHead = dense('vf/value', vf.inSize, 1, 1, next());
+    this.vfHead = dense('vf/value', vf.inSize, 1, 1, next(), orthogonal);
   }
 
   /** Every trainable variable with its name, actor first, in a fixed order. */
@@ -97,6 +115,32 @@ export class ActorCriticPolicy {
 
   variables(): tf.Variable[] {
     return this.namedVariables().map((v) => v.variable);
+  }
+
+  /** Number of trainable parameters (the length of the flat weight vector). */
+  get parameterCount(): number {
+    return this.variables().reduce((n, v) => n + v.size, 0);
+  }
+
+  /** Every weight, in `namedVariables` order, flattened into `out`. */
+  readWeights(out: Float32Array = new Float32Array(this.parameterCount)): Float32Array {
+    let o = 0;
+    for (const v of this.variables()) {
+      out.set(v.dataSync() as Float32Array, o);
+      o += v.size;
+    }
+    return out;
+  }
+
+  /** Sets every weight from a flat vector in `namedVariables` order. */
+  writeWeights(flat: Float32Array): void {
+    let o = 0;
+    tf.tidy(() => {
+      for (const v of this.variables()) {
+        v.assign(tf.tensor(flat.subarray(o, o + v.size), v.shape));
+        o += v.size;
+      }
+    });
   }
 
   /** Unmasked logits [B, A]. */

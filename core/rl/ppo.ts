@@ -121,7 +121,39 @@ export function explainedVariance(pred: ArrayLike<number>, y: ArrayLike<number>)
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Runs the epochs of one update on a full buffer (advantages already computed). */
+/**
+ * A loss or gradient of one minibatch is not finite; thrown before that minibatch's step is applied (the trainer
+ * turns it into a `TrainingDivergedError` naming the update and the likely cause).
+ */
+export class NonFiniteUpdateError extends Error {
+  constructor(
+    readonly quantity: 'loss' | 'gradient',
+    readonly epoch: number,
+    readonly minibatch: number,
+    readonly values: Readonly<Record<string, number>>,
+  ) {
+    super(`non-finite ${quantity} in epoch ${epoch}, minibatch ${minibatch}`);
+    this.name = 'NonFiniteUpdateError';
+  }
+}
+
+/** Throws a NonFiniteUpdateError when a minibatch's loss terms or gradient norm are not finite. */
+export function checkFiniteMinibatch(
+  epoch: number,
+  minibatch: number,
+  terms: { policyLoss: number; valueLoss: number; entropyLoss: number; loss: number },
+  gradNorm: number,
+): void {
+  if (![terms.policyLoss, terms.valueLoss, terms.entropyLoss, terms.loss].every(Number.isFinite))
+    throw new NonFiniteUpdateError('loss', epoch, minibatch, { ...terms });
+  if (!Number.isFinite(gradNorm)) throw new NonFiniteUpdateError('gradient', epoch, minibatch, { gradNorm });
+}
+
+/**
+ * Runs the epochs of one update on the stored rollout (advantages already computed; a partial rollout at the end
+ * of a run is fine). Stops with a NonFiniteUpdateError before applying a minibatch whose loss or gradient is not
+ * finite.
+ */
 export function ppoUpdate(
   policy: ActorCriticPolicy,
   optimizer: Adam,
@@ -131,7 +163,7 @@ export function ppoUpdate(
   random: () => number,
 ): PpoUpdateStats {
   const vars = policy.variables();
-  const n = buffer.pos;
+  const n = buffer.count;
   const all = {
     obs: tf.tensor2d(buffer.observations.subarray(0, n * buffer.obsSize), [n, buffer.obsSize]),
     masks: tf.tensor2d(buffer.masks.subarray(0, n * buffer.actionCount), [n, buffer.actionCount], 'int32'),
@@ -153,7 +185,9 @@ export function ppoUpdate(
   try {
     for (let epoch = 0; epoch < hp.nEpochs && !stop; epoch++) {
       epochs++;
+      let minibatch = 0;
       for (const idx of buffer.minibatchIndices(hp.batchSize, random)) {
+        minibatch++;
         const stats = tf.tidy(() => {
           const i = tf.tensor1d(idx, 'int32');
           const b: PpoBatch = {
@@ -178,6 +212,20 @@ export function ppoUpdate(
           tf.dispose(kept);
           const ordered = vars.map((v) => grads[v.name]!);
           const clipped = clipByGlobalNorm(ordered, hp.maxGradNorm);
+          const [policyLoss, valueLoss, entropyLoss, , , loss] = values as [
+            number,
+            number,
+            number,
+            number,
+            number,
+            number,
+          ];
+          checkFiniteMinibatch(
+            epoch + 1,
+            minibatch,
+            { policyLoss, valueLoss, entropyLoss, loss },
+            clipped.norm,
+          );
           optimizer.step(clipped.grads, learningRate);
           return { values, norm: clipped.norm };
         });

@@ -1,7 +1,10 @@
 /**
- * Fixed-size storage of one rollout (SB3 RolloutBuffer + sb3-contrib's mask buffer, one environment):
- * preallocated typed arrays written at a cursor, the action mask stored beside each observation, advantages and
- * returns computed once backwards with GAE(λ) when the rollout is full, and shuffled minibatch index sets.
+ * Fixed-size storage of one rollout (SB3 RolloutBuffer + sb3-contrib's mask buffer): preallocated typed arrays
+ * laid out `[n_steps, n_envs, …]` as SB3's, written at a step cursor, the action mask stored beside each
+ * observation, advantages and returns computed once backwards with GAE(λ) per environment when the rollout ends,
+ * and shuffled minibatch index sets over all stored transitions. Sample `t·nEnvs + e` is env e's transition at
+ * step t. With `shared`, the arrays live in SharedArrayBuffers, so worker threads computing gradient shards read
+ * the rollout without a copy.
  */
 
 export interface GaeInput {
@@ -17,34 +20,79 @@ export interface GaeInput {
   readonly gaeLambda: number;
 }
 
-/** GAE(λ) advantages and returns (= advantages + values), exactly SB3's recursion. */
+/**
+ * GAE(λ) over one environment's transitions at indices `offset + t·stride` (t = 0 … steps − 1), exactly SB3's
+ * recursion; writes advantages and returns (= advantages + values) at the same indices.
+ */
+function gaeStrided(
+  rewards: ArrayLike<number>,
+  values: ArrayLike<number>,
+  episodeStarts: ArrayLike<number>,
+  steps: number,
+  offset: number,
+  stride: number,
+  lastValue: number,
+  lastDone: boolean,
+  gamma: number,
+  gaeLambda: number,
+  advantages: Float32Array,
+  returns: Float32Array,
+): void {
+  let lastGae = 0;
+  for (let t = steps - 1; t >= 0; t--) {
+    const i = offset + t * stride;
+    let nextNonTerminal: number;
+    let nextValue: number;
+    if (t === steps - 1) {
+      nextNonTerminal = lastDone ? 0 : 1;
+      nextValue = lastValue;
+    } else {
+      nextNonTerminal = 1 - episodeStarts[i + stride]!;
+      nextValue = values[i + stride]!;
+    }
+    const delta = rewards[i]! + gamma * nextValue * nextNonTerminal - values[i]!;
+    lastGae = delta + gamma * gaeLambda * nextNonTerminal * lastGae;
+    advantages[i] = lastGae;
+    returns[i] = lastGae + values[i]!;
+  }
+}
+
+/** GAE(λ) advantages and returns (= advantages + values) of one environment, exactly SB3's recursion. */
 export function computeGae(
   input: GaeInput,
   advantages: Float32Array = new Float32Array(input.rewards.length),
   returns: Float32Array = new Float32Array(input.rewards.length),
 ): { advantages: Float32Array; returns: Float32Array } {
-  const n = input.rewards.length;
-  const { gamma, gaeLambda } = input;
-  let lastGae = 0;
-  for (let t = n - 1; t >= 0; t--) {
-    let nextNonTerminal: number;
-    let nextValue: number;
-    if (t === n - 1) {
-      nextNonTerminal = input.lastDone ? 0 : 1;
-      nextValue = input.lastValue;
-    } else {
-      nextNonTerminal = 1 - input.episodeStarts[t + 1]!;
-      nextValue = input.values[t + 1]!;
-    }
-    const delta = input.rewards[t]! + gamma * nextValue * nextNonTerminal - input.values[t]!;
-    lastGae = delta + gamma * gaeLambda * nextNonTerminal * lastGae;
-    advantages[t] = lastGae;
-    returns[t] = lastGae + input.values[t]!;
-  }
+  gaeStrided(
+    input.rewards,
+    input.values,
+    input.episodeStarts,
+    input.rewards.length,
+    0,
+    1,
+    input.lastValue,
+    input.lastDone,
+    input.gamma,
+    input.gaeLambda,
+    advantages,
+    returns,
+  );
   return { advantages, returns };
 }
 
+function floats(n: number, shared: boolean): Float32Array {
+  return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+}
+
+export interface RolloutBufferOptions {
+  /** Environments stepped together (SB3's n_envs); default 1. */
+  readonly nEnvs?: number;
+  /** Back the arrays with SharedArrayBuffers (for worker threads). Default false. */
+  readonly shared?: boolean;
+}
+
 export class RolloutBuffer {
+  readonly nEnvs: number;
   readonly observations: Float32Array;
   readonly masks: Uint8Array;
   readonly actions: Int32Array;
@@ -54,33 +102,72 @@ export class RolloutBuffer {
   readonly episodeStarts: Float32Array;
   readonly advantages: Float32Array;
   readonly returns: Float32Array;
-  /** Transitions stored so far in this rollout. */
+  /** Steps stored so far in this rollout (each holds one transition per environment). */
   pos = 0;
 
+  /** `size` is steps per environment (SB3's n_steps). */
   constructor(
     readonly size: number,
     readonly obsSize: number,
     readonly actionCount: number,
+    options: RolloutBufferOptions = {},
   ) {
-    this.observations = new Float32Array(size * obsSize);
-    this.masks = new Uint8Array(size * actionCount);
-    this.actions = new Int32Array(size);
-    this.rewards = new Float32Array(size);
-    this.values = new Float32Array(size);
-    this.logProbs = new Float32Array(size);
-    this.episodeStarts = new Float32Array(size);
-    this.advantages = new Float32Array(size);
-    this.returns = new Float32Array(size);
+    this.nEnvs = options.nEnvs ?? 1;
+    const shared = options.shared ?? false;
+    const n = size * this.nEnvs;
+    this.observations = floats(n * obsSize, shared);
+    this.masks = shared
+      ? new Uint8Array(new SharedArrayBuffer(n * actionCount))
+      : new Uint8Array(n * actionCount);
+    this.actions = shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
+    this.rewards = floats(n, shared);
+    this.values = floats(n, shared);
+    this.logProbs = floats(n, shared);
+    this.episodeStarts = floats(n, shared);
+    this.advantages = floats(n, shared);
+    this.returns = floats(n, shared);
   }
 
   get full(): boolean {
     return this.pos === this.size;
   }
 
+  /** Transitions stored so far (steps × environments). */
+  get count(): number {
+    return this.pos * this.nEnvs;
+  }
+
   reset(): void {
     this.pos = 0;
   }
 
+  /** Stores env `env`'s transition at the current step; `endStep()` moves on once every env's is stored. */
+  set(
+    env: number,
+    obs: Float32Array,
+    mask: Uint8Array,
+    action: number,
+    reward: number,
+    episodeStart: boolean,
+    value: number,
+    logProb: number,
+  ): void {
+    if (this.pos >= this.size) throw new Error('RolloutBuffer.set: the buffer is full; call reset() first');
+    const i = this.pos * this.nEnvs + env;
+    this.observations.set(obs, i * this.obsSize);
+    this.masks.set(mask, i * this.actionCount);
+    this.actions[i] = action;
+    this.rewards[i] = reward;
+    this.episodeStarts[i] = episodeStart ? 1 : 0;
+    this.values[i] = value;
+    this.logProbs[i] = logProb;
+  }
+
+  endStep(): void {
+    this.pos++;
+  }
+
+  /** One environment: stores the transition and moves to the next step. */
   add(
     obs: Float32Array,
     mask: Uint8Array,
@@ -91,40 +178,43 @@ export class RolloutBuffer {
     logProb: number,
   ): void {
     if (this.pos >= this.size) throw new Error('RolloutBuffer.add: the buffer is full; call reset() first');
-    const i = this.pos;
-    this.observations.set(obs, i * this.obsSize);
-    this.masks.set(mask, i * this.actionCount);
-    this.actions[i] = action;
-    this.rewards[i] = reward;
-    this.episodeStarts[i] = episodeStart ? 1 : 0;
-    this.values[i] = value;
-    this.logProbs[i] = logProb;
-    this.pos++;
+    this.set(0, obs, mask, action, reward, episodeStart, value, logProb);
+    this.endStep();
   }
 
-  computeReturnsAndAdvantage(lastValue: number, lastDone: boolean, gamma: number, gaeLambda: number): void {
-    const n = this.pos;
-    computeGae(
-      {
-        rewards: this.rewards.subarray(0, n),
-        values: this.values.subarray(0, n),
-        episodeStarts: this.episodeStarts.subarray(0, n),
+  /**
+   * GAE per environment over the stored steps. `lastValues[e]` is the value of env e's observation after the last
+   * step, not bootstrapped where `lastDones[e]`.
+   */
+  computeReturnsAndAdvantage(
+    lastValues: number | ArrayLike<number>,
+    lastDones: boolean | ArrayLike<boolean>,
+    gamma: number,
+    gaeLambda: number,
+  ): void {
+    for (let e = 0; e < this.nEnvs; e++) {
+      const lastValue = typeof lastValues === 'number' ? lastValues : lastValues[e]!;
+      const lastDone = typeof lastDones === 'boolean' ? lastDones : lastDones[e]!;
+      gaeStrided(
+        this.rewards,
+        this.values,
+        this.episodeStarts,
+        this.pos,
+        e,
+        this.nEnvs,
         lastValue,
         lastDone,
         gamma,
         gaeLambda,
-      },
-      this.advantages.subarray(0, n),
-      this.returns.subarray(0, n),
-    );
+        this.advantages,
+        this.returns,
+      );
+    }
   }
 
-  /**
-   * One epoch's minibatches over the stored transitions: a random permutation (Fisher–Yates with `random`) cut
-   * into `batchSize` pieces (the last one shorter when the count is not a multiple).
-   */
-  minibatchIndices(batchSize: number, random: () => number): Int32Array[] {
-    const n = this.pos;
+  /** A random permutation (Fisher–Yates with `random`) of the stored transitions. */
+  permutation(random: () => number): Int32Array {
+    const n = this.count;
     const perm = new Int32Array(n);
     for (let i = 0; i < n; i++) perm[i] = i;
     for (let i = n - 1; i > 0; i--) {
@@ -133,8 +223,18 @@ export class RolloutBuffer {
       perm[i] = perm[j]!;
       perm[j] = t;
     }
+    return perm;
+  }
+
+  /**
+   * One epoch's minibatches over the stored transitions: a random permutation cut into `batchSize` pieces (the last
+   * one shorter when the count is not a multiple). A partial rollout (the end of a run) yields only the
+   * transitions it holds: never an empty minibatch.
+   */
+  minibatchIndices(batchSize: number, random: () => number): Int32Array[] {
+    const perm = this.permutation(random);
     const out: Int32Array[] = [];
-    for (let start = 0; start < this.size; start += batchSize)
+    for (let start = 0; start < perm.length; start += batchSize)
       out.push(perm.subarray(start, start + batchSize));
     return out;
   }

@@ -1,40 +1,34 @@
 /**
- * The on-policy loop of Maskable PPO (SB3 OnPolicyAlgorithm.collect_rollouts/learn for one environment):
- * read the mask, act, step, normalise, store; at a full rollout compute GAE and run the PPO update; call back on
- * steps, episodes, updates and checkpoints. The whole state — weights, Adam moments, normaliser statistics, RNG
- * states, counters, the partial rollout and the current observation — can be exported and restored, so a run
- * continues from a checkpoint with the step counter going on.
+ * The on-policy loop of Maskable PPO (SB3 OnPolicyAlgorithm.collect_rollouts/learn) over one or more environments
+ * (SB3's n_envs): reset the environments whose episode ended, one batched forward pass for all of them, step them
+ * (in parallel on worker threads with `WorkerVecEnv`), normalise, store; at a full rollout compute GAE per
+ * environment and run the PPO update; call back on steps, episodes, updates and checkpoints. The whole state —
+ * weights, Adam moments, normaliser statistics, RNG states, counters, every environment's episode accumulators and
+ * the partial rollout — can be exported and restored, so a run continues from a checkpoint with the step counter
+ * going on.
+ *
+ * One environment runs exactly as before vectorisation (same forward pass, tape-based update, checkpoint layout),
+ * bit for bit. Several run the data-parallel update (sharded-update.ts), one gradient shard per environment.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam, SB3_ADAM } from './adam.js';
 import type { CheckpointMeta, NormalizerState } from './checkpoint-format.js';
+import { allFinite, TrainingDivergedError } from './errors.js';
 import { Normalizer, type NormalizerOptions } from './normalizer.js';
 import { ActorCriticPolicy } from './policy.js';
-import { type PpoHyperParams, type PpoUpdateStats, ppoUpdate } from './ppo.js';
+import { NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats, ppoUpdate } from './ppo.js';
 import { type RngState, SavableRng } from './rng.js';
 import { RolloutBuffer } from './rollout-buffer.js';
+import { RolloutForward } from './rollout-forward.js';
 import { progressRemaining, type Schedule } from './schedule.js';
+import { type GradientShards, LocalGradientShards, ShardedPpoUpdater } from './sharded-update.js';
+import { threadCpuS } from './thread-cpu.js';
+import { InProcessVecEnv, type TrainEnv, type VecEnv } from './vec-env.js';
 
-/** What the trainer needs of an environment (MigEnv fits). */
-export interface TrainEnv {
-  readonly observationLength: number;
-  readonly actionCount: number;
-  /**
-   * Starts an episode. `resetIndex` counts resets over the whole run (0 first, continuing across resumes), so an
-   * env can reseed its own random stream from it: that makes every episode's draws a function of the run seed and
-   * the index, and a resumed run draws what the uninterrupted one would have.
-   */
-  reset(resetIndex: number): { observation: Float32Array };
-  actionMasks(): Uint8Array;
-  step(action: number): {
-    observation: Float32Array;
-    reward: number;
-    terminated: boolean;
-    truncated?: boolean;
-  };
-}
+export type { TrainEnv, VecEnv } from './vec-env.js';
 
 export interface TrainerConfig {
+  /** Steps per environment and rollout (SB3's n_steps). */
   readonly nSteps: number;
   readonly gamma: number;
   readonly gaeLambda: number;
@@ -44,8 +38,11 @@ export interface TrainerConfig {
   readonly netArch: { readonly pi: readonly number[]; readonly vf: readonly number[] };
   /** undefined = raw observations and rewards (`sb3_norm: false`). */
   readonly normalizer?: NormalizerOptions;
+  /** Env steps of the whole run, over all environments (a multiple of the environment count). */
   readonly totalSteps: number;
   readonly seed: number;
+  /** Appended to a divergence error: the config values behind the likely causes and what to change. */
+  readonly divergenceHint?: string;
 }
 
 export interface EpisodeRecord {
@@ -59,6 +56,8 @@ export interface EpisodeRecord {
   readonly meanReward100: number;
   /** Decisions other than NO_ACTION (index 0). */
   readonly actions: number;
+  /** Which environment (only with several). */
+  readonly env?: number;
 }
 
 export interface UpdateRecord extends PpoUpdateStats {
@@ -67,21 +66,32 @@ export interface UpdateRecord extends PpoUpdateStats {
   readonly rolloutSteps: number;
   readonly collectS: number;
   readonly updateS: number;
+  /** CPU seconds of the trainer's thread during the update (Linux; the workers' share is not in it). */
+  readonly updateCpuS?: number;
 }
 
 export interface StepRecord {
   readonly steps: number;
+  /** Which environment took the step. */
+  readonly env: number;
   readonly action: number;
   readonly reward: number;
   readonly terminated: boolean;
+  /** The number the episode gets when this step ended it. */
+  readonly episode?: number;
+  /** The environment's step-log line, when it writes one. */
+  readonly log?: unknown;
 }
 
 export interface TrainerCallbacks {
   onStep?(s: StepRecord): void;
   onEpisode?(e: EpisodeRecord): void;
   onUpdate?(u: UpdateRecord): void;
-  /** Called after every env step; return true to write a checkpoint now. */
-  checkpointDue?(steps: number): boolean;
+  /**
+   * Called after every step of all environments (`steps` env steps so far, `before` at the previous call); return
+   * true to write a checkpoint now.
+   */
+  checkpointDue?(steps: number, before: number): boolean;
   /** Writes a checkpoint (the trainer's exported state) and returns its path. */
   saveCheckpoint?(state: TrainerState): string;
 }
@@ -107,8 +117,50 @@ export class TrainingAbortedError extends Error {
 
 const RECENT_EPISODES = 100;
 
+/** One environment's place in the loop. */
+interface EnvSlot {
+  /** Resets of this environment so far (episodes started). */
+  resets: number;
+  lastObs: Float32Array | undefined;
+  mask: Uint8Array | undefined;
+  lastEpisodeStart: boolean;
+  /** The last step ended an episode and the env has not been reset yet. */
+  pendingReset: boolean;
+  episodeReward: number;
+  episodeLength: number;
+  episodeActions: number;
+}
+
+/** Per-environment counters in a checkpoint with several environments. */
+interface EnvSlotState {
+  readonly resets: number;
+  readonly pendingReset: boolean;
+  readonly lastEpisodeStart: boolean;
+  readonly episodeReward: number;
+  readonly episodeLength: number;
+  readonly episodeActions: number;
+}
+
+const freshSlot = (): EnvSlot => ({
+  resets: 0,
+  lastObs: undefined,
+  mask: undefined,
+  lastEpisodeStart: true,
+  pendingReset: true,
+  episodeReward: 0,
+  episodeLength: 0,
+  episodeActions: 0,
+});
+
+function isVecEnv(env: TrainEnv | VecEnv): env is VecEnv {
+  return 'numEnvs' in env;
+}
+
 export class PpoTrainer {
+  readonly env: VecEnv;
+  readonly nEnvs: number;
   readonly policy: ActorCriticPolicy;
+  /** The tape-based optimiser (one environment). */
   readonly optimizer: Adam;
   readonly normalizer: Normalizer | undefined;
   readonly buffer: RolloutBuffer;
@@ -117,37 +169,58 @@ export class PpoTrainer {
   steps = 0;
   episodes = 0;
   updates = 0;
-  /** Env resets so far (episodes started). */
-  resets = 0;
   /** Raw rewards of the last up-to-100 episodes. */
   readonly recentRewards: number[] = [];
-  private lastObs: Float32Array | undefined;
-  private lastEpisodeStart = true;
-  /** The last step ended an episode and the env has not been reset yet. */
-  private pendingReset = true;
-  private episodeReward = 0;
-  private episodeLength = 0;
-  private episodeActions = 0;
+  private readonly slots: EnvSlot[];
+  /** The data-parallel update (several environments), created at the first update. */
+  private sharded: ShardedPpoUpdater | undefined;
+  /** The fused forward pass for several environments, rebuilt from the weights after every update. */
+  private rollout: RolloutForward | undefined;
+  private localShards: GradientShards | undefined;
   private collectStartedMs = performance.now();
   private collectMs = 0;
+  private vectorSteps = 0;
+  // Reused per-step arrays for several environments.
+  private readonly batchObs: Float32Array;
+  private readonly batchMasks: Uint8Array;
+  private readonly acted: { actions: Int32Array; values: Float32Array; logProbs: Float32Array };
 
   constructor(
-    readonly env: TrainEnv,
+    env: TrainEnv | VecEnv,
     readonly config: TrainerConfig,
     readonly callbacks: TrainerCallbacks = {},
   ) {
+    this.env = isVecEnv(env) ? env : new InProcessVecEnv([env]);
+    this.nEnvs = this.env.numEnvs;
+    if (config.totalSteps % this.nEnvs !== 0) {
+      throw new Error(
+        `PpoTrainer: totalSteps ${config.totalSteps} is not a multiple of the ${this.nEnvs} environments`,
+      );
+    }
+    const { observationLength: obsSize, actionCount } = this.env;
     const seeds = new SavableRng(config.seed ^ 0x5eed);
-    this.policy = new ActorCriticPolicy(
-      { obsSize: env.observationLength, actionCount: env.actionCount, netArch: config.netArch },
-      seeds.nextSeed(),
-    );
+    this.policy = new ActorCriticPolicy({ obsSize, actionCount, netArch: config.netArch }, seeds.nextSeed());
     this.optimizer = new Adam(this.policy.variables(), SB3_ADAM);
-    this.normalizer = config.normalizer
-      ? new Normalizer(env.observationLength, config.normalizer)
-      : undefined;
-    this.buffer = new RolloutBuffer(config.nSteps, env.observationLength, env.actionCount);
+    this.normalizer = config.normalizer ? new Normalizer(obsSize, config.normalizer, this.nEnvs) : undefined;
+    this.buffer = new RolloutBuffer(config.nSteps, obsSize, actionCount, {
+      nEnvs: this.nEnvs,
+      shared: this.nEnvs > 1,
+    });
     this.policyRng = new SavableRng(seeds.nextSeed());
     this.shuffleRng = new SavableRng(seeds.nextSeed());
+    this.slots = Array.from({ length: this.nEnvs }, freshSlot);
+    this.batchObs = new Float32Array(this.nEnvs * obsSize);
+    this.batchMasks = new Uint8Array(this.nEnvs * actionCount);
+    this.acted = {
+      actions: new Int32Array(this.nEnvs),
+      values: new Float32Array(this.nEnvs),
+      logProbs: new Float32Array(this.nEnvs),
+    };
+  }
+
+  /** Env resets so far, over all environments. */
+  get resets(): number {
+    return this.slots.reduce((n, s) => n + s.resets, 0);
   }
 
   get meanRecentReward(): number {
@@ -159,12 +232,6 @@ export class PpoTrainer {
     return this.normalizer ? this.normalizer.observe(raw) : raw;
   }
 
-  private resetEnv(): void {
-    this.lastObs = this.observe(this.env.reset(this.resets++).observation);
-    this.lastEpisodeStart = true;
-    this.pendingReset = false;
-  }
-
   /** Runs until `config.totalSteps` env steps, yielding to the event loop between steps. */
   async learn(signal?: AbortSignal): Promise<void> {
     const total = this.config.totalSteps;
@@ -174,77 +241,220 @@ export class PpoTrainer {
         const checkpoint = this.callbacks.saveCheckpoint?.(this.exportState());
         throw new TrainingAbortedError(this.steps, checkpoint);
       }
-      this.stepOnce();
-      // One macrotask per step lets heartbeats, IPC and abort signals through (a step is milliseconds).
-      if ((this.steps & 7) === 0) await new Promise<void>((r) => setImmediate(r));
+      await this.stepOnce();
+      // A macrotask every few steps lets heartbeats, IPC and abort signals through (a step is milliseconds).
+      if ((++this.vectorSteps & 7) === 0) await new Promise<void>((r) => setImmediate(r));
     }
   }
 
-  private stepOnce(): void {
-    if (this.pendingReset) this.resetEnv();
-    const obs = this.lastObs!;
-    const mask = this.env.actionMasks();
-    const { action, value, logProb } = this.policy.act(obs, mask, this.policyRng.random());
-    // The env may reuse its mask array; the buffer copies it now.
-    const r = this.env.step(action);
-    const done = r.terminated || r.truncated === true;
-    const reward = this.normalizer ? this.normalizer.reward(r.reward, done) : r.reward;
-    this.buffer.add(obs, mask, action, reward, this.lastEpisodeStart, value, logProb);
-    this.steps++;
-    this.episodeReward += r.reward;
-    this.episodeLength++;
-    if (action !== 0) this.episodeActions++;
-    this.callbacks.onStep?.({ steps: this.steps, action, reward: r.reward, terminated: done });
-    if (done) {
-      this.episodes++;
-      this.recentRewards.push(this.episodeReward);
-      if (this.recentRewards.length > RECENT_EPISODES) this.recentRewards.shift();
-      this.callbacks.onEpisode?.({
-        episode: this.episodes,
-        steps: this.steps,
-        length: this.episodeLength,
-        reward: this.episodeReward,
-        meanReward100: this.meanRecentReward,
-        actions: this.episodeActions,
-      });
-      this.episodeReward = 0;
-      this.episodeLength = 0;
-      this.episodeActions = 0;
-      this.pendingReset = true;
-      this.lastObs = undefined;
-    } else {
-      this.lastObs = this.observe(r.observation);
+  private async resetPending(): Promise<void> {
+    const pending: number[] = [];
+    this.slots.forEach((s, e) => {
+      if (s.pendingReset) pending.push(e);
+    });
+    if (pending.length === 0) return;
+    const results = await this.env.reset(
+      pending.map((e) => ({ env: e, resetIndex: this.slots[e]!.resets++ })),
+    );
+    results.forEach((r, k) => {
+      const s = this.slots[pending[k]!]!;
+      s.lastObs = this.observe(r.observation);
+      s.mask = r.mask;
+      s.lastEpisodeStart = true;
+      s.pendingReset = false;
+    });
+  }
+
+  /** One decision per environment: a single forward pass for all of them. */
+  private act(): void {
+    const a = this.acted;
+    if (this.nEnvs === 1) {
+      const s = this.slots[0]!;
+      const r = this.policy.act(s.lastObs!, s.mask!, this.policyRng.random());
+      a.actions[0] = r.action;
+      a.values[0] = r.value;
+      a.logProbs[0] = r.logProb;
+      return;
     }
-    this.lastEpisodeStart = false;
-    if (this.buffer.full || this.steps >= this.config.totalSteps) this.train(done);
-    if (this.callbacks.checkpointDue?.(this.steps)) this.callbacks.saveCheckpoint?.(this.exportState());
+    const { observationLength: obsSize, actionCount } = this.env;
+    const draws = this.slots.map((s, e) => {
+      this.batchObs.set(s.lastObs!, e * obsSize);
+      this.batchMasks.set(s.mask!, e * actionCount);
+      return this.policyRng.random();
+    });
+    this.rolloutForward().actBatch(this.batchObs, this.batchMasks, this.nEnvs, draws, a);
+  }
+
+  private rolloutForward(): RolloutForward {
+    if (!this.rollout) {
+      this.rollout = new RolloutForward(this.policy.shape);
+      this.rollout.load(this.policy.readWeights());
+    }
+    return this.rollout;
+  }
+
+  private async stepOnce(): Promise<void> {
+    await this.resetPending();
+    this.act();
+    const { actions, values, logProbs } = this.acted;
+    const results = await this.env.step(actions);
+    const before = this.steps;
+    const dones: boolean[] = [];
+    for (let e = 0; e < this.nEnvs; e++) {
+      const s = this.slots[e]!;
+      const r = results[e]!;
+      const action = actions[e]!;
+      const done = r.terminated || r.truncated;
+      dones.push(done);
+      const reward = this.normalizer ? this.normalizer.reward(r.reward, done, e) : r.reward;
+      this.buffer.set(e, s.lastObs!, s.mask!, action, reward, s.lastEpisodeStart, values[e]!, logProbs[e]!);
+      this.steps++;
+      s.episodeReward += r.reward;
+      s.episodeLength++;
+      if (action !== 0) s.episodeActions++;
+      this.callbacks.onStep?.({
+        steps: this.steps,
+        env: e,
+        action,
+        reward: r.reward,
+        terminated: done,
+        ...(done ? { episode: this.episodes + 1 } : {}),
+        ...(r.log === undefined ? {} : { log: r.log }),
+      });
+      if (done) {
+        this.episodes++;
+        this.recentRewards.push(s.episodeReward);
+        if (this.recentRewards.length > RECENT_EPISODES) this.recentRewards.shift();
+        this.callbacks.onEpisode?.({
+          episode: this.episodes,
+          steps: this.steps,
+          length: s.episodeLength,
+          reward: s.episodeReward,
+          meanReward100: this.meanRecentReward,
+          actions: s.episodeActions,
+          ...(this.nEnvs > 1 ? { env: e } : {}),
+        });
+        s.episodeReward = 0;
+        s.episodeLength = 0;
+        s.episodeActions = 0;
+        s.pendingReset = true;
+        s.lastObs = undefined;
+        s.mask = undefined;
+      } else {
+        s.lastObs = this.observe(r.observation);
+        s.mask = r.mask;
+      }
+      s.lastEpisodeStart = false;
+    }
+    this.buffer.endStep();
+    if (this.buffer.full || this.steps >= this.config.totalSteps) await this.train(dones);
+    if (this.callbacks.checkpointDue?.(this.steps, before))
+      this.callbacks.saveCheckpoint?.(this.exportState());
+  }
+
+  /** Values of the observations after the last step (0 where the episode ended), to bootstrap GAE. */
+  private lastValues(dones: readonly boolean[]): number[] {
+    if (this.nEnvs === 1) {
+      const obs = this.slots[0]!.lastObs;
+      return [
+        dones[0] || !obs
+          ? 0
+          : tf.tidy(() => this.policy.predictValues(tf.tensor2d(obs, [1, obs.length])).dataSync()[0]!),
+      ];
+    }
+    const alive = this.slots.flatMap((s, e) => (dones[e] || !s.lastObs ? [] : [e]));
+    const out = new Array<number>(this.nEnvs).fill(0);
+    if (alive.length === 0) return out;
+    const obsSize = this.env.observationLength;
+    const x = new Float32Array(alive.length * obsSize);
+    alive.forEach((e, k) => {
+      x.set(this.slots[e]!.lastObs!, k * obsSize);
+    });
+    const v = this.rolloutForward().predictValues(x, alive.length);
+    alive.forEach((e, k) => {
+      out[e] = v[k]!;
+    });
+    return out;
+  }
+
+  private divergence(
+    quantity: 'loss' | 'gradient' | 'weights',
+    values: Record<string, number>,
+    epoch?: number,
+    minibatch?: number,
+  ): TrainingDivergedError {
+    return new TrainingDivergedError(
+      {
+        update: this.updates + 1,
+        ...(epoch === undefined ? {} : { epoch, minibatch }),
+        quantity,
+        values,
+        steps: this.steps,
+      },
+      this.config.divergenceHint ??
+        'lower the learning rate, scale the rewards down (or normalise them), and keep the discount γ below 1',
+    );
+  }
+
+  /** The data-parallel updater, set up at the first update of a multi-environment run. */
+  private async shardedUpdater(): Promise<ShardedPpoUpdater> {
+    if (this.sharded) return this.sharded;
+    const shards = this.env.gradientShards ?? new LocalGradientShards(this.nEnvs);
+    if (!this.env.gradientShards) this.localShards = shards;
+    const updater = await ShardedPpoUpdater.create(this.policy, this.buffer, shards, SB3_ADAM);
+    // Carry the tape optimiser's state over (a restored checkpoint).
+    updater.adam.iterations = this.optimizer.iterations;
+    let o = 0;
+    this.optimizer.m.forEach((m, i) => {
+      updater.adam.m.set(m.dataSync() as Float32Array, o);
+      updater.adam.v.set(this.optimizer.v[i]!.dataSync() as Float32Array, o);
+      o += m.size;
+    });
+    this.sharded = updater;
+    return updater;
   }
 
   /** GAE over the rollout, then the PPO update. */
-  private train(lastDone: boolean): void {
+  private async train(dones: readonly boolean[]): Promise<void> {
     this.collectMs += performance.now() - this.collectStartedMs;
-    const lastValue =
-      lastDone || !this.lastObs
-        ? 0
-        : tf.tidy(
-            () =>
-              this.policy.predictValues(tf.tensor2d(this.lastObs!, [1, this.lastObs!.length])).dataSync()[0]!,
-          );
-    this.buffer.computeReturnsAndAdvantage(lastValue, lastDone, this.config.gamma, this.config.gaeLambda);
+    const lastValues = this.lastValues(dones);
+    if (this.nEnvs === 1) {
+      this.buffer.computeReturnsAndAdvantage(
+        lastValues[0]!,
+        dones[0]!,
+        this.config.gamma,
+        this.config.gaeLambda,
+      );
+    } else {
+      this.buffer.computeReturnsAndAdvantage(lastValues, dones, this.config.gamma, this.config.gaeLambda);
+    }
     const remaining = progressRemaining(this.steps, this.config.totalSteps);
     const started = performance.now();
-    const stats = ppoUpdate(
-      this.policy,
-      this.optimizer,
-      this.buffer,
-      { ...this.config.ppo, entCoef: this.config.entCoef(remaining) },
-      this.config.learningRate(remaining),
-      () => this.shuffleRng.random(),
-    );
+    const startedCpuS = threadCpuS();
+    const hp = { ...this.config.ppo, entCoef: this.config.entCoef(remaining) };
+    const lr = this.config.learningRate(remaining);
+    let stats: PpoUpdateStats;
+    try {
+      if (this.nEnvs === 1) {
+        stats = ppoUpdate(this.policy, this.optimizer, this.buffer, hp, lr, () => this.shuffleRng.random());
+      } else {
+        const updater = await this.shardedUpdater();
+        stats = await updater.update(this.buffer, hp, lr, () => this.shuffleRng.random());
+        this.policy.writeWeights(updater.memory.weights);
+        this.rolloutForward().load(updater.memory.weights);
+      }
+    } catch (err) {
+      if (err instanceof NonFiniteUpdateError)
+        throw this.divergence(err.quantity, { ...err.values }, err.epoch, err.minibatch);
+      throw err;
+    }
+    const weights = this.nEnvs === 1 ? this.policy.readWeights() : this.sharded!.memory.weights;
+    if (!allFinite(weights)) throw this.divergence('weights', { nonFiniteWeights: countNonFinite(weights) });
     this.updates++;
-    const rolloutSteps = this.buffer.pos;
+    const rolloutSteps = this.buffer.count;
     this.buffer.reset();
     const updateS = (performance.now() - started) / 1000;
+    const endedCpuS = threadCpuS();
     this.callbacks.onUpdate?.({
       ...stats,
       update: this.updates,
@@ -252,28 +462,42 @@ export class PpoTrainer {
       rolloutSteps,
       collectS: this.collectMs / 1000,
       updateS,
+      ...(startedCpuS !== undefined && endedCpuS !== undefined
+        ? { updateCpuS: endedCpuS - startedCpuS }
+        : {}),
     });
     this.collectMs = 0;
     this.collectStartedMs = performance.now();
   }
 
-  /** The complete training state (copies). */
+  /** The complete training state (copies). Refuses to export non-finite weights. */
   exportState(): TrainerState {
     const tensors = new Map<string, Float32Array>();
     const shapes = new Map<string, readonly number[]>();
     const named = this.policy.namedVariables();
     for (const { name, variable } of named) {
-      tensors.set(name, (variable.dataSync() as Float32Array).slice());
+      const values = (variable.dataSync() as Float32Array).slice();
+      if (!allFinite(values))
+        throw this.divergence('weights', { [`${name} non-finite`]: countNonFinite(values) });
+      tensors.set(name, values);
       shapes.set(name, variable.shape);
     }
+    let offset = 0;
     named.forEach(({ name, variable }, i) => {
-      tensors.set(`adam/m/${name}`, (this.optimizer.m[i]!.dataSync() as Float32Array).slice());
-      tensors.set(`adam/v/${name}`, (this.optimizer.v[i]!.dataSync() as Float32Array).slice());
+      if (this.sharded) {
+        const { m, v } = this.sharded.adam;
+        tensors.set(`adam/m/${name}`, m.slice(offset, offset + variable.size));
+        tensors.set(`adam/v/${name}`, v.slice(offset, offset + variable.size));
+        offset += variable.size;
+      } else {
+        tensors.set(`adam/m/${name}`, (this.optimizer.m[i]!.dataSync() as Float32Array).slice());
+        tensors.set(`adam/v/${name}`, (this.optimizer.v[i]!.dataSync() as Float32Array).slice());
+      }
       shapes.set(`adam/m/${name}`, variable.shape);
       shapes.set(`adam/v/${name}`, variable.shape);
     });
     const b = this.buffer;
-    const n = b.pos;
+    const n = b.count;
     tensors.set('buffer/observations', b.observations.slice(0, n * b.obsSize));
     tensors.set('buffer/masks', Float32Array.from(b.masks.subarray(0, n * b.actionCount)));
     tensors.set('buffer/actions', Float32Array.from(b.actions.subarray(0, n)));
@@ -281,11 +505,19 @@ export class PpoTrainer {
     tensors.set('buffer/values', b.values.slice(0, n));
     tensors.set('buffer/log_probs', b.logProbs.slice(0, n));
     tensors.set('buffer/episode_starts', b.episodeStarts.slice(0, n));
-    if (this.lastObs) tensors.set('trainer/last_obs', this.lastObs.slice());
+    if (this.nEnvs === 1) {
+      const last = this.slots[0]!.lastObs;
+      if (last) tensors.set('trainer/last_obs', last.slice());
+    } else {
+      this.slots.forEach((s, e) => {
+        if (s.lastObs) tensors.set(`trainer/last_obs/${e}`, s.lastObs.slice());
+      });
+    }
     const rng: Record<string, RngState> = {
       policy: this.policyRng.getState(),
       shuffle: this.shuffleRng.getState(),
     };
+    const iterations = this.sharded ? this.sharded.adam.iterations : this.optimizer.iterations;
     return {
       meta: {
         steps: this.steps,
@@ -295,19 +527,10 @@ export class PpoTrainer {
         actionCount: this.env.actionCount,
         netArch: this.config.netArch,
         activation: 'tanh',
-        adam: { iterations: this.optimizer.iterations, ...this.optimizer.options },
+        adam: { iterations, ...this.optimizer.options },
         ...(this.normalizer ? { normalizer: this.normalizer.state() } : {}),
         rng,
-        trainer: {
-          resets: this.resets,
-          bufferPos: n,
-          pendingReset: this.pendingReset,
-          lastEpisodeStart: this.lastEpisodeStart,
-          episodeReward: this.episodeReward,
-          episodeLength: this.episodeLength,
-          episodeActions: this.episodeActions,
-          recentRewards: [...this.recentRewards],
-        },
+        trainer: this.nEnvs === 1 ? this.singleEnvTrainerMeta(b.pos) : this.vecTrainerMeta(b.pos),
         seed: this.config.seed,
         totalSteps: this.config.totalSteps,
       },
@@ -316,10 +539,37 @@ export class PpoTrainer {
     };
   }
 
+  /** The one-environment layout (unchanged since before vectorisation). */
+  private singleEnvTrainerMeta(bufferPos: number): Record<string, unknown> {
+    const s = this.slots[0]!;
+    return {
+      resets: s.resets,
+      bufferPos,
+      pendingReset: s.pendingReset,
+      lastEpisodeStart: s.lastEpisodeStart,
+      episodeReward: s.episodeReward,
+      episodeLength: s.episodeLength,
+      episodeActions: s.episodeActions,
+      recentRewards: [...this.recentRewards],
+    };
+  }
+
+  private vecTrainerMeta(bufferPos: number): Record<string, unknown> {
+    const envs: EnvSlotState[] = this.slots.map((s) => ({
+      resets: s.resets,
+      pendingReset: s.pendingReset,
+      lastEpisodeStart: s.lastEpisodeStart,
+      episodeReward: s.episodeReward,
+      episodeLength: s.episodeLength,
+      episodeActions: s.episodeActions,
+    }));
+    return { nEnvs: this.nEnvs, bufferPos, envs, recentRewards: [...this.recentRewards] };
+  }
+
   /**
-   * Restores a state written by `exportState` (possibly by another process). The env cannot be restored
-   * mid-episode: when the checkpoint was taken inside an episode, that episode is cut there (its last stored
-   * transition is not bootstrapped) and a fresh one starts.
+   * Restores a state written by `exportState` (possibly by another process). The environments cannot be restored
+   * mid-episode: an environment whose episode was running when the checkpoint was taken has that episode cut there
+   * (its last stored transition is not bootstrapped) and starts a fresh one.
    */
   restoreState(meta: TrainerState['meta'], tensors: ReadonlyMap<string, Float32Array>): void {
     const get = (name: string): Float32Array => {
@@ -327,6 +577,19 @@ export class PpoTrainer {
       if (!t) throw new Error(`checkpoint lacks tensor ${name}`);
       return t;
     };
+    const t = meta.trainer as {
+      nEnvs?: number;
+      resets?: number;
+      bufferPos: number;
+      envs?: EnvSlotState[];
+      recentRewards: number[];
+    };
+    const savedEnvs = t.nEnvs ?? 1;
+    if (savedEnvs !== this.nEnvs) {
+      throw new Error(
+        `the checkpoint was trained with ${savedEnvs} environment(s); this trainer has ${this.nEnvs}`,
+      );
+    }
     tf.tidy(() => {
       this.policy.namedVariables().forEach(({ name, variable: v }, i) => {
         v.assign(tf.tensor(get(name), v.shape));
@@ -335,27 +598,31 @@ export class PpoTrainer {
       });
     });
     this.optimizer.iterations = meta.adam.iterations;
-    if (this.normalizer && meta.normalizer) {
-      const restored = Normalizer.fromState(meta.normalizer as NormalizerState);
-      this.normalizer.obsRms.mean.set(restored.obsRms.mean);
-      this.normalizer.obsRms.var.set(restored.obsRms.var);
-      this.normalizer.obsRms.count = restored.obsRms.count;
-      this.normalizer.retRms.mean.set(restored.retRms.mean);
-      this.normalizer.retRms.var.set(restored.retRms.var);
-      this.normalizer.retRms.count = restored.retRms.count;
-      this.normalizer.returns = restored.returns;
+    if (this.sharded) {
+      // Already set up (a restore into a trainer that has trained): reload its copies too.
+      this.policy.readWeights(this.sharded.memory.weights);
+      this.sharded.adam.iterations = meta.adam.iterations;
+      let o = 0;
+      for (const { name, variable } of this.policy.namedVariables()) {
+        this.sharded.adam.m.set(get(`adam/m/${name}`), o);
+        this.sharded.adam.v.set(get(`adam/v/${name}`), o);
+        o += variable.size;
+      }
     }
+    this.rollout?.load(this.policy.readWeights());
+    if (this.normalizer && meta.normalizer) this.normalizer.load(meta.normalizer as NormalizerState);
     const rng = meta.rng as Record<string, RngState>;
     this.policyRng.setState(rng.policy!);
     this.shuffleRng.setState(rng.shuffle!);
-    const t = meta.trainer as { resets: number; bufferPos: number; recentRewards: number[] };
-    this.resets = t.resets;
     this.steps = meta.steps;
     this.episodes = meta.episodes;
     this.updates = meta.updates;
     this.recentRewards.splice(0, this.recentRewards.length, ...t.recentRewards);
+    this.slots.forEach((s, e) => {
+      Object.assign(s, freshSlot());
+      s.resets = t.envs ? t.envs[e]!.resets : t.resets!;
+    });
     const b = this.buffer;
-    const n = t.bufferPos;
     b.reset();
     b.observations.set(get('buffer/observations'));
     b.masks.set(get('buffer/masks'));
@@ -364,18 +631,25 @@ export class PpoTrainer {
     b.values.set(get('buffer/values'));
     b.logProbs.set(get('buffer/log_probs'));
     b.episodeStarts.set(get('buffer/episode_starts'));
-    b.pos = n;
-    // The env starts a fresh episode either way (exactly what the uninterrupted run does when the checkpoint fell
-    // on an episode end, as the default cadence does); a cut episode is left out of the episode statistics.
-    this.pendingReset = true;
-    this.lastObs = undefined;
-    this.episodeReward = 0;
-    this.episodeLength = 0;
-    this.episodeActions = 0;
+    b.pos = t.bufferPos;
+    // Every environment starts a fresh episode (exactly what the uninterrupted run does when the checkpoint fell on
+    // an episode end, as the default cadence does); a cut episode is left out of the episode statistics.
+  }
+
+  async close(): Promise<void> {
+    await this.localShards?.close();
+    await this.env.close();
   }
 
   dispose(): void {
     this.policy.dispose();
     this.optimizer.dispose();
+    this.rollout?.dispose();
   }
+}
+
+function countNonFinite(values: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) n++;
+  return n;
 }

@@ -3,7 +3,7 @@
  * order (with the RAG search delay), GPUs with their hardware profiles, engine parameters per
  * (agent, GPU, profile) and the token tables the caller loaded from the generated JSONLs.
  */
-import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/simulation.js';
+import { engineProfileConfig, type ResolvedSimulationConfig } from '../config/index.js';
 import { type AgentName, AgentName as Agents } from '../mig/index.js';
 import { hardwareProfilesByIdx, logicalOfIdx, MIG_GEOMETRY_STATES } from './mig-adapter.js';
 import type { EngineProfileParams, SimClusterSpec, TokenTable } from './ports.js';

@@ -4,7 +4,7 @@
  * (`no_mig`) or the longest valid state (`split_extreme`) — then unused padding engines that complete the
  * permanent GPU to a valid state. Draw order follows the reference (one choice per pick, even of one).
  */
-import type { ResolvedSimulationConfig } from '../config/simulation.js';
+import type { ResolvedSimulationConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { type AgentName, type LogicalProfile, profileIdx, type StateId, stateLayout } from '../mig/index.js';
 import type { InitialEngineSpec } from './ports.js';

@@ -10,7 +10,7 @@
  * file, the line and the column.
  */
 import { readFileSync } from 'node:fs';
-import { AGENT_ORDER } from '../config/bench.js';
+import { AGENT_ORDER } from '../config/index.js';
 import { DatasetError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 

@@ -5,7 +5,7 @@
  * duration, and every gap draws a fresh rate. The generator is core/workload's port of the reference's
  * `RequestLoader` on the CPython-exact stream, so the trace is the reference's, arrival for arrival.
  */
-import type { PatternName, ResolvedBenchConfig } from '../config/bench.js';
+import type { PatternName, ResolvedBenchConfig } from '../config/index.js';
 import type { AgentName } from '../mig/index.js';
 import type { ArrivalSpec } from '../sim/index.js';
 import { toArrivalSpecs } from './arrival-specs.js';

@@ -7,7 +7,7 @@
  * a seeded shuffle of the agent's dataset. Agents are independent streams (seed XOR j·0x9E3779B9), so bursts of
  * different agents do not line up.
  */
-import type { RangeTuple } from '../config/bench.js';
+import type { BurstySpec } from '../config/index.js';
 import { MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { CPythonRandom } from '../random/index.js';
@@ -15,19 +15,6 @@ import { toArrivalSpecs } from './arrival-specs.js';
 import type { AgentTrace, BenchTrace } from './bench-trace.js';
 import { gammaGapS } from './gamma.js';
 import { type ArrivalBatch, agentSeed, type WorkloadPhase } from './request-loader.js';
-
-export interface BurstySpec {
-  /** Per agent, req/s between bursts (labelled `even` in phase tables). */
-  readonly baseRatePerS: Readonly<Partial<Record<AgentName, RangeTuple>>>;
-  /** Per agent, req/s during a burst (labelled `burst`). */
-  readonly burstRatePerS: Readonly<Partial<Record<AgentName, RangeTuple>>>;
-  /** Length of one burst, uniform in [min, max] s. */
-  readonly burstDurationS: RangeTuple;
-  /** Quiet time between two bursts, uniform in [min, max] s (the first burst comes after one such stretch). */
-  readonly quietDurationS: RangeTuple;
-  /** Gamma shape k of the gaps (1 = Poisson; BurstGPT-like traffic has k < 1). */
-  readonly gammaShape: number;
-}
 
 export interface BurstyBatchOptions {
   readonly spec: BurstySpec;

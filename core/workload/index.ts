@@ -28,7 +28,6 @@ export {
 } from './bench-trace.js';
 export {
   type BurstyBatchOptions,
-  type BurstySpec,
   type BurstyTraceOptions,
   burstyBatch,
   generateBurstyTrace,

@@ -1,6 +1,5 @@
 /** Pattern bounds from the two configs that define them: bench_config.yaml (`workloads`) and training (`patterns`). */
-import type { ResolvedBenchConfig } from '../config/bench.js';
-import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { ResolvedBenchConfig, ResolvedTrainingConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { PatternRanges } from './request-loader.js';
 

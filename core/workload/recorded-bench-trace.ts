@@ -1,5 +1,5 @@
 /**
- * A recorded arrival trace (core/trace) as the benchmark's shared trace: the same replay to every policy as the
+ * A recorded arrival trace (arrival-csv.ts) as the benchmark's shared trace: the same replay to every policy as the
  * generated one, cut at the benchmark's horizon. It has no pattern phases, so pattern-based outputs (tokens by
  * pattern, the pattern check of recovery analysis) see one undivided workload and the figures plot arrival rates.
  */

@@ -4,8 +4,7 @@
  * bursty model. Like the training workload, every batch is seeded with 64 bits drawn from the env's own stream, so
  * each episode sees a fresh trace of the task while a run stays reproducible from its seed.
  */
-import type { ResolvedBenchConfig } from '../config/bench.js';
-import type { TaskWorkloadSpec } from '../config/task.js';
+import type { ResolvedBenchConfig, TaskWorkloadSpec } from '../config/index.js';
 import type { AgentName } from '../mig/index.js';
 import type { ArrivalColumns } from '../sim/index.js';
 import { toArrivalColumns } from './arrival-specs.js';

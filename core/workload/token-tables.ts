@@ -3,7 +3,7 @@
  * (`generate_path` in simulation_config.yaml), or seeded synthetic lengths for rehearsals without profiling data.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { ResolvedSimulationConfig } from '../config/simulation.js';
+import type { ResolvedSimulationConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { CPythonRandom } from '../random/index.js';

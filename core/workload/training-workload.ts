@@ -5,7 +5,7 @@
  * reseeded, which keeps a run reproducible from its seed while every batch still restarts the stream, as there.
  * With `seed` set, batches are seeded as the bench seeds them (seed XOR j·0x9E3779B9).
  */
-import type { ResolvedTrainingConfig } from '../config/training.js';
+import type { ResolvedTrainingConfig } from '../config/index.js';
 import type { AgentName } from '../mig/index.js';
 import type { ArrivalColumns } from '../sim/index.js';
 import { toArrivalColumns } from './arrival-specs.js';

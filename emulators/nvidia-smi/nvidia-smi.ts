@@ -183,60 +183,75 @@ function createGpuInstances(
   return { stdout: out, stderr: err, code: 0 };
 }
 
-function destroyComputeInstances(gpus: EmulatedGpu[], giText: string | undefined): Outcome {
+/**
+ * Runs `each` on every GPU instance `-gi` names (all of them without it) on each GPU, collecting what it prints;
+ * a named instance that does not exist, or a failure `each` returns, ends the run with what was done so far.
+ */
+function forNamedInstances(
+  gpus: EmulatedGpu[],
+  giText: string | undefined,
+  missing: (g: EmulatedGpu) => string,
+  each: (g: EmulatedGpu, gi: EmulatedGpu['instances'][number]) => string | Omit<Outcome, 'stdout'>,
+): Outcome {
   let out = '';
   for (const g of gpus) {
     const targets = g.instances.filter((gi) => giText === undefined || String(gi.giId) === giText);
     if (giText !== undefined && targets.length === 0) {
-      return {
-        stdout: out,
-        stderr: `Unable to destroy compute instance ID  0 from GPU instance ID ${pad(Number(giText), 2)} on GPU ${pad(g.index, 2)}: Not Found\n`,
-        code: EXIT.notFound,
-      };
+      return { stdout: out, stderr: `${missing(g)}: Not Found\n`, code: EXIT.notFound };
     }
     for (const gi of targets) {
-      if (gi.cis.length === 0 && giText !== undefined) {
-        return {
-          stdout: out,
-          stderr: `Unable to destroy compute instance ID  0 from GPU instance ID ${pad(gi.giId, 2)} on GPU ${pad(g.index, 2)}: Not Found\n`,
-          code: EXIT.notFound,
-        };
-      }
-      for (const ci of gi.cis)
-        out += `Successfully destroyed compute instance ID ${pad(ci, 2)} from GPU instance ID ${pad(gi.giId, 2)}\n`;
-      gi.cis = [];
+      const r = each(g, gi);
+      if (typeof r !== 'string') return { stdout: out, ...r };
+      out += r;
     }
   }
   return { stdout: out, stderr: '', code: 0 };
 }
 
+function destroyComputeInstances(gpus: EmulatedGpu[], giText: string | undefined): Outcome {
+  return forNamedInstances(
+    gpus,
+    giText,
+    (g) =>
+      `Unable to destroy compute instance ID  0 from GPU instance ID ${pad(Number(giText), 2)} on GPU ${pad(g.index, 2)}`,
+    (g, gi) => {
+      if (gi.cis.length === 0 && giText !== undefined) {
+        return {
+          stderr: `Unable to destroy compute instance ID  0 from GPU instance ID ${pad(gi.giId, 2)} on GPU ${pad(g.index, 2)}: Not Found\n`,
+          code: EXIT.notFound,
+        };
+      }
+      const out = gi.cis
+        .map(
+          (ci) =>
+            `Successfully destroyed compute instance ID ${pad(ci, 2)} from GPU instance ID ${pad(gi.giId, 2)}\n`,
+        )
+        .join('');
+      gi.cis = [];
+      return out;
+    },
+  );
+}
+
 function destroyGpuInstances(state: EmulatorState, gpus: EmulatedGpu[], giText: string | undefined): Outcome {
-  let out = '';
-  for (const g of gpus) {
-    const targets = g.instances.filter((gi) => giText === undefined || String(gi.giId) === giText);
-    if (giText !== undefined && targets.length === 0) {
-      return {
-        stdout: out,
-        stderr: `Unable to destroy GPU instance ID ${pad(Number(giText), 2)} from GPU ${pad(g.index, 2)}: Not Found\n`,
-        code: EXIT.notFound,
-      };
-    }
-    for (const gi of targets) {
+  return forNamedInstances(
+    gpus,
+    giText,
+    (g) => `Unable to destroy GPU instance ID ${pad(Number(giText), 2)} from GPU ${pad(g.index, 2)}`,
+    (g, gi) => {
       const f = state.faults.dgiInUse;
       const held = f && f.gpu === g.index && f.remaining > 0;
       if (held) f.remaining--;
       if (held || gi.cis.length > 0) {
         return {
-          stdout: out,
           stderr: `Unable to destroy GPU instance ID ${pad(gi.giId, 2)} from GPU ${pad(g.index, 2)}: In use by another client\nFailed to destroy GPU instances: In use by another client\n`,
           code: EXIT.inUse,
         };
       }
       g.instances = g.instances.filter((x) => x !== gi);
-      out += `Successfully destroyed GPU instance ID ${pad(gi.giId, 2)} from GPU ${pad(g.index, 2)}\n`;
-    }
-  }
-  return { stdout: out, stderr: '', code: 0 };
+      return `Successfully destroyed GPU instance ID ${pad(gi.giId, 2)} from GPU ${pad(g.index, 2)}\n`;
+    },
+  );
 }
 
 function summary(state: EmulatorState): Outcome {

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../core/util/free-port.js';
+import { freePort } from '../../core/util/index.js';
 
 export interface SpawnedEmulator {
   baseUrl: string;

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineContainers } from '../../core/deploy/engine-containers.js';
+import { EngineContainers } from '../../core/engines/engine-containers.js';
 import { EngineError } from '../../core/errors.js';
 import { freePort } from '../../core/util/free-port.js';
 import { buildNodeScriptImage } from '../../emulators/node-script-image.js';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProfilingActivities } from '../../activities/profiling.js';
 import type { ProfileEngineInput, ProfileEngineResult } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
-import { EngineContainers } from '../../core/deploy/engine-containers.js';
+import { EngineContainers } from '../../core/engines/engine-containers.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import type { ProfileProgress } from '../../core/profiling/profile-engine.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';

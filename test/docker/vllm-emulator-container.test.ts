@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineContainers } from '../../core/deploy/engine-containers.js';
-import { vllmEngineSpec } from '../../core/deploy/vllm-engine.js';
+import { EngineContainers } from '../../core/engines/engine-containers.js';
+import { vllmEngineSpec } from '../../core/engines/vllm-engine.js';
 import { EngineError } from '../../core/errors.js';
 import { readBenchJson, tpotPoints } from '../../core/profiling/fit-input.js';
 import { parseKvCacheLog } from '../../core/profiling/kv-cache-log.js';
 import { measureRestartTime } from '../../core/profiling/restart-time.js';
-import { defaultConcurrencyPlan, runConcurrencySweep } from '../../core/profiling/sweeps.js';
+import { defaultConcurrencyPlan, runSweep } from '../../core/profiling/sweeps.js';
 import { freePort } from '../../core/util/free-port.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 
@@ -102,7 +102,7 @@ describe('vLLM emulator container', () => {
         outputLen: 10,
         pauseBetweenLevelsMs: 0,
       });
-      const files = await runConcurrencySweep(e.baseUrl, 'Qwen/Qwen2.5-7B-Instruct', plan);
+      const files = await runSweep(e.baseUrl, 'Qwen/Qwen2.5-7B-Instruct', plan);
       const ns = files.map((f) => tpotPoints(f, readBenchJson(f))).map((p) => (p.skipped ? 0 : p.n));
       expect(ns).toEqual([1, 2]);
       const kv = parseKvCacheLog(await engines.logs(e.name, 200), { kvPerTokenKb: 56 });

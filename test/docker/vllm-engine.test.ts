@@ -1,8 +1,8 @@
 /** A vLLM engine container for one MIG slice, with the emulator image: device, --config mount, shm, labels. */
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineContainers, LABEL_MANAGED, LABEL_OWNER } from '../../core/deploy/engine-containers.js';
-import { VLLM_SHM_BYTES, vllmEngineSpec, vllmImageFromCompose } from '../../core/deploy/vllm-engine.js';
+import { EngineContainers, LABEL_MANAGED, LABEL_OWNER } from '../../core/engines/engine-containers.js';
+import { VLLM_SHM_BYTES, vllmEngineSpec, vllmImageFromCompose } from '../../core/engines/vllm-engine.js';
 import { freePort } from '../../core/util/free-port.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 

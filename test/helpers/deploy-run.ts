@@ -6,7 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import Docker from 'dockerode';
 import type { DeployInput } from '../../contracts/index.js';
-import { LABEL_OWNER } from '../../core/deploy/engine-containers.js';
+import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
 import { freePort } from '../../core/util/free-port.js';
 import { type EmulatorState, newState } from '../../emulators/nvidia-smi/state.js';
 

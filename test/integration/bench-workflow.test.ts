@@ -7,7 +7,7 @@ import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { collectBenchOutputs } from '../../cli/lib/bench-run.js';
+import { collectBenchOutputs } from '../../cli/lib/bench-workflow.js';
 import type { BenchWorkflowResult } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { loadTrainingConfig } from '../../core/config/training.js';

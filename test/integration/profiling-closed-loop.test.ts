@@ -22,7 +22,7 @@ import type {
 } from '../../contracts/index.js';
 import { gpuTaskQueue } from '../../contracts/temporal/index.js';
 import { StageCache } from '../../core/cache/index.js';
-import { EngineContainers } from '../../core/deploy/engine-containers.js';
+import { EngineContainers } from '../../core/engines/engine-containers.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';

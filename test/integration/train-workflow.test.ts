@@ -103,12 +103,12 @@ describe('TrainWorkflow crash drill', () => {
       expect(live.steps).toBeGreaterThan(0);
       expect(live.lastCheckpoint).toMatch(/rl_model_\d+_steps$/);
       const runDir = atKill.lastCheckpoint!.replace(/\/checkpoints\/.*$/, '');
-      expect(processesWith('train-process', runDir)).toHaveLength(1);
+      expect(processesWith('train-child', runDir)).toHaveLength(1);
       await first.kill();
       // The orphaned trainer notices its parent is gone and exits (it would otherwise hold the GPU).
-      for (let i = 0; i < 100 && processesWith('train-process', runDir).length > 0; i++)
+      for (let i = 0; i < 100 && processesWith('train-child', runDir).length > 0; i++)
         await new Promise((r) => setTimeout(r, 100));
-      expect(processesWith('train-process', runDir)).toEqual([]);
+      expect(processesWith('train-child', runDir)).toEqual([]);
       const killedCheckpointSteps = Number(/rl_model_(\d+)_steps/.exec(atKill.lastCheckpoint!)![1]);
       expect(killedCheckpointSteps).toBeGreaterThanOrEqual(checkpointEverySteps);
 

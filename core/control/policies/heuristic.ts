@@ -4,7 +4,7 @@
  * the dead band, take the allowed action that most lowers Σ (e^{|r−1|} − 1) — strictly, earliest action on
  * ties. Convexity of that deviation makes it take capacity from idle agents. Stateless between decisions.
  */
-import type { ResolvedBenchConfig, ServiceRateTable } from '../../config/bench.js';
+import type { ResolvedBenchConfig, ServiceRateTable } from '../../config/index.js';
 import type { AgentName } from '../../mig/index.js';
 import { NO_ACTION } from '../../mig/index.js';
 import { EngineStatus } from '../../sim/index.js';

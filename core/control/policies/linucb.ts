@@ -8,7 +8,7 @@
  * bench config's `linucb` section.
  */
 import { Mulberry32 } from '../../random/index.js';
-import { Normalizer } from '../../rl/normalizer.js';
+import { Normalizer } from '../../rl/index.js';
 import { LinUcbModel } from './linucb-model.js';
 import type { Policy, PolicyContext } from './policy.js';
 

@@ -4,9 +4,11 @@
  * deployment); RL checkpoints read the observation. Initial layout is part of the policy because the static
  * baselines differ only there.
  */
-import type { ResolvedBenchConfig } from '../../config/bench.js';
-import type { ResolvedSimulationConfig } from '../../config/simulation.js';
-import type { ResolvedTrainingConfig } from '../../config/training.js';
+import type {
+  ResolvedBenchConfig,
+  ResolvedSimulationConfig,
+  ResolvedTrainingConfig,
+} from '../../config/index.js';
 import type { InitialLayoutMode } from '../../sim/index.js';
 import type { ClusterView } from '../cluster-view.js';
 

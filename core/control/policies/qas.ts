@@ -4,8 +4,9 @@
  * quality factor Q_f. Predicted TTFT comes from measured TTFT(λ) curves, the agent's load being split over its
  * slices largest first ("waterfall"), each non-last slice capped at a fraction of its service rate. Stateless.
  */
-import { ttftCurve } from '../../config/bench.js';
-import type { ResolvedSimulationConfig } from '../../config/simulation.js';
+
+import type { ResolvedSimulationConfig } from '../../config/index.js';
+import { ttftCurve } from '../../config/index.js';
 import type { AgentName } from '../../mig/index.js';
 import { NO_ACTION } from '../../mig/index.js';
 import { EngineStatus, type HardwareProfile } from '../../sim/index.js';

@@ -5,7 +5,6 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
-// Straight from the inference module: run-training.ts re-exports it but also pulls in the training loop.
 import { loadPolicyForInference } from '../../rl/index.js';
 import type { Policy, PolicyFactory } from './policy.js';
 

@@ -3,7 +3,7 @@
  * bench_config.yaml, derated by how well a slice of that size keeps up under load (full GPU 1.0, 4g/3g 0.8,
  * smaller slices 0.5). A missing measurement counts as 0, as in the reference.
  */
-import { measuredServiceRatePerS, type ServiceRateTable } from '../../config/bench.js';
+import { measuredServiceRatePerS, type ServiceRateTable } from '../../config/index.js';
 import type { AgentName } from '../../mig/index.js';
 
 /** Derating per logical profile idx (7G, 4G, 3G, 2G, 1L, 1S). */

@@ -2,8 +2,7 @@
  * Streaming JSON Lines reader: one row per line, read line by line so multi-GB raw dumps (the coder source is
  * ~400 MB) never sit in memory. Line numbers are 1-based and count blank lines, so they match an editor.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { nonBlankLines } from '../../util/index.js';
 import { BadRowGuard, describeJsonValue, isPlainObject, type ReadRow } from './read-row.js';
 
 const JSONL_FIX =
@@ -11,28 +10,18 @@ const JSONL_FIX =
 
 export async function* readJsonl(file: string): AsyncGenerator<ReadRow> {
   const guard = new BadRowGuard(file, JSONL_FIX);
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  try {
-    for await (const text of lines) {
-      line++;
-      if (text.trim() === '') continue;
-      let row: unknown;
-      try {
-        row = JSON.parse(text);
-      } catch (err) {
-        const problem = `not valid JSON (${(err as Error).message})`;
-        guard.note(line, problem);
-        yield { row: undefined, location: { file, line }, problem };
-        continue;
-      }
-      guard.note(line, isPlainObject(row) ? undefined : `${describeJsonValue(row)}, not an object`);
-      yield { row, location: { file, line } };
+  for await (const { line, text } of nonBlankLines(file)) {
+    let row: unknown;
+    try {
+      row = JSON.parse(text);
+    } catch (err) {
+      const problem = `not valid JSON (${(err as Error).message})`;
+      guard.note(line, problem);
+      yield { row: undefined, location: { file, line }, problem };
+      continue;
     }
-    guard.check();
-  } finally {
-    lines.close();
-    stream.destroy();
+    guard.note(line, isPlainObject(row) ? undefined : `${describeJsonValue(row)}, not an object`);
+    yield { row, location: { file, line } };
   }
+  guard.check();
 }

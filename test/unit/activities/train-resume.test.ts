@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resumePoint } from '../../../activities/train.js';
+import { resumePoint } from '../../../core/stages/train/index.js';
 
 const run = mkdtempSync(join(tmpdir(), 'migflow-resume-'));
 afterAll(() => rmSync(run, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyTrainingOverrides } from '../../../core/config/training-overrides.js';
+import { applyTrainingOverrides } from '../../../core/config/training-document.js';
 import { ConfigError } from '../../../core/errors.js';
 
 const base = { training: { PPO: { n_steps: 2048, net_arch: { pi: [512, 512] } }, sb3_norm: true } };

@@ -96,4 +96,65 @@ describe('training config', () => {
         .problem,
     ).toMatch(/ChatAgent in the idle pattern/);
   });
+
+  it('defaults to one environment and reads n_envs', () => {
+    expect(loadTrainingConfig(FILE).ppo.nEnvs).toBe(1);
+    expect(parseTrainingConfig('t.yaml', text.replace('    n_envs: 1\n', '    n_envs: 4\n')).ppo.nEnvs).toBe(
+      4,
+    );
+  });
+
+  describe('refuses PPO values that cannot train, naming the field and the fix', () => {
+    const cases: [string, string, string, RegExp, RegExp][] = [
+      ['a discount above 1', '    gamma: 0.995', '    gamma: 5', /^training\.PPO\.gamma/, /<= 1/],
+      ['a zero discount', '    gamma: 0.995', '    gamma: 0', /^training\.PPO\.gamma/, /> 0/],
+      ['a GAE λ above 1', '    gae_lambda: 0.9', '    gae_lambda: 1.5', /^training\.PPO\.gae_lambda/, /<= 1/],
+      ['a negative learning rate', '    lr_max: 5e-5', '    lr_max: -1e-4', /^training\.PPO\.lr_max/, /> 0/],
+      [
+        'an increasing learning rate',
+        '    lr_min: 5e-5',
+        '    lr_min: 5e-4',
+        /^training\.PPO\.lr_min/,
+        /swap/,
+      ],
+      ['zero environments', '    n_envs: 1', '    n_envs: 0', /^training\.PPO\.n_envs/, /> 0|>= 1/],
+      [
+        'a negative entropy coefficient',
+        '    ent_coef: 0.005',
+        '    ent_coef: -0.1',
+        /^training\.PPO\.ent_coef/,
+        />= 0/,
+      ],
+      [
+        'a batch larger than the rollout',
+        '    batch_size: 256',
+        '    batch_size: 4096',
+        /^training\.PPO\.batch_size/,
+        /at most 2048/,
+      ],
+      [
+        'a last minibatch of one transition',
+        '    batch_size: 256',
+        '    batch_size: 2047',
+        /^training\.PPO\.batch_size/,
+        /remainder is not 1/,
+      ],
+    ];
+    for (const [what, from, to, field, fix] of cases) {
+      it(what, () => {
+        expect(text).toContain(from);
+        const e = catchError(() => parseTrainingConfig('t.yaml', text.replace(from, to)));
+        expect(e.file).toBe('t.yaml');
+        expect(e.field).toMatch(field);
+        expect(e.fix).toMatch(fix);
+      });
+    }
+
+    it('counts every environment in the rollout: batch 4096 fits n_steps 2048 × n_envs 2', () => {
+      const ok = text
+        .replace('    batch_size: 256', '    batch_size: 4096')
+        .replace('    n_envs: 1', '    n_envs: 2');
+      expect(parseTrainingConfig('t.yaml', ok).ppo.batchSize).toBe(4096);
+    });
+  });
 });

@@ -9,8 +9,7 @@ import { randomRequests } from '../../../core/profiling/random-prompts.js';
 import {
   defaultConcurrencyPlan,
   defaultPrefillPlan,
-  runConcurrencySweep,
-  runPrefillSweep,
+  runSweep,
   tpotPromptsFor,
 } from '../../../core/profiling/sweeps.js';
 import { seededRng } from '../../../core/random/index.js';
@@ -260,7 +259,7 @@ describe('sweeps', () => {
       pauseBetweenLevelsMs: 0,
     });
     const done: string[] = [];
-    const files = await runConcurrencySweep(emu.baseUrl, MODEL, plan, {
+    const files = await runSweep(emu.baseUrl, MODEL, plan, {
       onLevelDone: (d) => void done.push(d.key),
     });
     expect(done).toEqual(['concurrency-1', 'concurrency-2', 'concurrency-3']);
@@ -271,7 +270,7 @@ describe('sweeps', () => {
     expect(json).toMatchObject({ max_concurrency: 2, num_prompts: 3, completed: 3 });
     const mtimes = files.map((f) => statSync(f).mtimeMs);
     const again: string[] = [];
-    await runConcurrencySweep(emu.baseUrl, MODEL, plan, {
+    await runSweep(emu.baseUrl, MODEL, plan, {
       completedLevels: ['concurrency-1', 'concurrency-3'],
       onLevelDone: (d) => void again.push(d.key),
     });
@@ -290,7 +289,7 @@ describe('sweeps', () => {
       numPrompts: 8,
       requestRate: 100,
     });
-    const [file] = await runPrefillSweep(emu.baseUrl, MODEL, plan);
+    const [file] = await runSweep(emu.baseUrl, MODEL, plan);
     const json = readBenchJson(file!);
     expect(json).toMatchObject({ max_concurrency: null, request_rate: 100, completed: 8 });
     const p = prefillPoints(file!, json);
@@ -310,7 +309,7 @@ describe('sweeps', () => {
     });
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('cancelled by test')), 200);
-    await expect(runConcurrencySweep(emu.baseUrl, MODEL, plan, { signal: ac.signal })).rejects.toThrow(
+    await expect(runSweep(emu.baseUrl, MODEL, plan, { signal: ac.signal })).rejects.toThrow(
       /cancelled by test/,
     );
     expect(() => statSync(join(dir, plan.levels[0]!.fileName))).toThrow();

@@ -8,19 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readTrainingConfig } from '../../../core/config/index.js';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
 import { MigEnv, seededEnvRng } from '../../../core/control/index.js';
 import { writeCheckpoint } from '../../../core/rl/checkpoint.js';
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
+import { TrainingAbortedError } from '../../../core/rl/index.js';
 import { loadPolicyForInference } from '../../../core/rl/inference.js';
 import { SavableRng } from '../../../core/rl/rng.js';
-import { runTraining, TrainingAbortedError } from '../../../core/rl/train/run-training.js';
-import {
-  episodeSeed,
-  loadTrainingConfigWithOverrides,
-  trainerConfigFrom,
-} from '../../../core/rl/train/train-run.js';
 import { PpoTrainer, type TrainEnv } from '../../../core/rl/trainer.js';
+import { episodeSeed, runTraining, trainerConfigFrom } from '../../../core/stages/train/train-run.js';
 import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 import { readScalars } from './tensorboard-reader.js';
 import { useTfBackend } from './tf-setup.js';
@@ -39,7 +36,7 @@ const TINY = {
   'training.PPO.net_arch.vf': [16],
 };
 const simulation = loadSimulationConfig('configs/simulation_config.yaml');
-const { training, yaml } = loadTrainingConfigWithOverrides('configs/training_config.yaml', TINY);
+const { training, yaml } = readTrainingConfig('configs/training_config.yaml', TINY);
 
 function makeTrainer(totalSteps: number, seed = 1): PpoTrainer {
   const rng = seededEnvRng(seed);

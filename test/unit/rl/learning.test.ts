@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readTrainingConfig } from '../../../core/config/index.js';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
 import { MigEnv, seededEnvRng } from '../../../core/control/index.js';
 import { loadPolicyForInference } from '../../../core/rl/inference.js';
-import { runTraining } from '../../../core/rl/train/run-training.js';
-import { episodeSeed, loadTrainingConfigWithOverrides } from '../../../core/rl/train/train-run.js';
+import { episodeSeed, runTraining } from '../../../core/stages/train/train-run.js';
 import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-learn-'));
@@ -47,7 +47,7 @@ const MARGIN = 5;
 
 function meanEpisodeReward(pick: (obs: Float32Array, mask: Uint8Array) => number): number {
   const simulation = loadSimulationConfig('configs/simulation_config.yaml');
-  const { training } = loadTrainingConfigWithOverrides('configs/training_config.yaml', OVERRIDES);
+  const { training } = readTrainingConfig('configs/training_config.yaml', OVERRIDES);
   const rng = seededEnvRng(0);
   const env = new MigEnv({ simulation, training, tokens: syntheticTokenTables(9), rng });
   let total = 0;

@@ -8,7 +8,7 @@ import {
   fileVersionEvent,
   scalarEvent,
   tfRecord,
-} from '../../../core/rl/train/tensorboard-events.js';
+} from '../../../core/stages/train/tensorboard-events.js';
 
 /**
  * Written by tensorboard 2.x's `RecordWriter` (pip install tensorboard) for

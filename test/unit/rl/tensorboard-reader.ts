@@ -1,7 +1,7 @@
 /** Test-side reader of TensorBoard event files: TFRecord frames (both CRCs checked) and each Event's scalar. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { crc32c } from '../../../core/rl/train/tensorboard-events.js';
+import { crc32c } from '../../../core/stages/train/tensorboard-events.js';
 
 /** Reads back TFRecord frames (checking both CRCs) and each Event's step and scalar, the way TensorBoard does. */
 export function readScalars(file: string): { tag: string; value: number; step: number }[] {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readTrainingConfig } from '../../../core/config/index.js';
 import { ConfigError } from '../../../core/errors.js';
-import { loadTrainingConfigWithOverrides, trainerConfigFrom } from '../../../core/rl/train/train-run.js';
+import { trainerConfigFrom } from '../../../core/stages/train/train-run.js';
 
 const FILE = 'configs/training_config.yaml';
 
 describe('training overrides', () => {
   it('grid values take effect in the resolved config, the trainer settings and the snapshot YAML', () => {
-    const { training, yaml } = loadTrainingConfigWithOverrides(FILE, {
+    const { training, yaml } = readTrainingConfig(FILE, {
       'training.reward.affinity_bonus_weight': 0.1,
       'training.PPO.n_steps': 512,
       'training.PPO.net_arch.pi': [64],
@@ -28,7 +29,7 @@ describe('training overrides', () => {
   });
 
   it('without overrides the shipped file is used as it is, with the reference defaults', () => {
-    const { training } = loadTrainingConfigWithOverrides(FILE);
+    const { training } = readTrainingConfig(FILE);
     const t = trainerConfigFrom(training, training.totalTimesteps, 0);
     expect(t).toMatchObject({ nSteps: 2048, gamma: 0.995, gaeLambda: 0.9, totalSteps: 1_024_000 });
     expect(t.ppo).toMatchObject({
@@ -45,10 +46,8 @@ describe('training overrides', () => {
   });
 
   it('an unknown path or an invalid value is a ConfigError naming the field', () => {
-    expect(() => loadTrainingConfigWithOverrides(FILE, { 'training.PPO.n_stepz': 5 })).toThrow(ConfigError);
-    expect(() => loadTrainingConfigWithOverrides(FILE, { 'training.PPO.n_stepz': 5 })).toThrow(/n_stepz/);
-    expect(() => loadTrainingConfigWithOverrides(FILE, { 'training.PPO.batch_size': -3 })).toThrow(
-      /batch_size/,
-    );
+    expect(() => readTrainingConfig(FILE, { 'training.PPO.n_stepz': 5 })).toThrow(ConfigError);
+    expect(() => readTrainingConfig(FILE, { 'training.PPO.n_stepz': 5 })).toThrow(/n_stepz/);
+    expect(() => readTrainingConfig(FILE, { 'training.PPO.batch_size': -3 })).toThrow(/batch_size/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseOverrides } from '../../../cli/commands/run-train.js';
+import { parseOverrides } from '../../../cli/lib/options.js';
 import {
   checkpointSteps,
   GridSearchInput,

@@ -1,11 +1,10 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
-import { loadTaskConfig } from '../../../core/config/task.js';
+import { type BurstySpec, loadTaskConfig } from '../../../core/config/index.js';
 import { MigEnv, seededEnvRng } from '../../../core/control/index.js';
 import { NO_ACTION } from '../../../core/mig/actions.js';
 import { CPythonRandom } from '../../../core/random/index.js';
 import {
-  type BurstySpec,
   burstyBatch,
   gammaGapS,
   gammaVariate,

@@ -1,0 +1,83 @@
+import type { PipelineResult } from '../../contracts/index.js';
+import { comparisonTable } from '../../core/bench/index.js';
+import { datasetTable } from './dataset-workflow.js';
+import { formatTable } from './table.js';
+
+export function pipelineReport(result: PipelineResult): string {
+  const stages = formatTable(
+    ['stage', 'cache', 'took'],
+    result.stages.map((s) => [s.stage, s.status, `${(s.durationMs / 1000).toFixed(1)} s`]),
+    new Set([2]),
+  );
+  const parts = [stages];
+  if (result.datasets) parts.push('', datasetTable(result.datasets));
+  if (result.profiling) {
+    parts.push(
+      '',
+      'Profiling (one engine per (model, MIG profile), on its GPU worker):',
+      formatTable(
+        ['model', 'profile', 'gpu', 'KV cache GB', 'restart s', 'cache'],
+        result.profiling.profiles.map((p) => [
+          p.model,
+          p.profile,
+          `gpu-${p.gpu}`,
+          p.kvCacheGb.toFixed(2),
+          p.restartTimeS.toFixed(1),
+          p.hit ? 'hit' : 'ran',
+        ]),
+        new Set([3, 4]),
+      ),
+    );
+  }
+  if (result.fit) {
+    const g = (x: number) => x.toPrecision(4);
+    parts.push(
+      '',
+      `Fits (TTFT = α + β·input_tokens, ITL = α + β·N), written into ${result.fit.writeBack.file}${result.fit.writeBack.changed ? '' : ' (already up to date)'}:`,
+      formatTable(
+        ['model', 'profile', 'prefill α', 'β', 'σ', 'r²', 'tpot α', 'β', 'σ', 'r²'],
+        result.fit.fits.map((f) => [
+          f.model,
+          f.profile,
+          g(f.prefill.alpha),
+          g(f.prefill.beta),
+          g(f.prefill.sigma),
+          f.prefill.r_squared === null ? '-' : f.prefill.r_squared.toFixed(3),
+          g(f.tpot.alpha),
+          g(f.tpot.beta),
+          g(f.tpot.sigma),
+          f.tpot.r_squared === null ? '-' : f.tpot.r_squared.toFixed(3),
+        ]),
+      ),
+    );
+  }
+  if (result.train) {
+    parts.push(
+      '',
+      `Grid search: ${result.train.completed} of ${result.train.total} trials completed${result.train.failed ? `, ${result.train.failed} failed` : ''}`,
+      formatTable(
+        ['trial', 'params', 'gpu', 'mean episode reward', 'best checkpoint', 'cache'],
+        result.train.trials.map((t) => [
+          t.trialKey,
+          Object.entries(t.params)
+            .map(([k, v]) => `${k.split('.').at(-1)}=${JSON.stringify(v)}`)
+            .join(' '),
+          t.gpu === undefined ? '-' : `gpu-${t.gpu}`,
+          t.status === 'completed' ? (t.meanEpisodeReward?.toFixed(3) ?? '-') : t.status,
+          t.bestCheckpoint ? t.bestCheckpoint.split('/').slice(-3).join('/') : (t.error ?? '-'),
+          t.hit ? 'hit' : t.status === 'completed' ? 'ran' : '-',
+        ]),
+        new Set([3]),
+      ),
+    );
+  }
+  if (result.bench) {
+    const first = result.bench.results[0];
+    parts.push(
+      '',
+      `Simulated benchmark: ${first?.totalRequests ?? 0} requests on one shared trace, ${first?.entry.steps ?? 0} decisions per policy`,
+      comparisonTable(result.bench.results.map((r) => r.entry)),
+    );
+  }
+  return parts.join('\n');
+}

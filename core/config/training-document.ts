@@ -1,0 +1,118 @@
+/**
+ * The training config as a document: the one place a training value is read from the YAML, overridden and
+ * validated on its way to the trainer. Dotted-path overrides (`{'training.PPO.n_steps': 64}`, as grid trials, workflow
+ * inputs and `--set` give them) are applied to the parsed YAML before schema validation, so an override is checked
+ * like a hand edit; a grid's trials are expanded from the same document and validated by the same function before
+ * any of them starts.
+ */
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { paramsSummary } from '../../contracts/index.js';
+import { ConfigError } from '../errors.js';
+import { expandGrid, type GridTrial, loadGridSearchConfig } from './grid-search.js';
+import { parseConfig, readConfigText } from './load.js';
+import { parseTrainingConfig, type ResolvedTrainingConfig, trainingConfigSchema } from './training.js';
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Returns a deep copy of `raw` with every override set. Each path must name a field the YAML already has
+ * (a typo would otherwise be silently ignored by the training run).
+ */
+export function applyTrainingOverrides(
+  file: string,
+  raw: Record<string, unknown>,
+  overrides: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const [dotted, value] of Object.entries(overrides)) {
+    const path = dotted.split('.');
+    let cur: unknown = out;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i]!;
+      if (!isPlainObject(cur) || !isPlainObject(cur[key])) {
+        throw new ConfigError(
+          file,
+          dotted,
+          `override path "${dotted}": "${path.slice(0, i + 1).join('.')}" is not a section of the training config`,
+          `use a dotted path from the YAML root, e.g. training.PPO.n_steps`,
+        );
+      }
+      cur = cur[key];
+    }
+    const leaf = path.at(-1)!;
+    if (!isPlainObject(cur) || !(leaf in cur)) {
+      const known = isPlainObject(cur) ? Object.keys(cur).join(', ') : '(none)';
+      throw new ConfigError(
+        file,
+        dotted,
+        `override path "${dotted}": "${leaf}" is not a field there`,
+        `override only fields the training config has; there they are: ${known}`,
+      );
+    }
+    cur[leaf] = structuredClone(value);
+  }
+  return out;
+}
+
+export interface LoadedTrainingConfig {
+  readonly training: ResolvedTrainingConfig;
+  /** The training YAML with the overrides applied: what a run uses and snapshots. */
+  readonly yaml: string;
+}
+
+const READ_FIX = 'check the path; the default is configs/training_config.yaml';
+
+/** The training YAML parsed as a map (a syntax error gets the validator's located message). */
+function readTrainingDocument(file: string, text: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    parseTrainingConfig(file, text);
+    throw err;
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, '', 'expected a map at the top', 'see docs/configs.md');
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** Reads the training YAML, applies dotted-path overrides and validates the result. */
+export function readTrainingConfig(
+  file: string,
+  overrides: Readonly<Record<string, unknown>> = {},
+): LoadedTrainingConfig {
+  const text = readConfigText(file, READ_FIX);
+  if (Object.keys(overrides).length === 0) return { training: parseTrainingConfig(file, text), yaml: text };
+  const doc = applyTrainingOverrides(file, readTrainingDocument(file, text), overrides);
+  const yaml = `# ${file} with overrides ${JSON.stringify(overrides)}\n${stringifyYaml(doc)}`;
+  return { training: parseTrainingConfig(`${file} (with overrides)`, yaml), yaml };
+}
+
+/**
+ * The trials of a grid search over a training config (with grid-wide overrides applied first), each validated
+ * as `readTrainingConfig` validates a run's config, so a swept value out of range fails the search before it starts.
+ */
+export function expandTrainingGrid(
+  gridFile: string,
+  trainingFile: string,
+  overrides: Readonly<Record<string, unknown>> = {},
+): GridTrial[] {
+  const grid = loadGridSearchConfig(gridFile);
+  const base = applyTrainingOverrides(
+    trainingFile,
+    readTrainingDocument(trainingFile, readConfigText(trainingFile, READ_FIX)),
+    overrides,
+  );
+  return expandGrid(grid, base, {
+    // The trial's document is checked against the schema as parsed (no YAML text, so no misleading line numbers).
+    validate: (config, t) =>
+      void parseConfig(
+        `${gridFile} (trial ${t.id}: ${paramsSummary(t.params)})`,
+        config,
+        trainingConfigSchema,
+      ),
+  });
+}

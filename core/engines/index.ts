@@ -1,0 +1,14 @@
+/**
+ * The engine lifecycle shared by profiling and deployment: one LLM engine (vLLM, or its emulator) per container
+ * through dockerode — start on a MIG slice, wait for /health, read its log, stop and remove — named and labelled
+ * by owner and slot so that whatever a run started, and only that, can be found and removed again.
+ */
+export {
+  EngineContainers,
+  type EngineSpec,
+  engineName,
+  LABEL_MANAGED,
+  LABEL_OWNER,
+  type RunningEngine,
+} from './engine-containers.js';
+export { VLLM_SHM_BYTES, vllmEngineSpec, vllmImageFromCompose } from './vllm-engine.js';

@@ -1,0 +1,96 @@
+/**
+ * The bench stage: one policy on the shared benchmark trace, in a child process (./bench-child.ts) run under plain node
+ * with a single-threaded V8 GC (parallel GC threads make one trial use more than a core without making it faster,
+ * which on a small machine is time taken from the trial beside it). `benchPolicy` caches it; `migflow bench` runs
+ * one per policy into a folder of its own and compares them.
+ */
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchEntry } from '../../../contracts/index.js';
+import type { BenchFiles } from '../../bench/index.js';
+import type { CachedStage, StageContext } from '../../cache/index.js';
+import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
+import { loadSimulationConfig } from '../../config/index.js';
+import { checkpointRunName } from '../../control/index.js';
+import { tokenTableFiles } from '../../workload/index.js';
+import type { BenchTrialArgs, BenchTrialOutput } from './bench-child.js';
+
+export const BENCH_CHILD = fileURLToPath(new URL('./bench-child.ts', import.meta.url));
+/** Node flags of every trial process (the activity's and `npm run bench:bench`'s alike). */
+export const BENCH_CHILD_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
+/**
+ * Bump when the stage's own handling of a trial changes what is published. The trial's code (simulator,
+ * policies, metrics) enters the key by its digest, so a change there misses the cache without a bump.
+ */
+const BENCH_CODE_VERSION = 'bench-3';
+
+/** One trial (paths absolute, or relative to the working directory): a baseline by name, or `rl` with a checkpoint. */
+export interface BenchTrialInput extends BenchFiles {
+  readonly policy: string;
+  /** RL checkpoint directory (when `policy` is `rl`). */
+  readonly checkpoint?: string;
+  /** Also draw figs/<run_name>/{split,merge,transfer}.png (default true). */
+  readonly figures?: boolean;
+}
+
+/** What the cache manifest keeps of a trial. */
+export interface BenchTrialSummary {
+  readonly totalRequests: number;
+  readonly entry: BenchEntry;
+  readonly flushSteps: number;
+  readonly workload: string;
+  /** What the trial wrote, relative to its output folder. */
+  readonly files: readonly string[];
+}
+
+export type { BenchTrialArgs, BenchTrialOutput } from './bench-child.js';
+
+export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
+  name: 'bench',
+
+  async request(t) {
+    // Validates the simulation config up front and names the token files the numbers depend on.
+    const tokenFiles =
+      t.syntheticTokens || t.trace ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
+    return {
+      stage: 'bench',
+      codeVersion: `${BENCH_CODE_VERSION}+${await bundledEntrySourceDigest(BENCH_CHILD)}`,
+      // The checkpoint and the trace enter by content (inputFiles), not by path.
+      inputs: {
+        policy: t.policy,
+        // Output file names carry it, so the same weights under another run name are another entry.
+        runName: t.checkpoint ? checkpointRunName(t.checkpoint) : null,
+        steps: t.steps ?? null,
+        seed: t.seed ?? null,
+        syntheticTokens: t.syntheticTokens,
+        traceAgents: t.trace
+          ? { agent: t.trace.agent ?? null, agentByModel: t.trace.agentByModel ?? null }
+          : null,
+        figures: t.figures !== false,
+      },
+      inputFiles: [
+        t.simulationConfig,
+        t.trainingConfig,
+        t.benchConfig,
+        ...tokenFiles,
+        ...(t.checkpoint ? [join(t.checkpoint, 'checkpoint.json'), join(t.checkpoint, 'tensors.bin')] : []),
+        ...(t.trace ? [t.trace.file] : []),
+      ],
+    };
+  },
+
+  async run(t, outDir, ctx: StageContext = {}) {
+    const out = await runChild<BenchTrialArgs, never, BenchTrialOutput>(
+      BENCH_CHILD,
+      { ...t, outDir },
+      { ...ctx, what: 'bench trial', nodeFlags: BENCH_CHILD_NODE_FLAGS },
+    );
+    return {
+      totalRequests: out.totalRequests,
+      entry: out.entry,
+      flushSteps: out.flushSteps,
+      workload: out.workload,
+      files: out.files.map((f) => relative(outDir, f)),
+    };
+  },
+};

@@ -1,0 +1,134 @@
+/**
+ * The deploy stage: a live deployment in decision windows, not cached (it is a live run). DeployWorkflow carries
+ * the desired state between windows; each step here is what one of its activities does on the GPU host:
+ *
+ *   const { state, planned } = await deployStart(input, root);                  // plan, initial desired state
+ *   ({ state } = await deployWindow(input, state, root, { signal, heartbeat }));  // reconcile → serve → observe → decide
+ *   await deployTeardown(input, root);                                            // the run's containers and MIG instances
+ *   await deployReport(input, state, planned, root);                               // report.json/.txt, figures, actions
+ *
+ * The session (configs, policy, MIG and engine controllers) is built once per input and process; the dashboard
+ * server lives in this process from the first window to the teardown.
+ */
+import { join, resolve } from 'node:path';
+import type {
+  DeployInput,
+  DeployReportResult,
+  DeployWindowSummary,
+  ResolvedDeployInput,
+} from '../../../contracts/index.js';
+import {
+  DashboardHub,
+  type DashboardServer,
+  type DeploySession,
+  type DeploySessionInput,
+  type DeployState,
+  deploySession,
+  initialDeployState,
+  runDeployWindow,
+  startDashboard,
+  teardownDeployment,
+  writeDeployReport,
+} from '../../deploy/index.js';
+import { artifactsDir } from '../../paths.js';
+
+const dashboards = new Map<string, { hub: DashboardHub; server?: DashboardServer }>();
+
+function sessionInput(i: ResolvedDeployInput, root: string): DeploySessionInput {
+  const { taskQueue: _q, firstGpu: _g, windowsPerRun: _w, heartbeatTimeoutS: _h, outDir, ...rest } = i;
+  return { ...rest, outDir: outDir ? resolve(root, outDir) : join(artifactsDir(), 'deploy', i.deploymentId) };
+}
+
+/** The deployment's session for `input` (built once per process, then reused by every window). */
+export function openDeployment(input: ResolvedDeployInput, root: string): Promise<DeploySession> {
+  return deploySession(sessionInput(input, root), root);
+}
+
+async function hubFor(s: DeploySession): Promise<{ hub: DashboardHub; server?: DashboardServer }> {
+  const id = s.input.deploymentId;
+  let d = dashboards.get(id);
+  if (!d) {
+    d = { hub: new DashboardHub() };
+    dashboards.set(id, d);
+    if (s.input.dashboard !== false) {
+      d.server = await startDashboard({
+        hub: d.hub,
+        host: s.deploy.dashboard.host,
+        port: s.input.dashboardPort ?? s.deploy.dashboard.port,
+        file: s.deploy.file,
+      });
+    }
+  }
+  return d;
+}
+
+export async function deployStart(
+  input: ResolvedDeployInput,
+  root: string,
+): Promise<{ state: DeployState; planned: number; outDir: string }> {
+  const session = await openDeployment(input, root);
+  return {
+    state: initialDeployState(session),
+    planned: session.plan.requests.length,
+    outDir: session.input.outDir,
+  };
+}
+
+/** One decision window: the requests that arrive in it, served; the layout reconciled; the next decision taken. */
+export async function deployWindow(
+  input: ResolvedDeployInput,
+  state: DeployState,
+  root: string,
+  ctx: { signal: AbortSignal; heartbeat: (details: unknown) => void; attempt: number },
+): Promise<{ state: DeployState; summary: DeployWindowSummary; dashboardUrl?: string }> {
+  const s = await openDeployment(input, root);
+  const d = await hubFor(s);
+  const k = state.window;
+  const T = s.decisionIntervalS;
+  const requests = s.plan.requests.filter((r) => r.arrivalS >= k * T && r.arrivalS < (k + 1) * T);
+  const out = await runDeployWindow({
+    state,
+    deploy: s.deploy,
+    simulation: s.simulation,
+    training: s.training,
+    bench: s.bench,
+    policy: s.policy,
+    mig: s.mig,
+    engines: s.engines,
+    permanent: s.permanent,
+    requests,
+    prompts: s.prompts,
+    decisionIntervalS: T,
+    outDir: s.input.outDir,
+    attempt: ctx.attempt,
+    signal: ctx.signal,
+    heartbeat: ctx.heartbeat,
+    hub: d.hub,
+  });
+  return { ...out, ...(d.server ? { dashboardUrl: d.server.url } : {}) };
+}
+
+export async function deployTeardown(
+  input: ResolvedDeployInput,
+  root: string,
+): Promise<{ containers: string[] }> {
+  const session = await openDeployment(input, root);
+  const d = dashboards.get(session.input.deploymentId);
+  dashboards.delete(session.input.deploymentId);
+  await d?.server?.close();
+  return teardownDeployment(session);
+}
+
+export async function deployReport(
+  input: ResolvedDeployInput,
+  state: DeployState,
+  planned: number,
+  root: string,
+): Promise<DeployReportResult> {
+  const session = await openDeployment(input, root);
+  const r = await writeDeployReport(session.input.outDir, state, planned);
+  const { failureReasons: _f, ...requests } = r.requests;
+  return { files: r.files, requests };
+}
+
+export type { DeployInput, DeployState };

@@ -1,0 +1,139 @@
+/**
+ * The train stage: one Maskable PPO run in a run directory (./train-run.ts), in a child process (./train-child.ts)
+ * that sees only its GPU worker's GPU. `trainPolicy` caches it on the training and simulation configs' content,
+ * the overrides, seed, steps and checkpoint cadence, and resumes a retried attempt in the same run directory;
+ * `migflow train` runs it into a folder of its own.
+ *
+ *   const summary = await trainStage.run(input, runDir, { signal, progress: (p) => show(p) });
+ *
+ * Stopping: when `signal` aborts, the trainer checkpoints at the next step boundary and exits, and `run` rejects
+ * with a `TrainingStoppedError` naming that checkpoint (a resume point).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkpointSteps, type TrainRunSummary } from '../../../contracts/index.js';
+import type { CachedStage, StageContext } from '../../cache/index.js';
+import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
+import { loadSimulationConfig, loadTaskConfig } from '../../config/index.js';
+import { MigflowError } from '../../errors.js';
+import { tokenTableFiles } from '../../workload/index.js';
+import type { TrainChildArgs, TrainStopDetails } from './train-child.js';
+import type { TrainingProgress } from './train-run.js';
+
+export const TRAIN_CHILD = fileURLToPath(new URL('./train-child.ts', import.meta.url));
+/**
+ * Bump when the stage's own handling changes what is published. The trainer's code enters the key by its digest,
+ * so a change there misses the cache without a bump.
+ */
+const TRAIN_CODE_VERSION = 'train-1';
+/** After SIGTERM the trainer checkpoints and exits; after this long it is killed. */
+const STOP_GRACE_MS = 20_000;
+
+/** One training run (paths absolute, or relative to the working directory). */
+export interface TrainRunInput {
+  readonly trainingConfig: string;
+  readonly simulationConfig: string;
+  /** Dotted paths from the training YAML's root (`training.PPO.n_steps`), applied before validation. */
+  readonly overrides: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  /** Env steps of the whole run; default the config's `total_timesteps`. */
+  readonly totalSteps?: number;
+  /** Checkpoint cadence in env steps; default 5120 (the reference's). */
+  readonly checkpointEverySteps?: number;
+  /** Seeded synthetic token lengths instead of the profiling stage's generated JSONLs. */
+  readonly syntheticTokens: boolean;
+  /** A checkpoint directory (`…/rl_model_<N>_steps`) to continue from. */
+  readonly resumeFrom?: string;
+  /** Write the reference's per-step episode logs (default true). */
+  readonly stepLogs?: boolean;
+  /** A task file of the suite (configs/tasks/<name>.yaml) whose traffic every episode draws from. */
+  readonly task?: string;
+}
+
+/** Training stopped on request; `checkpoint` holds its state at the stop (absent when it saved none). */
+export class TrainingStoppedError extends MigflowError {
+  constructor(
+    readonly checkpoint: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`training stopped${checkpoint ? `; state saved in ${checkpoint}` : ''}`, options);
+  }
+}
+
+export type { TrainingProgress } from './train-run.js';
+export {
+  DEFAULT_CHECKPOINT_EVERY_STEPS,
+  divergenceHint,
+  episodeSeed,
+  trainerConfigFrom,
+} from './train-run.js';
+export { createTrainEnv, type TokenTables, tokenTableSet } from './vec-env-host.js';
+export { WorkerVecEnv } from './vec-env-workers.js';
+
+export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingProgress> = {
+  name: 'train',
+
+  async request(t) {
+    // Validates the simulation config up front and names the token files the policy depends on.
+    const tokenFiles = t.syntheticTokens ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
+    // A task enters by content: its file and the bench config it starts from.
+    const taskFiles = t.task ? [t.task, loadTaskConfig(t.task).bench.file] : [];
+    return {
+      stage: 'train',
+      codeVersion: `${TRAIN_CODE_VERSION}+${await bundledEntrySourceDigest(TRAIN_CHILD)}`,
+      inputs: {
+        overrides: t.overrides,
+        seed: t.seed,
+        totalSteps: t.totalSteps ?? null,
+        checkpointEverySteps: t.checkpointEverySteps ?? null,
+        syntheticTokens: t.syntheticTokens,
+        task: t.task !== undefined,
+      },
+      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles],
+    };
+  },
+
+  async run(t, runDir, ctx: StageContext<TrainingProgress> = {}) {
+    let stoppedAt: string | undefined;
+    try {
+      return await runChild<TrainChildArgs, TrainingProgress, TrainRunSummary>(
+        TRAIN_CHILD,
+        { ...t, runDir },
+        {
+          ...ctx,
+          what: 'training',
+          stopGraceMs: STOP_GRACE_MS,
+          heartbeatEveryMs: 1_000,
+          onCancelled: (details) => {
+            stoppedAt = (details as TrainStopDetails | undefined)?.checkpoint;
+          },
+        },
+      );
+    } catch (err) {
+      if (ctx.signal?.aborted) throw new TrainingStoppedError(stoppedAt, { cause: err });
+      throw err;
+    }
+  },
+};
+
+/**
+ * Where a retry resumes: the newest periodic or stop checkpoint in the run directory, or `fromHeartbeat` if that
+ * is newer (checkpoints are written atomically, so every `rl_model_<N>_steps` there is complete). After a worker
+ * died its trainer still checkpoints its exact state before exiting, which no heartbeat could report.
+ */
+export function resumePoint(runDir: string, fromHeartbeat: string | undefined): string | undefined {
+  let best = fromHeartbeat && existsSync(fromHeartbeat) ? fromHeartbeat : undefined;
+  let bestSteps = best ? (checkpointSteps(best) ?? -1) : -1;
+  const dir = join(runDir, 'checkpoints');
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)) {
+      const steps = checkpointSteps(name) ?? -1;
+      if (steps > bestSteps) {
+        best = join(dir, name);
+        bestSteps = steps;
+      }
+    }
+  }
+  return best;
+}

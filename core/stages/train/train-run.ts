@@ -1,0 +1,506 @@
+/**
+ * One Maskable PPO training run of the MIG environment in a run directory, from configs to checkpoints: configs
+ * (with overrides, read once by core/config's `readTrainingConfig`) → tfjs backend → MIG env (core/control) → PPO
+ * trainer (core/rl). The train stage runs it in a child process (./train-child.ts): it is pure CPU/accelerator
+ * work for minutes to days.
+ *
+ *   const result = await runTraining({
+ *     trainingConfigPath: 'configs/training_config.yaml',
+ *     simulationConfigPath: 'configs/simulation_config.yaml',
+ *     overrides: { 'training.reward.affinity_bonus_weight': 0.1 },   // a grid trial's params, as expandGrid gives them
+ *     runDir: 'artifacts/train/<runId>',
+ *     resumeFrom: lastHeartbeat?.lastCheckpoint,                       // continue the same run after a crash
+ *     onProgress: (p) => heartbeat(p),
+ *     signal,
+ *   });
+ *
+ * Run directory layout (all writes atomic):
+ *   run.json                          run metadata: backend, seed, start/resume history, totals
+ *   snapshots/training_config.yaml    the training config with the overrides applied (what really ran)
+ *   snapshots/simulation_config.yaml  copy of the simulation config
+ *   checkpoints/rl_model_<N>_steps/   every `checkpointEverySteps` env steps (default 5120, the reference's cadence)
+ *   checkpoints/final/                at the end; `best` points at the checkpoint with the best mean episode reward
+ *   checkpoints/best.json             { checkpoint, meanEpisodeReward } of the best checkpoint so far
+ *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
+ *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
+ *   tensorboard/events.out.tfevents.* the same series under SB3's TensorBoard tags (rollout/*, train/*)
+ *   logs/train/episode_<k>.jsonl      the reference's per-step log: action, budget, rates, engines per agent
+ *   training-curve.png                episode reward, losses, entropy, explained variance
+ *
+ * Resume: `resumeFrom` (a checkpoint directory from this or another run dir) restores weights, Adam state,
+ * normaliser statistics, RNG states and counters; the step counter continues from the checkpoint and training
+ * stops at the configured total (`totalSteps` or `total_timesteps`), unlike the reference which trains another
+ * full total on top.
+ *
+ * Cancellation: when `signal` aborts, training stops at the next env step, writes a checkpoint of the state so
+ * far and rejects with a `TrainingAbortedError` whose `checkpoint` is that checkpoint's path.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { checkpointSteps } from '../../../contracts/index.js';
+import {
+  checkTrainingCoversSimulation,
+  loadSimulationConfig,
+  loadTaskConfig,
+  type ResolvedTrainingConfig,
+  readConfigText,
+  readTrainingConfig,
+} from '../../config/index.js';
+import { ConfigError } from '../../errors.js';
+import {
+  checkpointPath,
+  constantSchedule,
+  describeBackend,
+  type EpisodeRecord,
+  InProcessVecEnv,
+  linearSchedule,
+  PpoTrainer,
+  readCheckpoint,
+  SB3_PPO_DEFAULTS,
+  selectTfBackend,
+  steppedEntropySchedule,
+  type TfBackendInfo,
+  type TrainerConfig,
+  type TrainerState,
+  TrainingAbortedError,
+  type UpdateRecord,
+  VEC_NORMALIZE_DEFAULTS,
+  type VecEnv,
+  writeCheckpoint,
+} from '../../rl/index.js';
+import { writeFileAtomic } from '../../util/index.js';
+import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
+import { ScalarEventWriter } from './tensorboard-events.js';
+import { renderTrainingCurve } from './training-curve.js';
+import { updateScalars } from './training-scalars.js';
+import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
+import { WorkerVecEnv } from './vec-env-workers.js';
+
+/** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
+export const DEFAULT_CHECKPOINT_EVERY_STEPS = 5120;
+
+/** Env steps between two progress reports that carry no event. */
+const PROGRESS_EVERY_STEPS = 16;
+
+/** What `onProgress` reports, at most once per finished episode, PPO update and checkpoint. */
+export interface TrainingProgress {
+  /** Env steps taken so far in this run (continues across resumes). */
+  readonly steps: number;
+  /** The step at which training stops. */
+  readonly totalSteps: number;
+  /** Episodes finished so far in this run (continues across resumes). */
+  readonly episodes: number;
+  /** Undiscounted reward sum of the last finished episode (raw env rewards, not normalised). */
+  readonly lastEpisodeReward?: number;
+  /** Mean of the last up-to-100 episode rewards (SB3's rollout/ep_rew_mean). */
+  readonly meanEpisodeReward?: number;
+  /** Directory of the newest checkpoint written, if any: a resume point. */
+  readonly lastCheckpoint?: string;
+  /** The tfjs backend in use: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
+  readonly backend: string;
+  /** True when the backend runs on a GPU (tfjs-node-gpu with a visible device). */
+  readonly gpu: boolean;
+}
+
+export interface RunTrainingOptions {
+  /** The training config YAML (configs/training_config.yaml). */
+  readonly trainingConfigPath: string;
+  /** The simulation config YAML (configs/simulation_config.yaml). */
+  readonly simulationConfigPath: string;
+  /**
+   * Values applied on top of the training YAML before validation, keyed by dotted path from the YAML root
+   * (`'training.PPO.n_steps'`, `'training.reward.affinity_bonus_weight'`), exactly as a grid trial's `params`.
+   * An unknown path is a ConfigError.
+   */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  /** The run directory (created if absent). */
+  readonly runDir: string;
+  /** Env steps of the whole run; default the config's `total_timesteps`. */
+  readonly totalSteps?: number;
+  /** Seed of env, policy sampling, initial weights and minibatch shuffling; default 0. */
+  readonly seed?: number;
+  /** A checkpoint directory (`…/rl_model_<N>_steps`) to continue from. */
+  readonly resumeFrom?: string;
+  /** Checkpoint cadence in env steps; default 5120 (the reference's). */
+  readonly checkpointEverySteps?: number;
+  /**
+   * Write the reference's per-step log (action, budget, rates, engines per agent) as
+   * `logs/train/episode_<k>.jsonl`. Default true.
+   */
+  readonly stepLogs?: boolean;
+  /** Seeded synthetic token lengths instead of the profiling stage's generated JSONLs. Default false. */
+  readonly syntheticTokens?: boolean;
+  /**
+   * A task file of the suite (configs/tasks/<name>.yaml): every episode draws fresh traffic from the task's
+   * workload instead of the training config's patterns. Default none.
+   */
+  readonly task?: string;
+  /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
+  readonly onProgress?: (p: TrainingProgress) => void;
+  /** Informational log lines (backend choice, checkpoints); default none. */
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface RunTrainingResult {
+  readonly runDir: string;
+  /** `checkpoints/final` — loadable by `loadPolicyForInference` and by `resumeFrom`. */
+  readonly finalCheckpoint: string;
+  /** The checkpoint with the best mean episode reward at save time (the final one when none is better). */
+  readonly bestCheckpoint: string;
+  /** Env steps at the end (= totalSteps). */
+  readonly steps: number;
+  readonly episodes: number;
+  /** Mean of the last up-to-100 episode rewards; NaN when no episode finished. */
+  readonly meanEpisodeReward: number;
+  readonly backend: string;
+  readonly gpu: boolean;
+}
+
+/** What to change when training diverges, with this config's values (appended to TrainingDivergedError). */
+export function divergenceHint(training: ResolvedTrainingConfig): string {
+  const p = training.ppo;
+  return (
+    `the usual causes are a learning rate too high (training.PPO.lr_max ${p.lrMax}, lr_min ${p.lrMin}: try 10× lower), ` +
+    `rewards too large for the value head (training.reward.scaling ${training.reward.scaling}, ` +
+    `training.sb3_norm ${training.sb3Norm}: turn sb3_norm on or scale rewards down) and a discount close to or above 1 ` +
+    `(training.PPO.gamma ${p.gamma}, gae_lambda ${p.gaeLambda}) in ${training.file}`
+  );
+}
+
+/** The trainer's settings from a resolved training config (the reference's MaskablePPO arguments). */
+export function trainerConfigFrom(
+  training: ResolvedTrainingConfig,
+  totalSteps: number,
+  seed: number,
+): TrainerConfig {
+  const p = training.ppo;
+  return {
+    nSteps: p.nSteps,
+    gamma: p.gamma,
+    gaeLambda: p.gaeLambda,
+    ppo: {
+      nEpochs: p.nEpochs,
+      batchSize: p.batchSize,
+      clipRange: p.clipRange,
+      // The reference passes clip_range as clip_range_vf too.
+      clipRangeVf: p.clipRange,
+      ...SB3_PPO_DEFAULTS,
+    },
+    learningRate: p.lrMax === p.lrMin ? constantSchedule(p.lrMax) : linearSchedule(p.lrMax, p.lrMin),
+    entCoef: p.entCoefSchedule
+      ? steppedEntropySchedule(p.maxEntCoef, p.minEntCoef)
+      : constantSchedule(p.entCoef),
+    netArch: p.netArch,
+    ...(training.sb3Norm ? { normalizer: VEC_NORMALIZE_DEFAULTS } : {}),
+    totalSteps,
+    seed,
+    divergenceHint: divergenceHint(training),
+  };
+}
+
+export { episodeSeed };
+
+function readJsonl<T extends { steps: number }>(file: string, upToSteps: number): T[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T)
+    .filter((r) => r.steps <= upToSteps);
+}
+
+const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+
+interface RunMeta {
+  runId: string;
+  trainingConfig: string;
+  simulationConfig: string;
+  overrides: Readonly<Record<string, unknown>>;
+  /** The task file whose traffic the episodes draw from; null = the training config's patterns. */
+  task: string | null;
+  seed: number;
+  totalSteps: number;
+  checkpointEverySteps: number;
+  backend?: TfBackendInfo;
+  starts: { at: string; resumedFrom: string | null; steps: number; backend: string }[];
+  finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
+}
+
+/** Trains one Maskable PPO policy on the MIG environment; see the module doc. */
+export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
+  const log = o.log ?? (() => {});
+  const runDir = resolve(o.runDir);
+  const { training, yaml } = readTrainingConfig(o.trainingConfigPath, o.overrides);
+  const simulation = loadSimulationConfig(o.simulationConfigPath);
+  checkTrainingCoversSimulation(training, simulation);
+  const seed = o.seed ?? 0;
+  const totalSteps = o.totalSteps ?? training.totalTimesteps;
+  const every = o.checkpointEverySteps ?? DEFAULT_CHECKPOINT_EVERY_STEPS;
+  for (const [field, steps] of [
+    ['totalSteps', totalSteps],
+    ['checkpointEverySteps', every],
+  ] as const) {
+    if (!Number.isInteger(steps) || steps < 1) {
+      throw new ConfigError('options', field, `is ${steps}`, 'give a positive whole number of env steps');
+    }
+  }
+  const nEnvs = training.ppo.nEnvs;
+  if (totalSteps % nEnvs !== 0) {
+    throw new ConfigError(
+      'options',
+      'totalSteps',
+      `${totalSteps} env steps cannot be shared by ${nEnvs} environments (training.PPO.n_envs)`,
+      `give a multiple of ${nEnvs}, e.g. ${Math.ceil(totalSteps / nEnvs) * nEnvs}`,
+    );
+  }
+  const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
+  const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
+  const task = o.task ? loadTaskConfig(o.task) : undefined;
+
+  const backend = await selectTfBackend();
+  log(
+    `tfjs backend: ${describeBackend(backend)}${backend.skipped.length ? ` (skipped: ${backend.skipped.join('; ')})` : ''}`,
+  );
+
+  const ckDir = join(runDir, 'checkpoints');
+  const logsDir = join(runDir, 'logs');
+  const stepLogDir = join(logsDir, 'train');
+  mkdirSync(ckDir, { recursive: true });
+  mkdirSync(stepLogDir, { recursive: true });
+  writeFileAtomic(join(runDir, 'snapshots', 'training_config.yaml'), yaml);
+  writeFileAtomic(
+    join(runDir, 'snapshots', 'simulation_config.yaml'),
+    readConfigText(o.simulationConfigPath, 'check the path'),
+  );
+
+  const stepLogs = o.stepLogs ?? true;
+
+  const episodesFile = join(logsDir, 'episodes.jsonl');
+  const updatesFile = join(logsDir, 'updates.jsonl');
+  const resumedAt = resume?.meta.steps ?? 0;
+  // Lines written after the checkpoint belong to a timeline that the resume replaces.
+  const episodes: EpisodeRecord[] = resume ? readJsonl<EpisodeRecord>(episodesFile, resumedAt) : [];
+  const updates: UpdateRecord[] = resume ? readJsonl<UpdateRecord>(updatesFile, resumedAt) : [];
+  writeFileAtomic(episodesFile, jsonl(episodes));
+  writeFileAtomic(updatesFile, jsonl(updates));
+  // TensorBoard: a fresh event file per start, replaying the kept history (an older file may hold steps past the
+  // checkpoint this run resumed from, so it goes).
+  const tensorboardDir = join(runDir, 'tensorboard');
+  rmSync(tensorboardDir, { recursive: true, force: true });
+  const tensorboard = new ScalarEventWriter(tensorboardDir);
+  for (const u of updates) tensorboard.write(updateScalars(u, episodes));
+
+  const metaFile = join(runDir, 'run.json');
+  const previous: RunMeta | undefined = existsSync(metaFile)
+    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
+    : undefined;
+  const runMeta: RunMeta = {
+    runId: basename(runDir),
+    trainingConfig: o.trainingConfigPath,
+    simulationConfig: o.simulationConfigPath,
+    overrides: o.overrides ?? {},
+    task: o.task ?? null,
+    seed,
+    totalSteps,
+    checkpointEverySteps: every,
+    backend,
+    starts: [
+      ...(previous?.starts ?? []),
+      {
+        at: new Date().toISOString(),
+        resumedFrom: o.resumeFrom ?? null,
+        steps: resumedAt,
+        backend: backend.backend,
+      },
+    ],
+  };
+  writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+
+  let lastCheckpoint: string | undefined = o.resumeFrom;
+  const bestFile = join(ckDir, 'best.json');
+  let best: { checkpoint: string; meanEpisodeReward: number } | undefined = existsSync(bestFile)
+    ? (JSON.parse(readFileSync(bestFile, 'utf8')) as { checkpoint: string; meanEpisodeReward: number })
+    : undefined;
+  if (best && (checkpointSteps(best.checkpoint) ?? 0) > resumedAt) best = undefined;
+
+  // Each environment's step-log lines of its running episode; written out as the episode's file when it ends.
+  const stepLines: string[][] = Array.from({ length: nEnvs }, () => []);
+
+  // Environments start last: nothing may throw between their start and the try that closes them.
+  const env: VecEnv =
+    nEnvs === 1
+      ? new InProcessVecEnv([
+          createTrainEnv({
+            simulation,
+            training,
+            tokens,
+            runSeed: seed,
+            envIndex: 0,
+            stepLogs,
+            ...(task ? { task } : {}),
+          }),
+        ])
+      : await WorkerVecEnv.start(
+          Array.from({ length: nEnvs }, (_, envIndex) => ({
+            trainingConfigFile: training.file,
+            trainingConfigYaml: yaml,
+            simulationConfigFile: o.simulationConfigPath,
+            simulationConfigYaml: readConfigText(o.simulationConfigPath, 'check the path'),
+            tokenTables: tokenTableSet(simulation, tokens),
+            runSeed: seed,
+            envIndex,
+            stepLogs,
+            ...(task ? { task } : {}),
+          })),
+        );
+  let trainer: PpoTrainer;
+  try {
+    trainer = new PpoTrainer(env, trainerConfigFrom(training, totalSteps, seed), {
+      onStep: (s) => {
+        if (s.log !== undefined) {
+          const lines = stepLines[s.env]!;
+          lines.push(JSON.stringify(s.log));
+          if (s.terminated) {
+            writeFileAtomic(join(stepLogDir, `episode_${s.episode}.jsonl`), `${lines.join('\n')}\n`);
+            lines.length = 0;
+          }
+        }
+        if (s.steps % PROGRESS_EVERY_STEPS === 0) report();
+      },
+      onEpisode: (e) => {
+        episodes.push(e);
+        appendLine(episodesFile, e);
+        report(e.reward);
+      },
+      onUpdate: (u) => {
+        updates.push(u);
+        appendLine(updatesFile, u);
+        tensorboard.write(updateScalars(u, episodes));
+        report();
+      },
+      // A checkpoint each time the step count crosses a multiple of the cadence (several environments step by n_envs).
+      checkpointDue: (steps, before) =>
+        Math.floor(steps / every) > Math.floor(before / every) || steps === totalSteps,
+      saveCheckpoint: (state) => save(state, checkpointPath(ckDir, state.meta.steps)),
+    });
+  } catch (err) {
+    await env.close();
+    throw err;
+  }
+
+  function appendLine(file: string, row: unknown): void {
+    // Whole lines in one write; a crash can lose the last line, which the resume then rewrites.
+    writeFileAtomic(file, `${readFileSync(file, 'utf8')}${JSON.stringify(row)}\n`);
+  }
+
+  function report(lastEpisodeReward?: number): void {
+    const mean = trainer.meanRecentReward;
+    const p: TrainingProgress = {
+      steps: trainer.steps,
+      totalSteps,
+      episodes: trainer.episodes,
+      ...(lastEpisodeReward !== undefined
+        ? { lastEpisodeReward }
+        : episodes.length
+          ? { lastEpisodeReward: episodes.at(-1)!.reward }
+          : {}),
+      ...(Number.isFinite(mean) ? { meanEpisodeReward: mean } : {}),
+      ...(lastCheckpoint ? { lastCheckpoint } : {}),
+      backend: backend.backend,
+      gpu: backend.gpu,
+    };
+    o.onProgress?.(p);
+  }
+
+  function save(state: TrainerState, target: string): string {
+    writeCheckpoint(target, state, { trainingConfigYaml: yaml, backend: backend.backend });
+    if (basename(target) !== 'final') {
+      lastCheckpoint = target;
+      const mean = trainer.meanRecentReward;
+      if (Number.isFinite(mean) && (!best || mean > best.meanEpisodeReward)) {
+        best = { checkpoint: target, meanEpisodeReward: mean };
+        writeFileAtomic(bestFile, `${JSON.stringify(best, null, 2)}\n`);
+      }
+      log(`checkpoint ${target}`);
+      report();
+    }
+    return target;
+  }
+
+  try {
+    if (resume) {
+      const m = resume.meta;
+      const arch = training.ppo.netArch;
+      const savedEnvs = (m.trainer as { nEnvs?: number }).nEnvs ?? 1;
+      if (savedEnvs !== nEnvs) {
+        throw new ConfigError(
+          o.resumeFrom!,
+          'training.PPO.n_envs',
+          `the checkpoint was trained with ${savedEnvs} environment(s), this run has ${nEnvs}`,
+          `resume with n_envs ${savedEnvs} (its rollout buffer and per-environment state hold that many)`,
+        );
+      }
+      if (
+        m.obsSize !== env.observationLength ||
+        m.actionCount !== env.actionCount ||
+        JSON.stringify(m.netArch) !== JSON.stringify({ pi: arch.pi, vf: arch.vf }) ||
+        Boolean(m.normalizer) !== training.sb3Norm
+      ) {
+        throw new ConfigError(
+          o.resumeFrom!,
+          'obsSize/actionCount/netArch/sb3_norm',
+          `the checkpoint has ${m.obsSize} observations, ${m.actionCount} actions, net ${JSON.stringify(m.netArch)}, normaliser ${Boolean(m.normalizer)}; this config gives ${env.observationLength}, ${env.actionCount}, ${JSON.stringify(arch)}, ${training.sb3Norm}`,
+          'resume with the configs the checkpoint was trained with (its run directory has them under snapshots/)',
+        );
+      }
+      trainer.restoreState(m, resume.tensors);
+      log(`resumed from ${o.resumeFrom} at step ${m.steps} of ${totalSteps}`);
+    }
+    report();
+    await trainer.learn(o.signal);
+    const state = trainer.exportState();
+    if (!existsSync(checkpointPath(ckDir, trainer.steps))) save(state, checkpointPath(ckDir, trainer.steps));
+    const finalCheckpoint = save(state, join(ckDir, 'final'));
+    const bestCheckpoint = best?.checkpoint ?? finalCheckpoint;
+    await renderCurve();
+    const mean = trainer.meanRecentReward;
+    runMeta.finished = {
+      at: new Date().toISOString(),
+      steps: trainer.steps,
+      episodes: trainer.episodes,
+      finalCheckpoint,
+      bestCheckpoint,
+    };
+    writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+    report();
+    return {
+      runDir,
+      finalCheckpoint,
+      bestCheckpoint,
+      steps: trainer.steps,
+      episodes: trainer.episodes,
+      meanEpisodeReward: mean,
+      backend: backend.backend,
+      gpu: backend.gpu,
+    };
+  } catch (err) {
+    if (err instanceof TrainingAbortedError) {
+      await renderCurve().catch(() => {});
+      report();
+    }
+    throw err;
+  } finally {
+    trainer.dispose();
+    await trainer.close();
+  }
+
+  async function renderCurve(): Promise<void> {
+    await renderTrainingCurve(
+      episodes,
+      updates,
+      `migflow training ${basename(runDir)} (${describeBackend(backend)})`,
+      join(runDir, 'training-curve.png'),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Starts a private production-style stack (scripts/prod-stack.sh: PostgreSQL + Temporal server + migflow's search
+ * attributes, no Web UI) in a temp dir on free ports, for the integration tests with MIGFLOW_TEST_TEMPORAL=prod.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { freePort } from '../../core/util/free-port.js';
+
+export interface ProdStack {
+  address: string;
+  dir: string;
+  /** Stops it and deletes its data. */
+  down(): Promise<void>;
+}
+
+/** A free port below 32768: Temporal's SQL schema stores membership ports as smallint (the OS picks from above). */
+async function freeLowPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(candidate, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return candidate;
+  }
+  throw new Error('no free port between 20000 and 32000 on 127.0.0.1');
+}
+
+export async function launchProdStack(): Promise<ProdStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'migflow-prod-stack-'));
+  const port = async () => String(await freePort());
+  const env: NodeJS.ProcessEnv = {
+    MIGFLOW_PROD_STACK_DIR: dir,
+    PROD_STACK_PG_PORT: await port(),
+    PROD_STACK_TEMPORAL_PORT: await port(),
+    PROD_STACK_HTTP_PORT: await port(),
+    PROD_STACK_HISTORY_PORT: await port(),
+    PROD_STACK_MATCHING_PORT: await port(),
+    PROD_STACK_WORKER_PORT: await port(),
+    PROD_STACK_FRONTEND_MEMBERSHIP_PORT: String(await freeLowPort()),
+    PROD_STACK_HISTORY_MEMBERSHIP_PORT: String(await freeLowPort()),
+    PROD_STACK_MATCHING_MEMBERSHIP_PORT: String(await freeLowPort()),
+    PROD_STACK_WORKER_MEMBERSHIP_PORT: String(await freeLowPort()),
+    PROD_STACK_UI: '0',
+    TEMPORAL_DB_PASSWORD: randomBytes(12).toString('hex'),
+  };
+  const script = join(PROJECT_ROOT, 'scripts/prod-stack.sh');
+  const down = async () => {
+    await execa(script, ['down', '--volumes'], { env, reject: false, cwd: PROJECT_ROOT });
+  };
+  const up = await execa(script, ['up'], {
+    env,
+    reject: false,
+    all: true,
+    cwd: PROJECT_ROOT,
+    timeout: 600_000,
+  });
+  if (up.exitCode !== 0) {
+    await down();
+    throw new Error(`scripts/prod-stack.sh up failed (exit ${up.exitCode}):\n${up.all}`);
+  }
+  return { address: `127.0.0.1:${env.PROD_STACK_TEMPORAL_PORT}`, dir, down };
+}

@@ -1,0 +1,42 @@
+/** Digests of a training run's outputs, for tests that compare runs bit for bit. */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Run outputs that must not change: checkpoints (minus save time), losses (minus timings), step logs. */
+export function digestRun(runDir: string): Record<string, string> {
+  const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+  const out: Record<string, string> = {};
+  const ckDir = join(runDir, 'checkpoints');
+  for (const name of readdirSync(ckDir).sort()) {
+    if (name === 'best.json') continue;
+    const meta = JSON.parse(readFileSync(join(ckDir, name, 'checkpoint.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    delete meta.savedAt;
+    delete meta.backend;
+    // The training YAML snapshot holds the config's text (comments, new fields), not anything training computed.
+    delete meta.trainingConfigYaml;
+    out[`${name}/checkpoint.json`] = sha(JSON.stringify(meta));
+    out[`${name}/tensors.bin`] = sha(readFileSync(join(ckDir, name, 'tensors.bin')));
+  }
+  const updates = readFileSync(join(runDir, 'logs', 'updates.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const u = JSON.parse(l) as Record<string, unknown>;
+      delete u.collectS;
+      delete u.updateS;
+      delete u.updateCpuS;
+      return u;
+    });
+  out['updates.jsonl'] = sha(JSON.stringify(updates));
+  out['episodes.jsonl'] = sha(readFileSync(join(runDir, 'logs', 'episodes.jsonl')));
+  const stepLogs = readdirSync(join(runDir, 'logs', 'train'))
+    .sort()
+    .map((f) => readFileSync(join(runDir, 'logs', 'train', f), 'utf8'))
+    .join('');
+  out['logs/train'] = sha(stepLogs);
+  return out;
+}

@@ -4,8 +4,11 @@
  */
 import { z } from 'zod';
 
-/** Baseline policies of the simulated benchmark, in the reference's order (what `--bl all` expands to). */
-export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas']);
+/**
+ * Baseline policies of the simulated benchmark (what `--bl all` expands to): the reference's four in its order, then
+ * migflow's LinUCB contextual bandit.
+ */
+export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas', 'linucb']);
 export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 
 /** The bench stage's fields (the pipeline reuses them, less the ones it fills in itself). */
@@ -59,6 +62,19 @@ export interface BenchEntry {
   policy: string;
   runName: string;
   steps: number;
+  /**
+   * The training reward over the trial's decisions (the env's episode reward) and its parts after scaling; they
+   * add up to `total` up to rounding. Absent in entries written before it was recorded.
+   */
+  reward?: {
+    total: number;
+    ttft: number;
+    tpot: number;
+    action: number;
+    quality: number;
+    affinity: number;
+    clip: number;
+  };
   readonly agents: readonly {
     agent: string;
     completedRequests: number;

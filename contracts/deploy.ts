@@ -11,7 +11,10 @@ export const DeployInput = z.strictObject({
     .string()
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'letters, digits, _ . - (it names containers)')
     .describe('names and labels every container of the run'),
-  policy: z.string().min(1).describe('heuristic | qas | static-7g | static-2g | path of an RL checkpoint'),
+  policy: z
+    .string()
+    .min(1)
+    .describe('heuristic | qas | linucb | static-7g | static-2g | path of an RL checkpoint'),
   deploymentConfig: z.string().default('configs/deployment.yaml'),
   simulationConfig: z.string().default('configs/simulation_config.yaml'),
   trainingConfig: z.string().default('configs/training_config.yaml'),

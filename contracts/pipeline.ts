@@ -87,7 +87,7 @@ export const PipelineInput = z
           .min(1)
           .default('best-checkpoint')
           .describe(
-            'best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | static-7g | static-2g | a checkpoint path',
+            'best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | linucb | static-7g | static-2g | a checkpoint path',
           ),
         deploymentId: z.string().min(1).optional().describe('default: derived from the run id'),
       })

@@ -11,9 +11,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   BenchConfigSchema,
+  BurstyWorkload,
   DeploymentConfigSchema,
   GridSearchSchema,
   ModelConfigSchema,
+  PatternsWorkload,
+  TaskConfigSchema,
 } from '../core/config/index.js';
 import { writeFileAtomic } from '../core/util/index.js';
 
@@ -49,6 +52,24 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     intro:
       'vLLM `--config` files (one per served model; the file name is the model key after its last `/` with dots turned into underscores). The keys below are checked; any other vLLM option is passed through unchanged.',
     schema: ModelConfigSchema,
+  },
+  {
+    file: 'configs/tasks/<task>.yaml',
+    intro:
+      'A task of the benchmark suite (`migflow bench --task`, `migflow train --task`): a bench config to start from and the traffic the policies face — the bench config’s patterns with some replaced (`kind: patterns`) or BurstGPT-shaped bursts with Gamma gaps (`kind: bursty`). The shipped suite and its design: docs/tasks.md.',
+    schema: TaskConfigSchema,
+  },
+  {
+    file: 'configs/tasks/<task>.yaml → workload (kind: patterns)',
+    intro:
+      'The bench config’s generator (the reference’s phases with a fresh uniform rate per gap and exponential gaps), with the patterns and the phase cycle the task replaces.',
+    schema: PatternsWorkload,
+  },
+  {
+    file: 'configs/tasks/<task>.yaml → workload (kind: bursty)',
+    intro:
+      'BurstGPT-shaped traffic: each agent alternates quiet stretches and bursts, with Gamma-distributed gaps inside both; agents burst independently.',
+    schema: BurstyWorkload,
   },
 ];
 

@@ -12,10 +12,15 @@ import {
   benchTrials,
   comparisonTable,
   latestCheckpoints,
+  resolveTrials,
+  runTaskSuite,
+  TASK_SUITE,
   type TraceSource,
+  taskFiles,
   writeComparisonEntries,
 } from '../../core/bench/index.js';
-import { MigflowError } from '../../core/errors.js';
+import type { PolicyFactory } from '../../core/control/index.js';
+import { ConfigError, MigflowError } from '../../core/errors.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
 import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
 
@@ -50,7 +55,10 @@ export function addBenchOptions(cmd: Command): Command {
   return cmd
     .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
     .option('--latest-ckpts <root>', 'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/')
-    .option('--bl <names...>', 'baselines: static_no_mig, static_split_extreme, heuristic, qas, or all')
+    .option(
+      '--bl <names...>',
+      'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
+    )
     .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
     .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
     .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
@@ -93,11 +101,19 @@ export function registerBenchCommand(program: Command): void {
   )
     .option(
       '--out <dir>',
-      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.*',
+      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.* (with --task: one folder per task, and scores.*)',
       'artifacts/bench',
     )
-    .action(async (opts: BenchCliOptions & { out: string }) => {
+    .option(
+      '--task <names...>',
+      `run the policies on tasks of the suite (${[...TASK_SUITE, 'all'].join(', ')}, or a task .yaml) instead of bench_config's workload, and score them`,
+    )
+    .action(async (opts: BenchCliOptions & { out: string; task?: string[] }) => {
       // Checkpoints load (and fail on a bad path) before any trial runs.
+      if (opts.task) {
+        const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
+        return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
+      }
       const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
       const trace = traceSource(opts);
       mkdirSync(opts.out, { recursive: true });
@@ -131,4 +147,41 @@ export function registerBenchCommand(program: Command): void {
         `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
       );
     });
+}
+
+/** `migflow bench --task …`: every policy on every task, each task's tables, then the suite's scores. */
+async function benchTasks(
+  opts: BenchCliOptions & { out: string; task: string[] },
+  policies: readonly PolicyFactory[],
+): Promise<void> {
+  if (opts.trace) {
+    throw new ConfigError(
+      '--trace',
+      opts.trace,
+      'cannot be combined with --task (a task brings its own workload)',
+      'drop --trace, or drop --task to replay the trace',
+    );
+  }
+  const { runs, scoreText, written } = await runTaskSuite({
+    tasks: taskFiles(opts.task),
+    policies,
+    files: {
+      simulationConfig: opts.config,
+      trainingConfig: opts.trainingConfig,
+      syntheticTokens: opts.syntheticTokens === true,
+      ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    },
+    outDir: opts.out,
+    figures: opts.figures,
+    onTrial: (task, t) =>
+      process.stderr.write(`${task} / ${t.policy}: done (${t.steps} decisions, flush ${t.flushSteps})\n`),
+  });
+  const tables = runs.map(
+    (r) =>
+      `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,
+  );
+  process.stdout.write(
+    `${[...tables, scoreText].join('\n\n')}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+  );
 }

@@ -8,6 +8,7 @@ import {
   loadGridSearchConfig,
   loadModelConfig,
   loadSimulationConfig,
+  loadTaskConfig,
   loadTrainingConfig,
 } from '../../core/config/index.js';
 import { MigflowError } from '../../core/errors.js';
@@ -19,6 +20,7 @@ export function loaderFor(file: string): ((f: string) => unknown) | undefined {
   const folder = basename(dirname(file));
   if (folder === 'gpus') return loadGpuConfig;
   if (folder === 'models') return loadModelConfig;
+  if (folder === 'tasks') return loadTaskConfig;
   if (name.startsWith('simulation_config')) return (f) => loadSimulationConfig(f);
   if (name.startsWith('training_config')) return loadTrainingConfig;
   if (name.startsWith('grid_search')) return loadGridSearchConfig;
@@ -35,6 +37,9 @@ const DEFAULT_FILES = [
   'deployment.yaml',
   'gpus/A100_40GB.yaml',
   'gpus/B200.yaml',
+  'tasks/easy.yaml',
+  'tasks/medium.yaml',
+  'tasks/hard.yaml',
 ].map((f) => join(PROJECT_ROOT, 'configs', f));
 
 export function registerConfigCommand(program: Command): void {
@@ -49,7 +54,7 @@ export function registerConfigCommand(program: Command): void {
         const load = loaderFor(file);
         if (!load) {
           process.stdout.write(
-            `? ${file}: not a known config name (simulation_config, training_config, grid_search, bench_config, deployment, gpus/*, models/*)\n`,
+            `? ${file}: not a known config name (simulation_config, training_config, grid_search, bench_config, deployment, gpus/*, models/*, tasks/*)\n`,
           );
           bad++;
           continue;

@@ -41,7 +41,7 @@ export function registerDeployCommand(program: Command): void {
       '[action]',
       'clean: remove the containers of --deployment and the MIG instances of the config’s GPUs',
     )
-    .option('--policy <name>', 'heuristic | qas | static-7g | static-2g | path of an RL checkpoint')
+    .option('--policy <name>', 'heuristic | qas | linucb | static-7g | static-2g | path of an RL checkpoint')
     .option('--duration <s>', 'run length in seconds (default: deployment.yaml duration_s)', Number)
     .option('--interval <s>', 'decision interval in seconds (default: deployment.yaml)', Number)
     .option('--emulate', 'emulated GPUs: nvidia-smi emulator and vLLM emulator containers', false)
@@ -57,7 +57,9 @@ export function registerDeployCommand(program: Command): void {
       if (action !== undefined)
         throw new Error(`unknown action ${action} — fix: use \`migflow deploy clean --deployment ID\``);
       if (!o.policy)
-        throw new Error('missing --policy (heuristic, qas, static-7g, static-2g or a checkpoint path)');
+        throw new Error(
+          'missing --policy (heuristic, qas, linucb, static-7g, static-2g or a checkpoint path)',
+        );
       const cfg = loadDeploymentConfig(o.config);
       const id =
         o.deployment ??

@@ -7,6 +7,7 @@
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
+import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
@@ -96,6 +97,10 @@ export function registerTrainCommand(program: Command): void {
       nEnvs,
     )
     .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
+    .option(
+      '--task <name>',
+      'draw every episode from a task of the suite (easy, medium, hard, or a task .yaml)',
+    )
     .option('--no-step-logs', "skip the reference's per-step episode logs")
     .action(
       async (opts: {
@@ -109,6 +114,7 @@ export function registerTrainCommand(program: Command): void {
         set: Record<string, unknown>;
         nEnvs?: number;
         syntheticTokens?: boolean;
+        task?: string;
         stepLogs: boolean;
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
@@ -131,6 +137,7 @@ export function registerTrainCommand(program: Command): void {
               ...(opts.resume ? { resumeFrom: opts.resume } : {}),
               ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
               syntheticTokens: opts.syntheticTokens === true,
+              ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
               stepLogs: opts.stepLogs,
             },
             runDir,

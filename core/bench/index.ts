@@ -6,7 +6,8 @@
  *   writeComparison(outDir, trials);
  *
  * One arrival trace per run (core/workload's `generateBenchTrace`), replayed to every policy; each trial's own
- * randomness is seeded by (policy name, seed). The policies themselves are core/control's.
+ * randomness is seeded by (policy name, seed). The policies themselves are core/control's. The task suite
+ * (configs/tasks/: easy, medium, hard) runs every policy on every task and scores them (`runTaskSuite`).
  */
 
 export {
@@ -45,7 +46,26 @@ export {
   prepareBench,
   runBench,
   runTrial,
+  type TraceBuildOptions,
   type TrialResult,
   trialSeed,
 } from './runner.js';
+export {
+  type PolicyScore,
+  SCORE_REFERENCE_POLICY,
+  suiteScoreTable,
+  type TaskScores,
+  taskScores,
+  taskScoreTable,
+} from './task-scores.js';
+export { runTaskSuite, type TaskRun, type TaskSuiteOptions, type TaskSuiteResult } from './task-suite.js';
+export {
+  loadTaskConfig,
+  type ResolvedTask,
+  TASK_SUITE,
+  TASKS_DIR,
+  type TaskBenchFiles,
+  taskBenchSetup,
+  taskFiles,
+} from './tasks.js';
 export { benchTrials, latestCheckpoints, resolveTrials } from './trials.js';

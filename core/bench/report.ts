@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { BenchEntry } from '../../contracts/index.js';
 import { PATTERN_ORDER } from '../config/index.js';
+import type { EpisodeReward } from '../control/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
 import {
   type AgentMetrics,
@@ -103,6 +104,28 @@ export function bannerText(rows: readonly string[]): string {
   return ['', '#'.repeat(60), ...rows.map(row), '#'.repeat(60), ''].join('\n');
 }
 
+/** The training reward over the trial (what PPO maximises) and the terms it is made of. */
+export function rewardTable(r: EpisodeReward): string {
+  const row = (label: string, v: number) => [label, v.toFixed(3)];
+  return [
+    `● Training Reward (sum over ${r.decisions} decisions; ${r.clippedDecisions} at the floor)`,
+    fancyOutline(
+      ['Term', 'Sum'],
+      [
+        row('TTFT penalty', r.ttft),
+        row('TPOT penalty', r.tpot),
+        row('Action penalty', r.action),
+        row('Quality bonus', r.quality),
+        row('Affinity bonus', r.affinity),
+        row('Floor (clipping)', r.clip),
+        'separator',
+        row('Episode reward', r.total),
+      ],
+      { alignRight: true },
+    ),
+  ].join('\n');
+}
+
 export function trialText(prepared: PreparedBench, trial: TrialResult): string {
   const layout = fancyOutline(
     ['GPU', 'Agent', 'MIG', 'Perm'],
@@ -121,7 +144,15 @@ export function trialText(prepared: PreparedBench, trial: TrialResult): string {
     'Benchmark steps exhausted. Entering flush period to finish remaining requests...',
   ];
   if (trial.flushTimedOut) parts.push(`[Warning] Flush period timed out after ${trial.flushSteps} steps.`);
-  parts.push('', '● Aggregate Metrics', aggregateTable(trial.agents), '', tokenTables(trial.agents));
+  parts.push(
+    '',
+    '● Aggregate Metrics',
+    aggregateTable(trial.agents),
+    '',
+    rewardTable(trial.reward),
+    '',
+    tokenTables(trial.agents),
+  );
   return `${preambleText(prepared)}\n\n${parts.join('\n')}\n`;
 }
 
@@ -157,6 +188,15 @@ export function comparisonEntry(t: TrialResult): BenchEntry {
     policy: t.policy,
     runName: t.runName,
     steps: t.steps,
+    reward: {
+      total: t.reward.total,
+      ttft: t.reward.ttft,
+      tpot: t.reward.tpot,
+      action: t.reward.action,
+      quality: t.reward.quality,
+      affinity: t.reward.affinity,
+      clip: t.reward.clip,
+    },
     agents: t.agents.map((a) => ({
       agent: a.agent,
       completedRequests: a.completedRequests,
@@ -171,7 +211,9 @@ export function comparisonEntry(t: TrialResult): BenchEntry {
   };
 }
 
-/** One row per (policy, agent): the numbers people compare policies by. */
+const formatReward = (r: BenchEntry['reward']): string => (r ? r.total.toFixed(1) : '—');
+
+/** One row per (policy, agent): the numbers people compare policies by, and the policy's training reward. */
 export function comparisonTable(trials: readonly BenchEntry[]): string {
   const rows: TableRow[] = [];
   trials.forEach((t, k) => {
@@ -179,6 +221,7 @@ export function comparisonTable(trials: readonly BenchEntry[]): string {
     t.agents.forEach((a, i) => {
       rows.push([
         i === 0 ? t.policy : '',
+        i === 0 ? formatReward(t.reward) : '',
         a.agent,
         String(a.completedRequests),
         a.meanTtftS.toFixed(3),
@@ -192,6 +235,7 @@ export function comparisonTable(trials: readonly BenchEntry[]): string {
   return fancyOutline(
     [
       'Policy',
+      'Reward',
       'Agent',
       'Done',
       'TTFT mean (s)',

@@ -10,8 +10,8 @@ import type {
   ResolvedSimulationConfig,
   ResolvedTrainingConfig,
 } from '../config/index.js';
-import type { PolicyContext, PolicyFactory } from '../control/index.js';
-import { MigEnv, resolveAction, seededEnvRng } from '../control/index.js';
+import type { EpisodeReward, PolicyContext, PolicyFactory } from '../control/index.js';
+import { EpisodeRewardSum, MigEnv, resolveAction, seededEnvRng } from '../control/index.js';
 import { ConfigError, MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { actionName, NO_ACTION } from '../mig/index.js';
@@ -41,6 +41,18 @@ export interface BenchSetup {
   readonly traceRng?: TraceRngFactory;
   /** Replay this recorded trace (its arrivals and token counts) instead of generating one from the bench config. */
   readonly arrivalTrace?: ArrivalTrace;
+  /** Generate the shared trace this way instead of from the bench config's patterns (a task's bursty model). */
+  readonly generateTrace?: (o: TraceBuildOptions) => BenchTrace;
+}
+
+/** What a trace generator is given: the agents, their dataset sizes, the decision grid and the workload seed. */
+export interface TraceBuildOptions {
+  /** Enum order. */
+  readonly agents: readonly AgentName[];
+  readonly itemCounts: readonly number[];
+  readonly actionIntervalS: number;
+  readonly steps: number;
+  readonly seed: number;
 }
 
 export interface PreparedBench {
@@ -72,6 +84,8 @@ export interface TrialResult {
   readonly tickTimesS: readonly number[];
   /** Enum order. */
   readonly agents: readonly AgentMetrics[];
+  /** The training reward summed over the `steps` decisions (flush steps excluded): the env's episode reward. */
+  readonly reward: EpisodeReward;
 }
 
 /** 32-bit FNV-1a of "<policy>#<seed>": the trial's own stream, independent of run order. */
@@ -128,14 +142,22 @@ export function prepareBench(setup: BenchSetup): PreparedBench {
     }
     return setup.tokens(a, first.model).promptTokens.length;
   });
-  const trace = generateBenchTrace({
-    bench,
-    agents,
-    itemCounts,
-    actionIntervalS: training.actionIntervalS,
-    steps,
-    ...(setup.traceRng ? { rng: setup.traceRng } : {}),
-  });
+  const trace = setup.generateTrace
+    ? setup.generateTrace({
+        agents,
+        itemCounts,
+        actionIntervalS: training.actionIntervalS,
+        steps,
+        seed: bench.seed,
+      })
+    : generateBenchTrace({
+        bench,
+        agents,
+        itemCounts,
+        actionIntervalS: training.actionIntervalS,
+        steps,
+        ...(setup.traceRng ? { rng: setup.traceRng } : {}),
+      });
   return { setup, bench, steps, trace };
 }
 
@@ -161,9 +183,10 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
   const sim = env.sim;
   const initialState = describeLayout(env);
   const stats = new BenchStats(agentCount);
+  const reward = new EpisodeRewardSum(training.reward);
   for (let step = 0; step < prepared.steps; step++) {
     const mask = env.actionMasks();
-    const context: PolicyContext = { cluster: sim, simulation, training, bench: prepared.bench, step };
+    const context: PolicyContext = { cluster: sim, simulation, training, bench: prepared.bench, step, seed };
     const action = policy.decide(observation, mask, context);
     if (mask[action] !== 1) {
       throw new MigflowError(
@@ -171,7 +194,10 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
       );
     }
     if (action !== NO_ACTION) stats.recordAction(sim, action, resolveAction(sim, agentCount, action));
-    observation = env.step(action).observation;
+    const result = env.step(action);
+    observation = result.observation;
+    reward.add(result.info.reward);
+    policy.learn?.(result.reward);
     stats.tick(sim, true);
   }
   let flushSteps = 0;
@@ -206,6 +232,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
     actionLog: stats.actionLog.map((e) => ({ ...e, name: actionName(agentCount, e.action) })),
     tickTimesS: stats.tickTimesS,
     agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery }),
+    reward: reward.summary(),
   };
 }
 

@@ -9,6 +9,9 @@ import type { AgentName } from '../mig/index.js';
 import { loadYamlConfig } from './load.js';
 import { PATTERN_NAMES, type PatternName } from './training.js';
 
+/** LinUCB's exploration weight and ridge regularisation when the bench config leaves them out. */
+export const LINUCB_DEFAULTS = { alpha: 1.0, regularization: 1.0 } as const;
+
 /** Agents in enum order: this order (not YAML order) drives per-agent seeds and table columns. */
 export const AGENT_ORDER: readonly AgentName[] = AGENT_NAMES;
 
@@ -48,7 +51,7 @@ export function positiveRange(unit: string) {
 }
 
 const RateRange = positiveRange('req/s');
-const RateSpec = z.union([RateRange, z.partialRecord(AgentNameSchema, RateRange)], {
+export const RateSpec = z.union([RateRange, z.partialRecord(AgentNameSchema, RateRange)], {
   error: 'expected [min, max] req/s shared by all agents, or a map of agent name → [min, max]',
 });
 
@@ -101,10 +104,13 @@ export const TtftCurvesSchema = z
     'Measured TTFT curves per GPU model, agent and MIG profile: points `[arrival req/s, mean TTFT s]` in ascending req/s. A missing curve predicts an infinite TTFT. Default: {}.',
   );
 
-const PatternNameSchema = z.enum(PATTERN_ORDER as [PatternName, ...PatternName[]]);
-const SequenceItem = z.union([PatternNameSchema, z.partialRecord(AgentNameSchema, PatternNameSchema)], {
-  error: 'expected a pattern name (idle, even, busy, burst) or a map of agent name → pattern name',
-});
+export const PatternNameSchema = z.enum(PATTERN_ORDER as [PatternName, ...PatternName[]]);
+export const SequenceItem = z.union(
+  [PatternNameSchema, z.partialRecord(AgentNameSchema, PatternNameSchema)],
+  {
+    error: 'expected a pattern name (idle, even, busy, burst) or a map of agent name → pattern name',
+  },
+);
 
 export const BenchConfigSchema = z
   .strictObject({
@@ -180,6 +186,27 @@ export const BenchConfigSchema = z
       })
       .prefault({})
       .describe('Quality-aware scheduler baseline. Default: all defaults.'),
+    linucb: z
+      .strictObject({
+        alpha: z
+          .number()
+          .nonnegative()
+          .default(LINUCB_DEFAULTS.alpha)
+          .describe(
+            `Exploration weight α of the upper confidence bound θᵀx + α·√(xᵀA⁻¹x); 0 = always the current best estimate. Default: ${LINUCB_DEFAULTS.alpha}.`,
+          ),
+        regularization: z
+          .number()
+          .positive()
+          .default(LINUCB_DEFAULTS.regularization)
+          .describe(
+            `Ridge regularisation λ: every arm starts from A = λI, b = 0 (larger = slower to trust few rewards). Default: ${LINUCB_DEFAULTS.regularization}.`,
+          ),
+      })
+      .prefault({})
+      .describe(
+        'LinUCB contextual-bandit baseline (learns online from the training reward; context = the normalised observation). Default: all defaults.',
+      ),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.heuristic.low_threshold >= cfg.heuristic.high_threshold)
@@ -265,6 +292,10 @@ export interface ResolvedBenchConfig {
     splitHeadroomFactor: number;
     ttftCurves: TtftCurveTable;
   };
+  linucb: {
+    alpha: number;
+    regularization: number;
+  };
 }
 
 /** Expands shared rate pairs so every agent has its own entry. */
@@ -307,6 +338,7 @@ export function resolveBenchConfig(file: string, cfg: BenchConfigYaml): Resolved
       splitHeadroomFactor: cfg.qas.split_headroom_factor,
       ttftCurves: cfg.qas.profile_table,
     },
+    linucb: { alpha: cfg.linucb.alpha, regularization: cfg.linucb.regularization },
   };
 }
 

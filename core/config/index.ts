@@ -7,16 +7,19 @@
  * from training_config.yaml (plus a grid trial's or a run's dotted overrides) to what the trainer gets, and
  * `expandTrainingGrid` validates a grid's trials the same way. The simulation config is also written here
  * (`writeBackProfiles`: the fitted latency models into its engine entries; `workingSimulationConfig`: the
- * pipeline's working copy that write-back goes into).
+ * pipeline's working copy that write-back goes into). Tasks of the benchmark suite (`configs/tasks/*.yaml`) are a
+ * bench config plus the traffic the policies face (`loadTaskConfig`).
  */
 export {
   AGENT_ORDER,
   addConfigIssue,
   BenchConfigSchema,
+  LINUCB_DEFAULTS,
   loadBenchConfig,
   measuredServiceRatePerS,
   PATTERN_ORDER,
   type PatternName,
+  type RangeTuple,
   type ResolvedBenchConfig,
   type ServiceRateTable,
   ttftCurve,
@@ -76,6 +79,16 @@ export {
   type ProfileMeasurement,
   writeBackProfiles,
 } from './simulation-writeback.js';
+export {
+  type BurstySpec,
+  BurstyWorkload,
+  DEFAULT_GAMMA_SHAPE,
+  loadTaskConfig,
+  PatternsWorkload,
+  type ResolvedTask,
+  TaskConfigSchema,
+  type TaskWorkloadSpec,
+} from './task.js';
 export {
   checkTrainingCoversSimulation,
   loadTrainingConfig,

@@ -112,7 +112,7 @@ export class MigEnv {
       new TrainingWorkload(
         training,
         this.agents,
-        this.agents.map((a) => itemCount(simulation, options.tokens, a)),
+        agentItemCounts(simulation, options.tokens),
         options.rng,
         this.episodeLength,
         options.workloadSeed,
@@ -198,12 +198,14 @@ export class MigEnv {
   }
 }
 
-function itemCount(
+/** Dataset items per agent (enum order): the length of the token table of its first model on the managed GPU. */
+export function agentItemCounts(
   cfg: ResolvedSimulationConfig,
   tokens: (agent: AgentName, model: string) => TokenTable,
-  agent: AgentName,
-): number {
-  const first = Object.values(cfg.engines[agent]?.[cfg.gpuModel] ?? {})[0];
-  if (!first) throw new MigflowError(`${agent} has no engine configured on ${cfg.gpuModel}`);
-  return tokens(agent, first.model).promptTokens.length;
+): number[] {
+  return cfg.agentsEnumOrder.map((agent) => {
+    const first = Object.values(cfg.engines[agent]?.[cfg.gpuModel] ?? {})[0];
+    if (!first) throw new MigflowError(`${agent} has no engine configured on ${cfg.gpuModel}`);
+    return tokens(agent, first.model).promptTokens.length;
+  });
 }

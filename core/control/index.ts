@@ -11,7 +11,9 @@
  *
  * Pieces usable on their own: `observationLayout` (feature offsets), `ObservationBuilder`, `actionMask` and
  * `resolveAction` (index → concrete split/merge/transfer on a cluster view), `computeReward` (pure, with its
- * terms), `checkEnv`, and the policy registry (`resolvePolicies`, `BASELINE_POLICIES`).
+ * terms) and `EpisodeRewardSum` (its sum over a run, split into those terms), `checkEnv`, and the policy registry
+ * (`resolvePolicies`, `BASELINE_POLICIES`: static layouts, the heuristic, QAS, the LinUCB bandit that learns online
+ * from the reward; RL checkpoints are added by the caller).
  */
 export { actionMask, leastLoadedEngineIndex, type MaskOptions, resolveAction } from './action-mask.js';
 export { type CheckEnvReport, checkEnv } from './check-env.js';
@@ -23,8 +25,16 @@ export type {
   EngineView,
   SimulatorIsAClusterView,
 } from './cluster-view.js';
-export { MigEnv, type MigEnvOptions, REPLENISH_THRESHOLD, type StepInfo, type StepResult } from './env.js';
+export {
+  agentItemCounts,
+  MigEnv,
+  type MigEnvOptions,
+  REPLENISH_THRESHOLD,
+  type StepInfo,
+  type StepResult,
+} from './env.js';
 export { type EnvRng, type EnvStream, expovariate, seededEnvRng } from './env-rng.js';
+export { type EpisodeReward, EpisodeRewardSum } from './episode-reward.js';
 export { LATENCY_WINDOW, ObservationBuilder, RATIO_EPSILON } from './observation.js';
 export {
   type AgentBlockOffsets,
@@ -43,6 +53,8 @@ export {
   INFINITE_RATIO_DEVIATION,
   serviceRatesAfter,
 } from './policies/heuristic.js';
+export { chooseArm, type LinUcbState, linUcb, linUcbContext } from './policies/linucb.js';
+export { LinUcbModel, type LinUcbSettings } from './policies/linucb-model.js';
 export type { Policy, PolicyContext, PolicyFactory } from './policies/policy.js';
 export {
   aggregateAllocation,

@@ -51,6 +51,10 @@ export interface RewardBreakdown {
   readonly reward: number;
   /** Σ_k α_k · ψ_k. */
   readonly penalty: number;
+  /** The TTFT share of `penalty`: Σ_k α_k · (Σ_j w_ttft·TTFT_j [/ q_j]) / n_k. */
+  readonly ttftPenalty: number;
+  /** The TPOT share of `penalty` (same form with w_tpot·TPOT_j); ttftPenalty + tpotPenalty = penalty up to rounding. */
+  readonly tpotPenalty: number;
   readonly actionPenalty: number;
   readonly quality: number;
   /** Affinity bonus after its weight. */
@@ -92,11 +96,16 @@ function qOf(cfg: RewardConfig, agent: string, profileName: string): number {
 export function computeReward(cfg: RewardConfig, input: RewardInput): RewardBreakdown {
   const { wTtft, wTpot, useQualityBonus } = cfg;
   let penalty = 0;
+  let ttftPenalty = 0;
+  let tpotPenalty = 0;
   let totalTokens = 0;
   let weightedTokens = 0;
   const psi: number[] = [];
   input.agents.forEach((agent, k) => {
     let sum = 0;
+    // Kept beside `sum` (not instead of it) so the reward itself is computed exactly as before.
+    let ttftSum = 0;
+    let tpotSum = 0;
     let n = 0;
     for (const r of input.requests[k] ?? []) {
       const engine = r.servingEngine;
@@ -116,10 +125,14 @@ export function computeReward(cfg: RewardConfig, input: RewardInput): RewardBrea
       }
       if (useQualityBonus) {
         sum += wTtft * ttftS + wTpot * tpotS;
+        ttftSum += wTtft * ttftS;
+        tpotSum += wTpot * tpotS;
         totalTokens += r.promptTokens + r.completionTokens;
         weightedTokens += q * (r.prefilledTokens + r.generatedTokens);
       } else {
         sum += (wTtft * ttftS + wTpot * tpotS) / q;
+        ttftSum += (wTtft * ttftS) / q;
+        tpotSum += (wTpot * tpotS) / q;
       }
     }
     const psiK = sum / (n + REWARD_EPSILON);
@@ -131,6 +144,8 @@ export function computeReward(cfg: RewardConfig, input: RewardInput): RewardBrea
       );
     }
     penalty += alpha * psiK;
+    ttftPenalty += (alpha * ttftSum) / (n + REWARD_EPSILON);
+    tpotPenalty += (alpha * tpotSum) / (n + REWARD_EPSILON);
   });
   const quality = useQualityBonus ? weightedTokens / (totalTokens + REWARD_EPSILON) : 0;
   const affinity = cfg.useAffinityBonus
@@ -138,5 +153,5 @@ export function computeReward(cfg: RewardConfig, input: RewardInput): RewardBrea
     : 0;
   const actionPenalty = input.tookAction ? cfg.actionPenalty : 0;
   const reward = Math.max((-penalty - actionPenalty + quality + affinity) * cfg.scaling, cfg.clipping);
-  return { reward, penalty, actionPenalty, quality, affinity, psi };
+  return { reward, penalty, ttftPenalty, tpotPenalty, actionPenalty, quality, affinity, psi };
 }

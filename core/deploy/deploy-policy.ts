@@ -1,7 +1,9 @@
 /**
- * Which policy drives a deployment (`--policy`): `heuristic` and `qas` come from the benchmark's registry (so a
- * baseline added there plugs in here), `static-7g` / `static-2g` never act and fix the layout at state 1 / 12, and
- * anything else is an RL checkpoint path. Heuristic, QAS and RL start from a seeded random valid layout.
+ * Which policy drives a deployment (`--policy`): `heuristic`, `qas` and `linucb` come from the benchmark's registry
+ * (so a baseline added there plugs in here), `static-7g` / `static-2g` never act and fix the layout at state 1 / 12,
+ * and anything else is an RL checkpoint path. Heuristic, QAS, LinUCB and RL start from a seeded random valid layout.
+ * LinUCB learns from each window's reward (core/deploy/live-reward.ts) in the worker process that runs the
+ * deployment; a new worker process starts learning afresh.
  */
 import { existsSync } from 'node:fs';
 import type { Policy } from '../control/index.js';
@@ -19,9 +21,12 @@ export interface DeployPolicy {
   enforceCooldowns: boolean;
   initialStates(gpuModels: readonly string[], seed: number): StateId[];
   decide?: Policy['decide'];
+  /** Online learners: the reward of the previous decision, given before the next `decide`. */
+  learn?: Policy['learn'];
 }
 
-export const DEPLOY_POLICY_NAMES = ['heuristic', 'qas', 'static-7g', 'static-2g'] as const;
+export const DEPLOY_POLICY_NAMES = ['heuristic', 'qas', 'static-7g', 'static-2g', 'linucb'] as const;
+const REGISTRY_POLICIES: readonly string[] = ['heuristic', 'qas', 'linucb'];
 
 function randomStates(models: readonly string[], seed: number): StateId[] {
   const rng = seededEnvRng(seed);
@@ -41,14 +46,14 @@ export function resolveDeployPolicy(name: string): DeployPolicy {
       initialStates: (models) => models.map(() => state),
     };
   }
-  if (name === 'heuristic' || name === 'qas') {
+  if (REGISTRY_POLICIES.includes(name)) {
     const factory = BASELINE_POLICIES[name];
     if (!factory)
       throw new ConfigError(
         '--policy',
         name,
         `the ${name} baseline is not in the benchmark registry yet`,
-        'use heuristic, static-7g, static-2g or a checkpoint path',
+        `use ${DEPLOY_POLICY_NAMES.join(', ')} or a checkpoint path`,
       );
     const p = factory();
     return {
@@ -57,6 +62,7 @@ export function resolveDeployPolicy(name: string): DeployPolicy {
       enforceCooldowns: false,
       initialStates: randomStates,
       decide: (obs, mask, ctx) => p.decide(obs, mask, ctx),
+      ...(p.learn ? { learn: (reward: number) => p.learn!(reward) } : {}),
     };
   }
   if (!existsSync(name))

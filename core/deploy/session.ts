@@ -21,7 +21,7 @@ import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { stateLayout } from '../mig/index.js';
 import { PROJECT_ROOT } from '../paths.js';
-import { type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
+import { DEPLOY_POLICY_NAMES, type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
 import { type DeployState, newAgentCollector } from './deploy-state.js';
 import { MigController } from './mig-controller.js';
 import { NvidiaSmi } from './nvidia-smi.js';
@@ -112,7 +112,7 @@ async function buildSession(input: DeploySessionInput, root: string): Promise<De
   const training = loadTrainingConfig(abs(root, input.trainingConfig));
   const bench = loadBenchConfig(abs(root, input.benchConfig));
   const policy = resolveDeployPolicy(
-    ['heuristic', 'qas', 'static-7g', 'static-2g'].includes(input.policy)
+    (DEPLOY_POLICY_NAMES as readonly string[]).includes(input.policy)
       ? input.policy
       : abs(root, input.policy),
   );

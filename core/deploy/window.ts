@@ -21,6 +21,7 @@ import {
   recordActionHistory,
 } from './deploy-state.js';
 import { LiveCluster, type LiveSlot } from './live-cluster.js';
+import { windowReward } from './live-reward.js';
 import { policyView } from './policy-view.js';
 import { type PlannedRequest, publishWindow, type RequestRecord } from './publisher.js';
 import { type PermanentGpu, reconcileDeployment } from './reconcile.js';
@@ -215,7 +216,7 @@ export async function runDeployWindow(
         state.budgetS = o.training.budgetS;
         state.budgetRefilledAtS = runStartS + durationS;
       }
-      if (k + 1 < state.windows && !state.stopRequested) decided = decide(o, state, live);
+      if (k + 1 < state.windows && !state.stopRequested) decided = decide(o, state, live, records);
     }
     const file: WindowFile = {
       window: k,
@@ -265,9 +266,31 @@ export async function runDeployWindow(
   }
 }
 
-/** Observation → mask → policy → concrete action; consumes budget and records the action as pending. */
-function decide(o: WindowOptions, state: DeployState, live: LiveCluster): ActionRecord | undefined {
+/**
+ * Reward of the last decision to an online learner, then observation → mask → policy → concrete action; consumes
+ * budget and records the action as pending.
+ */
+function decide(
+  o: WindowOptions,
+  state: DeployState,
+  live: LiveCluster,
+  records: readonly RequestRecord[],
+): ActionRecord | undefined {
   const agents = agentsInEnumOrder(o.deploy.agents.length);
+  // This window followed the decision taken at the end of the previous one: its requests are that decision's reward.
+  if (o.policy.learn && state.window > 0) {
+    const reward = windowReward({
+      records,
+      desired: state.desired,
+      permanent: o.permanent,
+      agents,
+      tookAction: state.actions.some((a) => a.decision === state.window - 1),
+      windowS: o.decisionIntervalS,
+      training: o.training,
+    });
+    live.log(`decision ${state.window - 1}: reward ${reward.reward.toFixed(3)}`);
+    o.policy.learn(reward.reward);
+  }
   const view = policyView({
     simulation: o.simulation,
     live,
@@ -294,6 +317,7 @@ function decide(o: WindowOptions, state: DeployState, live: LiveCluster): Action
       training: o.training,
       bench,
       step: state.window,
+      seed: o.deploy.seed,
     }) ?? NO_ACTION;
   live.log(`decision ${state.window}: ${actionName(agents.length, index)}`);
   if (index === NO_ACTION || mask[index] !== 1) return undefined;

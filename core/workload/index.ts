@@ -3,7 +3,8 @@
  * stream (`core/random`) with pattern ranges from the bench or training config; the training workload the
  * environment replenishes from; the benchmark's shared trace (generated, or cut from a recorded one); recorded
  * arrival CSVs (migflow, BurstGPT, Azure layouts) replayed as a workload; the token lengths requests carry
- * (profiling's generated JSONLs or seeded synthetic ones); and trace fingerprints.
+ * (profiling's generated JSONLs or seeded synthetic ones); trace fingerprints; and the task suite's traffic —
+ * BurstGPT-shaped bursts with Gamma gaps, and any task as a training workload.
  */
 export {
   type AgentArrivals,
@@ -25,6 +26,13 @@ export {
   type TraceOptions,
   type TraceRngFactory,
 } from './bench-trace.js';
+export {
+  type BurstyBatchOptions,
+  type BurstyTraceOptions,
+  burstyBatch,
+  generateBurstyTrace,
+} from './bursty-arrivals.js';
+export { type GammaRng, gammaGapS, gammaVariate } from './gamma.js';
 export { benchPatternRanges, trainingPatternRanges } from './pattern-ranges.js';
 export { benchTraceFromArrivals } from './recorded-bench-trace.js';
 export {
@@ -43,6 +51,7 @@ export {
   type WorkloadRngFactory,
 } from './request-loader.js';
 export type { WorkloadSource } from './source.js';
+export { type TaskWorkloadOptions, taskWorkload } from './task-workload.js';
 export { loadTokenTables, syntheticTokenTables, tokenTableFiles } from './token-tables.js';
 export { summarizeArrivals, type TraceSummary } from './trace-summary.js';
 export { TraceWorkload, traceArrivals, traceTokenTables } from './trace-workload.js';

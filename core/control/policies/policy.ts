@@ -20,6 +20,11 @@ export interface PolicyContext {
   readonly bench: ResolvedBenchConfig;
   /** Decisions taken so far in this trial (0 at the first). */
   readonly step: number;
+  /**
+   * The trial's own seed (the bench: FNV-1a of the policy's seed key and the bench seed), for policies that draw
+   * random numbers of their own (LinUCB's tie-breaks). Absent: 0.
+   */
+  readonly seed?: number;
 }
 
 export interface Policy {
@@ -39,6 +44,11 @@ export interface Policy {
    * (NO_ACTION) is always allowed. Must return an allowed index.
    */
   decide(observation: Float32Array, mask: Uint8Array, context: PolicyContext): number;
+  /**
+   * Called once after each decision's step with the training reward that decision earned (core/control/reward.ts:
+   * it scores the interval that followed the action). Online learners update on it; fixed policies leave it out.
+   */
+  learn?(reward: number): void;
 }
 
 /** Builds a fresh policy for one trial (policies may keep per-trial state, e.g. a normaliser). */

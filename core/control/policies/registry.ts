@@ -6,6 +6,7 @@
 import { BaselinePolicy } from '../../../contracts/index.js';
 import { ConfigError } from '../../errors.js';
 import { heuristic } from './heuristic.js';
+import { linUcb } from './linucb.js';
 import type { PolicyFactory } from './policy.js';
 import { qas } from './qas.js';
 import { staticNoMig, staticSplitExtreme } from './static.js';
@@ -15,6 +16,7 @@ export const BASELINE_POLICIES: Readonly<Record<string, PolicyFactory>> = {
   static_split_extreme: staticSplitExtreme,
   heuristic,
   qas,
+  linucb: linUcb,
 };
 
 /** What `all` expands to, in the reference's order: the contracts' baselines. */

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { checkpointSteps, type TrainRunSummary } from '../../../contracts/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
-import { loadSimulationConfig } from '../../config/index.js';
+import { loadSimulationConfig, loadTaskConfig } from '../../config/index.js';
 import { MigflowError } from '../../errors.js';
 import { tokenTableFiles } from '../../workload/index.js';
 import type { TrainingProgress } from './train-run.js';
@@ -57,6 +57,8 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
   async request(t) {
     // Validates the simulation config up front and names the token files the policy depends on.
     const tokenFiles = t.syntheticTokens ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
+    // A task enters by content: its file and the bench config it starts from.
+    const taskFiles = t.task ? [t.task, loadTaskConfig(t.task).bench.file] : [];
     return {
       stage: 'train',
       codeVersion: `${TRAIN_CODE_VERSION}+${await bundledEntrySourceDigest(TRAIN_CHILD)}`,
@@ -66,8 +68,9 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
         totalSteps: t.totalSteps ?? null,
         checkpointEverySteps: t.checkpointEverySteps ?? null,
         syntheticTokens: t.syntheticTokens,
+        task: t.task !== undefined,
       },
-      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles],
+      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles],
     };
   },
 

@@ -45,6 +45,7 @@ export async function trainInChild(
       ...(a.checkpointEverySteps !== undefined ? { checkpointEverySteps: a.checkpointEverySteps } : {}),
       ...(a.resumeFrom ? { resumeFrom: a.resumeFrom } : {}),
       ...(a.stepLogs !== undefined ? { stepLogs: a.stepLogs } : {}),
+      ...(a.task ? { task: a.task } : {}),
       signal: ctx.signal,
       log: ctx.log,
       onProgress: (p) => {

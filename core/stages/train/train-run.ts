@@ -41,6 +41,7 @@ import { checkpointSteps } from '../../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
   loadSimulationConfig,
+  loadTaskConfig,
   type ResolvedTrainingConfig,
   readConfigText,
   readTrainingConfig,
@@ -129,6 +130,11 @@ export interface RunTrainingOptions {
   readonly stepLogs?: boolean;
   /** Seeded synthetic token lengths instead of the profiling stage's generated JSONLs. Default false. */
   readonly syntheticTokens?: boolean;
+  /**
+   * A task file of the suite (configs/tasks/<name>.yaml): every episode draws fresh traffic from the task's
+   * workload instead of the training config's patterns. Default none.
+   */
+  readonly task?: string;
   /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
   readonly onProgress?: (p: TrainingProgress) => void;
   /** Informational log lines (backend choice, checkpoints); default none. */
@@ -211,6 +217,8 @@ interface RunMeta {
   trainingConfig: string;
   simulationConfig: string;
   overrides: Readonly<Record<string, unknown>>;
+  /** The task file whose traffic the episodes draw from; null = the training config's patterns. */
+  task: string | null;
   seed: number;
   totalSteps: number;
   checkpointEverySteps: number;
@@ -248,6 +256,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
+  const task = o.task ? loadTaskConfig(o.task) : undefined;
 
   const backend = await selectTfBackend();
   log(
@@ -291,6 +300,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     trainingConfig: o.trainingConfigPath,
     simulationConfig: o.simulationConfigPath,
     overrides: o.overrides ?? {},
+    task: o.task ?? null,
     seed,
     totalSteps,
     checkpointEverySteps: every,
@@ -321,7 +331,15 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const env: VecEnv =
     nEnvs === 1
       ? new InProcessVecEnv([
-          createTrainEnv({ simulation, training, tokens, runSeed: seed, envIndex: 0, stepLogs }),
+          createTrainEnv({
+            simulation,
+            training,
+            tokens,
+            runSeed: seed,
+            envIndex: 0,
+            stepLogs,
+            ...(task ? { task } : {}),
+          }),
         ])
       : await WorkerVecEnv.start(
           Array.from({ length: nEnvs }, (_, envIndex) => ({
@@ -333,6 +351,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
             runSeed: seed,
             envIndex,
             stepLogs,
+            ...(task ? { task } : {}),
           })),
         );
   let trainer: PpoTrainer;

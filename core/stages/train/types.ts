@@ -17,6 +17,8 @@ export interface TrainRunInput {
   readonly resumeFrom?: string;
   /** Write the reference's per-step episode logs (default true). */
   readonly stepLogs?: boolean;
+  /** A task file of the suite (configs/tasks/<name>.yaml) whose traffic every episode draws from. */
+  readonly task?: string;
 }
 
 export type TrainChildArgs = TrainRunInput & { readonly runDir: string };

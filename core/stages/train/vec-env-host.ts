@@ -4,12 +4,13 @@
  * simulator. The same factory builds the in-process environment and the ones inside worker threads, so both draw
  * exactly the same episodes.
  */
-import type { ResolvedSimulationConfig, ResolvedTrainingConfig } from '../../config/index.js';
-import { MigEnv, seededEnvRng } from '../../control/index.js';
+import type { ResolvedSimulationConfig, ResolvedTask, ResolvedTrainingConfig } from '../../config/index.js';
+import { agentItemCounts, MigEnv, seededEnvRng } from '../../control/index.js';
 import type { AgentName } from '../../mig/index.js';
 import { actionName } from '../../mig/index.js';
 import type { TrainEnv } from '../../rl/index.js';
 import type { TokenTable } from '../../sim/index.js';
+import { taskWorkload } from '../../workload/index.js';
 
 /** Seed of the env stream for the `resetIndex`-th episode of a run's first environment. */
 export function episodeSeed(runSeed: number, resetIndex: number): bigint {
@@ -63,6 +64,8 @@ export interface TrainEnvOptions {
   readonly envIndex: number;
   /** Read the reference's per-step log line after every step. */
   readonly stepLogs: boolean;
+  /** Draw every episode from this task's traffic instead of the training config's patterns. */
+  readonly task?: ResolvedTask;
 }
 
 export interface HostedTrainEnv extends TrainEnv {
@@ -72,7 +75,24 @@ export interface HostedTrainEnv extends TrainEnv {
 /** Builds environment `envIndex` of a run. */
 export function createTrainEnv(o: TrainEnvOptions): HostedTrainEnv {
   const rng = seededEnvRng(o.runSeed);
-  const env = new MigEnv({ simulation: o.simulation, training: o.training, tokens: o.tokens, rng });
+  const env = new MigEnv({
+    simulation: o.simulation,
+    training: o.training,
+    tokens: o.tokens,
+    rng,
+    ...(o.task
+      ? {
+          workload: taskWorkload({
+            task: o.task,
+            agents: o.simulation.agentsEnumOrder,
+            itemCounts: agentItemCounts(o.simulation, o.tokens),
+            rng,
+            numSteps: o.training.ppo.episodeLength,
+            actionIntervalS: o.training.actionIntervalS,
+          }),
+        }
+      : {}),
+  });
   const rateNorm = o.training.normalization.arrivalRate;
   return {
     env,

@@ -1,5 +1,6 @@
 /** Messages between the trainer and its environment worker threads (vec-env-workers.ts ↔ vec-env-worker.ts). */
 
+import type { ResolvedTask } from '../../config/index.js';
 import type {
   AdamStep,
   EnvResetResult,
@@ -20,6 +21,8 @@ export interface EnvWorkerSpec {
   readonly runSeed: number;
   readonly envIndex: number;
   readonly stepLogs: boolean;
+  /** The task whose traffic the episodes draw from (plain data, cloned to the worker). */
+  readonly task?: ResolvedTask;
 }
 
 export interface EnvWorkerData {

@@ -37,6 +37,7 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
     runSeed: spec.runSeed,
     envIndex: spec.envIndex,
     stepLogs: spec.stepLogs,
+    ...(spec.task ? { task: spec.task } : {}),
   });
   let shard: ShardComputer | undefined;
   // CPU time per kind of work, taken at each switch between stepping the environment and gradient work (a few per

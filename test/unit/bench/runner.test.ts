@@ -41,6 +41,7 @@ describe('bench runner', () => {
       'STATIC_SPLIT_EXTREME',
       'BASELINE_HEURISTIC',
       'BASELINE_QAS',
+      'BASELINE_LINUCB',
     ]);
     for (const t of a.trials) {
       expect(t.steps).toBe(12);

@@ -25,6 +25,7 @@ describe('bench trial resolution (spec §9 check 1)', () => {
       name: 'rl_model_10240_steps',
     });
     const names = resolveTrials([a, b], ['heuristic', 'all']).map((f) => f().runName);
+    // The reference's resolution, then migflow's own baseline, which `all` also includes (docs/deviations.md).
     expect(names).toEqual([
       'run1-rl_model_5120_steps',
       'run1-rl_model_10240_steps',
@@ -33,6 +34,7 @@ describe('bench trial resolution (spec §9 check 1)', () => {
       'STATIC_SPLIT_EXTREME',
       'BASELINE_HEURISTIC',
       'BASELINE_QAS',
+      'BASELINE_LINUCB',
     ]);
   });
 

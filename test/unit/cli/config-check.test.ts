@@ -18,7 +18,9 @@ describe('migflow config check', () => {
   it('accepts every shipped config', async () => {
     const r = await check([]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('ok '))).toHaveLength(7);
+    const ok = r.stdout.split('\n').filter((l) => l.startsWith('ok '));
+    expect(ok).toHaveLength(10);
+    expect(ok.filter((l) => /tasks\/(easy|medium|hard)\.yaml$/.test(l))).toHaveLength(3);
   });
 
   it('names the file, the field with its line, what was found and the fix, and exits 1', async () => {

@@ -78,6 +78,18 @@ describe('reward', () => {
     expect(r.reward).toBeCloseTo(0.7845058826, 9);
   });
 
+  it('splits the latency penalty into its TTFT and TPOT shares (worked example: 0.8·(1 + 10) and 0.2·0.02 over 2 requests)', () => {
+    const r = computeReward(cfg, { ...base, tookAction: false });
+    expect(r.ttftPenalty).toBeCloseTo(8.8 / 2, 8);
+    expect(r.tpotPenalty).toBeCloseTo(0.004 / 2, 8);
+    expect(r.ttftPenalty + r.tpotPenalty).toBeCloseTo(r.penalty, 12);
+    const off = computeReward({ ...cfg, useQualityBonus: false }, { ...base, tookAction: false });
+    // Without the bonus each cost is divided by its Q: r1 on a 7g.180gb (Q 18), r2 waiting (Q 1).
+    expect(off.ttftPenalty).toBeCloseTo((0.8 / 18 + 8) / 2, 8);
+    expect(off.tpotPenalty).toBeCloseTo(0.004 / 18 / 2, 10);
+    expect(off.ttftPenalty + off.tpotPenalty).toBeCloseTo(off.penalty, 12);
+  });
+
   it('subtracts the action penalty for any other action', () => {
     expect(computeReward(cfg, { ...base, tookAction: true }).reward).toBeCloseTo(-0.4154941174, 9);
   });

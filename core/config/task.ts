@@ -1,0 +1,233 @@
+/**
+ * `configs/tasks/<name>.yaml`: one named benchmark workload of the task suite. A task starts from a bench config
+ * (its seed, length and the tables the baselines decide with) and says what traffic the policies face: the bench
+ * config's arrival patterns with some patterns or their order replaced (`kind: patterns`), or BurstGPT-shaped
+ * bursts with Gamma-distributed gaps (`kind: bursty`). Paths are relative to the task file.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import type { AgentName } from '../mig/index.js';
+import {
+  addConfigIssue,
+  loadBenchConfig,
+  PATTERN_ORDER,
+  type PatternName,
+  PatternSchema,
+  positiveRange,
+  type RangeTuple,
+  RateSpec,
+  type ResolvedBenchConfig,
+  type ResolvedWorkloads,
+  SequenceItem,
+} from './bench.js';
+import { parseYamlConfig, readConfigText } from './load.js';
+
+export const PatternsWorkload = z.strictObject({
+  kind: z.literal('patterns').describe('`patterns`. Required.'),
+  workloads: z
+    .strictObject({
+      idle: PatternSchema.optional().describe('Replaces the bench config’s idle pattern.'),
+      even: PatternSchema.optional().describe('Replaces the bench config’s even pattern.'),
+      busy: PatternSchema.optional().describe('Replaces the bench config’s busy pattern.'),
+      burst: PatternSchema.optional().describe('Replaces the bench config’s burst pattern.'),
+    })
+    .optional()
+    .describe(
+      'Patterns that replace the bench config’s (same shape as its `workloads`); the others are kept. Default: none replaced.',
+    ),
+  workload_sequence: z
+    .array(SequenceItem)
+    .min(1)
+    .optional()
+    .describe(
+      'Fixed cycle of phases (a pattern for all agents, or a map agent → pattern); replaces the bench config’s. Default: the bench config’s (absent there: random phases).',
+    ),
+});
+
+export const DEFAULT_GAMMA_SHAPE = 0.5;
+
+export const BurstyWorkload = z.strictObject({
+  kind: z.literal('bursty').describe('`bursty`. Required.'),
+  base_rate: RateSpec.describe(
+    'req/s between bursts: `[min, max]` for all agents or one per agent. Required.',
+  ),
+  burst_rate: RateSpec.describe(
+    'req/s during a burst: `[min, max]` for all agents or one per agent. Required.',
+  ),
+  burst_duration: positiveRange('seconds').describe('Length of one burst `[min, max]` s. Required.'),
+  quiet_duration: positiveRange('seconds').describe('Time between two bursts `[min, max]` s. Required.'),
+  gamma_shape: z
+    .number()
+    .positive()
+    .default(DEFAULT_GAMMA_SHAPE)
+    .describe(
+      `Shape k of the Gamma-distributed gaps (mean 1/rate, coefficient of variation 1/√k; 1 = Poisson). Default: ${DEFAULT_GAMMA_SHAPE}.`,
+    ),
+});
+
+const TaskWorkload = z.discriminatedUnion('kind', [PatternsWorkload, BurstyWorkload], {
+  error: 'expected workload.kind to be "patterns" or "bursty"',
+});
+
+function taskObject() {
+  return z.strictObject({
+    description: z.string().min(1).describe('What the task tests, in a sentence or two. Required.'),
+    bench_config: z
+      .string()
+      .min(1)
+      .default('../bench_config.yaml')
+      .describe(
+        'The bench config the task starts from (seed, benchmark-length, heuristic/QAS/LinUCB settings), relative to the task file. Default: ../bench_config.yaml.',
+      ),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Workload seed; replaces the bench config’s. Default: the bench config’s.'),
+    'benchmark-length': z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Decisions per trial; replaces the bench config’s. Default: the bench config’s.'),
+    workload: TaskWorkload.describe(
+      'The traffic of the task: `kind: patterns` or `kind: bursty`, with the fields listed under each. Required.',
+    ),
+  });
+}
+
+export const TaskConfigSchema = taskObject();
+export type TaskConfigYaml = z.output<typeof TaskConfigSchema>;
+
+/** The same schema, with the checks that need the bench config's agents. */
+function taskSchemaFor(agents: readonly AgentName[]) {
+  return taskObject().superRefine((task, ctx) => {
+    const w = task.workload;
+    const at = ['workload'];
+    const coverRate = (spec: z.output<typeof RateSpec>, field: string) => {
+      if (Array.isArray(spec)) return;
+      for (const agent of agents)
+        if (!(agent in spec))
+          addConfigIssue(
+            ctx,
+            [...at, ...field.split('.')],
+            `no rate range for ${agent}`,
+            `add "${agent}: [min, max]" under workload.${field}`,
+          );
+    };
+    if (w.kind === 'bursty') {
+      coverRate(w.base_rate, 'base_rate');
+      coverRate(w.burst_rate, 'burst_rate');
+      return;
+    }
+    for (const pattern of PATTERN_ORDER) {
+      const p = w.workloads?.[pattern];
+      if (p) coverRate(p.rate, `workloads.${pattern}.rate`);
+    }
+    w.workload_sequence?.forEach((item, i) => {
+      if (typeof item === 'string') return;
+      for (const agent of agents)
+        if (!(agent in item))
+          addConfigIssue(
+            ctx,
+            [...at, 'workload_sequence', i],
+            `no pattern for ${agent}`,
+            `add "${agent}: <pattern>" to this item or make it a plain pattern name`,
+          );
+    });
+  });
+}
+
+/** The bursty model's parameters, per agent (core/workload's `burstyBatch` draws from them). */
+export interface BurstySpec {
+  /** Per agent, req/s between bursts (labelled `even` in phase tables). */
+  readonly baseRatePerS: Readonly<Partial<Record<AgentName, RangeTuple>>>;
+  /** Per agent, req/s during a burst (labelled `burst`). */
+  readonly burstRatePerS: Readonly<Partial<Record<AgentName, RangeTuple>>>;
+  /** Length of one burst, uniform in [min, max] s. */
+  readonly burstDurationS: RangeTuple;
+  /** Quiet time between two bursts, uniform in [min, max] s (the first burst comes after one such stretch). */
+  readonly quietDurationS: RangeTuple;
+  /** Gamma shape k of the gaps (1 = Poisson; BurstGPT-like traffic has k < 1). */
+  readonly gammaShape: number;
+}
+
+export type TaskWorkloadSpec =
+  | { readonly kind: 'patterns' }
+  | { readonly kind: 'bursty'; readonly spec: BurstySpec };
+
+export interface ResolvedTask {
+  /** The file name without `.yaml` (`easy`, `medium`, `hard` for the shipped suite). */
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+  /** The bench config with the task's seed, length, patterns and sequence applied. */
+  readonly bench: ResolvedBenchConfig;
+  readonly workload: TaskWorkloadSpec;
+}
+
+function perAgent(spec: z.output<typeof RateSpec>, agents: readonly AgentName[]) {
+  const out: Partial<Record<AgentName, RangeTuple>> = {};
+  for (const agent of agents) {
+    const r = Array.isArray(spec) ? spec : spec[agent];
+    if (r) out[agent] = [r[0], r[1]];
+  }
+  return out;
+}
+
+function mergedWorkloads(
+  bench: ResolvedBenchConfig,
+  replaced: Partial<Record<PatternName, z.output<typeof PatternSchema>>> | undefined,
+): ResolvedWorkloads {
+  const out = { ...bench.workloads };
+  for (const pattern of PATTERN_ORDER) {
+    const p = replaced?.[pattern];
+    if (p)
+      out[pattern] = { ratePerS: perAgent(p.rate, bench.agents), durationS: [p.duration[0], p.duration[1]] };
+  }
+  return out;
+}
+
+/** Reads and validates a task file and the bench config it names. */
+export function loadTaskConfig(file: string): ResolvedTask {
+  const text = readConfigText(file, 'check the path; the suite lives in configs/tasks/');
+  const shape = parseYamlConfig(file, text, TaskConfigSchema);
+  const benchFile = isAbsolute(shape.bench_config)
+    ? shape.bench_config
+    : resolve(dirname(file), shape.bench_config);
+  const base = loadBenchConfig(benchFile);
+  const task = parseYamlConfig(file, text, taskSchemaFor(base.agents));
+  const w = task.workload;
+  const bench: ResolvedBenchConfig = {
+    ...base,
+    ...(task.seed !== undefined ? { seed: task.seed } : {}),
+    ...(task['benchmark-length'] !== undefined ? { benchmarkLength: task['benchmark-length'] } : {}),
+    ...(w.kind === 'patterns'
+      ? {
+          workloads: mergedWorkloads(base, w.workloads),
+          ...(w.workload_sequence ? { workloadSequence: w.workload_sequence } : {}),
+        }
+      : {}),
+  };
+  const name = file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
+  return {
+    name,
+    file,
+    description: task.description.trim(),
+    bench,
+    workload:
+      w.kind === 'patterns'
+        ? { kind: 'patterns' }
+        : {
+            kind: 'bursty',
+            spec: {
+              baseRatePerS: perAgent(w.base_rate, base.agents),
+              burstRatePerS: perAgent(w.burst_rate, base.agents),
+              burstDurationS: [w.burst_duration[0], w.burst_duration[1]],
+              quietDurationS: [w.quiet_duration[0], w.quiet_duration[1]],
+              gammaShape: w.gamma_shape,
+            },
+          },
+  };
+}

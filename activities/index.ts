@@ -10,6 +10,7 @@ import { createDeployActivities } from './deploy.js';
 import type { ActivityDeps } from './deps.js';
 import { createPipelineActivities } from './pipeline.js';
 import { createProfilingActivities } from './profiling.js';
+import { createSearchActivities } from './search.js';
 import { createTrainActivities } from './train.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps): Activities<DeployState> {
     ...createProfilingActivities(deps),
     ...createDeployActivities(deps),
     ...createPipelineActivities(deps),
+    ...createSearchActivities(deps),
   };
 }

@@ -5,6 +5,7 @@ export const Stage = {
   fit: 'fit',
   train: 'train',
   gridSearch: 'grid-search',
+  search: 'search',
   bench: 'bench',
   deploy: 'deploy',
   pipeline: 'pipeline',

@@ -6,6 +6,7 @@ import { DeployWorkflow } from './deploy.js';
 import { GridSearchWorkflow } from './grid-search.js';
 import { PipelineWorkflow } from './pipeline.js';
 import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
+import { SearchWorkflow } from './search.js';
 import { TrainWorkflow } from './train.js';
 
 export {
@@ -16,6 +17,7 @@ export {
   GridSearchWorkflow,
   PipelineWorkflow,
   ProfilingSweepWorkflow,
+  SearchWorkflow,
   TrainWorkflow,
 };
 
@@ -28,6 +30,7 @@ export type WorkflowsImplementTheirContracts = [
   Implements<typeof FitWritebackWorkflow, Contract.FitWritebackWorkflow>,
   Implements<typeof TrainWorkflow, Contract.TrainWorkflow>,
   Implements<typeof GridSearchWorkflow, Contract.GridSearchWorkflow>,
+  Implements<typeof SearchWorkflow, Contract.SearchWorkflow>,
   Implements<typeof BenchWorkflow, Contract.BenchWorkflow>,
   Implements<typeof DeployWorkflow, Contract.DeployWorkflow>,
 ];

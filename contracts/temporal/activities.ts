@@ -20,8 +20,13 @@ import type {
   FitProfilesArgs,
   FitResult,
   GridExpansion,
+  LoadSearchArgs,
+  LoadSearchResult,
   ProfileEngineInput,
   ProfileEngineResult,
+  SaveStudyArgs,
+  SuggestTrialArgs,
+  SuggestTrialResult,
   TrainPolicyArgs,
   TrainPolicyResult,
   WorkingConfigArgs,
@@ -43,6 +48,12 @@ export interface Activities<DeployState extends DeployStateView = DeployStateVie
   prepareWorkingConfig(args: WorkingConfigArgs): Promise<WorkingConfigResult>;
   /** train (queue `migflow`): grid_search.yaml → validated trials. */
   expandGridSearch(args: ExpandGridArgs): Promise<GridExpansion>;
+  /** search (queue `migflow`): the search config checked, its plan, and the study's trials so far. */
+  loadSearch(args: LoadSearchArgs): Promise<LoadSearchResult>;
+  /** search (queue `migflow`): the sampler's next trial (validated), or null when it has none left. */
+  suggestTrial(args: SuggestTrialArgs): Promise<SuggestTrialResult>;
+  /** search (queue `migflow`): the study file rewritten atomically. */
+  saveStudy(args: SaveStudyArgs): Promise<void>;
   /** train (queue `migflow-gpu-N`): one Maskable PPO run, resumable from its last checkpoint. */
   trainPolicy(args: TrainPolicyArgs): Promise<TrainPolicyResult>;
   /** bench (queue `migflow`): one policy on the shared benchmark trace. */

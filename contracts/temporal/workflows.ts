@@ -18,6 +18,8 @@ import type {
   PipelineResult,
   ProfilingSweepInput,
   ProfilingSweepResult,
+  SearchResult,
+  SearchWorkflowInput,
   TrainWorkflowInput,
   TrainWorkflowResult,
 } from '../index.js';
@@ -28,6 +30,7 @@ export type ProfilingSweepWorkflow = (input: ProfilingSweepInput) => Promise<Pro
 export type FitWritebackWorkflow = (input: FitWritebackInput) => Promise<FitWritebackResult>;
 export type TrainWorkflow = (input: TrainWorkflowInput) => Promise<TrainWorkflowResult>;
 export type GridSearchWorkflow = (input: GridSearchInput) => Promise<GridSearchResult>;
+export type SearchWorkflow = (input: SearchWorkflowInput) => Promise<SearchResult>;
 export type BenchWorkflow = (input: BenchWorkflowInput) => Promise<BenchWorkflowResult>;
 export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
 
@@ -39,6 +42,7 @@ export const WorkflowType = {
   fitWriteback: 'FitWritebackWorkflow',
   train: 'TrainWorkflow',
   gridSearch: 'GridSearchWorkflow',
+  search: 'SearchWorkflow',
   bench: 'BenchWorkflow',
   deploy: 'DeployWorkflow',
 } as const;

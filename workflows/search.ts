@@ -82,6 +82,20 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
     startToCloseTimeout: '5m',
     retry: QUICK_RETRY,
   });
+  let trials: SearchTrial[] = [];
+  const status = (): SearchStatus => ({
+    study: input.study,
+    total: trials.length,
+    completed: trials.filter((t) => t.status === 'completed').length,
+    pruned: trials.filter((t) => t.status === 'pruned').length,
+    failed: trials.filter((t) => t.status === 'failed').length,
+    running: trials.filter((t) => t.status === 'running').length,
+    trials,
+  });
+  // Registered before anything runs, so a client can ask from the first moment.
+  setHandler(searchStatusQuery, status, {
+    description: 'every trial: values, status, GPU, curve, rung values, result',
+  });
   setCurrentDetails(`**Search** — loading ${input.searchConfig} and study ${input.study}`);
   const { plan, trials: loaded } = await loadSearch({
     searchConfig: input.searchConfig,
@@ -93,7 +107,7 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
     ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
   });
   // Trials a stopped search had started run again (with the same values, so a finished run is a cache hit).
-  const trials: SearchTrial[] = loaded.map((t) =>
+  trials = loaded.map((t) =>
     FINISHED.has(t.status) ? t : { ...t, status: 'pending', curve: [], rungs: {} },
   );
   const reused = trials.filter((t) => FINISHED.has(t.status)).length;
@@ -107,24 +121,12 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
   const stopping = new Set<string>();
   let started = 0;
 
-  const status = (): SearchStatus => ({
-    study: input.study,
-    total: trials.length,
-    completed: trials.filter((t) => t.status === 'completed').length,
-    pruned: trials.filter((t) => t.status === 'pruned').length,
-    failed: trials.filter((t) => t.status === 'failed').length,
-    running: trials.filter((t) => t.status === 'running').length,
-    trials,
-  });
   const show = () => {
     const s = status();
     setCurrentDetails(
       `**Search** ${input.study} (${plan.sampler}, ${plan.pruner.kind === 'asha' ? `ASHA η=${eta} rungs ${rungs.join(', ') || 'none'}` : 'no pruning'}): ${s.completed} done, ${s.pruned} pruned, ${s.failed} failed, ${s.running} running of ${plan.trials}\n\n${searchTable(trials)}`,
     );
   };
-  setHandler(searchStatusQuery, status, {
-    description: 'every trial: values, status, GPU, curve, rung values, result',
-  });
   setHandler(
     searchTrialProgressSignal,
     (p) => {

@@ -196,4 +196,68 @@ describe('SearchWorkflow', () => {
       await close();
     }
   }, 600_000);
+
+  it('resumes a terminated search from its study file: finished trials are not run again', async () => {
+    const { queue, input, runAll, close } = await setup('resume');
+    const noPruning = join(tmp, 'resume-none.yaml');
+    writeFileSync(
+      noPruning,
+      SEARCH_YAML.replace(
+        'pruner: {type: asha, min_steps: 128, reduction_factor: 2}',
+        'pruner: {type: none}',
+      ),
+    );
+    const first = { ...input, searchConfig: noPruning, trials: 4, totalSteps: 256 };
+    try {
+      await runAll(async () => {
+        const handle = await client.workflow.start('SearchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/search`,
+          args: [first],
+        });
+        // Wait until at least one trial has finished, then kill the search outright.
+        const deadline = Date.now() + 240_000;
+        for (;;) {
+          const s = (await handle.query('searchStatus')) as SearchResult;
+          if (s.completed >= 1 && s.completed < 4) break;
+          if (s.completed >= 4 || Date.now() > deadline)
+            throw new Error(`no point to stop at: ${JSON.stringify(s)}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await handle.terminate('test: the search is stopped mid-way');
+        // What the study file says at the kill is what a new search can know (the workflow may have been ahead of it).
+        const studyFile = join(tmp, 'resume', 'search', 'resume', 'study.json');
+        const before = JSON.parse(readFileSync(studyFile, 'utf8')) as SearchResult;
+        const finishedBefore = before.trials.filter((t) => t.status === 'completed').map((t) => t.trialKey);
+        expect(finishedBefore.length).toBeGreaterThanOrEqual(1);
+
+        const again = client.workflow.getHandle(
+          (
+            await client.workflow.start('SearchWorkflow', {
+              taskQueue: queue,
+              workflowId: `${queue}/search-again`,
+              args: [first],
+            })
+          ).workflowId,
+        );
+        const result = (await again.result()) as SearchResult;
+        expect(result.total).toBe(4);
+        expect(result.completed).toBe(4);
+        expect(result.reused).toBe(finishedBefore.length);
+        expect(result.started).toBe(4 - result.reused);
+        // The trials the first run had finished keep their keys; only the rest ran as children of the second.
+        expect(result.trials.filter((t) => finishedBefore.includes(t.trialKey))).toHaveLength(
+          finishedBefore.length,
+        );
+        const events = (await again.fetchHistory()).events ?? [];
+        const children = events
+          .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)
+          .filter((id): id is string => !!id);
+        expect(children).toHaveLength(result.started);
+        for (const key of finishedBefore) expect(children.some((id) => id.endsWith(key))).toBe(false);
+      });
+    } finally {
+      await close();
+    }
+  }, 600_000);
 });

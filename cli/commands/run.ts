@@ -11,6 +11,7 @@ import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
 import { addBenchOptions, type BenchCliOptions, checkpointsToRun, traceSource } from './bench.js';
 import { registerRunTrainCommands } from './run-train.js';
+import { registerSearchCommand } from './search.js';
 
 export function registerRunCommand(program: Command): void {
   const run = program
@@ -47,6 +48,7 @@ export function registerRunCommand(program: Command): void {
       }
     });
   registerRunTrainCommands(run);
+  registerSearchCommand(run);
   addBenchOptions(
     run
       .command('bench')

@@ -5,12 +5,13 @@
  * and TPOT at P50, P90 and P99 and the output-token throughput on both sides with their relative error, and passes
  * when every error is within the config's threshold.
  */
-import { writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { AGENT_NAMES, type AgentName } from '../../../contracts/index.js';
 import { loadSimulationConfig, type ResolvedSimulationConfig } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import { clusterSpecFromConfig, type EngineProfileParams } from '../../sim/index.js';
+import { writeFileAtomic } from '../../util/index.js';
 import { loadValidateConfig, METRICS, type MetricName, type ValidateConfig } from './config.js';
 import { type MetricValues, metricValues, relativeError } from './measure.js';
 import { replayTrace } from './replay.js';
@@ -207,8 +208,8 @@ export async function runValidation(input: ValidateInput, signal?: AbortSignal):
   return { ...report, table: table(report) };
 }
 
-/** Writes report.json and report.md into `outDir`. */
+/** Writes report.json and report.md into `outDir`, each atomically. */
 export function writeValidateReport(outDir: string, r: ValidateReport): void {
-  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(r, null, 2)}\n`);
-  writeFileSync(join(outDir, 'report.md'), `${r.table}\n`);
+  writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(r, null, 2)}\n`);
+  writeFileAtomic(join(outDir, 'report.md'), `${r.table}\n`);
 }

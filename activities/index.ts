@@ -12,6 +12,7 @@ import { createPipelineActivities } from './pipeline.js';
 import { createProfilingActivities } from './profiling.js';
 import { createSearchActivities } from './search.js';
 import { createTrainActivities } from './train.js';
+import { createValidateActivities } from './validate.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -24,5 +25,6 @@ export function createActivities(deps: ActivityDeps): Activities<DeployState> {
     ...createDeployActivities(deps),
     ...createPipelineActivities(deps),
     ...createSearchActivities(deps),
+    ...createValidateActivities(deps),
   };
 }

@@ -20,3 +20,4 @@ export * from './profiling.js';
 export * from './search.js';
 export * from './stages.js';
 export * from './train.js';
+export * from './validate.js';

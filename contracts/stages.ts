@@ -6,6 +6,7 @@ export const Stage = {
   train: 'train',
   gridSearch: 'grid-search',
   search: 'search',
+  validate: 'validate',
   bench: 'bench',
   deploy: 'deploy',
   pipeline: 'pipeline',

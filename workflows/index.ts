@@ -8,6 +8,7 @@ import { PipelineWorkflow } from './pipeline.js';
 import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
 import { SearchWorkflow } from './search.js';
 import { TrainWorkflow } from './train.js';
+import { ValidateWorkflow } from './validate.js';
 
 export {
   BenchWorkflow,
@@ -19,6 +20,7 @@ export {
   ProfilingSweepWorkflow,
   SearchWorkflow,
   TrainWorkflow,
+  ValidateWorkflow,
 };
 
 /** Each workflow has the signature its clients start it by (contracts/temporal/workflows.ts); tsc checks it. */
@@ -31,6 +33,7 @@ export type WorkflowsImplementTheirContracts = [
   Implements<typeof TrainWorkflow, Contract.TrainWorkflow>,
   Implements<typeof GridSearchWorkflow, Contract.GridSearchWorkflow>,
   Implements<typeof SearchWorkflow, Contract.SearchWorkflow>,
+  Implements<typeof ValidateWorkflow, Contract.ValidateWorkflow>,
   Implements<typeof BenchWorkflow, Contract.BenchWorkflow>,
   Implements<typeof DeployWorkflow, Contract.DeployWorkflow>,
 ];

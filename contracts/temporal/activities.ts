@@ -29,6 +29,8 @@ import type {
   SuggestTrialResult,
   TrainPolicyArgs,
   TrainPolicyResult,
+  ValidateSimulatorArgs,
+  ValidateSimulatorResult,
   WorkingConfigArgs,
   WorkingConfigResult,
   WriteBackArgs,
@@ -56,6 +58,8 @@ export interface Activities<DeployState extends DeployStateView = DeployStateVie
   saveStudy(args: SaveStudyArgs): Promise<void>;
   /** train (queue `migflow-gpu-N`): one Maskable PPO run, resumable from its last checkpoint. */
   trainPolicy(args: TrainPolicyArgs): Promise<TrainPolicyResult>;
+  /** validate (queue `migflow`): the simulator against live engines (emulators where none is given). */
+  validateSimulator(args: ValidateSimulatorArgs): Promise<ValidateSimulatorResult>;
   /** bench (queue `migflow`): one policy on the shared benchmark trace. */
   benchPolicy(args: BenchPolicyArgs): Promise<BenchPolicyResult>;
   /** deploy (the GPU host's queue): plan and initial desired state. */

@@ -22,6 +22,8 @@ import type {
   SearchWorkflowInput,
   TrainWorkflowInput,
   TrainWorkflowResult,
+  ValidateWorkflowInput,
+  ValidateWorkflowResult,
 } from '../index.js';
 
 export type PipelineWorkflow = (input: PipelineInput) => Promise<PipelineResult>;
@@ -31,6 +33,7 @@ export type FitWritebackWorkflow = (input: FitWritebackInput) => Promise<FitWrit
 export type TrainWorkflow = (input: TrainWorkflowInput) => Promise<TrainWorkflowResult>;
 export type GridSearchWorkflow = (input: GridSearchInput) => Promise<GridSearchResult>;
 export type SearchWorkflow = (input: SearchWorkflowInput) => Promise<SearchResult>;
+export type ValidateWorkflow = (input: ValidateWorkflowInput) => Promise<ValidateWorkflowResult>;
 export type BenchWorkflow = (input: BenchWorkflowInput) => Promise<BenchWorkflowResult>;
 export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
 
@@ -43,6 +46,7 @@ export const WorkflowType = {
   train: 'TrainWorkflow',
   gridSearch: 'GridSearchWorkflow',
   search: 'SearchWorkflow',
+  validate: 'ValidateWorkflow',
   bench: 'BenchWorkflow',
   deploy: 'DeployWorkflow',
 } as const;

@@ -68,5 +68,6 @@ export type {
 } from './ports.js';
 export type { SimAction } from './reconfig-plan.js';
 export { type SimHooks, Simulator, type SimulatorOptions } from './simulator.js';
+export { ChromeTraceRecorder, type TraceEvent } from './chrome-trace.js';
 export { type RequestSummary, summarizeCompleted, tpotS, ttftS } from './summary.js';
 export { TraceHash } from './trace.js';

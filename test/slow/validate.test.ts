@@ -7,10 +7,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentName } from '../../../contracts/index.js';
-import { PROJECT_ROOT } from '../../../core/paths.js';
-import { emulatorArgsFor, percentile, runValidation } from '../../../core/stages/validate/index.js';
-import { type SpawnedEmulator, spawnEmulator } from '../../../emulators/vllm/spawn.js';
+import type { AgentName } from '../../contracts/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { emulatorArgsFor, percentile, runValidation } from '../../core/stages/validate/index.js';
+import { type SpawnedEmulator, spawnEmulator } from '../../emulators/vllm/spawn.js';
 
 const VALIDATE = join(PROJECT_ROOT, 'configs', 'validate.yaml');
 const SIM = join(PROJECT_ROOT, 'configs', 'simulation_config.yaml');

@@ -75,6 +75,16 @@ export interface BenchEntry {
     affinity: number;
     clip: number;
   };
+  /**
+   * Energy under the simulation config's power model (J) and energy-delay product (J·s): the cluster's (every
+   * GPU's idle power plus the slices' busy power) and each agent's (its engines' power above idle while busy).
+   * Absent in entries written before it was recorded.
+   */
+  energy?: {
+    totalJ: number;
+    edpJs: number;
+    agents: { agent: string; energyJ: number; edpJs: number }[];
+  };
   readonly agents: readonly {
     agent: string;
     completedRequests: number;

@@ -11,6 +11,7 @@ import type { BenchEntry } from '../../contracts/index.js';
 import {
   benchTrials,
   comparisonTable,
+  energyTable,
   latestCheckpoints,
   resolveTrials,
   runTaskSuite,
@@ -144,7 +145,7 @@ export function registerBenchCommand(program: Command): void {
       }
       written.push(...writeComparisonEntries(opts.out, entries));
       process.stdout.write(
-        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\nEnergy (power model of the simulation config):\n${energyTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
       );
     });
 }

@@ -32,6 +32,7 @@ export {
   bannerText,
   comparisonEntry,
   comparisonTable,
+  energyTable,
   preambleText,
   trialJson,
   trialText,

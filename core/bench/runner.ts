@@ -16,7 +16,7 @@ import { ConfigError, MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { actionName, NO_ACTION } from '../mig/index.js';
 import type { AgentMetrics } from '../report/index.js';
-import type { TokenTable } from '../sim/index.js';
+import { EnergyMeter, type EnergySummary, type TokenTable } from '../sim/index.js';
 import type { ArrivalTrace } from '../workload/index.js';
 import {
   type BenchTrace,
@@ -86,6 +86,8 @@ export interface TrialResult {
   readonly agents: readonly AgentMetrics[];
   /** The training reward summed over the `steps` decisions (flush steps excluded): the env's episode reward. */
   readonly reward: EpisodeReward;
+  /** Energy and EDP of the trial under the simulation config's power model (metered beside the run). */
+  readonly energy: EnergySummary;
 }
 
 /** 32-bit FNV-1a of "<policy>#<seed>": the trial's own stream, independent of run order. */
@@ -165,7 +167,10 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
   const { simulation, training, tokens } = prepared.setup;
   const policy = factory();
   const seed = trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed);
+  // An observer: the trial draws and decides exactly as without it.
+  const meter = new EnergyMeter();
   const env = new MigEnv({
+    hooks: meter,
     simulation,
     training,
     tokens,
@@ -233,6 +238,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
     tickTimesS: stats.tickTimesS,
     agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery }),
     reward: reward.summary(),
+    energy: meter.summary(sim, simulation.power ?? {}),
   };
 }
 

@@ -69,5 +69,15 @@ export type {
 export type { SimAction } from './reconfig-plan.js';
 export { type SimHooks, Simulator, type SimulatorOptions } from './simulator.js';
 export { ChromeTraceRecorder, type TraceEvent } from './chrome-trace.js';
+export {
+  type AgentEnergy,
+  DEFAULT_GPU_POWER,
+  EnergyMeter,
+  type EnergySummary,
+  type GpuPowerModel,
+  gpuPowerModel,
+  type PowerFigures,
+  slicePower,
+} from './energy.js';
 export { type RequestSummary, summarizeCompleted, tpotS, ttftS } from './summary.js';
 export { TraceHash } from './trace.js';

@@ -38,6 +38,8 @@ export function createBenchActivities(deps: ActivityDeps) {
           ...(checkpoint ? { checkpoint } : {}),
           ...(s.trace ? { trace: { ...s.trace, file: path(s.trace.file) } } : {}),
           figures: s.figures,
+          // A suite name (easy, medium, hard) stays a name; a task file is a path from the project root.
+          ...(s.task ? { task: /\.ya?ml$/.test(s.task) ? path(s.task) : s.task } : {}),
           simulationConfig: path(s.simulationConfig),
           trainingConfig: path(s.trainingConfig),
           benchConfig: path(s.benchConfig),

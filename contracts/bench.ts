@@ -31,6 +31,13 @@ export const BenchStageFields = z
       .strict()
       .optional()
       .describe('replay recorded arrivals instead of the workload generated from bench_config'),
+    task: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'a task of the suite (easy, medium, hard) or a task .yaml: its workload and bench settings replace bench_config’s (docs/tasks.md)',
+      ),
     figures: z.boolean().default(true).describe('draw figs/<run_name>/{split,merge,transfer}.png per policy'),
     steps: z
       .number()

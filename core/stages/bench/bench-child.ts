@@ -1,7 +1,10 @@
 import {
   comparisonEntry,
   loadBenchSetup,
+  loadTaskConfig,
   runBench,
+  taskBenchSetup,
+  taskFiles,
   writeTrialFigures,
   writeTrialFiles,
 } from '../../bench/index.js';
@@ -11,7 +14,7 @@ import { MigflowError } from '../../errors.js';
 import type { BenchTrialArgs, BenchTrialOutput } from './types.js';
 
 export async function runTrialToDir(a: BenchTrialArgs): Promise<BenchTrialOutput> {
-  const setup = loadBenchSetup(a);
+  const setup = a.task ? taskBenchSetup(loadTaskConfig(taskFiles([a.task])[0]!), a) : loadBenchSetup(a);
   const factory =
     a.policy === 'rl'
       ? rlCheckpointPolicy(
@@ -25,9 +28,11 @@ export async function runTrialToDir(a: BenchTrialArgs): Promise<BenchTrialOutput
   const trial = trials[0]!;
   const files = writeTrialFiles(a.outDir, prepared, trial);
   if (a.figures !== false) files.push(...(await writeTrialFigures(a.outDir, prepared, trial)));
-  const workload = setup.arrivalTrace
-    ? `trace ${setup.arrivalTrace.file} (${setup.arrivalTrace.layout})`
-    : `seed ${prepared.bench.seed}`;
+  const workload = a.task
+    ? `task ${a.task}, seed ${prepared.bench.seed}`
+    : setup.arrivalTrace
+      ? `trace ${setup.arrivalTrace.file} (${setup.arrivalTrace.layout})`
+      : `seed ${prepared.bench.seed}`;
   return {
     totalRequests: prepared.trace.totalRequests,
     entry: comparisonEntry(trial),

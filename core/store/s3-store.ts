@@ -227,8 +227,29 @@ export class S3Store implements ArtifactStore {
       if (!theirs) throw err;
       return { ref, stored: false, manifest: theirs };
     }
-    if (opts.move) await rm(sourceDir, { recursive: true, force: true });
+    if (opts.move) await this.keepAsFetched(ref, sourceDir, manifest);
     return { ref, stored: true, manifest };
+  }
+
+  /**
+   * A consumed source folder becomes this host's verified local copy (one rename into the fetch cache), so the
+   * publisher's own `fetch` right after a put transfers nothing. Across filesystems it is just removed.
+   */
+  private async keepAsFetched(ref: string, sourceDir: string, manifest: EntryManifest<object>): Promise<void> {
+    const dir = this.entryCache.entryDir(ref);
+    const staging = stagingBeside(dir, 'put');
+    try {
+      await mkdir(dirname(dir), { recursive: true });
+      await rename(sourceDir, staging);
+    } catch {
+      await rm(sourceDir, { recursive: true, force: true });
+      return;
+    }
+    if ((await this.entryCache.lookup(ref).catch(() => undefined)) !== undefined) {
+      await rm(staging, { recursive: true, force: true });
+      return;
+    }
+    await this.entryCache.adopt(ref, staging, manifest);
   }
 
   async lookup<M extends object = Record<string, unknown>>(

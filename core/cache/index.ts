@@ -20,3 +20,4 @@ export {
 } from './stage-cache.js';
 export { entryOfPath, localPath, shareFile } from './host-paths.js';
 export { RunMirror, type RunMirrorOptions, type RunSnapshotMeta } from './run-mirror.js';
+export { stageCacheFromEnv } from './from-env.js';

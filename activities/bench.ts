@@ -32,7 +32,9 @@ export function createBenchActivities(deps: ActivityDeps) {
         // Checkpoints and the working simulation config may come from another host: read through the store.
         const checkpoint =
           policy === 'rl'
-            ? await deps.cache.localPath(path(parseConfig('benchPolicy input', raw.checkpoint, CheckpointPath)))
+            ? await deps.cache.localPath(
+                path(parseConfig('benchPolicy input', raw.checkpoint, CheckpointPath)),
+              )
             : undefined;
         const trial: BenchTrialInput = {
           policy,

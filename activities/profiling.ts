@@ -47,7 +47,9 @@ export function createProfilingActivities(deps: ActivityDeps) {
     async profileEngine(raw: ProfileEngineInput): Promise<ProfileEngineResult> {
       return parsedActivity('profileEngine', ProfileEngineInput, raw, async (input, ctx, started) => {
         const { target, engine } = input;
-        const simulationConfig = await deps.cache.localPath(resolveFrom(deps.projectRoot, input.simulationConfig));
+        const simulationConfig = await deps.cache.localPath(
+          resolveFrom(deps.projectRoot, input.simulationConfig),
+        );
         const model = profiledModel(simulationConfig, target.model, (p) => resolveFrom(PROJECT_ROOT, p));
         const generateDataset = target.generateDataset
           ? await deps.cache.localPath(resolveFrom(deps.projectRoot, target.generateDataset))

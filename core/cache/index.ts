@@ -5,7 +5,10 @@
  * lookups consult. `entries()` and `collect()` back `migflow cache ls|gc` on both.
  */
 export { canonicalJson } from './canonical-json.js';
+export { stageCacheFromEnv } from './from-env.js';
 export { dirSize, hashFile, listFiles, sha256Hex } from './hash.js';
+export { entryOfPath, localPath, shareFile } from './host-paths.js';
+export { RunMirror, type RunMirrorOptions, type RunSnapshotMeta } from './run-mirror.js';
 export type { CachedStage, StageContext } from './stage.js';
 export {
   type CacheResult,
@@ -18,6 +21,3 @@ export {
   type StageRequest,
   WORK_DIR,
 } from './stage-cache.js';
-export { entryOfPath, localPath, shareFile } from './host-paths.js';
-export { RunMirror, type RunMirrorOptions, type RunSnapshotMeta } from './run-mirror.js';
-export { stageCacheFromEnv } from './from-env.js';

@@ -77,7 +77,10 @@ export class RunMirror {
 
   private async upload(seq: number): Promise<void> {
     const store = this.store!;
-    const staging = join(dirname(this.runDir), `.tmp-snapshot-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const staging = join(
+      dirname(this.runDir),
+      `.tmp-snapshot-${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
     try {
       linkTree(this.runDir, staging, new Set(this.opts.exclude ?? []));
       const meta: RunSnapshotMeta = { seq, host: hostname(), publishedAt: new Date().toISOString() };
@@ -108,7 +111,10 @@ export class RunMirror {
     if (!this.store || existsSync(this.runDir)) return undefined;
     const newest = (await this.snapshots()).at(-1);
     if (!newest) return undefined;
-    const staging = join(dirname(this.runDir), `.tmp-restore-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const staging = join(
+      dirname(this.runDir),
+      `.tmp-restore-${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
     try {
       await this.store.get(newest.ref, staging);
       rmSync(join(staging, 'manifest.json'), { force: true });

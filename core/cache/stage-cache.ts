@@ -154,7 +154,8 @@ export class StageCache {
     const ref = `${req.stage}/${key}`;
     if (remote) {
       const found = await remote.lookup<StageManifest & { summary: S }>(ref);
-      if (found) return { hit: true, key, dir: (await remote.fetch(ref, { verify: 'size' })).dir, manifest: found };
+      if (found)
+        return { hit: true, key, dir: (await remote.fetch(ref, { verify: 'size' })).dir, manifest: found };
     }
     const dir = this.entryDir(req.stage, key);
     const cached = remote ? undefined : this.lookup<S>(req.stage, key);

@@ -235,7 +235,11 @@ export class S3Store implements ArtifactStore {
    * A consumed source folder becomes this host's verified local copy (one rename into the fetch cache), so the
    * publisher's own `fetch` right after a put transfers nothing. Across filesystems it is just removed.
    */
-  private async keepAsFetched(ref: string, sourceDir: string, manifest: EntryManifest<object>): Promise<void> {
+  private async keepAsFetched(
+    ref: string,
+    sourceDir: string,
+    manifest: EntryManifest<object>,
+  ): Promise<void> {
     const dir = this.entryCache.entryDir(ref);
     const staging = stagingBeside(dir, 'put');
     try {

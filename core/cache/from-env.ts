@@ -1,0 +1,17 @@
+/**
+ * The stage cache a worker or command uses, from its environment (core/store/open-store.ts lists the variables):
+ * the local folder by default (MIGFLOW_ARTIFACTS or <project>/artifacts), or an S3 store named by MIGFLOW_STORE,
+ * with MIGFLOW_ARTIFACTS as this host's scratch space (training run folders, build folders, the working config).
+ */
+import { artifactsDir, MIGFLOW_VERSION } from '../paths.js';
+import { openStore, storeSpecFromEnv } from '../store/index.js';
+import { StageCache } from './stage-cache.js';
+
+export function stageCacheFromEnv(env: NodeJS.ProcessEnv = process.env): StageCache {
+  const spec = storeSpecFromEnv(env);
+  return new StageCache({
+    root: spec.kind === 'local' ? spec.root : artifactsDir(env),
+    migflowVersion: MIGFLOW_VERSION,
+    store: openStore(spec),
+  });
+}

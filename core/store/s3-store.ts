@@ -16,10 +16,9 @@
  * `fetch` keeps verified local copies in a cache folder laid out like the local folder store (entries/) plus
  * hash-named single files (blobs/), so a worker on another host reads a stage input by ref and hash.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   DeleteObjectsCommand,
@@ -33,8 +32,8 @@ import {
 import { StoreIntegrityError, StoreUsageError } from './errors.js';
 import { HashMismatch, hashFile, listFilesAsync, writeVerified } from './files.js';
 import { LocalFolderStore } from './local-store.js';
-import { outputOf, parseManifest, sameOutputs, serializeManifest } from './manifest.js';
-import { checkFilePath, checkPrefix, checkRef, MANIFEST_FILE, STAGING_PREFIX } from './refs.js';
+import { fileRecord, parseManifest, requireManifest, sameOutputs, serializeManifest } from './manifest.js';
+import { checkFilePath, checkPrefix, checkRef, MANIFEST_FILE, stagingBeside } from './refs.js';
 import type {
   ArtifactStore,
   EntryListing,
@@ -105,13 +104,6 @@ async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   if (failure) throw failure.err;
   return out;
-}
-
-function stagingBeside(dir: string, tag: string): string {
-  return join(
-    dirname(dir),
-    `${STAGING_PREFIX}${basename(dir)}-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
 }
 
 export class S3Store implements ArtifactStore {
@@ -282,18 +274,6 @@ export class S3Store implements ArtifactStore {
     }
   }
 
-  private async require<M extends object>(ref: string): Promise<EntryManifest<M>> {
-    const manifest = await this.lookup<M>(ref);
-    if (!manifest) {
-      throw new StoreUsageError(
-        `store entry ${ref} in ${this.location}`,
-        'does not exist',
-        'list the entries with `migflow cache ls`, or run the stage that publishes it',
-      );
-    }
-    return manifest;
-  }
-
   /** Downloads one blob to `dest` through the hash check. */
   private async download(ref: string, rec: StoredFile, dest: string): Promise<void> {
     let body: Readable;
@@ -328,7 +308,7 @@ export class S3Store implements ArtifactStore {
     ref: string,
     destDir: string,
   ): Promise<EntryManifest<M>> {
-    const manifest = await this.require<M>(ref);
+    const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     await this.downloadAll(ref, manifest, destDir);
     return manifest;
   }
@@ -409,39 +389,18 @@ export class S3Store implements ArtifactStore {
     }
   }
 
-  private recordOf(
-    manifest: EntryManifest<object>,
-    ref: string,
-    path: string,
-    expectSha256?: string,
-  ): StoredFile {
-    checkFilePath(ref, path);
-    const rec = outputOf(manifest, path);
-    if (!rec) {
-      throw new StoreUsageError(
-        `store entry ${ref} in ${this.location}`,
-        `has no file ${path}`,
-        `use one of its files: ${manifest.outputs.map((o) => o.path).join(', ') || '(none)'}`,
-      );
-    }
-    if (expectSha256 !== undefined && expectSha256 !== rec.sha256) {
-      throw new StoreIntegrityError(
-        this.location,
-        ref,
-        path,
-        `the manifest lists sha256 ${rec.sha256} but ${expectSha256} was expected (the entry was replaced since)`,
-      );
-    }
-    return rec;
-  }
-
   async getFile(
     ref: string,
     path: string,
     dest: string,
     opts: { expectSha256?: string } = {},
   ): Promise<StoredFile> {
-    const rec = this.recordOf(await this.require(ref), ref, path, opts.expectSha256);
+    const rec = fileRecord(
+      requireManifest(await this.lookup(ref), { location: this.location, ref }),
+      { location: this.location, ref },
+      path,
+      opts.expectSha256,
+    );
     await this.download(ref, rec, dest);
     return rec;
   }
@@ -450,7 +409,7 @@ export class S3Store implements ArtifactStore {
     ref: string,
     opts: FetchOptions = {},
   ): Promise<FetchResult<M>> {
-    const manifest = await this.require<M>(ref);
+    const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     // A local copy whose manifest cannot be read counts as damaged: dropped and fetched again.
     const local = await this.entryCache.lookup<M>(ref).catch(() => 'damaged' as const);
     if (local && local !== 'damaged' && sameOutputs(local, manifest)) {
@@ -472,7 +431,12 @@ export class S3Store implements ArtifactStore {
   }
 
   async fetchFile(ref: string, path: string, opts: { expectSha256?: string } = {}): Promise<string> {
-    const rec = this.recordOf(await this.require(ref), ref, path, opts.expectSha256);
+    const rec = fileRecord(
+      requireManifest(await this.lookup(ref), { location: this.location, ref }),
+      { location: this.location, ref },
+      path,
+      opts.expectSha256,
+    );
     const cached = join(this.blobCacheDir, rec.sha256.slice(0, 2), rec.sha256);
     try {
       const h = await hashFile(cached);

@@ -55,13 +55,17 @@ async function round(cache: StageCache, args: TrainPolicyArgs, serverPid?: numbe
   );
   const t1 = performance.now();
   const cpu1 = procCpuS('self') + (serverPid ? procCpuS(serverPid) : 0);
-  if (cold.hit) throw new Error('bench:store: the cold round was a cache hit');
+  if (cold.hit) throw new Error(`bench:store: the cold round was a cache hit (${cache.location})`);
   const cached: TrainPolicyResult = await new MockActivityEnvironment({ attempt: 1 }).run(
     activities.trainPolicy,
     args,
   );
   const t2 = performance.now();
-  if (!cached.hit) throw new Error('bench:store: the second call was not a cache hit');
+  if (!cached.hit) {
+    throw new Error(
+      `bench:store: the second call was not a cache hit (${cache.location}: ${cold.cacheKey} then ${cached.cacheKey})`,
+    );
+  }
   return { coldWallS: (t1 - t0) / 1000, coldCpuS: cpu1 - cpu0, cachedWallS: (t2 - t1) / 1000 };
 }
 

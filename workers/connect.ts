@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/index.js';
-import { stageCacheFromEnv } from '../core/cache/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
+import { stageCacheFromEnv } from './stage-cache.js';
 
 export interface WorkerEnv {
   address: string;

@@ -1,6 +1,6 @@
 /** `migflow cache ls|gc`: what the stage cache holds, and cleaning it. */
 import type { Command } from 'commander';
-import { stageCacheFromEnv } from '../../core/cache/index.js';
+import { stageCacheFromEnv } from '../../workers/stage-cache.js';
 
 function human(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];

@@ -5,7 +5,6 @@
  * lookups consult. `entries()` and `collect()` back `migflow cache ls|gc` on both.
  */
 export { canonicalJson } from './canonical-json.js';
-export { stageCacheFromEnv } from './from-env.js';
 export { dirSize, hashFile, listFiles, sha256Hex } from './hash.js';
 export { entryOfPath, localPath, shareFile } from './host-paths.js';
 export { RunMirror, type RunMirrorOptions, type RunSnapshotMeta } from './run-mirror.js';

@@ -18,8 +18,9 @@ import { join } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryOfPath, RunMirror, type StageCache, stageCacheFromEnv } from '../../../core/cache/index.js';
+import { entryOfPath, RunMirror, type StageCache } from '../../../core/cache/index.js';
 import { type SeaweedFs, startSeaweedFs } from '../../../tools/seaweedfs.js';
+import { stageCacheFromEnv } from '../../../workers/stage-cache.js';
 
 const BUCKET = 'migflow-cache-test';
 let weed: SeaweedFs;

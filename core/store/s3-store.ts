@@ -449,15 +449,17 @@ export class S3Store implements ArtifactStore {
   }
 
   /**
-   * Deletes blobs that no manifest references and that are older than the grace period. A put running meanwhile
-   * keeps its blobs: new ones are younger than the grace, and reused ones were renewed (see reusableBlob). The one
-   * remaining window is a blob renewed between this sweep's listing and its delete; keep sweeps rare (cache gc).
+   * Deletes blobs that no manifest references and that are older than the grace period, and this host's fetched
+   * copies of entries the store no longer holds. A put running meanwhile keeps its blobs: new ones are younger than
+   * the grace, and reused ones were renewed (see reusableBlob). The one remaining window is a blob renewed between
+   * this sweep's listing and its delete; keep sweeps rare (cache gc).
    */
   async removeOrphans(opts: { graceMs?: number; dryRun?: boolean } = {}): Promise<string[]> {
     const grace = opts.graceMs ?? 3_600_000;
     const now = Date.now();
     const referenced = new Set<string>();
-    for (const { manifest } of await this.list()) for (const o of manifest.outputs) referenced.add(o.sha256);
+    const entries = await this.list();
+    for (const { manifest } of entries) for (const o of manifest.outputs) referenced.add(o.sha256);
     const orphans: string[] = [];
     for await (const o of this.listObjects(`${this.prefix}blobs/`)) {
       const sha = o.key.slice(o.key.lastIndexOf('/') + 1);
@@ -467,6 +469,13 @@ export class S3Store implements ArtifactStore {
     }
     if (!opts.dryRun && orphans.length) await this.deleteKeys(orphans);
     orphans.push(...(await this.entryCache.removeOrphans(opts)));
+    // This host's verified copies of entries the store no longer has go too (the fetch cache would only grow).
+    const live = new Set(entries.map((e) => e.ref));
+    for (const { ref } of await this.entryCache.list()) {
+      if (live.has(ref)) continue;
+      if (!opts.dryRun) await this.entryCache.delete(ref);
+      orphans.push(this.entryCache.entryDir(ref));
+    }
     return orphans;
   }
 }

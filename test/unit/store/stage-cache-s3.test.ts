@@ -186,5 +186,8 @@ describe('StageCache on S3, two hosts', () => {
     expect(gc.stdout).toContain(`s3://${BUCKET}/${prefix}/bench/`);
     const left = await a.entries();
     expect(left.map((e) => e.summary)).toEqual([{ x: 2 }]);
+    // This host's copy of the removed entry went with it; the kept one stays.
+    const copies = readdirSync(join(envA.MIGFLOW_STORE_CACHE!, 'entries', 'bench'));
+    expect(copies).toEqual([left[0]!.key]);
   }, 60_000);
 });

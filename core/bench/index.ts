@@ -47,7 +47,6 @@ export {
   prepareBench,
   runBench,
   runTrial,
-  type TraceBuildOptions,
   type TrialResult,
   trialSeed,
 } from './runner.js';

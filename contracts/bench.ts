@@ -39,6 +39,12 @@ export const BenchStageFields = z
         'a task of the suite (easy, medium, hard) or a task .yaml: its workload and bench settings replace bench_config’s (docs/tasks.md)',
       ),
     figures: z.boolean().default(true).describe('draw figs/<run_name>/{split,merge,transfer}.png per policy'),
+    chromeTrace: z
+      .boolean()
+      .default(false)
+      .describe(
+        'also write trace_<run_name>.json per policy: the trial as a Chrome trace (chrome://tracing, Perfetto)',
+      ),
     steps: z
       .number()
       .int()

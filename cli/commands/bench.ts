@@ -66,6 +66,10 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
     .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
     .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
+    .option(
+      '--chrome-trace',
+      'also write trace_<run_name>.json per policy (Chrome trace-event JSON: chrome://tracing, Perfetto)',
+    )
     .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
     .option('--config <file>', 'simulation config', 'configs/simulation_config.yaml')
     .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
@@ -79,6 +83,7 @@ export interface BenchCliOptions extends BenchTraceOptions {
   steps?: number;
   seed?: number;
   figures: boolean;
+  chromeTrace?: boolean;
   syntheticTokens?: boolean;
   config: string;
   trainingConfig: string;
@@ -131,6 +136,7 @@ export function registerBenchCommand(program: Command): void {
             benchConfig: opts.benchConfig,
             syntheticTokens: opts.syntheticTokens === true,
             figures: opts.figures,
+            ...(opts.chromeTrace ? { chromeTrace: true } : {}),
             ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(trace ? { trace } : {}),

@@ -47,6 +47,7 @@ export {
   prepareBench,
   runBench,
   runTrial,
+  type TrialOptions,
   type TrialResult,
   trialSeed,
 } from './runner.js';

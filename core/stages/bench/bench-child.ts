@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import {
   comparisonEntry,
   loadBenchSetup,
   loadTaskConfig,
-  runBench,
+  prepareBench,
+  runTrial,
   taskBenchSetup,
   taskFiles,
   writeTrialFigures,
@@ -11,6 +13,8 @@ import {
 import { childMain } from '../../child/index.js';
 import { resolvePolicies, rlCheckpointPolicy } from '../../control/index.js';
 import { MigflowError } from '../../errors.js';
+import { ChromeTraceRecorder } from '../../sim/index.js';
+import { writeFileAtomic } from '../../util/index.js';
 import type { BenchTrialArgs, BenchTrialOutput } from './types.js';
 
 export async function runTrialToDir(a: BenchTrialArgs): Promise<BenchTrialOutput> {
@@ -24,9 +28,15 @@ export async function runTrialToDir(a: BenchTrialArgs): Promise<BenchTrialOutput
             })(),
         )
       : resolvePolicies([a.policy])[0]!;
-  const { prepared, trials } = runBench(setup, [factory]);
-  const trial = trials[0]!;
+  const recorder = a.chromeTrace ? new ChromeTraceRecorder() : undefined;
+  const prepared = prepareBench(setup);
+  const trial = runTrial(prepared, factory, recorder ? { chromeTrace: recorder } : {});
   const files = writeTrialFiles(a.outDir, prepared, trial);
+  if (recorder) {
+    const file = join(a.outDir, `trace_${trial.runName}.json`);
+    writeFileAtomic(file, JSON.stringify(recorder.toJson()));
+    files.push(file);
+  }
   if (a.figures !== false) files.push(...(await writeTrialFigures(a.outDir, prepared, trial)));
   const workload = a.task
     ? `task ${a.task}, seed ${prepared.bench.seed}`

@@ -59,6 +59,7 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
           : null,
         figures: t.figures !== false,
         ...(t.task ? { task: true } : {}),
+        ...(t.chromeTrace ? { chromeTrace: true } : {}),
       },
       inputFiles: [
         t.simulationConfig,

@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSimEpisode } from '../../../cli/commands/sim-run.js';
+import { loadBenchSetup, prepareBench, runTrial } from '../../../core/bench/index.js';
+import { qas } from '../../../core/control/index.js';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import type { TraceEvent } from '../../../core/sim/index.js';
+import { ChromeTraceRecorder, type TraceEvent } from '../../../core/sim/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-chrome-trace-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -92,5 +94,23 @@ describe('sim run --chrome-trace', () => {
     expect(plain.actionsTaken).toBeGreaterThan(0);
     expect(ev.filter((e) => e.ph === 'X').length).toBeGreaterThan(0);
     expect(names('i', 'boot complete').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a bench trial records the same trace format and the same numbers as without it', () => {
+    const setup = loadBenchSetup({
+      simulationConfig: base.config,
+      trainingConfig: base.trainingConfig,
+      benchConfig: join(PROJECT_ROOT, 'configs', 'bench_config.yaml'),
+      syntheticTokens: true,
+      steps: 20,
+    });
+    const prepared = prepareBench(setup);
+    const recorder = new ChromeTraceRecorder();
+    const traced = runTrial(prepared, qas, { chromeTrace: recorder });
+    expect(traced).toEqual(runTrial(prepared, qas));
+    const ev = recorder.toJson().traceEvents;
+    expect(formatProblems(ev)).toEqual([]);
+    expect(ev.filter((e) => e.ph === 'b' && e.name === 'request').length).toBeGreaterThan(0);
+    expect(ev.filter((e) => e.ph === 'i' && e.name === 'decision').length).toBeGreaterThanOrEqual(20);
   }, 60_000);
 });

@@ -134,7 +134,9 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
       if (t?.status !== 'running' || p.meanEpisodeReward === undefined) return;
       t.steps = p.steps;
       t.value = p.meanEpisodeReward;
-      t.curve.push([p.steps, p.meanEpisodeReward]);
+      // At most about 200 points per trial: reports come every few seconds for hours, and the curve lives in history.
+      const last = t.curve.at(-1);
+      if (!last || p.steps - last[0] >= plan.maxSteps / 200) t.curve.push([p.steps, p.meanEpisodeReward]);
       for (const rung of rungs) {
         if (p.steps < rung || t.rungs[rung] !== undefined || stopping.has(t.trialKey)) continue;
         t.rungs[rung] = p.meanEpisodeReward;
@@ -236,7 +238,8 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
         overrides: input.overrides,
         plan,
         index: trials.length,
-        history: trials,
+        // The sampler needs values and results, not curves: the activity's input stays small.
+        history: trials.map((t) => ({ ...t, curve: [] })),
       });
       if (!suggestion) {
         stoppedBy = 'exhausted';

@@ -21,6 +21,7 @@ import {
 } from '../../core/bench/index.js';
 import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
+import { benchRunReport, writeRunReport } from '../../core/report/index.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
 import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
 
@@ -118,6 +119,7 @@ export function registerBenchCommand(program: Command): void {
       const trace = traceSource(opts);
       mkdirSync(opts.out, { recursive: true });
       const entries: BenchEntry[] = [];
+      const results: { policy: string; checkpoint?: string; entry: BenchEntry }[] = [];
       const written: string[] = [];
       let last: BenchTrialSummary | undefined;
       for (const t of trials) {
@@ -139,10 +141,20 @@ export function registerBenchCommand(program: Command): void {
         );
         process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
         entries.push(r.entry);
+        results.push({
+          policy: r.entry.policy,
+          ...(t.checkpoint ? { checkpoint: t.checkpoint } : {}),
+          entry: r.entry,
+        });
         written.push(...r.files.map((f) => join(opts.out, f)));
         last = r;
       }
       written.push(...writeComparisonEntries(opts.out, entries));
+      const report = writeRunReport(
+        opts.out,
+        benchRunReport(`bench ${opts.out}`, results, last?.totalRequests ?? 0),
+      );
+      written.push(report.html, report.json);
       process.stdout.write(
         `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
       );

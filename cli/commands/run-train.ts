@@ -1,5 +1,8 @@
 /** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { artifactsDir } from '../../core/paths.js';
+import { gridRunReport, reportFolderName, writeRunReport } from '../../core/report/index.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import { parseOverrides } from '../lib/options.js';
 import { readServerState } from '../lib/server.js';
@@ -120,6 +123,15 @@ export function registerRunTrainCommands(run: Command): void {
       process.stdout.write(
         `${gridResultTable(result)}\n${result.completed} of ${result.total} trials completed, ${result.failed} failed\n`,
       );
+      const ui = readServerState()?.uiUrl;
+      const report = writeRunReport(
+        join(artifactsDir(), 'grid', reportFolderName(workflowId)),
+        gridRunReport(workflowId, result.trials, {
+          workflowId,
+          ...(ui ? { webUi: { url: ui, namespace } } : {}),
+        }),
+      );
+      process.stdout.write(`Report: ${report.html}\n`);
       await printUi(namespace, workflowId, runId);
     } finally {
       await close();

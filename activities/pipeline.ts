@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import type { RunReportArgs, RunReportFiles } from '../contracts/index.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { workingSimulationConfig } from '../core/config/index.js';
-import { pipelineRunReport, reportFolderName, writeRunReport } from '../core/report/index.js';
+import {
+  pipelineRunReport,
+  reportFolderName,
+  tensorboardByLabel,
+  writeRunReport,
+} from '../core/report/index.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 
@@ -29,7 +34,10 @@ export function createPipelineActivities(deps: ActivityDeps) {
           workflowId: args.workflowId,
           webUi: { url: webUiUrl(), namespace: args.namespace },
         });
-        return writeRunReport(join(deps.cache.root, 'pipeline', reportFolderName(args.result.runId)), report);
+        const dir = join(deps.cache.root, 'pipeline', reportFolderName(args.result.runId));
+        const tensorboard = tensorboardByLabel(join(dir, 'tensorboard'), report.trials ?? []);
+        const files = writeRunReport(dir, { ...report, ...(tensorboard ? { tensorboard } : {}) });
+        return { ...files, ...(tensorboard ? { tensorboard } : {}) };
       });
     },
   };

@@ -157,4 +157,6 @@ export interface RunReportArgs {
 export interface RunReportFiles {
   html: string;
   json: string;
+  /** The trials' TensorBoard runs named by their parameters (`tensorboard --logdir` it); absent without trials. */
+  tensorboard?: string;
 }

@@ -110,6 +110,10 @@ export function registerDemoCommand(program: Command): void {
           say('');
           if (result.report) {
             say(`Report:  ${result.report.html} (open it in a browser; the data: ${result.report.json})`);
+            if (result.report.tensorboard)
+              say(
+                `TensorBoard: tensorboard --logdir ${result.report.tensorboard} (trials by their parameters, HParams tab)`,
+              );
           }
           say('Outputs: artifacts/<stage>/<cache key>/ (list them: npx migflow cache ls)');
           if (server.uiUrl) {

@@ -32,6 +32,7 @@ export {
   reconfigurations,
   reportPolicies,
   reportTrials,
+  tensorboardByLabel,
   trialLabel,
 } from './run-report.js';
 export { renderRunReportHtml, reportFolderName, writeRunReport } from './run-report-html.js';

@@ -120,7 +120,7 @@ function trialsSection(r: RunReport): string {
     ['trial (its parameters)', 'id', 'status', 'gpu', 'mean episode reward', 'best checkpoint / error'],
     rows,
     'trials',
-  )}${chart}</section>`;
+  )}${chart}${r.tensorboard ? `<p>TensorBoard (scalars, HParams tab comparing the trials): <code>tensorboard --logdir ${e(r.tensorboard)}</code></p>` : ''}</section>`;
 }
 
 function policyBars(

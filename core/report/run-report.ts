@@ -5,7 +5,7 @@
  * one self-contained page. Built from the stage results the pipeline already returns plus each trial's
  * logs/episodes.jsonl; nothing here reruns anything.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BenchEntry,
@@ -92,6 +92,8 @@ export interface RunReport {
   };
   trials?: ReportTrial[];
   bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
+  /** The trials' TensorBoard runs under their labels (see tensorboardByLabel): `tensorboard --logdir` it. */
+  tensorboard?: string;
   links: ReportLink[];
 }
 
@@ -406,4 +408,30 @@ export function benchRunReport(
     bench: { totalRequests, steps: results[0]?.entry.steps ?? 0, policies },
     links: o.links ?? [],
   };
+}
+
+/**
+ * `<dir>/<trial label>/events.out.tfevents.*`: each trial's TensorBoard files under its parameters' name, so
+ * `tensorboard --logdir <dir>` lists runs as `affinity_bonus_weight=0.1` instead of cache hashes. Hard links (the
+ * event files are the trial's own; TensorBoard does not follow symlinked folders), a copy where links fail
+ * (another file system). Returns the folder, or undefined when no trial has event files.
+ */
+export function tensorboardByLabel(dir: string, trials: readonly ReportTrial[]): string | undefined {
+  let any = false;
+  rmSync(dir, { recursive: true, force: true });
+  for (const t of trials) {
+    const src = t.dir ? join(t.dir, 'tensorboard') : undefined;
+    if (!src || !existsSync(src)) continue;
+    const dst = join(dir, t.label.replace(/[/\\]/g, '_'));
+    mkdirSync(dst, { recursive: true });
+    for (const f of readdirSync(src)) {
+      try {
+        linkSync(join(src, f), join(dst, f));
+      } catch {
+        copyFileSync(join(src, f), join(dst, f));
+      }
+      any = true;
+    }
+  }
+  return any ? dir : undefined;
 }

@@ -1,5 +1,5 @@
 /** The run report: trials named by their parameters, the best marked, the answer first, files written whole. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   readLearningCurve,
   renderRunReportHtml,
   reportFolderName,
+  tensorboardByLabel,
   trialLabel,
   writeRunReport,
 } from '../../../core/report/index.js';
@@ -81,6 +82,20 @@ describe('run report', () => {
     expect(html).toContain(
       `http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("MigflowRunId = 'pipeline/report-fixture'").replace(/'/g, '&#39;')}`,
     );
+  });
+
+  it('lists the trials’ TensorBoard files under their labels (hard links, the same bytes)', () => {
+    for (const t of result.train!.trials) {
+      mkdirSync(join(t.dir!, 'tensorboard'), { recursive: true });
+      writeFileSync(join(t.dir!, 'tensorboard', 'events.out.tfevents.1.host.1'), t.trialKey);
+    }
+    const dir = tensorboardByLabel(join(tmp, 'tb'), report.trials!);
+    expect(dir).toBe(join(tmp, 'tb'));
+    expect(readdirSync(dir!).sort()).toEqual(['affinity_bonus_weight=0.1', 'affinity_bonus_weight=0.2']);
+    expect(
+      readFileSync(join(dir!, 'affinity_bonus_weight=0.2', 'events.out.tfevents.1.host.1'), 'utf8'),
+    ).toBe('t-bbbb2222');
+    expect(tensorboardByLabel(join(tmp, 'tb-none'), [])).toBeUndefined();
   });
 
   it('writes report.json and report.html atomically (no temporary file left)', () => {

@@ -47,12 +47,17 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
   joinRun(Stage.pipeline, runId);
   const stages: StageOutcome[] = [];
   const result: PipelineResult = { runId, stages, simulationConfig: input.simulationConfig };
+  // Two lines whatever the stage count: the panel shows about six.
   const progress = (current: string) =>
     setCurrentDetails(
       [
         `**Pipeline ${runId}** — ${current}`,
-        '',
-        ...stages.map((s) => `- ${s.stage}: ${s.status} (${(s.durationMs / 1000).toFixed(1)} s)`),
+        stages
+          .map(
+            (s) =>
+              `${s.stage} ${s.status}${s.status === 'skipped' ? '' : ` ${(s.durationMs / 1000).toFixed(1)} s`}`,
+          )
+          .join(' · '),
       ].join('\n'),
     );
 

@@ -67,9 +67,22 @@ export function addBenchOptions(cmd: Command): Command {
     .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
     .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
     .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
-    .option('--config <file>', 'simulation config', 'configs/simulation_config.yaml')
+    .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
+    .option('--config <file>', 'old name of --sim-config (still accepted, with a warning)')
     .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
     .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml');
+}
+
+/**
+ * The simulation config of a bench command: `--sim-config`, or the old `--config` (which meant the training config
+ * for `train` and the simulation config here), accepted with a warning.
+ */
+export function simConfigOption(o: { simConfig: string; config?: string }, command: string): string {
+  if (o.config === undefined) return o.simConfig;
+  process.stderr.write(
+    `migflow ${command}: --config is now --sim-config (every command names its configs --sim-config, --training-config, --bench-config); using ${o.config}\n`,
+  );
+  return o.config;
 }
 
 export interface BenchCliOptions extends BenchTraceOptions {
@@ -80,7 +93,8 @@ export interface BenchCliOptions extends BenchTraceOptions {
   seed?: number;
   figures: boolean;
   syntheticTokens?: boolean;
-  config: string;
+  simConfig: string;
+  config?: string;
   trainingConfig: string;
   benchConfig: string;
 }
@@ -109,7 +123,8 @@ export function registerBenchCommand(program: Command): void {
       '--task <names...>',
       `run the policies on tasks of the suite (${[...TASK_SUITE, 'all'].join(', ')}, or a task .yaml) instead of bench_config's workload, and score them`,
     )
-    .action(async (opts: BenchCliOptions & { out: string; task?: string[] }) => {
+    .action(async (given: BenchCliOptions & { out: string; task?: string[] }) => {
+      const opts = { ...given, simConfig: simConfigOption(given, 'bench') };
       // Checkpoints load (and fail on a bad path) before any trial runs.
       if (opts.task) {
         const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
@@ -127,7 +142,7 @@ export function registerBenchCommand(program: Command): void {
         const r = await benchStage.run(
           {
             ...t,
-            simulationConfig: opts.config,
+            simulationConfig: opts.simConfig,
             trainingConfig: opts.trainingConfig,
             benchConfig: opts.benchConfig,
             syntheticTokens: opts.syntheticTokens === true,
@@ -178,7 +193,7 @@ async function benchTasks(
     tasks: taskFiles(opts.task),
     policies,
     files: {
-      simulationConfig: opts.config,
+      simulationConfig: opts.simConfig,
       trainingConfig: opts.trainingConfig,
       syntheticTokens: opts.syntheticTokens === true,
       ...(opts.steps !== undefined ? { steps: opts.steps } : {}),

@@ -9,7 +9,13 @@ import { connectClient, executeWorkflow, workflowUrl } from '../lib/client.js';
 import { datasetTable } from '../lib/dataset-workflow.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
-import { addBenchOptions, type BenchCliOptions, checkpointsToRun, traceSource } from './bench.js';
+import {
+  addBenchOptions,
+  type BenchCliOptions,
+  checkpointsToRun,
+  simConfigOption,
+  traceSource,
+} from './bench.js';
 import { registerRunTrainCommands } from './run-train.js';
 
 export function registerRunCommand(program: Command): void {
@@ -69,7 +75,7 @@ export function registerRunCommand(program: Command): void {
         checkpoints,
         figures: o.figures,
         syntheticTokens: o.syntheticTokens === true,
-        simulationConfig: o.config,
+        simulationConfig: simConfigOption(o, 'run bench'),
         trainingConfig: o.trainingConfig,
         benchConfig: o.benchConfig,
         ...(o.steps !== undefined ? { steps: o.steps } : {}),

@@ -204,6 +204,8 @@ export function reconfigurations(entry: BenchEntry): number {
 const fmt = (x: number, digits = 3) =>
   Number.isFinite(x) ? (Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(digits)) : 'n/a';
 
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
 function identicalEntries(a: BenchEntry, b: BenchEntry): boolean {
   const strip = (e: BenchEntry) => JSON.stringify({ ...e, policy: '', runName: '' });
   return strip(a) === strip(b);
@@ -233,8 +235,9 @@ export function headline(
   const topBase = baselines[0];
   if (topRl?.entry.reward && topBase?.entry.reward) {
     const d = topRl.entry.reward.total - topBase.entry.reward.total;
-    const pct =
-      topBase.entry.reward.total !== 0 ? (100 * d) / Math.abs(topBase.entry.reward.total) : Number.NaN;
+    // A percentage of a reward near zero says nothing (+18 000 %): only relative to a base of some size.
+    const base = Math.abs(topBase.entry.reward.total);
+    const pct = base >= 1 && base >= Math.abs(d) / 10 ? (100 * d) / base : Number.NaN;
     const ttftRl = meanTtft(topRl.entry);
     const ttftBase = meanTtft(topBase.entry);
     lines.push(
@@ -242,7 +245,7 @@ export function headline(
     );
     if (d < 0) lines.push(`No RL policy beat ${topBase.name} on this trace.`);
     lines.push(
-      `Cost: ${reconfigurations(topRl.entry)} reconfigurations (split/merge/transfer) in ${topRl.entry.steps} decisions vs ${reconfigurations(topBase.entry)} for ${topBase.name}${trainMs !== undefined ? `; training took ${(trainMs / 1000).toFixed(1)} s of wall time` : ''}.`,
+      `Cost: ${plural(reconfigurations(topRl.entry), 'reconfiguration')} (split/merge/transfer) in ${topRl.entry.steps} decisions vs ${reconfigurations(topBase.entry)} for ${topBase.name}${trainMs !== undefined ? `; training took ${(trainMs / 1000).toFixed(1)} s of wall time` : ''}.`,
     );
   } else if (topBase?.entry.reward) {
     lines.push(`Best policy by bench reward: ${topBase.name} (${fmt(topBase.entry.reward.total)}).`);

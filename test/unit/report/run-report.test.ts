@@ -107,3 +107,17 @@ describe('run report', () => {
     expect(readFileSync(files.html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
   });
 });
+
+describe('headline percentages', () => {
+  it('leaves out a percentage of a reward near zero', () => {
+    const tmp2 = mkdtempSync(join(tmpdir(), 'migflow-report-pct-'));
+    try {
+      const r = pipelineResultFixture(tmp2);
+      r.bench!.results[3]!.entry.reward!.total = 0.587;
+      const text = pipelineRunReport(r, { workflowId: 'w' }).headline.join('\n');
+      expect(text).toContain('static_split_extreme 0.587 (+29.4); mean TTFT');
+    } finally {
+      rmSync(tmp2, { recursive: true, force: true });
+    }
+  });
+});

@@ -37,7 +37,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { checkpointSteps } from '../../../contracts/index.js';
+import { checkpointSteps, paramsSummary } from '../../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
   loadSimulationConfig,
@@ -502,7 +502,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     await renderTrainingCurve(
       episodes,
       updates,
-      `migflow training ${basename(runDir)} (${describeBackend(backend)})`,
+      // Named by what the run changed (a grid trial's values), the run directory when nothing.
+      `migflow training ${paramsSummary(o.overrides ?? {}, 60) || basename(runDir)} (${describeBackend(backend)})`,
       join(runDir, 'training-curve.png'),
     );
   }

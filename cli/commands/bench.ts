@@ -53,24 +53,32 @@ export function traceSource(o: BenchTraceOptions): TraceSource | undefined {
 
 /** The options `migflow bench` and `migflow run bench` share. */
 export function addBenchOptions(cmd: Command): Command {
-  return cmd
-    .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
-    .option('--latest-ckpts <root>', 'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/')
-    .option(
-      '--bl <names...>',
-      'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
-    )
-    .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
-    .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
-    .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
-    .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
-    .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
-    .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
-    .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
-    .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
-    .option('--config <file>', 'old name of --sim-config (still accepted, with a warning)')
-    .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
-    .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml');
+  return (
+    cmd
+      .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
+      .option(
+        '--latest-ckpts <root>',
+        'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/',
+      )
+      .option(
+        '--bl <names...>',
+        'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
+      )
+      .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
+      .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
+      .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
+      .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
+      .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
+      .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
+      // One token default everywhere: the workflows' (syntheticTokens: true) and train's.
+      .option('--synthetic-tokens', 'seeded synthetic token lengths (the default, as in the workflows)')
+      .option('--no-synthetic-tokens', "the profiling stage's generated JSONLs instead")
+      .option('--real-tokens', 'the same as --no-synthetic-tokens (the name `run train` and `run grid` use)')
+      .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
+      .option('--config <file>', 'old name of --sim-config (still accepted, with a warning)')
+      .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
+      .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml')
+  );
 }
 
 /**
@@ -93,6 +101,7 @@ export interface BenchCliOptions extends BenchTraceOptions {
   seed?: number;
   figures: boolean;
   syntheticTokens?: boolean;
+  realTokens?: boolean;
   simConfig: string;
   config?: string;
   trainingConfig: string;
@@ -145,7 +154,7 @@ export function registerBenchCommand(program: Command): void {
             simulationConfig: opts.simConfig,
             trainingConfig: opts.trainingConfig,
             benchConfig: opts.benchConfig,
-            syntheticTokens: opts.syntheticTokens === true,
+            syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
             figures: opts.figures,
             ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
@@ -195,7 +204,7 @@ async function benchTasks(
     files: {
       simulationConfig: opts.simConfig,
       trainingConfig: opts.trainingConfig,
-      syntheticTokens: opts.syntheticTokens === true,
+      syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
       ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     },

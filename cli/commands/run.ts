@@ -74,7 +74,7 @@ export function registerRunCommand(program: Command): void {
           : bl) as BenchStageInput['policies'],
         checkpoints,
         figures: o.figures,
-        syntheticTokens: o.syntheticTokens === true,
+        syntheticTokens: o.syntheticTokens !== false && !o.realTokens,
         simulationConfig: simConfigOption(o, 'run bench'),
         trainingConfig: o.trainingConfig,
         benchConfig: o.benchConfig,

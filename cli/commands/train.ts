@@ -136,7 +136,10 @@ export function registerTrainCommand(program: Command): void {
       'environments stepped in parallel (training.PPO.n_envs; auto = one per core, at most 8)',
       nEnvs,
     )
-    .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
+    // One token default everywhere: the workflows' (syntheticTokens: true) and bench's.
+    .option('--synthetic-tokens', 'seeded synthetic token lengths (the default, as in the workflows)')
+    .option('--no-synthetic-tokens', "the profiling stage's generated JSONLs instead")
+    .option('--real-tokens', 'the same as --no-synthetic-tokens (the name `run train` and `run grid` use)')
     .option(
       '--task <name>',
       'draw every episode from a task of the suite (easy, medium, hard, or a task .yaml)',
@@ -156,6 +159,7 @@ export function registerTrainCommand(program: Command): void {
         set: Record<string, unknown>;
         nEnvs?: number;
         syntheticTokens?: boolean;
+        realTokens?: boolean;
         task?: string;
         stepLogs: boolean;
       }) => {
@@ -187,7 +191,7 @@ export function registerTrainCommand(program: Command): void {
               ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
               ...(opts.resume ? { resumeFrom: opts.resume } : {}),
               ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
-              syntheticTokens: opts.syntheticTokens === true,
+              syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
               ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
               stepLogs: opts.stepLogs,
             },

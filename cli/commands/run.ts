@@ -94,7 +94,7 @@ export function registerRunCommand(program: Command): void {
         }
         const hits = result.results.filter((r) => r.hit).length;
         process.stdout.write(
-          `${table}\n${hits}/${result.results.length} from the cache; results and figures in ${outDir}\n`,
+          `${table}\n${hits}/${result.results.length} from the cache; results and figures in ${outDir}\nReport: ${join(outDir, 'report.html')}\n`,
         );
         const ui = readServerState()?.uiUrl;
         if (ui) process.stdout.write(`Web UI: ${workflowUrl(ui, namespace, workflowId, runId)}\n`);

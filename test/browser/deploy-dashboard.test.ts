@@ -107,6 +107,11 @@ describe('deployment dashboard', () => {
     hub.attach(live, loadDeploymentConfig('test/fixtures/deploy/deployment.yaml'));
     server = await startDashboard({ hub, host: '127.0.0.1', port: 0 });
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.url}/`);
 
     await page.waitForSelector('.gpu[data-gpu="1"] .slot');
@@ -165,6 +170,7 @@ describe('deployment dashboard', () => {
     const data = hub.data() as DashboardData;
     expect(data.series.find((x) => x.agent === 'CodingAgent')!.points.length).toBe(6);
     expect(data.series.find((x) => x.agent === 'RAGAgent')!.points.at(-1)![3]).toBe(2700);
+    expect(errors).toEqual([]);
     expect(await page.locator('#actions').textContent()).toContain('TRANSFER');
     expect(Number(await page.locator('body').getAttribute('data-updates'))).toBeGreaterThan(1);
 

@@ -279,6 +279,12 @@ export async function startDashboard(o: {
       res.end(PAGE);
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      // Browsers ask for it; a 404 would show as an error in the console.
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
   });

@@ -23,9 +23,12 @@ export function webUiUrl(env: NodeJS.ProcessEnv = process.env): string {
 export function createPipelineActivities(deps: ActivityDeps) {
   return {
     async prepareWorkingConfig(args: { source: string }): Promise<{ path: string; created: boolean }> {
-      return withFailures(async () =>
-        workingSimulationConfig(resolveFrom(deps.projectRoot, args.source), deps.cache.root),
-      );
+      return withFailures(async () => {
+        const copy = workingSimulationConfig(resolveFrom(deps.projectRoot, args.source), deps.cache.root);
+        // Other hosts read the working copy through the store (a no-op with the local folder).
+        await deps.cache.share(copy.path);
+        return copy;
+      });
     },
 
     async writeRunReport(args: RunReportArgs): Promise<RunReportFiles> {

@@ -1,8 +1,7 @@
 /** `migflow cache ls|gc`: what the stage cache holds, and cleaning it. */
 import type { Command } from 'commander';
 import { paramsSummary } from '../../contracts/index.js';
-import { StageCache } from '../../core/cache/index.js';
-import { artifactsDir, MIGFLOW_VERSION } from '../../core/paths.js';
+import { stageCacheFromEnv } from '../../workers/stage-cache.js';
 
 function human(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -37,17 +36,17 @@ export function cacheLabel(stage: string, inputs: unknown): string {
 export function registerCacheCommand(program: Command): void {
   const cache = program
     .command('cache')
-    .description('inspect and clean the content-addressed stage cache (artifacts/)');
-  const open = () => new StageCache({ root: artifactsDir(), migflowVersion: MIGFLOW_VERSION });
+    .description(
+      'inspect and clean the content-addressed stage cache (artifacts/, or the S3 store MIGFLOW_STORE names)',
+    );
+  const open = () => stageCacheFromEnv();
   cache
     .command('ls')
     .description('list cached stage outputs, newest first')
     .option('--stage <name>', 'only this stage')
     .option('--json', 'print JSON', false)
-    .action((o: { stage?: string; json: boolean }) => {
-      const entries = open()
-        .list()
-        .filter((e) => !o.stage || e.stage === o.stage);
+    .action(async (o: { stage?: string; json: boolean }) => {
+      const entries = (await open().entries()).filter((e) => !o.stage || e.stage === o.stage);
       if (o.json) {
         process.stdout.write(
           `${JSON.stringify(
@@ -83,11 +82,14 @@ export function registerCacheCommand(program: Command): void {
     )
     .option('--keep <n>', 'keep only the newest N entries of each stage')
     .option('--dry-run', 'only print what would be removed', false)
-    .action((o: { keep?: string; dryRun: boolean }) => {
-      const removed = open().gc({ ...(o.keep ? { keepPerStage: Number(o.keep) } : {}), dryRun: o.dryRun });
+    .action(async (o: { keep?: string; dryRun: boolean }) => {
+      const removed = await open().collect({
+        ...(o.keep ? { keepPerStage: Number(o.keep) } : {}),
+        dryRun: o.dryRun,
+      });
       for (const d of removed) process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${d}\n`);
       process.stdout.write(
-        `${removed.length} director${removed.length === 1 ? 'y' : 'ies'} ${o.dryRun ? 'to remove' : 'removed'}.\n`,
+        `${removed.length} ${removed.length === 1 ? 'item' : 'items'} ${o.dryRun ? 'to remove' : 'removed'}.\n`,
       );
     });
 }

@@ -324,6 +324,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   let best: { checkpoint: string; meanEpisodeReward: number } | undefined = existsSync(bestFile)
     ? (JSON.parse(readFileSync(bestFile, 'utf8')) as { checkpoint: string; meanEpisodeReward: number })
     : undefined;
+  // The run folder may have been restored on another host (a snapshot from the store): the same checkpoint here.
+  if (best) best = { ...best, checkpoint: join(ckDir, basename(best.checkpoint)) };
   if (best && (checkpointSteps(best.checkpoint) ?? 0) > resumedAt) best = undefined;
 
   // Each environment's step-log lines of its running episode; written out as the episode's file when it ends.

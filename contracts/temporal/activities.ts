@@ -22,6 +22,8 @@ import type {
   GridExpansion,
   ProfileEngineInput,
   ProfileEngineResult,
+  RunReportArgs,
+  RunReportFiles,
   TrainPolicyArgs,
   TrainPolicyResult,
   WorkingConfigArgs,
@@ -41,6 +43,8 @@ export interface Activities<DeployState extends DeployStateView = DeployStateVie
   writeBackProfiles(args: WriteBackArgs): Promise<WriteBackResult>;
   /** pipeline (queue `migflow`): the working copy of the simulation config the fit stage writes into. */
   prepareWorkingConfig(args: WorkingConfigArgs): Promise<WorkingConfigResult>;
+  /** pipeline (queue `migflow`): the run report, artifacts/pipeline/<run>/report.html and report.json. */
+  writeRunReport(args: RunReportArgs): Promise<RunReportFiles>;
   /** train (queue `migflow`): grid_search.yaml → validated trials. */
   expandGridSearch(args: ExpandGridArgs): Promise<GridExpansion>;
   /** train (queue `migflow-gpu-N`): one Maskable PPO run, resumable from its last checkpoint. */

@@ -31,9 +31,7 @@ import {
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
-
-/** Progress signals to the workflow at most this often (each is a history event), except at checkpoints. */
-const SIGNAL_EVERY_MS = 5_000;
+import { ProgressCadence } from './progress-cadence.js';
 
 function moveContents(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
@@ -89,12 +87,12 @@ export function createTrainActivities(deps: ActivityDeps) {
             ...(resumeFrom ? { lastCheckpoint: resumeFrom } : {}),
           };
           ctx.heartbeat(latest);
-          let lastSignal = 0;
-          let signalledCheckpoint: string | undefined;
-          const report = (force: boolean) => {
-            const now = Date.now();
-            if (!wf || (!force && now - lastSignal < SIGNAL_EVERY_MS)) return;
-            lastSignal = now;
+          // Bounded by the run's steps (see progress-cadence.ts); the heartbeat details stay current in between.
+          const cadence = new ProgressCadence();
+          // The checkpoint last copied to the store (each new one is, so another host can resume).
+          let mirroredCheckpoint: string | undefined;
+          const report = () => {
+            if (!wf || !cadence.due(latest.steps, latest.totalSteps, Date.now())) return;
             const p: TrainProgress = { phase: 'training', ...latest };
             // Best effort: progress in the UI must never fail the training.
             try {
@@ -114,7 +112,7 @@ export function createTrainActivities(deps: ActivityDeps) {
               heartbeat: () => ctx.heartbeat(latest),
               progress: (p) => {
                 const newCheckpoint =
-                  p.lastCheckpoint !== undefined && p.lastCheckpoint !== signalledCheckpoint;
+                  p.lastCheckpoint !== undefined && p.lastCheckpoint !== mirroredCheckpoint;
                 latest = {
                   steps: p.steps,
                   totalSteps: p.totalSteps,
@@ -127,9 +125,11 @@ export function createTrainActivities(deps: ActivityDeps) {
                   ...(p.lastCheckpoint ? { lastCheckpoint: p.lastCheckpoint } : {}),
                 };
                 ctx.heartbeat(latest);
-                if (newCheckpoint) mirror.snapshot(p.steps);
-                if (newCheckpoint) signalledCheckpoint = p.lastCheckpoint;
-                report(newCheckpoint);
+                if (newCheckpoint) {
+                  mirror.snapshot(p.steps);
+                  mirroredCheckpoint = p.lastCheckpoint;
+                }
+                report();
               },
             });
           } catch (err) {

@@ -1,5 +1,6 @@
 /** `migflow cache ls|gc`: what the stage cache holds, and cleaning it. */
 import type { Command } from 'commander';
+import { paramsSummary } from '../../contracts/index.js';
 import { stageCacheFromEnv } from '../../workers/stage-cache.js';
 
 function human(bytes: number): string {
@@ -11,6 +12,25 @@ function human(bytes: number): string {
     u++;
   }
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
+}
+
+/**
+ * What a cache entry is, for people: a training by its overrides (a grid trial's own values come last in them, so
+ * they are shown first), a bench trial by its policy or checkpoint run, a dataset by its kind, a profile by model
+ * and MIG profile. The key stays the id.
+ */
+export function cacheLabel(stage: string, inputs: unknown): string {
+  const i = (inputs ?? {}) as Record<string, unknown>;
+  const cut = (text: string) => (text.length > 48 ? `${text.slice(0, 47)}…` : text);
+  if (stage === 'train' && i.overrides && typeof i.overrides === 'object') {
+    const reversed = Object.fromEntries(Object.entries(i.overrides as Record<string, unknown>).reverse());
+    return cut(paramsSummary(reversed, 200) || 'defaults');
+  }
+  if (stage === 'bench')
+    return cut(typeof i.runName === 'string' ? `rl ${i.runName}` : String(i.policy ?? ''));
+  if (stage === 'profiling') return cut(`${i.model ?? ''} ${i.profile ?? ''}`.trim());
+  if (stage === 'datasets') return String(i.kind ?? '');
+  return '';
 }
 
 export function registerCacheCommand(program: Command): void {
@@ -44,12 +64,13 @@ export function registerCacheCommand(program: Command): void {
       const rows = entries.map((e) => [
         e.stage,
         e.key,
+        cacheLabel(e.stage, e.inputs),
         e.finishedAt.slice(0, 19).replace('T', ' '),
         human(e.sizeBytes),
         `${e.outputs.length} files`,
         `${(e.durationMs / 1000).toFixed(1)} s`,
       ]);
-      const head = ['stage', 'key', 'finished (UTC)', 'size', 'outputs', 'took'];
+      const head = ['stage', 'key', 'what', 'finished (UTC)', 'size', 'outputs', 'took'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
       process.stdout.write(`${fmt(head)}\n${rows.map(fmt).join('\n')}\n`);

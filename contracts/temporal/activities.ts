@@ -24,6 +24,8 @@ import type {
   LoadSearchResult,
   ProfileEngineInput,
   ProfileEngineResult,
+  RunReportArgs,
+  RunReportFiles,
   SaveStudyArgs,
   SuggestTrialArgs,
   SuggestTrialResult,
@@ -48,6 +50,8 @@ export interface Activities<DeployState extends DeployStateView = DeployStateVie
   writeBackProfiles(args: WriteBackArgs): Promise<WriteBackResult>;
   /** pipeline (queue `migflow`): the working copy of the simulation config the fit stage writes into. */
   prepareWorkingConfig(args: WorkingConfigArgs): Promise<WorkingConfigResult>;
+  /** pipeline (queue `migflow`): the run report, artifacts/pipeline/<run>/report.html and report.json. */
+  writeRunReport(args: RunReportArgs): Promise<RunReportFiles>;
   /** train (queue `migflow`): grid_search.yaml → validated trials. */
   expandGridSearch(args: ExpandGridArgs): Promise<GridExpansion>;
   /** search (queue `migflow`): the search config checked, its plan, and the study's trials so far. */

@@ -46,7 +46,6 @@ export {
   prepareBench,
   runBench,
   runTrial,
-  type TraceBuildOptions,
   type TrialResult,
   trialSeed,
 } from './runner.js';

@@ -17,7 +17,7 @@ import type { AgentName } from '../mig/index.js';
 import { actionName, NO_ACTION } from '../mig/index.js';
 import type { AgentMetrics } from '../report/index.js';
 import type { TokenTable } from '../sim/index.js';
-import type { ArrivalTrace } from '../workload/index.js';
+import type { ArrivalTrace, TraceBuildOptions } from '../workload/index.js';
 import {
   type BenchTrace,
   benchTraceFromArrivals,
@@ -43,16 +43,6 @@ export interface BenchSetup {
   readonly arrivalTrace?: ArrivalTrace;
   /** Generate the shared trace this way instead of from the bench config's patterns (a task's bursty model). */
   readonly generateTrace?: (o: TraceBuildOptions) => BenchTrace;
-}
-
-/** What a trace generator is given: the agents, their dataset sizes, the decision grid and the workload seed. */
-export interface TraceBuildOptions {
-  /** Enum order. */
-  readonly agents: readonly AgentName[];
-  readonly itemCounts: readonly number[];
-  readonly actionIntervalS: number;
-  readonly steps: number;
-  readonly seed: number;
 }
 
 export interface PreparedBench {

@@ -23,7 +23,7 @@
  *   `arrivalRateHistory`, `avgQueue(a, slot)`, `avgRunning(a, slot)`, `lastAvgQueue`, `stepsSinceAction`,
  *   `amounts`, `stepsSinceGive(sender, receiver)`; `agent.completed` (ring of the last 500);
  * - globals: `metrics.budgetS`, `metrics.reconfigFlag`, `metrics.lastActionDowntimeS`;
- * - masks: `sim.findBestEngineIndex(g, profile)`, `sim.predictActionCostS(action)` (fresh draws each call);
+ * - masks: `sim.gpuEngines(g)` (core/control's leastLoadedEngineIndex picks from them), `sim.predictActionCostS(action)` (fresh draws each call);
  * - metrics of spec §6: `summarizeCompleted(requests)`, `sim.queueTrace(a)`, `sim.reconfigEpisodes()`.
  *
  * Randomness comes only from the injected `SimRng`, in the reference's draw order; hooks observe events

@@ -7,6 +7,7 @@
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
+import { WarmStartTeacher } from '../../contracts/index.js';
 import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
@@ -18,6 +19,12 @@ function nEnvs(value: string): number {
   if (n === undefined)
     throw new InvalidArgumentError('expected a whole number ≥ 1 or "auto" (one per core, at most 8)');
   return n;
+}
+
+function warmStartTeacher(value: string): WarmStartTeacher {
+  const r = WarmStartTeacher.safeParse(value);
+  if (!r.success) throw new InvalidArgumentError(`expected one of ${WarmStartTeacher.options.join(', ')}`);
+  return r.data;
 }
 
 /** Local time YYYYmmdd-HHMMSS-mmm, the reference's run id. */
@@ -96,6 +103,16 @@ export function registerTrainCommand(program: Command): void {
       'environments stepped in parallel (training.PPO.n_envs; auto = one per core, at most 8)',
       nEnvs,
     )
+    .option(
+      '--warm-start <baseline>',
+      `clone a baseline into the policy before PPO starts (${WarmStartTeacher.options.join(', ')})`,
+      warmStartTeacher,
+    )
+    .option(
+      '--bench-config <file>',
+      'bench config whose heuristic/QAS settings the warm-start teacher uses',
+      'configs/bench_config.yaml',
+    )
     .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
     .option(
       '--task <name>',
@@ -113,6 +130,8 @@ export function registerTrainCommand(program: Command): void {
         checkpointEvery?: number;
         set: Record<string, unknown>;
         nEnvs?: number;
+        warmStart?: WarmStartTeacher;
+        benchConfig: string;
         syntheticTokens?: boolean;
         task?: string;
         stepLogs: boolean;
@@ -139,6 +158,7 @@ export function registerTrainCommand(program: Command): void {
               syntheticTokens: opts.syntheticTokens === true,
               ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
               stepLogs: opts.stepLogs,
+              ...(opts.warmStart ? { warmStart: opts.warmStart, benchConfig: opts.benchConfig } : {}),
             },
             runDir,
             {

@@ -43,7 +43,10 @@ export interface CloneStats {
   readonly noActionShare: number;
 }
 
-/** The default cloning schedule of `migflow train --warm-start` (a few seconds on the shipped nets). */
+/**
+ * The default cloning schedule of `migflow train --warm-start`: 640 Adam steps on 8192 demonstrations (seconds on a
+ * [64, 64] actor, about a minute on the shipped [512, 512] one on two cores).
+ */
 export const WARM_START_CLONE_DEFAULTS: Omit<CloneOptions, 'seed'> = {
   epochs: 20,
   batchSize: 256,

@@ -56,6 +56,7 @@ export function createTrainActivities(deps: ActivityDeps) {
           ...(a.warmStart
             ? {
                 warmStart: a.warmStart,
+                ...(a.warmStartSteps !== undefined ? { warmStartSteps: a.warmStartSteps } : {}),
                 benchConfig: resolveFrom(deps.projectRoot, a.benchConfig ?? 'configs/bench_config.yaml'),
               }
             : {}),

@@ -57,6 +57,12 @@ const common = {
   warmStart: WarmStartTeacher.optional().describe(
     'clone this baseline into the policy (behaviour cloning on its decisions in the training environment) before PPO starts (default: none)',
   ),
+  warmStartSteps: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('teacher decisions cloned by warmStart (default 8192)'),
   benchConfig: z
     .string()
     .min(1)
@@ -117,6 +123,12 @@ export const GridSearchInput = z
     overrides: overrides.describe(
       'values applied to every trial before its grid values (a trial’s own value wins on the same key), e.g. a small net for a quick search',
     ),
+    seedPerTrial: z
+      .boolean()
+      .default(false)
+      .describe(
+        'give trial i the seed seed + i, so trials differ in their draws too (a grid whose values barely change the first updates still gives distinct runs)',
+      ),
     gpus: z
       .array(z.number().int().nonnegative())
       .min(1)
@@ -140,6 +152,7 @@ export const TrainPolicyArgs = z
     syntheticTokens: z.boolean(),
     nEnvs: NEnvsField.optional(),
     warmStart: WarmStartTeacher.optional(),
+    warmStartSteps: z.number().int().positive().optional(),
     benchConfig: z.string().min(1).optional(),
     trialKey: z.string().min(1).optional(),
   })

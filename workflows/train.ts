@@ -93,7 +93,13 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
           seed: input.seed,
           syntheticTokens: input.syntheticTokens,
           ...(input.nEnvs !== undefined ? { nEnvs: input.nEnvs } : {}),
-          ...(input.warmStart ? { warmStart: input.warmStart, benchConfig: input.benchConfig } : {}),
+          ...(input.warmStart
+            ? {
+                warmStart: input.warmStart,
+                benchConfig: input.benchConfig,
+                ...(input.warmStartSteps !== undefined ? { warmStartSteps: input.warmStartSteps } : {}),
+              }
+            : {}),
           ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
           ...(input.checkpointEverySteps !== undefined
             ? { checkpointEverySteps: input.checkpointEverySteps }

@@ -108,6 +108,7 @@ export function registerTrainCommand(program: Command): void {
       `clone a baseline into the policy before PPO starts (${WarmStartTeacher.options.join(', ')})`,
       warmStartTeacher,
     )
+    .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)', positiveWhole)
     .option(
       '--bench-config <file>',
       'bench config whose heuristic/QAS settings the warm-start teacher uses',
@@ -131,6 +132,7 @@ export function registerTrainCommand(program: Command): void {
         set: Record<string, unknown>;
         nEnvs?: number;
         warmStart?: WarmStartTeacher;
+        warmStartSteps?: number;
         benchConfig: string;
         syntheticTokens?: boolean;
         task?: string;
@@ -158,7 +160,13 @@ export function registerTrainCommand(program: Command): void {
               syntheticTokens: opts.syntheticTokens === true,
               ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
               stepLogs: opts.stepLogs,
-              ...(opts.warmStart ? { warmStart: opts.warmStart, benchConfig: opts.benchConfig } : {}),
+              ...(opts.warmStart
+                ? {
+                    warmStart: opts.warmStart,
+                    benchConfig: opts.benchConfig,
+                    ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
+                  }
+                : {}),
             },
             runDir,
             {

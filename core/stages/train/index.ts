@@ -20,7 +20,7 @@ import { MigflowError } from '../../errors.js';
 import { tokenTableFiles } from '../../workload/index.js';
 import type { TrainingProgress } from './train-run.js';
 import type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
-import { DEFAULT_BENCH_CONFIG } from './warm-start.js';
+import { DEFAULT_BENCH_CONFIG, DEFAULT_WARM_START_STEPS } from './warm-start.js';
 
 export const TRAIN_CHILD = fileURLToPath(new URL('./train-child.ts', import.meta.url));
 /**
@@ -80,7 +80,9 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
         syntheticTokens: t.syntheticTokens,
         task: t.task !== undefined,
         // Absent when off, so the keys of runs without a warm start stay what they were.
-        ...(t.warmStart ? { warmStart: t.warmStart } : {}),
+        ...(t.warmStart
+          ? { warmStart: t.warmStart, warmStartSteps: t.warmStartSteps ?? DEFAULT_WARM_START_STEPS }
+          : {}),
       },
       inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles, ...teacherFiles],
     };

@@ -47,6 +47,7 @@ export async function trainInChild(
       ...(a.stepLogs !== undefined ? { stepLogs: a.stepLogs } : {}),
       ...(a.task ? { task: a.task } : {}),
       ...(a.warmStart ? { warmStart: a.warmStart } : {}),
+      ...(a.warmStartSteps !== undefined ? { warmStartSteps: a.warmStartSteps } : {}),
       ...(a.benchConfig ? { benchConfigPath: a.benchConfig } : {}),
       signal: ctx.signal,
       log: ctx.log,

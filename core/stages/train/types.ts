@@ -22,6 +22,8 @@ export interface TrainRunInput {
   readonly task?: string;
   /** Clone this baseline into the policy before PPO starts (./warm-start.ts); not on a resume. */
   readonly warmStart?: WarmStartTeacher;
+  /** Teacher decisions to clone (default DEFAULT_WARM_START_STEPS). */
+  readonly warmStartSteps?: number;
   /** The bench config whose heuristic/QAS settings the teacher uses (default configs/bench_config.yaml). */
   readonly benchConfig?: string;
 }

@@ -29,11 +29,6 @@ export interface CloneOptions {
   readonly learningRate: number;
   /** Seed of the minibatch shuffling. */
   readonly seed: number;
-  /**
-   * Weight of a demonstration whose action is not NO_ACTION (index 0) relative to one that is (default 1). Teachers
-   * do nothing on most decisions; the few actions they take are what the layout depends on.
-   */
-  readonly actionWeight?: number;
 }
 
 export interface CloneStats {
@@ -58,7 +53,7 @@ export const WARM_START_CLONE_DEFAULTS: Omit<CloneOptions, 'seed'> = {
   learningRate: 1e-3,
 };
 
-function rows(d: Demonstrations, idx: Int32Array, obsSize: number, actionCount: number, actionWeight = 1) {
+function rows(d: Demonstrations, idx: Int32Array, obsSize: number, actionCount: number) {
   const obs = new Float32Array(idx.length * obsSize);
   const masks = new Int32Array(idx.length * actionCount);
   const actions = new Int32Array(idx.length);
@@ -68,7 +63,6 @@ function rows(d: Demonstrations, idx: Int32Array, obsSize: number, actionCount: 
     actions[k] = d.actions[r]!;
   });
   return {
-    weights: tf.tensor1d(Float32Array.from(actions, (a) => (a === 0 ? 1 : actionWeight))),
     obs: tf.tensor2d(obs, [idx.length, obsSize]),
     masks: tf.tensor2d(masks, [idx.length, actionCount], 'int32'),
     actions: tf.tensor1d(actions, 'int32'),
@@ -128,13 +122,10 @@ export function cloneBehaviour(policy: ActorCriticPolicy, d: Demonstrations, o: 
       for (let start = 0; start < d.count; start += o.batchSize) {
         const idx = order.subarray(start, Math.min(d.count, start + o.batchSize));
         tf.tidy(() => {
-          const b = rows(d, idx, obsSize, actionCount, o.actionWeight ?? 1);
+          const b = rows(d, idx, obsSize, actionCount);
           const { grads } = tf.variableGrads(
             () =>
-              tf.div(
-                tf.neg(tf.sum(tf.mul(logProbOf(maskLogits(policy.logits(b.obs), b.masks), b.actions), b.weights))),
-                tf.sum(b.weights),
-              ) as tf.Scalar,
+              tf.neg(tf.mean(logProbOf(maskLogits(policy.logits(b.obs), b.masks), b.actions))) as tf.Scalar,
             actor,
           );
           adam.step(

@@ -47,6 +47,8 @@ export {
   DEFAULT_CHECKPOINT_EVERY_STEPS,
   divergenceHint,
   episodeSeed,
+  type RunTrainingOptions,
+  runTraining,
   trainerConfigFrom,
 } from './train-run.js';
 export type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';

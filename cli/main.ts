@@ -4,12 +4,14 @@
  */
 import { Command } from 'commander';
 import { MigflowError } from '../core/errors.js';
+import { MIGFLOW_VERSION } from '../core/paths.js';
 import { registerCommands } from './commands/index.js';
 
 const program = new Command('migflow')
   .description(
     'Durable Temporal pipeline: datasets → profiling → fit → PPO training → simulated bench → MIG deployment',
   )
+  .version(`migflow ${MIGFLOW_VERSION} (node ${process.versions.node})`, '-V, --version', 'print the version')
   .showHelpAfterError();
 
 registerCommands(program);

@@ -11,6 +11,7 @@ import type { BenchEntry } from '../../contracts/index.js';
 import {
   benchTrials,
   comparisonTable,
+  energyTable,
   latestCheckpoints,
   resolveTrials,
   runTaskSuite,
@@ -21,6 +22,7 @@ import {
 } from '../../core/bench/index.js';
 import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
+import { benchRunReport, writeRunReport } from '../../core/report/index.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
 import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
 
@@ -52,23 +54,48 @@ export function traceSource(o: BenchTraceOptions): TraceSource | undefined {
 
 /** The options `migflow bench` and `migflow run bench` share. */
 export function addBenchOptions(cmd: Command): Command {
-  return cmd
-    .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
-    .option('--latest-ckpts <root>', 'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/')
-    .option(
-      '--bl <names...>',
-      'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
-    )
-    .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
-    .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
-    .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
-    .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
-    .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
-    .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
-    .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
-    .option('--config <file>', 'simulation config', 'configs/simulation_config.yaml')
-    .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
-    .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml');
+  return (
+    cmd
+      .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
+      .option(
+        '--latest-ckpts <root>',
+        'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/',
+      )
+      .option(
+        '--bl <names...>',
+        'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
+      )
+      .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
+      .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
+      .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
+      .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
+      .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
+      .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
+      .option(
+        '--chrome-trace',
+        'also write trace_<run_name>.json per policy (Chrome trace-event JSON: chrome://tracing, Perfetto)',
+      )
+      // One token default everywhere: the workflows' (syntheticTokens: true) and train's.
+      .option('--synthetic-tokens', 'seeded synthetic token lengths (the default, as in the workflows)')
+      .option('--no-synthetic-tokens', "the profiling stage's generated JSONLs instead")
+      .option('--real-tokens', 'the same as --no-synthetic-tokens (the name `run train` and `run grid` use)')
+      .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
+      .option('--config <file>', 'old name of --sim-config (still accepted, with a warning)')
+      .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
+      .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml')
+  );
+}
+
+/**
+ * The simulation config of a bench command: `--sim-config`, or the old `--config` (which meant the training config
+ * for `train` and the simulation config here), accepted with a warning.
+ */
+export function simConfigOption(o: { simConfig: string; config?: string }, command: string): string {
+  if (o.config === undefined) return o.simConfig;
+  process.stderr.write(
+    `migflow ${command}: --config is now --sim-config (every command names its configs --sim-config, --training-config, --bench-config); using ${o.config}\n`,
+  );
+  return o.config;
 }
 
 export interface BenchCliOptions extends BenchTraceOptions {
@@ -78,8 +105,11 @@ export interface BenchCliOptions extends BenchTraceOptions {
   steps?: number;
   seed?: number;
   figures: boolean;
+  chromeTrace?: boolean;
   syntheticTokens?: boolean;
-  config: string;
+  realTokens?: boolean;
+  simConfig: string;
+  config?: string;
   trainingConfig: string;
   benchConfig: string;
 }
@@ -108,7 +138,8 @@ export function registerBenchCommand(program: Command): void {
       '--task <names...>',
       `run the policies on tasks of the suite (${[...TASK_SUITE, 'all'].join(', ')}, or a task .yaml) instead of bench_config's workload, and score them`,
     )
-    .action(async (opts: BenchCliOptions & { out: string; task?: string[] }) => {
+    .action(async (given: BenchCliOptions & { out: string; task?: string[] }) => {
+      const opts = { ...given, simConfig: simConfigOption(given, 'bench') };
       // Checkpoints load (and fail on a bad path) before any trial runs.
       if (opts.task) {
         const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
@@ -118,6 +149,7 @@ export function registerBenchCommand(program: Command): void {
       const trace = traceSource(opts);
       mkdirSync(opts.out, { recursive: true });
       const entries: BenchEntry[] = [];
+      const results: { policy: string; checkpoint?: string; entry: BenchEntry }[] = [];
       const written: string[] = [];
       let last: BenchTrialSummary | undefined;
       for (const t of trials) {
@@ -125,11 +157,12 @@ export function registerBenchCommand(program: Command): void {
         const r = await benchStage.run(
           {
             ...t,
-            simulationConfig: opts.config,
+            simulationConfig: opts.simConfig,
             trainingConfig: opts.trainingConfig,
             benchConfig: opts.benchConfig,
-            syntheticTokens: opts.syntheticTokens === true,
+            syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
             figures: opts.figures,
+            ...(opts.chromeTrace ? { chromeTrace: true } : {}),
             ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(trace ? { trace } : {}),
@@ -139,12 +172,22 @@ export function registerBenchCommand(program: Command): void {
         );
         process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
         entries.push(r.entry);
+        results.push({
+          policy: r.entry.policy,
+          ...(t.checkpoint ? { checkpoint: t.checkpoint } : {}),
+          entry: r.entry,
+        });
         written.push(...r.files.map((f) => join(opts.out, f)));
         last = r;
       }
       written.push(...writeComparisonEntries(opts.out, entries));
+      const report = writeRunReport(
+        opts.out,
+        benchRunReport(`bench ${opts.out}`, results, last?.totalRequests ?? 0),
+      );
+      written.push(report.html, report.json);
       process.stdout.write(
-        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\nEnergy (power model of the simulation config):\n${energyTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
       );
     });
 }
@@ -166,9 +209,9 @@ async function benchTasks(
     tasks: taskFiles(opts.task),
     policies,
     files: {
-      simulationConfig: opts.config,
+      simulationConfig: opts.simConfig,
       trainingConfig: opts.trainingConfig,
-      syntheticTokens: opts.syntheticTokens === true,
+      syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
       ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     },

@@ -24,6 +24,7 @@ import { trainProgressSignal } from '../contracts/temporal/index.js';
 import { RunMirror, resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
 import { expandTrainingGrid } from '../core/config/index.js';
 import {
+  autoNEnvs,
   resumePoint,
   TrainingStoppedError,
   type TrainRunInput,
@@ -45,11 +46,20 @@ export function createTrainActivities(deps: ActivityDeps) {
     async trainPolicy(raw: TrainPolicyArgs): Promise<TrainPolicyResult> {
       return parsedActivity('trainPolicy', TrainPolicyArgs, raw, async (a, ctx, started) => {
         const info = ctx.info;
+        // `auto` becomes this worker's core count here, so the cache key holds the number that really ran.
+        const nEnvs = a.nEnvs === 'auto' ? autoNEnvs() : a.nEnvs;
         const input: TrainRunInput = {
           trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
           // The working simulation config may live on the orchestration host: read it through the store.
           simulationConfig: await deps.cache.localPath(resolveFrom(deps.projectRoot, a.simulationConfig)),
-          overrides: a.overrides,
+          overrides: nEnvs === undefined ? a.overrides : { ...a.overrides, 'training.PPO.n_envs': nEnvs },
+          ...(a.warmStart
+            ? {
+                warmStart: a.warmStart,
+                ...(a.warmStartSteps !== undefined ? { warmStartSteps: a.warmStartSteps } : {}),
+                benchConfig: resolveFrom(deps.projectRoot, a.benchConfig ?? 'configs/bench_config.yaml'),
+              }
+            : {}),
           seed: a.seed,
           syntheticTokens: a.syntheticTokens,
           ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),

@@ -150,8 +150,12 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
             simulationConfig: input.simulationConfig,
             // The trial's own values win over the grid-wide overrides.
             overrides: { ...input.overrides, ...outcome.params },
-            seed: input.seed,
+            seed: input.seed + (input.seedPerTrial ? outcome.index : 0),
             syntheticTokens: input.syntheticTokens,
+            ...(input.nEnvs !== undefined ? { nEnvs: input.nEnvs } : {}),
+            ...(input.warmStart ? { warmStart: input.warmStart } : {}),
+            ...(input.warmStartSteps !== undefined ? { warmStartSteps: input.warmStartSteps } : {}),
+            benchConfig: input.benchConfig,
             gpu,
             trialKey: outcome.trialKey,
             ...(params ? { label: params } : {}),

@@ -41,6 +41,9 @@ export function createBenchActivities(deps: ActivityDeps) {
           ...(checkpoint ? { checkpoint } : {}),
           ...(s.trace ? { trace: { ...s.trace, file: path(s.trace.file) } } : {}),
           figures: s.figures,
+          ...(s.chromeTrace ? { chromeTrace: true } : {}),
+          // A suite name (easy, medium, hard) stays a name; a task file is a path from the project root.
+          ...(s.task ? { task: /\.ya?ml$/.test(s.task) ? path(s.task) : s.task } : {}),
           simulationConfig: await deps.cache.localPath(path(s.simulationConfig)),
           trainingConfig: path(s.trainingConfig),
           benchConfig: path(s.benchConfig),

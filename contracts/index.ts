@@ -17,5 +17,7 @@ export * from './errors.js';
 export * from './field-path.js';
 export * from './pipeline.js';
 export * from './profiling.js';
+export * from './search.js';
 export * from './stages.js';
 export * from './train.js';
+export * from './validate.js';

@@ -4,7 +4,14 @@
  * signals progress here, so the Web UI's current details and `trainProgressQuery` show steps, reward and the
  * last checkpoint while it runs.
  */
-import { isCancellation, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   finishedProgress,
   paramsSummary,
@@ -16,6 +23,7 @@ import {
 import {
   type Activities,
   gpuTaskQueue,
+  searchTrialProgressSignal,
   trainingRetry,
   trainProgressQuery,
   trainProgressSignal,
@@ -68,6 +76,19 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
     attempt: 1,
   };
   let finished = false;
+  // A SearchWorkflow's pruner judges its trials on these reports; losing one only delays a decision.
+  const parent = workflowInfo().parent;
+  const forward =
+    input.forwardProgress && parent && input.trialKey
+      ? (p: TrainProgress) =>
+          void getExternalWorkflowHandle(parent.workflowId, parent.runId)
+            .signal(searchTrialProgressSignal, {
+              trialKey: input.trialKey!,
+              steps: p.steps,
+              ...(p.meanEpisodeReward !== undefined ? { meanEpisodeReward: p.meanEpisodeReward } : {}),
+            })
+            .catch(() => {})
+      : undefined;
   setHandler(trainProgressQuery, () => progress, {
     description: 'steps, episodes, mean reward and last checkpoint of the run so far',
   });
@@ -78,6 +99,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
       if (finished || p.attempt < progress.attempt) return;
       progress = p;
       setCurrentDetails(progressMarkdown(title, progress));
+      forward?.(p);
     },
     { description: 'progress report from the trainPolicy activity' },
   );

@@ -11,6 +11,7 @@ import type { BenchEntry } from '../../contracts/index.js';
 import {
   benchTrials,
   comparisonTable,
+  energyTable,
   latestCheckpoints,
   resolveTrials,
   runTaskSuite,
@@ -70,6 +71,10 @@ export function addBenchOptions(cmd: Command): Command {
       .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
       .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
       .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
+      .option(
+        '--chrome-trace',
+        'also write trace_<run_name>.json per policy (Chrome trace-event JSON: chrome://tracing, Perfetto)',
+      )
       // One token default everywhere: the workflows' (syntheticTokens: true) and train's.
       .option('--synthetic-tokens', 'seeded synthetic token lengths (the default, as in the workflows)')
       .option('--no-synthetic-tokens', "the profiling stage's generated JSONLs instead")
@@ -100,6 +105,7 @@ export interface BenchCliOptions extends BenchTraceOptions {
   steps?: number;
   seed?: number;
   figures: boolean;
+  chromeTrace?: boolean;
   syntheticTokens?: boolean;
   realTokens?: boolean;
   simConfig: string;
@@ -156,6 +162,7 @@ export function registerBenchCommand(program: Command): void {
             benchConfig: opts.benchConfig,
             syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
             figures: opts.figures,
+            ...(opts.chromeTrace ? { chromeTrace: true } : {}),
             ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(trace ? { trace } : {}),
@@ -180,7 +187,7 @@ export function registerBenchCommand(program: Command): void {
       );
       written.push(report.html, report.json);
       process.stdout.write(
-        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\nEnergy (power model of the simulation config):\n${energyTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
       );
     });
 }

@@ -17,6 +17,7 @@ import {
   traceSource,
 } from './bench.js';
 import { registerRunTrainCommands } from './run-train.js';
+import { registerSearchCommand } from './search.js';
 
 export function registerRunCommand(program: Command): void {
   const run = program
@@ -53,6 +54,7 @@ export function registerRunCommand(program: Command): void {
       }
     });
   registerRunTrainCommands(run);
+  registerSearchCommand(run);
   addBenchOptions(
     run
       .command('bench')

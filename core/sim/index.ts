@@ -29,6 +29,8 @@
  * Randomness comes only from the injected `SimRng`, in the reference's draw order; hooks observe events
  * (`TraceHash` gives a determinism fingerprint) without changing behaviour.
  */
+
+export { ChromeTraceRecorder, type TraceEvent } from './chrome-trace.js';
 export { GeometryIndex } from './cluster.js';
 export { clusterSpecFromConfig } from './cluster-spec.js';
 export {
@@ -42,6 +44,16 @@ export {
   SLOT_COUNT,
   UNSET_TIME,
 } from './constants.js';
+export {
+  type AgentEnergy,
+  DEFAULT_GPU_POWER,
+  EnergyMeter,
+  type EnergySummary,
+  type GpuPowerModel,
+  gpuPowerModel,
+  type PowerFigures,
+  slicePower,
+} from './energy.js';
 export { predictDrainS, StepOutcome, stepEngine } from './engine-step.js';
 export { SimAgent } from './entities/agent.js';
 export { SimEngine } from './entities/engine.js';

@@ -11,6 +11,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkpointSteps,
   type ExpandGridArgs,
   type GridExpansion,
   type TrainHeartbeat,
@@ -74,7 +75,8 @@ export function createTrainActivities(deps: ActivityDeps) {
           // A first attempt starts clean; a retry continues this activity's own run (fetched from the store when
           // the attempt before ran on another host).
           const retry = info.attempt > 1 || previous !== undefined;
-          if (retry) await mirror.restore();
+          if (retry)
+            await mirror.restore(checkpointSteps(resumePoint(workDir, undefined) ?? '') ?? undefined);
           const resumeFrom = retry ? resumePoint(workDir, previous?.lastCheckpoint) : undefined;
           if (!resumeFrom) rmSync(workDir, { recursive: true, force: true });
           mkdirSync(workDir, { recursive: true });
@@ -126,7 +128,7 @@ export function createTrainActivities(deps: ActivityDeps) {
                 };
                 ctx.heartbeat(latest);
                 if (newCheckpoint) {
-                  mirror.snapshot(p.steps);
+                  mirror.snapshot(checkpointSteps(p.lastCheckpoint!) ?? p.steps);
                   mirroredCheckpoint = p.lastCheckpoint;
                 }
                 report();

@@ -103,7 +103,7 @@ describe('gridTable', () => {
     ]);
     const lines = table.split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[2]).toContain('t-1 | y=1 | completed | gpu-0 | -1.500 | `/r/best`');
-    expect(lines[3]).toContain('t-2 | y=2 | failed |  |  | boom');
+    expect(lines[2]).toContain('★ y=1 | t-1 | completed | gpu-0 | -1.500 | `/r/best`');
+    expect(lines[3]).toContain('| y=2 | t-2 | failed |  |  | boom');
   });
 });

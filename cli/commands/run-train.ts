@@ -1,6 +1,7 @@
 /** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { WarmStartTeacher } from '../../contracts/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import {
   gridRunReport,
@@ -25,6 +26,15 @@ interface CommonOptions {
   runId?: string;
   progress: boolean;
   json: boolean;
+  nEnvs?: string;
+  warmStart?: string;
+  warmStartSteps?: string;
+  benchConfig: string;
+}
+
+/** `N` or `auto` (resolved on the GPU worker that runs the training: one per core, at most 8). */
+function nEnvsOption(v: string): number | 'auto' {
+  return v.trim().toLowerCase() === 'auto' ? 'auto' : int('--n-envs', v);
 }
 
 function int(name: string, v: string): number {
@@ -45,6 +55,13 @@ function commonInput(o: CommonOptions) {
       ? { checkpointEverySteps: int('--checkpoint-every', o.checkpointEvery) }
       : {}),
     ...(o.runId ? { runId: o.runId } : {}),
+    ...(o.nEnvs !== undefined ? { nEnvs: nEnvsOption(o.nEnvs) } : {}),
+    // The workflow validates the name (a ConfigError listing the baselines it accepts).
+    ...(o.warmStart !== undefined ? { warmStart: o.warmStart as WarmStartTeacher } : {}),
+    ...(o.warmStartSteps !== undefined
+      ? { warmStartSteps: int('--warm-start-steps', o.warmStartSteps) }
+      : {}),
+    benchConfig: o.benchConfig,
   };
 }
 
@@ -58,6 +75,16 @@ function withCommonOptions(c: Command): Command {
       'override a training config field, dotted path from the YAML root, YAML value (e.g. training.PPO.n_steps=64)',
     )
     .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)')
+    .option(
+      '--n-envs <n|auto>',
+      'environments per run (training.PPO.n_envs); auto = the GPU worker’s cores, at most 8',
+    )
+    .option(
+      '--warm-start <baseline>',
+      'clone static_split_extreme, heuristic or qas into the policy before PPO starts',
+    )
+    .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)')
+    .option('--bench-config <path>', 'bench config the warm-start teacher reads', 'configs/bench_config.yaml')
     .option('--real-tokens', 'token lengths from the profiling stage instead of seeded synthetic ones', false)
     .option('--heartbeat-timeout <s>', 'seconds before a silent GPU worker’s run is retried elsewhere', '60')
     .option('--workflow-id <id>', 'workflow id')
@@ -110,37 +137,48 @@ export function registerRunTrainCommands(run: Command): void {
       )
       .option('--config <path>', 'grid config', 'configs/grid_search.yaml')
       .option('--training-config <path>', 'base training config', 'configs/training_config.yaml')
-      .option('--gpus <list>', 'comma-separated GPU indices, one trial per GPU at a time', '0'),
-  ).action(async (o: CommonOptions & { config: string; trainingConfig: string; gpus: string }) => {
-    const { client, close, namespace } = await connectClient();
-    try {
-      const workflowId = o.workflowId ?? `grid/${stamp()}`;
-      const gpus = o.gpus.split(',').map((g) => int('--gpus', g.trim()));
-      const { result, runId } = await runGridWorkflow(client, {
-        input: { ...commonInput(o), gridConfig: o.config, trainingConfig: o.trainingConfig, gpus },
-        workflowId,
-        progress: o.progress,
-      });
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        return;
+      .option('--gpus <list>', 'comma-separated GPU indices, one trial per GPU at a time', '0')
+      .option('--seed-per-trial', 'trial i gets seed + i (trials differ in their draws too)', false),
+  ).action(
+    async (
+      o: CommonOptions & { config: string; trainingConfig: string; gpus: string; seedPerTrial: boolean },
+    ) => {
+      const { client, close, namespace } = await connectClient();
+      try {
+        const workflowId = o.workflowId ?? `grid/${stamp()}`;
+        const gpus = o.gpus.split(',').map((g) => int('--gpus', g.trim()));
+        const { result, runId } = await runGridWorkflow(client, {
+          input: {
+            ...commonInput(o),
+            gridConfig: o.config,
+            trainingConfig: o.trainingConfig,
+            gpus,
+            seedPerTrial: o.seedPerTrial,
+          },
+          workflowId,
+          progress: o.progress,
+        });
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(
+          `${gridResultTable(result)}\n${result.completed} of ${result.total} trials completed, ${result.failed} failed\n`,
+        );
+        const ui = readServerState()?.uiUrl;
+        const dir = join(artifactsDir(), 'grid', reportFolderName(workflowId));
+        const gridReport = gridRunReport(workflowId, result.trials, {
+          workflowId,
+          ...(ui ? { webUi: { url: ui, namespace } } : {}),
+        });
+        const tensorboard = tensorboardByLabel(join(dir, 'tensorboard'), gridReport.trials ?? []);
+        const report = writeRunReport(dir, { ...gridReport, ...(tensorboard ? { tensorboard } : {}) });
+        if (tensorboard) process.stdout.write(`TensorBoard: tensorboard --logdir ${tensorboard}\n`);
+        process.stdout.write(`Report: ${report.html}\n`);
+        await printUi(namespace, workflowId, runId);
+      } finally {
+        await close();
       }
-      process.stdout.write(
-        `${gridResultTable(result)}\n${result.completed} of ${result.total} trials completed, ${result.failed} failed\n`,
-      );
-      const ui = readServerState()?.uiUrl;
-      const dir = join(artifactsDir(), 'grid', reportFolderName(workflowId));
-      const gridReport = gridRunReport(workflowId, result.trials, {
-        workflowId,
-        ...(ui ? { webUi: { url: ui, namespace } } : {}),
-      });
-      const tensorboard = tensorboardByLabel(join(dir, 'tensorboard'), gridReport.trials ?? []);
-      const report = writeRunReport(dir, { ...gridReport, ...(tensorboard ? { tensorboard } : {}) });
-      if (tensorboard) process.stdout.write(`TensorBoard: tensorboard --logdir ${tensorboard}\n`);
-      process.stdout.write(`Report: ${report.html}\n`);
-      await printUi(namespace, workflowId, runId);
-    } finally {
-      await close();
-    }
-  });
+    },
+  );
 }

@@ -4,7 +4,6 @@
  * policy, as BenchWorkflow runs them), writes the reference's result files and figures per policy plus a comparison,
  * and prints the comparison table.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { BenchEntry } from '../../contracts/index.js';
@@ -23,6 +22,7 @@ import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
 import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
+import { writeOutputFolder } from '../lib/output-folder.js';
 
 /** `--trace-model ChatGPT=ChatAgent` pairs → a map. */
 export function modelMap(pairs: readonly string[]): Record<string, string> {
@@ -101,59 +101,83 @@ export function registerBenchCommand(program: Command): void {
   )
     .option(
       '--out <dir>',
-      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.* (with --task: one folder per task, and scores.*)',
-      'artifacts/bench',
+      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.* (with --task: one folder per task, and scores.*); built beside it and published whole (default: a new artifacts/bench/local/<timestamp>)',
     )
     .option(
       '--task <names...>',
       `run the policies on tasks of the suite (${[...TASK_SUITE, 'all'].join(', ')}, or a task .yaml) instead of bench_config's workload, and score them`,
     )
-    .action(async (opts: BenchCliOptions & { out: string; task?: string[] }) => {
+    .action(async (o: BenchCliOptions & { out?: string; task?: string[] }) => {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const out = o.out ?? join('artifacts', 'bench', 'local', stamp);
       // Checkpoints load (and fail on a bad path) before any trial runs.
-      if (opts.task) {
-        const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
-        return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
-      }
-      const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
-      const trace = traceSource(opts);
-      mkdirSync(opts.out, { recursive: true });
-      const entries: BenchEntry[] = [];
-      const written: string[] = [];
-      let last: BenchTrialSummary | undefined;
-      for (const t of trials) {
-        // Paths as typed: the trial process runs in this working directory.
-        const r = await benchStage.run(
-          {
-            ...t,
-            simulationConfig: opts.config,
-            trainingConfig: opts.trainingConfig,
-            benchConfig: opts.benchConfig,
-            syntheticTokens: opts.syntheticTokens === true,
-            figures: opts.figures,
-            ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
-            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-            ...(trace ? { trace } : {}),
-          },
-          opts.out,
-          {},
+      if (o.task) {
+        const policies = resolveTrials(checkpointsToRun(o), o.bl ?? []);
+        const { task } = o;
+        const { result, published } = await writeOutputFolder(out, 'migflow bench', (tmp) =>
+          runTasks({ ...o, task, out: tmp }, policies),
         );
-        process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
-        entries.push(r.entry);
-        written.push(...r.files.map((f) => join(opts.out, f)));
-        last = r;
+        process.stdout.write(
+          `${result.text}\n${result.written.map((p) => `wrote ${published(p)}`).join('\n')}\n`,
+        );
+        return;
       }
-      written.push(...writeComparisonEntries(opts.out, entries));
+      const trials = benchTrials(checkpointsToRun(o), o.bl ?? []);
+      const trace = traceSource(o);
+      const { result, published } = await writeOutputFolder(out, 'migflow bench', (tmp) =>
+        runTrials({ ...o, out: tmp }, trials, trace),
+      );
       process.stdout.write(
-        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
+        `${result.text}\n${result.written.map((p) => `wrote ${published(p)}`).join('\n')}\n`,
       );
     });
 }
 
+/** Every trial on bench_config's workload (or the trace) into `opts.out`, then the comparison. */
+async function runTrials(
+  opts: BenchCliOptions & { out: string },
+  trials: ReturnType<typeof benchTrials>,
+  trace: TraceSource | undefined,
+): Promise<{ text: string; written: string[] }> {
+  {
+    const entries: BenchEntry[] = [];
+    const written: string[] = [];
+    let last: BenchTrialSummary | undefined;
+    for (const t of trials) {
+      // Paths as typed: the trial process runs in this working directory.
+      const r = await benchStage.run(
+        {
+          ...t,
+          simulationConfig: opts.config,
+          trainingConfig: opts.trainingConfig,
+          benchConfig: opts.benchConfig,
+          syntheticTokens: opts.syntheticTokens === true,
+          figures: opts.figures,
+          ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(trace ? { trace } : {}),
+        },
+        opts.out,
+        {},
+      );
+      process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
+      entries.push(r.entry);
+      written.push(...r.files.map((f) => join(opts.out, f)));
+      last = r;
+    }
+    written.push(...writeComparisonEntries(opts.out, entries));
+    return {
+      text: `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}`,
+      written,
+    };
+  }
+}
+
 /** `migflow bench --task …`: every policy on every task, each task's tables, then the suite's scores. */
-async function benchTasks(
+async function runTasks(
   opts: BenchCliOptions & { out: string; task: string[] },
   policies: readonly PolicyFactory[],
-): Promise<void> {
+): Promise<{ text: string; written: string[] }> {
   if (opts.trace) {
     throw new ConfigError(
       '--trace',
@@ -181,7 +205,5 @@ async function benchTasks(
     (r) =>
       `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,
   );
-  process.stdout.write(
-    `${[...tables, scoreText].join('\n\n')}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
-  );
+  return { text: [...tables, scoreText].join('\n\n'), written: [...written] };
 }

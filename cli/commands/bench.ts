@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { BenchEntry } from '../../contracts/index.js';
+import { type BenchEntry, MAX_BENCH_DECISIONS } from '../../contracts/index.js';
 import {
   benchTrials,
   comparisonTable,
@@ -21,7 +21,7 @@ import {
 import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
-import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
+import { collect, wholeNumber, wholeUpTo } from '../lib/options.js';
 import { writeOutputFolder } from '../lib/output-folder.js';
 
 /** `--trace-model ChatGPT=ChatAgent` pairs → a map. */
@@ -59,7 +59,11 @@ export function addBenchOptions(cmd: Command): Command {
       '--bl <names...>',
       'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
     )
-    .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
+    .option(
+      '--steps <n>',
+      'decisions per trial (default benchmark-length)',
+      wholeUpTo(MAX_BENCH_DECISIONS, 'MAX_BENCH_DECISIONS'),
+    )
     .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
     .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
     .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')

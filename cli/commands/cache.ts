@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { StageCache } from '../../core/cache/index.js';
 import { artifactsDir, MIGFLOW_VERSION } from '../../core/paths.js';
+import { wholeNumber } from '../lib/options.js';
 
 function human(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -60,10 +61,13 @@ export function registerCacheCommand(program: Command): void {
     .description(
       'remove leftovers of interrupted builds and training run dirs idle for a day, and optionally all but the newest N entries per stage',
     )
-    .option('--keep <n>', 'keep only the newest N entries of each stage')
+    .option('--keep <n>', 'keep only the newest N entries of each stage', wholeNumber)
     .option('--dry-run', 'only print what would be removed', false)
-    .action((o: { keep?: string; dryRun: boolean }) => {
-      const removed = open().gc({ ...(o.keep ? { keepPerStage: Number(o.keep) } : {}), dryRun: o.dryRun });
+    .action((o: { keep?: number; dryRun: boolean }) => {
+      const removed = open().gc({
+        ...(o.keep !== undefined ? { keepPerStage: o.keep } : {}),
+        dryRun: o.dryRun,
+      });
       for (const d of removed) process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${d}\n`);
       process.stdout.write(
         `${removed.length} director${removed.length === 1 ? 'y' : 'ies'} ${o.dryRun ? 'to remove' : 'removed'}.\n`,

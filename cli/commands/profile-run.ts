@@ -16,7 +16,13 @@ import {
   runSweep,
 } from '../../core/profiling/index.js';
 import { spawnEmulator } from '../../emulators/vllm/spawn.js';
-import { collectWords, positiveNumber, positiveWhole, positiveWholeList } from '../lib/options.js';
+import {
+  collectWords,
+  positiveNumber,
+  positiveWhole,
+  positiveWholeList,
+  wholeNumber,
+} from '../lib/options.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -91,13 +97,13 @@ export function registerProfileRunCommands(profile: Command): void {
       .option('--prefill-prompts <n>', 'prefill prompts (default 1000)', positiveWhole)
       .option('--prefill-rate <r>', 'prefill request rate, req/s (default 0.4)', positiveNumber)
       .option('--pause-ms <ms>', 'pause between concurrency levels (default 2000)', positiveWhole)
-      .option('--seed <n>', 'seed of the random dataset and arrivals', '0'),
+      .option('--seed <n>', 'seed of the random dataset and arrivals', wholeNumber, 0),
   ).action(async (o) => {
     const t = await target(o);
     try {
       const out = resolve(o.out);
       const result: Record<string, unknown> = { baseUrl: t.baseUrl, model: t.model };
-      const seed = Number(o.seed);
+      const seed = o.seed as number;
       if (o.kind !== 'concurrency') {
         const plan = defaultPrefillPlan({
           modelId: t.model,

@@ -7,11 +7,12 @@
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
+import { MAX_TRAIN_STEPS } from '../../contracts/index.js';
 import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
-import { overridePair, positiveWhole, wholeNumber } from '../lib/options.js';
+import { overridePair, positiveWhole, wholeNumber, wholeUpTo } from '../lib/options.js';
 
 function nEnvs(value: string): number {
   const n = parseNEnvs(value);
@@ -80,7 +81,11 @@ export function registerTrainCommand(program: Command): void {
     .description('train the Maskable PPO MIG policy locally (no Temporal server)')
     .option('--config <file>', 'training config', 'configs/training_config.yaml')
     .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
-    .option('--steps <n>', 'env steps of the run (default: total_timesteps)', positiveWhole)
+    .option(
+      '--steps <n>',
+      'env steps of the run (default: total_timesteps)',
+      wholeUpTo(MAX_TRAIN_STEPS, 'MAX_TRAIN_STEPS'),
+    )
     .option('--seed <n>', 'seed of env, sampling, weights and shuffling', wholeNumber, 0)
     .option('--resume <checkpoint>', 'continue from a checkpoint directory (…/rl_model_<N>_steps)')
     .option('--out <dir>', 'run directory (default: artifacts/train/<timestamp>)')

@@ -29,6 +29,7 @@ import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
+import { requireInputFiles } from './input-files.js';
 
 /** `20260101-000000` from a time, as the reference names its files (UTC, so every worker agrees). */
 function stamp(ms: number): string {
@@ -48,6 +49,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
       return parsedActivity('profileEngine', ProfileEngineInput, raw, async (input, ctx, started) => {
         const { target, engine } = input;
         const simulationConfig = resolveFrom(deps.projectRoot, input.simulationConfig);
+        requireInputFiles('profileEngine', { simulationConfig });
         const model = profiledModel(simulationConfig, target.model, (p) => resolveFrom(PROJECT_ROOT, p));
         const generateDataset = target.generateDataset
           ? resolveFrom(deps.projectRoot, target.generateDataset)

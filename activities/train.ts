@@ -31,6 +31,7 @@ import {
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
+import { requireInputFiles } from './input-files.js';
 
 /** Progress signals to the workflow at most this often (each is a history event), except at checkpoints. */
 const SIGNAL_EVERY_MS = 5_000;
@@ -55,6 +56,10 @@ export function createTrainActivities(deps: ActivityDeps) {
           ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),
           ...(a.checkpointEverySteps !== undefined ? { checkpointEverySteps: a.checkpointEverySteps } : {}),
         };
+        requireInputFiles('trainPolicy', {
+          trainingConfig: input.trainingConfig,
+          simulationConfig: input.simulationConfig,
+        });
         const request = await trainStage.request(input);
         const { key } = await deps.cache.key(request);
         // The run directory outlives a failed attempt (the cache's build dir does not), so a retry can resume in it.

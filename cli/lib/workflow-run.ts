@@ -52,19 +52,20 @@ export class WorkflowRunError extends MigflowError {
   }
 }
 
-/** The innermost failure's message (ChildWorkflowFailure → ActivityFailure → ApplicationFailure). */
+/**
+ * The message to show for a failed workflow: the innermost ApplicationFailure's (what a stage threw, e.g. a
+ * ConfigError), else the innermost failure's (ChildWorkflowFailure → ActivityFailure → …).
+ */
 export function rootCause(err: unknown): { message: string; type: string | undefined } {
+  let app: { message: string; type: string | undefined } | undefined;
+  let deepest = err instanceof Error ? err.message : String(err);
   let cur: unknown = err;
-  let best: { message: string; type: string | undefined } = {
-    message: err instanceof Error ? err.message : String(err),
-    type: undefined,
-  };
   for (let depth = 0; cur instanceof Error && depth < 10; depth++) {
-    if (cur instanceof ApplicationFailure) best = { message: cur.message, type: cur.type ?? undefined };
-    else if (cur instanceof TemporalFailure && cur.message) best = { message: cur.message, type: undefined };
+    if (cur instanceof ApplicationFailure) app = { message: cur.message, type: cur.type ?? undefined };
+    else if (cur instanceof TemporalFailure && cur.message) deepest = cur.message;
     cur = (cur as { cause?: unknown }).cause;
   }
-  return best;
+  return app ?? { message: deepest, type: undefined };
 }
 
 /** temporal.api.enums.v1.TaskQueueType's values (the proto package is not a direct dependency). */

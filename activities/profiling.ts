@@ -71,12 +71,19 @@ export function createProfilingActivities(deps: ActivityDeps) {
             'pass the slice UUID (nvidia-smi -L lists MIG-… ids), or engine.emulated to profile the emulator',
           );
         }
+        const emulatorImage =
+          emulated && !engine.image ? await buildVllmEmulatorImage(dockerClient()) : undefined;
         const image =
           engine.image ??
-          (emulated
-            ? (await buildVllmEmulatorImage(dockerClient())).tag
-            : vllmImageFromCompose(join(PROJECT_ROOT, 'docker-compose.yaml')));
-        const imageId = emulated ? (await dockerClient().getImage(image).inspect()).Id : image;
+          emulatorImage?.tag ??
+          vllmImageFromCompose(join(PROJECT_ROOT, 'docker-compose.yaml'));
+        // The cache key holds the emulator's content hash, not its image id: an id depends on which of two
+        // concurrent imports won, and would make an identical re-run miss the cache.
+        const imageId = emulatorImage
+          ? `content:${emulatorImage.content}`
+          : emulated
+            ? (await dockerClient().getImage(image).inspect()).Id
+            : image;
         const profiling: ProfilingInput = {
           runId: input.runId,
           target,

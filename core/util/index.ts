@@ -10,6 +10,7 @@ export {
   writeFileAtomic,
   writeFileSynced,
 } from './atomic-write.js';
+export { withFileLock } from './file-lock.js';
 export { freePort } from './free-port.js';
 export { hashFile, sha256Hex } from './hash.js';
 export { sleep } from './sleep.js';

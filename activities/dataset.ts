@@ -16,6 +16,7 @@ export function createDatasetActivities(deps: ActivityDeps) {
           inputs: input.inputs.map((p) => resolveFrom(deps.projectRoot, p)),
           ...(input.format ? { format: input.format } : {}),
           ...(input.limit ? { limit: input.limit } : {}),
+          ...(input.allowEmpty ? { allowEmpty: true } : {}),
         };
         requireInputFiles(
           'prepareDataset',

@@ -116,7 +116,8 @@ export function parseYamlConfig<S extends z.ZodType>(file: string, text: string,
 /** Reads a config file's text; an unreadable file is a ConfigError naming it and `fix`. */
 export function readConfigText(file: string, fix = 'check the path; configs live under configs/'): string {
   try {
-    return readFileSync(file, 'utf8');
+    // A UTF-8 byte-order mark (Windows editors) is dropped, so it never shows up as part of the first key.
+    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     throw new ConfigError(
       file,

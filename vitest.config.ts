@@ -12,6 +12,12 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Unit-style tests that take tens of seconds to minutes (a 1024-step task bench, real-time engine replays):
+        // `npm test` runs them, `npm run test:unit` does not. One file at a time: they time or load the machine.
+        test: { name: 'slow', include: ['test/slow/**/*.test.ts'], fileParallelism: false },
+      },
+      {
+        extends: true,
         // Needs a running Docker engine (.ci/run starts one).
         test: { name: 'docker', include: ['test/docker/**/*.test.ts'], fileParallelism: false },
       },

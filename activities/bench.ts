@@ -30,16 +30,22 @@ export function createBenchActivities(deps: ActivityDeps) {
           raw.policy === 'rl' ? 'rl' : parseConfig('benchPolicy input', raw.policy, BaselinePolicy);
         const s = parseConfig('benchPolicy input', raw.settings, BenchStageInput);
         const path = (p: string) => resolveFrom(deps.projectRoot, p);
+        // Checkpoints and the working simulation config may come from another host: read through the store.
         const checkpoint =
           policy === 'rl'
-            ? path(parseConfig('benchPolicy input', raw.checkpoint, CheckpointPath))
+            ? await deps.cache.localPath(
+                path(parseConfig('benchPolicy input', raw.checkpoint, CheckpointPath)),
+              )
             : undefined;
         const trial: BenchTrialInput = {
           policy,
           ...(checkpoint ? { checkpoint } : {}),
           ...(s.trace ? { trace: { ...s.trace, file: path(s.trace.file) } } : {}),
           figures: s.figures,
-          simulationConfig: path(s.simulationConfig),
+          ...(s.chromeTrace ? { chromeTrace: true } : {}),
+          // A suite name (easy, medium, hard) stays a name; a task file is a path from the project root.
+          ...(s.task ? { task: /\.ya?ml$/.test(s.task) ? path(s.task) : s.task } : {}),
+          simulationConfig: await deps.cache.localPath(path(s.simulationConfig)),
           trainingConfig: path(s.trainingConfig),
           benchConfig: path(s.benchConfig),
           syntheticTokens: s.syntheticTokens,

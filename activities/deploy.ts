@@ -14,6 +14,7 @@ import {
   type DeployWindowResult,
   type ResolvedDeployInput,
 } from '../contracts/index.js';
+import { resolveFrom } from '../core/cache/index.js';
 import { parseConfig } from '../core/config/index.js';
 import type { DeployState } from '../core/deploy/index.js';
 import {
@@ -38,15 +39,27 @@ async function beating<T>(phase: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const parse = (raw: unknown): ResolvedDeployInput => parseConfig('DeployWorkflow input', raw, DeployInput);
+const parseInput = (raw: unknown): ResolvedDeployInput =>
+  parseConfig('DeployWorkflow input', raw, DeployInput);
 
 export function createDeployActivities(deps: ActivityDeps) {
   const root = deps.projectRoot;
+  // A checkpoint policy and the fitted working config may come from other hosts: read them through the store
+  // (unchanged with the local folder, and for policy names).
+  const parse = async (raw: unknown): Promise<ResolvedDeployInput> => {
+    const input = parseInput(raw);
+    if (!deps.cache.remote) return input;
+    return {
+      ...input,
+      policy: await deps.cache.localPath(input.policy),
+      simulationConfig: await deps.cache.localPath(resolveFrom(root, input.simulationConfig)),
+    };
+  };
   return {
     async deployStart(raw: DeployInput): Promise<DeployStartResult<DeployState>> {
       return withFailures(() =>
         beating('start', async () => {
-          const input = parse(raw);
+          const input = await parse(raw);
           // The configs are checked before anything is built.
           await openDeployment(input, root);
           if (input.emulate) await buildVllmEmulatorImage(new Docker());
@@ -58,7 +71,7 @@ export function createDeployActivities(deps: ActivityDeps) {
     async deployWindow(args: DeployWindowArgs<DeployState>): Promise<DeployWindowResult<DeployState>> {
       return withFailures(async () => {
         const ctx = Context.current();
-        return deployWindow(parse(args.input), args.state, root, {
+        return deployWindow(await parse(args.input), args.state, root, {
           signal: ctx.cancellationSignal,
           heartbeat: (details) => ctx.heartbeat(details),
           attempt: ctx.info.attempt,
@@ -67,12 +80,12 @@ export function createDeployActivities(deps: ActivityDeps) {
     },
 
     async deployTeardown(raw: DeployInput): Promise<{ containers: string[] }> {
-      return withFailures(() => beating('teardown', () => deployTeardown(parse(raw), root)));
+      return withFailures(() => beating('teardown', async () => deployTeardown(await parse(raw), root)));
     },
 
     async deployReport(args: DeployReportArgs<DeployState>): Promise<DeployReportResult> {
       return withFailures(() =>
-        beating('report', () => deployReport(parse(args.input), args.state, args.planned, root)),
+        beating('report', async () => deployReport(await parse(args.input), args.state, args.planned, root)),
       );
     },
   };

@@ -10,7 +10,9 @@ import { createDeployActivities } from './deploy.js';
 import type { ActivityDeps } from './deps.js';
 import { createPipelineActivities } from './pipeline.js';
 import { createProfilingActivities } from './profiling.js';
+import { createSearchActivities } from './search.js';
 import { createTrainActivities } from './train.js';
+import { createValidateActivities } from './validate.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -22,5 +24,7 @@ export function createActivities(deps: ActivityDeps): Activities<DeployState> {
     ...createProfilingActivities(deps),
     ...createDeployActivities(deps),
     ...createPipelineActivities(deps),
+    ...createSearchActivities(deps),
+    ...createValidateActivities(deps),
   };
 }

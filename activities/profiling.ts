@@ -48,11 +48,13 @@ export function createProfilingActivities(deps: ActivityDeps) {
     async profileEngine(raw: ProfileEngineInput): Promise<ProfileEngineResult> {
       return parsedActivity('profileEngine', ProfileEngineInput, raw, async (input, ctx, started) => {
         const { target, engine } = input;
-        const simulationConfig = resolveFrom(deps.projectRoot, input.simulationConfig);
+        const simulationConfig = await deps.cache.localPath(
+          resolveFrom(deps.projectRoot, input.simulationConfig),
+        );
         requireInputFiles('profileEngine', { simulationConfig });
         const model = profiledModel(simulationConfig, target.model, (p) => resolveFrom(PROJECT_ROOT, p));
         const generateDataset = target.generateDataset
-          ? resolveFrom(deps.projectRoot, target.generateDataset)
+          ? await deps.cache.localPath(resolveFrom(deps.projectRoot, target.generateDataset))
           : undefined;
         if (generateDataset && !existsSync(generateDataset)) {
           throw new ConfigError(
@@ -147,9 +149,10 @@ export function createProfilingActivities(deps: ActivityDeps) {
 
     async fitProfiles(raw: FitProfilesArgs): Promise<FitResult> {
       return parsedActivity('fitProfiles', ProfiledEntry, raw.profile, async (p, ctx) => {
+        // The profiling entry was published by a GPU host: read it through the store.
         const input = {
-          prefillFile: resolveFrom(deps.projectRoot, p.prefillFile),
-          tpotDir: resolveFrom(deps.projectRoot, p.tpotDir),
+          prefillFile: await deps.cache.localPath(resolveFrom(deps.projectRoot, p.prefillFile)),
+          tpotDir: await deps.cache.localPath(resolveFrom(deps.projectRoot, p.tpotDir)),
           includeFailed: raw.includeFailed === true,
         };
         const entry = await deps.cache.run(await fitStage.request(input), (outDir) =>
@@ -175,15 +178,19 @@ export function createProfilingActivities(deps: ActivityDeps) {
     },
 
     async writeBackProfiles(raw: WriteBackArgs): Promise<WriteBackResult> {
-      return withFailures(async () =>
-        writeFits(
-          resolveFrom(deps.projectRoot, raw.simulationConfig),
+      return withFailures(async () => {
+        const target = resolveFrom(deps.projectRoot, raw.simulationConfig);
+        const result = writeFits(
+          target,
           raw.entries.map(({ profile, fit }) => ({
             profile: parseConfig('writeBackProfiles input', profile, ProfiledEntry),
             fit,
           })),
-        ),
-      );
+        );
+        // GPU hosts read the working copy through the store (a no-op with the local folder).
+        await deps.cache.share(target);
+        return result;
+      });
     },
   };
 }

@@ -20,7 +20,7 @@ import {
   type TrainRunSummary,
 } from '../contracts/index.js';
 import { trainProgressSignal } from '../contracts/temporal/index.js';
-import { resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
+import { RunMirror, resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
 import { expandTrainingGrid } from '../core/config/index.js';
 import {
   resumePoint,
@@ -32,9 +32,7 @@ import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 import { requireInputFiles } from './input-files.js';
-
-/** Progress signals to the workflow at most this often (each is a history event), except at checkpoints. */
-const SIGNAL_EVERY_MS = 5_000;
+import { ProgressCadence } from './progress-cadence.js';
 
 function moveContents(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
@@ -49,7 +47,8 @@ export function createTrainActivities(deps: ActivityDeps) {
         const info = ctx.info;
         const input: TrainRunInput = {
           trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
-          simulationConfig: resolveFrom(deps.projectRoot, a.simulationConfig),
+          // The working simulation config may live on the orchestration host: read it through the store.
+          simulationConfig: await deps.cache.localPath(resolveFrom(deps.projectRoot, a.simulationConfig)),
           overrides: a.overrides,
           seed: a.seed,
           syntheticTokens: a.syntheticTokens,
@@ -66,13 +65,22 @@ export function createTrainActivities(deps: ActivityDeps) {
         // It is private to this activity execution: another workflow training the same key does not share it.
         const wf = info.workflowExecution;
         const owner = sha256Hex(`${wf?.workflowId}/${wf?.runId}/${info.activityId}`);
-        const workDir = join(deps.cache.root, 'train', WORK_DIR, `${key}-${owner.slice(0, 10)}`);
+        const runName = `${key}-${owner.slice(0, 10)}`;
+        const workDir = join(deps.cache.root, 'train', WORK_DIR, runName);
+        // With a shared store each checkpoint is uploaded as it is written, so a retry on another host resumes.
+        // TensorBoard's event file is appended in place and rebuilt on resume: not uploaded.
+        const mirror = new RunMirror(deps.cache.remote, `train/${WORK_DIR}/${runName}`, workDir, {
+          exclude: ['tensorboard'],
+          log: (line) => ctx.log.info(line),
+        });
 
         const entry = await deps.cache.run<TrainRunSummary & { attempt: number }>(request, async (outDir) => {
           const previous = info.heartbeatDetails as TrainHeartbeat | undefined;
-          // A first attempt starts clean; a retry continues this activity's own run.
-          const resumeFrom =
-            info.attempt > 1 || previous ? resumePoint(workDir, previous?.lastCheckpoint) : undefined;
+          // A first attempt starts clean; a retry continues this activity's own run (fetched from the store when
+          // the attempt before ran on another host).
+          const retry = info.attempt > 1 || previous !== undefined;
+          if (retry) await mirror.restore();
+          const resumeFrom = retry ? resumePoint(workDir, previous?.lastCheckpoint) : undefined;
           if (!resumeFrom) rmSync(workDir, { recursive: true, force: true });
           mkdirSync(workDir, { recursive: true });
 
@@ -84,12 +92,12 @@ export function createTrainActivities(deps: ActivityDeps) {
             ...(resumeFrom ? { lastCheckpoint: resumeFrom } : {}),
           };
           ctx.heartbeat(latest);
-          let lastSignal = 0;
-          let signalledCheckpoint: string | undefined;
-          const report = (force: boolean) => {
-            const now = Date.now();
-            if (!wf || (!force && now - lastSignal < SIGNAL_EVERY_MS)) return;
-            lastSignal = now;
+          // Bounded by the run's steps (see progress-cadence.ts); the heartbeat details stay current in between.
+          const cadence = new ProgressCadence();
+          // The checkpoint last copied to the store (each new one is, so another host can resume).
+          let mirroredCheckpoint: string | undefined;
+          const report = () => {
+            if (!wf || !cadence.due(latest.steps, latest.totalSteps, Date.now())) return;
             const p: TrainProgress = { phase: 'training', ...latest };
             // Best effort: progress in the UI must never fail the training.
             try {
@@ -109,7 +117,7 @@ export function createTrainActivities(deps: ActivityDeps) {
               heartbeat: () => ctx.heartbeat(latest),
               progress: (p) => {
                 const newCheckpoint =
-                  p.lastCheckpoint !== undefined && p.lastCheckpoint !== signalledCheckpoint;
+                  p.lastCheckpoint !== undefined && p.lastCheckpoint !== mirroredCheckpoint;
                 latest = {
                   steps: p.steps,
                   totalSteps: p.totalSteps,
@@ -122,8 +130,11 @@ export function createTrainActivities(deps: ActivityDeps) {
                   ...(p.lastCheckpoint ? { lastCheckpoint: p.lastCheckpoint } : {}),
                 };
                 ctx.heartbeat(latest);
-                if (newCheckpoint) signalledCheckpoint = p.lastCheckpoint;
-                report(newCheckpoint);
+                if (newCheckpoint) {
+                  mirror.snapshot(p.steps);
+                  mirroredCheckpoint = p.lastCheckpoint;
+                }
+                report();
               },
             });
           } catch (err) {
@@ -136,15 +147,21 @@ export function createTrainActivities(deps: ActivityDeps) {
               throw ctx.cancellationSignal.reason;
             }
             // A run that can never succeed leaves nothing to resume.
-            if ((err as { userFixable?: boolean }).userFixable)
+            if ((err as { userFixable?: boolean }).userFixable) {
+              await mirror.discard().catch(() => {});
               rmSync(workDir, { recursive: true, force: true });
+            }
             throw err;
           }
+          // No snapshot may be linking files while they move.
+          await mirror.idle();
           moveContents(workDir, outDir);
           // Published: nothing is left to resume, so the run directory goes too.
           rmSync(workDir, { recursive: true, force: true });
           return { ...summary, attempt: info.attempt };
         });
+        // Nothing is left to resume either (best effort: `migflow cache gc` removes stale snapshots a day later).
+        await mirror.discard().catch((err) => ctx.log.warn(`run snapshots not removed: ${String(err)}`));
         const s = entry.manifest.summary;
         return {
           ...s,

@@ -5,6 +5,7 @@
  * unexpected error only with MIGFLOW_DEBUG=1.
  */
 import { Command } from 'commander';
+import { MIGFLOW_VERSION } from '../core/paths.js';
 import { registerCommands } from './commands/index.js';
 import { failureLine } from './lib/failure-line.js';
 
@@ -12,6 +13,7 @@ const program = new Command('migflow')
   .description(
     'Durable Temporal pipeline: datasets → profiling → fit → PPO training → simulated bench → MIG deployment',
   )
+  .version(`migflow ${MIGFLOW_VERSION} (node ${process.versions.node})`, '-V, --version', 'print the version')
   .showHelpAfterError('(add --help for usage)');
 
 registerCommands(program);

@@ -32,7 +32,20 @@ export const BenchStageFields = z
       .strict()
       .optional()
       .describe('replay recorded arrivals instead of the workload generated from bench_config'),
+    task: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'a task of the suite (easy, medium, hard) or a task .yaml: its workload and bench settings replace bench_config’s (docs/tasks.md)',
+      ),
     figures: z.boolean().default(true).describe('draw figs/<run_name>/{split,merge,transfer}.png per policy'),
+    chromeTrace: z
+      .boolean()
+      .default(false)
+      .describe(
+        'also write trace_<run_name>.json per policy: the trial as a Chrome trace (chrome://tracing, Perfetto)',
+      ),
     steps: z
       .number()
       .int()
@@ -76,6 +89,16 @@ export interface BenchEntry {
     quality: number;
     affinity: number;
     clip: number;
+  };
+  /**
+   * Energy under the simulation config's power model (J) and energy-delay product (J·s): the cluster's (every
+   * GPU's idle power plus the slices' busy power) and each agent's (its engines' power above idle while busy).
+   * Absent in entries written before it was recorded.
+   */
+  energy?: {
+    totalJ: number;
+    edpJs: number;
+    agents: { agent: string; energyJ: number; edpJs: number }[];
   };
   readonly agents: readonly {
     agent: string;

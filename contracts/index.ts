@@ -18,5 +18,7 @@ export * from './field-path.js';
 export * from './limits.js';
 export * from './pipeline.js';
 export * from './profiling.js';
+export * from './search.js';
 export * from './stages.js';
 export * from './train.js';
+export * from './validate.js';

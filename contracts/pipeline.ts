@@ -143,4 +143,20 @@ export interface PipelineResult {
   train?: GridSearchResult;
   bench?: BenchWorkflowResult;
   deploy?: DeployResult & { policy: string };
+  /** The run report (artifacts/pipeline/<run>/report.html and report.json): absent when writing it failed. */
+  report?: RunReportFiles;
+}
+
+/** What `writeRunReport` takes: the pipeline's result so far and where its workflows are in the Web UI. */
+export interface RunReportArgs {
+  result: PipelineResult;
+  workflowId: string;
+  namespace: string;
+}
+
+export interface RunReportFiles {
+  html: string;
+  json: string;
+  /** The trials' TensorBoard runs named by their parameters (`tensorboard --logdir` it); absent without trials. */
+  tensorboard?: string;
 }

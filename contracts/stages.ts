@@ -5,6 +5,8 @@ export const Stage = {
   fit: 'fit',
   train: 'train',
   gridSearch: 'grid-search',
+  search: 'search',
+  validate: 'validate',
   bench: 'bench',
   deploy: 'deploy',
   pipeline: 'pipeline',

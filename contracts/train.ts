@@ -82,6 +82,12 @@ export const TrainWorkflowInput = z
       .describe(
         'one line naming the run in the Web UI (default: the overrides); GridSearchWorkflow passes the trial’s values',
       ),
+    forwardProgress: z
+      .boolean()
+      .default(false)
+      .describe(
+        'forward every progress report to the parent workflow as searchTrialProgress (set by SearchWorkflow, whose pruner judges trials on it)',
+      ),
   })
   .strict();
 export type TrainWorkflowInput = z.input<typeof TrainWorkflowInput>;

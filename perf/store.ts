@@ -5,6 +5,8 @@
  * against a private SeaweedFS on 127.0.0.1. Each round uses a fresh folder / key prefix, so every put really
  * uploads (the S3 store skips blobs it already holds); one warm-up round first. Prints one JSON object: per backend the median MB/s of
  * upload and download over --rounds, each round's seconds, and the client's CPU seconds; plus the machine's load.
+ * `train_stage` (perf/store-stage.ts, --stage-rounds, 0 to skip): what the S3 store adds to the pipeline's largest
+ * stage, cold and cached, against the local folder (target: ≤ 10 % on the cold run).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,9 +18,14 @@ import { median } from 'simple-statistics';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { type ArtifactStore, LocalFolderStore, S3Store } from '../core/store/index.js';
 import { startSeaweedFs } from '../tools/seaweedfs.js';
+import { measureTrainStage } from './store-stage.js';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, checkpoint: { type: 'string' } },
+  options: {
+    rounds: { type: 'string', default: '5' },
+    checkpoint: { type: 'string' },
+    'stage-rounds': { type: 'string', default: '3' },
+  },
 });
 const rounds = Math.max(1, Number(values.rounds));
 const scratch = mkdtempSync(join(tmpdir(), 'migflow-bench-store-'));
@@ -110,6 +117,15 @@ try {
       }),
     src,
   );
+  const stageRounds = Math.max(0, Number(values['stage-rounds']));
+  const trainStage =
+    stageRounds > 0
+      ? await measureTrainStage({
+          rounds: stageRounds,
+          scratch,
+          s3: { bucket: 'migflow-bench', endpoint: weed.endpoint, serverPid: weed.pid },
+        })
+      : undefined;
   const localSummary = summarize(local, bytes);
   const s3Summary = summarize(s3, bytes);
   const result = {
@@ -130,6 +146,7 @@ try {
       Math.round(
         (median(s3.rounds.map((r) => r.downloadS)) / median(local.rounds.map((r) => r.downloadS))) * 100,
       ) / 100,
+    ...(trainStage ? { train_stage: trainStage } : {}),
     loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
     uptime: (await execa('uptime')).stdout.trim(),
   };

@@ -26,7 +26,8 @@ const results: Record<string, unknown> = {};
 let failed = false;
 
 function check(drill: string, ok: boolean, detail: string): void {
-  const list = (results[drill] ??= []) as string[];
+  if (!Array.isArray(results[drill])) results[drill] = [];
+  const list = results[drill] as string[];
   list.push(`${ok ? 'ok' : 'FAIL'}: ${detail}`);
   if (!ok) failed = true;
 }

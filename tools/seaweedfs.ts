@@ -50,6 +50,8 @@ export interface SeaweedFs {
   accessKeyId: string;
   secretAccessKey: string;
   dir: string;
+  /** The `weed server` process (benchmarks read its CPU time from /proc). */
+  pid: number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and removes its data unless it was given `dir`. */
   stop(): Promise<void>;
 }
@@ -152,7 +154,7 @@ export async function startSeaweedFs(
       const r = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2_000) });
       const body = await r.text();
       if (body.includes('<Error>') || body.includes('ListAllMyBucketsResult')) {
-        return { endpoint, accessKeyId, secretAccessKey, dir, stop };
+        return { endpoint, accessKeyId, secretAccessKey, dir, pid: proc.pid, stop };
       }
     } catch {
       // not listening yet

@@ -3,8 +3,15 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/index.js';
-import { StageCache } from '../core/cache/index.js';
-import { artifactsDir, MIGFLOW_VERSION, PROJECT_ROOT } from '../core/paths.js';
+import { PROJECT_ROOT } from '../core/paths.js';
+import { stageCacheFromEnv } from './stage-cache.js';
+
+/**
+ * How often an activity's heartbeat details reach the server at most. The SDK's default (80 % of the heartbeat
+ * timeout, up to 60 s) left `temporal workflow describe` showing `steps: 0` for 40 s while the trainer was half
+ * way; one small RPC every 2 s per running activity keeps describe within seconds of the truth.
+ */
+export const HEARTBEAT_THROTTLE = '2s';
 
 export interface WorkerEnv {
   address: string;
@@ -45,7 +52,7 @@ export async function connect(env: WorkerEnv): Promise<NativeConnection> {
 export function activityDeps(childEnv: Record<string, string> = {}): ActivityDeps {
   return {
     projectRoot: PROJECT_ROOT,
-    cache: new StageCache({ root: artifactsDir(), migflowVersion: MIGFLOW_VERSION }),
+    cache: stageCacheFromEnv(),
     childEnv,
   };
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { MAIN_TASK_QUEUE } from '../contracts/temporal/index.js';
-import { activityDeps, connect, type WorkerEnv, workerMain } from './connect.js';
+import { activityDeps, connect, HEARTBEAT_THROTTLE, type WorkerEnv, workerMain } from './connect.js';
 import { cachedWorkflowBundle } from './workflow-bundle.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -23,6 +23,7 @@ export async function createMainWorker(env: WorkerEnv, opts: { taskQueue?: strin
     // CPU stages are heavy on small machines: a few at a time keeps heartbeats flowing.
     maxConcurrentActivityTaskExecutions: 4,
     shutdownGraceTime: '10s',
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
   return { worker, connection };
 }

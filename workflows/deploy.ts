@@ -102,7 +102,10 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
   try {
     if (!carry) {
       setCurrentDetails(`**Starting** deployment ${input.deploymentId} (${policy})`);
-      const start = await acts.deployStart({ ...input, policy });
+      const start = await acts.deployStart.executeWithOptions(
+        { summary: `plan deployment ${input.deploymentId}: ${policy} on ${taskQueue}` },
+        [{ ...input, policy }],
+      );
       carry = {
         state: start.state,
         planned: start.planned,
@@ -121,7 +124,13 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
       current = new CancellationScope();
       try {
         out = await current.run(
-          (): Promise<DeployWindowResult> => windowActs.deployWindow({ input: { ...input, policy }, state }),
+          (): Promise<DeployWindowResult> =>
+            windowActs.deployWindow.executeWithOptions(
+              {
+                summary: `window ${state.window + 1}/${state.windows} of ${input.deploymentId}: reconcile, serve ${intervalS} s, decide with ${policy}`,
+              },
+              [{ input: { ...input, policy }, state }],
+            ),
         );
       } catch (err) {
         if (!(stopping && isCancellation(err))) throw err;
@@ -146,18 +155,20 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
   }
   // Teardown and report whatever happened (stop, failure, cancellation of the workflow itself).
   return await CancellationScope.nonCancellable(async () => {
-    const teardown = await acts.deployTeardown({ ...input, policy });
+    const teardown = await acts.deployTeardown.executeWithOptions(
+      { summary: `tear down ${input.deploymentId}: its containers and MIG instances` },
+      [{ ...input, policy }],
+    );
     let reportFiles: string[] = [];
     let requests = {
       planned: carry?.planned ?? 0,
       ...(carry?.totals ?? { completed: 0, failed: 0, cancelled: 0 }),
     };
     if (carry) {
-      const r = await acts.deployReport({
-        input: { ...input, policy },
-        state: carry.state,
-        planned: carry.planned,
-      });
+      const r = await acts.deployReport.executeWithOptions(
+        { summary: `report of ${input.deploymentId}: metrics, figures, action log` },
+        [{ input: { ...input, policy }, state: carry.state, planned: carry.planned }],
+      );
       reportFiles = r.files;
       requests = r.requests;
     }

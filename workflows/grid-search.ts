@@ -52,6 +52,35 @@ export function gridTable(trials: readonly GridTrialOutcome[]): string {
   ].join('\n');
 }
 
+/** Rows the Current details panel shows at most (it shows about six lines; the query and the result have all). */
+const DETAIL_ROWS = 4;
+
+/**
+ * The trials for the Web UI's Current details: running ones first, then the best finished, each on one short line
+ * named by its parameters; the rest counted, with the query that lists them all.
+ */
+export function gridDetails(trials: readonly GridTrialOutcome[]): string {
+  const rank = (t: GridTrialOutcome) =>
+    t.status === 'running' ? 0 : t.status === 'completed' ? 1 : t.status === 'failed' ? 2 : 3;
+  const shown = [...trials]
+    .sort(
+      (a, b) => rank(a) - rank(b) || (b.meanEpisodeReward ?? -Infinity) - (a.meanEpisodeReward ?? -Infinity),
+    )
+    .slice(0, DETAIL_ROWS);
+  const best = trials
+    .filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number')
+    .sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0];
+  const lines = shown.map((t) => {
+    const reward =
+      typeof t.meanEpisodeReward === 'number' ? ` · reward ${t.meanEpisodeReward.toFixed(3)}` : '';
+    const where = t.gpu === undefined ? '' : ` · gpu-${t.gpu}`;
+    return `- ${t === best ? '★ ' : ''}${paramsSummary(t.params, 60) || t.trialKey}: ${t.status}${t.hit ? ' (hit)' : ''}${where}${reward}`;
+  });
+  if (trials.length > shown.length)
+    lines.push(`- … ${trials.length - shown.length} more: \`temporal workflow query --type gridStatus\``);
+  return lines.join('\n');
+}
+
 function errorMessage(err: unknown): string {
   let e: unknown = err;
   // ChildWorkflowFailure → ActivityFailure → ApplicationFailure: the innermost message says what went wrong.
@@ -94,7 +123,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
   const show = () => {
     const s = status();
     setCurrentDetails(
-      `**Grid search** ${input.gridConfig}: ${s.completed} done, ${s.failed} failed, ${s.running} running of ${s.total} on ${input.gpus.map((g) => `gpu-${g}`).join(', ')}\n\n${gridTable(outcomes)}`,
+      `**Grid search** ${input.gridConfig}: ${s.completed} done, ${s.failed} failed, ${s.running} running of ${s.total} on ${input.gpus.map((g) => `gpu-${g}`).join(', ')}\n${gridDetails(outcomes)}`,
     );
   };
   setHandler(gridStatusQuery, status, {

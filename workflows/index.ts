@@ -6,7 +6,9 @@ import { DeployWorkflow } from './deploy.js';
 import { GridSearchWorkflow } from './grid-search.js';
 import { PipelineWorkflow } from './pipeline.js';
 import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
+import { SearchWorkflow } from './search.js';
 import { TrainWorkflow } from './train.js';
+import { ValidateWorkflow } from './validate.js';
 
 export {
   BenchWorkflow,
@@ -16,7 +18,9 @@ export {
   GridSearchWorkflow,
   PipelineWorkflow,
   ProfilingSweepWorkflow,
+  SearchWorkflow,
   TrainWorkflow,
+  ValidateWorkflow,
 };
 
 /** Each workflow has the signature its clients start it by (contracts/temporal/workflows.ts); tsc checks it. */
@@ -28,6 +32,8 @@ export type WorkflowsImplementTheirContracts = [
   Implements<typeof FitWritebackWorkflow, Contract.FitWritebackWorkflow>,
   Implements<typeof TrainWorkflow, Contract.TrainWorkflow>,
   Implements<typeof GridSearchWorkflow, Contract.GridSearchWorkflow>,
+  Implements<typeof SearchWorkflow, Contract.SearchWorkflow>,
+  Implements<typeof ValidateWorkflow, Contract.ValidateWorkflow>,
   Implements<typeof BenchWorkflow, Contract.BenchWorkflow>,
   Implements<typeof DeployWorkflow, Contract.DeployWorkflow>,
 ];

@@ -32,6 +32,11 @@ const { prepareWorkingConfig } = proxyActivities<Activities>({
   retry: BOOKKEEPING_RETRY,
   summary: 'working copy of the simulation config for the fit stage',
 });
+const { writeRunReport } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: BOOKKEEPING_RETRY,
+  summary: 'run report: artifacts/pipeline/<run>/report.html and report.json',
+});
 
 const { checkInputFiles } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -74,12 +79,17 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
   const result: PipelineResult = { runId, stages, simulationConfig: input.simulationConfig };
   // A missing file fails the run now, naming its field, not after the stages before the one that reads it.
   await checkInputFiles({ what: 'PipelineWorkflow', files: inputFiles(input) });
+  // Two lines whatever the stage count: the panel shows about six.
   const progress = (current: string) =>
     setCurrentDetails(
       [
         `**Pipeline ${runId}** — ${current}`,
-        '',
-        ...stages.map((s) => `- ${s.stage}: ${s.status} (${(s.durationMs / 1000).toFixed(1)} s)`),
+        stages
+          .map(
+            (s) =>
+              `${s.stage} ${s.status}${s.status === 'skipped' ? '' : ` ${(s.durationMs / 1000).toFixed(1)} s`}`,
+          )
+          .join(' · '),
       ].join('\n'),
     );
 
@@ -231,7 +241,17 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     stages.push({ stage: Stage.deploy, status: 'skipped', durationMs: 0 });
   }
 
-  progress('done');
+  progress('writing the run report');
+  try {
+    result.report = await writeRunReport({
+      result,
+      workflowId: pipelineId,
+      namespace: workflowInfo().namespace,
+    });
+  } catch {
+    // The report is a view of the result: a failure to write it must not fail a run whose stages all succeeded.
+  }
+  progress(result.report ? `done — report: ${result.report.html.split('/').slice(-3).join('/')}` : 'done');
   return result;
 }
 

@@ -4,7 +4,14 @@
  * signals progress here, so the Web UI's current details and `trainProgressQuery` show steps, reward and the
  * last checkpoint while it runs.
  */
-import { isCancellation, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   finishedProgress,
   paramsSummary,
@@ -16,6 +23,7 @@ import {
 import {
   type Activities,
   gpuTaskQueue,
+  searchTrialProgressSignal,
   trainingRetry,
   trainProgressQuery,
   trainProgressSignal,
@@ -23,22 +31,30 @@ import {
 } from '../contracts/temporal/index.js';
 import { joinRun } from './join-run.js';
 
-function progressMarkdown(title: string, p: TrainProgress): string {
+/** `…/checkpoints/rl_model_512_steps` → `rl_model_512_steps`: paths go in the result, names fit the panel. */
+const stem = (path: string) => path.split('/').filter(Boolean).at(-1) ?? path;
+
+/**
+ * The Web UI's Current details: a short, fixed set of lines (the panel shows about six), numbers first, no paths.
+ * The full paths are in the result and in `trainProgressQuery`.
+ */
+export function progressMarkdown(title: string, p: TrainProgress, best?: string): string {
   const pct = p.totalSteps ? ` (${((100 * p.steps) / p.totalSteps).toFixed(1)} %)` : '';
-  const lines = [
-    `**${title}** — ${p.phase}`,
-    '',
-    `- steps: ${p.steps}${p.totalSteps ? ` / ${p.totalSteps}` : ''}${pct}`,
-    `- episodes: ${p.episodes}`,
-  ];
-  if (p.meanEpisodeReward !== undefined)
-    lines.push(`- mean episode reward (last 100): ${p.meanEpisodeReward.toFixed(3)}`);
-  if (p.lastEpisodeReward !== undefined)
-    lines.push(`- last episode reward: ${p.lastEpisodeReward.toFixed(3)}`);
-  if (p.lastCheckpoint) lines.push(`- last checkpoint: \`${p.lastCheckpoint}\``);
-  if (p.backend) lines.push(`- backend: ${p.backend}`);
-  if (p.attempt > 1) lines.push(`- attempt ${p.attempt} (resumed after a failure)`);
-  return lines.join('\n');
+  const reward = [
+    p.meanEpisodeReward !== undefined ? `mean episode reward ${p.meanEpisodeReward.toFixed(3)}` : undefined,
+    p.lastEpisodeReward !== undefined ? `last ${p.lastEpisodeReward.toFixed(3)}` : undefined,
+  ].filter(Boolean);
+  const checkpoints = [
+    p.lastCheckpoint ? `last checkpoint ${stem(p.lastCheckpoint)}` : undefined,
+    best ? `best ${stem(best)}` : undefined,
+    p.backend ? `backend ${p.backend}` : undefined,
+  ].filter(Boolean);
+  return [
+    `**${title}** — ${p.phase}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}`,
+    `steps ${p.steps}${p.totalSteps ? ` / ${p.totalSteps}` : ''}${pct} · episodes ${p.episodes}`,
+    ...(reward.length ? [reward.join(' · ')] : []),
+    ...(checkpoints.length ? [checkpoints.join(' · ')] : []),
+  ].join('\n');
 }
 
 export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkflowResult> {
@@ -49,7 +65,8 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
     ...(input.trialKey ? { trial: input.trialKey } : {}),
   });
   const params = input.label ?? paramsSummary(input.overrides);
-  const title = `Training ${input.trialKey ?? 'run'}${params ? ` ${params}` : ''} on gpu-${input.gpu}`;
+  // The trial's parameters name it; its key (a hash) is in the workflow id.
+  const title = `Training ${params || input.trialKey || 'run'} on gpu-${input.gpu}`;
 
   let progress: TrainProgress = {
     phase: 'queued',
@@ -59,6 +76,19 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
     attempt: 1,
   };
   let finished = false;
+  // A SearchWorkflow's pruner judges its trials on these reports; losing one only delays a decision.
+  const parent = workflowInfo().parent;
+  const forward =
+    input.forwardProgress && parent && input.trialKey
+      ? (p: TrainProgress) =>
+          void getExternalWorkflowHandle(parent.workflowId, parent.runId)
+            .signal(searchTrialProgressSignal, {
+              trialKey: input.trialKey!,
+              steps: p.steps,
+              ...(p.meanEpisodeReward !== undefined ? { meanEpisodeReward: p.meanEpisodeReward } : {}),
+            })
+            .catch(() => {})
+      : undefined;
   setHandler(trainProgressQuery, () => progress, {
     description: 'steps, episodes, mean reward and last checkpoint of the run so far',
   });
@@ -69,6 +99,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
       if (finished || p.attempt < progress.attempt) return;
       progress = p;
       setCurrentDetails(progressMarkdown(title, progress));
+      forward?.(p);
     },
     { description: 'progress report from the trainPolicy activity' },
   );
@@ -108,9 +139,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
     });
   finished = true;
   progress = finishedProgress(result);
-  setCurrentDetails(
-    `${progressMarkdown(title, progress)}\n- best checkpoint: \`${result.bestCheckpoint}\`${result.resumedFromSteps !== null ? `\n- resumed from step ${result.resumedFromSteps}` : ''}`,
-  );
+  setCurrentDetails(progressMarkdown(title, progress, result.bestCheckpoint));
   return {
     ...result,
     runId,

@@ -10,6 +10,7 @@ import { type BenchEntry, MAX_BENCH_DECISIONS } from '../../contracts/index.js';
 import {
   benchTrials,
   comparisonTable,
+  energyTable,
   latestCheckpoints,
   resolveTrials,
   runTaskSuite,
@@ -20,6 +21,7 @@ import {
 } from '../../core/bench/index.js';
 import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
+import { benchRunReport, writeRunReport } from '../../core/report/index.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
 import { collect, wholeNumber, wholeUpTo } from '../lib/options.js';
 import { writeOutputFolder } from '../lib/output-folder.js';
@@ -52,27 +54,52 @@ export function traceSource(o: BenchTraceOptions): TraceSource | undefined {
 
 /** The options `migflow bench` and `migflow run bench` share. */
 export function addBenchOptions(cmd: Command): Command {
-  return cmd
-    .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
-    .option('--latest-ckpts <root>', 'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/')
-    .option(
-      '--bl <names...>',
-      'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
-    )
-    .option(
-      '--steps <n>',
-      'decisions per trial (default benchmark-length)',
-      wholeUpTo(MAX_BENCH_DECISIONS, 'MAX_BENCH_DECISIONS'),
-    )
-    .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
-    .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
-    .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
-    .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
-    .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
-    .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
-    .option('--config <file>', 'simulation config', 'configs/simulation_config.yaml')
-    .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
-    .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml');
+  return (
+    cmd
+      .option('--ckpt <dir>', 'RL checkpoint directory (repeatable; run first, in order)', collect, [])
+      .option(
+        '--latest-ckpts <root>',
+        'also the newest rl_model_<N>_steps of every <root>/<run>/checkpoints/',
+      )
+      .option(
+        '--bl <names...>',
+        'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
+      )
+      .option(
+        '--steps <n>',
+        'decisions per trial (default benchmark-length)',
+        wholeUpTo(MAX_BENCH_DECISIONS, 'MAX_BENCH_DECISIONS'),
+      )
+      .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
+      .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
+      .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
+      .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
+      .option('--no-figures', 'skip figs/<run_name>/{split,merge,transfer}.png')
+      .option(
+        '--chrome-trace',
+        'also write trace_<run_name>.json per policy (Chrome trace-event JSON: chrome://tracing, Perfetto)',
+      )
+      // One token default everywhere: the workflows' (syntheticTokens: true) and train's.
+      .option('--synthetic-tokens', 'seeded synthetic token lengths (the default, as in the workflows)')
+      .option('--no-synthetic-tokens', "the profiling stage's generated JSONLs instead")
+      .option('--real-tokens', 'the same as --no-synthetic-tokens (the name `run train` and `run grid` use)')
+      .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
+      .option('--config <file>', 'old name of --sim-config (still accepted, with a warning)')
+      .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
+      .option('--bench-config <file>', 'bench config', 'configs/bench_config.yaml')
+  );
+}
+
+/**
+ * The simulation config of a bench command: `--sim-config`, or the old `--config` (which meant the training config
+ * for `train` and the simulation config here), accepted with a warning.
+ */
+export function simConfigOption(o: { simConfig: string; config?: string }, command: string): string {
+  if (o.config === undefined) return o.simConfig;
+  process.stderr.write(
+    `migflow ${command}: --config is now --sim-config (every command names its configs --sim-config, --training-config, --bench-config); using ${o.config}\n`,
+  );
+  return o.config;
 }
 
 export interface BenchCliOptions extends BenchTraceOptions {
@@ -82,8 +109,11 @@ export interface BenchCliOptions extends BenchTraceOptions {
   steps?: number;
   seed?: number;
   figures: boolean;
+  chromeTrace?: boolean;
   syntheticTokens?: boolean;
-  config: string;
+  realTokens?: boolean;
+  simConfig: string;
+  config?: string;
   trainingConfig: string;
   benchConfig: string;
 }
@@ -111,40 +141,33 @@ export function registerBenchCommand(program: Command): void {
       '--task <names...>',
       `run the policies on tasks of the suite (${[...TASK_SUITE, 'all'].join(', ')}, or a task .yaml) instead of bench_config's workload, and score them`,
     )
-    .action(async (o: BenchCliOptions & { out?: string; task?: string[] }) => {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const out = o.out ?? join('artifacts', 'bench', 'local', stamp);
-      // Checkpoints load (and fail on a bad path) before any trial runs.
-      if (o.task) {
-        const policies = resolveTrials(checkpointsToRun(o), o.bl ?? []);
-        const { task } = o;
-        const { result, published } = await writeOutputFolder(out, 'migflow bench', (tmp) =>
-          runTasks({ ...o, task, out: tmp }, policies),
-        );
-        process.stdout.write(
-          `${result.text}\n${result.written.map((p) => `wrote ${published(p)}`).join('\n')}\n`,
-        );
-        return;
-      }
-      const trials = benchTrials(checkpointsToRun(o), o.bl ?? []);
-      const trace = traceSource(o);
-      const { result, published } = await writeOutputFolder(out, 'migflow bench', (tmp) =>
-        runTrials({ ...o, out: tmp }, trials, trace),
+    .action(async (given: BenchCliOptions & { out?: string; task?: string[] }) => {
+      // The output folder is built beside its target and published whole (cli/lib/output-folder.ts): a run
+      // killed at any instant leaves the previous run's folder or this one's, never both mixed.
+      const target =
+        given.out ?? join('artifacts', 'bench', 'local', new Date().toISOString().replace(/[:.]/g, '-'));
+      const { result: text, inText } = await writeOutputFolder(target, 'migflow bench', (tmp) =>
+        benchInto({ ...given, out: tmp, simConfig: simConfigOption(given, 'bench') }, target),
       );
-      process.stdout.write(
-        `${result.text}\n${result.written.map((p) => `wrote ${published(p)}`).join('\n')}\n`,
-      );
+      process.stdout.write(inText(text));
     });
 }
 
-/** Every trial on bench_config's workload (or the trace) into `opts.out`, then the comparison. */
-async function runTrials(
-  opts: BenchCliOptions & { out: string },
-  trials: ReturnType<typeof benchTrials>,
-  trace: TraceSource | undefined,
-): Promise<{ text: string; written: string[] }> {
+/** The whole `migflow bench` run into `opts.out` (a private folder); returns what to print. */
+async function benchInto(
+  opts: BenchCliOptions & { out: string; task?: string[] },
+  target: string,
+): Promise<string> {
   {
+    // Checkpoints load (and fail on a bad path) before any trial runs.
+    if (opts.task) {
+      const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
+      return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
+    }
+    const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
+    const trace = traceSource(opts);
     const entries: BenchEntry[] = [];
+    const results: { policy: string; checkpoint?: string; entry: BenchEntry }[] = [];
     const written: string[] = [];
     let last: BenchTrialSummary | undefined;
     for (const t of trials) {
@@ -152,11 +175,12 @@ async function runTrials(
       const r = await benchStage.run(
         {
           ...t,
-          simulationConfig: opts.config,
+          simulationConfig: opts.simConfig,
           trainingConfig: opts.trainingConfig,
           benchConfig: opts.benchConfig,
-          syntheticTokens: opts.syntheticTokens === true,
+          syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
           figures: opts.figures,
+          ...(opts.chromeTrace ? { chromeTrace: true } : {}),
           ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
           ...(trace ? { trace } : {}),
@@ -166,22 +190,29 @@ async function runTrials(
       );
       process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
       entries.push(r.entry);
+      results.push({
+        policy: r.entry.policy,
+        ...(t.checkpoint ? { checkpoint: t.checkpoint } : {}),
+        entry: r.entry,
+      });
       written.push(...r.files.map((f) => join(opts.out, f)));
       last = r;
     }
     written.push(...writeComparisonEntries(opts.out, entries));
-    return {
-      text: `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}`,
-      written,
-    };
+    const report = writeRunReport(
+      opts.out,
+      benchRunReport(`bench ${target}`, results, last?.totalRequests ?? 0),
+    );
+    written.push(report.html, report.json);
+    return `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\nEnergy (power model of the simulation config):\n${energyTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`;
   }
 }
 
 /** `migflow bench --task …`: every policy on every task, each task's tables, then the suite's scores. */
-async function runTasks(
+async function benchTasks(
   opts: BenchCliOptions & { out: string; task: string[] },
   policies: readonly PolicyFactory[],
-): Promise<{ text: string; written: string[] }> {
+): Promise<string> {
   if (opts.trace) {
     throw new ConfigError(
       '--trace',
@@ -194,9 +225,9 @@ async function runTasks(
     tasks: taskFiles(opts.task),
     policies,
     files: {
-      simulationConfig: opts.config,
+      simulationConfig: opts.simConfig,
       trainingConfig: opts.trainingConfig,
-      syntheticTokens: opts.syntheticTokens === true,
+      syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
       ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     },
@@ -209,5 +240,5 @@ async function runTasks(
     (r) =>
       `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,
   );
-  return { text: [...tables, scoreText].join('\n\n'), written: [...written] };
+  return `${[...tables, scoreText].join('\n\n')}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`;
 }

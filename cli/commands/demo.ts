@@ -108,6 +108,13 @@ export function registerDemoCommand(program: Command): void {
           say('');
           say(pipelineReport(result));
           say('');
+          if (result.report) {
+            say(`Report:  ${result.report.html} (open it in a browser; the data: ${result.report.json})`);
+            if (result.report.tensorboard)
+              say(
+                `TensorBoard: tensorboard --logdir ${result.report.tensorboard} (trials by their parameters, HParams tab)`,
+              );
+          }
           say('Outputs: artifacts/<stage>/<cache key>/ (list them: npx migflow cache ls)');
           if (server.uiUrl) {
             say(`Web UI:  ${workflowUrl(server.uiUrl, namespace, workflowId, runId)}`);

@@ -14,6 +14,7 @@ import { registerServerCommand } from './server.js';
 import { registerSimRunCommand } from './sim-run.js';
 import { registerSimTraceCommand } from './sim-trace.js';
 import { registerTrainCommand } from './train.js';
+import { registerValidateCommand } from './validate.js';
 import { registerWorkerCommand } from './worker.js';
 
 export function registerCommands(program: Command): void {
@@ -30,6 +31,7 @@ export function registerCommands(program: Command): void {
   registerProfileCommand(program);
   registerEmulatorCommand(program);
   registerTrainCommand(program);
+  registerValidateCommand(program);
   const sim = program.command('sim').description('run the MIG simulator without Temporal');
   registerSimRunCommand(sim);
   registerSimTraceCommand(sim);

@@ -14,6 +14,7 @@ import {
   parseKvCacheLog,
   runGenerate,
   runSweep,
+  tpotPromptsFor,
 } from '../../core/profiling/index.js';
 import { spawnEmulator } from '../../emulators/vllm/spawn.js';
 import {
@@ -23,6 +24,7 @@ import {
   positiveWholeList,
   wholeNumber,
 } from '../lib/options.js';
+import { planDuration, servingBenchmarkBlock } from '../lib/vllm-result-block.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -79,13 +81,15 @@ export function registerProfileRunCommands(profile: Command): void {
         'run the prefill and/or concurrency (TPOT) sweeps; writes vllm-bench-compatible JSON per level',
       )
       .addOption(urlOption)
+      .option('--base-url <url>', "vllm bench serve's name for --url")
       .option('--model <id>', 'served model id (default: the first of /v1/models)')
       .addOption(
         new Option('--kind <kind>', 'which sweep')
           .choices(['prefill', 'concurrency', 'both'])
           .default('both'),
       )
-      .requiredOption('--out <dir>', 'results go to <dir>/prefill and <dir>/tpot')
+      .option('--out <dir>', 'results go to <dir>/prefill and <dir>/tpot (vLLM: --result-dir)')
+      .option('--result-dir <dir>', "vllm bench serve's name for --out")
       .option('--mig-name <name>', 'MIG profile name used in the prefill file name', 'emulated')
       .option('--levels <list>', 'concurrency levels (default 1..30)', positiveWholeList)
       .option(
@@ -94,14 +98,70 @@ export function registerProfileRunCommands(profile: Command): void {
         positiveWhole,
       )
       .option('--output-len <n>', 'concurrency sweep output length (±30 %; default 512)', positiveWhole)
-      .option('--prefill-prompts <n>', 'prefill prompts (default 1000)', positiveWhole)
-      .option('--prefill-rate <r>', 'prefill request rate, req/s (default 0.4)', positiveNumber)
+      .option('--prefill-prompts <n>', 'prefill prompts (default 1000; vLLM: --num-prompts)', positiveWhole)
+      .option('--num-prompts <n>', "vllm bench serve's name for --prefill-prompts", positiveWhole)
+      .option(
+        '--prefill-rate <r>',
+        'prefill request rate, req/s (default 0.4; vLLM: --request-rate)',
+        positiveNumber,
+      )
+      .option('--request-rate <r>', "vllm bench serve's name for --prefill-rate", positiveNumber)
+      .option(
+        '--save-detailed',
+        "vllm bench serve's flag: the per-request fields (ttfts, itls, …) are always saved, so it changes nothing",
+      )
       .option('--pause-ms <ms>', 'pause between concurrency levels (default 2000)', positiveWhole)
-      .option('--seed <n>', 'seed of the random dataset and arrivals', wholeNumber, 0),
+      .option('--seed <n>', 'seed of the random dataset and arrivals', wholeNumber, 0)
+      .option('--quiet', "skip vLLM's result block per level (stderr)")
+      .addHelpText(
+        'after',
+        `\nThe default plan is the reference's: ${planDuration({
+          prefill: { numPrompts: 1000, requestRate: 0.4 },
+          concurrency: {
+            levels: Array.from({ length: 30 }, (_, i) => i + 1),
+            prompts: Array.from({ length: 30 }, (_, i) => tpotPromptsFor(i + 1)),
+            outputLen: 512,
+            pauseMs: 2000,
+          },
+        })}. Shorten it with --num-prompts, --request-rate, --levels, --prompts-per-level, --output-len.`,
+      ),
   ).action(async (o) => {
-    const t = await target(o);
+    const outDir: string | undefined = o.out ?? o.resultDir;
+    if (!outDir)
+      throw new InvalidArgumentError('name the results folder: --out <dir> (or --result-dir <dir>)');
+    const prefillPrompts: number | undefined = o.prefillPrompts ?? o.numPrompts;
+    const prefillRate: number | undefined = o.prefillRate ?? o.requestRate;
+    const levels: number[] = o.levels ?? Array.from({ length: 30 }, (_, i) => i + 1);
+    log(
+      `plan: ${planDuration({
+        ...(o.kind !== 'concurrency'
+          ? { prefill: { numPrompts: prefillPrompts ?? 1000, requestRate: prefillRate ?? 0.4 } }
+          : {}),
+        ...(o.kind !== 'prefill'
+          ? {
+              concurrency: {
+                levels,
+                prompts: levels.map((n) => o.promptsPerLevel ?? tpotPromptsFor(n)),
+                outputLen: o.outputLen ?? 512,
+                pauseMs: o.pauseMs ?? 2000,
+              },
+            }
+          : {}),
+      })}`,
+    );
+    // vLLM's result block after each level, as `vllm bench serve` prints it.
+    const onLevelDone = (done: { key: string; file: string }) => {
+      if (o.quiet) return;
+      log(
+        servingBenchmarkBlock(
+          JSON.parse(readFileSync(done.file, 'utf8')) as Record<string, unknown>,
+          `Serving Benchmark Result (${done.key})`,
+        ),
+      );
+    };
+    const t = await target({ ...o, url: o.baseUrl ?? o.url });
     try {
-      const out = resolve(o.out);
+      const out = resolve(outDir);
       const result: Record<string, unknown> = { baseUrl: t.baseUrl, model: t.model };
       const seed = o.seed as number;
       if (o.kind !== 'concurrency') {
@@ -109,11 +169,11 @@ export function registerProfileRunCommands(profile: Command): void {
           modelId: t.model,
           migName: o.migName,
           resultDir: join(out, 'prefill'),
-          numPrompts: o.prefillPrompts,
-          requestRate: o.prefillRate,
+          numPrompts: prefillPrompts,
+          requestRate: prefillRate,
           seed,
         });
-        result.prefill = await runSweep(t.baseUrl, t.model, plan, { log });
+        result.prefill = await runSweep(t.baseUrl, t.model, plan, { log, onLevelDone });
       }
       if (o.kind !== 'prefill') {
         const plan = defaultConcurrencyPlan({
@@ -125,7 +185,7 @@ export function registerProfileRunCommands(profile: Command): void {
           pauseBetweenLevelsMs: o.pauseMs,
           seed,
         });
-        result.concurrency = await runSweep(t.baseUrl, t.model, plan, { log });
+        result.concurrency = await runSweep(t.baseUrl, t.model, plan, { log, onLevelDone });
       }
       if (t.logs) {
         const kv = parseKvCacheLog(t.logs());

@@ -1,6 +1,14 @@
 /** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MAX_TRAIN_STEPS } from '../../contracts/index.js';
+import { artifactsDir } from '../../core/paths.js';
+import {
+  gridRunReport,
+  reportFolderName,
+  tensorboardByLabel,
+  writeRunReport,
+} from '../../core/report/index.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
 import {
   gpuIndex,
@@ -139,6 +147,16 @@ export function registerRunTrainCommands(run: Command): void {
       process.stdout.write(
         `${gridResultTable(result)}\n${result.completed} of ${result.total} trials completed, ${result.failed} failed\n`,
       );
+      const ui = readServerState()?.uiUrl;
+      const dir = join(artifactsDir(), 'grid', reportFolderName(workflowId));
+      const gridReport = gridRunReport(workflowId, result.trials, {
+        workflowId,
+        ...(ui ? { webUi: { url: ui, namespace } } : {}),
+      });
+      const tensorboard = tensorboardByLabel(join(dir, 'tensorboard'), gridReport.trials ?? []);
+      const report = writeRunReport(dir, { ...gridReport, ...(tensorboard ? { tensorboard } : {}) });
+      if (tensorboard) process.stdout.write(`TensorBoard: tensorboard --logdir ${tensorboard}\n`);
+      process.stdout.write(`Report: ${report.html}\n`);
       await printUi(namespace, workflowId, runId);
     } finally {
       await close();

@@ -9,8 +9,15 @@ import { connectClient, executeWorkflow, workflowUrl } from '../lib/client.js';
 import { datasetTable } from '../lib/dataset-workflow.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
-import { addBenchOptions, type BenchCliOptions, checkpointsToRun, traceSource } from './bench.js';
+import {
+  addBenchOptions,
+  type BenchCliOptions,
+  checkpointsToRun,
+  simConfigOption,
+  traceSource,
+} from './bench.js';
 import { registerRunTrainCommands } from './run-train.js';
+import { registerSearchCommand } from './search.js';
 
 export function registerRunCommand(program: Command): void {
   const run = program
@@ -47,6 +54,7 @@ export function registerRunCommand(program: Command): void {
       }
     });
   registerRunTrainCommands(run);
+  registerSearchCommand(run);
   addBenchOptions(
     run
       .command('bench')
@@ -68,8 +76,8 @@ export function registerRunCommand(program: Command): void {
           : bl) as BenchStageInput['policies'],
         checkpoints,
         figures: o.figures,
-        syntheticTokens: o.syntheticTokens === true,
-        simulationConfig: o.config,
+        syntheticTokens: o.syntheticTokens !== false && !o.realTokens,
+        simulationConfig: simConfigOption(o, 'run bench'),
         trainingConfig: o.trainingConfig,
         benchConfig: o.benchConfig,
         ...(o.steps !== undefined ? { steps: o.steps } : {}),
@@ -88,7 +96,7 @@ export function registerRunCommand(program: Command): void {
         }
         const hits = result.results.filter((r) => r.hit).length;
         process.stdout.write(
-          `${table}\n${hits}/${result.results.length} from the cache; results and figures in ${outDir}\n`,
+          `${table}\n${hits}/${result.results.length} from the cache; results and figures in ${outDir}\nReport: ${join(outDir, 'report.html')}\n`,
         );
         const ui = readServerState()?.uiUrl;
         if (ui) process.stdout.write(`Web UI: ${workflowUrl(ui, namespace, workflowId, runId)}\n`);

@@ -12,7 +12,8 @@ import {
 } from '../../core/config/index.js';
 import { MigEnv, seededEnvRng } from '../../core/control/index.js';
 import { NO_ACTION } from '../../core/mig/index.js';
-import { summarizeCompleted } from '../../core/sim/index.js';
+import { ChromeTraceRecorder, summarizeCompleted } from '../../core/sim/index.js';
+import { writeFileAtomic } from '../../core/util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../core/workload/index.js';
 import { wholeNumber, wholeUpTo } from '../lib/options.js';
 
@@ -24,6 +25,8 @@ export interface SimRunOptions {
   readonly seed: number;
   readonly steps?: number;
   readonly syntheticTokens?: boolean;
+  /** Write the episode as Chrome trace-event JSON here. */
+  readonly chromeTrace?: string;
 }
 
 export const SIM_POLICIES = ['noop', 'random', 'static_no_mig', 'static_split_extreme'] as const;
@@ -38,7 +41,9 @@ export function runSimEpisode(o: SimRunOptions) {
   // One stream, as the reference's mock-train: the simulator, the workload reseeds and the random policy's
   // `random.choice(valid_actions)` all draw from the global `random`.
   const rng = seededEnvRng(o.seed);
+  const recorder = o.chromeTrace ? new ChromeTraceRecorder() : undefined;
   const env = new MigEnv({
+    ...(recorder ? { hooks: recorder } : {}),
     simulation,
     training,
     tokens,
@@ -51,6 +56,7 @@ export function runSimEpisode(o: SimRunOptions) {
           ? 'split_extreme'
           : 'random',
   });
+  recorder?.attach(env.sim);
   env.reset();
   let totalReward = 0;
   let actions = 0;
@@ -70,6 +76,7 @@ export function runSimEpisode(o: SimRunOptions) {
     if (r.reward <= env.rewardFloor) clipped++;
     if (r.terminated) break;
   }
+  if (recorder && o.chromeTrace) writeFileAtomic(o.chromeTrace, JSON.stringify(recorder.toJson()));
   const agents = Object.fromEntries(
     env.sim.agents.map((a) => [a.name, summarizeCompleted(a.completed.toArray())]),
   );
@@ -108,8 +115,13 @@ export function registerSimRunCommand(sim: Command): void {
     )
     .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
     .option('--json', 'print JSON (default: a short text summary)')
+    .option(
+      '--chrome-trace <file>',
+      'write the episode as Chrome trace-event JSON (chrome://tracing, Perfetto)',
+    )
     .action(
       (opts: {
+        chromeTrace?: string;
         config: string;
         trainingConfig: string;
         policy: SimPolicy;

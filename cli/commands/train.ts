@@ -1,18 +1,22 @@
 /**
  * `migflow train`: one Maskable PPO training run without a Temporal server, through the train stage's own `run`
  * (the trainer in a child process, as `trainPolicy` runs it). Progress goes to stderr: a cli-progress bar on a
- * terminal, one plain line per 5 % (and per checkpoint) otherwise. The run directory holds snapshots, checkpoints,
- * logs and the training curve (see core/stages/train/train-run.ts).
+ * terminal, one plain line per 5 % (and per checkpoint) otherwise, each with an ETA from the run's average rate
+ * (steady, unlike a rate over the last few reports, which swings between fast rollouts and slow updates);
+ * `--verbose` prints SB3's per-update table instead (fps, time_elapsed, losses, explained variance, KL, clip
+ * fraction). The run directory holds snapshots, checkpoints, logs and the training curve (see
+ * core/stages/train/train-run.ts).
  */
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { MAX_TRAIN_STEPS } from '../../contracts/index.js';
+import { checkpointSteps, MAX_TRAIN_STEPS } from '../../contracts/index.js';
 import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
 import { overridePair, positiveWhole, wholeNumber, wholeUpTo } from '../lib/options.js';
+import { UpdateTables } from '../lib/sb3-table.js';
 
 function nEnvs(value: string): number {
   const n = parseNEnvs(value);
@@ -34,20 +38,51 @@ interface ProgressDisplay {
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
 
+/** `1h 02m`, `3m 05s`, `42s`. */
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '—';
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.floor(s % 60);
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
+
+/**
+ * Time left at the run's average rate since its first report (a resumed run counts from where it resumed). Rates
+ * over a short window jump with PPO's rhythm (fast collection, then a pause for the update); the average does not.
+ */
+export class SteadyEta {
+  private first: { at: number; steps: number } | undefined;
+
+  update(steps: number, totalSteps: number, now = Date.now()): string {
+    if (!this.first) this.first = { at: now, steps };
+    const done = steps - this.first.steps;
+    const elapsed = (now - this.first.at) / 1000;
+    if (done <= 0 || elapsed < 1) return '—';
+    return formatDuration(((totalSteps - steps) * elapsed) / done);
+  }
+}
+
 function barDisplay(): ProgressDisplay {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format:
-        'train |{bar}| {value}/{total} steps | ep {episodes} | mean reward {reward} | {eta_formatted} left',
+      format: 'train |{bar}| {value}/{total} steps | ep {episodes} | mean reward {reward} | {eta} left',
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  const eta = new SteadyEta();
   return {
     update(p) {
-      const payload = { episodes: p.episodes, reward: fmt(p.meanEpisodeReward) };
+      const payload = {
+        episodes: p.episodes,
+        reward: fmt(p.meanEpisodeReward),
+        eta: eta.update(p.steps, p.totalSteps),
+      };
       if (!started) {
         bar.start(p.totalSteps, p.steps, payload);
         started = true;
@@ -60,15 +95,17 @@ function barDisplay(): ProgressDisplay {
 function lineDisplay(write: (line: string) => void): ProgressDisplay {
   let lastPct = -1;
   let lastCheckpoint: string | undefined;
+  const eta = new SteadyEta();
   return {
     update(p) {
+      const left = eta.update(p.steps, p.totalSteps);
       const pct = Math.floor((100 * p.steps) / p.totalSteps / 5) * 5;
       if (pct === lastPct && p.lastCheckpoint === lastCheckpoint) return;
       lastPct = pct;
       const ck = p.lastCheckpoint !== lastCheckpoint ? `, checkpoint ${p.lastCheckpoint}` : '';
       lastCheckpoint = p.lastCheckpoint;
       write(
-        `train: ${p.steps}/${p.totalSteps} steps (${pct}%), ${p.episodes} episodes, mean reward ${fmt(p.meanEpisodeReward)}${ck}`,
+        `train: ${p.steps}/${p.totalSteps} steps (${pct}%), ${p.episodes} episodes, mean reward ${fmt(p.meanEpisodeReward)}, ${left} left${ck}`,
       );
     },
     stop: () => {},
@@ -79,8 +116,10 @@ export function registerTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train the Maskable PPO MIG policy locally (no Temporal server)')
-    .option('--config <file>', 'training config', 'configs/training_config.yaml')
+    .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
+    .option('--config <file>', 'old name of --training-config (still accepted, with a warning)')
     .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
+    .option('-v, --verbose', "print SB3's table after every PPO update (fps, time_elapsed, losses, KL, …)")
     .option(
       '--steps <n>',
       'env steps of the run (default: total_timesteps)',
@@ -101,7 +140,10 @@ export function registerTrainCommand(program: Command): void {
       'environments stepped in parallel (training.PPO.n_envs; auto = one per core, at most 8)',
       nEnvs,
     )
-    .option('--synthetic-tokens', 'seeded synthetic token lengths instead of the profiling outputs')
+    // One token default everywhere: the workflows' (syntheticTokens: true) and bench's.
+    .option('--synthetic-tokens', 'seeded synthetic token lengths (the default, as in the workflows)')
+    .option('--no-synthetic-tokens', "the profiling stage's generated JSONLs instead")
+    .option('--real-tokens', 'the same as --no-synthetic-tokens (the name `run train` and `run grid` use)')
     .option(
       '--task <name>',
       'draw every episode from a task of the suite (easy, medium, hard, or a task .yaml)',
@@ -109,7 +151,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--no-step-logs', "skip the reference's per-step episode logs")
     .action(
       async (opts: {
-        config: string;
+        trainingConfig: string;
+        config?: string;
+        verbose?: boolean;
         simConfig: string;
         steps?: number;
         seed: number;
@@ -119,13 +163,23 @@ export function registerTrainCommand(program: Command): void {
         set: Record<string, unknown>;
         nEnvs?: number;
         syntheticTokens?: boolean;
+        realTokens?: boolean;
         task?: string;
         stepLogs: boolean;
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
-        const display = process.stderr.isTTY
-          ? barDisplay()
-          : lineDisplay((l) => process.stderr.write(`${l}\n`));
+        if (opts.config) {
+          process.stderr.write(
+            `migflow train: --config is now --training-config (every command names its configs --training-config, --sim-config, --bench-config); using ${opts.config}\n`,
+          );
+        }
+        const trainingConfig = opts.config ?? opts.trainingConfig;
+        const tables = opts.verbose
+          ? new UpdateTables(runDir, opts.resume ? (checkpointSteps(opts.resume) ?? 0) : 0)
+          : undefined;
+        // The bar redraws its line: with tables on stdout, plain lines keep both readable.
+        const display =
+          process.stderr.isTTY && !tables ? barDisplay() : lineDisplay((l) => process.stderr.write(`${l}\n`));
         const controller = new AbortController();
         const onSignal = () => controller.abort();
         process.once('SIGINT', onSignal);
@@ -133,7 +187,7 @@ export function registerTrainCommand(program: Command): void {
         try {
           const r = await trainStage.run(
             {
-              trainingConfig: opts.config,
+              trainingConfig,
               simulationConfig: opts.simConfig,
               overrides:
                 opts.nEnvs === undefined ? opts.set : { ...opts.set, 'training.PPO.n_envs': opts.nEnvs },
@@ -141,20 +195,24 @@ export function registerTrainCommand(program: Command): void {
               ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
               ...(opts.resume ? { resumeFrom: opts.resume } : {}),
               ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
-              syntheticTokens: opts.syntheticTokens === true,
+              syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
               ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
               stepLogs: opts.stepLogs,
             },
             runDir,
             {
               signal: controller.signal,
-              progress: (p) => display.update(p),
+              progress: (p) => {
+                for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
+                display.update(p);
+              },
               log: (line) => {
                 if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
               },
             },
           );
           display.stop();
+          for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
           const rel = (p: string) => relative(process.cwd(), p) || '.';
           process.stdout.write(
             `${[

@@ -10,6 +10,7 @@ import { Stage } from '../../contracts/index.js';
 import type { BenchWorkflow } from '../../contracts/temporal/index.js';
 import { comparisonTable, writeComparisonEntries } from '../../core/bench/index.js';
 import { MANIFEST_FILE } from '../../core/cache/index.js';
+import { benchRunReport, writeRunReport } from '../../core/report/index.js';
 import { executeWorkflow } from './client.js';
 
 export async function runBenchWorkflow(
@@ -26,12 +27,16 @@ export async function runBenchWorkflow(
   );
 }
 
-/** Copies every trial's results_*.txt/.json and figs/ into `outDir` and writes comparison.*; returns the table. */
+/**
+ * Copies every trial's results_*.txt/.json and figs/ into `outDir` and writes comparison.* and the run report
+ * (report.html, report.json); returns the table.
+ */
 export function collectBenchOutputs(result: BenchWorkflowResult, outDir: string): string {
   mkdirSync(outDir, { recursive: true });
   for (const r of result.results)
     cpSync(r.dir, outDir, { recursive: true, filter: (src) => basename(src) !== MANIFEST_FILE });
   const entries = result.results.map((r) => r.entry);
   writeComparisonEntries(outDir, entries);
+  writeRunReport(outDir, benchRunReport(result.runId, result.results, result.results[0]?.totalRequests ?? 0));
   return comparisonTable(entries);
 }

@@ -51,7 +51,7 @@ export async function writeOutputFolder<T>(
   dir: string,
   command: string,
   build: (tmpDir: string) => Promise<T>,
-): Promise<{ result: T; published: (p: string) => string }> {
+): Promise<{ result: T; published: (p: string) => string; inText: (text: string) => string }> {
   const target = resolve(dir);
   checkOutputFolder(target, command);
   let tmpDir = '';
@@ -69,5 +69,7 @@ export async function writeOutputFolder<T>(
   return {
     result,
     published: (p) => (p.startsWith(tmpDir) ? join(target, p.slice(tmpDir.length)) : p),
+    // Messages written while building name the temporary folder: show the published one.
+    inText: (text) => text.split(tmpDir).join(target),
   };
 }

@@ -1,5 +1,6 @@
 import type { PipelineResult } from '../../contracts/index.js';
 import { comparisonTable } from '../../core/bench/index.js';
+import { reportPolicies, reportTrials } from '../../core/report/index.js';
 import { datasetTable } from './dataset-workflow.js';
 import { formatTable } from './table.js';
 
@@ -56,12 +57,10 @@ export function pipelineReport(result: PipelineResult): string {
       '',
       `Grid search: ${result.train.completed} of ${result.train.total} trials completed${result.train.failed ? `, ${result.train.failed} failed` : ''}`,
       formatTable(
-        ['trial', 'params', 'gpu', 'mean episode reward', 'best checkpoint', 'cache'],
-        result.train.trials.map((t) => [
+        ['trial', 'id', 'gpu', 'mean episode reward', 'best checkpoint', 'cache'],
+        reportTrials(result.train.trials).map((t) => [
+          `${t.best ? '* ' : ''}${t.label}`,
           t.trialKey,
-          Object.entries(t.params)
-            .map(([k, v]) => `${k.split('.').at(-1)}=${JSON.stringify(v)}`)
-            .join(' '),
           t.gpu === undefined ? '-' : `gpu-${t.gpu}`,
           t.status === 'completed' ? (t.meanEpisodeReward?.toFixed(3) ?? '-') : t.status,
           t.bestCheckpoint ? t.bestCheckpoint.split('/').slice(-3).join('/') : (t.error ?? '-'),
@@ -73,10 +72,12 @@ export function pipelineReport(result: PipelineResult): string {
   }
   if (result.bench) {
     const first = result.bench.results[0];
+    // RL rows carry their trial's parameters instead of the checkpoint's cache hash.
+    const named = reportPolicies(result.bench.results, result.train ? reportTrials(result.train.trials) : []);
     parts.push(
       '',
       `Simulated benchmark: ${first?.totalRequests ?? 0} requests on one shared trace, ${first?.entry.steps ?? 0} decisions per policy`,
-      comparisonTable(result.bench.results.map((r) => r.entry)),
+      comparisonTable(named.map((p) => ({ ...p.entry, policy: p.name }))),
     );
   }
   return parts.join('\n');

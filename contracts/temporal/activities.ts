@@ -20,10 +20,19 @@ import type {
   FitProfilesArgs,
   FitResult,
   GridExpansion,
+  LoadSearchArgs,
+  LoadSearchResult,
   ProfileEngineInput,
   ProfileEngineResult,
+  RunReportArgs,
+  RunReportFiles,
+  SaveStudyArgs,
+  SuggestTrialArgs,
+  SuggestTrialResult,
   TrainPolicyArgs,
   TrainPolicyResult,
+  ValidateSimulatorArgs,
+  ValidateSimulatorResult,
   WorkingConfigArgs,
   WorkingConfigResult,
   WriteBackArgs,
@@ -46,10 +55,20 @@ export interface Activities<DeployState extends DeployStateView = DeployStateVie
    * non-retryable ConfigError naming `<what> input`, the field and the path, before any stage starts.
    */
   checkInputFiles(args: { what: string; files: Record<string, string> }): Promise<void>;
+  /** pipeline (queue `migflow`): the run report, artifacts/pipeline/<run>/report.html and report.json. */
+  writeRunReport(args: RunReportArgs): Promise<RunReportFiles>;
   /** train (queue `migflow`): grid_search.yaml → validated trials. */
   expandGridSearch(args: ExpandGridArgs): Promise<GridExpansion>;
+  /** search (queue `migflow`): the search config checked, its plan, and the study's trials so far. */
+  loadSearch(args: LoadSearchArgs): Promise<LoadSearchResult>;
+  /** search (queue `migflow`): the sampler's next trial (validated), or null when it has none left. */
+  suggestTrial(args: SuggestTrialArgs): Promise<SuggestTrialResult>;
+  /** search (queue `migflow`): the study file rewritten atomically. */
+  saveStudy(args: SaveStudyArgs): Promise<void>;
   /** train (queue `migflow-gpu-N`): one Maskable PPO run, resumable from its last checkpoint. */
   trainPolicy(args: TrainPolicyArgs): Promise<TrainPolicyResult>;
+  /** validate (queue `migflow`): the simulator against live engines (emulators where none is given). */
+  validateSimulator(args: ValidateSimulatorArgs): Promise<ValidateSimulatorResult>;
   /** bench (queue `migflow`): one policy on the shared benchmark trace. */
   benchPolicy(args: BenchPolicyArgs): Promise<BenchPolicyResult>;
   /** deploy (the GPU host's queue): plan and initial desired state. */

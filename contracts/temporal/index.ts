@@ -20,6 +20,8 @@ export {
   deployStopSignal,
   deploySwitchPolicySignal,
   gridStatusQuery,
+  searchStatusQuery,
+  searchTrialProgressSignal,
   trainProgressQuery,
   trainProgressSignal,
 } from './signals.js';

@@ -18,8 +18,12 @@ import type {
   PipelineResult,
   ProfilingSweepInput,
   ProfilingSweepResult,
+  SearchResult,
+  SearchWorkflowInput,
   TrainWorkflowInput,
   TrainWorkflowResult,
+  ValidateWorkflowInput,
+  ValidateWorkflowResult,
 } from '../index.js';
 
 export type PipelineWorkflow = (input: PipelineInput) => Promise<PipelineResult>;
@@ -28,6 +32,8 @@ export type ProfilingSweepWorkflow = (input: ProfilingSweepInput) => Promise<Pro
 export type FitWritebackWorkflow = (input: FitWritebackInput) => Promise<FitWritebackResult>;
 export type TrainWorkflow = (input: TrainWorkflowInput) => Promise<TrainWorkflowResult>;
 export type GridSearchWorkflow = (input: GridSearchInput) => Promise<GridSearchResult>;
+export type SearchWorkflow = (input: SearchWorkflowInput) => Promise<SearchResult>;
+export type ValidateWorkflow = (input: ValidateWorkflowInput) => Promise<ValidateWorkflowResult>;
 export type BenchWorkflow = (input: BenchWorkflowInput) => Promise<BenchWorkflowResult>;
 export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
 
@@ -39,6 +45,8 @@ export const WorkflowType = {
   fitWriteback: 'FitWritebackWorkflow',
   train: 'TrainWorkflow',
   gridSearch: 'GridSearchWorkflow',
+  search: 'SearchWorkflow',
+  validate: 'ValidateWorkflow',
   bench: 'BenchWorkflow',
   deploy: 'DeployWorkflow',
 } as const;

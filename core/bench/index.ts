@@ -32,6 +32,7 @@ export {
   bannerText,
   comparisonEntry,
   comparisonTable,
+  energyTable,
   preambleText,
   trialJson,
   trialText,
@@ -46,7 +47,7 @@ export {
   prepareBench,
   runBench,
   runTrial,
-  type TraceBuildOptions,
+  type TrialOptions,
   type TrialResult,
   trialSeed,
 } from './runner.js';

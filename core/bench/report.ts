@@ -197,6 +197,11 @@ export function comparisonEntry(t: TrialResult): BenchEntry {
       affinity: t.reward.affinity,
       clip: t.reward.clip,
     },
+    energy: {
+      totalJ: t.energy.totalEnergyJ,
+      edpJs: t.energy.edpJs,
+      agents: t.energy.agents.map((a) => ({ agent: a.agent, energyJ: a.energyJ, edpJs: a.edpJs })),
+    },
     agents: t.agents.map((a) => ({
       agent: a.agent,
       completedRequests: a.completedRequests,
@@ -209,6 +214,32 @@ export function comparisonEntry(t: TrialResult): BenchEntry {
       transferCount: a.transferCount,
     })),
   };
+}
+
+/** Energy and EDP per policy: the cluster's, then each agent's (kJ, kJ·s). */
+export function energyTable(trials: readonly BenchEntry[]): string {
+  const kj = (j: number) => (j / 1000).toFixed(1);
+  const agentNames = [...new Set(trials.flatMap((t) => t.energy?.agents.map((a) => a.agent) ?? []))];
+  const header = [
+    'policy',
+    'energy (kJ)',
+    'EDP (kJ·s)',
+    ...agentNames.flatMap((a) => [`${a} kJ`, `${a} EDP`]),
+  ];
+  const rows = trials.map((t) => {
+    const e = t.energy;
+    if (!e) return [t.policy, '—', '—', ...agentNames.flatMap(() => ['—', '—'])];
+    return [
+      t.policy,
+      kj(e.totalJ),
+      kj(e.edpJs),
+      ...agentNames.flatMap((n) => {
+        const a = e.agents.find((x) => x.agent === n);
+        return a ? [kj(a.energyJ), kj(a.edpJs)] : ['—', '—'];
+      }),
+    ];
+  });
+  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 const formatReward = (r: BenchEntry['reward']): string => (r ? r.total.toFixed(1) : '—');

@@ -16,8 +16,14 @@ import { ConfigError, MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { actionName, NO_ACTION } from '../mig/index.js';
 import type { AgentMetrics } from '../report/index.js';
-import type { TokenTable } from '../sim/index.js';
-import type { ArrivalTrace } from '../workload/index.js';
+import {
+  type ChromeTraceRecorder,
+  EnergyMeter,
+  type EnergySummary,
+  type SimHooks,
+  type TokenTable,
+} from '../sim/index.js';
+import type { ArrivalTrace, TraceBuildOptions } from '../workload/index.js';
 import {
   type BenchTrace,
   benchTraceFromArrivals,
@@ -43,16 +49,6 @@ export interface BenchSetup {
   readonly arrivalTrace?: ArrivalTrace;
   /** Generate the shared trace this way instead of from the bench config's patterns (a task's bursty model). */
   readonly generateTrace?: (o: TraceBuildOptions) => BenchTrace;
-}
-
-/** What a trace generator is given: the agents, their dataset sizes, the decision grid and the workload seed. */
-export interface TraceBuildOptions {
-  /** Enum order. */
-  readonly agents: readonly AgentName[];
-  readonly itemCounts: readonly number[];
-  readonly actionIntervalS: number;
-  readonly steps: number;
-  readonly seed: number;
 }
 
 export interface PreparedBench {
@@ -86,6 +82,8 @@ export interface TrialResult {
   readonly agents: readonly AgentMetrics[];
   /** The training reward summed over the `steps` decisions (flush steps excluded): the env's episode reward. */
   readonly reward: EpisodeReward;
+  /** Energy and EDP of the trial under the simulation config's power model (metered beside the run). */
+  readonly energy: EnergySummary;
 }
 
 /** 32-bit FNV-1a of "<policy>#<seed>": the trial's own stream, independent of run order. */
@@ -161,11 +159,33 @@ export function prepareBench(setup: BenchSetup): PreparedBench {
   return { setup, bench, steps, trace };
 }
 
-export function runTrial(prepared: PreparedBench, factory: PolicyFactory): TrialResult {
+export interface TrialOptions {
+  /** Records the trial as a Chrome trace (an observer, like the energy meter). */
+  readonly chromeTrace?: ChromeTraceRecorder;
+}
+
+export function runTrial(
+  prepared: PreparedBench,
+  factory: PolicyFactory,
+  options: TrialOptions = {},
+): TrialResult {
   const { simulation, training, tokens } = prepared.setup;
   const policy = factory();
   const seed = trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed);
+  // An observer: the trial draws and decides exactly as without it.
+  const meter = new EnergyMeter();
+  const trace = options.chromeTrace;
+  const hooks: SimHooks = trace
+    ? {
+        onEvent: trace.onEvent,
+        onRequestCompleted: (r, e) => {
+          meter.onRequestCompleted(r, e);
+          trace.onRequestCompleted(r, e);
+        },
+      }
+    : meter;
   const env = new MigEnv({
+    hooks,
     simulation,
     training,
     tokens,
@@ -179,6 +199,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
     queueTrace: true,
   });
   const agentCount = simulation.agentCount;
+  trace?.attach(env.sim);
   let observation = env.reset().observation;
   const sim = env.sim;
   const initialState = describeLayout(env);
@@ -233,6 +254,7 @@ export function runTrial(prepared: PreparedBench, factory: PolicyFactory): Trial
     tickTimesS: stats.tickTimesS,
     agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery }),
     reward: reward.summary(),
+    energy: meter.summary(sim, simulation.power ?? {}),
   };
 }
 

@@ -10,9 +10,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { ArtifactStore } from '../store/index.js';
 import { asWriteError, fsyncTree, writeFileAtomic } from '../util/index.js';
 import { canonicalJson } from './canonical-json.js';
 import { hashFile, listFiles, sha256Hex } from './hash.js';
+import { localPath, shareFile } from './host-paths.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 const TMP_PREFIX = '.tmp-';
@@ -73,18 +75,45 @@ export interface CacheResult<S> {
 }
 
 export interface StageCacheOptions {
-  /** The artifacts directory (cache root). */
+  /** The artifacts directory: the cache itself with the local folder store, this host's scratch space with S3. */
   root: string;
   migflowVersion: string;
+  /**
+   * Where entries are published. Omitted or a local folder: `root` is the cache (entries are folders in it). An S3
+   * store: entries are published there and every lookup asks it, so a host sees what any other host published;
+   * `dir` is then this host's verified copy in the store's fetch cache.
+   */
+  store?: ArtifactStore;
 }
+
+/** A cache entry as `migflow cache ls` shows it. */
+export type ListedEntry = StageManifest & { dir: string; sizeBytes: number };
 
 export class StageCache {
   readonly root: string;
   readonly migflowVersion: string;
+  /** The shared store when entries live beyond this host (S3); undefined for the local folder. */
+  readonly remote: ArtifactStore | undefined;
 
   constructor(opts: StageCacheOptions) {
     this.root = resolve(opts.root);
     this.migflowVersion = opts.migflowVersion;
+    this.remote = opts.store && opts.store.kind !== 'local' ? opts.store : undefined;
+  }
+
+  /** Where entries are published, for messages (a folder or `s3://bucket/prefix`). */
+  get location(): string {
+    return this.remote?.location ?? this.root;
+  }
+
+  /** This host's path for a path another host may have returned (see host-paths.ts); unchanged without S3. */
+  localPath(path: string): Promise<string> {
+    return localPath(this.remote, path);
+  }
+
+  /** Publishes the current content of a shared file (the working simulation config) for other hosts. */
+  share(path: string): Promise<void> {
+    return shareFile(this.remote, path);
   }
 
   /** Computes the key (hashing input files) without running anything. */
@@ -121,8 +150,15 @@ export class StageCache {
    */
   async run<S>(req: StageRequest, build: (outDir: string) => Promise<S>): Promise<CacheResult<S>> {
     const { key, inputFiles } = await this.key(req);
+    const remote = this.remote;
+    const ref = `${req.stage}/${key}`;
+    if (remote) {
+      const found = await remote.lookup<StageManifest & { summary: S }>(ref);
+      if (found)
+        return { hit: true, key, dir: (await remote.fetch(ref, { verify: 'size' })).dir, manifest: found };
+    }
     const dir = this.entryDir(req.stage, key);
-    const cached = this.lookup<S>(req.stage, key);
+    const cached = remote ? undefined : this.lookup<S>(req.stage, key);
     if (cached) return { hit: true, key, dir, manifest: cached };
 
     const stageDir = join(this.root, req.stage);
@@ -158,6 +194,13 @@ export class StageCache {
         finishedAt: new Date(finished).toISOString(),
         durationMs: finished - started,
       };
+      if (remote) {
+        // The store hashes the files itself and writes the manifest last; the build folder becomes this host's copy.
+        const { outputs: _listed, ...meta } = manifest;
+        const put = await remote.put(ref, tmp, meta, { move: true });
+        const fetched = await remote.fetch<StageManifest & { summary: S }>(ref, { verify: 'size' });
+        return { hit: !put.stored, key, dir: fetched.dir, manifest: fetched.manifest };
+      }
       writeFileAtomic(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       try {
         renameSync(tmp, dir);
@@ -179,6 +222,58 @@ export class StageCache {
         ? asWriteError(err, (err as NodeJS.ErrnoException).path ?? dir)
         : err;
     }
+  }
+
+  /** Every published entry, newest first, wherever the cache publishes (the local folder or the shared store). */
+  async entries(): Promise<ListedEntry[]> {
+    const remote = this.remote;
+    if (!remote) return this.list();
+    const out: ListedEntry[] = [];
+    for (const { ref, manifest } of await remote.list<StageManifest>()) {
+      // Stage entries are `<stage>/<key>`; longer refs are run snapshots and shared files (see run-mirror.ts).
+      if (ref.split('/').length !== 2) continue;
+      const sizeBytes = manifest.outputs.reduce((n, o) => n + o.bytes, 0);
+      out.push({ ...manifest, dir: `${remote.location}${ref}`, sizeBytes });
+    }
+    return out.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  }
+
+  /**
+   * `gc` wherever the cache publishes. With the shared store: entries beyond the newest `keepPerStage` per stage,
+   * run snapshots (`<stage>/.work/…`) older than `workMaxAgeMs`, and objects no entry references any more older than
+   * `tmpMaxAgeMs` go from the store; this host's scratch folder is cleaned as `gc` does.
+   */
+  async collect(opts: Parameters<StageCache['gc']>[0] = {}): Promise<string[]> {
+    const remote = this.remote;
+    const local = this.gc({ ...opts, keepPerStage: remote ? undefined : opts.keepPerStage });
+    if (!remote) return local;
+    const now = opts.now ?? Date.now();
+    const workMaxAge = opts.workMaxAgeMs ?? 24 * 3_600_000;
+    const doomed: string[] = [];
+    const byStage = new Map<string, string[]>();
+    for (const { ref, manifest } of await remote.list<Partial<StageManifest> & { publishedAt?: string }>()) {
+      const parts = ref.split('/');
+      if (parts.length === 2 && manifest.finishedAt) {
+        const refs = byStage.get(parts[0]!) ?? [];
+        refs.push(`${manifest.finishedAt} ${ref}`);
+        byStage.set(parts[0]!, refs);
+      } else if (parts[1] === WORK_DIR) {
+        const at = Date.parse(manifest.publishedAt ?? '');
+        if (!Number.isFinite(at) || now - at > workMaxAge) doomed.push(ref);
+      }
+    }
+    if (opts.keepPerStage !== undefined) {
+      for (const refs of byStage.values()) {
+        refs.sort().reverse();
+        doomed.push(...refs.slice(opts.keepPerStage).map((r) => r.slice(r.indexOf(' ') + 1)));
+      }
+    }
+    if (!opts.dryRun) for (const ref of doomed) await remote.delete(ref);
+    const orphans = await remote.removeOrphans({
+      graceMs: opts.tmpMaxAgeMs ?? 3_600_000,
+      ...(opts.dryRun ? { dryRun: true } : {}),
+    });
+    return [...local, ...doomed.map((r) => `${remote.location}${r}`), ...orphans];
   }
 
   /** Every published entry, newest first. */

@@ -435,6 +435,6 @@ function checkGpuModels(file: string, cfg: DeploymentConfigYaml): void {
         `use one of ${[...known].sort().join(', ')} (or add configs/gpus/${model}.yaml)`,
       );
   };
-  cfg.gpus.forEach((g, i) => check(`gpus[${i}].model`, g.model));
-  cfg.simulated_gpus.forEach((g, i) => check(`simulated_gpus[${i}].model`, g.model));
+  for (const [i, g] of cfg.gpus.entries()) check(`gpus[${i}].model`, g.model);
+  for (const [i, g] of cfg.simulated_gpus.entries()) check(`simulated_gpus[${i}].model`, g.model);
 }

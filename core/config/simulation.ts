@@ -147,6 +147,28 @@ export const simulationConfigSchema = z
           .describe('per agent, per GPU model, the engine parameters of every MIG instance; no default'),
       })
       .strict(),
+    power: z
+      .record(
+        z.string(),
+        z
+          .object({
+            idle_w: z.number().nonnegative().describe('whole-GPU power when idle, W'),
+            max_w: z.number().positive().describe('whole-GPU power at full utilisation, W'),
+            profiles: z
+              .record(
+                z.string(),
+                z.object({ idle_w: z.number().nonnegative(), max_w: z.number().positive() }).strict(),
+              )
+              .default({})
+              .describe('per MIG profile name: measured figures replacing the size/7 share of the GPU’s'),
+          })
+          .strict()
+          .refine((p) => p.idle_w <= p.max_w, 'idle_w must not exceed max_w'),
+      )
+      .default({})
+      .describe(
+        'per GPU model, the power model of energy and EDP in bench results (P = idle + (max − idle)·utilisation per slice); default: public A100/B200 figures (core/sim/energy.ts)',
+      ),
   })
   .strict();
 
@@ -223,6 +245,14 @@ export interface ResolvedSimulationConfig {
   readonly engines: Readonly<
     Partial<Record<AgentName, Readonly<Record<string, Readonly<Record<string, EngineProfileConfig>>>>>>
   >;
+  /** GPU model → power figures (W) from the `power` section; models not listed use the built-in defaults. */
+  readonly power?: Readonly<Record<string, GpuPowerConfig>>;
+}
+
+export interface GpuPowerConfig {
+  readonly idleW: number;
+  readonly maxW: number;
+  readonly profiles: Readonly<Record<string, { readonly idleW: number; readonly maxW: number }>>;
 }
 
 export interface SimulationConfigOptions {
@@ -535,6 +565,18 @@ function resolveConfig(
     datasets: raw.datasets,
     ragSearchOverheadS,
     engines,
+    power: Object.fromEntries(
+      Object.entries(raw.power).map(([gpu, p]) => [
+        gpu,
+        {
+          idleW: p.idle_w,
+          maxW: p.max_w,
+          profiles: Object.fromEntries(
+            Object.entries(p.profiles).map(([name, f]) => [name, { idleW: f.idle_w, maxW: f.max_w }]),
+          ),
+        },
+      ]),
+    ),
   };
 }
 

@@ -15,4 +15,26 @@ export {
   type RecoverySummary,
 } from './agent-metrics.js';
 export { percentile, percentiles } from './percentiles.js';
+export {
+  type BenchRow,
+  benchRunReport,
+  type CurvePoint,
+  gridRunReport,
+  headline,
+  meanTtft,
+  type PipelineReportOptions,
+  pipelineRunReport,
+  type ReportPolicy,
+  type ReportTrial,
+  RUN_REPORT_FORMAT,
+  type RunReport,
+  readLearningCurve,
+  reconfigurations,
+  reportPolicies,
+  reportTrials,
+  tensorboardByLabel,
+  trialLabel,
+} from './run-report.js';
+export { renderRunReportHtml, reportFolderName, writeRunReport } from './run-report-html.js';
+export { type Bar, barChart, escapeHtml, type LineSeries, lineChart } from './svg-charts.js';
 export { fancyOutline, type TableRow } from './text-table.js';

@@ -23,12 +23,14 @@
  *   `arrivalRateHistory`, `avgQueue(a, slot)`, `avgRunning(a, slot)`, `lastAvgQueue`, `stepsSinceAction`,
  *   `amounts`, `stepsSinceGive(sender, receiver)`; `agent.completed` (ring of the last 500);
  * - globals: `metrics.budgetS`, `metrics.reconfigFlag`, `metrics.lastActionDowntimeS`;
- * - masks: `sim.findBestEngineIndex(g, profile)`, `sim.predictActionCostS(action)` (fresh draws each call);
+ * - masks: `sim.gpuEngines(g)` (core/control's leastLoadedEngineIndex picks from them), `sim.predictActionCostS(action)` (fresh draws each call);
  * - metrics of spec §6: `summarizeCompleted(requests)`, `sim.queueTrace(a)`, `sim.reconfigEpisodes()`.
  *
  * Randomness comes only from the injected `SimRng`, in the reference's draw order; hooks observe events
  * (`TraceHash` gives a determinism fingerprint) without changing behaviour.
  */
+
+export { ChromeTraceRecorder, type TraceEvent } from './chrome-trace.js';
 export { GeometryIndex } from './cluster.js';
 export { clusterSpecFromConfig } from './cluster-spec.js';
 export {
@@ -42,6 +44,16 @@ export {
   SLOT_COUNT,
   UNSET_TIME,
 } from './constants.js';
+export {
+  type AgentEnergy,
+  DEFAULT_GPU_POWER,
+  EnergyMeter,
+  type EnergySummary,
+  type GpuPowerModel,
+  gpuPowerModel,
+  type PowerFigures,
+  slicePower,
+} from './energy.js';
 export { predictDrainS, StepOutcome, stepEngine } from './engine-step.js';
 export { SimAgent } from './entities/agent.js';
 export { SimEngine } from './entities/engine.js';

@@ -331,21 +331,6 @@ export class Simulator {
     return out;
   }
 
-  /** Index of the engine of that profile with the fewest waiting + running requests (lowest on ties), or -1. */
-  findBestEngineIndex(gpu: number, logicalProfile: number): number {
-    let best = -1;
-    let bestLoad = Number.POSITIVE_INFINITY;
-    this.gpuEngines(gpu).forEach((e, i) => {
-      if (e.logical !== logicalProfile) return;
-      const load = e.waiting.length + e.runningCount;
-      if (load < bestLoad) {
-        best = i;
-        bestLoad = load;
-      }
-    });
-    return best;
-  }
-
   /**
    * Predicted cost of an action in seconds: drain + restart (split: max restart over the targets; merge:
    * max drain over the sources). Every call makes fresh random draws for busy engines.

@@ -5,15 +5,21 @@
  * folder, which `removeOrphans` clears. Two publishers racing on one ref: the first rename wins (rename onto a
  * non-empty folder fails) and the other gets the winner's manifest.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/index.js';
-import { StoreIntegrityError, StoreUsageError } from './errors.js';
+import { StoreIntegrityError } from './errors.js';
 import { HashMismatch, hashFile, listFilesAsync, writeVerified } from './files.js';
-import { outputOf, parseManifest, serializeManifest } from './manifest.js';
-import { checkFilePath, checkPrefix, checkRef, MANIFEST_FILE, STAGING_PREFIX } from './refs.js';
+import { fileRecord, parseManifest, requireManifest, serializeManifest } from './manifest.js';
+import {
+  checkFilePath,
+  checkPrefix,
+  checkRef,
+  MANIFEST_FILE,
+  STAGING_PREFIX,
+  stagingBeside,
+} from './refs.js';
 import type {
   ArtifactStore,
   EntryListing,
@@ -41,13 +47,6 @@ export class LocalFolderStore implements ArtifactStore {
     return join(this.location, ...checkRef(ref).split('/'));
   }
 
-  private stagingBeside(dir: string, tag: string): string {
-    return join(
-      dirname(dir),
-      `${STAGING_PREFIX}${basename(dir)}-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`,
-    );
-  }
-
   async put<M extends object>(
     ref: string,
     sourceDir: string,
@@ -58,7 +57,7 @@ export class LocalFolderStore implements ArtifactStore {
     const existing = await this.lookup<M>(ref);
     if (existing) return { ref, stored: false, manifest: existing };
     await mkdir(dirname(dir), { recursive: true });
-    const staging = this.stagingBeside(dir, 'put');
+    const staging = stagingBeside(dir, 'put');
     try {
       const outputs: StoredFile[] = [];
       if (opts.move && (await this.tryRename(sourceDir, staging))) {
@@ -144,18 +143,6 @@ export class LocalFolderStore implements ArtifactStore {
     }
   }
 
-  private async require<M extends object>(ref: string): Promise<EntryManifest<M>> {
-    const manifest = await this.lookup<M>(ref);
-    if (!manifest) {
-      throw new StoreUsageError(
-        `store entry ${ref} in ${this.location}`,
-        'does not exist',
-        'list the entries with `migflow cache ls`, or run the stage that publishes it',
-      );
-    }
-    return manifest;
-  }
-
   /** Copies one stored file to `dest` through the hash check. */
   private async copyChecked(ref: string, rec: StoredFile, dest: string): Promise<void> {
     const src = join(this.entryDir(ref), rec.path);
@@ -174,9 +161,9 @@ export class LocalFolderStore implements ArtifactStore {
     ref: string,
     destDir: string,
   ): Promise<EntryManifest<M>> {
-    const manifest = await this.require<M>(ref);
+    const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     await mkdir(dirname(resolve(destDir)), { recursive: true });
-    const staging = this.stagingBeside(resolve(destDir), 'get');
+    const staging = stagingBeside(resolve(destDir), 'get');
     try {
       await mkdir(staging);
       for (const rec of manifest.outputs) await this.copyChecked(ref, rec, join(staging, rec.path));
@@ -218,7 +205,7 @@ export class LocalFolderStore implements ArtifactStore {
     const dir = this.entryDir(ref);
     if (!(await this.exists(ref))) return false;
     // One rename makes the whole entry disappear; the files go afterwards.
-    const trash = this.stagingBeside(dir, 'deleted');
+    const trash = stagingBeside(dir, 'deleted');
     try {
       await rename(dir, trash);
     } catch (err) {
@@ -229,40 +216,14 @@ export class LocalFolderStore implements ArtifactStore {
     return true;
   }
 
-  private recordOf(
-    manifest: EntryManifest<object>,
-    ref: string,
-    path: string,
-    expectSha256?: string,
-  ): StoredFile {
-    checkFilePath(ref, path);
-    const rec = outputOf(manifest, path);
-    if (!rec) {
-      throw new StoreUsageError(
-        `store entry ${ref} in ${this.location}`,
-        `has no file ${path}`,
-        `use one of its files: ${manifest.outputs.map((o) => o.path).join(', ') || '(none)'}`,
-      );
-    }
-    if (expectSha256 !== undefined && expectSha256 !== rec.sha256) {
-      throw new StoreIntegrityError(
-        this.location,
-        ref,
-        path,
-        `the manifest lists sha256 ${rec.sha256} but ${expectSha256} was expected (the entry was replaced since)`,
-      );
-    }
-    return rec;
-  }
-
   async getFile(
     ref: string,
     path: string,
     dest: string,
     opts: { expectSha256?: string } = {},
   ): Promise<StoredFile> {
-    const manifest = await this.require(ref);
-    const rec = this.recordOf(manifest, ref, path, opts.expectSha256);
+    const manifest = requireManifest(await this.lookup(ref), { location: this.location, ref });
+    const rec = fileRecord(manifest, { location: this.location, ref }, path, opts.expectSha256);
     await this.copyChecked(ref, rec, dest);
     return rec;
   }
@@ -288,14 +249,14 @@ export class LocalFolderStore implements ArtifactStore {
     ref: string,
     opts: FetchOptions = {},
   ): Promise<FetchResult<M>> {
-    const manifest = await this.require<M>(ref);
+    const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     for (const rec of manifest.outputs) await this.verifyInPlace(ref, rec, opts.verify ?? 'hash');
     return { dir: this.entryDir(ref), manifest, transferredBytes: 0 };
   }
 
   async fetchFile(ref: string, path: string, opts: { expectSha256?: string } = {}): Promise<string> {
-    const manifest = await this.require(ref);
-    const rec = this.recordOf(manifest, ref, path, opts.expectSha256);
+    const manifest = requireManifest(await this.lookup(ref), { location: this.location, ref });
+    const rec = fileRecord(manifest, { location: this.location, ref }, path, opts.expectSha256);
     await this.verifyInPlace(ref, rec, 'hash');
     return join(this.entryDir(ref), rec.path);
   }

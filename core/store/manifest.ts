@@ -1,5 +1,6 @@
 /** Parsing a stored manifest: whatever the caller put in it, plus a well-formed `outputs` list the store relies on. */
-import { StoreIntegrityError } from './errors.js';
+import { StoreIntegrityError, StoreUsageError } from './errors.js';
+import { checkFilePath } from './refs.js';
 import type { EntryManifest, StoredFile } from './types.js';
 
 function isStoredFile(v: unknown): v is StoredFile {
@@ -58,4 +59,47 @@ export function sameOutputs(a: EntryManifest<object>, b: EntryManifest<object>):
     const p = b.outputs[i];
     return p !== undefined && o.path === p.path && o.sha256 === p.sha256 && o.bytes === p.bytes;
   });
+}
+
+/** The manifest of an entry that must exist (what `lookup` found), else the error both backends give. */
+export function requireManifest<M extends object>(
+  manifest: EntryManifest<M> | undefined,
+  where: { location: string; ref: string },
+): EntryManifest<M> {
+  if (!manifest) {
+    throw new StoreUsageError(
+      `store entry ${where.ref} in ${where.location}`,
+      'does not exist',
+      'list the entries with `migflow cache ls`, or run the stage that publishes it',
+    );
+  }
+  return manifest;
+}
+
+/** The manifest's record of one file a reader asked for, checked against the hash the reader expects. */
+export function fileRecord(
+  manifest: EntryManifest<object>,
+  where: { location: string; ref: string },
+  path: string,
+  expectSha256?: string,
+): StoredFile {
+  const { location, ref } = where;
+  checkFilePath(ref, path);
+  const rec = outputOf(manifest, path);
+  if (!rec) {
+    throw new StoreUsageError(
+      `store entry ${ref} in ${location}`,
+      `has no file ${path}`,
+      `use one of its files: ${manifest.outputs.map((o) => o.path).join(', ') || '(none)'}`,
+    );
+  }
+  if (expectSha256 !== undefined && expectSha256 !== rec.sha256) {
+    throw new StoreIntegrityError(
+      location,
+      ref,
+      path,
+      `the manifest lists sha256 ${rec.sha256} but ${expectSha256} was expected (the entry was replaced since)`,
+    );
+  }
+  return rec;
 }

@@ -1,4 +1,6 @@
 /** Entry refs and file paths inside entries: slash-separated, relative, no `.`/`..` segments (they name S3 keys too). */
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { StoreUsageError } from './errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -52,4 +54,12 @@ export function checkFilePath(ref: string, path: string): string {
     );
   }
   return path;
+}
+
+/** A staging folder beside `dir` (same filesystem, so it can be renamed into place), named so no reader sees it. */
+export function stagingBeside(dir: string, tag: string): string {
+  return join(
+    dirname(dir),
+    `${STAGING_PREFIX}${basename(dir)}-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
 }

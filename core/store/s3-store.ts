@@ -16,10 +16,9 @@
  * `fetch` keeps verified local copies in a cache folder laid out like the local folder store (entries/) plus
  * hash-named single files (blobs/), so a worker on another host reads a stage input by ref and hash.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   DeleteObjectsCommand,
@@ -33,8 +32,8 @@ import {
 import { StoreIntegrityError, StoreUsageError } from './errors.js';
 import { HashMismatch, hashFile, listFilesAsync, writeVerified } from './files.js';
 import { LocalFolderStore } from './local-store.js';
-import { outputOf, parseManifest, sameOutputs, serializeManifest } from './manifest.js';
-import { checkFilePath, checkPrefix, checkRef, MANIFEST_FILE, STAGING_PREFIX } from './refs.js';
+import { fileRecord, parseManifest, requireManifest, sameOutputs, serializeManifest } from './manifest.js';
+import { checkFilePath, checkPrefix, checkRef, MANIFEST_FILE, stagingBeside } from './refs.js';
 import type {
   ArtifactStore,
   EntryListing,
@@ -105,13 +104,6 @@ async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   if (failure) throw failure.err;
   return out;
-}
-
-function stagingBeside(dir: string, tag: string): string {
-  return join(
-    dirname(dir),
-    `${STAGING_PREFIX}${basename(dir)}-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
 }
 
 export class S3Store implements ArtifactStore {
@@ -227,8 +219,33 @@ export class S3Store implements ArtifactStore {
       if (!theirs) throw err;
       return { ref, stored: false, manifest: theirs };
     }
-    if (opts.move) await rm(sourceDir, { recursive: true, force: true });
+    if (opts.move) await this.keepAsFetched(ref, sourceDir, manifest);
     return { ref, stored: true, manifest };
+  }
+
+  /**
+   * A consumed source folder becomes this host's verified local copy (one rename into the fetch cache), so the
+   * publisher's own `fetch` right after a put transfers nothing. Across filesystems it is just removed.
+   */
+  private async keepAsFetched(
+    ref: string,
+    sourceDir: string,
+    manifest: EntryManifest<object>,
+  ): Promise<void> {
+    const dir = this.entryCache.entryDir(ref);
+    const staging = stagingBeside(dir, 'put');
+    try {
+      await mkdir(dirname(dir), { recursive: true });
+      await rename(sourceDir, staging);
+    } catch {
+      await rm(sourceDir, { recursive: true, force: true });
+      return;
+    }
+    if ((await this.entryCache.lookup(ref).catch(() => undefined)) !== undefined) {
+      await rm(staging, { recursive: true, force: true });
+      return;
+    }
+    await this.entryCache.adopt(ref, staging, manifest);
   }
 
   async lookup<M extends object = Record<string, unknown>>(
@@ -255,18 +272,6 @@ export class S3Store implements ArtifactStore {
       if (isNotFound(err)) return false;
       throw err;
     }
-  }
-
-  private async require<M extends object>(ref: string): Promise<EntryManifest<M>> {
-    const manifest = await this.lookup<M>(ref);
-    if (!manifest) {
-      throw new StoreUsageError(
-        `store entry ${ref} in ${this.location}`,
-        'does not exist',
-        'list the entries with `migflow cache ls`, or run the stage that publishes it',
-      );
-    }
-    return manifest;
   }
 
   /** Downloads one blob to `dest` through the hash check. */
@@ -303,7 +308,7 @@ export class S3Store implements ArtifactStore {
     ref: string,
     destDir: string,
   ): Promise<EntryManifest<M>> {
-    const manifest = await this.require<M>(ref);
+    const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     await this.downloadAll(ref, manifest, destDir);
     return manifest;
   }
@@ -384,39 +389,18 @@ export class S3Store implements ArtifactStore {
     }
   }
 
-  private recordOf(
-    manifest: EntryManifest<object>,
-    ref: string,
-    path: string,
-    expectSha256?: string,
-  ): StoredFile {
-    checkFilePath(ref, path);
-    const rec = outputOf(manifest, path);
-    if (!rec) {
-      throw new StoreUsageError(
-        `store entry ${ref} in ${this.location}`,
-        `has no file ${path}`,
-        `use one of its files: ${manifest.outputs.map((o) => o.path).join(', ') || '(none)'}`,
-      );
-    }
-    if (expectSha256 !== undefined && expectSha256 !== rec.sha256) {
-      throw new StoreIntegrityError(
-        this.location,
-        ref,
-        path,
-        `the manifest lists sha256 ${rec.sha256} but ${expectSha256} was expected (the entry was replaced since)`,
-      );
-    }
-    return rec;
-  }
-
   async getFile(
     ref: string,
     path: string,
     dest: string,
     opts: { expectSha256?: string } = {},
   ): Promise<StoredFile> {
-    const rec = this.recordOf(await this.require(ref), ref, path, opts.expectSha256);
+    const rec = fileRecord(
+      requireManifest(await this.lookup(ref), { location: this.location, ref }),
+      { location: this.location, ref },
+      path,
+      opts.expectSha256,
+    );
     await this.download(ref, rec, dest);
     return rec;
   }
@@ -425,7 +409,7 @@ export class S3Store implements ArtifactStore {
     ref: string,
     opts: FetchOptions = {},
   ): Promise<FetchResult<M>> {
-    const manifest = await this.require<M>(ref);
+    const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     // A local copy whose manifest cannot be read counts as damaged: dropped and fetched again.
     const local = await this.entryCache.lookup<M>(ref).catch(() => 'damaged' as const);
     if (local && local !== 'damaged' && sameOutputs(local, manifest)) {
@@ -447,7 +431,12 @@ export class S3Store implements ArtifactStore {
   }
 
   async fetchFile(ref: string, path: string, opts: { expectSha256?: string } = {}): Promise<string> {
-    const rec = this.recordOf(await this.require(ref), ref, path, opts.expectSha256);
+    const rec = fileRecord(
+      requireManifest(await this.lookup(ref), { location: this.location, ref }),
+      { location: this.location, ref },
+      path,
+      opts.expectSha256,
+    );
     const cached = join(this.blobCacheDir, rec.sha256.slice(0, 2), rec.sha256);
     try {
       const h = await hashFile(cached);
@@ -460,15 +449,17 @@ export class S3Store implements ArtifactStore {
   }
 
   /**
-   * Deletes blobs that no manifest references and that are older than the grace period. A put running meanwhile
-   * keeps its blobs: new ones are younger than the grace, and reused ones were renewed (see reusableBlob). The one
-   * remaining window is a blob renewed between this sweep's listing and its delete; keep sweeps rare (cache gc).
+   * Deletes blobs that no manifest references and that are older than the grace period, and this host's fetched
+   * copies of entries the store no longer holds. A put running meanwhile keeps its blobs: new ones are younger than
+   * the grace, and reused ones were renewed (see reusableBlob). The one remaining window is a blob renewed between
+   * this sweep's listing and its delete; keep sweeps rare (cache gc).
    */
   async removeOrphans(opts: { graceMs?: number; dryRun?: boolean } = {}): Promise<string[]> {
     const grace = opts.graceMs ?? 3_600_000;
     const now = Date.now();
     const referenced = new Set<string>();
-    for (const { manifest } of await this.list()) for (const o of manifest.outputs) referenced.add(o.sha256);
+    const entries = await this.list();
+    for (const { manifest } of entries) for (const o of manifest.outputs) referenced.add(o.sha256);
     const orphans: string[] = [];
     for await (const o of this.listObjects(`${this.prefix}blobs/`)) {
       const sha = o.key.slice(o.key.lastIndexOf('/') + 1);
@@ -478,6 +469,13 @@ export class S3Store implements ArtifactStore {
     }
     if (!opts.dryRun && orphans.length) await this.deleteKeys(orphans);
     orphans.push(...(await this.entryCache.removeOrphans(opts)));
+    // This host's verified copies of entries the store no longer has go too (the fetch cache would only grow).
+    const live = new Set(entries.map((e) => e.ref));
+    for (const { ref } of await this.entryCache.list()) {
+      if (live.has(ref)) continue;
+      if (!opts.dryRun) await this.entryCache.delete(ref);
+      orphans.push(this.entryCache.entryDir(ref));
+    }
     return orphans;
   }
 }

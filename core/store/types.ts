@@ -18,7 +18,8 @@ export type EntryManifest<M extends object = Record<string, unknown>> = M & { ou
 export interface PutOptions {
   /**
    * The source directory may be consumed: the local folder then publishes it with one rename instead of a copy
-   * (when it is on the same filesystem). Its content must not change during the put either way.
+   * (when it is on the same filesystem), and S3 keeps it as this host's verified local copy (its fetch cache), so a
+   * `fetch` right after the put transfers nothing. Its content must not change during the put either way.
    */
   move?: boolean;
   /** Called after each file is stored (progress, and the crash drills' way to stop a publisher midway). */

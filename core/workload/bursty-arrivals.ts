@@ -85,8 +85,8 @@ export function burstyBatch(o: BurstyBatchOptions): ArrivalBatch {
   };
 }
 
-export interface BurstyTraceOptions {
-  readonly spec: BurstySpec;
+/** What a bench-trace generator is given: the agents, their dataset sizes, the decision grid and the workload seed. */
+export interface TraceBuildOptions {
   /** Agents in enum order (the simulator's). */
   readonly agents: readonly AgentName[];
   readonly itemCounts: readonly number[];
@@ -94,6 +94,10 @@ export interface BurstyTraceOptions {
   /** Decisions the trace covers. */
   readonly steps: number;
   readonly seed: number;
+}
+
+export interface BurstyTraceOptions extends TraceBuildOptions {
+  readonly spec: BurstySpec;
 }
 
 /** The bench's shared trace from the bursty model: agent j's stream seeded with seed XOR j·0x9E3779B9. */

@@ -31,6 +31,7 @@ export {
   type BurstyTraceOptions,
   burstyBatch,
   generateBurstyTrace,
+  type TraceBuildOptions,
 } from './bursty-arrivals.js';
 export { type GammaRng, gammaGapS, gammaVariate } from './gamma.js';
 export { benchPatternRanges, trainingPatternRanges } from './pattern-ranges.js';

@@ -45,7 +45,15 @@ interface Slot {
   cancelPrefill?: () => void;
 }
 
-export class Engine {
+/** What the server and the metrics use of an engine core (either scheduler). */
+export interface EngineCore {
+  readonly numRunning: number;
+  readonly numWaiting: number;
+  readonly kvUsage: number;
+  submit(req: EngineRequest): () => void;
+}
+
+export class Engine implements EngineCore {
   private readonly waiting: Slot[] = [];
   private readonly prefilling = new Set<Slot>();
   private readonly decoding = new Set<Slot>();

@@ -1,6 +1,6 @@
 /** /metrics with vLLM's Prometheus names and bucket edges (V1 engine), on a private prom-client registry. */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './engine.js';
 
 const TTFT_BUCKETS = [
   0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640,
@@ -24,7 +24,7 @@ export class EngineMetrics {
   readonly success: Counter<string>;
   readonly labels: Record<string, string>;
 
-  constructor(engine: Engine, modelName: string) {
+  constructor(engine: EngineCore, modelName: string) {
     this.labels = { model_name: modelName, engine: '0' };
     const labelNames = ['model_name', 'engine'];
     const registers = [this.registry];

@@ -31,6 +31,10 @@ export interface EmulatorOptions {
   dropEvery: number;
   /** Sub-millisecond deadlines (spends CPU while waiting); false = plain setTimeout. */
   preciseTimers: boolean;
+  /** `parallel`: each prefill timed on its own (engine.ts); `iteration`: vLLM-style iterations (iteration-engine.ts). */
+  scheduler: 'parallel' | 'iteration';
+  /** vLLM's max_num_batched_tokens: the iteration scheduler's token budget. */
+  maxBatchedTokens: number;
 }
 
 export class EmulatorArgError extends Error {}
@@ -53,6 +57,7 @@ const EMU_KEYS = [
   'drop-after-tokens',
   'drop-every',
   'precise-timers',
+  'scheduler',
 ] as const;
 
 /** `--a b`, `--a=b` and bare `--flag` (followed by another flag or nothing); positionals kept in order. */
@@ -131,6 +136,10 @@ export function resolveOptions(
   if (!['none', 'exit-at-start', 'never-healthy'].includes(fault)) {
     throw new EmulatorArgError(`--fault ${fault}: expected none, exit-at-start or never-healthy`);
   }
+  const scheduler = raw('scheduler') ?? 'parallel';
+  if (scheduler !== 'parallel' && scheduler !== 'iteration') {
+    throw new EmulatorArgError(`--scheduler ${scheduler}: expected parallel or iteration`);
+  }
   return {
     model,
     servedModelName,
@@ -159,5 +168,7 @@ export function resolveOptions(
     dropAfterTokens: num('drop-after-tokens', 0, nonNegInt, 'a whole number ≥ 0'),
     dropEvery: num('drop-every', 1, posInt, 'a positive whole number'),
     preciseTimers: (raw('precise-timers') ?? 'true') !== 'false',
+    scheduler,
+    maxBatchedTokens: num('max-num-batched-tokens', 2048, posInt, 'a positive whole number of tokens'),
   };
 }

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { seededRng } from '../../core/random/index.js';
-import { Engine } from './engine.js';
+import { Engine, type EngineCore } from './engine.js';
+import { IterationEngine } from './iteration-engine.js';
 import { EngineMetrics } from './metrics.js';
 import type { EmulatorOptions } from './options.js';
 import { countChatTokens, countTokens, hashText, tokenText } from './tokens.js';
@@ -67,13 +68,16 @@ function sendError(res: ServerResponse, e: HttpError): void {
 
 export interface EmulatorServer {
   server: Server;
-  engine: Engine;
+  engine: EngineCore;
   records: RequestRecord[];
   healthy: boolean;
 }
 
 export function createEmulatorServer(opts: EmulatorOptions): EmulatorServer {
-  const engine = new Engine(opts.engine, seededRng(opts.seed));
+  const engine: EngineCore =
+    opts.scheduler === 'iteration'
+      ? new IterationEngine({ ...opts.engine, maxBatchedTokens: opts.maxBatchedTokens }, seededRng(opts.seed))
+      : new Engine(opts.engine, seededRng(opts.seed));
   const metrics = new EngineMetrics(engine, opts.servedModelName);
   const records: RequestRecord[] = [];
   const state: EmulatorServer = { server: undefined as unknown as Server, engine, records, healthy: false };

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../core/config/deployment.js';
-import { DashboardHub, type DashboardServer, startDashboard } from '../../core/deploy/dashboard.js';
+import {
+  type DashboardData,
+  DashboardHub,
+  type DashboardServer,
+  startDashboard,
+} from '../../core/deploy/dashboard.js';
 import {
   applyAction,
   type DeployState,
@@ -71,6 +76,7 @@ function liveDeployment(): LiveCluster {
         costS: 68,
         details: 'GPU 1 | Src: MIG_2G, MIG_1L -> Tgt: MIG_3G',
         status: 'done',
+        tookS: 20.4,
       },
     ],
     faults: [],
@@ -101,6 +107,11 @@ describe('deployment dashboard', () => {
     hub.attach(live, loadDeploymentConfig('test/fixtures/deploy/deployment.yaml'));
     server = await startDashboard({ hub, host: '127.0.0.1', port: 0 });
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.url}/`);
 
     await page.waitForSelector('.gpu[data-gpu="1"] .slot');
@@ -132,6 +143,34 @@ describe('deployment dashboard', () => {
     await expect
       .poll(() => page.locator('.slot[data-slot="gpu1-s0"]').getAttribute('data-owner'), { timeout: 10_000 })
       .toBe('CodingAgent');
+
+    // Time series: a few seconds of samples with arrivals, queues and finished requests; a layout change on GPU 0.
+    for (let i = 0; i < 4; i++) {
+      live.noteArrival('CodingAgent');
+      live.noteArrival('CodingAgent');
+      live.noteArrival('RAGAgent');
+      live.state.agents.RAGAgent!.latencies.unshift([1.2 + i, 0.04, 1]);
+      hub.tick();
+    }
+    live.state.desired = live.state.desired.map((d) => (d.gpu === 0 ? { ...d, stateId: 4 } : d));
+    hub.tick();
+    live.phase = 'finishing requests';
+    live.dispatched = 12;
+    live.finished = 9;
+    await expect.poll(() => page.locator('#charts svg').count(), { timeout: 10_000 }).toBe(4);
+    await expect.poll(() => page.locator('#charts svg').first().locator('polyline').count()).toBe(2);
+    await expect.poll(() => page.locator('#timeline').textContent()).toContain('state 4');
+    expect(await page.locator('#timeline .mark').count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('#phase').textContent())
+      .toContain('waiting for 3 requests still in flight before deciding');
+    expect(await page.locator('#budgetnote').textContent()).toContain('charged its estimated cost');
+    // Each action's measured time beside the estimate it was charged.
+    expect(await page.locator('#actions tr.action td.took').allTextContents()).toContain('20.4');
+    const data = hub.data() as DashboardData;
+    expect(data.series.find((x) => x.agent === 'CodingAgent')!.points.length).toBe(6);
+    expect(data.series.find((x) => x.agent === 'RAGAgent')!.points.at(-1)![3]).toBe(2700);
+    expect(errors).toEqual([]);
     expect(await page.locator('#actions').textContent()).toContain('TRANSFER');
     expect(Number(await page.locator('body').getAttribute('data-updates'))).toBeGreaterThan(1);
 

@@ -4,7 +4,7 @@
  * trial on which GPU, the workflow's current details show the finished stages, and the list view finds every workflow
  * of the run by MigflowRunId and the trials by MigflowStage. Screenshots are kept under test-results/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -12,12 +12,13 @@ import type { ResultPromise } from 'execa';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PipelineWorkers, startPipelineWorkers } from '../../cli/lib/pipeline-workers.js';
-import type { PipelineResult } from '../../contracts/index.js';
+import { type PipelineResult, paramsSummary } from '../../contracts/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { freePort } from '../../core/util/free-port.js';
 import { ensureTemporalCli } from '../../tools/temporal-cli.js';
 import { launchDevServer } from '../helpers/launch-dev-server.js';
 import { tinyPipelineInput } from '../helpers/pipeline.js';
+import { openReport } from '../helpers/report-page.js';
 import { privateGpuIndex } from '../helpers/train.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -85,6 +86,27 @@ describe('Temporal Web UI on a pipeline run', () => {
     })) as PipelineResult;
     await connection.close();
     const trial = result.train!.trials[0]!;
+
+    // The run report: one page a user opens instead of reading folders, named trials, the bench table, charts.
+    expect(result.report?.html).toBe(join(tmp, 'artifacts', 'pipeline', runId, 'report.html'));
+    const report = await openReport(browser, result.report!.html, 'run-report-pipeline.png');
+    expect(report.problems).toEqual([]);
+    expect(report.brokenImages).toEqual([]);
+    expect(await report.page.locator('#answer li').count()).toBeGreaterThan(0);
+    expect(await report.page.locator('table.trials tbody tr').allTextContents()).toEqual([
+      expect.stringContaining('affinity_bonus_weight='),
+      expect.stringContaining('affinity_bonus_weight='),
+    ]);
+    const policies = result.bench!.results.length;
+    const agents = result.bench!.results[0]!.entry.agents.length;
+    expect(await report.page.locator('table.bench tbody tr').count()).toBe(policies * agents);
+    expect(await report.page.locator('table.bench th').nth(1).textContent()).toBe('reward');
+    expect(await report.page.locator('#trials svg path').count()).toBe(2);
+    expect(await report.page.locator('#profiling img').count()).toBeGreaterThan(0);
+    await report.page.close();
+    expect(readdirSync(result.report!.tensorboard!).sort()).toEqual(
+      result.train!.trials.map((t) => paramsSummary(t.params, 80)).sort(),
+    );
 
     mkdirSync(SHOTS, { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });

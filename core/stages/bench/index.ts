@@ -7,6 +7,7 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEntry } from '../../../contracts/index.js';
+import { taskFiles } from '../../bench/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
 import { loadSimulationConfig } from '../../config/index.js';
@@ -57,6 +58,8 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
           ? { agent: t.trace.agent ?? null, agentByModel: t.trace.agentByModel ?? null }
           : null,
         figures: t.figures !== false,
+        ...(t.task ? { task: true } : {}),
+        ...(t.chromeTrace ? { chromeTrace: true } : {}),
       },
       inputFiles: [
         t.simulationConfig,
@@ -65,6 +68,7 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
         ...tokenFiles,
         ...(t.checkpoint ? [join(t.checkpoint, 'checkpoint.json'), join(t.checkpoint, 'tensors.bin')] : []),
         ...(t.trace ? [t.trace.file] : []),
+        ...(t.task ? taskFiles([t.task]) : []),
       ],
     };
   },

@@ -9,6 +9,10 @@ export interface BenchTrialInput extends BenchFiles {
   readonly checkpoint?: string;
   /** Also draw figs/<run_name>/{split,merge,transfer}.png (default true). */
   readonly figures?: boolean;
+  /** A task of the suite by name (easy, medium, hard) or a task .yaml: its workload and bench settings replace the bench config's. */
+  readonly task?: string;
+  /** Also write trace_<run_name>.json, the trial as a Chrome trace (chrome://tracing, Perfetto). */
+  readonly chromeTrace?: boolean;
 }
 
 export type BenchTrialArgs = BenchTrialInput & { readonly outDir: string };

@@ -47,6 +47,7 @@ export {
   episodeSeed,
   trainerConfigFrom,
 } from './train-run.js';
+export { timeScalars, updateScalars } from './training-scalars.js';
 export type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
 export { createTrainEnv, type TokenTables, tokenTableSet } from './vec-env-host.js';
 export { WorkerVecEnv } from './vec-env-workers.js';

@@ -1,10 +1,13 @@
 /**
  * TensorBoard scalar event files, so `tensorboard --logdir <run>/tensorboard` shows what SB3 would log
- * (`rollout/ep_rew_mean`, `train/value_loss`, …). No maintained npm package writes them without
- * @tensorflow/tfjs-node (a native build that cannot install offline), and the format is small: a TFRecord stream
- * (length, masked CRC-32C of the length, payload, masked CRC-32C of the payload) of `tensorflow.Event` protobuf
- * messages, the first carrying `file_version: "brain.Event:2"`, the others a `Summary` with one simple_value.
+ * (`rollout/ep_rew_mean`, `train/value_loss`, `time/fps`, …) and the HParams tab can compare a grid's trials. No
+ * maintained npm package writes them without @tensorflow/tfjs-node (a native build that cannot install offline),
+ * and the format is small: a TFRecord stream (length, masked CRC-32C of the length, payload, masked CRC-32C of the
+ * payload) of `tensorflow.Event` protobuf messages, the first carrying `file_version: "brain.Event:2"`, the others
+ * a `Summary` with one simple_value, or the HParams plugin's session start/end (what tensorboard's
+ * `hparams_pb` writes: `_hparams_/session_start_info` with the trial's values, `_hparams_/session_end_info`).
  */
+import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +84,90 @@ export function scalarEvent(tag: string, value: number, step: number, wallTimeS:
   return event(wallTimeS, step, bytesField(5, bytesField(1, v)));
 }
 
+const stringField = (field: number, text: string) => bytesField(field, Buffer.from(text, 'utf8'));
+
+/** A hyperparameter's value as the HParams plugin takes it: a number, a string or a boolean. */
+export type HparamValue = number | string | boolean;
+
+/** `google.protobuf.Value`: number_value = 2, string_value = 3, bool_value = 4 (a set oneof is always written). */
+function protoValue(v: HparamValue): Buffer {
+  if (typeof v === 'boolean') return Buffer.concat([key(4, 0), varint(v ? 1 : 0)]);
+  if (typeof v === 'number') return doubleField(2, v);
+  return stringField(3, v);
+}
+
+/**
+ * The HParams plugin's metadata and empty tensor around `HParamsPluginData` (version 0, left out): what every
+ * `_hparams_/…` summary value carries. `Value { tag = 1; tensor = 8; metadata = 9 }`,
+ * `SummaryMetadata { plugin_data = 1 }`, `PluginData { plugin_name = 1; content = 2 }`.
+ */
+function hparamsSummary(tag: string, pluginData: Buffer): Buffer {
+  // TensorProto { dtype: DT_FLOAT (1), tensor_shape: {} with one empty dim }: the plugin's NULL_TENSOR.
+  const nullTensor = Buffer.from('080112021200', 'hex');
+  const metadata = bytesField(1, Buffer.concat([stringField(1, 'hparams'), bytesField(2, pluginData)]));
+  const value = Buffer.concat([stringField(1, tag), bytesField(8, nullTensor), bytesField(9, metadata)]);
+  return bytesField(5, bytesField(1, value));
+}
+
+/**
+ * `_hparams_/session_start_info`: one trial's hyperparameters (names sorted, as tensorboard's `hparams_pb` adds
+ * them), its group (trials with equal values, e.g. other seeds, share one) and its start time.
+ * `SessionStartInfo { map<string, Value> hparams = 1; group_name = 4; start_time_secs = 5 }` inside
+ * `HParamsPluginData { session_start_info = 3 }`.
+ */
+export function hparamsStartEvent(
+  hparams: Readonly<Record<string, HparamValue>>,
+  groupName: string,
+  wallTimeS: number,
+): Buffer {
+  const entries = Object.keys(hparams)
+    .sort()
+    .map((name) =>
+      bytesField(1, Buffer.concat([stringField(1, name), bytesField(2, protoValue(hparams[name]!))])),
+    );
+  const start = Buffer.concat([...entries, stringField(4, groupName), doubleField(5, wallTimeS)]);
+  return event(wallTimeS, 0, hparamsSummary('_hparams_/session_start_info', bytesField(3, start)));
+}
+
+/** SessionEndInfo's status: SUCCESS = 1, FAILURE = 2, RUNNING = 3. */
+export const SESSION_STATUS = { success: 1, failure: 2, running: 3 } as const;
+
+/** `_hparams_/session_end_info`: `SessionEndInfo { status = 1; end_time_secs = 2 }` in `HParamsPluginData` field 4. */
+export function hparamsEndEvent(
+  status: keyof typeof SESSION_STATUS,
+  step: number,
+  wallTimeS: number,
+): Buffer {
+  const end = Buffer.concat([key(1, 0), varint(SESSION_STATUS[status]), doubleField(2, wallTimeS)]);
+  return event(wallTimeS, step, hparamsSummary('_hparams_/session_end_info', bytesField(4, end)));
+}
+
+/**
+ * A trial's hyperparameters for the HParams tab: its overrides (dotted config paths) and seed. Values that are not
+ * a number, string or boolean (`net_arch.pi: [64, 64]`) become their JSON text, which the tab shows as a string.
+ */
+export function hparamsOf(
+  overrides: Readonly<Record<string, unknown>>,
+  extra: Readonly<Record<string, HparamValue>> = {},
+): Record<string, HparamValue> {
+  const out: Record<string, HparamValue> = {};
+  for (const [k, v] of Object.entries(overrides)) {
+    out[k] = typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v);
+  }
+  return { ...out, ...extra };
+}
+
+/** Trials with the same values (but another seed) share a group: the tab averages them. */
+export function hparamsGroupName(hparams: Readonly<Record<string, HparamValue>>): string {
+  const sorted = Object.fromEntries(
+    Object.keys(hparams)
+      .filter((k) => k !== 'seed')
+      .sort()
+      .map((k) => [k, hparams[k]]),
+  );
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
+
 export function fileVersionEvent(wallTimeS: number): Buffer {
   return event(wallTimeS, 0, bytesField(3, Buffer.from('brain.Event:2', 'utf8')));
 }
@@ -110,5 +197,15 @@ export class ScalarEventWriter {
       .filter((s) => Number.isFinite(s.value))
       .map((s) => tfRecord(scalarEvent(s.tag, s.value, s.step, now / 1000)));
     if (frames.length > 0) appendFileSync(this.file, Buffer.concat(frames));
+  }
+
+  /** The HParams tab's record of this run: its values (at the start) … */
+  writeHparams(hparams: Readonly<Record<string, HparamValue>>, now = Date.now()): void {
+    appendFileSync(this.file, tfRecord(hparamsStartEvent(hparams, hparamsGroupName(hparams), now / 1000)));
+  }
+
+  /** … and how it ended (the tab shows the status; its metrics are the run's last scalars). */
+  writeSessionEnd(status: keyof typeof SESSION_STATUS, step: number, now = Date.now()): void {
+    appendFileSync(this.file, tfRecord(hparamsEndEvent(status, step, now / 1000)));
   }
 }

@@ -28,11 +28,35 @@ function abortCheckpoint(err: unknown): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
+/**
+ * tfjs warns for every large layer that its orthogonal initializer "may be slow" (five times for the default
+ * 512×512 nets). It runs once per run, for about a second; say that once instead.
+ */
+function explainOrthogonalWarning(log: (line: string) => void): void {
+  const warn = console.warn.bind(console);
+  let said = false;
+  console.warn = (...args: unknown[]) => {
+    if (
+      typeof args[0] === 'string' &&
+      args[0].startsWith('Orthogonal initializer is being called on a matrix')
+    ) {
+      if (!said)
+        log(
+          'initialising the networks orthogonally, as SB3 does (tfjs calls it slow: about a second, once per run)',
+        );
+      said = true;
+      return;
+    }
+    warn(...args);
+  };
+}
+
 export async function trainInChild(
   a: TrainChildArgs,
   ctx: ChildContext<TrainingProgress>,
 ): Promise<TrainRunSummary> {
   let lastCheckpoint: string | undefined;
+  explainOrthogonalWarning(ctx.log);
   try {
     const r = await runTraining({
       trainingConfigPath: a.trainingConfig,

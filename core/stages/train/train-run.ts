@@ -37,7 +37,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { checkpointSteps } from '../../../contracts/index.js';
+import { checkpointSteps, paramsSummary } from '../../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
   loadSimulationConfig,
@@ -70,7 +70,7 @@ import {
 } from '../../rl/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
-import { ScalarEventWriter } from './tensorboard-events.js';
+import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
 import { updateScalars } from './training-scalars.js';
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
@@ -289,7 +289,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const tensorboardDir = join(runDir, 'tensorboard');
   rmSync(tensorboardDir, { recursive: true, force: true });
   const tensorboard = new ScalarEventWriter(tensorboardDir);
-  for (const u of updates) tensorboard.write(updateScalars(u, episodes));
+  // The HParams tab compares runs by these values (their last scalars are its metrics).
+  tensorboard.writeHparams(hparamsOf(o.overrides ?? {}, { seed }));
+  for (const u of updates) tensorboard.write(updateScalars(u, episodes, updates));
 
   const metaFile = join(runDir, 'run.json');
   const previous: RunMeta | undefined = existsSync(metaFile)
@@ -322,6 +324,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   let best: { checkpoint: string; meanEpisodeReward: number } | undefined = existsSync(bestFile)
     ? (JSON.parse(readFileSync(bestFile, 'utf8')) as { checkpoint: string; meanEpisodeReward: number })
     : undefined;
+  // The run folder may have been restored on another host (a snapshot from the store): the same checkpoint here.
+  if (best) best = { ...best, checkpoint: join(ckDir, basename(best.checkpoint)) };
   if (best && (checkpointSteps(best.checkpoint) ?? 0) > resumedAt) best = undefined;
 
   // Each environment's step-log lines of its running episode; written out as the episode's file when it ends.
@@ -376,7 +380,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       onUpdate: (u) => {
         updates.push(u);
         appendLine(updatesFile, u);
-        tensorboard.write(updateScalars(u, episodes));
+        tensorboard.write(updateScalars(u, episodes, updates));
         report();
       },
       // A checkpoint each time the step count crosses a multiple of the cadence (several environments step by n_envs).
@@ -473,6 +477,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       bestCheckpoint,
     };
     writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+    tensorboard.writeSessionEnd('success', trainer.steps);
     report();
     return {
       runDir,
@@ -499,7 +504,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     await renderTrainingCurve(
       episodes,
       updates,
-      `migflow training ${basename(runDir)} (${describeBackend(backend)})`,
+      // Named by what the run changed (a grid trial's values), the run directory when nothing.
+      `migflow training ${paramsSummary(o.overrides ?? {}, 60) || basename(runDir)} (${describeBackend(backend)})`,
       join(runDir, 'training-curve.png'),
     );
   }

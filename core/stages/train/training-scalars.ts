@@ -1,6 +1,7 @@
 /**
  * The scalars SB3's PPO sends to TensorBoard once per rollout, under its tag names, from migflow's update and
- * episode records (the same series as logs/updates.jsonl and logs/episodes.jsonl).
+ * episode records (the same series as logs/updates.jsonl and logs/episodes.jsonl), and SB3's `time/*` from the
+ * updates' own timings, so a replay after a resume writes the same values again.
  */
 import type { EpisodeRecord, UpdateRecord } from '../../rl/index.js';
 import type { Scalar } from './tensorboard-events.js';
@@ -8,7 +9,31 @@ import type { Scalar } from './tensorboard-events.js';
 /** SB3's `ep_info_buffer` holds the last 100 episodes. */
 const EPISODE_WINDOW = 100;
 
-export function updateScalars(u: UpdateRecord, episodes: readonly EpisodeRecord[]): Scalar[] {
+type Timing = Pick<UpdateRecord, 'update' | 'steps' | 'rolloutSteps' | 'collectS' | 'updateS'>;
+
+/**
+ * SB3's `time/fps`, `time/time_elapsed`, `time/iterations` and `time/total_timesteps` at update `u`: elapsed is the
+ * collection and update time of every update up to `u` (across resumes; the time between runs is not training),
+ * fps the steps of those rollouts over it (SB3 logs it as an integer).
+ */
+export function timeScalars(u: Timing, history: readonly Timing[]): Scalar[] {
+  const upTo = history.filter((h) => h.steps <= u.steps);
+  const elapsed = upTo.reduce((s, h) => s + h.collectS + h.updateS, 0);
+  const steps = upTo.reduce((s, h) => s + h.rolloutSteps, 0);
+  const step = u.steps;
+  return [
+    { tag: 'time/fps', value: elapsed > 0 ? Math.floor(steps / elapsed) : 0, step },
+    { tag: 'time/time_elapsed', value: Math.floor(elapsed), step },
+    { tag: 'time/iterations', value: u.update, step },
+    { tag: 'time/total_timesteps', value: u.steps, step },
+  ];
+}
+
+export function updateScalars(
+  u: UpdateRecord,
+  episodes: readonly EpisodeRecord[],
+  history: readonly Timing[] = [u],
+): Scalar[] {
   const step = u.steps;
   const out: Scalar[] = [];
   const recent = episodes.filter((e) => e.steps <= step).slice(-EPISODE_WINDOW);
@@ -31,5 +56,6 @@ export function updateScalars(u: UpdateRecord, episodes: readonly EpisodeRecord[
     ['train/learning_rate', u.learningRate],
   ];
   for (const [tag, value] of train) out.push({ tag, value, step });
+  out.push(...timeScalars(u, history));
   return out;
 }

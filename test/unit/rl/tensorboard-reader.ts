@@ -32,11 +32,28 @@ export function readScalars(file: string): { tag: string; value: number; step: n
       }
     }
     if (payload[p] !== 0x2a) continue;
-    // Summary(len) → Value(len) → tag (0x0a len bytes) → simple_value (0x15 float).
-    p += 4;
-    const tagLen = payload[p + 1]!;
-    const tag = payload.subarray(p + 2, p + 2 + tagLen).toString('utf8');
-    const value = payload.readFloatLE(p + 3 + tagLen);
+    // Summary(len) → Value(len) → tag (0x0a len bytes) → simple_value (0x15 float); lengths are varints, and
+    // values of other kinds (the HParams plugin's session start/end) are skipped.
+    const varint = (): number => {
+      let n = 0;
+      let shift = 0;
+      for (;;) {
+        const b = payload[p++]!;
+        n += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+        if (!(b & 0x80)) return n;
+      }
+    };
+    p++;
+    varint();
+    if (payload[p++] !== 0x0a) continue;
+    varint();
+    if (payload[p++] !== 0x0a) continue;
+    const tagLen = varint();
+    const tag = payload.subarray(p, p + tagLen).toString('utf8');
+    p += tagLen;
+    if (payload[p] !== 0x15) continue;
+    const value = payload.readFloatLE(p + 1);
     out.push({ tag, value, step });
   }
   return out;

@@ -98,7 +98,7 @@ function numericLeaves(file: string, under: Path = []): Path[] {
   const out: Path[] = [];
   const walk = (node: unknown, path: Path) => {
     if (typeof node === 'number') out.push(path);
-    else if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
+    else if (Array.isArray(node)) for (const [i, v] of node.entries()) walk(v, [...path, i]);
     else if (node && typeof node === 'object')
       for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadTaskConfig, runBench, TASKS_DIR, taskBenchSetup } from '../../../core/bench/index.js';
-import { BASELINE_POLICIES, qas } from '../../../core/control/index.js';
+import { loadTaskConfig, runBench, TASKS_DIR, taskBenchSetup } from '../../core/bench/index.js';
+import { BASELINE_POLICIES, qas } from '../../core/control/index.js';
 
 /**
  * The property that makes `hard` hard (docs/tasks.md): at its shipped length and seed, an adaptive policy beats every

@@ -1,0 +1,53 @@
+/**
+ * SearchWorkflow's activities (queue `migflow`): `loadSearch` reads and checks the search config and the study
+ * file, `suggestTrial` asks the sampler for the next trial's values (validated against the training config), and
+ * `saveStudy` rewrites the study file. The workflow cannot read files; these stay thin around core/search.
+ */
+import { join } from 'node:path';
+import type {
+  LoadSearchArgs,
+  LoadSearchResult,
+  SaveStudyArgs,
+  SuggestTrialArgs,
+  SuggestTrialResult,
+} from '../contracts/index.js';
+import { resolveFrom } from '../core/cache/index.js';
+import { readTrainingConfig } from '../core/config/index.js';
+import { loadSearchPlan, readStudy, suggestParams, writeStudy } from '../core/search/index.js';
+import type { ActivityDeps } from './deps.js';
+import { withFailures } from './failures.js';
+
+export function createSearchActivities(deps: ActivityDeps) {
+  return {
+    async loadSearch(a: LoadSearchArgs): Promise<LoadSearchResult> {
+      return withFailures(async () => {
+        const plan = loadSearchPlan(resolveFrom(deps.projectRoot, a.searchConfig), {
+          trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
+          overrides: a.overrides,
+          studyFile: join(deps.cache.root, 'search', a.study, 'study.json'),
+          ...(a.trials !== undefined ? { trials: a.trials } : {}),
+          ...(a.wallTimeS !== undefined ? { wallTimeS: a.wallTimeS } : {}),
+          ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),
+        });
+        return { plan, trials: readStudy(plan) };
+      });
+    },
+
+    async suggestTrial(a: SuggestTrialArgs): Promise<SuggestTrialResult> {
+      return withFailures(async () => {
+        const next = suggestParams(a.plan, a.index, a.history);
+        // A sampled value out of a field's range fails here, naming the trial, not hours later in its trainer.
+        if (next)
+          readTrainingConfig(resolveFrom(deps.projectRoot, a.trainingConfig), {
+            ...a.overrides,
+            ...next.params,
+          });
+        return next;
+      });
+    },
+
+    async saveStudy(a: SaveStudyArgs): Promise<void> {
+      return withFailures(async () => writeStudy(a.plan, a.trials));
+    },
+  };
+}

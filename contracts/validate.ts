@@ -1,0 +1,73 @@
+/**
+ * The validate stage's contract (ValidateWorkflow, `validateSimulator`): the simulator replayed against live engines
+ * on one seeded trace; per agent the relative error of TTFT and TPOT at P50/P90/P99 and of throughput.
+ */
+import { z } from 'zod';
+import { AgentNameSchema } from './agents.js';
+import { runIdField } from './fields.js';
+
+export const ValidateWorkflowInput = z
+  .object({
+    validateConfig: z
+      .string()
+      .min(1)
+      .default('configs/validate.yaml')
+      .describe('validation config: the engine checked, the trace, the thresholds'),
+    simulationConfig: z
+      .string()
+      .min(1)
+      .default('configs/simulation_config.yaml')
+      .describe('simulation config whose fitted engines are checked'),
+    engines: z
+      .partialRecord(AgentNameSchema, z.string().url())
+      .default({})
+      .describe('a live OpenAI-compatible engine per agent (base URL); agents without one get an emulator'),
+    emulatorTruth: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('simulation config the emulators take their latency truth from (default: simulationConfig)'),
+    failOnThreshold: z
+      .boolean()
+      .default(true)
+      .describe('fail the workflow (non-retryable) when an error exceeds its threshold'),
+    runId: runIdField(),
+  })
+  .strict();
+export type ValidateWorkflowInput = z.input<typeof ValidateWorkflowInput>;
+
+export interface ValidateSimulatorArgs {
+  validateConfig: string;
+  simulationConfig: string;
+  engines: Record<string, string>;
+  emulatorTruth?: string;
+  /** Folder name under artifacts/validate/. */
+  name: string;
+}
+
+export interface ValidateMetricValues {
+  ttft_p50: number;
+  ttft_p90: number;
+  ttft_p99: number;
+  tpot_p50: number;
+  tpot_p90: number;
+  tpot_p99: number;
+  throughput: number;
+}
+
+export interface ValidateSimulatorResult {
+  pass: boolean;
+  table: string;
+  dir: string;
+  agents: {
+    agent: string;
+    sim: ValidateMetricValues;
+    engine: ValidateMetricValues;
+    error: ValidateMetricValues;
+    failed: string[];
+  }[];
+}
+
+export interface ValidateWorkflowResult extends ValidateSimulatorResult {
+  runId: string;
+}

@@ -1,0 +1,259 @@
+/**
+ * The run report as one self-contained HTML page: inline CSS, inline SVG charts, figures as data: URIs, no
+ * script, no network (the machines it is read on are often offline). Section by section it follows RunReport:
+ * the answer, the stages, profiling and fit, the grid's trials with their learning curves, the bench comparison as
+ * a table and as charts across policies, and the Web UI links. Write it with writeRunReport (atomic).
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/index.js';
+import { meanTtft, type ReportPolicy, type RunReport, reconfigurations } from './run-report.js';
+import { barChart, escapeHtml as e, lineChart } from './svg-charts.js';
+
+const num = (x: number | null | undefined, digits = 3): string =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? '–'
+    : Math.abs(x) >= 1000
+      ? x.toFixed(0)
+      : Math.abs(x) < 1e-3 && x !== 0
+        ? x.toExponential(2)
+        : x.toFixed(digits);
+
+/** A file link relative to where the report lies when possible (pages opened from disk follow file paths). */
+function fileLink(path: string | undefined, text?: string): string {
+  if (!path) return '';
+  return `<a href="${e(`file://${path}`)}" class="path">${e(text ?? path.split('/').slice(-2).join('/'))}</a>`;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+  return `<table class="${cls}"><thead><tr>${headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+const td = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${s}</td>`;
+
+function stagesSection(r: RunReport): string {
+  if (!r.stages) return '';
+  return `<section id="stages"><h2>Stages</h2>${table(
+    ['stage', 'cache', 'took', 'artifacts'],
+    r.stages.map((s) => [
+      td(e(s.stage)),
+      td(e(s.status), `st-${s.status}`),
+      td(`${(s.durationMs / 1000).toFixed(1)} s`, 'n'),
+      td(s.dir ? fileLink(s.dir) : ''),
+    ]),
+  )}</section>`;
+}
+
+function profilingSection(r: RunReport): string {
+  const parts: string[] = [];
+  if (r.profiling) {
+    parts.push(
+      '<h3>Profiling: one engine per (model, MIG profile)</h3>',
+      table(
+        ['model', 'profile', 'gpu', 'KV cache GB', 'restart s', 'cache', 'artifacts'],
+        r.profiling.map((p) => [
+          td(e(p.model)),
+          td(e(p.profile)),
+          td(`gpu-${p.gpu}`),
+          td(num(p.kvCacheGb, 2), 'n'),
+          td(num(p.restartTimeS, 1), 'n'),
+          td(p.hit ? 'hit' : 'ran'),
+          td(fileLink(p.dir)),
+        ]),
+      ),
+    );
+  }
+  if (r.fit) {
+    parts.push(
+      `<h3>Fits: TTFT = α + β·input_tokens, ITL = α + β·N</h3><p>Written into ${fileLink(r.fit.file, r.fit.file)}${r.fit.changed ? '' : ' (already up to date)'}.</p>`,
+      table(
+        ['model', 'profile', 'prefill α', 'β', 'σ', 'r²', 'TPOT α', 'β', 'σ', 'r²'],
+        r.fit.rows.map((f) => [
+          td(e(f.model)),
+          td(e(f.profile)),
+          ...[f.prefill, f.tpot].flatMap((p) => [
+            td(num(p.alpha, 4), 'n'),
+            td(num(p.beta, 6), 'n'),
+            td(num(p.sigma, 4), 'n'),
+            td(num(p.r_squared, 3), 'n'),
+          ]),
+        ]),
+      ),
+      `<div class="figs">${r.fit.rows
+        .flatMap((f) =>
+          f.plots.map(
+            (p) =>
+              `<figure><img src="${p.dataUri}" alt="${e(`${f.model} ${f.profile} ${p.name}`)}"><figcaption>${e(`${f.model} ${f.profile}: ${p.name}`)}</figcaption></figure>`,
+          ),
+        )
+        .join('')}</div>`,
+    );
+  }
+  return parts.length ? `<section id="profiling"><h2>Profiling and fit</h2>${parts.join('')}</section>` : '';
+}
+
+function trialsSection(r: RunReport): string {
+  if (!r.trials) return '';
+  const rows = r.trials.map((t) => [
+    td(`${t.best ? '★ ' : ''}${e(t.label)}`, t.best ? 'best' : ''),
+    td(`<code>${e(t.trialKey)}</code>`),
+    td(e(t.status + (t.hit ? ' (cache hit)' : ''))),
+    td(t.gpu === undefined ? '' : `gpu-${t.gpu}`),
+    td(num(t.meanEpisodeReward), 'n'),
+    td(t.bestCheckpoint ? fileLink(t.bestCheckpoint) : e(t.error ?? '')),
+  ]);
+  const chart = lineChart(
+    r.trials
+      .filter((t) => t.curve.length > 0)
+      .map((t) => ({
+        name: t.label,
+        highlight: t.best,
+        points: t.curve.map((p) => [p.steps, p.meanReward] as const),
+      })),
+    {
+      title: 'Learning curves: mean episode reward (last 100 episodes)',
+      xLabel: 'env steps',
+      yLabel: 'ep_rew_mean',
+    },
+  );
+  return `<section id="trials"><h2>Grid search: ${r.trials.length} trial${r.trials.length === 1 ? '' : 's'}</h2>${table(
+    ['trial (its parameters)', 'id', 'status', 'gpu', 'mean episode reward', 'best checkpoint / error'],
+    rows,
+    'trials',
+  )}${chart}${r.tensorboard ? `<p>TensorBoard (scalars, HParams tab comparing the trials): <code>tensorboard --logdir ${e(r.tensorboard)}</code></p>` : ''}</section>`;
+}
+
+function policyBars(
+  policies: readonly ReportPolicy[],
+  title: string,
+  unit: string,
+  value: (p: ReportPolicy) => number,
+  scale: 'linear' | 'log' | 'symlog' = 'linear',
+): string {
+  return barChart(
+    policies.map((p) => ({ label: p.name, value: value(p), highlight: p.kind === 'rl' })),
+    { title, unit, log: scale === 'log', symlog: scale === 'symlog' },
+  );
+}
+
+function benchSection(r: RunReport): string {
+  if (!r.bench) return '';
+  const ps = r.bench.policies;
+  const rows: string[][] = [];
+  for (const p of ps) {
+    p.entry.agents.forEach((a, i) => {
+      rows.push([
+        i === 0
+          ? `<td rowspan="${p.entry.agents.length}" class="${p.kind}">${e(p.name)}${p.name !== p.policy ? `<div class="sub">${e(p.policy)}</div>` : ''}</td>`
+          : '',
+        i === 0 ? `<td rowspan="${p.entry.agents.length}" class="n">${num(p.entry.reward?.total)}</td>` : '',
+        td(e(a.agent)),
+        td(String(a.completedRequests), 'n'),
+        td(num(a.meanTtftS), 'n'),
+        td(num(a.ttftPercentilesS[1]), 'n'),
+        td(num(a.ttftPercentilesS[3]), 'n'),
+        td(num(a.tpotQuartilesS[1], 4), 'n'),
+        td(num(a.avgWaitingQueue), 'n'),
+        td(`${a.splitCount}/${a.mergeCount}/${a.transferCount}`, 'n'),
+      ]);
+    });
+  }
+  const agents = [...new Set(ps.flatMap((p) => p.entry.agents.map((a) => a.agent)))];
+  const perAgent = (
+    title: string,
+    unit: string,
+    pick: (a: ReportPolicy['entry']['agents'][number]) => number,
+    scale: 'linear' | 'log',
+  ) =>
+    agents.map((agent) =>
+      policyBars(
+        ps,
+        `${title} — ${agent}`,
+        unit,
+        (p) => {
+          const a = p.entry.agents.find((x) => x.agent === agent);
+          return a ? pick(a) : Number.NaN;
+        },
+        scale,
+      ),
+    );
+  const charts = [
+    policyBars(
+      ps,
+      'Bench reward (higher is better)',
+      '',
+      (p) => p.entry.reward?.total ?? Number.NaN,
+      'symlog',
+    ),
+    policyBars(ps, 'Mean TTFT, all agents', 's', (p) => meanTtft(p.entry), 'log'),
+    ...perAgent('TTFT P50', 's', (a) => a.ttftPercentilesS[1] ?? Number.NaN, 'log'),
+    ...perAgent('TTFT P99', 's', (a) => a.ttftPercentilesS[3] ?? Number.NaN, 'log'),
+    ...perAgent('TPOT P50', 's', (a) => a.tpotQuartilesS[1] ?? Number.NaN, 'linear'),
+    policyBars(ps, 'Reconfigurations (split + merge + transfer)', '', (p) => reconfigurations(p.entry)),
+  ];
+  return `<section id="bench"><h2>Simulated benchmark</h2><p>${r.bench.totalRequests} requests on one shared trace, ${r.bench.steps} decisions per policy. TTFT/TPOT in seconds; S/M/T = splits/merges/transfers. RL policies are named by their trial's parameters.</p>${table(
+    [
+      'policy',
+      'reward',
+      'agent',
+      'done',
+      'TTFT mean',
+      'TTFT P50',
+      'TTFT P99',
+      'TPOT P50',
+      'avg queue',
+      'S/M/T',
+    ],
+    rows,
+    'bench',
+  )}<div class="charts">${charts.join('')}</div></section>`;
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#222}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
+.meta{color:#666;font-size:12px}.answer{background:#f3f8ff;border-left:4px solid #1f77b4;padding:8px 14px;margin:14px 0}
+.answer li{margin:3px 0}table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #ddd;padding:3px 8px;vertical-align:top}
+th{background:#f5f5f5;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}td.best{font-weight:600;color:#b35900}
+td.rl{font-weight:600;color:#b35900}.sub{font-weight:normal;color:#888;font-size:11px}code{font-size:12px}
+.st-hit{color:#2ca02c}.st-ran{color:#1f77b4}.st-skipped{color:#999}a.path{font-family:monospace;font-size:12px}
+.charts,.figs{display:flex;flex-wrap:wrap;gap:12px}.figs img{max-width:380px;border:1px solid #eee}figure{margin:0}
+.chart{background:#fff;border:1px solid #eee}.chart .ct{font-size:13px;font-weight:600}.chart .cl{font-size:11px;fill:#444}
+.chart .grid{stroke:#eee}.chart .axis{stroke:#888}.chart .marker{stroke:#d62728;stroke-dasharray:3 3}
+figcaption{font-size:12px}.lg{margin-right:12px;white-space:nowrap}.lg i{display:inline-block;width:12px;height:3px;margin-right:4px;vertical-align:middle}
+`;
+
+export function renderRunReportHtml(r: RunReport): string {
+  const answer = r.headline.length
+    ? `<div class="answer" id="answer"><ul>${r.headline.map((l) => `<li>${e(l)}</li>`).join('')}</ul></div>`
+    : '';
+  const links = r.links.length
+    ? `<section id="links"><h2>Temporal Web UI</h2><ul>${r.links.map((l) => `<li><a href="${e(l.href)}">${e(l.label)}</a></li>`).join('')}</ul></section>`
+    : '';
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${e(r.title)}</title><style>${CSS}</style></head>
+<body><h1>${e(r.title)}</h1><div class="meta">run ${e(r.runId)} · generated ${e(r.generatedAt)} · ${e(r.format)} (the same data: report.json beside this file)</div>
+${answer}${stagesSection(r)}${trialsSection(r)}${benchSection(r)}${profilingSection(r)}${links}
+</body></html>
+`;
+}
+
+/** report.json and report.html in `dir`, each written atomically; returns their paths (html first). */
+export function writeRunReport(dir: string, report: RunReport): { html: string; json: string } {
+  const json = join(dir, 'report.json');
+  const html = join(dir, 'report.html');
+  writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(html, renderRunReportHtml(report));
+  return { html, json };
+}
+
+/** `pipeline/2026-12-06T14-00-00-000Z` → a folder name (`pipeline-2026-12-06T14-00-00-000Z`). */
+export function reportFolderName(runId: string): string {
+  return (
+    runId
+      .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+      .replace(/^[-.]+/, '')
+      .slice(0, 120) || 'run'
+  );
+}

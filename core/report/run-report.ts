@@ -1,0 +1,440 @@
+/**
+ * The run report: one JSON document per pipeline run (or `migflow bench`, `run grid`) that answers "which trial won,
+ * by how much, against which baseline, at what cost" — the stage table, profiling and fit, the grid's trials named
+ * by their parameters with their learning curves, the bench comparison — and that run-report-html.ts turns into
+ * one self-contained page. Built from the stage results the pipeline already returns plus each trial's
+ * logs/episodes.jsonl; nothing here reruns anything.
+ */
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type BenchEntry,
+  type BenchPolicyResult,
+  type GridTrialOutcome,
+  type PipelineResult,
+  paramsSummary,
+  type StageOutcome,
+} from '../../contracts/index.js';
+
+export const RUN_REPORT_FORMAT = 'migflow-run-report/1';
+
+/** A point of a learning curve: SB3's rollout/ep_rew_mean (mean of the last ≤ 100 episodes) at `steps`. */
+export interface CurvePoint {
+  steps: number;
+  meanReward: number;
+}
+
+export interface ReportTrial {
+  trialKey: string;
+  /** The trial's parameters as people read them (`affinity_bonus_weight=0.1`); the key stays the id. */
+  label: string;
+  params: Record<string, unknown>;
+  status: GridTrialOutcome['status'];
+  gpu?: number;
+  meanEpisodeReward: number | null;
+  bestCheckpoint?: string;
+  dir?: string;
+  hit?: boolean;
+  error?: string;
+  /** The trial with the highest mean episode reward. */
+  best: boolean;
+  curve: CurvePoint[];
+}
+
+export interface ReportPolicy {
+  /** What tables and charts show: the baseline's name, or `rl: <trial label>`. */
+  name: string;
+  /** The bench's own policy name (`heuristic`, `rl:<run>-rl_model_N_steps`). */
+  policy: string;
+  kind: 'rl' | 'baseline';
+  trialKey?: string;
+  checkpoint?: string;
+  dir?: string;
+  hit?: boolean;
+  entry: BenchEntry;
+}
+
+export interface ReportLink {
+  label: string;
+  href: string;
+}
+
+export interface RunReport {
+  format: typeof RUN_REPORT_FORMAT;
+  kind: 'pipeline' | 'bench' | 'grid';
+  runId: string;
+  title: string;
+  generatedAt: string;
+  /** The answer first: who won, by how much, against which baseline, at what cost. */
+  headline: string[];
+  stages?: (StageOutcome & { dir?: string })[];
+  profiling?: {
+    model: string;
+    profile: string;
+    gpu: number;
+    kvCacheGb: number;
+    restartTimeS: number;
+    hit: boolean;
+    dir: string;
+  }[];
+  fit?: {
+    file: string;
+    changed: boolean;
+    rows: {
+      model: string;
+      profile: string;
+      prefill: { alpha: number; beta: number; sigma: number; r_squared: number | null };
+      tpot: { alpha: number; beta: number; sigma: number; r_squared: number | null };
+      dir: string;
+      /** The fit's figures as data: URIs, so the page needs no other file. */
+      plots: { name: string; dataUri: string }[];
+    }[];
+  };
+  trials?: ReportTrial[];
+  bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
+  /** The trials' TensorBoard runs under their labels (see tensorboardByLabel): `tensorboard --logdir` it. */
+  tensorboard?: string;
+  links: ReportLink[];
+}
+
+/** `affinity_bonus_weight=0.1 n_steps=64`, or `defaults` for a trial without values of its own. */
+export function trialLabel(params: Readonly<Record<string, unknown>>): string {
+  return paramsSummary(params, 80) || 'defaults';
+}
+
+const MAX_CURVE_POINTS = 200;
+
+/** A trial's learning curve from `<dir>/logs/episodes.jsonl`, thinned to at most 200 points (the last kept). */
+export function readLearningCurve(runDir: string): CurvePoint[] {
+  const file = join(runDir, 'logs', 'episodes.jsonl');
+  if (!existsSync(file)) return [];
+  const points: CurvePoint[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as { steps?: number; meanReward100?: number };
+      if (
+        typeof e.steps === 'number' &&
+        typeof e.meanReward100 === 'number' &&
+        Number.isFinite(e.meanReward100)
+      )
+        points.push({ steps: e.steps, meanReward: e.meanReward100 });
+    } catch {
+      // A line cut by a crash: the rest of the curve still shows.
+    }
+  }
+  if (points.length <= MAX_CURVE_POINTS) return points;
+  const every = points.length / MAX_CURVE_POINTS;
+  const thinned = Array.from({ length: MAX_CURVE_POINTS - 1 }, (_, i) => points[Math.floor(i * every)]!);
+  thinned.push(points.at(-1)!);
+  return thinned;
+}
+
+/** The grid's trials for the report: labelled, the best marked, each with its learning curve. */
+export function reportTrials(trials: readonly GridTrialOutcome[]): ReportTrial[] {
+  const completed = trials.filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number');
+  const bestKey = completed.sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0]?.trialKey;
+  return [...trials]
+    .sort((a, b) => a.index - b.index)
+    .map((t) => ({
+      trialKey: t.trialKey,
+      label: trialLabel(t.params),
+      params: t.params,
+      status: t.status,
+      ...(t.gpu !== undefined ? { gpu: t.gpu } : {}),
+      meanEpisodeReward: t.meanEpisodeReward ?? null,
+      ...(t.bestCheckpoint ? { bestCheckpoint: t.bestCheckpoint } : {}),
+      ...(t.dir ? { dir: t.dir } : {}),
+      ...(t.hit !== undefined ? { hit: t.hit } : {}),
+      ...(t.error ? { error: t.error } : {}),
+      best: t.trialKey === bestKey,
+      curve: t.dir ? readLearningCurve(t.dir) : [],
+    }));
+}
+
+/** `rl_model_1536_steps` of a checkpoint path, for naming which checkpoint of a trial was benched. */
+function checkpointStem(path: string): string {
+  return path.split('/').filter(Boolean).at(-1) ?? path;
+}
+
+/** One bench trial as the report needs it (BenchPolicyResult has it all; `migflow bench` has no cache facts). */
+export type BenchRow = Pick<BenchPolicyResult, 'policy' | 'entry'> &
+  Partial<Pick<BenchPolicyResult, 'checkpoint' | 'dir' | 'hit'>>;
+
+/**
+ * The bench results as the report names them: an RL checkpoint that belongs to a trial is `rl: <its parameters>`
+ * instead of its cache hash; baselines keep their names.
+ */
+export function reportPolicies(
+  results: readonly BenchRow[],
+  trials: readonly ReportTrial[] = [],
+): ReportPolicy[] {
+  return results.map((r) => {
+    const trial = r.checkpoint ? trials.find((t) => t.bestCheckpoint === r.checkpoint) : undefined;
+    const isRl = r.checkpoint !== undefined || r.entry.policy.startsWith('rl:');
+    const name = trial
+      ? `rl: ${trial.label}`
+      : isRl && r.checkpoint
+        ? `rl: ${checkpointStem(r.checkpoint)}`
+        : r.entry.policy;
+    return {
+      name,
+      policy: r.entry.policy,
+      kind: isRl ? 'rl' : 'baseline',
+      ...(trial ? { trialKey: trial.trialKey } : {}),
+      ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}),
+      ...(r.dir ? { dir: r.dir } : {}),
+      ...(r.hit !== undefined ? { hit: r.hit } : {}),
+      entry: r.entry,
+    };
+  });
+}
+
+/** Mean TTFT over all agents' completed requests (the agents weighted by how many they completed). */
+export function meanTtft(entry: BenchEntry): number {
+  const done = entry.agents.reduce((s, a) => s + a.completedRequests, 0);
+  if (done === 0) return Number.NaN;
+  return entry.agents.reduce((s, a) => s + a.meanTtftS * a.completedRequests, 0) / done;
+}
+
+export function reconfigurations(entry: BenchEntry): number {
+  return entry.agents.reduce((s, a) => s + a.splitCount + a.mergeCount + a.transferCount, 0);
+}
+
+const fmt = (x: number, digits = 3) =>
+  Number.isFinite(x) ? (Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(digits)) : 'n/a';
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+function identicalEntries(a: BenchEntry, b: BenchEntry): boolean {
+  const strip = (e: BenchEntry) => JSON.stringify({ ...e, policy: '', runName: '' });
+  return strip(a) === strip(b);
+}
+
+/**
+ * The answer in a few sentences: the best RL policy and the best baseline by the training reward (what RL
+ * optimises), the gap on reward and on mean TTFT, the reconfigurations it took, and the training that bought it.
+ */
+export function headline(
+  policies: readonly ReportPolicy[],
+  trials: readonly ReportTrial[] = [],
+  trainMs?: number,
+): string[] {
+  const lines: string[] = [];
+  const byReward = (a: ReportPolicy, b: ReportPolicy) =>
+    (b.entry.reward?.total ?? -Infinity) - (a.entry.reward?.total ?? -Infinity);
+  const rl = policies.filter((p) => p.kind === 'rl').sort(byReward);
+  const baselines = policies.filter((p) => p.kind === 'baseline').sort(byReward);
+  const bestTrial = trials.find((t) => t.best);
+  if (bestTrial) {
+    lines.push(
+      `Best trial by training reward: ${bestTrial.label} (mean episode reward ${fmt(bestTrial.meanEpisodeReward ?? Number.NaN)}, ${trials.filter((t) => t.status === 'completed').length} of ${trials.length} trials completed).`,
+    );
+  }
+  const topRl = rl[0];
+  const topBase = baselines[0];
+  if (topRl?.entry.reward && topBase?.entry.reward) {
+    const d = topRl.entry.reward.total - topBase.entry.reward.total;
+    // A percentage of a reward near zero says nothing (+18 000 %): only relative to a base of some size.
+    const base = Math.abs(topBase.entry.reward.total);
+    const pct = base >= 1 && base >= Math.abs(d) / 10 ? (100 * d) / base : Number.NaN;
+    const ttftRl = meanTtft(topRl.entry);
+    const ttftBase = meanTtft(topBase.entry);
+    lines.push(
+      `${d >= 0 ? 'Winner' : 'Best RL policy'}: ${topRl.name} — bench reward ${fmt(topRl.entry.reward.total)} vs the best baseline ${topBase.name} ${fmt(topBase.entry.reward.total)} (${d >= 0 ? '+' : ''}${fmt(d)}${Number.isFinite(pct) ? `, ${d >= 0 ? '+' : ''}${pct.toFixed(1)} %` : ''}); mean TTFT ${fmt(ttftRl)} s vs ${fmt(ttftBase)} s.`,
+    );
+    if (d < 0) lines.push(`No RL policy beat ${topBase.name} on this trace.`);
+    lines.push(
+      `Cost: ${plural(reconfigurations(topRl.entry), 'reconfiguration')} (split/merge/transfer) in ${topRl.entry.steps} decisions vs ${reconfigurations(topBase.entry)} for ${topBase.name}${trainMs !== undefined ? `; training took ${(trainMs / 1000).toFixed(1)} s of wall time` : ''}.`,
+    );
+  } else if (topBase?.entry.reward) {
+    lines.push(`Best policy by bench reward: ${topBase.name} (${fmt(topBase.entry.reward.total)}).`);
+  }
+  for (let i = 1; i < rl.length; i++) {
+    const twin = rl.slice(0, i).find((p) => identicalEntries(p.entry, rl[i]!.entry));
+    if (twin) {
+      lines.push(
+        `${rl[i]!.name} benched exactly like ${twin.name}: their checkpoints take the same decisions on this trace (the budget was too small for their parameters to matter).`,
+      );
+    }
+  }
+  return lines;
+}
+
+export interface PipelineReportOptions {
+  workflowId: string;
+  /** The Web UI's base URL and namespace, for links to the run's workflows. */
+  webUi?: { url: string; namespace: string };
+  generatedAt?: Date;
+}
+
+function pngDataUris(dir: string): { name: string; dataUri: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.png'))
+    .sort()
+    .map((f) => ({
+      name: f,
+      dataUri: `data:image/png;base64,${readFileSync(join(dir, f)).toString('base64')}`,
+    }));
+}
+
+function workflowLink(webUi: PipelineReportOptions['webUi'], workflowId: string): string | undefined {
+  if (!webUi) return undefined;
+  return `${webUi.url}/namespaces/${encodeURIComponent(webUi.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** The report of a whole pipeline run, from PipelineWorkflow's result. */
+export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptions): RunReport {
+  const trials = result.train ? reportTrials(result.train.trials) : [];
+  const policies = result.bench ? reportPolicies(result.bench.results, trials) : [];
+  const trainMs = result.stages.find((s) => s.stage === 'train')?.durationMs;
+  const stageDir: Record<string, string | undefined> = {
+    datasets: result.datasets?.datasets[0]?.dir,
+    profiling: result.profiling?.profiles[0]?.dir,
+    fit: result.fit?.fits[0]?.dir,
+    train: trials[0]?.dir,
+    bench: policies[0]?.dir,
+  };
+  const links: ReportLink[] = [];
+  const top = workflowLink(o.webUi, o.workflowId);
+  if (top && o.webUi) {
+    links.push({ label: `PipelineWorkflow ${o.workflowId}`, href: top });
+    links.push({
+      label: `every workflow of run ${result.runId}`,
+      href: `${o.webUi.url}/namespaces/${encodeURIComponent(o.webUi.namespace)}/workflows?query=${encodeURIComponent(`MigflowRunId = '${result.runId}'`)}`,
+    });
+    for (const s of result.stages) {
+      const href = s.workflowId ? workflowLink(o.webUi, s.workflowId) : undefined;
+      if (href) links.push({ label: `${s.stage}: ${s.workflowId}`, href });
+    }
+  }
+  return {
+    format: RUN_REPORT_FORMAT,
+    kind: 'pipeline',
+    runId: result.runId,
+    title: `migflow pipeline ${result.runId}`,
+    generatedAt: (o.generatedAt ?? new Date()).toISOString(),
+    headline: headline(policies, trials, trainMs),
+    stages: result.stages.map((s) => {
+      const dir = stageDir[s.stage];
+      return { ...s, ...(dir ? { dir } : {}) };
+    }),
+    ...(result.profiling
+      ? {
+          profiling: result.profiling.profiles.map((p) => ({
+            model: p.model,
+            profile: p.profile,
+            gpu: p.gpu,
+            kvCacheGb: p.kvCacheGb,
+            restartTimeS: p.restartTimeS,
+            hit: p.hit,
+            dir: p.dir,
+          })),
+        }
+      : {}),
+    ...(result.fit
+      ? {
+          fit: {
+            file: result.fit.writeBack.file,
+            changed: result.fit.writeBack.changed,
+            rows: result.fit.fits.map((f) => ({
+              model: f.model,
+              profile: f.profile,
+              prefill: {
+                alpha: f.prefill.alpha,
+                beta: f.prefill.beta,
+                sigma: f.prefill.sigma,
+                r_squared: f.prefill.r_squared,
+              },
+              tpot: {
+                alpha: f.tpot.alpha,
+                beta: f.tpot.beta,
+                sigma: f.tpot.sigma,
+                r_squared: f.tpot.r_squared,
+              },
+              dir: f.dir,
+              plots: pngDataUris(f.dir),
+            })),
+          },
+        }
+      : {}),
+    ...(result.train ? { trials } : {}),
+    ...(result.bench
+      ? {
+          bench: {
+            totalRequests: result.bench.results[0]?.totalRequests ?? 0,
+            steps: result.bench.results[0]?.entry.steps ?? 0,
+            policies,
+          },
+        }
+      : {}),
+    links,
+  };
+}
+
+/** The report of a grid search on its own (`migflow run grid`). */
+export function gridRunReport(
+  runId: string,
+  trials: readonly GridTrialOutcome[],
+  o: Omit<PipelineReportOptions, 'workflowId'> & { workflowId?: string } = {},
+): RunReport {
+  const rows = reportTrials(trials);
+  const top = o.workflowId ? workflowLink(o.webUi, o.workflowId) : undefined;
+  return {
+    format: RUN_REPORT_FORMAT,
+    kind: 'grid',
+    runId,
+    title: `migflow grid search ${runId}`,
+    generatedAt: (o.generatedAt ?? new Date()).toISOString(),
+    headline: headline([], rows),
+    trials: rows,
+    links: top ? [{ label: `GridSearchWorkflow ${o.workflowId}`, href: top }] : [],
+  };
+}
+
+/** The report of a benchmark on its own (`migflow bench`, `migflow run bench`). */
+export function benchRunReport(
+  runId: string,
+  results: readonly BenchRow[],
+  totalRequests: number,
+  o: { generatedAt?: Date; links?: ReportLink[] } = {},
+): RunReport {
+  const policies = reportPolicies(results);
+  return {
+    format: RUN_REPORT_FORMAT,
+    kind: 'bench',
+    runId,
+    title: `migflow bench ${runId}`,
+    generatedAt: (o.generatedAt ?? new Date()).toISOString(),
+    headline: headline(policies),
+    bench: { totalRequests, steps: results[0]?.entry.steps ?? 0, policies },
+    links: o.links ?? [],
+  };
+}
+
+/**
+ * `<dir>/<trial label>/events.out.tfevents.*`: each trial's TensorBoard files under its parameters' name, so
+ * `tensorboard --logdir <dir>` lists runs as `affinity_bonus_weight=0.1` instead of cache hashes. Hard links (the
+ * event files are the trial's own; TensorBoard does not follow symlinked folders), a copy where links fail
+ * (another file system). Returns the folder, or undefined when no trial has event files.
+ */
+export function tensorboardByLabel(dir: string, trials: readonly ReportTrial[]): string | undefined {
+  let any = false;
+  rmSync(dir, { recursive: true, force: true });
+  for (const t of trials) {
+    const src = t.dir ? join(t.dir, 'tensorboard') : undefined;
+    if (!src || !existsSync(src)) continue;
+    const dst = join(dir, t.label.replace(/[/\\]/g, '_'));
+    mkdirSync(dst, { recursive: true });
+    for (const f of readdirSync(src)) {
+      try {
+        linkSync(join(src, f), join(dst, f));
+      } catch {
+        copyFileSync(join(src, f), join(dst, f));
+      }
+      any = true;
+    }
+  }
+  return any ? dir : undefined;
+}

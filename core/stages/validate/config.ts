@@ -1,0 +1,62 @@
+/**
+ * The validation config (configs/validate.yaml): which engine of the simulation config is checked (GPU of the
+ * cluster, MIG profile, agents), the seeded trace replayed through both sides, and the pass/fail threshold of each
+ * metric's relative error.
+ */
+import { z } from 'zod';
+import { AGENT_NAMES } from '../../../contracts/index.js';
+import { loadYamlConfig } from '../../config/index.js';
+
+const range = z
+  .tuple([z.number().int().positive(), z.number().int().positive()])
+  .refine(([a, b]) => a <= b, 'min ≤ max');
+
+export const METRICS = [
+  'ttft_p50',
+  'ttft_p90',
+  'ttft_p99',
+  'tpot_p50',
+  'tpot_p90',
+  'tpot_p99',
+  'throughput',
+] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export const validateConfigSchema = z
+  .object({
+    gpu: z.number().int().nonnegative().default(0).describe('index into the simulation config’s cluster'),
+    profile: z.string().min(1).default('7g.40gb').describe('the MIG profile whose fitted engine is checked'),
+    agents: z
+      .array(z.enum(AGENT_NAMES))
+      .min(1)
+      .default(['CodingAgent', 'RAGAgent'])
+      .describe('one engine per agent, each replaying its own share of the trace'),
+    trace: z
+      .object({
+        requests: z.number().int().positive().default(40).describe('requests per agent'),
+        rate_per_s: z.number().positive().default(2).describe('Poisson arrival rate per agent'),
+        prompt_tokens: range.default([128, 1024]),
+        completion_tokens: range.default([32, 128]),
+        seed: z.number().int().nonnegative().default(0),
+      })
+      .strict()
+      .default({
+        requests: 40,
+        rate_per_s: 2,
+        prompt_tokens: [128, 1024],
+        completion_tokens: [32, 128],
+        seed: 0,
+      }),
+    thresholds: z
+      .object(
+        Object.fromEntries(METRICS.map((m) => [m, z.number().positive()])) as Record<MetricName, z.ZodNumber>,
+      )
+      .strict()
+      .describe('largest relative error |sim − engine| / engine that passes, per metric'),
+  })
+  .strict();
+export type ValidateConfig = z.output<typeof validateConfigSchema>;
+
+export function loadValidateConfig(file: string): ValidateConfig {
+  return loadYamlConfig(file, validateConfigSchema);
+}

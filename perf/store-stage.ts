@@ -1,0 +1,136 @@
+/**
+ * The extra cost the S3 store adds to the pipeline's largest stage: the `trainPolicy` activity (under
+ * MockActivityEnvironment) with the main job's training budget (configs/pipeline.json: its overrides, total steps
+ * and checkpoint cadence), cold (trains, uploads a run snapshot per checkpoint, publishes) and cached (a hit),
+ * with the local folder and with SeaweedFS — rounds alternate local/S3 so load drift hits both alike. Each round has
+ * a fresh folder and key prefix. CPU seconds are this process's plus its waited-for children's (the trainer) plus,
+ * for S3, the `weed server`'s: figures that hold on a loaded machine, unlike wall time.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { median } from 'simple-statistics';
+import { createActivities } from '../activities/index.js';
+import type { TrainPolicyArgs, TrainPolicyResult } from '../contracts/index.js';
+import { StageCache } from '../core/cache/index.js';
+import { PROJECT_ROOT } from '../core/paths.js';
+import { LocalFolderStore, S3Store } from '../core/store/index.js';
+
+/** utime+stime and the waited-for children's cutime+cstime of a process, in seconds (Linux /proc). */
+export function procCpuS(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14–17 of proc(5) are utime, stime, cutime, cstime; after the ")" the list starts at field 3.
+  return [11, 12, 13, 14].reduce((s, i) => s + Number(f[i]), 0) / 100;
+}
+
+interface StageRound {
+  coldWallS: number;
+  coldCpuS: number;
+  cachedWallS: number;
+}
+
+function pipelineTrainArgs(): TrainPolicyArgs {
+  const p = JSON.parse(readFileSync(join(PROJECT_ROOT, 'configs/pipeline.json'), 'utf8')) as {
+    train: { totalSteps: number; checkpointEverySteps: number; overrides: Record<string, unknown> };
+  };
+  return {
+    trainingConfig: 'configs/training_config.yaml',
+    simulationConfig: 'configs/simulation_config.yaml',
+    overrides: p.train.overrides,
+    totalSteps: p.train.totalSteps,
+    checkpointEverySteps: p.train.checkpointEverySteps,
+    seed: 0,
+    syntheticTokens: true,
+  };
+}
+
+async function round(cache: StageCache, args: TrainPolicyArgs, serverPid?: number): Promise<StageRound> {
+  const activities = createActivities({ projectRoot: PROJECT_ROOT, cache, childEnv: {} });
+  const cpu0 = procCpuS('self') + (serverPid ? procCpuS(serverPid) : 0);
+  const t0 = performance.now();
+  const cold: TrainPolicyResult = await new MockActivityEnvironment({ attempt: 1 }).run(
+    activities.trainPolicy,
+    args,
+  );
+  const t1 = performance.now();
+  const cpu1 = procCpuS('self') + (serverPid ? procCpuS(serverPid) : 0);
+  if (cold.hit) throw new Error(`bench:store: the cold round was a cache hit (${cache.location})`);
+  const cached: TrainPolicyResult = await new MockActivityEnvironment({ attempt: 1 }).run(
+    activities.trainPolicy,
+    args,
+  );
+  const t2 = performance.now();
+  if (!cached.hit) {
+    throw new Error(
+      `bench:store: the second call was not a cache hit (${cache.location}: ${cold.cacheKey} then ${cached.cacheKey})`,
+    );
+  }
+  return { coldWallS: (t1 - t0) / 1000, coldCpuS: cpu1 - cpu0, cachedWallS: (t2 - t1) / 1000 };
+}
+
+export async function measureTrainStage(o: {
+  rounds: number;
+  scratch: string;
+  s3: { bucket: string; endpoint: string; serverPid: number | undefined };
+}) {
+  const args = pipelineTrainArgs();
+  const local: StageRound[] = [];
+  const s3: StageRound[] = [];
+  // Round 0 warms both (tfjs/wasm start-up, the trainer bundle, SeaweedFS's volumes) and is not reported.
+  for (let r = 0; r <= o.rounds; r++) {
+    const root = join(o.scratch, `stage-${r}`);
+    const l = await round(
+      new StageCache({
+        root: join(root, 'local'),
+        migflowVersion: 'bench',
+        store: new LocalFolderStore(join(root, 'local')),
+      }),
+      args,
+    );
+    const s = await round(
+      new StageCache({
+        root: join(root, 's3-scratch'),
+        migflowVersion: 'bench',
+        store: new S3Store({
+          bucket: o.s3.bucket,
+          prefix: `stage-${r}`,
+          endpoint: o.s3.endpoint,
+          cacheDir: join(root, 's3-cache'),
+        }),
+      }),
+      args,
+      o.s3.serverPid,
+    );
+    if (r > 0) {
+      local.push(l);
+      s3.push(s);
+    }
+  }
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const med = (rs: StageRound[], k: keyof StageRound) => r3(median(rs.map((x) => x[k])));
+  const pct = (k: keyof StageRound) =>
+    Math.round((median(s3.map((x, i) => x[k] / local[i]![k])) - 1) * 1000) / 10;
+  return {
+    what: `trainPolicy activity, configs/pipeline.json budget (${args.totalSteps} steps, checkpoint every ${args.checkpointEverySteps})`,
+    rounds: o.rounds,
+    local_folder: {
+      cold_wall_s: med(local, 'coldWallS'),
+      cold_cpu_s: med(local, 'coldCpuS'),
+      cached_wall_s: med(local, 'cachedWallS'),
+    },
+    s3_seaweedfs: {
+      cold_wall_s: med(s3, 'coldWallS'),
+      cold_cpu_s_incl_server: med(s3, 'coldCpuS'),
+      cached_wall_s: med(s3, 'cachedWallS'),
+    },
+    // Median over rounds of the per-round ratio (each S3 round ran right after its local twin).
+    cold_wall_overhead_pct: pct('coldWallS'),
+    cold_cpu_overhead_pct: pct('coldCpuS'),
+    cached_wall_overhead_pct: pct('cachedWallS'),
+    target_cold_overhead_pct: 10,
+    // Judged on CPU seconds (trainer + client + weed server): wall time on a shared machine swings more than 10 %.
+    met: pct('coldCpuS') <= 10,
+    per_round: { local, s3 },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The run report in Debian's Chromium, opened from disk as a user would (file://): it renders the answer, the
+ * trials with the best marked, the bench comparison table with its reward column and the charts, with no console
+ * error, no failed request and every image loaded. Screenshots are kept under test-results/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchRunReport, pipelineRunReport, writeRunReport } from '../../core/report/index.js';
+import { pipelineResultFixture } from '../fixtures/report/pipeline-result.js';
+import { openReport } from '../helpers/report-page.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let browser: Browser;
+const tmp = mkdtempSync(join(tmpdir(), 'migflow-report-browser-'));
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('run report in Chromium', () => {
+  it('renders the answer, the trials, the bench table with its reward column and the charts', async () => {
+    const result = pipelineResultFixture(tmp);
+    const files = writeRunReport(
+      join(tmp, 'pipeline', 'report-fixture'),
+      pipelineRunReport(result, { workflowId: 'pipeline/report-fixture' }),
+    );
+    const { page, problems, brokenImages } = await openReport(browser, files.html, 'run-report.png');
+    expect(problems).toEqual([]);
+    expect(brokenImages).toEqual([]);
+    await expect(page.locator('#answer li').first().textContent()).resolves.toContain(
+      'Best trial by training reward: affinity_bonus_weight=0.2',
+    );
+    expect(await page.locator('table.trials td.best').textContent()).toBe('★ affinity_bonus_weight=0.2');
+    const headers = await page.locator('table.bench th').allTextContents();
+    expect(headers.slice(0, 3)).toEqual(['policy', 'reward', 'agent']);
+    // One row per (policy, agent); the reward cell spans a policy's agents.
+    expect(await page.locator('table.bench tbody tr').count()).toBe(8);
+    const firstRow = await page.locator('table.bench tbody tr').first().locator('td').allTextContents();
+    expect(firstRow.slice(0, 3)).toEqual([
+      'rl: affinity_bonus_weight=0.1rl:t-aaaa1111-rl_model_1536_steps',
+      '30.000',
+      'CodingAgent',
+    ]);
+    // The charts are drawn: the learning curves (two lines) and a bar per policy in each bar chart.
+    expect(await page.locator('#trials svg path').count()).toBe(2);
+    const bars = await page.locator('#bench svg.bar').count();
+    expect(bars).toBeGreaterThanOrEqual(8);
+    const box = await page.locator('#trials svg').boundingBox();
+    expect(box!.width).toBeGreaterThan(600);
+    await page.close();
+  });
+
+  it('renders a bench-only report (migflow bench)', async () => {
+    const result = pipelineResultFixture(join(tmp, 'bench-only'));
+    const files = writeRunReport(
+      join(tmp, 'bench-only', 'out'),
+      benchRunReport('bench artifacts/bench', result.bench!.results, 2000),
+    );
+    const { page, problems } = await openReport(browser, files.html, 'bench-report.png');
+    expect(problems).toEqual([]);
+    expect(await page.locator('table.bench tbody tr').count()).toBe(8);
+    expect(await page.locator('#trials').count()).toBe(0);
+    await page.close();
+  });
+});

@@ -1,0 +1,333 @@
+/**
+ * The multi-host drill (issue 18): three "hosts" that share nothing but the production-style Temporal server
+ * (scripts/prod-stack.sh: PostgreSQL + temporal-server) and one S3 object store (SeaweedFS), both on 127.0.0.1.
+ * Each host is its own process group with its own artifacts folder and store fetch cache:
+ *   host A  the orchestration worker (task queue `migflow`: datasets, fit, write-back, bench, the workflows)
+ *   host B  the GPU worker of GPU 0 (`migflow-gpu-0`: profiling, trial 0's training), emulated hardware
+ *   host C  the GPU worker of GPU 1 (`migflow-gpu-1`: trial 1's training)
+ *
+ * Run 1: the whole pipeline, undisturbed. Run 2: the same pipeline with another training seed (so both trials train
+ * again while datasets, profiling, fits and baselines are the shared cache's hits); once host B has uploaded a
+ * checkpoint of its trial, host B is SIGKILLed (its whole process group) and its folder deleted, and a replacement
+ * GPU-0 worker starts on host C. The trial must resume on host C from the store's newest snapshot, the pipeline
+ * complete, and its fits, trials' final steps and baseline numbers equal run 1's. Prints one JSON object; exit 1
+ * when a check fails.
+ *
+ *   npm run drill:multihost              (MIGFLOW_DRILL_KEEP=1 keeps the hosts' folders for inspection)
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
+import { entryOfPath } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { type ArtifactStore, storeFromEnv } from '../../core/store/index.js';
+import { startSeaweedFs } from '../../tools/seaweedfs.js';
+import { launchProdStack } from '../helpers/launch-prod-stack.js';
+import { tinyPipelineInput } from '../helpers/pipeline.js';
+
+const BUCKET = 'migflow-drill';
+const TOTAL_STEPS = 2048;
+const CHECKPOINT_EVERY = 256;
+const t0 = Date.now();
+const say = (line: string) =>
+  process.stderr.write(`[drill ${((Date.now() - t0) / 1000).toFixed(0)}s] ${line}\n`);
+
+interface Host {
+  name: string;
+  dir: string;
+  env: Record<string, string>;
+  groups: number[];
+}
+
+/** Whether this machine lets the drill give each host its own mount namespace (root, util-linux's unshare). */
+function canIsolate(): boolean {
+  try {
+    execFileSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A worker process in a new process group (the host's), ready once it prints its queue banner. With `hide`, it runs
+ * in its own mount namespace where those folders (the other hosts') are empty (test/drill/host-launcher.ts).
+ */
+async function startWorker(
+  host: Host,
+  script: 'main-worker' | 'gpu-worker',
+  args: string[],
+  hide?: string[],
+): Promise<void> {
+  const worker = [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(PROJECT_ROOT, 'workers', `${script}.ts`),
+    ...args,
+  ];
+  const [command, ...argv] = hide
+    ? [
+        'unshare',
+        '-m',
+        '--propagation',
+        'private',
+        process.execPath,
+        '--import',
+        'tsx',
+        join(PROJECT_ROOT, 'test', 'drill', 'host-launcher.ts'),
+        ...hide.filter((d) => existsSync(d)),
+        '--',
+        ...worker,
+      ]
+    : worker;
+  const child = spawn(command!, argv, {
+    cwd: PROJECT_ROOT,
+    env: host.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  host.groups.push(child.pid!);
+  let tail = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${host.name} ${script}: not ready in 180 s\n${tail}`)),
+      180_000,
+    );
+    const onData = (c: Buffer) => {
+      tail = (tail + c.toString()).slice(-4000);
+      if (/ queue \S+.* on /.test(c.toString())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => {
+      tail = (tail + c.toString()).slice(-4000);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${host.name} ${script} exited (${code ?? signal}) before it was ready\n${tail}`));
+    });
+  });
+  // Keep draining its output so it never blocks on a full pipe.
+  child.stdout!.resume();
+  child.stderr!.resume();
+  say(`${host.name}: ${script} ${args.join(' ')} ready (pid ${child.pid})`);
+}
+
+/** Signals every process of a host (its process groups: workers and the children they started). */
+function signalHost(host: Host, signal: NodeJS.Signals): void {
+  for (const pgid of host.groups) {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function drillInput(runId: string, seed: number): PipelineInput {
+  const base = tinyPipelineInput({ runId, gpus: [0, 1], heartbeatTimeoutS: 10 });
+  return {
+    ...base,
+    train: { ...base.train, totalSteps: TOTAL_STEPS, checkpointEverySteps: CHECKPOINT_EVERY, seed },
+  } as PipelineInput;
+}
+
+/** The published train entry behind a trial's result path, read from the store. */
+async function trainEntry(store: ArtifactStore, dir: string | undefined) {
+  const ref = dir ? entryOfPath(dir)?.ref : undefined;
+  if (!ref) throw new Error(`trial result names no train entry (${dir})`);
+  const m = await store.lookup<{
+    summary: { steps: number; attempt: number; resumedFromSteps: number | null };
+  }>(ref);
+  if (!m) throw new Error(`train entry ${ref} is not in the store`);
+  return { ref, ...m.summary };
+}
+
+function fitsOf(r: PipelineResult) {
+  return (r.fit?.fits ?? []).map((f) => ({
+    model: f.model,
+    profile: f.profile,
+    prefill: f.prefill,
+    tpot: f.tpot,
+  }));
+}
+function baselinesOf(r: PipelineResult) {
+  return (r.bench?.results ?? [])
+    .filter((b) => b.policy !== 'rl' && !b.checkpoint)
+    .map((b) => [b.policy, b.entry]);
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'migflow-drill-'));
+  say(`hosts under ${root}; starting SeaweedFS and the production-style Temporal stack`);
+  const weed = await startSeaweedFs({ log: say });
+  const stack = await launchProdStack();
+  const hosts: Host[] = [];
+  const checks: Record<string, boolean> = {};
+  let connection: Connection | undefined;
+  try {
+    process.env.AWS_ACCESS_KEY_ID = weed.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = weed.secretAccessKey;
+    const s3 = new S3Client({ endpoint: weed.endpoint, forcePathStyle: true, region: 'us-east-1' });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    s3.destroy();
+    const shared = {
+      TEMPORAL_ADDRESS: stack.address,
+      TEMPORAL_NAMESPACE: 'default',
+      MIGFLOW_STORE: `s3://${BUCKET}/pipeline`,
+      MIGFLOW_STORE_ENDPOINT: weed.endpoint,
+      AWS_ACCESS_KEY_ID: weed.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: weed.secretAccessKey,
+    };
+    const host = (name: string): Host => {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      const env = {
+        ...(process.env as Record<string, string>),
+        ...shared,
+        MIGFLOW_ARTIFACTS: join(dir, 'artifacts'),
+        MIGFLOW_STORE_CACHE: join(dir, 'store-cache'),
+      };
+      const h = { name, dir, env, groups: [] };
+      hosts.push(h);
+      return h;
+    };
+    const [a, b, c] = [host('host-a'), host('host-b'), host('host-c')];
+    const checkerCache = join(root, 'checker-cache');
+    mkdirSync(checkerCache, { recursive: true });
+    // Each host sees none of the other hosts' folders (nor the checker's) when the machine allows namespaces.
+    const isolated = canIsolate();
+    const others = (h: Host) =>
+      isolated ? [...hosts.filter((o) => o !== h).map((o) => o.dir), checkerCache] : undefined;
+    say(
+      isolated
+        ? 'each host in its own mount namespace'
+        : 'no mount namespaces here: hosts are process groups only',
+    );
+    await startWorker(a, 'main-worker', [], others(a));
+    await startWorker(b, 'gpu-worker', ['--gpu', '0', '--emulate'], others(b));
+    await startWorker(c, 'gpu-worker', ['--gpu', '1', '--emulate'], others(c));
+
+    connection = await Connection.connect({ address: stack.address });
+    const client = new Client({ connection, namespace: 'default' });
+    const store = storeFromEnv({ ...shared, MIGFLOW_STORE_CACHE: checkerCache });
+
+    say('run 1: the whole pipeline, undisturbed');
+    const run1Started = Date.now();
+    const r1: PipelineResult = await client.workflow.execute('PipelineWorkflow', {
+      taskQueue: 'migflow',
+      workflowId: 'drill/undisturbed',
+      args: [drillInput('drill-undisturbed', 1)],
+    });
+    const run1S = (Date.now() - run1Started) / 1000;
+    say(`run 1 done in ${run1S.toFixed(0)} s: ${r1.stages.map((s) => `${s.stage}:${s.status}`).join(' ')}`);
+
+    say('run 2: another training seed; host B dies mid-training');
+    const run2Started = Date.now();
+    const handle = await client.workflow.start('PipelineWorkflow', {
+      taskQueue: 'migflow',
+      workflowId: 'drill/host-b-lost',
+      args: [drillInput('drill-host-b-lost', 2)],
+    });
+    // Host B's trial is mid-training once its run folder holds a checkpoint and the store has a snapshot of it.
+    const bWork = join(b.env.MIGFLOW_ARTIFACTS!, 'train', '.work');
+    let killedAt: { run: string; snapshot: string } | undefined;
+    while (!killedAt) {
+      if (Date.now() - run2Started > 600_000) throw new Error('host B never uploaded a checkpoint');
+      for (const run of existsSync(bWork) ? readdirSync(bWork).filter((n) => !n.startsWith('.')) : []) {
+        const snaps = await store.list(`train/.work/${run}`);
+        if (snaps.length) killedAt = { run, snapshot: snaps.at(-1)!.ref };
+      }
+      if (!killedAt) await new Promise((r) => setTimeout(r, 250));
+    }
+    signalHost(b, 'SIGKILL');
+    b.groups.length = 0;
+    rmSync(b.dir, { recursive: true, force: true });
+    say(
+      `host B killed (SIGKILL, whole process group) and its folder deleted; store had ${killedAt.snapshot}`,
+    );
+    await startWorker(c, 'gpu-worker', ['--gpu', '0', '--emulate'], others(c));
+    say('host C now also serves GPU 0 (the replacement)');
+    const r2 = (await handle.result()) as PipelineResult;
+    const run2S = (Date.now() - run2Started) / 1000;
+    say(`run 2 done in ${run2S.toFixed(0)} s: ${r2.stages.map((s) => `${s.stage}:${s.status}`).join(' ')}`);
+
+    // The checks.
+    const trials1 = await Promise.all((r1.train?.trials ?? []).map((t) => trainEntry(store, t.dir)));
+    const trials2 = await Promise.all((r2.train?.trials ?? []).map((t) => trainEntry(store, t.dir)));
+    const resumed = trials2.filter((t) => t.attempt > 1);
+    checks.bothRunsRanTheFiveStages = [r1, r2].every(
+      (r) => r.stages.filter((s) => s.status !== 'skipped').length === 5,
+    );
+    // Run 2 shares run 1's cache across hosts: only training (new seed) and the bench of its checkpoints compute.
+    checks.run2HitsSharedCache = ['datasets', 'profiling', 'fit'].every(
+      (st) => r2.stages.find((s) => s.stage === st)?.status === 'hit',
+    );
+    checks.twoTrialsEach = trials1.length === 2 && trials2.length === 2;
+    checks.finalStepsEqual =
+      JSON.stringify(trials1.map((t) => t.steps)) === JSON.stringify(trials2.map((t) => t.steps)) &&
+      trials2.every((t) => t.steps === TOTAL_STEPS);
+    checks.oneTrialResumedFromStore =
+      resumed.length === 1 &&
+      (resumed[0]!.resumedFromSteps ?? 0) > 0 &&
+      resumed[0]!.resumedFromSteps! < TOTAL_STEPS;
+    checks.fitsEqual = fitsOf(r1).length > 0 && JSON.stringify(fitsOf(r1)) === JSON.stringify(fitsOf(r2));
+    checks.baselinesEqual =
+      baselinesOf(r1).length > 0 && JSON.stringify(baselinesOf(r1)) === JSON.stringify(baselinesOf(r2));
+    checks.benchOfBothTrials = (r2.bench?.results ?? []).filter((x) => x.checkpoint).length === 2;
+    // Host A never had a train entry of its own: it read the checkpoints through its store cache.
+    checks.hostAReadCheckpointsThroughStore =
+      !existsSync(join(a.env.MIGFLOW_ARTIFACTS!, 'train')) ||
+      readdirSync(join(a.env.MIGFLOW_ARTIFACTS!, 'train')).every((n) => n.startsWith('.'));
+    checks.snapshotsRemovedAfterPublish = (await store.list('train/.work')).length === 0;
+    const snapshotRun = killedAt.run;
+    const summary = {
+      drill: 'multihost',
+      ok: Object.values(checks).every(Boolean),
+      checks,
+      hosts: { a: 'main worker', b: 'gpu-0 (killed in run 2)', c: 'gpu-1, then gpu-0 too' },
+      isolation: isolated
+        ? "process group + mount namespace per host (other hosts' folders hidden)"
+        : 'process group per host',
+      temporal: stack.address,
+      store: `s3://${BUCKET}/pipeline at ${weed.endpoint} (SeaweedFS)`,
+      run1: { seconds: Math.round(run1S), stages: r1.stages.map((s) => [s.stage, s.status]) },
+      run2: {
+        seconds: Math.round(run2S),
+        stages: r2.stages.map((s) => [s.stage, s.status]),
+        killedDuring: snapshotRun,
+        snapshotAtKill: killedAt.snapshot,
+        resumed: resumed.map((t) => ({
+          ref: t.ref,
+          attempt: t.attempt,
+          resumedFromSteps: t.resumedFromSteps,
+          steps: t.steps,
+        })),
+      },
+      trials: { run1: trials1, run2: trials2 },
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (!summary.ok) process.exitCode = 1;
+  } finally {
+    for (const h of hosts) signalHost(h, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const h of hosts) signalHost(h, 'SIGKILL');
+    await connection?.close();
+    await stack.down();
+    await weed.stop();
+    if (process.env.MIGFLOW_DRILL_KEEP === '1') say(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

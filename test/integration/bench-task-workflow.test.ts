@@ -1,0 +1,91 @@
+/**
+ * BenchWorkflow with a task of the suite, through the dev server: LinUCB and a static layout on the hard task's
+ * workload; every entry carries the training reward and the energy figures, and the task's trace is not the
+ * default bench_config's (different request counts, another cache entry).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { BenchWorkflowInput, BenchWorkflowResult } from '../../contracts/index.js';
+import { StageCache } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let tmp: string;
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-bench-task-it-'));
+});
+afterAll(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('BenchWorkflow on a task of the suite', () => {
+  it('runs LinUCB and a static layout on the hard task, with reward and energy in every entry', async () => {
+    const queue = uniqueQueue('bench-task');
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: inject('temporalNamespace'),
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({
+        projectRoot: PROJECT_ROOT,
+        cache: new StageCache({ root: join(tmp, 'artifacts'), migflowVersion: 'test' }),
+        childEnv: {},
+      }),
+    });
+    const base: BenchWorkflowInput = {
+      policies: ['linucb', 'static_split_extreme'],
+      steps: 20,
+      figures: false,
+      syntheticTokens: true,
+    };
+    await worker.runUntil(async () => {
+      const hard = (await client.workflow.execute('BenchWorkflow', {
+        taskQueue: queue,
+        workflowId: `${queue}/hard`,
+        args: [{ ...base, task: 'hard' }],
+      })) as BenchWorkflowResult;
+      const plain = (await client.workflow.execute('BenchWorkflow', {
+        taskQueue: queue,
+        workflowId: `${queue}/plain`,
+        args: [base],
+      })) as BenchWorkflowResult;
+      expect(hard.results.map((r) => r.policy)).toEqual(['linucb', 'static_split_extreme']);
+      for (const r of hard.results) {
+        expect(r.entry.reward?.total).toEqual(expect.any(Number));
+        expect(r.entry.energy?.totalJ).toBeGreaterThan(0);
+        expect(r.entry.energy?.agents.map((a) => a.agent)).toEqual(['CodingAgent', 'RAGAgent']);
+        expect(r.hit).toBe(false);
+      }
+      // Another workload: another cache entry and other numbers than bench_config's.
+      expect(hard.results[0]!.cacheKey).not.toBe(plain.results[0]!.cacheKey);
+      expect(hard.results[0]!.totalRequests).not.toBe(plain.results[0]!.totalRequests);
+
+      const err = await client.workflow
+        .execute('BenchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/no-such-task`,
+          args: [{ ...base, task: 'impossible' }],
+        })
+        .catch((e: unknown) => e as Error);
+      // WorkflowFailedError → ActivityFailure → ApplicationFailure: one of them names the bad value and the fix.
+      const messages: string[] = [];
+      for (let e: unknown = err; e instanceof Error; e = e.cause) messages.push(e.message);
+      expect(messages.join('\n')).toMatch(
+        /impossible: is neither a task of the suite nor an existing task file/,
+      );
+    });
+  }, 300_000);
+});

@@ -1,0 +1,263 @@
+/**
+ * SearchWorkflow against a real dev server with two GPU-pinned workers (emulated GPUs, the real createGpuWorker
+ * wiring): a 6-trial TPE search with ASHA stops at least one trial early (a cancelled child in the server's
+ * history), never runs two trials on one GPU queue, and a second search on the same study with a budget of 8 runs
+ * only the 2 new trials. A search terminated mid-way and started again resumes from its study file.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { SearchResult, SearchWorkflowInput } from '../../contracts/index.js';
+import { StageCache } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { createGpuWorker } from '../../workers/gpu-worker.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let tmp: string;
+const savedArtifacts = process.env.MIGFLOW_ARTIFACTS;
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-search-it-'));
+});
+afterAll(async () => {
+  if (savedArtifacts === undefined) delete process.env.MIGFLOW_ARTIFACTS;
+  else process.env.MIGFLOW_ARTIFACTS = savedArtifacts;
+  await nativeConnection?.close();
+  await connection?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+
+/** Largest number of intervals open at one instant (back-to-back is not overlap). */
+function maxOverlap(intervals: readonly { start: number; end: number }[]): number {
+  const edges = intervals.flatMap((i) => [
+    { t: i.start, d: 1 },
+    { t: i.end, d: -1 },
+  ]);
+  edges.sort((a, b) => a.t - b.t || a.d - b.d);
+  let open = 0;
+  let max = 0;
+  for (const e of edges) {
+    open += e.d;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+
+const SEARCH_YAML = [
+  'search_space:',
+  '  training.reward.affinity_bonus_weight: {low: 0.0, high: 1.0}',
+  '  training.PPO.ent_coef: {low: 0.001, high: 0.1, log: true}',
+  '  training.PPO.n_epochs: {low: 1, high: 3, type: int}',
+  'sampler: {type: tpe, n_startup_trials: 3, seed: 7}',
+  'budget: {trials: 6}',
+  'pruner: {type: asha, min_steps: 128, reduction_factor: 2}',
+  '',
+].join('\n');
+
+async function setup(name: string) {
+  const queue = uniqueQueue(name);
+  const artifacts = join(tmp, name);
+  process.env.MIGFLOW_ARTIFACTS = artifacts;
+  const searchFile = join(tmp, `${name}.yaml`);
+  writeFileSync(searchFile, SEARCH_YAML);
+  const gpus = [privateGpuIndex(), privateGpuIndex()];
+  const env = { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
+  const gpuWorkers = await Promise.all(gpus.map((gpu) => createGpuWorker(env, { gpu, emulate: true })));
+  const wfWorker = await Worker.create({
+    connection: nativeConnection,
+    namespace: inject('temporalNamespace'),
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({
+      projectRoot: PROJECT_ROOT,
+      cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
+      childEnv: {},
+    }),
+  });
+  const input: SearchWorkflowInput = {
+    searchConfig: searchFile,
+    study: name,
+    overrides: { ...TINY_TRAINING },
+    totalSteps: 1024,
+    checkpointEverySteps: 128,
+    heartbeatTimeoutS: 4,
+    gpus,
+    seed: 3,
+  };
+  const runAll = (body: () => Promise<void>) =>
+    gpuWorkers[0]!.worker.runUntil(gpuWorkers[1]!.worker.runUntil(wfWorker.runUntil(body)));
+  const close = () => Promise.all(gpuWorkers.map((w) => w.connection.close()));
+  return { queue, artifacts, input, gpus, runAll, close };
+}
+
+describe('SearchWorkflow', () => {
+  it('stops losing trials early with ASHA, keeps one trial per GPU queue, and extends a finished study by only the new trials', async () => {
+    const { queue, artifacts, input, gpus, runAll, close } = await setup('asha');
+    try {
+      await runAll(async () => {
+        const handle = await client.workflow.start('SearchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/search`,
+          args: [input],
+        });
+        const result = (await handle.result()) as SearchResult;
+        expect(result.total).toBe(6);
+        expect(result.started).toBe(6);
+        expect(result.reused).toBe(0);
+        expect(result.completed + result.pruned + result.failed).toBe(6);
+        expect(result.failed).toBe(0);
+
+        // From the server's history: six children started, at least one of them cancelled by the pruner.
+        const events = (await handle.fetchHistory()).events ?? [];
+        const initiated = events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
+        expect(initiated).toHaveLength(6);
+        const cancelled = events.filter((e) => e.childWorkflowExecutionCanceledEventAttributes);
+        expect(cancelled.length).toBeGreaterThanOrEqual(1);
+        expect(result.pruned).toBe(cancelled.length);
+        for (const t of result.trials.filter((x) => x.status === 'pruned')) {
+          // Stopped before its end, after losing at a rung.
+          expect(t.steps).toBeLessThan(1024);
+          expect(Object.keys(t.rungs).length).toBeGreaterThan(0);
+        }
+        for (const t of result.trials.filter((x) => x.status === 'completed')) {
+          expect(t.steps).toBe(1024);
+          expect(t.bestCheckpoint?.startsWith(t.dir!)).toBe(true);
+          expect(t.curve.length).toBeGreaterThan(0);
+        }
+
+        // Per GPU queue, the children's lifetimes (start → close) never overlap.
+        const childOf = new Map<string, { start?: number; end?: number }>();
+        for (const e of events) {
+          const started = e.childWorkflowExecutionStartedEventAttributes;
+          const closed =
+            e.childWorkflowExecutionCompletedEventAttributes ??
+            e.childWorkflowExecutionCanceledEventAttributes ??
+            e.childWorkflowExecutionFailedEventAttributes;
+          const attrs = started ?? closed;
+          const id = attrs?.workflowExecution?.workflowId;
+          if (!id) continue;
+          const entry = childOf.get(id) ?? {};
+          if (started) entry.start = eventMs(e.eventTime);
+          else entry.end = eventMs(e.eventTime);
+          childOf.set(id, entry);
+        }
+        expect(childOf.size).toBe(6);
+        for (const gpu of gpus) {
+          const intervals = result.trials
+            .filter((t) => t.gpu === gpu)
+            .map((t) => childOf.get(t.workflowId!)!)
+            .map((i) => ({ start: i.start!, end: i.end! }));
+          expect(intervals.length).toBeGreaterThan(0);
+          expect(maxOverlap(intervals)).toBe(1);
+        }
+
+        // The study file holds every trial.
+        const study = JSON.parse(readFileSync(result.studyFile, 'utf8')) as { trials: unknown[] };
+        expect(result.studyFile.startsWith(artifacts)).toBe(true);
+        expect(study.trials).toHaveLength(6);
+
+        // Extending the finished study to 8 trials runs 2 children only.
+        const more = client.workflow.getHandle(
+          (
+            await client.workflow.start('SearchWorkflow', {
+              taskQueue: queue,
+              workflowId: `${queue}/search-more`,
+              args: [{ ...input, trials: 8 }],
+            })
+          ).workflowId,
+        );
+        const extended = (await more.result()) as SearchResult;
+        expect(extended.total).toBe(8);
+        expect(extended.reused).toBe(6);
+        expect(extended.started).toBe(2);
+        const moreEvents = (await more.fetchHistory()).events ?? [];
+        expect(moreEvents.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(
+          2,
+        );
+        expect(extended.trials.slice(0, 6).map((t) => [t.trialKey, t.status])).toEqual(
+          result.trials.map((t) => [t.trialKey, t.status]),
+        );
+        expect(new Set(extended.trials.map((t) => t.trialKey)).size).toBe(8);
+      });
+    } finally {
+      await close();
+    }
+  }, 600_000);
+
+  it('resumes a terminated search from its study file: finished trials are not run again', async () => {
+    const { queue, input, runAll, close } = await setup('resume');
+    const noPruning = join(tmp, 'resume-none.yaml');
+    writeFileSync(
+      noPruning,
+      SEARCH_YAML.replace(
+        'pruner: {type: asha, min_steps: 128, reduction_factor: 2}',
+        'pruner: {type: none}',
+      ),
+    );
+    const first = { ...input, searchConfig: noPruning, trials: 4, totalSteps: 256 };
+    try {
+      await runAll(async () => {
+        const handle = await client.workflow.start('SearchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/search`,
+          args: [first],
+        });
+        // Wait until at least one trial has finished, then kill the search outright.
+        const deadline = Date.now() + 240_000;
+        for (;;) {
+          const s = (await handle.query('searchStatus')) as SearchResult;
+          if (s.completed >= 1 && s.completed < 4) break;
+          if (s.completed >= 4 || Date.now() > deadline)
+            throw new Error(`no point to stop at: ${JSON.stringify(s)}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await handle.terminate('test: the search is stopped mid-way');
+        // What the study file says at the kill is what a new search can know (the workflow may have been ahead of it).
+        const studyFile = join(tmp, 'resume', 'search', 'resume', 'study.json');
+        const before = JSON.parse(readFileSync(studyFile, 'utf8')) as SearchResult;
+        const finishedBefore = before.trials.filter((t) => t.status === 'completed').map((t) => t.trialKey);
+        expect(finishedBefore.length).toBeGreaterThanOrEqual(1);
+
+        const again = client.workflow.getHandle(
+          (
+            await client.workflow.start('SearchWorkflow', {
+              taskQueue: queue,
+              workflowId: `${queue}/search-again`,
+              args: [first],
+            })
+          ).workflowId,
+        );
+        const result = (await again.result()) as SearchResult;
+        expect(result.total).toBe(4);
+        expect(result.completed).toBe(4);
+        expect(result.reused).toBe(finishedBefore.length);
+        expect(result.started).toBe(4 - result.reused);
+        // The trials the first run had finished keep their keys; only the rest ran as children of the second.
+        expect(result.trials.filter((t) => finishedBefore.includes(t.trialKey))).toHaveLength(
+          finishedBefore.length,
+        );
+        const events = (await again.fetchHistory()).events ?? [];
+        const children = events
+          .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)
+          .filter((id): id is string => !!id);
+        expect(children).toHaveLength(result.started);
+        for (const key of finishedBefore) expect(children.some((id) => id.endsWith(key))).toBe(false);
+      });
+    } finally {
+      await close();
+    }
+  }, 600_000);
+});

@@ -1,0 +1,75 @@
+/**
+ * Simulator versus engine: the vLLM emulator (iteration scheduler, latency truth = the simulation config's fit) and
+ * the simulator replay the same seeded trace; with the right α every error is within configs/validate.yaml's
+ * thresholds, and with a deliberately wrong prefill α in the simulation config the validation fails on TTFT.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentName } from '../../contracts/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { emulatorArgsFor, percentile, runValidation } from '../../core/stages/validate/index.js';
+import { type SpawnedEmulator, spawnEmulator } from '../../emulators/vllm/spawn.js';
+
+const VALIDATE = join(PROJECT_ROOT, 'configs', 'validate.yaml');
+const SIM = join(PROJECT_ROOT, 'configs', 'simulation_config.yaml');
+const AGENTS: AgentName[] = ['CodingAgent', 'RAGAgent'];
+let tmp: string;
+const engines: Partial<Record<AgentName, { baseUrl: string; model: string }>> = {};
+const spawned: SpawnedEmulator[] = [];
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-validate-'));
+  for (const agent of AGENTS) {
+    const args = emulatorArgsFor(VALIDATE, SIM, agent);
+    const e = await spawnEmulator(args);
+    spawned.push(e);
+    engines[agent] = { baseUrl: e.baseUrl, model: args[1]! };
+  }
+});
+afterAll(async () => {
+  await Promise.all(spawned.map((e) => e.stop()));
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('validate', () => {
+  it('percentiles interpolate as numpy does', () => {
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
+    expect(percentile([10, 0], 90)).toBeCloseTo(9);
+  });
+
+  it('passes against emulators whose truth is the fitted simulation config', async () => {
+    const r = await runValidation({ validateConfig: VALIDATE, simulationConfig: SIM, engines });
+    expect(r.agents.map((a) => a.agent)).toEqual(AGENTS);
+    for (const a of r.agents) {
+      expect(a.requests).toBe(40);
+      expect(a.failed, r.table).toEqual([]);
+      // Both sides saw the same trace: the same tokens went out.
+      expect(a.sim.throughput).toBeGreaterThan(0);
+    }
+    expect(r.pass).toBe(true);
+    expect(r.table).toContain('PASS');
+  }, 120_000);
+
+  it('fails on TTFT when the simulation config’s prefill α is wrong', async () => {
+    const wrong = join(tmp, 'simulation_config.yaml');
+    copyFileSync(SIM, wrong);
+    // The coder's fitted 7g.40gb prefill α (45 ms) becomes 300 ms.
+    const text = readFileSync(wrong, 'utf8');
+    expect(text).toContain('alpha: 0.04467752846225546');
+    writeFileSync(wrong, text.replace('alpha: 0.04467752846225546', 'alpha: 0.3'));
+    const short = join(tmp, 'validate.yaml');
+    writeFileSync(
+      short,
+      readFileSync(VALIDATE, 'utf8')
+        .replace('requests: 40', 'requests: 12')
+        .replace('agents: [CodingAgent, RAGAgent]', 'agents: [CodingAgent]'),
+    );
+    const r = await runValidation({ validateConfig: short, simulationConfig: wrong, engines });
+    expect(r.pass).toBe(false);
+    const coder = r.agents[0]!;
+    expect(coder.failed).toContain('ttft_p50');
+    expect(coder.sim.ttft_p50).toBeGreaterThan(coder.engine.ttft_p50 + 0.2);
+  }, 120_000);
+});

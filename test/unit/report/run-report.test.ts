@@ -1,0 +1,123 @@
+/** The run report: trials named by their parameters, the best marked, the answer first, files written whole. */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  pipelineRunReport,
+  type RunReport,
+  readLearningCurve,
+  renderRunReportHtml,
+  reportFolderName,
+  tensorboardByLabel,
+  trialLabel,
+  writeRunReport,
+} from '../../../core/report/index.js';
+import { pipelineResultFixture } from '../../fixtures/report/pipeline-result.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'migflow-report-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('run report', () => {
+  const result = pipelineResultFixture(tmp);
+  const report = pipelineRunReport(result, {
+    workflowId: 'pipeline/report-fixture',
+    webUi: { url: 'http://127.0.0.1:8233', namespace: 'default' },
+    generatedAt: new Date('2026-12-06T14:00:00Z'),
+  });
+
+  it('names trials and RL policies by their parameters and marks the best trial', () => {
+    expect(trialLabel({ 'training.reward.affinity_bonus_weight': 0.1 })).toBe('affinity_bonus_weight=0.1');
+    expect(trialLabel({})).toBe('defaults');
+    expect(report.trials!.map((t) => [t.label, t.best])).toEqual([
+      ['affinity_bonus_weight=0.1', false],
+      ['affinity_bonus_weight=0.2', true],
+    ]);
+    expect(report.bench!.policies.map((p) => p.name)).toEqual([
+      'rl: affinity_bonus_weight=0.1',
+      'rl: affinity_bonus_weight=0.2',
+      'heuristic',
+      'static_split_extreme',
+    ]);
+  });
+
+  it('reads learning curves from episodes.jsonl, skipping a line cut by a crash', () => {
+    const curve = readLearningCurve(result.train!.trials[1]!.dir!);
+    expect(curve).toHaveLength(16);
+    expect(curve.at(-1)).toEqual({ steps: 2048, meanReward: 20.25 });
+    expect(readLearningCurve(join(tmp, 'nowhere'))).toEqual([]);
+  });
+
+  it('answers who won, by how much, against which baseline, at what cost — and explains identical trials', () => {
+    const text = report.headline.join('\n');
+    expect(text).toContain('Best trial by training reward: affinity_bonus_weight=0.2');
+    expect(text).toContain('Winner: rl: affinity_bonus_weight=0.1');
+    expect(text).toContain('the best baseline static_split_extreme 25.0 (+5.00, +20.0 %)');
+    expect(text).toContain('Cost: 10 reconfigurations');
+    expect(text).toContain('training took 41.0 s');
+    expect(text).toContain(
+      'rl: affinity_bonus_weight=0.2 benched exactly like rl: affinity_bonus_weight=0.1',
+    );
+  });
+
+  it('says so when no RL policy beats the best baseline', () => {
+    const worse = pipelineResultFixture(join(tmp, 'worse'));
+    for (const r of worse.bench!.results) if (r.checkpoint) r.entry.reward!.total = 10;
+    const lines = pipelineRunReport(worse, { workflowId: 'w' }).headline.join('\n');
+    expect(lines).toContain('Best RL policy: rl: affinity_bonus_weight=0.1');
+    expect(lines).toContain('No RL policy beat static_split_extreme on this trace.');
+  });
+
+  it('renders one self-contained page: no script, no remote resource, every value escaped', () => {
+    const html = renderRunReportHtml({
+      ...report,
+      title: 'run <script>alert(1)</script>',
+    } satisfies RunReport);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('run &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/(src|href)="https?:\/\/(?!127\.0\.0\.1)/);
+    expect(html).toContain('★ affinity_bonus_weight=0.2');
+    expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(8);
+    expect(html).toContain('Learning curves');
+    expect(html).toContain(
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent("MigflowRunId = 'pipeline/report-fixture'").replace(/'/g, '&#39;')}`,
+    );
+  });
+
+  it('lists the trials’ TensorBoard files under their labels (hard links, the same bytes)', () => {
+    for (const t of result.train!.trials) {
+      mkdirSync(join(t.dir!, 'tensorboard'), { recursive: true });
+      writeFileSync(join(t.dir!, 'tensorboard', 'events.out.tfevents.1.host.1'), t.trialKey);
+    }
+    const dir = tensorboardByLabel(join(tmp, 'tb'), report.trials!);
+    expect(dir).toBe(join(tmp, 'tb'));
+    expect(readdirSync(dir!).sort()).toEqual(['affinity_bonus_weight=0.1', 'affinity_bonus_weight=0.2']);
+    expect(
+      readFileSync(join(dir!, 'affinity_bonus_weight=0.2', 'events.out.tfevents.1.host.1'), 'utf8'),
+    ).toBe('t-bbbb2222');
+    expect(tensorboardByLabel(join(tmp, 'tb-none'), [])).toBeUndefined();
+  });
+
+  it('writes report.json and report.html atomically (no temporary file left)', () => {
+    const dir = join(tmp, 'pipeline', reportFolderName(result.runId));
+    expect(reportFolderName('pipeline/2026-12-06T14-00-00-000Z')).toBe('pipeline-2026-12-06T14-00-00-000Z');
+    const files = writeRunReport(dir, report);
+    expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json']);
+    expect(JSON.parse(readFileSync(files.json, 'utf8'))).toEqual(report);
+    expect(readFileSync(files.html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+  });
+});
+
+describe('headline percentages', () => {
+  it('leaves out a percentage of a reward near zero', () => {
+    const tmp2 = mkdtempSync(join(tmpdir(), 'migflow-report-pct-'));
+    try {
+      const r = pipelineResultFixture(tmp2);
+      r.bench!.results[3]!.entry.reward!.total = 0.587;
+      const text = pipelineRunReport(r, { workflowId: 'w' }).headline.join('\n');
+      expect(text).toContain('static_split_extreme 0.587 (+29.4); mean TTFT');
+    } finally {
+      rmSync(tmp2, { recursive: true, force: true });
+    }
+  });
+});

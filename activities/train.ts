@@ -11,6 +11,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkpointSteps,
   type ExpandGridArgs,
   type GridExpansion,
   type TrainHeartbeat,
@@ -23,6 +24,7 @@ import { trainProgressSignal } from '../contracts/temporal/index.js';
 import { RunMirror, resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
 import { expandTrainingGrid } from '../core/config/index.js';
 import {
+  autoNEnvs,
   resumePoint,
   TrainingStoppedError,
   type TrainRunInput,
@@ -45,11 +47,20 @@ export function createTrainActivities(deps: ActivityDeps) {
     async trainPolicy(raw: TrainPolicyArgs): Promise<TrainPolicyResult> {
       return parsedActivity('trainPolicy', TrainPolicyArgs, raw, async (a, ctx, started) => {
         const info = ctx.info;
+        // `auto` becomes this worker's core count here, so the cache key holds the number that really ran.
+        const nEnvs = a.nEnvs === 'auto' ? autoNEnvs() : a.nEnvs;
         const input: TrainRunInput = {
           trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
           // The working simulation config may live on the orchestration host: read it through the store.
           simulationConfig: await deps.cache.localPath(resolveFrom(deps.projectRoot, a.simulationConfig)),
-          overrides: a.overrides,
+          overrides: nEnvs === undefined ? a.overrides : { ...a.overrides, 'training.PPO.n_envs': nEnvs },
+          ...(a.warmStart
+            ? {
+                warmStart: a.warmStart,
+                ...(a.warmStartSteps !== undefined ? { warmStartSteps: a.warmStartSteps } : {}),
+                benchConfig: resolveFrom(deps.projectRoot, a.benchConfig ?? 'configs/bench_config.yaml'),
+              }
+            : {}),
           seed: a.seed,
           syntheticTokens: a.syntheticTokens,
           ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),
@@ -79,7 +90,8 @@ export function createTrainActivities(deps: ActivityDeps) {
           // A first attempt starts clean; a retry continues this activity's own run (fetched from the store when
           // the attempt before ran on another host).
           const retry = info.attempt > 1 || previous !== undefined;
-          if (retry) await mirror.restore();
+          if (retry)
+            await mirror.restore(checkpointSteps(resumePoint(workDir, undefined) ?? '') ?? undefined);
           const resumeFrom = retry ? resumePoint(workDir, previous?.lastCheckpoint) : undefined;
           if (!resumeFrom) rmSync(workDir, { recursive: true, force: true });
           mkdirSync(workDir, { recursive: true });
@@ -131,7 +143,7 @@ export function createTrainActivities(deps: ActivityDeps) {
                 };
                 ctx.heartbeat(latest);
                 if (newCheckpoint) {
-                  mirror.snapshot(p.steps);
+                  mirror.snapshot(checkpointSteps(p.lastCheckpoint!) ?? p.steps);
                   mirroredCheckpoint = p.lastCheckpoint;
                 }
                 report();

@@ -138,4 +138,6 @@ export type BenchWorkflowInput = BenchStageInput & { runId?: string };
 export interface BenchWorkflowResult {
   runId: string;
   results: BenchPolicyResult[];
+  /** The comparison as a Markdown table (policy, reward, TTFT, TPOT, moves per agent); absent in older results. */
+  table?: string;
 }

@@ -14,6 +14,14 @@ const overrides = z
     "values applied to the training config before it is validated, keyed by dotted path from the YAML root as in grid_search.yaml (e.g. {'training.PPO.n_steps': 64}); an unknown path is a ConfigError",
   );
 
+/** Baselines a run can be warm-started from (cloned into the policy before PPO starts). */
+export const WarmStartTeacher = z.enum(['static_split_extreme', 'heuristic', 'qas']);
+export type WarmStartTeacher = z.infer<typeof WarmStartTeacher>;
+
+/** `N` environments, or `auto`: one per core of the GPU worker that runs the training (at most 8). */
+export const NEnvsField = z.union([z.number().int().positive().max(256), z.literal('auto')]);
+export type NEnvsField = z.infer<typeof NEnvsField>;
+
 const common = {
   trainingConfig: z
     .string()
@@ -45,6 +53,25 @@ const common = {
     .boolean()
     .default(true)
     .describe('seeded synthetic token lengths; false reads the generated JSONLs of the profiling stage'),
+  nEnvs: NEnvsField.optional().describe(
+    "environments stepped in parallel (training.PPO.n_envs): a number, or 'auto' = one per core of the GPU worker that runs it, at most 8 (default: the training config's n_envs)",
+  ),
+  warmStart: WarmStartTeacher.optional().describe(
+    'clone this baseline into the policy (behaviour cloning on its decisions in the training environment) before PPO starts (default: none)',
+  ),
+  warmStartSteps: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('teacher decisions cloned by warmStart (default 8192)'),
+  benchConfig: z
+    .string()
+    .min(1)
+    .default('configs/bench_config.yaml')
+    .describe(
+      'bench config whose heuristic/QAS settings the warm-start teacher uses (read only with warmStart)',
+    ),
   runId: runIdField(),
   heartbeatTimeoutS: heartbeatTimeoutField(
     60,
@@ -104,6 +131,12 @@ export const GridSearchInput = z
     overrides: overrides.describe(
       'values applied to every trial before its grid values (a trial’s own value wins on the same key), e.g. a small net for a quick search',
     ),
+    seedPerTrial: z
+      .boolean()
+      .default(false)
+      .describe(
+        'give trial i the seed seed + i, so trials differ in their draws too (a grid whose values barely change the first updates still gives distinct runs)',
+      ),
     gpus: z
       .array(z.number().int().nonnegative())
       .min(1)
@@ -125,6 +158,10 @@ export const TrainPolicyArgs = z
     seed: z.number().int().nonnegative(),
     checkpointEverySteps: z.number().int().positive().optional(),
     syntheticTokens: z.boolean(),
+    nEnvs: NEnvsField.optional(),
+    warmStart: WarmStartTeacher.optional(),
+    warmStartSteps: z.number().int().positive().optional(),
+    benchConfig: z.string().min(1).optional(),
     trialKey: z.string().min(1).optional(),
   })
   .strict();

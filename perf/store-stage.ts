@@ -26,7 +26,10 @@ export function procCpuS(pid: number | 'self'): number {
 
 interface StageRound {
   coldWallS: number;
+  /** The worker host's (this process and the trainer child) plus, for S3, the weed server's. */
   coldCpuS: number;
+  coldClientCpuS: number;
+  coldServerCpuS: number;
   cachedWallS: number;
 }
 
@@ -47,14 +50,16 @@ function pipelineTrainArgs(): TrainPolicyArgs {
 
 async function round(cache: StageCache, args: TrainPolicyArgs, serverPid?: number): Promise<StageRound> {
   const activities = createActivities({ projectRoot: PROJECT_ROOT, cache, childEnv: {} });
-  const cpu0 = procCpuS('self') + (serverPid ? procCpuS(serverPid) : 0);
+  const client0 = procCpuS('self');
+  const server0 = serverPid ? procCpuS(serverPid) : 0;
   const t0 = performance.now();
   const cold: TrainPolicyResult = await new MockActivityEnvironment({ attempt: 1 }).run(
     activities.trainPolicy,
     args,
   );
   const t1 = performance.now();
-  const cpu1 = procCpuS('self') + (serverPid ? procCpuS(serverPid) : 0);
+  const clientCpuS = procCpuS('self') - client0;
+  const serverCpuS = serverPid ? procCpuS(serverPid) - server0 : 0;
   if (cold.hit) throw new Error(`bench:store: the cold round was a cache hit (${cache.location})`);
   const cached: TrainPolicyResult = await new MockActivityEnvironment({ attempt: 1 }).run(
     activities.trainPolicy,
@@ -66,7 +71,13 @@ async function round(cache: StageCache, args: TrainPolicyArgs, serverPid?: numbe
       `bench:store: the second call was not a cache hit (${cache.location}: ${cold.cacheKey} then ${cached.cacheKey})`,
     );
   }
-  return { coldWallS: (t1 - t0) / 1000, coldCpuS: cpu1 - cpu0, cachedWallS: (t2 - t1) / 1000 };
+  return {
+    coldWallS: (t1 - t0) / 1000,
+    coldCpuS: clientCpuS + serverCpuS,
+    coldClientCpuS: clientCpuS,
+    coldServerCpuS: serverCpuS,
+    cachedWallS: (t2 - t1) / 1000,
+  };
 }
 
 export async function measureTrainStage(o: {
@@ -75,6 +86,11 @@ export async function measureTrainStage(o: {
   s3: { bucket: string; endpoint: string; serverPid: number | undefined };
 }) {
   const args = pipelineTrainArgs();
+  // What the weed server burns doing nothing (its own heartbeats), for reading its share of a round's CPU.
+  const idleS = 5;
+  const idle0 = o.s3.serverPid ? procCpuS(o.s3.serverPid) : 0;
+  await new Promise((r) => setTimeout(r, idleS * 1000));
+  const serverIdleCpuPerS = o.s3.serverPid ? (procCpuS(o.s3.serverPid) - idle0) / idleS : 0;
   const local: StageRound[] = [];
   const s3: StageRound[] = [];
   // Round 0 warms both (tfjs/wasm start-up, the trainer bundle, SeaweedFS's volumes) and is not reported.
@@ -122,15 +138,21 @@ export async function measureTrainStage(o: {
     s3_seaweedfs: {
       cold_wall_s: med(s3, 'coldWallS'),
       cold_cpu_s_incl_server: med(s3, 'coldCpuS'),
+      cold_client_cpu_s: med(s3, 'coldClientCpuS'),
+      cold_server_cpu_s: med(s3, 'coldServerCpuS'),
+      server_idle_cpu_s_per_s: r3(serverIdleCpuPerS),
       cached_wall_s: med(s3, 'cachedWallS'),
     },
     // Median over rounds of the per-round ratio (each S3 round ran right after its local twin).
     cold_wall_overhead_pct: pct('coldWallS'),
     cold_cpu_overhead_pct: pct('coldCpuS'),
+    // The worker host's share only (the server may run elsewhere).
+    cold_client_cpu_overhead_pct: pct('coldClientCpuS'),
     cached_wall_overhead_pct: pct('cachedWallS'),
     target_cold_overhead_pct: 10,
-    // Judged on CPU seconds (trainer + client + weed server): wall time on a shared machine swings more than 10 %.
-    met: pct('coldCpuS') <= 10,
+    // The issue's target is on wall time; CPU seconds (trainer + client + weed server) are the steadier figure on a
+    // shared machine, so both are judged.
+    met: { wall: pct('coldWallS') <= 10, cpu_incl_server: pct('coldCpuS') <= 10 },
     per_round: { local, s3 },
   };
 }

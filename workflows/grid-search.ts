@@ -35,10 +35,14 @@ import { TrainWorkflow } from './train.js';
 
 /** The trials as a Markdown table (also what the Web UI's current details show). */
 export function gridTable(trials: readonly GridTrialOutcome[]): string {
+  const best = trials
+    .filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number')
+    .sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0];
   const rows = trials.map((t) =>
     [
+      // Named by its values, the best starred; the key is the id (and the child workflow's).
+      `${t === best ? '★ ' : ''}${paramsSummary(t.params, 80) || 'defaults'}`,
       t.trialKey,
-      paramsSummary(t.params, 80) || '—',
       t.status + (t.hit ? ' (cache hit)' : ''),
       t.gpu === undefined ? '' : `gpu-${t.gpu}`,
       t.meanEpisodeReward === undefined || t.meanEpisodeReward === null ? '' : t.meanEpisodeReward.toFixed(3),
@@ -46,7 +50,7 @@ export function gridTable(trials: readonly GridTrialOutcome[]): string {
     ].join(' | '),
   );
   return [
-    '| trial | params | status | gpu | mean episode reward | best checkpoint / error |',
+    '| trial | id | status | gpu | mean episode reward | best checkpoint / error |',
     '|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r} |`),
   ].join('\n');
@@ -150,8 +154,12 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
             simulationConfig: input.simulationConfig,
             // The trial's own values win over the grid-wide overrides.
             overrides: { ...input.overrides, ...outcome.params },
-            seed: input.seed,
+            seed: input.seed + (input.seedPerTrial ? outcome.index : 0),
             syntheticTokens: input.syntheticTokens,
+            ...(input.nEnvs !== undefined ? { nEnvs: input.nEnvs } : {}),
+            ...(input.warmStart ? { warmStart: input.warmStart } : {}),
+            ...(input.warmStartSteps !== undefined ? { warmStartSteps: input.warmStartSteps } : {}),
+            benchConfig: input.benchConfig,
             gpu,
             trialKey: outcome.trialKey,
             ...(params ? { label: params } : {}),

@@ -114,7 +114,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
         startToCloseTimeout: '7d',
         heartbeatTimeout: `${input.heartbeatTimeoutS}s`,
         retry: trainingRetry(input.maxAttempts),
-        summary: `train ${input.trialKey ? `trial ${input.trialKey}` : 'policy'}${params ? ` ${params}` : ''} on gpu-${input.gpu}${input.totalSteps ? ` for ${input.totalSteps} steps` : ''}`,
+        summary: `train ${input.trialKey ? `trial ${input.trialKey}` : 'policy'}${params ? ` ${params}` : ''} on gpu-${input.gpu}${input.totalSteps ? ` for ${input.totalSteps} steps` : ''}${input.nEnvs !== undefined ? ` with n_envs ${input.nEnvs}` : ''}${input.warmStart ? `, warm-started from ${input.warmStart}` : ''}`,
       },
       [
         {
@@ -123,6 +123,14 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
           overrides: input.overrides,
           seed: input.seed,
           syntheticTokens: input.syntheticTokens,
+          ...(input.nEnvs !== undefined ? { nEnvs: input.nEnvs } : {}),
+          ...(input.warmStart
+            ? {
+                warmStart: input.warmStart,
+                benchConfig: input.benchConfig,
+                ...(input.warmStartSteps !== undefined ? { warmStartSteps: input.warmStartSteps } : {}),
+              }
+            : {}),
           ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
           ...(input.checkpointEverySteps !== undefined
             ? { checkpointEverySteps: input.checkpointEverySteps }

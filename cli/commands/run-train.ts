@@ -1,7 +1,7 @@
 /** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { MAX_TRAIN_STEPS } from '../../contracts/index.js';
+import { MAX_TRAIN_STEPS, type WarmStartTeacher } from '../../contracts/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import {
   gridRunReport,
@@ -34,6 +34,20 @@ interface CommonOptions {
   runId?: string;
   progress: boolean;
   json: boolean;
+  nEnvs?: string;
+  warmStart?: string;
+  warmStartSteps?: string;
+  benchConfig: string;
+}
+
+/** `N` or `auto` (resolved on the GPU worker that runs the training: one per core, at most 8). */
+function nEnvsOption(v: string): number | 'auto' {
+  return v.trim().toLowerCase() === 'auto' ? 'auto' : int('--n-envs', v);
+}
+
+function int(name: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
+  return Number(v);
 }
 
 /** `--set training.PPO.n_steps=64 --set 'training.PPO.net_arch.pi=[16]'`: values are YAML. */
@@ -47,6 +61,13 @@ function commonInput(o: CommonOptions) {
     ...(o.steps !== undefined ? { totalSteps: o.steps } : {}),
     ...(o.checkpointEvery !== undefined ? { checkpointEverySteps: o.checkpointEvery } : {}),
     ...(o.runId ? { runId: o.runId } : {}),
+    ...(o.nEnvs !== undefined ? { nEnvs: nEnvsOption(o.nEnvs) } : {}),
+    // The workflow validates the name (a ConfigError listing the baselines it accepts).
+    ...(o.warmStart !== undefined ? { warmStart: o.warmStart as WarmStartTeacher } : {}),
+    ...(o.warmStartSteps !== undefined
+      ? { warmStartSteps: int('--warm-start-steps', o.warmStartSteps) }
+      : {}),
+    benchConfig: o.benchConfig,
   };
 }
 
@@ -64,6 +85,16 @@ function withCommonOptions(c: Command): Command {
       'override a training config field, dotted path from the YAML root, YAML value (e.g. training.PPO.n_steps=64)',
     )
     .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)', positiveWhole)
+    .option(
+      '--n-envs <n|auto>',
+      'environments per run (training.PPO.n_envs); auto = the GPU worker’s cores, at most 8',
+    )
+    .option(
+      '--warm-start <baseline>',
+      'clone static_split_extreme, heuristic or qas into the policy before PPO starts',
+    )
+    .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)')
+    .option('--bench-config <path>', 'bench config the warm-start teacher reads', 'configs/bench_config.yaml')
     .option('--real-tokens', 'token lengths from the profiling stage instead of seeded synthetic ones', false)
     .option(
       '--heartbeat-timeout <s>',
@@ -95,6 +126,7 @@ export function registerRunTrainCommands(run: Command): void {
       .option('--gpu <n>', 'GPU index: the run goes to task queue migflow-gpu-<n>', gpuIndex, 0),
   ).action(async (o: CommonOptions & { config: string; gpu: number }) => {
     const input = { ...commonInput(o), trainingConfig: o.config, gpu: o.gpu };
+    // A bad input fails here, naming the field, before a server is even needed.
     checkWorkflowInput('TrainWorkflow', input);
     const { client, close, namespace } = await connectClient();
     try {
@@ -128,38 +160,48 @@ export function registerRunTrainCommands(run: Command): void {
         'comma-separated GPU indices, one trial per GPU at a time',
         (v: string) => v.split(',').map((g) => gpuIndex(g)),
         [0],
-      ),
-  ).action(async (o: CommonOptions & { config: string; trainingConfig: string; gpus: number[] }) => {
-    const input = { ...commonInput(o), gridConfig: o.config, trainingConfig: o.trainingConfig, gpus: o.gpus };
-    checkWorkflowInput('GridSearchWorkflow', input);
-    const { client, close, namespace } = await connectClient();
-    try {
-      const workflowId = o.workflowId ?? `grid/${stamp()}`;
-      const { result, runId } = await runGridWorkflow(client, {
-        input,
-        workflowId,
-        progress: o.progress,
-      });
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        return;
+      )
+      .option('--seed-per-trial', 'trial i gets seed + i (trials differ in their draws too)', false),
+  ).action(
+    async (
+      o: CommonOptions & { config: string; trainingConfig: string; gpus: number[]; seedPerTrial: boolean },
+    ) => {
+      const { client, close, namespace } = await connectClient();
+      try {
+        const workflowId = o.workflowId ?? `grid/${stamp()}`;
+        const gpus = o.gpus;
+        const { result, runId } = await runGridWorkflow(client, {
+          input: {
+            ...commonInput(o),
+            gridConfig: o.config,
+            trainingConfig: o.trainingConfig,
+            gpus,
+            seedPerTrial: o.seedPerTrial,
+          },
+          workflowId,
+          progress: o.progress,
+        });
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(
+          `${gridResultTable(result)}\n${result.completed} of ${result.total} trials completed, ${result.failed} failed\n`,
+        );
+        const ui = readServerState()?.uiUrl;
+        const dir = join(artifactsDir(), 'grid', reportFolderName(workflowId));
+        const gridReport = gridRunReport(workflowId, result.trials, {
+          workflowId,
+          ...(ui ? { webUi: { url: ui, namespace } } : {}),
+        });
+        const tensorboard = tensorboardByLabel(join(dir, 'tensorboard'), gridReport.trials ?? []);
+        const report = writeRunReport(dir, { ...gridReport, ...(tensorboard ? { tensorboard } : {}) });
+        if (tensorboard) process.stdout.write(`TensorBoard: tensorboard --logdir ${tensorboard}\n`);
+        process.stdout.write(`Report: ${report.html}\n`);
+        await printUi(namespace, workflowId, runId);
+      } finally {
+        await close();
       }
-      process.stdout.write(
-        `${gridResultTable(result)}\n${result.completed} of ${result.total} trials completed, ${result.failed} failed\n`,
-      );
-      const ui = readServerState()?.uiUrl;
-      const dir = join(artifactsDir(), 'grid', reportFolderName(workflowId));
-      const gridReport = gridRunReport(workflowId, result.trials, {
-        workflowId,
-        ...(ui ? { webUi: { url: ui, namespace } } : {}),
-      });
-      const tensorboard = tensorboardByLabel(join(dir, 'tensorboard'), gridReport.trials ?? []);
-      const report = writeRunReport(dir, { ...gridReport, ...(tensorboard ? { tensorboard } : {}) });
-      if (tensorboard) process.stdout.write(`TensorBoard: tensorboard --logdir ${tensorboard}\n`);
-      process.stdout.write(`Report: ${report.html}\n`);
-      await printUi(namespace, workflowId, runId);
-    } finally {
-      await close();
-    }
-  });
+    },
+  );
 }

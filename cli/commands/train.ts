@@ -10,7 +10,7 @@
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { checkpointSteps, MAX_TRAIN_STEPS } from '../../contracts/index.js';
+import { checkpointSteps, MAX_TRAIN_STEPS, WarmStartTeacher } from '../../contracts/index.js';
 import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
@@ -23,6 +23,12 @@ function nEnvs(value: string): number {
   if (n === undefined)
     throw new InvalidArgumentError('expected a whole number ≥ 1 or "auto" (one per core, at most 8)');
   return n;
+}
+
+function warmStartTeacher(value: string): WarmStartTeacher {
+  const r = WarmStartTeacher.safeParse(value);
+  if (!r.success) throw new InvalidArgumentError(`expected one of ${WarmStartTeacher.options.join(', ')}`);
+  return r.data;
 }
 
 /** Local time YYYYmmdd-HHMMSS-mmm, the reference's run id. */
@@ -140,6 +146,17 @@ export function registerTrainCommand(program: Command): void {
       'environments stepped in parallel (training.PPO.n_envs; auto = one per core, at most 8)',
       nEnvs,
     )
+    .option(
+      '--warm-start <baseline>',
+      `clone a baseline into the policy before PPO starts (${WarmStartTeacher.options.join(', ')})`,
+      warmStartTeacher,
+    )
+    .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)', positiveWhole)
+    .option(
+      '--bench-config <file>',
+      'bench config whose heuristic/QAS settings the warm-start teacher uses',
+      'configs/bench_config.yaml',
+    )
     // One token default everywhere: the workflows' (syntheticTokens: true) and bench's.
     .option('--synthetic-tokens', 'seeded synthetic token lengths (the default, as in the workflows)')
     .option('--no-synthetic-tokens', "the profiling stage's generated JSONLs instead")
@@ -162,6 +179,9 @@ export function registerTrainCommand(program: Command): void {
         checkpointEvery?: number;
         set: Record<string, unknown>;
         nEnvs?: number;
+        warmStart?: WarmStartTeacher;
+        warmStartSteps?: number;
+        benchConfig: string;
         syntheticTokens?: boolean;
         realTokens?: boolean;
         task?: string;
@@ -198,6 +218,13 @@ export function registerTrainCommand(program: Command): void {
               syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
               ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
               stepLogs: opts.stepLogs,
+              ...(opts.warmStart
+                ? {
+                    warmStart: opts.warmStart,
+                    benchConfig: opts.benchConfig,
+                    ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
+                  }
+                : {}),
             },
             runDir,
             {

@@ -222,12 +222,16 @@ export function trainTable(r: TrainWorkflowResult): string {
   );
 }
 
+/** The grid's trials, each named by its values (the best starred), its key beside as the id. */
 export function gridResultTable(r: GridSearchResult): string {
+  const best = r.trials
+    .filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number')
+    .sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0];
   return formatTable(
-    ['trial', 'params', 'status', 'gpu', 'mean reward', 'best checkpoint / error'],
+    ['trial', 'id', 'status', 'gpu', 'mean reward', 'best checkpoint / error'],
     r.trials.map((t) => [
+      `${t === best ? '* ' : ''}${paramsSummary(t.params, 60) || 'defaults'}`,
       t.trialKey,
-      paramsSummary(t.params, 60) || '—',
       t.status + (t.hit ? ' (hit)' : ''),
       t.gpu === undefined ? '' : `gpu-${t.gpu}`,
       fmtReward(t.meanEpisodeReward),

@@ -104,13 +104,16 @@ export class RunMirror {
   }
 
   /**
-   * When this host has no folder for the run yet (a retry that landed on another host), fills it from the newest
-   * snapshot. Returns that snapshot's facts, or undefined when nothing was restored.
+   * Replaces this host's folder of the run with the newest snapshot when that is further along: the folder is
+   * missing (a retry that landed on another host) or holds only an older state (`localSeq`, e.g. the step count of
+   * its newest checkpoint: this host ran an earlier attempt). Returns the snapshot's facts, or undefined when the
+   * local folder stays.
    */
-  async restore(): Promise<RunSnapshotMeta | undefined> {
-    if (!this.store || existsSync(this.runDir)) return undefined;
+  async restore(localSeq?: number): Promise<RunSnapshotMeta | undefined> {
+    if (!this.store) return undefined;
     const newest = (await this.snapshots()).at(-1);
     if (!newest) return undefined;
+    if (existsSync(this.runDir) && (localSeq ?? -1) >= newest.manifest.seq) return undefined;
     const staging = join(
       dirname(this.runDir),
       `.tmp-restore-${process.pid}-${randomBytes(4).toString('hex')}`,
@@ -118,6 +121,7 @@ export class RunMirror {
     try {
       await this.store.get(newest.ref, staging);
       rmSync(join(staging, 'manifest.json'), { force: true });
+      rmSync(this.runDir, { recursive: true, force: true });
       renameSync(staging, this.runDir);
     } finally {
       rmSync(staging, { recursive: true, force: true });

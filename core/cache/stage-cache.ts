@@ -178,8 +178,10 @@ export class StageCache {
       } catch (err) {
         throw asWriteError(err, tmp);
       }
+      // The shared store hashes the files itself as it uploads them (once is enough).
       const outputs: FileRecord[] = [];
-      for (const rel of listFiles(tmp)) outputs.push({ path: rel, ...(await hashFile(join(tmp, rel))) });
+      if (!remote)
+        for (const rel of listFiles(tmp)) outputs.push({ path: rel, ...(await hashFile(join(tmp, rel))) });
       const finished = Date.now();
       const manifest: StageManifest & { summary: S } = {
         stage: req.stage,
@@ -195,8 +197,8 @@ export class StageCache {
         durationMs: finished - started,
       };
       if (remote) {
-        // The store hashes the files itself and writes the manifest last; the build folder becomes this host's copy.
-        const { outputs: _listed, ...meta } = manifest;
+        // The store lists the outputs and writes the manifest last; the build folder becomes this host's copy.
+        const { outputs: _none, ...meta } = manifest;
         const put = await remote.put(ref, tmp, meta, { move: true });
         const fetched = await remote.fetch<StageManifest & { summary: S }>(ref, { verify: 'size' });
         return { hit: !put.stored, key, dir: fetched.dir, manifest: fetched.manifest };

@@ -209,6 +209,20 @@ function benchSection(r: RunReport): string {
   )}<div class="charts">${charts.join('')}</div></section>`;
 }
 
+function deploySection(r: RunReport): string {
+  const d = r.deploy;
+  if (!d) return '';
+  const q = d.requests;
+  return `<section id="deploy"><h2>Deployment ${e(d.deploymentId)}</h2><p>Policy ${e(d.policy)}, ${d.windows} decision window${d.windows === 1 ? '' : 's'}: ${q.completed} of ${q.planned} requests completed, ${q.failed} failed, ${q.cancelled} cancelled; ${d.actions.length} reconfiguration${d.actions.length === 1 ? '' : 's'}, ${d.faults} fault${d.faults === 1 ? '' : 's'} handled.</p>${
+    d.actions.length
+      ? table(
+          ['action', 'details', 'status'],
+          d.actions.map((a) => [td(e(a.kind)), td(e(a.details)), td(e(a.status))]),
+        )
+      : ''
+  }<p>${d.reportFiles.map((f) => fileLink(f, f.split('/').slice(-2).join('/'))).join(' · ')}</p></section>`;
+}
+
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#222}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
@@ -234,7 +248,7 @@ export function renderRunReportHtml(r: RunReport): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(r.title)}</title><style>${CSS}</style></head>
 <body><h1>${e(r.title)}</h1><div class="meta">run ${e(r.runId)} · generated ${e(r.generatedAt)} · ${e(r.format)} (the same data: report.json beside this file)</div>
-${answer}${stagesSection(r)}${trialsSection(r)}${benchSection(r)}${profilingSection(r)}${links}
+${answer}${stagesSection(r)}${trialsSection(r)}${benchSection(r)}${deploySection(r)}${profilingSection(r)}${links}
 </body></html>
 `;
 }

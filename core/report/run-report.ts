@@ -92,6 +92,16 @@ export interface RunReport {
   };
   trials?: ReportTrial[];
   bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
+  /** The live deployment, when the run had one: its policy, requests, actions and report files. */
+  deploy?: {
+    deploymentId: string;
+    policy: string;
+    windows: number;
+    requests: { planned: number; completed: number; failed: number; cancelled: number };
+    actions: { kind: string; details: string; status: string }[];
+    faults: number;
+    reportFiles: string[];
+  };
   /** The trials' TensorBoard runs under their labels (see tensorboardByLabel): `tensorboard --logdir` it. */
   tensorboard?: string;
   links: ReportLink[];
@@ -360,6 +370,19 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
         }
       : {}),
     ...(result.train ? { trials } : {}),
+    ...(result.deploy
+      ? {
+          deploy: {
+            deploymentId: result.deploy.deploymentId,
+            policy: result.deploy.policy,
+            windows: result.deploy.windows,
+            requests: result.deploy.requests,
+            actions: result.deploy.actions,
+            faults: result.deploy.faults,
+            reportFiles: result.deploy.reportFiles,
+          },
+        }
+      : {}),
     ...(result.bench
       ? {
           bench: {

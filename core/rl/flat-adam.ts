@@ -6,6 +6,7 @@
  * range.
  */
 import type { AdamOptions } from './adam.js';
+import type { AdamKernelScalars } from './mlp-kernels.js';
 
 /** The clip coefficient of torch's clip_grad_norm_ for a global norm (1 when within `maxNorm`). */
 export function clipCoefficient(norm: number, maxNorm: number): number {
@@ -21,19 +22,7 @@ export interface AdamStep {
 }
 
 /** The scalar arguments of the `adam_step` kernel for a step: float32 constants as adam.ts derives them. */
-export function adamKernelArgs(
-  step: AdamStep,
-  options: AdamOptions,
-): [
-  coef: number,
-  beta1: number,
-  beta2: number,
-  w1: number,
-  w2: number,
-  stepSize: number,
-  bc2Sqrt: number,
-  eps: number,
-] {
+export function adamKernelArgs(step: AdamStep, options: AdamOptions): AdamKernelScalars {
   const { beta1, beta2, epsilon } = options;
   return [
     step.coef,

@@ -14,6 +14,14 @@
  */
 export { Adam, clipByGlobalNorm, SB3_ADAM } from './adam.js';
 export { describeBackend, selectTfBackend, TF_BACKENDS, type TfBackendInfo } from './backend.js';
+export {
+  type CloneOptions,
+  type CloneStats,
+  cloneBehaviour,
+  type Demonstrations,
+  scoreDemonstrations,
+  WARM_START_CLONE_DEFAULTS,
+} from './behaviour-cloning.js';
 export { checkpointPath, writeCheckpoint } from './checkpoint.js';
 export {
   CHECKPOINT_FORMAT,

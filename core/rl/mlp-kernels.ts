@@ -14,6 +14,18 @@
  */
 import { MLP_KERNELS_WASM_BASE64 } from './kernels/mlp-wasm.js';
 
+/** The scalar arguments of the `adam_step` kernel, in order (flat-adam.ts derives them as adam.ts does). */
+export type AdamKernelScalars = [
+  coef: number,
+  beta1: number,
+  beta2: number,
+  w1: number,
+  w2: number,
+  stepSize: number,
+  bc2Sqrt: number,
+  eps: number,
+];
+
 const WASM_PAGE_BYTES = 65536;
 /** Low memory left alone (address 0 stays unused; the module has no data of its own). */
 const RESERVED_BYTES = WASM_PAGE_BYTES;
@@ -85,23 +97,7 @@ interface KernelExports {
     stats: number,
   ): void;
   sum_shards(out: number, src: number, stride: number, shards: number, n: number): number;
-  adam_step(
-    p: number,
-    m: number,
-    v: number,
-    g: number,
-    n: number,
-    ...args: [
-      coef: number,
-      beta1: number,
-      beta2: number,
-      w1: number,
-      w2: number,
-      stepSize: number,
-      bc2Sqrt: number,
-      eps: number,
-    ]
-  ): void;
+  adam_step(p: number, m: number, v: number, g: number, n: number, ...args: AdamKernelScalars): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -121,6 +121,43 @@ export function explainedVariance(pred: ArrayLike<number>, y: ArrayLike<number>)
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
+/** Per-minibatch values an update logs (SB3 reports their means): policy, value and entropy losses, KL, clip share. */
+export interface MinibatchLog {
+  readonly pg: readonly number[];
+  readonly vl: readonly number[];
+  readonly el: readonly number[];
+  readonly kl: readonly number[];
+  readonly cf: readonly number[];
+}
+
+/** An update's statistics (train/* in SB3's logs), from its minibatch log and the rollout's first `n` transitions. */
+export function updateStats(
+  log: MinibatchLog,
+  o: {
+    readonly loss: number;
+    readonly gradNorm: number;
+    readonly buffer: RolloutBuffer;
+    readonly n: number;
+    readonly learningRate: number;
+    readonly entCoef: number;
+    readonly epochs: number;
+  },
+): PpoUpdateStats {
+  return {
+    policyLoss: mean(log.pg),
+    valueLoss: mean(log.vl),
+    entropyLoss: mean(log.el),
+    approxKl: mean(log.kl),
+    clipFraction: mean(log.cf),
+    loss: o.loss,
+    explainedVariance: explainedVariance(o.buffer.values.subarray(0, o.n), o.buffer.returns.subarray(0, o.n)),
+    gradNorm: o.gradNorm,
+    learningRate: o.learningRate,
+    entCoef: o.entCoef,
+    epochs: o.epochs,
+  };
+}
+
 /**
  * A loss or gradient of one minibatch is not finite; thrown before that minibatch's step is applied (the trainer
  * turns it into a `TrainingDivergedError` naming the update and the likely cause).
@@ -246,17 +283,8 @@ export function ppoUpdate(
   } finally {
     for (const t of Object.values(all)) t.dispose();
   }
-  return {
-    policyLoss: mean(pg),
-    valueLoss: mean(vl),
-    entropyLoss: mean(el),
-    approxKl: mean(kl),
-    clipFraction: mean(cf),
-    loss: lastLoss,
-    explainedVariance: explainedVariance(buffer.values.subarray(0, n), buffer.returns.subarray(0, n)),
-    gradNorm: lastNorm,
-    learningRate,
-    entCoef: hp.entCoef,
-    epochs,
-  };
+  return updateStats(
+    { pg, vl, el, kl, cf },
+    { loss: lastLoss, gradNorm: lastNorm, buffer, n, learningRate, entCoef: hp.entCoef, epochs },
+  );
 }

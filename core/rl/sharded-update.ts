@@ -21,7 +21,7 @@ import type { AdamOptions } from './adam.js';
 import { type AdamStep, adamKernelArgs, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
 import { createKernelMemory, Kernels, MemoryPlan, planStack } from './mlp-kernels.js';
 import type { ActorCriticPolicy, PolicyShape } from './policy.js';
-import { explainedVariance, NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats } from './ppo.js';
+import { NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats, updateStats } from './ppo.js';
 import {
   type PolicyPacking,
   type PolicyPart,
@@ -342,8 +342,6 @@ export class LocalGradientShards implements GradientShards {
   }
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
 /** The data-parallel update: shards compute gradients, this thread reduces, clips and steps Adam. */
 export class ShardedPpoUpdater {
   /** This thread's kernels, for packing the parameters before an update and unpacking them after. */
@@ -473,19 +471,10 @@ export class ShardedPpoUpdater {
     }
     if (pending) await this.shards.adam(pending);
     this.repack('unpack');
-    return {
-      policyLoss: mean(pg),
-      valueLoss: mean(vl),
-      entropyLoss: mean(el),
-      approxKl: mean(kl),
-      clipFraction: mean(cf),
-      loss: lastLoss,
-      explainedVariance: explainedVariance(buffer.values.subarray(0, n), buffer.returns.subarray(0, n)),
-      gradNorm: lastNorm,
-      learningRate,
-      entCoef: hp.entCoef,
-      epochs,
-    };
+    return updateStats(
+      { pg, vl, el, kl, cf },
+      { loss: lastLoss, gradNorm: lastNorm, buffer, n, learningRate, entCoef: hp.entCoef, epochs },
+    );
   }
 
   /** Writes the minibatch's advantages by position, normalised with its mean and unbiased std (as torch). */

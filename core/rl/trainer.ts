@@ -12,6 +12,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam, SB3_ADAM } from './adam.js';
+import {
+  type CloneOptions,
+  type CloneStats,
+  cloneBehaviour,
+  type Demonstrations,
+} from './behaviour-cloning.js';
 import type { CheckpointMeta, NormalizerState } from './checkpoint-format.js';
 import { allFinite, TrainingDivergedError } from './errors.js';
 import { Normalizer, type NormalizerOptions } from './normalizer.js';
@@ -238,6 +244,28 @@ export class PpoTrainer {
 
   private observe(raw: Float32Array): Float32Array {
     return this.normalizer ? this.normalizer.observe(raw) : raw;
+  }
+
+  /**
+   * Warm start: clones a teacher's decisions into the actor before the first step (behaviour-cloning.ts). The
+   * observations are raw: they enter the observation statistics first, as if the policy had seen them while
+   * collecting, and are then normalised with the resulting statistics. Only before any step of a fresh run.
+   */
+  warmStart(raw: Demonstrations, options: CloneOptions): CloneStats {
+    if (this.steps !== 0 || this.updates !== 0) {
+      throw new Error('PpoTrainer.warmStart: only a fresh run can be warm-started (it has taken steps)');
+    }
+    const obsSize = this.env.observationLength;
+    const observations = Float32Array.from(raw.observations);
+    if (this.normalizer) {
+      const row = (r: number) => observations.subarray(r * obsSize, (r + 1) * obsSize);
+      for (let r = 0; r < raw.count; r++) this.normalizer.observe(row(r));
+      for (let r = 0; r < raw.count; r++) this.normalizer.normalizeObs(row(r), row(r));
+    }
+    const stats = cloneBehaviour(this.policy, { ...raw, observations }, options);
+    // The fused forward pass copies the weights when made; make it again from the cloned ones.
+    this.rollout = undefined;
+    return stats;
   }
 
   /** Runs until `config.totalSteps` env steps, yielding to the event loop between steps. */

@@ -56,8 +56,10 @@ describe('TrainWorkflow live status', () => {
     const gpu = privateGpuIndex();
     const input: TrainWorkflowInput = {
       overrides: { ...TINY_TRAINING },
-      totalSteps: 6144,
-      checkpointEverySteps: 2048,
+      // Long enough to compare over 10 s even on an idle machine (over a thousand tiny-net steps a second: ~20 s);
+      // a loaded 2-core machine takes a couple of minutes.
+      totalSteps: 24_576,
+      checkpointEverySteps: 8192,
       seed: 3,
       gpu,
       heartbeatTimeoutS: 60,
@@ -103,7 +105,7 @@ describe('TrainWorkflow live status', () => {
         }
         const result = (await handle.result()) as TrainWorkflowResult;
         expect(result.steps).toBe(input.totalSteps);
-        // The run lasted long enough to compare at all (a loaded 2-core machine: about a minute).
+        // The run lasted long enough to compare at all.
         expect(checks.length, JSON.stringify(truth.slice(-3))).toBeGreaterThan(5);
         const stale = checks.filter((c) => c.heartbeat < c.trainer10sAgo);
         expect(stale, JSON.stringify(stale.slice(0, 3))).toEqual([]);

@@ -2,7 +2,7 @@
  * TrainWorkflow against a real dev server and a real GPU-worker process (emulated GPU): the worker is killed with
  * SIGKILL mid-training, a new one takes over, and the run resumes from the last checkpoint the heartbeat carried.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
@@ -16,6 +16,8 @@ import type { TrainWorkflowInput, TrainWorkflowResult } from '../../contracts/in
 import { GPU, gpuTaskQueue, STAGE, trainProgressQuery } from '../../contracts/temporal/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import { readCheckpoint } from '../../core/rl/index.js';
+import { autoNEnvs } from '../../core/stages/train/index.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 import { privateGpuIndex, processesWith, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
 
@@ -191,4 +193,55 @@ describe('TrainWorkflow crash drill', () => {
       await gpuConn.close();
     }
   }, 120_000);
+
+  it('passes n_envs (auto = the GPU worker’s cores) and a warm start to the trainer, and keys the cache on both', async () => {
+    const queue = uniqueQueue('train-nenvs-warm');
+    const artifacts = join(tmp, 'nenvs-warm');
+    const gpu = privateGpuIndex();
+    const wfWorker = await workflowWorker(queue, artifacts);
+    const { createGpuWorker } = await import('../../workers/gpu-worker.js');
+    process.env.MIGFLOW_ARTIFACTS = artifacts;
+    const { worker: gpuWorker, connection: gpuConn } = await createGpuWorker(
+      { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      { gpu, emulate: true },
+    );
+    const nEnvs = autoNEnvs();
+    const base: TrainWorkflowInput = {
+      overrides: { ...TINY_TRAINING },
+      totalSteps: 128 * nEnvs,
+      seed: 5,
+      gpu,
+    };
+    try {
+      const [warm, plain] = (await gpuWorker.runUntil(
+        wfWorker.runUntil(
+          Promise.all([
+            client.workflow.execute('TrainWorkflow', {
+              taskQueue: queue,
+              workflowId: `${queue}/warm`,
+              args: [{ ...base, nEnvs: 'auto', warmStart: 'heuristic', warmStartSteps: 64 }],
+            }),
+            client.workflow.execute('TrainWorkflow', {
+              taskQueue: queue,
+              workflowId: `${queue}/plain`,
+              args: [{ ...base, nEnvs: 'auto' }],
+            }),
+          ]),
+        ),
+      )) as TrainWorkflowResult[];
+      expect(warm!.cacheKey).not.toBe(plain!.cacheKey);
+      const meta = JSON.parse(readFileSync(join(warm!.dir, 'run.json'), 'utf8')) as {
+        overrides: Record<string, unknown>;
+        warmStart?: { teacher: string; steps: number };
+      };
+      expect(meta.overrides['training.PPO.n_envs']).toBe(nEnvs);
+      expect(meta.warmStart).toMatchObject({ teacher: 'heuristic', steps: 64 });
+      const plainMeta = JSON.parse(readFileSync(join(plain!.dir, 'run.json'), 'utf8')) as object;
+      expect(plainMeta).not.toHaveProperty('warmStart');
+      const trainer = (readCheckpoint(warm!.finalCheckpoint).meta.trainer as { nEnvs?: number }).nEnvs ?? 1;
+      expect(trainer).toBe(nEnvs);
+    } finally {
+      await gpuConn.close();
+    }
+  }, 300_000);
 });

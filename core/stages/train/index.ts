@@ -20,6 +20,7 @@ import { MigflowError } from '../../errors.js';
 import { tokenTableFiles } from '../../workload/index.js';
 import type { TrainingProgress } from './train-run.js';
 import type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
+import { DEFAULT_BENCH_CONFIG, DEFAULT_WARM_START_STEPS } from './warm-start.js';
 
 export const TRAIN_CHILD = fileURLToPath(new URL('./train-child.ts', import.meta.url));
 /**
@@ -40,17 +41,26 @@ export class TrainingStoppedError extends MigflowError {
   }
 }
 
+export { autoNEnvs } from '../../rl/index.js';
 export type { TrainingProgress } from './train-run.js';
 export {
   DEFAULT_CHECKPOINT_EVERY_STEPS,
   divergenceHint,
   episodeSeed,
+  type RunTrainingOptions,
+  runTraining,
   trainerConfigFrom,
 } from './train-run.js';
 export { timeScalars, updateScalars } from './training-scalars.js';
 export type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
 export { createTrainEnv, type TokenTables, tokenTableSet } from './vec-env-host.js';
 export { WorkerVecEnv } from './vec-env-workers.js';
+export {
+  DEFAULT_WARM_START_STEPS,
+  type TeacherRunOptions,
+  teacherDemonstrations,
+  WARM_START_ENV_INDEX,
+} from './warm-start.js';
 
 export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingProgress> = {
   name: 'train',
@@ -60,6 +70,8 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
     const tokenFiles = t.syntheticTokens ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
     // A task enters by content: its file and the bench config it starts from.
     const taskFiles = t.task ? [t.task, loadTaskConfig(t.task).bench.file] : [];
+    // A warm start's teacher reads the bench config (a task's own with a task).
+    const teacherFiles = t.warmStart && !t.task ? [t.benchConfig ?? DEFAULT_BENCH_CONFIG] : [];
     return {
       stage: 'train',
       codeVersion: `${TRAIN_CODE_VERSION}+${await bundledEntrySourceDigest(TRAIN_CHILD)}`,
@@ -70,8 +82,12 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
         checkpointEverySteps: t.checkpointEverySteps ?? null,
         syntheticTokens: t.syntheticTokens,
         task: t.task !== undefined,
+        // Absent when off, so the keys of runs without a warm start stay what they were.
+        ...(t.warmStart
+          ? { warmStart: t.warmStart, warmStartSteps: t.warmStartSteps ?? DEFAULT_WARM_START_STEPS }
+          : {}),
       },
-      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles],
+      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles, ...teacherFiles],
     };
   },
 

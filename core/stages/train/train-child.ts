@@ -70,6 +70,9 @@ export async function trainInChild(
       ...(a.resumeFrom ? { resumeFrom: a.resumeFrom } : {}),
       ...(a.stepLogs !== undefined ? { stepLogs: a.stepLogs } : {}),
       ...(a.task ? { task: a.task } : {}),
+      ...(a.warmStart ? { warmStart: a.warmStart } : {}),
+      ...(a.warmStartSteps !== undefined ? { warmStartSteps: a.warmStartSteps } : {}),
+      ...(a.benchConfig ? { benchConfigPath: a.benchConfig } : {}),
       signal: ctx.signal,
       log: ctx.log,
       onProgress: (p) => {

@@ -37,9 +37,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { checkpointSteps, paramsSummary } from '../../../contracts/index.js';
+import { checkpointSteps, paramsSummary, type WarmStartTeacher } from '../../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
+  loadBenchConfig,
   loadSimulationConfig,
   loadTaskConfig,
   type ResolvedTrainingConfig,
@@ -48,6 +49,7 @@ import {
 } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import {
+  type CloneStats,
   checkpointPath,
   constantSchedule,
   describeBackend,
@@ -66,6 +68,7 @@ import {
   type UpdateRecord,
   VEC_NORMALIZE_DEFAULTS,
   type VecEnv,
+  WARM_START_CLONE_DEFAULTS,
   writeCheckpoint,
 } from '../../rl/index.js';
 import { writeFileAtomic } from '../../util/index.js';
@@ -75,6 +78,7 @@ import { renderTrainingCurve } from './training-curve.js';
 import { updateScalars } from './training-scalars.js';
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
 import { WorkerVecEnv } from './vec-env-workers.js';
+import { DEFAULT_BENCH_CONFIG, DEFAULT_WARM_START_STEPS, teacherDemonstrations } from './warm-start.js';
 
 /** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
 export const DEFAULT_CHECKPOINT_EVERY_STEPS = 5120;
@@ -135,6 +139,15 @@ export interface RunTrainingOptions {
    * workload instead of the training config's patterns. Default none.
    */
   readonly task?: string;
+  /**
+   * Clone this baseline into the policy before PPO starts (behaviour cloning on its decisions in the training
+   * environment, ./warm-start.ts). Ignored on a resume: the checkpoint already holds the cloned and trained weights.
+   */
+  readonly warmStart?: WarmStartTeacher;
+  /** The teacher's decisions to clone; default DEFAULT_WARM_START_STEPS. */
+  readonly warmStartSteps?: number;
+  /** The bench config the teacher reads its settings from (default configs/bench_config.yaml; a task's own with a task). */
+  readonly benchConfigPath?: string;
   /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
   readonly onProgress?: (p: TrainingProgress) => void;
   /** Informational log lines (backend choice, checkpoints); default none. */
@@ -223,6 +236,8 @@ interface RunMeta {
   totalSteps: number;
   checkpointEverySteps: number;
   backend?: TfBackendInfo;
+  /** The baseline cloned into the policy before PPO started, and how well the clone matched it. */
+  warmStart?: { teacher: WarmStartTeacher; steps: number; benchConfig: string; seconds: number } & CloneStats;
   starts: { at: string; resumedFrom: string | null; steps: number; backend: string }[];
   finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
 }
@@ -255,8 +270,21 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     );
   }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
+  const warmStartSteps = o.warmStartSteps ?? DEFAULT_WARM_START_STEPS;
+  if (o.warmStart && (!Number.isInteger(warmStartSteps) || warmStartSteps < 1)) {
+    throw new ConfigError(
+      'options',
+      'warmStartSteps',
+      `is ${warmStartSteps}`,
+      'give a positive whole number of decisions',
+    );
+  }
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
   const task = o.task ? loadTaskConfig(o.task) : undefined;
+  const teacherBenchFile = task?.bench.file ?? o.benchConfigPath ?? DEFAULT_BENCH_CONFIG;
+  // Read (and validated) before anything is written, and only when a teacher will run.
+  const teacherBench =
+    o.warmStart && !resume ? (task?.bench ?? loadBenchConfig(teacherBenchFile)) : undefined;
 
   const backend = await selectTfBackend();
   log(
@@ -460,6 +488,31 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       }
       trainer.restoreState(m, resume.tensors);
       log(`resumed from ${o.resumeFrom} at step ${m.steps} of ${totalSteps}`);
+    } else if (o.warmStart && teacherBench) {
+      const started = performance.now();
+      const demos = teacherDemonstrations({
+        teacher: o.warmStart,
+        simulation,
+        training,
+        bench: teacherBench,
+        tokens,
+        runSeed: seed,
+        steps: warmStartSteps,
+        ...(task ? { task } : {}),
+      });
+      const stats = trainer.warmStart(demos, { ...WARM_START_CLONE_DEFAULTS, seed });
+      const seconds = (performance.now() - started) / 1000;
+      runMeta.warmStart = {
+        teacher: o.warmStart,
+        steps: warmStartSteps,
+        benchConfig: teacherBenchFile,
+        seconds,
+        ...stats,
+      };
+      writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+      log(
+        `warm start: cloned ${o.warmStart} on ${stats.samples} decisions in ${seconds.toFixed(1)} s (agreement ${(100 * stats.accuracy).toFixed(1)} %, cross-entropy ${stats.lossBefore.toFixed(3)} → ${stats.lossAfter.toFixed(3)})`,
+      );
     }
     report();
     await trainer.learn(o.signal);

@@ -1,4 +1,5 @@
 /** The train stage's input, and what its child process (./train-child.ts) is given and reports when stopped. */
+import type { WarmStartTeacher } from '../../../contracts/index.js';
 
 /** One training run (paths absolute, or relative to the working directory). */
 export interface TrainRunInput {
@@ -19,6 +20,12 @@ export interface TrainRunInput {
   readonly stepLogs?: boolean;
   /** A task file of the suite (configs/tasks/<name>.yaml) whose traffic every episode draws from. */
   readonly task?: string;
+  /** Clone this baseline into the policy before PPO starts (./warm-start.ts); not on a resume. */
+  readonly warmStart?: WarmStartTeacher;
+  /** Teacher decisions to clone (default DEFAULT_WARM_START_STEPS). */
+  readonly warmStartSteps?: number;
+  /** The bench config whose heuristic/QAS settings the teacher uses (default configs/bench_config.yaml). */
+  readonly benchConfig?: string;
 }
 
 export type TrainChildArgs = TrainRunInput & { readonly runDir: string };

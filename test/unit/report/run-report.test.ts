@@ -121,3 +121,31 @@ describe('headline percentages', () => {
     }
   });
 });
+
+describe('deployment in the run report', () => {
+  it('summarises a live deployment the run made', () => {
+    const tmp3 = mkdtempSync(join(tmpdir(), 'migflow-report-deploy-'));
+    try {
+      const r = pipelineResultFixture(tmp3);
+      r.deploy = {
+        deploymentId: 'report-fixture',
+        policy: 'heuristic',
+        windows: 3,
+        requests: { planned: 100, completed: 97, failed: 1, cancelled: 2 },
+        actions: [{ kind: 'merge', details: 'GPU 1 | Src: MIG_2G, MIG_1L -> Tgt: MIG_3G', status: 'done' }],
+        faults: 0,
+        reportFiles: [join(tmp3, 'deploy', 'report.txt')],
+        removedContainers: [],
+      };
+      const report = pipelineRunReport(r, { workflowId: 'w' });
+      expect(report.deploy?.requests.completed).toBe(97);
+      const html = renderRunReportHtml(report);
+      expect(html).toContain(
+        '97 of 100 requests completed, 1 failed, 2 cancelled; 1 reconfiguration, 0 faults',
+      );
+      expect(html).toContain('GPU 1 | Src: MIG_2G, MIG_1L -&gt; Tgt: MIG_3G');
+    } finally {
+      rmSync(tmp3, { recursive: true, force: true });
+    }
+  });
+});

@@ -159,8 +159,11 @@ describe('StageCache on S3, two hosts', () => {
     );
     expect(existsSync(join(runB, 'tensorboard'))).toBe(false);
     expect(existsSync(join(runB, 'manifest.json'))).toBe(false);
-    // A host that has the folder keeps it (its own files are at least as new as any upload).
-    expect(await mirrorB.restore()).toBeUndefined();
+    // A host whose folder is as far along keeps it; one with an older state (an earlier attempt) gets the snapshot.
+    expect(await mirrorB.restore(1024)).toBeUndefined();
+    const runA2 = join(a.root, 'train', '.work', 'k-run1');
+    expect(await mirrorA.restore(512)).toMatchObject({ seq: 1024 });
+    expect(existsSync(join(runA2, 'tensorboard'))).toBe(false);
     await mirrorB.discard();
     expect(await a.remote!.list(runRef)).toEqual([]);
   });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { GridTrialOutcome } from '../../../contracts/index.js';
+import { benchTable } from '../../../workflows/bench.js';
 import { gridDetails } from '../../../workflows/grid-search.js';
 import { progressMarkdown } from '../../../workflows/train.js';
 
@@ -57,6 +58,43 @@ describe('Current details', () => {
       '- affinity_bonus_weight=0.1: completed · gpu-1 · reward -5.000',
       '- affinity_bonus_weight=0.5: failed · gpu-1',
       '- … 2 more: `temporal workflow query --type gridStatus`',
+    ]);
+  });
+});
+
+describe('BenchWorkflow result table', () => {
+  it('has one row per (policy, agent) with the training reward on the policy’s first row', () => {
+    const agent = (name: string) => ({
+      agent: name,
+      completedRequests: 10,
+      meanTtftS: 1.5,
+      ttftPercentilesS: [1, 1.2, 1.8, 3],
+      tpotQuartilesS: [0.03, 0.035, 0.04],
+      avgWaitingQueue: 0,
+      splitCount: 1,
+      mergeCount: 0,
+      transferCount: 2,
+    });
+    const table = benchTable([
+      {
+        policy: 'heuristic',
+        cacheKey: 'k',
+        hit: false,
+        dir: '/d',
+        totalRequests: 20,
+        durationMs: 1,
+        entry: {
+          policy: 'heuristic',
+          runName: 'BASELINE_HEURISTIC',
+          steps: 8,
+          reward: { total: -12.25, ttft: 0, tpot: 0, action: 0, quality: 0, affinity: 0, clip: 0 },
+          agents: [agent('CodingAgent'), agent('RAGAgent')],
+        },
+      },
+    ]);
+    expect(table.split('\n').slice(2)).toEqual([
+      '| heuristic | -12.250 | CodingAgent | 10 | 1.500 | 1.200 | 3.000 | 0.035 | 1/0/2 |',
+      '|  |  | RAGAgent | 10 | 1.500 | 1.200 | 3.000 | 0.035 | 1/0/2 |',
     ]);
   });
 });

@@ -23,6 +23,23 @@ describe('training workflow inputs', () => {
     expect(GridSearchInput.parse({}).gpus).toEqual([0]);
   });
 
+  it('take n_envs as a number or auto, a warm-start baseline by name, and per-trial seeds on request', () => {
+    expect(TrainWorkflowInput.parse({ nEnvs: 2, warmStart: 'qas' })).toMatchObject({
+      nEnvs: 2,
+      warmStart: 'qas',
+      benchConfig: 'configs/bench_config.yaml',
+    });
+    expect(TrainWorkflowInput.parse({ nEnvs: 'auto' }).nEnvs).toBe('auto');
+    expect(TrainWorkflowInput.safeParse({ nEnvs: 0 }).success).toBe(false);
+    expect(TrainWorkflowInput.safeParse({ nEnvs: 'many' }).success).toBe(false);
+    expect(TrainWorkflowInput.safeParse({ warmStart: 'linucb' }).success).toBe(false);
+    expect(GridSearchInput.parse({}).seedPerTrial).toBe(false);
+    expect(GridSearchInput.parse({ seedPerTrial: true, nEnvs: 'auto' })).toMatchObject({
+      seedPerTrial: true,
+      nEnvs: 'auto',
+    });
+  });
+
   it('refuse a GPU listed twice in a grid search (two trials would share one GPU)', () => {
     expect(GridSearchInput.safeParse({ gpus: [1, 1] }).success).toBe(false);
   });
@@ -86,7 +103,7 @@ describe('gridTable', () => {
     ]);
     const lines = table.split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[2]).toContain('t-1 | y=1 | completed | gpu-0 | -1.500 | `/r/best`');
-    expect(lines[3]).toContain('t-2 | y=2 | failed |  |  | boom');
+    expect(lines[2]).toContain('★ y=1 | t-1 | completed | gpu-0 | -1.500 | `/r/best`');
+    expect(lines[3]).toContain('| y=2 | t-2 | failed |  |  | boom');
   });
 });

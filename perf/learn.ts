@@ -1,0 +1,173 @@
+/**
+ * What training buys, end to end: trains the default training config (pi/vf [512, 512], n_steps 2048 per
+ * environment, VecNormalize) with `--n-envs` environments (default 2) for a fixed budget, then benches every
+ * checkpoint it wrote and every baseline on the default bench trace (bench_config.yaml: seed 77, 1024 decisions,
+ * synthetic token lengths) and prints one JSON object: wall and CPU time of the training, env steps per second,
+ * and per checkpoint the TTFT mean / P50 / P99 per agent, the training reward on the trace, which baselines it
+ * beats, and whether it meets the issue's target (ahead of every baseline on reward, and within 10 % of the best
+ * baseline on mean and P99 TTFT for both agents).
+ *
+ *   npx tsx perf/learn.ts [--steps 204800] [--n-envs 2] [--seed 0] [--warm-start heuristic] [--checkpoint-every N]
+ *                         [--bench-steps 1024] [--out DIR]
+ *
+ * Run it alone on the machine (`flock /work/coord/bench.lock`); `loadAverage` says how shared the machine was. The
+ * target's budget is 60 minutes; on a shared 2-core machine, give `--steps` what fits and read the per-checkpoint
+ * rows as the learning curve.
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { WarmStartTeacher } from '../contracts/index.js';
+import { loadBenchSetup, prepareBench, runTrial, type TrialResult } from '../core/bench/index.js';
+import { ALL_BASELINES, BASELINE_POLICIES, rlCheckpointPolicy } from '../core/control/index.js';
+import { runTraining } from '../core/stages/train/index.js';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '204800' },
+    'n-envs': { type: 'string', default: '2' },
+    seed: { type: 'string', default: '0' },
+    'warm-start': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    'bench-steps': { type: 'string', default: '1024' },
+    out: { type: 'string' },
+    'training-config': { type: 'string', default: 'configs/training_config.yaml' },
+    'sim-config': { type: 'string', default: 'configs/simulation_config.yaml' },
+    'bench-config': { type: 'string', default: 'configs/bench_config.yaml' },
+  },
+});
+const steps = Number(values.steps);
+const nEnvs = Number(values['n-envs']);
+const seed = Number(values.seed);
+const benchSteps = Number(values['bench-steps']);
+const checkpointEvery = Number(values['checkpoint-every'] ?? Math.max(nEnvs, Math.round(steps / 8)));
+for (const [flag, v] of [
+  ['--steps', steps],
+  ['--n-envs', nEnvs],
+  ['--bench-steps', benchSteps],
+  ['--checkpoint-every', checkpointEvery],
+] as const) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${flag}: a whole number ≥ 1, got ${v}`);
+}
+const warmStart =
+  values['warm-start'] === undefined ? undefined : WarmStartTeacher.parse(values['warm-start']);
+const runDir = resolve(values.out ?? mkdtempSync(join(tmpdir(), 'migflow-bench-learn-')));
+
+const load = { start: loadavg()[0]!, end: 0 };
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
+const trained = await runTraining({
+  trainingConfigPath: values['training-config'],
+  simulationConfigPath: values['sim-config'],
+  overrides: { 'training.PPO.n_envs': nEnvs },
+  runDir,
+  totalSteps: steps,
+  seed,
+  checkpointEverySteps: checkpointEvery,
+  stepLogs: false,
+  syntheticTokens: true,
+  ...(warmStart ? { warmStart, benchConfigPath: values['bench-config'] } : {}),
+});
+const trainWallS = (performance.now() - wall0) / 1000;
+const used = process.cpuUsage(cpu0);
+const trainCpuS = (used.user + used.system) / 1e6;
+
+const setup = loadBenchSetup({
+  simulationConfig: values['sim-config'],
+  trainingConfig: values['training-config'],
+  benchConfig: values['bench-config'],
+  syntheticTokens: true,
+  steps: benchSteps,
+});
+const prepared = prepareBench(setup);
+const benchWall0 = performance.now();
+
+interface Row {
+  reward: number;
+  ttft: Record<string, { mean: number; p50: number; p99: number }>;
+}
+function row(r: TrialResult): Row {
+  return {
+    reward: r.reward.total,
+    ttft: Object.fromEntries(
+      r.agents.map((a) => [
+        a.agent,
+        { mean: a.meanTtftS, p50: a.ttftPercentilesS[1]!, p99: a.ttftPercentilesS[3]! },
+      ]),
+    ),
+  };
+}
+
+const baselines: Record<string, Row> = {};
+for (const name of ALL_BASELINES) baselines[name] = row(runTrial(prepared, BASELINE_POLICIES[name]!));
+const agents = Object.keys(Object.values(baselines)[0]!.ttft);
+// The best baseline on the training reward (the issue names static_split_extreme, which it is on the default trace).
+const best = Object.entries(baselines).sort((a, b) => b[1].reward - a[1].reward)[0]!;
+
+const ckDir = join(runDir, 'checkpoints');
+const checkpoints = readdirSync(ckDir)
+  .map((n) => ({ name: n, steps: Number(/^rl_model_(\d+)_steps$/.exec(n)?.[1]) }))
+  .filter((c) => Number.isInteger(c.steps))
+  .sort((a, b) => a.steps - b.steps)
+  .map((c) => {
+    const r = row(runTrial(prepared, rlCheckpointPolicy(join(ckDir, c.name))));
+    const beats = Object.entries(baselines)
+      .filter(([, b]) => r.reward > b.reward && agents.every((a) => r.ttft[a]!.mean < b.ttft[a]!.mean))
+      .map(([name]) => name);
+    const aheadOnReward = Object.values(baselines).every((b) => r.reward > b.reward);
+    const within10 = agents.every(
+      (a) => r.ttft[a]!.mean <= 1.1 * best[1].ttft[a]!.mean && r.ttft[a]!.p99 <= 1.1 * best[1].ttft[a]!.p99,
+    );
+    return {
+      checkpoint: c.name,
+      steps: c.steps,
+      ...r,
+      /** Baselines it beats on reward and on mean TTFT of every agent. */
+      beats,
+      aheadOfEveryBaselineOnReward: aheadOnReward,
+      withinTenPercentOfBestOnMeanAndP99: within10,
+      targetMet: aheadOnReward && within10,
+    };
+  });
+load.end = loadavg()[0]!;
+
+process.stdout.write(
+  `${JSON.stringify(
+    {
+      benchmark: 'learn',
+      config: {
+        trainingConfig: values['training-config'],
+        nEnvs,
+        steps,
+        seed,
+        warmStart: warmStart ?? null,
+        checkpointEvery,
+        benchSteps,
+        benchSeed: prepared.bench.seed,
+        tokens: 'synthetic',
+      },
+      runDir,
+      train: {
+        wallS: trainWallS,
+        cpuS: trainCpuS,
+        stepsPerWallS: steps / trainWallS,
+        stepsPerCpuS: steps / trainCpuS,
+        episodes: trained.episodes,
+        meanEpisodeReward: trained.meanEpisodeReward,
+        backend: trained.backend,
+      },
+      benchWallS: (performance.now() - benchWall0) / 1000,
+      baselines,
+      bestBaseline: best[0],
+      checkpoints,
+      targetMet: checkpoints.some((c) => c.targetMet),
+      target:
+        'within 60 minutes: a checkpoint ahead of every baseline on reward and within 10 % of the best baseline on mean and P99 TTFT for both agents',
+      loadAverage: load,
+    },
+    null,
+    2,
+  )}\n`,
+);
+process.exit(0);

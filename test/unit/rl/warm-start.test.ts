@@ -1,0 +1,182 @@
+/**
+ * Warm start (issue 13 item 4): a policy cloned from a baseline, before any PPO update, takes its teacher's decision
+ * on at least 90 % of the default bench trace's decisions (the teacher drives the trial; the clone is asked at every
+ * decision, on the observation normalised with the statistics it was cloned with). Also: the cloning is recorded in
+ * run.json, changes the cache key, leaves a run without it bit-identical, and a resumed run does not clone again.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBenchSetup, prepareBench, runTrial } from '../../../core/bench/index.js';
+import { readTrainingConfig } from '../../../core/config/index.js';
+import { BASELINE_POLICIES, type Policy } from '../../../core/control/index.js';
+import { WARM_START_CLONE_DEFAULTS } from '../../../core/rl/behaviour-cloning.js';
+import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
+import { PpoTrainer } from '../../../core/rl/trainer.js';
+import { InProcessVecEnv } from '../../../core/rl/vec-env.js';
+import { trainStage } from '../../../core/stages/train/index.js';
+import { runTraining, trainerConfigFrom } from '../../../core/stages/train/train-run.js';
+import { createTrainEnv } from '../../../core/stages/train/vec-env-host.js';
+import { DEFAULT_WARM_START_STEPS, teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
+import { syntheticTokenTables } from '../../../core/workload/index.js';
+import { useTfBackend } from './tf-setup.js';
+
+useTfBackend();
+
+const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-warm-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const SIM = 'configs/simulation_config.yaml';
+const TRAINING = 'configs/training_config.yaml';
+const BENCH = 'configs/bench_config.yaml';
+/** The main job's training overrides (configs/pipeline.json): short episodes, a small net. */
+const PIPELINE = {
+  'training.PPO.episode_length': 128,
+  'training.PPO.n_steps': 256,
+  'training.PPO.batch_size': 64,
+  'training.PPO.n_epochs': 4,
+  'training.PPO.net_arch.pi': [64, 64],
+  'training.PPO.net_arch.vf': [64, 64],
+};
+const SEED = 3;
+
+describe('a warm-started policy before any PPO update', () => {
+  // The default bench trace (bench_config.yaml's seed and length, synthetic tokens), shared by both teachers.
+  const setup = loadBenchSetup({
+    simulationConfig: SIM,
+    trainingConfig: TRAINING,
+    benchConfig: BENCH,
+    syntheticTokens: true,
+  });
+  const prepared = prepareBench(setup);
+
+  for (const teacherName of ['heuristic', 'qas'] as const) {
+    it(`reproduces ${teacherName}'s decisions on ≥ 90 % of the bench trace's decisions`, () => {
+      // The shipped config with a small net (the default [512, 512] clones the same way, ten times slower).
+      const { training } = readTrainingConfig(TRAINING, {
+        'training.PPO.net_arch.pi': [64, 64],
+        'training.PPO.net_arch.vf': [64, 64],
+      });
+      const tokens = syntheticTokenTables(SEED);
+      const env = new InProcessVecEnv([
+        createTrainEnv({
+          simulation: setup.simulation,
+          training,
+          tokens,
+          runSeed: SEED,
+          envIndex: 0,
+          stepLogs: false,
+        }),
+      ]);
+      const trainer = new PpoTrainer(env, trainerConfigFrom(training, 256, SEED));
+      try {
+        const demos = teacherDemonstrations({
+          teacher: teacherName,
+          simulation: setup.simulation,
+          training,
+          bench: setup.bench,
+          tokens,
+          runSeed: SEED,
+          steps: DEFAULT_WARM_START_STEPS,
+        });
+        const stats = trainer.warmStart(demos, { ...WARM_START_CLONE_DEFAULTS, seed: SEED });
+        expect(stats.lossAfter).toBeLessThan(stats.lossBefore);
+        expect(trainer.updates).toBe(0);
+        expect(trainer.steps).toBe(0);
+
+        let decisions = 0;
+        let agreed = 0;
+        let teacherActs = 0;
+        let agreedOnActs = 0;
+        const probe = (): Policy => {
+          const teacher = BASELINE_POLICIES[teacherName]!();
+          return {
+            ...teacher,
+            decide(observation, mask, context) {
+              const action = teacher.decide(observation, mask, context);
+              const x = trainer.normalizer ? trainer.normalizer.normalizeObs(observation) : observation;
+              const cloned = trainer.policy.act(x, mask, 0, true).action;
+              decisions++;
+              if (cloned === action) agreed++;
+              if (action !== 0) {
+                teacherActs++;
+                if (cloned === action) agreedOnActs++;
+              }
+              return action;
+            },
+          };
+        };
+        runTrial(prepared, probe);
+        expect(decisions).toBe(prepared.steps);
+        // 90 % of the trace's decisions, and not by always doing nothing: some of the teacher's actions too.
+        expect(agreed / decisions).toBeGreaterThanOrEqual(0.9);
+        if (teacherActs > 0) expect(agreedOnActs).toBeGreaterThan(0);
+      } finally {
+        trainer.dispose();
+      }
+    }, 300_000);
+  }
+});
+
+describe('warm start in a training run', () => {
+  const common = {
+    trainingConfigPath: TRAINING,
+    simulationConfigPath: SIM,
+    overrides: PIPELINE,
+    seed: SEED,
+    syntheticTokens: true,
+    stepLogs: false,
+    totalSteps: 256,
+  };
+
+  it('is recorded in run.json, changes the first update, and a resume does not clone again', async () => {
+    const plain = await runTraining({ ...common, runDir: join(tmp, 'plain') });
+    const warm = await runTraining({
+      ...common,
+      runDir: join(tmp, 'warm'),
+      warmStart: 'static_split_extreme',
+      warmStartSteps: 2048,
+    });
+    const meta = JSON.parse(readFileSync(join(tmp, 'warm', 'run.json'), 'utf8')) as {
+      warmStart?: { teacher: string; steps: number; accuracy: number; noActionShare: number };
+    };
+    expect(meta.warmStart).toMatchObject({ teacher: 'static_split_extreme', steps: 2048 });
+    // static_split_extreme never acts: its clone does nothing wherever it was shown.
+    expect(meta.warmStart!.noActionShare).toBe(1);
+    expect(meta.warmStart!.accuracy).toBeGreaterThanOrEqual(0.99);
+    const plainMeta = JSON.parse(readFileSync(join(tmp, 'plain', 'run.json'), 'utf8')) as object;
+    expect(plainMeta).not.toHaveProperty('warmStart');
+    const w = (dir: string) => readCheckpoint(dir).tensors.get('pi/logits/kernel')!;
+    expect(w(warm.finalCheckpoint)).not.toEqual(w(plain.finalCheckpoint));
+
+    // Resuming the warm run from its checkpoint with warm start on trains on from the saved weights.
+    const resumed = await runTraining({
+      ...common,
+      runDir: join(tmp, 'warm'),
+      totalSteps: 512,
+      warmStart: 'static_split_extreme',
+      warmStartSteps: 256,
+      resumeFrom: warm.finalCheckpoint.replace(/final$/, 'rl_model_256_steps'),
+    });
+    expect(resumed.steps).toBe(512);
+    const starts = JSON.parse(readFileSync(join(tmp, 'warm', 'run.json'), 'utf8')) as { starts: unknown[] };
+    expect(starts.starts).toHaveLength(2);
+  }, 180_000);
+
+  it('enters the cache key (with the bench config its teacher reads) only when on', async () => {
+    const base = {
+      trainingConfig: TRAINING,
+      simulationConfig: SIM,
+      overrides: {},
+      seed: 0,
+      syntheticTokens: true,
+    };
+    const off = await trainStage.request(base);
+    const on = await trainStage.request({ ...base, warmStart: 'heuristic', benchConfig: BENCH });
+    expect(off.inputs).not.toHaveProperty('warmStart');
+    expect(off.inputFiles).not.toContain(BENCH);
+    expect(on.inputs).toMatchObject({ warmStart: 'heuristic' });
+    expect(on.inputFiles).toContain(BENCH);
+  });
+});

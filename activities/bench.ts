@@ -17,6 +17,7 @@ import { type BenchTrialInput, benchStage } from '../core/stages/bench/index.js'
 import { entryFacts } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
+import { requireInputFiles } from './input-files.js';
 
 const CheckpointPath = z.string({ error: 'an RL trial needs a checkpoint directory' }).min(1);
 
@@ -51,6 +52,13 @@ export function createBenchActivities(deps: ActivityDeps) {
           ...(s.seed !== undefined ? { seed: s.seed } : {}),
           ...(s.steps !== undefined ? { steps: s.steps } : {}),
         };
+        requireInputFiles('benchPolicy', {
+          'settings.simulationConfig': trial.simulationConfig,
+          'settings.trainingConfig': trial.trainingConfig,
+          'settings.benchConfig': trial.benchConfig,
+          'settings.trace.file': trial.trace?.file,
+          checkpoint: trial.checkpoint,
+        });
         const started = Date.now();
         const ctx = Context.current();
         const entry = await deps.cache.run(await benchStage.request(trial), (outDir) =>

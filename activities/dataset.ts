@@ -5,6 +5,7 @@ import { resolveFrom } from '../core/cache/index.js';
 import { type DatasetsInput, datasetsStage } from '../core/stages/datasets/index.js';
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
+import { requireInputFiles } from './input-files.js';
 
 export function createDatasetActivities(deps: ActivityDeps) {
   return {
@@ -15,7 +16,12 @@ export function createDatasetActivities(deps: ActivityDeps) {
           inputs: input.inputs.map((p) => resolveFrom(deps.projectRoot, p)),
           ...(input.format ? { format: input.format } : {}),
           ...(input.limit ? { limit: input.limit } : {}),
+          ...(input.allowEmpty ? { allowEmpty: true } : {}),
         };
+        requireInputFiles(
+          'prepareDataset',
+          Object.fromEntries(dataset.inputs.map((p, i) => [`inputs[${i}]`, p])),
+        );
         const entry = await deps.cache.run(await datasetsStage.request(dataset), (outDir) =>
           datasetsStage.run(dataset, outDir, {
             signal: ctx.cancellationSignal,

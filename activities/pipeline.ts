@@ -14,6 +14,7 @@ import {
 } from '../core/report/index.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
+import { requireInputFiles } from './input-files.js';
 
 /** The Web UI the report links to: $MIGFLOW_WEB_UI, else the dev server's default. */
 export function webUiUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -22,6 +23,16 @@ export function webUiUrl(env: NodeJS.ProcessEnv = process.env): string {
 
 export function createPipelineActivities(deps: ActivityDeps) {
   return {
+    async checkInputFiles(args: { what: string; files: Record<string, string> }): Promise<void> {
+      return withFailures(async () =>
+        requireInputFiles(
+          args.what,
+          Object.fromEntries(
+            Object.entries(args.files).map(([field, p]) => [field, resolveFrom(deps.projectRoot, p)]),
+          ),
+        ),
+      );
+    },
     async prepareWorkingConfig(args: { source: string }): Promise<{ path: string; created: boolean }> {
       return withFailures(async () => {
         const copy = workingSimulationConfig(resolveFrom(deps.projectRoot, args.source), deps.cache.root);

@@ -29,6 +29,7 @@ import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
+import { requireInputFiles } from './input-files.js';
 
 /** `20260101-000000` from a time, as the reference names its files (UTC, so every worker agrees). */
 function stamp(ms: number): string {
@@ -50,6 +51,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
         const simulationConfig = await deps.cache.localPath(
           resolveFrom(deps.projectRoot, input.simulationConfig),
         );
+        requireInputFiles('profileEngine', { simulationConfig });
         const model = profiledModel(simulationConfig, target.model, (p) => resolveFrom(PROJECT_ROOT, p));
         const generateDataset = target.generateDataset
           ? await deps.cache.localPath(resolveFrom(deps.projectRoot, target.generateDataset))
@@ -71,12 +73,19 @@ export function createProfilingActivities(deps: ActivityDeps) {
             'pass the slice UUID (nvidia-smi -L lists MIG-… ids), or engine.emulated to profile the emulator',
           );
         }
+        const emulatorImage =
+          emulated && !engine.image ? await buildVllmEmulatorImage(dockerClient()) : undefined;
         const image =
           engine.image ??
-          (emulated
-            ? (await buildVllmEmulatorImage(dockerClient())).tag
-            : vllmImageFromCompose(join(PROJECT_ROOT, 'docker-compose.yaml')));
-        const imageId = emulated ? (await dockerClient().getImage(image).inspect()).Id : image;
+          emulatorImage?.tag ??
+          vllmImageFromCompose(join(PROJECT_ROOT, 'docker-compose.yaml'));
+        // The cache key holds the emulator's content hash, not its image id: an id depends on which of two
+        // concurrent imports won, and would make an identical re-run miss the cache.
+        const imageId = emulatorImage
+          ? `content:${emulatorImage.content}`
+          : emulated
+            ? (await dockerClient().getImage(image).inspect()).Id
+            : image;
         const profiling: ProfilingInput = {
           runId: input.runId,
           target,

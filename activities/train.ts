@@ -33,6 +33,7 @@ import {
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
+import { requireInputFiles } from './input-files.js';
 import { ProgressCadence } from './progress-cadence.js';
 
 function moveContents(from: string, to: string): void {
@@ -65,6 +66,10 @@ export function createTrainActivities(deps: ActivityDeps) {
           ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),
           ...(a.checkpointEverySteps !== undefined ? { checkpointEverySteps: a.checkpointEverySteps } : {}),
         };
+        requireInputFiles('trainPolicy', {
+          trainingConfig: input.trainingConfig,
+          simulationConfig: input.simulationConfig,
+        });
         const request = await trainStage.request(input);
         const { key } = await deps.cache.key(request);
         // The run directory outlives a failed attempt (the cache's build dir does not), so a retry can resume in it.

@@ -3,6 +3,7 @@
  * and the comparison entry every bench result carries. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
+import { MAX_BENCH_DECISIONS, overLimit } from './limits.js';
 
 /**
  * Baseline policies of the simulated benchmark (what `--bl all` expands to): the reference's four in its order, then
@@ -49,6 +50,7 @@ export const BenchStageFields = z
       .number()
       .int()
       .positive()
+      .max(MAX_BENCH_DECISIONS, overLimit(MAX_BENCH_DECISIONS, 'decisions', 'MAX_BENCH_DECISIONS'))
       .optional()
       .describe('decisions per trial (default: bench_config benchmark length)'),
     seed: z.number().int().nonnegative().optional().describe('workload seed (default: bench_config seed)'),

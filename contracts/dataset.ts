@@ -24,6 +24,12 @@ export const DatasetStageInput = z
       .optional()
       .describe('override the format detected from the extension'),
     limit: z.number().int().positive().optional().describe('stop after this many raw rows (quick trials)'),
+    allowEmpty: z
+      .boolean()
+      .optional()
+      .describe(
+        'accept a result of 0 rows (default: 0 rows is a non-retryable DatasetError naming the first rejected row)',
+      ),
   })
   .strict();
 export type DatasetStageInput = z.infer<typeof DatasetStageInput>;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AgentNameSchema } from './agents.js';
+import { MAX_DEPLOY_DURATION_S, overLimit } from './limits.js';
 
 export const DeployInput = z.strictObject({
   deploymentId: z
@@ -19,7 +20,12 @@ export const DeployInput = z.strictObject({
   simulationConfig: z.string().default('configs/simulation_config.yaml'),
   trainingConfig: z.string().default('configs/training_config.yaml'),
   benchConfig: z.string().default('configs/bench_config.yaml'),
-  durationS: z.number().positive().optional().describe("overrides deployment.yaml's duration_s"),
+  durationS: z
+    .number()
+    .positive()
+    .max(MAX_DEPLOY_DURATION_S, overLimit(MAX_DEPLOY_DURATION_S, 'seconds', 'MAX_DEPLOY_DURATION_S'))
+    .optional()
+    .describe("overrides deployment.yaml's duration_s"),
   decisionIntervalS: z
     .number()
     .positive()

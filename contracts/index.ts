@@ -15,6 +15,7 @@ export * from './deploy.js';
 export * from './emulator-env.js';
 export * from './errors.js';
 export * from './field-path.js';
+export * from './limits.js';
 export * from './pipeline.js';
 export * from './profiling.js';
 export * from './search.js';

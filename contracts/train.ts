@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { heartbeatTimeoutField, runIdField } from './fields.js';
+import { MAX_TRAIN_STEPS, overLimit } from './limits.js';
 
 const overrides = z
   .record(z.string().min(1), z.unknown())
@@ -36,6 +37,7 @@ const common = {
     .number()
     .int()
     .positive()
+    .max(MAX_TRAIN_STEPS, overLimit(MAX_TRAIN_STEPS, 'env steps', 'MAX_TRAIN_STEPS'))
     .optional()
     .describe('env steps of the run (default: total_timesteps of the training config)'),
   seed: z.number().int().nonnegative().default(0).describe('seed of env, weights and sampling'),

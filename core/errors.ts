@@ -106,3 +106,20 @@ export class BenchDataError extends MigflowError {
     super(`${file}: ${key || '(root)'}: ${problem} — fix: ${fix}`);
   }
 }
+
+/**
+ * Writing an output failed for a reason of the machine, not of migflow (disk full, quota, read-only filesystem,
+ * permissions, a file where a folder should be): names the path and what to do. Nothing was published. Retryable,
+ * since freeing space or fixing permissions lets the same input succeed.
+ */
+export class OutputWriteError extends MigflowError {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    readonly problem: string,
+    readonly fix: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${problem} (${code}); nothing was published — fix: ${fix}`, options);
+  }
+}

@@ -4,7 +4,10 @@
  * libraries it links, and `docker import` turns that tarball into an image. The emulators (vLLM) ship this way, so
  * the real container path (dockerode, ports, health checks, logs) runs on machines with no registry access.
  *
- * Images are labelled with a hash of their contents; an up-to-date image is reused, not rebuilt.
+ * Images are labelled with a hash of their contents; an up-to-date image is reused, not rebuilt. Building is
+ * single-flight per host and content (a lock file, then a second look for the image once the lock is held), so two
+ * workers starting together import one image, and callers key caches on the content hash, never on an image id
+ * that depends on which import won. The image is tagged `<repo>:c-<content>` as well as with the requested tag.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,7 @@ import { build } from 'esbuild';
 import { execa } from 'execa';
 import { sha256Hex } from '../core/cache/index.js';
 import { CommandError } from '../core/errors.js';
+import { withFileLock } from '../core/util/index.js';
 
 export const CONTENT_LABEL = 'io.migflow.image-content';
 
@@ -48,10 +52,18 @@ async function existingImageLabel(docker: Docker, tag: string): Promise<string |
   }
 }
 
-/** Builds (or reuses) the image; returns its tag and whether it was rebuilt. */
+/** The lock file of one image content on this host. */
+function lockFile(content: string): string {
+  return join(tmpdir(), 'migflow-image-locks', `${content}.lock`);
+}
+
+/**
+ * Builds (or reuses) the image; returns its tag, whether this call imported it, and its content hash (what a
+ * cache key should hold).
+ */
 export async function buildNodeScriptImage(
   opts: NodeScriptImageOptions,
-): Promise<{ tag: string; built: boolean }> {
+): Promise<{ tag: string; built: boolean; content: string }> {
   const log = opts.log ?? (() => {});
   const node = opts.nodeBinary ?? process.execPath;
   const bundle = await build({
@@ -71,8 +83,26 @@ export async function buildNodeScriptImage(
   const libs = await sharedLibraries(node);
   const nodeVersion = (await execa(node, ['--version'])).stdout.trim();
   const content = sha256Hex(`${sha256Hex(code)}\n${nodeVersion}\n${libs.join('\n')}`).slice(0, 16);
-  if ((await existingImageLabel(opts.docker, opts.tag)) === content) return { tag: opts.tag, built: false };
+  if ((await existingImageLabel(opts.docker, opts.tag)) === content)
+    return { tag: opts.tag, built: false, content };
+  return withFileLock(lockFile(content), async () => {
+    // Another process may have imported it while this one waited for the lock.
+    if ((await existingImageLabel(opts.docker, opts.tag)) === content)
+      return { tag: opts.tag, built: false, content };
+    await importImage(opts, code, libs, node, content, log);
+    return { tag: opts.tag, built: true, content };
+  });
+}
 
+async function importImage(
+  opts: NodeScriptImageOptions,
+  code: Uint8Array,
+  libs: readonly string[],
+  node: string,
+  content: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const nodeVersion = (await execa(node, ['--version'])).stdout.trim();
   log(`building image ${opts.tag} from ${opts.entry} (node ${nodeVersion}, docker import)`);
   const root = mkdtempSync(join(tmpdir(), 'migflow-rootfs-'));
   try {
@@ -99,7 +129,11 @@ export async function buildNodeScriptImage(
       `LABEL ${CONTENT_LABEL}=${content}`,
       'ENV NODE_ENV=production',
     ];
-    const argv = ['import', ...changes.flatMap((c) => ['--change', c]), '-', opts.tag];
+    // Imported under a tag named by its content, then tagged as asked: a concurrent import of other content can
+    // move the requested tag, never the content tag.
+    const repo = opts.tag.includes(':') ? opts.tag.slice(0, opts.tag.lastIndexOf(':')) : opts.tag;
+    const contentTag = `${repo}:c-${content}`;
+    const argv = ['import', ...changes.flatMap((c) => ['--change', c]), '-', contentTag];
     const r = await execa('tar', ['-C', root, '-c', '.'], { buffer: false, reject: false }).pipe(
       'docker',
       argv,
@@ -115,8 +149,9 @@ export async function buildNodeScriptImage(
         'is the Docker engine running? (`docker info`)',
       );
     }
+    const requested = opts.tag.includes(':') ? opts.tag.slice(opts.tag.lastIndexOf(':') + 1) : 'latest';
+    await opts.docker.getImage(contentTag).tag({ repo, tag: requested });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  return { tag: opts.tag, built: true };
 }

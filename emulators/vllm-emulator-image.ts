@@ -12,6 +12,6 @@ const ENTRY = fileURLToPath(new URL('./vllm/main.ts', import.meta.url));
 export async function buildVllmEmulatorImage(
   docker: Docker,
   log?: (line: string) => void,
-): Promise<{ tag: string; built: boolean }> {
+): Promise<{ tag: string; built: boolean; content: string }> {
   return buildNodeScriptImage({ entry: ENTRY, tag: VLLM_EMULATOR_IMAGE, docker, ...(log ? { log } : {}) });
 }

@@ -39,6 +39,36 @@ const { writeRunReport } = proxyActivities<Activities>({
   summary: 'run report: artifacts/pipeline/<run>/report.html and report.json',
 });
 
+const { checkInputFiles } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: BOOKKEEPING_RETRY,
+  summary: 'check that every input file of the run exists',
+});
+
+/** Input field → path of every file the enabled stages read (checked before the first stage starts). */
+function inputFiles(input: ReturnType<typeof validateInput<typeof PipelineInput>>): Record<string, string> {
+  const files: Record<string, string> = { simulationConfig: input.simulationConfig };
+  const s = input.stages;
+  if (s.datasets)
+    input.datasets.forEach((d, i) => {
+      d.inputs.forEach((p, j) => {
+        files[`datasets[${i}].inputs[${j}]`] = p;
+      });
+    });
+  if (s.train) {
+    if (input.train.gridConfig) files['train.gridConfig'] = input.train.gridConfig;
+    if (input.train.trainingConfig) files['train.trainingConfig'] = input.train.trainingConfig;
+  }
+  if (s.bench) {
+    if (input.bench.benchConfig) files['bench.benchConfig'] = input.bench.benchConfig;
+    if (input.bench.trainingConfig) files['bench.trainingConfig'] = input.bench.trainingConfig;
+    if (input.bench.trace) files['bench.trace.file'] = input.bench.trace.file;
+  }
+  if (s.deploy && input.deploy.deploymentConfig)
+    files['deploy.deploymentConfig'] = input.deploy.deploymentConfig;
+  return files;
+}
+
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 export async function PipelineWorkflow(rawInput: PipelineInput): Promise<PipelineResult> {
@@ -48,6 +78,8 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
   joinRun(Stage.pipeline, runId);
   const stages: StageOutcome[] = [];
   const result: PipelineResult = { runId, stages, simulationConfig: input.simulationConfig };
+  // A missing file fails the run now, naming its field, not after the stages before the one that reads it.
+  await checkInputFiles({ what: 'PipelineWorkflow', files: inputFiles(input) });
   // Two lines whatever the stage count: the panel shows about six.
   const progress = (current: string) =>
     setCurrentDetails(

@@ -4,10 +4,9 @@
  * policy, as BenchWorkflow runs them), writes the reference's result files and figures per policy plus a comparison,
  * and prints the comparison table.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { BenchEntry } from '../../contracts/index.js';
+import { type BenchEntry, MAX_BENCH_DECISIONS } from '../../contracts/index.js';
 import {
   benchTrials,
   comparisonTable,
@@ -24,7 +23,8 @@ import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
 import { benchRunReport, writeRunReport } from '../../core/report/index.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
-import { collect, positiveWhole, wholeNumber } from '../lib/options.js';
+import { collect, wholeNumber, wholeUpTo } from '../lib/options.js';
+import { writeOutputFolder } from '../lib/output-folder.js';
 
 /** `--trace-model ChatGPT=ChatAgent` pairs → a map. */
 export function modelMap(pairs: readonly string[]): Record<string, string> {
@@ -65,7 +65,11 @@ export function addBenchOptions(cmd: Command): Command {
         '--bl <names...>',
         'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
       )
-      .option('--steps <n>', 'decisions per trial (default benchmark-length)', positiveWhole)
+      .option(
+        '--steps <n>',
+        'decisions per trial (default benchmark-length)',
+        wholeUpTo(MAX_BENCH_DECISIONS, 'MAX_BENCH_DECISIONS'),
+      )
       .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
       .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
       .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
@@ -131,72 +135,84 @@ export function registerBenchCommand(program: Command): void {
   )
     .option(
       '--out <dir>',
-      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.* (with --task: one folder per task, and scores.*)',
-      'artifacts/bench',
+      'folder for results_<RUN_NAME>.txt/.json, figs/ and comparison.* (with --task: one folder per task, and scores.*); built beside it and published whole (default: a new artifacts/bench/local/<timestamp>)',
     )
     .option(
       '--task <names...>',
       `run the policies on tasks of the suite (${[...TASK_SUITE, 'all'].join(', ')}, or a task .yaml) instead of bench_config's workload, and score them`,
     )
-    .action(async (given: BenchCliOptions & { out: string; task?: string[] }) => {
-      const opts = { ...given, simConfig: simConfigOption(given, 'bench') };
-      // Checkpoints load (and fail on a bad path) before any trial runs.
-      if (opts.task) {
-        const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
-        return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
-      }
-      const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
-      const trace = traceSource(opts);
-      mkdirSync(opts.out, { recursive: true });
-      const entries: BenchEntry[] = [];
-      const results: { policy: string; checkpoint?: string; entry: BenchEntry }[] = [];
-      const written: string[] = [];
-      let last: BenchTrialSummary | undefined;
-      for (const t of trials) {
-        // Paths as typed: the trial process runs in this working directory.
-        const r = await benchStage.run(
-          {
-            ...t,
-            simulationConfig: opts.simConfig,
-            trainingConfig: opts.trainingConfig,
-            benchConfig: opts.benchConfig,
-            syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
-            figures: opts.figures,
-            ...(opts.chromeTrace ? { chromeTrace: true } : {}),
-            ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
-            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-            ...(trace ? { trace } : {}),
-          },
-          opts.out,
-          {},
-        );
-        process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
-        entries.push(r.entry);
-        results.push({
-          policy: r.entry.policy,
-          ...(t.checkpoint ? { checkpoint: t.checkpoint } : {}),
-          entry: r.entry,
-        });
-        written.push(...r.files.map((f) => join(opts.out, f)));
-        last = r;
-      }
-      written.push(...writeComparisonEntries(opts.out, entries));
-      const report = writeRunReport(
-        opts.out,
-        benchRunReport(`bench ${opts.out}`, results, last?.totalRequests ?? 0),
+    .action(async (given: BenchCliOptions & { out?: string; task?: string[] }) => {
+      // The output folder is built beside its target and published whole (cli/lib/output-folder.ts): a run
+      // killed at any instant leaves the previous run's folder or this one's, never both mixed.
+      const target =
+        given.out ?? join('artifacts', 'bench', 'local', new Date().toISOString().replace(/[:.]/g, '-'));
+      const { result: text, inText } = await writeOutputFolder(target, 'migflow bench', (tmp) =>
+        benchInto({ ...given, out: tmp, simConfig: simConfigOption(given, 'bench') }, target),
       );
-      written.push(report.html, report.json);
-      process.stdout.write(
-        `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\nEnergy (power model of the simulation config):\n${energyTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
-      );
+      process.stdout.write(inText(text));
     });
+}
+
+/** The whole `migflow bench` run into `opts.out` (a private folder); returns what to print. */
+async function benchInto(
+  opts: BenchCliOptions & { out: string; task?: string[] },
+  target: string,
+): Promise<string> {
+  {
+    // Checkpoints load (and fail on a bad path) before any trial runs.
+    if (opts.task) {
+      const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
+      return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
+    }
+    const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
+    const trace = traceSource(opts);
+    const entries: BenchEntry[] = [];
+    const results: { policy: string; checkpoint?: string; entry: BenchEntry }[] = [];
+    const written: string[] = [];
+    let last: BenchTrialSummary | undefined;
+    for (const t of trials) {
+      // Paths as typed: the trial process runs in this working directory.
+      const r = await benchStage.run(
+        {
+          ...t,
+          simulationConfig: opts.simConfig,
+          trainingConfig: opts.trainingConfig,
+          benchConfig: opts.benchConfig,
+          syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
+          figures: opts.figures,
+          ...(opts.chromeTrace ? { chromeTrace: true } : {}),
+          ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(trace ? { trace } : {}),
+        },
+        opts.out,
+        {},
+      );
+      process.stderr.write(`${r.entry.policy}: done (${r.entry.steps} decisions, flush ${r.flushSteps})\n`);
+      entries.push(r.entry);
+      results.push({
+        policy: r.entry.policy,
+        ...(t.checkpoint ? { checkpoint: t.checkpoint } : {}),
+        entry: r.entry,
+      });
+      written.push(...r.files.map((f) => join(opts.out, f)));
+      last = r;
+    }
+    written.push(...writeComparisonEntries(opts.out, entries));
+    const report = writeRunReport(
+      opts.out,
+      benchRunReport(`bench ${target}`, results, last?.totalRequests ?? 0),
+    );
+    written.push(report.html, report.json);
+    return `${last?.totalRequests} requests, ${last?.workload}, ${last?.entry.steps} decisions\n${comparisonTable(entries)}\nEnergy (power model of the simulation config):\n${energyTable(entries)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`;
+  }
 }
 
 /** `migflow bench --task …`: every policy on every task, each task's tables, then the suite's scores. */
 async function benchTasks(
   opts: BenchCliOptions & { out: string; task: string[] },
   policies: readonly PolicyFactory[],
-): Promise<void> {
+): Promise<string> {
   if (opts.trace) {
     throw new ConfigError(
       '--trace',
@@ -224,7 +240,5 @@ async function benchTasks(
     (r) =>
       `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,
   );
-  process.stdout.write(
-    `${[...tables, scoreText].join('\n\n')}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`,
-  );
+  return `${[...tables, scoreText].join('\n\n')}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`;
 }

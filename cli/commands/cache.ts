@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { paramsSummary } from '../../contracts/index.js';
 import { stageCacheFromEnv } from '../../workers/stage-cache.js';
+import { wholeNumber } from '../lib/options.js';
 
 function human(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -80,11 +81,11 @@ export function registerCacheCommand(program: Command): void {
     .description(
       'remove leftovers of interrupted builds and training run dirs idle for a day, and optionally all but the newest N entries per stage',
     )
-    .option('--keep <n>', 'keep only the newest N entries of each stage')
+    .option('--keep <n>', 'keep only the newest N entries of each stage', wholeNumber)
     .option('--dry-run', 'only print what would be removed', false)
-    .action(async (o: { keep?: string; dryRun: boolean }) => {
+    .action(async (o: { keep?: number; dryRun: boolean }) => {
       const removed = await open().collect({
-        ...(o.keep ? { keepPerStage: Number(o.keep) } : {}),
+        ...(o.keep !== undefined ? { keepPerStage: o.keep } : {}),
         dryRun: o.dryRun,
       });
       for (const d of removed) process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${d}\n`);

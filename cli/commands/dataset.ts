@@ -46,6 +46,11 @@ export function registerDatasetCommand(program: Command): void {
       ]),
     )
     .option('--limit <n>', 'stop after this many raw rows', positiveWhole)
+    .option(
+      '--allow-empty',
+      'accept a result of 0 rows (default: an error naming the first rejected row)',
+      false,
+    )
     .option('--json', 'print the result as JSON', false)
     .action(
       async (
@@ -55,6 +60,7 @@ export function registerDatasetCommand(program: Command): void {
           out: string;
           format?: 'jsonl' | 'json' | 'parquet';
           limit?: number;
+          allowEmpty: boolean;
           json: boolean;
         },
       ) => {
@@ -78,6 +84,7 @@ export function registerDatasetCommand(program: Command): void {
               inputs,
               ...(o.format ? { format: o.format } : {}),
               ...(o.limit ? { limit: o.limit } : {}),
+              ...(o.allowEmpty ? { allowEmpty: true } : {}),
             },
             resolve(o.out),
             {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { DeployInput, DeployResult } from '../../contracts/index.js';
+import { type DeployInput, type DeployResult, MAX_DEPLOY_DURATION_S } from '../../contracts/index.js';
 import {
   deployStatusQuery,
   deployStopSignal,
@@ -17,8 +17,11 @@ import {
 } from '../../contracts/temporal/index.js';
 import { loadDeploymentConfig } from '../../core/config/index.js';
 import { cleanDeployment } from '../../core/deploy/index.js';
+import { ConfigError } from '../../core/errors.js';
 import { artifactsDir } from '../../core/paths.js';
 import { connectClient } from '../lib/client.js';
+import { port, positiveNumber, positiveUpTo } from '../lib/options.js';
+import { awaitWorkflow, checkWorkflowInput } from '../lib/workflow-run.js';
 
 interface DeployCliOptions {
   policy: string;
@@ -42,23 +45,35 @@ export function registerDeployCommand(program: Command): void {
       'clean: remove the containers of --deployment and the MIG instances of the config’s GPUs',
     )
     .option('--policy <name>', 'heuristic | qas | linucb | static-7g | static-2g | path of an RL checkpoint')
-    .option('--duration <s>', 'run length in seconds (default: deployment.yaml duration_s)', Number)
-    .option('--interval <s>', 'decision interval in seconds (default: deployment.yaml)', Number)
+    .option(
+      '--duration <s>',
+      'run length in seconds (default: deployment.yaml duration_s)',
+      positiveUpTo(MAX_DEPLOY_DURATION_S, 'MAX_DEPLOY_DURATION_S'),
+    )
+    .option('--interval <s>', 'decision interval in seconds (default: deployment.yaml)', positiveNumber)
     .option('--emulate', 'emulated GPUs: nvidia-smi emulator and vLLM emulator containers', false)
     .option('--config <file>', 'deployment config', 'configs/deployment.yaml')
     .option(
       '--deployment <id>',
       'deployment id (names the containers; default deploy-<timestamp>); required by clean',
     )
-    .option('--dashboard-port <port>', "overrides deployment.yaml's dashboard.port", Number)
+    .option('--dashboard-port <port>', "overrides deployment.yaml's dashboard.port", port)
     .option('--json', 'print the result as JSON', false)
     .action(async (action: string | undefined, o: DeployCliOptions) => {
       if (action === 'clean') return clean(o);
       if (action !== undefined)
-        throw new Error(`unknown action ${action} — fix: use \`migflow deploy clean --deployment ID\``);
+        throw new ConfigError(
+          'migflow deploy',
+          'action',
+          `unknown action ${action}`,
+          'use `migflow deploy clean --deployment ID`, or no action to deploy',
+        );
       if (!o.policy)
-        throw new Error(
-          'missing --policy (heuristic, qas, linucb, static-7g, static-2g or a checkpoint path)',
+        throw new ConfigError(
+          'migflow deploy',
+          '--policy',
+          'missing',
+          'pass --policy heuristic | qas | linucb | static-7g | static-2g | <checkpoint directory>',
         );
       const cfg = loadDeploymentConfig(o.config);
       const id =
@@ -78,7 +93,10 @@ export function registerDeployCommand(program: Command): void {
         ...(o.dashboardPort !== undefined ? { dashboardPort: o.dashboardPort } : {}),
         ...(o.emulate ? { nvidiaSmiState: join(artifactsDir(), 'deploy', id, 'nvidia-smi.json') } : {}),
       };
+      checkWorkflowInput('DeployWorkflow', input);
       const { client, close } = await connectClient();
+      let ticker: NodeJS.Timeout | undefined;
+      let onSigint: (() => void) | undefined;
       try {
         const handle = await client.workflow.start('DeployWorkflow', {
           taskQueue: MAIN_TASK_QUEUE,
@@ -90,7 +108,7 @@ export function registerDeployCommand(program: Command): void {
             `dashboard: http://${cfg.dashboard.host}:${o.dashboardPort ?? cfg.dashboard.port}/ (once the first window runs)\n`,
         );
         let stopping = false;
-        const onSigint = () => {
+        onSigint = () => {
           if (stopping) process.exit(130);
           stopping = true;
           process.stderr.write(
@@ -100,7 +118,7 @@ export function registerDeployCommand(program: Command): void {
         };
         process.on('SIGINT', onSigint);
         let lastWindow = -1;
-        const ticker = setInterval(async () => {
+        ticker = setInterval(async () => {
           try {
             const s = await handle.query(deployStatusQuery);
             if (s.window !== lastWindow) {
@@ -114,9 +132,10 @@ export function registerDeployCommand(program: Command): void {
             // Query before the first workflow task: try again next tick.
           }
         }, 2_000);
-        const result = (await handle.result()) as DeployResult;
-        clearInterval(ticker);
-        process.off('SIGINT', onSigint);
+        const result = (await awaitWorkflow(client, handle, [
+          MAIN_TASK_QUEUE,
+          gpuTaskQueue(cfg.gpus[0]!.index),
+        ])) as DeployResult;
         if (o.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           return;
@@ -125,6 +144,9 @@ export function registerDeployCommand(program: Command): void {
         if (txt) process.stdout.write(readFileSync(txt, 'utf8'));
         process.stdout.write(`\nfiles: ${result.reportFiles.join(', ')}\n`);
       } finally {
+        // However the run ends (a failure included), stop polling so the process can exit.
+        if (ticker) clearInterval(ticker);
+        if (onSigint) process.off('SIGINT', onSigint);
         await close();
       }
     });

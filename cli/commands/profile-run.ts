@@ -17,7 +17,13 @@ import {
   tpotPromptsFor,
 } from '../../core/profiling/index.js';
 import { spawnEmulator } from '../../emulators/vllm/spawn.js';
-import { collectWords, positiveNumber, positiveWhole, positiveWholeList } from '../lib/options.js';
+import {
+  collectWords,
+  positiveNumber,
+  positiveWhole,
+  positiveWholeList,
+  wholeNumber,
+} from '../lib/options.js';
 import { planDuration, servingBenchmarkBlock } from '../lib/vllm-result-block.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -105,7 +111,7 @@ export function registerProfileRunCommands(profile: Command): void {
         "vllm bench serve's flag: the per-request fields (ttfts, itls, …) are always saved, so it changes nothing",
       )
       .option('--pause-ms <ms>', 'pause between concurrency levels (default 2000)', positiveWhole)
-      .option('--seed <n>', 'seed of the random dataset and arrivals', '0')
+      .option('--seed <n>', 'seed of the random dataset and arrivals', wholeNumber, 0)
       .option('--quiet', "skip vLLM's result block per level (stderr)")
       .addHelpText(
         'after',
@@ -157,7 +163,7 @@ export function registerProfileRunCommands(profile: Command): void {
     try {
       const out = resolve(outDir);
       const result: Record<string, unknown> = { baseUrl: t.baseUrl, model: t.model };
-      const seed = Number(o.seed);
+      const seed = o.seed as number;
       if (o.kind !== 'concurrency') {
         const plan = defaultPrefillPlan({
           modelId: t.model,

@@ -1,7 +1,7 @@
 /** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { WarmStartTeacher } from '../../contracts/index.js';
+import { MAX_TRAIN_STEPS, type WarmStartTeacher } from '../../contracts/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import {
   gridRunReport,
@@ -10,18 +10,26 @@ import {
   writeRunReport,
 } from '../../core/report/index.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
-import { parseOverrides } from '../lib/options.js';
+import {
+  gpuIndex,
+  parseOverrides,
+  positiveUpTo,
+  positiveWhole,
+  wholeNumber,
+  wholeUpTo,
+} from '../lib/options.js';
 import { readServerState } from '../lib/server.js';
 import { gridResultTable, runGridWorkflow, runTrainWorkflow, trainTable } from '../lib/train-workflows.js';
+import { checkWorkflowInput } from '../lib/workflow-run.js';
 
 interface CommonOptions {
   simConfig: string;
-  steps?: string;
-  seed: string;
+  steps?: number;
+  seed: number;
   set?: string[];
-  checkpointEvery?: string;
+  checkpointEvery?: number;
   realTokens: boolean;
-  heartbeatTimeout: string;
+  heartbeatTimeout: number;
   workflowId?: string;
   runId?: string;
   progress: boolean;
@@ -46,14 +54,12 @@ function int(name: string, v: string): number {
 function commonInput(o: CommonOptions) {
   return {
     simulationConfig: o.simConfig,
-    seed: int('--seed', o.seed),
+    seed: o.seed,
     overrides: parseOverrides(o.set),
     syntheticTokens: !o.realTokens,
-    heartbeatTimeoutS: Number(o.heartbeatTimeout),
-    ...(o.steps !== undefined ? { totalSteps: int('--steps', o.steps) } : {}),
-    ...(o.checkpointEvery !== undefined
-      ? { checkpointEverySteps: int('--checkpoint-every', o.checkpointEvery) }
-      : {}),
+    heartbeatTimeoutS: o.heartbeatTimeout,
+    ...(o.steps !== undefined ? { totalSteps: o.steps } : {}),
+    ...(o.checkpointEvery !== undefined ? { checkpointEverySteps: o.checkpointEvery } : {}),
     ...(o.runId ? { runId: o.runId } : {}),
     ...(o.nEnvs !== undefined ? { nEnvs: nEnvsOption(o.nEnvs) } : {}),
     // The workflow validates the name (a ConfigError listing the baselines it accepts).
@@ -68,13 +74,17 @@ function commonInput(o: CommonOptions) {
 function withCommonOptions(c: Command): Command {
   return c
     .option('--sim-config <path>', 'simulation config', 'configs/simulation_config.yaml')
-    .option('--steps <n>', 'env steps of each run (default: total_timesteps of the training config)')
-    .option('--seed <n>', 'seed', '0')
+    .option(
+      '--steps <n>',
+      'env steps of each run (default: total_timesteps of the training config)',
+      wholeUpTo(MAX_TRAIN_STEPS, 'MAX_TRAIN_STEPS'),
+    )
+    .option('--seed <n>', 'seed', wholeNumber, 0)
     .option(
       '--set <path=value...>',
       'override a training config field, dotted path from the YAML root, YAML value (e.g. training.PPO.n_steps=64)',
     )
-    .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)')
+    .option('--checkpoint-every <n>', 'checkpoint cadence in env steps (default 5120)', positiveWhole)
     .option(
       '--n-envs <n|auto>',
       'environments per run (training.PPO.n_envs); auto = the GPU worker’s cores, at most 8',
@@ -86,7 +96,12 @@ function withCommonOptions(c: Command): Command {
     .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)')
     .option('--bench-config <path>', 'bench config the warm-start teacher reads', 'configs/bench_config.yaml')
     .option('--real-tokens', 'token lengths from the profiling stage instead of seeded synthetic ones', false)
-    .option('--heartbeat-timeout <s>', 'seconds before a silent GPU worker’s run is retried elsewhere', '60')
+    .option(
+      '--heartbeat-timeout <s>',
+      'seconds before a silent GPU worker’s run is retried elsewhere (at most 3600)',
+      positiveUpTo(3600),
+      60,
+    )
     .option('--workflow-id <id>', 'workflow id')
     .option('--run-id <id>', 'MigflowRunId (default: the workflow id)')
     .option('--no-progress', 'no progress display')
@@ -108,13 +123,16 @@ export function registerRunTrainCommands(run: Command): void {
         'train one Maskable PPO policy with TrainWorkflow on a GPU worker (migflow worker --gpu N)',
       )
       .option('--config <path>', 'training config', 'configs/training_config.yaml')
-      .option('--gpu <n>', 'GPU index: the run goes to task queue migflow-gpu-<n>', '0'),
-  ).action(async (o: CommonOptions & { config: string; gpu: string }) => {
+      .option('--gpu <n>', 'GPU index: the run goes to task queue migflow-gpu-<n>', gpuIndex, 0),
+  ).action(async (o: CommonOptions & { config: string; gpu: number }) => {
+    const input = { ...commonInput(o), trainingConfig: o.config, gpu: o.gpu };
+    // A bad input fails here, naming the field, before a server is even needed.
+    checkWorkflowInput('TrainWorkflow', input);
     const { client, close, namespace } = await connectClient();
     try {
       const workflowId = o.workflowId ?? `train/${stamp()}`;
       const { result, runId } = await runTrainWorkflow(client, {
-        input: { ...commonInput(o), trainingConfig: o.config, gpu: int('--gpu', o.gpu) },
+        input,
         workflowId,
         progress: o.progress,
       });
@@ -137,16 +155,21 @@ export function registerRunTrainCommands(run: Command): void {
       )
       .option('--config <path>', 'grid config', 'configs/grid_search.yaml')
       .option('--training-config <path>', 'base training config', 'configs/training_config.yaml')
-      .option('--gpus <list>', 'comma-separated GPU indices, one trial per GPU at a time', '0')
+      .option(
+        '--gpus <list>',
+        'comma-separated GPU indices, one trial per GPU at a time',
+        (v: string) => v.split(',').map((g) => gpuIndex(g)),
+        [0],
+      )
       .option('--seed-per-trial', 'trial i gets seed + i (trials differ in their draws too)', false),
   ).action(
     async (
-      o: CommonOptions & { config: string; trainingConfig: string; gpus: string; seedPerTrial: boolean },
+      o: CommonOptions & { config: string; trainingConfig: string; gpus: number[]; seedPerTrial: boolean },
     ) => {
       const { client, close, namespace } = await connectClient();
       try {
         const workflowId = o.workflowId ?? `grid/${stamp()}`;
-        const gpus = o.gpus.split(',').map((g) => int('--gpus', g.trim()));
+        const gpus = o.gpus;
         const { result, runId } = await runGridWorkflow(client, {
           input: {
             ...commonInput(o),

@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { port } from '../lib/options.js';
 import {
   defaultServerOptions,
   ensureServerRunning,
@@ -24,8 +25,8 @@ export function registerServerCommand(program: Command): void {
       'address to bind gRPC and the Web UI (0.0.0.0 lets GPU hosts on your LAN connect)',
       d.ip,
     )
-    .option('--port <n>', 'gRPC port', String(d.port))
-    .option('--ui-port <n>', 'Web UI port (default: gRPC port + 1000)')
+    .option('--port <n>', 'gRPC port', port, d.port)
+    .option('--ui-port <n>', 'Web UI port (default: gRPC port + 1000)', port)
     .option('--db <file>', 'SQLite file', d.dbFile)
     .option('--namespace <ns>', 'namespace to create', d.namespace)
     .option('--headless', 'no Web UI', false)
@@ -33,8 +34,8 @@ export function registerServerCommand(program: Command): void {
     .action(
       async (o: {
         ip: string;
-        port: string;
-        uiPort?: string;
+        port: number;
+        uiPort?: number;
         db: string;
         namespace: string;
         headless: boolean;
@@ -42,8 +43,8 @@ export function registerServerCommand(program: Command): void {
       }) => {
         const opts = {
           ip: o.ip,
-          port: Number(o.port),
-          uiPort: o.uiPort ? Number(o.uiPort) : Number(o.port) + 1000,
+          port: o.port,
+          uiPort: o.uiPort ?? o.port + 1000,
           dbFile: o.db,
           namespace: o.namespace,
           headless: o.headless,

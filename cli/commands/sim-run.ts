@@ -4,6 +4,7 @@
  * Token lengths come from the configs' generated JSONLs, or from a seeded synthetic table with --synthetic-tokens.
  */
 import { type Command, Option } from 'commander';
+import { MAX_BENCH_DECISIONS } from '../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
   loadSimulationConfig,
@@ -14,7 +15,7 @@ import { NO_ACTION } from '../../core/mig/index.js';
 import { ChromeTraceRecorder, summarizeCompleted } from '../../core/sim/index.js';
 import { writeFileAtomic } from '../../core/util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../core/workload/index.js';
-import { wholeNumber } from '../lib/options.js';
+import { wholeNumber, wholeUpTo } from '../lib/options.js';
 
 export interface SimRunOptions {
   /** The simulation config. */
@@ -107,7 +108,11 @@ export function registerSimRunCommand(sim: Command): void {
     )
     .addOption(new Option('--policy <name>', 'policy').choices(SIM_POLICIES).default('random'))
     .option('--seed <n>', 'seed of the episode', wholeNumber, 0)
-    .option('--steps <k>', 'decisions in the episode (default PPO.episode_length)', wholeNumber)
+    .option(
+      '--steps <k>',
+      'decisions in the episode (default PPO.episode_length)',
+      wholeUpTo(MAX_BENCH_DECISIONS, 'MAX_BENCH_DECISIONS'),
+    )
     .option('--synthetic-tokens', 'use seeded synthetic token lengths instead of the generated JSONLs')
     .option('--json', 'print JSON (default: a short text summary)')
     .option(

@@ -4,11 +4,12 @@
  * and a SHA-256 over the arrival times, so it can be compared with the reference's generator run in Python.
  */
 import type { Command } from 'commander';
+import { MAX_BENCH_DECISIONS } from '../../contracts/index.js';
 import { loadBenchConfig, loadTrainingConfig } from '../../core/config/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { CPythonRandom } from '../../core/random/index.js';
 import { benchPatternRanges, RequestLoader, summarizeArrivals } from '../../core/workload/index.js';
-import { integer, positiveWhole } from '../lib/options.js';
+import { integer, wholeUpTo } from '../lib/options.js';
 
 export interface SimTraceOptions {
   readonly config: string;
@@ -71,7 +72,11 @@ export function registerSimTraceCommand(sim: Command): void {
     .option('--training-config <file>', 'training config (action interval)', 'configs/training_config.yaml')
     .requiredOption('--agent <name>', 'agent, e.g. CodingAgent')
     .option('--seed <n>', 'workload seed (default: the config seed)', integer)
-    .option('--steps <k>', 'decisions the trace covers (default: benchmark-length)', positiveWhole)
+    .option(
+      '--steps <k>',
+      'decisions the trace covers (default: benchmark-length)',
+      wholeUpTo(MAX_BENCH_DECISIONS, 'MAX_BENCH_DECISIONS'),
+    )
     .option('--json', 'print JSON (default: one line of text)')
     .action((opts: SimTraceOptions & { json?: boolean }) => {
       const t = simTrace(opts);

@@ -10,12 +10,12 @@
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { checkpointSteps, WarmStartTeacher } from '../../contracts/index.js';
+import { checkpointSteps, MAX_TRAIN_STEPS, WarmStartTeacher } from '../../contracts/index.js';
 import { taskFiles } from '../../core/bench/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
-import { overridePair, positiveWhole, wholeNumber } from '../lib/options.js';
+import { overridePair, positiveWhole, wholeNumber, wholeUpTo } from '../lib/options.js';
 import { UpdateTables } from '../lib/sb3-table.js';
 
 function nEnvs(value: string): number {
@@ -126,7 +126,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--config <file>', 'old name of --training-config (still accepted, with a warning)')
     .option('--sim-config <file>', 'simulation config', 'configs/simulation_config.yaml')
     .option('-v, --verbose', "print SB3's table after every PPO update (fps, time_elapsed, losses, KL, …)")
-    .option('--steps <n>', 'env steps of the run (default: total_timesteps)', positiveWhole)
+    .option(
+      '--steps <n>',
+      'env steps of the run (default: total_timesteps)',
+      wholeUpTo(MAX_TRAIN_STEPS, 'MAX_TRAIN_STEPS'),
+    )
     .option('--seed <n>', 'seed of env, sampling, weights and shuffling', wholeNumber, 0)
     .option('--resume <checkpoint>', 'continue from a checkpoint directory (…/rl_model_<N>_steps)')
     .option('--out <dir>', 'run directory (default: artifacts/train/<timestamp>)')

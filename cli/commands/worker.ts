@@ -1,6 +1,7 @@
 /** `migflow worker [--gpu N [--emulate]]`: run the main worker, or a GPU-pinned one, in this process. */
 import type { Command } from 'commander';
 import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../contracts/temporal/index.js';
+import { gpuIndex } from '../lib/options.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -9,10 +10,13 @@ export function registerWorkerCommand(program: Command): void {
     .option(
       '--gpu <n>',
       'pin to this GPU index: task queue migflow-gpu-<n>, CUDA_VISIBLE_DEVICES for its children',
+      gpuIndex,
     )
-    .option('--gpus <list>', 'override GPU discovery (comma-separated indices this host has)')
+    .option('--gpus <list>', 'override GPU discovery (comma-separated indices this host has)', (v: string) =>
+      v.split(',').map((g) => gpuIndex(g)),
+    )
     .option('--emulate', 'allow a GPU worker on a host without that GPU (emulated hardware)', false)
-    .action(async (o: { gpu?: string; gpus?: string; emulate: boolean }) => {
+    .action(async (o: { gpu?: number; gpus?: number[]; emulate: boolean }) => {
       // Loaded on use: the worker pulls in every activity and the Temporal native bridge.
       const { installRuntime, workerEnv } = await import('../../workers/connect.js');
       installRuntime();
@@ -26,8 +30,8 @@ export function registerWorkerCommand(program: Command): void {
         await worker.run().finally(() => connection.close());
         return;
       }
-      const gpu = Number(o.gpu);
-      const gpus = o.gpus?.split(',').map(Number);
+      const gpu = o.gpu;
+      const gpus = o.gpus;
       const { createGpuWorker } = await import('../../workers/gpu-worker.js');
       const { worker, connection } = await createGpuWorker(env, {
         gpu,

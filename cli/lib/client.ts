@@ -3,6 +3,7 @@ import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '
 import type { WorkflowResultType } from '@temporalio/common';
 import type { Stage } from '../../contracts/index.js';
 import { MAIN_TASK_QUEUE, runTags } from '../../contracts/temporal/index.js';
+import { awaitWorkflow, checkWorkflowInput } from './workflow-run.js';
 
 export async function connectClient(
   env: NodeJS.ProcessEnv = process.env,
@@ -41,6 +42,8 @@ export function startWorkflow<W extends (input: never) => Promise<unknown>>(
   input: Parameters<W>[0],
   o: { workflowId: string; summary: string; stage: Stage; runId?: string; gpuQueue?: string },
 ): Promise<WorkflowHandleWithFirstExecutionRunId<(input: Parameters<W>[0]) => ReturnType<W>>> {
+  // A bad input fails here, naming the field, instead of starting a workflow that fails at once.
+  checkWorkflowInput(type, input);
   return client.workflow.start<(input: Parameters<W>[0]) => ReturnType<W>>(type, {
     taskQueue: MAIN_TASK_QUEUE,
     workflowId: o.workflowId,
@@ -62,5 +65,6 @@ export async function executeWorkflow<W extends (input: never) => Promise<unknow
   o: { workflowId: string; summary: string; stage: Stage; runId?: string; gpuQueue?: string },
 ): Promise<{ result: WorkflowResultType<(input: Parameters<W>[0]) => ReturnType<W>>; runId: string }> {
   const handle = await startWorkflow<W>(client, type, input, o);
-  return { result: await handle.result(), runId: handle.firstExecutionRunId };
+  const queues = [MAIN_TASK_QUEUE, ...(o.gpuQueue !== undefined ? [o.gpuQueue] : [])];
+  return { result: await awaitWorkflow(client, handle, queues), runId: handle.firstExecutionRunId };
 }

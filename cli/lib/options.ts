@@ -2,37 +2,100 @@
 import { InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 
+/**
+ * The number a flag's text spells, or undefined: plain decimal or exponent notation, nothing else (`Number('')` is
+ * 0 and `Number('0x10')` is 16, neither of which a user means).
+ */
+function numberOf(value: string): number | undefined {
+  const t = value.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+// Commander calls a parser as (value, previous): parsers take one argument, or a default would become a bound.
+
 /** A whole number ≥ 0. */
 export function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  const max = Number.MAX_SAFE_INTEGER;
+  const n = numberOf(value);
+  if (n === undefined || !Number.isSafeInteger(n) || n < 0 || n > max)
+    throw new InvalidArgumentError(`expected a whole number from 0 to ${fmt(max)}, got "${value}"`);
   return n;
 }
 
 /** A whole number ≥ 1. */
 export function positiveWhole(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  const max = Number.MAX_SAFE_INTEGER;
+  const n = numberOf(value);
+  if (n === undefined || !Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${fmt(max)}, got "${value}"`);
   return n;
+}
+
+/** A parser of whole numbers from 1 to `max`, saying which limit the flag has and where it is set. */
+export function wholeUpTo(max: number, limitName: string): (value: string) => number {
+  return (value) => {
+    const n = numberOf(value);
+    if (n === undefined || !Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${value}"`);
+    if (n > max)
+      throw new InvalidArgumentError(
+        `${fmt(n)} is above the limit of ${fmt(max)} (${limitName} in contracts/limits.ts); ask for less, or raise it there`,
+      );
+    return n;
+  };
 }
 
 /** Any integer (e.g. a seed). */
 export function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer');
+  const n = numberOf(value);
+  if (n === undefined || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`expected an integer, got "${value}"`);
   return n;
 }
 
+/** A finite number > 0. */
 export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  const n = numberOf(value);
+  if (n === undefined || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return n;
+}
+
+/** A parser of numbers in (0, max]. */
+export function positiveUpTo(max: number, limitName?: string): (value: string) => number {
+  return (value) => {
+    const n = positiveNumber(value);
+    if (n > max)
+      throw new InvalidArgumentError(
+        `${fmt(n)} is above the limit of ${fmt(max)}${limitName ? ` (${limitName} in contracts/limits.ts)` : ''}`,
+      );
+    return n;
+  };
+}
+
+/** A TCP port, 1–65535. */
+export function port(value: string): number {
+  const n = numberOf(value);
+  if (n === undefined || !Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`expected a TCP port from 1 to 65535, got "${value}"`);
+  return n;
+}
+
+/** A GPU index, 0–63. */
+export function gpuIndex(value: string): number {
+  const n = numberOf(value);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 63)
+    throw new InvalidArgumentError(`expected a GPU index from 0 to 63, got "${value}"`);
   return n;
 }
 
 /** `1,2,4,8`. */
 export function positiveWholeList(value: string): number[] {
-  const xs = value.split(',').map((s) => Number(s.trim()));
-  if (xs.length === 0 || xs.some((n) => !Number.isInteger(n) || n <= 0)) {
+  const xs = value.split(',').map((s) => numberOf(s) ?? Number.NaN);
+  if (xs.length === 0 || xs.some((n) => !Number.isSafeInteger(n) || n <= 0)) {
     throw new InvalidArgumentError('expected a comma-separated list of positive whole numbers, e.g. 1,2,4,8');
   }
   return xs;

@@ -17,10 +17,16 @@ import {
   type TrainWorkflowResult,
 } from '../../contracts/index.js';
 import type { GridSearchWorkflow, TrainWorkflow } from '../../contracts/temporal/index.js';
-import { gpuTaskQueue, gridStatusQuery, trainProgressQuery } from '../../contracts/temporal/index.js';
+import {
+  gpuTaskQueue,
+  gridStatusQuery,
+  MAIN_TASK_QUEUE,
+  trainProgressQuery,
+} from '../../contracts/temporal/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { startWorkflow } from './client.js';
 import { formatTable } from './table.js';
+import { awaitWorkflow } from './workflow-run.js';
 
 const POLL_MS = 1_000;
 
@@ -93,14 +99,19 @@ function display(): Display {
  * `progress: false`); a failed query (no worker yet) is retried quietly.
  */
 async function watch<R>(
-  handle: { result(): Promise<R>; firstExecutionRunId: string },
+  client: Client,
+  queues: readonly string[],
+  handle: { workflowId: string; result(): Promise<R>; firstExecutionRunId: string },
   opts: { progress?: boolean },
   poll: (d: Display | undefined) => Promise<void>,
   finish: (d: Display | undefined, result: R) => void = () => {},
 ): Promise<{ result: R; runId: string }> {
   const d = opts.progress === false ? undefined : display();
   let settled = false;
-  const finished = handle.result().finally(() => {
+  const finished = awaitWorkflow(client, handle, queues, (line) => {
+    d?.stop();
+    process.stderr.write(`${line}\n`);
+  }).finally(() => {
     settled = true;
   });
   const loop = (async () => {
@@ -141,6 +152,8 @@ export const runTrainWorkflow: WatchedRun<TrainWorkflowInput, TrainWorkflowResul
     gpuQueue: gpuTaskQueue(gpu),
   });
   return watch(
+    client,
+    [MAIN_TASK_QUEUE, gpuTaskQueue(gpu)],
     handle,
     run,
     async (d) => d?.update(`gpu-${gpu}`, await handle.query(trainProgressQuery)),
@@ -158,7 +171,8 @@ export const runGridWorkflow: WatchedRun<GridSearchInput, GridSearchResult> = as
     stage: Stage.gridSearch,
   });
   const children = new Map<string, WorkflowHandle<TrainWorkflow>>();
-  return watch(handle, run, async (d) => {
+  const queues = [MAIN_TASK_QUEUE, ...(input.gpus ?? [0]).map(gpuTaskQueue)];
+  return watch(client, queues, handle, run, async (d) => {
     const status: GridSearchStatus = await handle.query(gridStatusQuery);
     for (const t of status.trials) {
       if (t.status === 'pending') continue;

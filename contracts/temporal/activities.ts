@@ -50,6 +50,11 @@ export interface Activities<DeployState extends DeployStateView = DeployStateVie
   writeBackProfiles(args: WriteBackArgs): Promise<WriteBackResult>;
   /** pipeline (queue `migflow`): the working copy of the simulation config the fit stage writes into. */
   prepareWorkingConfig(args: WorkingConfigArgs): Promise<WorkingConfigResult>;
+  /**
+   * pipeline (queue `migflow`): every input file the run will read exists and is readable; otherwise a
+   * non-retryable ConfigError naming `<what> input`, the field and the path, before any stage starts.
+   */
+  checkInputFiles(args: { what: string; files: Record<string, string> }): Promise<void>;
   /** pipeline (queue `migflow`): the run report, artifacts/pipeline/<run>/report.html and report.json. */
   writeRunReport(args: RunReportArgs): Promise<RunReportFiles>;
   /** train (queue `migflow`): grid_search.yaml → validated trials. */

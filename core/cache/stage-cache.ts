@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ArtifactStore } from '../store/index.js';
-import { writeFileAtomic } from '../util/index.js';
+import { asWriteError, fsyncTree, writeFileAtomic } from '../util/index.js';
 import { canonicalJson } from './canonical-json.js';
 import { hashFile, listFiles, sha256Hex } from './hash.js';
 import { localPath, shareFile } from './host-paths.js';
@@ -162,12 +162,22 @@ export class StageCache {
     if (cached) return { hit: true, key, dir, manifest: cached };
 
     const stageDir = join(this.root, req.stage);
-    mkdirSync(stageDir, { recursive: true });
     const tmp = join(stageDir, `${TMP_PREFIX}${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
-    mkdirSync(tmp);
+    try {
+      mkdirSync(tmp, { recursive: true });
+    } catch (err) {
+      throw asWriteError(err, tmp);
+    }
     const started = Date.now();
     try {
       const summary = await build(tmp);
+      // Builders write with their own calls (streams, child processes): fsync all of it before the rename
+      // publishes it; a disk that filled up mid-build fails here or earlier, never after publication.
+      try {
+        fsyncTree(tmp);
+      } catch (err) {
+        throw asWriteError(err, tmp);
+      }
       // The shared store hashes the files itself as it uploads them (once is enough).
       const outputs: FileRecord[] = [];
       if (!remote)
@@ -198,7 +208,7 @@ export class StageCache {
         renameSync(tmp, dir);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw asWriteError(err, dir);
         // Another worker published the same key first: theirs is complete and equivalent; keep it.
         rmSync(tmp, { recursive: true, force: true });
         const theirs = this.lookup<S>(req.stage, key);
@@ -208,7 +218,11 @@ export class StageCache {
       return { hit: false, key, dir, manifest };
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
-      throw err;
+      // A builder that hit a full disk with a plain write names the file it was writing; say what that means.
+      throw (err as NodeJS.ErrnoException).code === 'ENOSPC' ||
+        (err as NodeJS.ErrnoException).code === 'EDQUOT'
+        ? asWriteError(err, (err as NodeJS.ErrnoException).path ?? dir)
+        : err;
     }
   }
 

@@ -4,7 +4,7 @@
  * schemas are shared with `deployment.yaml`, which describes the same traffic on real hardware.
  */
 import { z } from 'zod';
-import { AGENT_NAMES, AgentNameSchema } from '../../contracts/index.js';
+import { AGENT_NAMES, AgentNameSchema, MAX_BENCH_DECISIONS, overLimit } from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { loadYamlConfig } from './load.js';
 import { PATTERN_NAMES, type PatternName } from './training.js';
@@ -124,6 +124,7 @@ export const BenchConfigSchema = z
       .number()
       .int()
       .positive()
+      .max(MAX_BENCH_DECISIONS, overLimit(MAX_BENCH_DECISIONS, 'decisions', 'MAX_BENCH_DECISIONS'))
       .describe(
         'Number of policy decisions per trial; the workload spans this many action intervals. Required.',
       ),

@@ -4,9 +4,12 @@
  * Safer than the reference by default: GPUs are listed (never "every MIG GPU found"), the dashboard and the
  * engines' ports bind to loopback unless remote access is asked for, and drains and runs have bounds.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
-import type { AgentName } from '../mig/index.js';
+import { ConfigError } from '../errors.js';
+import { type AgentName, BUILTIN_GPU_PROFILE_SETS } from '../mig/index.js';
 import {
   AgentNameSchema,
   addConfigIssue,
@@ -407,5 +410,31 @@ export function resolveDeploymentConfig(file: string, cfg: DeploymentConfigYaml)
 
 /** Reads and validates `configs/deployment.yaml`. */
 export function loadDeploymentConfig(file: string): ResolvedDeploymentConfig {
-  return resolveDeploymentConfig(file, loadYamlConfig(file, DeploymentConfigSchema));
+  const cfg = loadYamlConfig(file, DeploymentConfigSchema);
+  checkGpuModels(file, cfg);
+  return resolveDeploymentConfig(file, cfg);
+}
+
+/**
+ * Every GPU model named must be one migflow knows the MIG profiles of (built in, or a `gpus/<model>.yaml` beside
+ * the config), or the run would fail later on the GPU host with a less direct message.
+ */
+function checkGpuModels(file: string, cfg: DeploymentConfigYaml): void {
+  const known = new Set(Object.keys(BUILTIN_GPU_PROFILE_SETS));
+  for (let dir = dirname(resolvePath(file)), i = 0; i < 3; i++, dir = dirname(dir)) {
+    const gpus = join(dir, 'gpus');
+    if (existsSync(gpus))
+      for (const f of readdirSync(gpus)) if (f.endsWith('.yaml')) known.add(f.slice(0, -5));
+  }
+  const check = (field: string, model: string) => {
+    if (!known.has(model))
+      throw new ConfigError(
+        file,
+        field,
+        `unknown GPU model ${JSON.stringify(model)}`,
+        `use one of ${[...known].sort().join(', ')} (or add configs/gpus/${model}.yaml)`,
+      );
+  };
+  for (const [i, g] of cfg.gpus.entries()) check(`gpus[${i}].model`, g.model);
+  for (const [i, g] of cfg.simulated_gpus.entries()) check(`simulated_gpus[${i}].model`, g.model);
 }

@@ -6,6 +6,7 @@
  */
 import { isMap, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { MAX_GRID_TRIALS, overLimit } from '../../contracts/index.js';
 import { canonicalJson, sha256Hex } from '../cache/index.js';
 import { ConfigError } from '../errors.js';
 import { addConfigIssue } from './bench.js';
@@ -113,7 +114,30 @@ export function parseGridSearchConfig(file: string, text: string): ResolvedGridS
   };
   if (!isMap(doc.contents))
     throw new ConfigError(file, '', 'expected a map at the top', 'see docs/configs.md');
-  return { file, axes: collectAxes(tree, lineOf) };
+  const grid = { file, axes: collectAxes(tree, lineOf) };
+  checkTrialCount(grid);
+  return grid;
+}
+
+/** The number of trials, counted from the lists' lengths (nothing is expanded). */
+export function gridTrialCount(grid: ResolvedGridSearchConfig): number {
+  return grid.axes.reduce((n, a) => n * a.values.length, 1);
+}
+
+/**
+ * Refuses a grid of more than MAX_GRID_TRIALS trials before anything is expanded: the product grows
+ * multiplicatively (30 values over 8 keys is 6.6e11 trials), and expanding it would stall the worker for good.
+ */
+function checkTrialCount(grid: ResolvedGridSearchConfig): void {
+  const count = gridTrialCount(grid);
+  if (count <= MAX_GRID_TRIALS) return;
+  const sizes = grid.axes.map((a) => `${a.path.join('.')}: ${a.values.length}`).join(', ');
+  throw new ConfigError(
+    grid.file,
+    '(root)',
+    `the grid has ${count.toLocaleString('en-US')} trials (${sizes}); ${overLimit(MAX_GRID_TRIALS, 'trials', 'MAX_GRID_TRIALS')}`,
+    "sweep fewer keys or fewer values per key (trials are the product of the lists' lengths), or run several smaller grids",
+  );
 }
 
 /** Reads and validates `configs/grid_search.yaml`. */
@@ -189,9 +213,10 @@ export function expandGrid(
     ) => void;
   } = {},
 ): GridTrial[] {
+  checkTrialCount(grid);
   checkAxes(grid, baseTrainingConfig);
   const trials: GridTrial[] = [];
-  const count = grid.axes.reduce((n, a) => n * a.values.length, 1);
+  const count = gridTrialCount(grid);
   for (let index = 0; index < count; index++) {
     const config = structuredClone(baseTrainingConfig);
     const params: Record<string, unknown> = {};

@@ -53,7 +53,7 @@ export function parseConfig<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issues = result.error.issues;
+  const issues = result.error.issues.map(specific);
   const first = issues[0]!;
   const path = first.path as PropertyKey[];
   const line = lineOf(source?.doc, source?.counter, path);
@@ -67,6 +67,20 @@ export function parseConfig<S extends z.ZodType>(
           .join('; ')})`
       : '';
   throw new ConfigError(file, field, `${first.message}; found ${found}${more}`, fixFor(first, path));
+}
+
+/**
+ * A union that matched no branch reports only "invalid input" at the union's path. The branch whose issue reaches
+ * deepest is the one the user meant (a map of agent → [min, max] with a word in it): report that issue, with the
+ * full path, instead.
+ */
+function specific(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of issue.errors)
+    for (const inner of branch) if (!best || inner.path.length > best.path.length) best = inner;
+  if (!best || best.path.length === 0) return issue;
+  return specific({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue);
 }
 
 function fixFor(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
@@ -116,7 +130,8 @@ export function parseYamlConfig<S extends z.ZodType>(file: string, text: string,
 /** Reads a config file's text; an unreadable file is a ConfigError naming it and `fix`. */
 export function readConfigText(file: string, fix = 'check the path; configs live under configs/'): string {
   try {
-    return readFileSync(file, 'utf8');
+    // A UTF-8 byte-order mark (Windows editors) is dropped, so it never shows up as part of the first key.
+    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     throw new ConfigError(
       file,

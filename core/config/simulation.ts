@@ -35,10 +35,16 @@ export const KB_PER_GB = 1048576;
 
 const latencyParamsSchema = z
   .object({
-    alpha: z.number().describe('intercept in seconds; no default (written by the fit stage)'),
+    // A negative intercept or slope makes latencies negative: the simulator then finishes requests before they
+    // start and reports nonsense (throughput 0 with a better reward), so both are refused here.
+    alpha: z
+      .number()
+      .min(0, 'a latency intercept cannot be negative (requests would finish before they start)')
+      .describe('intercept in seconds, ≥ 0; no default (written by the fit stage)'),
     beta: z
       .number()
-      .describe('seconds per prefill token (prefill) or per running request (tpot); no default'),
+      .min(0, 'a latency slope cannot be negative (more work would take less time)')
+      .describe('seconds per prefill token (prefill) or per running request (tpot), ≥ 0; no default'),
     sigma: z.number().min(0).describe('standard deviation of the Gaussian noise in seconds; no default'),
   })
   .strict();
@@ -78,7 +84,12 @@ const searchOverheadSchema = z
     max: z.number().min(0).default(0.3).describe('longest RAG retrieval delay in seconds; default 0.3'),
     model: z.string().optional().describe('informational only (the delay is uniform); default unset'),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.min <= o.max, {
+    message: 'min is above max',
+    path: ['min'],
+    params: { fix: 'swap min and max (the delay is drawn uniformly from [min, max])' },
+  });
 
 const agentGpuSchema = z
   .object({

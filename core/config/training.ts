@@ -4,6 +4,7 @@
  * Keys keep the reference's spelling so its files load unchanged; the resolved form is camelCase with units.
  */
 import { z } from 'zod';
+import { MAX_RATE_REQ_S, MAX_TRAIN_STEPS, overLimit } from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { parseYamlConfig, readConfigText } from './load.js';
 import { configErrorAt, type ResolvedSimulationConfig } from './simulation.js';
@@ -41,7 +42,21 @@ const patternSchema = (d: [number, number], rates: Record<AgentName, [number, nu
     .object({
       duration: range(d[0], d[1], 'phase duration in seconds, drawn uniformly'),
       rate: z
-        .record(z.string(), z.tuple([z.number().positive(), z.number().positive()]))
+        .record(
+          z.string(),
+          z
+            .tuple([
+              z.number().positive(),
+              z
+                .number()
+                .positive()
+                .max(MAX_RATE_REQ_S, overLimit(MAX_RATE_REQ_S, 'req/s', 'MAX_RATE_REQ_S')),
+            ])
+            .refine(([lo, hi]) => lo <= hi, {
+              message: 'the low rate is above the high rate',
+              params: { fix: 'swap them: [low, high] req/s (a rate is drawn uniformly between them)' },
+            }),
+        )
         .default(rates)
         .describe(
           `per agent, request rate bounds in req/s, a fresh uniform draw for every gap; default ${JSON.stringify(rates)}`,
@@ -67,7 +82,13 @@ export const trainingConfigSchema = z
             'normalise observations and rewards with running statistics (VecNormalize); default false',
           ),
         'action-interval': posNum(120, 'simulated seconds between two decisions'),
-        total_timesteps: posInt(1024000, 'environment steps of one training run'),
+        total_timesteps: z
+          .number()
+          .int()
+          .positive()
+          .max(MAX_TRAIN_STEPS, overLimit(MAX_TRAIN_STEPS, 'env steps', 'MAX_TRAIN_STEPS'))
+          .default(1024000)
+          .describe('environment steps of one training run; default 1024000'),
         arrival_rate_history_length: posInt(5, 'past interval arrival rates in the observation (H)'),
         normalization: z
           .object({

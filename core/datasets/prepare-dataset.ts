@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DatasetError } from '../errors.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { type DatasetKind, isDatasetKind } from './kinds.js';
 import { createChatPreprocessor } from './preprocess/chat.js';
@@ -45,6 +45,8 @@ export interface PrepareDatasetOptions {
   format?: DatasetFormat;
   /** Stop after this many raw rows in total (quick trials). */
   limit?: number;
+  /** Accept 0 output rows; otherwise they are a DatasetError (a wrong-schema file must not become a cached success). */
+  allowEmpty?: boolean;
   signal?: AbortSignal;
   /** Called every ~1,000 raw rows and at the end of each file; the activity heartbeats from it. */
   onProgress?: (p: { rowsRead: number; file: string }) => void;
@@ -117,6 +119,7 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
       opts.onProgress?.({ rowsRead, file });
     }
     throwIfAborted(signal);
+    if (out.lines === 0 && !opts.allowEmpty) throw emptyResult(opts, rowsRead, examples[0], dropped);
     await out.commit();
     await bad?.commit();
   } catch (err) {
@@ -135,6 +138,35 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
     dropped,
     inputBytes,
   };
+}
+
+/** The error of a run that produced no row: names the first rejected row's reason, or why nothing was kept. */
+function emptyResult(
+  opts: PrepareDatasetOptions,
+  rowsRead: number,
+  firstBad: MalformedRow | undefined,
+  dropped: Partial<Record<DropReason, number>>,
+): DatasetError {
+  const fix = `check that the file is a ${opts.kind} dataset (docs/configs.md, "Datasets"), or pass --allow-empty (allowEmpty: true) if an empty result is what you want`;
+  if (firstBad) {
+    return new DatasetError(
+      firstBad.file,
+      firstBad.line,
+      `no ${opts.kind} row could be converted (${rowsRead} read, all rejected); the first: ${firstBad.reason}`,
+      fix,
+    );
+  }
+  const filtered = Object.entries(dropped)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return new DatasetError(
+    opts.inputs[0] ?? '(no input)',
+    undefined,
+    rowsRead === 0
+      ? 'the input holds no rows'
+      : `no ${opts.kind} row was kept (${rowsRead} read${filtered ? `; left out by the reference's filters: ${filtered}` : ''})`,
+    fix,
+  );
 }
 
 function preprocessorFor(opts: PrepareDatasetOptions): RowPreprocessor {

@@ -201,6 +201,15 @@ export function readArrivalTraceCsv(file: string, options: TraceCsvOptions): Arr
   }
   rows.sort((a, b) => a.timeS - b.timeS);
   const t0 = rows[0]!.timeS;
+  if (rows.length > 1 && rows[rows.length - 1]!.timeS === t0) {
+    // A trace that spans 0 s replays as one decision: almost always a time column in the wrong unit or format.
+    throw new DatasetError(
+      file,
+      headerAt + 2,
+      `all ${rows.length} rows share one timestamp (${spec.time} = ${t0}), so the trace spans 0 s and would replay as a single decision`,
+      `check the "${spec.time}" column: it must hold each request's arrival time${spec.layout === 'azure' ? ' (YYYY-MM-DD HH:MM:SS[.fraction])' : ' in seconds'}`,
+    );
+  }
   const agents = options.agents.map((agent, a) => {
     const mine = rows.filter((r) => r.agent === a);
     return {

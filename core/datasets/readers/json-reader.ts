@@ -22,7 +22,8 @@ export async function* readJson(file: string): AsyncGenerator<ReadRow> {
       'convert it to JSON Lines (one row per line) and pass the .jsonl file',
     );
   }
-  const text = await readFile(file, 'utf8');
+  // A UTF-8 byte-order mark is not JSON: drop it rather than fail on an invisible character.
+  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -20,6 +20,8 @@ export interface DatasetsInput {
   readonly format?: DatasetFormat;
   /** Stop after this many raw rows. */
   readonly limit?: number;
+  /** Accept 0 output rows (part of the cache key only when set). */
+  readonly allowEmpty?: boolean;
 }
 
 export interface DatasetsProgress {
@@ -34,7 +36,14 @@ export const datasetsStage: CachedStage<DatasetsInput, PrepareDatasetResult, Dat
     return {
       stage: 'datasets',
       codeVersion: DATASET_PREPROCESSOR_VERSION[d.kind],
-      inputs: { kind: d.kind, format: d.format ?? null, limit: d.limit ?? null },
+      // allowEmpty enters the key only when set, so an accepted empty result never answers a run that did not
+      // ask for one (and the keys of every other run stay as they were).
+      inputs: {
+        kind: d.kind,
+        format: d.format ?? null,
+        limit: d.limit ?? null,
+        ...(d.allowEmpty ? { allowEmpty: true } : {}),
+      },
       inputFiles: d.inputs,
     };
   },
@@ -46,6 +55,7 @@ export const datasetsStage: CachedStage<DatasetsInput, PrepareDatasetResult, Dat
       outDir,
       ...(d.format ? { format: d.format } : {}),
       ...(d.limit ? { limit: d.limit } : {}),
+      ...(d.allowEmpty ? { allowEmpty: true } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(ctx.progress ? { onProgress: ctx.progress } : {}),
     });

@@ -1,0 +1,133 @@
+/**
+ * Issue 14 against a real dev server: a missing input file fails PipelineWorkflow at once, non-retryably, naming
+ * the input field and the path; `migflow run train --gpu N` with nobody polling `migflow-gpu-N` says which worker
+ * to start within 30 s (through the real binary), while the workflow keeps waiting.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { rootCause } from '../../cli/lib/workflow-run.js';
+import { StageCache } from '../../core/cache/index.js';
+import { PROJECT_ROOT } from '../../core/paths.js';
+import { tinyPipelineInput } from '../helpers/pipeline.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let tmp: string;
+
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+  nativeConnection = await workerConnection();
+  tmp = mkdtempSync(join(tmpdir(), 'migflow-robust-it-'));
+});
+afterAll(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('workflow inputs fail fast', () => {
+  it('fails PipelineWorkflow at once on a missing simulationConfig, naming the field and the path, without retries', async () => {
+    const queue = uniqueQueue('robust-missing-file');
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: inject('temporalNamespace'),
+      taskQueue: queue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({
+        projectRoot: PROJECT_ROOT,
+        cache: new StageCache({ root: join(tmp, 'artifacts'), migflowVersion: 'test' }),
+        childEnv: {},
+      }),
+    });
+    const input = tinyPipelineInput({
+      runId: queue,
+      gpus: [90, 91],
+      simulationConfig: 'configs/no-such-file.yaml',
+    });
+    const started = Date.now();
+    const err = await worker
+      .runUntil(
+        client.workflow.execute('PipelineWorkflow', { taskQueue: queue, workflowId: queue, args: [input] }),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = rootCause(err);
+    expect(cause.type).toBe('ConfigError');
+    expect(cause.message).toContain('PipelineWorkflow input');
+    expect(cause.message).toContain('simulationConfig');
+    expect(cause.message).toContain('no-such-file.yaml does not exist');
+    expect(cause.message).toContain('fix:');
+    // One attempt, no stage started: the history holds one activity and no child workflow.
+    const history = await client.workflow.getHandle(queue).fetchHistory();
+    const events = history.events ?? [];
+    expect(
+      events
+        .filter((e) => e.activityTaskStartedEventAttributes)
+        .map((e) => e.activityTaskStartedEventAttributes?.attempt),
+    ).toEqual([1]);
+    expect(events.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe('clients never wait forever', () => {
+  it('`migflow run train --gpu 57` with no worker on migflow-gpu-57 prints which worker to start within 30 s', async () => {
+    const workflowId = `robust-no-poller-${randomUUID().slice(0, 8)}`;
+    const proc = execa(
+      process.execPath,
+      [
+        'bin/migflow.js',
+        'run',
+        'train',
+        '--gpu',
+        '57',
+        '--steps',
+        '64',
+        '--no-progress',
+        '--workflow-id',
+        workflowId,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') },
+        reject: false,
+        buffer: false,
+      },
+    );
+    let stderr = '';
+    const hinted = new Promise<number>((resolve) => {
+      const t0 = Date.now();
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('migflow-gpu-57') && stderr.includes('npx migflow worker --gpu 57'))
+          resolve(Date.now() - t0);
+      });
+    });
+    try {
+      const ms = await Promise.race([hinted, new Promise<number>((r) => setTimeout(() => r(-1), 30_000))]);
+      expect(stderr).toContain('no worker is polling task queue migflow-gpu-57');
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(30_000);
+      // The workflow itself keeps waiting, as Temporal intends.
+      const d = await client.workflow.getHandle(workflowId).describe();
+      expect(d.status.name).toBe('RUNNING');
+    } finally {
+      proc.kill('SIGTERM');
+      await proc;
+      await client.workflow
+        .getHandle(workflowId)
+        .terminate('test done')
+        .catch(() => {});
+    }
+  }, 60_000);
+});

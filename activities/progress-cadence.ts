@@ -3,7 +3,8 @@
  * task (about four events), and a workflow's history is capped (51,200 events), so the cadence is bounded by the
  * run's steps, not its duration: one signal per 1/250 of the run (and at most one per 5 s), whatever the length.
  * A 1,024,000-step run thus signals at most ~251 times (~1,000 events) even over 18 hours. Live numbers between
- * signals come from the heartbeat details (`temporal workflow describe`), which cost no history.
+ * signals come from the heartbeat details (`temporal workflow describe`), which cost no history. `trainPolicy` adds
+ * one signal per new checkpoint (total / checkpoint cadence: 200 at the defaults), which a search's pruner reads.
  */
 
 /** Progress signals per run, at most (plus the first). */

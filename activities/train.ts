@@ -108,8 +108,11 @@ export function createTrainActivities(deps: ActivityDeps) {
           const cadence = new ProgressCadence();
           // The checkpoint last copied to the store (each new one is, so another host can resume).
           let mirroredCheckpoint: string | undefined;
-          const report = () => {
-            if (!wf || !cadence.due(latest.steps, latest.totalSteps, Date.now())) return;
+          // `atCheckpoint`: always sent — a SearchWorkflow's pruner judges trials on the reward at checkpoints, and
+          // checkpoints are few (total / checkpoint cadence), so history stays bounded.
+          const report = (atCheckpoint = false) => {
+            if (!wf) return;
+            if (!cadence.due(latest.steps, latest.totalSteps, Date.now()) && !atCheckpoint) return;
             const p: TrainProgress = { phase: 'training', ...latest };
             // Best effort: progress in the UI must never fail the training.
             try {
@@ -146,7 +149,7 @@ export function createTrainActivities(deps: ActivityDeps) {
                   mirror.snapshot(checkpointSteps(p.lastCheckpoint!) ?? p.steps);
                   mirroredCheckpoint = p.lastCheckpoint;
                 }
-                report();
+                report(newCheckpoint);
               },
             });
           } catch (err) {

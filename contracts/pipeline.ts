@@ -11,6 +11,7 @@ import { DeployInput, type DeployResult } from './deploy.js';
 import { heartbeatTimeoutField, runIdField } from './fields.js';
 import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult } from './profiling.js';
 import { GridSearchInput, type GridSearchResult } from './train.js';
+import { ValidateWorkflowInput, type ValidateWorkflowResult } from './validate.js';
 
 export const PipelineStages = z
   .object({
@@ -20,6 +21,12 @@ export const PipelineStages = z
       .boolean()
       .default(true)
       .describe('fit the latency models and write them into the simulation config'),
+    validate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'after fit: replay the validate trace through the (fitted) simulator and live engines (emulators where none is given); fails the run on a threshold unless validate.failOnThreshold is off',
+      ),
     train: z.boolean().default(true).describe('grid-search PPO training, one trial per GPU at a time'),
     bench: z
       .boolean()
@@ -75,6 +82,9 @@ export const PipelineInput = z
       .describe(
         'grid-search training (GridSearchWorkflow input): grid, budget (totalSteps, overrides), GPUs',
       ),
+    validate: ValidateWorkflowInput.omit({ simulationConfig: true, runId: true })
+      .prefault({})
+      .describe('the simulator-versus-engine validation (ValidateWorkflow input); only with stages.validate'),
     bench: BenchStageFields.omit({ simulationConfig: true, checkpoints: true })
       .prefault({})
       .describe(
@@ -140,6 +150,7 @@ export interface PipelineResult {
   datasets?: DatasetWorkflowResult;
   profiling?: ProfilingSweepResult;
   fit?: FitWritebackResult;
+  validate?: ValidateWorkflowResult;
   train?: GridSearchResult;
   bench?: BenchWorkflowResult;
   deploy?: DeployResult & { policy: string };

@@ -26,6 +26,7 @@ import { DeployWorkflow } from './deploy.js';
 import { GridSearchWorkflow } from './grid-search.js';
 import { joinRun } from './join-run.js';
 import { FitWritebackWorkflow, ProfilingSweepWorkflow } from './profiling.js';
+import { ValidateWorkflow } from './validate.js';
 
 const { prepareWorkingConfig } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -183,6 +184,21 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
     stages.push({ stage: Stage.fit, status: 'skipped', durationMs: 0 });
   }
   const simulationConfig = result.simulationConfig;
+
+  result.validate = await stage(
+    Stage.validate,
+    input.stages.validate,
+    'simulator versus engines on the validate trace',
+    (workflowId) =>
+      executeChild(ValidateWorkflow, {
+        workflowId,
+        args: [{ ...input.validate, simulationConfig, runId }],
+        staticSummary: `validate ${simulationConfig.split('/').slice(-3).join('/')} against live engines (${input.validate.validateConfig})`,
+        typedSearchAttributes: attrs(Stage.validate),
+      }),
+    // A live measurement: never a cache hit.
+    () => false,
+  );
 
   result.train = await stage(
     Stage.train,

@@ -76,7 +76,7 @@ export function registerSearchCommand(run: Command): void {
       'seconds before a silent GPU worker’s trial is retried elsewhere',
       '60',
     )
-    .option('--workflow-id <id>', 'workflow id (default: search/<study>/<timestamp>)')
+    .option('--workflow-id <id>', 'workflow id (default: search/<study>)')
     .option('--json', 'print the result as JSON', false)
     .action(async (o: SearchOptions) => {
       const input = searchInput(o);

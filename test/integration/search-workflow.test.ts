@@ -91,9 +91,10 @@ async function setup(name: string) {
     searchConfig: searchFile,
     study: name,
     overrides: { ...TINY_TRAINING },
-    totalSteps: 1024,
+    // Long enough that a stop decided at an early rung reaches the trainer (through a heartbeat) before it ends.
+    totalSteps: 4096,
     checkpointEverySteps: 128,
-    heartbeatTimeoutS: 4,
+    heartbeatTimeoutS: 2,
     gpus,
     seed: 3,
   };
@@ -129,11 +130,11 @@ describe('SearchWorkflow', () => {
         expect(result.pruned).toBe(cancelled.length);
         for (const t of result.trials.filter((x) => x.status === 'pruned')) {
           // Stopped before its end, after losing at a rung.
-          expect(t.steps).toBeLessThan(1024);
+          expect(t.steps).toBeLessThan(4096);
           expect(Object.keys(t.rungs).length).toBeGreaterThan(0);
         }
         for (const t of result.trials.filter((x) => x.status === 'completed')) {
-          expect(t.steps).toBe(1024);
+          expect(t.steps).toBe(4096);
           expect(t.bestCheckpoint?.startsWith(t.dir!)).toBe(true);
           expect(t.curve.length).toBeGreaterThan(0);
         }

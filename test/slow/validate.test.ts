@@ -39,7 +39,12 @@ describe('validate', () => {
     expect(percentile([10, 0], 90)).toBeCloseTo(9);
   });
 
-  it('passes against emulators whose truth is the fitted simulation config', async () => {
+  // Two tries: the engine side is a real-time replay, and a machine loaded far past its cores delays the emulator's
+  // timers (seen at load average 15 on 2 cores); the simulator side is the same every time.
+  it('passes against emulators whose truth is the fitted simulation config', {
+    timeout: 120_000,
+    retry: 1,
+  }, async () => {
     const r = await runValidation({ validateConfig: VALIDATE, simulationConfig: SIM, engines });
     expect(r.agents.map((a) => a.agent)).toEqual(AGENTS);
     for (const a of r.agents) {
@@ -50,7 +55,7 @@ describe('validate', () => {
     }
     expect(r.pass).toBe(true);
     expect(r.table).toContain('PASS');
-  }, 120_000);
+  });
 
   it('fails on TTFT when the simulation config’s prefill α is wrong', async () => {
     const wrong = join(tmp, 'simulation_config.yaml');

@@ -19,6 +19,7 @@ describe('workflow inputs', () => {
       datasets: true,
       profiling: true,
       fit: true,
+      validate: false,
       train: true,
       bench: true,
       deploy: false,

@@ -221,7 +221,11 @@ async function benchTasks(
       'drop --trace, or drop --task to replay the trace',
     );
   }
-  const { runs, scoreText, written } = await runTaskSuite({
+  const {
+    runs,
+    scoreText,
+    written: suiteFiles,
+  } = await runTaskSuite({
     tasks: taskFiles(opts.task),
     policies,
     files: {
@@ -236,6 +240,20 @@ async function benchTasks(
     onTrial: (task, t) =>
       process.stderr.write(`${task} / ${t.policy}: done (${t.steps} decisions, flush ${t.flushSteps})\n`),
   });
+  const written = [...suiteFiles];
+  // One run report per task folder, named by its task (the suite's scores are in scores.*).
+  for (const r of runs) {
+    const report = writeRunReport(
+      join(opts.out, r.task),
+      benchRunReport(
+        `bench ${r.task}`,
+        r.entries.map((entry) => ({ policy: entry.policy, entry })),
+        r.prepared.trace.totalRequests,
+        { task: r.task },
+      ),
+    );
+    written.push(report.html, report.json);
+  }
   const tables = runs.map(
     (r) =>
       `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,

@@ -39,5 +39,6 @@ export {
   trialLabel,
 } from './run-report.js';
 export { renderRunReportHtml, reportFolderName, writeRunReport } from './run-report-html.js';
+export { searchReportTrials, searchRunReport } from './search-report.js';
 export { type Bar, barChart, escapeHtml, type LineSeries, lineChart } from './svg-charts.js';
 export { fancyOutline, type TableRow } from './text-table.js';

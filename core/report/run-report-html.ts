@@ -94,10 +94,29 @@ function profilingSection(r: RunReport): string {
 
 function trialsSection(r: RunReport): string {
   if (!r.trials) return '';
+  const search = r.search;
   const rows = r.trials.map((t) => [
     td(`${t.best ? '★ ' : ''}${e(t.label)}`, t.best ? 'best' : ''),
     td(`<code>${e(t.trialKey)}</code>`),
-    td(e(t.status + (t.hit ? ' (cache hit)' : ''))),
+    td(
+      e(
+        t.status +
+          (t.status === 'pruned' && t.steps !== undefined ? ` at ${t.steps} steps` : '') +
+          (t.hit ? ' (cache hit)' : ''),
+      ),
+      `st-${t.status}`,
+    ),
+    ...(search
+      ? [
+          td(
+            e(
+              Object.entries(t.rungs ?? {})
+                .map(([rung, v]) => `${rung}: ${num(v, 2)}`)
+                .join(', '),
+            ),
+          ),
+        ]
+      : []),
     td(t.gpu === undefined ? '' : `gpu-${t.gpu}`),
     td(num(t.meanEpisodeReward), 'n'),
     td(t.bestCheckpoint ? fileLink(t.bestCheckpoint) : e(t.error ?? '')),
@@ -116,8 +135,20 @@ function trialsSection(r: RunReport): string {
       yLabel: 'ep_rew_mean',
     },
   );
-  return `<section id="trials"><h2>Grid search: ${r.trials.length} trial${r.trials.length === 1 ? '' : 's'}</h2>${table(
-    ['trial (its parameters)', 'id', 'status', 'gpu', 'mean episode reward', 'best checkpoint / error'],
+  const n = `${r.trials.length} trial${r.trials.length === 1 ? '' : 's'}`;
+  const heading = search
+    ? `<h2>Search study ${e(search.study)}: ${n}</h2><p>${e(search.sampler)} sampler, ${e(search.pruner)}, ${search.maxSteps} env steps per trial, budget ${search.budget} trials. Study file: ${fileLink(search.studyFile)}</p>`
+    : `<h2>Grid search: ${n}</h2>`;
+  return `<section id="trials">${heading}${table(
+    [
+      'trial (its parameters)',
+      'id',
+      'status',
+      ...(search ? ['rung values'] : []),
+      'gpu',
+      'mean episode reward',
+      'best checkpoint / error',
+    ],
     rows,
     'trials',
   )}${chart}${r.tensorboard ? `<p>TensorBoard (scalars, HParams tab comparing the trials): <code>tensorboard --logdir ${e(r.tensorboard)}</code></p>` : ''}</section>`;
@@ -279,7 +310,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 .answer li{margin:3px 0}table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #ddd;padding:3px 8px;vertical-align:top}
 th{background:#f5f5f5;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}td.best{font-weight:600;color:#b35900}
 td.rl{font-weight:600;color:#b35900}.sub{font-weight:normal;color:#888;font-size:11px}code{font-size:12px}
-.pass{color:#2ca02c;font-weight:600}.fail{color:#d62728;font-weight:600}.st-hit{color:#2ca02c}.st-ran{color:#1f77b4}.st-skipped{color:#999}a.path{font-family:monospace;font-size:12px}
+.pass{color:#2ca02c;font-weight:600}.fail{color:#d62728;font-weight:600}.st-hit{color:#2ca02c}.st-ran{color:#1f77b4}.st-skipped{color:#999}.st-pruned{color:#b35900}.st-failed{color:#d62728}a.path{font-family:monospace;font-size:12px}
 .charts,.figs{display:flex;flex-wrap:wrap;gap:12px}.figs img{max-width:380px;border:1px solid #eee}figure{margin:0}
 .chart{background:#fff;border:1px solid #eee}.chart .ct{font-size:13px;font-weight:600}.chart .cl{font-size:11px;fill:#444}
 .chart .grid{stroke:#eee}.chart .axis{stroke:#888}.chart .marker{stroke:#d62728;stroke-dasharray:3 3}

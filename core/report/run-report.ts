@@ -13,6 +13,7 @@ import {
   type GridTrialOutcome,
   type PipelineResult,
   paramsSummary,
+  type SearchTrialStatus,
   type StageOutcome,
   type ValidateMetricValues,
   type ValidateWorkflowResult,
@@ -31,9 +32,13 @@ export interface ReportTrial {
   /** The trial's parameters as people read them (`affinity_bonus_weight=0.1`); the key stays the id. */
   label: string;
   params: Record<string, unknown>;
-  status: GridTrialOutcome['status'];
+  status: GridTrialOutcome['status'] | SearchTrialStatus;
   gpu?: number;
   meanEpisodeReward: number | null;
+  /** Search trials: env steps reached (where a pruned trial stopped). */
+  steps?: number;
+  /** Search trials under ASHA: rung (env steps) → the mean episode reward judged there. */
+  rungs?: Record<string, number>;
   bestCheckpoint?: string;
   dir?: string;
   hit?: boolean;
@@ -109,7 +114,7 @@ export interface ReportLink {
 
 export interface RunReport {
   format: typeof RUN_REPORT_FORMAT;
-  kind: 'pipeline' | 'bench' | 'grid';
+  kind: 'pipeline' | 'bench' | 'grid' | 'search';
   runId: string;
   title: string;
   generatedAt: string;
@@ -141,6 +146,16 @@ export interface RunReport {
     }[];
   };
   trials?: ReportTrial[];
+  /** A search study's settings (kind `search`): the trials are its trials. */
+  search?: {
+    study: string;
+    studyFile: string;
+    sampler: string;
+    pruner: string;
+    maxSteps: number;
+    /** The trial budget the study was last run with. */
+    budget: number;
+  };
   /** The simulator-versus-engine validation (stages.validate): per agent and metric the error and its threshold. */
   validation?: ReportValidation;
   bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };

@@ -162,7 +162,7 @@ async function benchInto(
     // Checkpoints load (and fail on a bad path) before any trial runs.
     if (opts.task) {
       const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
-      return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
+      return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies, target);
     }
     const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
     const trace = traceSource(opts);
@@ -212,6 +212,7 @@ async function benchInto(
 async function benchTasks(
   opts: BenchCliOptions & { out: string; task: string[] },
   policies: readonly PolicyFactory[],
+  target: string,
 ): Promise<string> {
   if (opts.trace) {
     throw new ConfigError(
@@ -246,7 +247,7 @@ async function benchTasks(
     const report = writeRunReport(
       join(opts.out, r.task),
       benchRunReport(
-        `bench ${r.task}`,
+        join(target, r.task),
         r.entries.map((entry) => ({ policy: entry.policy, entry })),
         r.prepared.trace.totalRequests,
         { task: r.task },

@@ -1,9 +1,9 @@
 /**
  * SearchWorkflow's activities (queue `migflow`): `loadSearch` reads and checks the search config and the study
  * file, `suggestTrial` asks the sampler for the next trial's values (validated against the training config), and
- * `saveStudy` rewrites the study file. The workflow cannot read files; these stay thin around core/search.
+ * `saveStudy` rewrites the study file and its run report beside it. The workflow cannot read files; these stay thin around core/search.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type {
   LoadSearchArgs,
   LoadSearchResult,
@@ -13,6 +13,7 @@ import type {
 } from '../contracts/index.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { readTrainingConfig } from '../core/config/index.js';
+import { searchRunReport, writeRunReport } from '../core/report/index.js';
 import { loadSearchPlan, readStudy, suggestParams, writeStudy } from '../core/search/index.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
@@ -47,7 +48,11 @@ export function createSearchActivities(deps: ActivityDeps) {
     },
 
     async saveStudy(a: SaveStudyArgs): Promise<void> {
-      return withFailures(async () => writeStudy(a.plan, a.trials));
+      return withFailures(async () => {
+        writeStudy(a.plan, a.trials);
+        // The study's report beside it (report.html, report.json), each file written atomically: as current as the study.
+        writeRunReport(dirname(a.plan.studyFile), searchRunReport(a.plan, a.trials));
+      });
     },
   };
 }

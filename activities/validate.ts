@@ -40,7 +40,13 @@ export function createValidateActivities(deps: ActivityDeps) {
           const report = await runValidation({ validateConfig, simulationConfig, engines });
           const dir = join(deps.cache.root, 'validate', a.name);
           writeValidateReport(dir, report);
-          return { pass: report.pass, table: report.table, dir, agents: report.agents };
+          return {
+            pass: report.pass,
+            table: report.table,
+            dir,
+            thresholds: report.thresholds,
+            agents: report.agents,
+          };
         } finally {
           await Promise.all(spawned.map((e) => e.stop()));
         }

@@ -138,6 +138,8 @@ export type BenchWorkflowInput = BenchStageInput & { runId?: string };
 export interface BenchWorkflowResult {
   runId: string;
   results: BenchPolicyResult[];
+  /** The suite task (or task file) whose workload the policies ran, when the bench named one. */
+  task?: string;
   /** The comparison as a Markdown table (policy, reward, TTFT, TPOT, moves per agent); absent in older results. */
   table?: string;
 }

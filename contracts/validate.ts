@@ -59,6 +59,8 @@ export interface ValidateSimulatorResult {
   pass: boolean;
   table: string;
   dir: string;
+  /** The config's pass/fail threshold per metric (relative error); absent in results written before it was kept. */
+  thresholds?: ValidateMetricValues;
   agents: {
     agent: string;
     sim: ValidateMetricValues;

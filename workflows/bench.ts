@@ -93,5 +93,5 @@ export async function BenchWorkflow(raw: BenchWorkflowInput): Promise<BenchWorkf
       ...(ranked.length > 4 ? [`- … ${ranked.length - 4} more in the result's table`] : []),
     ].join('\n'),
   );
-  return { runId, results, table: benchTable(results) };
+  return { runId, results, ...(settings.task ? { task: settings.task } : {}), table: benchTable(results) };
 }

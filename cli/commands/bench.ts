@@ -162,7 +162,7 @@ async function benchInto(
     // Checkpoints load (and fail on a bad path) before any trial runs.
     if (opts.task) {
       const policies = resolveTrials(checkpointsToRun(opts), opts.bl ?? []);
-      return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies);
+      return benchTasks(opts as BenchCliOptions & { out: string; task: string[] }, policies, target);
     }
     const trials = benchTrials(checkpointsToRun(opts), opts.bl ?? []);
     const trace = traceSource(opts);
@@ -212,6 +212,7 @@ async function benchInto(
 async function benchTasks(
   opts: BenchCliOptions & { out: string; task: string[] },
   policies: readonly PolicyFactory[],
+  target: string,
 ): Promise<string> {
   if (opts.trace) {
     throw new ConfigError(
@@ -221,7 +222,11 @@ async function benchTasks(
       'drop --trace, or drop --task to replay the trace',
     );
   }
-  const { runs, scoreText, written } = await runTaskSuite({
+  const {
+    runs,
+    scoreText,
+    written: suiteFiles,
+  } = await runTaskSuite({
     tasks: taskFiles(opts.task),
     policies,
     files: {
@@ -236,6 +241,20 @@ async function benchTasks(
     onTrial: (task, t) =>
       process.stderr.write(`${task} / ${t.policy}: done (${t.steps} decisions, flush ${t.flushSteps})\n`),
   });
+  const written = [...suiteFiles];
+  // One run report per task folder, named by its task (the suite's scores are in scores.*).
+  for (const r of runs) {
+    const report = writeRunReport(
+      join(opts.out, r.task),
+      benchRunReport(
+        join(target, r.task),
+        r.entries.map((entry) => ({ policy: entry.policy, entry })),
+        r.prepared.trace.totalRequests,
+        { task: r.task },
+      ),
+    );
+    written.push(report.html, report.json);
+  }
   const tables = runs.map(
     (r) =>
       `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,

@@ -37,6 +37,11 @@ export function collectBenchOutputs(result: BenchWorkflowResult, outDir: string)
     cpSync(r.dir, outDir, { recursive: true, filter: (src) => basename(src) !== MANIFEST_FILE });
   const entries = result.results.map((r) => r.entry);
   writeComparisonEntries(outDir, entries);
-  writeRunReport(outDir, benchRunReport(result.runId, result.results, result.results[0]?.totalRequests ?? 0));
+  writeRunReport(
+    outDir,
+    benchRunReport(result.runId, result.results, result.results[0]?.totalRequests ?? 0, {
+      ...(result.task ? { task: result.task } : {}),
+    }),
+  );
   return comparisonTable(entries);
 }

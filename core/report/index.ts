@@ -26,15 +26,19 @@ export {
   pipelineRunReport,
   type ReportPolicy,
   type ReportTrial,
+  type ReportValidation,
+  type ReportValidationMetric,
   RUN_REPORT_FORMAT,
   type RunReport,
   readLearningCurve,
   reconfigurations,
   reportPolicies,
   reportTrials,
+  reportValidation,
   tensorboardByLabel,
   trialLabel,
 } from './run-report.js';
 export { renderRunReportHtml, reportFolderName, writeRunReport } from './run-report-html.js';
+export { searchReportTrials, searchRunReport } from './search-report.js';
 export { type Bar, barChart, escapeHtml, type LineSeries, lineChart } from './svg-charts.js';
 export { fancyOutline, type TableRow } from './text-table.js';

@@ -94,10 +94,29 @@ function profilingSection(r: RunReport): string {
 
 function trialsSection(r: RunReport): string {
   if (!r.trials) return '';
+  const search = r.search;
   const rows = r.trials.map((t) => [
     td(`${t.best ? '★ ' : ''}${e(t.label)}`, t.best ? 'best' : ''),
     td(`<code>${e(t.trialKey)}</code>`),
-    td(e(t.status + (t.hit ? ' (cache hit)' : ''))),
+    td(
+      e(
+        t.status +
+          (t.status === 'pruned' && t.steps !== undefined ? ` at ${t.steps} steps` : '') +
+          (t.hit ? ' (cache hit)' : ''),
+      ),
+      `st-${t.status}`,
+    ),
+    ...(search
+      ? [
+          td(
+            e(
+              Object.entries(t.rungs ?? {})
+                .map(([rung, v]) => `${rung}: ${num(v, 2)}`)
+                .join(', '),
+            ),
+          ),
+        ]
+      : []),
     td(t.gpu === undefined ? '' : `gpu-${t.gpu}`),
     td(num(t.meanEpisodeReward), 'n'),
     td(t.bestCheckpoint ? fileLink(t.bestCheckpoint) : e(t.error ?? '')),
@@ -116,8 +135,20 @@ function trialsSection(r: RunReport): string {
       yLabel: 'ep_rew_mean',
     },
   );
-  return `<section id="trials"><h2>Grid search: ${r.trials.length} trial${r.trials.length === 1 ? '' : 's'}</h2>${table(
-    ['trial (its parameters)', 'id', 'status', 'gpu', 'mean episode reward', 'best checkpoint / error'],
+  const n = `${r.trials.length} trial${r.trials.length === 1 ? '' : 's'}`;
+  const heading = search
+    ? `<h2>Search study ${e(search.study)}: ${n}</h2><p>${e(search.sampler)} sampler, ${e(search.pruner)}, ${search.maxSteps} env steps per trial, budget ${search.budget} trials. Study file: ${fileLink(search.studyFile)}</p>`
+    : `<h2>Grid search: ${n}</h2>`;
+  return `<section id="trials">${heading}${table(
+    [
+      'trial (its parameters)',
+      'id',
+      'status',
+      ...(search ? ['rung values'] : []),
+      'gpu',
+      'mean episode reward',
+      'best checkpoint / error',
+    ],
     rows,
     'trials',
   )}${chart}${r.tensorboard ? `<p>TensorBoard (scalars, HParams tab comparing the trials): <code>tensorboard --logdir ${e(r.tensorboard)}</code></p>` : ''}</section>`;
@@ -141,7 +172,11 @@ function benchSection(r: RunReport): string {
   const ps = r.bench.policies;
   const rows: string[][] = [];
   for (const p of ps) {
+    const energy = p.entry.energy;
     p.entry.agents.forEach((a, i) => {
+      const span = (x: string) =>
+        i === 0 ? `<td rowspan="${p.entry.agents.length}" class="n">${x}</td>` : '';
+      const agentEnergy = energy?.agents.find((x) => x.agent === a.agent);
       rows.push([
         i === 0
           ? `<td rowspan="${p.entry.agents.length}" class="${p.kind}">${e(p.name)}${p.name !== p.policy ? `<div class="sub">${e(p.policy)}</div>` : ''}</td>`
@@ -155,6 +190,9 @@ function benchSection(r: RunReport): string {
         td(num(a.tpotQuartilesS[1], 4), 'n'),
         td(num(a.avgWaitingQueue), 'n'),
         td(`${a.splitCount}/${a.mergeCount}/${a.transferCount}`, 'n'),
+        span(energy ? num(energy.totalJ / 1000) : '–'),
+        span(energy ? num(energy.edpJs) : '–'),
+        td(agentEnergy ? num(agentEnergy.energyJ / 1000) : '–', 'n'),
       ]);
     });
   }
@@ -190,8 +228,22 @@ function benchSection(r: RunReport): string {
     ...perAgent('TTFT P99', 's', (a) => a.ttftPercentilesS[3] ?? Number.NaN, 'log'),
     ...perAgent('TPOT P50', 's', (a) => a.tpotQuartilesS[1] ?? Number.NaN, 'linear'),
     policyBars(ps, 'Reconfigurations (split + merge + transfer)', '', (p) => reconfigurations(p.entry)),
+    ...(ps.some((p) => p.entry.energy)
+      ? [
+          policyBars(ps, 'Cluster energy (lower is better)', 'kJ', (p) =>
+            p.entry.energy ? p.entry.energy.totalJ / 1000 : Number.NaN,
+          ),
+          policyBars(
+            ps,
+            'Energy-delay product (lower is better)',
+            'J·s',
+            (p) => p.entry.energy?.edpJs ?? Number.NaN,
+            'log',
+          ),
+        ]
+      : []),
   ];
-  return `<section id="bench"><h2>Simulated benchmark</h2><p>${r.bench.totalRequests} requests on one shared trace, ${r.bench.steps} decisions per policy. TTFT/TPOT in seconds; S/M/T = splits/merges/transfers. RL policies are named by their trial's parameters.</p>${table(
+  return `<section id="bench"><h2>Simulated benchmark</h2><p>${r.bench.totalRequests} requests on one shared trace, ${r.bench.steps} decisions per policy. TTFT/TPOT in seconds; S/M/T = splits/merges/transfers; energy under the simulation config's power model (cluster kJ, energy-delay product J·s, each agent's kJ above idle). RL policies are named by their trial's parameters.</p>${table(
     [
       'policy',
       'reward',
@@ -203,10 +255,38 @@ function benchSection(r: RunReport): string {
       'TPOT P50',
       'avg queue',
       'S/M/T',
+      'energy kJ',
+      'EDP J·s',
+      'agent kJ',
     ],
     rows,
     'bench',
   )}<div class="charts">${charts.join('')}</div></section>`;
+}
+
+function validationSection(r: RunReport): string {
+  const v = r.validation;
+  if (!v) return '';
+  const value = (metric: string, x: number) =>
+    metric === 'throughput' ? `${num(x, 1)} tok/s` : `${num(x * 1000, 1)} ms`;
+  const rows = v.agents.flatMap((a) =>
+    a.metrics.map((m, i) => [
+      i === 0
+        ? `<td rowspan="${a.metrics.length}" class="${a.pass ? 'pass' : 'fail'}">${e(a.agent)}</td>`
+        : '',
+      td(e(m.metric.replace('_', ' ').toUpperCase())),
+      td(value(m.metric, m.sim), 'n'),
+      td(value(m.metric, m.engine), 'n'),
+      td(`${num(100 * m.error, 1)} %`, 'n'),
+      td(m.threshold === null ? '–' : `${num(100 * m.threshold, 0)} %`, 'n'),
+      td(m.pass ? 'ok' : 'FAIL', m.pass ? 'pass' : 'fail'),
+    ]),
+  );
+  return `<section id="validation"><h2>Simulator vs engine: <span class="${v.pass ? 'pass' : 'fail'}">${v.pass ? 'PASS' : 'FAIL'}</span></h2><p>The validate trace replayed through the fitted simulator and a live engine; relative error per metric against the config's threshold. Report: ${fileLink(v.dir)}</p>${table(
+    ['agent', 'metric', 'simulator', 'engine', 'error', 'threshold', ''],
+    rows,
+    'validation',
+  )}</section>`;
 }
 
 function deploySection(r: RunReport): string {
@@ -230,7 +310,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 .answer li{margin:3px 0}table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #ddd;padding:3px 8px;vertical-align:top}
 th{background:#f5f5f5;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}td.best{font-weight:600;color:#b35900}
 td.rl{font-weight:600;color:#b35900}.sub{font-weight:normal;color:#888;font-size:11px}code{font-size:12px}
-.st-hit{color:#2ca02c}.st-ran{color:#1f77b4}.st-skipped{color:#999}a.path{font-family:monospace;font-size:12px}
+.pass{color:#2ca02c;font-weight:600}.fail{color:#d62728;font-weight:600}.st-hit{color:#2ca02c}.st-ran{color:#1f77b4}.st-skipped{color:#999}.st-pruned{color:#b35900}.st-failed{color:#d62728}a.path{font-family:monospace;font-size:12px}
 .charts,.figs{display:flex;flex-wrap:wrap;gap:12px}.figs img{max-width:380px;border:1px solid #eee}figure{margin:0}
 .chart{background:#fff;border:1px solid #eee}.chart .ct{font-size:13px;font-weight:600}.chart .cl{font-size:11px;fill:#444}
 .chart .grid{stroke:#eee}.chart .axis{stroke:#888}.chart .marker{stroke:#d62728;stroke-dasharray:3 3}
@@ -247,8 +327,8 @@ export function renderRunReportHtml(r: RunReport): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(r.title)}</title><style>${CSS}</style></head>
-<body><h1>${e(r.title)}</h1><div class="meta">run ${e(r.runId)} · generated ${e(r.generatedAt)} · ${e(r.format)} (the same data: report.json beside this file)</div>
-${answer}${stagesSection(r)}${trialsSection(r)}${benchSection(r)}${deploySection(r)}${profilingSection(r)}${links}
+<body><h1>${e(r.title)}</h1><div class="meta">run ${e(r.runId)}${r.task ? ` · task <b id="task">${e(r.task)}</b>` : ''} · generated ${e(r.generatedAt)} · ${e(r.format)} (the same data: report.json beside this file)</div>
+${answer}${stagesSection(r)}${trialsSection(r)}${validationSection(r)}${benchSection(r)}${deploySection(r)}${profilingSection(r)}${links}
 </body></html>
 `;
 }

@@ -13,7 +13,10 @@ import {
   type GridTrialOutcome,
   type PipelineResult,
   paramsSummary,
+  type SearchTrialStatus,
   type StageOutcome,
+  type ValidateMetricValues,
+  type ValidateWorkflowResult,
 } from '../../contracts/index.js';
 
 export const RUN_REPORT_FORMAT = 'migflow-run-report/1';
@@ -29,9 +32,13 @@ export interface ReportTrial {
   /** The trial's parameters as people read them (`affinity_bonus_weight=0.1`); the key stays the id. */
   label: string;
   params: Record<string, unknown>;
-  status: GridTrialOutcome['status'];
+  status: GridTrialOutcome['status'] | SearchTrialStatus;
   gpu?: number;
   meanEpisodeReward: number | null;
+  /** Search trials: env steps reached (where a pruned trial stopped). */
+  steps?: number;
+  /** Search trials under ASHA: rung (env steps) → the mean episode reward judged there. */
+  rungs?: Record<string, number>;
   bestCheckpoint?: string;
   dir?: string;
   hit?: boolean;
@@ -54,6 +61,52 @@ export interface ReportPolicy {
   entry: BenchEntry;
 }
 
+/** One validation metric of one agent: simulator, engine, relative error, the threshold it must stay within. */
+export interface ReportValidationMetric {
+  metric: keyof ValidateMetricValues;
+  sim: number;
+  engine: number;
+  error: number;
+  threshold: number | null;
+  pass: boolean;
+}
+
+export interface ReportValidation {
+  pass: boolean;
+  dir: string;
+  agents: { agent: string; pass: boolean; metrics: ReportValidationMetric[] }[];
+}
+
+const VALIDATE_METRICS: readonly (keyof ValidateMetricValues)[] = [
+  'ttft_p50',
+  'ttft_p90',
+  'ttft_p99',
+  'tpot_p50',
+  'tpot_p90',
+  'tpot_p99',
+  'throughput',
+];
+
+/** The validate stage's result as the report shows it: one row per (agent, metric), the failed ones marked. */
+export function reportValidation(v: Omit<ValidateWorkflowResult, 'runId'>): ReportValidation {
+  return {
+    pass: v.pass,
+    dir: v.dir,
+    agents: v.agents.map((a) => ({
+      agent: a.agent,
+      pass: a.failed.length === 0,
+      metrics: VALIDATE_METRICS.map((m) => ({
+        metric: m,
+        sim: a.sim[m],
+        engine: a.engine[m],
+        error: a.error[m],
+        threshold: v.thresholds?.[m] ?? null,
+        pass: !a.failed.includes(m),
+      })),
+    })),
+  };
+}
+
 export interface ReportLink {
   label: string;
   href: string;
@@ -61,12 +114,14 @@ export interface ReportLink {
 
 export interface RunReport {
   format: typeof RUN_REPORT_FORMAT;
-  kind: 'pipeline' | 'bench' | 'grid';
+  kind: 'pipeline' | 'bench' | 'grid' | 'search';
   runId: string;
   title: string;
   generatedAt: string;
   /** The answer first: who won, by how much, against which baseline, at what cost. */
   headline: string[];
+  /** The suite task (easy, medium, hard, or a task file) whose workload the bench ran, when it named one. */
+  task?: string;
   stages?: (StageOutcome & { dir?: string })[];
   profiling?: {
     model: string;
@@ -91,6 +146,18 @@ export interface RunReport {
     }[];
   };
   trials?: ReportTrial[];
+  /** A search study's settings (kind `search`): the trials are its trials. */
+  search?: {
+    study: string;
+    studyFile: string;
+    sampler: string;
+    pruner: string;
+    maxSteps: number;
+    /** The trial budget the study was last run with. */
+    budget: number;
+  };
+  /** The simulator-versus-engine validation (stages.validate): per agent and metric the error and its threshold. */
+  validation?: ReportValidation;
   bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
   /** The live deployment, when the run had one: its policy, requests, actions and report files. */
   deploy?: {
@@ -260,6 +327,15 @@ export function headline(
   } else if (topBase?.entry.reward) {
     lines.push(`Best policy by bench reward: ${topBase.name} (${fmt(topBase.entry.reward.total)}).`);
   }
+  const withEnergy = policies.filter((p) => p.entry.energy && Number.isFinite(p.entry.energy.totalJ));
+  if (withEnergy.length > 1) {
+    const byEdp = [...withEnergy].sort((a, b) => a.entry.energy!.edpJs - b.entry.energy!.edpJs);
+    const best = byEdp[0]!;
+    const worst = byEdp.at(-1)!;
+    lines.push(
+      `Energy: lowest energy-delay product ${best.name} (${fmt(best.entry.energy!.totalJ / 1000)} kJ, EDP ${fmt(best.entry.energy!.edpJs)} J·s), highest ${worst.name} (${fmt(worst.entry.energy!.totalJ / 1000)} kJ, EDP ${fmt(worst.entry.energy!.edpJs)} J·s).`,
+    );
+  }
   for (let i = 1; i < rl.length; i++) {
     const twin = rl.slice(0, i).find((p) => identicalEntries(p.entry, rl[i]!.entry));
     if (twin) {
@@ -325,7 +401,18 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
     runId: result.runId,
     title: `migflow pipeline ${result.runId}`,
     generatedAt: (o.generatedAt ?? new Date()).toISOString(),
-    headline: headline(policies, trials, trainMs),
+    headline: [
+      ...headline(policies, trials, trainMs),
+      ...(result.validate
+        ? [
+            `Simulator validation: ${result.validate.pass ? 'PASS' : 'FAIL'} (${
+              result.validate.agents.flatMap((a) => a.failed.map((m) => `${a.agent} ${m}`)).join(', ') ||
+              'every error within its threshold'
+            }).`,
+          ]
+        : []),
+    ],
+    ...(result.bench?.task ? { task: result.bench.task } : {}),
     stages: result.stages.map((s) => {
       const dir = stageDir[s.stage];
       return { ...s, ...(dir ? { dir } : {}) };
@@ -370,6 +457,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
         }
       : {}),
     ...(result.train ? { trials } : {}),
+    ...(result.validate ? { validation: reportValidation(result.validate) } : {}),
     ...(result.deploy
       ? {
           deploy: {
@@ -421,16 +509,17 @@ export function benchRunReport(
   runId: string,
   results: readonly BenchRow[],
   totalRequests: number,
-  o: { generatedAt?: Date; links?: ReportLink[] } = {},
+  o: { generatedAt?: Date; links?: ReportLink[]; task?: string } = {},
 ): RunReport {
   const policies = reportPolicies(results);
   return {
     format: RUN_REPORT_FORMAT,
     kind: 'bench',
     runId,
-    title: `migflow bench ${runId}`,
+    title: `migflow bench ${runId}${o.task ? ` — task ${o.task}` : ''}`,
     generatedAt: (o.generatedAt ?? new Date()).toISOString(),
     headline: headline(policies),
+    ...(o.task ? { task: o.task } : {}),
     bench: { totalRequests, steps: results[0]?.entry.steps ?? 0, policies },
     links: o.links ?? [],
   };

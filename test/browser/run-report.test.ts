@@ -44,14 +44,25 @@ describe('run report in Chromium', () => {
     expect(await page.locator('table.trials td.best').textContent()).toBe('★ affinity_bonus_weight=0.2');
     const headers = await page.locator('table.bench th').allTextContents();
     expect(headers.slice(0, 3)).toEqual(['policy', 'reward', 'agent']);
-    // One row per (policy, agent); the reward cell spans a policy's agents.
-    expect(await page.locator('table.bench tbody tr').count()).toBe(8);
+    // One row per (policy, agent); the reward and energy cells span a policy's agents.
+    expect(await page.locator('table.bench tbody tr').count()).toBe(10);
+    expect(headers.slice(-3)).toEqual(['energy kJ', 'EDP J·s', 'agent kJ']);
+    const linucb = await page.locator('table.bench tbody tr').nth(8).locator('td').allTextContents();
+    expect(linucb.slice(0, 3)).toEqual(['linucb', '-50.000', 'CodingAgent']);
+    expect(linucb.slice(-3)).toEqual(['460.650', '2990000', '56.000']);
+    // The task in the header, the validation with its thresholds and its verdict.
+    expect(await page.locator('#task').textContent()).toBe('hard');
+    expect(await page.locator('#validation h2').textContent()).toBe('Simulator vs engine: FAIL');
+    expect(await page.locator('table.validation tbody tr').count()).toBe(14);
+    const failed = await page.locator('table.validation td.fail').allTextContents();
+    expect(failed).toEqual(['RAGAgent', 'FAIL']);
     const firstRow = await page.locator('table.bench tbody tr').first().locator('td').allTextContents();
     expect(firstRow.slice(0, 3)).toEqual([
       'rl: affinity_bonus_weight=0.1rl:t-aaaa1111-rl_model_1536_steps',
       '30.000',
       'CodingAgent',
     ]);
+    expect(firstRow.slice(-3)).toEqual(['440.450', '1980000', '54.000']);
     // The charts are drawn: the learning curves (two lines) and a bar per policy in each bar chart.
     expect(await page.locator('#trials svg path').count()).toBe(2);
     const bars = await page.locator('#bench svg.bar').count();
@@ -69,8 +80,9 @@ describe('run report in Chromium', () => {
     );
     const { page, problems } = await openReport(browser, files.html, 'bench-report.png');
     expect(problems).toEqual([]);
-    expect(await page.locator('table.bench tbody tr').count()).toBe(8);
+    expect(await page.locator('table.bench tbody tr').count()).toBe(10);
     expect(await page.locator('#trials').count()).toBe(0);
+    expect(await page.locator('#validation').count()).toBe(0);
     await page.close();
   });
 });

@@ -1,18 +1,21 @@
 /**
  * BenchWorkflow with a task of the suite, through the dev server: LinUCB and a static layout on the hard task's
  * workload; every entry carries the training reward and the energy figures, and the task's trace is not the
- * default bench_config's (different request counts, another cache entry).
+ * default bench_config's (different request counts, another cache entry); the result names the task and the
+ * report of `run bench` shows it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { collectBenchOutputs } from '../../cli/lib/bench-workflow.js';
 import type { BenchWorkflowInput, BenchWorkflowResult } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import type { RunReport } from '../../core/report/index.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 
 let client: Client;
@@ -72,6 +75,20 @@ describe('BenchWorkflow on a task of the suite', () => {
       // Another workload: another cache entry and other numbers than bench_config's.
       expect(hard.results[0]!.cacheKey).not.toBe(plain.results[0]!.cacheKey);
       expect(hard.results[0]!.totalRequests).not.toBe(plain.results[0]!.totalRequests);
+      // The result names its task; `run bench`'s report shows it in the header, LinUCB's row and the energy columns.
+      expect(hard.task).toBe('hard');
+      expect(plain.task).toBeUndefined();
+      const out = join(tmp, 'hard-out');
+      collectBenchOutputs(hard, out);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+      expect(report.task).toBe('hard');
+      expect(report.bench?.policies.map((p) => [p.name, p.kind])).toEqual([
+        ['linucb', 'baseline'],
+        ['static_split_extreme', 'baseline'],
+      ]);
+      const html = readFileSync(join(out, 'report.html'), 'utf8');
+      expect(html).toContain('task <b id="task">hard</b>');
+      expect(html).toContain('<th>energy kJ</th>');
 
       const err = await client.workflow
         .execute('BenchWorkflow', {

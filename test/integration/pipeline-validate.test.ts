@@ -1,6 +1,6 @@
 /**
  * PipelineWorkflow with stages.validate: the validate stage runs as the child `<pipeline>/validate` (after fit, here
- * with every other stage off), its result is in the pipeline's, and the stage table lists it as ran.
+ * with every other stage off), its result is in the pipeline's and in its run report (errors against thresholds), and the stage table lists it as ran.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { createActivities } from '../../activities/index.js';
 import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import type { RunReport } from '../../core/report/index.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 
 let client: Client;
@@ -71,6 +72,22 @@ describe('PipelineWorkflow with the validate stage', () => {
       expect(r.stages.find((s) => s.stage === 'validate')?.status).toBe('ran');
       expect(r.validate?.agents.map((a) => a.agent)).toEqual(['CodingAgent']);
       expect(r.validate?.agents[0]?.error.throughput).toBeLessThan(0.1);
+      // The run report shows the validation: every metric with its error, the config's threshold and the verdict.
+      const report = JSON.parse(readFileSync(r.report!.json, 'utf8')) as RunReport;
+      expect(report.validation?.pass).toBe(r.validate?.pass);
+      const metrics = report.validation!.agents[0]!.metrics;
+      expect(metrics.map((m) => m.metric)).toEqual([
+        'ttft_p50',
+        'ttft_p90',
+        'ttft_p99',
+        'tpot_p50',
+        'tpot_p90',
+        'tpot_p99',
+        'throughput',
+      ]);
+      expect(metrics.every((m) => typeof m.threshold === 'number' && m.threshold > 0)).toBe(true);
+      expect(metrics.map((m) => m.pass)).toEqual(metrics.map((m) => m.error <= m.threshold!));
+      expect(readFileSync(r.report!.html, 'utf8')).toContain('<section id="validation">');
       const child = await client.workflow.getHandle(`${queue}/p/validate`).describe();
       expect(child.type).toBe('ValidateWorkflow');
       expect(child.status.name).toBe('COMPLETED');

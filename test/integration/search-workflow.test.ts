@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,6 +14,7 @@ import { createActivities } from '../../activities/index.js';
 import type { SearchResult, SearchWorkflowInput } from '../../contracts/index.js';
 import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import type { RunReport } from '../../core/report/index.js';
 import { createGpuWorker } from '../../workers/gpu-worker.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
@@ -169,6 +170,19 @@ describe('SearchWorkflow', () => {
         const study = JSON.parse(readFileSync(result.studyFile, 'utf8')) as { trials: unknown[] };
         expect(result.studyFile.startsWith(artifacts)).toBe(true);
         expect(study.trials).toHaveLength(6);
+        // …and the run report beside it names every trial with its status and value, and the best one.
+        const report = JSON.parse(
+          readFileSync(join(dirname(result.studyFile), 'report.json'), 'utf8'),
+        ) as RunReport;
+        expect(report.kind).toBe('search');
+        expect(report.trials!.map((t) => [t.trialKey, t.status])).toEqual(
+          result.trials.map((t) => [t.trialKey, t.status]),
+        );
+        expect(report.trials!.filter((t) => t.status === 'pruned')).toHaveLength(result.pruned);
+        expect(report.trials!.find((t) => t.best)?.trialKey).toBe(result.best?.trialKey);
+        expect(readFileSync(join(dirname(result.studyFile), 'report.html'), 'utf8')).toContain(
+          '<section id="trials">',
+        );
 
         // Extending the finished study to 8 trials runs 2 children only.
         const more = client.workflow.getHandle(

@@ -38,7 +38,42 @@ describe('run report', () => {
       'rl: affinity_bonus_weight=0.2',
       'heuristic',
       'static_split_extreme',
+      'linucb',
     ]);
+    expect(report.bench!.policies.find((p) => p.name === 'linucb')!.kind).toBe('baseline');
+  });
+
+  it('carries the task, the energy per policy and the validation with its thresholds', () => {
+    expect(report.task).toBe('hard');
+    const json = JSON.parse(JSON.stringify(report)) as RunReport;
+    expect(json.bench!.policies.map((p) => p.entry.energy?.totalJ)).toEqual([
+      440_450,
+      440_450,
+      490_000 + 100 * (98.9 + 357),
+      400_159,
+      460_650,
+    ]);
+    const text = report.headline.join('\n');
+    expect(text).toContain('Energy: lowest energy-delay product static_split_extreme');
+    expect(text).toContain('Simulator validation: FAIL (RAGAgent ttft_p99)');
+    const v = report.validation!;
+    expect(v.pass).toBe(false);
+    expect(v.agents.map((a) => [a.agent, a.pass, a.metrics.length])).toEqual([
+      ['CodingAgent', true, 7],
+      ['RAGAgent', false, 7],
+    ]);
+    expect(v.agents[1]!.metrics.find((m) => m.metric === 'ttft_p99')).toEqual({
+      metric: 'ttft_p99',
+      sim: 1,
+      engine: 0.6,
+      error: 0.4,
+      threshold: 0.25,
+      pass: false,
+    });
+    const html = renderRunReportHtml(report);
+    expect(html).toContain('task <b id="task">hard</b>');
+    expect(html).toMatch(/<section id="validation"><h2>Simulator vs engine: <span class="fail">FAIL/);
+    expect(html).toContain('<th>EDP J·s</th>');
   });
 
   it('reads learning curves from episodes.jsonl, skipping a line cut by a crash', () => {

@@ -221,7 +221,7 @@ async function launcherSignal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
       processesWith(run).length >= 2,
       `launcher and trainer running (${processesWith(run).length} processes)`,
     );
-    await sleep(20_000);
+    await sleep(10_000);
     p.kill(signal);
     const r = await p;
     const deadline = Date.now() + 30_000;
@@ -400,8 +400,8 @@ async function killFolderCommands(cmds: readonly FolderCommand[]): Promise<void>
     try {
       const first = await migflow(c.args(out, 1));
       check(drill, first.exitCode === 0, `complete run 1 (exit ${first.exitCode})`);
-      for (let k = 0; k < 3; k++) {
-        const delayMs = randomMs(400, 3500);
+      for (let k = 0; k < 2; k++) {
+        const delayMs = randomMs(1500, 4000);
         const p = migflow(c.args(out, 2));
         await sleep(delayMs);
         p.kill('SIGKILL');
@@ -509,6 +509,10 @@ const TRAIN_ARGS = [
 
 /** A run directory a kill may leave: never half-finished, every checkpoint complete; returns the newest one. */
 function trainRunState(run: string, drill: string, when: string): { finished: boolean; newest?: string } {
+  if (!existsSync(run)) {
+    check(drill, true, `${when}: nothing written yet`);
+    return { finished: false };
+  }
   walkComplete(run, drill);
   jsonlComplete(run, drill);
   const meta = existsSync(join(run, 'run.json'))
@@ -533,10 +537,12 @@ function trainRunState(run: string, drill: string, when: string): { finished: bo
   }
   const hasFinal = cks.includes('final');
   const hasCurve = existsSync(join(run, 'training-curve.png'));
+  // The curve is drawn on an interrupted run too (the progress so far); the final result is run.json's `finished`
+  // with the final checkpoint, and what a kill leaves unfinished must resume (checked by the last run).
   check(
     drill,
-    finished ? hasFinal && hasCurve : !hasCurve,
-    `${when}: ${finished ? 'finished (final checkpoint and curve)' : `not finished, no curve${hasFinal ? ' (final checkpoint written, run.json not yet)' : ''}`}; checkpoints ${cks.filter((n) => n.startsWith('rl_')).join(' ') || 'none'}`,
+    !finished || (hasFinal && hasCurve),
+    `${when}: ${finished ? 'finished (final checkpoint and curve)' : `not finished${hasFinal ? ' (final checkpoint written, run.json not yet)' : ''}`}; checkpoints ${cks.filter((n) => n.startsWith('rl_')).join(' ') || 'none'}`,
   );
   const steps = cks
     .map((n) => /^rl_model_(\d+)_steps$/.exec(n))
@@ -546,22 +552,45 @@ function trainRunState(run: string, drill: string, when: string): { finished: bo
   return { finished, ...(steps.length ? { newest: join(ckDir, `rl_model_${steps.at(-1)}_steps`) } : {}) };
 }
 
+/** SIGKILLs every process whose command line names `marker` (this drill's own runs), ignoring ones just gone. */
+function killAll(marker: string): void {
+  for (const pid of processesWith(marker)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
 async function killTrain(): Promise<void> {
   const drill = 'kill-train';
   const parent = mkdtempSync(join(tmpdir(), 'migflow-drill-train-'));
   const run = join(parent, 'run');
   try {
     let state: { finished: boolean; newest?: string } = { finished: false };
-    for (const [k, delayMs] of [randomMs(3000, 12000), randomMs(3000, 12000)].entries()) {
-      // The first kill hits a fresh run, the second the resume of what the first left.
+    const countCheckpoints = () =>
+      existsSync(join(run, 'checkpoints'))
+        ? readdirSync(join(run, 'checkpoints')).filter((n) => n.startsWith('rl_model_')).length
+        : 0;
+    for (const k of [0, 1]) {
+      // The first kill hits a fresh run early (configs, first rollout); the second one the resume of what the
+      // first left, shortly after it wrote a checkpoint (mid-training or mid-checkpoint).
       const resume = k > 0 && state.newest ? ['--resume', state.newest] : [];
+      const started = Date.now();
+      const before = countCheckpoints();
       const p = migflow([...TRAIN_ARGS, ...resume, '--out', run]);
-      await sleep(delayMs);
+      if (k === 0) await sleep(randomMs(3000, 9000));
+      else {
+        while (countCheckpoints() <= before && Date.now() - started < 30_000) await sleep(100);
+        await sleep(randomMs(0, 1500));
+      }
+      const delayMs = Date.now() - started;
+      // Every process of the run at once (a power cut, the OOM killer): killing the launcher alone would let the
+      // trainer checkpoint on its way out.
+      killAll(run);
       p.kill('SIGKILL');
       const r = await p;
-      // The trainer child notices its parent is gone; wait for it before looking at the folder.
-      const deadline = Date.now() + 15_000;
-      while (processesWith(run).length > 0 && Date.now() < deadline) await sleep(300);
       state = trainRunState(
         run,
         drill,
@@ -599,7 +628,7 @@ async function killTrain(): Promise<void> {
       `a fresh run into the finished folder is refused and changes nothing (exit ${again.exitCode})`,
     );
   } finally {
-    for (const pid of processesWith(run)) process.kill(pid, 'SIGKILL');
+    killAll(run);
     rmSync(parent, { recursive: true, force: true });
   }
 }

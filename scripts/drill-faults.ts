@@ -401,9 +401,18 @@ async function killFolderCommands(cmds: readonly FolderCommand[]): Promise<void>
       const first = await migflow(c.args(out, 1));
       check(drill, first.exitCode === 0, `complete run 1 (exit ${first.exitCode})`);
       for (let k = 0; k < 2; k++) {
-        const delayMs = randomMs(1500, 4000);
+        // The first kill at a random instant; the second one once the run is building its folder beside the
+        // target (reading, fitting, writing or publishing), where a kill can do harm.
+        const started = Date.now();
+        const stale = new Set(leftovers(parent));
+        const building = () => leftovers(parent).some((n) => !stale.has(n));
         const p = migflow(c.args(out, 2));
-        await sleep(delayMs);
+        if (k === 0) await sleep(randomMs(1500, 4000));
+        else {
+          while (!building() && Date.now() - started < 20_000) await sleep(20);
+          await sleep(randomMs(0, 400));
+        }
+        const delayMs = Date.now() - started;
         p.kill('SIGKILL');
         const r = await p;
         const argv = oneMarkedRun(

@@ -1,5 +1,6 @@
 /**
- * Issue 14's fault drills, too slow for the unit suite (about 2 minutes): run with `npm run drill:faults`.
+ * Issue 14's fault drills, too slow for the unit suite (3–4 minutes on a loaded 2-core machine): run with `npm run drill:faults`
+ * (or `npm run drill:faults -- bench folders train launcher` for some of them).
  * Prints one JSON object with every drill's outcome and exits 1 when an invariant broke.
  *
  * 1. full disk: `migflow bench --out` on a 2 MB tmpfs (needs root to mount; skipped with the reason otherwise) —

@@ -9,6 +9,7 @@ import { DATASET_SOURCES, type DatasetKind, type PrepareDatasetResult } from '..
 import { ConfigError } from '../../core/errors.js';
 import { datasetsStage } from '../../core/stages/datasets/index.js';
 import { collect, positiveWhole } from '../lib/options.js';
+import { writeOutputFolder } from '../lib/output-folder.js';
 
 export function formatDatasetSummary(r: PrepareDatasetResult): string {
   const source = DATASET_SOURCES[r.kind];
@@ -37,7 +38,10 @@ export function registerDatasetCommand(program: Command): void {
     .description('preprocess raw dataset files into ShareGPT rows, without Temporal')
     .addArgument(new Argument('<kind>', 'which preprocessor').choices(['coder', 'rag', 'chat']))
     .option('--input <path>', 'raw file (.jsonl, .json or .parquet); repeat for several, in order', collect)
-    .requiredOption('--out <dir>', 'directory for <kind>.sharegpt.jsonl and malformed.jsonl')
+    .requiredOption(
+      '--out <dir>',
+      'folder for <kind>.sharegpt.jsonl and malformed.jsonl; built beside it and published whole (a new or empty folder, or an earlier output of the same kind)',
+    )
     .addOption(
       new Option('--format <format>', 'override the format detected from the extension').choices([
         'jsonl',
@@ -78,22 +82,35 @@ export function registerDatasetCommand(program: Command): void {
         process.once('SIGINT', onSigint);
         const progress = !o.json && process.stderr.isTTY;
         try {
-          const result = await datasetsStage.run(
-            {
-              kind,
-              inputs,
-              ...(o.format ? { format: o.format } : {}),
-              ...(o.limit ? { limit: o.limit } : {}),
-              ...(o.allowEmpty ? { allowEmpty: true } : {}),
-            },
+          // Built beside --out and published whole (cli/lib/output-folder.ts): a kill leaves the old or the new
+          // output, never the rows of one run beside the malformed report of another. The kind is part of the
+          // command so that a chat run never replaces a coder folder.
+          const { result: built, published } = await writeOutputFolder(
             resolve(o.out),
-            {
-              signal: ac.signal,
-              ...(progress
-                ? { progress: (p) => process.stderr.write(`\r${p.rowsRead} rows read from ${p.file}`) }
-                : {}),
-            },
+            `migflow dataset ${kind}`,
+            (tmp) =>
+              datasetsStage.run(
+                {
+                  kind,
+                  inputs,
+                  ...(o.format ? { format: o.format } : {}),
+                  ...(o.limit ? { limit: o.limit } : {}),
+                  ...(o.allowEmpty ? { allowEmpty: true } : {}),
+                },
+                tmp,
+                {
+                  signal: ac.signal,
+                  ...(progress
+                    ? { progress: (p) => process.stderr.write(`\r${p.rowsRead} rows read from ${p.file}`) }
+                    : {}),
+                },
+              ),
           );
+          const result: PrepareDatasetResult = {
+            ...built,
+            outputFile: published(built.outputFile),
+            ...(built.malformedFile ? { malformedFile: published(built.malformedFile) } : {}),
+          };
           if (progress) process.stderr.write('\n');
           process.stdout.write(
             o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatDatasetSummary(result)}\n`,

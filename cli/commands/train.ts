@@ -7,11 +7,13 @@
  * fraction). The run directory holds snapshots, checkpoints, logs and the training curve (see
  * core/stages/train/train-run.ts).
  */
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { checkpointSteps, MAX_TRAIN_STEPS, WarmStartTeacher } from '../../contracts/index.js';
 import { taskFiles } from '../../core/bench/index.js';
+import { ConfigError } from '../../core/errors.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
@@ -35,6 +37,56 @@ function warmStartTeacher(value: string): WarmStartTeacher {
 export function timestampRunId(d = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${p(d.getMilliseconds(), 3)}`;
+}
+
+/**
+ * Two runs never share a run directory. --out may be new or empty; an earlier run's directory is continued only
+ * by resuming one of its own checkpoints (the resume drops what lay past that checkpoint), and one that never
+ * reached a checkpoint (killed early) holds nothing to keep, so a fresh run clears it. Anything else is refused
+ * before a file is written.
+ */
+export function prepareRunDir(runDir: string, resume: string | undefined): void {
+  if (!existsSync(runDir)) return;
+  const fail = (problem: string, fix: string) => {
+    throw new ConfigError('migflow train', '--out', problem, fix);
+  };
+  if (!statSync(runDir).isDirectory())
+    fail(`${runDir} is a file, not a folder`, 'pass a new folder to --out');
+  const names = readdirSync(runDir);
+  if (names.length === 0) return;
+  if (!names.includes('run.json')) {
+    fail(
+      `${runDir} already holds ${names.length} entries and is not a training run directory (no run.json)`,
+      'pass a new or empty folder to --out (default: a new artifacts/train/<timestamp>)',
+    );
+  }
+  const ckDir = join(runDir, 'checkpoints');
+  const checkpoints = existsSync(ckDir)
+    ? readdirSync(ckDir)
+        .map((n) => ({ n, steps: n === 'final' ? Number.POSITIVE_INFINITY : checkpointSteps(n) }))
+        .filter((c) => c.steps !== null)
+        .sort((a, b) => (a.steps ?? 0) - (b.steps ?? 0))
+    : [];
+  if (resume) {
+    if (!resolve(resume).startsWith(`${ckDir}${sep}`)) {
+      fail(
+        `${runDir} holds another training run; resuming ${resume} into it would mix two runs`,
+        `resume into a new folder (leave --out out), or resume one of ${ckDir}'s own checkpoints`,
+      );
+    }
+    return;
+  }
+  if (checkpoints.length > 0) {
+    const newest = checkpoints.filter((c) => c.n !== 'final').at(-1);
+    fail(
+      `${runDir} holds an earlier training run (${checkpoints.some((c) => c.n === 'final') ? 'finished' : `checkpoints up to ${newest?.n}`})`,
+      newest
+        ? `pass a new folder to --out, or continue it: migflow train --resume ${join(ckDir, newest.n)} --out ${runDir}`
+        : 'pass a new folder to --out (or remove it)',
+    );
+  }
+  // Killed before its first checkpoint: nothing to resume, and its start record must not join this run's.
+  for (const n of names) rmSync(join(runDir, n), { recursive: true, force: true });
 }
 
 interface ProgressDisplay {
@@ -188,6 +240,7 @@ export function registerTrainCommand(program: Command): void {
         stepLogs: boolean;
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
+        prepareRunDir(runDir, opts.resume);
         if (opts.config) {
           process.stderr.write(
             `migflow train: --config is now --training-config (every command names its configs --training-config, --sim-config, --bench-config); using ${opts.config}\n`,

@@ -4,8 +4,9 @@
  * run left it or as this run made it, never files of two runs side by side. DIR is replaced only when it is new,
  * empty, or marked as a previous output of the same command, so a mistyped `--out` never wipes a foreign folder.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { publishDirAtomic, writeFileAtomic } from '../../core/util/index.js';
 
@@ -16,6 +17,26 @@ interface OutputMarker {
   readonly command: string;
   readonly argv: readonly string[];
   readonly finishedAt: string;
+  /** Every other file of the folder (relative path, `/`-separated) → its SHA-256: what a reader can check. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** SHA-256 of every file under `dir`, keyed by its path relative to `dir`, sorted. */
+export function hashTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        files[relative(dir, p).split('\\').join('/')] = createHash('sha256')
+          .update(readFileSync(p))
+          .digest('hex');
+      }
+    }
+  };
+  walk(dir);
+  return files;
 }
 
 /** Throws a ConfigError naming `flag` when `dir` exists and is not replaceable by `command`'s output. */
@@ -34,10 +55,11 @@ export function checkOutputFolder(dir: string, command: string, flag = '--out'):
     marker = undefined;
   }
   if (marker?.command !== command) {
+    const writer = marker?.command ? `\`${marker.command}\` wrote them` : `no ${OUTPUT_MARKER}`;
     throw new ConfigError(
       command,
       flag,
-      `${dir} already holds ${names.length} entries that no earlier \`${command}\` wrote (no ${OUTPUT_MARKER}); the output folder is replaced whole`,
+      `${dir} already holds ${names.length} entries that no earlier \`${command}\` wrote (${writer}); the output folder is replaced whole`,
       `pass a new or empty folder to ${flag} (or remove ${dir})`,
     );
   }
@@ -62,6 +84,7 @@ export async function writeOutputFolder<T>(
       command,
       argv: process.argv.slice(2),
       finishedAt: new Date().toISOString(),
+      files: hashTree(tmp),
     };
     writeFileAtomic(join(tmp, OUTPUT_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
     return r;

@@ -35,7 +35,7 @@
  * Cancellation: when `signal` aborts, training stops at the next env step, writes a checkpoint of the state so
  * far and rejects with a `TrainingAbortedError` whose `checkpoint` is that checkpoint's path.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { checkpointSteps, paramsSummary, type WarmStartTeacher } from '../../../contracts/index.js';
 import {
@@ -242,6 +242,36 @@ interface RunMeta {
   finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
 }
 
+/**
+ * A start (fresh or resumed at `resumedAt` steps) replaces the timeline past its starting point: checkpoints
+ * beyond it, the final checkpoint, best.json when it points past it, and the curve of an earlier finish go first,
+ * so a kill at any later instant leaves a resumable run of one timeline, never an old final result beside new
+ * checkpoints.
+ */
+function dropOtherTimeline(runDir: string, ckDir: string, resumedAt: number, resumeFrom?: string): void {
+  const keep = resumeFrom ? resolve(resumeFrom) : undefined;
+  for (const name of readdirSync(ckDir)) {
+    const path = join(ckDir, name);
+    const steps = checkpointSteps(name);
+    if (path !== keep && (name === 'final' || (steps !== null && steps > resumedAt))) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
+  const bestFile = join(ckDir, 'best.json');
+  if (existsSync(bestFile)) {
+    let bestSteps: number | null = null;
+    try {
+      bestSteps = checkpointSteps(
+        (JSON.parse(readFileSync(bestFile, 'utf8')) as { checkpoint: string }).checkpoint,
+      );
+    } catch {
+      bestSteps = null;
+    }
+    if (bestSteps === null || bestSteps > resumedAt) rmSync(bestFile, { force: true });
+  }
+  rmSync(join(runDir, 'training-curve.png'), { force: true });
+}
+
 /** Trains one Maskable PPO policy on the MIG environment; see the module doc. */
 export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
   const log = o.log ?? (() => {});
@@ -296,6 +326,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const stepLogDir = join(logsDir, 'train');
   mkdirSync(ckDir, { recursive: true });
   mkdirSync(stepLogDir, { recursive: true });
+  dropOtherTimeline(runDir, ckDir, resume?.meta.steps ?? 0, o.resumeFrom);
   writeFileAtomic(join(runDir, 'snapshots', 'training_config.yaml'), yaml);
   writeFileAtomic(
     join(runDir, 'snapshots', 'simulation_config.yaml'),

@@ -1,5 +1,5 @@
 /** `migflow profile fit-prefill|fit-tpot` print the fitted parameters as JSON and fail with the file and key. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -28,6 +28,10 @@ describe('migflow profile fit-*', () => {
     expect(out.alpha).toBeCloseTo(0.028, 12);
     expect(out.beta).toBeCloseTo(0.00022, 15);
     expect(out.paramFile).toBe(join(dir, 'out', 'prefill-m-1g.10gb-t-param.json'));
+    // Published whole with a manifest of what it holds.
+    const marker = JSON.parse(readFileSync(join(dir, 'out', '.migflow-output.json'), 'utf8'));
+    expect(marker.command).toBe('migflow profile fit-prefill');
+    expect(Object.keys(marker.files)).toEqual(['prefill-m-1g.10gb-t-param.json']);
   });
 
   it('fit-tpot prints the fit over the sweep folder; a NaN gap exits 1 naming the file and key', async () => {
@@ -41,11 +45,16 @@ describe('migflow profile fit-*', () => {
       join(sweep, 'tpot-m-concurrency-2-t.json'),
       '{"max_concurrency": 2, "itls": [[0.023], [0.024]]}',
     );
-    const ok = await migflow(['fit-tpot', '--input-dir', sweep, '--out', join(dir, 'out'), '--no-plot']);
+    // The prefill fit's folder is not fit-tpot's to replace (each --out is published whole).
+    const foreign = await migflow(['fit-tpot', '--input-dir', sweep, '--out', join(dir, 'out'), '--no-plot']);
+    expect(foreign.exitCode).toBe(1);
+    expect(foreign.stderr).toContain('--out');
+    expect(foreign.stderr).toContain('`migflow profile fit-prefill` wrote them');
+    const ok = await migflow(['fit-tpot', '--input-dir', sweep, '--out', join(dir, 'tpot'), '--no-plot']);
     expect(ok.exitCode).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ sample_size_requests: 4, levels: [1, 2] });
     writeFileSync(join(sweep, 'tpot-m-concurrency-3-t.json'), '{"max_concurrency": 3, "itls": [[NaN]]}');
-    const bad = await migflow(['fit-tpot', '--input-dir', sweep, '--out', join(dir, 'out'), '--no-plot']);
+    const bad = await migflow(['fit-tpot', '--input-dir', sweep, '--out', join(dir, 'tpot'), '--no-plot']);
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toContain('tpot-m-concurrency-3-t.json: itls[0][0]: not a finite number (NaN)');
   });

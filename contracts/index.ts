@@ -16,6 +16,7 @@ export * from './emulator-env.js';
 export * from './errors.js';
 export * from './field-path.js';
 export * from './limits.js';
+export * from './markdown-table.js';
 export * from './pipeline.js';
 export * from './profiling.js';
 export * from './search.js';

@@ -3,6 +3,7 @@
  * and the comparison entry every bench result carries. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
+import { nonEmptyString, positiveInt } from './fields.js';
 import { MAX_BENCH_DECISIONS, overLimit } from './limits.js';
 
 /**
@@ -20,21 +21,19 @@ export const BenchStageFields = z
       .default(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'])
       .describe('baseline policies to evaluate on the shared trace'),
     checkpoints: z
-      .array(z.string().min(1))
+      .array(nonEmptyString())
       .default([])
       .describe('RL checkpoint directories (rl_model_<N>_steps) to evaluate, before the baselines'),
     trace: z
       .object({
-        file: z.string().min(1).describe('arrival CSV (migflow, BurstGPT or Azure LLM trace layout)'),
+        file: nonEmptyString().describe('arrival CSV (migflow, BurstGPT or Azure LLM trace layout)'),
         agent: z.string().optional().describe('agent of every row when the layout has no agent column'),
         agentByModel: z.record(z.string(), z.string()).optional().describe('BurstGPT Model value → agent'),
       })
       .strict()
       .optional()
       .describe('replay recorded arrivals instead of the workload generated from bench_config'),
-    task: z
-      .string()
-      .min(1)
+    task: nonEmptyString()
       .optional()
       .describe(
         'a task of the suite (easy, medium, hard) or a task .yaml: its workload and bench settings replace bench_config’s (docs/tasks.md)',
@@ -46,10 +45,7 @@ export const BenchStageFields = z
       .describe(
         'also write trace_<run_name>.json per policy: the trial as a Chrome trace (chrome://tracing, Perfetto)',
       ),
-    steps: z
-      .number()
-      .int()
-      .positive()
+    steps: positiveInt()
       .max(MAX_BENCH_DECISIONS, overLimit(MAX_BENCH_DECISIONS, 'decisions', 'MAX_BENCH_DECISIONS'))
       .optional()
       .describe('decisions per trial (default: bench_config benchmark length)'),

@@ -3,7 +3,7 @@
  * `prepareDataset` returns, as zod schemas and types. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
-import { heartbeatTimeoutField, runIdField } from './fields.js';
+import { heartbeatTimeoutField, nonEmptyList, nonEmptyString, positiveInt, runIdField } from './fields.js';
 
 export const DatasetKind = z.enum(['coder', 'rag', 'chat']);
 export type DatasetKind = z.infer<typeof DatasetKind>;
@@ -13,17 +13,14 @@ export const DatasetStageInput = z
     kind: DatasetKind.describe(
       'which preprocessor: coder (multi-round → one row per round), rag (→ ShareGPT), chat (LMSYS filter)',
     ),
-    inputs: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe(
-        'raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root',
-      ),
+    inputs: nonEmptyList(nonEmptyString()).describe(
+      'raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root',
+    ),
     format: z
       .enum(['jsonl', 'json', 'parquet'])
       .optional()
       .describe('override the format detected from the extension'),
-    limit: z.number().int().positive().optional().describe('stop after this many raw rows (quick trials)'),
+    limit: positiveInt().optional().describe('stop after this many raw rows (quick trials)'),
     allowEmpty: z
       .boolean()
       .optional()
@@ -36,10 +33,9 @@ export type DatasetStageInput = z.infer<typeof DatasetStageInput>;
 
 export const DatasetWorkflowInput = z
   .object({
-    datasets: z
-      .array(DatasetStageInput)
-      .min(1)
-      .describe('one entry per dataset to prepare; they run in parallel'),
+    datasets: nonEmptyList(DatasetStageInput).describe(
+      'one entry per dataset to prepare; they run in parallel',
+    ),
     runId: runIdField(),
     heartbeatTimeoutS: heartbeatTimeoutField(
       30,

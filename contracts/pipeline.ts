@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { BenchStageFields, type BenchWorkflowResult } from './bench.js';
 import { DatasetStageInput, type DatasetWorkflowResult } from './dataset.js';
 import { DeployInput, type DeployResult } from './deploy.js';
-import { heartbeatTimeoutField, runIdField } from './fields.js';
+import { configPath, heartbeatTimeoutField, nonEmptyList, nonEmptyString, runIdField } from './fields.js';
 import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult } from './profiling.js';
 import { GridSearchInput, type GridSearchResult } from './train.js';
 import { ValidateWorkflowInput, type ValidateWorkflowResult } from './validate.js';
@@ -45,17 +45,13 @@ export const PipelineInput = z
       'groups every workflow of this run in search (MigflowRunId); defaults to the workflow id',
     ),
     stages: PipelineStages.prefault({}).describe('which stages to run'),
-    simulationConfig: z
-      .string()
-      .min(1)
-      .default('configs/simulation_config.yaml')
-      .describe(
-        'the simulation config every stage reads; the fit stage writes its values into a working copy of it',
-      ),
-    datasets: z
-      .array(DatasetStageInput)
-      .min(1)
-      .describe('datasets to prepare (DatasetWorkflow input `datasets`)'),
+    simulationConfig: configPath(
+      'configs/simulation_config.yaml',
+      'the simulation config every stage reads; the fit stage writes its values into a working copy of it',
+    ),
+    datasets: nonEmptyList(DatasetStageInput).describe(
+      'datasets to prepare (DatasetWorkflow input `datasets`)',
+    ),
     profiling: ProfilingSweepInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
       .optional()
       .describe(
@@ -92,14 +88,12 @@ export const PipelineInput = z
       ),
     deploy: DeployInput.omit({ simulationConfig: true, policy: true, deploymentId: true })
       .extend({
-        policy: z
-          .string()
-          .min(1)
+        policy: nonEmptyString()
           .default('best-checkpoint')
           .describe(
             'best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | linucb | static-7g | static-2g | a checkpoint path',
           ),
-        deploymentId: z.string().min(1).optional().describe('default: derived from the run id'),
+        deploymentId: nonEmptyString().optional().describe('default: derived from the run id'),
       })
       .prefault({})
       .describe('the real deployment (DeployWorkflow input); only with stages.deploy'),

@@ -13,34 +13,29 @@ import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult
 import { GridSearchInput, type GridSearchResult } from './train.js';
 import { ValidateWorkflowInput, type ValidateWorkflowResult } from './validate.js';
 
-export const PipelineStages = z
-  .object({
-    datasets: z.boolean().default(true).describe('prepare the datasets'),
-    profiling: z.boolean().default(true).describe('profile vLLM per (model, MIG profile) on the GPU workers'),
-    fit: z
-      .boolean()
-      .default(true)
-      .describe('fit the latency models and write them into the simulation config'),
-    validate: z
-      .boolean()
-      .default(false)
-      .describe(
-        'after fit: replay the validate trace through the (fitted) simulator and live engines (emulators where none is given); fails the run on a threshold unless validate.failOnThreshold is off',
-      ),
-    train: z.boolean().default(true).describe('grid-search PPO training, one trial per GPU at a time'),
-    bench: z
-      .boolean()
-      .default(true)
-      .describe('benchmark the trained checkpoints and the baselines in the simulator'),
-    deploy: z
-      .boolean()
-      .default(false)
-      .describe('deploy the best checkpoint on the (real or emulated) MIG GPUs'),
-  })
-  .strict();
+export const PipelineStages = z.strictObject({
+  datasets: z.boolean().default(true).describe('prepare the datasets'),
+  profiling: z.boolean().default(true).describe('profile vLLM per (model, MIG profile) on the GPU workers'),
+  fit: z.boolean().default(true).describe('fit the latency models and write them into the simulation config'),
+  validate: z
+    .boolean()
+    .default(false)
+    .describe(
+      'after fit: replay the validate trace through the (fitted) simulator and live engines (emulators where none is given); fails the run on a threshold unless validate.failOnThreshold is off',
+    ),
+  train: z.boolean().default(true).describe('grid-search PPO training, one trial per GPU at a time'),
+  bench: z
+    .boolean()
+    .default(true)
+    .describe('benchmark the trained checkpoints and the baselines in the simulator'),
+  deploy: z
+    .boolean()
+    .default(false)
+    .describe('deploy the best checkpoint on the (real or emulated) MIG GPUs'),
+});
 
 export const PipelineInput = z
-  .object({
+  .strictObject({
     runId: runIdField(
       'groups every workflow of this run in search (MigflowRunId); defaults to the workflow id',
     ),
@@ -58,7 +53,7 @@ export const PipelineInput = z
         'the profiling sweep (ProfilingSweepWorkflow input): targets, plan, engine; required with stages.profiling',
       ),
     fit: z
-      .object({
+      .strictObject({
         writeBack: z
           .enum(['working-copy', 'in-place'])
           .default('working-copy')
@@ -70,7 +65,6 @@ export const PipelineInput = z
           .default(false)
           .describe('fit failed prefill requests too, as the reference does'),
       })
-      .strict()
       .prefault({})
       .describe('the fit and write-back stage (FitWritebackWorkflow)'),
     train: GridSearchInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
@@ -102,7 +96,6 @@ export const PipelineInput = z
       'heartbeat timeout of long activities, seconds: a dead worker is noticed this long after it died',
     ),
   })
-  .strict()
   .refine((p) => !p.stages.profiling || p.profiling !== undefined, {
     message: 'stages.profiling is on but no `profiling` input says what to profile (targets, plan, engine)',
     path: ['profiling'],

@@ -29,7 +29,8 @@ export type WarmStartTeacher = z.infer<typeof WarmStartTeacher>;
 export const NEnvsField = z.union([positiveInt().max(256), z.literal('auto')]);
 export type NEnvsField = z.infer<typeof NEnvsField>;
 
-const common = {
+/** The fields of one training run: TrainWorkflow's and, per trial, a grid's and a search's. */
+export const trainRunFields = {
   trainingConfig: configPath(
     'configs/training_config.yaml',
     'training config path (relative paths resolve against the project root)',
@@ -71,77 +72,69 @@ const common = {
     .describe('attempts of one training before the run fails (each retry resumes from the last checkpoint)'),
 };
 
-export const TrainWorkflowInput = z
-  .object({
-    ...common,
-    overrides,
-    gpu: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(0)
-      .describe('GPU index: the training runs on task queue migflow-gpu-<gpu>'),
-    trialKey: nonEmptyString()
-      .optional()
-      .describe('grid-search trial id (MigflowTrial); set by GridSearchWorkflow'),
-    label: nonEmptyString()
-      .max(200)
-      .optional()
-      .describe(
-        'one line naming the run in the Web UI (default: the overrides); GridSearchWorkflow passes the trial’s values',
-      ),
-    forwardProgress: z
-      .boolean()
-      .default(false)
-      .describe(
-        'forward every progress report to the parent workflow as searchTrialProgress (set by SearchWorkflow, whose pruner judges trials on it)',
-      ),
-  })
-  .strict();
+export const TrainWorkflowInput = z.strictObject({
+  ...trainRunFields,
+  overrides,
+  gpu: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('GPU index: the training runs on task queue migflow-gpu-<gpu>'),
+  trialKey: nonEmptyString()
+    .optional()
+    .describe('grid-search trial id (MigflowTrial); set by GridSearchWorkflow'),
+  label: nonEmptyString()
+    .max(200)
+    .optional()
+    .describe(
+      'one line naming the run in the Web UI (default: the overrides); GridSearchWorkflow passes the trial’s values',
+    ),
+  forwardProgress: z
+    .boolean()
+    .default(false)
+    .describe(
+      'forward every progress report to the parent workflow as searchTrialProgress (set by SearchWorkflow, whose pruner judges trials on it)',
+    ),
+});
 export type TrainWorkflowInput = z.input<typeof TrainWorkflowInput>;
 export type ResolvedTrainWorkflowInput = z.output<typeof TrainWorkflowInput>;
 
-export const GridSearchInput = z
-  .object({
-    ...common,
-    gridConfig: configPath(
-      'configs/grid_search.yaml',
-      'grid config: lists of values whose Cartesian product gives the trials',
+export const GridSearchInput = z.strictObject({
+  ...trainRunFields,
+  gridConfig: configPath(
+    'configs/grid_search.yaml',
+    'grid config: lists of values whose Cartesian product gives the trials',
+  ),
+  overrides: overrides.describe(
+    'values applied to every trial before its grid values (a trial’s own value wins on the same key), e.g. a small net for a quick search',
+  ),
+  seedPerTrial: z
+    .boolean()
+    .default(false)
+    .describe(
+      'give trial i the seed seed + i, so trials differ in their draws too (a grid whose values barely change the first updates still gives distinct runs)',
     ),
-    overrides: overrides.describe(
-      'values applied to every trial before its grid values (a trial’s own value wins on the same key), e.g. a small net for a quick search',
-    ),
-    seedPerTrial: z
-      .boolean()
-      .default(false)
-      .describe(
-        'give trial i the seed seed + i, so trials differ in their draws too (a grid whose values barely change the first updates still gives distinct runs)',
-      ),
-    gpus: gpusField(
-      'GPU indices to spread trials over (queues migflow-gpu-<N>); one trial per GPU at a time',
-    ),
-  })
-  .strict();
+  gpus: gpusField('GPU indices to spread trials over (queues migflow-gpu-<N>); one trial per GPU at a time'),
+});
 export type GridSearchInput = z.input<typeof GridSearchInput>;
 export type ResolvedGridSearchInput = z.output<typeof GridSearchInput>;
 
 /** What `trainPolicy` takes (TrainWorkflow builds it from its validated input). */
-export const TrainPolicyArgs = z
-  .object({
-    trainingConfig: nonEmptyString(),
-    simulationConfig: nonEmptyString(),
-    overrides: z.record(nonEmptyString(), z.unknown()),
-    totalSteps: positiveInt().optional(),
-    seed: z.number().int().nonnegative(),
-    checkpointEverySteps: positiveInt().optional(),
-    syntheticTokens: z.boolean(),
-    nEnvs: NEnvsField.optional(),
-    warmStart: WarmStartTeacher.optional(),
-    warmStartSteps: positiveInt().optional(),
-    benchConfig: nonEmptyString().optional(),
-    trialKey: nonEmptyString().optional(),
-  })
-  .strict();
+export const TrainPolicyArgs = z.strictObject({
+  trainingConfig: nonEmptyString(),
+  simulationConfig: nonEmptyString(),
+  overrides: z.record(nonEmptyString(), z.unknown()),
+  totalSteps: positiveInt().optional(),
+  seed: z.number().int().nonnegative(),
+  checkpointEverySteps: positiveInt().optional(),
+  syntheticTokens: z.boolean(),
+  nEnvs: NEnvsField.optional(),
+  warmStart: WarmStartTeacher.optional(),
+  warmStartSteps: positiveInt().optional(),
+  benchConfig: nonEmptyString().optional(),
+  trialKey: nonEmptyString().optional(),
+});
 export type TrainPolicyArgs = z.input<typeof TrainPolicyArgs>;
 
 /** What `expandGridSearch` takes (GridSearchWorkflow's files and grid-wide overrides). */

@@ -6,30 +6,28 @@ import { z } from 'zod';
 import { AgentNameSchema } from './agents.js';
 import { configPath, nonEmptyString, runIdField } from './fields.js';
 
-export const ValidateWorkflowInput = z
-  .object({
-    validateConfig: configPath(
-      'configs/validate.yaml',
-      'validation config: the engine checked, the trace, the thresholds',
-    ),
-    simulationConfig: configPath(
-      'configs/simulation_config.yaml',
-      'simulation config whose fitted engines are checked',
-    ),
-    engines: z
-      .partialRecord(AgentNameSchema, z.string().url())
-      .default({})
-      .describe('a live OpenAI-compatible engine per agent (base URL); agents without one get an emulator'),
-    emulatorTruth: nonEmptyString()
-      .optional()
-      .describe('simulation config the emulators take their latency truth from (default: simulationConfig)'),
-    failOnThreshold: z
-      .boolean()
-      .default(true)
-      .describe('fail the workflow (non-retryable) when an error exceeds its threshold'),
-    runId: runIdField(),
-  })
-  .strict();
+export const ValidateWorkflowInput = z.strictObject({
+  validateConfig: configPath(
+    'configs/validate.yaml',
+    'validation config: the engine checked, the trace, the thresholds',
+  ),
+  simulationConfig: configPath(
+    'configs/simulation_config.yaml',
+    'simulation config whose fitted engines are checked',
+  ),
+  engines: z
+    .partialRecord(AgentNameSchema, z.string().url())
+    .default({})
+    .describe('a live OpenAI-compatible engine per agent (base URL); agents without one get an emulator'),
+  emulatorTruth: nonEmptyString()
+    .optional()
+    .describe('simulation config the emulators take their latency truth from (default: simulationConfig)'),
+  failOnThreshold: z
+    .boolean()
+    .default(true)
+    .describe('fail the workflow (non-retryable) when an error exceeds its threshold'),
+  runId: runIdField(),
+});
 export type ValidateWorkflowInput = z.input<typeof ValidateWorkflowInput>;
 
 export interface ValidateSimulatorArgs {

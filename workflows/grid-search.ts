@@ -19,11 +19,10 @@ import {
   markdownTable,
   paramsSummary,
   Stage,
-  type TrainWorkflowResult,
 } from '../contracts/index.js';
 import { type Activities, gridStatusQuery, QUICK_RETRY, validateInput } from '../contracts/temporal/index.js';
 import { joinRun } from './join-run.js';
-import { GpuSlots, pick, runTrainTrial } from './train-trial.js';
+import { GpuSlots, keepResult, runTrainTrial } from './train-trial.js';
 
 /** The trials as a Markdown table (also what the Web UI's current details show). */
 export function gridTable(trials: readonly GridTrialOutcome[]): string {
@@ -81,7 +80,7 @@ const GRID_RESULT_FIELDS = [
   'bestCheckpoint',
   'finalCheckpoint',
   'hit',
-] as const satisfies readonly (keyof GridTrialOutcome & keyof TrainWorkflowResult)[];
+] as const;
 
 export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSearchResult> {
   const input = validateInput('GridSearchWorkflow', GridSearchInput, raw);
@@ -154,7 +153,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
         {
           completed: (r) => {
             outcome.status = 'completed';
-            Object.assign(outcome, pick(r, GRID_RESULT_FIELDS));
+            keepResult(outcome, r, GRID_RESULT_FIELDS);
           },
           failed: (error) => {
             outcome.status = 'failed';

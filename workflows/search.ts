@@ -26,7 +26,6 @@ import {
   type SearchTrial,
   SearchWorkflowInput,
   Stage,
-  type TrainWorkflowResult,
 } from '../contracts/index.js';
 import {
   type Activities,
@@ -36,7 +35,7 @@ import {
   validateInput,
 } from '../contracts/temporal/index.js';
 import { joinRun } from './join-run.js';
-import { GpuSlots, pick, runTrainTrial } from './train-trial.js';
+import { GpuSlots, keepResult, runTrainTrial } from './train-trial.js';
 
 const FINISHED = new Set(['completed', 'pruned', 'failed']);
 
@@ -61,12 +60,7 @@ export function searchTable(trials: readonly SearchTrial[]): string {
 }
 
 /** What a trial keeps of its TrainWorkflow's result (besides its value, the mean episode reward). */
-const SEARCH_RESULT_FIELDS = [
-  'steps',
-  'dir',
-  'bestCheckpoint',
-  'hit',
-] as const satisfies readonly (keyof SearchTrial & keyof TrainWorkflowResult)[];
+const SEARCH_RESULT_FIELDS = ['steps', 'dir', 'bestCheckpoint', 'hit'] as const;
 
 export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchResult> {
   const input = validateInput('SearchWorkflow', SearchWorkflowInput, raw);
@@ -170,7 +164,7 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
         completed: (r) => {
           t.status = 'completed';
           t.value = r.meanEpisodeReward;
-          Object.assign(t, pick(r, SEARCH_RESULT_FIELDS));
+          keepResult(t, r, SEARCH_RESULT_FIELDS);
         },
         failed: (error) => {
           t.status = 'failed';

@@ -133,7 +133,11 @@ function innermostMessage(err: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 }
 
-/** The fields of a trial's result its parent's table keeps. */
-export function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
-  return Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<T, K>;
+/** Copies `keys` of a trial's TrainWorkflow result onto the parent's row of the trial (fields of the same names). */
+export function keepResult<R extends object, K extends keyof R>(
+  row: { [P in K]?: R[P] },
+  result: R,
+  keys: readonly K[],
+): void {
+  for (const k of keys) row[k] = result[k];
 }

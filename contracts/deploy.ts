@@ -58,6 +58,13 @@ export const DeployInput = z.strictObject({
 export type DeployInput = z.input<typeof DeployInput>;
 export type ResolvedDeployInput = z.output<typeof DeployInput>;
 
+/**
+ * What the deploy loop is doing, as the dashboard's `phaseKind` says it (its `phase` says it in words): starting,
+ * reconciling (hardware and engines to the desired layout), reconfiguring (applying a decision), serving (the
+ * window's arrivals being sent), finishing (every arrival sent, waiting for the requests in flight).
+ */
+export type DeployPhase = 'starting' | 'reconciling' | 'reconfiguring' | 'serving' | 'finishing';
+
 /** What each window activity returns to the workflow (besides the carried state). */
 export interface DeployWindowSummary {
   window: number;

@@ -11,6 +11,7 @@ export * from './agents.js';
 export * from './bench.js';
 export * from './checkpoint-name.js';
 export * from './dataset.js';
+export * from './defined-fields.js';
 export * from './deploy.js';
 export * from './emulator-env.js';
 export * from './errors.js';

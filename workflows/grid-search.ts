@@ -125,6 +125,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
   });
   show();
 
+  const { nEnvs, warmStart, warmStartSteps, benchConfig, totalSteps } = input;
   const gpus = new GpuSlots(input.gpus);
   const running: Promise<void>[] = [];
   for (const outcome of outcomes) {
@@ -142,13 +143,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
           gpu,
           seed: input.seed + (input.seedPerTrial ? outcome.index : 0),
           summaryPrefix: 'trial',
-          extra: {
-            ...(input.nEnvs !== undefined ? { nEnvs: input.nEnvs } : {}),
-            ...(input.warmStart ? { warmStart: input.warmStart } : {}),
-            ...(input.warmStartSteps !== undefined ? { warmStartSteps: input.warmStartSteps } : {}),
-            benchConfig: input.benchConfig,
-            ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
-          },
+          extra: { nEnvs, warmStart, warmStartSteps, benchConfig, totalSteps },
         },
         {
           completed: (r) => {

@@ -19,6 +19,7 @@ import {
 import {
   ashaContinues,
   ashaRungs,
+  definedFields,
   markdownTable,
   paramsSummary,
   type SearchResult,
@@ -86,15 +87,10 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
     description: 'every trial: values, status, GPU, curve, rung values, result',
   });
   setCurrentDetails(`**Search** — loading ${input.searchConfig} and study ${input.study}`);
-  const { plan, trials: loaded } = await loadSearch({
-    searchConfig: input.searchConfig,
-    trainingConfig: input.trainingConfig,
-    overrides: input.overrides,
-    study: input.study,
-    ...(input.trials !== undefined ? { trials: input.trials } : {}),
-    ...(input.wallTimeS !== undefined ? { wallTimeS: input.wallTimeS } : {}),
-    ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
-  });
+  const { searchConfig, trainingConfig, overrides, study, trials: budget, wallTimeS, totalSteps } = input;
+  const { plan, trials: loaded } = await loadSearch(
+    definedFields({ searchConfig, trainingConfig, overrides, study, trials: budget, wallTimeS, totalSteps }),
+  );
   // Trials a stopped search had started run again (with the same values, so a finished run is a cache hit).
   trials = loaded.map((t) =>
     FINISHED.has(t.status) ? t : { ...t, status: 'pending', curve: [], rungs: {} },

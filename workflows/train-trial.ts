@@ -5,6 +5,7 @@
  */
 import { type CancellationScope, condition, executeChild, isCancellation } from '@temporalio/workflow';
 import {
+  definedFields,
   paramsSummary,
   type ResolvedTrainWorkflowInput,
   Stage,
@@ -98,10 +99,7 @@ export async function runTrainTrial(trial: TrainTrial, run: TrialRun, end: Trial
           runId: run.runId,
           heartbeatTimeoutS: parent.heartbeatTimeoutS,
           maxAttempts: parent.maxAttempts,
-          ...(parent.checkpointEverySteps !== undefined
-            ? { checkpointEverySteps: parent.checkpointEverySteps }
-            : {}),
-          ...run.extra,
+          ...definedFields({ checkpointEverySteps: parent.checkpointEverySteps, ...run.extra }),
         },
       ],
       staticSummary: `${run.summaryPrefix} ${trial.trialKey}${params ? ` ${params}` : ''} on gpu-${gpu}`,

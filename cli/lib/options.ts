@@ -1,5 +1,5 @@
 /** Parsers of command-line option values, shared by every command so one flag reads the same everywhere. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -119,3 +119,6 @@ export function overridePair(
 export function parseOverrides(pairs: readonly string[] = []): Record<string, unknown> {
   return pairs.reduce<Record<string, unknown>>((acc, pair) => overridePair(pair, acc), {});
 }
+
+/** `--json`: the command prints its result as JSON instead of tables (off by default). */
+export const jsonResultOption = (): Option => new Option('--json', 'print the result as JSON').default(false);

@@ -11,6 +11,7 @@ import {
   nonEmptyString,
   nonNegativeInt,
   positiveInt,
+  runIdField,
 } from './fields.js';
 
 const Latency = z.strictObject({
@@ -107,7 +108,7 @@ export const ProfilingSweepInput = z.strictObject({
   ),
   plan: ProfilingPlanInput.prefault({}),
   engine: EngineInput.prefault({}),
-  runId: nonEmptyString().optional(),
+  runId: runIdField(),
   heartbeatTimeoutS: heartbeatTimeoutField(60),
 });
 export type ProfilingSweepInput = z.input<typeof ProfilingSweepInput>;
@@ -175,7 +176,7 @@ export const FitWritebackInput = z.strictObject({
     .boolean()
     .default(false)
     .describe('fit failed prefill requests too, as the reference does'),
-  runId: nonEmptyString().optional(),
+  runId: runIdField(),
 });
 export type FitWritebackInput = z.input<typeof FitWritebackInput>;
 

@@ -6,23 +6,28 @@
  */
 import { type ReportLink, RUN_REPORT_FORMAT, type RunReport } from './run-report.js';
 
-/** One policy on one task (the shape of core/bench's PolicyScore; the report reads it, never computes it). */
+/** One policy on one task (core/bench's task scores fill it; the report reads it, never computes it). */
 export interface ReportTaskPolicy {
   readonly policy: string;
+  /** Training reward over the trial (the env's episode reward). */
   readonly reward: number;
   /** Mean TTFT per agent (the task's agent order), seconds. */
   readonly meanTtftS: readonly number[];
+  /** The largest of the agents' P99 TTFTs, seconds. */
   readonly worstP99TtftS: number;
+  /** (reward − heuristic's) / (best − heuristic's); null without a scale. */
   readonly rewardScore: number | null;
+  /** (heuristic's P99 − P99) / (heuristic's − best); null without a scale. */
   readonly p99Score: number | null;
 }
 
-/** One task of the suite run (the shape of core/bench's TaskScores). */
+/** One task of a suite run. */
 export interface ReportTaskScores {
   readonly task: string;
   readonly description: string;
   readonly agents: readonly string[];
   readonly policies: readonly ReportTaskPolicy[];
+  /** Why a score is missing, when one is. */
   readonly notes: readonly string[];
 }
 

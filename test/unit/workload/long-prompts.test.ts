@@ -31,6 +31,8 @@ describe('long prompts', () => {
 
   it('share 0 changes nothing', () => {
     const none = withLongPrompts(base, { share: 0, promptTokens: [40_000, 64_000] }, 77);
-    expect(Array.from(none('RAGAgent', 'm').promptTokens)).toEqual(Array.from(base('RAGAgent', 'm').promptTokens));
+    expect(Array.from(none('RAGAgent', 'm').promptTokens)).toEqual(
+      Array.from(base('RAGAgent', 'm').promptTokens),
+    );
   });
 });

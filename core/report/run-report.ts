@@ -5,6 +5,7 @@
  * one self-contained page. Built from the stage results the pipeline already returns plus each trial's
  * logs/episodes.jsonl; nothing here reruns anything.
  */
+
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -20,6 +21,7 @@ import {
   type ValidateMetricName,
   type ValidateWorkflowResult,
 } from '../../contracts/index.js';
+import type { ReportTaskScores } from './suite-report.js';
 
 export const RUN_REPORT_FORMAT = 'migflow-run-report/1';
 
@@ -151,6 +153,8 @@ export interface RunReport {
   /** The simulator-versus-engine validation (stages.validate): per agent and metric the error and its threshold. */
   validation?: ReportValidation;
   bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
+  /** A task-suite bench (`migflow bench --task …`): every policy on every task with its normalised scores. */
+  suite?: { tasks: ReportTaskScores[] };
   /** The live deployment, when the run had one: its policy, requests, actions and report files. */
   deploy?: Omit<DeployResult, 'removedContainers'> & { policy: string };
   /** The trials' TensorBoard runs under their labels (see tensorboardByLabel): `tensorboard --logdir` it. */

@@ -89,7 +89,10 @@ export function samplePower(
       const atMs = Date.now();
       try {
         taken.push({ atMs, ...(await probe()) });
-      } catch {}
+      } catch {
+        // A reading that failed is a reading without a value, not a stall of the sampler's callers.
+        taken.push({ atMs, watts: null, busy: 0 });
+      }
       if (stopped) break;
       await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - atMs))));
     }

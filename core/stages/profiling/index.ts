@@ -11,6 +11,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   emulatorEnv,
+  emulatorEnvName,
+  type ProfiledPower,
   type ProfilingTarget,
   type ResolvedEmulatedEngine,
   type ResolvedProfilingPlan,
@@ -27,10 +29,10 @@ import {
   parseKvCacheLog,
   profileEngineRun,
 } from '../../profiling/index.js';
-import { freePort } from '../../util/index.js';
+import { freePort, writeFileAtomic } from '../../util/index.js';
 
 /** Bump when profiling would measure differently for the same inputs. */
-const PROFILE_CODE_VERSION = 'profile-1';
+const PROFILE_CODE_VERSION = 'profile-2';
 
 export interface ProfilingInput {
   /** Names the run's containers (`profile-<runId>`). */
@@ -57,7 +59,23 @@ export interface ProfilingContext extends StageContext<ProfileProgress> {
   readonly timestamp: string;
   /** The last progress of an earlier attempt: its finished levels are skipped. */
   readonly resume?: ProfileProgress;
+  /**
+   * Measure the board's power during the sweeps: `read` is one nvidia-smi power.draw reading of the profiled GPU.
+   * With emulated hardware the slice is a MIG instance of the nvidia-smi emulator (`deviceUuid`), and the engine
+   * reports its load into `activityDir` (mounted into the container) for the emulator's power.draw.
+   */
+  readonly power?: {
+    readonly read: () => Promise<number | null>;
+    readonly deviceUuid?: string;
+    readonly activityDir?: string;
+  };
 }
+
+/** Where an emulated engine's container sees the emulated GPU's activity folder. */
+const CONTAINER_ACTIVITY_DIR = '/run/migflow-gpu-activity';
+/** Power readings: one per second at most (an nvidia-smi call takes a good part of that), 3 idle ones first. */
+const POWER_INTERVAL_MS = 1_000;
+const POWER_IDLE_SAMPLES = 3;
 
 /** What the cache manifest keeps: sizes, times and the files' names in the entry. */
 export interface ProfilingSummary {
@@ -66,6 +84,8 @@ export interface ProfilingSummary {
   readonly restartTimeS: number;
   readonly prefillFile: string;
   readonly generatedFile: string | null;
+  /** The power fit (samples in power-samples.json); absent in entries made before power was measured. */
+  readonly power?: ProfiledPower;
 }
 
 export type { ProfileProgress } from '../../profiling/index.js';
@@ -130,11 +150,20 @@ export const profilingStage: CachedStage<
       image: p.image,
       modelConfigFile: m.vllmConfigFile,
       port,
-      deviceUuid: target.migUuid ?? `MIG-emulated-gpu${target.gpu}-${target.profile}`,
+      deviceUuid:
+        target.migUuid ?? ctx.power?.deviceUuid ?? `MIG-emulated-gpu${target.gpu}-${target.profile}`,
       requestGpu: !emulated,
       // The emulator downloads nothing: keep the user's cache out of it.
       ...(emulated ? { hostCacheDir: null } : {}),
-      env: emulated ? emulatorEnv({ ...emulated, kvPerTokenKb: m.kvPerTokenKb }) : {},
+      env: {
+        ...(emulated ? emulatorEnv({ ...emulated, kvPerTokenKb: m.kvPerTokenKb }) : {}),
+        ...(emulated && ctx.power?.activityDir
+          ? { [emulatorEnvName('device-activity-dir')]: CONTAINER_ACTIVITY_DIR }
+          : {}),
+      },
+      ...(emulated && ctx.power?.activityDir
+        ? { extraMounts: [{ hostPath: ctx.power.activityDir, containerPath: CONTAINER_ACTIVITY_DIR }] }
+        : {}),
     });
     const r = await profileEngineRun({
       engines: ctx.engines,
@@ -163,6 +192,9 @@ export const profilingStage: CachedStage<
           }
         : {}),
       ...(ctx.resume ? { resume: ctx.resume } : {}),
+      ...(ctx.power
+        ? { power: { read: ctx.power.read, intervalMs: POWER_INTERVAL_MS, idleSamples: POWER_IDLE_SAMPLES } }
+        : {}),
       onProgress: (progress) => ctx.progress?.(progress),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(ctx.log ? { log: ctx.log } : {}),
@@ -175,12 +207,14 @@ export const profilingStage: CachedStage<
       mkdirSync(join(outDir, 'generated'));
       copyFileSync(r.generated.file, join(outDir, 'generated', basename(r.generated.file)));
     }
+    if (r.power) writeFileAtomic(join(outDir, 'power-samples.json'), `${JSON.stringify(r.power.samples)}\n`);
     return {
       kvCacheGb: r.kvCacheGb,
       kvCacheTokens: r.kvCacheTokens,
       restartTimeS: r.restartTimeS,
       prefillFile: basename(r.prefillFiles[0]!),
       generatedFile: r.generated ? basename(r.generated.file) : null,
+      ...(r.power ? { power: r.power.fit } : {}),
     };
   },
 };

@@ -28,6 +28,7 @@ export {
   parsePowerDraw,
   powerDrawArgv,
   readPowerDraw,
+  readWithUtilisation,
   samplePower,
 } from './power.js';
 export {

@@ -71,6 +71,36 @@ export async function engineBusy(baseUrl: string): Promise<number> {
   }
 }
 
+/**
+ * Runs `read` (one power reading) while polling the engine's utilisation every `pollMs`: the reading is paired with
+ * the fraction of polls that found the engine busy during it (an nvidia-smi call takes a moment, and power.draw
+ * averages over about a second), not with one instant that may fall on either side of a change.
+ */
+export async function readWithUtilisation(
+  read: () => Promise<number | null>,
+  baseUrl: string,
+  pollMs = 250,
+): Promise<{ watts: number | null; busy: number }> {
+  let polls = 0;
+  let busy = 0;
+  let done = false;
+  const poller = (async () => {
+    while (!done) {
+      busy += await engineBusy(baseUrl);
+      polls++;
+      if (!done) await new Promise((r) => setTimeout(r, pollMs));
+    }
+  })();
+  let watts: number | null;
+  try {
+    watts = await read();
+  } finally {
+    done = true;
+    await poller;
+  }
+  return { watts, busy: polls > 0 ? busy / polls : 0 };
+}
+
 export interface PowerSampler {
   /** Stops sampling (waits for a reading under way) and returns every sample taken. */
   stop(): Promise<PowerSample[]>;

@@ -9,7 +9,7 @@ import { MigflowError } from '../errors.js';
 import { writeFileAtomic } from '../util/index.js';
 import { runGenerate } from './generate.js';
 import type { KvCacheReading } from './kv-cache-log.js';
-import { engineBusy, fitPowerModel, type PowerFit, type PowerSample, samplePower } from './power.js';
+import { fitPowerModel, type PowerFit, type PowerSample, readWithUtilisation, samplePower } from './power.js';
 import { measureRestartTime } from './restart-time.js';
 import { runSweep, type SweepPlan } from './sweeps.js';
 
@@ -117,10 +117,7 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
     // Power is read during the sweeps of this attempt: a few idle readings first (the board with the engine
     // loaded and nothing to do), then readings under the sweeps' load. A resumed attempt measures what it runs.
     const sampler = o.power
-      ? samplePower(async () => {
-          const watts = await o.power!.read();
-          return { watts, busy: await engineBusy(baseUrl) };
-        }, o.power.intervalMs)
+      ? samplePower(() => readWithUtilisation(o.power!.read, baseUrl), o.power.intervalMs)
       : undefined;
     let prefillFiles: string[];
     let concurrencyFiles: string[];

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   type BenchEntry,
   type BenchPolicyResult,
+  type DeployEnergy,
   type GridTrialOutcome,
   type PipelineResult,
   paramsSummary,
@@ -168,6 +169,8 @@ export interface RunReport {
     actions: { kind: string; details: string; status: string }[];
     faults: number;
     reportFiles: string[];
+    /** Energy and EDP from nvidia-smi power.draw while it served. */
+    energy?: DeployEnergy;
   };
   /** The trials' TensorBoard runs under their labels (see tensorboardByLabel): `tensorboard --logdir` it. */
   tensorboard?: string;
@@ -468,6 +471,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
             actions: result.deploy.actions,
             faults: result.deploy.faults,
             reportFiles: result.deploy.reportFiles,
+            ...(result.deploy.energy ? { energy: result.deploy.energy } : {}),
           },
         }
       : {}),

@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { emulatedGpuActivityDir } from '../../contracts/index.js';
 import { findProfile, GPU_MODELS } from './profiles.js';
 import type { EmulatedGpu } from './state.js';
 
@@ -24,7 +25,7 @@ export const ACTIVITY_STALE_MS = 3_000;
 
 /** The folder engines report their activity to: beside the state file, so one path names the whole machine. */
 export function activityDir(stateFile: string): string {
-  return `${stateFile}.activity`;
+  return emulatedGpuActivityDir(stateFile);
 }
 
 /** The file one device's engine writes (UUIDs are file-name safe; anything else is made so). */

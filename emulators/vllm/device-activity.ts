@@ -1,6 +1,6 @@
 /**
  * The emulated engine's load, as the emulated GPU sees it: every WRITE_MS the engine writes the fraction of the
- * last window in which it had a request scheduled (prefilling or decoding — the simulator's utilisation, core/sim/
+ * last second in which it had a request scheduled (prefilling or decoding — the simulator's utilisation, core/sim/
  * energy.ts) to `<dir>/<device>.json`, where the device is NVIDIA_VISIBLE_DEVICES (the MIG slice it runs on). The
  * nvidia-smi emulator (emulators/nvidia-smi/power.ts) turns it into power.draw. The engine reports no power itself:
  * real vLLM does not either.
@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 const SAMPLE_MS = 20;
 const WRITE_MS = 250;
+/** The fraction reported covers the last second (4 writes), as a board's power.draw is a one-second average. */
+const WINDOW_WRITES = 4;
 
 export interface DeviceActivityReporter {
   stop(): void;
@@ -30,14 +32,18 @@ export function reportDeviceActivity(
   const tmp = `${file}.${process.pid}.tmp`;
   let samples = 0;
   let busy = 0;
+  const recent: [number, number][] = [];
   const sample = setInterval(() => {
     samples++;
     if (engine.numRunning > 0) busy++;
   }, SAMPLE_MS);
   const write = setInterval(() => {
-    const fraction = samples > 0 ? busy / samples : 0;
+    recent.push([samples, busy]);
+    if (recent.length > WINDOW_WRITES) recent.shift();
     samples = 0;
     busy = 0;
+    const n = recent.reduce((s, r) => s + r[0], 0);
+    const fraction = n > 0 ? recent.reduce((s, r) => s + r[1], 0) / n : 0;
     try {
       writeFileSync(tmp, JSON.stringify({ device, busy: fraction, atMs: Date.now() }));
       renameSync(tmp, file);

@@ -10,8 +10,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
+  EMULATED_GPU_ACTIVITY_MOUNT,
+  emulatedGpuActivityEnv,
   emulatorEnv,
-  emulatorEnvName,
   type ProfiledPower,
   type ProfilingTarget,
   type ResolvedEmulatedEngine,
@@ -71,11 +72,9 @@ export interface ProfilingContext extends StageContext<ProfileProgress> {
   };
 }
 
-/** Where an emulated engine's container sees the emulated GPU's activity folder. */
-const CONTAINER_ACTIVITY_DIR = '/run/migflow-gpu-activity';
-/** Power readings: one per second at most (an nvidia-smi call takes a good part of that), 3 idle ones first. */
-const POWER_INTERVAL_MS = 1_000;
-const POWER_IDLE_SAMPLES = 3;
+/** Power readings every 2.5 s (an nvidia-smi call costs CPU that the latency measurements share), 2 idle ones first. */
+const POWER_INTERVAL_MS = 2_500;
+const POWER_IDLE_SAMPLES = 2;
 
 /** What the cache manifest keeps: sizes, times and the files' names in the entry. */
 export interface ProfilingSummary {
@@ -157,12 +156,10 @@ export const profilingStage: CachedStage<
       ...(emulated ? { hostCacheDir: null } : {}),
       env: {
         ...(emulated ? emulatorEnv({ ...emulated, kvPerTokenKb: m.kvPerTokenKb }) : {}),
-        ...(emulated && ctx.power?.activityDir
-          ? { [emulatorEnvName('device-activity-dir')]: CONTAINER_ACTIVITY_DIR }
-          : {}),
+        ...(emulated && ctx.power?.activityDir ? emulatedGpuActivityEnv() : {}),
       },
       ...(emulated && ctx.power?.activityDir
-        ? { extraMounts: [{ hostPath: ctx.power.activityDir, containerPath: CONTAINER_ACTIVITY_DIR }] }
+        ? { extraMounts: [{ hostPath: ctx.power.activityDir, containerPath: EMULATED_GPU_ACTIVITY_MOUNT }] }
         : {}),
     });
     const r = await profileEngineRun({

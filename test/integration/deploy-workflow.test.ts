@@ -134,8 +134,11 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
     expect(energy.unavailableSamples).toBe(0);
     // Two boards at ≥ 56.4 W for the run, above the power model's idle (50 W each).
     expect(energy.boardEnergyJ).toBeGreaterThan(energy.idleEnergyJ);
+    // An agent's share is what its real slots drew above idle while they had requests in flight (requests served by
+    // the emulated backup engines draw no measured power), so at least one agent has some.
+    expect(energy.agents.some((a) => a.energyJ > 0)).toBe(true);
     for (const a of energy.agents) {
-      expect(a.energyJ, a.agent).toBeGreaterThan(0);
+      expect(a.energyJ, a.agent).toBeGreaterThanOrEqual(0);
       expect(a.energyWh).toBeCloseTo(a.energyJ / 3600, 9);
       expect(a.edpJs).toBeCloseTo(a.energyJ * a.meanLatencyS, 6);
     }

@@ -197,6 +197,21 @@ describe('profiling closed loop', () => {
       ).toBeLessThan(0.25);
     }
 
+    // The measured power replaced the documented default (50 W idle, 400 W max) for the profiled slices.
+    const pa = sweep.profiles[0]!.power as { idleW: number; dynamicW: number };
+    const pb = sweep.profiles[1]!.power as { idleW: number; dynamicW: number };
+    const boardIdle = (pa.idleW + pb.idleW) / 2;
+    const power = parse(readFileSync(config, 'utf8')).power.A100_40GB;
+    expectWritten(power.idle_w, boardIdle);
+    expectWritten(power.profiles['3g.20gb'].idle_w, (boardIdle * 3) / 7);
+    expect(power.profiles['3g.20gb'].max_w - power.profiles['3g.20gb'].idle_w).toBeCloseTo(pa.dynamicW, 6);
+    expect(power.profiles['1g.10gb'].max_w - power.profiles['1g.10gb'].idle_w).toBeCloseTo(pb.dynamicW, 6);
+    expect(fit.writeBack.power).toEqual([
+      expect.stringMatching(
+        /^A100_40GB 3g\.20gb: measured board idle [\d.]+ W, \+[\d.]+ W at full utilisation/,
+      ),
+      expect.stringMatching(/^A100_40GB 1g\.10gb: measured board idle/),
+    ]);
     const [fa, fb] = fit.fits;
     for (const [f, t] of [
       [fa!, TRUTH_A],
@@ -233,21 +248,6 @@ describe('profiling closed loop', () => {
     const rag = doc.simulation.agents.RAGAgent.A100_40GB.mig['1g.10gb'];
     expectWritten(rag.param.tpot.beta, fb!.tpot.beta);
     expectWritten(rag.restart_time, sweep.profiles[1]!.restartTimeS);
-    // The measured power replaced the documented default (50 W idle, 400 W max) for the profiled slices.
-    const pa = sweep.profiles[0]!.power as { idleW: number; dynamicW: number };
-    const pb = sweep.profiles[1]!.power as { idleW: number; dynamicW: number };
-    const boardIdle = (pa.idleW + pb.idleW) / 2;
-    const power = doc.power.A100_40GB;
-    expectWritten(power.idle_w, boardIdle);
-    expectWritten(power.profiles['3g.20gb'].idle_w, (boardIdle * 3) / 7);
-    expectWritten(power.profiles['3g.20gb'].max_w - power.profiles['3g.20gb'].idle_w, pa.dynamicW);
-    expectWritten(power.profiles['1g.10gb'].max_w - power.profiles['1g.10gb'].idle_w, pb.dynamicW);
-    expect(fit.writeBack.power).toEqual([
-      expect.stringMatching(
-        /^A100_40GB 3g\.20gb: measured board idle [\d.]+ W, \+[\d.]+ W at full utilisation/,
-      ),
-      expect.stringMatching(/^A100_40GB 1g\.10gb: measured board idle/),
-    ]);
     // The comments survive.
     expect(readFileSync(config, 'utf8')).toContain('# Which agents take part.');
 

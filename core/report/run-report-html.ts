@@ -79,6 +79,9 @@ function profilingSection(r: RunReport): string {
           ]),
         ]),
       ),
+      r.fit.power?.length
+        ? `<p>Power (nvidia-smi power.draw during the sweeps):</p><ul>${r.fit.power.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`
+        : '',
       `<div class="figs">${r.fit.rows
         .flatMap((f) =>
           f.plots.map(

@@ -6,7 +6,7 @@
  * - `fitProfiles` (main queue): the two fits on one profiling result, cached on the bench JSONs' content.
  * - `writeBackProfiles` (main queue): every fit into simulation_config.yaml in one atomic, idempotent write.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import {
@@ -23,8 +23,10 @@ import { parseConfig, profiledModel } from '../core/config/index.js';
 import { EngineContainers, vllmImageFromCompose } from '../core/engines/index.js';
 import { ConfigError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../core/paths.js';
+import { readPowerDraw } from '../core/profiling/index.js';
 import { fitStage, writeFits } from '../core/stages/fit/index.js';
 import { type ProfileProgress, type ProfilingInput, profilingStage } from '../core/stages/profiling/index.js';
+import { emulatedProfilingSlice, NVIDIA_SMI_EMULATOR_BIN } from '../emulators/nvidia-smi/rehearsal.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
@@ -110,7 +112,30 @@ export function createProfilingActivities(deps: ActivityDeps) {
           const beat = setInterval(() => ctx.heartbeat(last), 5_000);
           try {
             const resume = ctx.info.heartbeatDetails as ProfileProgress | undefined;
+            // Power through nvidia-smi (no NVML binding installs offline): the profiled GPU's board on real
+            // hardware; with emulated hardware, the nvidia-smi emulator's GPU with the profiled slice on it.
+            mkdirSync(workDir, { recursive: true });
+            const slice = emulated
+              ? emulatedProfilingSlice(join(workDir, 'nvidia-smi.json'), input.gpuModel, target.profile)
+              : undefined;
+            const power = slice
+              ? {
+                  deviceUuid: slice.uuid,
+                  activityDir: slice.activityDir,
+                  read: () =>
+                    readPowerDraw(0, {
+                      binary: NVIDIA_SMI_EMULATOR_BIN,
+                      env: { ...process.env, ...slice.env } as Record<string, string>,
+                    }),
+                }
+              : emulated
+                ? undefined
+                : {
+                    read: () =>
+                      readPowerDraw(target.gpu, { binary: process.env.MIGFLOW_NVIDIA_SMI ?? 'nvidia-smi' }),
+                  };
             return await profilingStage.run(profiling, outDir, {
+              ...(power ? { power } : {}),
               engines: new EngineContainers(dockerClient()),
               workDir,
               timestamp: stamp(ctx.info.scheduledTimestampMs),
@@ -142,6 +167,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
           kvCacheTokens: s.kvCacheTokens,
           restartTimeS: s.restartTimeS,
           ...(s.generatedFile ? { generatePath: join(entry.dir, 'generated', s.generatedFile) } : {}),
+          ...(s.power ? { power: s.power } : {}),
           durationMs: Date.now() - started,
         };
       });

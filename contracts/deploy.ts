@@ -90,6 +90,24 @@ export interface DeployStatus {
   dashboardUrl?: string;
 }
 
+/**
+ * Energy of a live deployment, from nvidia-smi power.draw sampled while it served: per agent the energy its slices
+ * drew above the boards' idle power (the simulator's marginal energy) and EDP = energy × mean end-to-end latency.
+ * `measured` is false where every reading was `[N/A]` (then `note` says so and the figures are 0).
+ */
+export interface DeployEnergy {
+  measured: boolean;
+  note: string;
+  samples: number;
+  unavailableSamples: number;
+  /** Everything the managed boards drew (J), and the idle part of it by the power model. */
+  boardEnergyJ: number;
+  idleEnergyJ: number;
+  meanLatencyS: number;
+  edpJs: number;
+  agents: { agent: string; energyJ: number; energyWh: number; meanLatencyS: number; edpJs: number }[];
+}
+
 export interface DeployResult {
   deploymentId: string;
   windows: number;
@@ -98,6 +116,7 @@ export interface DeployResult {
   faults: number;
   reportFiles: string[];
   removedContainers: string[];
+  energy?: DeployEnergy;
 }
 
 /**
@@ -140,4 +159,5 @@ export interface DeployReportArgs<S extends DeployStateView = DeployStateView> {
 export interface DeployReportResult {
   files: string[];
   requests: { planned: number; completed: number; failed: number; cancelled: number };
+  energy?: DeployEnergy;
 }

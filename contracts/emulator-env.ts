@@ -60,3 +60,15 @@ export function emulatorEnv(t: EmulatedTruth): Record<string, string> {
     ),
   );
 }
+
+/**
+ * The emulated GPU's activity folder: the nvidia-smi emulator reads the load engines report there (beside its state
+ * file) to answer power.draw; an emulated engine container sees it at EMULATED_GPU_ACTIVITY_MOUNT.
+ */
+export const emulatedGpuActivityDir = (nvidiaSmiStateFile: string): string =>
+  `${nvidiaSmiStateFile}.activity`;
+export const EMULATED_GPU_ACTIVITY_MOUNT = '/run/migflow-gpu-activity';
+/** The container environment that makes the vLLM emulator report its load to the mounted activity folder. */
+export function emulatedGpuActivityEnv(): Record<string, string> {
+  return { [emulatorEnvName('device-activity-dir')]: EMULATED_GPU_ACTIVITY_MOUNT };
+}

@@ -125,6 +125,26 @@ export const ProfileEngineInput = z.strictObject({
 });
 export type ProfileEngineInput = z.input<typeof ProfileEngineInput>;
 
+/**
+ * What profiling measured of the board's power (nvidia-smi power.draw against the engine's utilisation): the fit
+ * P = idle + dynamic·u, or why there is none (`[N/A]` readings, no samples) — then the config keeps its figures.
+ */
+export const ProfiledPower = z.discriminatedUnion('status', [
+  z
+    .object({
+      status: z.literal('measured'),
+      idleW: z.number().nonnegative(),
+      dynamicW: z.number().positive(),
+      samples: z.number().int().nonnegative(),
+      busySamples: z.number().int().nonnegative(),
+    })
+    .strict(),
+  z
+    .object({ status: z.literal('unavailable'), reason: z.string(), samples: z.number().int().nonnegative() })
+    .strict(),
+]);
+export type ProfiledPower = z.infer<typeof ProfiledPower>;
+
 /** What profileEngine returns: paths and the measured scalars, never the per-request arrays. */
 export interface ProfileEngineResult {
   runId: string;
@@ -144,6 +164,8 @@ export interface ProfileEngineResult {
   restartTimeS: number;
   /** The generate JSONL in the cache entry, when generateDataset was given. */
   generatePath?: string;
+  /** The board's power during the sweeps (absent from results cached before power was measured). */
+  power?: ProfiledPower;
   durationMs: number;
 }
 
@@ -163,6 +185,7 @@ export const ProfiledEntry = z.object({
   kvCacheGb: z.number().positive(),
   restartTimeS: z.number().positive(),
   generatePath: nonEmptyString().optional(),
+  power: ProfiledPower.optional(),
 });
 export type ProfiledEntry = z.infer<typeof ProfiledEntry>;
 
@@ -217,6 +240,8 @@ export interface WriteBackResult {
   changed: boolean;
   /** (agent, GPU model, profile) entries written. */
   entries: string[];
+  /** Per profiled (GPU model, profile): the power figures written, or why the documented default stays. */
+  power?: string[];
 }
 
 export interface FitWritebackResult {

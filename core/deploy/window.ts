@@ -13,6 +13,7 @@ import { actionMask, ObservationBuilder, observationLayout, resolveAction } from
 import { actionName, agentsInEnumOrder, NO_ACTION } from '../mig/index.js';
 import { sleep, writeFileAtomic } from '../util/index.js';
 import type { DashboardHub } from './dashboard.js';
+import { DeployPowerMeter, POWER_SAMPLE_S, type WindowEnergy } from './deploy-energy.js';
 import {
   type ActionRecord,
   actionDetails,
@@ -30,7 +31,10 @@ import { isHealthy, scrapeVllmMetrics } from './vllm-metrics.js';
 
 /** A window runs on the session's configs, policy and controllers. */
 export interface WindowOptions
-  extends Pick<DeploySession, 'deploy' | 'simulation' | 'training' | 'bench' | 'policy' | 'mig' | 'engines'> {
+  extends Pick<
+    DeploySession,
+    'deploy' | 'simulation' | 'training' | 'bench' | 'policy' | 'mig' | 'engines' | 'power'
+  > {
   state: DeployState;
   permanent: readonly PermanentGpu[];
   requests: readonly PlannedRequest[];
@@ -59,6 +63,8 @@ export interface WindowFile {
   observedS: number;
   slots: { key: string; agent: string; profile: string; ready: boolean; gpu: number; start: number }[];
   events: { atS: number; text: string }[];
+  /** power.draw of the managed boards while the window ran (deploy-energy.ts). */
+  energy?: WindowEnergy;
 }
 
 export async function runDeployWindow(
@@ -111,6 +117,17 @@ export async function runDeployWindow(
       live.recordSample();
       o.hub?.tick();
       await sleep(1_000 - (Date.now() - tick), stopAll.signal);
+    }
+  })();
+
+  // power.draw of every managed board every POWER_SAMPLE_S, booked to the agents whose engines have work.
+  const meter = new DeployPowerMeter(o.power.gpus, o.power.read);
+  const powerLoop = (async () => {
+    while (!stopAll.signal.aborted) {
+      const tick = Date.now();
+      await meter.sample(live.slots, tick);
+      o.hub?.energy(meter.summary());
+      await sleep(POWER_SAMPLE_S * 1000 - (Date.now() - tick), stopAll.signal);
     }
   })();
 
@@ -207,6 +224,7 @@ export async function runDeployWindow(
     const durationS = (Date.now() - startMs) / 1000;
     stopAll.abort();
     await scraper;
+    await powerLoop;
 
     // Decision at the end of the window (none after the last one: nothing would carry it out).
     let decided: ActionRecord | undefined;
@@ -239,6 +257,7 @@ export async function runDeployWindow(
         start: s.plan.start,
       })),
       events: live.events,
+      energy: meter.summary(),
     };
     writeFileAtomic(join(o.outDir, 'windows', `w${String(k).padStart(4, '0')}.json`), JSON.stringify(file));
     state.window = k + 1;
@@ -264,7 +283,7 @@ export async function runDeployWindow(
     stopAll.abort();
     grace.abort();
     o.signal.removeEventListener('abort', onAbort);
-    await Promise.allSettled([scraper, publishing, reconfigure]);
+    await Promise.allSettled([scraper, powerLoop, publishing, reconfigure]);
   }
 }
 

@@ -138,6 +138,8 @@ export interface RunReport {
       /** The fit's figures as data: URIs, so the page needs no other file. */
       plots: { name: string; dataUri: string }[];
     }[];
+    /** Per profiled (GPU, profile): the measured power written, or why the documented default stays. */
+    power?: string[];
   };
   trials?: ReportTrial[];
   /** A search study's settings (kind `search`): the trials are its trials. */
@@ -423,6 +425,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
           fit: {
             file: result.fit.writeBack.file,
             changed: result.fit.writeBack.changed,
+            ...(result.fit.writeBack.power ? { power: result.fit.writeBack.power } : {}),
             rows: result.fit.fits.map((f) => ({
               model: f.model,
               profile: f.profile,
@@ -456,6 +459,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
             actions: result.deploy.actions,
             faults: result.deploy.faults,
             reportFiles: result.deploy.reportFiles,
+            ...(result.deploy.energy ? { energy: result.deploy.energy } : {}),
           },
         }
       : {}),

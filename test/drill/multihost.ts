@@ -1,7 +1,11 @@
 /**
  * The multi-host drill (issue 18): three "hosts" that share nothing but the production-style Temporal server
- * (scripts/prod-stack.sh: PostgreSQL + temporal-server) and one S3 object store (SeaweedFS), both on 127.0.0.1.
- * Each host is its own process group with its own artifacts folder and store fetch cache:
+ * (scripts/prod-stack.sh: PostgreSQL + temporal-server) and one S3 object store (SeaweedFS). Each host is its own
+ * network namespace (test/drill/netns.ts: a veth pair to a bridge in a hub namespace, private 10.213.0.0/24
+ * addresses that exist nowhere else, no other route), where the hub runs the server and the store and this drill's
+ * checks; the emulated engines a GPU worker starts in Docker join its host's namespace. Each host also has its own
+ * process groups, its own mount namespace (the other hosts' folders are hidden) and its own artifacts folder and
+ * store fetch cache. Without root, iproute2 or Docker the drill says why and runs the hosts on the shared loopback.
  *   host A  the orchestration worker (task queue `migflow`: datasets, fit, write-back, bench, the workflows)
  *   host B  the GPU worker of GPU 0 (`migflow-gpu-0`: profiling, trial 0's training), emulated hardware
  *   host C  the GPU worker of GPU 1 (`migflow-gpu-1`: trial 1's training)
@@ -13,21 +17,28 @@
  * complete, and its fits, trials' final steps and baseline numbers equal run 1's. Prints one JSON object; exit 1
  * when a check fails.
  *
+ * The drill builds the network itself and removes it on exit, failure included (and what a killed drill left, on its
+ * next start).
+ *
  *   npm run drill:multihost              (MIGFLOW_DRILL_KEEP=1 keeps the hosts' folders for inspection)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
+import { execa } from 'execa';
 import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
 import { entryOfPath } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { type ArtifactStore, storeFromEnv } from '../../core/store/index.js';
-import { startSeaweedFs } from '../../tools/seaweedfs.js';
+import { ensureWeed, startSeaweedFs } from '../../tools/seaweedfs.js';
+import { signalHost, startHostWorker, stopHost, type WorkerHost } from '../../tools/worker-host.js';
 import { launchProdStack } from '../helpers/launch-prod-stack.js';
 import { tinyPipelineInput } from '../helpers/pipeline.js';
+import { canConnect, createDrillNet, type DrillNet, netProblem, routesOf } from './netns.js';
 
 const BUCKET = 'migflow-drill';
 const TOTAL_STEPS = 2048;
@@ -36,11 +47,8 @@ const t0 = Date.now();
 const say = (line: string) =>
   process.stderr.write(`[drill ${((Date.now() - t0) / 1000).toFixed(0)}s] ${line}\n`);
 
-interface Host {
-  name: string;
+interface Host extends WorkerHost {
   dir: string;
-  env: Record<string, string>;
-  groups: number[];
 }
 
 /** Whether this machine lets the drill give each host its own mount namespace (root, util-linux's unshare). */
@@ -54,81 +62,27 @@ function canIsolate(): boolean {
 }
 
 /**
- * A worker process in a new process group (the host's), ready once it prints its queue banner. With `hide`, it runs
- * in its own mount namespace where those folders (the other hosts') are empty (test/drill/host-launcher.ts).
+ * The launcher a host's worker runs under: its network namespace (when the drill has built them), then its own mount
+ * namespace where the folders in `hide` (the other hosts') are empty (test/drill/host-launcher.ts).
  */
-async function startWorker(
-  host: Host,
-  script: 'main-worker' | 'gpu-worker',
-  args: string[],
-  hide?: string[],
-): Promise<void> {
-  const worker = [
-    process.execPath,
-    '--import',
-    'tsx',
-    join(PROJECT_ROOT, 'workers', `${script}.ts`),
-    ...args,
+function hostWrap(ns: string | undefined, hide: string[] | undefined): string[] {
+  return [
+    ...(ns ? ['nsenter', `--net=/run/netns/${ns}`] : []),
+    ...(hide
+      ? [
+          'unshare',
+          '-m',
+          '--propagation',
+          'private',
+          process.execPath,
+          '--import',
+          'tsx',
+          join(PROJECT_ROOT, 'test', 'drill', 'host-launcher.ts'),
+          ...hide.filter((d) => existsSync(d)),
+          '--',
+        ]
+      : []),
   ];
-  const [command, ...argv] = hide
-    ? [
-        'unshare',
-        '-m',
-        '--propagation',
-        'private',
-        process.execPath,
-        '--import',
-        'tsx',
-        join(PROJECT_ROOT, 'test', 'drill', 'host-launcher.ts'),
-        ...hide.filter((d) => existsSync(d)),
-        '--',
-        ...worker,
-      ]
-    : worker;
-  const child = spawn(command!, argv, {
-    cwd: PROJECT_ROOT,
-    env: host.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  host.groups.push(child.pid!);
-  let tail = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${host.name} ${script}: not ready in 180 s\n${tail}`)),
-      180_000,
-    );
-    const onData = (c: Buffer) => {
-      tail = (tail + c.toString()).slice(-4000);
-      if (/ queue \S+.* on /.test(c.toString())) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => {
-      tail = (tail + c.toString()).slice(-4000);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${host.name} ${script} exited (${code ?? signal}) before it was ready\n${tail}`));
-    });
-  });
-  // Keep draining its output so it never blocks on a full pipe.
-  child.stdout!.resume();
-  child.stderr!.resume();
-  say(`${host.name}: ${script} ${args.join(' ')} ready (pid ${child.pid})`);
-}
-
-/** Signals every process of a host (its process groups: workers and the children they started). */
-function signalHost(host: Host, signal: NodeJS.Signals): void {
-  for (const pgid of host.groups) {
-    try {
-      process.kill(-pgid, signal);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 function drillInput(runId: string, seed: number): PipelineInput {
@@ -164,11 +118,13 @@ function baselinesOf(r: PipelineResult) {
     .map((b) => [b.policy, b.entry]);
 }
 
-async function main(): Promise<void> {
+/** The drill itself; `net` when it runs inside the hub namespace of the network the outer drill built. */
+async function drill(net: DrillNet | undefined): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'migflow-drill-'));
   say(`hosts under ${root}; starting SeaweedFS and the production-style Temporal stack`);
-  const weed = await startSeaweedFs({ log: say });
-  const stack = await launchProdStack();
+  // In the hub the services listen on its private address (Temporal on 0.0.0.0 there: loopback and that address).
+  const weed = await startSeaweedFs({ log: say, ...(net ? { ip: net.hub.ip } : {}) });
+  const stack = await launchProdStack(net ? { bind: '0.0.0.0', host: net.hub.ip } : {});
   const hosts: Host[] = [];
   const checks: Record<string, boolean> = {};
   let connection: Connection | undefined;
@@ -194,8 +150,9 @@ async function main(): Promise<void> {
         ...shared,
         MIGFLOW_ARTIFACTS: join(dir, 'artifacts'),
         MIGFLOW_STORE_CACHE: join(dir, 'store-cache'),
+        ...(net ? { MIGFLOW_ENGINE_NETWORK: `container:${net.hosts[name]!.anchor}` } : {}),
       };
-      const h = { name, dir, env, groups: [] };
+      const h: Host = { name, dir, env, groups: [] };
       hosts.push(h);
       return h;
     };
@@ -211,9 +168,44 @@ async function main(): Promise<void> {
         ? 'each host in its own mount namespace'
         : 'no mount namespaces here: hosts are process groups only',
     );
-    await startWorker(a, 'main-worker', [], others(a));
-    await startWorker(b, 'gpu-worker', ['--gpu', '0', '--emulate'], others(b));
-    await startWorker(c, 'gpu-worker', ['--gpu', '1', '--emulate'], others(c));
+    const startWorker = async (h: Host, script: 'main-worker' | 'gpu-worker', args: string[]) => {
+      const pid = await startHostWorker(h, script, args, {
+        wrap: hostWrap(net?.hosts[h.name]?.ns, others(h)),
+      });
+      say(`${h.name}: ${script} ${args.join(' ')} ready (pid ${pid})`);
+    };
+    await startWorker(a, 'main-worker', []);
+    await startWorker(b, 'gpu-worker', ['--gpu', '0', '--emulate']);
+    await startWorker(c, 'gpu-worker', ['--gpu', '1', '--emulate']);
+    // Each host reaches the server and the store over its link, and nothing on the hub's loopback.
+    const network = net
+      ? Object.fromEntries(
+          Object.entries(net.hosts).map(([name, h]) => {
+            const temporalPort = Number(stack.address.split(':').at(-1));
+            const s3Port = Number(new URL(weed.endpoint).port);
+            return [
+              name,
+              {
+                ip: h.ip,
+                routes: routesOf(h.ns),
+                temporalOverLink: canConnect(h.ns, net.hub.ip, temporalPort),
+                storeOverLink: canConnect(h.ns, net.hub.ip, s3Port),
+                temporalOnLoopback: canConnect(h.ns, '127.0.0.1', temporalPort),
+              },
+            ];
+          }),
+        )
+      : undefined;
+    if (network) {
+      checks.hostsReachServicesOnlyOverTheirLinks = Object.values(network).every(
+        (n) =>
+          n.temporalOverLink &&
+          n.storeOverLink &&
+          !n.temporalOnLoopback &&
+          n.routes.length === 1 &&
+          n.routes[0]!.startsWith('10.213.0.0/24 dev eth0'),
+      );
+    }
 
     connection = await Connection.connect({ address: stack.address });
     const client = new Client({ connection, namespace: 'default' });
@@ -253,7 +245,7 @@ async function main(): Promise<void> {
     say(
       `host B killed (SIGKILL, whole process group) and its folder deleted; store had ${killedAt.snapshot}`,
     );
-    await startWorker(c, 'gpu-worker', ['--gpu', '0', '--emulate'], others(c));
+    await startWorker(c, 'gpu-worker', ['--gpu', '0', '--emulate']);
     say('host C now also serves GPU 0 (the replacement)');
     const r2 = (await handle.result()) as PipelineResult;
     const run2S = (Date.now() - run2Started) / 1000;
@@ -293,9 +285,12 @@ async function main(): Promise<void> {
       ok: Object.values(checks).every(Boolean),
       checks,
       hosts: { a: 'main worker', b: 'gpu-0 (killed in run 2)', c: 'gpu-1, then gpu-0 too' },
-      isolation: isolated
-        ? "process group + mount namespace per host (other hosts' folders hidden)"
-        : 'process group per host',
+      isolation: [
+        ...(net ? ['network namespace per host (veth to a hub bridge, 10.213.0.0/24 only)'] : []),
+        ...(isolated ? ["mount namespace per host (other hosts' folders hidden)"] : []),
+        'process groups per host',
+      ].join(' + '),
+      ...(network ? { network: { hub: net!.hub.ip, hosts: network } } : {}),
       temporal: stack.address,
       store: `s3://${BUCKET}/pipeline at ${weed.endpoint} (SeaweedFS)`,
       run1: { seconds: Math.round(run1S), stages: r1.stages.map((s) => [s.stage, s.status]) },
@@ -316,14 +311,47 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     if (!summary.ok) process.exitCode = 1;
   } finally {
-    for (const h of hosts) signalHost(h, 'SIGTERM');
-    await new Promise((r) => setTimeout(r, 3000));
-    for (const h of hosts) signalHost(h, 'SIGKILL');
+    await Promise.all(hosts.map((h) => stopHost(h)));
     await connection?.close();
     await stack.down();
     await weed.stop();
     if (process.env.MIGFLOW_DRILL_KEEP === '1') say(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Outside the namespaces: builds the network (when the machine allows it), runs the drill inside the hub namespace,
+ * and removes the network whatever happens. The Go tools are made ready first: nothing inside reaches a registry.
+ */
+async function main(): Promise<void> {
+  if (process.env.MIGFLOW_DRILL_NET) return drill(JSON.parse(process.env.MIGFLOW_DRILL_NET) as DrillNet);
+  const problem = netProblem();
+  if (problem) {
+    say(`no network namespaces (${problem}): the hosts share this machine's loopback`);
+    return drill(undefined);
+  }
+  await ensureWeed({ log: say });
+  await execa('npx', ['--no-install', 'tsx', 'scripts/ensure-prod-tools.ts'], { cwd: PROJECT_ROOT });
+  const net = await createDrillNet(['host-a', 'host-b', 'host-c'], say);
+  try {
+    const inner = spawn(
+      'nsenter',
+      [`--net=/run/netns/${net.hub.ns}`, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, MIGFLOW_DRILL_NET: JSON.stringify({ hub: net.hub, hosts: net.hosts }) },
+      },
+    );
+    const forward = (signal: NodeJS.Signals) => inner.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    process.exitCode = await new Promise<number>((resolve) =>
+      inner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+    );
+  } finally {
+    await net.destroy();
+    say('network namespaces and anchor containers removed');
   }
 }
 

@@ -5,7 +5,7 @@
  * that ends by exec'ing the worker argv appended to it.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../core/paths.js';
 
@@ -23,7 +23,7 @@ export async function startHostWorker(
   host: WorkerHost,
   script: WorkerScript,
   args: string[],
-  opts: { wrap?: string[]; readyTimeoutMs?: number } = {},
+  opts: { wrap?: string[]; readyTimeoutMs?: number; logFile?: string } = {},
 ): Promise<number> {
   const worker = [
     process.execPath,
@@ -62,7 +62,13 @@ export async function startHostWorker(
       reject(new Error(`${host.name} ${script} exited (${code ?? signal}) before it was ready\n${tail}`));
     });
   });
-  // Keep draining its output so it never blocks on a full pipe.
+  // Keep draining its output so it never blocks on a full pipe (into `logFile` when given).
+  if (opts.logFile) {
+    const log = createWriteStream(opts.logFile, { flags: 'a' });
+    log.write(tail);
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+  }
   child.stdout!.resume();
   child.stderr!.resume();
   return child.pid!;

@@ -20,7 +20,7 @@
  * The drill builds the network itself and removes it on exit, failure included (and what a killed drill left, on its
  * next start).
  *
- *   npm run drill:multihost              (MIGFLOW_DRILL_KEEP=1 keeps the hosts' folders for inspection)
+ *   npm run drill:multihost   (MIGFLOW_DRILL_KEEP=1 keeps the hosts' folders and workers' logs; a failed drill does)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -157,6 +157,9 @@ async function drill(net: DrillNet | undefined): Promise<void> {
       return h;
     };
     const [a, b, c] = [host('host-a'), host('host-b'), host('host-c')];
+    // The workers' output, outside every host's folders (the whole folder is kept when a check fails).
+    const logs = join(root, 'logs');
+    mkdirSync(logs, { recursive: true });
     const checkerCache = join(root, 'checker-cache');
     mkdirSync(checkerCache, { recursive: true });
     // Each host sees none of the other hosts' folders (nor the checker's) when the machine allows namespaces.
@@ -171,6 +174,7 @@ async function drill(net: DrillNet | undefined): Promise<void> {
     const startWorker = async (h: Host, script: 'main-worker' | 'gpu-worker', args: string[]) => {
       const pid = await startHostWorker(h, script, args, {
         wrap: hostWrap(net?.hosts[h.name]?.ns, others(h)),
+        logFile: join(logs, `${h.name}-${script}${args.join('')}.log`),
       });
       say(`${h.name}: ${script} ${args.join(' ')} ready (pid ${pid})`);
     };
@@ -315,7 +319,8 @@ async function drill(net: DrillNet | undefined): Promise<void> {
     await connection?.close();
     await stack.down();
     await weed.stop();
-    if (process.env.MIGFLOW_DRILL_KEEP === '1') say(`kept ${root}`);
+    if (process.env.MIGFLOW_DRILL_KEEP === '1' || process.exitCode)
+      say(`kept ${root} (workers' logs in logs/)`);
     else rmSync(root, { recursive: true, force: true });
   }
 }

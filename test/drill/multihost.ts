@@ -128,6 +128,8 @@ async function drill(net: DrillNet | undefined): Promise<void> {
   const hosts: Host[] = [];
   const checks: Record<string, boolean> = {};
   let connection: Connection | undefined;
+  // Until every check has passed, the hosts' folders and the workers' logs are kept for a look.
+  let keep = true;
   try {
     process.env.AWS_ACCESS_KEY_ID = weed.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = weed.secretAccessKey;
@@ -217,11 +219,23 @@ async function drill(net: DrillNet | undefined): Promise<void> {
 
     say('run 1: the whole pipeline, undisturbed');
     const run1Started = Date.now();
-    const r1: PipelineResult = await client.workflow.execute('PipelineWorkflow', {
-      taskQueue: 'migflow',
-      workflowId: 'drill/undisturbed',
-      args: [drillInput('drill-undisturbed', 1)],
-    });
+    // Profiling uploads its finished levels as they complete (so a retry elsewhere resumes): watch for them.
+    let profilingSnapshotsSeen = 0;
+    const watch = setInterval(() => {
+      void store.list('profiling/.work').then(
+        (l) => {
+          profilingSnapshotsSeen = Math.max(profilingSnapshotsSeen, l.length);
+        },
+        () => undefined,
+      );
+    }, 500);
+    const r1: PipelineResult = await client.workflow
+      .execute('PipelineWorkflow', {
+        taskQueue: 'migflow',
+        workflowId: 'drill/undisturbed',
+        args: [drillInput('drill-undisturbed', 1)],
+      })
+      .finally(() => clearInterval(watch));
     const run1S = (Date.now() - run1Started) / 1000;
     say(`run 1 done in ${run1S.toFixed(0)} s: ${r1.stages.map((s) => `${s.stage}:${s.status}`).join(' ')}`);
 
@@ -282,7 +296,9 @@ async function drill(net: DrillNet | undefined): Promise<void> {
     checks.hostAReadCheckpointsThroughStore =
       !existsSync(join(a.env.MIGFLOW_ARTIFACTS!, 'train')) ||
       readdirSync(join(a.env.MIGFLOW_ARTIFACTS!, 'train')).every((n) => n.startsWith('.'));
-    checks.snapshotsRemovedAfterPublish = (await store.list('train/.work')).length === 0;
+    checks.snapshotsRemovedAfterPublish =
+      (await store.list('train/.work')).length === 0 && (await store.list('profiling/.work')).length === 0;
+    checks.profilingUploadedFinishedLevels = profilingSnapshotsSeen > 0;
     const snapshotRun = killedAt.run;
     const summary = {
       drill: 'multihost',
@@ -314,13 +330,13 @@ async function drill(net: DrillNet | undefined): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     if (!summary.ok) process.exitCode = 1;
+    keep = !summary.ok;
   } finally {
     await Promise.all(hosts.map((h) => stopHost(h)));
     await connection?.close();
     await stack.down();
     await weed.stop();
-    if (process.env.MIGFLOW_DRILL_KEEP === '1' || process.exitCode)
-      say(`kept ${root} (workers' logs in logs/)`);
+    if (process.env.MIGFLOW_DRILL_KEEP === '1' || keep) say(`kept ${root} (workers' logs in logs/)`);
     else rmSync(root, { recursive: true, force: true });
   }
 }
@@ -360,7 +376,16 @@ async function main(): Promise<void> {
   }
 }
 
+/** An error and its causes (a workflow's failure wraps the activity's, which wraps the worker's). */
+function explain(err: unknown): string {
+  const lines: string[] = [];
+  for (let e = err; e !== undefined && lines.length < 6; e = (e as { cause?: unknown }).cause) {
+    lines.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  }
+  return lines.join('\n  caused by ');
+}
+
 main().catch((err: unknown) => {
-  say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  say(`failed: ${explain(err)}`);
   process.exit(1);
 });

@@ -14,13 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { execa } from 'execa';
 import { median } from 'simple-statistics';
 import type { PipelineInput, PipelineResult } from '../contracts/index.js';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { freePort } from '../core/util/index.js';
-import { devServerArgs, waitServing } from '../tools/dev-server.js';
+import { startPrivateDevServer } from '../tools/dev-server.js';
 import { ensureTemporalCli } from '../tools/temporal-cli.js';
 import { hostCpuS, procCpuS, startHostWorker, stopHost, type WorkerHost } from '../tools/worker-host.js';
 
@@ -53,24 +52,15 @@ export async function measurePipeline(o: {
 }) {
   const input = JSON.parse(readFileSync(o.input, 'utf8')) as PipelineInput;
   const cli = (await ensureTemporalCli()).path;
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
-  const server = execa(
+  const server = await startPrivateDevServer({
     cli,
-    devServerArgs({
-      cli,
-      ip: '127.0.0.1',
-      port,
-      headless: true,
-      namespace: 'default',
-      searchAttributes: SEARCH_ATTRIBUTES,
-      logLevel: 'error',
-    }),
-    { reject: false, buffer: false },
-  );
+    port: await freePort(),
+    searchAttributes: SEARCH_ATTRIBUTES,
+    logLevel: 'error',
+  });
+  const address = server.address;
   let connection: Connection | undefined;
   try {
-    await waitServing(cli, address, { exited: server });
     connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
     const local: PipelineRun[] = [];
@@ -139,8 +129,7 @@ export async function measurePipeline(o: {
     };
   } finally {
     await connection?.close();
-    server.kill('SIGTERM');
-    await server;
+    await server.stop();
   }
 }
 

@@ -122,29 +122,27 @@ try {
       }),
     src,
   );
+  // Both stage- and pipeline-level rounds run against the same server and bucket.
+  const against = {
+    scratch,
+    s3: {
+      bucket: 'migflow-bench',
+      endpoint: weed.endpoint,
+      serverPid: weed.pid,
+      accessKeyId: weed.accessKeyId,
+      secretAccessKey: weed.secretAccessKey,
+    },
+  };
   const stageRounds = Math.max(0, Number(values['stage-rounds']));
   const trainStage =
-    stageRounds > 0
-      ? await measureTrainStage({
-          rounds: stageRounds,
-          scratch,
-          s3: { bucket: 'migflow-bench', endpoint: weed.endpoint, serverPid: weed.pid },
-        })
-      : undefined;
+    stageRounds > 0 ? await measureTrainStage({ ...against, rounds: stageRounds }) : undefined;
   const pipelineRounds = Math.max(0, Number(values['pipeline-rounds']));
   const pipeline =
     pipelineRounds > 0
       ? await measurePipeline({
+          ...against,
           rounds: pipelineRounds,
-          scratch,
           input: resolve(values['pipeline-input']!),
-          s3: {
-            bucket: 'migflow-bench',
-            endpoint: weed.endpoint,
-            serverPid: weed.pid,
-            accessKeyId: weed.accessKeyId,
-            secretAccessKey: weed.secretAccessKey,
-          },
           log: (line) => process.stderr.write(`[bench:store] ${line}\n`),
         })
       : undefined;

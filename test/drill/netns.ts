@@ -32,14 +32,8 @@ export interface DrillNet {
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether a process of that id runs (Linux /proc). */
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
 
 /** Whether this machine can build the drill's network (root, iproute2, a Docker engine); the reason when not. */
 export function netProblem(): string | undefined {

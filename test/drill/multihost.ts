@@ -87,8 +87,23 @@ function hostWrap(ns: string | undefined, hide: string[] | undefined): string[] 
 
 function drillInput(runId: string, seed: number): PipelineInput {
   const base = tinyPipelineInput({ runId, gpus: [0, 1], heartbeatTimeoutS: 10 });
+  const profiling = base.profiling!;
+  const target = profiling.targets[0]!;
   return {
     ...base,
+    // The tiny plan's TPOT slope (levels 2 and 4, a 0.2 ms step per running request) drowns in a loaded machine's
+    // timer noise and can fit negative, which the simulation config rightly refuses: a steeper emulated slope over
+    // levels 1 and 8 keeps the fit's sign whatever the load (the drill tests hosts, not profiling accuracy).
+    profiling: {
+      ...profiling,
+      targets: [
+        { ...target, emulated: { ...target.emulated!, decode: { ...target.emulated!.decode, beta: 0.002 } } },
+      ],
+      plan: {
+        ...profiling.plan,
+        concurrency: { ...profiling.plan!.concurrency!, levels: [1, 8], promptsPerLevel: 8 },
+      },
+    },
     train: { ...base.train, totalSteps: TOTAL_STEPS, checkpointEverySteps: CHECKPOINT_EVERY, seed },
   } as PipelineInput;
 }

@@ -52,6 +52,11 @@ export interface S3StoreOptions {
   concurrency?: number;
   /** A put reuses a blob the bucket already holds when it is younger than this (default 10 min); else uploads it again. */
   reuseMaxAgeMs?: number;
+  /**
+   * Blobs of at least this many bytes (default 64 KiB) are looked for (HEAD) before they are uploaded; smaller ones
+   * are put straight away, one request instead of two.
+   */
+  reuseCheckMinBytes?: number;
 }
 
 interface AwsError {
@@ -106,6 +111,7 @@ export class S3Store implements Store.ArtifactStore {
   private readonly prefix: string;
   private readonly concurrency: number;
   private readonly reuseMaxAgeMs: number;
+  private readonly reuseCheckMinBytes: number;
   /** Verified local copies of entries (same layout as the local folder store). */
   private readonly entryCache: LocalFolderStore;
   private readonly blobCacheDir: string;
@@ -116,6 +122,7 @@ export class S3Store implements Store.ArtifactStore {
     this.location = `s3://${opts.bucket}/${this.prefix}`;
     this.concurrency = opts.concurrency ?? 4;
     this.reuseMaxAgeMs = opts.reuseMaxAgeMs ?? 10 * 60_000;
+    this.reuseCheckMinBytes = opts.reuseCheckMinBytes ?? 64 * 1024;
     const config: S3ClientConfig = {
       region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       // migflow checks sha256 of every object itself; the SDK's optional CRC trailers are not understood by every
@@ -188,7 +195,11 @@ export class S3Store implements Store.ArtifactStore {
     const outputs = await mapLimit(paths, this.concurrency, async (path) => {
       const file = join(sourceDir, path);
       const h = await hashFile(file);
-      if (!(await this.reusableBlob(h.sha256, h.bytes))) await this.uploadBlob(file, h);
+      // A small blob is simply put again (one request instead of HEAD + PUT; a PUT of the same content is harmless
+      // and renews its age like a re-upload would): most entries are small JSON and YAML files.
+      if (h.bytes < this.reuseCheckMinBytes || !(await this.reusableBlob(h.sha256, h.bytes))) {
+        await this.uploadBlob(file, h);
+      }
       const rec: Store.StoredFile = { path, ...h };
       opts.onFile?.(rec);
       return rec;

@@ -23,7 +23,7 @@
  *   npm run drill:multihost   (MIGFLOW_DRILL_KEEP=1 keeps the hosts' folders and workers' logs; a failed drill does)
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,11 +135,21 @@ function baselinesOf(r: PipelineResult) {
 
 /** The drill itself; `net` when it runs inside the hub namespace of the network the outer drill built. */
 async function drill(net: DrillNet | undefined): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'migflow-drill-'));
+  // The hosts' folders, the workers' logs and the server's and store's data, all in one place.
+  const root = mkdtempSync(join(process.env.MIGFLOW_DRILL_TMP ?? tmpdir(), 'migflow-drill-'));
+  chmodSync(root, 0o711); // PostgreSQL runs as its own user
+  mkdirSync(join(root, 'seaweedfs'));
   say(`hosts under ${root}; starting SeaweedFS and the production-style Temporal stack`);
   // In the hub the services listen on its private address (Temporal on 0.0.0.0 there: loopback and that address).
-  const weed = await startSeaweedFs({ log: say, ...(net ? { ip: net.hub.ip } : {}) });
-  const stack = await launchProdStack(net ? { bind: '0.0.0.0', host: net.hub.ip } : {});
+  const weed = await startSeaweedFs({
+    log: say,
+    dir: join(root, 'seaweedfs'),
+    ...(net ? { ip: net.hub.ip } : {}),
+  });
+  const stack = await launchProdStack({
+    dir: join(root, 'prod-stack'),
+    ...(net ? { bind: '0.0.0.0', host: net.hub.ip } : {}),
+  });
   const hosts: Host[] = [];
   const checks: Record<string, boolean> = {};
   let connection: Connection | undefined;
@@ -370,23 +380,39 @@ async function main(): Promise<void> {
   await ensureWeed({ log: say });
   await execa('npx', ['--no-install', 'tsx', 'scripts/ensure-prod-tools.ts'], { cwd: PROJECT_ROOT });
   const net = await createDrillNet(['host-a', 'host-b', 'host-c'], say);
+  // Everything the inner drill writes (hosts, server and store data) goes below one folder, so what a signal leaves
+  // behind is removed here too; PostgreSQL's user must be able to pass through it.
+  const tmp = mkdtempSync(join(tmpdir(), 'migflow-drill-net-'));
+  chmodSync(tmp, 0o711);
+  let code = 1;
+  let signalled = false;
   try {
     const inner = spawn(
       'nsenter',
       [`--net=/run/netns/${net.hub.ns}`, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)],
       {
         stdio: 'inherit',
-        env: { ...process.env, MIGFLOW_DRILL_NET: JSON.stringify({ hub: net.hub, hosts: net.hosts }) },
+        env: {
+          ...process.env,
+          TMPDIR: tmp,
+          MIGFLOW_DRILL_NET: JSON.stringify({ hub: net.hub, hosts: net.hosts }),
+        },
       },
     );
-    const forward = (signal: NodeJS.Signals) => inner.kill(signal);
+    const forward = (signal: NodeJS.Signals) => {
+      signalled = true;
+      inner.kill(signal);
+    };
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
-    process.exitCode = await new Promise<number>((resolve) =>
-      inner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+    code = await new Promise<number>((resolve) =>
+      inner.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
     );
+    process.exitCode = code;
   } finally {
     await net.destroy();
+    // A failed drill keeps its folders (it said where); an interrupted or passed one leaves nothing.
+    if (code === 0 || signalled) rmSync(tmp, { recursive: true, force: true });
     say('network namespaces and anchor containers removed');
   }
 }

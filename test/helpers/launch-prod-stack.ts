@@ -33,11 +33,13 @@ async function freeLowPort(): Promise<number> {
 }
 
 /**
- * `bind`: the address the frontend listens on besides loopback (the multi-host drill's hub: 0.0.0.0 inside a network
+ * `dir`: where its data goes (default: a new temp folder; `down` deletes it either way). `bind`: the address the frontend listens on besides loopback (the multi-host drill's hub: 0.0.0.0 inside a network
  * namespace whose only other address is the hub's private one); the address returned is then `bind`'s host.
  */
-export async function launchProdStack(opts: { bind?: string; host?: string } = {}): Promise<ProdStack> {
-  const dir = mkdtempSync(join(tmpdir(), 'migflow-prod-stack-'));
+export async function launchProdStack(
+  opts: { bind?: string; host?: string; dir?: string } = {},
+): Promise<ProdStack> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'migflow-prod-stack-'));
   const port = async () => String(await freePort());
   const env: NodeJS.ProcessEnv = {
     MIGFLOW_PROD_STACK_DIR: dir,

@@ -18,7 +18,7 @@ import {
   type WriteBackArgs,
   type WriteBackResult,
 } from '../contracts/index.js';
-import { resolveFrom } from '../core/cache/index.js';
+import { RunMirror, resolveFrom, WORK_DIR } from '../core/cache/index.js';
 import { parseConfig, profiledModel } from '../core/config/index.js';
 import { EngineContainers, vllmImageFromCompose } from '../core/engines/index.js';
 import { ConfigError } from '../core/errors.js';
@@ -104,6 +104,13 @@ export function createProfilingActivities(deps: ActivityDeps) {
         const { key } = await deps.cache.key(request);
         // Finished levels survive a crash here (the cache's build dir is private to one attempt).
         const workDir = join(deps.cache.root, 'profiling-work', key);
+        // With a shared store the finished levels are also uploaded as they complete, so a retry on another host
+        // resumes from them (levels whose file is missing are simply measured again). The generated replay is
+        // appended in place, so it stays out of the snapshots (it resumes by itself on the same host).
+        const mirror = new RunMirror(deps.cache.remote, `profiling/${WORK_DIR}/${key}`, workDir, {
+          exclude: ['generated'],
+          log: (line) => ctx.log.warn(line),
+        });
         const entry = await deps.cache.run(request, async (outDir) => {
           let last: ProfileProgress = (ctx.info.heartbeatDetails as ProfileProgress | undefined) ?? {
             phase: 'start',
@@ -112,6 +119,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
           const beat = setInterval(() => ctx.heartbeat(last), 5_000);
           try {
             const resume = ctx.info.heartbeatDetails as ProfileProgress | undefined;
+            await mirror.restore(existsSync(workDir) ? (resume?.completedLevels.length ?? 0) : undefined);
             // Power through nvidia-smi (no NVML binding installs offline): the profiled GPU's board on real
             // hardware; with emulated hardware, the nvidia-smi emulator's GPU with the profiled slice on it.
             mkdirSync(workDir, { recursive: true });
@@ -141,6 +149,8 @@ export function createProfilingActivities(deps: ActivityDeps) {
               timestamp: stamp(ctx.info.scheduledTimestampMs),
               ...(resume ? { resume } : {}),
               progress: (p) => {
+                if (p.completedLevels.length > last.completedLevels.length)
+                  mirror.snapshot(p.completedLevels.length);
                 last = p;
                 ctx.heartbeat(p);
               },
@@ -152,6 +162,9 @@ export function createProfilingActivities(deps: ActivityDeps) {
           }
         });
         rmSync(workDir, { recursive: true, force: true });
+        await mirror
+          .discard()
+          .catch((err) => ctx.log.warn(`profiling snapshots not removed: ${String(err)}`));
         const s = entry.manifest.summary;
         return {
           runId: input.runId,
@@ -205,7 +218,9 @@ export function createProfilingActivities(deps: ActivityDeps) {
 
     async writeBackProfiles(raw: WriteBackArgs): Promise<WriteBackResult> {
       return withFailures(async () => {
-        const target = resolveFrom(deps.projectRoot, raw.simulationConfig);
+        // This host's copy of the working config, up to date with the store (another orchestration host may have
+        // prepared it); the path unchanged with the local folder.
+        const target = await deps.cache.pullShared(resolveFrom(deps.projectRoot, raw.simulationConfig));
         const result = writeFits(
           target,
           raw.entries.map(({ profile, fit }) => ({

@@ -108,7 +108,8 @@ export function createProfilingActivities(deps: ActivityDeps) {
         // resumes from them (levels whose file is missing are simply measured again). The generated replay is
         // appended in place, so it stays out of the snapshots (it resumes by itself on the same host).
         const mirror = new RunMirror(deps.cache.remote, `profiling/${WORK_DIR}/${key}`, workDir, {
-          exclude: ['generated'],
+          // The emulated nvidia-smi's state and activity folder are made afresh by every attempt.
+          exclude: ['generated', 'nvidia-smi.json', 'nvidia-smi.json.activity'],
           log: (line) => ctx.log.warn(line),
         });
         const entry = await deps.cache.run(request, async (outDir) => {

@@ -80,6 +80,9 @@ function profilingSection(r: RunReport): string {
           ]),
         ]),
       ),
+      r.fit.power?.length
+        ? `<p>Power (nvidia-smi power.draw during the sweeps):</p><ul>${r.fit.power.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`
+        : '',
       `<div class="figs">${r.fit.rows
         .flatMap((f) =>
           f.plots.map(
@@ -336,6 +339,36 @@ function validationSection(r: RunReport): string {
   )}</section>`;
 }
 
+/** The deployment's measured energy: per agent J, Wh and EDP, and all boards. */
+function deployEnergy(en: NonNullable<RunReport['deploy']>['energy']): string {
+  if (!en) return '';
+  const n = (x: number, d: number) => td(x.toFixed(d), 'n');
+  return `<h3>Energy</h3><p>${e(en.note)}.</p>${
+    en.measured
+      ? table(
+          ['agent', 'energy (J)', 'energy (Wh)', 'mean latency (s)', 'EDP (J·s)'],
+          [
+            ...en.agents.map((a) => [
+              td(e(a.agent)),
+              n(a.energyJ, 1),
+              n(a.energyWh, 4),
+              n(a.meanLatencyS, 3),
+              n(a.edpJs, 1),
+            ]),
+            [
+              td('all boards'),
+              n(en.boardEnergyJ, 1),
+              n(en.boardEnergyJ / 3600, 4),
+              n(en.meanLatencyS, 3),
+              n(en.edpJs, 1),
+            ],
+          ],
+          'deploy-energy',
+        )
+      : ''
+  }`;
+}
+
 function deploySection(r: RunReport): string {
   const d = r.deploy;
   if (!d) return '';
@@ -347,7 +380,7 @@ function deploySection(r: RunReport): string {
           d.actions.map((a) => [td(e(a.kind)), td(e(a.details)), td(e(a.status))]),
         )
       : ''
-  }<p>${d.reportFiles.map((f) => fileLink(f, f.split('/').slice(-2).join('/'))).join(' · ')}</p></section>`;
+  }${deployEnergy(d.energy)}<p>${d.reportFiles.map((f) => fileLink(f, f.split('/').slice(-2).join('/'))).join(' · ')}</p></section>`;
 }
 
 const CSS = `

@@ -6,14 +6,11 @@
  * 192 KB/token), 68 739 on a 2g.10gb and 69 322 on a 1g.10gb (3B, 2.36 / 2.38 GB, 36 KB/token).
  */
 import { describe, expect, it } from 'vitest';
-import { EngineStatus, LogicalProfile as P, SimRequest, Simulator } from '../../../core/sim/index.js';
+import { EngineStatus, LogicalProfile as P, SimRequest } from '../../../core/sim/index.js';
 import { dispatchParked } from '../../../core/sim/kv-dispatch.js';
 import { dispatch } from '../../../core/sim/serving.js';
-import { SimState } from '../../../core/sim/state.js';
 import { Successors } from '../../../core/sim/successors.js';
-import { testCluster } from '../../fixtures/sim/cluster.js';
-import { CODING, managed, permanentA100 } from '../../fixtures/sim/scenarios.js';
-import { seededTestRng } from '../../fixtures/sim/test-rng.js';
+import { CODING, makeSim, makeState, managed, permanentA100 } from '../../fixtures/sim/scenarios.js';
 
 const Coding = 0;
 /** Items: 0 short (fits every engine), 1 = 50 000 tokens (2g/1g only), 2 = 69 000 (1g only), 3 = 80 000 (none). */
@@ -21,33 +18,17 @@ const tokens = () => ({
   promptTokens: [1000, 49_500, 68_900, 79_000],
   completionTokens: [100, 500, 100, 1000],
 });
-const cluster = () =>
-  testCluster({ agents: [CODING], gpuModels: ['A100_40GB', 'A100_40GB'], sigmaZero: true, tokens });
 /** Coding: the permanent 2g, a 7g on managed GPU 0. */
 const sevenG = [...permanentA100(1, [Coding]), ...managed(0, Coding, [P.G7])];
 
+const clusterOptions = { agents: [CODING], gpuModels: ['A100_40GB', 'A100_40GB'], sigmaZero: true, tokens };
+
 function sim(kvCapacityRule: boolean) {
-  const s = new Simulator({ cluster: cluster(), rng: seededTestRng(1), kvCapacityRule });
-  s.reset(sevenG);
-  return s;
+  return makeSim({ cluster: clusterOptions, layout: sevenG, kvCapacityRule }).sim;
 }
 
 function state(layout = sevenG) {
-  const st = new SimState({
-    cluster: cluster(),
-    rng: seededTestRng(1),
-    actionIntervalS: 120,
-    refreshS: 1800,
-    metrics: {
-      historyLength: 5,
-      cooldownSteps: 10,
-      budgetS: 300,
-      queueTrace: false,
-      queueTraceResolutionS: 1,
-    },
-    kvCapacityRule: true,
-  });
-  st.reset(layout);
+  const { state: st } = makeState({ cluster: clusterOptions, layout, kvCapacityRule: true });
   // A trigger ahead, so dispatching steps nothing past it and the test reads queues as dispatch left them.
   st.triggerTimes.push(120);
   st.nowS = 120;

@@ -76,27 +76,41 @@ export class Mt19937 {
   /** Regenerates the 624 words (and seeds with 5489 first if never seeded, as CPython). */
   private twist(): void {
     const mt = this.mt;
+    const out = this.tempered;
     if (this.mti === N + 1) this.initGenrand(5489);
+    // Each word pairs with the next, which is still the old one: carried in a register instead of loaded twice.
+    let cur = mt[0]!;
     let kk = 0;
     for (; kk < N - M; kk++) {
-      const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-      mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+      const next = mt[kk + 1]!;
+      const y = (cur & UPPER_MASK) | (next & LOWER_MASK);
+      const v = mt[kk + M]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+      mt[kk] = v;
+      out[kk] = temper(v);
+      cur = next;
     }
     for (; kk < N - 1; kk++) {
-      const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-      mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+      const next = mt[kk + 1]!;
+      const y = (cur & UPPER_MASK) | (next & LOWER_MASK);
+      const v = mt[kk + (M - N)]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+      mt[kk] = v;
+      out[kk] = temper(v);
+      cur = next;
     }
-    const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
-    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    const out = this.tempered;
-    for (let i = 0; i < N; i++) {
-      let t = mt[i]!;
-      t ^= t >>> 11;
-      t ^= (t << 7) & 0x9d2c5680;
-      t ^= (t << 15) & 0xefc60000;
-      t ^= t >>> 18;
-      out[i] = t;
-    }
+    const y = (cur & UPPER_MASK) | (mt[0]! & LOWER_MASK);
+    const v = mt[M - 1]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    mt[N - 1] = v;
+    out[N - 1] = temper(v);
     this.mti = 0;
   }
+}
+
+/** MT19937's output tempering of one state word (as a signed 32-bit integer). */
+function temper(y: number): number {
+  let t = y;
+  t ^= t >>> 11;
+  t ^= (t << 7) & 0x9d2c5680;
+  t ^= (t << 15) & 0xefc60000;
+  t ^= t >>> 18;
+  return t;
 }

@@ -91,11 +91,11 @@ const B10H = splitHigh(B10);
 const B10L = B10 - B10H;
 
 /**
- * Argument and result of `logInPlace`. The evaluation is too large for V8 to inline, and a double passed to or
+ * Argument and result of `logInPlace` (and, in io[2..5], the state it hands to `logFused`). The evaluation is too large for V8 to inline, and a double passed to or
  * returned from a call that is not inlined is boxed (a heap allocation per call); through this array nothing is,
  * and `glibcLog` below is small enough to be inlined into its callers.
  */
-const io = new Float64Array(2);
+const io = new Float64Array(6);
 
 /** glibc's log(x). Non-positive, infinite and NaN inputs behave as `Math.log` (−∞, NaN, ∞). */
 export function glibcLog(x: number): number {
@@ -161,6 +161,22 @@ function logInPlace(): void {
       return;
     }
   }
+  io[2] = k;
+  io[3] = r;
+  io[4] = c0;
+  io[5] = hi;
+  logFused();
+}
+
+/**
+ * io[1] = glibc's log from the reduced argument in io[2..5] (k, r, c0, hi): the fused evaluation, for the calls the
+ * fast path cannot decide. Out of line so that `logInPlace` stays small enough for V8 to inline into its callers.
+ */
+function logFused(): void {
+  const k = io[2]!;
+  const r = io[3]!;
+  const c0 = io[4]!;
+  const hi = io[5]!;
   // fma(k, LN2_LO, c0): k fits 26 bits, so it is its own split.
   const p1 = k * LN2_LO;
   const s1 = p1 + c0;

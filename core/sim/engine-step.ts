@@ -81,13 +81,8 @@ export function stepEngine(
     // Decoding requests get one token per iteration, piggybacking on prefill iterations too.
     const tokenTimeS = engine.clockS + durationS;
     const decodeTimesS = batch.decodeTimesS;
-    for (let i = 0; i < decoding.length; i++) {
-      decodeTimesS[i]! += durationS;
-      if (batch.awaitingFirstToken[i] === 1) {
-        decoding[i]!.firstTokenTimeS = tokenTimeS;
-        batch.awaitingFirstToken[i] = 0;
-      }
-    }
+    for (let i = 0; i < decoding.length; i++) decodeTimesS[i]! += durationS;
+    batch.markFirstTokens(decoding, tokenTimeS);
     if (decoding.length > 0) engine.finishedCount += batch.advance(1);
 
     // Requests whose prefill completed this iteration decode from the next one: no token yet.
@@ -148,20 +143,19 @@ function decodeSpan(engine: SimEngine, nextStopS: number, rng: SimRng): number {
   // otherwise stay a tagged value, and the loop then allocates a heap number for it at every iteration.
   const stopS = +nextStopS;
   let clockS = +engine.clockS;
+  let k = 0;
   // The first iteration gives the requests that have none their first token; after it every request has one.
-  let durationS = Math.max(rng.gauss(mean, sigma), 0);
-  clockS += durationS;
-  for (let i = 0; i < n; i++) {
-    decodeTimesS[i]! += durationS;
-    if (batch.awaitingFirstToken[i] === 1) {
-      engine.decoding[i]!.firstTokenTimeS = clockS;
-      batch.awaitingFirstToken[i] = 0;
-    }
+  if (batch.awaitingCount > 0) {
+    const durationS = Math.max(rng.gauss(mean, sigma), 0);
+    clockS += durationS;
+    for (let i = 0; i < n; i++) decodeTimesS[i]! += durationS;
+    batch.markFirstTokens(engine.decoding, clockS);
+    k = 1;
   }
-  let k = 1;
   const n4 = n & ~3;
+  // The first pass always runs (the caller stepped only because the clock is before the stop).
   while (k < maxIterations && clockS < stopS) {
-    durationS = Math.max(rng.gauss(mean, sigma), 0);
+    const durationS = Math.max(rng.gauss(mean, sigma), 0);
     clockS += durationS;
     // Unrolled by four: the batch's additions are independent of each other.
     let i = 0;

@@ -21,6 +21,12 @@ export class EventQueue<P> {
   /** Heap of slot numbers. */
   private heap = new Int32Array(256);
   private heapSize = 0;
+  /**
+   * The heap's head was popped but is still in place: the next `push` (a handler usually schedules one successor)
+   * takes its slot and sifts down once, instead of a removal's sift down followed by an insertion's sift up. Any
+   * other access removes it first. The heap's order is a total order, so its shape does not change what pops.
+   */
+  private headTaken = false;
   private freeSlots: number[] = [];
   private nextSlot = 0;
   private nextSeq = 0;
@@ -51,6 +57,7 @@ export class EventQueue<P> {
 
   clear(): void {
     this.heapSize = 0;
+    this.headTaken = false;
     this.freeSlots.length = 0;
     this.nextSlot = 0;
     this.nextSeq = 0;
@@ -156,15 +163,21 @@ export class EventQueue<P> {
 
   /** Adds an event; returns a handle for `cancel`, valid until the event is popped. */
   push(timeS: number, kind: EventKind, payload: P): number {
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.allocSlot();
+    const reuse = this.headTaken;
+    this.headTaken = false;
+    const slot = reuse ? this.heap[0]! : this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.allocSlot();
     this.times[slot] = timeS;
     this.kinds[slot] = kind;
     this.seqs[slot] = this.nextSeq++;
     this.cancelled[slot] = 0;
     this.payloads[slot] = payload;
-    if (this.heapSize === this.heap.length) this.heap = grow32(this.heap);
-    this.heap[this.heapSize] = slot;
-    this.siftUp(this.heapSize++);
+    if (reuse) {
+      this.siftDown(0);
+    } else {
+      if (this.heapSize === this.heap.length) this.heap = grow32(this.heap);
+      this.heap[this.heapSize] = slot;
+      this.siftUp(this.heapSize++);
+    }
     this.live++;
     this.liveByKind[kind]!++;
     return slot;
@@ -209,7 +222,7 @@ export class EventQueue<P> {
     this.poppedKind = this.kinds[slot]! as EventKind;
     this.poppedPayload = this.payloads[slot];
     this.poppedSubject = -1;
-    this.removeHead();
+    this.headTaken = true;
     this.live--;
     this.liveByKind[this.poppedKind]!--;
     return true;
@@ -222,6 +235,7 @@ export class EventQueue<P> {
   forEachPending(
     visit: (timeS: number, kind: EventKind, payload: P | undefined, subject: number) => void,
   ): void {
+    this.settle();
     for (let i = this.laneHead; i < this.laneTimes.length; i++) {
       visit(this.laneTimes[i]!, this.laneKinds[i]! as EventKind, undefined, this.laneSubjects[i]!);
     }
@@ -232,7 +246,15 @@ export class EventQueue<P> {
     }
   }
 
+  /** Removes a popped head still in place (see `headTaken`). */
+  private settle(): void {
+    if (!this.headTaken) return;
+    this.headTaken = false;
+    this.removeHead();
+  }
+
   private dropCancelledHead(): void {
+    this.settle();
     while (this.heapSize > 0 && this.cancelled[this.heap[0]!] === 1) this.removeHead();
   }
 

@@ -171,6 +171,7 @@ export class Simulator {
     const firstId = store.size;
     const stopTimes = this.state.stopTimes;
     let ragCount = 0;
+    store.reserve(n);
     for (let i = 0; i < n; i++) {
       const agentIndex = columns ? columns.agents[i]! : specs![i]!.agent;
       const agent = this.agents[agentIndex];

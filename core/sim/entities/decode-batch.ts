@@ -22,7 +22,21 @@ export class DecodeBatch {
   decodeTimesS = new Float64Array(16);
   /** 1 while the request has no first token yet. */
   awaitingFirstToken = new Uint8Array(16);
+  /** Entries with `awaitingFirstToken` set: when 0, an iteration need not look at the flags. */
+  awaitingCount = 0;
   size = 0;
+  /** Gives every waiting entry its first token at `timeS` (an iteration that produced a token for all). */
+  markFirstTokens(decoding: readonly SimRequest[], timeS: number): void {
+    if (this.awaitingCount === 0) return;
+    for (let i = 0; i < this.size; i++) {
+      if (this.awaitingFirstToken[i] === 1) {
+        decoding[i]!.firstTokenTimeS = timeS;
+        this.awaitingFirstToken[i] = 0;
+      }
+    }
+    this.awaitingCount = 0;
+  }
+
   /** Token iterations so far (every entry present got a token in each). */
   iterations = 0;
   /** The smallest `finishAt` (+∞ when empty). */
@@ -39,7 +53,9 @@ export class DecodeBatch {
     this.finishAt[i] = finishAt;
     if (finishAt < this.nextFinishAt) this.nextFinishAt = finishAt;
     this.decodeTimesS[i] = r.decodeTimeS;
-    this.awaitingFirstToken[i] = r.firstTokenTimeS < 0 ? 1 : 0;
+    const awaiting = r.firstTokenTimeS < 0 ? 1 : 0;
+    this.awaitingFirstToken[i] = awaiting;
+    this.awaitingCount += awaiting;
   }
 
   /** Tokens entry i has generated. */
@@ -64,6 +80,7 @@ export class DecodeBatch {
   sync(decoding: readonly SimRequest[]): void {
     if (decoding.length === this.size) return;
     this.size = 0;
+    this.awaitingCount = 0;
     this.nextFinishAt = Number.POSITIVE_INFINITY;
     if (decoding.length > this.completion.length) this.grow(decoding.length * 2);
     for (const r of decoding) this.append(r);
@@ -92,8 +109,13 @@ export class DecodeBatch {
   truncate(n: number): void {
     this.size = n;
     let next = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) if (this.finishAt[i]! < next) next = this.finishAt[i]!;
+    let awaiting = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.finishAt[i]! < next) next = this.finishAt[i]!;
+      awaiting += this.awaitingFirstToken[i]!;
+    }
     this.nextFinishAt = next;
+    this.awaitingCount = awaiting;
   }
 
   private grow(capacity: number): void {

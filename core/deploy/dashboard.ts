@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DeployPhase } from '../../contracts/index.js';
 import { isLoopbackHost, type ResolvedDeploymentConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { WindowEnergy } from './deploy-energy.js';
@@ -17,7 +18,10 @@ import type { LiveCluster } from './live-cluster.js';
 export interface DashboardData {
   deploymentId: string;
   policy: string;
+  /** What the loop is doing, in words (`window 2/5: serving (12 s in), 3 in flight`). */
   phase: string;
+  /** The same, for programs: match this, not the words (`window` is the window's 0-based index). */
+  phaseKind: DeployPhase;
   runTimeS: number;
   window: number;
   windows: number;
@@ -197,10 +201,11 @@ export class DashboardHub {
     const st = live.state;
     const window = `window ${st.window + 1}/${st.windows}`;
     const inFlight = Math.max(0, live.dispatched - live.finished);
-    if (live.phase === 'finishing requests')
+    if (live.phase === 'finishing')
       return `${window}: arrivals for this window are all sent; waiting for ${inFlight} request${inFlight === 1 ? '' : 's'} still in flight before deciding`;
     if (live.phase === 'serving')
       return `${window}: serving (${Math.round(live.elapsedS())} s in), ${inFlight} in flight`;
+    if (live.phase === 'reconfiguring') return `${window}: reconfiguring: ${live.phaseDetail}`;
     return `${window}: ${live.phase}`;
   }
 
@@ -258,6 +263,7 @@ export class DashboardHub {
       deploymentId: st.deploymentId,
       policy: st.policy,
       phase: this.phaseText(live),
+      phaseKind: live.phase,
       runTimeS: Math.round(now * 10) / 10,
       window: st.window,
       windows: st.windows,

@@ -146,7 +146,8 @@ export async function runDeployWindow(
   // Reconfiguration (the pending action, or recovery) runs while requests flow to the engines that stay.
   const reconfigure = (async () => {
     const pending = state.pendingIndex !== undefined ? state.actions[state.pendingIndex] : undefined;
-    live.phase = pending ? `reconfiguring: ${pending.details}` : 'reconciling';
+    live.phase = pending ? 'reconfiguring' : 'reconciling';
+    live.phaseDetail = pending?.details ?? '';
     const t0 = Date.now();
     try {
       await reconcile((p) => {
@@ -187,6 +188,7 @@ export async function runDeployWindow(
       state.pendingIndex = undefined;
       state.previous = undefined;
       live.phase = 'serving';
+      live.phaseDetail = '';
       phase = 'serving';
     }
   })();
@@ -213,7 +215,7 @@ export async function runDeployWindow(
     await reconfigure;
     await sleep(startMs + T * 1000 - Date.now(), stopAll.signal);
     phase = 'finishing requests';
-    live.phase = 'finishing requests';
+    live.phase = 'finishing';
     const graceTimer = setTimeout(() => grace.abort(), o.deploy.vllm.requestTimeoutS * 1000);
     const records = await publishing;
     clearTimeout(graceTimer);

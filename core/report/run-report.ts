@@ -5,20 +5,23 @@
  * one self-contained page. Built from the stage results the pipeline already returns plus each trial's
  * logs/episodes.jsonl; nothing here reruns anything.
  */
+
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BenchEntry,
   type BenchPolicyResult,
-  type DeployEnergy,
+  type DeployResult,
   type GridTrialOutcome,
   type PipelineResult,
   paramsSummary,
   type SearchTrialStatus,
   type StageOutcome,
-  type ValidateMetricValues,
+  VALIDATE_METRICS,
+  type ValidateMetricName,
   type ValidateWorkflowResult,
 } from '../../contracts/index.js';
+import type { ReportTaskScores } from './suite-report.js';
 
 export const RUN_REPORT_FORMAT = 'migflow-run-report/1';
 
@@ -64,7 +67,7 @@ export interface ReportPolicy {
 
 /** One validation metric of one agent: simulator, engine, relative error, the threshold it must stay within. */
 export interface ReportValidationMetric {
-  metric: keyof ValidateMetricValues;
+  metric: ValidateMetricName;
   sim: number;
   engine: number;
   error: number;
@@ -77,16 +80,6 @@ export interface ReportValidation {
   dir: string;
   agents: { agent: string; pass: boolean; metrics: ReportValidationMetric[] }[];
 }
-
-const VALIDATE_METRICS: readonly (keyof ValidateMetricValues)[] = [
-  'ttft_p50',
-  'ttft_p90',
-  'ttft_p99',
-  'tpot_p50',
-  'tpot_p90',
-  'tpot_p99',
-  'throughput',
-];
 
 /** The validate stage's result as the report shows it: one row per (agent, metric), the failed ones marked. */
 export function reportValidation(v: Omit<ValidateWorkflowResult, 'runId'>): ReportValidation {
@@ -162,18 +155,10 @@ export interface RunReport {
   /** The simulator-versus-engine validation (stages.validate): per agent and metric the error and its threshold. */
   validation?: ReportValidation;
   bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
+  /** A task-suite bench (`migflow bench --task …`): every policy on every task with its normalised scores. */
+  suite?: { tasks: ReportTaskScores[] };
   /** The live deployment, when the run had one: its policy, requests, actions and report files. */
-  deploy?: {
-    deploymentId: string;
-    policy: string;
-    windows: number;
-    requests: { planned: number; completed: number; failed: number; cancelled: number };
-    actions: { kind: string; details: string; status: string }[];
-    faults: number;
-    reportFiles: string[];
-    /** Energy and EDP from nvidia-smi power.draw while it served. */
-    energy?: DeployEnergy;
-  };
+  deploy?: Omit<DeployResult, 'removedContainers'> & { policy: string };
   /** The trials' TensorBoard runs under their labels (see tensorboardByLabel): `tensorboard --logdir` it. */
   tensorboard?: string;
   links: ReportLink[];

@@ -130,18 +130,18 @@ export type ProfileEngineInput = z.input<typeof ProfileEngineInput>;
  * P = idle + dynamic·u, or why there is none (`[N/A]` readings, no samples) — then the config keeps its figures.
  */
 export const ProfiledPower = z.discriminatedUnion('status', [
-  z
-    .object({
-      status: z.literal('measured'),
-      idleW: z.number().nonnegative(),
-      dynamicW: z.number().positive(),
-      samples: z.number().int().nonnegative(),
-      busySamples: z.number().int().nonnegative(),
-    })
-    .strict(),
-  z
-    .object({ status: z.literal('unavailable'), reason: z.string(), samples: z.number().int().nonnegative() })
-    .strict(),
+  z.strictObject({
+    status: z.literal('measured'),
+    idleW: z.number().nonnegative(),
+    dynamicW: z.number().positive(),
+    samples: z.number().int().nonnegative(),
+    busySamples: z.number().int().nonnegative(),
+  }),
+  z.strictObject({
+    status: z.literal('unavailable'),
+    reason: z.string(),
+    samples: z.number().int().nonnegative(),
+  }),
 ]);
 export type ProfiledPower = z.infer<typeof ProfiledPower>;
 

@@ -44,15 +44,19 @@ const PIPELINE = {
   'training.PPO.net_arch.vf': [64, 64],
 };
 const SEED = 3;
-
-describe('a warm-started policy before any PPO update', () => {
-  // The default bench trace (bench_config.yaml's seed and length, synthetic tokens), shared by both teachers.
-  const setup = loadBenchSetup({
+/** The default bench setup (bench_config.yaml's seed, synthetic tokens), of its own length or `steps` decisions. */
+const defaultBench = (steps?: number) =>
+  loadBenchSetup({
     simulationConfig: SIM,
     trainingConfig: TRAINING,
     benchConfig: BENCH,
     syntheticTokens: true,
+    ...(steps !== undefined ? { steps } : {}),
   });
+
+describe('a warm-started policy before any PPO update', () => {
+  // The default bench trace (bench_config.yaml's seed and length, synthetic tokens), shared by both teachers.
+  const setup = defaultBench();
   const prepared = prepareBench(setup);
 
   for (const teacherName of ['heuristic', 'qas'] as const) {
@@ -125,14 +129,7 @@ describe('a warm-started policy before any PPO update', () => {
 
 describe('a static baseline as a teacher', () => {
   it('first reaches its own layout from the random one the RL policy starts from, then never acts', () => {
-    const setup = loadBenchSetup({
-      simulationConfig: SIM,
-      trainingConfig: TRAINING,
-      benchConfig: BENCH,
-      syntheticTokens: true,
-      steps: 256,
-    });
-    const prepared = prepareBench(setup);
+    const prepared = prepareBench(defaultBench(256));
     const target = runTrial(prepared, BASELINE_POLICIES.static_split_extreme!);
     const targetStates: number[] = [];
     const bare = (): Policy => ({

@@ -10,9 +10,13 @@
  *   npx tsx perf/learn.ts [--steps 204800] [--n-envs 2] [--seed 0] [--warm-start heuristic] [--checkpoint-every N]
  *                         [--train-minutes M] [--bench-steps 1024] [--out DIR] [--set training.PPO.lr_max=1e-5 ...]
  *
- * Run it alone on the machine (`flock /work/coord/bench.lock`); `loadAverage` says how shared the machine was. The
- * target's budget is 60 minutes; on a shared 2-core machine, give `--steps` what fits and read the per-checkpoint
- * rows as the learning curve.
+ * `--train-minutes M` stops the training after M minutes of wall time (with a checkpoint where it stopped) and benches
+ * what it wrote: the issue's budget is 60 minutes of training, so `--steps` can stay large. `--set key=value` overrides a
+ * training-config value (JSON value), e.g. `--set training.PPO.ent_coef=0.02`. The RL checkpoints are benched as the
+ * bench does it: greedy (argmax over the valid actions) from the bench's random starting layout for RL (seed key `rl`),
+ * while each static baseline starts from its own layout.
+ *
+ * Timing runs belong under `flock /work/coord/bench.lock`; `loadAverage` says how shared the machine was.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

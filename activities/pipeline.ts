@@ -36,6 +36,8 @@ export function createPipelineActivities(deps: ActivityDeps) {
     async prepareWorkingConfig(args: { source: string }): Promise<{ path: string; created: boolean }> {
       return withFailures(async () => {
         const copy = workingSimulationConfig(resolveFrom(deps.projectRoot, args.source), deps.cache.root);
+        // Another orchestration host may have made it (and written fits into it) already: take the store's newest.
+        await deps.cache.pullShared(copy.path);
         // Other hosts read the working copy through the store (a no-op with the local folder).
         await deps.cache.share(copy.path);
         return copy;

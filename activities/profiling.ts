@@ -6,7 +6,7 @@
  * - `fitProfiles` (main queue): the two fits on one profiling result, cached on the bench JSONs' content.
  * - `writeBackProfiles` (main queue): every fit into simulation_config.yaml in one atomic, idempotent write.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import {
@@ -18,13 +18,15 @@ import {
   type WriteBackArgs,
   type WriteBackResult,
 } from '../contracts/index.js';
-import { resolveFrom } from '../core/cache/index.js';
+import { RunMirror, resolveFrom, WORK_DIR } from '../core/cache/index.js';
 import { parseConfig, profiledModel } from '../core/config/index.js';
 import { EngineContainers, vllmImageFromCompose } from '../core/engines/index.js';
 import { ConfigError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../core/paths.js';
+import { readPowerDraw } from '../core/profiling/index.js';
 import { fitStage, writeFits } from '../core/stages/fit/index.js';
 import { type ProfileProgress, type ProfilingInput, profilingStage } from '../core/stages/profiling/index.js';
+import { emulatedProfilingSlice, NVIDIA_SMI_EMULATOR_BIN } from '../emulators/nvidia-smi/rehearsal.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
@@ -102,6 +104,13 @@ export function createProfilingActivities(deps: ActivityDeps) {
         const { key } = await deps.cache.key(request);
         // Finished levels survive a crash here (the cache's build dir is private to one attempt).
         const workDir = join(deps.cache.root, 'profiling-work', key);
+        // With a shared store the finished levels are also uploaded as they complete, so a retry on another host
+        // resumes from them (levels whose file is missing are simply measured again). The generated replay is
+        // appended in place, so it stays out of the snapshots (it resumes by itself on the same host).
+        const mirror = new RunMirror(deps.cache.remote, `profiling/${WORK_DIR}/${key}`, workDir, {
+          exclude: ['generated'],
+          log: (line) => ctx.log.warn(line),
+        });
         const entry = await deps.cache.run(request, async (outDir) => {
           let last: ProfileProgress = (ctx.info.heartbeatDetails as ProfileProgress | undefined) ?? {
             phase: 'start',
@@ -110,12 +119,38 @@ export function createProfilingActivities(deps: ActivityDeps) {
           const beat = setInterval(() => ctx.heartbeat(last), 5_000);
           try {
             const resume = ctx.info.heartbeatDetails as ProfileProgress | undefined;
+            await mirror.restore(existsSync(workDir) ? (resume?.completedLevels.length ?? 0) : undefined);
+            // Power through nvidia-smi (no NVML binding installs offline): the profiled GPU's board on real
+            // hardware; with emulated hardware, the nvidia-smi emulator's GPU with the profiled slice on it.
+            mkdirSync(workDir, { recursive: true });
+            const slice = emulated
+              ? emulatedProfilingSlice(join(workDir, 'nvidia-smi.json'), input.gpuModel, target.profile)
+              : undefined;
+            const power = slice
+              ? {
+                  deviceUuid: slice.uuid,
+                  activityDir: slice.activityDir,
+                  read: () =>
+                    readPowerDraw(0, {
+                      binary: NVIDIA_SMI_EMULATOR_BIN,
+                      env: { ...process.env, ...slice.env } as Record<string, string>,
+                    }),
+                }
+              : emulated
+                ? undefined
+                : {
+                    read: () =>
+                      readPowerDraw(target.gpu, { binary: process.env.MIGFLOW_NVIDIA_SMI ?? 'nvidia-smi' }),
+                  };
             return await profilingStage.run(profiling, outDir, {
+              ...(power ? { power } : {}),
               engines: new EngineContainers(dockerClient()),
               workDir,
               timestamp: stamp(ctx.info.scheduledTimestampMs),
               ...(resume ? { resume } : {}),
               progress: (p) => {
+                if (p.completedLevels.length > last.completedLevels.length)
+                  mirror.snapshot(p.completedLevels.length);
                 last = p;
                 ctx.heartbeat(p);
               },
@@ -127,6 +162,9 @@ export function createProfilingActivities(deps: ActivityDeps) {
           }
         });
         rmSync(workDir, { recursive: true, force: true });
+        await mirror
+          .discard()
+          .catch((err) => ctx.log.warn(`profiling snapshots not removed: ${String(err)}`));
         const s = entry.manifest.summary;
         return {
           runId: input.runId,
@@ -142,6 +180,7 @@ export function createProfilingActivities(deps: ActivityDeps) {
           kvCacheTokens: s.kvCacheTokens,
           restartTimeS: s.restartTimeS,
           ...(s.generatedFile ? { generatePath: join(entry.dir, 'generated', s.generatedFile) } : {}),
+          ...(s.power ? { power: s.power } : {}),
           durationMs: Date.now() - started,
         };
       });
@@ -179,7 +218,9 @@ export function createProfilingActivities(deps: ActivityDeps) {
 
     async writeBackProfiles(raw: WriteBackArgs): Promise<WriteBackResult> {
       return withFailures(async () => {
-        const target = resolveFrom(deps.projectRoot, raw.simulationConfig);
+        // This host's copy of the working config, up to date with the store (another orchestration host may have
+        // prepared it); the path unchanged with the local folder.
+        const target = await deps.cache.pullShared(resolveFrom(deps.projectRoot, raw.simulationConfig));
         const result = writeFits(
           target,
           raw.entries.map(({ profile, fit }) => ({

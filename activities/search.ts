@@ -4,12 +4,13 @@
  * `saveStudy` rewrites the study file and its run report beside it. The workflow cannot read files; these stay thin around core/search.
  */
 import { dirname, join } from 'node:path';
-import type {
-  LoadSearchArgs,
-  LoadSearchResult,
-  SaveStudyArgs,
-  SuggestTrialArgs,
-  SuggestTrialResult,
+import {
+  definedFields,
+  type LoadSearchArgs,
+  type LoadSearchResult,
+  type SaveStudyArgs,
+  type SuggestTrialArgs,
+  type SuggestTrialResult,
 } from '../contracts/index.js';
 import { resolveFrom } from '../core/cache/index.js';
 import { readTrainingConfig } from '../core/config/index.js';
@@ -22,13 +23,13 @@ export function createSearchActivities(deps: ActivityDeps) {
   return {
     async loadSearch(a: LoadSearchArgs): Promise<LoadSearchResult> {
       return withFailures(async () => {
-        const plan = loadSearchPlan(resolveFrom(deps.projectRoot, a.searchConfig), {
-          trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
-          overrides: a.overrides,
-          studyFile: join(deps.cache.root, 'search', a.study, 'study.json'),
-          ...(a.trials !== undefined ? { trials: a.trials } : {}),
-          ...(a.wallTimeS !== undefined ? { wallTimeS: a.wallTimeS } : {}),
-          ...(a.totalSteps !== undefined ? { totalSteps: a.totalSteps } : {}),
+        const { searchConfig, trainingConfig, overrides, study, ...budget } = a;
+        const plan = loadSearchPlan(resolveFrom(deps.projectRoot, searchConfig), {
+          trainingConfig: resolveFrom(deps.projectRoot, trainingConfig),
+          overrides,
+          studyFile: join(deps.cache.root, 'search', study, 'study.json'),
+          // trials, wallTimeS, totalSteps: the config's budget unless given.
+          ...definedFields(budget),
         });
         return { plan, trials: readStudy(plan) };
       });

@@ -3,6 +3,7 @@
  * and the comparison entry every bench result carries. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
+import { nonEmptyString, positiveInt } from './fields.js';
 import { MAX_BENCH_DECISIONS, overLimit } from './limits.js';
 
 /**
@@ -13,56 +14,48 @@ export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', '
 export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 
 /** The bench stage's fields (the pipeline reuses them, less the ones it fills in itself). */
-export const BenchStageFields = z
-  .object({
-    policies: z
-      .array(BaselinePolicy)
-      .default(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'])
-      .describe('baseline policies to evaluate on the shared trace'),
-    checkpoints: z
-      .array(z.string().min(1))
-      .default([])
-      .describe('RL checkpoint directories (rl_model_<N>_steps) to evaluate, before the baselines'),
-    trace: z
-      .object({
-        file: z.string().min(1).describe('arrival CSV (migflow, BurstGPT or Azure LLM trace layout)'),
-        agent: z.string().optional().describe('agent of every row when the layout has no agent column'),
-        agentByModel: z.record(z.string(), z.string()).optional().describe('BurstGPT Model value → agent'),
-      })
-      .strict()
-      .optional()
-      .describe('replay recorded arrivals instead of the workload generated from bench_config'),
-    task: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'a task of the suite (easy, medium, hard) or a task .yaml: its workload and bench settings replace bench_config’s (docs/tasks.md)',
-      ),
-    figures: z.boolean().default(true).describe('draw figs/<run_name>/{split,merge,transfer}.png per policy'),
-    chromeTrace: z
-      .boolean()
-      .default(false)
-      .describe(
-        'also write trace_<run_name>.json per policy: the trial as a Chrome trace (chrome://tracing, Perfetto)',
-      ),
-    steps: z
-      .number()
-      .int()
-      .positive()
-      .max(MAX_BENCH_DECISIONS, overLimit(MAX_BENCH_DECISIONS, 'decisions', 'MAX_BENCH_DECISIONS'))
-      .optional()
-      .describe('decisions per trial (default: bench_config benchmark length)'),
-    seed: z.number().int().nonnegative().optional().describe('workload seed (default: bench_config seed)'),
-    syntheticTokens: z
-      .boolean()
-      .default(true)
-      .describe('seeded synthetic token lengths; false reads the generated JSONLs of the profiling stage'),
-    simulationConfig: z.string().default('configs/simulation_config.yaml').describe('simulation config path'),
-    trainingConfig: z.string().default('configs/training_config.yaml').describe('training config path'),
-    benchConfig: z.string().default('configs/bench_config.yaml').describe('bench config path'),
-  })
-  .strict();
+export const BenchStageFields = z.strictObject({
+  policies: z
+    .array(BaselinePolicy)
+    .default(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'])
+    .describe('baseline policies to evaluate on the shared trace'),
+  checkpoints: z
+    .array(nonEmptyString())
+    .default([])
+    .describe('RL checkpoint directories (rl_model_<N>_steps) to evaluate, before the baselines'),
+  trace: z
+    .strictObject({
+      file: nonEmptyString().describe('arrival CSV (migflow, BurstGPT or Azure LLM trace layout)'),
+      agent: z.string().optional().describe('agent of every row when the layout has no agent column'),
+      agentByModel: z.record(z.string(), z.string()).optional().describe('BurstGPT Model value → agent'),
+    })
+    .optional()
+    .describe('replay recorded arrivals instead of the workload generated from bench_config'),
+  task: nonEmptyString()
+    .optional()
+    .describe(
+      'a task of the suite (easy, medium, hard) or a task .yaml: its workload and bench settings replace bench_config’s (docs/tasks.md)',
+    ),
+  figures: z.boolean().default(true).describe('draw figs/<run_name>/{split,merge,transfer}.png per policy'),
+  chromeTrace: z
+    .boolean()
+    .default(false)
+    .describe(
+      'also write trace_<run_name>.json per policy: the trial as a Chrome trace (chrome://tracing, Perfetto)',
+    ),
+  steps: positiveInt()
+    .max(MAX_BENCH_DECISIONS, overLimit(MAX_BENCH_DECISIONS, 'decisions', 'MAX_BENCH_DECISIONS'))
+    .optional()
+    .describe('decisions per trial (default: bench_config benchmark length)'),
+  seed: z.number().int().nonnegative().optional().describe('workload seed (default: bench_config seed)'),
+  syntheticTokens: z
+    .boolean()
+    .default(true)
+    .describe('seeded synthetic token lengths; false reads the generated JSONLs of the profiling stage'),
+  simulationConfig: z.string().default('configs/simulation_config.yaml').describe('simulation config path'),
+  trainingConfig: z.string().default('configs/training_config.yaml').describe('training config path'),
+  benchConfig: z.string().default('configs/bench_config.yaml').describe('bench config path'),
+});
 export const BenchStageInput = BenchStageFields.refine((s) => s.policies.length + s.checkpoints.length > 0, {
   message: 'no benchmark to run: name baseline policies and/or RL checkpoints',
   path: ['policies'],

@@ -3,50 +3,42 @@
  * `prepareDataset` returns, as zod schemas and types. Pure: safe in the workflow sandbox.
  */
 import { z } from 'zod';
-import { heartbeatTimeoutField, runIdField } from './fields.js';
+import { heartbeatTimeoutField, nonEmptyList, nonEmptyString, positiveInt, runIdField } from './fields.js';
 
 export const DatasetKind = z.enum(['coder', 'rag', 'chat']);
 export type DatasetKind = z.infer<typeof DatasetKind>;
 
-export const DatasetStageInput = z
-  .object({
-    kind: DatasetKind.describe(
-      'which preprocessor: coder (multi-round → one row per round), rag (→ ShareGPT), chat (LMSYS filter)',
+export const DatasetStageInput = z.strictObject({
+  kind: DatasetKind.describe(
+    'which preprocessor: coder (multi-round → one row per round), rag (→ ShareGPT), chat (LMSYS filter)',
+  ),
+  inputs: nonEmptyList(nonEmptyString()).describe(
+    'raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root',
+  ),
+  format: z
+    .enum(['jsonl', 'json', 'parquet'])
+    .optional()
+    .describe('override the format detected from the extension'),
+  limit: positiveInt().optional().describe('stop after this many raw rows (quick trials)'),
+  allowEmpty: z
+    .boolean()
+    .optional()
+    .describe(
+      'accept a result of 0 rows (default: 0 rows is a non-retryable DatasetError naming the first rejected row)',
     ),
-    inputs: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe(
-        'raw dataset files (.jsonl, .json or .parquet); relative paths resolve against the project root',
-      ),
-    format: z
-      .enum(['jsonl', 'json', 'parquet'])
-      .optional()
-      .describe('override the format detected from the extension'),
-    limit: z.number().int().positive().optional().describe('stop after this many raw rows (quick trials)'),
-    allowEmpty: z
-      .boolean()
-      .optional()
-      .describe(
-        'accept a result of 0 rows (default: 0 rows is a non-retryable DatasetError naming the first rejected row)',
-      ),
-  })
-  .strict();
+});
 export type DatasetStageInput = z.infer<typeof DatasetStageInput>;
 
-export const DatasetWorkflowInput = z
-  .object({
-    datasets: z
-      .array(DatasetStageInput)
-      .min(1)
-      .describe('one entry per dataset to prepare; they run in parallel'),
-    runId: runIdField(),
-    heartbeatTimeoutS: heartbeatTimeoutField(
-      30,
-      "seconds without a heartbeat before a dead worker's activity is retried elsewhere",
-    ),
-  })
-  .strict();
+export const DatasetWorkflowInput = z.strictObject({
+  datasets: nonEmptyList(DatasetStageInput).describe(
+    'one entry per dataset to prepare; they run in parallel',
+  ),
+  runId: runIdField(),
+  heartbeatTimeoutS: heartbeatTimeoutField(
+    30,
+    "seconds without a heartbeat before a dead worker's activity is retried elsewhere",
+  ),
+});
 export type DatasetWorkflowInput = z.input<typeof DatasetWorkflowInput>;
 
 /** What `prepareDataset` returns through Temporal: small, paths and counts only. */

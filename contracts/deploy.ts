@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AgentNameSchema } from './agents.js';
+import { nonEmptyString, positiveInt } from './fields.js';
 import { MAX_DEPLOY_DURATION_S, overLimit } from './limits.js';
 
 export const DeployInput = z.strictObject({
@@ -12,10 +13,9 @@ export const DeployInput = z.strictObject({
     .string()
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'letters, digits, _ . - (it names containers)')
     .describe('names and labels every container of the run'),
-  policy: z
-    .string()
-    .min(1)
-    .describe('heuristic | qas | linucb | static-7g | static-2g | path of an RL checkpoint'),
+  policy: nonEmptyString().describe(
+    'heuristic | qas | linucb | static-7g | static-2g | path of an RL checkpoint',
+  ),
   deploymentConfig: z.string().default('configs/deployment.yaml'),
   simulationConfig: z.string().default('configs/simulation_config.yaml'),
   trainingConfig: z.string().default('configs/training_config.yaml'),
@@ -50,16 +50,20 @@ export const DeployInput = z.strictObject({
   outDir: z.string().optional().describe('default artifacts/deploy/<deploymentId>'),
   taskQueue: z.string().optional().describe("the GPU host's task queue (default migflow-gpu-<first GPU>)"),
   firstGpu: z.number().int().nonnegative().default(0),
-  windowsPerRun: z
-    .number()
-    .int()
-    .positive()
+  windowsPerRun: positiveInt()
     .default(25)
     .describe('decision windows per workflow run before continue-as-new'),
   heartbeatTimeoutS: z.number().positive().default(20),
 });
 export type DeployInput = z.input<typeof DeployInput>;
 export type ResolvedDeployInput = z.output<typeof DeployInput>;
+
+/**
+ * What the deploy loop is doing, as the dashboard's `phaseKind` says it (its `phase` says it in words): starting,
+ * reconciling (hardware and engines to the desired layout), reconfiguring (applying a decision), serving (the
+ * window's arrivals being sent), finishing (every arrival sent, waiting for the requests in flight).
+ */
+export type DeployPhase = 'starting' | 'reconciling' | 'reconfiguring' | 'serving' | 'finishing';
 
 /** What each window activity returns to the workflow (besides the carried state). */
 export interface DeployWindowSummary {
@@ -86,6 +90,24 @@ export interface DeployStatus {
   dashboardUrl?: string;
 }
 
+/**
+ * Energy of a live deployment, from nvidia-smi power.draw sampled while it served: per agent the energy its slices
+ * drew above the boards' idle power (the simulator's marginal energy) and EDP = energy × mean end-to-end latency.
+ * `measured` is false where every reading was `[N/A]` (then `note` says so and the figures are 0).
+ */
+export interface DeployEnergy {
+  measured: boolean;
+  note: string;
+  samples: number;
+  unavailableSamples: number;
+  /** Everything the managed boards drew (J), and the idle part of it by the power model. */
+  boardEnergyJ: number;
+  idleEnergyJ: number;
+  meanLatencyS: number;
+  edpJs: number;
+  agents: { agent: string; energyJ: number; energyWh: number; meanLatencyS: number; edpJs: number }[];
+}
+
 export interface DeployResult {
   deploymentId: string;
   windows: number;
@@ -94,6 +116,7 @@ export interface DeployResult {
   faults: number;
   reportFiles: string[];
   removedContainers: string[];
+  energy?: DeployEnergy;
 }
 
 /**
@@ -136,4 +159,5 @@ export interface DeployReportArgs<S extends DeployStateView = DeployStateView> {
 export interface DeployReportResult {
   files: string[];
   requests: { planned: number; completed: number; failed: number; cancelled: number };
+  energy?: DeployEnergy;
 }

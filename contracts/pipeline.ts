@@ -8,61 +8,52 @@ import { z } from 'zod';
 import { BenchStageFields, type BenchWorkflowResult } from './bench.js';
 import { DatasetStageInput, type DatasetWorkflowResult } from './dataset.js';
 import { DeployInput, type DeployResult } from './deploy.js';
-import { heartbeatTimeoutField, runIdField } from './fields.js';
+import { configPath, heartbeatTimeoutField, nonEmptyList, nonEmptyString, runIdField } from './fields.js';
 import { type FitWritebackResult, ProfilingSweepInput, type ProfilingSweepResult } from './profiling.js';
 import { GridSearchInput, type GridSearchResult } from './train.js';
 import { ValidateWorkflowInput, type ValidateWorkflowResult } from './validate.js';
 
-export const PipelineStages = z
-  .object({
-    datasets: z.boolean().default(true).describe('prepare the datasets'),
-    profiling: z.boolean().default(true).describe('profile vLLM per (model, MIG profile) on the GPU workers'),
-    fit: z
-      .boolean()
-      .default(true)
-      .describe('fit the latency models and write them into the simulation config'),
-    validate: z
-      .boolean()
-      .default(false)
-      .describe(
-        'after fit: replay the validate trace through the (fitted) simulator and live engines (emulators where none is given); fails the run on a threshold unless validate.failOnThreshold is off',
-      ),
-    train: z.boolean().default(true).describe('grid-search PPO training, one trial per GPU at a time'),
-    bench: z
-      .boolean()
-      .default(true)
-      .describe('benchmark the trained checkpoints and the baselines in the simulator'),
-    deploy: z
-      .boolean()
-      .default(false)
-      .describe('deploy the best checkpoint on the (real or emulated) MIG GPUs'),
-  })
-  .strict();
+export const PipelineStages = z.strictObject({
+  datasets: z.boolean().default(true).describe('prepare the datasets'),
+  profiling: z.boolean().default(true).describe('profile vLLM per (model, MIG profile) on the GPU workers'),
+  fit: z.boolean().default(true).describe('fit the latency models and write them into the simulation config'),
+  validate: z
+    .boolean()
+    .default(false)
+    .describe(
+      'after fit: replay the validate trace through the (fitted) simulator and live engines (emulators where none is given); fails the run on a threshold unless validate.failOnThreshold is off',
+    ),
+  train: z.boolean().default(true).describe('grid-search PPO training, one trial per GPU at a time'),
+  bench: z
+    .boolean()
+    .default(true)
+    .describe('benchmark the trained checkpoints and the baselines in the simulator'),
+  deploy: z
+    .boolean()
+    .default(false)
+    .describe('deploy the best checkpoint on the (real or emulated) MIG GPUs'),
+});
 
 export const PipelineInput = z
-  .object({
+  .strictObject({
     runId: runIdField(
       'groups every workflow of this run in search (MigflowRunId); defaults to the workflow id',
     ),
     stages: PipelineStages.prefault({}).describe('which stages to run'),
-    simulationConfig: z
-      .string()
-      .min(1)
-      .default('configs/simulation_config.yaml')
-      .describe(
-        'the simulation config every stage reads; the fit stage writes its values into a working copy of it',
-      ),
-    datasets: z
-      .array(DatasetStageInput)
-      .min(1)
-      .describe('datasets to prepare (DatasetWorkflow input `datasets`)'),
+    simulationConfig: configPath(
+      'configs/simulation_config.yaml',
+      'the simulation config every stage reads; the fit stage writes its values into a working copy of it',
+    ),
+    datasets: nonEmptyList(DatasetStageInput).describe(
+      'datasets to prepare (DatasetWorkflow input `datasets`)',
+    ),
     profiling: ProfilingSweepInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
       .optional()
       .describe(
         'the profiling sweep (ProfilingSweepWorkflow input): targets, plan, engine; required with stages.profiling',
       ),
     fit: z
-      .object({
+      .strictObject({
         writeBack: z
           .enum(['working-copy', 'in-place'])
           .default('working-copy')
@@ -74,7 +65,6 @@ export const PipelineInput = z
           .default(false)
           .describe('fit failed prefill requests too, as the reference does'),
       })
-      .strict()
       .prefault({})
       .describe('the fit and write-back stage (FitWritebackWorkflow)'),
     train: GridSearchInput.omit({ runId: true, simulationConfig: true, heartbeatTimeoutS: true })
@@ -92,14 +82,12 @@ export const PipelineInput = z
       ),
     deploy: DeployInput.omit({ simulationConfig: true, policy: true, deploymentId: true })
       .extend({
-        policy: z
-          .string()
-          .min(1)
+        policy: nonEmptyString()
           .default('best-checkpoint')
           .describe(
             'best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | linucb | static-7g | static-2g | a checkpoint path',
           ),
-        deploymentId: z.string().min(1).optional().describe('default: derived from the run id'),
+        deploymentId: nonEmptyString().optional().describe('default: derived from the run id'),
       })
       .prefault({})
       .describe('the real deployment (DeployWorkflow input); only with stages.deploy'),
@@ -108,7 +96,6 @@ export const PipelineInput = z
       'heartbeat timeout of long activities, seconds: a dead worker is noticed this long after it died',
     ),
   })
-  .strict()
   .refine((p) => !p.stages.profiling || p.profiling !== undefined, {
     message: 'stages.profiling is on but no `profiling` input says what to profile (targets, plan, engine)',
     path: ['profiling'],

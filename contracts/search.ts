@@ -6,73 +6,44 @@
  * an activity round trip.
  */
 import { z } from 'zod';
-import { heartbeatTimeoutField, runIdField } from './fields.js';
+import { configPath, gpusField, nonEmptyString, positiveInt } from './fields.js';
+import { trainRunFields as train } from './train.js';
 
-export const SearchWorkflowInput = z
-  .object({
-    searchConfig: z
-      .string()
-      .min(1)
-      .default('configs/search.yaml')
-      .describe('search config: search_space, sampler, budget and pruner'),
-    study: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-"')
-      .describe(
-        'study name: its trials are kept in artifacts/search/<study>/study.json, so a second search with the same study resumes or extends it',
-      ),
-    trainingConfig: z
-      .string()
-      .min(1)
-      .default('configs/training_config.yaml')
-      .describe('base training config the sampled values are applied to'),
-    simulationConfig: z
-      .string()
-      .min(1)
-      .default('configs/simulation_config.yaml')
-      .describe('simulation config path'),
-    overrides: z
-      .record(z.string().min(1), z.unknown())
-      .default({})
-      .describe('values applied to every trial before its sampled values (a sampled value wins)'),
-    trials: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe('trial budget of the study, finished trials included (default: budget.trials of the config)'),
-    wallTimeS: z
-      .number()
-      .positive()
-      .optional()
-      .describe('no new trial starts after this many seconds (default: budget.wall_time_s of the config)'),
-    totalSteps: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe(
-        'env steps of a trial that is never stopped (default: total_timesteps of the training config)',
-      ),
-    checkpointEverySteps: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe('checkpoint cadence; the pruner judges trials at the first report past each rung'),
-    seed: z.number().int().nonnegative().default(0).describe('seed of each trial’s env and weights'),
-    syntheticTokens: z.boolean().default(true),
-    gpus: z
-      .array(z.number().int().nonnegative())
-      .min(1)
-      .default([0])
-      .refine((g) => new Set(g).size === g.length, 'each GPU index once')
-      .describe('GPU indices (queues migflow-gpu-<N>); at most one trial per GPU queue at a time'),
-    runId: runIdField(),
-    heartbeatTimeoutS: heartbeatTimeoutField(60),
-    maxAttempts: z.number().int().positive().max(100).default(10),
-  })
-  .strict();
+export const SearchWorkflowInput = z.strictObject({
+  searchConfig: configPath('configs/search.yaml', 'search config: search_space, sampler, budget and pruner'),
+  study: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-"')
+    .describe(
+      'study name: its trials are kept in artifacts/search/<study>/study.json, so a second search with the same study resumes or extends it',
+    ),
+  trainingConfig: train.trainingConfig.describe('base training config the sampled values are applied to'),
+  simulationConfig: train.simulationConfig,
+  overrides: z
+    .record(nonEmptyString(), z.unknown())
+    .default({})
+    .describe('values applied to every trial before its sampled values (a sampled value wins)'),
+  trials: positiveInt()
+    .optional()
+    .describe('trial budget of the study, finished trials included (default: budget.trials of the config)'),
+  wallTimeS: z
+    .number()
+    .positive()
+    .optional()
+    .describe('no new trial starts after this many seconds (default: budget.wall_time_s of the config)'),
+  totalSteps: positiveInt()
+    .optional()
+    .describe('env steps of a trial that is never stopped (default: total_timesteps of the training config)'),
+  checkpointEverySteps: train.checkpointEverySteps.describe(
+    'checkpoint cadence; the pruner judges trials at the first report past each rung',
+  ),
+  seed: train.seed.describe('seed of each trial’s env and weights'),
+  syntheticTokens: train.syntheticTokens,
+  gpus: gpusField('GPU indices (queues migflow-gpu-<N>); at most one trial per GPU queue at a time'),
+  runId: train.runId,
+  heartbeatTimeoutS: train.heartbeatTimeoutS,
+  maxAttempts: train.maxAttempts,
+});
 export type SearchWorkflowInput = z.input<typeof SearchWorkflowInput>;
 export type ResolvedSearchWorkflowInput = z.output<typeof SearchWorkflowInput>;
 

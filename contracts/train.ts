@@ -4,11 +4,18 @@
  * and queries that carry these types are in contracts/temporal.
  */
 import { z } from 'zod';
-import { heartbeatTimeoutField, runIdField } from './fields.js';
+import {
+  configPath,
+  gpusField,
+  heartbeatTimeoutField,
+  nonEmptyString,
+  positiveInt,
+  runIdField,
+} from './fields.js';
 import { MAX_TRAIN_STEPS, overLimit } from './limits.js';
 
 const overrides = z
-  .record(z.string().min(1), z.unknown())
+  .record(nonEmptyString(), z.unknown())
   .default({})
   .describe(
     "values applied to the training config before it is validated, keyed by dotted path from the YAML root as in grid_search.yaml (e.g. {'training.PPO.n_steps': 64}); an unknown path is a ConfigError",
@@ -19,32 +26,22 @@ export const WarmStartTeacher = z.enum(['static_split_extreme', 'heuristic', 'qa
 export type WarmStartTeacher = z.infer<typeof WarmStartTeacher>;
 
 /** `N` environments, or `auto`: one per core of the GPU worker that runs the training (at most 8). */
-export const NEnvsField = z.union([z.number().int().positive().max(256), z.literal('auto')]);
+export const NEnvsField = z.union([positiveInt().max(256), z.literal('auto')]);
 export type NEnvsField = z.infer<typeof NEnvsField>;
 
-const common = {
-  trainingConfig: z
-    .string()
-    .min(1)
-    .default('configs/training_config.yaml')
-    .describe('training config path (relative paths resolve against the project root)'),
-  simulationConfig: z
-    .string()
-    .min(1)
-    .default('configs/simulation_config.yaml')
-    .describe('simulation config path'),
-  totalSteps: z
-    .number()
-    .int()
-    .positive()
+/** The fields of one training run: TrainWorkflow's and, per trial, a grid's and a search's. */
+export const trainRunFields = {
+  trainingConfig: configPath(
+    'configs/training_config.yaml',
+    'training config path (relative paths resolve against the project root)',
+  ),
+  simulationConfig: configPath('configs/simulation_config.yaml', 'simulation config path'),
+  totalSteps: positiveInt()
     .max(MAX_TRAIN_STEPS, overLimit(MAX_TRAIN_STEPS, 'env steps', 'MAX_TRAIN_STEPS'))
     .optional()
     .describe('env steps of the run (default: total_timesteps of the training config)'),
   seed: z.number().int().nonnegative().default(0).describe('seed of env, weights and sampling'),
-  checkpointEverySteps: z
-    .number()
-    .int()
-    .positive()
+  checkpointEverySteps: positiveInt()
     .optional()
     .describe(
       'checkpoint cadence in env steps (default 5120, the reference’s); a crash loses at most this much',
@@ -59,112 +56,85 @@ const common = {
   warmStart: WarmStartTeacher.optional().describe(
     'clone this baseline into the policy (behaviour cloning on its decisions in the training environment) before PPO starts (default: none)',
   ),
-  warmStartSteps: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe('teacher decisions cloned by warmStart (default 8192)'),
-  benchConfig: z
-    .string()
-    .min(1)
-    .default('configs/bench_config.yaml')
-    .describe(
-      'bench config whose heuristic/QAS settings the warm-start teacher uses (read only with warmStart)',
-    ),
+  warmStartSteps: positiveInt().optional().describe('teacher decisions cloned by warmStart (default 8192)'),
+  benchConfig: configPath(
+    'configs/bench_config.yaml',
+    'bench config whose heuristic/QAS settings the warm-start teacher uses (read only with warmStart)',
+  ),
   runId: runIdField(),
   heartbeatTimeoutS: heartbeatTimeoutField(
     60,
     'seconds without a heartbeat before a dead GPU worker’s training is retried (from its last checkpoint)',
   ),
-  maxAttempts: z
-    .number()
-    .int()
-    .positive()
+  maxAttempts: positiveInt()
     .max(100)
     .default(10)
     .describe('attempts of one training before the run fails (each retry resumes from the last checkpoint)'),
 };
 
-export const TrainWorkflowInput = z
-  .object({
-    ...common,
-    overrides,
-    gpu: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(0)
-      .describe('GPU index: the training runs on task queue migflow-gpu-<gpu>'),
-    trialKey: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('grid-search trial id (MigflowTrial); set by GridSearchWorkflow'),
-    label: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe(
-        'one line naming the run in the Web UI (default: the overrides); GridSearchWorkflow passes the trial’s values',
-      ),
-    forwardProgress: z
-      .boolean()
-      .default(false)
-      .describe(
-        'forward every progress report to the parent workflow as searchTrialProgress (set by SearchWorkflow, whose pruner judges trials on it)',
-      ),
-  })
-  .strict();
+export const TrainWorkflowInput = z.strictObject({
+  ...trainRunFields,
+  overrides,
+  gpu: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('GPU index: the training runs on task queue migflow-gpu-<gpu>'),
+  trialKey: nonEmptyString()
+    .optional()
+    .describe('grid-search trial id (MigflowTrial); set by GridSearchWorkflow'),
+  label: nonEmptyString()
+    .max(200)
+    .optional()
+    .describe(
+      'one line naming the run in the Web UI (default: the overrides); GridSearchWorkflow passes the trial’s values',
+    ),
+  forwardProgress: z
+    .boolean()
+    .default(false)
+    .describe(
+      'forward every progress report to the parent workflow as searchTrialProgress (set by SearchWorkflow, whose pruner judges trials on it)',
+    ),
+});
 export type TrainWorkflowInput = z.input<typeof TrainWorkflowInput>;
 export type ResolvedTrainWorkflowInput = z.output<typeof TrainWorkflowInput>;
 
-export const GridSearchInput = z
-  .object({
-    ...common,
-    gridConfig: z
-      .string()
-      .min(1)
-      .default('configs/grid_search.yaml')
-      .describe('grid config: lists of values whose Cartesian product gives the trials'),
-    overrides: overrides.describe(
-      'values applied to every trial before its grid values (a trial’s own value wins on the same key), e.g. a small net for a quick search',
+export const GridSearchInput = z.strictObject({
+  ...trainRunFields,
+  gridConfig: configPath(
+    'configs/grid_search.yaml',
+    'grid config: lists of values whose Cartesian product gives the trials',
+  ),
+  overrides: overrides.describe(
+    'values applied to every trial before its grid values (a trial’s own value wins on the same key), e.g. a small net for a quick search',
+  ),
+  seedPerTrial: z
+    .boolean()
+    .default(false)
+    .describe(
+      'give trial i the seed seed + i, so trials differ in their draws too (a grid whose values barely change the first updates still gives distinct runs)',
     ),
-    seedPerTrial: z
-      .boolean()
-      .default(false)
-      .describe(
-        'give trial i the seed seed + i, so trials differ in their draws too (a grid whose values barely change the first updates still gives distinct runs)',
-      ),
-    gpus: z
-      .array(z.number().int().nonnegative())
-      .min(1)
-      .default([0])
-      .refine((g) => new Set(g).size === g.length, 'each GPU index once')
-      .describe('GPU indices to spread trials over (queues migflow-gpu-<N>); one trial per GPU at a time'),
-  })
-  .strict();
+  gpus: gpusField('GPU indices to spread trials over (queues migflow-gpu-<N>); one trial per GPU at a time'),
+});
 export type GridSearchInput = z.input<typeof GridSearchInput>;
 export type ResolvedGridSearchInput = z.output<typeof GridSearchInput>;
 
 /** What `trainPolicy` takes (TrainWorkflow builds it from its validated input). */
-export const TrainPolicyArgs = z
-  .object({
-    trainingConfig: z.string().min(1),
-    simulationConfig: z.string().min(1),
-    overrides: z.record(z.string().min(1), z.unknown()),
-    totalSteps: z.number().int().positive().optional(),
-    seed: z.number().int().nonnegative(),
-    checkpointEverySteps: z.number().int().positive().optional(),
-    syntheticTokens: z.boolean(),
-    nEnvs: NEnvsField.optional(),
-    warmStart: WarmStartTeacher.optional(),
-    warmStartSteps: z.number().int().positive().optional(),
-    benchConfig: z.string().min(1).optional(),
-    trialKey: z.string().min(1).optional(),
-  })
-  .strict();
+export const TrainPolicyArgs = z.strictObject({
+  trainingConfig: nonEmptyString(),
+  simulationConfig: nonEmptyString(),
+  overrides: z.record(nonEmptyString(), z.unknown()),
+  totalSteps: positiveInt().optional(),
+  seed: z.number().int().nonnegative(),
+  checkpointEverySteps: positiveInt().optional(),
+  syntheticTokens: z.boolean(),
+  nEnvs: NEnvsField.optional(),
+  warmStart: WarmStartTeacher.optional(),
+  warmStartSteps: positiveInt().optional(),
+  benchConfig: nonEmptyString().optional(),
+  trialKey: nonEmptyString().optional(),
+});
 export type TrainPolicyArgs = z.input<typeof TrainPolicyArgs>;
 
 /** What `expandGridSearch` takes (GridSearchWorkflow's files and grid-wide overrides). */

@@ -4,36 +4,30 @@
  */
 import { z } from 'zod';
 import { AgentNameSchema } from './agents.js';
-import { runIdField } from './fields.js';
+import { configPath, nonEmptyString, runIdField } from './fields.js';
 
-export const ValidateWorkflowInput = z
-  .object({
-    validateConfig: z
-      .string()
-      .min(1)
-      .default('configs/validate.yaml')
-      .describe('validation config: the engine checked, the trace, the thresholds'),
-    simulationConfig: z
-      .string()
-      .min(1)
-      .default('configs/simulation_config.yaml')
-      .describe('simulation config whose fitted engines are checked'),
-    engines: z
-      .partialRecord(AgentNameSchema, z.string().url())
-      .default({})
-      .describe('a live OpenAI-compatible engine per agent (base URL); agents without one get an emulator'),
-    emulatorTruth: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('simulation config the emulators take their latency truth from (default: simulationConfig)'),
-    failOnThreshold: z
-      .boolean()
-      .default(true)
-      .describe('fail the workflow (non-retryable) when an error exceeds its threshold'),
-    runId: runIdField(),
-  })
-  .strict();
+export const ValidateWorkflowInput = z.strictObject({
+  validateConfig: configPath(
+    'configs/validate.yaml',
+    'validation config: the engine checked, the trace, the thresholds',
+  ),
+  simulationConfig: configPath(
+    'configs/simulation_config.yaml',
+    'simulation config whose fitted engines are checked',
+  ),
+  engines: z
+    .partialRecord(AgentNameSchema, z.string().url())
+    .default({})
+    .describe('a live OpenAI-compatible engine per agent (base URL); agents without one get an emulator'),
+  emulatorTruth: nonEmptyString()
+    .optional()
+    .describe('simulation config the emulators take their latency truth from (default: simulationConfig)'),
+  failOnThreshold: z
+    .boolean()
+    .default(true)
+    .describe('fail the workflow (non-retryable) when an error exceeds its threshold'),
+  runId: runIdField(),
+});
 export type ValidateWorkflowInput = z.input<typeof ValidateWorkflowInput>;
 
 export interface ValidateSimulatorArgs {
@@ -45,15 +39,19 @@ export interface ValidateSimulatorArgs {
   name: string;
 }
 
-export interface ValidateMetricValues {
-  ttft_p50: number;
-  ttft_p90: number;
-  ttft_p99: number;
-  tpot_p50: number;
-  tpot_p90: number;
-  tpot_p99: number;
-  throughput: number;
-}
+/** The metrics validation compares, in the order its tables show them. */
+export const VALIDATE_METRICS = [
+  'ttft_p50',
+  'ttft_p90',
+  'ttft_p99',
+  'tpot_p50',
+  'tpot_p90',
+  'tpot_p99',
+  'throughput',
+] as const;
+export type ValidateMetricName = (typeof VALIDATE_METRICS)[number];
+
+export type ValidateMetricValues = Record<ValidateMetricName, number>;
 
 export interface ValidateSimulatorResult {
   pass: boolean;

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { execa } from 'execa';
 import { quantileSorted } from 'simple-statistics';
 import { createActivities } from '../activities/index.js';
 import { sampleInputs } from '../cli/lib/samples.js';
@@ -20,7 +19,7 @@ import { SEARCH_ATTRIBUTES } from '../contracts/temporal/index.js';
 import { StageCache } from '../core/cache/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { freePort } from '../core/util/index.js';
-import { devServerArgs, waitServing } from '../tools/dev-server.js';
+import { startPrivateDevServer } from '../tools/dev-server.js';
 import { ensureTemporalCli } from '../tools/temporal-cli.js';
 import { installRuntime } from '../workers/connect.js';
 
@@ -29,23 +28,14 @@ const runs = Math.max(50, Number(values.runs));
 
 installRuntime('ERROR');
 const { path: cli } = await ensureTemporalCli();
-const port = await freePort();
-const address = `127.0.0.1:${port}`;
-const server = execa(
+const server = await startPrivateDevServer({
   cli,
-  devServerArgs({
-    cli,
-    ip: '127.0.0.1',
-    port,
-    headless: true,
-    namespace: 'default',
-    searchAttributes: SEARCH_ATTRIBUTES,
-  }),
-  { reject: false },
-);
+  port: await freePort(),
+  searchAttributes: SEARCH_ATTRIBUTES,
+});
+const address = server.address;
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-bench-orch-'));
 try {
-  await waitServing(cli, address, { exited: server });
   const native = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -139,7 +129,6 @@ try {
   await connection.close();
   await native.close();
 } finally {
-  server.kill('SIGTERM');
-  await server;
+  await server.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

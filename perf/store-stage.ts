@@ -15,14 +15,7 @@ import type { TrainPolicyArgs, TrainPolicyResult } from '../contracts/index.js';
 import { StageCache } from '../core/cache/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { LocalFolderStore, S3Store } from '../core/store/index.js';
-
-/** utime+stime and the waited-for children's cutime+cstime of a process, in seconds (Linux /proc). */
-export function procCpuS(pid: number | 'self'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14–17 of proc(5) are utime, stime, cutime, cstime; after the ")" the list starts at field 3.
-  return [11, 12, 13, 14].reduce((s, i) => s + Number(f[i]), 0) / 100;
-}
+import { procCpuS } from '../tools/worker-host.js';
 
 interface StageRound {
   coldWallS: number;

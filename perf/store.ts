@@ -5,12 +5,14 @@
  * against a private SeaweedFS on 127.0.0.1. Each round uses a fresh folder / key prefix, so every put really
  * uploads (the S3 store skips blobs it already holds); one warm-up round first. Prints one JSON object: per backend the median MB/s of
  * upload and download over --rounds, each round's seconds, and the client's CPU seconds; plus the machine's load.
- * `train_stage` (perf/store-stage.ts, --stage-rounds, 0 to skip): what the S3 store adds to the pipeline's largest
- * stage, cold and cached, against the local folder (target: ≤ 10 % on the cold run).
+ * `pipeline` (perf/store-pipeline.ts, --pipeline-rounds, 0 to skip): what the S3 store adds to a whole cold and cached
+ * pipeline run (the main job's input, --pipeline-input) against the local folder — the issue's target is ≤ 10 % on
+ * the cold run. `train_stage` (perf/store-stage.ts, --stage-rounds, default 0): the same for the train stage alone.
+ * Progress lines go to stderr. A run with the defaults takes about four cold pipeline runs' time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
@@ -18,13 +20,16 @@ import { median } from 'simple-statistics';
 import { PROJECT_ROOT } from '../core/paths.js';
 import { type ArtifactStore, LocalFolderStore, S3Store } from '../core/store/index.js';
 import { startSeaweedFs } from '../tools/seaweedfs.js';
+import { measurePipeline } from './store-pipeline.js';
 import { measureTrainStage } from './store-stage.js';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     checkpoint: { type: 'string' },
-    'stage-rounds': { type: 'string', default: '3' },
+    'stage-rounds': { type: 'string', default: '0' },
+    'pipeline-rounds': { type: 'string', default: '2' },
+    'pipeline-input': { type: 'string', default: join(PROJECT_ROOT, 'configs', 'pipeline.json') },
   },
 });
 const rounds = Math.max(1, Number(values.rounds));
@@ -117,13 +122,28 @@ try {
       }),
     src,
   );
+  // Both stage- and pipeline-level rounds run against the same server and bucket.
+  const against = {
+    scratch,
+    s3: {
+      bucket: 'migflow-bench',
+      endpoint: weed.endpoint,
+      serverPid: weed.pid,
+      accessKeyId: weed.accessKeyId,
+      secretAccessKey: weed.secretAccessKey,
+    },
+  };
   const stageRounds = Math.max(0, Number(values['stage-rounds']));
   const trainStage =
-    stageRounds > 0
-      ? await measureTrainStage({
-          rounds: stageRounds,
-          scratch,
-          s3: { bucket: 'migflow-bench', endpoint: weed.endpoint, serverPid: weed.pid },
+    stageRounds > 0 ? await measureTrainStage({ ...against, rounds: stageRounds }) : undefined;
+  const pipelineRounds = Math.max(0, Number(values['pipeline-rounds']));
+  const pipeline =
+    pipelineRounds > 0
+      ? await measurePipeline({
+          ...against,
+          rounds: pipelineRounds,
+          input: resolve(values['pipeline-input']!),
+          log: (line) => process.stderr.write(`[bench:store] ${line}\n`),
         })
       : undefined;
   const localSummary = summarize(local, bytes);
@@ -146,6 +166,7 @@ try {
       Math.round(
         (median(s3.rounds.map((r) => r.downloadS)) / median(local.rounds.map((r) => r.downloadS))) * 100,
       ) / 100,
+    ...(pipeline ? { pipeline } : {}),
     ...(trainStage ? { train_stage: trainStage } : {}),
     loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
     uptime: (await execa('uptime')).stdout.trim(),

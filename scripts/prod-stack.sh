@@ -16,7 +16,9 @@
 #                            PROD_STACK_{FRONTEND,HISTORY,MATCHING,WORKER}_MEMBERSHIP_PORT; membership ports
 #                            must be below 32768: Temporal's SQL schema stores them as smallint)
 #   PROD_STACK_UI_PORT       Web UI                           (8233; PROD_STACK_UI=0: no UI)
-#   TEMPORAL_BIND            address the frontend listens on  (127.0.0.1; a LAN address for GPU hosts elsewhere)
+#   TEMPORAL_BIND            address the frontend listens on  (127.0.0.1; 0.0.0.0 — every address of this host —
+#                            for GPU hosts elsewhere, as the multi-host drill runs it; Temporal's own services and
+#                            this script reach the frontend on 127.0.0.1, so one LAN address alone is refused)
 #   TEMPORAL_DB_PASSWORD     PostgreSQL password of user temporal (default: temporal, as in the compose file)
 # Binaries: built once with Go into ~/.cache/migflow by scripts/ensure-prod-tools.ts (temporal-server,
 # temporal-sql-tool, temporal-ui-server; the temporal CLI for namespace and search-attribute registration).
@@ -60,6 +62,8 @@ for port in "$FRONTEND_MEMBERSHIP_PORT" "$HISTORY_MEMBERSHIP_PORT" "$MATCHING_ME
   [ "$port" -gt 0 ] && [ "$port" -lt 32768 ] ||
     die "membership port $port is not in 1–32767 (Temporal's SQL schema stores it as smallint) — fix: set PROD_STACK_*_MEMBERSHIP_PORT lower"
 done
+[ "$TEMPORAL_BIND" = 127.0.0.1 ] || [ "$TEMPORAL_BIND" = 0.0.0.0 ] ||
+  die "TEMPORAL_BIND=$TEMPORAL_BIND: the frontend must also listen on 127.0.0.1 (Temporal's services and this script use it) — fix: TEMPORAL_BIND=0.0.0.0 and firewall port $TEMPORAL_PORT to your hosts"
 [[ $PG_PASSWORD =~ ^[A-Za-z0-9._~+=-]+$ ]] ||
   die "TEMPORAL_DB_PASSWORD has characters this script does not quote — fix: use letters, digits and . _ ~ + = -"
 

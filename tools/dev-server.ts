@@ -143,3 +143,40 @@ export async function setRetention(
     },
   );
 }
+
+/**
+ * A private, headless dev server on a free port of 127.0.0.1 with migflow's namespace and search attributes (the
+ * benchmark scripts' own server); resolves once it serves. `stop()` ends it.
+ */
+export async function startPrivateDevServer(o: {
+  cli: string;
+  port: number;
+  searchAttributes: Readonly<Record<string, string>>;
+  logLevel?: DevServerOptions['logLevel'];
+}): Promise<{ address: string; stop(): Promise<void> }> {
+  const address = `127.0.0.1:${o.port}`;
+  const server = execa(
+    o.cli,
+    devServerArgs({
+      cli: o.cli,
+      ip: '127.0.0.1',
+      port: o.port,
+      headless: true,
+      namespace: 'default',
+      searchAttributes: o.searchAttributes,
+      ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+    }),
+    { reject: false },
+  );
+  const stop = async () => {
+    server.kill('SIGTERM');
+    await server;
+  };
+  try {
+    await waitServing(o.cli, address, { exited: server });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, stop };
+}

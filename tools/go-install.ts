@@ -35,6 +35,11 @@ export interface GoTool {
   installHint: string;
 }
 
+/** A module released under the tag `v<release>`: its cache folder is labelled with the release. */
+export function taggedGoTool(release: string, tool: Omit<GoTool, 'label' | 'version'>): GoTool {
+  return { ...tool, label: release, version: `v${release}` };
+}
+
 export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;

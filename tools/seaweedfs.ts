@@ -57,12 +57,14 @@ export interface SeaweedFs {
 }
 
 /**
- * Starts a private SeaweedFS (master, volume, filer and S3 gateway in one `weed server` process) on 127.0.0.1 with
+ * Starts a private SeaweedFS (master, volume, filer and S3 gateway in one `weed server` process) on 127.0.0.1 (or `ip`) with
  * free ports, its data in a temp dir, and one S3 identity with fresh random keys. Waits until the S3 gateway answers.
  */
 export async function startSeaweedFs(
-  opts: { weed?: string; dir?: string; log?: (line: string) => void } = {},
+  opts: { weed?: string; dir?: string; log?: (line: string) => void; ip?: string } = {},
 ): Promise<SeaweedFs> {
+  // Another address only where it is private (the multi-host drill's hub namespace); 127.0.0.1 otherwise.
+  const ip = opts.ip ?? '127.0.0.1';
   const weed = opts.weed ?? (await ensureWeed({ log: opts.log }));
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'migflow-seaweedfs-'));
   const accessKeyId = `migflow${randomBytes(6).toString('hex')}`;
@@ -94,8 +96,8 @@ export async function startSeaweedFs(
   };
   const args = [
     'server',
-    '-ip=127.0.0.1',
-    '-ip.bind=127.0.0.1',
+    `-ip=${ip}`,
+    `-ip.bind=${ip}`,
     `-dir=${join(dir, 'data')}`,
     `-master.port=${p.master}`,
     `-master.port.grpc=${p.masterGrpc}`,
@@ -135,7 +137,7 @@ export async function startSeaweedFs(
   void proc.then(() => {
     exited = true;
   });
-  const endpoint = `http://127.0.0.1:${p.s3}`;
+  const endpoint = `http://${ip}:${p.s3}`;
   const stop = async () => {
     if (!exited) {
       proc.kill('SIGTERM');

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { ToolMissingError } from '../core/errors.js';
 import { migflowCacheDir } from '../core/paths.js';
-import { type GoTool, goInstallPinned, goToolDir, isExecutable, onPath } from './go-install.js';
+import { type GoTool, goInstallPinned, goToolDir, isExecutable, onPath, taggedGoTool } from './go-install.js';
 
 export { migflowCacheDir };
 
@@ -20,17 +20,15 @@ const INSTALL_HINT =
   '`go install github.com/temporalio/cli/cmd/temporal@v1.5.1`';
 
 /** The CLI's Go module; its go.mod requires `go 1.25.0`. */
-const TEMPORAL_CLI_TOOL: GoTool = {
+const TEMPORAL_CLI_TOOL: GoTool = taggedGoTool(TEMPORAL_CLI_VERSION, {
   name: 'temporal',
   title: 'temporal CLI',
-  label: TEMPORAL_CLI_VERSION,
   module: 'github.com/temporalio/cli',
-  version: `v${TEMPORAL_CLI_VERSION}`,
   binaries: [{ pkg: 'github.com/temporalio/cli/cmd/temporal', bin: 'temporal' }],
   minGo: [1, 25],
   ldflags: `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
   installHint: INSTALL_HINT,
-};
+});
 
 export type TemporalCliSource = 'env' | 'path' | 'cache' | 'built';
 export interface TemporalCli {

@@ -5,16 +5,14 @@
  * assets embedded; docker-compose.yaml's temporalio/ui). scripts/prod-stack.sh runs them on PostgreSQL.
  */
 import type { BuildOptions, GoTool } from './go-install.js';
-import { goInstallPinned } from './go-install.js';
+import { goInstallPinned, taggedGoTool } from './go-install.js';
 
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
 export const TEMPORAL_UI_VERSION = '2.42.1';
 
-export const TEMPORAL_SERVER_TOOL: GoTool = {
+export const TEMPORAL_SERVER_TOOL: GoTool = taggedGoTool(TEMPORAL_SERVER_VERSION, {
   name: 'temporal-server',
-  label: TEMPORAL_SERVER_VERSION,
   module: 'go.temporal.io/server',
-  version: `v${TEMPORAL_SERVER_VERSION}`,
   binaries: [
     { pkg: 'go.temporal.io/server/cmd/server', bin: 'temporal-server' },
     { pkg: 'go.temporal.io/server/cmd/tools/sql', bin: 'temporal-sql-tool' },
@@ -24,18 +22,16 @@ export const TEMPORAL_SERVER_TOOL: GoTool = {
   installHint:
     `install Go >= 1.25 so migflow can build go.temporal.io/server@v${TEMPORAL_SERVER_VERSION} once, or run the ` +
     'production stack with docker compose (docker-compose.yaml)',
-};
+});
 
-export const TEMPORAL_UI_TOOL: GoTool = {
+export const TEMPORAL_UI_TOOL: GoTool = taggedGoTool(TEMPORAL_UI_VERSION, {
   name: 'temporal-ui-server',
-  label: TEMPORAL_UI_VERSION,
   module: 'github.com/temporalio/ui-server/v2',
-  version: `v${TEMPORAL_UI_VERSION}`,
   binaries: [{ pkg: 'github.com/temporalio/ui-server/v2/cmd/server', bin: 'temporal-ui-server' }],
   minGo: [1, 24],
   ldflags: '-s -w',
   installHint: `install Go >= 1.24 so migflow can build github.com/temporalio/ui-server/v2@v${TEMPORAL_UI_VERSION} once`,
-};
+});
 
 /** Builds (once) and returns the server's, the schema tool's and the UI server's paths. */
 export async function ensureTemporalServer(opts: BuildOptions = {}): Promise<Record<string, string>> {

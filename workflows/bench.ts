@@ -7,6 +7,7 @@ import {
   BenchStageInput,
   type BenchWorkflowInput,
   type BenchWorkflowResult,
+  markdownTable,
   Stage,
 } from '../contracts/index.js';
 import { type Activities, QUICK_RETRY, validateInput } from '../contracts/temporal/index.js';
@@ -23,9 +24,10 @@ const f3 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 
 
 /** The comparison as a Markdown table: one row per (policy, agent), the training reward, TTFT, TPOT, moves. */
 export function benchTable(results: BenchWorkflowResult['results']): string {
-  const rows = results.flatMap((r) =>
-    r.entry.agents.map((a, i) =>
-      [
+  return markdownTable(
+    ['policy', 'reward', 'agent', 'done', 'TTFT mean s', 'TTFT P50 s', 'TTFT P99 s', 'TPOT P50 s', 'S/M/T'],
+    results.flatMap((r) =>
+      r.entry.agents.map((a, i) => [
         i === 0 ? r.entry.policy : '',
         i === 0 ? f3(r.entry.reward?.total) : '',
         a.agent,
@@ -35,14 +37,9 @@ export function benchTable(results: BenchWorkflowResult['results']): string {
         f3(a.ttftPercentilesS[3]),
         f3(a.tpotQuartilesS[1]),
         `${a.splitCount}/${a.mergeCount}/${a.transferCount}`,
-      ].join(' | '),
+      ]),
     ),
   );
-  return [
-    '| policy | reward | agent | done | TTFT mean s | TTFT P50 s | TTFT P99 s | TPOT P50 s | S/M/T |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r} |`),
-  ].join('\n');
 }
 
 export async function BenchWorkflow(raw: BenchWorkflowInput): Promise<BenchWorkflowResult> {

@@ -160,6 +160,7 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
       [{ ...input, policy }],
     );
     let reportFiles: string[] = [];
+    let energy: DeployResult['energy'];
     let requests = {
       planned: carry?.planned ?? 0,
       ...(carry?.totals ?? { completed: 0, failed: 0, cancelled: 0 }),
@@ -171,6 +172,7 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
       );
       reportFiles = r.files;
       requests = r.requests;
+      energy = r.energy;
     }
     if (failure) {
       if (isCancellation(failure)) throw failure;
@@ -193,6 +195,7 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
       faults: carry?.state.faults.length ?? 0,
       reportFiles,
       removedContainers: teardown.containers,
+      ...(energy ? { energy } : {}),
     };
   });
 }

@@ -6,9 +6,6 @@
  */
 import {
   ApplicationFailure,
-  condition,
-  executeChild,
-  isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,27 +16,22 @@ import {
   type GridSearchResult,
   type GridSearchStatus,
   type GridTrialOutcome,
+  markdownTable,
   paramsSummary,
   Stage,
 } from '../contracts/index.js';
-import {
-  type Activities,
-  gpuTaskQueue,
-  gridStatusQuery,
-  QUICK_RETRY,
-  runTags,
-  validateInput,
-} from '../contracts/temporal/index.js';
+import { type Activities, gridStatusQuery, QUICK_RETRY, validateInput } from '../contracts/temporal/index.js';
 import { joinRun } from './join-run.js';
-import { TrainWorkflow } from './train.js';
+import { GpuSlots, keepResult, runTrainTrial } from './train-trial.js';
 
 /** The trials as a Markdown table (also what the Web UI's current details show). */
 export function gridTable(trials: readonly GridTrialOutcome[]): string {
   const best = trials
     .filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number')
     .sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0];
-  const rows = trials.map((t) =>
-    [
+  return markdownTable(
+    ['trial', 'id', 'status', 'gpu', 'mean episode reward', 'best checkpoint / error'],
+    trials.map((t) => [
       // Named by its values, the best starred; the key is the id (and the child workflow's).
       `${t === best ? '★ ' : ''}${paramsSummary(t.params, 80) || 'defaults'}`,
       t.trialKey,
@@ -47,13 +39,8 @@ export function gridTable(trials: readonly GridTrialOutcome[]): string {
       t.gpu === undefined ? '' : `gpu-${t.gpu}`,
       t.meanEpisodeReward === undefined || t.meanEpisodeReward === null ? '' : t.meanEpisodeReward.toFixed(3),
       t.bestCheckpoint ? `\`${t.bestCheckpoint}\`` : (t.error ?? ''),
-    ].join(' | '),
+    ]),
   );
-  return [
-    '| trial | id | status | gpu | mean episode reward | best checkpoint / error |',
-    '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r} |`),
-  ].join('\n');
 }
 
 /** Rows the Current details panel shows at most (it shows about six lines; the query and the result have all). */
@@ -85,12 +72,15 @@ export function gridDetails(trials: readonly GridTrialOutcome[]): string {
   return lines.join('\n');
 }
 
-function errorMessage(err: unknown): string {
-  let e: unknown = err;
-  // ChildWorkflowFailure → ActivityFailure → ApplicationFailure: the innermost message says what went wrong.
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
-}
+/** What a trial's row keeps of its TrainWorkflow's result. */
+const GRID_RESULT_FIELDS = [
+  'meanEpisodeReward',
+  'dir',
+  'cudaVisibleDevices',
+  'bestCheckpoint',
+  'finalCheckpoint',
+  'hit',
+] as const;
 
 export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSearchResult> {
   const input = validateInput('GridSearchWorkflow', GridSearchInput, raw);
@@ -135,70 +125,40 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
   });
   show();
 
-  // One trial per GPU at a time: a free-list of GPU indices is the semaphore.
-  const freeGpus = [...input.gpus];
+  const { nEnvs, warmStart, warmStartSteps, benchConfig, totalSteps } = input;
+  const gpus = new GpuSlots(input.gpus);
   const running: Promise<void>[] = [];
   for (const outcome of outcomes) {
-    await condition(() => freeGpus.length > 0);
-    const gpu = freeGpus.shift()!;
+    await gpus.available();
+    const gpu = gpus.take();
     outcome.status = 'running';
     outcome.gpu = gpu;
     show();
-    const params = paramsSummary(outcome.params);
     running.push(
-      executeChild(TrainWorkflow, {
-        workflowId: outcome.workflowId,
-        args: [
-          {
-            trainingConfig: input.trainingConfig,
-            simulationConfig: input.simulationConfig,
-            // The trial's own values win over the grid-wide overrides.
-            overrides: { ...input.overrides, ...outcome.params },
-            seed: input.seed + (input.seedPerTrial ? outcome.index : 0),
-            syntheticTokens: input.syntheticTokens,
-            ...(input.nEnvs !== undefined ? { nEnvs: input.nEnvs } : {}),
-            ...(input.warmStart ? { warmStart: input.warmStart } : {}),
-            ...(input.warmStartSteps !== undefined ? { warmStartSteps: input.warmStartSteps } : {}),
-            benchConfig: input.benchConfig,
-            gpu,
-            trialKey: outcome.trialKey,
-            ...(params ? { label: params } : {}),
-            runId,
-            heartbeatTimeoutS: input.heartbeatTimeoutS,
-            maxAttempts: input.maxAttempts,
-            ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
-            ...(input.checkpointEverySteps !== undefined
-              ? { checkpointEverySteps: input.checkpointEverySteps }
-              : {}),
-          },
-        ],
-        staticSummary: `trial ${outcome.trialKey}${params ? ` ${params}` : ''} on gpu-${gpu}`,
-        typedSearchAttributes: runTags({
-          stage: Stage.train,
+      runTrainTrial(
+        outcome,
+        {
+          parent: input,
           runId,
-          trial: outcome.trialKey,
-          gpuQueue: gpuTaskQueue(gpu),
-        }),
-      })
-        .then((r) => {
-          outcome.status = 'completed';
-          outcome.meanEpisodeReward = r.meanEpisodeReward;
-          outcome.dir = r.dir;
-          outcome.cudaVisibleDevices = r.cudaVisibleDevices;
-          outcome.bestCheckpoint = r.bestCheckpoint;
-          outcome.finalCheckpoint = r.finalCheckpoint;
-          outcome.hit = r.hit;
-        })
-        .catch((err: unknown) => {
-          if (isCancellation(err)) throw err;
-          // One bad trial must not end the search: record it and go on.
-          outcome.status = 'failed';
-          outcome.error = errorMessage(err);
-        })
-        .finally(() => {
-          freeGpus.push(gpu);
-          show();
-        }),
+          gpu,
+          seed: input.seed + (input.seedPerTrial ? outcome.index : 0),
+          summaryPrefix: 'trial',
+          extra: { nEnvs, warmStart, warmStartSteps, benchConfig, totalSteps },
+        },
+        {
+          completed: (r) => {
+            outcome.status = 'completed';
+            keepResult(outcome, r, GRID_RESULT_FIELDS);
+          },
+          failed: (error) => {
+            outcome.status = 'failed';
+            outcome.error = error;
+          },
+        },
+      ).finally(() => {
+        gpus.give(gpu);
+        show();
+      }),
     );
   }
   await Promise.all(running);

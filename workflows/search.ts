@@ -11,9 +11,6 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  condition,
-  executeChild,
-  isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -22,6 +19,8 @@ import {
 import {
   ashaContinues,
   ashaRungs,
+  definedFields,
+  markdownTable,
   paramsSummary,
   type SearchResult,
   type SearchStatus,
@@ -31,22 +30,21 @@ import {
 } from '../contracts/index.js';
 import {
   type Activities,
-  gpuTaskQueue,
   QUICK_RETRY,
-  runTags,
   searchStatusQuery,
   searchTrialProgressSignal,
   validateInput,
 } from '../contracts/temporal/index.js';
 import { joinRun } from './join-run.js';
-import { TrainWorkflow } from './train.js';
+import { GpuSlots, keepResult, runTrainTrial } from './train-trial.js';
 
 const FINISHED = new Set(['completed', 'pruned', 'failed']);
 
 /** The trials as a Markdown table (the result's and the Web UI's). */
 export function searchTable(trials: readonly SearchTrial[]): string {
-  const rows = trials.map((t) =>
-    [
+  return markdownTable(
+    ['#', 'trial', 'params', 'status', 'gpu', 'steps', 'reward', 'rungs', 'best checkpoint / error'],
+    trials.map((t) => [
       t.index,
       t.trialKey,
       paramsSummary(t.params, 80),
@@ -58,20 +56,12 @@ export function searchTable(trials: readonly SearchTrial[]): string {
         .map(([r, v]) => `${r}:${v.toFixed(2)}`)
         .join(' '),
       t.bestCheckpoint ? `\`${t.bestCheckpoint}\`` : (t.error ?? ''),
-    ].join(' | '),
+    ]),
   );
-  return [
-    '| # | trial | params | status | gpu | steps | reward | rungs | best checkpoint / error |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r} |`),
-  ].join('\n');
 }
 
-function errorMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
-}
+/** What a trial keeps of its TrainWorkflow's result (besides its value, the mean episode reward). */
+const SEARCH_RESULT_FIELDS = ['steps', 'dir', 'bestCheckpoint', 'hit'] as const;
 
 export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchResult> {
   const input = validateInput('SearchWorkflow', SearchWorkflowInput, raw);
@@ -97,15 +87,10 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
     description: 'every trial: values, status, GPU, curve, rung values, result',
   });
   setCurrentDetails(`**Search** — loading ${input.searchConfig} and study ${input.study}`);
-  const { plan, trials: loaded } = await loadSearch({
-    searchConfig: input.searchConfig,
-    trainingConfig: input.trainingConfig,
-    overrides: input.overrides,
-    study: input.study,
-    ...(input.trials !== undefined ? { trials: input.trials } : {}),
-    ...(input.wallTimeS !== undefined ? { wallTimeS: input.wallTimeS } : {}),
-    ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
-  });
+  const { searchConfig, trainingConfig, overrides, study, trials: budget, wallTimeS, totalSteps } = input;
+  const { plan, trials: loaded } = await loadSearch(
+    definedFields({ searchConfig, trainingConfig, overrides, study, trials: budget, wallTimeS, totalSteps }),
+  );
   // Trials a stopped search had started run again (with the same values, so a finished run is a cache hit).
   trials = loaded.map((t) =>
     FINISHED.has(t.status) ? t : { ...t, status: 'pending', curve: [], rungs: {} },
@@ -153,75 +138,51 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
   show();
 
   const save = () => saveStudy({ plan, trials });
-  const freeGpus = [...input.gpus];
+  const gpus = new GpuSlots(input.gpus);
   const running: Promise<void>[] = [];
   let stoppedBy: SearchResult['stoppedBy'] = 'trials';
 
   const runTrial = (t: SearchTrial, gpu: number) => {
     const scope = new CancellationScope();
     scopes.set(t.trialKey, scope);
-    const params = paramsSummary(t.params);
-    return scope
-      .run(() =>
-        executeChild(TrainWorkflow, {
-          workflowId: t.workflowId!,
-          args: [
-            {
-              trainingConfig: input.trainingConfig,
-              simulationConfig: input.simulationConfig,
-              overrides: { ...input.overrides, ...t.params },
-              seed: input.seed,
-              syntheticTokens: input.syntheticTokens,
-              gpu,
-              trialKey: t.trialKey,
-              label: params,
-              runId,
-              heartbeatTimeoutS: input.heartbeatTimeoutS,
-              maxAttempts: input.maxAttempts,
-              totalSteps: plan.maxSteps,
-              forwardProgress: true,
-              ...(input.checkpointEverySteps !== undefined
-                ? { checkpointEverySteps: input.checkpointEverySteps }
-                : {}),
-            },
-          ],
-          staticSummary: `search trial ${t.index} ${t.trialKey} ${params} on gpu-${gpu}`,
-          typedSearchAttributes: runTags({
-            stage: Stage.train,
-            runId,
-            trial: t.trialKey,
-            gpuQueue: gpuTaskQueue(gpu),
-          }),
-        }),
-      )
-      .then((r) => {
-        t.status = 'completed';
-        t.value = r.meanEpisodeReward;
-        t.steps = r.steps;
-        t.dir = r.dir;
-        t.bestCheckpoint = r.bestCheckpoint;
-        t.hit = r.hit;
-      })
-      .catch((err: unknown) => {
-        if (stopping.has(t.trialKey) && isCancellation(err)) {
+    return runTrainTrial(
+      { trialKey: t.trialKey, params: t.params, workflowId: t.workflowId! },
+      {
+        parent: input,
+        runId,
+        gpu,
+        seed: input.seed,
+        summaryPrefix: `search trial ${t.index}`,
+        extra: { totalSteps: plan.maxSteps, forwardProgress: true },
+        scope,
+      },
+      {
+        completed: (r) => {
+          t.status = 'completed';
+          t.value = r.meanEpisodeReward;
+          keepResult(t, r, SEARCH_RESULT_FIELDS);
+        },
+        failed: (error) => {
+          t.status = 'failed';
+          t.error = error;
+        },
+        stoppedOnPurpose: () => {
+          if (!stopping.has(t.trialKey)) return false;
           t.status = 'pruned';
-          return;
-        }
-        if (isCancellation(err)) throw err;
-        // One bad trial must not end the search: record it and go on.
-        t.status = 'failed';
-        t.error = errorMessage(err);
-      })
+          return true;
+        },
+      },
+    )
       .finally(() => {
         scopes.delete(t.trialKey);
-        freeGpus.push(gpu);
+        gpus.give(gpu);
         show();
       })
       .then(save);
   };
 
   for (;;) {
-    await condition(() => freeGpus.length > 0);
+    await gpus.available();
     let next = trials.find((t) => t.status === 'pending');
     if (!next) {
       if (trials.length >= plan.trials) {
@@ -249,7 +210,7 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
       trials.push(next);
       byKey.set(next.trialKey, next);
     }
-    const gpu = freeGpus.shift()!;
+    const gpu = gpus.take();
     next.status = 'running';
     next.gpu = gpu;
     next.workflowId = `${parentId}/train/${next.trialKey}`;

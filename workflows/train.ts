@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  definedFields,
   finishedProgress,
   paramsSummary,
   Stage,
@@ -123,19 +124,20 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
           overrides: input.overrides,
           seed: input.seed,
           syntheticTokens: input.syntheticTokens,
-          ...(input.nEnvs !== undefined ? { nEnvs: input.nEnvs } : {}),
+          ...definedFields({ nEnvs: input.nEnvs }),
+          // The teacher's bench config matters only to a warm start.
           ...(input.warmStart
-            ? {
+            ? definedFields({
                 warmStart: input.warmStart,
                 benchConfig: input.benchConfig,
-                ...(input.warmStartSteps !== undefined ? { warmStartSteps: input.warmStartSteps } : {}),
-              }
+                warmStartSteps: input.warmStartSteps,
+              })
             : {}),
-          ...(input.totalSteps !== undefined ? { totalSteps: input.totalSteps } : {}),
-          ...(input.checkpointEverySteps !== undefined
-            ? { checkpointEverySteps: input.checkpointEverySteps }
-            : {}),
-          ...(input.trialKey ? { trialKey: input.trialKey } : {}),
+          ...definedFields({
+            totalSteps: input.totalSteps,
+            checkpointEverySteps: input.checkpointEverySteps,
+            trialKey: input.trialKey,
+          }),
         },
       ],
     )

@@ -21,7 +21,7 @@ import {
 } from '../../core/bench/index.js';
 import type { PolicyFactory } from '../../core/control/index.js';
 import { ConfigError, MigflowError } from '../../core/errors.js';
-import { benchRunReport, writeRunReport } from '../../core/report/index.js';
+import { benchRunReport, suiteRunReport, writeRunReport } from '../../core/report/index.js';
 import { type BenchTrialSummary, benchStage } from '../../core/stages/bench/index.js';
 import { collect, wholeNumber, wholeUpTo } from '../lib/options.js';
 import { writeOutputFolder } from '../lib/output-folder.js';
@@ -255,6 +255,15 @@ async function benchTasks(
     );
     written.push(report.html, report.json);
   }
+  // The suite's own report beside scores.*: every policy on every task with its normalised scores.
+  const suite = writeRunReport(
+    opts.out,
+    suiteRunReport(
+      target,
+      runs.map((r) => r.scores),
+    ),
+  );
+  written.push(suite.html, suite.json);
   const tables = runs.map(
     (r) =>
       `Task ${r.task}: ${r.prepared.trace.totalRequests} requests, seed ${r.prepared.bench.seed}, ${r.prepared.steps} decisions\n${comparisonTable(r.entries)}`,

@@ -8,7 +8,7 @@ import { Argument, type Command, Option } from 'commander';
 import { DATASET_SOURCES, type DatasetKind, type PrepareDatasetResult } from '../../core/datasets/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { datasetsStage } from '../../core/stages/datasets/index.js';
-import { collect, positiveWhole } from '../lib/options.js';
+import { collect, jsonResultOption, positiveWhole } from '../lib/options.js';
 import { writeOutputFolder } from '../lib/output-folder.js';
 
 export function formatDatasetSummary(r: PrepareDatasetResult): string {
@@ -55,7 +55,7 @@ export function registerDatasetCommand(program: Command): void {
       'accept a result of 0 rows (default: an error naming the first rejected row)',
       false,
     )
-    .option('--json', 'print the result as JSON', false)
+    .addOption(jsonResultOption())
     .action(
       async (
         kind: DatasetKind,

@@ -20,7 +20,7 @@ import { cleanDeployment } from '../../core/deploy/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { artifactsDir } from '../../core/paths.js';
 import { connectClient } from '../lib/client.js';
-import { port, positiveNumber, positiveUpTo } from '../lib/options.js';
+import { jsonResultOption, port, positiveNumber, positiveUpTo } from '../lib/options.js';
 import { awaitWorkflow, checkWorkflowInput } from '../lib/workflow-run.js';
 
 interface DeployCliOptions {
@@ -58,7 +58,7 @@ export function registerDeployCommand(program: Command): void {
       'deployment id (names the containers; default deploy-<timestamp>); required by clean',
     )
     .option('--dashboard-port <port>', "overrides deployment.yaml's dashboard.port", port)
-    .option('--json', 'print the result as JSON', false)
+    .addOption(jsonResultOption())
     .action(async (action: string | undefined, o: DeployCliOptions) => {
       if (action === 'clean') return clean(o);
       if (action !== undefined)

@@ -12,6 +12,7 @@ import {
 import { connectClient, workflowUrl } from '../lib/client.js';
 import {
   gpuIndex,
+  jsonResultOption,
   parseOverrides,
   positiveUpTo,
   positiveWhole,
@@ -105,7 +106,7 @@ function withCommonOptions(c: Command): Command {
     .option('--workflow-id <id>', 'workflow id')
     .option('--run-id <id>', 'MigflowRunId (default: the workflow id)')
     .option('--no-progress', 'no progress display')
-    .option('--json', 'print the result as JSON', false);
+    .addOption(jsonResultOption());
 }
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');

@@ -7,6 +7,7 @@ import { ALL_BASELINES } from '../../core/control/index.js';
 import { collectBenchOutputs, runBenchWorkflow } from '../lib/bench-workflow.js';
 import { connectClient, executeWorkflow, workflowUrl } from '../lib/client.js';
 import { datasetTable } from '../lib/dataset-workflow.js';
+import { jsonResultOption } from '../lib/options.js';
 import { sampleInputs } from '../lib/samples.js';
 import { readServerState } from '../lib/server.js';
 import {
@@ -29,7 +30,7 @@ export function registerRunCommand(program: Command): void {
     .requiredOption('--kind <kind>', 'coder | rag | chat')
     .option('--input <path...>', 'raw dataset files (default: the bundled sample of that kind)')
     .option('--workflow-id <id>', 'workflow id (default: datasets/<kind>/<timestamp>)')
-    .option('--json', 'print the result as JSON', false)
+    .addOption(jsonResultOption())
     .action(async (o: { kind: DatasetKind; input?: string[]; workflowId?: string; json: boolean }) => {
       const { client, close, namespace } = await connectClient();
       try {
@@ -65,7 +66,7 @@ export function registerRunCommand(program: Command): void {
       'folder for the results, figures and comparison (default artifacts/bench/<workflow id>)',
     )
     .option('--workflow-id <id>', 'workflow id (default: bench/<timestamp>)')
-    .option('--json', 'print the result as JSON', false)
+    .addOption(jsonResultOption())
     .action(async (o: BenchCliOptions & { out?: string; workflowId?: string; json: boolean }) => {
       const checkpoints = checkpointsToRun(o);
       const trace = traceSource(o);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { type SearchWorkflowInput, Stage } from '../../contracts/index.js';
 import type { SearchWorkflow } from '../../contracts/temporal/index.js';
 import { connectClient, executeWorkflow, workflowUrl } from '../lib/client.js';
-import { parseOverrides } from '../lib/options.js';
+import { jsonResultOption, parseOverrides } from '../lib/options.js';
 import { readServerState } from '../lib/server.js';
 
 function int(name: string, v: string): number {
@@ -77,7 +77,7 @@ export function registerSearchCommand(run: Command): void {
       '60',
     )
     .option('--workflow-id <id>', 'workflow id (default: search/<study>)')
-    .option('--json', 'print the result as JSON', false)
+    .addOption(jsonResultOption())
     .action(async (o: SearchOptions) => {
       const input = searchInput(o);
       const { client, close, namespace } = await connectClient();

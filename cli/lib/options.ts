@@ -1,5 +1,5 @@
 /** Parsers of command-line option values, shared by every command so one flag reads the same everywhere. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -17,23 +17,21 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 // Commander calls a parser as (value, previous): parsers take one argument, or a default would become a bound.
 
-/** A whole number ≥ 0. */
-export function wholeNumber(value: string): number {
-  const max = Number.MAX_SAFE_INTEGER;
-  const n = numberOf(value);
-  if (n === undefined || !Number.isSafeInteger(n) || n < 0 || n > max)
-    throw new InvalidArgumentError(`expected a whole number from 0 to ${fmt(max)}, got "${value}"`);
-  return n;
+/** A parser of whole numbers from `min` to `max` (`what` names them in the error: a TCP port, a GPU index). */
+function wholeBetween(min: number, max: number, what = 'a whole number'): (value: string) => number {
+  return (value) => {
+    const n = numberOf(value);
+    if (n === undefined || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected ${what} from ${min} to ${fmt(max)}, got "${value}"`);
+    return n;
+  };
 }
 
+/** A whole number ≥ 0. */
+export const wholeNumber = wholeBetween(0, Number.MAX_SAFE_INTEGER);
+
 /** A whole number ≥ 1. */
-export function positiveWhole(value: string): number {
-  const max = Number.MAX_SAFE_INTEGER;
-  const n = numberOf(value);
-  if (n === undefined || !Number.isSafeInteger(n) || n < 1 || n > max)
-    throw new InvalidArgumentError(`expected a whole number from 1 to ${fmt(max)}, got "${value}"`);
-  return n;
-}
+export const positiveWhole = wholeBetween(1, Number.MAX_SAFE_INTEGER);
 
 /** A parser of whole numbers from 1 to `max`, saying which limit the flag has and where it is set. */
 export function wholeUpTo(max: number, limitName: string): (value: string) => number {
@@ -77,20 +75,10 @@ export function positiveUpTo(max: number, limitName?: string): (value: string) =
 }
 
 /** A TCP port, 1–65535. */
-export function port(value: string): number {
-  const n = numberOf(value);
-  if (n === undefined || !Number.isInteger(n) || n < 1 || n > 65535)
-    throw new InvalidArgumentError(`expected a TCP port from 1 to 65535, got "${value}"`);
-  return n;
-}
+export const port = wholeBetween(1, 65535, 'a TCP port');
 
 /** A GPU index, 0–63. */
-export function gpuIndex(value: string): number {
-  const n = numberOf(value);
-  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 63)
-    throw new InvalidArgumentError(`expected a GPU index from 0 to 63, got "${value}"`);
-  return n;
-}
+export const gpuIndex = wholeBetween(0, 63, 'a GPU index');
 
 /** `1,2,4,8`. */
 export function positiveWholeList(value: string): number[] {
@@ -131,3 +119,6 @@ export function overridePair(
 export function parseOverrides(pairs: readonly string[] = []): Record<string, unknown> {
   return pairs.reduce<Record<string, unknown>>((acc, pair) => overridePair(pair, acc), {});
 }
+
+/** `--json`: the command prints its result as JSON instead of tables (off by default). */
+export const jsonResultOption = (): Option => new Option('--json', 'print the result as JSON').default(false);

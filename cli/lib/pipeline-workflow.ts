@@ -50,6 +50,7 @@ export function pipelineReport(result: PipelineResult): string {
           f.tpot.r_squared === null ? '-' : f.tpot.r_squared.toFixed(3),
         ]),
       ),
+      ...(result.fit.writeBack.power ?? []).map((l) => `Power: ${l}`),
     );
   }
   if (result.train) {

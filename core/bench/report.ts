@@ -5,7 +5,7 @@
  */
 
 import { join } from 'node:path';
-import type { BenchEntry } from '../../contracts/index.js';
+import { type BenchEntry, markdownTable } from '../../contracts/index.js';
 import { PATTERN_ORDER } from '../config/index.js';
 import type { EpisodeReward } from '../control/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
@@ -239,7 +239,7 @@ export function energyTable(trials: readonly BenchEntry[]): string {
       }),
     ];
   });
-  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  return markdownTable(header, rows);
 }
 
 const formatReward = (r: BenchEntry['reward']): string => (r ? r.total.toFixed(1) : '—');

@@ -49,6 +49,8 @@ export interface BenchSetup {
   readonly arrivalTrace?: ArrivalTrace;
   /** Generate the shared trace this way instead of from the bench config's patterns (a task's bursty model). */
   readonly generateTrace?: (o: TraceBuildOptions) => BenchTrace;
+  /** The simulator's KV-capacity rule (a task's `kv_capacity`, core/sim/kv-admission.ts). Default off. */
+  readonly kvCapacityRule?: boolean;
 }
 
 export interface PreparedBench {
@@ -197,6 +199,7 @@ export function runTrial(
     episodeLength: prepared.steps,
     workload: replayBenchTrace(prepared.trace),
     queueTrace: true,
+    ...(prepared.setup.kvCapacityRule === true ? { kvCapacityRule: true } : {}),
   });
   const agentCount = simulation.agentCount;
   trace?.attach(env.sim);

@@ -6,32 +6,18 @@
  * (no scale), gets no normalised score.
  */
 import type { BenchEntry } from '../../contracts/index.js';
-import { fancyOutline, type TableRow } from '../report/index.js';
+import {
+  fancyOutline,
+  type ReportTaskPolicy,
+  type ReportTaskScores,
+  type TableRow,
+} from '../report/index.js';
 
 export const SCORE_REFERENCE_POLICY = 'heuristic';
 
-export interface PolicyScore {
-  readonly policy: string;
-  /** Training reward over the trial (the env's episode reward). */
-  readonly reward: number;
-  /** Mean TTFT per agent (enum order), seconds. */
-  readonly meanTtftS: readonly number[];
-  /** The largest of the agents' P99 TTFTs, seconds. */
-  readonly worstP99TtftS: number;
-  /** (reward − heuristic's) / (best − heuristic's); null without a scale. */
-  readonly rewardScore: number | null;
-  /** (heuristic's P99 − P99) / (heuristic's − best); null without a scale. */
-  readonly p99Score: number | null;
-}
-
-export interface TaskScores {
-  readonly task: string;
-  readonly description: string;
-  readonly agents: readonly string[];
-  readonly policies: readonly PolicyScore[];
-  /** Why a score is missing, when one is. */
-  readonly notes: readonly string[];
-}
+/** One policy on one task, and one task of a suite run: the run report's shapes (core/report), filled here. */
+export type PolicyScore = ReportTaskPolicy;
+export type TaskScores = ReportTaskScores;
 
 const worstP99 = (e: BenchEntry) => Math.max(...e.agents.map((a) => a.ttftPercentilesS[3] ?? Number.NaN));
 

@@ -14,8 +14,15 @@ import {
   type ResolvedTask,
 } from '../config/index.js';
 import { ConfigError } from '../errors.js';
+import type { AgentName } from '../mig/index.js';
 import { PROJECT_ROOT } from '../paths.js';
-import { generateBurstyTrace, loadTokenTables, syntheticTokenTables } from '../workload/index.js';
+import type { TokenTable } from '../sim/index.js';
+import {
+  generateBurstyTrace,
+  loadTokenTables,
+  syntheticTokenTables,
+  withLongPrompts,
+} from '../workload/index.js';
 import type { BenchSetup } from './runner.js';
 
 /** The shipped suite, easiest first: what `--task all` runs. */
@@ -70,13 +77,27 @@ export function taskBenchSetup(task: ResolvedTask, f: TaskBenchFiles): BenchSetu
     simulation,
     training,
     bench: task.bench,
-    tokens: f.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation),
+    tokens: taskTokens(
+      task,
+      f.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation),
+      seed,
+    ),
     seed,
+    ...(task.kvCapacity ? { kvCapacityRule: true } : {}),
     ...(f.steps !== undefined ? { steps: f.steps } : {}),
     ...(workload.kind === 'bursty'
       ? { generateTrace: (o) => generateBurstyTrace({ ...o, spec: workload.spec }) }
       : {}),
   };
+}
+
+/** The token tables with the task's long prompts in place (seeded by the bench seed), or as they are. */
+export function taskTokens(
+  task: ResolvedTask,
+  tokens: (agent: AgentName, model: string) => TokenTable,
+  seed: number,
+): (agent: AgentName, model: string) => TokenTable {
+  return task.longPrompts ? withLongPrompts(tokens, task.longPrompts, seed) : tokens;
 }
 
 export { loadTaskConfig, type ResolvedTask };

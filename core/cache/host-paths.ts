@@ -4,7 +4,7 @@
  * (`…/pipeline/simulation-configs/<source hash>/<file>`). With a shared store (S3) a worker on another host maps
  * such a path to its own verified copy, fetched by ref; with the local folder every path is used as it is.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ArtifactStore } from '../store/index.js';
 import { hashFile } from './hash.js';
@@ -62,18 +62,48 @@ export async function shareFile(store: ArtifactStore | undefined, path: string):
 export async function localPath(store: ArtifactStore | undefined, path: string): Promise<string> {
   if (!store) return path;
   const shared = sharedDirOfPath(path);
-  if (shared) {
-    const versions = await store.list<{ file?: string; publishedAt?: string }>(shared);
-    const newest = versions
-      .filter((v) => v.manifest.file === basename(path))
-      .sort((a, b) => (a.manifest.publishedAt ?? '').localeCompare(b.manifest.publishedAt ?? ''))
-      .at(-1);
-    if (!newest) return path;
-    return join((await store.fetch(newest.ref, { verify: 'size' })).dir, basename(path));
-  }
+  if (shared) return (await newestSharedCopy(store, shared, basename(path))) ?? path;
   const entry = entryOfPath(path);
   // Always through the store, even when the path exists here: it may be another host's folder on a shared disk.
   if (!entry) return path;
   const { dir } = await store.fetch(entry.ref, { verify: 'size' });
   return entry.rest ? join(dir, ...entry.rest.split('/')) : dir;
+}
+
+/** A verified local copy of the newest published version of shared file `name` in `dir`, or undefined when none. */
+async function newestSharedCopy(
+  store: ArtifactStore,
+  dir: string,
+  name: string,
+): Promise<string | undefined> {
+  const versions = await store.list<{ file?: string; publishedAt?: string }>(dir);
+  const newest = versions
+    .filter((v) => v.manifest.file === name)
+    .sort((a, b) => (a.manifest.publishedAt ?? '').localeCompare(b.manifest.publishedAt ?? ''))
+    .at(-1);
+  return newest ? join((await store.fetch(newest.ref, { verify: 'size' })).dir, name) : undefined;
+}
+
+/**
+ * Before a shared file is written again: this host's own copy of it (under `root`, the host's artifacts folder),
+ * replaced by the newest version in the store — another orchestration host may have created it or written fits into
+ * it. Returns the path to write; `path` unchanged without a shared store or for other paths.
+ */
+export async function pullSharedFile(
+  store: ArtifactStore | undefined,
+  path: string,
+  root: string,
+): Promise<string> {
+  const dir = store && sharedDirOfPath(path);
+  if (!store || !dir) return path;
+  const mine = join(root, ...dir.split('/'), basename(path));
+  const newest = await newestSharedCopy(store, dir, basename(path));
+  if (newest && newest !== mine) {
+    mkdirSync(dirname(mine), { recursive: true });
+    // Atomic: a reader of this host's copy sees the old or the new version, never half of one.
+    const staging = join(dirname(mine), `.tmp-pull-${process.pid}-${basename(path)}`);
+    copyFileSync(newest, staging);
+    renameSync(staging, mine);
+  }
+  return mine;
 }

@@ -14,7 +14,7 @@ import type { ArtifactStore } from '../store/index.js';
 import { asWriteError, fsyncTree, writeFileAtomic } from '../util/index.js';
 import { canonicalJson } from './canonical-json.js';
 import { hashFile, listFiles, sha256Hex } from './hash.js';
-import { localPath, shareFile } from './host-paths.js';
+import { localPath, pullSharedFile, shareFile } from './host-paths.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 const TMP_PREFIX = '.tmp-';
@@ -109,6 +109,11 @@ export class StageCache {
   /** This host's path for a path another host may have returned (see host-paths.ts); unchanged without S3. */
   localPath(path: string): Promise<string> {
     return localPath(this.remote, path);
+  }
+
+  /** This host's copy of a shared file, brought up to the store's newest version before it is written (host-paths.ts). */
+  pullShared(path: string): Promise<string> {
+    return pullSharedFile(this.remote, path, this.root);
   }
 
   /** Publishes the current content of a shared file (the working simulation config) for other hosts. */

@@ -76,6 +76,7 @@ export {
 export {
   kvCacheGbFromTokens,
   type LatencyFit,
+  type PowerMeasurement,
   type ProfileMeasurement,
   writeBackProfiles,
 } from './simulation-writeback.js';

@@ -103,16 +103,80 @@ function editsFor(file: string, m: ProfileMeasurement, models: Record<string, un
   return edits;
 }
 
+/** What profiling measured of one (GPU model, MIG profile)'s power: board idle, and what the slice adds when busy. */
+export interface PowerMeasurement {
+  gpuModel: string;
+  profile: string;
+  idleW: number;
+  dynamicW: number;
+}
+
+/** Compute slices of a MIG profile name (`3g.20gb` → 3). */
+function computeSlices(profile: string): number {
+  return Number(/^(\d+)g\./.exec(profile)?.[1] ?? Number.NaN);
+}
+
+/**
+ * The `power` section edits for measured profiles (the energy model of core/sim/energy.ts): per profile
+ * `idle_w` = the board's idle power × compute/7 (its share, as the default scaling does) and `max_w` = that + the
+ * measured dynamic power; per GPU model `idle_w` = the mean measured board idle, and `max_w`, only where the file has
+ * none, the board at full load extrapolated from its measured profiles (idle + max dynamic·7/compute).
+ */
+function powerEdits(
+  file: string,
+  power: readonly PowerMeasurement[],
+  doc: ReturnType<typeof readSimulationDocument>,
+): YamlEdit[] {
+  const edits: YamlEdit[] = [];
+  const byGpu = new Map<string, PowerMeasurement[]>();
+  for (const m of power) {
+    const where = `power.${m.gpuModel}.profiles.${m.profile}`;
+    const c = computeSlices(m.profile);
+    check(
+      file,
+      where,
+      c >= 1 && c <= 7,
+      `${JSON.stringify(m.profile)} is not a MIG profile name`,
+      'name it like 1g.10gb',
+    );
+    check(
+      file,
+      where,
+      Number.isFinite(m.idleW) && m.idleW >= 0 && Number.isFinite(m.dynamicW) && m.dynamicW > 0,
+      `measured idle ${m.idleW} W, dynamic ${m.dynamicW} W are not a power model`,
+      'rerun profiling',
+    );
+    byGpu.set(m.gpuModel, [...(byGpu.get(m.gpuModel) ?? []), m]);
+  }
+  for (const [gpu, ms] of byGpu) {
+    const idleW = ms.reduce((s, m) => s + m.idleW, 0) / ms.length;
+    edits.push({ path: ['power', gpu, 'idle_w'], value: idleW });
+    const existingMax = doc.power?.[gpu]?.max_w;
+    const maxW = Math.max(...ms.map((m) => idleW + (m.dynamicW * 7) / computeSlices(m.profile)));
+    if (existingMax === undefined || existingMax < idleW)
+      edits.push({ path: ['power', gpu, 'max_w'], value: maxW });
+    for (const m of ms) {
+      const sliceIdle = (idleW * computeSlices(m.profile)) / 7;
+      edits.push({ path: ['power', gpu, 'profiles', m.profile, 'idle_w'], value: sliceIdle });
+      edits.push({ path: ['power', gpu, 'profiles', m.profile, 'max_w'], value: sliceIdle + m.dynamicW });
+    }
+  }
+  return edits;
+}
+
 /**
  * Writes every measurement into `file` in one atomic replacement. Entries that do not exist yet are created
  * (a newly profiled MIG profile); `changed` is false, and the file untouched, when all values are already there.
+ * `power` (measured power per profiled GPU model and profile) goes into the `power` section in the same write.
  */
 export function writeBackProfiles(
   file: string,
   measurements: readonly ProfileMeasurement[],
+  power: readonly PowerMeasurement[] = [],
 ): { changed: boolean; edits: number } {
-  const models = readSimulationDocument(file).model ?? {};
-  const edits = measurements.flatMap((m) => editsFor(file, m, models));
+  const doc = readSimulationDocument(file);
+  const models = doc.model ?? {};
+  const edits = [...measurements.flatMap((m) => editsFor(file, m, models)), ...powerEdits(file, power, doc)];
   const { changed } = writeBackYaml(file, edits, { createMissing: true });
   return { changed, edits: edits.length };
 }

@@ -94,6 +94,29 @@ function taskObject() {
     workload: TaskWorkload.describe(
       'The traffic of the task: `kind: patterns` or `kind: bursty`, with the fields listed under each. Required.',
     ),
+    kv_capacity: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Turn on the simulator’s KV-capacity rule (a deviation from the reference, docs/deviations.md): a request goes only to an engine whose KV cache holds its prompt + completion, and waits in its agent’s queue until one is ACTIVE. Default: false (the reference’s dispatch).',
+      ),
+    long_prompts: z
+      .strictObject({
+        share: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe(
+            'Fraction of each agent’s dataset items whose prompt is replaced by a long one. Required.',
+          ),
+        prompt_tokens: positiveRange('tokens').describe(
+          'Length of a long prompt, uniform in `[min, max]` tokens. Required.',
+        ),
+      })
+      .optional()
+      .describe(
+        'Long prompts: a seeded share of the items carry a prompt of this length (for every model of the agent). Needs `kv_capacity: true`. Default: none.',
+      ),
   });
 }
 
@@ -103,6 +126,13 @@ export type TaskConfigYaml = z.output<typeof TaskConfigSchema>;
 /** The same schema, with the checks that need the bench config's agents. */
 function taskSchemaFor(agents: readonly AgentName[]) {
   return taskObject().superRefine((task, ctx) => {
+    if (task.long_prompts && !task.kv_capacity)
+      addConfigIssue(
+        ctx,
+        ['long_prompts'],
+        'long prompts without the KV-capacity rule would block an engine that cannot hold them for good',
+        'add "kv_capacity: true" to the task',
+      );
     const w = task.workload;
     const at = ['workload'];
     const coverRate = (spec: z.output<typeof RateSpec>, field: string) => {
@@ -165,6 +195,10 @@ export interface ResolvedTask {
   /** The bench config with the task's seed, length, patterns and sequence applied. */
   readonly bench: ResolvedBenchConfig;
   readonly workload: TaskWorkloadSpec;
+  /** The simulator's KV-capacity rule (core/sim/kv-admission.ts). */
+  readonly kvCapacity: boolean;
+  /** A seeded share of items with long prompts (core/workload/long-prompts.ts). */
+  readonly longPrompts?: { readonly share: number; readonly promptTokens: RangeTuple };
 }
 
 function perAgent(spec: z.output<typeof RateSpec>, agents: readonly AgentName[]) {
@@ -216,6 +250,15 @@ export function loadTaskConfig(file: string): ResolvedTask {
     file,
     description: task.description.trim(),
     bench,
+    kvCapacity: task.kv_capacity,
+    ...(task.long_prompts
+      ? {
+          longPrompts: {
+            share: task.long_prompts.share,
+            promptTokens: [task.long_prompts.prompt_tokens[0], task.long_prompts.prompt_tokens[1]],
+          },
+        }
+      : {}),
     workload:
       w.kind === 'patterns'
         ? { kind: 'patterns' }

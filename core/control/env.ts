@@ -44,6 +44,8 @@ export interface MigEnvOptions {
   /** Arrival source; default the pattern workload of `training.patterns`. */
   readonly workload?: WorkloadSource;
   readonly hooks?: SimHooks;
+  /** The simulator's KV-capacity rule (a task's `kv_capacity`; a deviation, off by default). */
+  readonly kvCapacityRule?: boolean;
   /** Keep the per-agent queue trace (grows for the simulator's whole life). Default false. */
   readonly queueTrace?: boolean;
 }
@@ -104,6 +106,7 @@ export class MigEnv {
       historyLength: training.arrivalRateHistoryLength,
       queueTrace: options.queueTrace ?? false,
       hooks: options.hooks,
+      ...(options.kvCapacityRule === true ? { kvCapacityRule: true } : {}),
     });
     this.builder = new ObservationBuilder(this.layout, training, this.agents);
     this.mask = new Uint8Array(this.actionCount);

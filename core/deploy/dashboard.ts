@@ -9,14 +9,19 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DeployPhase } from '../../contracts/index.js';
 import { isLoopbackHost, type ResolvedDeploymentConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
+import type { WindowEnergy } from './deploy-energy.js';
 import type { LiveCluster } from './live-cluster.js';
 
 export interface DashboardData {
   deploymentId: string;
   policy: string;
+  /** What the loop is doing, in words (`window 2/5: serving (12 s in), 3 in flight`). */
   phase: string;
+  /** The same, for programs: match this, not the words (`window` is the window's 0-based index). */
+  phaseKind: DeployPhase;
   runTimeS: number;
   window: number;
   windows: number;
@@ -70,10 +75,39 @@ export interface DashboardData {
   }[];
   faults: { atS: number; kind: string; slot?: string; message: string; handling: string }[];
   events: { atS: number; text: string }[];
+  /** Energy so far from nvidia-smi power.draw (deploy-energy.ts); null before the first reading. */
+  energy: {
+    /** False while every reading was [N/A]. */
+    measured: boolean;
+    boardJ: number;
+    agents: { agent: string; energyJ: number }[];
+  } | null;
 }
 
 /** Seconds of history the time series keep (one point a second). */
 export const SERIES_POINTS = 900;
+
+function addEnergy(a: WindowEnergy | undefined, b: WindowEnergy | undefined): WindowEnergy | undefined {
+  if (!a || !b) return a ?? b;
+  const agentJ = { ...a.agentJ };
+  for (const [k, v] of Object.entries(b.agentJ)) agentJ[k] = (agentJ[k] ?? 0) + v;
+  return {
+    samples: a.samples + b.samples,
+    unavailableSamples: a.unavailableSamples + b.unavailableSamples,
+    boardJ: a.boardJ + b.boardJ,
+    idleJ: a.idleJ + b.idleJ,
+    agentJ,
+  };
+}
+
+function energyView(e: WindowEnergy | undefined, agents: readonly string[]): DashboardData['energy'] {
+  if (!e || e.samples === 0) return null;
+  return {
+    measured: e.samples > e.unavailableSamples,
+    boardJ: e.boardJ,
+    agents: agents.map((agent) => ({ agent, energyJ: e.agentJ[agent] ?? 0 })),
+  };
+}
 
 export class DashboardHub {
   private live?: LiveCluster;
@@ -86,6 +120,9 @@ export class DashboardHub {
   private lastTickS?: number;
   /** The full budget: the largest value seen (the budget starts full and refills to it). */
   private budgetMaxS = 0;
+  /** Energy of the finished windows, and of the window under way. */
+  private energyBefore: WindowEnergy | undefined;
+  private energyNow: WindowEnergy | undefined;
   updates = 0;
 
   attach(live: LiveCluster, deploy: ResolvedDeploymentConfig): void {
@@ -96,13 +133,22 @@ export class DashboardHub {
       this.layout.length = 0;
       this.budgetMaxS = 0;
       this.lastTickS = undefined;
+      this.energyBefore = undefined;
+      this.energyNow = undefined;
     }
+    this.energyBefore = addEnergy(this.energyBefore, this.energyNow);
+    this.energyNow = undefined;
     this.live = live;
     this.deploy = deploy;
     this.lastDispatched = 0;
     // Each window counts its arrivals from zero.
     this.lastArrivals.clear();
     this.sampleLayout();
+  }
+
+  /** The window's energy so far (each power reading). */
+  energy(e: WindowEnergy): void {
+    this.energyNow = e;
   }
 
   /** One sample a second (the window's scrape tick): the series, the layout, the budget's full value. */
@@ -155,10 +201,11 @@ export class DashboardHub {
     const st = live.state;
     const window = `window ${st.window + 1}/${st.windows}`;
     const inFlight = Math.max(0, live.dispatched - live.finished);
-    if (live.phase === 'finishing requests')
+    if (live.phase === 'finishing')
       return `${window}: arrivals for this window are all sent; waiting for ${inFlight} request${inFlight === 1 ? '' : 's'} still in flight before deciding`;
     if (live.phase === 'serving')
       return `${window}: serving (${Math.round(live.elapsedS())} s in), ${inFlight} in flight`;
+    if (live.phase === 'reconfiguring') return `${window}: reconfiguring: ${live.phaseDetail}`;
     return `${window}: ${live.phase}`;
   }
 
@@ -216,6 +263,7 @@ export class DashboardHub {
       deploymentId: st.deploymentId,
       policy: st.policy,
       phase: this.phaseText(live),
+      phaseKind: live.phase,
       runTimeS: Math.round(now * 10) / 10,
       window: st.window,
       windows: st.windows,
@@ -227,6 +275,7 @@ export class DashboardHub {
       gpus: [...gpus.values()].map((g) => ({ ...g, slots: g.slots.sort((a, b) => a.start - b.start) })),
       agents,
       requests: { dispatched: live.dispatched, finished: live.finished, planned: live.totalPlanned },
+      energy: energyView(addEnergy(this.energyBefore, this.energyNow), live.agents),
       actions: st.actions
         .slice(-10)
         .reverse()
@@ -328,7 +377,7 @@ table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ccc;paddi
 <span>budget <span class="budget"><div id="budgetbar"></div></span> <span id="budget"></span></span></div>
 <div class="note" id="budgetnote"></div>
 <h2>MIG layout and slot owners</h2><div id="gpus"></div>
-<h2>Agents</h2><table id="agents"></table>
+<h2>Agents</h2><table id="agents"></table><p id="energy"></p>
 <h2>Over time <span class="legend" id="legend"></span></h2>
 <div class="note">One point a second; dashed red lines mark reconfigurations (split, merge, transfer). TTFT and TPOT: mean of each agent's last 20 finished requests.</div>
 <div class="charts" id="charts"></div>
@@ -388,6 +437,8 @@ async function refresh(){
     }).join('');
     document.getElementById('agents').innerHTML='<tr><th>agent</th><th>arrival req/s</th><th>queue</th><th>running</th><th>TTFT ms</th><th>TPOT ms</th><th>S/M/T</th></tr>'+
       d.agents.map(a=>'<tr><td>'+esc(a.agent)+'</td><td>'+f(a.arrivalRatePerS,2)+'</td><td>'+f(a.queue,0)+'</td><td>'+f(a.running,0)+'</td><td>'+f(a.ttftMs,0)+'</td><td>'+f(a.tpotMs,1)+'</td><td>'+a.counts.split+'/'+a.counts.merge+'/'+a.counts.transfer+'</td></tr>').join('');
+    document.getElementById('energy').textContent=!d.energy?'energy: no power.draw reading yet':!d.energy.measured?'energy: nvidia-smi reports power.draw as [N/A] on these GPUs':
+      'energy (nvidia-smi power.draw): boards '+f(d.energy.boardJ/3600,3)+' Wh; above idle '+d.energy.agents.map(a=>esc(a.agent)+' '+f(a.energyJ,0)+' J').join(', ');
     document.getElementById('actions').innerHTML='<tr><th>decision</th><th>t (s)</th><th>action</th><th>details</th><th>estimated s (charged)</th><th>measured s</th><th>status</th></tr>'+
       d.actions.map(a=>'<tr class="action"><td>'+a.decision+'</td><td>'+f(a.atS,1)+'</td><td>'+esc(a.kind.toUpperCase())+'</td><td>'+esc(a.details)+'</td><td>'+f(a.costS,1)+'</td><td class="took">'+f(a.tookS,1)+'</td><td>'+esc(a.status)+(a.error?': '+esc(a.error):'')+'</td></tr>').join('');
     document.getElementById('faults').innerHTML='<tr><th>t (s)</th><th>kind</th><th>what</th><th>handling</th></tr>'+

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DeployEnergy } from '../../contracts/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
 import { renderVegaLitePng } from '../plot/index.js';
 import {
@@ -16,6 +17,7 @@ import {
   type RecoverySummary,
 } from '../report/index.js';
 import { writeFileAtomic } from '../util/index.js';
+import { deployEnergy } from './deploy-energy.js';
 import type { DeployState } from './deploy-state.js';
 import type { RequestRecord } from './publisher.js';
 import type { WindowFile } from './window.js';
@@ -35,6 +37,8 @@ export interface DeployReport {
   agents: (AgentMetrics & { errors: number; cancelled: number })[];
   actions: DeployState['actions'];
   faults: DeployState['faults'];
+  /** Energy and EDP from nvidia-smi power.draw while serving (deploy-energy.ts). */
+  energy: DeployEnergy;
   files: string[];
 }
 
@@ -132,6 +136,7 @@ export async function writeDeployReport(
     agents,
     actions: state.actions,
     faults: state.faults,
+    energy: deployEnergy(agentNames, windows),
     files: [],
   };
   const files = ['report.json', 'report.txt', 'actions.jsonl'];
@@ -177,6 +182,28 @@ export function reportText(r: DeployReport): string {
         )
         .join('\n')
     : '(none)';
+  const e = r.energy;
+  const energy = e.measured
+    ? fancyOutline(
+        ['Agent', 'Energy (J)', 'Energy (Wh)', 'Mean latency (s)', 'EDP (J·s)'],
+        [
+          ...e.agents.map((a) => [
+            a.agent,
+            a.energyJ.toFixed(1),
+            a.energyWh.toFixed(4),
+            a.meanLatencyS.toFixed(3),
+            a.edpJs.toFixed(1),
+          ]),
+          [
+            'all boards',
+            e.boardEnergyJ.toFixed(1),
+            (e.boardEnergyJ / 3600).toFixed(4),
+            e.meanLatencyS.toFixed(3),
+            e.edpJs.toFixed(1),
+          ],
+        ],
+      )
+    : '';
   return [
     `Deployment ${r.deploymentId} — policy ${r.policy}, ${r.windows} decision windows, ${r.durationS.toFixed(0)} s`,
     `Requests: ${r.requests.planned} planned, ${r.requests.completed} completed, ${r.requests.failed} failed, ${r.requests.cancelled} cancelled`,
@@ -191,6 +218,9 @@ export function reportText(r: DeployReport): string {
     '',
     '● Faults',
     faults,
+    '',
+    `● Energy (${e.note}; idle by the power model ${e.idleEnergyJ.toFixed(1)} J)`,
+    ...(energy ? [energy] : []),
     '',
   ].join('\n');
 }

@@ -5,7 +5,7 @@
  * The desired state (`DeployState`) is plain JSON that DeployWorkflow carries between windows, so a worker that
  * dies mid-window is replaced by one that reconciles hardware and containers with it.
  */
-export { DashboardHub, type DashboardServer, startDashboard } from './dashboard.js';
+export { type DashboardData, DashboardHub, type DashboardServer, startDashboard } from './dashboard.js';
 export { DEPLOY_POLICY_NAMES, type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
 export { writeDeployReport } from './deploy-report.js';
 export {

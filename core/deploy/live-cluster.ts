@@ -3,6 +3,7 @@
  * the permanent engines) with its engine's address, readiness and latest /metrics sample, plus the per-interval
  * samples the observation is built from (1 Hz scrapes, arrivals, completions). The dashboard reads it live.
  */
+import type { DeployPhase } from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { PERMANENT_SLOT, profileIdx } from '../mig/index.js';
 import type { ActionRecord, DeployState, FaultRecord, SlotPlan } from './deploy-state.js';
@@ -64,7 +65,9 @@ export class LiveCluster {
   dispatched = 0;
   finished = 0;
   totalPlanned = 0;
-  phase = 'starting';
+  phase: DeployPhase = 'starting';
+  /** While reconfiguring: what is being reconfigured (the pending action's details). */
+  phaseDetail = '';
 
   constructor(
     readonly state: DeployState,

@@ -3,9 +3,15 @@
  * the MIG controller over the listed GPUs, the engines, the permanent engines, the prompts and the run's whole
  * request plan. Built once per worker process and deployment, so every window of a run on that worker shares it.
  */
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import Docker from 'dockerode';
+import {
+  EMULATED_GPU_ACTIVITY_MOUNT,
+  emulatedGpuActivityDir,
+  emulatedGpuActivityEnv,
+} from '../../contracts/index.js';
 import {
   loadBenchConfig,
   loadDeploymentConfig,
@@ -21,6 +27,9 @@ import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { stateLayout } from '../mig/index.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { readPowerDraw } from '../profiling/index.js';
+import { gpuPowerModel } from '../sim/index.js';
+import type { MeteredGpu } from './deploy-energy.js';
 import { DEPLOY_POLICY_NAMES, type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
 import { type DeployState, newAgentCollector } from './deploy-state.js';
 import { MigController } from './mig-controller.js';
@@ -82,6 +91,8 @@ export interface DeploySession {
   plan: WorkloadPlan;
   windows: number;
   decisionIntervalS: number;
+  /** The managed boards whose power.draw the windows read, with their idle power by the power model. */
+  power: { gpus: MeteredGpu[]; read: (gpu: number) => Promise<number | null> };
 }
 
 const DEFAULT_PROMPTS: Readonly<Record<string, string>> = {
@@ -132,15 +143,29 @@ async function buildSession(input: DeploySessionInput, root: string): Promise<De
       `${deploy.gpus.length} GPUs listed but the policy's simulation config manages ${simulation.managedGpus.length}`,
       'list as many GPUs as the simulation config has agents',
     );
+  const smiEnv =
+    input.emulate && input.nvidiaSmiState
+      ? { ...(process.env as Record<string, string>), MIGFLOW_NVIDIA_SMI_STATE: input.nvidiaSmiState }
+      : undefined;
   const smi = new NvidiaSmi({
     binary: input.emulate ? EMULATED_NVIDIA_SMI : deploy.nvidiaSmi.command,
     sudo: !input.emulate && deploy.nvidiaSmi.sudo,
-    ...(input.emulate && input.nvidiaSmiState
-      ? {
-          env: { ...(process.env as Record<string, string>), MIGFLOW_NVIDIA_SMI_STATE: input.nvidiaSmiState },
-        }
-      : {}),
+    ...(smiEnv ? { env: smiEnv } : {}),
   });
+  // Emulated engines report their load to the emulated GPUs (the nvidia-smi emulator's power.draw reads it).
+  const activityDir = smiEnv ? emulatedGpuActivityDir(input.nvidiaSmiState!) : undefined;
+  if (activityDir) mkdirSync(activityDir, { recursive: true });
+  const power = {
+    gpus: deploy.gpus.map((g) => ({
+      index: g.index,
+      idleW: gpuPowerModel(simulation.power ?? {}, g.model)?.idleW ?? 0,
+    })),
+    read: (gpu: number) =>
+      readPowerDraw(gpu, {
+        binary: input.emulate ? EMULATED_NVIDIA_SMI : deploy.nvidiaSmi.command,
+        ...(smiEnv ? { env: smiEnv } : {}),
+      }),
+  };
   const mig = new MigController(
     smi,
     deploy.gpus.map((g) => ({ index: g.index, profiles: profilesOf(g.model) })),
@@ -160,8 +185,11 @@ async function buildSession(input: DeploySessionInput, root: string): Promise<De
     stopGraceS: v.stopGraceS,
     shmSizeBytes: input.emulate ? 64 * 1024 * 1024 : v.shmSizeGb * 1024 ** 3,
     requestGpu: !input.emulate,
-    extraEnv: input.engineEnv ?? {},
+    extraEnv: { ...(input.engineEnv ?? {}), ...(activityDir ? emulatedGpuActivityEnv() : {}) },
     slotEnv: input.slotEnv ?? {},
+    ...(activityDir
+      ? { mounts: [{ hostPath: activityDir, containerPath: EMULATED_GPU_ACTIVITY_MOUNT }] }
+      : {}),
   });
   const deployTimed: ResolvedDeploymentConfig = {
     ...deploy,
@@ -207,6 +235,7 @@ async function buildSession(input: DeploySessionInput, root: string): Promise<De
     plan,
     windows,
     decisionIntervalS,
+    power,
   };
 }
 

@@ -35,6 +35,8 @@ export interface EngineSettings {
   extraEnv: Readonly<Record<string, string>>;
   /** Per slot key, more environment (rehearsals inject engine faults this way: MIGFLOW_EMU_FAULT). */
   slotEnv: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** More bind mounts of every engine (rehearsals: the emulated GPUs' activity folder, for power.draw). */
+  mounts?: readonly { hostPath: string; containerPath: string }[];
 }
 
 export const ENV_AGENT = 'MIGFLOW_AGENT';
@@ -147,6 +149,7 @@ export class SlotEngines {
         [ENV_PORT]: String(slot.port),
       },
       shmSizeBytes: s.shmSizeBytes,
+      ...(s.mounts ? { extraMounts: [...s.mounts] } : {}),
     });
     const engine = await this.containers.start(spec, {
       healthTimeoutMs: s.healthTimeoutMs,

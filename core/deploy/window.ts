@@ -13,6 +13,7 @@ import { actionMask, ObservationBuilder, observationLayout, resolveAction } from
 import { actionName, agentsInEnumOrder, NO_ACTION } from '../mig/index.js';
 import { sleep, writeFileAtomic } from '../util/index.js';
 import type { DashboardHub } from './dashboard.js';
+import { DeployPowerMeter, POWER_SAMPLE_S, type WindowEnergy } from './deploy-energy.js';
 import {
   type ActionRecord,
   actionDetails,
@@ -30,7 +31,10 @@ import { isHealthy, scrapeVllmMetrics } from './vllm-metrics.js';
 
 /** A window runs on the session's configs, policy and controllers. */
 export interface WindowOptions
-  extends Pick<DeploySession, 'deploy' | 'simulation' | 'training' | 'bench' | 'policy' | 'mig' | 'engines'> {
+  extends Pick<
+    DeploySession,
+    'deploy' | 'simulation' | 'training' | 'bench' | 'policy' | 'mig' | 'engines' | 'power'
+  > {
   state: DeployState;
   permanent: readonly PermanentGpu[];
   requests: readonly PlannedRequest[];
@@ -59,6 +63,8 @@ export interface WindowFile {
   observedS: number;
   slots: { key: string; agent: string; profile: string; ready: boolean; gpu: number; start: number }[];
   events: { atS: number; text: string }[];
+  /** power.draw of the managed boards while the window ran (deploy-energy.ts). */
+  energy?: WindowEnergy;
 }
 
 export async function runDeployWindow(
@@ -114,6 +120,17 @@ export async function runDeployWindow(
     }
   })();
 
+  // power.draw of every managed board every POWER_SAMPLE_S, booked to the agents whose engines have work.
+  const meter = new DeployPowerMeter(o.power.gpus, o.power.read);
+  const powerLoop = (async () => {
+    while (!stopAll.signal.aborted) {
+      const tick = Date.now();
+      await meter.sample(live.slots, tick);
+      o.hub?.energy(meter.summary());
+      await sleep(POWER_SAMPLE_S * 1000 - (Date.now() - tick), stopAll.signal);
+    }
+  })();
+
   // Hardware and containers brought to the desired layout (which a failed action reverts).
   const reconcile = (progress?: (phase: string) => void) =>
     reconcileDeployment({
@@ -129,7 +146,8 @@ export async function runDeployWindow(
   // Reconfiguration (the pending action, or recovery) runs while requests flow to the engines that stay.
   const reconfigure = (async () => {
     const pending = state.pendingIndex !== undefined ? state.actions[state.pendingIndex] : undefined;
-    live.phase = pending ? `reconfiguring: ${pending.details}` : 'reconciling';
+    live.phase = pending ? 'reconfiguring' : 'reconciling';
+    live.phaseDetail = pending?.details ?? '';
     const t0 = Date.now();
     try {
       await reconcile((p) => {
@@ -170,6 +188,7 @@ export async function runDeployWindow(
       state.pendingIndex = undefined;
       state.previous = undefined;
       live.phase = 'serving';
+      live.phaseDetail = '';
       phase = 'serving';
     }
   })();
@@ -196,7 +215,7 @@ export async function runDeployWindow(
     await reconfigure;
     await sleep(startMs + T * 1000 - Date.now(), stopAll.signal);
     phase = 'finishing requests';
-    live.phase = 'finishing requests';
+    live.phase = 'finishing';
     const graceTimer = setTimeout(() => grace.abort(), o.deploy.vllm.requestTimeoutS * 1000);
     const records = await publishing;
     clearTimeout(graceTimer);
@@ -205,6 +224,7 @@ export async function runDeployWindow(
     const durationS = (Date.now() - startMs) / 1000;
     stopAll.abort();
     await scraper;
+    await powerLoop;
 
     // Decision at the end of the window (none after the last one: nothing would carry it out).
     let decided: ActionRecord | undefined;
@@ -237,6 +257,7 @@ export async function runDeployWindow(
         start: s.plan.start,
       })),
       events: live.events,
+      energy: meter.summary(),
     };
     writeFileAtomic(join(o.outDir, 'windows', `w${String(k).padStart(4, '0')}.json`), JSON.stringify(file));
     state.window = k + 1;
@@ -262,7 +283,7 @@ export async function runDeployWindow(
     stopAll.abort();
     grace.abort();
     o.signal.removeEventListener('abort', onAbort);
-    await Promise.allSettled([scraper, publishing, reconfigure]);
+    await Promise.allSettled([scraper, powerLoop, publishing, reconfigure]);
   }
 }
 

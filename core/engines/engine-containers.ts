@@ -91,7 +91,9 @@ export class EngineContainers {
       Env: env,
       Labels: { [LABEL_MANAGED]: 'true', [LABEL_OWNER]: spec.owner, [LABEL_SLOT]: spec.slot },
       HostConfig: {
-        NetworkMode: 'host',
+        // MIGFLOW_ENGINE_NETWORK=container:<name> puts the engine in that container's network namespace instead of
+        // the Docker host's (the multi-host drill's hosts each have a namespace of their own).
+        NetworkMode: process.env.MIGFLOW_ENGINE_NETWORK?.trim() || 'host',
         ...(spec.shmSizeBytes ? { ShmSize: spec.shmSizeBytes } : {}),
         Binds: (spec.mounts ?? []).map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
         ...(spec.device?.requestGpu

@@ -33,6 +33,8 @@ export interface VllmEngineOptions {
   hostCacheDir?: string | null;
   env?: Record<string, string>;
   shmSizeBytes?: number;
+  /** More bind mounts (rehearsals: the emulated GPU's activity folder the vLLM emulator reports its load to). */
+  extraMounts?: { hostPath: string; containerPath: string; readOnly?: boolean }[];
 }
 
 export function vllmEngineSpec(o: VllmEngineOptions): EngineSpec {
@@ -58,6 +60,7 @@ export function vllmEngineSpec(o: VllmEngineOptions): EngineSpec {
     mounts: [
       { hostPath: dirname(configFile), containerPath: CONTAINER_CONFIG_DIR, readOnly: true },
       ...(cache ? [{ hostPath: cache, containerPath: '/root/.cache' }] : []),
+      ...(o.extraMounts ?? []),
     ],
     env: { HF_HOME: '/root/.cache/huggingface', VLLM_CACHE_ROOT: '/root/.cache/vllm', ...(o.env ?? {}) },
     shmSizeBytes: o.shmSizeBytes ?? VLLM_SHM_BYTES,

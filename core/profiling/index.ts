@@ -19,6 +19,19 @@ export { datasetNameOf, generateOutputName, runGenerate } from './generate.js';
 export { type KvCacheReading, parseKvCacheLog } from './kv-cache-log.js';
 export { type BenchResultJson, benchResult, type LoadRun, percentile, runLoad } from './load-generator.js';
 export {
+  engineBusy,
+  fitPowerModel,
+  type NvidiaSmiCommand,
+  type PowerFit,
+  type PowerSample,
+  type PowerSampler,
+  parsePowerDraw,
+  powerDrawArgv,
+  readPowerDraw,
+  readWithUtilisation,
+  samplePower,
+} from './power.js';
+export {
   type ProfileEngineRunOptions,
   type ProfileEngineRunResult,
   type ProfileProgress,

@@ -9,6 +9,7 @@ import { MigflowError } from '../errors.js';
 import { writeFileAtomic } from '../util/index.js';
 import { runGenerate } from './generate.js';
 import type { KvCacheReading } from './kv-cache-log.js';
+import { fitPowerModel, type PowerFit, type PowerSample, readWithUtilisation, samplePower } from './power.js';
 import { measureRestartTime } from './restart-time.js';
 import { runSweep, type SweepPlan } from './sweeps.js';
 
@@ -38,6 +39,11 @@ export interface ProfileEngineRunOptions {
   /** Replay a prepared dataset's prompts after the sweeps (the reference's profile-generate); resumes by itself. */
   generate?: { datasetFile: string; outFile: string };
   onProgress: (p: ProfileProgress) => void;
+  /**
+   * Reads the board's power.draw (W, null for `[N/A]`) while the sweeps run; the samples, paired with the engine's
+   * utilisation, are fitted into the power model. Absent: power is not measured.
+   */
+  power?: { read: () => Promise<number | null>; intervalMs: number; idleSamples: number };
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -49,6 +55,8 @@ export interface ProfileEngineRunResult {
   prefillFiles: string[];
   concurrencyFiles: string[];
   generated: { file: string; lines: number; errorRows: number } | null;
+  /** The power fit and its samples (null when `power` was not given). */
+  power: { fit: PowerFit; samples: PowerSample[] } | null;
 }
 
 export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<ProfileEngineRunResult> {
@@ -105,13 +113,33 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
       log,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    const prefillFiles = await runSweep(engine.baseUrl, o.servedModel, o.prefillPlan, sweepOpts('prefill'));
-    const concurrencyFiles = await runSweep(
-      engine.baseUrl,
-      o.servedModel,
-      o.concurrencyPlan,
-      sweepOpts('concurrency'),
-    );
+    const baseUrl = engine.baseUrl;
+    // Power is read during the sweeps of this attempt: a few idle readings first (the board with the engine
+    // loaded and nothing to do), then readings under the sweeps' load. A resumed attempt measures what it runs.
+    const sampler = o.power
+      ? samplePower(() => readWithUtilisation(o.power!.read, baseUrl), o.power.intervalMs)
+      : undefined;
+    let prefillFiles: string[];
+    let concurrencyFiles: string[];
+    let power: ProfileEngineRunResult['power'] = null;
+    try {
+      while (sampler && sampler.samples().length < o.power!.idleSamples) {
+        o.signal?.throwIfAborted();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      prefillFiles = await runSweep(baseUrl, o.servedModel, o.prefillPlan, sweepOpts('prefill'));
+      concurrencyFiles = await runSweep(baseUrl, o.servedModel, o.concurrencyPlan, sweepOpts('concurrency'));
+    } finally {
+      const samples = await sampler?.stop();
+      if (samples) {
+        power = { fit: fitPowerModel(samples), samples };
+        log(
+          power.fit.status === 'measured'
+            ? `power: board idle ${power.fit.idleW.toFixed(1)} W, +${power.fit.dynamicW.toFixed(1)} W busy (${samples.length} samples)`
+            : `power: ${power.fit.reason}`,
+        );
+      }
+    }
     let generated: ProfileEngineRunResult['generated'] = null;
     if (o.generate) {
       report('generate');
@@ -128,6 +156,7 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
     }
     report('done');
     return {
+      power,
       generated,
       kvCacheGb: p.kvCacheGb,
       kvCacheTokens: p.kvCacheTokens ?? null,

@@ -40,5 +40,12 @@ export {
 } from './run-report.js';
 export { renderRunReportHtml, reportFolderName, writeRunReport } from './run-report-html.js';
 export { searchReportTrials, searchRunReport } from './search-report.js';
+export {
+  adaptiveWinners,
+  isStaticPolicy,
+  type ReportTaskPolicy,
+  type ReportTaskScores,
+  suiteRunReport,
+} from './suite-report.js';
 export { type Bar, barChart, escapeHtml, type LineSeries, lineChart } from './svg-charts.js';
 export { fancyOutline, type TableRow } from './text-table.js';

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/index.js';
 import { meanTtft, type ReportPolicy, type RunReport, reconfigurations } from './run-report.js';
+import { adaptiveWinners } from './suite-report.js';
 import { barChart, escapeHtml as e, lineChart } from './svg-charts.js';
 
 const num = (x: number | null | undefined, digits = 3): string =>
@@ -79,6 +80,9 @@ function profilingSection(r: RunReport): string {
           ]),
         ]),
       ),
+      r.fit.power?.length
+        ? `<p>Power (nvidia-smi power.draw during the sweeps):</p><ul>${r.fit.power.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`
+        : '',
       `<div class="figs">${r.fit.rows
         .flatMap((f) =>
           f.plots.map(
@@ -264,6 +268,52 @@ function benchSection(r: RunReport): string {
   )}<div class="charts">${charts.join('')}</div></section>`;
 }
 
+const score = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+
+/** The suite: per task every policy's figures and scores, then policy × task (reward score / P99 score). */
+function suiteSection(r: RunReport): string {
+  const tasks = r.suite?.tasks;
+  if (!tasks?.length) return '';
+  const perTask = tasks.map((t) => {
+    const winners = adaptiveWinners(t);
+    const rows = t.policies.map((p) => [
+      td(e(p.policy), winners.includes(p.policy) ? 'best' : ''),
+      td(num(p.reward, 1), 'n'),
+      ...t.agents.map((_, i) => td(num(p.meanTtftS[i], 2), 'n')),
+      td(num(p.worstP99TtftS, 1), 'n'),
+      td(score(p.rewardScore), 'n'),
+      td(score(p.p99Score), 'n'),
+    ]);
+    return `<h3 id="task-${e(t.task)}">Task ${e(t.task)}</h3><p>${e(t.description)}</p>${table(
+      [
+        'policy',
+        'reward',
+        ...t.agents.map((a) => `mean TTFT ${a.replace(/Agent$/, '')} s`),
+        'P99 TTFT worse agent s',
+        'score: reward',
+        'score: P99',
+      ],
+      rows,
+      'suite-task',
+    )}${t.notes.map((n) => `<p class="sub">note: ${e(n)}</p>`).join('')}`;
+  });
+  const policies: string[] = [];
+  for (const t of tasks)
+    for (const p of t.policies) if (!policies.includes(p.policy)) policies.push(p.policy);
+  const matrix = table(
+    ['policy', ...tasks.map((t) => t.task)],
+    policies.map((policy) => [
+      td(e(policy)),
+      ...tasks.map((t) => {
+        const p = t.policies.find((x) => x.policy === policy);
+        return td(p ? `${score(p.rewardScore)} / ${score(p.p99Score)}` : 'not run', 'n');
+      }),
+    ]),
+    'suite',
+  );
+  return `<section id="suite"><h2>Task suite</h2><p>Normalised scores per task (reward / P99 TTFT of the worse-served agent): 0 = heuristic, 1 = best policy of the run, below 0 worse than the heuristic; — = no scale (see the task's note). Highlighted: adaptive policies that beat every static layout on mean TTFT for every agent.</p>${matrix}${perTask.join('')}</section>`;
+}
+
 function validationSection(r: RunReport): string {
   const v = r.validation;
   if (!v) return '';
@@ -289,6 +339,36 @@ function validationSection(r: RunReport): string {
   )}</section>`;
 }
 
+/** The deployment's measured energy: per agent J, Wh and EDP, and all boards. */
+function deployEnergy(en: NonNullable<RunReport['deploy']>['energy']): string {
+  if (!en) return '';
+  const n = (x: number, d: number) => td(x.toFixed(d), 'n');
+  return `<h3>Energy</h3><p>${e(en.note)}.</p>${
+    en.measured
+      ? table(
+          ['agent', 'energy (J)', 'energy (Wh)', 'mean latency (s)', 'EDP (J·s)'],
+          [
+            ...en.agents.map((a) => [
+              td(e(a.agent)),
+              n(a.energyJ, 1),
+              n(a.energyWh, 4),
+              n(a.meanLatencyS, 3),
+              n(a.edpJs, 1),
+            ]),
+            [
+              td('all boards'),
+              n(en.boardEnergyJ, 1),
+              n(en.boardEnergyJ / 3600, 4),
+              n(en.meanLatencyS, 3),
+              n(en.edpJs, 1),
+            ],
+          ],
+          'deploy-energy',
+        )
+      : ''
+  }`;
+}
+
 function deploySection(r: RunReport): string {
   const d = r.deploy;
   if (!d) return '';
@@ -300,7 +380,7 @@ function deploySection(r: RunReport): string {
           d.actions.map((a) => [td(e(a.kind)), td(e(a.details)), td(e(a.status))]),
         )
       : ''
-  }<p>${d.reportFiles.map((f) => fileLink(f, f.split('/').slice(-2).join('/'))).join(' · ')}</p></section>`;
+  }${deployEnergy(d.energy)}<p>${d.reportFiles.map((f) => fileLink(f, f.split('/').slice(-2).join('/'))).join(' · ')}</p></section>`;
 }
 
 const CSS = `
@@ -328,7 +408,7 @@ export function renderRunReportHtml(r: RunReport): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(r.title)}</title><style>${CSS}</style></head>
 <body><h1>${e(r.title)}</h1><div class="meta">run ${e(r.runId)}${r.task ? ` · task <b id="task">${e(r.task)}</b>` : ''} · generated ${e(r.generatedAt)} · ${e(r.format)} (the same data: report.json beside this file)</div>
-${answer}${stagesSection(r)}${trialsSection(r)}${validationSection(r)}${benchSection(r)}${deploySection(r)}${profilingSection(r)}${links}
+${answer}${stagesSection(r)}${trialsSection(r)}${validationSection(r)}${benchSection(r)}${suiteSection(r)}${deploySection(r)}${profilingSection(r)}${links}
 </body></html>
 `;
 }

@@ -5,19 +5,23 @@
  * one self-contained page. Built from the stage results the pipeline already returns plus each trial's
  * logs/episodes.jsonl; nothing here reruns anything.
  */
+
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BenchEntry,
   type BenchPolicyResult,
+  type DeployResult,
   type GridTrialOutcome,
   type PipelineResult,
   paramsSummary,
   type SearchTrialStatus,
   type StageOutcome,
-  type ValidateMetricValues,
+  VALIDATE_METRICS,
+  type ValidateMetricName,
   type ValidateWorkflowResult,
 } from '../../contracts/index.js';
+import type { ReportTaskScores } from './suite-report.js';
 
 export const RUN_REPORT_FORMAT = 'migflow-run-report/1';
 
@@ -63,7 +67,7 @@ export interface ReportPolicy {
 
 /** One validation metric of one agent: simulator, engine, relative error, the threshold it must stay within. */
 export interface ReportValidationMetric {
-  metric: keyof ValidateMetricValues;
+  metric: ValidateMetricName;
   sim: number;
   engine: number;
   error: number;
@@ -76,16 +80,6 @@ export interface ReportValidation {
   dir: string;
   agents: { agent: string; pass: boolean; metrics: ReportValidationMetric[] }[];
 }
-
-const VALIDATE_METRICS: readonly (keyof ValidateMetricValues)[] = [
-  'ttft_p50',
-  'ttft_p90',
-  'ttft_p99',
-  'tpot_p50',
-  'tpot_p90',
-  'tpot_p99',
-  'throughput',
-];
 
 /** The validate stage's result as the report shows it: one row per (agent, metric), the failed ones marked. */
 export function reportValidation(v: Omit<ValidateWorkflowResult, 'runId'>): ReportValidation {
@@ -144,6 +138,8 @@ export interface RunReport {
       /** The fit's figures as data: URIs, so the page needs no other file. */
       plots: { name: string; dataUri: string }[];
     }[];
+    /** Per profiled (GPU, profile): the measured power written, or why the documented default stays. */
+    power?: string[];
   };
   trials?: ReportTrial[];
   /** A search study's settings (kind `search`): the trials are its trials. */
@@ -159,16 +155,10 @@ export interface RunReport {
   /** The simulator-versus-engine validation (stages.validate): per agent and metric the error and its threshold. */
   validation?: ReportValidation;
   bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
+  /** A task-suite bench (`migflow bench --task …`): every policy on every task with its normalised scores. */
+  suite?: { tasks: ReportTaskScores[] };
   /** The live deployment, when the run had one: its policy, requests, actions and report files. */
-  deploy?: {
-    deploymentId: string;
-    policy: string;
-    windows: number;
-    requests: { planned: number; completed: number; failed: number; cancelled: number };
-    actions: { kind: string; details: string; status: string }[];
-    faults: number;
-    reportFiles: string[];
-  };
+  deploy?: Omit<DeployResult, 'removedContainers'> & { policy: string };
   /** The trials' TensorBoard runs under their labels (see tensorboardByLabel): `tensorboard --logdir` it. */
   tensorboard?: string;
   links: ReportLink[];
@@ -435,6 +425,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
           fit: {
             file: result.fit.writeBack.file,
             changed: result.fit.writeBack.changed,
+            ...(result.fit.writeBack.power ? { power: result.fit.writeBack.power } : {}),
             rows: result.fit.fits.map((f) => ({
               model: f.model,
               profile: f.profile,
@@ -468,6 +459,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
             actions: result.deploy.actions,
             faults: result.deploy.faults,
             reportFiles: result.deploy.reportFiles,
+            ...(result.deploy.energy ? { energy: result.deploy.energy } : {}),
           },
         }
       : {}),

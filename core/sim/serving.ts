@@ -18,12 +18,21 @@ import type { Successors } from './successors.js';
  * was idle with work — without checking for a pending step (the reference's double step chains).
  */
 export function dispatch(state: SimState, agent: SimAgent, r: SimRequest, out: Successors): void {
+  const kv = state.kv;
   let best: SimEngine | undefined;
+  let active = false;
   for (const e of agent.engines) {
     if (e.status !== EngineStatus.Active) continue;
+    active = true;
+    // The KV-capacity rule (off by default): only engines that hold the request compete.
+    if (kv !== null && !kv.holds(e, r)) continue;
     // Key (has waiting, waiting length, −size), earliest in the agent's list on ties.
     if (best === undefined || e.waiting.length < best.waiting.length) best = e;
     else if (e.waiting.length === best.waiting.length && e.size > best.size) best = e;
+  }
+  if (best === undefined && kv !== null && active) {
+    kv.park(agent.name, r);
+    return;
   }
   if (best === undefined) {
     throw new MigflowError(

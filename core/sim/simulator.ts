@@ -19,6 +19,7 @@ import { handleRagSearchComplete } from './events/rag-search-complete.js';
 import { handleRefreshActionBudget } from './events/refresh-action-budget.js';
 import { handleRequestArrival } from './events/request-arrival.js';
 import { handleResourceManagerTrigger } from './events/resource-manager-trigger.js';
+import { dispatchParked } from './kv-dispatch.js';
 import type { SimMetrics } from './metrics.js';
 import type { ArrivalColumns, ArrivalSpec, InitialEngineSpec, SimClusterSpec, SimRng } from './ports.js';
 import type { BootEvent, ShutdownEvent, SimAction } from './reconfig-plan.js';
@@ -45,6 +46,11 @@ export interface SimulatorOptions {
   /** @default 1.0 */
   readonly queueTraceResolutionS?: number;
   readonly hooks?: SimHooks;
+  /**
+   * The KV-capacity rule (core/sim/kv-admission.ts): dispatch only to engines whose KV cache holds the request,
+   * park it until one is ACTIVE otherwise. A documented deviation from the reference. @default false
+   */
+  readonly kvCapacityRule?: boolean;
 }
 
 /** Observers; they never change what the simulator does. */
@@ -91,6 +97,7 @@ export class Simulator {
         queueTraceResolutionS: options.queueTraceResolutionS ?? 1.0,
       },
       onRequestCompleted: this.hooks.onRequestCompleted,
+      kvCapacityRule: options.kvCapacityRule === true,
     });
     const s = this.state;
     this.cluster = s.cluster;
@@ -271,6 +278,7 @@ export class Simulator {
         case EventKind.EngineBootComplete:
           onEvent?.(t, kind, (payload as BootEvent).engine.id);
           handleEngineBootComplete(s, payload as BootEvent);
+          if (s.kv !== null) dispatchParked(s, (payload as BootEvent).engine, out);
           break;
         case EventKind.RefreshActionBudget:
           this.refreshHandle = -1;

@@ -10,6 +10,7 @@ import { SimAgent } from './entities/agent.js';
 import { SimEngine } from './entities/engine.js';
 import type { SimRequest } from './entities/request.js';
 import { EpisodeLog } from './episodes.js';
+import { KvAdmission } from './kv-admission.js';
 import { type MetricsOptions, SimMetrics } from './metrics.js';
 import type { InitialEngineSpec, SimClusterSpec, SimRng } from './ports.js';
 import type { SimAction } from './reconfig-plan.js';
@@ -23,6 +24,8 @@ export interface SimStateOptions {
   readonly metrics: Omit<MetricsOptions, 'agentCount' | 'actionIntervalS'>;
   /** Observer of every completed request (after it joined its agent's ring). */
   readonly onRequestCompleted?: (request: SimRequest, engine: SimEngine) => void;
+  /** The KV-capacity rule (kv-admission.ts; a deviation, off by default). */
+  readonly kvCapacityRule?: boolean;
 }
 
 export class SimState {
@@ -45,6 +48,8 @@ export class SimState {
   readonly gpuLayout: SimEngine[][];
   readonly geometry: GeometryIndex;
   readonly episodes = new EpisodeLog();
+  /** The KV-capacity rule when it is on (kv-admission.ts), else null: dispatch is the reference's. */
+  readonly kv: KvAdmission | null;
   /** Completion: into the owner's ring, then the observer. Passed to every engine step. */
   readonly onFinished: (request: SimRequest, engine: SimEngine) => void;
   private nextEngineId = 0;
@@ -54,6 +59,7 @@ export class SimState {
     this.rng = options.rng;
     this.actionIntervalS = options.actionIntervalS;
     this.refreshS = options.refreshS;
+    this.kv = options.kvCapacityRule === true ? new KvAdmission(options.cluster) : null;
     const n = this.cluster.agents.length;
     this.metrics = new SimMetrics({
       ...options.metrics,
@@ -79,6 +85,7 @@ export class SimState {
     this.triggerTimes.clear();
     for (const h of this.stopTimes) h.clear();
     this.episodes.clear();
+    this.kv?.clear();
     this.nextEngineId = 0;
     for (const e of this.engines) e.alive = false;
     this.engines.length = 0;

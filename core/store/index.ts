@@ -13,13 +13,4 @@ export { LocalFolderStore } from './local-store.js';
 export { openStore, type StoreSpec, storeFromEnv, storeSpecFromEnv } from './open-store.js';
 export { MANIFEST_FILE } from './refs.js';
 export { S3Store, type S3StoreOptions } from './s3-store.js';
-export type {
-  ArtifactStore,
-  EntryListing,
-  EntryManifest,
-  FetchOptions,
-  FetchResult,
-  PutOptions,
-  PutResult,
-  StoredFile,
-} from './types.js';
+export type * from './types.js';

@@ -34,16 +34,8 @@ import { HashMismatch, hashFile, listFilesAsync, writeVerified } from './files.j
 import { LocalFolderStore } from './local-store.js';
 import { fileRecord, parseManifest, requireManifest, sameOutputs, serializeManifest } from './manifest.js';
 import { checkFilePath, checkPrefix, checkRef, MANIFEST_FILE, stagingBeside } from './refs.js';
-import type {
-  ArtifactStore,
-  EntryListing,
-  EntryManifest,
-  FetchOptions,
-  FetchResult,
-  PutOptions,
-  PutResult,
-  StoredFile,
-} from './types.js';
+// The store contract's types (types.ts), under one name.
+import type * as Store from './types.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -60,6 +52,11 @@ export interface S3StoreOptions {
   concurrency?: number;
   /** A put reuses a blob the bucket already holds when it is younger than this (default 10 min); else uploads it again. */
   reuseMaxAgeMs?: number;
+  /**
+   * Blobs of at least this many bytes (default 64 KiB) are looked for (HEAD) before they are uploaded; smaller ones
+   * are put straight away, one request instead of two.
+   */
+  reuseCheckMinBytes?: number;
 }
 
 interface AwsError {
@@ -106,7 +103,7 @@ async function mapLimit<T, R>(
   return out;
 }
 
-export class S3Store implements ArtifactStore {
+export class S3Store implements Store.ArtifactStore {
   readonly kind = 's3' as const;
   readonly location: string;
   readonly bucket: string;
@@ -114,6 +111,7 @@ export class S3Store implements ArtifactStore {
   private readonly prefix: string;
   private readonly concurrency: number;
   private readonly reuseMaxAgeMs: number;
+  private readonly reuseCheckMinBytes: number;
   /** Verified local copies of entries (same layout as the local folder store). */
   private readonly entryCache: LocalFolderStore;
   private readonly blobCacheDir: string;
@@ -124,6 +122,7 @@ export class S3Store implements ArtifactStore {
     this.location = `s3://${opts.bucket}/${this.prefix}`;
     this.concurrency = opts.concurrency ?? 4;
     this.reuseMaxAgeMs = opts.reuseMaxAgeMs ?? 10 * 60_000;
+    this.reuseCheckMinBytes = opts.reuseCheckMinBytes ?? 64 * 1024;
     const config: S3ClientConfig = {
       region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       // migflow checks sha256 of every object itself; the SDK's optional CRC trailers are not understood by every
@@ -187,8 +186,8 @@ export class S3Store implements ArtifactStore {
     ref: string,
     sourceDir: string,
     meta: M,
-    opts: PutOptions = {},
-  ): Promise<PutResult<M>> {
+    opts: Store.PutOptions = {},
+  ): Promise<Store.PutResult<M>> {
     const key = this.manifestKey(ref);
     const existing = await this.lookup<M>(ref);
     if (existing) return { ref, stored: false, manifest: existing };
@@ -196,12 +195,16 @@ export class S3Store implements ArtifactStore {
     const outputs = await mapLimit(paths, this.concurrency, async (path) => {
       const file = join(sourceDir, path);
       const h = await hashFile(file);
-      if (!(await this.reusableBlob(h.sha256, h.bytes))) await this.uploadBlob(file, h);
-      const rec: StoredFile = { path, ...h };
+      // A small blob is simply put again (one request instead of HEAD + PUT; a PUT of the same content is harmless
+      // and renews its age like a re-upload would): most entries are small JSON and YAML files.
+      if (h.bytes < this.reuseCheckMinBytes || !(await this.reusableBlob(h.sha256, h.bytes))) {
+        await this.uploadBlob(file, h);
+      }
+      const rec: Store.StoredFile = { path, ...h };
       opts.onFile?.(rec);
       return rec;
     });
-    const manifest = { ...meta, outputs } as EntryManifest<M>;
+    const manifest = { ...meta, outputs } as Store.EntryManifest<M>;
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -230,7 +233,7 @@ export class S3Store implements ArtifactStore {
   private async keepAsFetched(
     ref: string,
     sourceDir: string,
-    manifest: EntryManifest<object>,
+    manifest: Store.EntryManifest<object>,
   ): Promise<void> {
     const dir = this.entryCache.entryDir(ref);
     const staging = stagingBeside(dir, 'put');
@@ -250,7 +253,7 @@ export class S3Store implements ArtifactStore {
 
   async lookup<M extends object = Record<string, unknown>>(
     ref: string,
-  ): Promise<EntryManifest<M> | undefined> {
+  ): Promise<Store.EntryManifest<M> | undefined> {
     let text: string;
     try {
       const r = await this.client.send(
@@ -275,7 +278,7 @@ export class S3Store implements ArtifactStore {
   }
 
   /** Downloads one blob to `dest` through the hash check. */
-  private async download(ref: string, rec: StoredFile, dest: string): Promise<void> {
+  private async download(ref: string, rec: Store.StoredFile, dest: string): Promise<void> {
     let body: Readable;
     try {
       const r = await this.client.send(
@@ -307,14 +310,18 @@ export class S3Store implements ArtifactStore {
   async get<M extends object = Record<string, unknown>>(
     ref: string,
     destDir: string,
-  ): Promise<EntryManifest<M>> {
+  ): Promise<Store.EntryManifest<M>> {
     const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     await this.downloadAll(ref, manifest, destDir);
     return manifest;
   }
 
   /** Every file of `manifest` into `destDir`, which appears whole (built in a staging folder, then renamed). */
-  private async downloadAll(ref: string, manifest: EntryManifest<object>, destDir: string): Promise<void> {
+  private async downloadAll(
+    ref: string,
+    manifest: Store.EntryManifest<object>,
+    destDir: string,
+  ): Promise<void> {
     await mkdir(dirname(destDir), { recursive: true });
     const staging = stagingBeside(destDir, 'get');
     try {
@@ -329,7 +336,7 @@ export class S3Store implements ArtifactStore {
     }
   }
 
-  async list<M extends object = Record<string, unknown>>(prefix = ''): Promise<EntryListing<M>[]> {
+  async list<M extends object = Record<string, unknown>>(prefix = ''): Promise<Store.EntryListing<M>[]> {
     const start = checkPrefix(prefix);
     const keyPrefix = `${this.prefix}entries/${start ? `${start}/` : ''}`;
     const refs: string[] = [];
@@ -342,7 +349,7 @@ export class S3Store implements ArtifactStore {
       return manifest ? { ref, manifest } : undefined;
     });
     return listed
-      .filter((e): e is EntryListing<M> => e !== undefined)
+      .filter((e): e is Store.EntryListing<M> => e !== undefined)
       .sort((a, b) => a.ref.localeCompare(b.ref));
   }
 
@@ -394,7 +401,7 @@ export class S3Store implements ArtifactStore {
     path: string,
     dest: string,
     opts: { expectSha256?: string } = {},
-  ): Promise<StoredFile> {
+  ): Promise<Store.StoredFile> {
     const rec = fileRecord(
       requireManifest(await this.lookup(ref), { location: this.location, ref }),
       { location: this.location, ref },
@@ -407,8 +414,8 @@ export class S3Store implements ArtifactStore {
 
   async fetch<M extends object = Record<string, unknown>>(
     ref: string,
-    opts: FetchOptions = {},
-  ): Promise<FetchResult<M>> {
+    opts: Store.FetchOptions = {},
+  ): Promise<Store.FetchResult<M>> {
     const manifest = requireManifest(await this.lookup<M>(ref), { location: this.location, ref });
     // A local copy whose manifest cannot be read counts as damaged: dropped and fetched again.
     const local = await this.entryCache.lookup<M>(ref).catch(() => 'damaged' as const);

@@ -136,42 +136,63 @@ export async function publishDirAtomic<T>(
   target: string,
   build: (tmpDir: string) => Promise<T> | T,
 ): Promise<T> {
-  const parent = dirname(target);
-  let tmp: string | undefined;
-  try {
-    mkdirSync(parent, { recursive: true });
-    removeStaleSiblings(target);
-    tmp = tmpSibling(target, 'tmp');
-    mkdirSync(tmp);
-    const result = await build(tmp);
-    fsyncTree(tmp);
-    swapInto(tmp, target);
-    tmp = undefined;
-    return result;
-  } catch (err) {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-    throw asWriteError(err, target);
-  }
+  const tmp = beginPublication(target);
+  return completePublication(tmp, target, await abandonOnFailure(tmp, target, () => build(tmp)));
 }
 
 /** The synchronous form of publishDirAtomic, for writers that are synchronous throughout (checkpoints). */
 export function publishDirAtomicSync<T>(target: string, build: (tmpDir: string) => T): T {
-  const parent = dirname(target);
+  const tmp = beginPublication(target);
+  return completePublication(
+    tmp,
+    target,
+    abandonOnFailure(tmp, target, () => build(tmp)),
+  );
+}
+
+/** A fresh staging folder beside `target` (the leftovers of earlier publications removed first). */
+function beginPublication(target: string): string {
   let tmp: string | undefined;
   try {
-    mkdirSync(parent, { recursive: true });
+    mkdirSync(dirname(target), { recursive: true });
     removeStaleSiblings(target);
     tmp = tmpSibling(target, 'tmp');
     mkdirSync(tmp);
-    const result = build(tmp);
+    return tmp;
+  } catch (err) {
+    throw abandonPublication(tmp, target, err);
+  }
+}
+
+/** `build`'s result (or promise of it); a throw or a rejection removes the staging folder first. */
+function abandonOnFailure<R>(tmp: string, target: string, build: () => R): R {
+  let result: R;
+  try {
+    result = build();
+  } catch (err) {
+    throw abandonPublication(tmp, target, err);
+  }
+  if (!(result instanceof Promise)) return result;
+  return result.catch((err: unknown) => {
+    throw abandonPublication(tmp, target, err);
+  }) as R;
+}
+
+/** Makes the built folder durable and swaps it in as `target`; passes `result` through. */
+function completePublication<T>(tmp: string, target: string, result: T): T {
+  try {
     fsyncTree(tmp);
     swapInto(tmp, target);
-    tmp = undefined;
     return result;
   } catch (err) {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-    throw asWriteError(err, target);
+    throw abandonPublication(tmp, target, err);
   }
+}
+
+/** Removes the staging folder (if any) and says what failed, naming `target`. */
+function abandonPublication(tmp: string | undefined, target: string, err: unknown): unknown {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  return asWriteError(err, target);
 }
 
 /** A folder cannot be renamed over a non-empty one: move the old one aside, rename, then drop the old one. */

@@ -34,6 +34,7 @@ export {
   type TraceBuildOptions,
 } from './bursty-arrivals.js';
 export { type GammaRng, gammaGapS, gammaVariate } from './gamma.js';
+export { type LongPromptSpec, withLongPrompts } from './long-prompts.js';
 export { benchPatternRanges, trainingPatternRanges } from './pattern-ranges.js';
 export { benchTraceFromArrivals } from './recorded-bench-trace.js';
 export {

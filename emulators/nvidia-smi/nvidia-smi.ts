@@ -1,11 +1,12 @@
 /**
  * nvidia-smi emulator: the argv and output shapes of the real tool for the commands migflow's MIG controller runs
- * (`-L`, `-q -x`, `mig -lgi|-cgi|-dci|-dgi`, `--query-gpu`, `--query-compute-apps`, no arguments), against the
+ * (`-L`, `-q -x`, `mig -lgi|-cgi|-dci|-dgi`, `--query-gpu` incl. power.draw (power.ts), `--query-compute-apps`, no arguments), against the
  * emulated machine in the state file. It refuses what the driver refuses, with the driver's messages and NVML's
  * return codes as exit status: 2 invalid argument, 6 not found, 19 in use, 23 insufficient resources.
  * Every invocation is appended to `<state>.calls.jsonl` so tests can check the exact command sequence.
  */
 import { appendFileSync } from 'node:fs';
+import { activityDir, boardPowerW, formatPower, readActivity } from './power.js';
 import { findProfile, GPU_MODELS } from './profiles.js';
 import {
   type EmulatedGpu,
@@ -254,6 +255,54 @@ function destroyGpuInstances(state: EmulatorState, gpus: EmulatedGpu[], giText: 
   );
 }
 
+/** Units nvidia-smi puts in the CSV header and after values (unless `nounits`). */
+const FIELD_UNITS: Record<string, string> = { 'power.draw': 'W' };
+
+/**
+ * `--query-gpu=a,b --format=csv[,noheader][,nounits] [-i N|GPU-uuid|MIG-uuid]`: one row per GPU, fields joined by
+ * `, `. A MIG device has no power reading of its own: asked with `-i MIG-…`, its row's power.draw is `[N/A]`.
+ */
+function queryGpu(state: EmulatorState, fields: string[], argv: string[], stateFile: string): Outcome {
+  const format = (opt(argv, '--format') ?? argv.find((a) => a.startsWith('--format='))?.slice(9) ?? '').split(
+    ',',
+  );
+  if (!format.includes('csv')) return { stdout: '', stderr: BAD_ARGS, code: EXIT.invalid };
+  const units = !format.includes('nounits');
+  const i = opt(argv, '-i');
+  let rows: { g: EmulatedGpu; mig?: string }[] = state.gpus.map((g) => ({ g }));
+  if (i !== undefined) {
+    const gpu = state.gpus.find((g) => String(g.index) === i || g.uuid === i);
+    const owner = state.gpus.find((g) => g.instances.some((gi) => gi.uuid === i));
+    if (gpu) rows = [{ g: gpu }];
+    else if (owner) rows = [{ g: owner, mig: i }];
+    else return { stdout: '', stderr: 'No devices were found\n', code: EXIT.notFound };
+  }
+  const busy = fields.includes('power.draw')
+    ? readActivity(activityDir(stateFile))
+    : new Map<string, number>();
+  const value = (f: string, g: EmulatedGpu, mig: string | undefined): string => {
+    switch (f) {
+      case 'index':
+        return String(g.index);
+      case 'mig.mode.current':
+        return g.migEnabled ? 'Enabled' : 'Disabled';
+      case 'name':
+        return GPU_MODELS[g.model]!.productName;
+      case 'uuid':
+        return mig ?? g.uuid;
+      case 'power.draw':
+        return formatPower(mig ? null : boardPowerW(g, busy), units);
+      default:
+        return '[N/A]';
+    }
+  };
+  const lines = rows.map(({ g, mig }) => fields.map((f) => value(f, g, mig)).join(', '));
+  if (!format.includes('noheader')) {
+    lines.unshift(fields.map((f) => (FIELD_UNITS[f] ? `${f} [${FIELD_UNITS[f]}]` : f)).join(', '));
+  }
+  return { stdout: `${lines.join('\n')}\n`, stderr: '', code: 0 };
+}
+
 function summary(state: EmulatorState): Outcome {
   const lines = [
     `${new Date().toUTCString()}`,
@@ -281,38 +330,18 @@ export function runNvidiaSmi(argv: string[], env: NodeJS.ProcessEnv = process.en
   } catch {}
   return withStateLock(file, () => {
     const state = readState(file, env);
-    const result = dispatch(state, argv);
+    const result = dispatch(state, argv, file);
     writeState(file, state);
     return result;
   });
 }
 
-function dispatch(state: EmulatorState, argv: string[]): Outcome {
+function dispatch(state: EmulatorState, argv: string[], statePathOf: string): Outcome {
   if (argv.length === 0) return summary(state);
   if (argv[0] === '-L' && argv.length === 1) return listGpus(state);
   if (argv[0] === '-q' && argv[1] === '-x' && argv.length === 2) return queryXml(state);
   const query = argv.find((a) => a.startsWith('--query-gpu='));
-  if (query) {
-    const fields = query.slice('--query-gpu='.length).split(',');
-    const rows = state.gpus.map((g) =>
-      fields
-        .map((f) =>
-          f === 'index'
-            ? String(g.index)
-            : f === 'mig.mode.current'
-              ? g.migEnabled
-                ? 'Enabled'
-                : 'Disabled'
-              : f === 'name'
-                ? GPU_MODELS[g.model]!.productName
-                : f === 'uuid'
-                  ? g.uuid
-                  : '[N/A]',
-        )
-        .join(', '),
-    );
-    return { stdout: `${rows.join('\n')}\n`, stderr: '', code: 0 };
-  }
+  if (query) return queryGpu(state, query.slice('--query-gpu='.length).split(','), argv, statePathOf);
   if (argv.some((a) => a.startsWith('--query-compute-apps='))) return { stdout: '', stderr: '', code: 0 };
   if (argv[0] === 'mig') {
     const gpus = selectGpus(state, argv);

@@ -22,6 +22,11 @@ export interface GpuModel {
   productName: string;
   memoryMiB: number;
   profiles: GiProfile[];
+  /**
+   * The emulated board power (the truth profiling measures): idle, and at full load on all 7 compute slices.
+   * Deliberately not migflow's documented defaults (core/sim/energy.ts), so a test can tell measured from default.
+   */
+  power: { idleW: number; maxW: number };
 }
 
 const CI_ID: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 3, 7: 4 };
@@ -44,12 +49,14 @@ export const GPU_MODELS: Record<string, GpuModel> = {
     productName: 'NVIDIA A100-SXM4-40GB',
     memoryMiB: 40960,
     profiles: table(['1g.5gb', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb']),
+    power: { idleW: 56.4, maxW: 392 },
   },
   B200: {
     key: 'B200',
     productName: 'NVIDIA B200',
     memoryMiB: 183359,
     profiles: table(['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb']),
+    power: { idleW: 148, maxW: 985 },
   },
 };
 

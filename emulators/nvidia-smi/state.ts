@@ -33,6 +33,11 @@ export interface EmulatedGpu {
   uuid: string;
   migEnabled: boolean;
   instances: GpuInstance[];
+  /**
+   * Board power truth (W); absent = the model's figures (profiles.ts), null = no power sensor (power.draw is
+   * `[N/A]`, as on boards whose driver does not report it).
+   */
+  power?: { idleW: number; maxW: number } | null;
 }
 
 export interface Faults {
@@ -54,7 +59,20 @@ export function fakeUuid(prefix: 'GPU' | 'MIG', seed: string): string {
   return `${prefix}-${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function newState(models: string[]): EmulatorState {
+/**
+ * `$MIGFLOW_EMULATED_GPU_POWER`: `N/A` (no power sensor) or `IDLE:MAX` in W for every GPU; unset = the model's.
+ */
+export function powerOverride(text: string | undefined): EmulatedGpu['power'] | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (text === 'N/A') return null;
+  const [idleW, maxW] = text.split(':').map(Number);
+  if (!Number.isFinite(idleW) || !Number.isFinite(maxW) || idleW! < 0 || maxW! < idleW!) {
+    throw new Error(`MIGFLOW_EMULATED_GPU_POWER=${text}: expected N/A or IDLE:MAX in watts (0 ≤ IDLE ≤ MAX)`);
+  }
+  return { idleW: idleW!, maxW: maxW! };
+}
+
+export function newState(models: string[], power?: EmulatedGpu['power']): EmulatorState {
   return {
     gpus: models.map((model, index) => {
       if (!GPU_MODELS[model])
@@ -65,6 +83,7 @@ export function newState(models: string[]): EmulatorState {
         uuid: fakeUuid('GPU', `gpu-${index}-${model}`),
         migEnabled: true,
         instances: [],
+        ...(power !== undefined ? { power } : {}),
       };
     }),
     created: 0,
@@ -82,7 +101,10 @@ export function readState(file: string, env: NodeJS.ProcessEnv = process.env): E
     return JSON.parse(readFileSync(file, 'utf8')) as EmulatorState;
   } catch {
     // First use: the machine described by $MIGFLOW_EMULATED_GPUS (default two A100 40GB).
-    return newState((env.MIGFLOW_EMULATED_GPUS ?? 'A100_40GB,A100_40GB').split(',').map((s) => s.trim()));
+    return newState(
+      (env.MIGFLOW_EMULATED_GPUS ?? 'A100_40GB,A100_40GB').split(',').map((s) => s.trim()),
+      powerOverride(env.MIGFLOW_EMULATED_GPU_POWER),
+    );
   }
 }
 

@@ -5,6 +5,7 @@
  * time has passed, so /health is unreachable while "loading". Start faults: exit-at-start, never-healthy.
  */
 import { fileURLToPath } from 'node:url';
+import { reportDeviceActivity } from './device-activity.js';
 import { EmulatorArgError, type EmulatorOptions, resolveOptions } from './options.js';
 import { createEmulatorServer, type EmulatorServer } from './server.js';
 import { setPreciseTimers } from './timer.js';
@@ -67,6 +68,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorServ
     emu.healthy = true;
     vllmLog('INFO', 'launcher.py:58', 'Application startup complete.');
   }
+  const device = process.env.NVIDIA_VISIBLE_DEVICES;
+  if (opts.deviceActivityDir && device) {
+    const reporter = reportDeviceActivity(opts.deviceActivityDir, device, emu.engine);
+    emu.server.once('close', () => reporter.stop());
+    vllmLog(
+      'INFO',
+      'emulator',
+      `reporting load on ${device} to ${opts.deviceActivityDir} (nvidia-smi power.draw)`,
+    );
+  }
   return emu;
 }
 
@@ -78,6 +89,7 @@ export const EMULATOR_USAGE = `usage: migflow emulator vllm [serve] [MODEL] [vLL
                     --decode-alpha S --decode-beta S --decode-sigma S      (step = α + β·running + N(0,σ²))
                     --kv-cache-tokens N | --kv-cache-gib G  --kv-per-token-kb K  --boot-ms MS  --seed N
                     --natural-output-max N  --precise-timers true|false
+                    --device-activity-dir DIR   (load on $NVIDIA_VISIBLE_DEVICES, for the nvidia-smi emulator's power.draw)
   faults:           --fault exit-at-start|never-healthy  --drop-after-tokens N [--drop-every K]
   every emulator flag can come from the environment as MIGFLOW_EMU_<FLAG>, e.g. MIGFLOW_EMU_PREFILL_ALPHA=0.03
 `;

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   scheduler: 'parallel' | 'iteration';
   /** vLLM's max_num_batched_tokens: the iteration scheduler's token budget. */
   maxBatchedTokens: number;
+  /** Where the engine reports its load for the nvidia-smi emulator's power.draw (device-activity.ts); unset = nowhere. */
+  deviceActivityDir: string | undefined;
 }
 
 export class EmulatorArgError extends Error {}
@@ -58,6 +60,7 @@ const EMU_KEYS = [
   'drop-every',
   'precise-timers',
   'scheduler',
+  'device-activity-dir',
 ] as const;
 
 /** `--a b`, `--a=b` and bare `--flag` (followed by another flag or nothing); positionals kept in order. */
@@ -170,5 +173,6 @@ export function resolveOptions(
     preciseTimers: (raw('precise-timers') ?? 'true') !== 'false',
     scheduler,
     maxBatchedTokens: num('max-num-batched-tokens', 2048, posInt, 'a positive whole number of tokens'),
+    deviceActivityDir: raw('device-activity-dir') || undefined,
   };
 }

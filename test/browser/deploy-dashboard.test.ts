@@ -154,7 +154,7 @@ describe('deployment dashboard', () => {
     }
     live.state.desired = live.state.desired.map((d) => (d.gpu === 0 ? { ...d, stateId: 4 } : d));
     hub.tick();
-    live.phase = 'finishing requests';
+    live.phase = 'finishing';
     live.dispatched = 12;
     live.finished = 9;
     await expect.poll(() => page.locator('#charts svg').count(), { timeout: 10_000 }).toBe(4);
@@ -168,6 +168,9 @@ describe('deployment dashboard', () => {
     // Each action's measured time beside the estimate it was charged.
     expect(await page.locator('#actions tr.action td.took').allTextContents()).toContain('20.4');
     const data = hub.data() as DashboardData;
+    // Programs read the phase's kind, not its words.
+    expect(data.phaseKind).toBe('finishing');
+    expect(data.phase).toMatch(/^window \d+\/\d+: arrivals for this window are all sent/);
     expect(data.series.find((x) => x.agent === 'CodingAgent')!.points.length).toBe(6);
     expect(data.series.find((x) => x.agent === 'RAGAgent')!.points.at(-1)![3]).toBe(2700);
     expect(errors).toEqual([]);

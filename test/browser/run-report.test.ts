@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchRunReport, pipelineRunReport, writeRunReport } from '../../core/report/index.js';
+import type { BenchEntry } from '../../contracts/index.js';
+import { taskScores } from '../../core/bench/index.js';
+import {
+  benchRunReport,
+  pipelineRunReport,
+  suiteRunReport,
+  writeRunReport,
+} from '../../core/report/index.js';
 import { pipelineResultFixture } from '../fixtures/report/pipeline-result.js';
 import { openReport } from '../helpers/report-page.js';
 
@@ -83,6 +90,40 @@ describe('run report in Chromium', () => {
     expect(await page.locator('table.bench tbody tr').count()).toBe(10);
     expect(await page.locator('#trials').count()).toBe(0);
     expect(await page.locator('#validation').count()).toBe(0);
+    await page.close();
+  });
+
+  it('renders a task-suite report (migflow bench --task all): the score matrix and one table per task', async () => {
+    const entry = (policy: string, reward: number, ttft: number[], p99: number) =>
+      ({
+        policy,
+        reward: { total: reward },
+        agents: ['CodingAgent', 'RAGAgent'].map((agent, i) => ({
+          agent,
+          meanTtftS: ttft[i],
+          ttftPercentilesS: [0, 0, 0, p99],
+        })),
+      }) as unknown as BenchEntry;
+    const tasks = ['easy', 'hard'].map((task, k) =>
+      taskScores(task, `${task} traffic`, [
+        entry('heuristic', 10 - 100 * k, [5, 6], 30),
+        entry('qas', 20 - 50 * k, [4 - 3 * k, 5], 25),
+        entry('static_split_extreme', 40 - 200 * k, [1 + 99 * k, 2 + 99 * k], 10 + 900 * k),
+      ]),
+    );
+    const files = writeRunReport(join(tmp, 'suite'), suiteRunReport('bench suite', tasks));
+    const { page, problems } = await openReport(browser, files.html, 'suite-report.png');
+    expect(problems).toEqual([]);
+    expect(await page.locator('table.suite th').allTextContents()).toEqual(['policy', 'easy', 'hard']);
+    const qas = await page.locator('table.suite tbody tr').nth(1).locator('td').allTextContents();
+    expect(qas).toEqual(['qas', '0.33 / 0.25', '1.00 / 1.00']);
+    expect(await page.locator('table.suite-task').count()).toBe(2);
+    // Highlighted on hard: the adaptive policies with a lower mean TTFT than the static layout for both agents.
+    expect(await page.locator('#task-hard + p + table td.best').allTextContents()).toEqual([
+      'heuristic',
+      'qas',
+    ]);
+    expect(await page.locator('#task-easy + p + table td.best').count()).toBe(0);
     await page.close();
   });
 });

@@ -1,11 +1,13 @@
 /**
  * profileEngine under MockActivityEnvironment with the real emulator container: it heartbeats after each sweep level,
  * a cancelled attempt leaves no container, and a retry carrying the last heartbeat keeps the levels already
- * finished (their files are not rewritten) and the KV size and restart time already measured.
+ * finished (their files are not rewritten) and the KV size and restart time already measured. With an S3 store
+ * (SeaweedFS) the finished levels are uploaded as they complete, so the retry resumes on another host.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import Docker from 'dockerode';
@@ -17,6 +19,8 @@ import { EngineContainers } from '../../core/engines/engine-containers.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import type { ProfileProgress } from '../../core/profiling/profile-engine.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import { startSeaweedFs } from '../../tools/seaweedfs.js';
+import { stageCacheFromEnv } from '../../workers/stage-cache.js';
 
 const docker = new Docker();
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-profile-resume-'));
@@ -105,4 +109,77 @@ describe('profileEngine resume', () => {
     expect(result.prefillFile).toMatch(/prefill-Qwen2\.5-3B-Instruct-2g\.10gb-20260101-000000\.json$/);
     expect(await new EngineContainers(docker).list(`profile-${runId}`)).toEqual([]);
   }, 180_000);
+});
+
+describe('profileEngine resume on another host (S3 store)', () => {
+  it("a retry on host B resumes from host A's uploaded levels; the uploads go once published", async () => {
+    const weed = await startSeaweedFs();
+    try {
+      const env = (host: string): NodeJS.ProcessEnv => ({
+        MIGFLOW_STORE: 's3://migflow-profile-resume/p',
+        MIGFLOW_STORE_ENDPOINT: weed.endpoint,
+        MIGFLOW_STORE_CACHE: join(tmp, 's3', host, 'store-cache'),
+        MIGFLOW_ARTIFACTS: join(tmp, 's3', host, 'artifacts'),
+        AWS_ACCESS_KEY_ID: weed.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: weed.secretAccessKey,
+      });
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: weed.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: weed.secretAccessKey,
+      });
+      const s3 = new S3Client({ endpoint: weed.endpoint, forcePathStyle: true, region: 'us-east-1' });
+      await s3.send(new CreateBucketCommand({ Bucket: 'migflow-profile-resume' }));
+      s3.destroy();
+      const [cacheA, cacheB] = [stageCacheFromEnv(env('a')), stageCacheFromEnv(env('b'))];
+      const store = cacheA.remote!;
+      const onHost = (c: StageCache) =>
+        createProfilingActivities({ projectRoot: PROJECT_ROOT, cache: c, childEnv: {} });
+      const s3Input = { ...input, runId: `${runId}-s3` };
+      const beats: ProfileProgress[] = [];
+      const scheduledTimestampMs = Date.UTC(2026, 0, 2);
+      const first = new MockActivityEnvironment({ attempt: 1, scheduledTimestampMs });
+      first.on('heartbeat', (d: ProfileProgress) => beats.push(d));
+      const running = first.run(onHost(cacheA).profileEngine, s3Input);
+      while (!beats.some((b) => b.completedLevels.filter((k) => k.startsWith('concurrency')).length >= 2)) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      first.cancel();
+      expect(await running.catch((e: unknown) => e)).toBeInstanceOf(CancelledFailure);
+      const last = beats.at(-1)!;
+      // Host A's upload of the levels finished at the cancel (prefill + two levels at least) lands in the store.
+      const deadline = Date.now() + 30_000;
+      let snapshots = await store.list<{ seq: number }>('profiling/.work');
+      while (!snapshots.some((x) => x.manifest.seq >= 3) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        snapshots = await store.list<{ seq: number }>('profiling/.work');
+      }
+      const snapshot = snapshots.at(-1)!;
+      expect(snapshot.manifest.seq).toBeGreaterThanOrEqual(3);
+      const uploaded = Object.fromEntries(
+        await Promise.all(
+          snapshot.manifest.outputs
+            .filter((o) => o.path.startsWith('tpot/'))
+            .map(async (o) => [
+              o.path.slice(5),
+              readFileSync(await store.fetchFile(snapshot.ref, o.path), 'utf8'),
+            ]),
+        ),
+      );
+      expect(Object.keys(uploaded).length).toBeGreaterThanOrEqual(2);
+
+      // Host B never saw host A's folder: it resumes from the store and measures only the rest.
+      const retryBeats: ProfileProgress[] = [];
+      const retry = new MockActivityEnvironment({ attempt: 2, scheduledTimestampMs, heartbeatDetails: last });
+      retry.on('heartbeat', (d: ProfileProgress) => retryBeats.push(d));
+      const result: ProfileEngineResult = await retry.run(onHost(cacheB).profileEngine, s3Input);
+      expect(result.tpotDir.startsWith(join(tmp, 's3', 'b'))).toBe(true);
+      expect(readdirSync(result.tpotDir)).toHaveLength(4);
+      for (const [f, text] of Object.entries(uploaded))
+        expect(readFileSync(join(result.tpotDir, f), 'utf8')).toBe(text);
+      expect(retryBeats.some((b) => b.phase === 'kv-cache' || b.phase === 'restart')).toBe(false);
+      expect(await store.list('profiling/.work')).toEqual([]);
+    } finally {
+      await weed.stop();
+    }
+  }, 240_000);
 });

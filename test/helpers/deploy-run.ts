@@ -6,6 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import Docker from 'dockerode';
 import type { DeployInput } from '../../contracts/index.js';
+import type { DashboardData } from '../../core/deploy/index.js';
 import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
 import { freePort } from '../../core/util/free-port.js';
 import { type EmulatorState, newState } from '../../emulators/nvidia-smi/state.js';
@@ -77,10 +78,11 @@ export async function containerOwners(deploymentId: string): Promise<Record<stri
   return out;
 }
 
-export async function dashboardData(port: number): Promise<Record<string, unknown> | undefined> {
+/** The dashboard's `/api/data` (partial: before the first window it says only its phase); undefined when down. */
+export async function dashboardData(port: number): Promise<Partial<DashboardData> | undefined> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/api/data`, { signal: AbortSignal.timeout(2_000) });
-    return (await res.json()) as Record<string, unknown>;
+    return (await res.json()) as Partial<DashboardData>;
   } catch {
     return undefined;
   }

@@ -32,8 +32,14 @@ async function freeLowPort(): Promise<number> {
   throw new Error('no free port between 20000 and 32000 on 127.0.0.1');
 }
 
-export async function launchProdStack(): Promise<ProdStack> {
-  const dir = mkdtempSync(join(tmpdir(), 'migflow-prod-stack-'));
+/**
+ * `dir`: where its data goes (default: a new temp folder; `down` deletes it either way). `bind`: the address the frontend listens on besides loopback (the multi-host drill's hub: 0.0.0.0 inside a network
+ * namespace whose only other address is the hub's private one); the address returned is then `bind`'s host.
+ */
+export async function launchProdStack(
+  opts: { bind?: string; host?: string; dir?: string } = {},
+): Promise<ProdStack> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'migflow-prod-stack-'));
   const port = async () => String(await freePort());
   const env: NodeJS.ProcessEnv = {
     MIGFLOW_PROD_STACK_DIR: dir,
@@ -49,6 +55,7 @@ export async function launchProdStack(): Promise<ProdStack> {
     PROD_STACK_WORKER_MEMBERSHIP_PORT: String(await freeLowPort()),
     PROD_STACK_UI: '0',
     TEMPORAL_DB_PASSWORD: randomBytes(12).toString('hex'),
+    ...(opts.bind ? { TEMPORAL_BIND: opts.bind } : {}),
   };
   const script = join(PROJECT_ROOT, 'scripts/prod-stack.sh');
   const down = async () => {
@@ -65,5 +72,5 @@ export async function launchProdStack(): Promise<ProdStack> {
     await down();
     throw new Error(`scripts/prod-stack.sh up failed (exit ${up.exitCode}):\n${up.all}`);
   }
-  return { address: `127.0.0.1:${env.PROD_STACK_TEMPORAL_PORT}`, dir, down };
+  return { address: `${opts.host ?? '127.0.0.1'}:${env.PROD_STACK_TEMPORAL_PORT}`, dir, down };
 }

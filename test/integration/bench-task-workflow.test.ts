@@ -4,50 +4,21 @@
  * default bench_config's (different request counts, another cache entry); the result names the task and the
  * report of `run bench` shows it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, it } from 'vitest';
 import { collectBenchOutputs } from '../../cli/lib/bench-workflow.js';
 import type { BenchWorkflowInput, BenchWorkflowResult } from '../../contracts/index.js';
-import { StageCache } from '../../core/cache/index.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
 import type { RunReport } from '../../core/report/index.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-bench-task-it-'));
-});
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const temporal = useTestTemporal('migflow-bench-task-it-');
 
 describe('BenchWorkflow on a task of the suite', () => {
   it('runs LinUCB and a static layout on the hard task, with reward and energy in every entry', async () => {
     const queue = uniqueQueue('bench-task');
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: join(tmp, 'artifacts'), migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
+    const worker = await startTestWorker(temporal, queue);
     const base: BenchWorkflowInput = {
       policies: ['linucb', 'static_split_extreme'],
       steps: 20,
@@ -55,12 +26,12 @@ describe('BenchWorkflow on a task of the suite', () => {
       syntheticTokens: true,
     };
     await worker.runUntil(async () => {
-      const hard = (await client.workflow.execute('BenchWorkflow', {
+      const hard = (await temporal.client.workflow.execute('BenchWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/hard`,
         args: [{ ...base, task: 'hard' }],
       })) as BenchWorkflowResult;
-      const plain = (await client.workflow.execute('BenchWorkflow', {
+      const plain = (await temporal.client.workflow.execute('BenchWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/plain`,
         args: [base],
@@ -78,7 +49,7 @@ describe('BenchWorkflow on a task of the suite', () => {
       // The result names its task; `run bench`'s report shows it in the header, LinUCB's row and the energy columns.
       expect(hard.task).toBe('hard');
       expect(plain.task).toBeUndefined();
-      const out = join(tmp, 'hard-out');
+      const out = join(temporal.tmp, 'hard-out');
       collectBenchOutputs(hard, out);
       const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
       expect(report.task).toBe('hard');
@@ -90,7 +61,7 @@ describe('BenchWorkflow on a task of the suite', () => {
       expect(html).toContain('task <b id="task">hard</b>');
       expect(html).toContain('<th>energy kJ</th>');
 
-      const err = await client.workflow
+      const err = await temporal.client.workflow
         .execute('BenchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/no-such-task`,

@@ -10,7 +10,7 @@ import type { Client, Connection } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { DeployResult } from '../../contracts/index.js';
+import type { DeployEnergy, DeployResult } from '../../contracts/index.js';
 import { deployStatusQuery } from '../../contracts/temporal/index.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import { activityDeps } from '../../workers/connect.js';
@@ -59,6 +59,7 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
       dashboardActions: new Set<string>(),
     };
     const seenDashboardGpus = new Set<string>();
+    const dashboard: { energy?: { measured: boolean; agents: { agent: string; energyJ: number }[] } } = {};
     const result = await workflows.runUntil(
       gpu.runUntil(async () => {
         const handle = await client.workflow.start('DeployWorkflow', {
@@ -76,8 +77,13 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
           for (const [slot, agent] of Object.entries(await containerOwners(input.deploymentId)))
             seen.owners.add(`${slot}:${agent}`);
           const d = (await dashboardData(dashboardPort)) as
-            | { actions?: { kind: string; status: string }[]; gpus?: { gpu: number; stateId?: number }[] }
+            | {
+                actions?: { kind: string; status: string }[];
+                gpus?: { gpu: number; stateId?: number }[];
+                energy?: typeof dashboard.energy | null;
+              }
             | undefined;
+          if (d?.energy) dashboard.energy = d.energy;
           for (const a of d?.actions ?? []) seen.dashboardActions.add(`${a.kind}:${a.status}`);
           for (const g of d?.gpus ?? []) if (g.stateId) seenDashboardGpus.add(`${g.gpu}:${g.stateId}`);
           await new Promise((r) => setTimeout(r, 1_000));
@@ -118,6 +124,30 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
     expect(readFileSync(join(input.outDir!, 'report.txt'), 'utf8')).toMatch(/TRANSFER/);
     expect(existsSync(join(input.outDir!, 'queue.png'))).toBe(true);
     expect(existsSync(join(input.outDir!, 'ttft.png'))).toBe(true);
+
+    // Energy: the emulated boards' nvidia-smi power.draw (idle 56.4 W each, more while their engines serve) read
+    // while serving, in the report, the report text, the workflow's result and the dashboard.
+    const energy = (
+      JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as { energy: DeployEnergy }
+    ).energy;
+    expect(energy.measured).toBe(true);
+    expect(energy.unavailableSamples).toBe(0);
+    // Two boards at ≥ 56.4 W for the run, above the power model's idle (50 W each).
+    expect(energy.boardEnergyJ).toBeGreaterThan(energy.idleEnergyJ);
+    // An agent's share is what its real slots drew above idle while they had requests in flight (requests served by
+    // the emulated backup engines draw no measured power), so at least one agent has some.
+    expect(energy.agents.some((a) => a.energyJ > 0)).toBe(true);
+    for (const a of energy.agents) {
+      expect(a.energyJ, a.agent).toBeGreaterThanOrEqual(0);
+      expect(a.energyWh).toBeCloseTo(a.energyJ / 3600, 9);
+      expect(a.edpJs).toBeCloseTo(a.energyJ * a.meanLatencyS, 6);
+    }
+    expect(readFileSync(join(input.outDir!, 'report.txt'), 'utf8')).toMatch(
+      /● Energy \(nvidia-smi power\.draw, \d+ of \d+ readings/,
+    );
+    expect(result.energy).toEqual(energy);
+    expect(dashboard.energy?.measured).toBe(true);
+    expect(dashboard.energy?.agents.some((a) => a.energyJ > 0)).toBe(true);
 
     // Nothing left: no container of the deployment, no MIG instance on the GPUs it managed.
     expect(result.removedContainers.length).toBeGreaterThan(0);

@@ -3,73 +3,32 @@
  * createGpuWorker wiring): a 2×2 grid runs four child TrainWorkflows, never more than two at once, each trial's
  * config snapshot holds its own values, and re-running the grid is all cache hits.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { createActivities } from '../../activities/index.js';
 import type { GridSearchInput, GridSearchResult } from '../../contracts/index.js';
 import { GPU, gpuTaskQueue, STAGE, TRIAL } from '../../contracts/temporal/index.js';
-import { StageCache } from '../../core/cache/index.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
 import { createGpuWorker } from '../../workers/gpu-worker.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { eventMs, maxOverlap } from '../helpers/overlap.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-const savedArtifacts = process.env.MIGFLOW_ARTIFACTS;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-grid-it-'));
-});
-afterAll(async () => {
-  if (savedArtifacts === undefined) delete process.env.MIGFLOW_ARTIFACTS;
-  else process.env.MIGFLOW_ARTIFACTS = savedArtifacts;
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const temporal = useTestTemporal('migflow-grid-it-');
 
 function getIn(obj: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], obj);
 }
 
-/** Largest number of intervals open at one instant. */
-function maxOverlap(intervals: readonly { start: number; end: number }[]): number {
-  const edges = intervals.flatMap((i) => [
-    { t: i.start, d: 1 },
-    { t: i.end, d: -1 },
-  ]);
-  // Ends before starts at the same instant: back-to-back runs on one GPU do not overlap.
-  edges.sort((a, b) => a.t - b.t || a.d - b.d);
-  let open = 0;
-  let max = 0;
-  for (const e of edges) {
-    open += e.d;
-    max = Math.max(max, open);
-  }
-  return max;
-}
-
-const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-  Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
-
 describe('GridSearchWorkflow', () => {
   it('runs a 2×2 grid as four trials on two GPU queues, at most two at a time, each with its own values, and re-runs from the cache', async () => {
     const queue = uniqueQueue('grid');
-    const artifacts = join(tmp, 'grid');
+    const artifacts = join(temporal.tmp, 'grid');
     process.env.MIGFLOW_ARTIFACTS = artifacts;
-    const gridFile = join(tmp, 'grid_search.yaml');
+    const gridFile = join(temporal.tmp, 'grid_search.yaml');
     writeFileSync(
       gridFile,
       [
@@ -84,17 +43,7 @@ describe('GridSearchWorkflow', () => {
     const gpus = [privateGpuIndex(), privateGpuIndex()];
     const env = { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
     const gpuWorkers = await Promise.all(gpus.map((gpu) => createGpuWorker(env, { gpu, emulate: true })));
-    const wfWorker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
+    const wfWorker = await startTestWorker(temporal, queue, artifacts);
     const input: GridSearchInput = {
       gridConfig: gridFile,
       overrides: { ...TINY_TRAINING },
@@ -108,7 +57,7 @@ describe('GridSearchWorkflow', () => {
       gpuWorkers[0]!.worker.runUntil(gpuWorkers[1]!.worker.runUntil(wfWorker.runUntil(body)));
     try {
       await runAll(async () => {
-        const result = (await client.workflow.execute('GridSearchWorkflow', {
+        const result = (await temporal.client.workflow.execute('GridSearchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/grid`,
           args: [input],
@@ -141,7 +90,7 @@ describe('GridSearchWorkflow', () => {
           expect(t.cudaVisibleDevices).toBe(String(t.gpu));
           expect(t.hit).toBe(false);
 
-          const child = client.workflow.getHandle(t.workflowId);
+          const child = temporal.client.workflow.getHandle(t.workflowId);
           const desc = await child.describe();
           expect(desc.typedSearchAttributes.get(STAGE)).toBe('train');
           expect(desc.typedSearchAttributes.get(TRIAL)).toBe(t.trialKey);
@@ -157,7 +106,7 @@ describe('GridSearchWorkflow', () => {
         expect(maxOverlap(intervals)).toBe(2);
         expect(result.table).toContain(result.trials[0]!.trialKey);
 
-        const again = (await client.workflow.execute('GridSearchWorkflow', {
+        const again = (await temporal.client.workflow.execute('GridSearchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/grid-again`,
           args: [input],
@@ -173,9 +122,9 @@ describe('GridSearchWorkflow', () => {
 
   it('reports a trial that fails and still finishes the others', async () => {
     const queue = uniqueQueue('grid-one-fails');
-    const artifacts = join(tmp, 'one-fails');
+    const artifacts = join(temporal.tmp, 'one-fails');
     process.env.MIGFLOW_ARTIFACTS = artifacts;
-    const gridFile = join(tmp, 'one_fails.yaml');
+    const gridFile = join(temporal.tmp, 'one_fails.yaml');
     // Both Q tables pass the schema; the second lacks instances the A100 cluster serves on, which only the run checks.
     writeFileSync(
       gridFile,
@@ -194,21 +143,11 @@ describe('GridSearchWorkflow', () => {
       { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
       { gpu, emulate: true },
     );
-    const wfWorker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
+    const wfWorker = await startTestWorker(temporal, queue, artifacts);
     try {
       const result = (await gpuWorker.worker.runUntil(
         wfWorker.runUntil(
-          client.workflow.execute('GridSearchWorkflow', {
+          temporal.client.workflow.execute('GridSearchWorkflow', {
             taskQueue: queue,
             workflowId: `${queue}/grid`,
             args: [
@@ -238,22 +177,12 @@ describe('GridSearchWorkflow', () => {
 
   it('fails before any trial starts, naming the grid file and field, when a swept value is out of range', async () => {
     const queue = uniqueQueue('grid-bad');
-    const gridFile = join(tmp, 'bad_grid.yaml');
+    const gridFile = join(temporal.tmp, 'bad_grid.yaml');
     writeFileSync(gridFile, 'training:\n  PPO:\n    n_steps: [64, -1]\n');
-    const wfWorker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: join(tmp, 'bad'), migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
+    const wfWorker = await startTestWorker(temporal, queue, join(temporal.tmp, 'bad'));
     const err = await wfWorker
       .runUntil(
-        client.workflow.execute('GridSearchWorkflow', {
+        temporal.client.workflow.execute('GridSearchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/grid`,
           args: [{ gridConfig: gridFile, gpus: [privateGpuIndex()] }],
@@ -267,7 +196,7 @@ describe('GridSearchWorkflow', () => {
     expect(cause.nonRetryable).toBe(true);
     expect(cause.message).toContain('bad_grid.yaml');
     expect(cause.message).toContain('n_steps');
-    const history = await client.workflow.getHandle(`${queue}/grid`).fetchHistory();
+    const history = await temporal.client.workflow.getHandle(`${queue}/grid`).fetchHistory();
     expect(history.events?.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
   });
 });

@@ -2,54 +2,25 @@
  * PipelineWorkflow with stages.validate: the validate stage runs as the child `<pipeline>/validate` (after fit, here
  * with every other stage off), its result is in the pipeline's and in its run report (errors against thresholds), and the stage table lists it as ran.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
-import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import type { RunReport } from '../../core/report/index.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-const savedArtifacts = process.env.MIGFLOW_ARTIFACTS;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-pipeline-validate-it-'));
-  process.env.MIGFLOW_ARTIFACTS = join(tmp, 'artifacts');
-});
-afterAll(async () => {
-  if (savedArtifacts === undefined) delete process.env.MIGFLOW_ARTIFACTS;
-  else process.env.MIGFLOW_ARTIFACTS = savedArtifacts;
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
+const temporal = useTestTemporal('migflow-pipeline-validate-it-');
+beforeAll(() => {
+  process.env.MIGFLOW_ARTIFACTS = join(temporal.tmp, 'artifacts');
 });
 
 describe('PipelineWorkflow with the validate stage', () => {
   it('runs ValidateWorkflow as its validate child and reports it', async () => {
     const queue = uniqueQueue('pipeline-validate');
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: join(tmp, 'artifacts'), migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
-    const short = join(tmp, 'validate.yaml');
+    const worker = await startTestWorker(temporal, queue);
+    const short = join(temporal.tmp, 'validate.yaml');
     writeFileSync(
       short,
       readFileSync(join(PROJECT_ROOT, 'configs', 'validate.yaml'), 'utf8')
@@ -64,7 +35,7 @@ describe('PipelineWorkflow with the validate stage', () => {
       validate: { validateConfig: short, failOnThreshold: false },
     };
     await worker.runUntil(async () => {
-      const r = (await client.workflow.execute('PipelineWorkflow', {
+      const r = (await temporal.client.workflow.execute('PipelineWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/p`,
         args: [input],
@@ -88,7 +59,7 @@ describe('PipelineWorkflow with the validate stage', () => {
       expect(metrics.every((m) => typeof m.threshold === 'number' && m.threshold > 0)).toBe(true);
       expect(metrics.map((m) => m.pass)).toEqual(metrics.map((m) => m.error <= m.threshold!));
       expect(readFileSync(r.report!.html, 'utf8')).toContain('<section id="validation">');
-      const child = await client.workflow.getHandle(`${queue}/p/validate`).describe();
+      const child = await temporal.client.workflow.getHandle(`${queue}/p/validate`).describe();
       expect(child.type).toBe('ValidateWorkflow');
       expect(child.status.name).toBe('COMPLETED');
     });

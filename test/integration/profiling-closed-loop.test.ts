@@ -180,6 +180,38 @@ describe('profiling closed loop', () => {
     expect(sweep.profiles[0]!.restartTimeS).toBeGreaterThan(0.6);
     expect(sweep.profiles[1]!.restartTimeS).toBeGreaterThan(0.9);
 
+    // Power: nvidia-smi (the emulator, one A100 per profiled slice) read while the sweeps ran. Its truth: board idle
+    // 56.4 W, and (392 − 56.4)·compute/7 W more while the slice's engine is busy. Readings and utilisation are taken a
+    // moment apart, so the fit is looser than the latency fits.
+    const dynamicTruth = (c: number) => ((392 - 56.4) * c) / 7;
+    for (const [p, c] of [
+      [sweep.profiles[0]!, 3],
+      [sweep.profiles[1]!, 1],
+    ] as const) {
+      expect(p.power?.status, JSON.stringify(p.power)).toBe('measured');
+      if (p.power?.status !== 'measured') continue;
+      expect(Math.abs(p.power.idleW - 56.4) / 56.4, JSON.stringify(p.power)).toBeLessThan(0.15);
+      expect(
+        Math.abs(p.power.dynamicW - dynamicTruth(c)) / dynamicTruth(c),
+        JSON.stringify(p.power),
+      ).toBeLessThan(0.25);
+    }
+
+    // The measured power replaced the documented default (50 W idle, 400 W max) for the profiled slices.
+    const pa = sweep.profiles[0]!.power as { idleW: number; dynamicW: number };
+    const pb = sweep.profiles[1]!.power as { idleW: number; dynamicW: number };
+    const boardIdle = (pa.idleW + pb.idleW) / 2;
+    const power = parse(readFileSync(config, 'utf8')).power.A100_40GB;
+    expectWritten(power.idle_w, boardIdle);
+    expectWritten(power.profiles['3g.20gb'].idle_w, (boardIdle * 3) / 7);
+    expect(power.profiles['3g.20gb'].max_w - power.profiles['3g.20gb'].idle_w).toBeCloseTo(pa.dynamicW, 6);
+    expect(power.profiles['1g.10gb'].max_w - power.profiles['1g.10gb'].idle_w).toBeCloseTo(pb.dynamicW, 6);
+    expect(fit.writeBack.power).toEqual([
+      expect.stringMatching(
+        /^A100_40GB 3g\.20gb: measured board idle [\d.]+ W, \+[\d.]+ W at full utilisation/,
+      ),
+      expect.stringMatching(/^A100_40GB 1g\.10gb: measured board idle/),
+    ]);
     const [fa, fb] = fit.fits;
     for (const [f, t] of [
       [fa!, TRUTH_A],

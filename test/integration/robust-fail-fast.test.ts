@@ -4,51 +4,21 @@
  * to start within 30 s (through the real binary), while the workflow keeps waiting.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, inject, it } from 'vitest';
 import { rootCause } from '../../cli/lib/workflow-run.js';
-import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { tinyPipelineInput } from '../helpers/pipeline.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-robust-it-'));
-});
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const temporal = useTestTemporal('migflow-robust-it-');
 
 describe('workflow inputs fail fast', () => {
   it('fails PipelineWorkflow at once on a missing simulationConfig, naming the field and the path, without retries', async () => {
     const queue = uniqueQueue('robust-missing-file');
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: join(tmp, 'artifacts'), migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
+    const worker = await startTestWorker(temporal, queue);
     const input = tinyPipelineInput({
       runId: queue,
       gpus: [90, 91],
@@ -57,7 +27,11 @@ describe('workflow inputs fail fast', () => {
     const started = Date.now();
     const err = await worker
       .runUntil(
-        client.workflow.execute('PipelineWorkflow', { taskQueue: queue, workflowId: queue, args: [input] }),
+        temporal.client.workflow.execute('PipelineWorkflow', {
+          taskQueue: queue,
+          workflowId: queue,
+          args: [input],
+        }),
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -68,7 +42,7 @@ describe('workflow inputs fail fast', () => {
     expect(cause.message).toContain('no-such-file.yaml does not exist');
     expect(cause.message).toContain('fix:');
     // One attempt, no stage started: the history holds one activity and no child workflow.
-    const history = await client.workflow.getHandle(queue).fetchHistory();
+    const history = await temporal.client.workflow.getHandle(queue).fetchHistory();
     const events = history.events ?? [];
     expect(
       events
@@ -119,12 +93,12 @@ describe('clients never wait forever', () => {
       expect(ms).toBeGreaterThan(0);
       expect(ms).toBeLessThan(30_000);
       // The workflow itself keeps waiting, as Temporal intends.
-      const d = await client.workflow.getHandle(workflowId).describe();
+      const d = await temporal.client.workflow.getHandle(workflowId).describe();
       expect(d.status.name).toBe('RUNNING');
     } finally {
       proc.kill('SIGTERM');
       await proc;
-      await client.workflow
+      await temporal.client.workflow
         .getHandle(workflowId)
         .terminate('test done')
         .catch(() => {});

@@ -4,58 +4,18 @@
  * history), never runs two trials on one GPU queue, and a second search on the same study with a budget of 8 runs
  * only the 2 new trials. A search terminated mid-way and started again resumes from its study file.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, inject, it } from 'vitest';
 import type { SearchResult, SearchWorkflowInput } from '../../contracts/index.js';
-import { StageCache } from '../../core/cache/index.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
 import type { RunReport } from '../../core/report/index.js';
 import { createGpuWorker } from '../../workers/gpu-worker.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { eventMs, maxOverlap } from '../helpers/overlap.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-const savedArtifacts = process.env.MIGFLOW_ARTIFACTS;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-search-it-'));
-});
-afterAll(async () => {
-  if (savedArtifacts === undefined) delete process.env.MIGFLOW_ARTIFACTS;
-  else process.env.MIGFLOW_ARTIFACTS = savedArtifacts;
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-  Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
-
-/** Largest number of intervals open at one instant (back-to-back is not overlap). */
-function maxOverlap(intervals: readonly { start: number; end: number }[]): number {
-  const edges = intervals.flatMap((i) => [
-    { t: i.start, d: 1 },
-    { t: i.end, d: -1 },
-  ]);
-  edges.sort((a, b) => a.t - b.t || a.d - b.d);
-  let open = 0;
-  let max = 0;
-  for (const e of edges) {
-    open += e.d;
-    max = Math.max(max, open);
-  }
-  return max;
-}
+const temporal = useTestTemporal('migflow-search-it-');
 
 const SEARCH_YAML = [
   'search_space:',
@@ -70,24 +30,14 @@ const SEARCH_YAML = [
 
 async function setup(name: string) {
   const queue = uniqueQueue(name);
-  const artifacts = join(tmp, name);
+  const artifacts = join(temporal.tmp, name);
   process.env.MIGFLOW_ARTIFACTS = artifacts;
-  const searchFile = join(tmp, `${name}.yaml`);
+  const searchFile = join(temporal.tmp, `${name}.yaml`);
   writeFileSync(searchFile, SEARCH_YAML);
   const gpus = [privateGpuIndex(), privateGpuIndex()];
   const env = { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
   const gpuWorkers = await Promise.all(gpus.map((gpu) => createGpuWorker(env, { gpu, emulate: true })));
-  const wfWorker = await Worker.create({
-    connection: nativeConnection,
-    namespace: inject('temporalNamespace'),
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      projectRoot: PROJECT_ROOT,
-      cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-      childEnv: {},
-    }),
-  });
+  const wfWorker = await startTestWorker(temporal, queue, artifacts);
   const input: SearchWorkflowInput = {
     searchConfig: searchFile,
     study: name,
@@ -110,7 +60,7 @@ describe('SearchWorkflow', () => {
     const { queue, artifacts, input, gpus, runAll, close } = await setup('asha');
     try {
       await runAll(async () => {
-        const handle = await client.workflow.start('SearchWorkflow', {
+        const handle = await temporal.client.workflow.start('SearchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/search`,
           args: [input],
@@ -185,9 +135,9 @@ describe('SearchWorkflow', () => {
         );
 
         // Extending the finished study to 8 trials runs 2 children only.
-        const more = client.workflow.getHandle(
+        const more = temporal.client.workflow.getHandle(
           (
-            await client.workflow.start('SearchWorkflow', {
+            await temporal.client.workflow.start('SearchWorkflow', {
               taskQueue: queue,
               workflowId: `${queue}/search-more`,
               args: [{ ...input, trials: 8 }],
@@ -214,7 +164,7 @@ describe('SearchWorkflow', () => {
 
   it('resumes a terminated search from its study file: finished trials are not run again', async () => {
     const { queue, input, runAll, close } = await setup('resume');
-    const noPruning = join(tmp, 'resume-none.yaml');
+    const noPruning = join(temporal.tmp, 'resume-none.yaml');
     writeFileSync(
       noPruning,
       SEARCH_YAML.replace(
@@ -225,7 +175,7 @@ describe('SearchWorkflow', () => {
     const first = { ...input, searchConfig: noPruning, trials: 4, totalSteps: 256 };
     try {
       await runAll(async () => {
-        const handle = await client.workflow.start('SearchWorkflow', {
+        const handle = await temporal.client.workflow.start('SearchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/search`,
           args: [first],
@@ -241,14 +191,14 @@ describe('SearchWorkflow', () => {
         }
         await handle.terminate('test: the search is stopped mid-way');
         // What the study file says at the kill is what a new search can know (the workflow may have been ahead of it).
-        const studyFile = join(tmp, 'resume', 'search', 'resume', 'study.json');
+        const studyFile = join(temporal.tmp, 'resume', 'search', 'resume', 'study.json');
         const before = JSON.parse(readFileSync(studyFile, 'utf8')) as SearchResult;
         const finishedBefore = before.trials.filter((t) => t.status === 'completed').map((t) => t.trialKey);
         expect(finishedBefore.length).toBeGreaterThanOrEqual(1);
 
-        const again = client.workflow.getHandle(
+        const again = temporal.client.workflow.getHandle(
           (
-            await client.workflow.start('SearchWorkflow', {
+            await temporal.client.workflow.start('SearchWorkflow', {
               taskQueue: queue,
               workflowId: `${queue}/search-again`,
               args: [first],

@@ -3,51 +3,24 @@
  * config's fit), replays the trace through both sides and writes the report; a wrong prefill α in the simulation
  * config fails the workflow with a non-retryable ValidationFailed naming the metric.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Client, type Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, it } from 'vitest';
 import type { ValidateWorkflowInput, ValidateWorkflowResult } from '../../contracts/index.js';
-import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-validate-it-'));
-});
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const temporal = useTestTemporal('migflow-validate-it-');
 
 describe('ValidateWorkflow', () => {
   it('passes against emulators with the fitted truth and fails, non-retryably, on a wrong α', async () => {
     const queue = uniqueQueue('validate');
-    const artifacts = join(tmp, 'artifacts');
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
-    const short = join(tmp, 'validate.yaml');
+    const artifacts = join(temporal.tmp, 'artifacts');
+    const worker = await startTestWorker(temporal, queue, artifacts);
+    const short = join(temporal.tmp, 'validate.yaml');
     writeFileSync(
       short,
       readFileSync(join(PROJECT_ROOT, 'configs', 'validate.yaml'), 'utf8').replace(
@@ -55,7 +28,7 @@ describe('ValidateWorkflow', () => {
         'requests: 24',
       ),
     );
-    const wrong = join(tmp, 'simulation_config.yaml');
+    const wrong = join(temporal.tmp, 'simulation_config.yaml');
     writeFileSync(
       wrong,
       readFileSync(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), 'utf8').replace(
@@ -64,7 +37,7 @@ describe('ValidateWorkflow', () => {
       ),
     );
     await worker.runUntil(async () => {
-      const ok = (await client.workflow.execute('ValidateWorkflow', {
+      const ok = (await temporal.client.workflow.execute('ValidateWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/ok`,
         args: [{ validateConfig: short } satisfies ValidateWorkflowInput],
@@ -74,7 +47,7 @@ describe('ValidateWorkflow', () => {
       expect(existsSync(join(ok.dir, 'report.json'))).toBe(true);
       expect(readFileSync(join(ok.dir, 'report.md'), 'utf8')).toContain('TTFT P99');
 
-      const err = await client.workflow
+      const err = await temporal.client.workflow
         .execute('ValidateWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/wrong-alpha`,

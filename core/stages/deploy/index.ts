@@ -95,6 +95,7 @@ export async function deployWindow(
     policy: s.policy,
     mig: s.mig,
     engines: s.engines,
+    power: s.power,
     permanent: s.permanent,
     requests,
     prompts: s.prompts,
@@ -128,7 +129,7 @@ export async function deployReport(
   const session = await openDeployment(input, root);
   const r = await writeDeployReport(session.input.outDir, state, planned);
   const { failureReasons: _f, ...requests } = r.requests;
-  return { files: r.files, requests };
+  return { files: r.files, requests, energy: r.energy };
 }
 
 export type { DeployInput, DeployState };

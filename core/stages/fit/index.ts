@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 import type { FitResult, ProfiledEntry, WriteBackResult } from '../../../contracts/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
-import { agentsServing, type ProfileMeasurement, writeBackProfiles } from '../../config/index.js';
+import {
+  agentsServing,
+  type PowerMeasurement,
+  type ProfileMeasurement,
+  writeBackProfiles,
+} from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import { PROJECT_ROOT } from '../../paths.js';
 import { benchFilesIn } from '../../profiling/index.js';
@@ -83,6 +88,26 @@ export function writeFits(
 ): WriteBackResult {
   const measurements: ProfileMeasurement[] = [];
   const written: string[] = [];
+  const power: PowerMeasurement[] = [];
+  const powerLines: string[] = [];
+  for (const { profile: p } of entries) {
+    const where = `${p.gpuModel} ${p.profile}`;
+    if (p.power?.status === 'measured') {
+      power.push({
+        gpuModel: p.gpuModel,
+        profile: p.profile,
+        idleW: p.power.idleW,
+        dynamicW: p.power.dynamicW,
+      });
+      powerLines.push(
+        `${where}: measured board idle ${p.power.idleW.toFixed(1)} W, +${p.power.dynamicW.toFixed(1)} W at full utilisation (${p.power.samples} power.draw samples, ${p.power.busySamples} busy) → power.${p.gpuModel}`,
+      );
+    } else {
+      powerLines.push(
+        `${where}: ${p.power ? p.power.reason : 'power was not measured'} — kept the power model's figures (the documented default of core/sim/energy.ts where the config has none)`,
+      );
+    }
+  }
   for (const { profile: p, fit } of entries) {
     const agents = p.agents ?? agentsServing(simulationConfig, p.gpuModel, p.profile, p.model);
     if (agents.length === 0) {
@@ -108,6 +133,6 @@ export function writeFits(
       written.push(`${agent}.${p.gpuModel}.${p.profile}`);
     }
   }
-  const { changed } = writeBackProfiles(simulationConfig, measurements);
-  return { file: simulationConfig, changed, entries: written };
+  const { changed } = writeBackProfiles(simulationConfig, measurements, power);
+  return { file: simulationConfig, changed, entries: written, power: powerLines };
 }

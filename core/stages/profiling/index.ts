@@ -10,7 +10,10 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
+  EMULATED_GPU_ACTIVITY_MOUNT,
+  emulatedGpuActivityEnv,
   emulatorEnv,
+  type ProfiledPower,
   type ProfilingTarget,
   type ResolvedEmulatedEngine,
   type ResolvedProfilingPlan,
@@ -27,10 +30,10 @@ import {
   parseKvCacheLog,
   profileEngineRun,
 } from '../../profiling/index.js';
-import { freePort } from '../../util/index.js';
+import { freePort, writeFileAtomic } from '../../util/index.js';
 
 /** Bump when profiling would measure differently for the same inputs. */
-const PROFILE_CODE_VERSION = 'profile-1';
+const PROFILE_CODE_VERSION = 'profile-2';
 
 export interface ProfilingInput {
   /** Names the run's containers (`profile-<runId>`). */
@@ -57,7 +60,21 @@ export interface ProfilingContext extends StageContext<ProfileProgress> {
   readonly timestamp: string;
   /** The last progress of an earlier attempt: its finished levels are skipped. */
   readonly resume?: ProfileProgress;
+  /**
+   * Measure the board's power during the sweeps: `read` is one nvidia-smi power.draw reading of the profiled GPU.
+   * With emulated hardware the slice is a MIG instance of the nvidia-smi emulator (`deviceUuid`), and the engine
+   * reports its load into `activityDir` (mounted into the container) for the emulator's power.draw.
+   */
+  readonly power?: {
+    readonly read: () => Promise<number | null>;
+    readonly deviceUuid?: string;
+    readonly activityDir?: string;
+  };
 }
+
+/** Power readings every 2.5 s (an nvidia-smi call costs CPU that the latency measurements share), 2 idle ones first. */
+const POWER_INTERVAL_MS = 2_500;
+const POWER_IDLE_SAMPLES = 2;
 
 /** What the cache manifest keeps: sizes, times and the files' names in the entry. */
 export interface ProfilingSummary {
@@ -66,6 +83,8 @@ export interface ProfilingSummary {
   readonly restartTimeS: number;
   readonly prefillFile: string;
   readonly generatedFile: string | null;
+  /** The power fit (samples in power-samples.json); absent in entries made before power was measured. */
+  readonly power?: ProfiledPower;
 }
 
 export type { ProfileProgress } from '../../profiling/index.js';
@@ -130,11 +149,18 @@ export const profilingStage: CachedStage<
       image: p.image,
       modelConfigFile: m.vllmConfigFile,
       port,
-      deviceUuid: target.migUuid ?? `MIG-emulated-gpu${target.gpu}-${target.profile}`,
+      deviceUuid:
+        target.migUuid ?? ctx.power?.deviceUuid ?? `MIG-emulated-gpu${target.gpu}-${target.profile}`,
       requestGpu: !emulated,
       // The emulator downloads nothing: keep the user's cache out of it.
       ...(emulated ? { hostCacheDir: null } : {}),
-      env: emulated ? emulatorEnv({ ...emulated, kvPerTokenKb: m.kvPerTokenKb }) : {},
+      env: {
+        ...(emulated ? emulatorEnv({ ...emulated, kvPerTokenKb: m.kvPerTokenKb }) : {}),
+        ...(emulated && ctx.power?.activityDir ? emulatedGpuActivityEnv() : {}),
+      },
+      ...(emulated && ctx.power?.activityDir
+        ? { extraMounts: [{ hostPath: ctx.power.activityDir, containerPath: EMULATED_GPU_ACTIVITY_MOUNT }] }
+        : {}),
     });
     const r = await profileEngineRun({
       engines: ctx.engines,
@@ -163,6 +189,9 @@ export const profilingStage: CachedStage<
           }
         : {}),
       ...(ctx.resume ? { resume: ctx.resume } : {}),
+      ...(ctx.power
+        ? { power: { read: ctx.power.read, intervalMs: POWER_INTERVAL_MS, idleSamples: POWER_IDLE_SAMPLES } }
+        : {}),
       onProgress: (progress) => ctx.progress?.(progress),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(ctx.log ? { log: ctx.log } : {}),
@@ -175,12 +204,14 @@ export const profilingStage: CachedStage<
       mkdirSync(join(outDir, 'generated'));
       copyFileSync(r.generated.file, join(outDir, 'generated', basename(r.generated.file)));
     }
+    if (r.power) writeFileAtomic(join(outDir, 'power-samples.json'), `${JSON.stringify(r.power.samples)}\n`);
     return {
       kvCacheGb: r.kvCacheGb,
       kvCacheTokens: r.kvCacheTokens,
       restartTimeS: r.restartTimeS,
       prefillFile: basename(r.prefillFiles[0]!),
       generatedFile: r.generated ? basename(r.generated.file) : null,
+      ...(r.power ? { power: r.power.fit } : {}),
     };
   },
 };

@@ -10,7 +10,7 @@ import type { AgentName } from '../../mig/index.js';
 import { actionName } from '../../mig/index.js';
 import type { TrainEnv } from '../../rl/index.js';
 import type { TokenTable } from '../../sim/index.js';
-import { taskWorkload } from '../../workload/index.js';
+import { taskWorkload, withLongPrompts } from '../../workload/index.js';
 
 /** Seed of the env stream for the `resetIndex`-th episode of a run's first environment. */
 export function episodeSeed(runSeed: number, resetIndex: number): bigint {
@@ -75,17 +75,21 @@ export interface HostedTrainEnv extends TrainEnv {
 /** Builds environment `envIndex` of a run. */
 export function createTrainEnv(o: TrainEnvOptions): HostedTrainEnv {
   const rng = seededEnvRng(o.runSeed);
+  // A task's long prompts are the bench's (seeded by the task's seed), and its KV-capacity rule comes with it.
+  const long = o.task?.longPrompts;
+  const tokens = long ? withLongPrompts(o.tokens, long, o.task!.bench.seed) : o.tokens;
   const env = new MigEnv({
     simulation: o.simulation,
     training: o.training,
-    tokens: o.tokens,
+    tokens,
     rng,
+    ...(o.task?.kvCapacity ? { kvCapacityRule: true } : {}),
     ...(o.task
       ? {
           workload: taskWorkload({
             task: o.task,
             agents: o.simulation.agentsEnumOrder,
-            itemCounts: agentItemCounts(o.simulation, o.tokens),
+            itemCounts: agentItemCounts(o.simulation, tokens),
             rng,
             numSteps: o.training.ppo.episodeLength,
             actionIntervalS: o.training.actionIntervalS,

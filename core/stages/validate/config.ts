@@ -4,23 +4,21 @@
  * metric's relative error.
  */
 import { z } from 'zod';
-import { AGENT_NAMES } from '../../../contracts/index.js';
+import {
+  AGENT_NAMES,
+  VALIDATE_METRICS as METRICS,
+  type ValidateMetricName as MetricName,
+} from '../../../contracts/index.js';
 import { loadYamlConfig } from '../../config/index.js';
 
 const range = z
   .tuple([z.number().int().positive(), z.number().int().positive()])
   .refine(([a, b]) => a <= b, 'min ≤ max');
 
-export const METRICS = [
-  'ttft_p50',
-  'ttft_p90',
-  'ttft_p99',
-  'tpot_p50',
-  'tpot_p90',
-  'tpot_p99',
-  'throughput',
-] as const;
-export type MetricName = (typeof METRICS)[number];
+export {
+  VALIDATE_METRICS as METRICS,
+  type ValidateMetricName as MetricName,
+} from '../../../contracts/index.js';
 
 export const validateConfigSchema = z
   .object({

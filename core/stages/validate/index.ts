@@ -7,7 +7,13 @@
  */
 
 import { join } from 'node:path';
-import { AGENT_NAMES, type AgentName } from '../../../contracts/index.js';
+import {
+  AGENT_NAMES,
+  type AgentName,
+  emulatorArgs,
+  latencyFlags,
+  markdownTable,
+} from '../../../contracts/index.js';
 import { loadSimulationConfig, type ResolvedSimulationConfig } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import { clusterSpecFromConfig, type EngineProfileParams } from '../../sim/index.js';
@@ -107,53 +113,33 @@ export function emulatorArgsFor(
   );
   if (!t) throw new ConfigError(validateConfig, 'agents', `${agent} is not validated`, `add it to agents`);
   const p = t.params;
-  return [
-    '--model',
-    p.model,
-    '--prefill-alpha',
-    String(p.prefill.alpha),
-    '--prefill-beta',
-    String(p.prefill.beta),
-    '--prefill-sigma',
-    String(p.prefill.sigma),
-    '--decode-alpha',
-    String(p.tpot.alpha),
-    '--decode-beta',
-    String(p.tpot.beta),
-    '--decode-sigma',
-    String(p.tpot.sigma),
-    '--kv-cache-tokens',
-    String(p.kvCapacityTokens),
-    '--max-num-batched-tokens',
-    String(p.maxBatchedTokens),
-    '--scheduler',
-    'iteration',
-    '--boot-ms',
-    '0',
-  ];
+  return emulatorArgs({
+    model: p.model,
+    ...latencyFlags(p.prefill, p.tpot),
+    'kv-cache-tokens': p.kvCapacityTokens,
+    'max-num-batched-tokens': p.maxBatchedTokens,
+    scheduler: 'iteration',
+    'boot-ms': 0,
+  });
 }
 
 function table(r: Omit<ValidateReport, 'table'>): string {
   const f = (m: MetricName, v: number) => (m === 'throughput' ? v.toFixed(1) : (v * 1000).toFixed(1));
   const rows = r.agents.flatMap((a) =>
-    METRICS.map((m) =>
-      [
-        a.agent,
-        m === 'throughput' ? 'throughput (tok/s)' : `${m.replace('_', ' ').toUpperCase()} (ms)`,
-        f(m, a.sim[m]),
-        f(m, a.engine[m]),
-        `${(100 * a.error[m]).toFixed(1)} %`,
-        `${(100 * r.thresholds[m]).toFixed(0)} %`,
-        a.failed.includes(m) ? 'FAIL' : 'ok',
-      ].join(' | '),
-    ),
+    METRICS.map((m) => [
+      a.agent,
+      m === 'throughput' ? 'throughput (tok/s)' : `${m.replace('_', ' ').toUpperCase()} (ms)`,
+      f(m, a.sim[m]),
+      f(m, a.engine[m]),
+      `${(100 * a.error[m]).toFixed(1)} %`,
+      `${(100 * r.thresholds[m]).toFixed(0)} %`,
+      a.failed.includes(m) ? 'FAIL' : 'ok',
+    ]),
   );
   return [
     `Simulator vs engine on ${r.gpuModel} ${r.profile}: ${r.pass ? 'PASS' : 'FAIL'}`,
     '',
-    '| agent | metric | simulator | engine | error | threshold | |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x} |`),
+    markdownTable(['agent', 'metric', 'simulator', 'engine', 'error', 'threshold', ''], rows),
   ].join('\n');
 }
 

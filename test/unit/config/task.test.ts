@@ -61,6 +61,17 @@ describe('task configs', () => {
     });
   });
 
+  it('kv_capacity is off unless a task turns it on; long prompts come with it', () => {
+    expect(loadTaskConfig('configs/tasks/easy.yaml').kvCapacity).toBe(false);
+    const t = loadTaskConfig(
+      taskFile(
+        `description: x\nbench_config: ${join(process.cwd(), 'configs/bench_config.yaml')}\nworkload: {kind: patterns}\nkv_capacity: true\nlong_prompts: {share: 0.05, prompt_tokens: [40000, 64000]}\n`,
+      ),
+    );
+    expect(t.kvCapacity).toBe(true);
+    expect(t.longPrompts).toEqual({ share: 0.05, promptTokens: [40000, 64000] });
+  });
+
   it('errors name the file, the field with its line, and the fix', () => {
     const bc = join(process.cwd(), 'configs/bench_config.yaml');
     const missingAgent = taskFile(
@@ -88,6 +99,12 @@ describe('task configs', () => {
     );
     expect(() => loadTaskConfig(swapped)).toThrow(
       /workloads\.busy\.rate.*min 2 is above max 1.*fix: swap them/,
+    );
+    const longWithoutRule = taskFile(
+      `description: x\nbench_config: ${bc}\nworkload: {kind: patterns}\nlong_prompts: {share: 0.1, prompt_tokens: [40000, 50000]}\n`,
+    );
+    expect(() => loadTaskConfig(longWithoutRule)).toThrow(
+      /mine\.yaml: long_prompts \(line 4\): long prompts without the KV-capacity rule.* — fix: add "kv_capacity: true"/,
     );
     const noBench = taskFile(`description: x\nbench_config: nowhere.yaml\nworkload: {kind: patterns}\n`);
     expect(() => loadTaskConfig(noBench)).toThrow(/nowhere\.yaml.*cannot read the file/);

@@ -183,4 +183,42 @@ describe('deployment in the run report', () => {
       rmSync(tmp3, { recursive: true, force: true });
     }
   });
+
+  it('shows the deployment’s measured energy and EDP per agent', () => {
+    const tmp4 = mkdtempSync(join(tmpdir(), 'migflow-report-deploy-energy-'));
+    try {
+      const r = pipelineResultFixture(tmp4);
+      r.deploy = {
+        deploymentId: 'energy-fixture',
+        policy: 'heuristic',
+        windows: 1,
+        requests: { planned: 2, completed: 2, failed: 0, cancelled: 0 },
+        actions: [],
+        faults: 0,
+        reportFiles: [],
+        removedContainers: [],
+        energy: {
+          measured: true,
+          note: 'nvidia-smi power.draw, 10 of 10 readings',
+          samples: 10,
+          unavailableSamples: 0,
+          boardEnergyJ: 7200,
+          idleEnergyJ: 3600,
+          meanLatencyS: 1.5,
+          edpJs: 10800,
+          agents: [{ agent: 'CodingAgent', energyJ: 3600, energyWh: 1, meanLatencyS: 1.5, edpJs: 5400 }],
+        },
+      };
+      const report = pipelineRunReport(r, { workflowId: 'w' });
+      expect(report.deploy?.energy?.agents[0]?.edpJs).toBe(5400);
+      const html = renderRunReportHtml(report);
+      expect(html).toContain('nvidia-smi power.draw, 10 of 10 readings.');
+      expect(html).toMatch(
+        /<td>CodingAgent<\/td><td class="n">3600\.0<\/td><td class="n">1\.0000<\/td><td class="n">1\.500<\/td><td class="n">5400\.0<\/td>/,
+      );
+      expect(html).toMatch(/<td>all boards<\/td><td class="n">7200\.0<\/td>/);
+    } finally {
+      rmSync(tmp4, { recursive: true, force: true });
+    }
+  });
 });

@@ -135,12 +135,14 @@ describe('S3 store specifics', () => {
 
   it('reuses a blob it already holds while young, and uploads it again once older than reuseMaxAgeMs', async () => {
     const prefix = `reuse-${Date.now()}`;
+    // reuseCheckMinBytes 0: every blob is looked for first, as the large ones are by default.
     const make = (reuseMaxAgeMs?: number) =>
       new S3Store({
         bucket: BUCKET,
         prefix,
         endpoint: weed.endpoint,
         cacheDir: join(scratch, prefix),
+        reuseCheckMinBytes: 0,
         ...(reuseMaxAgeMs === undefined ? {} : { reuseMaxAgeMs }),
       });
     const src = join(scratch, `${prefix}-src`);
@@ -156,6 +158,16 @@ describe('S3 store specifics', () => {
     expect(await modified()).toBe(first);
     await make(0).put('train/r3', src, {});
     expect(await modified()).toBeGreaterThan(first);
+    // By default a blob this small is put again without asking (one request), which renews it too.
+    const renewed = await modified();
+    await new Promise((r) => setTimeout(r, 1_100));
+    await new S3Store({
+      bucket: BUCKET,
+      prefix,
+      endpoint: weed.endpoint,
+      cacheDir: join(scratch, prefix),
+    }).put('train/r4', src, {});
+    expect(await modified()).toBeGreaterThan(renewed);
   });
 
   it('takes credentials from an AWS shared credentials file and profile, and fails clearly with wrong ones', async () => {

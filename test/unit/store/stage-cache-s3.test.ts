@@ -126,6 +126,31 @@ describe('StageCache on S3, two hosts', () => {
     expect(readFileSync(there, 'utf8')).toBe('version: 2 # fitted\n');
   });
 
+  it('a second orchestration host writes the working config from the newest version, into its own folder', async () => {
+    const { a, b } = hosts(`config2-${Date.now()}`);
+    const rel = ['pipeline', 'simulation-configs', 'cd'.repeat(12), 'simulation_config.yaml'];
+    const fileA = join(a.root, ...rel);
+    mkdirSync(join(fileA, '..'), { recursive: true });
+    writeFileSync(fileA, 'version: 2 # fitted on host A\n');
+    await a.share(fileA);
+    // Host B is handed host A's path (a workflow input): it writes its own copy, starting from A's version.
+    const mine = await b.pullShared(fileA);
+    expect(mine).toBe(join(b.root, ...rel));
+    expect(readFileSync(mine, 'utf8')).toBe('version: 2 # fitted on host A\n');
+    await new Promise((r) => setTimeout(r, 5));
+    writeFileSync(mine, 'version: 3 # fitted on host B\n');
+    await b.share(mine);
+    // Host A, asked again, reads and would write B's version.
+    expect(readFileSync(await a.localPath(fileA), 'utf8')).toBe('version: 3 # fitted on host B\n');
+    expect(readFileSync(await a.pullShared(fileA), 'utf8')).toBe('version: 3 # fitted on host B\n');
+    // Nothing shared yet: the path is this host's own, and nothing is written.
+    const fresh = join(a.root, 'pipeline', 'simulation-configs', 'ef'.repeat(12), 'simulation_config.yaml');
+    expect(await b.pullShared(fresh)).toBe(
+      join(b.root, 'pipeline', 'simulation-configs', 'ef'.repeat(12), 'simulation_config.yaml'),
+    );
+    expect(existsSync(join(b.root, 'pipeline', 'simulation-configs', 'ef'.repeat(12)))).toBe(false);
+  });
+
   it('a run snapshot uploaded on host A restores on host B; older snapshots and, at the end, all go', async () => {
     const { a, b } = hosts(`mirror-${Date.now()}`);
     const runRef = 'train/.work/k-run1';

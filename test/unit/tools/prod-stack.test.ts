@@ -1,5 +1,7 @@
 /** docker-compose.yaml and scripts/prod-stack.sh describe one stack: same versions, same search attributes. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -33,5 +35,19 @@ describe('the production stack in docker-compose.yaml and scripts/prod-stack.sh'
       expect(used.length).toBeGreaterThan(0);
       for (const name of used) expect(rendered, `${file}: @@${name}@@`).toContain(name);
     }
+  });
+
+  it('refuses a TEMPORAL_BIND without 127.0.0.1 (its services and checks use it), naming the fix', () => {
+    const r = spawnSync(join(PROJECT_ROOT, 'scripts/prod-stack.sh'), ['status'], {
+      env: {
+        ...process.env,
+        TEMPORAL_BIND: '10.0.0.5',
+        MIGFLOW_PROD_STACK_DIR: join(tmpdir(), 'migflow-no-stack'),
+      },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('TEMPORAL_BIND=10.0.0.5');
+    expect(r.stderr).toContain('fix: TEMPORAL_BIND=0.0.0.0');
   });
 });

@@ -1,0 +1,192 @@
+/**
+ * Measured GPU power (issue 17 item 3). Node has no NVML binding that installs offline, so power is read the way an
+ * operator reads it: `nvidia-smi --query-gpu=power.draw --format=csv,noheader,nounits [-i GPU]`, run through execa
+ * with an argv array. A board without a power sensor — or a MIG device asked for its own reading — prints `[N/A]`.
+ * The sampler pairs every reading with how busy the engine is at that moment (its /metrics `num_requests_running`
+ * > 0, the simulator's utilisation), and `fitPowerModel` fits P = idle + dynamic·u by least squares: idle is the
+ * whole board's, dynamic what this slice adds at full utilisation — the power model's figures for (GPU, profile).
+ */
+import { execa } from 'execa';
+
+export interface PowerSample {
+  /** Wall clock (ms) of the reading. */
+  atMs: number;
+  /** Board power in W, or null where nvidia-smi printed `[N/A]`. */
+  watts: number | null;
+  /** Utilisation 0..1 of the engine on the slice at that moment. */
+  busy: number;
+}
+
+export interface NvidiaSmiCommand {
+  /** The binary (default `nvidia-smi`; the emulator for rehearsals). */
+  binary?: string;
+  env?: Record<string, string>;
+}
+
+/** One value per line of `power.draw` output; `[N/A]`, `[Not Supported]`, `N/A` → null; a trailing ` W` is read. */
+export function parsePowerDraw(stdout: string): (number | null)[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => {
+      if (/^\[?(N\/A|Not Supported|Unknown Error)\]?$/i.test(l)) return null;
+      const m = /^(-?\d+(?:\.\d+)?)(?:\s*W)?$/.exec(l);
+      if (!m) throw new Error(`nvidia-smi power.draw: cannot read ${JSON.stringify(l)} as watts`);
+      return Number(m[1]);
+    });
+}
+
+/** The argv of one power reading: every GPU, or the one `-i` names (index or UUID). */
+export function powerDrawArgv(gpu?: number | string): string[] {
+  return [
+    '--query-gpu=power.draw',
+    '--format=csv,noheader,nounits',
+    ...(gpu === undefined ? [] : ['-i', String(gpu)]),
+  ];
+}
+
+/** Reads power.draw of `gpu` (W, null for `[N/A]`); a failing nvidia-smi (missing, exit ≠ 0) reads as null too. */
+export async function readPowerDraw(
+  gpu: number | string,
+  cmd: NvidiaSmiCommand = {},
+): Promise<number | null> {
+  const r = await execa(cmd.binary ?? 'nvidia-smi', powerDrawArgv(gpu), {
+    reject: false,
+    timeout: 10_000,
+    ...(cmd.env ? { env: cmd.env } : {}),
+  });
+  if (r.exitCode !== 0) return null;
+  return parsePowerDraw(String(r.stdout))[0] ?? null;
+}
+
+/** 1 while the engine at `baseUrl` has a request scheduled (its /metrics gauge), else 0; unreachable = 0. */
+export async function engineBusy(baseUrl: string): Promise<number> {
+  try {
+    const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
+    const m = /^vllm:num_requests_running\{[^}]*\}\s+([0-9.eE+-]+)\s*$/m.exec(await res.text());
+    return m && Number(m[1]) > 0 ? 1 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs `read` (one power reading) while polling the engine's utilisation every `pollMs`: the reading is paired with
+ * the fraction of polls that found the engine busy during it (an nvidia-smi call takes a moment, and power.draw
+ * averages over about a second), not with one instant that may fall on either side of a change.
+ */
+export async function readWithUtilisation(
+  read: () => Promise<number | null>,
+  baseUrl: string,
+  pollMs = 250,
+): Promise<{ watts: number | null; busy: number }> {
+  let polls = 0;
+  let busy = 0;
+  let done = false;
+  const poller = (async () => {
+    while (!done) {
+      busy += await engineBusy(baseUrl);
+      polls++;
+      if (!done) await new Promise((r) => setTimeout(r, pollMs));
+    }
+  })();
+  let watts: number | null;
+  try {
+    watts = await read();
+  } finally {
+    done = true;
+    await poller;
+  }
+  return { watts, busy: polls > 0 ? busy / polls : 0 };
+}
+
+export interface PowerSampler {
+  /** Stops sampling (waits for a reading under way) and returns every sample taken. */
+  stop(): Promise<PowerSample[]>;
+  samples(): readonly PowerSample[];
+}
+
+/** Takes `probe()` every `intervalMs` until stopped; readings never overlap. */
+export function samplePower(
+  probe: () => Promise<{ watts: number | null; busy: number }>,
+  intervalMs: number,
+): PowerSampler {
+  const taken: PowerSample[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const atMs = Date.now();
+      try {
+        taken.push({ atMs, ...(await probe()) });
+      } catch {
+        // A reading that failed is a reading without a value, not a stall of the sampler's callers.
+        taken.push({ atMs, watts: null, busy: 0 });
+      }
+      if (stopped) break;
+      await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - atMs))));
+    }
+  })();
+  return {
+    samples: () => taken,
+    async stop() {
+      stopped = true;
+      await loop;
+      return taken;
+    },
+  };
+}
+
+export type PowerFit =
+  | {
+      readonly status: 'measured';
+      /** Whole-board power with the engine idle, W. */
+      readonly idleW: number;
+      /** What the slice adds at full utilisation, W. */
+      readonly dynamicW: number;
+      readonly samples: number;
+      readonly busySamples: number;
+    }
+  | { readonly status: 'unavailable'; readonly reason: string; readonly samples: number };
+
+/** Least squares of P = idle + dynamic·u over the samples with a reading; needs idle and busy moments. */
+export function fitPowerModel(samples: readonly PowerSample[]): PowerFit {
+  const read = samples.filter((s): s is PowerSample & { watts: number } => s.watts !== null);
+  if (read.length === 0) {
+    return {
+      status: 'unavailable',
+      reason:
+        samples.length === 0
+          ? 'no power.draw samples were taken'
+          : 'nvidia-smi reports power.draw as [N/A] on this GPU',
+      samples: samples.length,
+    };
+  }
+  const n = read.length;
+  const mu = read.reduce((s, x) => s + x.busy, 0) / n;
+  const mp = read.reduce((s, x) => s + x.watts, 0) / n;
+  let suu = 0;
+  let sup = 0;
+  for (const x of read) {
+    suu += (x.busy - mu) ** 2;
+    sup += (x.busy - mu) * (x.watts - mp);
+  }
+  const busySamples = read.filter((x) => x.busy > 0).length;
+  if (suu === 0 || busySamples === 0) {
+    return {
+      status: 'unavailable',
+      reason: `power was read only while the engine was ${busySamples === 0 ? 'idle' : 'busy'} (${n} samples)`,
+      samples: samples.length,
+    };
+  }
+  const dynamicW = sup / suu;
+  const idleW = mp - dynamicW * mu;
+  if (!(idleW >= 0) || !(dynamicW > 0)) {
+    return {
+      status: 'unavailable',
+      reason: `the fit idle ${idleW.toFixed(1)} W, dynamic ${dynamicW.toFixed(1)} W is not physical (${n} samples)`,
+      samples: samples.length,
+    };
+  }
+  return { status: 'measured', idleW, dynamicW, samples: samples.length, busySamples };
+}

@@ -24,8 +24,8 @@ import { trainProgressSignal } from '../contracts/temporal/index.js';
 import { RunMirror, resolveFrom, sha256Hex, WORK_DIR } from '../core/cache/index.js';
 import { expandTrainingGrid } from '../core/config/index.js';
 import {
-  autoNEnvs,
   resumePoint,
+  runNEnvs,
   TrainingStoppedError,
   type TrainRunInput,
   trainStage,
@@ -47,8 +47,12 @@ export function createTrainActivities(deps: ActivityDeps) {
     async trainPolicy(raw: TrainPolicyArgs): Promise<TrainPolicyResult> {
       return parsedActivity('trainPolicy', TrainPolicyArgs, raw, async (a, ctx, started) => {
         const info = ctx.info;
-        // `auto` becomes this worker's core count here, so the cache key holds the number that really ran.
-        const nEnvs = a.nEnvs === 'auto' ? autoNEnvs() : a.nEnvs;
+        // `auto` and the worker's default become a number here, so the cache key holds the number that really ran.
+        const nEnvs = runNEnvs({
+          requested: a.nEnvs,
+          overrides: a.overrides,
+          workerDefault: deps.trainNEnvs ?? 'config',
+        });
         const input: TrainRunInput = {
           trainingConfig: resolveFrom(deps.projectRoot, a.trainingConfig),
           // The working simulation config may live on the orchestration host: read it through the store.

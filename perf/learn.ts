@@ -8,19 +8,24 @@
  * baseline on mean and P99 TTFT for both agents).
  *
  *   npx tsx perf/learn.ts [--steps 204800] [--n-envs 2] [--seed 0] [--warm-start heuristic] [--checkpoint-every N]
- *                         [--bench-steps 1024] [--out DIR]
+ *                         [--train-minutes M] [--bench-steps 1024] [--out DIR] [--set training.PPO.lr_max=1e-5 ...]
  *
- * Run it alone on the machine (`flock /work/coord/bench.lock`); `loadAverage` says how shared the machine was. The
- * target's budget is 60 minutes; on a shared 2-core machine, give `--steps` what fits and read the per-checkpoint
- * rows as the learning curve.
+ * `--train-minutes M` stops the training after M minutes of wall time (with a checkpoint where it stopped) and benches
+ * what it wrote: the issue's budget is 60 minutes of training, so `--steps` can stay large. `--set key=value` overrides a
+ * training-config value (JSON value), e.g. `--set training.PPO.ent_coef=0.02`. The RL checkpoints are benched as the
+ * bench does it: greedy (argmax over the valid actions) from the bench's random starting layout for RL (seed key `rl`),
+ * while each static baseline starts from its own layout.
+ *
+ * Timing runs belong under `flock /work/coord/bench.lock`; `loadAverage` says how shared the machine was.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WarmStartTeacher } from '../contracts/index.js';
 import { loadBenchSetup, prepareBench, runTrial, type TrialResult } from '../core/bench/index.js';
 import { ALL_BASELINES, BASELINE_POLICIES, rlCheckpointPolicy } from '../core/control/index.js';
+import { TrainingAbortedError } from '../core/rl/index.js';
 import { runTraining } from '../core/stages/train/index.js';
 
 const { values } = parseArgs({
@@ -30,8 +35,12 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     'warm-start': { type: 'string' },
     'checkpoint-every': { type: 'string' },
+    /** Wall-clock budget of the training: it stops (with a checkpoint) when this many minutes have passed. */
+    'train-minutes': { type: 'string' },
     'bench-steps': { type: 'string', default: '1024' },
     out: { type: 'string' },
+    /** A training-config override, `key=value` with a JSON value (repeatable), e.g. `training.PPO.lr_max=1e-5`. */
+    set: { type: 'string', multiple: true, default: [] },
     'training-config': { type: 'string', default: 'configs/training_config.yaml' },
     'sim-config': { type: 'string', default: 'configs/simulation_config.yaml' },
     'bench-config': { type: 'string', default: 'configs/bench_config.yaml' },
@@ -52,15 +61,28 @@ for (const [flag, v] of [
 }
 const warmStart =
   values['warm-start'] === undefined ? undefined : WarmStartTeacher.parse(values['warm-start']);
+const overrides: Record<string, unknown> = {};
+for (const kv of values.set) {
+  const eq = kv.indexOf('=');
+  if (eq < 1) throw new Error(`--set: key=value with a JSON value, got ${kv}`);
+  overrides[kv.slice(0, eq)] = JSON.parse(kv.slice(eq + 1));
+}
 const runDir = resolve(values.out ?? mkdtempSync(join(tmpdir(), 'migflow-bench-learn-')));
 
 const load = { start: loadavg()[0]!, end: 0 };
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
+const trainMinutes = values['train-minutes'] === undefined ? undefined : Number(values['train-minutes']);
+if (trainMinutes !== undefined && !(trainMinutes > 0))
+  throw new Error(`--train-minutes: > 0, got ${trainMinutes}`);
+const deadline = new AbortController();
+const timer =
+  trainMinutes === undefined ? undefined : setTimeout(() => deadline.abort(), trainMinutes * 60_000);
 const trained = await runTraining({
+  signal: deadline.signal,
   trainingConfigPath: values['training-config'],
   simulationConfigPath: values['sim-config'],
-  overrides: { 'training.PPO.n_envs': nEnvs },
+  overrides: { ...overrides, 'training.PPO.n_envs': nEnvs },
   runDir,
   totalSteps: steps,
   seed,
@@ -68,8 +90,21 @@ const trained = await runTraining({
   stepLogs: false,
   syntheticTokens: true,
   ...(warmStart ? { warmStart, benchConfigPath: values['bench-config'] } : {}),
-});
+}).then(
+  (t) => ({ ...t, stoppedAtStep: null as number | null }),
+  (err: unknown) => {
+    // The wall budget ran out: the trainer checkpointed where it stopped; bench what it wrote.
+    if (!(err instanceof TrainingAbortedError)) throw err;
+    return { episodes: null, meanEpisodeReward: null, backend: null, stoppedAtStep: err.steps };
+  },
+);
+clearTimeout(timer);
 const trainWallS = (performance.now() - wall0) / 1000;
+// The cloning's figures (teacher decisions, agreement, seconds), from the run's metadata.
+const warmStartStats = warmStart
+  ? ((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { warmStart?: unknown }).warmStart ??
+    null)
+  : null;
 const used = process.cpuUsage(cpu0);
 const trainCpuS = (used.user + used.system) / 1e6;
 
@@ -142,6 +177,7 @@ process.stdout.write(
         steps,
         seed,
         warmStart: warmStart ?? null,
+        overrides,
         checkpointEvery,
         benchSteps,
         benchSeed: prepared.bench.seed,
@@ -151,8 +187,12 @@ process.stdout.write(
       train: {
         wallS: trainWallS,
         cpuS: trainCpuS,
-        stepsPerWallS: steps / trainWallS,
-        stepsPerCpuS: steps / trainCpuS,
+        /** Where the wall budget stopped it (null: it trained all `steps`). */
+        stoppedAtStep: trained.stoppedAtStep,
+        trainMinutes: trainMinutes ?? null,
+        stepsPerWallS: (trained.stoppedAtStep ?? steps) / trainWallS,
+        stepsPerCpuS: (trained.stoppedAtStep ?? steps) / trainCpuS,
+        warmStart: warmStartStats,
         episodes: trained.episodes,
         meanEpisodeReward: trained.meanEpisodeReward,
         backend: trained.backend,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/index.js';
 import { PROJECT_ROOT } from '../core/paths.js';
+import type { WorkerNEnvs } from '../core/stages/train/index.js';
 import { stageCacheFromEnv } from './stage-cache.js';
 
 /**
@@ -49,11 +50,12 @@ export async function connect(env: WorkerEnv): Promise<NativeConnection> {
   }
 }
 
-export function activityDeps(childEnv: Record<string, string> = {}): ActivityDeps {
+export function activityDeps(childEnv: Record<string, string> = {}, trainNEnvs?: WorkerNEnvs): ActivityDeps {
   return {
     projectRoot: PROJECT_ROOT,
     cache: stageCacheFromEnv(),
     childEnv,
+    ...(trainNEnvs !== undefined ? { trainNEnvs } : {}),
   };
 }
 

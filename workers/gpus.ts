@@ -1,5 +1,6 @@
 /** GPU discovery for GPU-pinned workers: `nvidia-smi -L` where it exists, `--gpus` overrides. */
 import { execa } from 'execa';
+import type { WorkerNEnvs } from '../core/stages/train/index.js';
 
 export interface GpuInfo {
   index: number;
@@ -32,6 +33,11 @@ export interface GpuWorkerOptions {
   emulate: boolean;
   /** Override discovery: the GPU indices this host has. */
   gpus?: number[];
+  /**
+   * Environments for a training run that names no n_envs (neither `nEnvs` nor a `training.PPO.n_envs` override):
+   * `auto` (default) = one per core of this host, at most 8; a number; or `config` = the training config's value.
+   */
+  nEnvs?: WorkerNEnvs;
 }
 
 /** Decides whether GPU `gpu` may get a worker; returns the reason when not. */

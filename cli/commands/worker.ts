@@ -1,6 +1,7 @@
 /** `migflow worker [--gpu N [--emulate]]`: run the main worker, or a GPU-pinned one, in this process. */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../contracts/temporal/index.js';
+import { parseWorkerNEnvs, type WorkerNEnvs } from '../../core/rl/index.js';
 import { gpuIndex } from '../lib/options.js';
 
 export function registerWorkerCommand(program: Command): void {
@@ -16,7 +17,17 @@ export function registerWorkerCommand(program: Command): void {
       v.split(',').map((g) => gpuIndex(g)),
     )
     .option('--emulate', 'allow a GPU worker on a host without that GPU (emulated hardware)', false)
-    .action(async (o: { gpu?: number; gpus?: number[]; emulate: boolean }) => {
+    .option(
+      '--n-envs <n|auto|config>',
+      'GPU worker: environments for a training run that names no n_envs (auto = one per core, at most 8; config = the training config value)',
+      (v: string) => {
+        const n = parseWorkerNEnvs(v);
+        if (n === undefined) throw new InvalidArgumentError('a whole number ≥ 1, auto or config');
+        return n;
+      },
+      'auto' as WorkerNEnvs,
+    )
+    .action(async (o: { gpu?: number; gpus?: number[]; emulate: boolean; nEnvs: WorkerNEnvs }) => {
       // Loaded on use: the worker pulls in every activity and the Temporal native bridge.
       const { installRuntime, workerEnv } = await import('../../workers/connect.js');
       installRuntime();
@@ -36,6 +47,7 @@ export function registerWorkerCommand(program: Command): void {
       const { worker, connection } = await createGpuWorker(env, {
         gpu,
         emulate: o.emulate,
+        nEnvs: o.nEnvs,
         ...(gpus ? { gpus } : {}),
       });
       process.stdout.write(

@@ -31,13 +31,18 @@ export interface RunningStatsState {
   readonly count: number;
 }
 
-export interface NormalizerState {
+/** How observations and rewards are normalised (SB3 VecNormalize's settings). */
+export interface NormalizerOptions {
   readonly normObs: boolean;
   readonly normReward: boolean;
   readonly clipObs: number;
   readonly clipReward: number;
+  /** Discount of the running return used to scale rewards (the reference leaves SB3's 0.99). */
   readonly gamma: number;
   readonly epsilon: number;
+}
+
+export interface NormalizerState extends NormalizerOptions {
   readonly obs: RunningStatsState;
   readonly ret: RunningStatsState;
   /** Discounted return accumulator of the first env, for reward normalisation. */

@@ -34,7 +34,14 @@ export { type AdamStep, FlatAdam } from './flat-adam.js';
 export { type InferencePolicy, loadPolicyForInference } from './inference.js';
 export { MASKED_LOGIT, sampleMasked } from './masked-categorical.js';
 export { createKernelMemory, Kernels, MemoryPlan, planStack } from './mlp-kernels.js';
-export { AUTO_N_ENVS_CAP, autoNEnvs, parseNEnvs } from './n-envs.js';
+export {
+  AUTO_N_ENVS_CAP,
+  autoNEnvs,
+  parseNEnvs,
+  parseWorkerNEnvs,
+  runNEnvs,
+  type WorkerNEnvs,
+} from './n-envs.js';
 export { Normalizer, RunningMeanStd, VEC_NORMALIZE_DEFAULTS } from './normalizer.js';
 export { ActorCriticPolicy, type PolicyShape } from './policy.js';
 export {

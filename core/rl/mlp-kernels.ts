@@ -212,8 +212,7 @@ export function packParameters(
   flatAt: number,
   packedAt: number,
 ): void {
-  for (const l of layout.layers)
-    kernels.x.pack_layer(l.kr, l.nr, l.kp, l.np, flatAt + 4 * l.flatOffset, packedAt + 4 * l.packedOffset);
+  convertParameters(kernels, layout, flatAt, packedAt, 'pack');
 }
 
 /** Packed parameters at `packedAt` → flat at `flatAt`. */
@@ -223,8 +222,22 @@ export function unpackParameters(
   packedAt: number,
   flatAt: number,
 ): void {
-  for (const l of layout.layers)
-    kernels.x.unpack_layer(l.kr, l.nr, l.kp, l.np, packedAt + 4 * l.packedOffset, flatAt + 4 * l.flatOffset);
+  convertParameters(kernels, layout, flatAt, packedAt, 'unpack');
+}
+
+function convertParameters(
+  kernels: Kernels,
+  layout: PackedLayout,
+  flatAt: number,
+  packedAt: number,
+  to: 'pack' | 'unpack',
+): void {
+  for (const l of layout.layers) {
+    const flat = flatAt + 4 * l.flatOffset;
+    const packed = packedAt + 4 * l.packedOffset;
+    if (to === 'pack') kernels.x.pack_layer(l.kr, l.nr, l.kp, l.np, flat, packed);
+    else kernels.x.unpack_layer(l.kr, l.nr, l.kp, l.np, packed, flat);
+  }
 }
 
 /** A matrix kept in both of the kernels' layouts (byte offsets): Q (column quads) and M (row quads). */

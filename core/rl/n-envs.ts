@@ -21,3 +21,36 @@ export function parseNEnvs(text: string, cores?: number): number | undefined {
   const n = Number(text);
   return Number.isInteger(n) && n >= 1 ? n : undefined;
 }
+
+/**
+ * What a GPU worker does with a training run that names no environment count: `auto` (the default) steps one
+ * environment per core of the worker (`autoNEnvs`), a number steps that many, `config` keeps the training config's
+ * `n_envs` (as `migflow train` does locally).
+ */
+export type WorkerNEnvs = number | 'auto' | 'config';
+
+/** Parses a worker's `--n-envs` (`N`, `auto` or `config`); undefined when the text is none of them. */
+export function parseWorkerNEnvs(text: string): WorkerNEnvs | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'auto' || t === 'config') return t;
+  const n = Number(t);
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+/**
+ * The environment count a run on a GPU worker gets, to be set as the `training.PPO.n_envs` override (undefined: the
+ * training config's value). The run's own choice wins — its `nEnvs` input (`auto` = this worker's cores), then an
+ * explicit `training.PPO.n_envs` override — and only a run that names none gets the worker's default. The number
+ * that will run is what goes into the overrides, so the cache key holds it.
+ */
+export function runNEnvs(o: {
+  readonly requested: number | 'auto' | undefined;
+  readonly overrides: Readonly<Record<string, unknown>>;
+  readonly workerDefault: WorkerNEnvs;
+  readonly cores?: number;
+}): number | undefined {
+  if (o.requested !== undefined) return o.requested === 'auto' ? autoNEnvs(o.cores) : o.requested;
+  if (Object.hasOwn(o.overrides, 'training.PPO.n_envs')) return undefined;
+  if (o.workerDefault === 'config') return undefined;
+  return o.workerDefault === 'auto' ? autoNEnvs(o.cores) : o.workerDefault;
+}

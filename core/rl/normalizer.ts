@@ -7,7 +7,9 @@
  * training. Rewards are divided by the standard deviation of a running discounted return (not centred), which
  * is reset at episode ends. `frozen` stops updates (evaluation, inference).
  */
-import type { NormalizerState, RunningStatsState } from './checkpoint-format.js';
+import type { NormalizerOptions, NormalizerState, RunningStatsState } from './checkpoint-format.js';
+
+export type { NormalizerOptions } from './checkpoint-format.js';
 
 /** Running mean and variance (SB3 RunningMeanStd): parallel-merge update, count seeded with epsilon. */
 export class RunningMeanStd {
@@ -64,16 +66,6 @@ export class RunningMeanStd {
     r.count = s.count;
     return r;
   }
-}
-
-export interface NormalizerOptions {
-  readonly normObs: boolean;
-  readonly normReward: boolean;
-  readonly clipObs: number;
-  readonly clipReward: number;
-  /** Discount of the running return used to scale rewards (the reference leaves SB3's 0.99). */
-  readonly gamma: number;
-  readonly epsilon: number;
 }
 
 /** SB3 VecNormalize defaults, as the reference uses them. */
@@ -190,13 +182,7 @@ export class Normalizer {
       },
       s.returnsByEnv?.length ?? 1,
     );
-    n.obsRms.mean.set(s.obs.mean);
-    n.obsRms.var.set(s.obs.var);
-    n.obsRms.count = s.obs.count;
-    n.retRms.mean.set(s.ret.mean);
-    n.retRms.var.set(s.ret.var);
-    n.retRms.count = s.ret.count;
-    n.returnsByEnv.splice(0, n.returnsByEnv.length, ...(s.returnsByEnv ?? [s.returns]));
+    n.load(s);
     return n;
   }
 }

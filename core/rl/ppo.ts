@@ -121,41 +121,55 @@ export function explainedVariance(pred: ArrayLike<number>, y: ArrayLike<number>)
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Per-minibatch values an update logs (SB3 reports their means): policy, value and entropy losses, KL, clip share. */
-export interface MinibatchLog {
-  readonly pg: readonly number[];
-  readonly vl: readonly number[];
-  readonly el: readonly number[];
-  readonly kl: readonly number[];
-  readonly cf: readonly number[];
-}
+/**
+ * One minibatch's logged values (SB3 reports their means over the update; of the loss and the gradient norm, before
+ * clipping, the last minibatch's).
+ */
+export type MinibatchValues = Pick<
+  PpoUpdateStats,
+  'policyLoss' | 'valueLoss' | 'entropyLoss' | 'approxKl' | 'clipFraction' | 'loss' | 'gradNorm'
+>;
 
-/** An update's statistics (train/* in SB3's logs), from its minibatch log and the rollout's first `n` transitions. */
-export function updateStats(
-  log: MinibatchLog,
-  o: {
-    readonly loss: number;
-    readonly gradNorm: number;
-    readonly buffer: RolloutBuffer;
-    readonly n: number;
-    readonly learningRate: number;
-    readonly entCoef: number;
-    readonly epochs: number;
-  },
-): PpoUpdateStats {
-  return {
-    policyLoss: mean(log.pg),
-    valueLoss: mean(log.vl),
-    entropyLoss: mean(log.el),
-    approxKl: mean(log.kl),
-    clipFraction: mean(log.cf),
-    loss: o.loss,
-    explainedVariance: explainedVariance(o.buffer.values.subarray(0, o.n), o.buffer.returns.subarray(0, o.n)),
-    gradNorm: o.gradNorm,
-    learningRate: o.learningRate,
-    entCoef: o.entCoef,
-    epochs: o.epochs,
-  };
+/**
+ * What an update logs while it runs — per-minibatch losses, KL and clip share, the last loss and gradient norm, the
+ * epochs begun — and its statistics (train/* in SB3's logs) once done. Shared by the tape-based and the sharded update.
+ */
+export class UpdateLog {
+  private readonly pg: number[] = [];
+  private readonly vl: number[] = [];
+  private readonly el: number[] = [];
+  private readonly kl: number[] = [];
+  private readonly cf: number[] = [];
+  private lastLoss = Number.NaN;
+  private lastNorm = Number.NaN;
+  epochs = 0;
+
+  record(v: MinibatchValues): void {
+    this.pg.push(v.policyLoss);
+    this.vl.push(v.valueLoss);
+    this.el.push(v.entropyLoss);
+    this.kl.push(v.approxKl);
+    this.cf.push(v.clipFraction);
+    this.lastLoss = v.loss;
+    this.lastNorm = v.gradNorm;
+  }
+
+  /** The update's statistics, explained variance from the rollout's first `n` transitions. */
+  stats(buffer: RolloutBuffer, n: number, learningRate: number, entCoef: number): PpoUpdateStats {
+    return {
+      policyLoss: mean(this.pg),
+      valueLoss: mean(this.vl),
+      entropyLoss: mean(this.el),
+      approxKl: mean(this.kl),
+      clipFraction: mean(this.cf),
+      loss: this.lastLoss,
+      explainedVariance: explainedVariance(buffer.values.subarray(0, n), buffer.returns.subarray(0, n)),
+      gradNorm: this.lastNorm,
+      learningRate,
+      entCoef,
+      epochs: this.epochs,
+    };
+  }
 }
 
 /**
@@ -210,18 +224,11 @@ export function ppoUpdate(
     advantages: tf.tensor1d(buffer.advantages.subarray(0, n)),
     returns: tf.tensor1d(buffer.returns.subarray(0, n)),
   };
-  const pg: number[] = [];
-  const vl: number[] = [];
-  const el: number[] = [];
-  const kl: number[] = [];
-  const cf: number[] = [];
-  let lastLoss = Number.NaN;
-  let lastNorm = Number.NaN;
-  let epochs = 0;
+  const log = new UpdateLog();
   let stop = false;
   try {
     for (let epoch = 0; epoch < hp.nEpochs && !stop; epoch++) {
-      epochs++;
+      log.epochs++;
       let minibatch = 0;
       for (const idx of buffer.minibatchIndices(hp.batchSize, random)) {
         minibatch++;
@@ -267,13 +274,15 @@ export function ppoUpdate(
           return { values, norm: clipped.norm };
         });
         const [p, v, e, k, c, l] = stats.values as [number, number, number, number, number, number];
-        pg.push(p);
-        vl.push(v);
-        el.push(e);
-        kl.push(k);
-        cf.push(c);
-        lastLoss = l;
-        lastNorm = stats.norm;
+        log.record({
+          policyLoss: p,
+          valueLoss: v,
+          entropyLoss: e,
+          approxKl: k,
+          clipFraction: c,
+          loss: l,
+          gradNorm: stats.norm,
+        });
         if (hp.targetKl !== undefined && k > 1.5 * hp.targetKl) {
           stop = true;
           break;
@@ -283,8 +292,5 @@ export function ppoUpdate(
   } finally {
     for (const t of Object.values(all)) t.dispose();
   }
-  return updateStats(
-    { pg, vl, el, kl, cf },
-    { loss: lastLoss, gradNorm: lastNorm, buffer, n, learningRate, entCoef: hp.entCoef, epochs },
-  );
+  return log.stats(buffer, n, learningRate, hp.entCoef);
 }

@@ -91,6 +91,17 @@ export interface RolloutBufferOptions {
   readonly shared?: boolean;
 }
 
+/** One transition, as `set` (for one of several environments) and `add` (the only one) store it. */
+export type Transition = [
+  obs: Float32Array,
+  mask: Uint8Array,
+  action: number,
+  reward: number,
+  episodeStart: boolean,
+  value: number,
+  logProb: number,
+];
+
 export class RolloutBuffer {
   readonly nEnvs: number;
   readonly observations: Float32Array;
@@ -142,16 +153,7 @@ export class RolloutBuffer {
   }
 
   /** Stores env `env`'s transition at the current step; `endStep()` moves on once every env's is stored. */
-  set(
-    env: number,
-    obs: Float32Array,
-    mask: Uint8Array,
-    action: number,
-    reward: number,
-    episodeStart: boolean,
-    value: number,
-    logProb: number,
-  ): void {
+  set(env: number, ...[obs, mask, action, reward, episodeStart, value, logProb]: Transition): void {
     if (this.pos >= this.size) throw new Error('RolloutBuffer.set: the buffer is full; call reset() first');
     const i = this.pos * this.nEnvs + env;
     this.observations.set(obs, i * this.obsSize);
@@ -168,17 +170,9 @@ export class RolloutBuffer {
   }
 
   /** One environment: stores the transition and moves to the next step. */
-  add(
-    obs: Float32Array,
-    mask: Uint8Array,
-    action: number,
-    reward: number,
-    episodeStart: boolean,
-    value: number,
-    logProb: number,
-  ): void {
+  add(...transition: Transition): void {
     if (this.pos >= this.size) throw new Error('RolloutBuffer.add: the buffer is full; call reset() first');
-    this.set(0, obs, mask, action, reward, episodeStart, value, logProb);
+    this.set(0, ...transition);
     this.endStep();
   }
 

@@ -21,7 +21,7 @@ import type { AdamOptions } from './adam.js';
 import { type AdamStep, adamKernelArgs, clipCoefficient, FlatAdam, parameterRange } from './flat-adam.js';
 import { createKernelMemory, Kernels, MemoryPlan, planStack } from './mlp-kernels.js';
 import type { ActorCriticPolicy, PolicyShape } from './policy.js';
-import { NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats, updateStats } from './ppo.js';
+import { NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats, UpdateLog } from './ppo.js';
 import {
   type PolicyPacking,
   type PolicyPart,
@@ -395,14 +395,7 @@ export class ShardedPpoUpdater {
   ): Promise<PpoUpdateStats> {
     const m = this.memory;
     const n = buffer.count;
-    const pg: number[] = [];
-    const vl: number[] = [];
-    const el: number[] = [];
-    const kl: number[] = [];
-    const cf: number[] = [];
-    let lastLoss = Number.NaN;
-    let lastNorm = Number.NaN;
-    let epochs = 0;
+    const log = new UpdateLog();
     let stop = false;
     const loss: ShardLossParams = {
       clipRange: hp.clipRange,
@@ -418,7 +411,7 @@ export class ShardedPpoUpdater {
     this.repack('pack');
     let pending: AdamStep | undefined;
     for (let epoch = 0; epoch < hp.nEpochs && !stop; epoch++) {
-      epochs++;
+      log.epochs++;
       m.order.set(buffer.permutation(random));
       let minibatch = 0;
       for (let start = 0; start < n; start += hp.batchSize) {
@@ -456,13 +449,15 @@ export class ShardedPpoUpdater {
         // With one shard per network the step travels with the next minibatch (each shard owns its network).
         if (reduce) await this.shards.adam(step);
         else pending = step;
-        pg.push(policyLoss);
-        vl.push(valueLoss);
-        el.push(entropyLoss);
-        kl.push(approxKl);
-        cf.push(sums[4]! / count);
-        lastLoss = total;
-        lastNorm = norm;
+        log.record({
+          policyLoss,
+          valueLoss,
+          entropyLoss,
+          approxKl,
+          clipFraction: sums[4]! / count,
+          loss: total,
+          gradNorm: norm,
+        });
         if (hp.targetKl !== undefined && approxKl > 1.5 * hp.targetKl) {
           stop = true;
           break;
@@ -471,10 +466,7 @@ export class ShardedPpoUpdater {
     }
     if (pending) await this.shards.adam(pending);
     this.repack('unpack');
-    return updateStats(
-      { pg, vl, el, kl, cf },
-      { loss: lastLoss, gradNorm: lastNorm, buffer, n, learningRate, entCoef: hp.entCoef, epochs },
-    );
+    return log.stats(buffer, n, learningRate, hp.entCoef);
   }
 
   /** Writes the minibatch's advantages by position, normalised with its mean and unbiased std (as torch). */

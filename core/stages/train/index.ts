@@ -41,7 +41,7 @@ export class TrainingStoppedError extends MigflowError {
   }
 }
 
-export { autoNEnvs } from '../../rl/index.js';
+export { autoNEnvs, parseWorkerNEnvs, runNEnvs, type WorkerNEnvs } from '../../rl/index.js';
 export type { TrainingProgress } from './train-run.js';
 export {
   DEFAULT_CHECKPOINT_EVERY_STEPS,

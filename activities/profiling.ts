@@ -23,15 +23,14 @@ import { parseConfig, profiledModel } from '../core/config/index.js';
 import { EngineContainers, vllmImageFromCompose } from '../core/engines/index.js';
 import { ConfigError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../core/paths.js';
-import { readPowerDraw } from '../core/profiling/index.js';
 import { fitStage, writeFits } from '../core/stages/fit/index.js';
 import { type ProfileProgress, type ProfilingInput, profilingStage } from '../core/stages/profiling/index.js';
-import { emulatedProfilingSlice, NVIDIA_SMI_EMULATOR_BIN } from '../emulators/nvidia-smi/rehearsal.js';
 import { buildVllmEmulatorImage } from '../emulators/vllm-emulator-image.js';
 import { entryFacts, parsedActivity } from './activity.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailures } from './failures.js';
 import { requireInputFiles } from './input-files.js';
+import { profilingPowerSource } from './profiling-power.js';
 
 /** `20260101-000000` from a time, as the reference names its files (UTC, so every worker agrees). */
 function stamp(ms: number): string {
@@ -121,28 +120,13 @@ export function createProfilingActivities(deps: ActivityDeps) {
           try {
             const resume = ctx.info.heartbeatDetails as ProfileProgress | undefined;
             await mirror.restore(existsSync(workDir) ? (resume?.completedLevels.length ?? 0) : undefined);
-            // Power through nvidia-smi (no NVML binding installs offline): the profiled GPU's board on real
-            // hardware; with emulated hardware, the nvidia-smi emulator's GPU with the profiled slice on it.
-            mkdirSync(workDir, { recursive: true });
-            const slice = emulated
-              ? emulatedProfilingSlice(join(workDir, 'nvidia-smi.json'), input.gpuModel, target.profile)
-              : undefined;
-            const power = slice
-              ? {
-                  deviceUuid: slice.uuid,
-                  activityDir: slice.activityDir,
-                  read: () =>
-                    readPowerDraw(0, {
-                      binary: NVIDIA_SMI_EMULATOR_BIN,
-                      env: { ...process.env, ...slice.env } as Record<string, string>,
-                    }),
-                }
-              : emulated
-                ? undefined
-                : {
-                    read: () =>
-                      readPowerDraw(target.gpu, { binary: process.env.MIGFLOW_NVIDIA_SMI ?? 'nvidia-smi' }),
-                  };
+            const power = profilingPowerSource({
+              emulated: Boolean(emulated),
+              workDir,
+              gpu: target.gpu,
+              gpuModel: input.gpuModel,
+              profile: target.profile,
+            });
             return await profilingStage.run(profiling, outDir, {
               ...(power ? { power } : {}),
               engines: new EngineContainers(dockerClient()),

@@ -77,9 +77,10 @@ describe('DeployWorkflow faults', () => {
             });
             injectedCreateFault = true;
           }
-          // The dashboard's phaseKind is 'serving' while the window's arrivals are being sent.
-          const phase = s && s.window >= 1 ? (await dashboardData(dashboardPort))?.phaseKind : undefined;
-          if (phase === 'serving' && !killedEngine) {
+          const phase =
+            s && s.window >= 1 ? ((await dashboardData(dashboardPort)) as { phase?: string })?.phase : '';
+          // The dashboard's phase reads `window N/M: serving (…)` while the window's arrivals are being sent.
+          if (phase !== undefined && /^window \d+\/\d+: serving/.test(phase) && !killedEngine) {
             // Mid-window, the coding agent's permanent engine dies (its container is killed outright).
             const name = `migflow-${input.deploymentId}-sim2-s0`;
             await docker

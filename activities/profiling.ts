@@ -6,7 +6,7 @@
  * - `fitProfiles` (main queue): the two fits on one profiling result, cached on the bench JSONs' content.
  * - `writeBackProfiles` (main queue): every fit into simulation_config.yaml in one atomic, idempotent write.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import {

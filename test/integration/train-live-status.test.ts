@@ -59,6 +59,8 @@ describe('TrainWorkflow live status', () => {
       // Long enough to compare over 10 s even on an idle machine (over a thousand tiny-net steps a second: ~20 s);
       // a loaded 2-core machine takes a couple of minutes.
       totalSteps: 24_576,
+      // One environment: the GPU worker's default (one per core) would finish too fast to compare on 2 cores.
+      nEnvs: 1,
       checkpointEverySteps: 8192,
       seed: 3,
       gpu,

@@ -374,6 +374,8 @@ async function main(): Promise<void> {
   if (process.env.MIGFLOW_DRILL_NET) return drill(JSON.parse(process.env.MIGFLOW_DRILL_NET) as DrillNet);
   const problem = netProblem();
   if (problem) {
+    // CI must test the namespaced hosts the README describes, never quietly the weaker loopback mode.
+    if (process.env.CI === 'true') throw new Error(`no network namespaces under CI: ${problem}`);
     say(`no network namespaces (${problem}): the hosts share this machine's loopback`);
     return drill(undefined);
   }

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineInput, PipelineResult } from '../../contracts/index.js';
+import { type PipelineInput, type PipelineResult, VALIDATE_METRICS } from '../../contracts/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import type { RunReport } from '../../core/report/index.js';
 import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
@@ -47,15 +47,7 @@ describe('PipelineWorkflow with the validate stage', () => {
       const report = JSON.parse(readFileSync(r.report!.json, 'utf8')) as RunReport;
       expect(report.validation?.pass).toBe(r.validate?.pass);
       const metrics = report.validation!.agents[0]!.metrics;
-      expect(metrics.map((m) => m.metric)).toEqual([
-        'ttft_p50',
-        'ttft_p90',
-        'ttft_p99',
-        'tpot_p50',
-        'tpot_p90',
-        'tpot_p99',
-        'throughput',
-      ]);
+      expect(metrics.map((m) => m.metric)).toEqual([...VALIDATE_METRICS]);
       expect(metrics.every((m) => typeof m.threshold === 'number' && m.threshold > 0)).toBe(true);
       expect(metrics.map((m) => m.pass)).toEqual(metrics.map((m) => m.error <= m.threshold!));
       expect(readFileSync(r.report!.html, 'utf8')).toContain('<section id="validation">');

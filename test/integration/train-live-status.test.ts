@@ -4,35 +4,17 @@
  * from the run's logs/episodes.jsonl as the trainer writes it), even with a 60 s heartbeat timeout, whose SDK-default
  * throttle (48 s) used to leave `steps: 0` on screen for most of a run.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, inject, it } from 'vitest';
 import { startWorkerProcess } from '../../cli/lib/worker-processes.js';
 import type { TrainWorkflowInput, TrainWorkflowResult } from '../../contracts/index.js';
-import { StageCache, WORK_DIR } from '../../core/cache/index.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { WORK_DIR } from '../../core/cache/index.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 import { pendingHeartbeat, privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-live-status-'));
-});
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const t = useTestTemporal('migflow-live-status-');
 
 /** The trainer's own count: the steps of the last finished episode in the running attempt's episodes.jsonl. */
 function trainerSteps(artifacts: string): number | undefined {
@@ -52,7 +34,7 @@ function trainerSteps(artifacts: string): number | undefined {
 describe('TrainWorkflow live status', () => {
   it("describe's heartbeat steps stay within 10 s of the trainer's own count", async () => {
     const queue = uniqueQueue('train-live');
-    const artifacts = join(tmp, 'artifacts');
+    const artifacts = join(t.tmp, 'artifacts');
     const gpu = privateGpuIndex();
     const input: TrainWorkflowInput = {
       overrides: { ...TINY_TRAINING },
@@ -66,17 +48,7 @@ describe('TrainWorkflow live status', () => {
       gpu,
       heartbeatTimeoutS: 60,
     };
-    const wfWorker = await Worker.create({
-      connection: nativeConnection,
-      namespace: inject('temporalNamespace'),
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        projectRoot: PROJECT_ROOT,
-        cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-        childEnv: {},
-      }),
-    });
+    const wfWorker = await startTestWorker(t, queue, artifacts);
     const env = {
       ...process.env,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -86,7 +58,7 @@ describe('TrainWorkflow live status', () => {
     await wfWorker.runUntil(async () => {
       const gpuWorker = await startWorkerProcess('gpu-worker', ['--gpu', String(gpu), '--emulate'], env);
       try {
-        const handle = await client.workflow.start('TrainWorkflow', {
+        const handle = await t.client.workflow.start('TrainWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/run`,
           args: [input],

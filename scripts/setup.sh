@@ -3,7 +3,7 @@
 # everything it only checks. Installs what migflow needs beside Node:
 #   - a Docker engine (profiling and deployment run the vLLM emulator / vLLM in containers),
 #   - Chromium (the browser tests drive the Web UI and the dashboard with it),
-#   - npm dependencies (npm ci),
+#   - npm dependencies (npm ci), and the emulators' bundles (emulators/.build, from their TypeScript),
 #   - PostgreSQL (Debian's; scripts/prod-stack.sh runs the production-style Temporal stack on it),
 #   - clang + lld (the test that the committed WebAssembly training kernels rebuild from their C source),
 #   - the Go-built tools, once, into ~/.cache/migflow (found on PATH first where that applies): the Temporal CLI,
@@ -54,6 +54,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   say "npm ci"
   npm ci --no-audit --no-fund
 fi
+
+# The emulators' executables run their TypeScript pre-bundled (emulators/launch.mjs; they rebuild by themselves
+# when a source changes, this only saves the first call the build).
+say "emulator bundles"
+node emulators/launch.mjs --build
 
 # Two Go builds side by side the first time (minutes each): SeaweedFS alone, and the Temporal CLI followed by the
 # Temporal server and UI (which reuse much of the CLI's build cache). Later runs only check the cache.

@@ -121,9 +121,12 @@ export async function runEmulatorProcess(argv: readonly string[]): Promise<void>
   emu = await startEmulator(opts);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** The process's entry: the executable (bin/vllm-emulator) and the Docker image run this. */
+export function main(): void {
   runEmulatorProcess(process.argv.slice(2)).catch((err) => {
     vllmLog('ERROR', 'emulator', err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exit(1);
   });
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -1,7 +1,7 @@
 /**
  * Starts the vLLM emulator as a separate OS process (what tests, the CLI's `--start-emulator` and the bench use):
- * `node --import tsx emulators/vllm/main.ts …`, waits for /health, and returns its base URL, a log buffer and a
- * stop function that ends exactly that process.
+ * `node emulators/vllm/bin/vllm-emulator …` (the source pre-bundled, no tsx loader), waits for /health, and returns
+ * its base URL, a log buffer and a stop function that ends exactly that process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ export interface SpawnedEmulator {
   stop(): Promise<void>;
 }
 
-export const EMULATOR_ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+export const EMULATOR_BIN = fileURLToPath(new URL('./bin/vllm-emulator', import.meta.url));
 
 /** Spawns without waiting for health (fault tests watch it themselves). */
 export function spawnEmulatorProcess(
@@ -26,7 +26,7 @@ export function spawnEmulatorProcess(
   logs(): string;
   stop(): Promise<void>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', EMULATOR_ENTRY, ...args], {
+  const child = spawn(process.execPath, [EMULATOR_BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -100,8 +100,12 @@ export interface DeployEnergy {
   note: string;
   samples: number;
   unavailableSamples: number;
+  /** Seconds of the run the readings cover: from the first window's first reading to the last window's end. */
+  meteredS: number;
   /** Everything the managed boards drew (J), and the idle part of it by the power model. */
   boardEnergyJ: number;
+  /** What each managed board drew over the run. */
+  gpus: { gpu: number; energyJ: number; energyWh: number }[];
   idleEnergyJ: number;
   meanLatencyS: number;
   edpJs: number;

@@ -89,14 +89,19 @@ export const SERIES_POINTS = 900;
 
 function addEnergy(a: WindowEnergy | undefined, b: WindowEnergy | undefined): WindowEnergy | undefined {
   if (!a || !b) return a ?? b;
-  const agentJ = { ...a.agentJ };
-  for (const [k, v] of Object.entries(b.agentJ)) agentJ[k] = (agentJ[k] ?? 0) + v;
+  const add = (x: Record<string, number>, y: Record<string, number>) => {
+    const sum = { ...x };
+    for (const [k, v] of Object.entries(y)) sum[k] = (sum[k] ?? 0) + v;
+    return sum;
+  };
   return {
     samples: a.samples + b.samples,
     unavailableSamples: a.unavailableSamples + b.unavailableSamples,
+    meteredS: a.meteredS + b.meteredS,
     boardJ: a.boardJ + b.boardJ,
+    gpuJ: add(a.gpuJ, b.gpuJ),
     idleJ: a.idleJ + b.idleJ,
-    agentJ,
+    agentJ: add(a.agentJ, b.agentJ),
   };
 }
 

@@ -194,6 +194,7 @@ export function reportText(r: DeployReport): string {
             a.meanLatencyS.toFixed(3),
             a.edpJs.toFixed(1),
           ]),
+          ...e.gpus.map((g) => [`GPU ${g.gpu} board`, g.energyJ.toFixed(1), g.energyWh.toFixed(4), '', '']),
           [
             'all boards',
             e.boardEnergyJ.toFixed(1),

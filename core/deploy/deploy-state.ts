@@ -119,6 +119,8 @@ export interface DeployState {
   actions: ActionRecord[];
   faults: FaultRecord[];
   stopRequested?: boolean;
+  /** When the last window took its last power reading (epoch ms): the next window meters from there on. */
+  powerReadAtMs?: number;
 }
 
 export const HISTORY_LENGTH = 5;

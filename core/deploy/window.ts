@@ -120,8 +120,9 @@ export async function runDeployWindow(
     }
   })();
 
-  // power.draw of every managed board every POWER_SAMPLE_S, booked to the agents whose engines have work.
-  const meter = new DeployPowerMeter(o.power.gpus, o.power.read);
+  // power.draw of every managed board every POWER_SAMPLE_S, booked to the agents whose engines have work (or, with
+  // none, that hold the slices); the first reading books the time since the previous window's last one.
+  const meter = new DeployPowerMeter(o.power.gpus, o.power.read, state.powerReadAtMs);
   const powerLoop = (async () => {
     while (!stopAll.signal.aborted) {
       const tick = Date.now();
@@ -225,6 +226,10 @@ export async function runDeployWindow(
     stopAll.abort();
     await scraper;
     await powerLoop;
+    // One last reading books the window up to its end; the next window's first reading goes on from here.
+    await meter.sample(live.slots);
+    o.hub?.energy(meter.summary());
+    state.powerReadAtMs = meter.lastReadingMs;
 
     // Decision at the end of the window (none after the last one: nothing would carry it out).
     let decided: ActionRecord | undefined;

@@ -339,7 +339,7 @@ function validationSection(r: RunReport): string {
   )}</section>`;
 }
 
-/** The deployment's measured energy: per agent J, Wh and EDP, and all boards. */
+/** The deployment's measured energy: per agent J, Wh and EDP, per board, and all boards. */
 function deployEnergy(en: NonNullable<RunReport['deploy']>['energy']): string {
   if (!en) return '';
   const n = (x: number, d: number) => td(x.toFixed(d), 'n');
@@ -354,6 +354,13 @@ function deployEnergy(en: NonNullable<RunReport['deploy']>['energy']): string {
               n(a.energyWh, 4),
               n(a.meanLatencyS, 3),
               n(a.edpJs, 1),
+            ]),
+            ...en.gpus.map((g) => [
+              td(`GPU ${g.gpu} board`),
+              n(g.energyJ, 1),
+              n(g.energyWh, 4),
+              td(''),
+              td(''),
             ]),
             [
               td('all boards'),

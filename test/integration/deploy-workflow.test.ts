@@ -127,11 +127,19 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
 
     // Energy: the emulated boards' nvidia-smi power.draw (idle 56.4 W each, more while their engines serve) read
     // while serving, in the report, the report text, the workflow's result and the dashboard.
-    const energy = (
-      JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as { energy: DeployEnergy }
-    ).energy;
+    const { energy, durationS } = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
+      energy: DeployEnergy;
+      durationS: number;
+    };
     expect(energy.measured).toBe(true);
     expect(energy.unavailableSamples).toBe(0);
+    // The readings cover the whole run: every window to its end and the hand-overs between windows, not only the
+    // stretches between one window's first and last reading (which missed up to a sampling period per window).
+    expect(energy.meteredS).toBeGreaterThanOrEqual(durationS - 0.5);
+    expect(energy.gpus.map((g) => g.gpu)).toEqual([0, 1]);
+    expect(energy.gpus.reduce((s, g) => s + g.energyJ, 0)).toBeCloseTo(energy.boardEnergyJ, 6);
+    for (const g of energy.gpus)
+      expect(g.energyJ, `GPU ${g.gpu}`).toBeGreaterThanOrEqual(56.4 * energy.meteredS * 0.99);
     // Two boards at ≥ 56.4 W for the run, above the power model's idle (50 W each).
     expect(energy.boardEnergyJ).toBeGreaterThan(energy.idleEnergyJ);
     // An agent's share is what its real slots drew above idle while they had requests in flight (requests served by

@@ -202,7 +202,9 @@ describe('deployment in the run report', () => {
           note: 'nvidia-smi power.draw, 10 of 10 readings',
           samples: 10,
           unavailableSamples: 0,
+          meteredS: 20,
           boardEnergyJ: 7200,
+          gpus: [{ gpu: 3, energyJ: 7200, energyWh: 2 }],
           idleEnergyJ: 3600,
           meanLatencyS: 1.5,
           edpJs: 10800,
@@ -213,6 +215,7 @@ describe('deployment in the run report', () => {
       expect(report.deploy?.energy?.agents[0]?.edpJs).toBe(5400);
       const html = renderRunReportHtml(report);
       expect(html).toContain('nvidia-smi power.draw, 10 of 10 readings.');
+      expect(html).toContain('GPU 3 board');
       expect(html).toMatch(
         /<td>CodingAgent<\/td><td class="n">3600\.0<\/td><td class="n">1\.0000<\/td><td class="n">1\.500<\/td><td class="n">5400\.0<\/td>/,
       );

@@ -71,7 +71,15 @@ export function createDeployActivities(deps: ActivityDeps) {
     async deployWindow(args: DeployWindowArgs<DeployState>): Promise<DeployWindowResult<DeployState>> {
       return withFailures(async () => {
         const ctx = Context.current();
-        return deployWindow(await parse(args.input), args.state, root, {
+        const input = await parse(args.input);
+        // Emulated engines run the emulator image of this checkout's code, by its content tag (reused when built;
+        // built here when this worker's host lacks it).
+        const image =
+          input.emulate && !input.engineImage ? (await buildVllmEmulatorImage(new Docker())).tag : undefined;
+        const withImage = image
+          ? { ...input, engineImage: image, permanentImage: input.permanentImage ?? image }
+          : input;
+        return deployWindow(withImage, args.state, root, {
           signal: ctx.cancellationSignal,
           heartbeat: (details) => ctx.heartbeat(details),
           attempt: ctx.info.attempt,

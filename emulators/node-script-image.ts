@@ -7,7 +7,9 @@
  * Images are labelled with a hash of their contents; an up-to-date image is reused, not rebuilt. Building is
  * single-flight per host and content (a lock file, then a second look for the image once the lock is held), so two
  * workers starting together import one image, and callers key caches on the content hash, never on an image id
- * that depends on which import won. The image is tagged `<repo>:c-<content>` as well as with the requested tag.
+ * that depends on which import won. The image is tagged `<repo>:c-<content>`, and that content tag is what callers
+ * get back and run: the requested tag (e.g. `…:local`) is only a convenience name for people, moved by every import,
+ * so two checkouts building different emulator code on one Docker engine never run each other's image.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,9 +59,19 @@ function lockFile(content: string): string {
   return join(tmpdir(), 'migflow-image-locks', `${content}.lock`);
 }
 
+/** `repo:tag` → `repo`. */
+function repoOf(tag: string): string {
+  return tag.includes(':') ? tag.slice(0, tag.lastIndexOf(':')) : tag;
+}
+
+/** The image's content-addressed tag. */
+function contentTagOf(tag: string, content: string): string {
+  return `${repoOf(tag)}:c-${content}`;
+}
+
 /**
- * Builds (or reuses) the image; returns its tag, whether this call imported it, and its content hash (what a
- * cache key should hold).
+ * Builds (or reuses) the image; returns its content tag (what to run), whether this call imported it, and its
+ * content hash (what a cache key should hold).
  */
 export async function buildNodeScriptImage(
   opts: NodeScriptImageOptions,
@@ -83,14 +95,13 @@ export async function buildNodeScriptImage(
   const libs = await sharedLibraries(node);
   const nodeVersion = (await execa(node, ['--version'])).stdout.trim();
   const content = sha256Hex(`${sha256Hex(code)}\n${nodeVersion}\n${libs.join('\n')}`).slice(0, 16);
-  if ((await existingImageLabel(opts.docker, opts.tag)) === content)
-    return { tag: opts.tag, built: false, content };
+  const tag = contentTagOf(opts.tag, content);
+  if ((await existingImageLabel(opts.docker, tag)) === content) return { tag, built: false, content };
   return withFileLock(lockFile(content), async () => {
     // Another process may have imported it while this one waited for the lock.
-    if ((await existingImageLabel(opts.docker, opts.tag)) === content)
-      return { tag: opts.tag, built: false, content };
+    if ((await existingImageLabel(opts.docker, tag)) === content) return { tag, built: false, content };
     await importImage(opts, code, libs, node, content, log);
-    return { tag: opts.tag, built: true, content };
+    return { tag, built: true, content };
   });
 }
 
@@ -131,8 +142,8 @@ async function importImage(
     ];
     // Imported under a tag named by its content, then tagged as asked: a concurrent import of other content can
     // move the requested tag, never the content tag.
-    const repo = opts.tag.includes(':') ? opts.tag.slice(0, opts.tag.lastIndexOf(':')) : opts.tag;
-    const contentTag = `${repo}:c-${content}`;
+    const repo = repoOf(opts.tag);
+    const contentTag = contentTagOf(opts.tag, content);
     const argv = ['import', ...changes.flatMap((c) => ['--change', c]), '-', contentTag];
     const r = await execa('tar', ['-C', root, '-c', '.'], { buffer: false, reject: false }).pipe(
       'docker',

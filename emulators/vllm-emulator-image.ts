@@ -1,6 +1,7 @@
 /**
  * The vLLM emulator as a Docker image, built locally with `docker import` (no registry): what profiling and
  * deployment start in place of `vllm/vllm-openai` on machines without GPUs. Reused while its content is unchanged.
+ * Run it by the tag this returns (`migflow/vllm-emulator:c-<content hash>`); `…:local` names the latest import.
  */
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';

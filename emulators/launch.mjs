@@ -9,7 +9,7 @@
  * node_modules) into emulators/.build/ (git-ignored): `<name>-<code hash>.mjs` plus a manifest `<name>.json` that
  * lists every source file in the bundle with the sha256 of the bytes esbuild compiled. A start hashes those files
  * (about a millisecond) and runs the bundle only while all of them, and this launcher, are unchanged; otherwise it
- * builds first (about 0.1 s), so a stale bundle never runs. scripts/setup.sh builds them ahead (`--build`). Should
+ * builds first (about 0.15 CPU s), so a stale bundle never runs. scripts/setup.sh builds them ahead (`--build`). Should
  * esbuild itself fail to load, the entry runs through tsx, with one line on stderr saying so.
  *
  *   node emulators/launch.mjs --build        build (or confirm) every emulator's bundle

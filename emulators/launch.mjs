@@ -26,12 +26,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const LAUNCHER = fileURLToPath(import.meta.url);
 const PROJECT_ROOT = dirname(dirname(LAUNCHER));
 export const BUILD_DIR = join(PROJECT_ROOT, 'emulators', '.build');
+const CONTRACTS_DIR = join(PROJECT_ROOT, 'contracts') + sep;
 
 /** Emulator name → its entry (project-relative); the entry exports `main()`, which reads process.argv. */
 export const EMULATOR_ENTRIES = {
@@ -112,6 +113,26 @@ export async function buildEmulator(name) {
       });
     },
   };
+  // The contracts are declarations (zod schemas, constants): an emulator that uses one helper from them should not
+  // load zod and every schema at each start. esbuild drops a module whose exports go unused only when told it has no
+  // side effects; the contracts have none.
+  const contractsWithoutSideEffects = {
+    name: 'contracts-without-side-effects',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, async (a) => {
+        if (a.pluginData === 'resolving') return undefined;
+        const r = await b.resolve(a.path, {
+          kind: a.kind,
+          importer: a.importer,
+          resolveDir: a.resolveDir,
+          pluginData: 'resolving',
+        });
+        return r.errors.length === 0 && r.path.startsWith(CONTRACTS_DIR)
+          ? { path: r.path, sideEffects: false }
+          : undefined;
+      });
+    },
+  };
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [entry],
@@ -126,7 +147,7 @@ export async function buildEmulator(name) {
     sourcemap: 'external',
     sourcesContent: false,
     logLevel: 'silent',
-    plugins: [recordInputs],
+    plugins: [contractsWithoutSideEffects, recordInputs],
   });
   const output = (ext) => result.outputFiles.find((f) => f.path.endsWith(ext)).text;
   const code = output('.js');

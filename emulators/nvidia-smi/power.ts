@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emulatedGpuActivityDir } from '../../contracts/emulator-env.js';
+import { emulatedGpuActivityDir } from '../../contracts/index.js';
 import { findProfile, GPU_MODELS } from './profiles.js';
 import type { EmulatedGpu } from './state.js';
 

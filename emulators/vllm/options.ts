@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { emulatorEnvName } from '../../contracts/emulator-env.js';
+import { emulatorEnvName } from '../../contracts/index.js';
 import type { EngineParams } from './engine.js';
 
 export type StartFault = 'none' | 'exit-at-start' | 'never-healthy';

@@ -2,7 +2,7 @@
  * DatasetWorkflow against a real dev server: end to end, cache hit on re-run, a worker killed with SIGKILL in the
  * middle of the activity, and bad input failing without retries.
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '@temporalio/client';
@@ -118,8 +118,8 @@ describe('DatasetWorkflow', () => {
   it('fails the activity once, non-retryably, when a file is not what its extension claims', async () => {
     const queue = uniqueQueue('dataset-bad-file');
     const fake = join(tmp, 'not-really.parquet');
-    createWriteStream(fake).end('{"this": "is json, not parquet"}\n');
-    await new Promise((r) => setTimeout(r, 50));
+    // Written synchronously: a stream ended here could still be flushing when the worker opens the file.
+    writeFileSync(fake, '{"this": "is json, not parquet"}\n');
     const worker = await inProcessWorker(queue, join(tmp, 'badfile'));
     const err = await worker
       .runUntil(run(queue, { datasets: [{ kind: 'rag', inputs: [fake] }] }, `${queue}/bad-file`))

@@ -49,7 +49,13 @@ describe('validate', () => {
     expect(percentile([10, 0], 90)).toBeCloseTo(9);
   });
 
-  it('passes against emulators whose truth is the fitted simulation config', async () => {
+  // Two tries: the engine side is a real-time replay, and on a machine loaded far past its cores the client's and
+  // the emulator's wake-ups run tens of ms late, which lands in a TTFT of 0.1-0.2 s (σ = 0: 1 run of 16 failed at
+  // load 5-10, by 0.7 points on RAGAgent ttft_p50); a wrong model fails both tries.
+  it('passes against emulators whose truth is the fitted simulation config', {
+    timeout: 120_000,
+    retry: 1,
+  }, async () => {
     const r = await runValidation({ validateConfig: VALIDATE, simulationConfig: SIM, engines });
     expect(r.agents.map((a) => a.agent)).toEqual(AGENTS);
     for (const a of r.agents) {
@@ -60,7 +66,7 @@ describe('validate', () => {
     }
     expect(r.pass).toBe(true);
     expect(r.table).toContain('PASS');
-  }, 120_000);
+  });
 
   it('fails on TTFT when the simulation config’s prefill α is wrong', async () => {
     const wrong = join(tmp, 'simulation_config.yaml');

@@ -18,6 +18,7 @@ import { StageCache } from '../../core/cache/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { readCheckpoint } from '../../core/rl/index.js';
 import { autoNEnvs } from '../../core/stages/train/index.js';
+import { pollUntil } from '../helpers/poll.js';
 import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
 import { privateGpuIndex, processesWith, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
 
@@ -96,11 +97,12 @@ describe('TrainWorkflow crash drill', () => {
           h.steps < totalSteps - checkpointEverySteps,
       );
       // The activity reports progress to its workflow (Web UI current details, the CLI's bar).
+      // Against a deadline, not a count of tries: each query is a round trip through the server, slower under load.
       let live = await handle.query(trainProgressQuery);
-      for (let i = 0; i < 50 && !live.lastCheckpoint; i++) {
-        await new Promise((r) => setTimeout(r, 100));
+      await pollUntil(async () => {
         live = await handle.query(trainProgressQuery);
-      }
+        return !!live.lastCheckpoint;
+      }, 60_000);
       expect(live.phase).toBe('training');
       expect(live.steps).toBeGreaterThan(0);
       expect(live.lastCheckpoint).toMatch(/rl_model_\d+_steps$/);
@@ -108,8 +110,7 @@ describe('TrainWorkflow crash drill', () => {
       expect(processesWith('train-child', runDir)).toHaveLength(1);
       await first.kill();
       // The orphaned trainer notices its parent is gone and exits (it would otherwise hold the GPU).
-      for (let i = 0; i < 100 && processesWith('train-child', runDir).length > 0; i++)
-        await new Promise((r) => setTimeout(r, 100));
+      await pollUntil(() => processesWith('train-child', runDir).length === 0, 60_000);
       expect(processesWith('train-child', runDir)).toEqual([]);
       const killedCheckpointSteps = Number(/rl_model_(\d+)_steps/.exec(atKill.lastCheckpoint!)![1]);
       expect(killedCheckpointSteps).toBeGreaterThanOrEqual(checkpointEverySteps);

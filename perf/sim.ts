@@ -5,7 +5,8 @@
  *   bench seeds it), the side-by-side comparison with the reference (Delta-HPC's Python simulator). CPU seconds of
  *   reset + decisions. The reference is measured the same way by perf/reference/measure_reference_sim.py on the
  *   same config, token table, seeds and decision count; both simulators then do the same work (their completed
- *   request counts agree, `sameWork`). With `--reference-python PY --reference-dir DIR` that script runs here, right
+ *   request counts agree, `sameWork`); `digest` hashes every completion and step of migflow's trial, so a speed change
+ *   that moves any number shows (it must stay equal). With `--reference-python PY --reference-dir DIR` that script runs here, right
  *   after migflow's trial, and `speedupVsReference` is the ratio of the two CPU times from this run; without them the
  *   stored figure (perf/reference-sim-speed.json) is shown, and the ratio only when it was taken with the same trial.
  * - episodes: `--episodes` full training episodes (workload batches reseeded from the env's stream, as in training):
@@ -62,6 +63,26 @@ interface TrialFigures {
   readonly stepsPerCpuS: number;
   readonly completedRequests: number;
   readonly simTimeS: number;
+  /** Hash of every completed request's times and tokens and every step's reward and observation: equal digests, same trial. */
+  readonly digest: string;
+}
+
+/**
+ * A running 32-bit FNV-1a over the exact bits of doubles: changes to the simulator's speed must leave it unchanged
+ * (parity to the last bit), so a code change that moves any completion time, token count, reward or observation shows.
+ */
+class TrialDigest {
+  private h = 0x811c9dc5;
+  private readonly f64 = new Float64Array(1);
+  private readonly words = new Int32Array(this.f64.buffer);
+  add(x: number): void {
+    this.f64[0] = x;
+    this.h = Math.imul(this.h ^ this.words[0]!, 0x01000193);
+    this.h = Math.imul(this.h ^ this.words[1]!, 0x01000193);
+  }
+  hex(): string {
+    return (this.h >>> 0).toString(16).padStart(8, '0');
+  }
 }
 
 function randomValidAction(mask: Uint8Array, rng: { choiceIndex(n: number): number }): number {
@@ -75,6 +96,8 @@ function runTrial(): TrialFigures {
   // global `random` the simulator uses; seeds and draw order are the reference's, so both do the same work.
   const rng = seededEnvRng(seed);
   let completed = 0;
+  // Part of the timed work (a few hash steps per completion, well under 1 % of the trial): it is the parity check.
+  const digest = new TrialDigest();
   const env = new MigEnv({
     simulation,
     training,
@@ -82,12 +105,25 @@ function runTrial(): TrialFigures {
     rng,
     episodeLength: trialSteps,
     workloadSeed: seed,
-    hooks: { onRequestCompleted: () => completed++ },
+    hooks: {
+      onRequestCompleted: (r) => {
+        completed++;
+        digest.add(r.id);
+        digest.add(r.firstTokenTimeS);
+        digest.add(r.finishTimeS);
+        digest.add(r.decodeTimeS);
+        digest.add(r.generatedTokens);
+      },
+    },
   });
   const wall0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   env.reset();
-  for (let k = 0; k < trialSteps; k++) env.step(randomValidAction(env.actionMasks(), rng));
+  for (let k = 0; k < trialSteps; k++) {
+    const { reward, observation } = env.step(randomValidAction(env.actionMasks(), rng));
+    digest.add(reward);
+    for (let i = 0; i < observation.length; i++) digest.add(observation[i]!);
+  }
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
   return {
@@ -100,6 +136,7 @@ function runTrial(): TrialFigures {
     stepsPerCpuS: Math.round(trialSteps / cpuS),
     completedRequests: completed,
     simTimeS: env.sim.nowS,
+    digest: digest.hex(),
   };
 }
 

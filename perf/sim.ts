@@ -13,7 +13,10 @@
  *   environment steps per (CPU) second, simulated requests per second, peak RSS, and RSS and live heap after each
  *   episode (a growing gap means something leaks across resets).
  *
- *   npx tsx perf/sim.ts [--episodes 10] [--steps 1024] [--trial-steps 1024] [--config configs/simulation_config.yaml]
+ *   With `--warmup-steps N` both sides first run an untimed N-decision episode: the ratio is then steady-state (JIT
+ *   warm-up outside the timed part on migflow's side; CPython's own compile happens at import, outside it anyway).
+ *
+ *   npx tsx perf/sim.ts [--episodes 10] [--steps 1024] [--trial-steps 1024] [--warmup-steps 0] [--config configs/simulation_config.yaml]
  *     [--seed 0] [--reference-python /path/to/venv/bin/python --reference-dir /path/to/Delta-HPC-export]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     episodes: { type: 'string', default: '10' },
     steps: { type: 'string' },
     'trial-steps': { type: 'string', default: '1024' },
+    'warmup-steps': { type: 'string', default: '0' },
     config: { type: 'string', default: 'configs/simulation_config.yaml' },
     seed: { type: 'string', default: '0' },
     'reference-python': { type: 'string' },
@@ -42,6 +46,7 @@ const trainingConfigFile = 'configs/training_config.yaml';
 const episodes = Number(values.episodes);
 const seed = Number(values.seed);
 const trialSteps = Number(values['trial-steps']);
+const warmupSteps = Number(values['warmup-steps']);
 if ((values['reference-python'] === undefined) !== (values['reference-dir'] === undefined)) {
   throw new Error(
     'bench:sim: --reference-python and --reference-dir go together — fix: pass both (a Python ≥ 3.12 with pyyaml, sortedcontainers, numpy and gymnasium, and an export of Delta-HPC with src/ and configs/) or neither',
@@ -58,6 +63,8 @@ interface TrialFigures {
   readonly seed: number;
   readonly workloadSeed: number;
   readonly tokenSeed: number;
+  /** Decisions of the untimed episode run first (0: the timed trial is the process's first, JIT warm-up included). */
+  readonly warmupSteps: number;
   readonly cpuS: number;
   readonly wallS: number;
   readonly stepsPerCpuS: number;
@@ -91,7 +98,7 @@ function randomValidAction(mask: Uint8Array, rng: { choiceIndex(n: number): numb
   return valid[rng.choiceIndex(valid.length)]!;
 }
 
-function runTrial(): TrialFigures {
+function runTrial(trialSteps: number): Omit<TrialFigures, 'warmupSteps'> {
   // The random policy draws from the env's stream, as the reference's mock-train draws `random.choice` from the
   // global `random` the simulator uses; seeds and draw order are the reference's, so both do the same work.
   const rng = seededEnvRng(seed);
@@ -145,6 +152,7 @@ interface ReferenceFigures {
   readonly seed: number;
   readonly workloadSeed: number;
   readonly tokenSeed: number;
+  readonly warmupSteps?: number;
   readonly cpuS: number;
   readonly completedRequests: number;
   readonly [k: string]: unknown;
@@ -168,6 +176,8 @@ async function runReference(trial: TrialFigures): Promise<ReferenceFigures & { l
     String(trial.workloadSeed),
     '--token-seed',
     String(trial.tokenSeed),
+    '--warmup-steps',
+    String(trial.warmupSteps),
   ];
   const { stdout } = await execa(values['reference-python']!, argv);
   const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as ReferenceFigures;
@@ -184,6 +194,7 @@ function storedReference(trial: TrialFigures): { figures?: ReferenceFigures; not
     stored.seed === trial.seed &&
     stored.workloadSeed === trial.workloadSeed &&
     stored.tokenSeed === trial.tokenSeed &&
+    (stored.warmupSteps ?? 0) === trial.warmupSteps &&
     stored.config === values.config;
   return same
     ? { figures: stored }
@@ -191,7 +202,10 @@ function storedReference(trial: TrialFigures): { figures?: ReferenceFigures; not
 }
 
 const loadBefore = load();
-const trial = runTrial();
+// The warm-up episode (same seeds, fresh env): afterwards V8 has compiled the hot code, so the timed trial shows
+// steady-state cost, what every episode after the first costs in training. The reference runs the same warm-up.
+if (warmupSteps > 0) runTrial(warmupSteps);
+const trial: TrialFigures = { ...runTrial(trialSteps), warmupSteps };
 const live = values['reference-python'] !== undefined ? await runReference(trial) : undefined;
 const stored = live ? undefined : storedReference(trial);
 const reference = live ?? stored?.figures;

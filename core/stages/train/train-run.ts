@@ -146,6 +146,11 @@ export interface RunTrainingOptions {
   readonly warmStart?: WarmStartTeacher;
   /** The teacher's decisions to clone; default DEFAULT_WARM_START_STEPS. */
   readonly warmStartSteps?: number;
+  /**
+   * DAgger rounds after the first clone (default 0): each lets the clone drive for warmStartSteps decisions, labels
+   * them with the teacher's, and refits on everything (./warm-start.ts).
+   */
+  readonly warmStartRounds?: number;
   /** The bench config the teacher reads its settings from (default configs/bench_config.yaml; a task's own with a task). */
   readonly benchConfigPath?: string;
   /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
@@ -199,7 +204,9 @@ export function trainerConfigFrom(
       // The reference passes clip_range as clip_range_vf too.
       clipRangeVf: p.clipRange,
       ...SB3_PPO_DEFAULTS,
+      ...(p.targetKl === undefined ? {} : { targetKl: p.targetKl }),
     },
+    ...(p.criticWarmupUpdates > 0 ? { criticWarmupUpdates: p.criticWarmupUpdates } : {}),
     learningRate: p.lrMax === p.lrMin ? constantSchedule(p.lrMax) : linearSchedule(p.lrMax, p.lrMin),
     entCoef: p.entCoefSchedule
       ? steppedEntropySchedule(p.maxEntCoef, p.minEntCoef)
@@ -237,7 +244,14 @@ interface RunMeta {
   checkpointEverySteps: number;
   backend?: TfBackendInfo;
   /** The baseline cloned into the policy before PPO started, and how well the clone matched it. */
-  warmStart?: { teacher: WarmStartTeacher; steps: number; benchConfig: string; seconds: number } & CloneStats;
+  warmStart?: {
+    teacher: WarmStartTeacher;
+    steps: number;
+    benchConfig: string;
+    seconds: number;
+    /** DAgger rounds (only when asked for): each round's share of decisions where the clone already did as the teacher. */
+    rounds?: ({ agreementWhileDriving: number } & CloneStats)[];
+  } & CloneStats;
   starts: { at: string; resumedFrom: string | null; steps: number; backend: string }[];
   finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
 }
@@ -253,7 +267,8 @@ function dropOtherTimeline(runDir: string, ckDir: string, resumedAt: number, res
   for (const name of readdirSync(ckDir)) {
     const path = join(ckDir, name);
     const steps = checkpointSteps(name);
-    if (path !== keep && (name === 'final' || (steps !== null && steps > resumedAt))) {
+    // A fresh run (no resume) keeps none: even a step-0 clone belongs to the earlier run.
+    if (path !== keep && (name === 'final' || (steps !== null && (steps > resumedAt || !resumeFrom)))) {
       rmSync(path, { recursive: true, force: true });
     }
   }
@@ -301,6 +316,15 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
   const warmStartSteps = o.warmStartSteps ?? DEFAULT_WARM_START_STEPS;
+  const warmStartRounds = o.warmStartRounds ?? 0;
+  if (o.warmStart && (!Number.isInteger(warmStartRounds) || warmStartRounds < 0)) {
+    throw new ConfigError(
+      'options',
+      'warmStartRounds',
+      `is ${warmStartRounds}`,
+      'give a whole number of DAgger rounds, 0 or more',
+    );
+  }
   if (o.warmStart && (!Number.isInteger(warmStartSteps) || warmStartSteps < 1)) {
     throw new ConfigError(
       'options',
@@ -521,7 +545,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       log(`resumed from ${o.resumeFrom} at step ${m.steps} of ${totalSteps}`);
     } else if (o.warmStart && teacherBench) {
       const started = performance.now();
-      const demos = teacherDemonstrations({
+      const teacherRun = {
         teacher: o.warmStart,
         simulation,
         training,
@@ -530,8 +554,31 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         runSeed: seed,
         steps: warmStartSteps,
         ...(task ? { task } : {}),
+      };
+      let stats = trainer.warmStart(teacherDemonstrations(teacherRun), {
+        ...WARM_START_CLONE_DEFAULTS,
+        seed,
       });
-      const stats = trainer.warmStart(demos, { ...WARM_START_CLONE_DEFAULTS, seed });
+      const rounds: ({ agreementWhileDriving: number } & CloneStats)[] = [];
+      for (let round = 1; round <= warmStartRounds; round++) {
+        let agreed = 0;
+        const demos = teacherDemonstrations({
+          ...teacherRun,
+          round,
+          student: (observation, mask) => trainer.decide(observation, mask),
+        });
+        // Before refitting: how often the clone, driving, already took its teacher's decision.
+        for (let k = 0; k < demos.count; k++) {
+          const obs = demos.observations.subarray(k * env.observationLength, (k + 1) * env.observationLength);
+          const mask = demos.masks.subarray(k * env.actionCount, (k + 1) * env.actionCount);
+          if (trainer.decide(obs, mask) === demos.actions[k]) agreed++;
+        }
+        stats = trainer.warmStart(demos, { ...WARM_START_CLONE_DEFAULTS, seed: seed + round });
+        rounds.push({ agreementWhileDriving: agreed / demos.count, ...stats });
+        log(
+          `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${o.warmStart}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
+        );
+      }
       const seconds = (performance.now() - started) / 1000;
       runMeta.warmStart = {
         teacher: o.warmStart,
@@ -539,8 +586,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         benchConfig: teacherBenchFile,
         seconds,
         ...stats,
+        ...(warmStartRounds > 0 ? { rounds } : {}),
       };
       writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+      // The clone as it is before any PPO update, so it can be benched against its teacher and the trained policy.
+      save(trainer.exportState(), checkpointPath(ckDir, 0));
       log(
         `warm start: cloned ${o.warmStart} on ${stats.samples} decisions in ${seconds.toFixed(1)} s (agreement ${(100 * stats.accuracy).toFixed(1)} %, cross-entropy ${stats.lossBefore.toFixed(3)} → ${stats.lossAfter.toFixed(3)})`,
       );

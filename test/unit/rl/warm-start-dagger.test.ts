@@ -2,13 +2,18 @@
  * DAgger for the warm start (`--warm-start-rounds`): in a round the clone drives the environment and the teacher only
  * labels the states it reaches; the trainer refits the actor on every round's rows together.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadBenchSetup } from '../../../core/bench/index.js';
 import { readTrainingConfig } from '../../../core/config/index.js';
 import { WARM_START_CLONE_DEFAULTS } from '../../../core/rl/behaviour-cloning.js';
+import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
 import { PpoTrainer } from '../../../core/rl/trainer.js';
 import { InProcessVecEnv } from '../../../core/rl/vec-env.js';
-import { trainerConfigFrom } from '../../../core/stages/train/train-run.js';
+import { trainStage } from '../../../core/stages/train/index.js';
+import { runTraining, trainerConfigFrom } from '../../../core/stages/train/train-run.js';
 import { createTrainEnv } from '../../../core/stages/train/vec-env-host.js';
 import { teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
@@ -89,4 +94,60 @@ describe('DAgger rounds of a warm start', () => {
       trainer.dispose();
     }
   }, 120_000);
+});
+
+describe('DAgger rounds in a training run', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-dagger-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('are recorded in run.json round by round and keep the refitted clone as step 0', async () => {
+    const runDir = join(tmp, 'run');
+    await runTraining({
+      trainingConfigPath: 'configs/training_config.yaml',
+      simulationConfigPath: 'configs/simulation_config.yaml',
+      overrides: {
+        'training.PPO.episode_length': 64,
+        'training.PPO.n_steps': 64,
+        'training.PPO.batch_size': 32,
+        'training.PPO.net_arch.pi': [32],
+        'training.PPO.net_arch.vf': [32],
+      },
+      runDir,
+      seed: SEED,
+      syntheticTokens: true,
+      stepLogs: false,
+      totalSteps: 64,
+      warmStart: 'static_split_extreme',
+      warmStartSteps: 128,
+      warmStartRounds: 2,
+    });
+    const meta = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as {
+      warmStart: { samples: number; rounds: { samples: number; agreementWhileDriving: number }[] };
+    };
+    expect(meta.warmStart.rounds.map((r) => r.samples)).toEqual([256, 384]);
+    expect(meta.warmStart.samples).toBe(384);
+    expect(readCheckpoint(join(runDir, 'checkpoints', 'rl_model_0_steps')).meta).toMatchObject({ steps: 0 });
+    for (const r of meta.warmStart.rounds) {
+      expect(r.agreementWhileDriving).toBeGreaterThan(0);
+      expect(r.agreementWhileDriving).toBeLessThanOrEqual(1);
+    }
+  }, 180_000);
+
+  it('enter the cache key only when asked for', async () => {
+    const base = {
+      trainingConfig: 'configs/training_config.yaml',
+      simulationConfig: 'configs/simulation_config.yaml',
+      overrides: {},
+      seed: 0,
+      syntheticTokens: true,
+      warmStart: 'qas' as const,
+    };
+    expect((await trainStage.request(base)).inputs).not.toHaveProperty('warmStartRounds');
+    expect((await trainStage.request({ ...base, warmStartRounds: 0 })).inputs).not.toHaveProperty(
+      'warmStartRounds',
+    );
+    expect((await trainStage.request({ ...base, warmStartRounds: 2 })).inputs).toMatchObject({
+      warmStartRounds: 2,
+    });
+  });
 });

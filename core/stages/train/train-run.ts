@@ -78,7 +78,12 @@ import { renderTrainingCurve } from './training-curve.js';
 import { updateScalars } from './training-scalars.js';
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
 import { WorkerVecEnv } from './vec-env-workers.js';
-import { DEFAULT_BENCH_CONFIG, DEFAULT_WARM_START_STEPS, teacherDemonstrations } from './warm-start.js';
+import {
+  cloneTeacher,
+  type DaggerRound,
+  DEFAULT_BENCH_CONFIG,
+  DEFAULT_WARM_START_STEPS,
+} from './warm-start.js';
 
 /** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
 export const DEFAULT_CHECKPOINT_EVERY_STEPS = 5120;
@@ -250,7 +255,7 @@ interface RunMeta {
     benchConfig: string;
     seconds: number;
     /** DAgger rounds (only when asked for): each round's share of decisions where the clone already did as the teacher. */
-    rounds?: ({ agreementWhileDriving: number } & CloneStats)[];
+    rounds?: DaggerRound[];
   } & CloneStats;
   starts: { at: string; resumedFrom: string | null; steps: number; backend: string }[];
   finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
@@ -555,30 +560,12 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         steps: warmStartSteps,
         ...(task ? { task } : {}),
       };
-      let stats = trainer.warmStart(teacherDemonstrations(teacherRun), {
+      const { stats, rounds } = cloneTeacher(trainer, teacherRun, {
         ...WARM_START_CLONE_DEFAULTS,
         seed,
+        rounds: warmStartRounds,
+        log,
       });
-      const rounds: ({ agreementWhileDriving: number } & CloneStats)[] = [];
-      for (let round = 1; round <= warmStartRounds; round++) {
-        let agreed = 0;
-        const demos = teacherDemonstrations({
-          ...teacherRun,
-          round,
-          student: (observation, mask) => trainer.decide(observation, mask),
-        });
-        // Before refitting: how often the clone, driving, already took its teacher's decision.
-        for (let k = 0; k < demos.count; k++) {
-          const obs = demos.observations.subarray(k * env.observationLength, (k + 1) * env.observationLength);
-          const mask = demos.masks.subarray(k * env.actionCount, (k + 1) * env.actionCount);
-          if (trainer.decide(obs, mask) === demos.actions[k]) agreed++;
-        }
-        stats = trainer.warmStart(demos, { ...WARM_START_CLONE_DEFAULTS, seed: seed + round });
-        rounds.push({ agreementWhileDriving: agreed / demos.count, ...stats });
-        log(
-          `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${o.warmStart}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
-        );
-      }
       const seconds = (performance.now() - started) / 1000;
       runMeta.warmStart = {
         teacher: o.warmStart,

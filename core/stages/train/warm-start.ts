@@ -14,7 +14,7 @@ import type {
 } from '../../config/index.js';
 import { BASELINE_POLICIES, type Policy, type PolicyContext } from '../../control/index.js';
 import { STATE_IDS, type StateId, stateActionIndex, stateLayout } from '../../mig/index.js';
-import type { Demonstrations } from '../../rl/index.js';
+import type { CloneOptions, CloneStats, Demonstrations, PpoTrainer } from '../../rl/index.js';
 import { createTrainEnv, type TokenTables } from './vec-env-host.js';
 
 /**
@@ -157,4 +157,43 @@ export function teacherDemonstrations(o: TeacherRunOptions): Demonstrations {
     }
   }
   return { observations, masks, actions, count: o.steps };
+}
+
+/** One DAgger round: the refit's statistics and how often the clone, driving, already took the teacher's decision. */
+export type DaggerRound = { readonly agreementWhileDriving: number } & CloneStats;
+
+/**
+ * Clones the teacher into the trainer's policy: on the teacher's own run, then `rounds` DAgger rounds in which the
+ * clone drives and the teacher labels, each refitting on every row so far.
+ */
+export function cloneTeacher(
+  trainer: Pick<PpoTrainer, 'warmStart' | 'decide'>,
+  run: TeacherRunOptions,
+  o: CloneOptions & { readonly rounds: number; readonly log: (line: string) => void },
+): { stats: CloneStats; rounds: DaggerRound[] } {
+  const clone = { epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate };
+  let stats = trainer.warmStart(teacherDemonstrations(run), { ...clone, seed: o.seed });
+  const rounds: DaggerRound[] = [];
+  for (let round = 1; round <= o.rounds; round++) {
+    const demos = teacherDemonstrations({
+      ...run,
+      round,
+      student: (observation, mask) => trainer.decide(observation, mask),
+    });
+    // Before refitting: how often the clone, driving, already took its teacher's decision.
+    const obsSize = demos.observations.length / demos.count;
+    const actionCount = demos.masks.length / demos.count;
+    let agreed = 0;
+    for (let k = 0; k < demos.count; k++) {
+      const obs = demos.observations.subarray(k * obsSize, (k + 1) * obsSize);
+      const mask = demos.masks.subarray(k * actionCount, (k + 1) * actionCount);
+      if (trainer.decide(obs, mask) === demos.actions[k]) agreed++;
+    }
+    stats = trainer.warmStart(demos, { ...clone, seed: o.seed + round });
+    rounds.push({ agreementWhileDriving: agreed / demos.count, ...stats });
+    o.log(
+      `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${run.teacher}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
+    );
+  }
+  return { stats, rounds };
 }

@@ -5,14 +5,18 @@
  *   bench seeds it), the side-by-side comparison with the reference (Delta-HPC's Python simulator). CPU seconds of
  *   reset + decisions. The reference is measured the same way by perf/reference/measure_reference_sim.py on the
  *   same config, token table, seeds and decision count; both simulators then do the same work (their completed
- *   request counts agree, `sameWork`). With `--reference-python PY --reference-dir DIR` that script runs here, right
+ *   request counts agree, `sameWork`); `digest` hashes every completion and step of migflow's trial, so a speed change
+ *   that moves any number shows (it must stay equal). With `--reference-python PY --reference-dir DIR` that script runs here, right
  *   after migflow's trial, and `speedupVsReference` is the ratio of the two CPU times from this run; without them the
  *   stored figure (perf/reference-sim-speed.json) is shown, and the ratio only when it was taken with the same trial.
  * - episodes: `--episodes` full training episodes (workload batches reseeded from the env's stream, as in training):
  *   environment steps per (CPU) second, simulated requests per second, peak RSS, and RSS and live heap after each
  *   episode (a growing gap means something leaks across resets).
  *
- *   npx tsx perf/sim.ts [--episodes 10] [--steps 1024] [--trial-steps 1024] [--config configs/simulation_config.yaml]
+ *   With `--warmup-steps N` both sides first run an untimed N-decision episode: the ratio is then steady-state (JIT
+ *   warm-up outside the timed part on migflow's side; CPython's own compile happens at import, outside it anyway).
+ *
+ *   npx tsx perf/sim.ts [--episodes 10] [--steps 1024] [--trial-steps 1024] [--warmup-steps 0] [--config configs/simulation_config.yaml]
  *     [--seed 0] [--reference-python /path/to/venv/bin/python --reference-dir /path/to/Delta-HPC-export]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     episodes: { type: 'string', default: '10' },
     steps: { type: 'string' },
     'trial-steps': { type: 'string', default: '1024' },
+    'warmup-steps': { type: 'string', default: '0' },
     config: { type: 'string', default: 'configs/simulation_config.yaml' },
     seed: { type: 'string', default: '0' },
     'reference-python': { type: 'string' },
@@ -41,6 +46,7 @@ const trainingConfigFile = 'configs/training_config.yaml';
 const episodes = Number(values.episodes);
 const seed = Number(values.seed);
 const trialSteps = Number(values['trial-steps']);
+const warmupSteps = Number(values['warmup-steps']);
 if ((values['reference-python'] === undefined) !== (values['reference-dir'] === undefined)) {
   throw new Error(
     'bench:sim: --reference-python and --reference-dir go together — fix: pass both (a Python ≥ 3.12 with pyyaml, sortedcontainers, numpy and gymnasium, and an export of Delta-HPC with src/ and configs/) or neither',
@@ -57,11 +63,33 @@ interface TrialFigures {
   readonly seed: number;
   readonly workloadSeed: number;
   readonly tokenSeed: number;
+  /** Decisions of the untimed episode run first (0: the timed trial is the process's first, JIT warm-up included). */
+  readonly warmupSteps: number;
   readonly cpuS: number;
   readonly wallS: number;
   readonly stepsPerCpuS: number;
   readonly completedRequests: number;
   readonly simTimeS: number;
+  /** Hash of every completed request's times and tokens and every step's reward and observation: equal digests, same trial. */
+  readonly digest: string;
+}
+
+/**
+ * A running 32-bit FNV-1a over the exact bits of doubles: changes to the simulator's speed must leave it unchanged
+ * (parity to the last bit), so a code change that moves any completion time, token count, reward or observation shows.
+ */
+class TrialDigest {
+  private h = 0x811c9dc5;
+  private readonly f64 = new Float64Array(1);
+  private readonly words = new Int32Array(this.f64.buffer);
+  add(x: number): void {
+    this.f64[0] = x;
+    this.h = Math.imul(this.h ^ this.words[0]!, 0x01000193);
+    this.h = Math.imul(this.h ^ this.words[1]!, 0x01000193);
+  }
+  hex(): string {
+    return (this.h >>> 0).toString(16).padStart(8, '0');
+  }
 }
 
 function randomValidAction(mask: Uint8Array, rng: { choiceIndex(n: number): number }): number {
@@ -70,11 +98,13 @@ function randomValidAction(mask: Uint8Array, rng: { choiceIndex(n: number): numb
   return valid[rng.choiceIndex(valid.length)]!;
 }
 
-function runTrial(): TrialFigures {
+function runTrial(trialSteps: number): Omit<TrialFigures, 'warmupSteps'> {
   // The random policy draws from the env's stream, as the reference's mock-train draws `random.choice` from the
   // global `random` the simulator uses; seeds and draw order are the reference's, so both do the same work.
   const rng = seededEnvRng(seed);
   let completed = 0;
+  // Part of the timed work (a few hash steps per completion, well under 1 % of the trial): it is the parity check.
+  const digest = new TrialDigest();
   const env = new MigEnv({
     simulation,
     training,
@@ -82,12 +112,25 @@ function runTrial(): TrialFigures {
     rng,
     episodeLength: trialSteps,
     workloadSeed: seed,
-    hooks: { onRequestCompleted: () => completed++ },
+    hooks: {
+      onRequestCompleted: (r) => {
+        completed++;
+        digest.add(r.id);
+        digest.add(r.firstTokenTimeS);
+        digest.add(r.finishTimeS);
+        digest.add(r.decodeTimeS);
+        digest.add(r.generatedTokens);
+      },
+    },
   });
   const wall0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   env.reset();
-  for (let k = 0; k < trialSteps; k++) env.step(randomValidAction(env.actionMasks(), rng));
+  for (let k = 0; k < trialSteps; k++) {
+    const { reward, observation } = env.step(randomValidAction(env.actionMasks(), rng));
+    digest.add(reward);
+    for (let i = 0; i < observation.length; i++) digest.add(observation[i]!);
+  }
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
   return {
@@ -100,6 +143,7 @@ function runTrial(): TrialFigures {
     stepsPerCpuS: Math.round(trialSteps / cpuS),
     completedRequests: completed,
     simTimeS: env.sim.nowS,
+    digest: digest.hex(),
   };
 }
 
@@ -108,6 +152,7 @@ interface ReferenceFigures {
   readonly seed: number;
   readonly workloadSeed: number;
   readonly tokenSeed: number;
+  readonly warmupSteps?: number;
   readonly cpuS: number;
   readonly completedRequests: number;
   readonly [k: string]: unknown;
@@ -131,6 +176,8 @@ async function runReference(trial: TrialFigures): Promise<ReferenceFigures & { l
     String(trial.workloadSeed),
     '--token-seed',
     String(trial.tokenSeed),
+    '--warmup-steps',
+    String(trial.warmupSteps),
   ];
   const { stdout } = await execa(values['reference-python']!, argv);
   const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as ReferenceFigures;
@@ -147,6 +194,7 @@ function storedReference(trial: TrialFigures): { figures?: ReferenceFigures; not
     stored.seed === trial.seed &&
     stored.workloadSeed === trial.workloadSeed &&
     stored.tokenSeed === trial.tokenSeed &&
+    (stored.warmupSteps ?? 0) === trial.warmupSteps &&
     stored.config === values.config;
   return same
     ? { figures: stored }
@@ -154,7 +202,10 @@ function storedReference(trial: TrialFigures): { figures?: ReferenceFigures; not
 }
 
 const loadBefore = load();
-const trial = runTrial();
+// The warm-up episode (same seeds, fresh env): afterwards V8 has compiled the hot code, so the timed trial shows
+// steady-state cost, what every episode after the first costs in training. The reference runs the same warm-up.
+if (warmupSteps > 0) runTrial(warmupSteps);
+const trial: TrialFigures = { ...runTrial(trialSteps), warmupSteps };
 const live = values['reference-python'] !== undefined ? await runReference(trial) : undefined;
 const stored = live ? undefined : storedReference(trial);
 const reference = live ?? stored?.figures;

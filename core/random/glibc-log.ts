@@ -35,6 +35,15 @@ export function fma(a: number, b: number, c: number): number {
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
+/** 2^−e for e in −1022..1024 (the exponents `logInPlace` reduces by), at e + POW2_NEG_OFFSET; built by halving, exact. */
+const POW2_NEG_OFFSET = 1024;
+const POW2_NEG = new Float64Array(2049);
+{
+  let p = 1;
+  for (let e = 0; e <= 1024; e++, p /= 2) POW2_NEG[e + POW2_NEG_OFFSET] = p;
+  p = 1;
+  for (let e = 0; e >= -1022; e--, p *= 2) POW2_NEG[e + POW2_NEG_OFFSET] = p;
+}
 
 /** High 26-bit half of a Veltkamp split (the low half is x − high). */
 function splitHigh(x: number): number {
@@ -126,8 +135,9 @@ function logInPlace(): void {
   const tmpHi = (hi32 - 0x3fe60000) | 0;
   const i = (tmpHi >>> 13) & 127;
   const k = (tmpHi >> 20) - sub;
-  u32[1] = (hi32 - (tmpHi & 0xfff00000)) >>> 0; // z = x / 2^k, in [0x1.6p-1, 0x1.6p0)
-  const z = f64[0]!;
+  // z = x / 2^k, in [0x1.6p-1, 0x1.6p0): a multiplication by an exact power of two, exact because z is normal.
+  // (Writing the exponent into x's bits and reading the double back costs a store-forwarding stall per call.)
+  const z = x * POW2_NEG[(tmpHi >> 20) + POW2_NEG_OFFSET]!;
   const invc = TAB[2 * i]!;
   const logc = TAB[2 * i + 1]!;
   const zh = SPLITTER * z - (SPLITTER * z - z);
@@ -229,6 +239,29 @@ function logNearOne(): void {
   const r = x - 1.0;
   const r2 = r * r;
   const r3 = r * r2;
+  // Fast path, as in `logInPlace`: the exact head (hi, lo0) plus y evaluated with plain multiplies and adds. Each
+  // unfused step is off its fused value by at most 2^-52 of its terms' magnitudes, and |r| < 0.065 shrinks what the
+  // inner steps pass on, so y is within 2^-50·S of glibc's fused y, S = |lo0| + |B0·rlo·(rhi + r)| + |r³|·0.5 (the
+  // polynomial's terms sum to at most 0.36 in magnitude). When hi + y rounds alike across 16 times that margin, that
+  // is glibc's result; otherwise the fused evaluation below decides.
+  {
+    let w0 = r * TWO_POW_27;
+    const rhi0 = r + w0 - w0;
+    w0 = rhi0 * rhi0 * B0;
+    const hi0 = r + w0;
+    const lo00 = r - hi0 + w0;
+    const brsr = B0 * (r - rhi0) * (rhi0 + r);
+    const inner2 = B7 + r * B8 + r2 * B9 + r3 * B10;
+    const inner1 = B4 + r * B5 + r2 * B6;
+    const inner0 = B1 + r * B2 + r2 * B3;
+    const y = lo00 + brsr + r3 * (inner0 + r3 * (inner1 + r3 * inner2));
+    const margin = (Math.abs(lo00) + Math.abs(brsr) + Math.abs(r3) * 0.5) * FAST_PATH_MARGIN;
+    const below = hi0 + (y - margin);
+    if (below === hi0 + (y + margin)) {
+      io[1] = below;
+      return;
+    }
+  }
   const rh = SPLITTER * r - (SPLITTER * r - r);
   const rl = r - rh;
   const r2h = SPLITTER * r2 - (SPLITTER * r2 - r2);

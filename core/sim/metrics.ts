@@ -6,6 +6,7 @@
  */
 import { EngineStatus, PERMANENT_SLOT, SLOT_COUNT } from './constants.js';
 import type { SimAgent } from './entities/agent.js';
+import type { SimEngine } from './entities/engine.js';
 import type { SimRequest } from './entities/request.js';
 
 export const ActionHistoryKey = { Split: 0, Merge: 1, Give: 2, Receive: 3 } as const;
@@ -65,6 +66,16 @@ export class SimMetrics {
    */
   private readonly activeSlots: Int32Array;
   private activeSlotCount = 0;
+  /** 1 for the slots in `activeSlots` (which may include slots whose counts fell back to zero since: harmless). */
+  private readonly slotListed: Uint8Array;
+  /**
+   * The one engine whose counts changed since the last advance, when that is the only change (an arrival's dispatch,
+   * an engine step): its slot is updated by the difference instead of a snapshot over every engine. Any other change
+   * sets `countsDirty`, which takes the full snapshot.
+   */
+  private dirtyEngine: SimEngine | null = null;
+  /** Number of the last full snapshot: an engine's `snap…` fields are current when its `snapEpoch` equals it. */
+  private snapEpoch = 0;
 
   constructor(readonly options: MetricsOptions) {
     const n = options.agentCount;
@@ -74,6 +85,7 @@ export class SimMetrics {
     this.lastQueue = new Int32Array(n * SLOT_COUNT);
     this.lastRunning = new Int32Array(n * SLOT_COUNT);
     this.activeSlots = new Int32Array(n * SLOT_COUNT);
+    this.slotListed = new Uint8Array(n * SLOT_COUNT);
     this.lastArrivalRate = new Float64Array(n).fill(Number.NaN);
     this.lastAvgQueue = new Float64Array(n * SLOT_COUNT);
     this.hasLastAvgQueue = new Uint8Array(n);
@@ -162,6 +174,7 @@ export class SimMetrics {
     }
     this.lastAdvanceS = nowS;
     if (this.countsDirty) this.snapshot(agents);
+    else if (this.dirtyEngine !== null) this.updateEngine(this.dirtyEngine, agents);
     if (!this.options.queueTrace) return;
     for (let a = 0; a < this.n; a++) {
       const times = this.queueTraceTimesS[a]!;
@@ -175,16 +188,50 @@ export class SimMetrics {
     }
   }
 
+  /** The counts of this engine (and only these) may have changed; see `dirtyEngine`. */
+  markEngineDirty(engine: SimEngine): void {
+    if (this.countsDirty) return;
+    if (this.dirtyEngine === null || this.dirtyEngine === engine) this.dirtyEngine = engine;
+    else this.countsDirty = true;
+  }
+
+  /** Applies one engine's change in counts to its slot, or takes a full snapshot when it was not in the last one. */
+  private updateEngine(e: SimEngine, agents: readonly SimAgent[]): void {
+    this.dirtyEngine = null;
+    if (e.snapEpoch !== this.snapEpoch) {
+      this.snapshot(agents);
+      return;
+    }
+    const waiting = e.waiting.length;
+    const runningCount = e.runningCount;
+    const dw = waiting - e.snapWaiting;
+    const dr = runningCount - e.snapRunning;
+    if (dw === 0 && dr === 0) return;
+    const slot = e.snapSlot;
+    if (this.slotListed[slot] === 0) {
+      this.slotListed[slot] = 1;
+      this.activeSlots[this.activeSlotCount++] = slot;
+    }
+    this.lastQueue[slot]! += dw;
+    this.lastRunning[slot]! += dr;
+    e.snapWaiting = waiting;
+    e.snapRunning = runningCount;
+  }
+
   private snapshot(agents: readonly SimAgent[]): void {
     this.countsDirty = false;
+    this.dirtyEngine = null;
+    const epoch = ++this.snapEpoch;
     const queue = this.lastQueue;
     const running = this.lastRunning;
     const active = this.activeSlots;
+    const listed = this.slotListed;
     // Only the previously active slots can be non-zero.
     for (let j = 0; j < this.activeSlotCount; j++) {
       const i = active[j]!;
       queue[i] = 0;
       running[i] = 0;
+      listed[i] = 0;
     }
     let count = 0;
     for (let a = 0; a < this.n; a++) {
@@ -196,9 +243,16 @@ export class SimMetrics {
         if (e.status === EngineStatus.Booting) continue;
         const waiting = e.waiting.length;
         const runningCount = e.runningCount;
-        if (waiting === 0 && runningCount === 0) continue;
         const slot = a * SLOT_COUNT + (e.permanent ? PERMANENT_SLOT : e.logical);
-        if (queue[slot] === 0 && running[slot] === 0) active[count++] = slot;
+        e.snapEpoch = epoch;
+        e.snapSlot = slot;
+        e.snapWaiting = waiting;
+        e.snapRunning = runningCount;
+        if (waiting === 0 && runningCount === 0) continue;
+        if (listed[slot] === 0) {
+          listed[slot] = 1;
+          active[count++] = slot;
+        }
         queue[slot]! += waiting;
         running[slot]! += runningCount;
       }

@@ -50,7 +50,7 @@ export function dispatch(state: SimState, agent: SimAgent, r: SimRequest, out: S
   r.completionTokens = completion;
   r.servingEngine = best;
   best.waiting.push(r);
-  state.metrics.countsDirty = true;
+  state.metrics.markEngineDirty(best);
   if (best.clockS < state.nowS) best.clockS = state.nowS;
   if (best.runningCount === 0 && best.waiting.length > 0)
     step(state, best, state.nextStopS(agent.index), out);
@@ -62,7 +62,7 @@ export function step(state: SimState, engine: SimEngine, nextStopS: number, out:
   const runningBefore = engine.runningCount;
   const outcome = stepEngine(engine, state.nowS, nextStopS, state.rng, state.onFinished);
   if (engine.waiting.length !== waitingBefore || engine.runningCount !== runningBefore) {
-    state.metrics.countsDirty = true;
+    state.metrics.markEngineDirty(engine);
   }
   if (outcome === StepOutcome.StepComplete) {
     out.add(engine.clockS, EventKind.EngineStepComplete, engine);

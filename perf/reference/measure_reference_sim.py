@@ -13,7 +13,9 @@ action, state, trigger, run, reward, replenish. Both sides use the same inputs:
     last-ulp difference in V8's cos/sin may shift a rare tie).
 
 Timing covers reset + STEPS decisions (time.process_time: user + system CPU of this process), not the imports,
-the token-file writes or the config load. Prints one JSON object on stdout.
+the token-file writes or the config load. With --warmup-steps N an untimed episode of N decisions runs first (fresh
+simulator, streams re-seeded before each), as bench:sim does on migflow's side with the same option: the timed
+trial is then steady-state on both sides (V8 has compiled migflow's hot code; CPython has nothing to warm). Prints one JSON object on stdout.
 
   python perf/reference/measure_reference_sim.py --reference DIR [--steps 1024] [--seed 0] [--workload-seed 0]
 DIR is an export of the reference (`git -C <Delta-HPC git dir> archive HEAD src configs | tar x -C DIR`); it is
@@ -92,6 +94,8 @@ def main():
     p.add_argument("--workload-seed", type=int, default=0)
     p.add_argument("--token-seed", type=int, default=0)
     p.add_argument("--token-items", type=int, default=2000)
+    p.add_argument("--warmup-steps", type=int, default=0,
+                   help="run an untimed episode of this many decisions first (as bench:sim --warmup-steps does)")
     p.add_argument("--work-dir")
     args = p.parse_args()
     work = prepare(args)
@@ -107,43 +111,49 @@ def main():
     from src.training.models import AgentPattern
     from src.training.rewards import compute_reward
 
-    random.seed(args.seed)
-    loader = RequestLoader(
-        num_steps=args.steps,
-        get_rate_range=lambda pat, a: TRAINING_CONFIG.pattern_rate(AgentPattern(pat), a),
-        get_duration_range=lambda pat: TRAINING_CONFIG.pattern_duration(AgentPattern(pat)),
-        dataset_paths=sim_utils.SIM_CONFIG.datasets,
-        seed=args.workload_seed,
-    )
-    sim = SimulatorImpl(agents={}, engines={}, no_log=True)
+    def trial(steps: int):
+        """One episode of `steps` decisions from a fresh simulator and re-seeded streams: (cpu s, wall s, sim)."""
+        random.seed(args.seed)
+        CountingDeque.total = 0
+        loader = RequestLoader(
+            num_steps=steps,
+            get_rate_range=lambda pat, a: TRAINING_CONFIG.pattern_rate(AgentPattern(pat), a),
+            get_duration_range=lambda pat: TRAINING_CONFIG.pattern_duration(AgentPattern(pat)),
+            dataset_paths=sim_utils.SIM_CONFIG.datasets,
+            seed=args.workload_seed,
+        )
+        sim = SimulatorImpl(agents={}, engines={}, no_log=True)
 
-    wall0 = time.perf_counter()
-    cpu0 = time.process_time()
-    # migflow's MigEnv.reset: layout, then every agent's batch, then one add (RAG delays drawn after the last batch).
-    sim.reset()
-    for agent in sim.agents.values():
-        agent._completed_requests = CountingDeque(maxlen=500)
-    load_turn = 0
-    requests = []
-    for aid in m.AgentId:
-        requests.extend(loader.generate_requests(agent_id=aid, turn=load_turn))
-    sim.init_simulator(requests, args.steps)
-    sim.run()
-    for _ in range(args.steps):
-        mask = sim.get_action_mask()
-        valid = [a for a, ok in zip(m.ResourceManagerAction, mask) if ok]
-        action = random.choice(valid)
-        state = sim.get_state()
-        sim.handle_resource_manager_trigger(sim.map_to_action(action))
+        wall0 = time.perf_counter()
+        cpu0 = time.process_time()
+        # migflow's MigEnv.reset: layout, then every agent's batch, then one add (RAG delays drawn after the last batch).
+        sim.reset()
+        for agent in sim.agents.values():
+            agent._completed_requests = CountingDeque(maxlen=500)
+        load_turn = 0
+        requests = []
+        for aid in m.AgentId:
+            requests.extend(loader.generate_requests(agent_id=aid, turn=load_turn))
+        sim.init_simulator(requests, steps)
         sim.run()
-        compute_reward(state["requests"], action, sim.current_time, sim.gpu_engines)
-        for aid in sim.need_requests_replenish():
-            load_turn += 1
-            sim.add_arrival_events(
-                loader.generate_requests(agent_id=aid, start_time=sim.latest_arrival_time(aid), turn=load_turn)
-            )
-    cpu = time.process_time() - cpu0
-    wall = time.perf_counter() - wall0
+        for _ in range(steps):
+            mask = sim.get_action_mask()
+            valid = [a for a, ok in zip(m.ResourceManagerAction, mask) if ok]
+            action = random.choice(valid)
+            state = sim.get_state()
+            sim.handle_resource_manager_trigger(sim.map_to_action(action))
+            sim.run()
+            compute_reward(state["requests"], action, sim.current_time, sim.gpu_engines)
+            for aid in sim.need_requests_replenish():
+                load_turn += 1
+                sim.add_arrival_events(
+                    loader.generate_requests(agent_id=aid, start_time=sim.latest_arrival_time(aid), turn=load_turn)
+                )
+        return time.process_time() - cpu0, time.perf_counter() - wall0, sim
+
+    # --warmup-steps: an untimed shorter episode first, as bench:sim then runs on its side (same work in the timed part).
+    warmup_cpu = trial(args.warmup_steps)[0] if args.warmup_steps > 0 else None
+    cpu, wall, sim = trial(args.steps)
 
     json.dump(
         {
@@ -154,6 +164,8 @@ def main():
             "seed": args.seed,
             "workloadSeed": args.workload_seed,
             "tokenSeed": args.token_seed,
+            "warmupSteps": args.warmup_steps,
+            "warmupCpuS": None if warmup_cpu is None else round(warmup_cpu, 3),
             "cpuS": round(cpu, 3),
             "wallS": round(wall, 3),
             "stepsPerCpuS": round(args.steps / cpu, 4),

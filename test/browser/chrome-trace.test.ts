@@ -8,27 +8,19 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runSimEpisode } from '../../cli/commands/sim-run.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import type { TraceEvent } from '../../core/sim/index.js';
+import { useChromium, watchPageProblems } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWER = join(PROJECT_ROOT, 'test', 'fixtures', 'chrome-trace', 'viewer.html');
 const SHOTS = join(PROJECT_ROOT, 'test-results');
-let browser: Browser;
+const browser = useChromium();
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-chrome-trace-browser-'));
 
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
-});
 afterAll(async () => {
-  await browser?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -40,13 +32,8 @@ interface ViewerStats {
 
 /** Opens the viewer, loads `file` through its file input, and returns what it drew and every console error. */
 async function loadInViewer(file: string): Promise<{ page: Page; problems: string[]; status: string }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = watchPageProblems(page);
   await page.goto(`file://${VIEWER}`, { waitUntil: 'load' });
   await page.locator('#file').setInputFiles(file);
   // A string: the test is type-checked without the DOM's types.

@@ -5,8 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../core/config/deployment.js';
 import {
   type DashboardData,
@@ -23,20 +22,12 @@ import {
 import { LiveCluster } from '../../core/deploy/live-cluster.js';
 import { permanentSlots, profilesOf } from '../../core/deploy/reconcile.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import { useChromium, watchPageProblems } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let browser: Browser;
+const browser = useChromium();
 let server: DashboardServer;
 
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
-});
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
 });
 
@@ -106,12 +97,8 @@ describe('deployment dashboard', () => {
     const live = liveDeployment();
     hub.attach(live, loadDeploymentConfig('test/fixtures/deploy/deployment.yaml'));
     server = await startDashboard({ hub, host: '127.0.0.1', port: 0 });
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
+    const page = await browser().newPage({ viewport: { width: 1100, height: 900 } });
+    const errors = watchPageProblems(page);
     await page.goto(`${server.url}/`);
 
     await page.waitForSelector('.gpu[data-gpu="1"] .slot');

@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchEntry } from '../../contracts/index.js';
 import { taskScores } from '../../core/bench/index.js';
 import {
@@ -17,21 +16,13 @@ import {
   writeRunReport,
 } from '../../core/report/index.js';
 import { pipelineResultFixture } from '../fixtures/report/pipeline-result.js';
+import { useChromium } from '../helpers/chromium.js';
 import { openReport } from '../helpers/report-page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let browser: Browser;
+const browser = useChromium();
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-report-browser-'));
 
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
-});
 afterAll(async () => {
-  await browser?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -42,7 +33,7 @@ describe('run report in Chromium', () => {
       join(tmp, 'pipeline', 'report-fixture'),
       pipelineRunReport(result, { workflowId: 'pipeline/report-fixture' }),
     );
-    const { page, problems, brokenImages } = await openReport(browser, files.html, 'run-report.png');
+    const { page, problems, brokenImages } = await openReport(browser(), files.html, 'run-report.png');
     expect(problems).toEqual([]);
     expect(brokenImages).toEqual([]);
     await expect(page.locator('#answer li').first().textContent()).resolves.toContain(
@@ -85,7 +76,7 @@ describe('run report in Chromium', () => {
       join(tmp, 'bench-only', 'out'),
       benchRunReport('bench artifacts/bench', result.bench!.results, 2000),
     );
-    const { page, problems } = await openReport(browser, files.html, 'bench-report.png');
+    const { page, problems } = await openReport(browser(), files.html, 'bench-report.png');
     expect(problems).toEqual([]);
     expect(await page.locator('table.bench tbody tr').count()).toBe(10);
     expect(await page.locator('#trials').count()).toBe(0);
@@ -112,7 +103,7 @@ describe('run report in Chromium', () => {
       ]),
     );
     const files = writeRunReport(join(tmp, 'suite'), suiteRunReport('bench suite', tasks));
-    const { page, problems } = await openReport(browser, files.html, 'suite-report.png');
+    const { page, problems } = await openReport(browser(), files.html, 'suite-report.png');
     expect(problems).toEqual([]);
     expect(await page.locator('table.suite th').allTextContents()).toEqual(['policy', 'easy', 'hard']);
     const qas = await page.locator('table.suite tbody tr').nth(1).locator('td').allTextContents();

@@ -9,25 +9,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { ResultPromise } from 'execa';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PipelineWorkers, startPipelineWorkers } from '../../cli/lib/pipeline-workers.js';
 import { type PipelineResult, paramsSummary } from '../../contracts/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { freePort } from '../../core/util/free-port.js';
 import { ensureTemporalCli } from '../../tools/temporal-cli.js';
+import { useChromium } from '../helpers/chromium.js';
 import { launchDevServer } from '../helpers/launch-dev-server.js';
 import { tinyPipelineInput } from '../helpers/pipeline.js';
 import { openReport } from '../helpers/report-page.js';
 import { privateGpuIndex } from '../helpers/train.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(PROJECT_ROOT, 'test-results');
 let server: ResultPromise;
 let tmp: string;
 let address: string;
 let uiUrl: string;
-let browser: Browser;
+const browser = useChromium();
 let workers: PipelineWorkers | undefined;
 
 beforeAll(async () => {
@@ -38,16 +38,10 @@ beforeAll(async () => {
   address = `127.0.0.1:${port}`;
   uiUrl = `http://127.0.0.1:${uiPort}`;
   ({ proc: server } = await launchDevServer({ cli, port, uiPort }));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
 }, 180_000);
 
 afterAll(async () => {
   await workers?.stop();
-  await browser?.close();
   server?.kill('SIGTERM');
   await server;
   rmSync(tmp, { recursive: true, force: true });
@@ -89,7 +83,7 @@ describe('Temporal Web UI on a pipeline run', () => {
 
     // The run report: one page a user opens instead of reading folders, named trials, the bench table, charts.
     expect(result.report?.html).toBe(join(tmp, 'artifacts', 'pipeline', runId, 'report.html'));
-    const report = await openReport(browser, result.report!.html, 'run-report-pipeline.png');
+    const report = await openReport(browser(), result.report!.html, 'run-report-pipeline.png');
     expect(report.problems).toEqual([]);
     expect(report.brokenImages).toEqual([]);
     expect(await report.page.locator('#answer li').count()).toBeGreaterThan(0);
@@ -109,7 +103,7 @@ describe('Temporal Web UI on a pipeline run', () => {
     );
 
     mkdirSync(SHOTS, { recursive: true });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    const page = await browser().newPage({ viewport: { width: 1600, height: 1200 } });
     // The pipeline's page: its children, each with a summary of what it does to what.
     await open(
       page,

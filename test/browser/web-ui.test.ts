@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ResultPromise } from 'execa';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { sampleInputs } from '../../cli/lib/samples.js';
@@ -19,14 +18,14 @@ import { PROJECT_ROOT } from '../../core/paths.js';
 import { freePort } from '../../core/util/free-port.js';
 import { ensureTemporalCli } from '../../tools/temporal-cli.js';
 import { WORKFLOWS_PATH } from '../../workers/main-worker.js';
+import { useChromium } from '../helpers/chromium.js';
 import { launchDevServer } from '../helpers/launch-dev-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server: ResultPromise;
 let tmp: string;
 let address: string;
 let uiUrl: string;
-let browser: Browser;
+const browser = useChromium();
 
 beforeAll(async () => {
   const { path: cli } = await ensureTemporalCli();
@@ -36,15 +35,9 @@ beforeAll(async () => {
   address = `127.0.0.1:${port}`;
   uiUrl = `http://127.0.0.1:${uiPort}`;
   ({ proc: server } = await launchDevServer({ cli, port, uiPort }));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
   server?.kill('SIGTERM');
   await server;
   rmSync(tmp, { recursive: true, force: true });
@@ -82,7 +75,7 @@ describe('Temporal Web UI', () => {
     await connection.close();
     await native.close();
 
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    const page = await browser().newPage({ viewport: { width: 1500, height: 1100 } });
     await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`, {
       waitUntil: 'networkidle',
     });

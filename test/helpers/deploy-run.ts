@@ -2,16 +2,64 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import Docker from 'dockerode';
+import { afterAll, beforeAll } from 'vitest';
+import { createActivities } from '../../activities/index.js';
 import type { DeployInput } from '../../contracts/index.js';
 import type { DashboardData } from '../../core/deploy/index.js';
 import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
 import { freePort } from '../../core/util/free-port.js';
 import { type EmulatorState, newState } from '../../emulators/nvidia-smi/state.js';
+import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import { activityDeps } from '../../workers/connect.js';
+import { testClient, workerConnection, workflowBundle } from './temporal.js';
 
 export const docker = new Docker();
+
+export interface DeployTemporal {
+  readonly client: Client;
+  readonly nativeConnection: NativeConnection;
+}
+
+/**
+ * Registers a deploy test file's beforeAll/afterAll: connections to the shared dev server opened and closed, and the
+ * vLLM emulator image its engines run built (or reused). The fields are set once beforeAll has run.
+ */
+export function useDeployTemporal(): DeployTemporal {
+  const t = {} as { client: Client; connection: Connection; nativeConnection: NativeConnection };
+  beforeAll(async () => {
+    ({ client: t.client, connection: t.connection } = await testClient());
+    t.nativeConnection = await workerConnection();
+    await buildVllmEmulatorImage(docker);
+  }, 300_000);
+  afterAll(async () => {
+    await t.nativeConnection?.close();
+    await t.connection?.close();
+  });
+  return t;
+}
+
+/** The in-process workers of a deploy test: DeployWorkflow on `queue`, the real activities on `gpuQueue`. */
+export async function deployWorkers(
+  t: DeployTemporal,
+  queue: string,
+  gpuQueue: string,
+): Promise<{ workflows: Worker; gpu: Worker }> {
+  const workflows = await Worker.create({
+    connection: t.nativeConnection,
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+  });
+  const gpu = await Worker.create({
+    connection: t.nativeConnection,
+    taskQueue: gpuQueue,
+    activities: createActivities(activityDeps()),
+  });
+  return { workflows, gpu };
+}
 
 export async function rehearsal(
   name: string,

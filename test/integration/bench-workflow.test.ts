@@ -1,84 +1,53 @@
 /** BenchWorkflow on a real dev server: one cached activity per policy, order-independent numbers, cache hits on re-run. */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Client, type Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, it } from 'vitest';
 import { collectBenchOutputs } from '../../cli/lib/bench-workflow.js';
 import type { BenchWorkflowResult } from '../../contracts/index.js';
-import { StageCache } from '../../core/cache/index.js';
 import { loadTrainingConfig } from '../../core/config/training.js';
 import { observationLayout } from '../../core/control/observation-layout.js';
 import { actionCount } from '../../core/mig/actions.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 import { writeLinearCheckpoint } from '../unit/bench/checkpoint-fixture.js';
 
-let client: Client;
-let connection: Connection;
-let native: NativeConnection;
-let tmp: string;
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  native = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-bench-it-'));
-});
-afterAll(async () => {
-  await native?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-async function worker(taskQueue: string, artifacts: string) {
-  return Worker.create({
-    connection: native,
-    namespace: inject('temporalNamespace'),
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      projectRoot: PROJECT_ROOT,
-      cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-      childEnv: {},
-    }),
-  });
-}
+const temporal = useTestTemporal('migflow-bench-it-');
 
 describe('BenchWorkflow', () => {
   it('gives every policy the same trace, identical numbers in any order, and cache hits on a re-run', async () => {
     const queue = uniqueQueue('bench');
     const run = async (policies: string[], id: string, artifacts: string) => {
-      const w = await worker(queue, artifacts);
+      const w = await startTestWorker(temporal, queue, artifacts);
       return w.runUntil(
-        client.workflow.execute('BenchWorkflow', {
+        temporal.client.workflow.execute('BenchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/${id}`,
           args: [{ policies, steps: 16, syntheticTokens: true }],
         }) as Promise<BenchWorkflowResult>,
       );
     };
-    const a = await run(['static_no_mig', 'heuristic'], 'a', join(tmp, 'a'));
-    const b = await run(['heuristic', 'static_no_mig'], 'b', join(tmp, 'b'));
+    const a = await run(['static_no_mig', 'heuristic'], 'a', join(temporal.tmp, 'a'));
+    const b = await run(['heuristic', 'static_no_mig'], 'b', join(temporal.tmp, 'b'));
     expect(a.results.every((r) => !r.hit)).toBe(true);
     expect(new Set([...a.results, ...b.results].map((r) => r.totalRequests)).size).toBe(1);
     const byPolicy = (r: BenchWorkflowResult) =>
       Object.fromEntries(r.results.map((x) => [x.policy, x.entry]));
     expect(byPolicy(b)).toEqual(byPolicy(a));
-    const again = await run(['static_no_mig', 'heuristic'], 'again', join(tmp, 'a'));
+    const again = await run(['static_no_mig', 'heuristic'], 'again', join(temporal.tmp, 'a'));
     expect(again.results.map((r) => r.hit)).toEqual([true, true]);
     expect(byPolicy(again)).toEqual(byPolicy(a));
   });
 
   it('fails once, without retries, naming the file, when the bench config is broken', async () => {
     const queue = uniqueQueue('bench-bad');
-    const bad = join(tmp, 'bench_config.yaml');
+    const bad = join(temporal.tmp, 'bench_config.yaml');
     writeFileSync(bad, 'seed: "seventy-seven"\n');
-    const w = await worker(queue, join(tmp, 'bad'));
+    const w = await startTestWorker(temporal, queue, join(temporal.tmp, 'bad'));
     const err = await w
       .runUntil(
-        client.workflow.execute('BenchWorkflow', {
+        temporal.client.workflow.execute('BenchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/bad`,
           args: [{ policies: ['heuristic'], steps: 4, benchConfig: bad }],
@@ -90,7 +59,7 @@ describe('BenchWorkflow', () => {
     expect(cause.type).toBe('ConfigError');
     expect(cause.nonRetryable).toBe(true);
     expect(cause.message).toContain('bench_config.yaml');
-    const history = await client.workflow.getHandle(`${queue}/bad`).fetchHistory();
+    const history = await temporal.client.workflow.getHandle(`${queue}/bad`).fetchHistory();
     const attempts = history.events
       ?.filter((e) => e.activityTaskStartedEventAttributes)
       .map((e) => e.activityTaskStartedEventAttributes?.attempt);
@@ -106,9 +75,9 @@ describe('BenchWorkflow', () => {
     const bias = Array.from({ length: actionCount(2) }, (_, a) => (a === 0 ? -1000 : -a));
     const ckpt = writeLinearCheckpoint({ obsSize, actionCount: actionCount(2), bias });
     const run = async (id: string, checkpoint: string) => {
-      const w = await worker(queue, join(tmp, 'rl'));
+      const w = await startTestWorker(temporal, queue, join(temporal.tmp, 'rl'));
       return w.runUntil(
-        client.workflow.execute('BenchWorkflow', {
+        temporal.client.workflow.execute('BenchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/${id}`,
           args: [{ policies: ['qas'], checkpoints: [checkpoint], steps: 10, syntheticTokens: true }],
@@ -120,7 +89,7 @@ describe('BenchWorkflow', () => {
       ['rl:run1-rl_model_5120_steps', false],
       ['qas', false],
     ]);
-    const out = join(tmp, 'rl-out');
+    const out = join(temporal.tmp, 'rl-out');
     const table = collectBenchOutputs(first, out);
     expect(table).toContain('rl:run1-rl_model_5120_steps');
     expect(table).toContain('qas');
@@ -151,10 +120,10 @@ describe('BenchWorkflow', () => {
       actionCount: actionCount(2),
       bias: new Array(actionCount(2)).fill(0),
     });
-    const w = await worker(queue, join(tmp, 'rl-bad'));
+    const w = await startTestWorker(temporal, queue, join(temporal.tmp, 'rl-bad'));
     const err = await w
       .runUntil(
-        client.workflow.execute('BenchWorkflow', {
+        temporal.client.workflow.execute('BenchWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/bad`,
           args: [{ policies: [], checkpoints: [ckpt], steps: 4, syntheticTokens: true }],

@@ -2,55 +2,23 @@
  * DatasetWorkflow against a real dev server: end to end, cache hit on re-run, a worker killed with SIGKILL in the
  * middle of the activity, and bad input failing without retries.
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Connection } from '@temporalio/client';
-import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, inject, it } from 'vitest';
 import { sampleInputs } from '../../cli/lib/samples.js';
 import { startWorkerProcess } from '../../cli/lib/worker-processes.js';
 import type { DatasetWorkflowInput, DatasetWorkflowResult } from '../../contracts/index.js';
 import { RUN_ID, STAGE } from '../../contracts/temporal/index.js';
-import { StageCache, sha256Hex } from '../../core/cache/index.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { sha256Hex } from '../../core/cache/index.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-dataset-it-'));
-});
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-async function inProcessWorker(taskQueue: string, artifacts: string) {
-  return Worker.create({
-    connection: nativeConnection,
-    namespace: inject('temporalNamespace'),
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      projectRoot: PROJECT_ROOT,
-      cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-      childEnv: {},
-    }),
-  });
-}
+const temporal = useTestTemporal('migflow-dataset-it-');
 
 function run(taskQueue: string, input: DatasetWorkflowInput, workflowId: string) {
-  return client.workflow.execute('DatasetWorkflow', {
+  return temporal.client.workflow.execute('DatasetWorkflow', {
     taskQueue,
     workflowId,
     args: [input],
@@ -64,8 +32,8 @@ const samples: DatasetWorkflowInput = {
 describe('DatasetWorkflow', () => {
   it('prepares the bundled samples end to end, then serves a re-run from the cache without recomputing', async () => {
     const queue = uniqueQueue('dataset-e2e');
-    const artifacts = join(tmp, 'e2e');
-    const worker = await inProcessWorker(queue, artifacts);
+    const artifacts = join(temporal.tmp, 'e2e');
+    const worker = await startTestWorker(temporal, queue, artifacts);
     const first = await worker.runUntil(run(queue, { ...samples, runId: 'it-run-1' }, `${queue}/first`));
     expect(first.runId).toBe('it-run-1');
     expect(first.datasets.map((d) => d.kind)).toEqual(['coder', 'rag', 'chat']);
@@ -84,7 +52,7 @@ describe('DatasetWorkflow', () => {
 
     const mtimes = first.datasets.map((d) => statSync(d.outputFile).mtimeMs);
     // A fresh worker (as after a restart) finds everything in the cache.
-    const again = await inProcessWorker(queue, artifacts);
+    const again = await startTestWorker(temporal, queue, artifacts);
     const second = await again.runUntil(run(queue, samples, `${queue}/second`));
     for (const [i, d] of second.datasets.entries()) {
       expect(d.hit).toBe(true);
@@ -94,14 +62,14 @@ describe('DatasetWorkflow', () => {
     }
 
     // Search attributes make the run findable with `temporal workflow list --query`.
-    const desc = await client.workflow.getHandle(`${queue}/first`).describe();
+    const desc = await temporal.client.workflow.getHandle(`${queue}/first`).describe();
     expect(desc.typedSearchAttributes.get(STAGE)).toBe('datasets');
     expect(desc.typedSearchAttributes.get(RUN_ID)).toBe('it-run-1');
   });
 
   it('fails without retrying, naming the field, when the input is invalid', async () => {
     const queue = uniqueQueue('dataset-bad-input');
-    const worker = await inProcessWorker(queue, join(tmp, 'bad'));
+    const worker = await startTestWorker(temporal, queue, join(temporal.tmp, 'bad'));
     const err = await worker
       .runUntil(
         run(queue, { datasets: [{ kind: 'codr' as 'coder', inputs: ['x.jsonl'] }] }, `${queue}/bad-kind`),
@@ -117,10 +85,10 @@ describe('DatasetWorkflow', () => {
 
   it('fails the activity once, non-retryably, when a file is not what its extension claims', async () => {
     const queue = uniqueQueue('dataset-bad-file');
-    const fake = join(tmp, 'not-really.parquet');
-    createWriteStream(fake).end('{"this": "is json, not parquet"}\n');
-    await new Promise((r) => setTimeout(r, 50));
-    const worker = await inProcessWorker(queue, join(tmp, 'badfile'));
+    const fake = join(temporal.tmp, 'not-really.parquet');
+    // Written synchronously: a stream ended here could still be flushing when the worker opens the file.
+    writeFileSync(fake, '{"this": "is json, not parquet"}\n');
+    const worker = await startTestWorker(temporal, queue, join(temporal.tmp, 'badfile'));
     const err = await worker
       .runUntil(run(queue, { datasets: [{ kind: 'rag', inputs: [fake] }] }, `${queue}/bad-file`))
       .catch((e: unknown) => e);
@@ -131,7 +99,7 @@ describe('DatasetWorkflow', () => {
     expect(cause.type).toBe('DatasetError');
     expect(cause.nonRetryable).toBe(true);
     expect(cause.message).toContain('not-really.parquet');
-    const history = await client.workflow.getHandle(`${queue}/bad-file`).fetchHistory();
+    const history = await temporal.client.workflow.getHandle(`${queue}/bad-file`).fetchHistory();
     const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
     expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
   });
@@ -160,7 +128,7 @@ async function bigCoderDataset(file: string, conversations: number): Promise<voi
 
 describe('DatasetWorkflow crash drill', () => {
   it('finishes on a fresh worker after the first worker is killed with SIGKILL mid-activity, with identical output', async () => {
-    const big = join(tmp, 'big-coder.jsonl');
+    const big = join(temporal.tmp, 'big-coder.jsonl');
     await bigCoderDataset(big, 120_000);
     const input: DatasetWorkflowInput = {
       datasets: [{ kind: 'coder', inputs: [big] }],
@@ -169,7 +137,7 @@ describe('DatasetWorkflow crash drill', () => {
 
     // Undisturbed reference run, in its own cache.
     const refQueue = uniqueQueue('dataset-crash-ref');
-    const refWorker = await inProcessWorker(refQueue, join(tmp, 'crash-ref'));
+    const refWorker = await startTestWorker(temporal, refQueue, join(temporal.tmp, 'crash-ref'));
     const reference = await refWorker.runUntil(run(refQueue, input, `${refQueue}/ref`));
 
     const queue = uniqueQueue('dataset-crash');
@@ -178,10 +146,10 @@ describe('DatasetWorkflow crash drill', () => {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       MIGFLOW_TASK_QUEUE: queue,
-      MIGFLOW_ARTIFACTS: join(tmp, 'crash'),
+      MIGFLOW_ARTIFACTS: join(temporal.tmp, 'crash'),
     } as Record<string, string>;
     const first = await startWorkerProcess('main-worker', [], env);
-    const handle = await client.workflow.start('DatasetWorkflow', {
+    const handle = await temporal.client.workflow.start('DatasetWorkflow', {
       taskQueue: queue,
       workflowId: `${queue}/wf`,
       args: [input],

@@ -5,37 +5,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type StartedWorker, startWorkerProcess } from '../../cli/lib/worker-processes.js';
 import type { DeployResult } from '../../contracts/index.js';
-import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import {
   containerOwners,
   dashboardData,
   describeForFailure,
-  docker,
   migState,
   rehearsal,
+  useDeployTemporal,
   within,
 } from '../helpers/deploy-run.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { uniqueQueue, workflowBundle } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
+const temporal = useDeployTemporal();
 const workers: StartedWorker[] = [];
 
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  await buildVllmEmulatorImage(docker);
-}, 300_000);
-afterAll(async () => {
+afterAll(() => {
   for (const w of workers) w.proc.kill('SIGKILL');
-  await nativeConnection?.close();
-  await connection?.close();
 });
 
 describe('DeployWorkflow crash drill', () => {
@@ -59,13 +48,13 @@ describe('DeployWorkflow crash drill', () => {
     const first = await worker('first');
     workers.push(first);
     const workflows = await Worker.create({
-      connection: nativeConnection,
+      connection: temporal.nativeConnection,
       taskQueue: queue,
       workflowBundle: await workflowBundle(),
     });
     const phases: string[] = [];
     const result = await workflows.runUntil(async () => {
-      const handle = await client.workflow.start('DeployWorkflow', {
+      const handle = await temporal.client.workflow.start('DeployWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/deploy`,
         args: [input],

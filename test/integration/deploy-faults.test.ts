@@ -5,31 +5,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, it } from 'vitest';
 import type { DeployResult } from '../../contracts/index.js';
 import { deployStatusQuery } from '../../contracts/temporal/index.js';
 import { readState, withStateLock, writeState } from '../../emulators/nvidia-smi/state.js';
-import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
-import { activityDeps } from '../../workers/connect.js';
-import { containerOwners, dashboardData, docker, migState, rehearsal } from '../helpers/deploy-run.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import {
+  containerOwners,
+  dashboardData,
+  deployWorkers,
+  docker,
+  migState,
+  rehearsal,
+  useDeployTemporal,
+} from '../helpers/deploy-run.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  await buildVllmEmulatorImage(docker);
-}, 300_000);
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-});
+const temporal = useDeployTemporal();
 
 describe('DeployWorkflow faults', () => {
   it('reports a refused MIG create, an engine that never becomes healthy and an engine that dies, reconciles, and keeps deciding to the end', async () => {
@@ -40,21 +31,12 @@ describe('DeployWorkflow faults', () => {
       slotEnv: { 'gpu1-s6': { MIGFLOW_EMU_FAULT: 'never-healthy' } },
       healthTimeoutS: 8,
     });
-    const workflows = await Worker.create({
-      connection: nativeConnection,
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-    });
-    const gpu = await Worker.create({
-      connection: nativeConnection,
-      taskQueue: gpuQueue,
-      activities: createActivities(activityDeps()),
-    });
+    const { workflows, gpu } = await deployWorkers(temporal, queue, gpuQueue);
     let injectedCreateFault = false;
     let killedEngine = false;
     const result = await workflows.runUntil(
       gpu.runUntil(async () => {
-        const handle = await client.workflow.start('DeployWorkflow', {
+        const handle = await temporal.client.workflow.start('DeployWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/deploy`,
           args: [input],

@@ -6,53 +6,28 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, it } from 'vitest';
 import type { DeployEnergy, DeployResult } from '../../contracts/index.js';
 import { deployStatusQuery } from '../../contracts/temporal/index.js';
-import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
-import { activityDeps } from '../../workers/connect.js';
 import {
   containerOwners,
   dashboardData,
-  docker,
+  deployWorkers,
   migLayouts,
   migState,
   rehearsal,
+  useDeployTemporal,
 } from '../helpers/deploy-run.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  await buildVllmEmulatorImage(docker);
-}, 300_000);
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-});
+const temporal = useDeployTemporal();
 
 describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
   it('splits or merges and transfers slices, visible in the MIG state, the containers, the dashboard and the report, then removes everything it created', async () => {
     const queue = uniqueQueue('deploy');
     const gpuQueue = `${queue}-gpu`;
     const { input, smiState, dashboardPort } = await rehearsal('deploy-e2e', gpuQueue);
-    const workflows = await Worker.create({
-      connection: nativeConnection,
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-    });
-    const gpu = await Worker.create({
-      connection: nativeConnection,
-      taskQueue: gpuQueue,
-      activities: createActivities(activityDeps()),
-    });
+    const { workflows, gpu } = await deployWorkers(temporal, queue, gpuQueue);
     const seen = {
       layouts: new Set<string>(),
       owners: new Set<string>(),
@@ -62,7 +37,7 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
     const dashboard: { energy?: { measured: boolean; agents: { agent: string; energyJ: number }[] } } = {};
     const result = await workflows.runUntil(
       gpu.runUntil(async () => {
-        const handle = await client.workflow.start('DeployWorkflow', {
+        const handle = await temporal.client.workflow.start('DeployWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/deploy`,
           args: [input],

@@ -2,55 +2,22 @@
  * TrainWorkflow against a real dev server and a real GPU-worker process (emulated GPU): the worker is killed with
  * SIGKILL mid-training, a new one takes over, and the run resumes from the last checkpoint the heartbeat carried.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { describe, expect, inject, it } from 'vitest';
 import { startWorkerProcess } from '../../cli/lib/worker-processes.js';
 import type { TrainWorkflowInput, TrainWorkflowResult } from '../../contracts/index.js';
 import { GPU, gpuTaskQueue, STAGE, trainProgressQuery } from '../../contracts/temporal/index.js';
-import { StageCache } from '../../core/cache/index.js';
-import { PROJECT_ROOT } from '../../core/paths.js';
 import { readCheckpoint } from '../../core/rl/index.js';
 import { autoNEnvs } from '../../core/stages/train/index.js';
-import { testClient, uniqueQueue, workerConnection, workflowBundle } from '../helpers/temporal.js';
+import { pollUntil } from '../helpers/poll.js';
+import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
+import { uniqueQueue } from '../helpers/temporal.js';
 import { privateGpuIndex, processesWith, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
 
-let client: Client;
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let tmp: string;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-  nativeConnection = await workerConnection();
-  tmp = mkdtempSync(join(tmpdir(), 'migflow-train-it-'));
-});
-afterAll(async () => {
-  await nativeConnection?.close();
-  await connection?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-/** The workflow worker (TrainWorkflow runs on the test's queue; training goes to the GPU queue). */
-async function workflowWorker(taskQueue: string, artifacts: string) {
-  return Worker.create({
-    connection: nativeConnection,
-    namespace: inject('temporalNamespace'),
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      projectRoot: PROJECT_ROOT,
-      cache: new StageCache({ root: artifacts, migflowVersion: 'test' }),
-      childEnv: {},
-    }),
-  });
-}
+const temporal = useTestTemporal('migflow-train-it-');
 
 function gpuWorkerEnv(artifacts: string): Record<string, string> {
   return {
@@ -64,7 +31,7 @@ function gpuWorkerEnv(artifacts: string): Record<string, string> {
 describe('TrainWorkflow crash drill', () => {
   it('continues from the last checkpoint after its GPU worker is killed with SIGKILL, ending at the configured total; an unchanged re-run is a cache hit', async () => {
     const queue = uniqueQueue('train-crash');
-    const artifacts = join(tmp, 'crash');
+    const artifacts = join(temporal.tmp, 'crash');
     const gpu = privateGpuIndex();
     // Long enough that an idle machine (over a thousand tiny-net steps a second) cannot finish between two 1 s
     // heartbeats inside the kill window; a loaded one takes a minute or two.
@@ -79,10 +46,10 @@ describe('TrainWorkflow crash drill', () => {
       heartbeatTimeoutS: 3,
     };
     const env = gpuWorkerEnv(artifacts);
-    const wfWorker = await workflowWorker(queue, artifacts);
+    const wfWorker = await startTestWorker(temporal, queue, artifacts);
     await wfWorker.runUntil(async () => {
       const first = await startWorkerProcess('gpu-worker', ['--gpu', String(gpu), '--emulate'], env);
-      const handle = await client.workflow.start('TrainWorkflow', {
+      const handle = await temporal.client.workflow.start('TrainWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/run`,
         args: [input],
@@ -96,11 +63,12 @@ describe('TrainWorkflow crash drill', () => {
           h.steps < totalSteps - checkpointEverySteps,
       );
       // The activity reports progress to its workflow (Web UI current details, the CLI's bar).
+      // Against a deadline, not a count of tries: each query is a round trip through the server, slower under load.
       let live = await handle.query(trainProgressQuery);
-      for (let i = 0; i < 50 && !live.lastCheckpoint; i++) {
-        await new Promise((r) => setTimeout(r, 100));
+      await pollUntil(async () => {
         live = await handle.query(trainProgressQuery);
-      }
+        return !!live.lastCheckpoint;
+      }, 60_000);
       expect(live.phase).toBe('training');
       expect(live.steps).toBeGreaterThan(0);
       expect(live.lastCheckpoint).toMatch(/rl_model_\d+_steps$/);
@@ -108,8 +76,7 @@ describe('TrainWorkflow crash drill', () => {
       expect(processesWith('train-child', runDir)).toHaveLength(1);
       await first.kill();
       // The orphaned trainer notices its parent is gone and exits (it would otherwise hold the GPU).
-      for (let i = 0; i < 100 && processesWith('train-child', runDir).length > 0; i++)
-        await new Promise((r) => setTimeout(r, 100));
+      await pollUntil(() => processesWith('train-child', runDir).length === 0, 60_000);
       expect(processesWith('train-child', runDir)).toEqual([]);
       const killedCheckpointSteps = Number(/rl_model_(\d+)_steps/.exec(atKill.lastCheckpoint!)![1]);
       expect(killedCheckpointSteps).toBeGreaterThanOrEqual(checkpointEverySteps);
@@ -143,7 +110,7 @@ describe('TrainWorkflow crash drill', () => {
         expect(desc.typedSearchAttributes.get(STAGE)).toBe('train');
         expect(desc.typedSearchAttributes.get(GPU)).toBe(gpuTaskQueue(gpu));
 
-        const again = (await client.workflow.execute('TrainWorkflow', {
+        const again = (await temporal.client.workflow.execute('TrainWorkflow', {
           taskQueue: queue,
           workflowId: `${queue}/again`,
           args: [input],
@@ -159,9 +126,9 @@ describe('TrainWorkflow crash drill', () => {
 
   it('fails without retrying, naming the field, when an override names no training config field', async () => {
     const queue = uniqueQueue('train-bad-override');
-    const artifacts = join(tmp, 'bad');
+    const artifacts = join(temporal.tmp, 'bad');
     const gpu = privateGpuIndex();
-    const wfWorker = await workflowWorker(queue, artifacts);
+    const wfWorker = await startTestWorker(temporal, queue, artifacts);
     const { createGpuWorker } = await import('../../workers/gpu-worker.js');
     process.env.MIGFLOW_ARTIFACTS = artifacts;
     const { worker: gpuWorker, connection: gpuConn } = await createGpuWorker(
@@ -172,7 +139,7 @@ describe('TrainWorkflow crash drill', () => {
       const err = await gpuWorker
         .runUntil(
           wfWorker.runUntil(
-            client.workflow.execute('TrainWorkflow', {
+            temporal.client.workflow.execute('TrainWorkflow', {
               taskQueue: queue,
               workflowId: `${queue}/run`,
               args: [{ overrides: { ...TINY_TRAINING, 'training.PPO.n_stepz': 64 }, totalSteps: 256, gpu }],
@@ -186,7 +153,7 @@ describe('TrainWorkflow crash drill', () => {
       expect((cause as ApplicationFailure).type).toBe('ConfigError');
       expect((cause as ApplicationFailure).nonRetryable).toBe(true);
       expect((cause as ApplicationFailure).message).toContain('n_stepz');
-      const history = await client.workflow.getHandle(`${queue}/run`).fetchHistory();
+      const history = await temporal.client.workflow.getHandle(`${queue}/run`).fetchHistory();
       const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
       expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
     } finally {
@@ -196,9 +163,9 @@ describe('TrainWorkflow crash drill', () => {
 
   it('passes n_envs (auto = the GPU worker’s cores) and a warm start to the trainer, and keys the cache on both', async () => {
     const queue = uniqueQueue('train-nenvs-warm');
-    const artifacts = join(tmp, 'nenvs-warm');
+    const artifacts = join(temporal.tmp, 'nenvs-warm');
     const gpu = privateGpuIndex();
-    const wfWorker = await workflowWorker(queue, artifacts);
+    const wfWorker = await startTestWorker(temporal, queue, artifacts);
     const { createGpuWorker } = await import('../../workers/gpu-worker.js');
     process.env.MIGFLOW_ARTIFACTS = artifacts;
     const { worker: gpuWorker, connection: gpuConn } = await createGpuWorker(
@@ -216,12 +183,12 @@ describe('TrainWorkflow crash drill', () => {
       const [warm, plain] = (await gpuWorker.runUntil(
         wfWorker.runUntil(
           Promise.all([
-            client.workflow.execute('TrainWorkflow', {
+            temporal.client.workflow.execute('TrainWorkflow', {
               taskQueue: queue,
               workflowId: `${queue}/warm`,
               args: [{ ...base, nEnvs: 'auto', warmStart: 'heuristic', warmStartSteps: 64 }],
             }),
-            client.workflow.execute('TrainWorkflow', {
+            temporal.client.workflow.execute('TrainWorkflow', {
               taskQueue: queue,
               workflowId: `${queue}/plain`,
               args: [{ ...base, nEnvs: 'auto' }],

@@ -10,12 +10,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { ValidateWorkflowInput, ValidateWorkflowResult } from '../../contracts/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
+import { writeNoiselessSimConfig } from '../helpers/noiseless-sim-config.js';
 import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
 import { uniqueQueue } from '../helpers/temporal.js';
 
 const temporal = useTestTemporal('migflow-validate-it-');
 
-describe('ValidateWorkflow', () => {
+// Two tries, as in test/slow/validate.test.ts: at load 12 the real-time replay's wake-ups ran late enough to put
+// RAGAgent's TTFT P50 (180 ms) 17.7 % high with σ = 0 (every other metric within 12.4 %); a wrong α fails both.
+describe('ValidateWorkflow', { retry: 1 }, () => {
   it('passes against emulators with the fitted truth and fails, non-retryably, on a wrong α', async () => {
     const queue = uniqueQueue('validate');
     const artifacts = join(temporal.tmp, 'artifacts');
@@ -28,19 +31,16 @@ describe('ValidateWorkflow', () => {
         'requests: 24',
       ),
     );
-    const wrong = join(temporal.tmp, 'simulation_config.yaml');
-    writeFileSync(
-      wrong,
-      readFileSync(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), 'utf8').replace(
-        'alpha: 0.04467752846225546',
-        'alpha: 0.3',
-      ),
+    // σ = 0 on both sides: with the fit's noise the two sides' percentiles differ by sampling alone (see the helper).
+    const truth = writeNoiselessSimConfig(join(temporal.tmp, 'simulation_config.noiseless.yaml'));
+    const wrong = writeNoiselessSimConfig(join(temporal.tmp, 'simulation_config.yaml'), (y) =>
+      y.replace('alpha: 0.04467752846225546', 'alpha: 0.3'),
     );
     await worker.runUntil(async () => {
       const ok = (await temporal.client.workflow.execute('ValidateWorkflow', {
         taskQueue: queue,
         workflowId: `${queue}/ok`,
-        args: [{ validateConfig: short } satisfies ValidateWorkflowInput],
+        args: [{ validateConfig: short, simulationConfig: truth } satisfies ValidateWorkflowInput],
       })) as ValidateWorkflowResult;
       expect(ok.pass, ok.table).toBe(true);
       expect(ok.agents.map((a) => a.agent)).toEqual(['CodingAgent', 'RAGAgent']);
@@ -55,7 +55,7 @@ describe('ValidateWorkflow', () => {
             {
               validateConfig: short,
               simulationConfig: wrong,
-              emulatorTruth: 'configs/simulation_config.yaml',
+              emulatorTruth: truth,
             } satisfies ValidateWorkflowInput,
           ],
         })

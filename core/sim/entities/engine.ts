@@ -43,6 +43,14 @@ export class SimEngine {
   shutdownPending: ShutdownPlan | null = null;
   /** False once the engine has been replaced by a split or merge. */
   alive = true;
+  /**
+   * What the metrics' last snapshot counted for this engine (its slot, waiting and running counts) and that
+   * snapshot's number: lets a change to this one engine update its slot by the difference (metrics.ts).
+   */
+  snapEpoch = -1;
+  snapSlot = 0;
+  snapWaiting = 0;
+  snapRunning = 0;
 
   constructor(
     /** Sequential within one simulator run; `name` is the human-readable id. */

@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  actionMask,
   deviation,
   evaluateHeuristic,
   type HeuristicSettings,
   SERVICE_RATE_FACTORS,
-  seededEnvRng,
   serviceRatePerS,
 } from '../../../core/control/index.js';
 import { actionCount, actionName, transferActionIndex } from '../../../core/mig/actions.js';
-import { clusterSpecFromConfig, initialLayout, Simulator } from '../../../core/sim/index.js';
 import { serviceRatesPerS } from '../bench/reference-rates.js';
-import { constantTokens, sim3, training } from '../rl/setup.js';
+import { maskOf, noMigSim } from './no-mig-sim.js';
 
 const settings: HeuristicSettings = {
   utilizationFactor: 0.8,
@@ -19,26 +16,6 @@ const settings: HeuristicSettings = {
   lowThreshold: 0.7,
   serviceRatesPerS,
 };
-
-/** B200 × 3 agents on the no_mig layout at its first decision, no traffic, budget full, no cooldowns. */
-function noMigSim(): Simulator {
-  const sim = new Simulator({
-    cluster: clusterSpecFromConfig(sim3, constantTokens),
-    rng: seededEnvRng(5),
-    actionIntervalS: training.actionIntervalS,
-    budgetS: training.budgetS,
-    refreshS: training.refreshPeriodS,
-    cooldownSteps: training.actionCooldownSteps,
-    queueTrace: false,
-  });
-  sim.reset(initialLayout(sim3, 'no_mig', seededEnvRng(1)));
-  sim.addArrivals([{ agent: 0, arrivalTimeS: 1e7, itemIndex: 0 }]);
-  sim.scheduleTriggers(4);
-  sim.run();
-  return sim;
-}
-const maskOf = (sim: Simulator) =>
-  actionMask(sim, 3, sim3.cluster, { cooldownSteps: training.actionCooldownSteps });
 
 describe('service-rate lookup (spec §9 check 4)', () => {
   it('multiplies the measured rate by the profile factor; unknown entries give 0', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { loadBenchConfig, ttftCurve } from '../../../core/config/bench.js';
-import { actionMask, seededEnvRng } from '../../../core/control/index.js';
 import {
   aggregateAllocation,
   evaluateQas,
@@ -11,9 +10,9 @@ import {
   scoreOf,
 } from '../../../core/control/policies/qas.js';
 import { actionCount } from '../../../core/mig/actions.js';
-import { clusterSpecFromConfig, initialLayout, Simulator } from '../../../core/sim/index.js';
 import { serviceRatesPerS } from '../bench/reference-rates.js';
-import { CHAT, CODING, constantTokens, RAG, sim2, sim3, training } from '../rl/setup.js';
+import { CHAT, CODING, RAG, sim2, sim3, training } from '../rl/setup.js';
+import { maskOf, noMigSim } from './no-mig-sim.js';
 
 const shipped = loadBenchConfig('configs/bench_config.yaml');
 // The shipped curves (Coding and RAG only, as in the reference) with the service rates of spec §3.4 (Chat too).
@@ -23,26 +22,6 @@ const settings: QasSettings = {
   qualityFactors: training.reward.q,
   ttftCeilingsS: qasTtftCeilingsS(sim3, bench.qas.lTargetS),
 };
-
-/** B200 × 3 agents on the no_mig layout at its first decision, no traffic, budget full, no cooldowns. */
-function noMigSim(): Simulator {
-  const sim = new Simulator({
-    cluster: clusterSpecFromConfig(sim3, constantTokens),
-    rng: seededEnvRng(5),
-    actionIntervalS: training.actionIntervalS,
-    budgetS: training.budgetS,
-    refreshS: training.refreshPeriodS,
-    cooldownSteps: training.actionCooldownSteps,
-    queueTrace: false,
-  });
-  sim.reset(initialLayout(sim3, 'no_mig', seededEnvRng(1)));
-  sim.addArrivals([{ agent: 0, arrivalTimeS: 1e7, itemIndex: 0 }]);
-  sim.scheduleTriggers(4);
-  sim.run();
-  return sim;
-}
-const maskOf = (sim: Simulator) =>
-  actionMask(sim, 3, sim3.cluster, { cooldownSteps: training.actionCooldownSteps });
 
 describe('QAS TTFT curve (spec §9 check 7)', () => {
   const curve = ttftCurve(bench.qas.ttftCurves, 'B200', 'CodingAgent', '7g.180gb');

@@ -111,8 +111,17 @@ describe('the vLLM emulator’s load in power.draw', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ prompt: 'hello', max_tokens: 100, ignore_eos: true }),
       }).then((r) => r.text());
-      await new Promise((r) => setTimeout(r, 900));
-      const busyW = await readPowerDraw(0, cmd);
+      // Read while the request is being served until the engine's busy report shows (a fixed wait can land before
+      // a loaded machine's emulator has started decoding); the request's end bounds the wait.
+      let served = false;
+      void serving.then(() => {
+        served = true;
+      });
+      let busyW = await readPowerDraw(0, cmd);
+      while ((busyW === null || busyW <= 300) && !served) {
+        await new Promise((r) => setTimeout(r, 100));
+        busyW = await readPowerDraw(0, cmd);
+      }
       await serving;
       // The engine reports its busy fraction over the last second, rewritten every 250 ms, so the reading falls
       // back to idle within about 1.25 s of the last token; poll rather than guess how fast this machine is.

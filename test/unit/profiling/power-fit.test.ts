@@ -58,9 +58,16 @@ describe('samplePower', () => {
       inFlight--;
       return { watts: 70, busy: 1 };
     }, 10);
-    await new Promise((r) => setTimeout(r, 80));
+    // Until the third reading has been taken (a fixed wait gets fewer on a loaded machine), then a while longer so
+    // further readings overlap the stop.
+    const deadline = Date.now() + 30_000;
+    while (sampler.samples().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
     const samples = await sampler.stop();
     expect(samples.length).toBeGreaterThanOrEqual(3);
+    // Stopped means stopped: no reading is taken after stop() returned.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sampler.samples()).toHaveLength(samples.length);
     expect(maxInFlight).toBe(1);
     expect(samples.every((x) => x.watts === 70 && x.busy === 1)).toBe(true);
   });

@@ -14,8 +14,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTraining } from '../../../core/stages/train/train-run.js';
+import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 import { digestRun } from './run-digest.js';
 import { useTfBackend } from './tf-setup.js';
+
+/** The [512, 512] run took 13.8 s at load 9.5 (above its quiet time); the default 60 s ran out at load > 15. */
+const TRAINING_TIMEOUT = cpuBoundTimeout(14);
 
 useTfBackend();
 
@@ -44,7 +48,9 @@ async function run(name: string, overrides: Record<string, unknown>, totalSteps:
   return digestRun(runDir);
 }
 
-describe('one environment reproduces the pinned training run bit for bit', () => {
+describe('one environment reproduces the pinned training run bit for bit', {
+  timeout: TRAINING_TIMEOUT,
+}, () => {
   it('runs on the wasm backend the digests were taken on', () => {
     expect(tf.getBackend()).toBe('wasm');
   });

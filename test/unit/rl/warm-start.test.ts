@@ -24,7 +24,15 @@ import {
   teacherDemonstrations,
 } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
+import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 import { useTfBackend } from './tf-setup.js';
+
+/**
+ * A teacher's 8192 decisions and the clone's fit: 117 s (heuristic) and 154 s (QAS) at load 10, about 35 and 46 s of
+ * the file's 98 CPU-seconds; the fixed 300 s ran out at load > 15 (the heuristic's took 372 s at load 20, a little
+ * over 10x its CPU time: the two tfjs threads also contend for memory bandwidth), hence 60 s × 10.
+ */
+const TEACHER_TIMEOUT = cpuBoundTimeout(60);
 
 useTfBackend();
 
@@ -54,7 +62,7 @@ const defaultBench = (steps?: number) =>
     ...(steps !== undefined ? { steps } : {}),
   });
 
-describe('a warm-started policy before any PPO update', () => {
+describe('a warm-started policy before any PPO update', { timeout: TEACHER_TIMEOUT }, () => {
   // The default bench trace (bench_config.yaml's seed and length, synthetic tokens), shared by both teachers.
   const setup = defaultBench();
   const prepared = prepareBench(setup);
@@ -123,7 +131,7 @@ describe('a warm-started policy before any PPO update', () => {
       } finally {
         trainer.dispose();
       }
-    }, 300_000);
+    });
   }
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../core/paths.js';
+import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -20,13 +21,14 @@ async function migflow(args: readonly string[]) {
   const r = await execa(process.execPath, [join(PROJECT_ROOT, 'bin', 'migflow.js'), ...args], {
     cwd: PROJECT_ROOT,
     reject: false,
-    timeout: 30_000,
+    // A hang guard: the CLI's cold start is 3 CPU-seconds (3.0 s wall on an idle machine), about 30 s at load 20.
+    timeout: cpuBoundTimeout(5),
     env: { TEMPORAL_ADDRESS: '127.0.0.1:1' },
   });
   return { ...r, ms: Date.now() - started };
 }
 
-describe('the migflow binary on bad input', () => {
+describe('the migflow binary on bad input', { timeout: cpuBoundTimeout(8) }, () => {
   it('deploy --duration abc: one line naming the flag, exit 1, no hang', async () => {
     const r = await migflow(['deploy', '--policy', 'heuristic', '--duration', 'abc']);
     expect(r.exitCode).toBe(1);

@@ -62,6 +62,7 @@ export function createTrainActivities(deps: ActivityDeps) {
             ? {
                 warmStart: a.warmStart,
                 ...(a.warmStartSteps !== undefined ? { warmStartSteps: a.warmStartSteps } : {}),
+                ...(a.warmStartRounds ? { warmStartRounds: a.warmStartRounds } : {}),
                 benchConfig: resolveFrom(deps.projectRoot, a.benchConfig ?? 'configs/bench_config.yaml'),
               }
             : {}),

@@ -57,6 +57,14 @@ export const trainRunFields = {
     'clone this baseline into the policy (behaviour cloning on its decisions in the training environment) before PPO starts (default: none)',
   ),
   warmStartSteps: positiveInt().optional().describe('teacher decisions cloned by warmStart (default 8192)'),
+  warmStartRounds: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe(
+      'DAgger rounds after the first clone: the clone drives warmStartSteps decisions, the teacher labels them, the actor is refitted on all (default 0)',
+    ),
   benchConfig: configPath(
     'configs/bench_config.yaml',
     'bench config whose heuristic/QAS settings the warm-start teacher uses (read only with warmStart)',
@@ -132,6 +140,7 @@ export const TrainPolicyArgs = z.strictObject({
   nEnvs: NEnvsField.optional(),
   warmStart: WarmStartTeacher.optional(),
   warmStartSteps: positiveInt().optional(),
+  warmStartRounds: z.number().int().nonnegative().optional(),
   benchConfig: nonEmptyString().optional(),
   trialKey: nonEmptyString().optional(),
 });

@@ -125,7 +125,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
   });
   show();
 
-  const { nEnvs, warmStart, warmStartSteps, benchConfig, totalSteps } = input;
+  const { nEnvs, warmStart, warmStartSteps, warmStartRounds, benchConfig, totalSteps } = input;
   const gpus = new GpuSlots(input.gpus);
   const running: Promise<void>[] = [];
   for (const outcome of outcomes) {
@@ -143,7 +143,7 @@ export async function GridSearchWorkflow(raw: GridSearchInput): Promise<GridSear
           gpu,
           seed: input.seed + (input.seedPerTrial ? outcome.index : 0),
           summaryPrefix: 'trial',
-          extra: { nEnvs, warmStart, warmStartSteps, benchConfig, totalSteps },
+          extra: { nEnvs, warmStart, warmStartSteps, warmStartRounds, benchConfig, totalSteps },
         },
         {
           completed: (r) => {

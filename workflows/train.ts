@@ -131,6 +131,7 @@ export async function TrainWorkflow(raw: TrainWorkflowInput): Promise<TrainWorkf
                 warmStart: input.warmStart,
                 benchConfig: input.benchConfig,
                 warmStartSteps: input.warmStartSteps,
+                warmStartRounds: input.warmStartRounds,
               })
             : {}),
           ...definedFields({

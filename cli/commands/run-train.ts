@@ -38,6 +38,7 @@ interface CommonOptions {
   nEnvs?: string;
   warmStart?: string;
   warmStartSteps?: string;
+  warmStartRounds?: string;
   benchConfig: string;
 }
 
@@ -68,6 +69,9 @@ function commonInput(o: CommonOptions) {
     ...(o.warmStartSteps !== undefined
       ? { warmStartSteps: int('--warm-start-steps', o.warmStartSteps) }
       : {}),
+    ...(o.warmStartRounds !== undefined
+      ? { warmStartRounds: int('--warm-start-rounds', o.warmStartRounds) }
+      : {}),
     benchConfig: o.benchConfig,
   };
 }
@@ -95,6 +99,7 @@ function withCommonOptions(c: Command): Command {
       'clone static_split_extreme, heuristic or qas into the policy before PPO starts',
     )
     .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)')
+    .option('--warm-start-rounds <n>', 'DAgger rounds after the first clone (default 0)')
     .option('--bench-config <path>', 'bench config the warm-start teacher reads', 'configs/bench_config.yaml')
     .option('--real-tokens', 'token lengths from the profiling stage instead of seeded synthetic ones', false)
     .option(

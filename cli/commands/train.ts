@@ -205,6 +205,11 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)', positiveWhole)
     .option(
+      '--warm-start-rounds <n>',
+      'DAgger rounds after the first clone: the clone drives, the teacher labels, refit on all (default 0)',
+      positiveWhole,
+    )
+    .option(
       '--bench-config <file>',
       'bench config whose heuristic/QAS settings the warm-start teacher uses',
       'configs/bench_config.yaml',
@@ -233,6 +238,7 @@ export function registerTrainCommand(program: Command): void {
         nEnvs?: number;
         warmStart?: WarmStartTeacher;
         warmStartSteps?: number;
+        warmStartRounds?: number;
         benchConfig: string;
         syntheticTokens?: boolean;
         realTokens?: boolean;
@@ -276,6 +282,7 @@ export function registerTrainCommand(program: Command): void {
                     warmStart: opts.warmStart,
                     benchConfig: opts.benchConfig,
                     ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
+                    ...(opts.warmStartRounds !== undefined ? { warmStartRounds: opts.warmStartRounds } : {}),
                   }
                 : {}),
             },

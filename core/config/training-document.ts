@@ -17,8 +17,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Returns a deep copy of `raw` with every override set. Each path must name a field the YAML already has
- * (a typo would otherwise be silently ignored by the training run).
+ * Fields the shipped YAML leaves out because their default is "off" (adding them to it would change every run's
+ * snapshot and cache key); an override may still set them.
+ */
+const OPTIONAL_TRAINING_FIELDS: ReadonlySet<string> = new Set([
+  'training.PPO.target_kl',
+  'training.PPO.critic_warmup_updates',
+]);
+
+/**
+ * Returns a deep copy of `raw` with every override set. Each path must name a field the YAML already has, or one of
+ * OPTIONAL_TRAINING_FIELDS (a typo would otherwise be silently ignored by the training run).
  */
 export function applyTrainingOverrides(
   file: string,
@@ -42,7 +51,7 @@ export function applyTrainingOverrides(
       cur = cur[key];
     }
     const leaf = path.at(-1)!;
-    if (!isPlainObject(cur) || !(leaf in cur)) {
+    if (!isPlainObject(cur) || !(leaf in cur || OPTIONAL_TRAINING_FIELDS.has(dotted))) {
       const known = isPlainObject(cur) ? Object.keys(cur).join(', ') : '(none)';
       throw new ConfigError(
         file,

@@ -140,6 +140,21 @@ export const trainingConfigSchema = z
             ent_coef: nonNeg(0.005, 'entropy coefficient when there is no schedule'),
             min_ent_coef: nonNeg(0.005, 'final entropy coefficient of the schedule (and on resume)'),
             max_ent_coef: nonNeg(0.05, 'first entropy coefficient of the schedule'),
+            target_kl: z
+              .number()
+              .positive()
+              .optional()
+              .describe(
+                "stop an update's epochs once a minibatch's approximate KL exceeds 1.5 × this (SB3 target_kl); default none (all n_epochs)",
+              ),
+            critic_warmup_updates: z
+              .number()
+              .int()
+              .min(0)
+              .default(0)
+              .describe(
+                "the first N updates fit only the critic, the actor frozen (for a warm start: the critic learns the cloned policy's values before its advantages steer the actor); default 0",
+              ),
             net_arch: z
               .object({
                 pi: z
@@ -340,6 +355,10 @@ export interface PpoConfig {
   readonly entCoef: number;
   readonly minEntCoef: number;
   readonly maxEntCoef: number;
+  /** SB3's target_kl: an update stops its epochs early past 1.5 × this; absent = never. */
+  readonly targetKl?: number;
+  /** Updates at the start that fit only the critic (the actor frozen); 0 = none. */
+  readonly criticWarmupUpdates: number;
   readonly netArch: { readonly pi: readonly number[]; readonly vf: readonly number[] };
 }
 
@@ -407,6 +426,8 @@ function resolve(file: string, t: Parsed): ResolvedTrainingConfig {
       entCoef: p.ent_coef,
       minEntCoef: p.min_ent_coef,
       maxEntCoef: p.max_ent_coef,
+      ...(p.target_kl === undefined ? {} : { targetKl: p.target_kl }),
+      criticWarmupUpdates: p.critic_warmup_updates,
       netArch: { pi: p.net_arch.pi, vf: p.net_arch.vf },
     },
     actionCooldownSteps: t.action_mask.action_cooldown,

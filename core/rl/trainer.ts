@@ -47,6 +47,12 @@ export interface TrainerConfig {
   /** Env steps of the whole run, over all environments (a multiple of the environment count). */
   readonly totalSteps: number;
   readonly seed: number;
+  /**
+   * The first this-many updates fit only the critic (training.PPO.critic_warmup_updates; absent or 0 = none). A
+   * warm-started actor is already good, but a fresh critic makes its advantages noise, and the first PPO updates
+   * would push the clone away from its teacher; the critic first learns the clone's values from its own rollouts.
+   */
+  readonly criticWarmupUpdates?: number;
   /** Appended to a divergence error: the config values behind the likely causes and what to change. */
   readonly divergenceHint?: string;
 }
@@ -74,6 +80,8 @@ export interface UpdateRecord extends PpoUpdateStats {
   readonly updateS: number;
   /** CPU seconds of the trainer's thread during the update (Linux; the workers' share is not in it). */
   readonly updateCpuS?: number;
+  /** A critic warm-up update: the actor stayed as it was. */
+  readonly criticOnly?: true;
 }
 
 export interface StepRecord {
@@ -186,6 +194,8 @@ export class PpoTrainer {
   forwardS = 0;
   forwardCpuS = 0;
   private readonly slots: EnvSlot[];
+  /** Raw demonstrations cloned so far (warm start), kept so that a DAgger round refits on all of them. */
+  private readonly demonstrations: Demonstrations[] = [];
   /** The data-parallel update (several environments), created at the first update. */
   private sharded: ShardedPpoUpdater | undefined;
   /** The fused forward pass for several environments, rebuilt from the weights after every update. */
@@ -250,22 +260,51 @@ export class PpoTrainer {
    * Warm start: clones a teacher's decisions into the actor before the first step (behaviour-cloning.ts). The
    * observations are raw: they enter the observation statistics first, as if the policy had seen them while
    * collecting, and are then normalised with the resulting statistics. Only before any step of a fresh run.
+   * Called again (DAgger: the teacher's labels on states the clone itself reached), the new rows join the earlier
+   * ones and the actor is fitted on all of them, normalised with the statistics of all of them.
    */
   warmStart(raw: Demonstrations, options: CloneOptions): CloneStats {
     if (this.steps !== 0 || this.updates !== 0) {
       throw new Error('PpoTrainer.warmStart: only a fresh run can be warm-started (it has taken steps)');
     }
     const obsSize = this.env.observationLength;
-    const observations = Float32Array.from(raw.observations);
+    const { actionCount } = this.env;
     if (this.normalizer) {
-      const row = (r: number) => observations.subarray(r * obsSize, (r + 1) * obsSize);
-      for (let r = 0; r < raw.count; r++) this.normalizer.observe(row(r));
-      for (let r = 0; r < raw.count; r++) this.normalizer.normalizeObs(row(r), row(r));
+      for (let r = 0; r < raw.count; r++)
+        this.normalizer.observe(raw.observations.subarray(r * obsSize, (r + 1) * obsSize));
     }
-    const stats = cloneBehaviour(this.policy, { ...raw, observations }, options);
+    this.demonstrations.push(raw);
+    const count = this.demonstrations.reduce((n, d) => n + d.count, 0);
+    const observations = new Float32Array(count * obsSize);
+    const masks = new Uint8Array(count * actionCount);
+    const actions = new Int32Array(count);
+    let at = 0;
+    for (const d of this.demonstrations) {
+      observations.set(d.observations.subarray(0, d.count * obsSize), at * obsSize);
+      masks.set(d.masks.subarray(0, d.count * actionCount), at * actionCount);
+      actions.set(d.actions.subarray(0, d.count), at);
+      at += d.count;
+    }
+    if (this.normalizer) {
+      for (let r = 0; r < count; r++) {
+        const row = observations.subarray(r * obsSize, (r + 1) * obsSize);
+        this.normalizer.normalizeObs(row, row);
+      }
+    }
+    const stats = cloneBehaviour(this.policy, { observations, masks, actions, count }, options);
     // The fused forward pass copies the weights when made; make it again from the cloned ones.
     this.rollout = undefined;
     return stats;
+  }
+
+  /**
+   * The current policy's deterministic decision (masked argmax, as a bench takes it) on a raw observation,
+   * normalised with the present statistics without adding to them: how a clone acts when DAgger lets it drive.
+   */
+  decide(raw: Float32Array, mask: Uint8Array): number {
+    const obs = Float32Array.from(raw);
+    if (this.normalizer) this.normalizer.normalizeObs(obs, obs);
+    return this.policy.act(obs, mask, 0, true).action;
   }
 
   /** Runs until `config.totalSteps` env steps, yielding to the event loop between steps. */
@@ -483,7 +522,13 @@ export class PpoTrainer {
     const remaining = progressRemaining(this.steps, this.config.totalSteps);
     const started = performance.now();
     const startedCpuS = threadCpuS();
-    const hp = { ...this.config.ppo, entCoef: this.config.entCoef(remaining) };
+    const criticOnly = this.updates < (this.config.criticWarmupUpdates ?? 0);
+    // Critic warm-up: zero advantages and no entropy bonus give the actor an exactly zero gradient, and its Adam
+    // moments are still zero (no actor step has been taken yet), so Adam moves it by exactly nothing — on both the
+    // tape-based and the sharded update, with no second code path. The returns were computed above, so the critic
+    // still fits them.
+    if (criticOnly) this.buffer.advantages.fill(0);
+    const hp = { ...this.config.ppo, entCoef: criticOnly ? 0 : this.config.entCoef(remaining) };
     const lr = this.config.learningRate(remaining);
     let stats: PpoUpdateStats;
     try {
@@ -517,6 +562,7 @@ export class PpoTrainer {
       ...(startedCpuS !== undefined && endedCpuS !== undefined
         ? { updateCpuS: endedCpuS - startedCpuS }
         : {}),
+      ...(criticOnly ? { criticOnly: true as const } : {}),
     });
     this.collectMs = 0;
     this.collectStartedMs = performance.now();

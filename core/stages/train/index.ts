@@ -84,7 +84,12 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
         task: t.task !== undefined,
         // Absent when off, so the keys of runs without a warm start stay what they were.
         ...(t.warmStart
-          ? { warmStart: t.warmStart, warmStartSteps: t.warmStartSteps ?? DEFAULT_WARM_START_STEPS }
+          ? {
+              warmStart: t.warmStart,
+              warmStartSteps: t.warmStartSteps ?? DEFAULT_WARM_START_STEPS,
+              // Absent at 0, so the keys of warm starts without DAgger stay what they were.
+              ...(t.warmStartRounds ? { warmStartRounds: t.warmStartRounds } : {}),
+            }
           : {}),
       },
       inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles, ...teacherFiles],

@@ -72,6 +72,7 @@ export async function trainInChild(
       ...(a.task ? { task: a.task } : {}),
       ...(a.warmStart ? { warmStart: a.warmStart } : {}),
       ...(a.warmStartSteps !== undefined ? { warmStartSteps: a.warmStartSteps } : {}),
+      ...(a.warmStartRounds ? { warmStartRounds: a.warmStartRounds } : {}),
       ...(a.benchConfig ? { benchConfigPath: a.benchConfig } : {}),
       signal: ctx.signal,
       log: ctx.log,

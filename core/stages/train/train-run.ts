@@ -78,7 +78,12 @@ import { renderTrainingCurve } from './training-curve.js';
 import { updateScalars } from './training-scalars.js';
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
 import { WorkerVecEnv } from './vec-env-workers.js';
-import { DEFAULT_BENCH_CONFIG, DEFAULT_WARM_START_STEPS, teacherDemonstrations } from './warm-start.js';
+import {
+  cloneTeacher,
+  type DaggerRound,
+  DEFAULT_BENCH_CONFIG,
+  DEFAULT_WARM_START_STEPS,
+} from './warm-start.js';
 
 /** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
 export const DEFAULT_CHECKPOINT_EVERY_STEPS = 5120;
@@ -146,6 +151,11 @@ export interface RunTrainingOptions {
   readonly warmStart?: WarmStartTeacher;
   /** The teacher's decisions to clone; default DEFAULT_WARM_START_STEPS. */
   readonly warmStartSteps?: number;
+  /**
+   * DAgger rounds after the first clone (default 0): each lets the clone drive for warmStartSteps decisions, labels
+   * them with the teacher's, and refits on everything (./warm-start.ts).
+   */
+  readonly warmStartRounds?: number;
   /** The bench config the teacher reads its settings from (default configs/bench_config.yaml; a task's own with a task). */
   readonly benchConfigPath?: string;
   /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
@@ -199,7 +209,9 @@ export function trainerConfigFrom(
       // The reference passes clip_range as clip_range_vf too.
       clipRangeVf: p.clipRange,
       ...SB3_PPO_DEFAULTS,
+      ...(p.targetKl === undefined ? {} : { targetKl: p.targetKl }),
     },
+    ...(p.criticWarmupUpdates > 0 ? { criticWarmupUpdates: p.criticWarmupUpdates } : {}),
     learningRate: p.lrMax === p.lrMin ? constantSchedule(p.lrMax) : linearSchedule(p.lrMax, p.lrMin),
     entCoef: p.entCoefSchedule
       ? steppedEntropySchedule(p.maxEntCoef, p.minEntCoef)
@@ -237,7 +249,14 @@ interface RunMeta {
   checkpointEverySteps: number;
   backend?: TfBackendInfo;
   /** The baseline cloned into the policy before PPO started, and how well the clone matched it. */
-  warmStart?: { teacher: WarmStartTeacher; steps: number; benchConfig: string; seconds: number } & CloneStats;
+  warmStart?: {
+    teacher: WarmStartTeacher;
+    steps: number;
+    benchConfig: string;
+    seconds: number;
+    /** DAgger rounds (only when asked for): each round's share of decisions where the clone already did as the teacher. */
+    rounds?: DaggerRound[];
+  } & CloneStats;
   starts: { at: string; resumedFrom: string | null; steps: number; backend: string }[];
   finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
 }
@@ -253,7 +272,8 @@ function dropOtherTimeline(runDir: string, ckDir: string, resumedAt: number, res
   for (const name of readdirSync(ckDir)) {
     const path = join(ckDir, name);
     const steps = checkpointSteps(name);
-    if (path !== keep && (name === 'final' || (steps !== null && steps > resumedAt))) {
+    // A fresh run (no resume) keeps none: even a step-0 clone belongs to the earlier run.
+    if (path !== keep && (name === 'final' || (steps !== null && (steps > resumedAt || !resumeFrom)))) {
       rmSync(path, { recursive: true, force: true });
     }
   }
@@ -301,6 +321,15 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
   const warmStartSteps = o.warmStartSteps ?? DEFAULT_WARM_START_STEPS;
+  const warmStartRounds = o.warmStartRounds ?? 0;
+  if (o.warmStart && (!Number.isInteger(warmStartRounds) || warmStartRounds < 0)) {
+    throw new ConfigError(
+      'options',
+      'warmStartRounds',
+      `is ${warmStartRounds}`,
+      'give a whole number of DAgger rounds, 0 or more',
+    );
+  }
   if (o.warmStart && (!Number.isInteger(warmStartSteps) || warmStartSteps < 1)) {
     throw new ConfigError(
       'options',
@@ -521,7 +550,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       log(`resumed from ${o.resumeFrom} at step ${m.steps} of ${totalSteps}`);
     } else if (o.warmStart && teacherBench) {
       const started = performance.now();
-      const demos = teacherDemonstrations({
+      const teacherRun = {
         teacher: o.warmStart,
         simulation,
         training,
@@ -530,8 +559,13 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         runSeed: seed,
         steps: warmStartSteps,
         ...(task ? { task } : {}),
+      };
+      const { stats, rounds } = cloneTeacher(trainer, teacherRun, {
+        ...WARM_START_CLONE_DEFAULTS,
+        seed,
+        rounds: warmStartRounds,
+        log,
       });
-      const stats = trainer.warmStart(demos, { ...WARM_START_CLONE_DEFAULTS, seed });
       const seconds = (performance.now() - started) / 1000;
       runMeta.warmStart = {
         teacher: o.warmStart,
@@ -539,8 +573,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         benchConfig: teacherBenchFile,
         seconds,
         ...stats,
+        ...(warmStartRounds > 0 ? { rounds } : {}),
       };
       writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+      // The clone as it is before any PPO update, so it can be benched against its teacher and the trained policy.
+      save(trainer.exportState(), checkpointPath(ckDir, 0));
       log(
         `warm start: cloned ${o.warmStart} on ${stats.samples} decisions in ${seconds.toFixed(1)} s (agreement ${(100 * stats.accuracy).toFixed(1)} %, cross-entropy ${stats.lossBefore.toFixed(3)} → ${stats.lossAfter.toFixed(3)})`,
       );

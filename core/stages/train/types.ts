@@ -24,6 +24,8 @@ export interface TrainRunInput {
   readonly warmStart?: WarmStartTeacher;
   /** Teacher decisions to clone (default DEFAULT_WARM_START_STEPS). */
   readonly warmStartSteps?: number;
+  /** DAgger rounds after the first clone (default 0, ./warm-start.ts). */
+  readonly warmStartRounds?: number;
   /** The bench config whose heuristic/QAS settings the teacher uses (default configs/bench_config.yaml). */
   readonly benchConfig?: string;
 }

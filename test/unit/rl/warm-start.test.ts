@@ -4,7 +4,7 @@
  * decision, on the observation normalised with the statistics it was cloned with). Also: the cloning is recorded in
  * run.json, changes the cache key, leaves a run without it bit-identical, and a resumed run does not clone again.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -218,6 +218,11 @@ describe('warm start in a training run', () => {
     expect(plainMeta).not.toHaveProperty('warmStart');
     const w = (dir: string) => readCheckpoint(dir).tensors.get('pi/logits/kernel')!;
     expect(w(warm.finalCheckpoint)).not.toEqual(w(plain.finalCheckpoint));
+    // The clone before any PPO update is kept as step 0 (to bench it against its teacher); a plain run has none.
+    const clone = join(tmp, 'warm', 'checkpoints', 'rl_model_0_steps');
+    expect(readCheckpoint(clone).meta).toMatchObject({ steps: 0, updates: 0 });
+    expect(w(clone)).not.toEqual(w(warm.finalCheckpoint));
+    expect(existsSync(join(tmp, 'plain', 'checkpoints', 'rl_model_0_steps'))).toBe(false);
 
     // Resuming the warm run from its checkpoint with warm start on trains on from the saved weights.
     const resumed = await runTraining({

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../../core/paths.js';
-import { freePort } from '../../core/util/free-port.js';
 
 export interface ProdStack {
   address: string;
@@ -40,7 +39,20 @@ export async function launchProdStack(
   opts: { bind?: string; host?: string; dir?: string } = {},
 ): Promise<ProdStack> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'migflow-prod-stack-'));
-  const port = async () => String(await freePort());
+  // Every listening port from below the OS's ephemeral range: a port the OS hands out (freePort) can be taken, before
+  // the server binds it, by the local end of an outgoing connection (the stack's own connections to PostgreSQL did so
+  // in CI: "listen tcp [::]:35515: bind: address already in use"). Drawn without repeats.
+  const taken = new Set<number>();
+  const lowPort = async (): Promise<number> => {
+    for (;;) {
+      const p = await freeLowPort();
+      if (!taken.has(p)) {
+        taken.add(p);
+        return p;
+      }
+    }
+  };
+  const port = async () => String(await lowPort());
   const env: NodeJS.ProcessEnv = {
     MIGFLOW_PROD_STACK_DIR: dir,
     PROD_STACK_PG_PORT: await port(),
@@ -49,10 +61,10 @@ export async function launchProdStack(
     PROD_STACK_HISTORY_PORT: await port(),
     PROD_STACK_MATCHING_PORT: await port(),
     PROD_STACK_WORKER_PORT: await port(),
-    PROD_STACK_FRONTEND_MEMBERSHIP_PORT: String(await freeLowPort()),
-    PROD_STACK_HISTORY_MEMBERSHIP_PORT: String(await freeLowPort()),
-    PROD_STACK_MATCHING_MEMBERSHIP_PORT: String(await freeLowPort()),
-    PROD_STACK_WORKER_MEMBERSHIP_PORT: String(await freeLowPort()),
+    PROD_STACK_FRONTEND_MEMBERSHIP_PORT: String(await lowPort()),
+    PROD_STACK_HISTORY_MEMBERSHIP_PORT: String(await lowPort()),
+    PROD_STACK_MATCHING_MEMBERSHIP_PORT: String(await lowPort()),
+    PROD_STACK_WORKER_MEMBERSHIP_PORT: String(await lowPort()),
     PROD_STACK_UI: '0',
     TEMPORAL_DB_PASSWORD: randomBytes(12).toString('hex'),
     ...(opts.bind ? { TEMPORAL_BIND: opts.bind } : {}),

@@ -10,13 +10,11 @@ import { loadBenchSetup } from '../../../core/bench/index.js';
 import { readTrainingConfig } from '../../../core/config/index.js';
 import { WARM_START_CLONE_DEFAULTS } from '../../../core/rl/behaviour-cloning.js';
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
-import { PpoTrainer } from '../../../core/rl/trainer.js';
-import { InProcessVecEnv } from '../../../core/rl/vec-env.js';
 import { trainStage } from '../../../core/stages/train/index.js';
-import { runTraining, trainerConfigFrom } from '../../../core/stages/train/train-run.js';
-import { createTrainEnv } from '../../../core/stages/train/vec-env-host.js';
+import { runTraining } from '../../../core/stages/train/train-run.js';
 import { teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
+import { inProcessTrainer } from './in-process-trainer.js';
 import { useTfBackend } from './tf-setup.js';
 
 useTfBackend();
@@ -60,17 +58,13 @@ describe('DAgger rounds of a warm start', () => {
   }, 120_000);
 
   it('refit on all rounds so far, and the clone decides with the statistics they built', () => {
-    const env = new InProcessVecEnv([
-      createTrainEnv({
-        simulation: setup.simulation,
-        training,
-        tokens,
-        runSeed: SEED,
-        envIndex: 0,
-        stepLogs: false,
-      }),
-    ]);
-    const trainer = new PpoTrainer(env, trainerConfigFrom(training, 64, SEED));
+    const trainer = inProcessTrainer({
+      simulation: setup.simulation,
+      training,
+      tokens,
+      seed: SEED,
+      steps: 64,
+    });
     try {
       const options = { ...WARM_START_CLONE_DEFAULTS, epochs: 4, seed: SEED };
       const first = trainer.warmStart(teacherDemonstrations(run), options);
@@ -86,8 +80,8 @@ describe('DAgger rounds of a warm start', () => {
       // decide() reads the statistics without adding to them.
       const before = JSON.stringify(trainer.normalizer!.state());
       trainer.decide(
-        driven.observations.subarray(0, env.observationLength),
-        driven.masks.subarray(0, env.actionCount),
+        driven.observations.subarray(0, trainer.env.observationLength),
+        driven.masks.subarray(0, trainer.env.actionCount),
       );
       expect(JSON.stringify(trainer.normalizer!.state())).toBe(before);
     } finally {

@@ -7,11 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { readTrainingConfig } from '../../../core/config/index.js';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
-import { PpoTrainer, type UpdateRecord } from '../../../core/rl/trainer.js';
-import { InProcessVecEnv } from '../../../core/rl/vec-env.js';
+import type { UpdateRecord } from '../../../core/rl/trainer.js';
 import { trainerConfigFrom } from '../../../core/stages/train/train-run.js';
-import { createTrainEnv } from '../../../core/stages/train/vec-env-host.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
+import { inProcessTrainer } from './in-process-trainer.js';
 import { useTfBackend } from './tf-setup.js';
 
 useTfBackend();
@@ -35,14 +34,14 @@ async function train(
   steps: number,
 ): Promise<{ before: Map<string, Float32Array>; after: Map<string, Float32Array>; updates: UpdateRecord[] }> {
   const { training } = readTrainingConfig(TRAINING, { ...TINY, ...overrides });
-  const env = new InProcessVecEnv(
-    Array.from({ length: training.ppo.nEnvs }, (_, envIndex) =>
-      createTrainEnv({ simulation, training, tokens, runSeed: 3, envIndex, stepLogs: false }),
-    ),
-  );
   const updates: UpdateRecord[] = [];
-  const trainer = new PpoTrainer(env, trainerConfigFrom(training, steps, 3), {
-    onUpdate: (u) => updates.push(u),
+  const trainer = inProcessTrainer({
+    simulation,
+    training,
+    tokens,
+    seed: 3,
+    steps,
+    callbacks: { onUpdate: (u) => updates.push(u) },
   });
   try {
     const before = new Map(trainer.exportState().tensors);

@@ -13,11 +13,8 @@ import { readTrainingConfig } from '../../../core/config/index.js';
 import { BASELINE_POLICIES, type Policy } from '../../../core/control/index.js';
 import { WARM_START_CLONE_DEFAULTS } from '../../../core/rl/behaviour-cloning.js';
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
-import { PpoTrainer } from '../../../core/rl/trainer.js';
-import { InProcessVecEnv } from '../../../core/rl/vec-env.js';
 import { trainStage } from '../../../core/stages/train/index.js';
-import { runTraining, trainerConfigFrom } from '../../../core/stages/train/train-run.js';
-import { createTrainEnv } from '../../../core/stages/train/vec-env-host.js';
+import { runTraining } from '../../../core/stages/train/train-run.js';
 import {
   DEFAULT_WARM_START_STEPS,
   layoutReachingTeacher,
@@ -25,6 +22,7 @@ import {
 } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
 import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
+import { inProcessTrainer } from './in-process-trainer.js';
 import { useTfBackend } from './tf-setup.js';
 
 /**
@@ -75,17 +73,13 @@ describe('a warm-started policy before any PPO update', { timeout: TEACHER_TIMEO
         'training.PPO.net_arch.vf': [64, 64],
       });
       const tokens = syntheticTokenTables(SEED);
-      const env = new InProcessVecEnv([
-        createTrainEnv({
-          simulation: setup.simulation,
-          training,
-          tokens,
-          runSeed: SEED,
-          envIndex: 0,
-          stepLogs: false,
-        }),
-      ]);
-      const trainer = new PpoTrainer(env, trainerConfigFrom(training, 256, SEED));
+      const trainer = inProcessTrainer({
+        simulation: setup.simulation,
+        training,
+        tokens,
+        seed: SEED,
+        steps: 256,
+      });
       try {
         const demos = teacherDemonstrations({
           teacher: teacherName,

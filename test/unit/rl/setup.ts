@@ -79,3 +79,12 @@ export const validIndices = (mask: Uint8Array): number[] => {
 };
 
 export const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+/** A train-stage request on the shipped configs, for tests of what enters the cache key. */
+export const SHIPPED_TRAIN_REQUEST = {
+  trainingConfig: 'configs/training_config.yaml',
+  simulationConfig: 'configs/simulation_config.yaml',
+  overrides: {},
+  seed: 0,
+  syntheticTokens: true,
+} as const;

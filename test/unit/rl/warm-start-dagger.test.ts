@@ -15,6 +15,7 @@ import { runTraining } from '../../../core/stages/train/train-run.js';
 import { teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
 import { inProcessTrainer } from './in-process-trainer.js';
+import { SHIPPED_TRAIN_REQUEST } from './setup.js';
 import { useTfBackend } from './tf-setup.js';
 
 useTfBackend();
@@ -128,14 +129,7 @@ describe('DAgger rounds in a training run', () => {
   }, 180_000);
 
   it('enter the cache key only when asked for', async () => {
-    const base = {
-      trainingConfig: 'configs/training_config.yaml',
-      simulationConfig: 'configs/simulation_config.yaml',
-      overrides: {},
-      seed: 0,
-      syntheticTokens: true,
-      warmStart: 'qas' as const,
-    };
+    const base = { ...SHIPPED_TRAIN_REQUEST, warmStart: 'qas' as const };
     expect((await trainStage.request(base)).inputs).not.toHaveProperty('warmStartRounds');
     expect((await trainStage.request({ ...base, warmStartRounds: 0 })).inputs).not.toHaveProperty(
       'warmStartRounds',

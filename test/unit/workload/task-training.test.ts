@@ -3,7 +3,7 @@ import { loadTaskConfig } from '../../../core/config/index.js';
 import { NO_ACTION } from '../../../core/mig/index.js';
 import { createTrainEnv, trainStage } from '../../../core/stages/train/index.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
-import { sim2, training } from '../rl/setup.js';
+import { SHIPPED_TRAIN_REQUEST, sim2, training } from '../rl/setup.js';
 
 describe('training on a task of the suite', () => {
   it('the train stage builds its environments on the task’s traffic', () => {
@@ -28,13 +28,7 @@ describe('training on a task of the suite', () => {
   });
 
   it('the task and its bench config enter the cache key by content', async () => {
-    const base = {
-      trainingConfig: 'configs/training_config.yaml',
-      simulationConfig: 'configs/simulation_config.yaml',
-      overrides: {},
-      seed: 0,
-      syntheticTokens: true,
-    };
+    const base = SHIPPED_TRAIN_REQUEST;
     const plain = await trainStage.request(base);
     const onTask = await trainStage.request({ ...base, task: 'configs/tasks/hard.yaml' });
     expect(plain.inputFiles).not.toContain('configs/tasks/hard.yaml');

@@ -22,6 +22,7 @@ export {
   engineBusy,
   fitPowerModel,
   type NvidiaSmiCommand,
+  POWER_AVERAGE_MS,
   type PowerFit,
   type PowerSample,
   type PowerSampler,
@@ -30,6 +31,8 @@ export {
   readPowerDraw,
   readWithUtilisation,
   samplePower,
+  trackUtilisation,
+  type UtilisationTracker,
 } from './power.js';
 export {
   type ProfileEngineRunOptions,

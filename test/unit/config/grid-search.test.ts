@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandGrid, parseGridSearchConfig, trialId } from '../../../core/config/grid-search.js';
-import { ConfigError } from '../../../core/errors.js';
+import { configErrorOf as configError } from '../../helpers/config-error.js';
 
 const BASE = {
   training: {
@@ -16,16 +16,6 @@ const GRID_2x2 = `training:
   reward:
     affinity_bonus_weight: [0.1, 0.3]
 `;
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('grid search', () => {
   it('expands a 2×2 grid into 4 trials in product order with the values applied', () => {

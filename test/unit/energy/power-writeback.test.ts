@@ -28,7 +28,7 @@ const fit: FitResult = {
   cacheKey: 'k',
   hit: false,
   dir: '/x',
-  prefill: { alpha: 0.03, beta: 0.0002, sigma: 0.004, r_squared: 0.9, samples: 10, droppedFailed: 0 },
+  prefill: { alpha: 0.03, beta: 0.0002, sigma: 0.004, r_squared: 0.9, samples: 10, droppedFailed: 0, minInputTokens: 100 },
   tpot: { alpha: 0.02, beta: 0.001, sigma: 0.001, r_squared: 0.9, samples: 10 },
   prefillParamFile: 'p.json',
   tpotParamFile: 't.json',

@@ -1,0 +1,88 @@
+/**
+ * Which fitted latency lines can describe a real engine, checked before the fit write-back puts them into a
+ * simulation config. Least squares fits whatever the timings say: on a loaded host the emulator's (or the client's)
+ * timing noise can swamp a small true slope, and the line comes out falling. Written back, such a fit only fails
+ * later (the config's schema refuses negative α/β when training loads it) or, worse, simulates engines that get
+ * faster with more work. So the write-back refuses them, naming the bench data and what to re-profile.
+ *
+ * The rules (docs/deviations.md, "Write-back"):
+ * - β < 0 is refused for both fits: more prompt tokens, or more running requests, never make a token faster.
+ * - TPOT α < 0 is refused: the per-token time at low concurrency would be below zero.
+ * - prefill α < 0 is refused too, although a real engine's data can give one (TTFT grows faster than linearly
+ *   with the prompt, so a line fitted to long prompts can cross zero below them): the simulator uses the line
+ *   for every prompt of the workload, and chat prompts are far shorter than the profiled ones, so a negative
+ *   intercept simulates free prefills. The message says whether the line is already ≤ 0 within the profiled
+ *   prompts (bad data) or only below them (profile shorter prompts).
+ */
+import { type NonPhysicalFit, NonPhysicalFitError } from '../errors.js';
+
+/** One profiling result's two fits, with where their data came from. */
+export interface FitToCheck {
+  /** `<model> on <GPU model> <MIG profile>`. */
+  entry: string;
+  prefillFile: string;
+  tpotDir: string;
+  prefill: { alpha: number; beta: number; minInputTokens: number };
+  tpot: { alpha: number; beta: number };
+}
+
+const REPROFILE =
+  're-profile: the profiling stage is cached on its plan, so change it — more prompts per level ' +
+  '(plan.concurrency.promptsPerLevel, plan.prefill.numPrompts), more or wider-spread concurrency levels ' +
+  '(plan.concurrency.levels) or a new plan.seed — and run it on a quieter host (CPU load distorts the timings); ' +
+  'the -param.json files of this fit are kept for inspection';
+const SHORTER_PROMPTS =
+  '; for a prefill line that only crosses zero below the profiled prompts, profile shorter prompts too ' +
+  '(a lower plan.prefill.inputLen, or plan.prefill.rangeRatio nearer 1)';
+
+/** The fitted TTFT at the shortest prompt the prefill run profiled. */
+function ttftAtShortest(p: FitToCheck['prefill']): number {
+  return p.alpha + p.beta * p.minInputTokens;
+}
+
+/** The problems of one profiling result's fits; empty when both lines are physical. */
+export function nonPhysicalFits(f: FitToCheck): NonPhysicalFit[] {
+  const out: NonPhysicalFit[] = [];
+  const add = (source: string, field: string, value: number, problem: string) =>
+    out.push({ source, entry: f.entry, field, value, problem });
+  const { prefill: p, tpot: t } = f;
+  if (p.beta < 0) {
+    add(f.prefillFile, 'prefill.beta', p.beta, 'a negative slope: TTFT would fall as prompts grow');
+  }
+  if (p.alpha < 0) {
+    const atMin = ttftAtShortest(p);
+    add(
+      f.prefillFile,
+      'prefill.alpha',
+      p.alpha,
+      atMin <= 0
+        ? `a negative intercept, and the fitted TTFT is ≤ 0 already at the smallest profiled prompt (${p.minInputTokens} tokens: ${atMin} s)`
+        : `a negative intercept: the fitted TTFT is positive over the profiled prompts (${p.minInputTokens} tokens and up) but below zero for shorter prompts, which simulated workloads send`,
+    );
+  }
+  if (t.beta < 0) {
+    add(
+      f.tpotDir,
+      'tpot.beta',
+      t.beta,
+      'a negative slope: tokens would come faster the more requests run at once',
+    );
+  }
+  if (t.alpha < 0) {
+    add(
+      f.tpotDir,
+      'tpot.alpha',
+      t.alpha,
+      'a negative intercept: the time per output token at low concurrency would be below zero',
+    );
+  }
+  return out;
+}
+
+/** Throws NonPhysicalFitError listing every refused value of `fits` (meant for `target`); returns when all are physical. */
+export function refuseNonPhysicalFits(target: string, fits: readonly FitToCheck[]): void {
+  const bad = fits.flatMap(nonPhysicalFits);
+  if (bad.length === 0) return;
+  const belowProfiledOnly = fits.some((f) => f.prefill.alpha < 0 && ttftAtShortest(f.prefill) > 0);
+  throw new NonPhysicalFitError(target, bad, REPROFILE + (belowProfiledOnly ? SHORTER_PROMPTS : ''));
+}

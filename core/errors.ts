@@ -107,40 +107,6 @@ export class BenchDataError extends MigflowError {
   }
 }
 
-/** One fitted latency value that no real engine can have, with the bench result(s) it was fitted to. */
-export interface NonPhysicalFit {
-  /** The bench result file (prefill) or the concurrency sweep's folder (tpot) the line was fitted to. */
-  source: string;
-  /** Which profiling result: `<model> on <GPU model> <MIG profile>`. */
-  entry: string;
-  /** `prefill.beta`, `tpot.alpha`, … */
-  field: string;
-  value: number;
-  problem: string;
-}
-
-/**
- * The fit write-back refused fitted latency lines that cannot describe an engine (a negative slope or intercept);
- * `target`, the simulation config, was left as it was. User-fixable: only new profiling data helps.
- */
-export class NonPhysicalFitError extends MigflowError {
-  override readonly userFixable = true;
-  /** The refused fields, comma-separated (a string, so Temporal failure details carry it). */
-  readonly fields: string;
-  constructor(
-    readonly target: string,
-    readonly fits: readonly NonPhysicalFit[],
-    readonly fix: string,
-  ) {
-    super(
-      `${target}: not written (left unchanged): ${fits.length} fitted latency value(s) no real engine can have:\n${fits
-        .map((f) => `  ${f.source} (${f.entry}): ${f.field} = ${f.value}: ${f.problem}`)
-        .join('\n')}\n— fix: ${fix}`,
-    );
-    this.fields = fits.map((f) => f.field).join(', ');
-  }
-}
-
 /**
  * Writing an output failed for a reason of the machine, not of migflow (disk full, quota, read-only filesystem,
  * permissions, a file where a folder should be): names the path and what to do. Nothing was published. Retryable,

@@ -3,7 +3,8 @@
  * simulation config. Least squares fits whatever the timings say: on a loaded host the emulator's (or the client's)
  * timing noise can swamp a small true slope, and the line comes out falling. Written back, such a fit only fails
  * later (the config's schema refuses negative α/β when training loads it) or, worse, simulates engines that get
- * faster with more work. So the write-back refuses them, naming the bench data and what to re-profile.
+ * faster with more work. So the write-back refuses them with a (non-retryable) BenchDataError naming the bench
+ * data, the field, the value and what to re-profile.
  *
  * The rules (docs/deviations.md, "Write-back"):
  * - β < 0 is refused for both fits: more prompt tokens, or more running requests, never make a token faster.
@@ -14,7 +15,19 @@
  *   intercept simulates free prefills. The message says whether the line is already ≤ 0 within the profiled
  *   prompts (bad data) or only below them (profile shorter prompts).
  */
-import { type NonPhysicalFit, NonPhysicalFitError } from '../errors.js';
+import { BenchDataError } from '../errors.js';
+
+/** One fitted latency value that no real engine can have, with the bench result(s) it was fitted to. */
+export interface NonPhysicalFit {
+  /** The bench result file (prefill) or the concurrency sweep's folder (tpot) the line was fitted to. */
+  source: string;
+  /** Which profiling result: `<model> on <GPU model> <MIG profile>`. */
+  entry: string;
+  /** `prefill.beta`, `tpot.alpha`, … */
+  field: string;
+  value: number;
+  problem: string;
+}
 
 /** One profiling result's two fits, with where their data came from. */
 export interface FitToCheck {
@@ -79,10 +92,24 @@ export function nonPhysicalFits(f: FitToCheck): NonPhysicalFit[] {
   return out;
 }
 
-/** Throws NonPhysicalFitError listing every refused value of `fits` (meant for `target`); returns when all are physical. */
+/**
+ * Throws a BenchDataError listing every refused value of `fits` (all of them, so one re-profiling fixes all) and
+ * saying that `target` was not written; returns when every line is physical.
+ */
 export function refuseNonPhysicalFits(target: string, fits: readonly FitToCheck[]): void {
   const bad = fits.flatMap(nonPhysicalFits);
   if (bad.length === 0) return;
   const belowProfiledOnly = fits.some((f) => f.prefill.alpha < 0 && ttftAtShortest(f.prefill) > 0);
-  throw new NonPhysicalFitError(target, bad, REPROFILE + (belowProfiledOnly ? SHORTER_PROMPTS : ''));
+  // The error's file and field already name a single problem's source and field; several get them per problem.
+  const problems = bad.map((b) =>
+    bad.length === 1
+      ? `${b.value} for ${b.entry}: ${b.problem}`
+      : `${b.field} = ${b.value} for ${b.entry} (fitted to ${b.source}): ${b.problem}`,
+  );
+  throw new BenchDataError(
+    [...new Set(bad.map((b) => b.source))].join(', '),
+    bad.map((b) => b.field).join(', '),
+    `${problems.join('; ')}. No fit was written into ${target}, which is unchanged`,
+    REPROFILE + (belowProfiledOnly ? SHORTER_PROMPTS : ''),
+  );
 }

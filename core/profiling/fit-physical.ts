@@ -48,48 +48,78 @@ const SHORTER_PROMPTS =
   '; for a prefill line that only crosses zero below the profiled prompts, profile shorter prompts too ' +
   '(a lower plan.prefill.inputLen, or plan.prefill.rangeRatio nearer 1)';
 
+/** 4 significant digits, small values in exponent form (β is ~1e-4 s); the exact value is in the -param.json. */
+function short(v: number): string {
+  return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+}
+
 /** The fitted TTFT at the shortest prompt the prefill run profiled. */
 function ttftAtShortest(p: FitToCheck['prefill']): number {
   return p.alpha + p.beta * p.minInputTokens;
 }
 
-/** The problems of one profiling result's fits; empty when both lines are physical. */
-export function nonPhysicalFits(f: FitToCheck): NonPhysicalFit[] {
+/** The problems of a prefill line fitted to `source`; empty when it is physical. */
+export function nonPhysicalPrefill(
+  p: FitToCheck['prefill'],
+  source: string,
+  entry: string,
+): NonPhysicalFit[] {
   const out: NonPhysicalFit[] = [];
-  const add = (source: string, field: string, value: number, problem: string) =>
-    out.push({ source, entry: f.entry, field, value, problem });
-  const { prefill: p, tpot: t } = f;
   if (p.beta < 0) {
-    add(f.prefillFile, 'prefill.beta', p.beta, 'a negative slope: TTFT would fall as prompts grow');
+    out.push({
+      source,
+      entry,
+      field: 'prefill.beta',
+      value: p.beta,
+      problem: 'a negative slope: TTFT would fall as prompts grow',
+    });
   }
   if (p.alpha < 0) {
     const atMin = ttftAtShortest(p);
-    add(
-      f.prefillFile,
-      'prefill.alpha',
-      p.alpha,
-      atMin <= 0
-        ? `a negative intercept, and the fitted TTFT is ≤ 0 already at the smallest profiled prompt (${p.minInputTokens} tokens: ${atMin} s)`
-        : `a negative intercept: the fitted TTFT is positive over the profiled prompts (${p.minInputTokens} tokens and up) but below zero for shorter prompts, which simulated workloads send`,
-    );
-  }
-  if (t.beta < 0) {
-    add(
-      f.tpotDir,
-      'tpot.beta',
-      t.beta,
-      'a negative slope: tokens would come faster the more requests run at once',
-    );
-  }
-  if (t.alpha < 0) {
-    add(
-      f.tpotDir,
-      'tpot.alpha',
-      t.alpha,
-      'a negative intercept: the time per output token at low concurrency would be below zero',
-    );
+    out.push({
+      source,
+      entry,
+      field: 'prefill.alpha',
+      value: p.alpha,
+      problem:
+        atMin <= 0
+          ? `a negative intercept, and the fitted TTFT is ≤ 0 already at the smallest profiled prompt (${p.minInputTokens} tokens: ${short(atMin)} s)`
+          : `a negative intercept: the fitted TTFT is positive over the profiled prompts (${p.minInputTokens} tokens and up) but below zero for shorter prompts, which simulated workloads send`,
+    });
   }
   return out;
+}
+
+/** The problems of a TPOT line fitted to the sweep in `source`; empty when it is physical. */
+export function nonPhysicalTpot(t: FitToCheck['tpot'], source: string, entry: string): NonPhysicalFit[] {
+  const out: NonPhysicalFit[] = [];
+  if (t.beta < 0) {
+    out.push({
+      source,
+      entry,
+      field: 'tpot.beta',
+      value: t.beta,
+      problem: 'a negative slope: tokens would come faster the more requests run at once',
+    });
+  }
+  if (t.alpha < 0) {
+    out.push({
+      source,
+      entry,
+      field: 'tpot.alpha',
+      value: t.alpha,
+      problem: 'a negative intercept: the time per output token at low concurrency would be below zero',
+    });
+  }
+  return out;
+}
+
+/** The problems of one profiling result's fits; empty when both lines are physical. */
+export function nonPhysicalFits(f: FitToCheck): NonPhysicalFit[] {
+  return [
+    ...nonPhysicalPrefill(f.prefill, f.prefillFile, f.entry),
+    ...nonPhysicalTpot(f.tpot, f.tpotDir, f.entry),
+  ];
 }
 
 /**
@@ -103,8 +133,8 @@ export function refuseNonPhysicalFits(target: string, fits: readonly FitToCheck[
   // The error's file and field already name a single problem's source and field; several get them per problem.
   const problems = bad.map((b) =>
     bad.length === 1
-      ? `${b.value} for ${b.entry}: ${b.problem}`
-      : `${b.field} = ${b.value} for ${b.entry} (fitted to ${b.source}): ${b.problem}`,
+      ? `${short(b.value)} for ${b.entry}: ${b.problem}`
+      : `${b.field} = ${short(b.value)} for ${b.entry} (fitted to ${b.source}): ${b.problem}`,
   );
   throw new BenchDataError(
     [...new Set(bad.map((b) => b.source))].join(', '),

@@ -19,6 +19,8 @@ export {
   type FitToCheck,
   type NonPhysicalFit,
   nonPhysicalFits,
+  nonPhysicalPrefill,
+  nonPhysicalTpot,
   refuseNonPhysicalFits,
 } from './fit-physical.js';
 export { datasetNameOf, generateOutputName, runGenerate } from './generate.js';

@@ -11,7 +11,7 @@ import { ConfigError } from '../errors.js';
 import { expandGrid, type GridTrial, loadGridSearchConfig } from './grid-search.js';
 import { parseConfig, readConfigText } from './load.js';
 import { parseTrainingConfig, type ResolvedTrainingConfig, trainingConfigSchema } from './training.js';
-import { checkTrainingPath } from './training-fields.js';
+import { checkOverridePath } from './training-fields.js';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -29,7 +29,7 @@ export function applyTrainingOverrides(
 ): Record<string, unknown> {
   const out = structuredClone(raw);
   for (const [dotted, value] of Object.entries(overrides)) {
-    checkTrainingPath(file, dotted, out);
+    checkOverridePath(file, dotted, out);
     const path = dotted.split('.');
     let cur = out;
     path.slice(0, -1).forEach((key, i) => {

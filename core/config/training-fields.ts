@@ -39,24 +39,32 @@ function isSection(node: SchemaNode): boolean {
   return node.type === 'object' && (node.properties !== undefined || keyedBy(node) !== undefined);
 }
 
+/** Why a path names no field of the training config: the problem and where the valid names are. */
+export interface TrainingPathProblem {
+  /** The path up to the step that failed (`training.PPO`), '' at the top level. */
+  at: string;
+  problem: string;
+  /** The fields (or, in a map keyed by name, the keys) there. */
+  valid: string;
+}
+
 /**
- * Checks that `dotted` names a field of the training config: every step a field of the schema's section there, or,
- * inside a map keyed by name, a key `doc` (the training YAML as parsed) has. Throws a ConfigError naming `file`,
- * the path and the fields (or keys) that exist where it went wrong.
+ * Why `path` names no field of the training config, or undefined when it does: every step must be a field of the
+ * schema's section there or, inside a map keyed by name, a key that `doc` (the training YAML as parsed) has.
  */
-export function checkTrainingPath(file: string, dotted: string, doc: unknown): void {
-  const path = dotted.split('.');
+export function trainingPathProblem(path: readonly string[], doc: unknown): TrainingPathProblem | undefined {
   let node = schemaTree();
   let docNode: unknown = doc;
-  path.forEach((key, i) => {
+  for (const [i, key] of path.entries()) {
     const at = path.slice(0, i).join('.');
+    const where = at || 'the top level';
+    const under = at ? `under ${at}` : 'at the top level';
     if (!isSection(node)) {
-      throw new ConfigError(
-        file,
-        dotted,
-        `override path "${dotted}": "${at}" is not a section of the training config`,
-        'use a dotted path from the YAML root, e.g. training.PPO.n_steps',
-      );
+      return {
+        at,
+        problem: `"${at}" is not a section of the training config`,
+        valid: 'a dotted path from the YAML root, e.g. training.PPO.n_steps',
+      };
     }
     const field = node.properties?.[key];
     const value = keyedBy(node);
@@ -66,20 +74,31 @@ export function checkTrainingPath(file: string, dotted: string, doc: unknown): v
       node = value;
     } else if (value) {
       const keys = isPlainObject(docNode) ? Object.keys(docNode).join(', ') : '(none)';
-      throw new ConfigError(
-        file,
-        dotted,
-        `override path "${dotted}": "${key}" is not a key of ${at}, a map keyed by name (the YAML has: ${keys})`,
-        `use one of its keys, or set the whole map (${at}={...}) to add one`,
-      );
+      return {
+        at,
+        problem: `"${key}" is not a key of ${where}, a map keyed by name`,
+        valid: `the YAML's keys of ${where}: ${keys} (give the whole map ${where} to add one)`,
+      };
     } else {
-      throw new ConfigError(
-        file,
-        dotted,
-        `override path "${dotted}": "${key}" is not a field ${at ? `of ${at}` : 'at the top level'}`,
-        `override only fields the training config has; ${at ? `under ${at}` : 'at the top level'} they are: ${Object.keys(node.properties ?? {}).join(', ')}`,
-      );
+      return {
+        at,
+        problem: `"${key}" is not a field of the training config ${under}`,
+        valid: `${under} they are: ${Object.keys(node.properties ?? {}).join(', ')}`,
+      };
     }
     docNode = isPlainObject(docNode) ? docNode[key] : undefined;
-  });
+  }
+  return undefined;
+}
+
+/** Throws a ConfigError for `file` when the override path `dotted` names no field of the training config. */
+export function checkOverridePath(file: string, dotted: string, doc: unknown): void {
+  const p = trainingPathProblem(dotted.split('.'), doc);
+  if (p === undefined) return;
+  throw new ConfigError(
+    file,
+    dotted,
+    `override path "${dotted}": ${p.problem}`,
+    `override only fields the training config has; ${p.valid}`,
+  );
 }

@@ -66,8 +66,9 @@ describe('applyTrainingOverrides', () => {
     );
     expect(e.field).toBe('training.reward.alpha.CodingAgnet');
     expect(e.problem).toContain('"CodingAgnet" is not a key of training.reward.alpha, a map keyed by name');
-    expect(e.problem).toContain('(the YAML has: CodingAgent, RAGAgent)');
-    expect(e.fix).toContain('set the whole map (training.reward.alpha={...})');
+    expect(e.fix).toContain(
+      "the YAML's keys of training.reward.alpha: CodingAgent, RAGAgent (give the whole map training.reward.alpha to add one)",
+    );
     // The whole map is a field of the schema.
     expect(
       applyTrainingOverrides('t.yaml', withAlpha, { 'training.reward.alpha': { ChatAgent: 1 } }),
@@ -76,7 +77,7 @@ describe('applyTrainingOverrides', () => {
 
   it('refuses a path outside the training section', () => {
     const e = configError(() => applyTrainingOverrides('t.yaml', base, { 'trainig.PPO.n_steps': 1 }));
-    expect(e.problem).toContain('"trainig" is not a field at the top level');
+    expect(e.problem).toContain('"trainig" is not a field of the training config at the top level');
     expect(e.fix).toContain('at the top level they are: training');
   });
 });
@@ -99,7 +100,7 @@ describe('readTrainingConfig with overrides (the shipped YAML)', () => {
     expect(e.file).toBe(shipped);
     expect(e.field).toBe('training.PPO.target_kll');
     expect(e.problem).toBe(
-      'override path "training.PPO.target_kll": "target_kll" is not a field of training.PPO',
+      'override path "training.PPO.target_kll": "target_kll" is not a field of the training config under training.PPO',
     );
     expect(e.fix).toMatch(
       /^override only fields the training config has; under training\.PPO they are: .*target_kl/,

@@ -176,7 +176,17 @@ function checkAxes(grid: ResolvedGridSearchConfig, base: Record<string, unknown>
       );
     }
     let cur: unknown = base;
-    for (const key of axis.path) cur = isPlainObject(cur) ? cur[key] : undefined;
+    for (const [i, key] of axis.path.entries()) {
+      if (cur !== undefined && cur !== null && !isPlainObject(cur)) {
+        throw new ConfigError(
+          grid.file,
+          fieldName(axis),
+          `the training config holds ${JSON.stringify(cur)} at ${axis.path.slice(0, i).join('.')}, where its schema has a section`,
+          'fix that entry of the training config (it must be a map)',
+        );
+      }
+      cur = isPlainObject(cur) ? cur[key] : undefined;
+    }
     axis.values.forEach((v, i) => {
       if (cur !== null && cur !== undefined && kindOf(v) !== kindOf(cur))
         throw new ConfigError(
@@ -189,7 +199,7 @@ function checkAxes(grid: ResolvedGridSearchConfig, base: Record<string, unknown>
   }
 }
 
-/** Sets `path` in `target`, creating the sections a base YAML left out (checkAxes made sure they are sections). */
+/** Sets `path` in `target`, creating the sections a base YAML left out (checkAxes refused any that holds a value). */
 function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let cur = target;
   for (const key of path.slice(0, -1)) {

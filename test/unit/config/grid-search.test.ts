@@ -96,6 +96,20 @@ describe('grid search', () => {
     expect(BASE.training).not.toHaveProperty('action_mask');
   });
 
+  it('refuses to sweep under a field that holds a value, in the schema or only in the base YAML', () => {
+    const scalar = parseGridSearchConfig('grid.yaml', 'training:\n  sb3_norm:\n    x: [1]\n');
+    expect(configError(() => expandGrid(scalar, BASE)).problem).toBe(
+      '"training.sb3_norm" is not a section of the training config',
+    );
+    const broken = { training: { ...BASE.training, action_mask: 5 } };
+    const grid = parseGridSearchConfig('grid.yaml', 'training:\n  action_mask:\n    action_cooldown: [4]\n');
+    const e = configError(() => expandGrid(grid, broken));
+    expect(e.field).toBe('training.action_mask.action_cooldown (line 3)');
+    expect(e.problem).toBe(
+      'the training config holds 5 at training.action_mask, where its schema has a section',
+    );
+  });
+
   it('rejects a value whose kind differs from the training config’s', () => {
     const grid = parseGridSearchConfig('grid.yaml', 'training:\n  PPO:\n    batch_size: [128, "256"]\n');
     const e = configError(() => expandGrid(grid, BASE));

@@ -30,6 +30,7 @@ export {
   engineBusy,
   fitPowerModel,
   type NvidiaSmiCommand,
+  POWER_AVERAGE_MS,
   type PowerFit,
   type PowerSample,
   type PowerSampler,
@@ -38,6 +39,8 @@ export {
   readPowerDraw,
   readWithUtilisation,
   samplePower,
+  trackUtilisation,
+  type UtilisationTracker,
 } from './power.js';
 export {
   type ProfileEngineRunOptions,

@@ -6,7 +6,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeployPowerMeter, deployEnergy } from '../../../core/deploy/deploy-energy.js';
+import {
+  DeployPowerMeter,
+  deployEnergy,
+  type MeteredPhase,
+  type WindowEnergy,
+} from '../../../core/deploy/deploy-energy.js';
+import {
+  lastReadingMs,
+  meteredPhases,
+  startLedger,
+  writePhaseRecord,
+} from '../../../core/deploy/energy-ledger.js';
 import type { LiveSlot } from '../../../core/deploy/live-cluster.js';
 import type { RequestRecord } from '../../../core/deploy/publisher.js';
 import { EMULATED_NVIDIA_SMI } from '../../../core/deploy/session.js';
@@ -39,6 +50,8 @@ describe('DeployPowerMeter', () => {
       gpuJ: { 0: 300 },
       idleJ: 100,
       agentJ: { CodingAgent: 150, RAGAgent: 50 },
+      fromMs: 0,
+      toMs: 2_000,
     });
   });
 
@@ -66,12 +79,26 @@ describe('DeployPowerMeter', () => {
   });
 });
 
+const energy = (boardJ: number, meteredS: number, extra: Partial<WindowEnergy> = {}): WindowEnergy => ({
+  samples: 2,
+  unavailableSamples: 0,
+  meteredS,
+  boardJ,
+  gpuJ: { 1: boardJ },
+  idleJ: 50 * meteredS,
+  agentJ: {},
+  ...extra,
+});
+
 describe('deployEnergy', () => {
   it('sums windows, converts to Wh and multiplies by the mean end-to-end latency for EDP', () => {
     const e = deployEnergy(
       ['CodingAgent', 'RAGAgent'],
       [
         {
+          phase: 'window',
+          window: 0,
+          complete: true,
           energy: {
             samples: 4,
             unavailableSamples: 0,
@@ -81,9 +108,11 @@ describe('deployEnergy', () => {
             idleJ: 3600,
             agentJ: { CodingAgent: 1800 },
           },
-          requests: [done('CodingAgent', 0, 0.5, 1.5), done('CodingAgent', 1, 1, 1)],
         },
         {
+          phase: 'window',
+          window: 1,
+          complete: true,
           energy: {
             samples: 4,
             unavailableSamples: 0,
@@ -93,9 +122,9 @@ describe('deployEnergy', () => {
             idleJ: 0,
             agentJ: { CodingAgent: 1800, RAGAgent: 360 },
           },
-          requests: [done('RAGAgent', 3, 3, 0.5)],
         },
       ],
+      [done('CodingAgent', 0, 0.5, 1.5), done('CodingAgent', 1, 1, 1), done('RAGAgent', 3, 3, 0.5)],
     );
     expect(e.measured).toBe(true);
     expect(e.agents).toEqual([
@@ -110,11 +139,80 @@ describe('deployEnergy', () => {
     expect(e.edpJs).toBeCloseTo(7200 * (7 / 6), 8);
   });
 
+  it('is set-up + Σ windows + teardown, each phase listed with its duration and energy (hand-computed)', () => {
+    // Set-up 30 s at 120 W (engines booting: 3600 J), two 60 s windows at 200 W (12 000 J each), teardown 10 s at
+    // 90 W (900 J): 28 500 J over 160 s; one completed request with 2 s end to end → EDP 57 000 J·s.
+    const phases: MeteredPhase[] = [
+      {
+        phase: 'set-up',
+        attempt: 1,
+        complete: true,
+        energy: energy(3600, 30, { agentJ: { ChatAgent: 2100 } }),
+      },
+      {
+        phase: 'window',
+        window: 0,
+        complete: true,
+        energy: energy(12_000, 60, { agentJ: { ChatAgent: 9000 } }),
+      },
+      {
+        phase: 'window',
+        window: 1,
+        complete: true,
+        energy: energy(12_000, 60, { agentJ: { ChatAgent: 9000 } }),
+      },
+      { phase: 'teardown', complete: true, energy: energy(900, 10, { agentJ: { unattributed: 400 } }) },
+    ];
+    const e = deployEnergy(['ChatAgent'], phases, [done('ChatAgent', 10, 10, 2)]);
+    expect(e.boardEnergyJ).toBe(28_500);
+    expect(e.meteredS).toBe(160);
+    expect(e.idleEnergyJ).toBe(8000);
+    expect(e.edpJs).toBe(57_000);
+    expect(e.agents).toEqual([
+      { agent: 'ChatAgent', energyJ: 20_100, energyWh: 20_100 / 3600, meanLatencyS: 2, edpJs: 40_200 },
+    ]);
+    expect(e.unattributedJ).toBe(400);
+    expect(e.phases.map((p) => [p.phase, p.window, p.meteredS, p.energyJ, p.complete])).toEqual([
+      ['set-up', undefined, 30, 3600, true],
+      ['window', 0, 60, 12_000, true],
+      ['window', 1, 60, 12_000, true],
+      ['teardown', undefined, 10, 900, true],
+    ]);
+    expect(e.partial).toBe(false);
+    expect(e.note).toMatch(/over 160 s of the deployment \(set-up 30 s, 2 windows 120 s, teardown 10 s\);/);
+  });
+
+  it('flags a deployment stopped mid-window as partial, naming the phase it stopped in', () => {
+    const e = deployEnergy(
+      ['ChatAgent'],
+      [
+        { phase: 'set-up', complete: true, energy: energy(3600, 30) },
+        {
+          phase: 'window',
+          window: 0,
+          complete: false,
+          endedBy: 'cancelled: stop requested',
+          energy: energy(4000, 20),
+        },
+        { phase: 'teardown', complete: true, energy: energy(900, 10) },
+      ],
+      [],
+    );
+    expect(e.boardEnergyJ).toBe(8500);
+    expect(e.meteredS).toBe(60);
+    expect(e.partial).toBe(true);
+    expect(e.notes).toEqual(['window 0 was cut short (cancelled: stop requested): metered until then']);
+    expect(e.note).toContain('PARTIAL');
+  });
+
   it('says so when every reading was [N/A]', () => {
     const e = deployEnergy(
       ['ChatAgent'],
       [
         {
+          phase: 'window',
+          window: 0,
+          complete: true,
           energy: {
             samples: 3,
             unavailableSamples: 3,
@@ -124,9 +222,9 @@ describe('deployEnergy', () => {
             idleJ: 0,
             agentJ: {},
           },
-          requests: [],
         },
       ],
+      [],
     );
     expect(e).toMatchObject({
       measured: false,
@@ -139,7 +237,7 @@ describe('a deployment metered across its windows (nvidia-smi emulator)', () => 
   const dir = mkdtempSync(join(tmpdir(), 'migflow-deploy-energy-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('books the time between windows and each window up to its end, per board and to the slices’ holders', async () => {
+  it('meters set-up, windows and teardown end to end, booking every boundary once (hand-computed)', async () => {
     // Two emulated A100s drawing a constant 60 W (idle, no engine reports load); the power model says 50 W idle.
     const state = join(dir, 'smi.json');
     writeState(state, newState(['A100_40GB', 'A100_40GB'], powerOverride('60:300')));
@@ -149,35 +247,55 @@ describe('a deployment metered across its windows (nvidia-smi emulator)', () => 
       { index: 0, idleW: 50 },
       { index: 1, idleW: 50 },
     ];
+    const out = join(dir, 'run');
     // GPU 0 holds a CodingAgent 3g and a RAGAgent 1g engine with nothing in flight (booting, reconfiguring, idle);
     // GPU 1 holds no agent's slice.
     const slots = [slot(0, 'CodingAgent', '3g.20gb', 0), slot(0, 'RAGAgent', '1g.10gb', 0)];
 
-    // Window 0 reads at 0 s and 2 s and once more as it ends, at 3 s.
-    const w0 = new DeployPowerMeter(gpus, read);
-    for (const t of [0, 2_000, 3_000]) await w0.sample(slots, t);
+    // deployStart at 0 s; window 0 reads at 1 s and, its reconciliation done, at 2 s: that ends the set-up.
+    startLedger(out, 0);
+    const w0 = new DeployPowerMeter(gpus, read, 0);
+    for (const t of [1_000, 2_000]) await w0.sample(slots, t);
+    writePhaseRecord(out, { phase: 'set-up', attempt: 1, complete: true, energy: w0.closePhase() });
+    // Window 0 serves and reads once more as it ends, at 3 s.
+    await w0.sample(slots, 3_000);
     // Window 1 starts 1.5 s later (report, hand-over): its first reading books that gap; it ends at 7 s.
     const w1 = new DeployPowerMeter(gpus, read, w0.lastReadingMs);
     for (const t of [4_500, 6_500, 7_000]) await w1.sample(slots, t);
+    const windows = [w0, w1].map((m, window) => ({ window, attempt: 1, energy: m.summary() }));
+    // The teardown meters from the last window's last reading: the engines go, readings at 8.5 s and 9 s.
+    const td = new DeployPowerMeter(gpus, read, lastReadingMs(out, windows));
+    for (const t of [8_500, 9_000]) await td.sample([], t);
+    writePhaseRecord(out, { phase: 'teardown', attempt: 1, complete: true, energy: td.summary() });
 
-    const e = deployEnergy(
-      ['CodingAgent', 'RAGAgent'],
-      [w0, w1].map((m) => ({ energy: m.summary(), requests: [] })),
-    );
+    const { phases, notes } = meteredPhases(out, windows);
+    expect(notes).toEqual([]);
+    const e = deployEnergy(['CodingAgent', 'RAGAgent'], phases, []);
     expect(e.unavailableSamples).toBe(0);
-    // The whole 7 s, not 2 + 2 s of serving: 60 W × 7 s per board.
-    expect(e.meteredS).toBeCloseTo(7, 12);
-    expect(e.gpus).toEqual([
-      { gpu: 0, energyJ: 420, energyWh: 420 / 3600 },
-      { gpu: 1, energyJ: 420, energyWh: 420 / 3600 },
+    // set-up 2 s + windows 1 + 4 s + teardown 2 s = 9 s at 60 W on each board; the boundaries are shared readings.
+    expect(e.phases.map((p) => [p.phase, p.window ?? '', p.fromMs, p.toMs, p.meteredS, p.energyJ])).toEqual([
+      ['set-up', '', 0, 2_000, 2, 240],
+      ['window', 0, 2_000, 3_000, 1, 120],
+      ['window', 1, 3_000, 7_000, 4, 480],
+      ['teardown', '', 7_000, 9_000, 2, 240],
     ]);
-    expect(e.boardEnergyJ).toBeCloseTo(840, 9);
-    expect(e.idleEnergyJ).toBeCloseTo(700, 9);
-    // GPU 0's 10 W above idle for 7 s, by held compute slices 3 : 1.
+    expect(e.meteredS).toBeCloseTo(9, 12);
+    expect(e.gpus).toEqual([
+      { gpu: 0, energyJ: 540, energyWh: 540 / 3600 },
+      { gpu: 1, energyJ: 540, energyWh: 540 / 3600 },
+    ]);
+    expect(e.boardEnergyJ).toBeCloseTo(1080, 9);
+    expect(e.idleEnergyJ).toBeCloseTo(900, 9);
+    // GPU 0's 10 W above idle for the 7 s up to the teardown, by held compute slices 3 : 1; GPU 1's 7 s and both
+    // boards' 2 s of teardown (no slice held) are unattributed: 70 + 40 J.
     expect(e.agents.map((a) => [a.agent, a.energyJ])).toEqual([
       ['CodingAgent', 52.5],
       ['RAGAgent', 17.5],
     ]);
-    expect(e.note).toMatch(/^nvidia-smi power\.draw, 12 of 12 readings over 7 s of the run/);
+    expect(e.unattributedJ).toBeCloseTo(110, 9);
+    expect(e.partial).toBe(false);
+    expect(e.note).toMatch(
+      /^nvidia-smi power\.draw, 16 of 16 readings over 9 s of the deployment \(set-up 2 s, 2 windows 5 s, teardown 2 s\)/,
+    );
   });
 });

@@ -3,8 +3,10 @@
  * `nvidia-smi --query-gpu=power.draw` (core/profiling's reader: execa, argv array; Node has no NVML binding that
  * installs offline). Between two readings a board is taken to draw the later one. The metering covers the whole run,
  * not only the serving: each window reads once more as it ends, and the next window's first reading books the time
- * since then (the report and the hand-over between windows, a worker's restart, a retried window), so the run is
- * metered from its first reading to its last without a hole. What a board draws above its idle power (the simulation
+ * since then (the report and the hand-over between windows, a worker's restart, a retried window); the set-up before
+ * window 0's engines are up and the teardown after the last window are phases of their own (`closePhase`,
+ * energy-ledger.ts, metered-teardown.ts), so the deployment is metered from its start to its last reading without a
+ * hole, each boundary reading booked once. What a board draws above its idle power (the simulation
  * config's power model — measured by profiling where profiling ran, the documented default otherwise) goes to the
  * agents whose engines on it have requests in flight, by compute slices: an agent's energy is its marginal energy, as
  * the simulator's EnergyMeter counts it. While no engine on the board has work (engines booting, a reconfiguration,
@@ -31,6 +33,8 @@ export interface WindowEnergy {
   idleJ: number;
   /** Above-idle energy per agent; `unattributed` for a board that held no agent's slice. */
   agentJ: Record<string, number>;
+  /** Why readings were unavailable (`[N/A]` as printed, nvidia-smi's failure), with how many times each. */
+  unavailable?: Record<string, number>;
   /** The reading the energy books from and the last reading (epoch ms); consecutive phases share the boundary. */
   fromMs?: number;
   toMs?: number;
@@ -46,6 +50,11 @@ function computeSlices(hardware: string): number {
   return Number(/^(\d+)g\./.exec(hardware)?.[1] ?? 1);
 }
 
+/** A board's reading: watts, or no value (null: `[N/A]` with no further reason; else why). */
+export type BoardReading = number | null | { reason: string };
+
+const NA = 'power.draw reads [N/A]';
+
 export class DeployPowerMeter {
   private readonly energy: WindowEnergy = emptyEnergy();
 
@@ -55,7 +64,7 @@ export class DeployPowerMeter {
    */
   constructor(
     private readonly gpus: readonly MeteredGpu[],
-    private readonly read: (gpu: number) => Promise<number | null>,
+    private readonly read: (gpu: number) => Promise<BoardReading>,
     private lastMs?: number,
   ) {
     if (lastMs !== undefined) this.energy.fromMs = lastMs;
@@ -68,7 +77,13 @@ export class DeployPowerMeter {
 
   /** Reads every board once and books the time since the previous reading at these powers. */
   async sample(slots: readonly LiveSlot[], nowMs: number = Date.now()): Promise<void> {
-    const readings = await Promise.all(this.gpus.map((g) => this.read(g.index).catch(() => null)));
+    const readings = await Promise.all(
+      this.gpus.map((g) =>
+        this.read(g.index).catch(
+          (err): BoardReading => ({ reason: err instanceof Error ? err.message : String(err) }),
+        ),
+      ),
+    );
     // Another host's clock may be a little behind the one that read last.
     const dtS = this.lastMs === undefined ? 0 : Math.max(0, nowMs - this.lastMs) / 1000;
     this.lastMs = Math.max(nowMs, this.lastMs ?? nowMs);
@@ -78,8 +93,12 @@ export class DeployPowerMeter {
     this.gpus.forEach((g, i) => {
       const w = readings[i];
       this.energy.samples++;
-      if (w === null || w === undefined) {
+      if (typeof w !== 'number') {
+        // The board's time since its last reading is not booked: the figures say how many readings were missing.
         this.energy.unavailableSamples++;
+        const reason = w === null || w === undefined ? NA : w.reason;
+        this.energy.unavailable ??= {};
+        this.energy.unavailable[reason] = (this.energy.unavailable[reason] ?? 0) + 1;
         return;
       }
       this.energy.boardJ += w * dtS;
@@ -164,11 +183,22 @@ export function deployEnergy(
     .sort((a, b) => a - b);
   const meanLatencyS = latency(records);
   const cut = phases.filter((p) => !p.complete);
+  const reasons: Record<string, number> = {};
+  for (const p of phases)
+    for (const [r, n] of Object.entries(p.energy.unavailable ?? {})) reasons[r] = (reasons[r] ?? 0) + n;
+  const why = Object.entries(reasons)
+    .map(([r, n]) => `${r} (×${n})`)
+    .join('; ');
   const allNotes = [
     ...notes,
     ...cut.map(
       (p) => `${phaseName(p)} was cut short (${p.endedBy ?? 'no reason recorded'}): metered until then`,
     ),
+    ...(measured && unavailableSamples > 0
+      ? [
+          `${unavailableSamples} of ${samples} readings had no value, so their boards' time before them is not in the energy: ${why || NA}`,
+        ]
+      : []),
   ];
   const windows = phases.filter((p) => p.phase === 'window');
   const span = (f: (p: MeteredPhase) => boolean) =>
@@ -181,7 +211,9 @@ export function deployEnergy(
         ? 'power was not sampled'
         : measured
           ? `nvidia-smi power.draw, ${samples - unavailableSamples} of ${samples} readings over ${meteredS.toFixed(0)} s of the deployment (set-up ${span((p) => p.phase === 'set-up').toFixed(0)} s, ${windows.length} windows ${span((p) => p.phase === 'window').toFixed(0)} s, teardown ${span((p) => p.phase === 'teardown').toFixed(0)} s)${allNotes.length ? ', PARTIAL' : ''}; per agent: energy above the boards' idle power while its engines had requests in flight, otherwise by the compute slices it held`
-          : 'nvidia-smi reports power.draw as [N/A] on these GPUs: no measured energy',
+          : Object.keys(reasons).some((r) => r !== NA)
+            ? `no power.draw reading had a value: ${why}: no measured energy`
+            : 'nvidia-smi reports power.draw as [N/A] on these GPUs: no measured energy',
     notes: allNotes,
     samples,
     unavailableSamples,

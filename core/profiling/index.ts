@@ -23,11 +23,13 @@ export {
   fitPowerModel,
   type NvidiaSmiCommand,
   type PowerFit,
+  type PowerReading,
   type PowerSample,
   type PowerSampler,
   parsePowerDraw,
   powerDrawArgv,
   readPowerDraw,
+  readPowerDrawWithReason,
   readWithUtilisation,
   samplePower,
 } from './power.js';

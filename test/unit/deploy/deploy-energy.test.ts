@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  type BoardReading,
   DeployPowerMeter,
   deployEnergy,
   type MeteredPhase,
@@ -21,7 +22,7 @@ import {
 import type { LiveSlot } from '../../../core/deploy/live-cluster.js';
 import type { RequestRecord } from '../../../core/deploy/publisher.js';
 import { EMULATED_NVIDIA_SMI } from '../../../core/deploy/session.js';
-import { readPowerDraw } from '../../../core/profiling/index.js';
+import { readPowerDraw, readPowerDrawWithReason } from '../../../core/profiling/index.js';
 import { newState, powerOverride, writeState } from '../../../emulators/nvidia-smi/state.js';
 
 const slot = (gpu: number, agent: string, hardware: string, inFlight: number): LiveSlot =>
@@ -296,6 +297,69 @@ describe('a deployment metered across its windows (nvidia-smi emulator)', () => 
     expect(e.partial).toBe(false);
     expect(e.note).toMatch(
       /^nvidia-smi power\.draw, 16 of 16 readings over 9 s of the deployment \(set-up 2 s, 2 windows 5 s, teardown 2 s\)/,
+    );
+  });
+});
+
+describe('a power.draw reading without a value says why (never 0 W, never silent)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'migflow-deploy-power-reason-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the reason from nvidia-smi: [N/A] as printed, an unknown GPU, a missing binary', async () => {
+    const state = join(dir, 'na.json');
+    writeState(state, newState(['A100_40GB'], powerOverride('N/A')));
+    const cmd = { binary: EMULATED_NVIDIA_SMI, env: { MIGFLOW_NVIDIA_SMI_STATE: state } };
+    expect(await readPowerDrawWithReason(0, cmd)).toEqual({
+      watts: null,
+      reason: 'power.draw of GPU 0 reads [N/A]',
+    });
+    expect(await readPowerDrawWithReason(9, cmd)).toMatchObject({
+      watts: null,
+      reason: expect.stringMatching(/exited 6: No devices were found/),
+    });
+    expect(await readPowerDrawWithReason(0, { binary: join(dir, 'no-such-nvidia-smi') })).toMatchObject({
+      watts: null,
+      reason: expect.stringMatching(/no-such-nvidia-smi could not run/),
+    });
+  });
+
+  it('counts unavailable readings by reason and flags the energy partial, naming them', async () => {
+    const readings: BoardReading[] = [
+      100,
+      { reason: 'nvidia-smi exited 6: No devices were found' },
+      null,
+      100,
+    ];
+    const meter = new DeployPowerMeter([{ index: 0, idleW: 50 }], async () => readings.shift() ?? null);
+    for (const t of [0, 1_000, 2_000, 3_000]) await meter.sample([], t);
+    const e = meter.summary();
+    // Only the last second has a value: 100 J; the two seconds before it are not booked at some made-up power.
+    expect(e).toMatchObject({
+      samples: 4,
+      unavailableSamples: 2,
+      boardJ: 100,
+      unavailable: { 'nvidia-smi exited 6: No devices were found': 1, 'power.draw reads [N/A]': 1 },
+    });
+    const run = deployEnergy(['ChatAgent'], [{ phase: 'window', window: 0, complete: true, energy: e }], []);
+    expect(run.partial).toBe(true);
+    expect(run.notes).toEqual([
+      "2 of 4 readings had no value, so their boards' time before them is not in the energy: nvidia-smi exited 6: No devices were found (×1); power.draw reads [N/A] (×1)",
+    ]);
+  });
+
+  it('with no value at all, says what nvidia-smi answered instead of claiming [N/A]', async () => {
+    const meter = new DeployPowerMeter([{ index: 0, idleW: 50 }], async () => {
+      throw new Error('nvidia-smi power.draw: cannot read "power.draw [W]" as watts');
+    });
+    for (const t of [0, 2_000]) await meter.sample([], t);
+    const run = deployEnergy(
+      ['ChatAgent'],
+      [{ phase: 'window', window: 0, complete: true, energy: meter.summary() }],
+      [],
+    );
+    expect(run.measured).toBe(false);
+    expect(run.note).toBe(
+      'no power.draw reading had a value: nvidia-smi power.draw: cannot read "power.draw [W]" as watts (×2): no measured energy',
     );
   });
 });

@@ -250,6 +250,12 @@ describe('deployment in the run report', () => {
         /<td>CodingAgent<\/td><td class="n">3600\.0<\/td><td class="n">1\.0000<\/td><td class="n">1\.500<\/td><td class="n">5400\.0<\/td>/,
       );
       expect(html).toMatch(/<td>all boards<\/td><td class="n">7200\.0<\/td>/);
+      // The deployment's energy is set-up + windows + teardown, each phase listed.
+      expect(html).toMatch(
+        /<td>set-up<\/td><td class="n">4\.0<\/td><td class="n">1440\.0<\/td><td>complete<\/td>/,
+      );
+      expect(html).toMatch(/<td>teardown<\/td><td class="n">4\.0<\/td><td class="n">1440\.0<\/td>/);
+      expect(html).toMatch(/<td>all phases<\/td><td class="n">20\.0<\/td><td class="n">7200\.0<\/td>/);
     } finally {
       rmSync(tmp4, { recursive: true, force: true });
     }

@@ -46,18 +46,49 @@ export function powerDrawArgv(gpu?: number | string): string[] {
   ];
 }
 
+/** One power.draw reading: watts, or why there is none (what nvidia-smi printed, or how it failed). */
+export type PowerReading = { watts: number } | { watts: null; reason: string };
+
+/**
+ * Reads power.draw of `gpu` with the reason when there is no value: `[N/A]` / `[Not Supported]` as printed, or a
+ * failing nvidia-smi (missing binary, exit ≠ 0 with its first line of output); text that is not watts throws.
+ */
+export async function readPowerDrawWithReason(
+  gpu: number | string,
+  cmd: NvidiaSmiCommand = {},
+): Promise<PowerReading> {
+  const binary = cmd.binary ?? 'nvidia-smi';
+  const r = await execa(binary, powerDrawArgv(gpu), {
+    reject: false,
+    timeout: 10_000,
+    ...(cmd.env ? { env: cmd.env } : {}),
+  });
+  const firstLine = (text: unknown) =>
+    String(text ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '');
+  if (r.exitCode === undefined)
+    return { watts: null, reason: `${binary} could not run: ${r.shortMessage ?? 'no exit code'}` };
+  if (r.exitCode !== 0) {
+    const said = firstLine(r.stderr) ?? firstLine(r.stdout);
+    return { watts: null, reason: `${binary} exited ${r.exitCode}${said ? `: ${said}` : ''}` };
+  }
+  const line = firstLine(r.stdout);
+  if (line === undefined) return { watts: null, reason: `${binary} printed no power.draw value` };
+  // Text that is neither watts nor a known "no value" throws (parsePowerDraw names it): a format change is a bug.
+  const watts = parsePowerDraw(line)[0];
+  return watts === null || watts === undefined
+    ? { watts: null, reason: `power.draw of GPU ${gpu} reads ${line}` }
+    : { watts };
+}
+
 /** Reads power.draw of `gpu` (W, null for `[N/A]`); a failing nvidia-smi (missing, exit ≠ 0) reads as null too. */
 export async function readPowerDraw(
   gpu: number | string,
   cmd: NvidiaSmiCommand = {},
 ): Promise<number | null> {
-  const r = await execa(cmd.binary ?? 'nvidia-smi', powerDrawArgv(gpu), {
-    reject: false,
-    timeout: 10_000,
-    ...(cmd.env ? { env: cmd.env } : {}),
-  });
-  if (r.exitCode !== 0) return null;
-  return parsePowerDraw(String(r.stdout))[0] ?? null;
+  return (await readPowerDrawWithReason(gpu, cmd)).watts;
 }
 
 /** 1 while the engine at `baseUrl` has a request scheduled (its /metrics gauge), else 0; unreachable = 0. */

@@ -45,6 +45,7 @@ export function createValidateActivities(deps: ActivityDeps) {
             table: report.table,
             dir,
             thresholds: report.thresholds,
+            confidence: report.confidence,
             agents: report.agents,
           };
         } finally {

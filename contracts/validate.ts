@@ -53,17 +53,31 @@ export type ValidateMetricName = (typeof VALIDATE_METRICS)[number];
 
 export type ValidateMetricValues = Record<ValidateMetricName, number>;
 
+/**
+ * A metric's verdict from its error's confidence interval (core/stages/validate/verdict.ts): `fail` only when the whole
+ * interval lies beyond the threshold; `inconclusive` when it straddles it (does not fail the run).
+ */
+export type ValidateVerdict = 'pass' | 'inconclusive' | 'fail';
+
 export interface ValidateSimulatorResult {
   pass: boolean;
   table: string;
   dir: string;
   /** The config's pass/fail threshold per metric (relative error); absent in results written before it was kept. */
   thresholds?: ValidateMetricValues;
+  /** The confidence of each error's interval (e.g. 0.95); absent in results written before intervals. */
+  confidence?: number;
   agents: {
     agent: string;
     sim: ValidateMetricValues;
     engine: ValidateMetricValues;
     error: ValidateMetricValues;
+    /** The interval [low, high] of each |error| at `confidence`. */
+    interval?: Record<ValidateMetricName, [number, number]>;
+    verdict?: Record<ValidateMetricName, ValidateVerdict>;
+    /** Per inconclusive metric, the requests per agent that would settle it (null: the error sits on the threshold). */
+    requestsNeeded?: Partial<Record<ValidateMetricName, number | null>>;
+    /** The metrics whose verdict is `fail`. */
     failed: string[];
   }[];
 }

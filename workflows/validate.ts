@@ -1,7 +1,8 @@
 /**
  * ValidateWorkflow: the simulator against live engines (emulators where none is given) as one `validateSimulator`
- * activity; the report's table becomes the run's current details, and a failed threshold fails the workflow
- * (non-retryable: a re-run gives the same verdict) unless `failOnThreshold` is off.
+ * activity; the report's table becomes the run's current details, and a metric whose whole error interval lies beyond
+ * its threshold fails the workflow (non-retryable: a re-run gives the same verdict) unless `failOnThreshold` is off;
+ * an inconclusive metric (interval straddling the threshold) does not.
  */
 import { ApplicationFailure, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { Stage, ValidateWorkflowInput, type ValidateWorkflowResult } from '../contracts/index.js';
@@ -31,7 +32,12 @@ export async function ValidateWorkflow(raw: ValidateWorkflowInput): Promise<Vali
       nonRetryable: true,
       message: `the simulator is outside the thresholds of ${input.validateConfig}: ${result.agents
         .flatMap((a) =>
-          a.failed.map((m) => `${a.agent} ${m} ${(100 * a.error[m as keyof typeof a.error]).toFixed(1)} %`),
+          a.failed.map((m) => {
+            const k = m as keyof typeof a.error;
+            const ci = a.interval?.[k];
+            const range = ci ? ` (interval ${(100 * ci[0]).toFixed(1)}–${(100 * ci[1]).toFixed(1)} %)` : '';
+            return `${a.agent} ${m} ${(100 * a.error[k]).toFixed(1)} %${range}`;
+          }),
         )
         .join(', ')}`,
       details: [result.table],

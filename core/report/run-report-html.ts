@@ -328,12 +328,13 @@ function validationSection(r: RunReport): string {
       td(value(m.metric, m.sim), 'n'),
       td(value(m.metric, m.engine), 'n'),
       td(`${num(100 * m.error, 1)} %`, 'n'),
+      td(m.interval === null ? '–' : `${num(100 * m.interval[0], 1)}–${num(100 * m.interval[1], 1)} %`, 'n'),
       td(m.threshold === null ? '–' : `${num(100 * m.threshold, 0)} %`, 'n'),
-      td(m.pass ? 'ok' : 'FAIL', m.pass ? 'pass' : 'fail'),
+      td(m.verdict === 'fail' ? 'FAIL' : m.verdict, m.pass ? 'pass' : 'fail'),
     ]),
   );
-  return `<section id="validation"><h2>Simulator vs engine: <span class="${v.pass ? 'pass' : 'fail'}">${v.pass ? 'PASS' : 'FAIL'}</span></h2><p>The validate trace replayed through the fitted simulator and a live engine; relative error per metric against the config's threshold. Report: ${fileLink(v.dir)}</p>${table(
-    ['agent', 'metric', 'simulator', 'engine', 'error', 'threshold', ''],
+  return `<section id="validation"><h2>Simulator vs engine: <span class="${v.pass ? 'pass' : 'fail'}">${v.pass ? 'PASS' : 'FAIL'}</span></h2><p>The validate trace replayed through the fitted simulator and a live engine; relative error per metric (simulator averaged over noise seeds) with its ${v.confidence === null ? '' : `${num(100 * v.confidence, 0)} % `}bootstrap interval of the engine's sampling error; FAIL only where the whole interval lies above the threshold, inconclusive where it straddles it. Report: ${fileLink(v.dir)}</p>${table(
+    ['agent', 'metric', 'simulator', 'engine', 'error', 'interval', 'threshold', 'verdict'],
     rows,
     'validation',
   )}</section>`;

@@ -19,6 +19,7 @@ import {
   type StageOutcome,
   VALIDATE_METRICS,
   type ValidateMetricName,
+  type ValidateVerdict,
   type ValidateWorkflowResult,
 } from '../../contracts/index.js';
 import type { ReportTaskScores } from './suite-report.js';
@@ -71,20 +72,36 @@ export interface ReportValidationMetric {
   sim: number;
   engine: number;
   error: number;
+  /** The error's confidence interval; null in results written before intervals. */
+  interval: [number, number] | null;
   threshold: number | null;
+  /** pass / inconclusive / fail (results without intervals: pass or fail against the bare threshold). */
+  verdict: ValidateVerdict;
   pass: boolean;
 }
 
 export interface ReportValidation {
   pass: boolean;
+  confidence: number | null;
   dir: string;
   agents: { agent: string; pass: boolean; metrics: ReportValidationMetric[] }[];
+}
+
+/** Why a validation passed: every interval within its threshold, or some inconclusive (straddling it). */
+function validationPassNote(v: Omit<ValidateWorkflowResult, 'runId'>): string {
+  const unsettled = v.agents.flatMap((a) =>
+    VALIDATE_METRICS.filter((m) => a.verdict?.[m] === 'inconclusive').map((m) => `${a.agent} ${m}`),
+  );
+  return unsettled.length === 0
+    ? 'every error within its threshold'
+    : `no error shown above its threshold; inconclusive: ${unsettled.join(', ')}`;
 }
 
 /** The validate stage's result as the report shows it: one row per (agent, metric), the failed ones marked. */
 export function reportValidation(v: Omit<ValidateWorkflowResult, 'runId'>): ReportValidation {
   return {
     pass: v.pass,
+    confidence: v.confidence ?? null,
     dir: v.dir,
     agents: v.agents.map((a) => ({
       agent: a.agent,
@@ -94,7 +111,9 @@ export function reportValidation(v: Omit<ValidateWorkflowResult, 'runId'>): Repo
         sim: a.sim[m],
         engine: a.engine[m],
         error: a.error[m],
+        interval: a.interval?.[m] ?? null,
         threshold: v.thresholds?.[m] ?? null,
+        verdict: a.verdict?.[m] ?? (a.failed.includes(m) ? 'fail' : 'pass'),
         pass: !a.failed.includes(m),
       })),
     })),
@@ -397,7 +416,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
         ? [
             `Simulator validation: ${result.validate.pass ? 'PASS' : 'FAIL'} (${
               result.validate.agents.flatMap((a) => a.failed.map((m) => `${a.agent} ${m}`)).join(', ') ||
-              'every error within its threshold'
+              validationPassNote(result.validate)
             }).`,
           ]
         : []),

@@ -45,6 +45,27 @@ export const validateConfigSchema = z
         completion_tokens: [32, 128],
         seed: 0,
       }),
+    statistics: z
+      .object({
+        sim_runs: z
+          .number()
+          .int()
+          .min(1)
+          .default(20)
+          .describe(
+            'simulator runs (noise seeds seed, seed+1, …) whose mean metric is compared with the engine',
+          ),
+        confidence: z
+          .number()
+          .gt(0.5)
+          .lt(1)
+          .default(0.95)
+          .describe('confidence of the bootstrap interval of each error'),
+        resamples: z.number().int().min(100).default(1000).describe('bootstrap resamples'),
+      })
+      .strict()
+      .default({ sim_runs: 20, confidence: 0.95, resamples: 1000 })
+      .describe('how the sampling error of each metric is estimated (core/stages/validate/interval.ts)'),
     thresholds: z
       .object(
         Object.fromEntries(METRICS.map((m) => [m, z.number().positive()])) as Record<MetricName, z.ZodNumber>,

@@ -2,8 +2,10 @@
  * The validate stage: the simulator against an engine, as Vidur and LLMServingSim state their fidelity. One seeded
  * trace per agent is replayed through the fitted simulator (one engine of the agent on the configured GPU and MIG
  * profile) and through a live engine (the vLLM emulator in CI, vLLM on a GPU); the report gives, per agent, TTFT
- * and TPOT at P50, P90 and P99 and the output-token throughput on both sides with their relative error, and passes
- * when every error is within the config's threshold.
+ * and TPOT at P50, P90 and P99 and the output-token throughput on both sides with their relative error, its
+ * confidence interval (interval.ts: the simulator averaged over several noise seeds, the engine's sampling error
+ * bootstrapped) and a verdict per metric (verdict.ts); the run fails only on a metric whose whole interval lies beyond
+ * its threshold.
  */
 
 import { join } from 'node:path';
@@ -19,13 +21,17 @@ import { ConfigError } from '../../errors.js';
 import { clusterSpecFromConfig, type EngineProfileParams } from '../../sim/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { loadValidateConfig, METRICS, type MetricName, type ValidateConfig } from './config.js';
-import { type MetricValues, metricValues, relativeError } from './measure.js';
+import { bootstrapErrors, meanMetrics } from './interval.js';
+import { type MetricValues, metricValues } from './measure.js';
 import { replayTrace } from './replay.js';
 import { simulateTrace } from './simulate.js';
 import { validationTrace } from './trace.js';
+import { absoluteInterval, requestsNeeded, type Verdict, verdict } from './verdict.js';
 
 export { loadValidateConfig, METRICS, type ValidateConfig, validateConfigSchema } from './config.js';
+export { bootstrapErrors, type ErrorInterval } from './interval.js';
 export { percentile, relativeError } from './measure.js';
+export { absoluteInterval, requestsNeeded, type Verdict, verdict } from './verdict.js';
 
 export interface ValidateInput {
   validateConfig: string;
@@ -42,6 +48,10 @@ export interface AgentValidation {
   sim: MetricValues;
   engine: MetricValues;
   error: MetricValues;
+  interval: Record<MetricName, [number, number]>;
+  verdict: Record<MetricName, Verdict>;
+  requestsNeeded: Partial<Record<MetricName, number | null>>;
+  /** The metrics whose verdict is `fail`. */
   failed: MetricName[];
 }
 
@@ -50,7 +60,11 @@ export interface ValidateReport {
   gpuModel: string;
   profile: string;
   thresholds: Record<MetricName, number>;
+  confidence: number;
+  /** Simulator runs averaged per agent. */
+  simRuns: number;
   agents: AgentValidation[];
+  /** No metric's verdict is `fail`. */
   pass: boolean;
   table: string;
 }
@@ -123,23 +137,46 @@ export function emulatorArgsFor(
   });
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
 function table(r: Omit<ValidateReport, 'table'>): string {
   const f = (m: MetricName, v: number) => (m === 'throughput' ? v.toFixed(1) : (v * 1000).toFixed(1));
   const rows = r.agents.flatMap((a) =>
-    METRICS.map((m) => [
-      a.agent,
-      m === 'throughput' ? 'throughput (tok/s)' : `${m.replace('_', ' ').toUpperCase()} (ms)`,
-      f(m, a.sim[m]),
-      f(m, a.engine[m]),
-      `${(100 * a.error[m]).toFixed(1)} %`,
-      `${(100 * r.thresholds[m]).toFixed(0)} %`,
-      a.failed.includes(m) ? 'FAIL' : 'ok',
-    ]),
+    METRICS.map((m) => {
+      const [lo, hi] = a.interval[m];
+      const need = a.requestsNeeded[m];
+      const v = a.verdict[m];
+      return [
+        a.agent,
+        m === 'throughput' ? 'throughput (tok/s)' : `${m.replace('_', ' ').toUpperCase()} (ms)`,
+        f(m, a.sim[m]),
+        f(m, a.engine[m]),
+        pct(a.error[m]),
+        `${(100 * lo).toFixed(1)}–${pct(hi)}`,
+        `${(100 * r.thresholds[m]).toFixed(0)} %`,
+        v === 'inconclusive'
+          ? `inconclusive (${need === null || need === undefined ? 'error at the threshold' : `~${need} requests to settle`})`
+          : v === 'fail'
+            ? 'FAIL'
+            : 'pass',
+      ];
+    }),
   );
+  const unsettled = r.agents.flatMap((a) => METRICS.filter((m) => a.verdict[m] === 'inconclusive'));
+  const conf = `${Math.round(100 * r.confidence)} %`;
   return [
-    `Simulator vs engine on ${r.gpuModel} ${r.profile}: ${r.pass ? 'PASS' : 'FAIL'}`,
+    `Simulator vs engine on ${r.gpuModel} ${r.profile}: ${r.pass ? 'PASS' : 'FAIL'}${
+      r.pass && unsettled.length > 0 ? ` (${unsettled.length} inconclusive)` : ''
+    }`,
     '',
-    markdownTable(['agent', 'metric', 'simulator', 'engine', 'error', 'threshold', ''], rows),
+    `Error = |sim − engine| / engine, the simulator averaged over ${r.simRuns} noise seeds; interval = ${conf} bootstrap ` +
+      'interval of the engine’s sampling error. FAIL: the whole interval is above the threshold; inconclusive: it ' +
+      'straddles the threshold (not a failure; more requests per agent in the trace would settle it).',
+    '',
+    markdownTable(
+      ['agent', 'metric', 'simulator', 'engine', 'error', `${conf} interval`, 'threshold', 'verdict'],
+      rows,
+    ),
   ].join('\n');
 }
 
@@ -159,26 +196,41 @@ export async function runValidation(input: ValidateInput, signal?: AbortSignal):
         );
       }
       const trace = validationTrace(cfg, AGENT_NAMES.indexOf(t.agent));
-      const simTimings = simulateTrace(
-        sim,
-        t.agentIndex,
-        cfg.gpu,
-        t.logicalProfile,
-        trace,
-        input.seed ?? cfg.trace.seed,
+      const seed = input.seed ?? cfg.trace.seed;
+      // The simulator's noise averaged out over several seeds (interval.ts says why); it is fast, the engine is not.
+      const simRuns = Array.from({ length: cfg.statistics.sim_runs }, (_, r) =>
+        simulateTrace(sim, t.agentIndex, cfg.gpu, t.logicalProfile, trace, seed + r),
       );
       const engineTimings = await replayTrace(engine.baseUrl, engine.model, trace, signal);
-      const s = metricValues(simTimings);
-      const e = metricValues(engineTimings);
-      const error = Object.fromEntries(METRICS.map((m) => [m, relativeError(s[m], e[m])])) as MetricValues;
+      const intervals = bootstrapErrors(engineTimings, simRuns, {
+        confidence: cfg.statistics.confidence,
+        resamples: cfg.statistics.resamples,
+        seed: seed * 1000 + AGENT_NAMES.indexOf(t.agent) + 1,
+      });
+      const error = Object.fromEntries(METRICS.map((m) => [m, intervals[m].error])) as MetricValues;
+      const verdicts = Object.fromEntries(
+        METRICS.map((m) => [m, verdict(intervals[m], cfg.thresholds[m])]),
+      ) as Record<MetricName, Verdict>;
+      const needed: Partial<Record<MetricName, number | null>> = {};
+      for (const m of METRICS) {
+        if (verdicts[m] !== 'inconclusive') continue;
+        const n = requestsNeeded(intervals[m], cfg.thresholds[m], trace.length);
+        needed[m] = Number.isFinite(n) ? n : null;
+      }
       return {
         agent: t.agent,
         model: t.params.model,
         requests: trace.length,
-        sim: s,
-        engine: e,
+        sim: meanMetrics(simRuns.map((r) => metricValues(r))),
+        engine: metricValues(engineTimings),
         error,
-        failed: METRICS.filter((m) => !(error[m] <= cfg.thresholds[m])),
+        interval: Object.fromEntries(METRICS.map((m) => [m, absoluteInterval(intervals[m])])) as Record<
+          MetricName,
+          [number, number]
+        >,
+        verdict: verdicts,
+        requestsNeeded: needed,
+        failed: METRICS.filter((m) => verdicts[m] === 'fail'),
       } satisfies AgentValidation;
     }),
   );
@@ -188,6 +240,8 @@ export async function runValidation(input: ValidateInput, signal?: AbortSignal):
     gpuModel: gpu.gpuModel,
     profile: cfg.profile,
     thresholds: cfg.thresholds,
+    confidence: cfg.statistics.confidence,
+    simRuns: cfg.statistics.sim_runs,
     agents,
     pass: agents.every((a) => a.failed.length === 0),
   };

@@ -29,7 +29,12 @@ export function simulateTrace(
   while (sim.run()) {
     // No decisions: the layout stays as it is.
   }
-  return sim.agents[agent]!.completed.toArray().map((r) => ({
+  // In trace order: request i here is request i of the engine's replay (the bootstrap pairs them).
+  const done = sim.agents[agent]!.completed.toArray().sort((a, b) => a.itemIndex - b.itemIndex);
+  if (done.length !== trace.length) {
+    throw new Error(`the simulator finished ${done.length} of the trace's ${trace.length} requests`);
+  }
+  return done.map((r) => ({
     arrivalS: r.arrivalTimeS,
     ttftS: ttftS(r),
     // vLLM's TPOT excludes the first token: (latency − TTFT) / (n − 1); the simulator's decode time covers n tokens.

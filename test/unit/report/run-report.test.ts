@@ -67,12 +67,23 @@ describe('run report', () => {
       sim: 1,
       engine: 0.6,
       error: 0.4,
+      // The RAG agent's result predates intervals: the bare-threshold verdict.
+      interval: null,
       threshold: 0.25,
+      verdict: 'fail',
       pass: false,
+    });
+    expect(v.agents[0]!.metrics.find((m) => m.metric === 'ttft_p99')).toMatchObject({
+      interval: [0, 0.31],
+      verdict: 'inconclusive',
+      pass: true,
     });
     const html = renderRunReportHtml(report);
     expect(html).toContain('task <b id="task">hard</b>');
     expect(html).toMatch(/<section id="validation"><h2>Simulator vs engine: <span class="fail">FAIL/);
+    expect(html).toContain('95 % bootstrap interval');
+    expect(html).toContain('0.0–31.0 %');
+    expect(html).toContain('>inconclusive<');
     expect(html).toContain('<th>EDP J·s</th>');
   });
 

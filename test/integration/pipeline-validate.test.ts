@@ -1,6 +1,6 @@
 /**
  * PipelineWorkflow with stages.validate: the validate stage runs as the child `<pipeline>/validate` (after fit, here
- * with every other stage off), its result is in the pipeline's and in its run report (errors against thresholds), and the stage table lists it as ran.
+ * with every other stage off), its result is in the pipeline's and in its run report (errors, intervals and verdicts against thresholds), and the stage table lists it as ran.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ describe('PipelineWorkflow with the validate stage', () => {
     writeFileSync(
       short,
       readFileSync(join(PROJECT_ROOT, 'configs', 'validate.yaml'), 'utf8')
-        .replace('requests: 40', 'requests: 16')
+        .replace('requests: 80', 'requests: 16')
         .replace('agents: [CodingAgent, RAGAgent]', 'agents: [CodingAgent]'),
     );
     const input: PipelineInput = {
@@ -49,7 +49,14 @@ describe('PipelineWorkflow with the validate stage', () => {
       const metrics = report.validation!.agents[0]!.metrics;
       expect(metrics.map((m) => m.metric)).toEqual([...VALIDATE_METRICS]);
       expect(metrics.every((m) => typeof m.threshold === 'number' && m.threshold > 0)).toBe(true);
-      expect(metrics.map((m) => m.pass)).toEqual(metrics.map((m) => m.error <= m.threshold!));
+      // The verdict comes from the error's interval: fail only when all of it lies above the threshold.
+      expect(report.validation?.confidence).toBe(0.95);
+      expect(metrics.map((m) => m.verdict)).toEqual(
+        metrics.map((m) =>
+          m.interval![1] <= m.threshold! ? 'pass' : m.interval![0] > m.threshold! ? 'fail' : 'inconclusive',
+        ),
+      );
+      expect(metrics.map((m) => m.pass)).toEqual(metrics.map((m) => m.verdict !== 'fail'));
       expect(readFileSync(r.report!.html, 'utf8')).toContain('<section id="validation">');
       const child = await temporal.client.workflow.getHandle(`${queue}/p/validate`).describe();
       expect(child.type).toBe('ValidateWorkflow');

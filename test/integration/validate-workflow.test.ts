@@ -27,7 +27,7 @@ describe('ValidateWorkflow', { retry: 1 }, () => {
     writeFileSync(
       short,
       readFileSync(join(PROJECT_ROOT, 'configs', 'validate.yaml'), 'utf8').replace(
-        'requests: 40',
+        'requests: 80',
         'requests: 24',
       ),
     );

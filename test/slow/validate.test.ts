@@ -1,14 +1,13 @@
 /**
  * Simulator versus engine: the vLLM emulator (iteration scheduler, latency truth = the simulation config's fit) and
- * the simulator replay the same seeded trace; with the right α every error is within configs/validate.yaml's
- * thresholds, and with a deliberately wrong prefill α in the simulation config the validation fails on TTFT.
+ * the simulator replay the same seeded trace, WITH the fit's noise σ on both sides (the fitted prefill σ, 42 ms, is as
+ * large as its α): with the right α no metric's verdict is `fail`, and with a deliberately wrong prefill α in the
+ * simulation config the validation fails on TTFT.
  *
- * Both sides run with the fit's noise σ set to 0. The fitted prefill σ (42 ms) is as large as its α (45 ms), and the
- * two sides draw it independently: over 40 requests their percentiles differ by 10–30 % from sampling alone, so with
- * σ kept the right α failed the thresholds in 4 of 11 runs on an idle machine (load 2–6) — a coin toss about the
- * draws, not a check of the model. Without σ each side is deterministic and what remains is what the check means to
- * measure: the simulator's model of the engine (iteration scheduling, α, β) against the engine's real-time behaviour
- * (errors ≤ 5 % measured at load 5–7, far inside the thresholds); a wrong α still fails.
+ * The verdict is what makes σ bearable: compared point against point, the two sides' independent draws moved the
+ * percentiles of 40 requests by 10–30 % and the right α failed its thresholds in 4 of 11 runs. Now the simulator is
+ * averaged over several noise seeds and a metric fails only when its whole bootstrap interval lies above the threshold
+ * (core/stages/validate/interval.ts, verdict.ts).
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,19 +17,17 @@ import type { AgentName } from '../../contracts/index.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { emulatorArgsFor, percentile, runValidation } from '../../core/stages/validate/index.js';
 import { type SpawnedEmulator, spawnEmulator } from '../../emulators/vllm/spawn.js';
-import { writeNoiselessSimConfig } from '../helpers/noiseless-sim-config.js';
 
 const VALIDATE = join(PROJECT_ROOT, 'configs', 'validate.yaml');
 const AGENTS: AgentName[] = ['CodingAgent', 'RAGAgent'];
 let tmp: string;
-/** The fitted simulation config with every σ set to 0 (see the note above). */
-let SIM: string;
+/** The fitted simulation config as shipped, σ included. */
+const SIM = join(PROJECT_ROOT, 'configs', 'simulation_config.yaml');
 const engines: Partial<Record<AgentName, { baseUrl: string; model: string }>> = {};
 const spawned: SpawnedEmulator[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'migflow-validate-'));
-  SIM = writeNoiselessSimConfig(join(tmp, 'simulation_config.noiseless.yaml'));
   for (const agent of AGENTS) {
     const args = emulatorArgsFor(VALIDATE, SIM, agent);
     const e = await spawnEmulator(args);
@@ -49,18 +46,15 @@ describe('validate', () => {
     expect(percentile([10, 0], 90)).toBeCloseTo(9);
   });
 
-  // Two tries: the engine side is a real-time replay, and on a machine loaded far past its cores the client's and
-  // the emulator's wake-ups run tens of ms late, which lands in a TTFT of 0.1-0.2 s (σ = 0: 1 run of 16 failed at
-  // load 5-10, by 0.7 points on RAGAgent ttft_p50); a wrong model fails both tries.
   it('passes against emulators whose truth is the fitted simulation config', {
     timeout: 120_000,
-    retry: 1,
   }, async () => {
     const r = await runValidation({ validateConfig: VALIDATE, simulationConfig: SIM, engines });
     expect(r.agents.map((a) => a.agent)).toEqual(AGENTS);
     for (const a of r.agents) {
-      expect(a.requests).toBe(40);
+      expect(a.requests).toBe(80);
       expect(a.failed, r.table).toEqual([]);
+      expect(Object.values(a.verdict)).not.toContain('fail');
       // Both sides saw the same trace: the same tokens went out.
       expect(a.sim.throughput).toBeGreaterThan(0);
     }
@@ -79,7 +73,7 @@ describe('validate', () => {
     writeFileSync(
       short,
       readFileSync(VALIDATE, 'utf8')
-        .replace('requests: 40', 'requests: 12')
+        .replace('requests: 80', 'requests: 12')
         .replace('agents: [CodingAgent, RAGAgent]', 'agents: [CodingAgent]'),
     );
     const r = await runValidation({ validateConfig: short, simulationConfig: wrong, engines });

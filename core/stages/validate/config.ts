@@ -31,7 +31,7 @@ export const validateConfigSchema = z
       .describe('one engine per agent, each replaying its own share of the trace'),
     trace: z
       .object({
-        requests: z.number().int().positive().default(40).describe('requests per agent'),
+        requests: z.number().int().positive().default(80).describe('requests per agent'),
         rate_per_s: z.number().positive().default(2).describe('Poisson arrival rate per agent'),
         prompt_tokens: range.default([128, 1024]),
         completion_tokens: range.default([32, 128]),
@@ -39,7 +39,7 @@ export const validateConfigSchema = z
       })
       .strict()
       .default({
-        requests: 40,
+        requests: 80,
         rate_per_s: 2,
         prompt_tokens: [128, 1024],
         completion_tokens: [32, 128],

@@ -12,8 +12,15 @@ export interface RequestTiming {
 
 /** Linear-interpolated percentile (numpy's default), as vLLM's benchmark reports them. */
 export function percentile(xs: readonly number[], p: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  return percentileSorted(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
+}
+
+/** `percentile` of an ascending array (the bootstrap computes thousands: one sort per sample, not per percentile). */
+export function percentileSorted(s: readonly number[], p: number): number {
+  if (s.length === 0) return Number.NaN;
   const k = ((s.length - 1) * p) / 100;
   const lo = Math.floor(k);
   const hi = Math.ceil(k);
@@ -23,18 +30,18 @@ export function percentile(xs: readonly number[], p: number): number {
 export type MetricValues = Record<MetricName, number>;
 
 export function metricValues(timings: readonly RequestTiming[]): MetricValues {
-  const ttft = timings.map((t) => t.ttftS);
-  const tpot = timings.map((t) => t.tpotS);
+  const ttft = timings.map((t) => t.ttftS).sort((a, b) => a - b);
+  const tpot = timings.map((t) => t.tpotS).sort((a, b) => a - b);
   const first = Math.min(...timings.map((t) => t.arrivalS));
   const last = Math.max(...timings.map((t) => t.finishS));
   const tokens = timings.reduce((s, t) => s + t.completionTokens, 0);
   return {
-    ttft_p50: percentile(ttft, 50),
-    ttft_p90: percentile(ttft, 90),
-    ttft_p99: percentile(ttft, 99),
-    tpot_p50: percentile(tpot, 50),
-    tpot_p90: percentile(tpot, 90),
-    tpot_p99: percentile(tpot, 99),
+    ttft_p50: percentileSorted(ttft, 50),
+    ttft_p90: percentileSorted(ttft, 90),
+    ttft_p99: percentileSorted(ttft, 99),
+    tpot_p50: percentileSorted(tpot, 50),
+    tpot_p90: percentileSorted(tpot, 90),
+    tpot_p99: percentileSorted(tpot, 99),
     throughput: tokens / Math.max(1e-9, last - first),
   };
 }

@@ -38,5 +38,6 @@ export function requestsNeeded(i: ErrorInterval, threshold: number, requests: nu
   const halfWidth = p <= threshold ? hi - p : p - lo;
   const distance = Math.abs(threshold - p);
   if (distance === 0) return Number.POSITIVE_INFINITY;
-  return Math.max(requests, Math.ceil(requests * (halfWidth / distance) ** 2));
+  // The 1e-9 keeps a ratio that is whole but for rounding (2.0000000000000004) from asking for one request more.
+  return Math.max(requests, Math.ceil(requests * (halfWidth / distance) ** 2 - 1e-9));
 }

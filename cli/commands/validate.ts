@@ -1,6 +1,7 @@
 /**
  * `migflow validate`: the simulator against live engines on one seeded trace (configs/validate.yaml), per agent
- * TTFT and TPOT at P50/P90/P99 and throughput with their relative errors; exit code 1 when a threshold is exceeded.
+ * TTFT and TPOT at P50/P90/P99 and throughput with their relative errors and intervals; exit code 1 when a metric
+ * fails (its whole error interval above the threshold).
  * `--start-emulator` starts one vLLM emulator per agent whose latency truth is the simulation config's fit (what CI
  * checks); `--engine CodingAgent=http://host:8000` points an agent at a real vLLM instead.
  */
@@ -45,7 +46,7 @@ export function registerValidateCommand(program: Command): void {
     .description(
       'replay one trace through the simulator and live engines; per-agent TTFT/TPOT/throughput errors',
     )
-    .option('--config <path>', 'validation config (engine, trace, thresholds)', 'configs/validate.yaml')
+    .option('--config <path>', 'validation config (engine, trace, statistics, thresholds)', 'configs/validate.yaml')
     .option(
       '--sim-config <path>',
       'simulation config whose fitted engines are checked',

@@ -4,7 +4,9 @@
  * Why this design. The engine side is one real-time replay of n requests and cannot cheaply be repeated; the
  * simulator side can: it runs R times with different noise seeds, and its metric is the mean over those runs, so its
  * own noise (the fitted σ, which is as large as the prefill α) is averaged out instead of being compared draw against
- * draw. What remains is the engine's sampling error: which n requests (and which noise draws) this one replay got. The
+ * draw. (The mean of each run's percentile, not the percentile of the runs pooled: both sides then use the same
+ * estimator, a percentile of n requests, whose bias — a P99 of 80 requests sits below the true P99 — is the same on
+ * both.) What remains is the engine's sampling error: which n requests (and which noise draws) this one replay got. The
  * bootstrap resamples request indices with replacement and applies the SAME indices to the engine's timings and to
  * every simulator run (both sides replayed the same trace, request i is the same prompt on both), recomputes each
  * metric on both sides and the signed relative error (sim − engine) / engine. Pairing keeps what the two sides share

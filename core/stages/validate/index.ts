@@ -184,56 +184,60 @@ export async function runValidation(input: ValidateInput, signal?: AbortSignal):
   const cfg = loadValidateConfig(input.validateConfig);
   const sim = loadSimulationConfig(input.simulationConfig);
   const ts = targets(cfg, sim, input.validateConfig);
-  const agents = await Promise.all(
-    ts.map(async (t) => {
-      const engine = input.engines[t.agent];
-      if (!engine) {
-        throw new ConfigError(
-          input.validateConfig,
-          'agents',
-          `no engine given for ${t.agent}`,
-          'start one per agent',
-        );
-      }
-      const trace = validationTrace(cfg, AGENT_NAMES.indexOf(t.agent));
-      const seed = input.seed ?? cfg.trace.seed;
-      // The simulator's noise averaged out over several seeds (interval.ts says why); it is fast, the engine is not.
-      const simRuns = Array.from({ length: cfg.statistics.sim_runs }, (_, r) =>
-        simulateTrace(sim, t.agentIndex, cfg.gpu, t.logicalProfile, trace, seed + r),
+  const seed = input.seed ?? cfg.trace.seed;
+  // Three phases, so that no CPU-bound work runs while an engine replay is timing its streams (a busy event loop
+  // would stamp tokens late): every simulator run first, then the replays of all agents together, then the bootstraps.
+  const sides = ts.map((t) => {
+    const engine = input.engines[t.agent];
+    if (!engine) {
+      throw new ConfigError(
+        input.validateConfig,
+        'agents',
+        `no engine given for ${t.agent}`,
+        'start one per agent',
       );
-      const engineTimings = await replayTrace(engine.baseUrl, engine.model, trace, signal);
-      const intervals = bootstrapErrors(engineTimings, simRuns, {
-        confidence: cfg.statistics.confidence,
-        resamples: cfg.statistics.resamples,
-        seed: seed * 1000 + AGENT_NAMES.indexOf(t.agent) + 1,
-      });
-      const error = Object.fromEntries(METRICS.map((m) => [m, intervals[m].error])) as MetricValues;
-      const verdicts = Object.fromEntries(
-        METRICS.map((m) => [m, verdict(intervals[m], cfg.thresholds[m])]),
-      ) as Record<MetricName, Verdict>;
-      const needed: Partial<Record<MetricName, number | null>> = {};
-      for (const m of METRICS) {
-        if (verdicts[m] !== 'inconclusive') continue;
-        const n = requestsNeeded(intervals[m], cfg.thresholds[m], trace.length);
-        needed[m] = Number.isFinite(n) ? n : null;
-      }
-      return {
-        agent: t.agent,
-        model: t.params.model,
-        requests: trace.length,
-        sim: meanMetrics(simRuns.map((r) => metricValues(r))),
-        engine: metricValues(engineTimings),
-        error,
-        interval: Object.fromEntries(METRICS.map((m) => [m, absoluteInterval(intervals[m])])) as Record<
-          MetricName,
-          [number, number]
-        >,
-        verdict: verdicts,
-        requestsNeeded: needed,
-        failed: METRICS.filter((m) => verdicts[m] === 'fail'),
-      } satisfies AgentValidation;
-    }),
+    }
+    const trace = validationTrace(cfg, AGENT_NAMES.indexOf(t.agent));
+    // The simulator's noise averaged out over several seeds (interval.ts says why); it is fast, the engine is not.
+    const simRuns = Array.from({ length: cfg.statistics.sim_runs }, (_, r) =>
+      simulateTrace(sim, t.agentIndex, cfg.gpu, t.logicalProfile, trace, seed + r),
+    );
+    return { t, engine, trace, simRuns };
+  });
+  const replays = await Promise.all(
+    sides.map(({ engine, trace }) => replayTrace(engine.baseUrl, engine.model, trace, signal)),
   );
+  const agents = sides.map(({ t, trace, simRuns }, k): AgentValidation => {
+    const engineTimings = replays[k]!;
+    const intervals = bootstrapErrors(engineTimings, simRuns, {
+      confidence: cfg.statistics.confidence,
+      resamples: cfg.statistics.resamples,
+      seed: seed * 1000 + AGENT_NAMES.indexOf(t.agent) + 1,
+    });
+    const verdicts = Object.fromEntries(
+      METRICS.map((m) => [m, verdict(intervals[m], cfg.thresholds[m])]),
+    ) as Record<MetricName, Verdict>;
+    const needed: Partial<Record<MetricName, number | null>> = {};
+    for (const m of METRICS) {
+      if (verdicts[m] !== 'inconclusive') continue;
+      const n = requestsNeeded(intervals[m], cfg.thresholds[m], trace.length);
+      needed[m] = Number.isFinite(n) ? n : null;
+    }
+    const perMetric = <T>(f: (m: MetricName) => T) =>
+      Object.fromEntries(METRICS.map((m) => [m, f(m)])) as Record<MetricName, T>;
+    return {
+      agent: t.agent,
+      model: t.params.model,
+      requests: trace.length,
+      sim: meanMetrics(simRuns.map((r) => metricValues(r))),
+      engine: metricValues(engineTimings),
+      error: perMetric((m) => intervals[m].error),
+      interval: perMetric((m) => absoluteInterval(intervals[m])),
+      verdict: verdicts,
+      requestsNeeded: needed,
+      failed: METRICS.filter((m) => verdicts[m] === 'fail'),
+    };
+  });
   const gpu = sim.cluster[cfg.gpu]!;
   const report = {
     simulationConfig: input.simulationConfig,

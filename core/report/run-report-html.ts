@@ -330,7 +330,10 @@ function validationSection(r: RunReport): string {
       td(`${num(100 * m.error, 1)} %`, 'n'),
       td(m.interval === null ? '–' : `${num(100 * m.interval[0], 1)}–${num(100 * m.interval[1], 1)} %`, 'n'),
       td(m.threshold === null ? '–' : `${num(100 * m.threshold, 0)} %`, 'n'),
-      td(m.verdict === 'fail' ? 'FAIL' : m.verdict, m.pass ? 'pass' : 'fail'),
+      td(
+        m.verdict === 'fail' ? 'FAIL' : m.verdict,
+        m.verdict === 'inconclusive' ? 'unsettled' : m.pass ? 'pass' : 'fail',
+      ),
     ]),
   );
   return `<section id="validation"><h2>Simulator vs engine: <span class="${v.pass ? 'pass' : 'fail'}">${v.pass ? 'PASS' : 'FAIL'}</span></h2><p>The validate trace replayed through the fitted simulator and a live engine; relative error per metric (simulator averaged over noise seeds) with its ${v.confidence === null ? '' : `${num(100 * v.confidence, 0)} % `}bootstrap interval of the engine's sampling error; FAIL only where the whole interval lies above the threshold, inconclusive where it straddles it. Report: ${fileLink(v.dir)}</p>${table(
@@ -418,7 +421,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 .answer li{margin:3px 0}table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #ddd;padding:3px 8px;vertical-align:top}
 th{background:#f5f5f5;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}td.best{font-weight:600;color:#b35900}
 td.rl{font-weight:600;color:#b35900}.sub{font-weight:normal;color:#888;font-size:11px}code{font-size:12px}
-.pass{color:#2ca02c;font-weight:600}.fail{color:#d62728;font-weight:600}.st-hit{color:#2ca02c}.st-ran{color:#1f77b4}.st-skipped{color:#999}.st-pruned{color:#b35900}.st-failed{color:#d62728}a.path{font-family:monospace;font-size:12px}
+.pass{color:#2ca02c;font-weight:600}.fail{color:#d62728;font-weight:600}.unsettled{color:#b35900}.st-hit{color:#2ca02c}.st-ran{color:#1f77b4}.st-skipped{color:#999}.st-pruned{color:#b35900}.st-failed{color:#d62728}a.path{font-family:monospace;font-size:12px}
 .charts,.figs{display:flex;flex-wrap:wrap;gap:12px}.figs img{max-width:380px;border:1px solid #eee}figure{margin:0}
 .chart{background:#fff;border:1px solid #eee}.chart .ct{font-size:13px;font-weight:600}.chart .cl{font-size:11px;fill:#444}
 .chart .grid{stroke:#eee}.chart .axis{stroke:#888}.chart .marker{stroke:#d62728;stroke-dasharray:3 3}

@@ -83,7 +83,7 @@ describe('run report', () => {
     expect(html).toMatch(/<section id="validation"><h2>Simulator vs engine: <span class="fail">FAIL/);
     expect(html).toContain('95 % bootstrap interval');
     expect(html).toContain('0.0–31.0 %');
-    expect(html).toContain('>inconclusive<');
+    expect(html).toContain('<td class="unsettled">inconclusive</td>');
     expect(html).toContain('<th>EDP J·s</th>');
   });
 

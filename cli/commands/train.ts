@@ -170,6 +170,25 @@ function lineDisplay(write: (line: string) => void): ProgressDisplay {
   };
 }
 
+/** The --eval flags as one `training.evaluation` section (replacing the config's own); none given = none. */
+export function evaluationOverride(o: {
+  eval?: boolean;
+  evalEpisodes?: number;
+  evalDecisions?: number;
+  evalSeed?: number;
+}): Record<string, unknown> {
+  if (!o.eval && o.evalEpisodes === undefined && o.evalDecisions === undefined && o.evalSeed === undefined) {
+    return {};
+  }
+  return {
+    'training.evaluation': {
+      ...(o.evalEpisodes === undefined ? {} : { episodes: o.evalEpisodes }),
+      ...(o.evalDecisions === undefined ? {} : { decisions: o.evalDecisions }),
+      ...(o.evalSeed === undefined ? {} : { seed: o.evalSeed }),
+    },
+  };
+}
+
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
@@ -222,6 +241,25 @@ export function registerTrainCommand(program: Command): void {
       '--task <name>',
       'draw every episode from a task of the suite (easy, medium, hard, or a task .yaml)',
     )
+    .option(
+      '--eval',
+      'evaluate every checkpoint on a held-out trace and pick best.json by that reward (training.evaluation)',
+    )
+    .option(
+      '--eval-episodes <n>',
+      'held-out episodes per evaluation (implies --eval; default 1)',
+      positiveWhole,
+    )
+    .option(
+      '--eval-decisions <n>',
+      "decisions per held-out episode (implies --eval; default the bench config's benchmark_length)",
+      positiveWhole,
+    )
+    .option(
+      '--eval-seed <n>',
+      "seed of the held-out trace (implies --eval; default the bench config's seed + 1)",
+      wholeNumber,
+    )
     .option('--no-step-logs', "skip the reference's per-step episode logs")
     .action(
       async (opts: {
@@ -244,6 +282,10 @@ export function registerTrainCommand(program: Command): void {
         realTokens?: boolean;
         task?: string;
         stepLogs: boolean;
+        eval?: boolean;
+        evalEpisodes?: number;
+        evalDecisions?: number;
+        evalSeed?: number;
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
         prepareRunDir(runDir, opts.resume);
@@ -268,8 +310,11 @@ export function registerTrainCommand(program: Command): void {
             {
               trainingConfig,
               simulationConfig: opts.simConfig,
-              overrides:
-                opts.nEnvs === undefined ? opts.set : { ...opts.set, 'training.PPO.n_envs': opts.nEnvs },
+              overrides: {
+                ...opts.set,
+                ...(opts.nEnvs === undefined ? {} : { 'training.PPO.n_envs': opts.nEnvs }),
+                ...evaluationOverride(opts),
+              },
               seed: opts.seed,
               ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
               ...(opts.resume ? { resumeFrom: opts.resume } : {}),
@@ -307,7 +352,7 @@ export function registerTrainCommand(program: Command): void {
               `steps             ${r.steps} (${r.episodes} episodes)`,
               `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
               `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
-              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))}`,
+              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? 'held-out evaluation reward, logs/eval.jsonl' : 'mean training-episode reward'})`,
               `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
             ].join('\n')}\n`,
           );

@@ -23,6 +23,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const OPTIONAL_TRAINING_FIELDS: ReadonlySet<string> = new Set([
   'training.PPO.target_kl',
   'training.PPO.critic_warmup_updates',
+  // A whole section (e.g. `{ decisions: 128 }`): present = held-out evaluation on.
+  'training.evaluation',
 ]);
 
 /**

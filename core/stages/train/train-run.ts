@@ -326,6 +326,17 @@ function dropOtherTimeline(runDir: string, ckDir: string, resumedAt: number, res
   rmSync(join(runDir, 'training-curve.png'), { force: true });
 }
 
+function bestByEval(checkpoint: string, e: EvalRecord, meanEpisodeReward: number | null): BestCheckpoint {
+  return {
+    checkpoint,
+    criterion: 'eval_reward',
+    meanEpisodeReward,
+    evalReward: e.meanReward,
+    evalSeeds: e.seeds,
+    evalDecisions: e.decisions,
+  };
+}
+
 /** Trains one Maskable PPO policy on the MIG environment; see the module doc. */
 export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
   const log = o.log ?? (() => {});
@@ -468,6 +479,14 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   if (best && (checkpointSteps(best.checkpoint) ?? 0) > resumedAt) best = undefined;
   // Chosen by another criterion (a resume that turned evaluation on or off; best.json before criteria): start over.
   if (best && (best.criterion ?? 'mean_episode_reward') !== criterion) best = undefined;
+  // With evaluation the kept history decides (best.json may have pointed past the resume point while an earlier
+  // evaluation, still kept, was the best before it).
+  if (evaluator && evals.length > 0) {
+    const top = evals.reduce((a, b) => (b.meanReward > a.meanReward ? b : a));
+    const ended = episodes.filter((e) => e.steps <= top.steps).at(-1);
+    best = bestByEval(join(ckDir, top.checkpoint), top, ended?.meanReward100 ?? null);
+    writeFileAtomic(bestFile, `${JSON.stringify(best, null, 2)}\n`);
+  } else if (evaluator) best = undefined;
 
   // Each environment's step-log lines of its running episode; written out as the episode's file when it ends.
   const stepLines: string[][] = Array.from({ length: nEnvs }, () => []);
@@ -585,14 +604,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     );
     if (!best || e.meanReward > best.evalReward!) {
       const mean = trainer.meanRecentReward;
-      setBest({
-        checkpoint,
-        criterion,
-        meanEpisodeReward: Number.isFinite(mean) ? mean : null,
-        evalReward: e.meanReward,
-        evalSeeds: e.seeds,
-        evalDecisions: e.decisions,
-      });
+      setBest(bestByEval(checkpoint, e, Number.isFinite(mean) ? mean : null));
     }
   }
 

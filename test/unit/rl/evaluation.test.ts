@@ -5,18 +5,20 @@
  * resume keeps the evaluation history and evaluates a checkpoint whose evaluation a kill cut off, the cache key
  * follows the setting, and bad values are refused with the field and the fix.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluationOverride } from '../../../cli/commands/train.js';
 import { readTrainingConfig } from '../../../core/config/index.js';
 import { runTrialToDir } from '../../../core/stages/bench/bench-child.js';
+import { createCheckpointEvaluator } from '../../../core/stages/train/evaluation.js';
 import { trainStage } from '../../../core/stages/train/index.js';
 import { runTraining } from '../../../core/stages/train/train-run.js';
 import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 import { digestRun } from './run-digest.js';
 import { SHIPPED_TRAIN_REQUEST } from './setup.js';
+import { readScalars } from './tensorboard-reader.js';
 import { useTfBackend } from './tf-setup.js';
 
 useTfBackend();
@@ -33,7 +35,9 @@ const TINY = {
   'training.PPO.net_arch.pi': [16, 16],
   'training.PPO.net_arch.vf': [16],
 };
-const EVALUATION = { 'training.evaluation': { decisions: 24, episodes: 2 } };
+// Seeds 82 and 83: there the evaluation prefers rl_model_80_steps while the training reward prefers rl_model_40_steps
+// (on the default seeds 78/79 both pick 40), so the test tells the two criteria apart.
+const EVALUATION = { 'training.evaluation': { decisions: 24, episodes: 2, seed: 82 } };
 const FILES = {
   trainingConfigPath: 'configs/training_config.yaml',
   simulationConfigPath: 'configs/simulation_config.yaml',
@@ -84,20 +88,26 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
       'rl_model_80_steps',
       'rl_model_96_steps',
     ]);
-    // Bench seed 77 + 1, then the next seed for the second episode.
     for (const l of lines) {
-      expect(l.seeds).toEqual([78, 79]);
+      expect(l.seeds).toEqual([82, 83]);
       expect(l.decisions).toBe(24);
       expect(l.meanReward).toBeCloseTo((l.rewards[0]! + l.rewards[1]!) / 2, 12);
     }
+    // TensorBoard: SB3 EvalCallback's tag at each checkpoint's step.
+    const [events] = readdirSync(join(evalDir, 'tensorboard'));
+    const tb = readScalars(join(evalDir, 'tensorboard', events!)).filter((x) => x.tag === 'eval/mean_reward');
+    expect(tb.map((x) => x.step)).toEqual([40, 80, 96]);
+    expect(tb.map((x) => x.value)).toEqual(lines.map((l) => Math.fround(l.meanReward)));
     const top = lines.reduce((a, b) => (b.meanReward > a.meanReward ? b : a));
     expect(evaluated.bestBy).toBe('eval_reward');
+    expect(top.checkpoint).toBe('rl_model_80_steps');
+    expect(plain.bestCheckpoint).toBe(join(plainDir, 'checkpoints', 'rl_model_40_steps'));
     expect(evaluated.bestCheckpoint).toBe(join(evalDir, 'checkpoints', top.checkpoint));
     expect(bestJson(evalDir)).toMatchObject({
       checkpoint: join(evalDir, 'checkpoints', top.checkpoint),
       criterion: 'eval_reward',
       evalReward: top.meanReward,
-      evalSeeds: [78, 79],
+      evalSeeds: [82, 83],
       evalDecisions: 24,
     });
   });
@@ -169,6 +179,21 @@ describe('the evaluation setting', () => {
     expect(on.inputFiles).toContain('configs/bench_config.yaml');
     expect(on.inputs).not.toEqual(off.inputs);
     expect(otherSeed.inputs).not.toEqual(on.inputs);
+  });
+
+  it("draws its traces from the bench config's seed + 1 unless given a seed", () => {
+    const evaluator = (evaluation: { episodes: number; seed?: number }) =>
+      createCheckpointEvaluator({
+        evaluation: { ...evaluation, decisions: 8 },
+        trainingConfig: 'configs/training_config.yaml',
+        simulationConfig: 'configs/simulation_config.yaml',
+        benchConfig: 'configs/bench_config.yaml',
+        syntheticTokens: true,
+      });
+    // configs/bench_config.yaml has seed 77.
+    expect(evaluator({ episodes: 3 }).seeds).toEqual([78, 79, 80]);
+    expect(evaluator({ episodes: 1, seed: 5 }).seeds).toEqual([5]);
+    expect(evaluator({ episodes: 1 }).decisions).toBe(8);
   });
 
   it('comes from the --eval flags as one training.evaluation section', () => {

@@ -17,6 +17,7 @@ import { ConfigError } from '../../core/errors.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
+import { type EvaluationFlags, evaluationOverride, withEvaluationOptions } from '../lib/eval-options.js';
 import { overridePair, positiveWhole, wholeNumber, wholeUpTo } from '../lib/options.js';
 import { UpdateTables } from '../lib/sb3-table.js';
 
@@ -170,27 +171,8 @@ function lineDisplay(write: (line: string) => void): ProgressDisplay {
   };
 }
 
-/** The --eval flags as one `training.evaluation` section (replacing the config's own); none given = none. */
-export function evaluationOverride(o: {
-  eval?: boolean;
-  evalEpisodes?: number;
-  evalDecisions?: number;
-  evalSeed?: number;
-}): Record<string, unknown> {
-  if (!o.eval && o.evalEpisodes === undefined && o.evalDecisions === undefined && o.evalSeed === undefined) {
-    return {};
-  }
-  return {
-    'training.evaluation': {
-      ...(o.evalEpisodes === undefined ? {} : { episodes: o.evalEpisodes }),
-      ...(o.evalDecisions === undefined ? {} : { decisions: o.evalDecisions }),
-      ...(o.evalSeed === undefined ? {} : { seed: o.evalSeed }),
-    },
-  };
-}
-
 export function registerTrainCommand(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description('train the Maskable PPO MIG policy locally (no Temporal server)')
     .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
@@ -241,28 +223,10 @@ export function registerTrainCommand(program: Command): void {
       '--task <name>',
       'draw every episode from a task of the suite (easy, medium, hard, or a task .yaml)',
     )
-    .option(
-      '--eval',
-      'evaluate every checkpoint on a held-out trace and pick best.json by that reward (training.evaluation)',
-    )
-    .option(
-      '--eval-episodes <n>',
-      'held-out episodes per evaluation (implies --eval; default 1)',
-      positiveWhole,
-    )
-    .option(
-      '--eval-decisions <n>',
-      "decisions per held-out episode (implies --eval; default the bench config's benchmark_length)",
-      positiveWhole,
-    )
-    .option(
-      '--eval-seed <n>',
-      "seed of the held-out trace (implies --eval; default the bench config's seed + 1)",
-      wholeNumber,
-    )
-    .option('--no-step-logs', "skip the reference's per-step episode logs")
-    .action(
-      async (opts: {
+    .option('--no-step-logs', "skip the reference's per-step episode logs");
+  withEvaluationOptions(command).action(
+    async (
+      opts: {
         trainingConfig: string;
         config?: string;
         verbose?: boolean;
@@ -282,95 +246,92 @@ export function registerTrainCommand(program: Command): void {
         realTokens?: boolean;
         task?: string;
         stepLogs: boolean;
-        eval?: boolean;
-        evalEpisodes?: number;
-        evalDecisions?: number;
-        evalSeed?: number;
-      }) => {
-        const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
-        prepareRunDir(runDir, opts.resume);
-        if (opts.config) {
-          process.stderr.write(
-            `migflow train: --config is now --training-config (every command names its configs --training-config, --sim-config, --bench-config); using ${opts.config}\n`,
-          );
-        }
-        const trainingConfig = opts.config ?? opts.trainingConfig;
-        const tables = opts.verbose
-          ? new UpdateTables(runDir, opts.resume ? (checkpointSteps(opts.resume) ?? 0) : 0)
-          : undefined;
-        // The bar redraws its line: with tables on stdout, plain lines keep both readable.
-        const display =
-          process.stderr.isTTY && !tables ? barDisplay() : lineDisplay((l) => process.stderr.write(`${l}\n`));
-        const controller = new AbortController();
-        const onSignal = () => controller.abort();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        try {
-          const r = await trainStage.run(
-            {
-              trainingConfig,
-              simulationConfig: opts.simConfig,
-              overrides: {
-                ...opts.set,
-                ...(opts.nEnvs === undefined ? {} : { 'training.PPO.n_envs': opts.nEnvs }),
-                ...evaluationOverride(opts),
-              },
-              seed: opts.seed,
-              ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
-              ...(opts.resume ? { resumeFrom: opts.resume } : {}),
-              ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
-              syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
-              ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
-              stepLogs: opts.stepLogs,
-              ...(opts.warmStart
-                ? {
-                    warmStart: opts.warmStart,
-                    benchConfig: opts.benchConfig,
-                    ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
-                    ...(opts.warmStartRounds !== undefined ? { warmStartRounds: opts.warmStartRounds } : {}),
-                  }
-                : {}),
+      } & EvaluationFlags,
+    ) => {
+      const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
+      prepareRunDir(runDir, opts.resume);
+      if (opts.config) {
+        process.stderr.write(
+          `migflow train: --config is now --training-config (every command names its configs --training-config, --sim-config, --bench-config); using ${opts.config}\n`,
+        );
+      }
+      const trainingConfig = opts.config ?? opts.trainingConfig;
+      const tables = opts.verbose
+        ? new UpdateTables(runDir, opts.resume ? (checkpointSteps(opts.resume) ?? 0) : 0)
+        : undefined;
+      // The bar redraws its line: with tables on stdout, plain lines keep both readable.
+      const display =
+        process.stderr.isTTY && !tables ? barDisplay() : lineDisplay((l) => process.stderr.write(`${l}\n`));
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const r = await trainStage.run(
+          {
+            trainingConfig,
+            simulationConfig: opts.simConfig,
+            overrides: {
+              ...opts.set,
+              ...(opts.nEnvs === undefined ? {} : { 'training.PPO.n_envs': opts.nEnvs }),
+              ...evaluationOverride(opts),
             },
-            runDir,
-            {
-              signal: controller.signal,
-              progress: (p) => {
-                for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
-                display.update(p);
-              },
-              log: (line) => {
-                if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
-              },
+            seed: opts.seed,
+            ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
+            ...(opts.resume ? { resumeFrom: opts.resume } : {}),
+            ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
+            syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
+            ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
+            stepLogs: opts.stepLogs,
+            ...(opts.warmStart
+              ? {
+                  warmStart: opts.warmStart,
+                  benchConfig: opts.benchConfig,
+                  ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
+                  ...(opts.warmStartRounds !== undefined ? { warmStartRounds: opts.warmStartRounds } : {}),
+                }
+              : {}),
+          },
+          runDir,
+          {
+            signal: controller.signal,
+            progress: (p) => {
+              for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
+              display.update(p);
             },
-          );
-          display.stop();
-          for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
-          const rel = (p: string) => relative(process.cwd(), p) || '.';
-          process.stdout.write(
-            `${[
-              `run directory     ${rel(runDir)}`,
-              `steps             ${r.steps} (${r.episodes} episodes)`,
-              `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
-              `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
-              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? 'held-out evaluation reward, logs/eval.jsonl' : 'mean training-episode reward'})`,
-              `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
-            ].join('\n')}\n`,
-          );
-        } catch (err) {
-          display.stop();
-          const ck = err instanceof TrainingStoppedError ? err.checkpoint : undefined;
-          if (controller.signal.aborted && ck) {
-            process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
-            process.exitCode = 130;
-            return;
-          }
-          throw err;
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+            log: (line) => {
+              if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
+            },
+          },
+        );
+        display.stop();
+        for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
+        const rel = (p: string) => relative(process.cwd(), p) || '.';
+        process.stdout.write(
+          `${[
+            `run directory     ${rel(runDir)}`,
+            `steps             ${r.steps} (${r.episodes} episodes)`,
+            `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
+            `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
+            `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? 'held-out evaluation reward, logs/eval.jsonl' : 'mean training-episode reward'})`,
+            `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
+          ].join('\n')}\n`,
+        );
+      } catch (err) {
+        display.stop();
+        const ck = err instanceof TrainingStoppedError ? err.checkpoint : undefined;
+        if (controller.signal.aborted && ck) {
+          process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
+          process.exitCode = 130;
+          return;
         }
-        // tfjs backends can keep handles open after the run.
-        process.exit(process.exitCode ?? 0);
-      },
-    );
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      // tfjs backends can keep handles open after the run.
+      process.exit(process.exitCode ?? 0);
+    },
+  );
 }

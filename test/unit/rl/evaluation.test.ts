@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluationOverride } from '../../../cli/commands/train.js';
+import { evaluationOverride } from '../../../cli/lib/eval-options.js';
 import { readTrainingConfig } from '../../../core/config/index.js';
 import { runTrialToDir } from '../../../core/stages/bench/bench-child.js';
 import { createCheckpointEvaluator } from '../../../core/stages/train/evaluation.js';

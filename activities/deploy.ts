@@ -88,7 +88,11 @@ export function createDeployActivities(deps: ActivityDeps) {
     },
 
     async deployTeardown(raw: DeployInput): Promise<{ containers: string[] }> {
-      return withFailures(() => beating('teardown', async () => deployTeardown(await parse(raw), root)));
+      return withFailures(() =>
+        beating('teardown', async () =>
+          deployTeardown(await parse(raw), root, Context.current().info.attempt),
+        ),
+      );
     },
 
     async deployReport(args: DeployReportArgs<DeployState>): Promise<DeployReportResult> {

@@ -90,20 +90,44 @@ export interface DeployStatus {
   dashboardUrl?: string;
 }
 
+/** One metered stretch of a deployment: the set-up before the first window, a decision window, the teardown. */
+export interface DeployEnergyPhase {
+  phase: 'set-up' | 'window' | 'teardown';
+  window?: number;
+  /** False when it was cut short (the deployment was stopped or failed in it); `endedBy` says how. */
+  complete: boolean;
+  endedBy?: string;
+  /** The reading it books from and its last reading (epoch ms): one phase's `toMs` is the next one's `fromMs`. */
+  fromMs?: number;
+  toMs?: number;
+  meteredS: number;
+  /** What the managed boards drew in it (J). */
+  energyJ: number;
+  samples: number;
+  unavailableSamples: number;
+}
+
 /**
- * Energy of a live deployment, from nvidia-smi power.draw sampled while it served: per agent the energy its slices
- * drew above the boards' idle power (the simulator's marginal energy) and EDP = energy × mean end-to-end latency.
- * `measured` is false where every reading was `[N/A]` (then `note` says so and the figures are 0).
+ * Energy of a live deployment, from nvidia-smi power.draw sampled from its set-up to the end of its teardown: per
+ * agent the energy its slices drew above the boards' idle power (the simulator's marginal energy) and EDP = energy ×
+ * mean end-to-end latency. `measured` is false where every reading was `[N/A]` (then `note` says so and the figures
+ * are 0); `partial` is true where a phase was cut short, missing or did not join the next one (`notes` say which).
  */
 export interface DeployEnergy {
   measured: boolean;
+  partial: boolean;
   note: string;
+  notes: string[];
   samples: number;
   unavailableSamples: number;
-  /** Seconds of the run the readings cover: from the first window's first reading to the last window's end. */
+  /** Seconds of the deployment the readings cover: set-up + every window + teardown (Σ `phases[].meteredS`). */
   meteredS: number;
-  /** Everything the managed boards drew (J), and the idle part of it by the power model. */
+  /** Everything the managed boards drew (J, Σ `phases[].energyJ`), and the idle part of it by the power model. */
   boardEnergyJ: number;
+  /** In the order they happened; consecutive phases share their boundary reading, booked once. */
+  phases: DeployEnergyPhase[];
+  /** Above-idle energy of boards that held no agent's slice (the teardown's, once engines are gone). */
+  unattributedJ: number;
   /** What each managed board drew over the run. */
   gpus: { gpu: number; energyJ: number; energyWh: number }[];
   idleEnergyJ: number;

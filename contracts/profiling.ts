@@ -217,6 +217,8 @@ export interface FitResult {
     r_squared: number | null;
     samples: number;
     droppedFailed: number;
+    /** The shortest prompt fitted (tokens); the write-back judges a negative α by the TTFT there. */
+    minInputTokens: number;
   };
   tpot: { alpha: number; beta: number; sigma: number; r_squared: number | null; samples: number };
   prefillParamFile: string;

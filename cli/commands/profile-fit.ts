@@ -5,10 +5,28 @@
  * fit's param file and figure or this one's, never one of each.
  */
 import type { Command } from 'commander';
-import { fitPrefillFile, fitTpotDir } from '../../core/profiling/index.js';
+import {
+  fitPrefillFile,
+  fitTpotDir,
+  type NonPhysicalFit,
+  nonPhysicalPrefill,
+  nonPhysicalTpot,
+} from '../../core/profiling/index.js';
 import { writeOutputFolder } from '../lib/output-folder.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * These commands write what the reference writes, whatever the line (parity); a line the fit stage's write-back
+ * would refuse is said on stderr, so it is never kept silently.
+ */
+function warnNonPhysical(problems: readonly NonPhysicalFit[]): void {
+  for (const p of problems) {
+    log(
+      `warning: ${p.source}: ${p.field} = ${p.value}: ${p.problem}; the fit stage would refuse to write this fit into a simulation config — re-profile with more prompts or concurrency levels, on a quieter host`,
+    );
+  }
+}
 
 /** Runs `fit` into a private folder, publishes it as `out`, and prints its result with the published paths. */
 async function fitInto<R extends { paramFile: string; plotFile: string | null }>(
@@ -40,9 +58,17 @@ export function registerProfileFitCommands(profile: Command): void {
     )
     .option('--no-plot', 'skip the PNG figure')
     .action(async (opts: { input: string; out: string; includeFailed?: boolean; plot: boolean }) => {
-      await fitInto(opts.out, 'migflow profile fit-prefill', (tmp) =>
-        fitPrefillFile(opts.input, tmp, { includeFailed: opts.includeFailed ?? false, plot: opts.plot, log }),
-      );
+      await fitInto(opts.out, 'migflow profile fit-prefill', async (tmp) => {
+        const r = await fitPrefillFile(opts.input, tmp, {
+          includeFailed: opts.includeFailed ?? false,
+          plot: opts.plot,
+          log,
+        });
+        warnNonPhysical(
+          nonPhysicalPrefill({ ...r, minInputTokens: r.min_input_tokens }, opts.input, 'this fit'),
+        );
+        return r;
+      });
     });
 
   profile
@@ -55,8 +81,10 @@ export function registerProfileFitCommands(profile: Command): void {
     )
     .option('--no-plot', 'skip the PNG figure')
     .action(async (opts: { inputDir: string; out: string; plot: boolean }) => {
-      await fitInto(opts.out, 'migflow profile fit-tpot', (tmp) =>
-        fitTpotDir(opts.inputDir, tmp, { plot: opts.plot, log }),
-      );
+      await fitInto(opts.out, 'migflow profile fit-tpot', async (tmp) => {
+        const r = await fitTpotDir(opts.inputDir, tmp, { plot: opts.plot, log });
+        warnNonPhysical(nonPhysicalTpot(r, opts.inputDir, 'this fit'));
+        return r;
+      });
     });
 }

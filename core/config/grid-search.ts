@@ -11,6 +11,7 @@ import { canonicalJson, sha256Hex } from '../cache/index.js';
 import { ConfigError } from '../errors.js';
 import { addConfigIssue } from './bench.js';
 import { parseYamlConfig, readConfigText } from './load.js';
+import { trainingPathProblem } from './training-fields.js';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -157,26 +158,37 @@ function fieldName(axis: GridAxis, suffix = ''): string {
   return `${axis.path.join('.')}${suffix}${axis.line === undefined ? '' : ` (line ${axis.line})`}`;
 }
 
-/** Checks every axis against the base config: the key must exist there and keep its kind. */
+/**
+ * Checks every axis against the training schema (core/config/training-fields.ts: the key must be a field of the
+ * training config, whether or not the base YAML writes it) and, where the base holds a value, that each swept
+ * value keeps its kind. A field the base leaves to its default has no value to compare with: the schema check of
+ * every trial's config (`validate`) catches a wrong kind there, naming the trial.
+ */
 function checkAxes(grid: ResolvedGridSearchConfig, base: Record<string, unknown>): void {
   for (const axis of grid.axes) {
+    const p = trainingPathProblem(axis.path, base);
+    if (p !== undefined) {
+      throw new ConfigError(
+        grid.file,
+        fieldName(axis),
+        p.problem,
+        `sweep only fields of the training config; ${p.valid}`,
+      );
+    }
     let cur: unknown = base;
-    for (let i = 0; i < axis.path.length; i++) {
-      const key = axis.path[i]!;
-      if (!isPlainObject(cur) || !(key in cur)) {
-        const parent = axis.path.slice(0, i).join('.') || 'the top level';
-        const known = isPlainObject(cur) ? Object.keys(cur).join(', ') : '(not a map)';
+    for (const [i, key] of axis.path.entries()) {
+      if (cur !== undefined && cur !== null && !isPlainObject(cur)) {
         throw new ConfigError(
           grid.file,
           fieldName(axis),
-          `"${key}" is not a field of the training config under ${parent}`,
-          `sweep only fields that exist in training_config.yaml; under ${parent} they are: ${known}`,
+          `the training config holds ${JSON.stringify(cur)} at ${axis.path.slice(0, i).join('.')}, where its schema has a section`,
+          'fix that entry of the training config (it must be a map)',
         );
       }
-      cur = cur[key];
+      cur = isPlainObject(cur) ? cur[key] : undefined;
     }
     axis.values.forEach((v, i) => {
-      if (cur !== null && kindOf(v) !== kindOf(cur))
+      if (cur !== null && cur !== undefined && kindOf(v) !== kindOf(cur))
         throw new ConfigError(
           grid.file,
           fieldName(axis, `[${i}]`),
@@ -187,9 +199,13 @@ function checkAxes(grid: ResolvedGridSearchConfig, base: Record<string, unknown>
   }
 }
 
+/** Sets `path` in `target`, creating the sections a base YAML left out (checkAxes refused any that holds a value). */
 function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let cur = target;
-  for (const key of path.slice(0, -1)) cur = cur[key] as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    if (!isPlainObject(cur[key])) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
   cur[path.at(-1)!] = structuredClone(value);
 }
 

@@ -96,8 +96,10 @@ function editsFor(file: string, m: ProfileMeasurement, models: Record<string, un
   for (const kind of ['prefill', 'tpot'] as const) {
     const fit = m[kind];
     if (!fit) continue;
-    put(['param', kind, 'alpha'], fit.alpha, Number.isFinite(fit.alpha), 'a finite number');
-    put(['param', kind, 'beta'], fit.beta, Number.isFinite(fit.beta), 'a finite number');
+    // The config's schema refuses negative latencies; the fit stage explains why with the bench data
+    // (core/profiling/fit-physical.ts) before it gets here — this keeps any other caller from writing one.
+    put(['param', kind, 'alpha'], fit.alpha, Number.isFinite(fit.alpha) && fit.alpha >= 0, 'a number ≥ 0');
+    put(['param', kind, 'beta'], fit.beta, Number.isFinite(fit.beta) && fit.beta >= 0, 'a number ≥ 0');
     put(['param', kind, 'sigma'], fit.sigma, Number.isFinite(fit.sigma) && fit.sigma >= 0, 'a number ≥ 0');
   }
   return edits;

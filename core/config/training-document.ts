@@ -11,25 +11,16 @@ import { ConfigError } from '../errors.js';
 import { expandGrid, type GridTrial, loadGridSearchConfig } from './grid-search.js';
 import { parseConfig, readConfigText } from './load.js';
 import { parseTrainingConfig, type ResolvedTrainingConfig, trainingConfigSchema } from './training.js';
+import { checkOverridePath } from './training-fields.js';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**
- * Fields the shipped YAML leaves out because their default is "off" (adding them to it would change every run's
- * snapshot and cache key); an override may still set them.
- */
-const OPTIONAL_TRAINING_FIELDS: ReadonlySet<string> = new Set([
-  'training.PPO.target_kl',
-  'training.PPO.critic_warmup_updates',
-  // A whole section (e.g. `{ decisions: 128 }`): present = held-out evaluation on.
-  'training.evaluation',
-]);
-
-/**
- * Returns a deep copy of `raw` with every override set. Each path must name a field the YAML already has, or one of
- * OPTIONAL_TRAINING_FIELDS (a typo would otherwise be silently ignored by the training run).
+ * Returns a deep copy of `raw` with every override set. Each path must name a field of the training schema
+ * (core/config/training-fields.ts), so a typo is refused instead of silently ignored by the training run, while a
+ * field the YAML leaves to its default can still be set (its section is created when the YAML omits it too).
  */
 export function applyTrainingOverrides(
   file: string,
@@ -38,31 +29,23 @@ export function applyTrainingOverrides(
 ): Record<string, unknown> {
   const out = structuredClone(raw);
   for (const [dotted, value] of Object.entries(overrides)) {
+    checkOverridePath(file, dotted, out);
     const path = dotted.split('.');
-    let cur: unknown = out;
-    for (let i = 0; i < path.length - 1; i++) {
-      const key = path[i]!;
-      if (!isPlainObject(cur) || !isPlainObject(cur[key])) {
+    let cur = out;
+    path.slice(0, -1).forEach((key, i) => {
+      const next = cur[key];
+      if (next === undefined || next === null) cur[key] = {};
+      else if (!isPlainObject(next)) {
         throw new ConfigError(
           file,
-          dotted,
-          `override path "${dotted}": "${path.slice(0, i + 1).join('.')}" is not a section of the training config`,
-          `use a dotted path from the YAML root, e.g. training.PPO.n_steps`,
+          path.slice(0, i + 1).join('.'),
+          `override path "${dotted}": the YAML holds ${JSON.stringify(next)} where the schema has a section`,
+          'fix that entry of the YAML (it must be a map)',
         );
       }
-      cur = cur[key];
-    }
-    const leaf = path.at(-1)!;
-    if (!isPlainObject(cur) || !(leaf in cur || OPTIONAL_TRAINING_FIELDS.has(dotted))) {
-      const known = isPlainObject(cur) ? Object.keys(cur).join(', ') : '(none)';
-      throw new ConfigError(
-        file,
-        dotted,
-        `override path "${dotted}": "${leaf}" is not a field there`,
-        `override only fields the training config has; there they are: ${known}`,
-      );
-    }
-    cur[leaf] = structuredClone(value);
+      cur = cur[key] as Record<string, unknown>;
+    });
+    cur[path.at(-1)!] = structuredClone(value);
   }
   return out;
 }

@@ -151,6 +151,12 @@ export class DashboardHub {
     this.sampleLayout();
   }
 
+  /** A phase metered inside a window ended (the set-up): its energy joins the finished ones. */
+  energyPhaseDone(e: WindowEnergy): void {
+    this.energyBefore = addEnergy(this.energyBefore, e);
+    this.energyNow = undefined;
+  }
+
   /** The window's energy so far (each power reading). */
   energy(e: WindowEnergy): void {
     this.energyNow = e;

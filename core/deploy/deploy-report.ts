@@ -19,6 +19,7 @@ import {
 import { writeFileAtomic } from '../util/index.js';
 import { deployEnergy } from './deploy-energy.js';
 import type { DeployState } from './deploy-state.js';
+import { meteredPhases } from './energy-ledger.js';
 import type { RequestRecord } from './publisher.js';
 import type { WindowFile } from './window.js';
 
@@ -37,7 +38,7 @@ export interface DeployReport {
   agents: (AgentMetrics & { errors: number; cancelled: number })[];
   actions: DeployState['actions'];
   faults: DeployState['faults'];
-  /** Energy and EDP from nvidia-smi power.draw while serving (deploy-energy.ts). */
+  /** Energy and EDP from nvidia-smi power.draw, set-up to teardown (deploy-energy.ts, energy-ledger.ts). */
   energy: DeployEnergy;
   files: string[];
 }
@@ -51,6 +52,17 @@ export function readWindowFiles(outDir: string): WindowFile[] {
     return [];
   }
   return names.sort().map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as WindowFile);
+}
+
+/** Set-up + Σ windows + teardown, from the window files and the metering ledger. */
+function runEnergy(
+  outDir: string,
+  agents: readonly string[],
+  windows: readonly WindowFile[],
+  records: readonly RequestRecord[],
+): DeployEnergy {
+  const { phases, notes } = meteredPhases(outDir, windows);
+  return deployEnergy(agents, phases, records, notes);
 }
 
 /** The live run has no queue-clear analysis; the row reads n/a and is dropped from the text table. */
@@ -136,7 +148,7 @@ export async function writeDeployReport(
     agents,
     actions: state.actions,
     faults: state.faults,
-    energy: deployEnergy(agentNames, windows),
+    energy: runEnergy(outDir, agentNames, windows, records),
     files: [],
   };
   const files = ['report.json', 'report.txt', 'actions.jsonl'];
@@ -205,6 +217,21 @@ export function reportText(r: DeployReport): string {
         ],
       )
     : '';
+  const phases = e.phases.length
+    ? fancyOutline(
+        ['Phase', 'Metered (s)', 'Energy (J)', 'Readings', 'Ended'],
+        [
+          ...e.phases.map((p) => [
+            p.phase === 'window' ? `window ${p.window}` : p.phase,
+            p.meteredS.toFixed(1),
+            p.energyJ.toFixed(1),
+            `${p.samples - p.unavailableSamples}/${p.samples}`,
+            p.complete ? 'complete' : `cut short: ${(p.endedBy ?? '').slice(0, 60)}`,
+          ]),
+          ['all phases', e.meteredS.toFixed(1), e.boardEnergyJ.toFixed(1), '', e.partial ? 'PARTIAL' : ''],
+        ],
+      )
+    : '';
   return [
     `Deployment ${r.deploymentId} — policy ${r.policy}, ${r.windows} decision windows, ${r.durationS.toFixed(0)} s`,
     `Requests: ${r.requests.planned} planned, ${r.requests.completed} completed, ${r.requests.failed} failed, ${r.requests.cancelled} cancelled`,
@@ -222,6 +249,8 @@ export function reportText(r: DeployReport): string {
     '',
     `● Energy (${e.note}; idle by the power model ${e.idleEnergyJ.toFixed(1)} J)`,
     ...(energy ? [energy] : []),
+    ...(phases ? [phases] : []),
+    ...e.notes.map((n) => `  ! ${n}`),
     '',
   ].join('\n');
 }

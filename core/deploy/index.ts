@@ -15,7 +15,9 @@ export {
   gpuSlots,
   newAgentCollector,
 } from './deploy-state.js';
+export { meteredPhases, startLedger } from './energy-ledger.js';
 export { LiveCluster, type LiveSlot } from './live-cluster.js';
+export { meteredTeardown } from './metered-teardown.js';
 export { MigController } from './mig-controller.js';
 export { NvidiaSmi, parseGpuInstances, parseMigList, parseQueryXml } from './nvidia-smi.js';
 export { policyView } from './policy-view.js';

@@ -27,9 +27,9 @@ import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { stateLayout } from '../mig/index.js';
 import { PROJECT_ROOT } from '../paths.js';
-import { readPowerDraw } from '../profiling/index.js';
+import { readPowerDrawWithReason } from '../profiling/index.js';
 import { gpuPowerModel } from '../sim/index.js';
-import type { MeteredGpu } from './deploy-energy.js';
+import type { BoardReading, MeteredGpu } from './deploy-energy.js';
 import { DEPLOY_POLICY_NAMES, type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
 import { type DeployState, newAgentCollector } from './deploy-state.js';
 import { MigController } from './mig-controller.js';
@@ -92,7 +92,7 @@ export interface DeploySession {
   windows: number;
   decisionIntervalS: number;
   /** The managed boards whose power.draw the windows read, with their idle power by the power model. */
-  power: { gpus: MeteredGpu[]; read: (gpu: number) => Promise<number | null> };
+  power: { gpus: MeteredGpu[]; read: (gpu: number) => Promise<BoardReading> };
 }
 
 const DEFAULT_PROMPTS: Readonly<Record<string, string>> = {
@@ -160,11 +160,13 @@ async function buildSession(input: DeploySessionInput, root: string): Promise<De
       index: g.index,
       idleW: gpuPowerModel(simulation.power ?? {}, g.model)?.idleW ?? 0,
     })),
-    read: (gpu: number) =>
-      readPowerDraw(gpu, {
+    read: async (gpu: number): Promise<BoardReading> => {
+      const r = await readPowerDrawWithReason(gpu, {
         binary: input.emulate ? EMULATED_NVIDIA_SMI : deploy.nvidiaSmi.command,
         ...(smiEnv ? { env: smiEnv } : {}),
-      }),
+      });
+      return r.watts ?? { reason: r.reason };
+    },
   };
   const mig = new MigController(
     smi,

@@ -21,6 +21,7 @@ import {
   type DeployState,
   recordActionHistory,
 } from './deploy-state.js';
+import { writePhaseRecord } from './energy-ledger.js';
 import { LiveCluster, type LiveSlot } from './live-cluster.js';
 import { windowReward } from './live-reward.js';
 import { policyView } from './policy-view.js';
@@ -212,8 +213,18 @@ export async function runDeployWindow(
     isHealthy: (u) => isHealthy(u, 2_000),
   });
 
+  // Window 0 begins with the deployment's set-up (MIG layout applied, engines booted): metered as its own phase up
+  // to the reading taken when its reconciliation ends, from which the window's own metering goes on.
+  let metering: 'set-up' | 'window' = k === 0 ? 'set-up' : 'window';
   try {
     await reconfigure;
+    if (metering === 'set-up') {
+      await meter.sample(live.slots);
+      const setup = meter.closePhase();
+      writePhaseRecord(o.outDir, { phase: 'set-up', attempt: o.attempt, complete: true, energy: setup });
+      o.hub?.energyPhaseDone(setup);
+      metering = 'window';
+    }
     await sleep(startMs + T * 1000 - Date.now(), stopAll.signal);
     phase = 'finishing requests';
     live.phase = 'finishing';
@@ -283,6 +294,27 @@ export async function runDeployWindow(
         faults: state.faults.length - faultsBefore,
       },
     };
+  } catch (err) {
+    // Cut short (stopped, cancelled, failed): what was metered goes on record with the phase it stopped in, the
+    // last reading booking the time up to now (a retry meters again from the same start and supersedes it).
+    stopAll.abort();
+    await powerLoop;
+    await meter.sample(live.slots);
+    const reason = err instanceof Error ? err.message : String(err);
+    try {
+      writePhaseRecord(o.outDir, {
+        phase: metering,
+        window: k,
+        attempt: o.attempt,
+        complete: false,
+        endedBy: o.signal.aborted ? `cancelled: ${reason}` : `failed: ${reason}`,
+        energy: meter.summary(),
+      });
+    } catch (writeErr) {
+      // The window's own error is the one to report; the report then says this window has no readings on record.
+      live.log(`energy of the cut-short window not recorded: ${String(writeErr)}`);
+    }
+    throw err;
   } finally {
     clearInterval(beat);
     stopAll.abort();

@@ -32,6 +32,8 @@ export interface PrefillFitResult extends FitParams {
   sample_size_requests: number;
   /** Failed requests left out (0 with includeFailed). */
   dropped_failed: number;
+  /** The shortest prompt fitted (tokens): where the line stops being measured and starts being extrapolated. */
+  min_input_tokens: number;
 }
 
 export interface TpotFitResult extends FitParams {
@@ -143,6 +145,7 @@ export async function fitPrefillFile(
     ...p,
     sample_size_requests: fit.n,
     dropped_failed: pts.droppedFailed,
+    min_input_tokens: pts.x.reduce((a, b) => Math.min(a, b)),
   };
 }
 

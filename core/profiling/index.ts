@@ -15,6 +15,14 @@ export {
   type TpotFitResult,
 } from './fit.js';
 export { prefillPoints, readBenchJson, tpotPoints } from './fit-input.js';
+export {
+  type FitToCheck,
+  type NonPhysicalFit,
+  nonPhysicalFits,
+  nonPhysicalPrefill,
+  nonPhysicalTpot,
+  refuseNonPhysicalFits,
+} from './fit-physical.js';
 export { datasetNameOf, generateOutputName, runGenerate } from './generate.js';
 export { type KvCacheReading, parseKvCacheLog } from './kv-cache-log.js';
 export { type BenchResultJson, benchResult, type LoadRun, percentile, runLoad } from './load-generator.js';
@@ -22,14 +30,19 @@ export {
   engineBusy,
   fitPowerModel,
   type NvidiaSmiCommand,
+  POWER_AVERAGE_MS,
   type PowerFit,
+  type PowerReading,
   type PowerSample,
   type PowerSampler,
   parsePowerDraw,
   powerDrawArgv,
   readPowerDraw,
+  readPowerDrawWithReason,
   readWithUtilisation,
   samplePower,
+  trackUtilisation,
+  type UtilisationTracker,
 } from './power.js';
 export {
   type ProfileEngineRunOptions,

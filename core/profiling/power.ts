@@ -46,18 +46,49 @@ export function powerDrawArgv(gpu?: number | string): string[] {
   ];
 }
 
+/** One power.draw reading: watts, or why there is none (what nvidia-smi printed, or how it failed). */
+export type PowerReading = { watts: number } | { watts: null; reason: string };
+
+/**
+ * Reads power.draw of `gpu` with the reason when there is no value: `[N/A]` / `[Not Supported]` as printed, or a
+ * failing nvidia-smi (missing binary, exit ≠ 0 with its first line of output); text that is not watts throws.
+ */
+export async function readPowerDrawWithReason(
+  gpu: number | string,
+  cmd: NvidiaSmiCommand = {},
+): Promise<PowerReading> {
+  const binary = cmd.binary ?? 'nvidia-smi';
+  const r = await execa(binary, powerDrawArgv(gpu), {
+    reject: false,
+    timeout: 10_000,
+    ...(cmd.env ? { env: cmd.env } : {}),
+  });
+  const firstLine = (text: unknown) =>
+    String(text ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '');
+  if (r.exitCode === undefined)
+    return { watts: null, reason: `${binary} could not run: ${r.shortMessage ?? 'no exit code'}` };
+  if (r.exitCode !== 0) {
+    const said = firstLine(r.stderr) ?? firstLine(r.stdout);
+    return { watts: null, reason: `${binary} exited ${r.exitCode}${said ? `: ${said}` : ''}` };
+  }
+  const line = firstLine(r.stdout);
+  if (line === undefined) return { watts: null, reason: `${binary} printed no power.draw value` };
+  // Text that is neither watts nor a known "no value" throws (parsePowerDraw names it): a format change is a bug.
+  const watts = parsePowerDraw(line)[0];
+  return watts === null || watts === undefined
+    ? { watts: null, reason: `power.draw of GPU ${gpu} reads ${line}` }
+    : { watts };
+}
+
 /** Reads power.draw of `gpu` (W, null for `[N/A]`); a failing nvidia-smi (missing, exit ≠ 0) reads as null too. */
 export async function readPowerDraw(
   gpu: number | string,
   cmd: NvidiaSmiCommand = {},
 ): Promise<number | null> {
-  const r = await execa(cmd.binary ?? 'nvidia-smi', powerDrawArgv(gpu), {
-    reject: false,
-    timeout: 10_000,
-    ...(cmd.env ? { env: cmd.env } : {}),
-  });
-  if (r.exitCode !== 0) return null;
-  return parsePowerDraw(String(r.stdout))[0] ?? null;
+  return (await readPowerDrawWithReason(gpu, cmd)).watts;
 }
 
 /** 1 while the engine at `baseUrl` has a request scheduled (its /metrics gauge), else 0; unreachable = 0. */
@@ -72,33 +103,57 @@ export async function engineBusy(baseUrl: string): Promise<number> {
 }
 
 /**
- * Runs `read` (one power reading) while polling the engine's utilisation every `pollMs`: the reading is paired with
- * the fraction of polls that found the engine busy during it (an nvidia-smi call takes a moment, and power.draw
- * averages over about a second), not with one instant that may fall on either side of a change.
+ * How long a power.draw reading averages over: one second on the boards migflow targets (nvidia-smi's
+ * `power.draw.average`, which plain `power.draw` reports on Ampere and later), and what the emulator reports.
  */
-export async function readWithUtilisation(
-  read: () => Promise<number | null>,
-  baseUrl: string,
-  pollMs = 250,
-): Promise<{ watts: number | null; busy: number }> {
-  let polls = 0;
-  let busy = 0;
-  let done = false;
-  const poller = (async () => {
-    while (!done) {
-      busy += await engineBusy(baseUrl);
-      polls++;
-      if (!done) await new Promise((r) => setTimeout(r, pollMs));
+export const POWER_AVERAGE_MS = 1_000;
+
+export interface UtilisationTracker {
+  /** The fraction of polls in [fromMs, toMs] (wall clock) that found the engine busy; the last poll before if none. */
+  busyFraction(fromMs: number, toMs: number): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls the engine's busy gauge every `pollMs` for as long as power is sampled, so that each reading can be paired
+ * with the utilisation over the same second its power.draw averages. Pairing it with the instant of the call
+ * instead (an emulated nvidia-smi answers in ~70 ms) put readings taken just after a level ended, power still
+ * high, at utilisation 0, and lifted the fitted idle power by a quarter.
+ */
+export function trackUtilisation(baseUrl: string, pollMs = 200): UtilisationTracker {
+  const polls: { atMs: number; busy: number }[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const atMs = Date.now();
+      const busy = await engineBusy(baseUrl);
+      polls.push({ atMs, busy });
+      // Only the last few seconds are ever asked for.
+      while (polls.length > 0 && polls[0]!.atMs < atMs - 10 * POWER_AVERAGE_MS) polls.shift();
+      if (!stopped) await new Promise((r) => setTimeout(r, Math.max(0, pollMs - (Date.now() - atMs))));
     }
   })();
-  let watts: number | null;
-  try {
-    watts = await read();
-  } finally {
-    done = true;
-    await poller;
-  }
-  return { watts, busy: polls > 0 ? busy / polls : 0 };
+  return {
+    busyFraction(fromMs, toMs) {
+      const inWindow = polls.filter((p) => p.atMs >= fromMs && p.atMs <= toMs);
+      if (inWindow.length > 0) return inWindow.reduce((sum, p) => sum + p.busy, 0) / inWindow.length;
+      return polls.filter((p) => p.atMs <= toMs).at(-1)?.busy ?? 0;
+    },
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** One power reading paired with the engine's utilisation over the second it averages. */
+export async function readWithUtilisation(
+  read: () => Promise<number | null>,
+  tracker: UtilisationTracker,
+): Promise<{ watts: number | null; busy: number }> {
+  const watts = await read();
+  const endMs = Date.now();
+  return { watts, busy: tracker.busyFraction(endMs - POWER_AVERAGE_MS, endMs) };
 }
 
 export interface PowerSampler {

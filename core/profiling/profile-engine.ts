@@ -9,7 +9,14 @@ import { MigflowError } from '../errors.js';
 import { writeFileAtomic } from '../util/index.js';
 import { runGenerate } from './generate.js';
 import type { KvCacheReading } from './kv-cache-log.js';
-import { fitPowerModel, type PowerFit, type PowerSample, readWithUtilisation, samplePower } from './power.js';
+import {
+  fitPowerModel,
+  type PowerFit,
+  type PowerSample,
+  readWithUtilisation,
+  samplePower,
+  trackUtilisation,
+} from './power.js';
 import { measureRestartTime } from './restart-time.js';
 import { runSweep, type SweepPlan } from './sweeps.js';
 
@@ -116,9 +123,11 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
     const baseUrl = engine.baseUrl;
     // Power is read during the sweeps of this attempt: a few idle readings first (the board with the engine
     // loaded and nothing to do), then readings under the sweeps' load. A resumed attempt measures what it runs.
-    const sampler = o.power
-      ? samplePower(() => readWithUtilisation(o.power!.read, baseUrl), o.power.intervalMs)
-      : undefined;
+    const utilisation = o.power ? trackUtilisation(baseUrl) : undefined;
+    const sampler =
+      o.power && utilisation
+        ? samplePower(() => readWithUtilisation(o.power!.read, utilisation), o.power.intervalMs)
+        : undefined;
     let prefillFiles: string[];
     let concurrencyFiles: string[];
     let power: ProfileEngineRunResult['power'] = null;
@@ -131,6 +140,7 @@ export async function profileEngineRun(o: ProfileEngineRunOptions): Promise<Prof
       concurrencyFiles = await runSweep(baseUrl, o.servedModel, o.concurrencyPlan, sweepOpts('concurrency'));
     } finally {
       const samples = await sampler?.stop();
+      await utilisation?.stop();
       if (samples) {
         power = { fit: fitPowerModel(samples), samples };
         log(

@@ -371,9 +371,29 @@ function deployEnergy(en: NonNullable<RunReport['deploy']>['energy']): string {
             ],
           ],
           'deploy-energy',
-        )
+        ) + deployEnergyPhases(en)
       : ''
   }`;
+}
+
+/** Set-up, each window, teardown: what the deployment's energy is the sum of, and where it was cut short. */
+function deployEnergyPhases(en: NonNullable<NonNullable<RunReport['deploy']>['energy']>): string {
+  // Reports written before the phases were metered have none.
+  if (!en.phases?.length) return '';
+  const n = (x: number, d: number) => td(x.toFixed(d), 'n');
+  return `${table(
+    ['phase', 'metered (s)', 'energy (J)', 'ended'],
+    [
+      ...en.phases.map((p) => [
+        td(p.phase === 'window' ? `window ${p.window}` : p.phase),
+        n(p.meteredS, 1),
+        n(p.energyJ, 1),
+        td(e(p.complete ? 'complete' : `cut short: ${p.endedBy ?? ''}`)),
+      ]),
+      [td('all phases'), n(en.meteredS, 1), n(en.boardEnergyJ, 1), td(en.partial ? 'PARTIAL' : '')],
+    ],
+    'deploy-energy-phases',
+  )}${en.notes?.length ? `<p>${en.notes.map(e).join('<br>')}</p>` : ''}`;
 }
 
 function deploySection(r: RunReport): string {

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Rng } from '../../core/random/index.js';
-import { atDeadline } from './timer.js';
+import { atDeadline, CATCH_UP_WINDOW_MS } from './timer.js';
 
 export interface LatencyProfile {
   alpha: number;
@@ -146,7 +146,7 @@ export class Engine implements EngineCore {
     this.stepScheduled = true;
     const now = performance.now();
     // After an idle engine, or when far behind (an overloaded event loop), the next step starts from now.
-    const start = chainFrom !== undefined && now - chainFrom < 50 ? chainFrom : now;
+    const start = chainFrom !== undefined && now - chainFrom < CATCH_UP_WINDOW_MS ? chainFrom : now;
     const deadline = start + this.draw(this.params.decode, this.numRunning) * 1000;
     atDeadline(deadline, () => {
       this.stepScheduled = false;

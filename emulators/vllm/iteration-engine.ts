@@ -10,13 +10,15 @@
 import { performance } from 'node:perf_hooks';
 import type { Rng } from '../../core/random/index.js';
 import type { EngineParams, EngineRequest, LatencyProfile } from './engine.js';
-import { atDeadline } from './timer.js';
+import { atDeadline, CATCH_UP_WINDOW_MS } from './timer.js';
 
 interface Slot {
   req: EngineRequest;
   prefilled: number;
   emitted: number;
   state: 'waiting' | 'prefill' | 'decode' | 'done';
+  /** performance.now() at submit: an iteration that admits the request cannot have started before it. */
+  arrivedMs: number;
 }
 
 export class IterationEngine {
@@ -42,7 +44,7 @@ export class IterationEngine {
   }
 
   submit(req: EngineRequest): () => void {
-    const slot: Slot = { req, prefilled: 0, emitted: 0, state: 'waiting' };
+    const slot: Slot = { req, prefilled: 0, emitted: 0, state: 'waiting', arrivedMs: performance.now() };
     this.waiting.push(slot);
     if (!this.running) this.iterate(performance.now());
     return () => this.abort(slot);
@@ -64,6 +66,7 @@ export class IterationEngine {
 
   /** Plans one iteration starting at `startMs` and schedules its end; stops when there is nothing to run. */
   private iterate(startMs: number): void {
+    let begin = startMs;
     let budget = this.params.maxBatchedTokens - this.decoding.length;
     let prefillTokens = 0;
     const chunks: [Slot, number][] = [];
@@ -81,6 +84,8 @@ export class IterationEngine {
       this.kvReserved += head.req.kvTokens;
       head.state = 'prefill';
       this.prefilling.push(head);
+      // Catching up after a host stall runs iterations on the past schedule; one cannot predate its new requests.
+      begin = Math.max(begin, head.arrivedMs);
       const chunk = Math.min(head.req.promptTokens, budget);
       chunks.push([head, chunk]);
       prefillTokens += chunk;
@@ -95,7 +100,7 @@ export class IterationEngine {
       prefillTokens > 0
         ? this.draw(this.params.prefill, prefillTokens)
         : this.draw(this.params.decode, this.decoding.length);
-    const endMs = startMs + durationS * 1000;
+    const endMs = begin + durationS * 1000;
     const decoders = [...this.decoding];
     atDeadline(endMs, () => {
       for (const s of decoders) if (s.state === 'decode') this.emit(s);
@@ -110,7 +115,7 @@ export class IterationEngine {
       }
       // Back-to-back iterations keep absolute deadlines unless the event loop fell far behind.
       const now = performance.now();
-      this.iterate(now - endMs < 50 ? endMs : now);
+      this.iterate(now - endMs < CATCH_UP_WINDOW_MS ? endMs : now);
     });
   }
 

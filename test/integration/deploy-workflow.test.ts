@@ -128,6 +128,38 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
     expect(readFileSync(join(input.outDir!, 'report.txt'), 'utf8')).toMatch(
       /● Energy \(nvidia-smi power\.draw, \d+ of \d+ readings/,
     );
+    // The whole deployment: the set-up (MIG layout applied, engines booted), the three windows and the teardown
+    // (engines stopped, MIG instances destroyed), laid end to end — each phase starts at the previous one's last
+    // reading, so no boundary is booked twice and none is missing.
+    expect(energy.partial, energy.notes.join('; ')).toBe(false);
+    expect(energy.phases.map((p) => (p.phase === 'window' ? `window ${p.window}` : p.phase))).toEqual([
+      'set-up',
+      'window 0',
+      'window 1',
+      'window 2',
+      'teardown',
+    ]);
+    for (const [i, p] of energy.phases.entries()) {
+      expect(p.complete, p.phase).toBe(true);
+      expect(p.unavailableSamples).toBe(0);
+      if (i > 0)
+        expect(p.fromMs, `${p.phase} ${p.window ?? ''} starts where the last phase ended`).toBe(
+          energy.phases[i - 1]!.toMs,
+        );
+    }
+    const setup = energy.phases[0]!;
+    const teardown = energy.phases.at(-1)!;
+    // Booting the engines takes seconds; removing containers and MIG instances takes some too.
+    expect(setup.meteredS).toBeGreaterThan(1);
+    expect(teardown.meteredS).toBeGreaterThan(0);
+    for (const p of [setup, teardown])
+      expect(p.energyJ, p.phase).toBeGreaterThanOrEqual(2 * 56.4 * p.meteredS * 0.99);
+    expect(energy.phases.reduce((s, p) => s + p.energyJ, 0)).toBeCloseTo(energy.boardEnergyJ, 6);
+    expect(energy.phases.reduce((s, p) => s + p.meteredS, 0)).toBeCloseTo(energy.meteredS, 6);
+    expect(energy.meteredS).toBeGreaterThanOrEqual(durationS + teardown.meteredS - 0.5);
+    expect(readFileSync(join(input.outDir!, 'report.txt'), 'utf8')).toMatch(
+      /│ set-up +│[^\n]*│ complete[\s\S]*│ teardown +│[^\n]*│ complete/,
+    );
     expect(result.energy).toEqual(energy);
     expect(dashboard.energy?.measured).toBe(true);
     expect(dashboard.energy?.agents.some((a) => a.energyJ > 0)).toBe(true);

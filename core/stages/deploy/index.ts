@@ -25,14 +25,18 @@ import {
   type DeployState,
   deploySession,
   initialDeployState,
+  meteredTeardown,
   runDeployWindow,
   startDashboard,
-  teardownDeployment,
+  startLedger,
   writeDeployReport,
 } from '../../deploy/index.js';
 import { artifactsDir } from '../../paths.js';
+import { sleep } from '../../util/index.js';
 
 const dashboards = new Map<string, { hub: DashboardHub; server?: DashboardServer }>();
+/** The window each deployment is running in this process (a teardown lets it finish its clean-up first). */
+const running = new Map<string, Promise<unknown>>();
 
 function sessionInput(i: ResolvedDeployInput, root: string): DeploySessionInput {
   const { taskQueue: _q, firstGpu: _g, windowsPerRun: _w, heartbeatTimeoutS: _h, outDir, ...rest } = i;
@@ -67,8 +71,12 @@ export async function deployStart(
   root: string,
 ): Promise<{ state: DeployState; planned: number; outDir: string }> {
   const session = await openDeployment(input, root);
+  // The deployment's metering starts here: the set-up (MIG layout, engines booting) is booked from this instant.
+  const state = initialDeployState(session);
+  state.powerReadAtMs = Date.now();
+  startLedger(session.input.outDir, state.powerReadAtMs);
   return {
-    state: initialDeployState(session),
+    state,
     planned: session.plan.requests.length,
     outDir: session.input.outDir,
   };
@@ -86,7 +94,7 @@ export async function deployWindow(
   const k = state.window;
   const T = s.decisionIntervalS;
   const requests = s.plan.requests.filter((r) => r.arrivalS >= k * T && r.arrivalS < (k + 1) * T);
-  const out = await runDeployWindow({
+  const run = runDeployWindow({
     state,
     deploy: s.deploy,
     simulation: s.simulation,
@@ -106,18 +114,30 @@ export async function deployWindow(
     heartbeat: ctx.heartbeat,
     hub: d.hub,
   });
+  running.set(s.input.deploymentId, run);
+  const out = await run.finally(() => {
+    if (running.get(s.input.deploymentId) === run) running.delete(s.input.deploymentId);
+  });
   return { ...out, ...(d.server ? { dashboardUrl: d.server.url } : {}) };
 }
+
+/** How long a teardown waits for a cancelled window of this process to finish its clean-up. */
+const WINDOW_SETTLE_MS = 60_000;
 
 export async function deployTeardown(
   input: ResolvedDeployInput,
   root: string,
+  attempt = 1,
 ): Promise<{ containers: string[] }> {
   const session = await openDeployment(input, root);
+  // A stopped run's window may still be winding down here (the workflow does not wait for it): let it record its
+  // readings first, so the teardown meters on from its last one instead of over it.
+  const window = running.get(session.input.deploymentId);
+  if (window) await Promise.race([window.catch(() => {}), sleep(WINDOW_SETTLE_MS)]);
   const d = dashboards.get(session.input.deploymentId);
   dashboards.delete(session.input.deploymentId);
   await d?.server?.close();
-  return teardownDeployment(session);
+  return meteredTeardown(session, attempt);
 }
 
 export async function deployReport(

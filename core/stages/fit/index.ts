@@ -2,7 +2,8 @@
  * The fit stage: both latency fits of one profiling result (TTFT = α + β·input_tokens and ITL = α + β·N, with σ,
  * r² and plots) in a child process (./fit-child.ts), cached on the bench JSONs' content; then every fit of a run
  * written into simulation_config.yaml at once (`writeFits`, through core/config's write-back: comments kept, one
- * atomic write, a repeat changes nothing).
+ * atomic write, a repeat changes nothing) — unless a fitted line is non-physical (core/profiling/fit-physical.ts),
+ * which leaves the file untouched.
  */
 import { basename, isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,7 @@ import {
 } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import { PROJECT_ROOT } from '../../paths.js';
-import { benchFilesIn } from '../../profiling/index.js';
+import { benchFilesIn, refuseNonPhysicalFits } from '../../profiling/index.js';
 import type { FitChildArgs, FitChildResult, FitInput } from './types.js';
 
 export const FIT_CHILD = fileURLToPath(new URL('./fit-child.ts', import.meta.url));
@@ -25,7 +26,7 @@ export const FIT_CHILD = fileURLToPath(new URL('./fit-child.ts', import.meta.url
  * Bump when the stage's own handling of the fits changes what is published; the fit process's code enters the key
  * by its digest, so a change there misses the cache without a bump.
  */
-const FIT_CODE_VERSION = 'fit-1';
+const FIT_CODE_VERSION = 'fit-2';
 
 /** What the cache manifest keeps: the fitted numbers, and the -param.json files' names in the entry. */
 export type FitSummary = Pick<FitResult, 'prefill' | 'tpot' | 'prefillParamFile' | 'tpotParamFile'>;
@@ -58,6 +59,7 @@ export const fitStage: CachedStage<FitInput, FitSummary> = {
         r_squared: pre.r_squared,
         samples: pre.sample_size_requests,
         droppedFailed: pre.dropped_failed,
+        minInputTokens: pre.min_input_tokens,
       },
       tpot: {
         alpha: tpot.alpha,
@@ -86,6 +88,17 @@ export function writeFits(
   simulationConfig: string,
   entries: readonly { profile: ProfiledEntry; fit: FitResult }[],
 ): WriteBackResult {
+  // Before anything is written: one refused fit leaves the whole file as it was (the -param.json files stay).
+  refuseNonPhysicalFits(
+    simulationConfig,
+    entries.map(({ profile: p, fit }) => ({
+      entry: `${p.model} on ${p.gpuModel} ${p.profile}`,
+      prefillFile: p.prefillFile,
+      tpotDir: p.tpotDir,
+      prefill: fit.prefill,
+      tpot: fit.tpot,
+    })),
+  );
   const measurements: ProfileMeasurement[] = [];
   const written: string[] = [];
   const power: PowerMeasurement[] = [];

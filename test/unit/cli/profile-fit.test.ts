@@ -34,6 +34,20 @@ describe('migflow profile fit-*', () => {
     expect(Object.keys(marker.files)).toEqual(['prefill-m-1g.10gb-t-param.json']);
   });
 
+  it('fit-prefill writes a falling line as the reference does, and warns that the write-back would refuse it', async () => {
+    const input = join(dir, 'prefill-pc6.json');
+    writeFileSync(
+      input,
+      JSON.stringify({ input_lens: [100, 200, 300, 400, 500, 600], ttfts: [0.05, 0.07, 0.1, 0.11, 0.14, 0] }),
+    );
+    const out = join(dir, 'out-pc6');
+    const r = await migflow(['fit-prefill', '--input', input, '--out', out, '--no-plot', '--include-failed']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'prefill-pc6-param.json'), 'utf8')).beta).toBeLessThan(0);
+    expect(r.stderr).toContain(`warning: ${input}: prefill.beta = -0.00000857`);
+    expect(r.stderr).toContain('the fit stage would refuse to write this fit into a simulation config');
+  });
+
   it('fit-tpot prints the fit over the sweep folder; a NaN gap exits 1 naming the file and key', async () => {
     const sweep = join(dir, 'sweep');
     mkdirSync(sweep);

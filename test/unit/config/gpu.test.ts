@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadGpuConfig, parseGpuConfig } from '../../../core/config/gpu.js';
-import { ConfigError } from '../../../core/errors.js';
 import { A100_40GB, B200 } from '../../../core/mig/index.js';
-
-const catchError = (f: () => unknown): ConfigError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
+import { configErrorOf as catchError } from '../../helpers/config-error.js';
 
 describe('GPU profile files', () => {
   it('ship A100_40GB and B200 files equal to the built-in profile sets', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandGrid, parseGridSearchConfig, trialId } from '../../../core/config/grid-search.js';
-import { ConfigError } from '../../../core/errors.js';
+import { configErrorOf as configError } from '../../helpers/config-error.js';
 
 const BASE = {
   training: {
@@ -16,16 +16,6 @@ const GRID_2x2 = `training:
   reward:
     affinity_bonus_weight: [0.1, 0.3]
 `;
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('grid search', () => {
   it('expands a 2×2 grid into 4 trials in product order with the values applied', () => {
@@ -74,7 +64,40 @@ describe('grid search', () => {
     expect(e.problem).toContain(
       '"affinity_weight" is not a field of the training config under training.reward',
     );
-    expect(e.fix).toContain('affinity_bonus_weight, use_affinity_bonus');
+    // The training schema's fields there, whether or not the base YAML writes them.
+    expect(e.fix).toBe(
+      'sweep only fields of the training config; under training.reward they are: Q, alpha, w_ttft, w_tpot, gamma, scaling, clipping, use_quality_bonus, use_affinity_bonus, affinity_bonus_weight',
+    );
+  });
+
+  it('sweeps a field the base YAML leaves to its default, creating its section when that is absent too', () => {
+    const grid = parseGridSearchConfig(
+      'grid.yaml',
+      'training:\n  PPO:\n    target_kl: [0.01, 0.02]\n  action_mask:\n    action_cooldown: [4]\n',
+    );
+    const trials = expandGrid(grid, BASE);
+    expect(trials.map((t) => t.params)).toEqual([
+      { 'training.PPO.target_kl': 0.01, 'training.action_mask.action_cooldown': 4 },
+      { 'training.PPO.target_kl': 0.02, 'training.action_mask.action_cooldown': 4 },
+    ]);
+    const c = trials[1]!.config as { training: Record<string, Record<string, unknown>> };
+    expect(c.training.PPO!.target_kl).toBe(0.02);
+    expect(c.training.action_mask).toEqual({ action_cooldown: 4 });
+    expect(BASE.training).not.toHaveProperty('action_mask');
+  });
+
+  it('refuses to sweep under a field that holds a value, in the schema or only in the base YAML', () => {
+    const scalar = parseGridSearchConfig('grid.yaml', 'training:\n  sb3_norm:\n    x: [1]\n');
+    expect(configError(() => expandGrid(scalar, BASE)).problem).toBe(
+      '"training.sb3_norm" is not a section of the training config',
+    );
+    const broken = { training: { ...BASE.training, action_mask: 5 } };
+    const grid = parseGridSearchConfig('grid.yaml', 'training:\n  action_mask:\n    action_cooldown: [4]\n');
+    const e = configError(() => expandGrid(grid, broken));
+    expect(e.field).toBe('training.action_mask.action_cooldown (line 3)');
+    expect(e.problem).toBe(
+      'the training config holds 5 at training.action_mask, where its schema has a section',
+    );
   });
 
   it('rejects a value whose kind differs from the training config’s', () => {

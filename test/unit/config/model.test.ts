@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelConfig, loadModelConfigForKey, modelConfigFileName } from '../../../core/config/model.js';
-import { ConfigError } from '../../../core/errors.js';
+import { configErrorOf as configError } from '../../helpers/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migflow-model-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,16 +12,6 @@ function write(name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
-}
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('vLLM model config files', () => {

@@ -79,12 +79,15 @@ describe('writeBackProfiles', () => {
     expect(e.param.tpot?.beta).toBe(0.00124);
   });
 
-  it('rejects an unknown agent, a model not in the registry and a NaN fit, leaving the file untouched', () => {
+  it('rejects an unknown agent, a model not in the registry and a NaN or negative fit, leaving the file untouched', () => {
     const before = readFileSync(file, 'utf8');
     const bad: ProfileMeasurement[] = [
       { ...measured, agent: 'CoderAgent' },
       { ...measured, model: 'llama-9000' },
       { ...measured, tpot: { alpha: Number.NaN, beta: 0, sigma: 0 } },
+      // The config's schema refuses negative latencies, so the write-back never writes one.
+      { ...measured, tpot: { alpha: 0.02, beta: -1e-4, sigma: 0 } },
+      { ...measured, prefill: { alpha: -0.01, beta: 1e-4, sigma: 0 } },
       { ...measured, profile: '3g' },
     ];
     for (const m of bad) {

@@ -7,22 +7,13 @@ import {
   loadSimulationConfig,
   parseSimulationConfig,
 } from '../../../core/config/simulation.js';
-import { ConfigError } from '../../../core/errors.js';
+import { configErrorOf as catchError } from '../../helpers/config-error.js';
 
 const DEFAULT = 'configs/simulation_config.yaml';
 const B200_3 = 'configs/examples/b200-three-agents/simulation_config.yaml';
 const text = readFileSync(DEFAULT, 'utf8');
 const text3 = readFileSync(B200_3, 'utf8');
 
-const catchError = (f: () => unknown): ConfigError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
 /** 1-based line of the first line matching `re` after the first line matching `after`. */
 const lineOf = (t: string, re: RegExp, after?: RegExp): number => {
   const lines = t.split('\n');

@@ -6,20 +6,10 @@ import {
   loadTrainingConfig,
   parseTrainingConfig,
 } from '../../../core/config/training.js';
-import { ConfigError } from '../../../core/errors.js';
+import { configErrorOf as catchError } from '../../helpers/config-error.js';
 
 const FILE = 'configs/training_config.yaml';
 const text = readFileSync(FILE, 'utf8');
-const catchError = (f: () => unknown): ConfigError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
-
 describe('training config', () => {
   it('loads the shipped file with the reference values', () => {
     const t = loadTrainingConfig(FILE);

@@ -1,6 +1,14 @@
 /** The power fit of profiling: P = idle + dynamic·u by least squares over (power.draw, utilisation) samples. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { fitPowerModel, type PowerSample, samplePower } from '../../../core/profiling/index.js';
+import {
+  fitPowerModel,
+  type PowerSample,
+  readWithUtilisation,
+  samplePower,
+  trackUtilisation,
+} from '../../../core/profiling/index.js';
 
 const s = (watts: number | null, busy: number): PowerSample => ({ atMs: 0, watts, busy });
 
@@ -70,5 +78,42 @@ describe('samplePower', () => {
     expect(sampler.samples()).toHaveLength(samples.length);
     expect(maxInFlight).toBe(1);
     expect(samples.every((x) => x.watts === 70 && x.busy === 1)).toBe(true);
+  });
+});
+
+describe('trackUtilisation', () => {
+  it("pairs a reading with the engine's busy fraction over the second before it, from a real /metrics endpoint", async () => {
+    let running = 0;
+    const server = createServer((req, res) => {
+      if (req.url !== '/metrics') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`vllm:num_requests_running{model_name="m"} ${running}\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const tracker = trackUtilisation(`http://127.0.0.1:${port}`, 20);
+    try {
+      const busyFrom = Date.now();
+      running = 3;
+      await new Promise((r) => setTimeout(r, 800));
+      const busyTo = Date.now();
+      running = 0;
+      await new Promise((r) => setTimeout(r, 800));
+      const idleTo = Date.now();
+      // Polls every 20 ms (a poll in flight at a switch may read either side, hence the margins): the busy stretch
+      // reads 1, the idle one 0, both together about ½.
+      expect(tracker.busyFraction(busyFrom + 250, busyTo - 250)).toBeGreaterThan(0.9);
+      expect(tracker.busyFraction(busyTo + 250, idleTo)).toBeLessThan(0.1);
+      const both = tracker.busyFraction(busyFrom, idleTo);
+      expect(both).toBeGreaterThan(0.25);
+      expect(both).toBeLessThan(0.75);
+      // A reading that ends now pairs with the last second only: mostly the idle 800 ms, not the whole history.
+      const paired = await readWithUtilisation(async () => 123, tracker);
+      expect(paired.watts).toBe(123);
+      expect(paired.busy).toBeLessThan(0.4);
+    } finally {
+      await tracker.stop();
+      server.close();
+    }
   });
 });

@@ -199,11 +199,41 @@ describe('deployment in the run report', () => {
         removedContainers: [],
         energy: {
           measured: true,
+          partial: false,
           note: 'nvidia-smi power.draw, 10 of 10 readings',
+          notes: [],
           samples: 10,
           unavailableSamples: 0,
           meteredS: 20,
           boardEnergyJ: 7200,
+          phases: [
+            {
+              phase: 'set-up',
+              complete: true,
+              meteredS: 4,
+              energyJ: 1440,
+              samples: 2,
+              unavailableSamples: 0,
+            },
+            {
+              phase: 'window',
+              window: 0,
+              complete: true,
+              meteredS: 12,
+              energyJ: 4320,
+              samples: 6,
+              unavailableSamples: 0,
+            },
+            {
+              phase: 'teardown',
+              complete: true,
+              meteredS: 4,
+              energyJ: 1440,
+              samples: 2,
+              unavailableSamples: 0,
+            },
+          ],
+          unattributedJ: 0,
           gpus: [{ gpu: 3, energyJ: 7200, energyWh: 2 }],
           idleEnergyJ: 3600,
           meanLatencyS: 1.5,
@@ -220,6 +250,12 @@ describe('deployment in the run report', () => {
         /<td>CodingAgent<\/td><td class="n">3600\.0<\/td><td class="n">1\.0000<\/td><td class="n">1\.500<\/td><td class="n">5400\.0<\/td>/,
       );
       expect(html).toMatch(/<td>all boards<\/td><td class="n">7200\.0<\/td>/);
+      // The deployment's energy is set-up + windows + teardown, each phase listed.
+      expect(html).toMatch(
+        /<td>set-up<\/td><td class="n">4\.0<\/td><td class="n">1440\.0<\/td><td>complete<\/td>/,
+      );
+      expect(html).toMatch(/<td>teardown<\/td><td class="n">4\.0<\/td><td class="n">1440\.0<\/td>/);
+      expect(html).toMatch(/<td>all phases<\/td><td class="n">20\.0<\/td><td class="n">7200\.0<\/td>/);
     } finally {
       rmSync(tmp4, { recursive: true, force: true });
     }

@@ -101,7 +101,9 @@ describe('search config', () => {
     ).toThrow(/log0\.yaml.*search_space.*log scale needs low > 0/);
     expect(() =>
       plan(config('typo.yaml', 'search_space:\n  training.PPO.ent_coeff: {low: 0, high: 1}\n')),
-    ).toThrow(/"ent_coeff" is not a field there/);
+    ).toThrow(
+      /training_config\.yaml: training\.PPO\.ent_coeff: .*"ent_coeff" is not a field of the training config under training\.PPO/,
+    );
     expect(() => plan(config('grid.yaml', `${SPACE}\nsampler: {type: grid}\n`))).toThrow(
       /grid\.yaml: search_space\.training\.reward\.affinity_bonus_weight: the grid sampler enumerates/,
     );

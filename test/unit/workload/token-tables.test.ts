@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedSimulationConfig } from '../../../core/config/simulation.js';
-import { ConfigError } from '../../../core/errors.js';
 import { loadTokenTables } from '../../../core/workload/token-tables.js';
+import { configErrorOf as thrown } from '../../helpers/config-error.js';
 import { sim2 } from '../rl/setup.js';
 
 type Rows = readonly (readonly [id: string | number, prompt: number, completion: number])[];
@@ -41,16 +41,6 @@ const firstModel = (agent: string) =>
 const otherModel = (agent: string) =>
   Object.values(sim2.engines[agent as 'CodingAgent']!.A100_40GB!).find((e) => e.model !== firstModel(agent))!
     .model;
-
-function thrown(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('token tables from the generated JSONLs (spec §2.2)', () => {
   it("indexes every model by the first model's id order, keeps zero-token rows, and gives per-model lengths", () => {

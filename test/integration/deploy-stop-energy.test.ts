@@ -1,0 +1,79 @@
+/**
+ * A deployment stopped mid-window still reports its energy, and says it is partial: DeployWorkflow on emulated GPUs
+ * (real Temporal, Docker containers of the vLLM emulator, the nvidia-smi emulator's power.draw) is sent the stop
+ * signal while its second window serves. The report lists the set-up and window 0 as metered in full, window 1 as cut
+ * short by the cancellation with what it had metered, and the teardown after it — end to end, each phase starting at
+ * the previous one's last reading.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DeployEnergy, DeployResult } from '../../contracts/index.js';
+import { deployStatusQuery, deployStopSignal } from '../../contracts/temporal/index.js';
+import {
+  containerOwners,
+  deployWorkers,
+  describeForFailure,
+  rehearsal,
+  useDeployTemporal,
+} from '../helpers/deploy-run.js';
+import { pollUntil } from '../helpers/poll.js';
+import { uniqueQueue } from '../helpers/temporal.js';
+
+const temporal = useDeployTemporal();
+
+describe('DeployWorkflow stopped mid-window', () => {
+  it('reports the energy metered up to the stop, with the window it stopped in cut short, and the teardown', async () => {
+    const queue = uniqueQueue('deploy-stop');
+    const gpuQueue = `${queue}-gpu`;
+    const { input } = await rehearsal('deploy-stop', gpuQueue);
+    const { workflows, gpu } = await deployWorkers(temporal, queue, gpuQueue);
+    const result = await workflows.runUntil(
+      gpu.runUntil(async () => {
+        const handle = await temporal.client.workflow.start('DeployWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/deploy`,
+          args: [input],
+        });
+        // Window 0 (with the set-up) done, window 1 under way: stop.
+        await pollUntil(async () => (await handle.query(deployStatusQuery)).window >= 1, 240_000, 500);
+        expect((await handle.query(deployStatusQuery)).window, await describeForFailure(handle)).toBe(1);
+        // A few seconds into window 1 (its first power readings taken), whatever it is doing then.
+        await new Promise((r) => setTimeout(r, 3_000));
+        await handle.signal(deployStopSignal);
+        return (await handle.result()) as DeployResult;
+      }),
+    );
+
+    expect(result.windows).toBe(1);
+    const { energy } = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
+      energy: DeployEnergy;
+    };
+    expect(energy.measured).toBe(true);
+    expect(
+      energy.phases.map((p) => [p.phase === 'window' ? `window ${p.window}` : p.phase, p.complete]),
+    ).toEqual([
+      ['set-up', true],
+      ['window 0', true],
+      ['window 1', false],
+      ['teardown', true],
+    ]);
+    const cut = energy.phases[2]!;
+    expect(cut.endedBy).toMatch(/^cancelled/);
+    // The stopped window had served for seconds at ≥ 56.4 W per emulated board before the stop.
+    expect(cut.meteredS).toBeGreaterThan(1);
+    expect(cut.energyJ).toBeGreaterThanOrEqual(2 * 56.4 * cut.meteredS * 0.99);
+    for (const [i, p] of energy.phases.entries())
+      if (i > 0)
+        expect(p.fromMs, `phase ${i} starts where phase ${i - 1} ended`).toBe(energy.phases[i - 1]!.toMs);
+    expect(energy.phases.reduce((s, p) => s + p.energyJ, 0)).toBeCloseTo(energy.boardEnergyJ, 6);
+    // Nothing silent: the figures are flagged partial and say which phase was cut short, in JSON and text.
+    expect(energy.partial).toBe(true);
+    expect(energy.notes).toEqual([expect.stringMatching(/^window 1 was cut short \(cancelled/)]);
+    const text = readFileSync(join(input.outDir!, 'report.txt'), 'utf8');
+    expect(text).toMatch(/│ window 1 +│[^\n]*│ cut short: cancelled/);
+    expect(text).toMatch(/│ all phases +│[^\n]*│ PARTIAL/);
+    expect(result.energy).toEqual(energy);
+    expect(await containerOwners(input.deploymentId)).toEqual({});
+  }, 600_000);
+});

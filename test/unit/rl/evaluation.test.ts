@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluationOverride } from '../../../cli/lib/eval-options.js';
+import { taskFiles } from '../../../core/bench/index.js';
 import { readTrainingConfig } from '../../../core/config/index.js';
 import { runTrialToDir } from '../../../core/stages/bench/bench-child.js';
 import { createCheckpointEvaluator } from '../../../core/stages/train/evaluation.js';
@@ -132,6 +133,37 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
         expect(out.entry.reward?.total).toBe(l.rewards[k]);
       }
     }
+  });
+
+  it("with a task, runs on the task's workload as `migflow bench --task` does", async () => {
+    const task = taskFiles(['hard'])[0]!;
+    const checkpoint = join(evalDir, 'checkpoints', 'rl_model_80_steps');
+    const trainingConfig = join(evalDir, 'snapshots', 'training_config.yaml');
+    const e = createCheckpointEvaluator({
+      evaluation: { episodes: 1, decisions: 24 },
+      trainingConfig,
+      simulationConfig: 'configs/simulation_config.yaml',
+      benchConfig: 'configs/bench_config.yaml',
+      task,
+      syntheticTokens: true,
+    }).evaluate(checkpoint, 80);
+    // The hard task starts from the bench config's seed 77.
+    expect(e.seeds).toEqual([78]);
+    const out = await runTrialToDir({
+      policy: 'rl',
+      checkpoint,
+      simulationConfig: 'configs/simulation_config.yaml',
+      trainingConfig,
+      benchConfig: 'configs/bench_config.yaml',
+      syntheticTokens: true,
+      task: 'hard',
+      seed: 78,
+      steps: 24,
+      figures: false,
+      outDir: join(tmp, 'bench-hard'),
+    });
+    expect(out.entry.reward?.total).toBe(e.rewards[0]);
+    expect(out.workload).toBe('task hard, seed 78');
   });
 
   it('a resume keeps the evaluation history and evaluates a checkpoint a kill left unevaluated', async () => {

@@ -101,7 +101,11 @@ function withCommonOptions(c: Command): Command {
     )
     .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)')
     .option('--warm-start-rounds <n>', 'DAgger rounds after the first clone (default 0)')
-    .option('--bench-config <path>', 'bench config the warm-start teacher reads', 'configs/bench_config.yaml')
+    .option(
+      '--bench-config <path>',
+      'bench config the warm-start teacher and --eval read',
+      'configs/bench_config.yaml',
+    )
     .option('--real-tokens', 'token lengths from the profiling stage instead of seeded synthetic ones', false)
     .option(
       '--heartbeat-timeout <s>',

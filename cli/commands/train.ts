@@ -212,7 +212,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--bench-config <file>',
-      'bench config whose heuristic/QAS settings the warm-start teacher uses',
+      'bench config whose heuristic/QAS settings the warm-start teacher uses and whose trace settings --eval uses',
       'configs/bench_config.yaml',
     )
     // One token default everywhere: the workflows' (syntheticTokens: true) and bench's.
@@ -283,10 +283,11 @@ export function registerTrainCommand(program: Command): void {
             syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
             ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
             stepLogs: opts.stepLogs,
+            // Read only by a warm-start teacher or a held-out evaluation (and keyed only then).
+            benchConfig: opts.benchConfig,
             ...(opts.warmStart
               ? {
                   warmStart: opts.warmStart,
-                  benchConfig: opts.benchConfig,
                   ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
                   ...(opts.warmStartRounds !== undefined ? { warmStartRounds: opts.warmStartRounds } : {}),
                 }

@@ -19,7 +19,7 @@ import {
   runTrial,
   taskBenchSetup,
 } from '../../bench/index.js';
-import { type EvaluationConfig, loadBenchConfig } from '../../config/index.js';
+import { type EvaluationConfig, loadBenchConfig, type ResolvedTrainingConfig } from '../../config/index.js';
 import { rlCheckpointPolicy } from '../../control/index.js';
 
 /** One evaluation of one checkpoint: a line of logs/eval.jsonl. */
@@ -43,8 +43,12 @@ export interface EvalRecord {
 
 export interface CheckpointEvaluatorOptions {
   readonly evaluation: EvaluationConfig;
-  /** The run's training config as it ran (snapshots/training_config.yaml: overrides applied): its env and reward. */
+  /**
+   * The training config file; the trial's env and reward are `training`'s when given (the run's config with its
+   * overrides applied, what snapshots/training_config.yaml holds), else this file's.
+   */
   readonly trainingConfig: string;
+  readonly training?: ResolvedTrainingConfig;
   readonly simulationConfig: string;
   /** Where the held-out traces' patterns, length and default seed come from (without a task). */
   readonly benchConfig: string;
@@ -77,9 +81,10 @@ export function createCheckpointEvaluator(o: CheckpointEvaluatorOptions): Checkp
     syntheticTokens: o.syntheticTokens,
     ...(o.evaluation.decisions === undefined ? {} : { steps: o.evaluation.decisions }),
   };
-  const prepared: PreparedBench[] = seeds.map((seed) =>
-    prepareBench(task ? taskBenchSetup(task, { ...files, seed }) : loadBenchSetup({ ...files, seed })),
-  );
+  const prepared: PreparedBench[] = seeds.map((seed) => {
+    const setup = task ? taskBenchSetup(task, { ...files, seed }) : loadBenchSetup({ ...files, seed });
+    return prepareBench(o.training ? { ...setup, training: o.training } : setup);
+  });
   return {
     seeds,
     decisions: prepared[0]!.steps,

@@ -390,6 +390,19 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const teacherBench =
     o.warmStart && !resume ? (task?.bench ?? loadBenchConfig(teacherBenchFile)) : undefined;
 
+  // Reads the bench/task settings and generates the held-out traces now: a bad value fails before anything is written.
+  const evaluator: CheckpointEvaluator | undefined = training.evaluation
+    ? createCheckpointEvaluator({
+        evaluation: training.evaluation,
+        trainingConfig: o.trainingConfigPath,
+        training,
+        simulationConfig: o.simulationConfigPath,
+        benchConfig: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
+        ...(o.task ? { task: o.task } : {}),
+        syntheticTokens: o.syntheticTokens ?? false,
+      })
+    : undefined;
+
   const backend = await selectTfBackend();
   log(
     `tfjs backend: ${describeBackend(backend)}${backend.skipped.length ? ` (skipped: ${backend.skipped.join('; ')})` : ''}`,
@@ -408,17 +421,6 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   );
 
   const stepLogs = o.stepLogs ?? true;
-  // Reads the bench/task settings and generates the held-out traces now: a bad value fails before training starts.
-  const evaluator: CheckpointEvaluator | undefined = training.evaluation
-    ? createCheckpointEvaluator({
-        evaluation: training.evaluation,
-        trainingConfig: join(runDir, 'snapshots', 'training_config.yaml'),
-        simulationConfig: o.simulationConfigPath,
-        benchConfig: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
-        ...(o.task ? { task: o.task } : {}),
-        syntheticTokens: o.syntheticTokens ?? false,
-      })
-    : undefined;
   const criterion: BestCriterion = evaluator ? 'eval_reward' : 'mean_episode_reward';
 
   const episodesFile = join(logsDir, 'episodes.jsonl');

@@ -5,7 +5,7 @@
  * resume keeps the evaluation history and evaluates a checkpoint whose evaluation a kill cut off, the cache key
  * follows the setting, and bad values are refused with the field and the fix.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -245,6 +245,20 @@ describe('the evaluation setting', () => {
     expect(() => load({ decisons: 64 })).toThrow(/training\.evaluation.*"decisons".*fix: remove or rename/);
     expect(() => load({ seed: 1.5 })).toThrow(/training\.evaluation\.seed/);
     expect(load({}).training.evaluation).toEqual({ episodes: 1 });
+  });
+
+  it('a bench config it cannot read stops the run before anything is written', async () => {
+    const runDir = join(tmp, 'bad-bench');
+    await expect(
+      runTraining({
+        ...FILES,
+        overrides: { ...TINY, ...EVALUATION },
+        runDir,
+        totalSteps: 64,
+        benchConfigPath: join(tmp, 'no-such-bench.yaml'),
+      }),
+    ).rejects.toThrow(/no-such-bench\.yaml.*cannot read the file.*fix: check the path/);
+    expect(existsSync(runDir)).toBe(false);
     expect(readTrainingConfig('configs/training_config.yaml').training.evaluation).toBeUndefined();
   });
 });

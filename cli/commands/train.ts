@@ -17,7 +17,7 @@ import { ConfigError } from '../../core/errors.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
-import { type EvaluationFlags, evaluationOverride, withEvaluationOptions } from '../lib/eval-options.js';
+import { evaluationOverride, withEvaluationOptions } from '../lib/eval-options.js';
 import { overridePair, positiveWhole, wholeNumber, wholeUpTo } from '../lib/options.js';
 import { UpdateTables } from '../lib/sb3-table.js';
 
@@ -172,8 +172,7 @@ function lineDisplay(write: (line: string) => void): ProgressDisplay {
 }
 
 export function registerTrainCommand(program: Command): void {
-  const command = program
-    .command('train')
+  withEvaluationOptions(program.command('train'))
     .description('train the Maskable PPO MIG policy locally (no Temporal server)')
     .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
     .option('--config <file>', 'old name of --training-config (still accepted, with a warning)')
@@ -223,10 +222,9 @@ export function registerTrainCommand(program: Command): void {
       '--task <name>',
       'draw every episode from a task of the suite (easy, medium, hard, or a task .yaml)',
     )
-    .option('--no-step-logs', "skip the reference's per-step episode logs");
-  withEvaluationOptions(command).action(
-    async (
-      opts: {
+    .option('--no-step-logs', "skip the reference's per-step episode logs")
+    .action(
+      async (opts: {
         trainingConfig: string;
         config?: string;
         verbose?: boolean;
@@ -246,93 +244,96 @@ export function registerTrainCommand(program: Command): void {
         realTokens?: boolean;
         task?: string;
         stepLogs: boolean;
-      } & EvaluationFlags,
-    ) => {
-      const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
-      prepareRunDir(runDir, opts.resume);
-      if (opts.config) {
-        process.stderr.write(
-          `migflow train: --config is now --training-config (every command names its configs --training-config, --sim-config, --bench-config); using ${opts.config}\n`,
-        );
-      }
-      const trainingConfig = opts.config ?? opts.trainingConfig;
-      const tables = opts.verbose
-        ? new UpdateTables(runDir, opts.resume ? (checkpointSteps(opts.resume) ?? 0) : 0)
-        : undefined;
-      // The bar redraws its line: with tables on stdout, plain lines keep both readable.
-      const display =
-        process.stderr.isTTY && !tables ? barDisplay() : lineDisplay((l) => process.stderr.write(`${l}\n`));
-      const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const r = await trainStage.run(
-          {
-            trainingConfig,
-            simulationConfig: opts.simConfig,
-            overrides: {
-              ...opts.set,
-              ...(opts.nEnvs === undefined ? {} : { 'training.PPO.n_envs': opts.nEnvs }),
-              ...evaluationOverride(opts),
-            },
-            seed: opts.seed,
-            ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
-            ...(opts.resume ? { resumeFrom: opts.resume } : {}),
-            ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
-            syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
-            ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
-            stepLogs: opts.stepLogs,
-            // Read only by a warm-start teacher or a held-out evaluation (and keyed only then).
-            benchConfig: opts.benchConfig,
-            ...(opts.warmStart
-              ? {
-                  warmStart: opts.warmStart,
-                  ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
-                  ...(opts.warmStartRounds !== undefined ? { warmStartRounds: opts.warmStartRounds } : {}),
-                }
-              : {}),
-          },
-          runDir,
-          {
-            signal: controller.signal,
-            progress: (p) => {
-              for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
-              display.update(p);
-            },
-            log: (line) => {
-              if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
-            },
-          },
-        );
-        display.stop();
-        for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
-        const rel = (p: string) => relative(process.cwd(), p) || '.';
-        process.stdout.write(
-          `${[
-            `run directory     ${rel(runDir)}`,
-            `steps             ${r.steps} (${r.episodes} episodes)`,
-            `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
-            `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
-            `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? 'held-out evaluation reward, logs/eval.jsonl' : 'mean training-episode reward'})`,
-            `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
-          ].join('\n')}\n`,
-        );
-      } catch (err) {
-        display.stop();
-        const ck = err instanceof TrainingStoppedError ? err.checkpoint : undefined;
-        if (controller.signal.aborted && ck) {
-          process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
-          process.exitCode = 130;
-          return;
+        eval?: boolean;
+        evalEpisodes?: number;
+        evalDecisions?: number;
+        evalSeed?: number;
+      }) => {
+        const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
+        prepareRunDir(runDir, opts.resume);
+        if (opts.config) {
+          process.stderr.write(
+            `migflow train: --config is now --training-config (every command names its configs --training-config, --sim-config, --bench-config); using ${opts.config}\n`,
+          );
         }
-        throw err;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-      // tfjs backends can keep handles open after the run.
-      process.exit(process.exitCode ?? 0);
-    },
-  );
+        const trainingConfig = opts.config ?? opts.trainingConfig;
+        const tables = opts.verbose
+          ? new UpdateTables(runDir, opts.resume ? (checkpointSteps(opts.resume) ?? 0) : 0)
+          : undefined;
+        // The bar redraws its line: with tables on stdout, plain lines keep both readable.
+        const display =
+          process.stderr.isTTY && !tables ? barDisplay() : lineDisplay((l) => process.stderr.write(`${l}\n`));
+        const controller = new AbortController();
+        const onSignal = () => controller.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const r = await trainStage.run(
+            {
+              trainingConfig,
+              simulationConfig: opts.simConfig,
+              overrides: {
+                ...opts.set,
+                ...(opts.nEnvs === undefined ? {} : { 'training.PPO.n_envs': opts.nEnvs }),
+                ...evaluationOverride(opts),
+              },
+              seed: opts.seed,
+              ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
+              ...(opts.resume ? { resumeFrom: opts.resume } : {}),
+              ...(opts.checkpointEvery !== undefined ? { checkpointEverySteps: opts.checkpointEvery } : {}),
+              syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
+              ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
+              stepLogs: opts.stepLogs,
+              // Read only by a warm-start teacher or a held-out evaluation (and keyed only then).
+              benchConfig: opts.benchConfig,
+              ...(opts.warmStart
+                ? {
+                    warmStart: opts.warmStart,
+                    ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
+                    ...(opts.warmStartRounds !== undefined ? { warmStartRounds: opts.warmStartRounds } : {}),
+                  }
+                : {}),
+            },
+            runDir,
+            {
+              signal: controller.signal,
+              progress: (p) => {
+                for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
+                display.update(p);
+              },
+              log: (line) => {
+                if (!process.stderr.isTTY) process.stderr.write(`${line}\n`);
+              },
+            },
+          );
+          display.stop();
+          for (const t of tables?.poll() ?? []) process.stdout.write(`${t}\n`);
+          const rel = (p: string) => relative(process.cwd(), p) || '.';
+          process.stdout.write(
+            `${[
+              `run directory     ${rel(runDir)}`,
+              `steps             ${r.steps} (${r.episodes} episodes)`,
+              `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
+              `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
+              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? 'held-out evaluation reward, logs/eval.jsonl' : 'mean training-episode reward'})`,
+              `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
+            ].join('\n')}\n`,
+          );
+        } catch (err) {
+          display.stop();
+          const ck = err instanceof TrainingStoppedError ? err.checkpoint : undefined;
+          if (controller.signal.aborted && ck) {
+            process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
+            process.exitCode = 130;
+            return;
+          }
+          throw err;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+        // tfjs backends can keep handles open after the run.
+        process.exit(process.exitCode ?? 0);
+      },
+    );
 }

@@ -46,7 +46,11 @@ export function registerValidateCommand(program: Command): void {
     .description(
       'replay one trace through the simulator and live engines; per-agent TTFT/TPOT/throughput errors',
     )
-    .option('--config <path>', 'validation config (engine, trace, statistics, thresholds)', 'configs/validate.yaml')
+    .option(
+      '--config <path>',
+      'validation config (engine, trace, statistics, thresholds)',
+      'configs/validate.yaml',
+    )
     .option(
       '--sim-config <path>',
       'simulation config whose fitted engines are checked',

@@ -139,6 +139,12 @@ export function emulatorArgsFor(
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
+/** What would settle an inconclusive metric; past 50× the trace, the error sits too near the threshold to bother. */
+function settle(needed: number | null | undefined, requests: number): string {
+  if (needed === null || needed === undefined || needed > 50 * requests) return 'error ≈ threshold';
+  return `~${needed} requests to settle`;
+}
+
 function table(r: Omit<ValidateReport, 'table'>): string {
   const f = (m: MetricName, v: number) => (m === 'throughput' ? v.toFixed(1) : (v * 1000).toFixed(1));
   const rows = r.agents.flatMap((a) =>
@@ -154,11 +160,7 @@ function table(r: Omit<ValidateReport, 'table'>): string {
         pct(a.error[m]),
         `${(100 * lo).toFixed(1)}–${pct(hi)}`,
         `${(100 * r.thresholds[m]).toFixed(0)} %`,
-        v === 'inconclusive'
-          ? `inconclusive (${need === null || need === undefined ? 'error at the threshold' : `~${need} requests to settle`})`
-          : v === 'fail'
-            ? 'FAIL'
-            : 'pass',
+        v === 'inconclusive' ? `inconclusive (${settle(need, a.requests)})` : v === 'fail' ? 'FAIL' : 'pass',
       ];
     }),
   );

@@ -30,7 +30,7 @@ import { absoluteInterval, requestsNeeded, type Verdict, verdict } from './verdi
 
 export { loadValidateConfig, METRICS, type ValidateConfig, validateConfigSchema } from './config.js';
 export { bootstrapErrors, type ErrorInterval } from './interval.js';
-export { percentile, relativeError } from './measure.js';
+export { percentile } from './measure.js';
 export { absoluteInterval, requestsNeeded, type Verdict, verdict } from './verdict.js';
 
 export interface ValidateInput {

@@ -1,4 +1,4 @@
-/** Per-request timings from either side, their percentiles and throughput, and the relative errors between sides. */
+/** Per-request timings from either side, their percentiles and throughput (the errors between sides: interval.ts). */
 import type { MetricName } from './config.js';
 
 /** One finished request: seconds from its arrival (TTFT) and per output token after the first (TPOT). */
@@ -44,8 +44,4 @@ export function metricValues(timings: readonly RequestTiming[]): MetricValues {
     tpot_p99: percentileSorted(tpot, 99),
     throughput: tokens / Math.max(1e-9, last - first),
   };
-}
-
-export function relativeError(sim: number, engine: number): number {
-  return Math.abs(sim - engine) / Math.max(Math.abs(engine), 1e-12);
 }

@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { DeployInput } from '../../contracts/index.js';
+import { deployStopSignal } from '../../contracts/temporal/index.js';
 import type { DashboardData } from '../../core/deploy/index.js';
 import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
 import { freePort } from '../../core/util/free-port.js';
@@ -177,4 +178,20 @@ export async function within<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Seconds from the stop signal to the end of the window it cut short, from the workflow's history: the stop's
+ * WorkflowExecutionSignaled event and the window activity's ActivityTaskCanceled event (recorded when the worker
+ * reports the window ended). Undefined when either is missing.
+ */
+export async function stopLatencyS(handle: WorkflowHandle): Promise<number | undefined> {
+  const { events = [] } = await handle.fetchHistory();
+  const ms = (e: (typeof events)[number]) =>
+    Number(e.eventTime?.seconds?.toString() ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const signalled = events.find(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === deployStopSignal.name,
+  );
+  const ended = events.find((e) => e.activityTaskCanceledEventAttributes);
+  return signalled && ended ? (ms(ended) - ms(signalled)) / 1000 : undefined;
 }

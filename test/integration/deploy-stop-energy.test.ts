@@ -15,6 +15,7 @@ import {
   deployWorkers,
   describeForFailure,
   rehearsal,
+  stopLatencyS,
   useDeployTemporal,
 } from '../helpers/deploy-run.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -28,6 +29,7 @@ describe('DeployWorkflow stopped mid-window', () => {
     const gpuQueue = `${queue}-gpu`;
     const { input } = await rehearsal('deploy-stop', gpuQueue);
     const { workflows, gpu } = await deployWorkers(temporal, queue, gpuQueue);
+    let latencyS: number | undefined;
     const result = await workflows.runUntil(
       gpu.runUntil(async () => {
         const handle = await temporal.client.workflow.start('DeployWorkflow', {
@@ -41,10 +43,13 @@ describe('DeployWorkflow stopped mid-window', () => {
         // A few seconds into window 1 (its first power readings taken), whatever it is doing then.
         await new Promise((r) => setTimeout(r, 3_000));
         await handle.signal(deployStopSignal);
-        return (await handle.result()) as DeployResult;
+        const r = (await handle.result()) as DeployResult;
+        latencyS = await stopLatencyS(handle);
+        return r;
       }),
     );
 
+    console.log(`stop latency (signal → window ended): ${latencyS?.toFixed(1)} s`);
     expect(result.windows).toBe(1);
     const { energy } = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
       energy: DeployEnergy;

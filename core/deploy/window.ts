@@ -87,6 +87,8 @@ export async function runDeployWindow(
   const stopAll = new AbortController();
   const onAbort = () => stopAll.abort(o.signal.reason);
   o.signal.addEventListener('abort', onAbort, { once: true });
+  // A stop that arrived before the window began (between activities) ends it at once: no listener would fire.
+  if (o.signal.aborted) onAbort();
 
   // Engines that died mid-window: restart them with the configured delays, without blocking anything else.
   const restarts = new Set<Promise<void>>();

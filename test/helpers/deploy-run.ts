@@ -15,7 +15,7 @@ import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
 import { freePort } from '../../core/util/free-port.js';
 import { type EmulatorState, newState } from '../../emulators/nvidia-smi/state.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
-import { activityDeps } from '../../workers/connect.js';
+import { activityDeps, GPU_HEARTBEAT_THROTTLE } from '../../workers/connect.js';
 import { testClient, workerConnection, workflowBundle } from './temporal.js';
 
 export const docker = new Docker();
@@ -58,6 +58,8 @@ export async function deployWorkers(
     connection: t.nativeConnection,
     taskQueue: gpuQueue,
     activities: createActivities(activityDeps()),
+    // As the GPU worker: a stop reaches the running window with the next heartbeat's response.
+    maxHeartbeatThrottleInterval: GPU_HEARTBEAT_THROTTLE,
   });
   return { workflows, gpu };
 }
@@ -186,7 +188,7 @@ export async function within<T>(
  * reports the window ended). Undefined when either is missing.
  */
 export async function stopLatencyS(handle: WorkflowHandle): Promise<number | undefined> {
-  const { events = [] } = await handle.fetchHistory();
+  const events = (await handle.fetchHistory()).events ?? [];
   const ms = (e: (typeof events)[number]) =>
     Number(e.eventTime?.seconds?.toString() ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
   const signalled = events.find(

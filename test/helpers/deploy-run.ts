@@ -1,5 +1,5 @@
 /** Shared pieces of the deployment tests: a rehearsal input on emulated GPUs and what the "hardware" shows. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
@@ -25,9 +25,13 @@ export interface DeployTemporal {
   readonly nativeConnection: NativeConnection;
 }
 
+/** The rehearsal folders this test file made (`/tmp/migflow-<name>-…`), removed when its tests are done. */
+const rehearsalDirs = new Set<string>();
+
 /**
- * Registers a deploy test file's beforeAll/afterAll: connections to the shared dev server opened and closed, and the
- * vLLM emulator image its engines run built (or reused). The fields are set once beforeAll has run.
+ * Registers a deploy test file's beforeAll/afterAll: connections to the shared dev server opened and closed, the
+ * vLLM emulator image its engines run built (or reused), and the file's rehearsal folders removed at the end (the
+ * runs' containers are gone by then: each test tears its deployment down). The fields are set once beforeAll has run.
  */
 export function useDeployTemporal(): DeployTemporal {
   const t = {} as { client: Client; connection: Connection; nativeConnection: NativeConnection };
@@ -39,6 +43,8 @@ export function useDeployTemporal(): DeployTemporal {
   afterAll(async () => {
     await t.nativeConnection?.close();
     await t.connection?.close();
+    for (const dir of rehearsalDirs) rmSync(dir, { recursive: true, force: true });
+    rehearsalDirs.clear();
   });
   return t;
 }
@@ -70,6 +76,7 @@ export async function rehearsal(
   extra: Partial<DeployInput> = {},
 ): Promise<{ input: DeployInput; dir: string; smiState: string; dashboardPort: number }> {
   const dir = mkdtempSync(join(tmpdir(), `migflow-${name}-`));
+  rehearsalDirs.add(dir);
   const smiState = join(dir, 'nvidia-smi.json');
   writeFileSync(smiState, JSON.stringify(newState(['A100_40GB', 'A100_40GB'])));
   const dashboardPort = await freePort();

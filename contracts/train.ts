@@ -67,7 +67,7 @@ export const trainRunFields = {
     ),
   benchConfig: configPath(
     'configs/bench_config.yaml',
-    'bench config whose heuristic/QAS settings the warm-start teacher uses (read only with warmStart)',
+    'bench config whose heuristic/QAS settings the warm-start teacher uses and whose trace settings the held-out evaluation (training.evaluation) uses (read only with either)',
   ),
   runId: runIdField(),
   heartbeatTimeoutS: heartbeatTimeoutField(
@@ -172,8 +172,13 @@ export interface TrainHeartbeat {
 export interface TrainRunSummary {
   /** `checkpoints/final`. */
   finalCheckpoint: string;
-  /** The checkpoint with the best mean episode reward when it was saved (the final one when none is better). */
+  /**
+   * The checkpoint with the best held-out evaluation reward (training.evaluation on), else the best mean episode
+   * reward when it was saved (the final one when none is better).
+   */
   bestCheckpoint: string;
+  /** What chose bestCheckpoint (absent in summaries cached before evaluation existed: the training reward). */
+  bestBy?: 'eval_reward' | 'mean_episode_reward';
   /** Env steps at the end (the run's total). */
   steps: number;
   episodes: number;

@@ -10,6 +10,7 @@ import {
   writeRunReport,
 } from '../../core/report/index.js';
 import { connectClient, workflowUrl } from '../lib/client.js';
+import { type EvaluationFlags, evaluationOverride, withEvaluationOptions } from '../lib/eval-options.js';
 import {
   gpuIndex,
   jsonResultOption,
@@ -23,7 +24,7 @@ import { readServerState } from '../lib/server.js';
 import { gridResultTable, runGridWorkflow, runTrainWorkflow, trainTable } from '../lib/train-workflows.js';
 import { checkWorkflowInput } from '../lib/workflow-run.js';
 
-interface CommonOptions {
+interface CommonOptions extends EvaluationFlags {
   simConfig: string;
   steps?: number;
   seed: number;
@@ -57,7 +58,7 @@ function commonInput(o: CommonOptions) {
   return {
     simulationConfig: o.simConfig,
     seed: o.seed,
-    overrides: parseOverrides(o.set),
+    overrides: { ...parseOverrides(o.set), ...evaluationOverride(o) },
     syntheticTokens: !o.realTokens,
     heartbeatTimeoutS: o.heartbeatTimeout,
     ...(o.steps !== undefined ? { totalSteps: o.steps } : {}),
@@ -77,7 +78,7 @@ function commonInput(o: CommonOptions) {
 }
 
 function withCommonOptions(c: Command): Command {
-  return c
+  return withEvaluationOptions(c)
     .option('--sim-config <path>', 'simulation config', 'configs/simulation_config.yaml')
     .option(
       '--steps <n>',
@@ -100,7 +101,11 @@ function withCommonOptions(c: Command): Command {
     )
     .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)')
     .option('--warm-start-rounds <n>', 'DAgger rounds after the first clone (default 0)')
-    .option('--bench-config <path>', 'bench config the warm-start teacher reads', 'configs/bench_config.yaml')
+    .option(
+      '--bench-config <path>',
+      'bench config the warm-start teacher and --eval read',
+      'configs/bench_config.yaml',
+    )
     .option('--real-tokens', 'token lengths from the profiling stage instead of seeded synthetic ones', false)
     .option(
       '--heartbeat-timeout <s>',

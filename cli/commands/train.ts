@@ -17,6 +17,7 @@ import { ConfigError } from '../../core/errors.js';
 import { artifactsDir } from '../../core/paths.js';
 import { parseNEnvs } from '../../core/rl/index.js';
 import { type TrainingProgress, TrainingStoppedError, trainStage } from '../../core/stages/train/index.js';
+import { evaluationOverride, withEvaluationOptions } from '../lib/eval-options.js';
 import { overridePair, positiveWhole, wholeNumber, wholeUpTo } from '../lib/options.js';
 import { UpdateTables } from '../lib/sb3-table.js';
 
@@ -171,8 +172,7 @@ function lineDisplay(write: (line: string) => void): ProgressDisplay {
 }
 
 export function registerTrainCommand(program: Command): void {
-  program
-    .command('train')
+  withEvaluationOptions(program.command('train'))
     .description('train the Maskable PPO MIG policy locally (no Temporal server)')
     .option('--training-config <file>', 'training config', 'configs/training_config.yaml')
     .option('--config <file>', 'old name of --training-config (still accepted, with a warning)')
@@ -211,7 +211,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--bench-config <file>',
-      'bench config whose heuristic/QAS settings the warm-start teacher uses',
+      'bench config whose heuristic/QAS settings the warm-start teacher uses and whose trace settings --eval uses',
       'configs/bench_config.yaml',
     )
     // One token default everywhere: the workflows' (syntheticTokens: true) and bench's.
@@ -244,6 +244,10 @@ export function registerTrainCommand(program: Command): void {
         realTokens?: boolean;
         task?: string;
         stepLogs: boolean;
+        eval?: boolean;
+        evalEpisodes?: number;
+        evalDecisions?: number;
+        evalSeed?: number;
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
         prepareRunDir(runDir, opts.resume);
@@ -268,8 +272,11 @@ export function registerTrainCommand(program: Command): void {
             {
               trainingConfig,
               simulationConfig: opts.simConfig,
-              overrides:
-                opts.nEnvs === undefined ? opts.set : { ...opts.set, 'training.PPO.n_envs': opts.nEnvs },
+              overrides: {
+                ...opts.set,
+                ...(opts.nEnvs === undefined ? {} : { 'training.PPO.n_envs': opts.nEnvs }),
+                ...evaluationOverride(opts),
+              },
               seed: opts.seed,
               ...(opts.steps !== undefined ? { totalSteps: opts.steps } : {}),
               ...(opts.resume ? { resumeFrom: opts.resume } : {}),
@@ -277,10 +284,11 @@ export function registerTrainCommand(program: Command): void {
               syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
               ...(opts.task ? { task: taskFiles([opts.task])[0]! } : {}),
               stepLogs: opts.stepLogs,
+              // Read only by a warm-start teacher or a held-out evaluation (and keyed only then).
+              benchConfig: opts.benchConfig,
               ...(opts.warmStart
                 ? {
                     warmStart: opts.warmStart,
-                    benchConfig: opts.benchConfig,
                     ...(opts.warmStartSteps !== undefined ? { warmStartSteps: opts.warmStartSteps } : {}),
                     ...(opts.warmStartRounds !== undefined ? { warmStartRounds: opts.warmStartRounds } : {}),
                   }
@@ -307,7 +315,7 @@ export function registerTrainCommand(program: Command): void {
               `steps             ${r.steps} (${r.episodes} episodes)`,
               `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
               `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
-              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))}`,
+              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? 'held-out evaluation reward, logs/eval.jsonl' : 'mean training-episode reward'})`,
               `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
             ].join('\n')}\n`,
           );

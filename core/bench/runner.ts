@@ -164,6 +164,11 @@ export function prepareBench(setup: BenchSetup): PreparedBench {
 export interface TrialOptions {
   /** Records the trial as a Chrome trace (an observer, like the energy meter). */
   readonly chromeTrace?: ChromeTraceRecorder;
+  /**
+   * Serve what is left after the last decision (default true). Off for a held-out evaluation, which reads only the
+   * reward (summed over the decisions, so the same either way); latency figures then cover completed requests only.
+   */
+  readonly flush?: boolean;
 }
 
 export function runTrial(
@@ -226,7 +231,7 @@ export function runTrial(
   }
   let flushSteps = 0;
   let flushTimedOut = false;
-  while (sim.hasActiveWork()) {
+  while (options.flush !== false && sim.hasActiveWork()) {
     env.step(NO_ACTION);
     stats.tick(sim, false);
     flushSteps++;

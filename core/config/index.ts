@@ -92,6 +92,7 @@ export {
 } from './task.js';
 export {
   checkTrainingCoversSimulation,
+  type EvaluationConfig,
   loadTrainingConfig,
   PATTERN_NAMES,
   parseTrainingConfig,

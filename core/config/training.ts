@@ -205,6 +205,30 @@ export const trainingConfigSchema = z
           .strict()
           .prefault({})
           .describe('workload patterns; each phase picks one uniformly'),
+        evaluation: z
+          .object({
+            episodes: posInt(1, 'held-out episodes per evaluation, the k-th on trace seed `seed` + k'),
+            decisions: z
+              .number()
+              .int()
+              .positive()
+              .max(MAX_TRAIN_STEPS, overLimit(MAX_TRAIN_STEPS, 'decisions', 'MAX_TRAIN_STEPS'))
+              .optional()
+              .describe("decisions per held-out episode; default the bench config's benchmark_length"),
+            seed: z
+              .number()
+              .int()
+              .min(0)
+              .optional()
+              .describe(
+                "seed of the held-out trace; default the bench config's seed + 1 (the bench trace itself stays unseen by the choice)",
+              ),
+          })
+          .strict()
+          .optional()
+          .describe(
+            'held-out evaluation at every checkpoint (SB3 EvalCallback): the checkpoint runs deterministically (masked argmax) on a bench-style trace of its own and checkpoints/best.json picks the best evaluation reward instead of the best training reward; absent = off',
+          ),
         reconfig: z
           .object({
             budget: posNum(300, 'reconfiguration budget in seconds of predicted downtime'),
@@ -376,6 +400,17 @@ export interface ResolvedTrainingConfig {
   /** Seconds without an action after which the budget refills (`reconfig.refresh` minutes × 60). */
   readonly refreshPeriodS: number;
   readonly reward: RewardConfig;
+  /** Held-out evaluation at every checkpoint; absent = off (best.json then picks by training reward). */
+  readonly evaluation?: EvaluationConfig;
+}
+
+export interface EvaluationConfig {
+  /** Held-out episodes per evaluation; the k-th replays the trace of seed `seed + k`. */
+  readonly episodes: number;
+  /** Decisions per episode; absent = the bench config's benchmark_length. */
+  readonly decisions?: number;
+  /** Trace seed; absent = the bench config's seed + 1. */
+  readonly seed?: number;
 }
 
 type Parsed = z.output<typeof trainingConfigSchema>['training'];
@@ -446,6 +481,15 @@ function resolve(file: string, t: Parsed): ResolvedTrainingConfig {
       useAffinityBonus: r.use_affinity_bonus,
       affinityBonusWeight: r.affinity_bonus_weight,
     },
+    ...(t.evaluation ? { evaluation: resolveEvaluation(t.evaluation) } : {}),
+  };
+}
+
+function resolveEvaluation(e: NonNullable<Parsed['evaluation']>): EvaluationConfig {
+  return {
+    episodes: e.episodes,
+    ...(e.decisions === undefined ? {} : { decisions: e.decisions }),
+    ...(e.seed === undefined ? {} : { seed: e.seed }),
   };
 }
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { checkpointSteps, type TrainRunSummary } from '../../../contracts/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
-import { loadSimulationConfig, loadTaskConfig } from '../../config/index.js';
+import { loadSimulationConfig, loadTaskConfig, readTrainingConfig } from '../../config/index.js';
 import { MigflowError } from '../../errors.js';
 import { tokenTableFiles } from '../../workload/index.js';
 import type { TrainingProgress } from './train-run.js';
@@ -70,8 +70,10 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
     const tokenFiles = t.syntheticTokens ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
     // A task enters by content: its file and the bench config it starts from.
     const taskFiles = t.task ? [t.task, loadTaskConfig(t.task).bench.file] : [];
-    // A warm start's teacher reads the bench config (a task's own with a task).
-    const teacherFiles = t.warmStart && !t.task ? [t.benchConfig ?? DEFAULT_BENCH_CONFIG] : [];
+    // A warm start's teacher and a held-out evaluation's traces read the bench config (a task's own with a task).
+    // The evaluation settings themselves are in the training config (file and overrides), both already in the key.
+    const evaluation = readTrainingConfig(t.trainingConfig, t.overrides).training.evaluation;
+    const benchFiles = (t.warmStart || evaluation) && !t.task ? [t.benchConfig ?? DEFAULT_BENCH_CONFIG] : [];
     return {
       stage: 'train',
       codeVersion: `${TRAIN_CODE_VERSION}+${await bundledEntrySourceDigest(TRAIN_CHILD)}`,
@@ -92,7 +94,7 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
             }
           : {}),
       },
-      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles, ...teacherFiles],
+      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles, ...benchFiles],
     };
   },
 

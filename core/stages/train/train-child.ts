@@ -86,6 +86,7 @@ export async function trainInChild(
     return {
       finalCheckpoint: rel(r.finalCheckpoint),
       bestCheckpoint: rel(r.bestCheckpoint),
+      bestBy: r.bestBy,
       steps: r.steps,
       episodes: r.episodes,
       meanEpisodeReward: Number.isFinite(r.meanEpisodeReward) ? r.meanEpisodeReward : null,

@@ -19,9 +19,11 @@
  *   snapshots/training_config.yaml    the training config with the overrides applied (what really ran)
  *   snapshots/simulation_config.yaml  copy of the simulation config
  *   checkpoints/rl_model_<N>_steps/   every `checkpointEverySteps` env steps (default 5120, the reference's cadence)
- *   checkpoints/final/                at the end; `best` points at the checkpoint with the best mean episode reward
- *   checkpoints/best.json             { checkpoint, meanEpisodeReward } of the best checkpoint so far
+ *   checkpoints/final/                at the end; `best` points at the checkpoint with the best mean episode reward,
+ *                                     or with `training.evaluation` on, the best held-out evaluation reward
+ *   checkpoints/best.json             { checkpoint, criterion, meanEpisodeReward, evalReward? } of the best so far
  *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
+ *   logs/eval.jsonl                   with `training.evaluation`: one line per evaluated checkpoint (./evaluation.ts)
  *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
  *   tensorboard/events.out.tfevents.* the same series under SB3's TensorBoard tags (rollout/*, train/*)
  *   logs/train/episode_<k>.jsonl      the reference's per-step log: action, budget, rates, engines per agent
@@ -30,13 +32,14 @@
  * Resume: `resumeFrom` (a checkpoint directory from this or another run dir) restores weights, Adam state,
  * normaliser statistics, RNG states and counters; the step counter continues from the checkpoint and training
  * stops at the configured total (`totalSteps` or `total_timesteps`), unlike the reference which trains another
- * full total on top.
+ * full total on top. The evaluation history up to the checkpoint is kept, and a checkpoint left unevaluated (the
+ * run stopped right after writing it) is evaluated first.
  *
  * Cancellation: when `signal` aborts, training stops at the next env step, writes a checkpoint of the state so
  * far and rejects with a `TrainingAbortedError` whose `checkpoint` is that checkpoint's path.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkpointSteps, paramsSummary, type WarmStartTeacher } from '../../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
@@ -73,9 +76,10 @@ import {
 } from '../../rl/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
+import { type CheckpointEvaluator, createCheckpointEvaluator, type EvalRecord } from './evaluation.js';
 import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
-import { updateScalars } from './training-scalars.js';
+import { evalScalars, updateScalars } from './training-scalars.js';
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
 import { WorkerVecEnv } from './vec-env-workers.js';
 import {
@@ -156,7 +160,10 @@ export interface RunTrainingOptions {
    * them with the teacher's, and refits on everything (./warm-start.ts).
    */
   readonly warmStartRounds?: number;
-  /** The bench config the teacher reads its settings from (default configs/bench_config.yaml; a task's own with a task). */
+  /**
+   * The bench config the warm-start teacher reads its settings from, and the held-out evaluation its trace settings
+   * (default configs/bench_config.yaml; a task's own with a task).
+   */
   readonly benchConfigPath?: string;
   /** Called on progress (see TrainingProgress). Must be cheap; it runs on the training loop. */
   readonly onProgress?: (p: TrainingProgress) => void;
@@ -169,8 +176,13 @@ export interface RunTrainingResult {
   readonly runDir: string;
   /** `checkpoints/final` — loadable by `loadPolicyForInference` and by `resumeFrom`. */
   readonly finalCheckpoint: string;
-  /** The checkpoint with the best mean episode reward at save time (the final one when none is better). */
+  /**
+   * The checkpoint with the best held-out evaluation reward (with `training.evaluation`), else with the best mean
+   * episode reward at save time; the final one when none was chosen.
+   */
   readonly bestCheckpoint: string;
+  /** What chose `bestCheckpoint`. */
+  readonly bestBy: BestCriterion;
   /** Env steps at the end (= totalSteps). */
   readonly steps: number;
   readonly episodes: number;
@@ -237,6 +249,21 @@ function readJsonl<T extends { steps: number }>(file: string, upToSteps: number)
 
 const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
 
+/** What checkpoints/best.json was chosen by: held-out evaluation reward, or mean training-episode reward. */
+export type BestCriterion = 'eval_reward' | 'mean_episode_reward';
+
+/** checkpoints/best.json. */
+interface BestCheckpoint {
+  checkpoint: string;
+  criterion: BestCriterion;
+  /** Mean of the last up-to-100 training episodes when it was saved; null before any episode ended. */
+  meanEpisodeReward: number | null;
+  /** Its held-out evaluation (criterion eval_reward). */
+  evalReward?: number;
+  evalSeeds?: readonly number[];
+  evalDecisions?: number;
+}
+
 interface RunMeta {
   runId: string;
   trainingConfig: string;
@@ -258,7 +285,14 @@ interface RunMeta {
     rounds?: DaggerRound[];
   } & CloneStats;
   starts: { at: string; resumedFrom: string | null; steps: number; backend: string }[];
-  finished?: { at: string; steps: number; episodes: number; finalCheckpoint: string; bestCheckpoint: string };
+  finished?: {
+    at: string;
+    steps: number;
+    episodes: number;
+    finalCheckpoint: string;
+    bestCheckpoint: string;
+    bestBy: BestCriterion;
+  };
 }
 
 /**
@@ -290,6 +324,17 @@ function dropOtherTimeline(runDir: string, ckDir: string, resumedAt: number, res
     if (bestSteps === null || bestSteps > resumedAt) rmSync(bestFile, { force: true });
   }
   rmSync(join(runDir, 'training-curve.png'), { force: true });
+}
+
+function bestByEval(checkpoint: string, e: EvalRecord, meanEpisodeReward: number | null): BestCheckpoint {
+  return {
+    checkpoint,
+    criterion: 'eval_reward',
+    meanEpisodeReward,
+    evalReward: e.meanReward,
+    evalSeeds: e.seeds,
+    evalDecisions: e.decisions,
+  };
 }
 
 /** Trains one Maskable PPO policy on the MIG environment; see the module doc. */
@@ -345,6 +390,19 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const teacherBench =
     o.warmStart && !resume ? (task?.bench ?? loadBenchConfig(teacherBenchFile)) : undefined;
 
+  // Reads the bench/task settings and generates the held-out traces now: a bad value fails before anything is written.
+  const evaluator: CheckpointEvaluator | undefined = training.evaluation
+    ? createCheckpointEvaluator({
+        evaluation: training.evaluation,
+        trainingConfig: o.trainingConfigPath,
+        training,
+        simulationConfig: o.simulationConfigPath,
+        benchConfig: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
+        ...(o.task ? { task: o.task } : {}),
+        syntheticTokens: o.syntheticTokens ?? false,
+      })
+    : undefined;
+
   const backend = await selectTfBackend();
   log(
     `tfjs backend: ${describeBackend(backend)}${backend.skipped.length ? ` (skipped: ${backend.skipped.join('; ')})` : ''}`,
@@ -363,6 +421,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   );
 
   const stepLogs = o.stepLogs ?? true;
+  const criterion: BestCriterion = evaluator ? 'eval_reward' : 'mean_episode_reward';
 
   const episodesFile = join(logsDir, 'episodes.jsonl');
   const updatesFile = join(logsDir, 'updates.jsonl');
@@ -370,8 +429,12 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   // Lines written after the checkpoint belong to a timeline that the resume replaces.
   const episodes: EpisodeRecord[] = resume ? readJsonl<EpisodeRecord>(episodesFile, resumedAt) : [];
   const updates: UpdateRecord[] = resume ? readJsonl<UpdateRecord>(updatesFile, resumedAt) : [];
+  const evalFile = join(logsDir, 'eval.jsonl');
+  const evals: EvalRecord[] = resume && evaluator ? readJsonl<EvalRecord>(evalFile, resumedAt) : [];
   writeFileAtomic(episodesFile, jsonl(episodes));
   writeFileAtomic(updatesFile, jsonl(updates));
+  if (evaluator) writeFileAtomic(evalFile, jsonl(evals));
+  else rmSync(evalFile, { force: true });
   // TensorBoard: a fresh event file per start, replaying the kept history (an older file may hold steps past the
   // checkpoint this run resumed from, so it goes).
   const tensorboardDir = join(runDir, 'tensorboard');
@@ -380,6 +443,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   // The HParams tab compares runs by these values (their last scalars are its metrics).
   tensorboard.writeHparams(hparamsOf(o.overrides ?? {}, { seed }));
   for (const u of updates) tensorboard.write(updateScalars(u, episodes, updates));
+  for (const e of evals) tensorboard.write(evalScalars(e));
 
   const metaFile = join(runDir, 'run.json');
   const previous: RunMeta | undefined = existsSync(metaFile)
@@ -409,12 +473,22 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
 
   let lastCheckpoint: string | undefined = o.resumeFrom;
   const bestFile = join(ckDir, 'best.json');
-  let best: { checkpoint: string; meanEpisodeReward: number } | undefined = existsSync(bestFile)
-    ? (JSON.parse(readFileSync(bestFile, 'utf8')) as { checkpoint: string; meanEpisodeReward: number })
+  let best: BestCheckpoint | undefined = existsSync(bestFile)
+    ? (JSON.parse(readFileSync(bestFile, 'utf8')) as BestCheckpoint)
     : undefined;
   // The run folder may have been restored on another host (a snapshot from the store): the same checkpoint here.
   if (best) best = { ...best, checkpoint: join(ckDir, basename(best.checkpoint)) };
   if (best && (checkpointSteps(best.checkpoint) ?? 0) > resumedAt) best = undefined;
+  // Chosen by another criterion (a resume that turned evaluation on or off; best.json before criteria): start over.
+  if (best && (best.criterion ?? 'mean_episode_reward') !== criterion) best = undefined;
+  // With evaluation the kept history decides (best.json may have pointed past the resume point while an earlier
+  // evaluation, still kept, was the best before it).
+  if (evaluator && evals.length > 0) {
+    const top = evals.reduce((a, b) => (b.meanReward > a.meanReward ? b : a));
+    const ended = episodes.filter((e) => e.steps <= top.steps).at(-1);
+    best = bestByEval(join(ckDir, top.checkpoint), top, ended?.meanReward100 ?? null);
+    writeFileAtomic(bestFile, `${JSON.stringify(best, null, 2)}\n`);
+  } else if (evaluator) best = undefined;
 
   // Each environment's step-log lines of its running episode; written out as the episode's file when it ends.
   const stepLines: string[][] = Array.from({ length: nEnvs }, () => []);
@@ -509,15 +583,36 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     writeCheckpoint(target, state, { trainingConfigYaml: yaml, backend: backend.backend });
     if (basename(target) !== 'final') {
       lastCheckpoint = target;
-      const mean = trainer.meanRecentReward;
-      if (Number.isFinite(mean) && (!best || mean > best.meanEpisodeReward)) {
-        best = { checkpoint: target, meanEpisodeReward: mean };
-        writeFileAtomic(bestFile, `${JSON.stringify(best, null, 2)}\n`);
-      }
       log(`checkpoint ${target}`);
+      if (!evaluator) {
+        const mean = trainer.meanRecentReward;
+        if (Number.isFinite(mean) && (!best || mean > (best.meanEpisodeReward ?? Number.NEGATIVE_INFINITY))) {
+          setBest({ checkpoint: target, criterion, meanEpisodeReward: mean });
+        }
+        // A stop checkpoint is evaluated when the run resumes from it: the stop must not wait for a trial.
+      } else if (!o.signal?.aborted) evaluate(target, state.meta.steps);
       report();
     }
     return target;
+  }
+
+  function evaluate(checkpoint: string, steps: number): void {
+    const e = evaluator!.evaluate(checkpoint, steps);
+    evals.push(e);
+    appendLine(evalFile, e);
+    tensorboard.write(evalScalars(e));
+    log(
+      `eval ${e.checkpoint}: reward ${e.meanReward.toFixed(2)} over ${e.decisions} decisions on trace seed(s) ${e.seeds.join(', ')} (${e.seconds.toFixed(1)} s)`,
+    );
+    if (!best || e.meanReward > best.evalReward!) {
+      const mean = trainer.meanRecentReward;
+      setBest(bestByEval(checkpoint, e, Number.isFinite(mean) ? mean : null));
+    }
+  }
+
+  function setBest(b: BestCheckpoint): void {
+    best = b;
+    writeFileAtomic(bestFile, `${JSON.stringify(best, null, 2)}\n`);
   }
 
   try {
@@ -548,6 +643,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       }
       trainer.restoreState(m, resume.tensors);
       log(`resumed from ${o.resumeFrom} at step ${m.steps} of ${totalSteps}`);
+      // A checkpoint of this run whose evaluation the stop (or a kill) cut off.
+      if (evaluator && resolve(dirname(o.resumeFrom!)) === ckDir && !evals.some((e) => e.steps === m.steps)) {
+        evaluate(resolve(o.resumeFrom!), m.steps);
+      }
     } else if (o.warmStart && teacherBench) {
       const started = performance.now();
       const teacherRun = {
@@ -596,6 +695,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       episodes: trainer.episodes,
       finalCheckpoint,
       bestCheckpoint,
+      bestBy: criterion,
     };
     writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
     tensorboard.writeSessionEnd('success', trainer.steps);
@@ -604,6 +704,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       runDir,
       finalCheckpoint,
       bestCheckpoint,
+      bestBy: criterion,
       steps: trainer.steps,
       episodes: trainer.episodes,
       meanEpisodeReward: mean,

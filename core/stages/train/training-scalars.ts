@@ -59,3 +59,11 @@ export function updateScalars(
   out.push(...timeScalars(u, history));
   return out;
 }
+
+/** SB3 EvalCallback's scalars for one held-out evaluation, at the checkpoint's step. */
+export function evalScalars(e: { steps: number; meanReward: number; decisions: number }): Scalar[] {
+  return [
+    { tag: 'eval/mean_reward', value: e.meanReward, step: e.steps },
+    { tag: 'eval/mean_ep_length', value: e.decisions, step: e.steps },
+  ];
+}

@@ -63,7 +63,9 @@ export function createDeployActivities(deps: ActivityDeps) {
           // The configs are checked before anything is built.
           await openDeployment(input, root);
           if (input.emulate) await buildVllmEmulatorImage(new Docker());
-          return deployStart(input, root);
+          // The workflow's first run id names the deployment run: a retried start keeps it, a new deploy does not.
+          const { workflowExecution: run, activityId } = Context.current().info;
+          return deployStart(input, root, run ? `${run.workflowId}/${run.runId}` : activityId);
         }),
       );
     },

@@ -14,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { gpuTaskQueue } from '../contracts/temporal/index.js';
 import { parseWorkerNEnvs } from '../core/stages/train/index.js';
-import { activityDeps, connect, HEARTBEAT_THROTTLE, type WorkerEnv, workerMain } from './connect.js';
+import { activityDeps, connect, GPU_HEARTBEAT_THROTTLE, type WorkerEnv, workerMain } from './connect.js';
 import { checkGpu, type GpuWorkerOptions } from './gpus.js';
 
 export type { GpuWorkerOptions } from './gpus.js';
@@ -34,7 +34,7 @@ export async function createGpuWorker(env: WorkerEnv, opts: GpuWorkerOptions) {
     maxConcurrentActivityTaskExecutions: 1,
     // Time for a trainer to write its checkpoint after SIGTERM.
     shutdownGraceTime: '30s',
-    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    maxHeartbeatThrottleInterval: GPU_HEARTBEAT_THROTTLE,
   });
   return { worker, connection };
 }

@@ -21,6 +21,7 @@ import { deployEnergy } from './deploy-energy.js';
 import type { DeployState } from './deploy-state.js';
 import { meteredPhases } from './energy-ledger.js';
 import type { RequestRecord } from './publisher.js';
+import { runStamp } from './run-folder.js';
 import type { WindowFile } from './window.js';
 
 export interface DeployReport {
@@ -40,6 +41,8 @@ export interface DeployReport {
   faults: DeployState['faults'];
   /** Energy and EDP from nvidia-smi power.draw, set-up to teardown (deploy-energy.ts, energy-ledger.ts). */
   energy: DeployEnergy;
+  /** Where the results of the run before this one in the same folder were moved (run-folder.ts). */
+  previousRun?: string;
   files: string[];
 }
 
@@ -133,6 +136,7 @@ export async function writeDeployReport(
     if (r.status !== 'completed')
       failureReasons[reasonKey(r.reason)] = (failureReasons[reasonKey(r.reason)] ?? 0) + 1;
   const count = (s: string) => records.filter((r) => r.status === s).length;
+  const previousRun = runStamp(outDir)?.previous;
   const report: DeployReport = {
     deploymentId: state.deploymentId,
     policy: state.policy,
@@ -149,6 +153,7 @@ export async function writeDeployReport(
     actions: state.actions,
     faults: state.faults,
     energy: runEnergy(outDir, agentNames, windows, records),
+    ...(previousRun ? { previousRun } : {}),
     files: [],
   };
   const files = ['report.json', 'report.txt', 'actions.jsonl'];
@@ -234,6 +239,7 @@ export function reportText(r: DeployReport): string {
     : '';
   return [
     `Deployment ${r.deploymentId} — policy ${r.policy}, ${r.windows} decision windows, ${r.durationS.toFixed(0)} s`,
+    ...(r.previousRun ? [`The earlier run's results in this folder were moved to ${r.previousRun}`] : []),
     `Requests: ${r.requests.planned} planned, ${r.requests.completed} completed, ${r.requests.failed} failed, ${r.requests.cancelled} cancelled`,
     ...Object.entries(r.requests.failureReasons).map(([k, v]) => `  ${v} × ${k}`),
     '',

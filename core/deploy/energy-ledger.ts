@@ -17,7 +17,10 @@ const START = 'start.json';
 /** A boundary closer than this is the same reading (consecutive phases share it exactly). */
 const SAME_READING_MS = 1;
 
-/** A new run's ledger: whatever an earlier run of the same id left is dropped; the set-up meters from `atMs`. */
+/**
+ * A new run's ledger; the set-up meters from `atMs`. An earlier run's ledger was moved to `previous/` by
+ * claimRunFolder already; what is dropped here is only this run's own start, written again by a retried start.
+ */
 export function startLedger(outDir: string, atMs: number): void {
   rmSync(join(outDir, DIR), { recursive: true, force: true });
   mkdirSync(join(outDir, DIR), { recursive: true });

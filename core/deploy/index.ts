@@ -23,6 +23,7 @@ export { NvidiaSmi, parseGpuInstances, parseMigList, parseQueryXml } from './nvi
 export { policyView } from './policy-view.js';
 export { chooseSlot } from './publisher.js';
 export { permanentSlots, profilesOf } from './reconcile.js';
+export { claimRunFolder, RUN_OUTPUTS, runStamp } from './run-folder.js';
 export {
   cleanDeployment,
   type DeploySession,

@@ -172,11 +172,15 @@ export class MigController {
 
   /**
    * Converges the GPU on `desired`: keeps instances that already sit at a wanted placement with the wanted
-   * profile, destroys every other instance, creates what is missing. Returns what changed.
+   * profile, destroys every other instance, creates what is missing. Returns what changed. An abort of `signal`
+   * (a stopped deployment) is honoured between nvidia-smi operations, never inside one: the GPU is left with whole
+   * instances only, a layout `readLayout` and the teardown understand, instead of going on reconfiguring for a run
+   * that is over.
    */
   async reconcile(
     gpu: number,
     desired: StateId,
+    signal?: AbortSignal,
   ): Promise<{ layout: GpuLayout; destroyed: MigSlot[]; created: Placement[] }> {
     const wanted = this.placements(gpu, desired);
     const { profiles } = this.managed(gpu);
@@ -186,6 +190,7 @@ export class MigController {
     const destroyed: MigSlot[] = [];
     for (const gi of actual) {
       if (keep(gi.start, gi.profile)) continue;
+      signal?.throwIfAborted();
       await this.smi.destroyGpuInstance(gpu, gi.giId);
       const hw = hardwareProfileByName(profiles, gi.profile);
       destroyed.push({ start: gi.start, hardware: gi.profile, logical: hw?.logical ?? '1S', giId: gi.giId });
@@ -193,6 +198,7 @@ export class MigController {
     const created: Placement[] = [];
     for (const w of wanted) {
       if (actual.some((a) => a.start === w.start && a.profile === w.hardware)) continue;
+      signal?.throwIfAborted();
       await this.smi.createGpuInstance(gpu, w.hardware, w.start);
       created.push(w);
     }

@@ -118,6 +118,10 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
     plans.push({ plan: p, ordinal: permanentOrdinal.get(p.gpu)!, model });
   }
 
+  // A stopped run reconfigures nothing more: the abort is checked between steps (and between MIG operations), so
+  // what the teardown finds is always whole instances and whole containers.
+  const stopped = () => c.signal?.throwIfAborted();
+  stopped();
   // What is there: GPU instances (no UUID lookup yet — three more nvidia-smi calls per GPU) and containers.
   c.progress?.('reading layout');
   const layouts = new Map<number, MigSlot[]>();
@@ -166,6 +170,7 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
     // A kept container that does not answer is replaced.
     if (keep.has(plan.key)) await engines.removeByName(engines.nameOf(plan.key));
     try {
+      stopped();
       await engines.start(slot, c.simulation, model, c.signal);
       result.started.push(plan.key);
       live.log(`started ${plan.key} for ${plan.agent} (${plan.hardware}, port ${slot.port})`);
@@ -200,6 +205,7 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
 
   try {
     // 1. Drain and stop what does not fit, concurrently.
+    stopped();
     c.progress?.('stopping engines');
     await Promise.all(
       actual
@@ -221,6 +227,7 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
     );
 
     // 2. MIG: converge each GPU on its desired state (no mutating call when it is there already).
+    stopped();
     c.progress?.('reconfiguring MIG');
     for (const d of c.desired) {
       const have = layouts.get(d.gpu) ?? [];
@@ -229,7 +236,8 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
         have.length === want.length &&
         want.every((w) => have.some((h) => h.start === w.start && h.hardware === w.hardware));
       if (same) continue;
-      const r = await c.mig.reconcile(d.gpu, d.stateId);
+      stopped();
+      const r = await c.mig.reconcile(d.gpu, d.stateId, c.signal);
       result.migChanged = true;
       live.log(
         `GPU ${d.gpu}: MIG state ${d.stateId} (destroyed ${r.destroyed.map((x) => `${x.hardware}@${x.start}`).join(', ') || 'none'}; created ${r.created.map((x) => `${x.hardware}@${x.start}`).join(', ') || 'none'})`,
@@ -239,6 +247,7 @@ export async function reconcileDeployment(c: ReconcileContext): Promise<Reconcil
     }
 
     // 3. Start the missing real engines on their instances' UUIDs.
+    stopped();
     c.progress?.('starting engines');
     const missing = plans.filter(
       (x) =>

@@ -85,8 +85,15 @@ export async function runDeployWindow(
   let phase = 'reconciling';
   const beat = setInterval(() => o.heartbeat({ window: k, phase }), 1_000);
   const stopAll = new AbortController();
-  const onAbort = () => stopAll.abort(o.signal.reason);
+  // Stopped or cancelled: everything below winds down at its next step; the event log and the heartbeat say so.
+  const onAbort = () => {
+    live.log(`stop received while ${phase}: finishing the current step only`);
+    phase = `stopping (was ${phase})`;
+    stopAll.abort(o.signal.reason);
+  };
   o.signal.addEventListener('abort', onAbort, { once: true });
+  // A stop that arrived before the window began (between activities) ends it at once: no listener would fire.
+  if (o.signal.aborted) onAbort();
 
   // Engines that died mid-window: restart them with the configured delays, without blocking anything else.
   const restarts = new Set<Promise<void>>();
@@ -189,9 +196,12 @@ export async function runDeployWindow(
     } finally {
       state.pendingIndex = undefined;
       state.previous = undefined;
-      live.phase = 'serving';
-      live.phaseDetail = '';
-      phase = 'serving';
+      // A stopped window does not serve on: the dashboard and heartbeat keep saying where it stopped.
+      if (!stopAll.signal.aborted) {
+        live.phase = 'serving';
+        live.phaseDetail = '';
+        phase = 'serving';
+      }
     }
   })();
 

@@ -1,5 +1,5 @@
 /** Shared pieces of the deployment tests: a rehearsal input on emulated GPUs and what the "hardware" shows. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
@@ -9,12 +9,13 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { DeployInput } from '../../contracts/index.js';
+import { deployStopSignal } from '../../contracts/temporal/index.js';
 import type { DashboardData } from '../../core/deploy/index.js';
 import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
 import { freePort } from '../../core/util/free-port.js';
 import { type EmulatorState, newState } from '../../emulators/nvidia-smi/state.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
-import { activityDeps } from '../../workers/connect.js';
+import { activityDeps, GPU_HEARTBEAT_THROTTLE } from '../../workers/connect.js';
 import { testClient, workerConnection, workflowBundle } from './temporal.js';
 
 export const docker = new Docker();
@@ -24,9 +25,13 @@ export interface DeployTemporal {
   readonly nativeConnection: NativeConnection;
 }
 
+/** The rehearsal folders this test file made (`/tmp/migflow-<name>-…`), removed when its tests are done. */
+const rehearsalDirs = new Set<string>();
+
 /**
- * Registers a deploy test file's beforeAll/afterAll: connections to the shared dev server opened and closed, and the
- * vLLM emulator image its engines run built (or reused). The fields are set once beforeAll has run.
+ * Registers a deploy test file's beforeAll/afterAll: connections to the shared dev server opened and closed, the
+ * vLLM emulator image its engines run built (or reused), and the file's rehearsal folders removed at the end (the
+ * runs' containers are gone by then: each test tears its deployment down). The fields are set once beforeAll has run.
  */
 export function useDeployTemporal(): DeployTemporal {
   const t = {} as { client: Client; connection: Connection; nativeConnection: NativeConnection };
@@ -38,6 +43,8 @@ export function useDeployTemporal(): DeployTemporal {
   afterAll(async () => {
     await t.nativeConnection?.close();
     await t.connection?.close();
+    for (const dir of rehearsalDirs) rmSync(dir, { recursive: true, force: true });
+    rehearsalDirs.clear();
   });
   return t;
 }
@@ -57,6 +64,8 @@ export async function deployWorkers(
     connection: t.nativeConnection,
     taskQueue: gpuQueue,
     activities: createActivities(activityDeps()),
+    // As the GPU worker: a stop reaches the running window with the next heartbeat's response.
+    maxHeartbeatThrottleInterval: GPU_HEARTBEAT_THROTTLE,
   });
   return { workflows, gpu };
 }
@@ -67,6 +76,7 @@ export async function rehearsal(
   extra: Partial<DeployInput> = {},
 ): Promise<{ input: DeployInput; dir: string; smiState: string; dashboardPort: number }> {
   const dir = mkdtempSync(join(tmpdir(), `migflow-${name}-`));
+  rehearsalDirs.add(dir);
   const smiState = join(dir, 'nvidia-smi.json');
   writeFileSync(smiState, JSON.stringify(newState(['A100_40GB', 'A100_40GB'])));
   const dashboardPort = await freePort();
@@ -177,4 +187,20 @@ export async function within<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Seconds from the stop signal to the end of the window it cut short, from the workflow's history: the stop's
+ * WorkflowExecutionSignaled event and the window activity's ActivityTaskCanceled event (recorded when the worker
+ * reports the window ended). Undefined when either is missing.
+ */
+export async function stopLatencyS(handle: WorkflowHandle): Promise<number | undefined> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const ms = (e: (typeof events)[number]) =>
+    Number(e.eventTime?.seconds?.toString() ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const signalled = events.find(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === deployStopSignal.name,
+  );
+  const ended = events.find((e) => e.activityTaskCanceledEventAttributes);
+  return signalled && ended ? (ms(ended) - ms(signalled)) / 1000 : undefined;
 }

@@ -15,6 +15,7 @@ import {
   deployWorkers,
   describeForFailure,
   rehearsal,
+  stopLatencyS,
   useDeployTemporal,
 } from '../helpers/deploy-run.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -28,6 +29,8 @@ describe('DeployWorkflow stopped mid-window', () => {
     const gpuQueue = `${queue}-gpu`;
     const { input } = await rehearsal('deploy-stop', gpuQueue);
     const { workflows, gpu } = await deployWorkers(temporal, queue, gpuQueue);
+    let latencyS: number | undefined;
+    let phaseAtStop = '';
     const result = await workflows.runUntil(
       gpu.runUntil(async () => {
         const handle = await temporal.client.workflow.start('DeployWorkflow', {
@@ -40,11 +43,23 @@ describe('DeployWorkflow stopped mid-window', () => {
         expect((await handle.query(deployStatusQuery)).window, await describeForFailure(handle)).toBe(1);
         // A few seconds into window 1 (its first power readings taken), whatever it is doing then.
         await new Promise((r) => setTimeout(r, 3_000));
+        // What the window was doing (its last heartbeat), for the log next to the stop latency.
+        phaseAtStop = await describeForFailure(handle);
         await handle.signal(deployStopSignal);
-        return (await handle.result()) as DeployResult;
+        const r = (await handle.result()) as DeployResult;
+        latencyS = await stopLatencyS(handle);
+        return r;
       }),
     );
 
+    console.log(
+      `stop latency (signal → window ended): ${latencyS?.toFixed(1)} s; at the stop: ${phaseAtStop}`,
+    );
+    // A stop reaches the window with the next heartbeat's response (1 s throttle) and ends a reconfiguration at the
+    // next nvidia-smi operation; 24.6 s were measured before either (8 s throttle, MIG reconfigured to the end).
+    // The bound leaves room for a loaded two-core machine.
+    expect(latencyS, 'the window ended after the stop (history events)').toBeDefined();
+    expect(latencyS!).toBeLessThan(15);
     expect(result.windows).toBe(1);
     const { energy } = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
       energy: DeployEnergy;

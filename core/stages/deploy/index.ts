@@ -2,7 +2,7 @@
  * The deploy stage: a live deployment in decision windows, not cached (it is a live run). DeployWorkflow carries
  * the desired state between windows; each step here is what one of its activities does on the GPU host:
  *
- *   const { state, planned } = await deployStart(input, root);                  // plan, initial desired state
+ *   const { state, planned } = await deployStart(input, root, runKey);          // plan, own the folder, initial state
  *   ({ state } = await deployWindow(input, state, root, { signal, heartbeat }));  // reconcile → serve → observe → decide
  *   await deployTeardown(input, root);                                            // the run's containers and MIG instances
  *   await deployReport(input, state, planned, root);                               // report.json/.txt, figures, actions
@@ -18,6 +18,7 @@ import type {
   ResolvedDeployInput,
 } from '../../../contracts/index.js';
 import {
+  claimRunFolder,
   DashboardHub,
   type DashboardServer,
   type DeploySession,
@@ -66,11 +67,17 @@ async function hubFor(s: DeploySession): Promise<{ hub: DashboardHub; server?: D
   return d;
 }
 
+/**
+ * `runKey` names this run (the same on a retried start): an earlier run's results in the folder are moved to
+ * `previous/` first, so the report counts this run's windows only (run-folder.ts).
+ */
 export async function deployStart(
   input: ResolvedDeployInput,
   root: string,
+  runKey: string,
 ): Promise<{ state: DeployState; planned: number; outDir: string }> {
   const session = await openDeployment(input, root);
+  claimRunFolder(session.input.outDir, runKey);
   // The deployment's metering starts here: the set-up (MIG layout, engines booting) is booked from this instant.
   const state = initialDeployState(session);
   state.powerReadAtMs = Date.now();

@@ -95,4 +95,24 @@ describe('MigController', () => {
     expect(r.destroyed.map((d) => d.start)).toEqual([0, 2, 4, 6]);
     expect(r.layout.state).toBe(2);
   });
+
+  it('stops reconfiguring between nvidia-smi operations once aborted, leaving whole instances the teardown clears', async () => {
+    await mig.configure(0, 12);
+    smi.calls.length = 0;
+    // The deployment is stopped while the first instance is being destroyed.
+    const stop = new AbortController();
+    const destroy = smi.destroyGpuInstance.bind(smi);
+    smi.destroyGpuInstance = async (gpu, gi) => {
+      await destroy(gpu, gi);
+      stop.abort(new Error('deployment stopped'));
+    };
+    await expect(mig.reconcile(0, 2, stop.signal)).rejects.toThrow('deployment stopped');
+    // That destroy finished; nothing after it ran, so no instance was created for the abandoned layout.
+    expect(mutating(smi.calls).filter((c) => c.includes('-dgi'))).toHaveLength(1);
+    expect(mutating(smi.calls).filter((c) => c.includes('-cgi'))).toEqual([]);
+    const left = await mig.readLayout(0);
+    expect(left.slots.map((x) => x.start)).toEqual([2, 4, 6]);
+    await mig.clear();
+    expect((await mig.readLayout(0)).slots).toEqual([]);
+  });
 });

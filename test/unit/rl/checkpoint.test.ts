@@ -19,6 +19,7 @@ import { SavableRng } from '../../../core/rl/rng.js';
 import { PpoTrainer, type TrainEnv } from '../../../core/rl/trainer.js';
 import { episodeSeed, runTraining, trainerConfigFrom } from '../../../core/stages/train/train-run.js';
 import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
+import { TINY_PPO } from './setup.js';
 import { readScalars } from './tensorboard-reader.js';
 import { useTfBackend } from './tf-setup.js';
 
@@ -27,14 +28,7 @@ useTfBackend();
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-ckpt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const TINY = {
-  'training.PPO.episode_length': 16,
-  'training.PPO.n_steps': 32,
-  'training.PPO.batch_size': 16,
-  'training.PPO.n_epochs': 2,
-  'training.PPO.net_arch.pi': [16, 16],
-  'training.PPO.net_arch.vf': [16],
-};
+const TINY = TINY_PPO;
 const simulation = loadSimulationConfig('configs/simulation_config.yaml');
 const { training, yaml } = readTrainingConfig('configs/training_config.yaml', TINY);
 

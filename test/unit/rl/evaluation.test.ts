@@ -18,7 +18,7 @@ import { trainStage } from '../../../core/stages/train/index.js';
 import { runTraining } from '../../../core/stages/train/train-run.js';
 import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 import { digestRun } from './run-digest.js';
-import { SHIPPED_TRAIN_REQUEST } from './setup.js';
+import { SHIPPED_TRAIN_REQUEST, TINY_PPO } from './setup.js';
 import { readScalars } from './tensorboard-reader.js';
 import { useTfBackend } from './tf-setup.js';
 
@@ -28,14 +28,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-eval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // The golden run's tiny set-up (test/unit/rl/golden-run.test.ts): checkpoints at 40, 80 and 96 steps.
-const TINY = {
-  'training.PPO.episode_length': 16,
-  'training.PPO.n_steps': 32,
-  'training.PPO.batch_size': 16,
-  'training.PPO.n_epochs': 2,
-  'training.PPO.net_arch.pi': [16, 16],
-  'training.PPO.net_arch.vf': [16],
-};
+const TINY = TINY_PPO;
 // Seeds 82 and 83: there the evaluation prefers rl_model_80_steps while the training reward prefers rl_model_40_steps
 // (on the default seeds 78/79 both pick 40), so the test tells the two criteria apart.
 const EVALUATION = { 'training.evaluation': { decisions: 24, episodes: 2, seed: 82 } };

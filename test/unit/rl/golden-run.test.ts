@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runTraining } from '../../../core/stages/train/train-run.js';
 import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 import { digestRun } from './run-digest.js';
+import { TINY_PPO_SCHEDULE } from './setup.js';
 import { useTfBackend } from './tf-setup.js';
 
 /** The [512, 512] run took 13.8 s at load 9.5 (above its quiet time); the default 60 s ran out at load > 15. */
@@ -26,12 +27,7 @@ useTfBackend();
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-golden-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const BASE = {
-  'training.PPO.episode_length': 16,
-  'training.PPO.n_steps': 32,
-  'training.PPO.batch_size': 16,
-  'training.PPO.n_epochs': 2,
-};
+const BASE = TINY_PPO_SCHEDULE;
 
 async function run(name: string, overrides: Record<string, unknown>, totalSteps: number, seed: number) {
   const runDir = join(tmp, name);

@@ -88,3 +88,17 @@ export const SHIPPED_TRAIN_REQUEST = {
   seed: 0,
   syntheticTokens: true,
 } as const;
+
+/** The golden run's tiny PPO set-up (test/unit/rl/golden-run.test.ts): 16-decision episodes, 32-step rollouts. */
+export const TINY_PPO_SCHEDULE = {
+  'training.PPO.episode_length': 16,
+  'training.PPO.n_steps': 32,
+  'training.PPO.batch_size': 16,
+  'training.PPO.n_epochs': 2,
+};
+/** The same with a tiny net: what the checkpoint, evaluation and vec-env tests train. */
+export const TINY_PPO = {
+  ...TINY_PPO_SCHEDULE,
+  'training.PPO.net_arch.pi': [16, 16],
+  'training.PPO.net_arch.vf': [16],
+};

@@ -34,6 +34,7 @@ import { WorkerVecEnv } from '../../../core/stages/train/vec-env-workers.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
 import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 import { digestRun } from './run-digest.js';
+import { TINY_PPO } from './setup.js';
 import { useTfBackend } from './tf-setup.js';
 
 /**
@@ -47,15 +48,7 @@ useTfBackend();
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-vec-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const TINY = {
-  'training.PPO.episode_length': 16,
-  'training.PPO.n_steps': 32,
-  'training.PPO.batch_size': 16,
-  'training.PPO.n_epochs': 2,
-  'training.PPO.n_envs': 2,
-  'training.PPO.net_arch.pi': [16, 16],
-  'training.PPO.net_arch.vf': [16],
-};
+const TINY = { ...TINY_PPO, 'training.PPO.n_envs': 2 };
 const SIM = 'configs/simulation_config.yaml';
 const TRAINING = 'configs/training_config.yaml';
 

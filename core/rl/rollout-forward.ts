@@ -3,11 +3,21 @@
  * call per layer for all environments' observations, with the weights packed once per update, in the same float
  * order and tanh as the multi-environment update's forward pass. Through tfjs a batch of a few rows was all per-op
  * overhead (tensor allocations, a dataSync per network). One environment keeps `ActorCriticPolicy.act`, bit for bit.
+ *
+ * A decision needs only the actor. The critic's values of the stored observations are needed only when the rollout
+ * ends (GAE) or is saved, and the weights do not change within a rollout, so the trainer asks for them then, in
+ * batches of up to `VALUE_BATCH` rows (`values`): at two rows per step the critic's 1.4 MB of weights streamed from
+ * memory for four multiply-adds per weight; in batches it runs at the matrix kernels' speed. Every output is the same
+ * float sum in the same order whatever the batch (mlp.c computes each element alone), so the values are bit for bit
+ * those the per-step pass gave.
  */
 import { sampleMasked } from './masked-categorical.js';
 import { createKernelMemory, Kernels, MemoryPlan, MlpRunner, planMlp, planStack } from './mlp-kernels.js';
 import type { PolicyShape } from './policy.js';
 import { type PolicyPacking, packPolicy, policyLayers, policyPacking } from './ppo-gradients.js';
+
+/** Rows per batch of the critic's pass over stored observations (the update's minibatch size by default). */
+export const VALUE_BATCH = 256;
 
 export class RolloutForward {
   private readonly kernels: Kernels;
@@ -18,7 +28,7 @@ export class RolloutForward {
   private readonly packedAt: number;
   private readonly flat: Float32Array;
 
-  /** For batches of up to `maxRows` observations (one per environment). */
+  /** For decisions on up to `maxRows` observations (one per environment). */
   constructor(
     readonly shape: PolicyShape,
     readonly maxRows: number,
@@ -29,7 +39,7 @@ export class RolloutForward {
     this.flatAt = plan.floats(this.packing.flatCount);
     this.packedAt = plan.floats(this.packing.packedCount);
     const pi = planMlp(plan, layers.pi, maxRows);
-    const vf = planMlp(plan, layers.vf, maxRows);
+    const vf = planMlp(plan, layers.vf, Math.max(maxRows, VALUE_BATCH));
     const stack = planStack(plan);
     this.kernels = new Kernels(createKernelMemory(plan.bytes), stack);
     this.flat = this.kernels.view(this.flatAt, this.packing.flatCount);
@@ -45,23 +55,23 @@ export class RolloutForward {
     this.vf.useWeights(this.packedAt + 4 * this.packing.pi.packedCount, false);
   }
 
-  private run(net: MlpRunner, obs: Float32Array, n: number): Float32Array {
-    net.input.set(obs.subarray(0, n * this.shape.obsSize));
+  private run(net: MlpRunner, obs: Float32Array, n: number, from = 0): Float32Array {
+    const size = this.shape.obsSize;
+    net.input.set(obs.subarray(from * size, (from + n) * size));
     net.forward(n);
     return net.output;
   }
 
-  /** One decision for each of `n` environments (as `ActorCriticPolicy.actBatch`). */
-  actBatch(
+  /** One decision for each of `n` environments, without the critic (its values come later: `values`). */
+  decide(
     obs: Float32Array,
     masks: Uint8Array,
     n: number,
     draws: ArrayLike<number>,
-    out: { actions: Int32Array; values: Float32Array; logProbs: Float32Array },
+    out: { actions: Int32Array; logProbs: Float32Array },
   ): void {
     const a = this.shape.actionCount;
     const logits = this.run(this.pi, obs, n);
-    const values = this.run(this.vf, obs, n);
     for (let e = 0; e < n; e++) {
       const { action, logProb } = sampleMasked(
         logits.subarray(e * a, (e + 1) * a),
@@ -69,14 +79,34 @@ export class RolloutForward {
         draws[e]!,
       );
       out.actions[e] = action;
-      out.values[e] = values[e]!;
       out.logProbs[e] = logProb;
     }
+  }
+
+  /** One decision for each of `n` environments and their values (as `ActorCriticPolicy.actBatch`). */
+  actBatch(
+    obs: Float32Array,
+    masks: Uint8Array,
+    n: number,
+    draws: ArrayLike<number>,
+    out: { actions: Int32Array; values: Float32Array; logProbs: Float32Array },
+  ): void {
+    this.decide(obs, masks, n, draws, out);
+    out.values.set(this.run(this.vf, obs, n).subarray(0, n));
   }
 
   /** Values of `n` observations. */
   predictValues(obs: Float32Array, n: number): Float32Array {
     return this.run(this.vf, obs, n).slice(0, n);
+  }
+
+  /** Values of the observation rows [from, to) of `obs` (row-major) into `out[from … to)`, in batches. */
+  values(obs: Float32Array, from: number, to: number, out: Float32Array): void {
+    const rows = Math.max(this.maxRows, VALUE_BATCH);
+    for (let start = from; start < to; start += rows) {
+      const n = Math.min(rows, to - start);
+      out.set(this.run(this.vf, obs, n, start).subarray(0, n), start);
+    }
   }
 
   dispose(): void {}

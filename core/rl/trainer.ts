@@ -186,10 +186,10 @@ export class PpoTrainer {
   /** Raw rewards of the last up-to-100 episodes. */
   readonly recentRewards: number[] = [];
   /**
-   * The collection's forward passes (decisions and bootstrap values, sampling included) since the trainer was made:
-   * wall seconds on this thread, and the process's CPU seconds during them (getrusage brings the calling thread's
-   * time up to date, so this is exact for this thread; the environment workers are idle then). What bench:train
-   * counts as the network's share of collecting.
+   * The collection's forward passes (decisions, the stored steps' values, bootstrap values, sampling included) since
+   * the trainer was made: wall seconds on this thread, and the process's CPU seconds during them (getrusage brings
+   * the calling thread's time up to date, so this is exact for this thread; the environment workers are idle then).
+   * What bench:train counts as the network's share of collecting.
    */
   forwardS = 0;
   forwardCpuS = 0;
@@ -201,6 +201,11 @@ export class PpoTrainer {
   /** The fused forward pass for several environments, rebuilt from the weights after every update. */
   private rollout: RolloutForward | undefined;
   private localShards: GradientShards | undefined;
+  /**
+   * Steps of the rollout whose values are in the buffer. With several environments a decision runs only the actor;
+   * the critic's values of the stored observations are filled in batches when the rollout ends or is saved.
+   */
+  private valuedSteps = 0;
   private collectStartedMs = performance.now();
   private collectMs = 0;
   private vectorSteps = 0;
@@ -357,7 +362,17 @@ export class PpoTrainer {
       this.batchMasks.set(s.mask!, e * actionCount);
       return this.policyRng.random();
     });
-    this.rolloutForward().actBatch(this.batchObs, this.batchMasks, this.nEnvs, draws, a);
+    this.rolloutForward().decide(this.batchObs, this.batchMasks, this.nEnvs, draws, a);
+  }
+
+  /** The critic's values of the stored steps that have none yet (several environments; see `valuedSteps`). */
+  private fillValues(): void {
+    const b = this.buffer;
+    if (this.nEnvs === 1 || this.valuedSteps >= b.pos) return;
+    this.timedForward(() =>
+      this.rolloutForward().values(b.observations, this.valuedSteps * this.nEnvs, b.count, b.values),
+    );
+    this.valuedSteps = b.pos;
   }
 
   private timedForward<T>(f: () => T): T {
@@ -508,6 +523,7 @@ export class PpoTrainer {
   /** GAE over the rollout, then the PPO update. */
   private async train(dones: readonly boolean[]): Promise<void> {
     this.collectMs += performance.now() - this.collectStartedMs;
+    this.fillValues();
     const lastValues = this.timedForward(() => this.lastValues(dones));
     if (this.nEnvs === 1) {
       this.buffer.computeReturnsAndAdvantage(
@@ -550,6 +566,7 @@ export class PpoTrainer {
     this.updates++;
     const rolloutSteps = this.buffer.count;
     this.buffer.reset();
+    this.valuedSteps = 0;
     const updateS = (performance.now() - started) / 1000;
     const endedCpuS = threadCpuS();
     this.callbacks.onUpdate?.({
@@ -594,6 +611,7 @@ export class PpoTrainer {
       shapes.set(`adam/m/${name}`, variable.shape);
       shapes.set(`adam/v/${name}`, variable.shape);
     });
+    this.fillValues();
     const b = this.buffer;
     const n = b.count;
     tensors.set('buffer/observations', b.observations.slice(0, n * b.obsSize));
@@ -730,6 +748,7 @@ export class PpoTrainer {
     b.logProbs.set(get('buffer/log_probs'));
     b.episodeStarts.set(get('buffer/episode_starts'));
     b.pos = t.bufferPos;
+    this.valuedSteps = b.pos;
     // Every environment starts a fresh episode (exactly what the uninterrupted run does when the checkpoint fell on
     // an episode end, as the default cadence does); a cut episode is left out of the episode statistics.
   }

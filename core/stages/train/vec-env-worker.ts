@@ -1,7 +1,7 @@
 /**
  * The body of one environment worker thread (started by vec-env-workers.ts from this file's bundle): it builds
  * environment `envIndex` of the run from the configs' text, then answers the trainer's messages one at a time —
- * reset, step, and, during the PPO update, gradient shards on the shared memory (tfjs is loaded only then).
+ * reset, step, and, during the PPO update, gradient shards on the shared memory (migflow's kernels: no tfjs backend).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { parseSimulationConfig, parseTrainingConfig } from '../../config/index.js';
@@ -10,7 +10,6 @@ import {
   ShardComputer,
   type ShardJob,
   type SharedUpdateMemory,
-  selectTfBackend,
   stepTrainEnv,
   threadCpuS,
 } from '../../rl/index.js';
@@ -80,7 +79,6 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
       }
       case 'attach': {
         enter('shard');
-        await selectTfBackend();
         shard = new ShardComputer(req.memory as SharedUpdateMemory, req.shard);
         send({ type: 'attached' });
         return;

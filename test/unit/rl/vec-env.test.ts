@@ -19,7 +19,7 @@ import { ActorCriticPolicy } from '../../../core/rl/policy.js';
 import { type PpoBatch, ppoLoss } from '../../../core/rl/ppo.js';
 import { ppoShardGradientsOnce, SHARD_STAT_COUNT, type ShardBatch } from '../../../core/rl/ppo-gradients.js';
 import { SavableRng } from '../../../core/rl/rng.js';
-import { RolloutForward } from '../../../core/rl/rollout-forward.js';
+import { RolloutForward, VALUE_BATCH } from '../../../core/rl/rollout-forward.js';
 import { shardRange } from '../../../core/rl/sharded-update.js';
 import { PpoTrainer } from '../../../core/rl/trainer.js';
 import { InProcessVecEnv, type VecEnv } from '../../../core/rl/vec-env.js';
@@ -83,6 +83,28 @@ describe('the fused forward pass of several environments', () => {
     }
     expect([...fused.predictValues(obs, n)]).toEqual([...out.values]);
     fused.dispose();
+    policy.dispose();
+  });
+
+  it("gives a rollout's values in batches bit for bit as the per-step pass gave them", () => {
+    // The trainer decides with the actor alone and fills the stored steps' values in batches of VALUE_BATCH rows
+    // (tiles of four rows) when the rollout ends; per step they came two or three rows at a time (a pair tile).
+    const shape = { obsSize: 13, actionCount: 6, netArch: { pi: [24], vf: [40, 24] } };
+    const policy = new ActorCriticPolicy(shape, 3);
+    const rng = new SavableRng(8);
+    for (const envs of [2, 3]) {
+      const fused = new RolloutForward(shape, envs);
+      fused.load(policy.readWeights());
+      const rows = (VALUE_BATCH + 37) * envs;
+      const obs = Float32Array.from({ length: rows * 13 }, () => rng.gauss(0, 2));
+      const perStep = new Float32Array(rows);
+      for (let r = 0; r < rows; r += envs) perStep.set(fused.predictValues(obs.subarray(r * 13), envs), r);
+      const batched = new Float32Array(rows).fill(Number.NaN);
+      fused.values(obs, envs, rows, batched);
+      expect(Number.isNaN(batched[0]!)).toBe(true);
+      expect([...batched.subarray(envs)]).toEqual([...perStep.subarray(envs)]);
+      fused.dispose();
+    }
     policy.dispose();
   });
 });

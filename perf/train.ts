@@ -318,6 +318,8 @@ async function run(nEnvs: number, tables: TokenTables, gflops: Rate) {
     collectForwardCpuS: round(forwardCpuS),
     collectOtherCpuS: round(otherCpuS),
     updateCpuS: round(updateCpuS),
+    // Of which the trainer's thread (minibatch order, advantage normalisation, messages, packing the weights).
+    updateTrainerCpuS: round(updateTrainerCpuS),
     trainerThreadCpuS: round(mainCpuS),
     ...(threads
       ? { workerThreadsCpuS: round(threads.reduce((a, t) => a + t.threadCpuS, 0) - workersStartCpuS) }
@@ -341,6 +343,7 @@ async function run(nEnvs: number, tables: TokenTables, gflops: Rate) {
       updateLimitWallS: round(limit(updateGflop) / cores),
       updateWallS: round(updateS),
       updateWallOverLimit: round(updateS / (limit(updateGflop) / cores), 2),
+      forwardCpuOverLimit: round(forwardCpuS / limit(forwardGflop), 2),
       networkCpuOverLimit: round((forwardCpuS + updateCpuS) / limit(updateGflop + forwardGflop), 2),
     },
     peakRssMiB: round(peakRss / 1024 / 1024, 1),

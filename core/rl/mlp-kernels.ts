@@ -98,6 +98,16 @@ interface KernelExports {
   ): void;
   sum_shards(out: number, src: number, stride: number, shards: number, n: number): number;
   adam_step(p: number, m: number, v: number, g: number, n: number, ...args: AdamKernelScalars): void;
+  adam_step_transposed(
+    p: number,
+    m: number,
+    v: number,
+    g: number,
+    kp: number,
+    np: number,
+    wt: number,
+    ...args: AdamKernelScalars
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -332,11 +342,12 @@ export class MlpRunner {
 
   /**
    * Uses the packed parameters at byte offset `packedAt` (until the next call): their kernels as they are, and, for
-   * a backward pass (`backward`), the hidden layers' Wᵀ rebuilt from them.
+   * a backward pass (`backward`), the hidden layers' Wᵀ rebuilt from them — unless `transposed` says `stepAdam`
+   * already wrote them from these very weights.
    */
-  useWeights(packedAt: number, backward = true): void {
+  useWeights(packedAt: number, backward = true, transposed = false): void {
     this.weightsAt = packedAt;
-    if (!backward) return;
+    if (!backward || transposed) return;
     for (const [l, p] of this.plan.layers.entries())
       if (l > 0) this.kernels.x.transpose_packed(p.kp, p.np, packedAt + 4 * p.packedOffset, p.wt);
   }
@@ -361,6 +372,26 @@ export class MlpRunner {
     }
     const last = layers[layers.length - 1]!;
     x.from_quads(rows, last.nr, rp, last.y.q, output, last.nr);
+  }
+
+  /**
+   * One Adam step of this MLP's packed parameters at byte offset `packedAt` (moments at `mAt`/`vAt`, gradient at
+   * `gradsAt`, each in the packed order), writing the layers' Wᵀ for the backward pass from the stepped weights as
+   * it goes (the same values `useWeights` would rebuild).
+   */
+  stepAdam(packedAt: number, mAt: number, vAt: number, gradsAt: number, args: AdamKernelScalars): void {
+    const x = this.kernels.x;
+    for (const [l, p] of this.plan.layers.entries()) {
+      const o = 4 * p.packedOffset;
+      const w = p.kp * p.np;
+      if (l === 0) {
+        x.adam_step(packedAt + o, mAt + o, vAt + o, gradsAt + o, w + p.np, ...args);
+        continue;
+      }
+      x.adam_step_transposed(packedAt + o, mAt + o, vAt + o, gradsAt + o, p.kp, p.np, p.wt, ...args);
+      const b = o + 4 * w;
+      x.adam_step(packedAt + b, mAt + b, vAt + b, gradsAt + b, p.np, ...args);
+    }
   }
 
   /**

@@ -227,6 +227,8 @@ export function ppoShardGradients(
   total: number,
   stats: Float64Array,
   part: PolicyPart,
+  /** Whether the networks' Wᵀ are already those of these weights (`MlpRunner.stepAdam` wrote them). */
+  transposed = false,
 ): number {
   const actorBytes = 4 * packing.pi.packedCount;
   const b = { n, ...nets.batch };
@@ -234,7 +236,7 @@ export function ppoShardGradients(
   const run = (net: MlpRunner | undefined, at: number, grads: number, loss: (n: MlpRunner) => void) => {
     if (!net) throw new Error(`ppoShardGradients: this shard has no workspace for ${part}`);
     if (b.obs !== net.input) net.input.set(b.obs.subarray(0, n * net.inSize));
-    net.useWeights(at);
+    net.useWeights(at, true, transposed);
     net.forward(n);
     loss(net);
     return net.backward(grads);

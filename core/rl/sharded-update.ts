@@ -241,6 +241,8 @@ export class ShardComputer {
   /** The previous step (if any), then this shard's gradient; its network's sum of squares when it is alone. */
   run(job: ShardJob): number {
     if (job.adam) this.adam(job.adam);
+    // A network's only shard steps whole layers and writes their Wᵀ as it goes (`adam`).
+    const transposed = job.adam !== undefined && this.role.members === 1;
     const m = this.memory;
     const r = this.role;
     const [from, to] = shardRange(job.start, job.end, r.member, r.members);
@@ -261,6 +263,7 @@ export class ShardComputer {
       job.end - job.start,
       stats,
       r.part,
+      transposed,
     );
     return r.members === 1 ? sumSq : Number.NaN;
   }
@@ -297,9 +300,23 @@ export class ShardComputer {
     return x.sum_shards(base, base, n, r.members, this.to - this.from);
   }
 
-  /** The Adam step over this shard's parameter range, with its network's (reduced) gradient. */
+  /**
+   * The Adam step over this shard's parameter range, with its network's (reduced) gradient. A network's only shard
+   * steps it layer by layer and writes the hidden layers' Wᵀ for the next backward pass from the stepped weights.
+   */
   adam(step: AdamStep): void {
     const m = this.memory;
+    if (this.role.members === 1) {
+      const args = adamKernelArgs(step, m.adamOptions);
+      const grads = m.at.packedGrads + 4 * this.role.firstShard * m.packing.packedCount;
+      const actorBytes = 4 * m.packing.pi.packedCount;
+      for (const [net, o] of [
+        [this.nets.pi, 0],
+        [this.nets.vf, actorBytes],
+      ] as const)
+        net?.stepAdam(m.at.packedWeights + o, m.at.packedM + o, m.at.packedV + o, grads + o, args);
+      return;
+    }
     const o = 4 * this.from;
     this.nets.kernels.x.adam_step(
       m.at.packedWeights + o,

@@ -570,6 +570,30 @@ f64 sum_shards(f32* out, const f32* src, int stride, int shards, int n) {
   return sum_of_squares(out, n);
 }
 
+/* The Adam step's float32 constants, splatted once per call. */
+typedef struct {
+  v128_t coef, b1, b2, w1, w2, step, bc, eps;
+} AdamConsts;
+
+/* One Adam step of four parameters at p (m, v, g beside them); returns the new p. */
+INLINE v128_t adam4(f32* p, f32* m, f32* v, const f32* g, const AdamConsts* c) {
+  v128_t gi = mul(ld(g), c->coef);
+  v128_t mi = add(mul(ld(m), c->b1), mul(gi, c->w1));
+  v128_t vi = add(mul(ld(v), c->b2), mul(mul(gi, gi), c->w2));
+  v128_t denom = add(wasm_f32x4_div(wasm_f32x4_sqrt(vi), c->bc), c->eps);
+  st(m, mi);
+  st(v, vi);
+  v128_t pi = sub(ld(p), mul(wasm_f32x4_div(mi, denom), c->step));
+  st(p, pi);
+  return pi;
+}
+
+INLINE AdamConsts adam_consts(f32 coef, f32 beta1, f32 beta2, f32 w1, f32 w2, f32 step_size, f32 bc2_sqrt, f32 eps) {
+  AdamConsts c = {splat(coef), splat(beta1), splat(beta2), splat(w1), splat(w2), splat(step_size), splat(bc2_sqrt),
+                  splat(eps)};
+  return c;
+}
+
 /*
  * One Adam step over n parameters in float32, clip included, with the formula and order of the one-environment
  * optimiser (core/rl/adam.ts, PyTorch's Adam): g ← g·coef; m ← m·β1 + g·(1 − β1); v ← v·β2 + g²·(1 − β2);
@@ -579,18 +603,9 @@ f64 sum_shards(f32* out, const f32* src, int stride, int shards, int n) {
 EXPORT(adam_step)
 void adam_step(f32* p, f32* m, f32* v, const f32* g, int n, f32 coef, f32 beta1, f32 beta2, f32 w1, f32 w2,
                f32 step_size, f32 bc2_sqrt, f32 eps) {
-  v128_t vcoef = splat(coef), vb1 = splat(beta1), vb2 = splat(beta2), vw1 = splat(w1), vw2 = splat(w2),
-         vstep = splat(step_size), vbc = splat(bc2_sqrt), veps = splat(eps);
+  AdamConsts c = adam_consts(coef, beta1, beta2, w1, w2, step_size, bc2_sqrt, eps);
   int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    v128_t gi = mul(ld(g + i), vcoef);
-    v128_t mi = add(mul(ld(m + i), vb1), mul(gi, vw1));
-    v128_t vi = add(mul(ld(v + i), vb2), mul(mul(gi, gi), vw2));
-    v128_t denom = add(wasm_f32x4_div(wasm_f32x4_sqrt(vi), vbc), veps);
-    st(m + i, mi);
-    st(v + i, vi);
-    st(p + i, sub(ld(p + i), mul(wasm_f32x4_div(mi, denom), vstep)));
-  }
+  for (; i + 4 <= n; i += 4) adam4(p + i, m + i, v + i, g + i, &c);
   for (; i < n; i++) {
     f32 gi = g[i] * coef;
     f32 mi = m[i] * beta1 + gi * w1;
@@ -599,5 +614,34 @@ void adam_step(f32* p, f32* m, f32* v, const f32* g, int n, f32 coef, f32 beta1,
     m[i] = mi;
     v[i] = vi;
     p[i] = p[i] - mi / denom * step_size;
+  }
+}
+
+/*
+ * adam_step over a packed layer kernel ([np/8][kp][8], kp and np multiples of 8) that also writes its transpose in
+ * transpose_packed's layout ([kp/8][np][8]) from the stepped values while they are in registers: the backward pass
+ * needs Wᵀ after every step, and this saves a separate pass over the weights. The same p, m and v as adam_step.
+ */
+EXPORT(adam_step_transposed)
+void adam_step_transposed(f32* p, f32* m, f32* v, const f32* g, int kp, int np, f32* wt, f32 coef, f32 beta1,
+                          f32 beta2, f32 w1, f32 w2, f32 step_size, f32 bc2_sqrt, f32 eps) {
+  AdamConsts c = adam_consts(coef, beta1, beta2, w1, w2, step_size, bc2_sqrt, eps);
+  for (int j = 0; j < np; j += 8) {
+    int base = j * kp;
+    for (int i = 0; i < kp; i += 4) {
+      /* rows i..i+3 of panel j: 32 contiguous floats, two 4 × 4 blocks (columns j..j+3 and j+4..j+7) */
+      v128_t r[4][2];
+      for (int q = 0; q < 4; q++)
+        for (int h = 0; h < 2; h++) {
+          int o = base + (i + q) * 8 + 4 * h;
+          r[q][h] = adam4(p + o, m + o, v + o, g + o, &c);
+        }
+      for (int h = 0; h < 2; h++) {
+        v128_t col[4];
+        transpose4(r[0][h], r[1][h], r[2][h], r[3][h], col);
+        f32* out = wt + (i >> 3) * np * 8 + (j + 4 * h) * 8 + (i & 7);
+        for (int q = 0; q < 4; q++) st(out + 8 * q, col[q]);
+      }
+    }
   }
 }

@@ -172,6 +172,30 @@ describe('optimiser kernels', () => {
     }
   });
 
+  it('step a packed layer as adam_step does and write its Wᵀ as transpose_packed would', () => {
+    const [kp, np] = [24, 40];
+    const n = kp * np;
+    const { k, at } = kernelsWith(n, n, n, n, n, n, n, n, n);
+    const [p, m, v, g, p2, m2, v2, wt, wt2] = at.map((a) => k.view(a!, n));
+    const rng = new SavableRng(5);
+    for (const x of [p!, m!, g!]) x.set(Float32Array.from(x, () => rng.gauss(0, 0.1)));
+    v!.set(Float32Array.from(v!, () => rng.random() * 1e-3));
+    p2!.set(p!);
+    m2!.set(m!);
+    v2!.set(v!);
+    const args = adamKernelArgs(
+      { coef: 0.8, learningRate: 1e-3, iteration: 3 },
+      { beta1: 0.9, beta2: 0.999, epsilon: 1e-5 },
+    );
+    k.x.adam_step(at[0]!, at[1]!, at[2]!, at[3]!, n, ...args);
+    k.x.transpose_packed(kp, np, at[0]!, at[7]!);
+    k.x.adam_step_transposed(at[4]!, at[5]!, at[6]!, at[3]!, kp, np, at[8]!, ...args);
+    expect([...p2!]).toEqual([...p!]);
+    expect([...m2!]).toEqual([...m!]);
+    expect([...v2!]).toEqual([...v!]);
+    expect([...wt2!]).toEqual([...wt!]);
+  });
+
   it('add shards in order and return the sum of squares', () => {
     const n = 103;
     const { k, at } = kernelsWith(3 * n);

@@ -355,7 +355,16 @@ void to_layouts(int rows, int cols, const f32* src, int ld_src, int rp, int cp, 
   int r4 = (rp + 3) & ~3;
   for (int r0 = 0; r0 < r4; r0 += 4) {
     f32* out = m + r0 * cp;
-    for (int c = 0; c < cp; c++, out += 4)
+    int c = 0;
+    /* whole 4 × 4 blocks: four row vectors in, four column vectors out */
+    if (r0 + 4 <= rows)
+      for (; c + 4 <= cols; c += 4, out += 16) {
+        const f32* s0 = src + r0 * ld_src + c;
+        v128_t col[4];
+        transpose4(ld(s0), ld(s0 + ld_src), ld(s0 + 2 * ld_src), ld(s0 + 3 * ld_src), col);
+        for (int q = 0; q < 4; q++) st(out + 4 * q, col[q]);
+      }
+    for (; c < cp; c++, out += 4)
       for (int i = 0; i < 4; i++) out[i] = (r0 + i < rows && c < cols) ? src[(r0 + i) * ld_src + c] : 0.0f;
   }
 }

@@ -59,6 +59,7 @@ describe('bench start rule', () => {
     expect(none.start).toBe('own');
     expect(JSON.stringify(own)).toBe(JSON.stringify(none));
     expect(BenchStageInput.parse({ policies: ['qas'] }).start).toBe('own');
+    expect(BenchStageInput.safeParse({ policies: ['qas'], start: 'shared' }).success).toBe(false);
   });
 
   it('common: every policy (baselines and an RL checkpoint) starts from the one layout the bench seed draws', () => {

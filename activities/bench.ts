@@ -51,6 +51,7 @@ export function createBenchActivities(deps: ActivityDeps) {
           syntheticTokens: s.syntheticTokens,
           ...(s.seed !== undefined ? { seed: s.seed } : {}),
           ...(s.steps !== undefined ? { steps: s.steps } : {}),
+          ...(s.start !== 'own' ? { start: s.start } : {}),
         };
         requireInputFiles('benchPolicy', {
           'settings.simulationConfig': trial.simulationConfig,

@@ -13,6 +13,15 @@ import { MAX_BENCH_DECISIONS, overLimit } from './limits.js';
 export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas', 'linucb']);
 export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 
+/**
+ * Where each trial's cluster starts. `own` (the reference's bench, the default): each policy from its own layout —
+ * the static baselines in theirs, the others from a random valid layout drawn from the trial's own stream. `common`
+ * (a deviation, docs/deviations.md): every policy from one random valid layout drawn from the bench seed, the static
+ * baselines driving each GPU to their layout first and then holding it.
+ */
+export const BenchStartRule = z.enum(['own', 'common']);
+export type BenchStartRule = z.infer<typeof BenchStartRule>;
+
 /** The bench stage's fields (the pipeline reuses them, less the ones it fills in itself). */
 export const BenchStageFields = z.strictObject({
   policies: z
@@ -43,6 +52,9 @@ export const BenchStageFields = z.strictObject({
     .describe(
       'also write trace_<run_name>.json per policy: the trial as a Chrome trace (chrome://tracing, Perfetto)',
     ),
+  start: BenchStartRule.default('own').describe(
+    'where each trial starts: own (the reference: every policy from its own layout) or common (every policy from one layout drawn from the bench seed; static baselines reach theirs first)',
+  ),
   steps: positiveInt()
     .max(MAX_BENCH_DECISIONS, overLimit(MAX_BENCH_DECISIONS, 'decisions', 'MAX_BENCH_DECISIONS'))
     .optional()
@@ -70,6 +82,8 @@ export interface BenchEntry {
   policy: string;
   runName: string;
   steps: number;
+  /** Where the trial started (BenchStartRule). Absent in entries written before it was recorded (they are `own`). */
+  start?: BenchStartRule;
   /**
    * The training reward over the trial's decisions (the env's episode reward) and its parts after scaling; they
    * add up to `total` up to rounding. Absent in entries written before it was recorded.

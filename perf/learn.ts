@@ -9,12 +9,16 @@
  *
  *   npx tsx perf/learn.ts [--steps 204800] [--n-envs 2] [--seed 0] [--warm-start heuristic] [--checkpoint-every N]
  *                         [--train-minutes M] [--bench-steps 1024] [--out DIR] [--set training.PPO.lr_max=1e-5 ...]
+ *                         [--start own|common|both] [--bench-run DIR]
  *
  * `--train-minutes M` stops the training after M minutes of wall time (with a checkpoint where it stopped) and benches
  * what it wrote: the issue's budget is 60 minutes of training, so `--steps` can stay large. `--set key=value` overrides a
- * training-config value (JSON value), e.g. `--set training.PPO.ent_coef=0.02`. The RL checkpoints are benched as the
- * bench does it: greedy (argmax over the valid actions) from the bench's random starting layout for RL (seed key `rl`),
- * while each static baseline starts from its own layout.
+ * training-config value (JSON value), e.g. `--set training.PPO.ent_coef=0.02`. The RL checkpoints are benched greedy
+ * (argmax over the valid actions) under each start rule of `--start` (default both), with the figures and `targetMet`
+ * per rule: `own` is the reference's bench (RL from its random layout, seed key `rl`; each static baseline from its
+ * own layout), `common` starts every policy from one layout drawn from the bench seed and has the static baselines
+ * reach their layout first (`migflow bench --start common`, docs/deviations.md). `--bench-run DIR` skips the training
+ * and benches the checkpoints an earlier run wrote under DIR.
  *
  * Timing runs belong under `flock /work/coord/bench.lock`; `loadAverage` says how shared the machine was.
  */
@@ -22,7 +26,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WarmStartTeacher } from '../contracts/index.js';
+import { type BenchStartRule, WarmStartTeacher } from '../contracts/index.js';
 import { loadBenchSetup, prepareBench, runTrial, type TrialResult } from '../core/bench/index.js';
 import { ALL_BASELINES, BASELINE_POLICIES, rlCheckpointPolicy } from '../core/control/index.js';
 import { TrainingAbortedError } from '../core/rl/index.js';
@@ -44,8 +48,21 @@ const { values } = parseArgs({
     'training-config': { type: 'string', default: 'configs/training_config.yaml' },
     'sim-config': { type: 'string', default: 'configs/simulation_config.yaml' },
     'bench-config': { type: 'string', default: 'configs/bench_config.yaml' },
+    /** Which bench start rules to report: own (the reference's), common, or both. */
+    start: { type: 'string', default: 'both' },
+    /** Bench the checkpoints of this earlier run folder instead of training. */
+    'bench-run': { type: 'string' },
   },
 });
+const startRules: BenchStartRule[] =
+  values.start === 'both'
+    ? ['own', 'common']
+    : values.start === 'own' || values.start === 'common'
+      ? [values.start]
+      : (() => {
+          throw new Error(`--start: own, common or both, got ${values.start}`);
+        })();
+const benchOnly = values['bench-run'] !== undefined;
 const steps = Number(values.steps);
 const nEnvs = Number(values['n-envs']);
 const seed = Number(values.seed);
@@ -67,7 +84,9 @@ for (const kv of values.set) {
   if (eq < 1) throw new Error(`--set: key=value with a JSON value, got ${kv}`);
   overrides[kv.slice(0, eq)] = JSON.parse(kv.slice(eq + 1));
 }
-const runDir = resolve(values.out ?? mkdtempSync(join(tmpdir(), 'migflow-bench-learn-')));
+const runDir = resolve(
+  values['bench-run'] ?? values.out ?? mkdtempSync(join(tmpdir(), 'migflow-bench-learn-')),
+);
 
 const load = { start: loadavg()[0]!, end: 0 };
 const cpu0 = process.cpuUsage();
@@ -78,33 +97,36 @@ if (trainMinutes !== undefined && !(trainMinutes > 0))
 const deadline = new AbortController();
 const timer =
   trainMinutes === undefined ? undefined : setTimeout(() => deadline.abort(), trainMinutes * 60_000);
-const trained = await runTraining({
-  signal: deadline.signal,
-  trainingConfigPath: values['training-config'],
-  simulationConfigPath: values['sim-config'],
-  overrides: { ...overrides, 'training.PPO.n_envs': nEnvs },
-  runDir,
-  totalSteps: steps,
-  seed,
-  checkpointEverySteps: checkpointEvery,
-  stepLogs: false,
-  syntheticTokens: true,
-  ...(warmStart ? { warmStart, benchConfigPath: values['bench-config'] } : {}),
-}).then(
-  (t) => ({ ...t, stoppedAtStep: null as number | null }),
-  (err: unknown) => {
-    // The wall budget ran out: the trainer checkpointed where it stopped; bench what it wrote.
-    if (!(err instanceof TrainingAbortedError)) throw err;
-    return { episodes: null, meanEpisodeReward: null, backend: null, stoppedAtStep: err.steps };
-  },
-);
+const trained = benchOnly
+  ? null
+  : await runTraining({
+      signal: deadline.signal,
+      trainingConfigPath: values['training-config'],
+      simulationConfigPath: values['sim-config'],
+      overrides: { ...overrides, 'training.PPO.n_envs': nEnvs },
+      runDir,
+      totalSteps: steps,
+      seed,
+      checkpointEverySteps: checkpointEvery,
+      stepLogs: false,
+      syntheticTokens: true,
+      ...(warmStart ? { warmStart, benchConfigPath: values['bench-config'] } : {}),
+    }).then(
+      (t) => ({ ...t, stoppedAtStep: null as number | null }),
+      (err: unknown) => {
+        // The wall budget ran out: the trainer checkpointed where it stopped; bench what it wrote.
+        if (!(err instanceof TrainingAbortedError)) throw err;
+        return { episodes: null, meanEpisodeReward: null, backend: null, stoppedAtStep: err.steps };
+      },
+    );
 clearTimeout(timer);
 const trainWallS = (performance.now() - wall0) / 1000;
 // The cloning's figures (teacher decisions, agreement, seconds), from the run's metadata.
-const warmStartStats = warmStart
-  ? ((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { warmStart?: unknown }).warmStart ??
-    null)
-  : null;
+const warmStartStats =
+  warmStart || benchOnly
+    ? ((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { warmStart?: unknown }).warmStart ??
+      null)
+    : null;
 const used = process.cpuUsage(cpu0);
 const trainCpuS = (used.user + used.system) / 1e6;
 
@@ -115,7 +137,7 @@ const setup = loadBenchSetup({
   syntheticTokens: true,
   steps: benchSteps,
 });
-const prepared = prepareBench(setup);
+const benchSeed = prepareBench(setup).bench.seed;
 const benchWall0 = performance.now();
 
 interface Row {
@@ -134,18 +156,22 @@ function row(r: TrialResult): Row {
   };
 }
 
-const baselines: Record<string, Row> = {};
-for (const name of ALL_BASELINES) baselines[name] = row(runTrial(prepared, BASELINE_POLICIES[name]!));
-const agents = Object.keys(Object.values(baselines)[0]!.ttft);
-// The best baseline on the training reward (the issue names static_split_extreme, which it is on the default trace).
-const best = Object.entries(baselines).sort((a, b) => b[1].reward - a[1].reward)[0]!;
-
 const ckDir = join(runDir, 'checkpoints');
-const checkpoints = readdirSync(ckDir)
+const checkpointNames = readdirSync(ckDir)
   .map((n) => ({ name: n, steps: Number(/^rl_model_(\d+)_steps$/.exec(n)?.[1]) }))
   .filter((c) => Number.isInteger(c.steps))
-  .sort((a, b) => a.steps - b.steps)
-  .map((c) => {
+  .sort((a, b) => a.steps - b.steps);
+
+/** Every baseline and checkpoint under one start rule, and whether a checkpoint meets the target there. */
+function benchUnder(start: BenchStartRule) {
+  const wall0 = performance.now();
+  const prepared = prepareBench({ ...setup, start });
+  const baselines: Record<string, Row> = {};
+  for (const name of ALL_BASELINES) baselines[name] = row(runTrial(prepared, BASELINE_POLICIES[name]!));
+  const agents = Object.keys(Object.values(baselines)[0]!.ttft);
+  // The best baseline on the training reward (the issue names static_split_extreme, which it is on the default trace).
+  const best = Object.entries(baselines).sort((a, b) => b[1].reward - a[1].reward)[0]!;
+  const checkpoints = checkpointNames.map((c) => {
     const r = row(runTrial(prepared, rlCheckpointPolicy(join(ckDir, c.name))));
     const beats = Object.entries(baselines)
       .filter(([, b]) => r.reward > b.reward && agents.every((a) => r.ttft[a]!.mean < b.ttft[a]!.mean))
@@ -165,6 +191,16 @@ const checkpoints = readdirSync(ckDir)
       targetMet: aheadOnReward && within10,
     };
   });
+  return {
+    start,
+    benchWallS: (performance.now() - wall0) / 1000,
+    baselines,
+    bestBaseline: best[0],
+    checkpoints,
+    targetMet: checkpoints.some((c) => c.targetMet),
+  };
+}
+const byStartRule = Object.fromEntries(startRules.map((r) => [r, benchUnder(r)]));
 load.end = loadavg()[0]!;
 
 process.stdout.write(
@@ -180,11 +216,15 @@ process.stdout.write(
         overrides,
         checkpointEvery,
         benchSteps,
-        benchSeed: prepared.bench.seed,
+        benchSeed,
+        startRules,
+        /** The earlier run benched again (--bench-run), else null. */
+        benchRun: benchOnly ? runDir : null,
         tokens: 'synthetic',
       },
       runDir,
-      train: {
+      /** null with --bench-run: the checkpoints of an earlier run, benched again. */
+      train: trained && {
         wallS: trainWallS,
         cpuS: trainCpuS,
         /** Where the wall budget stopped it (null: it trained all `steps`). */
@@ -198,10 +238,9 @@ process.stdout.write(
         backend: trained.backend,
       },
       benchWallS: (performance.now() - benchWall0) / 1000,
-      baselines,
-      bestBaseline: best[0],
-      checkpoints,
-      targetMet: checkpoints.some((c) => c.targetMet),
+      /** Per start rule: own = the reference's bench; common = one start for every policy (a deviation). */
+      byStartRule,
+      targetMet: Object.fromEntries(startRules.map((r) => [r, byStartRule[r]!.targetMet])),
       target:
         'within 60 minutes: a checkpoint ahead of every baseline on reward and within 10 % of the best baseline on mean and P99 TTFT for both agents',
       loadAverage: load,

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type BenchEntry, MAX_BENCH_DECISIONS } from '../../contracts/index.js';
+import { type BenchEntry, BenchStartRule, MAX_BENCH_DECISIONS } from '../../contracts/index.js';
 import {
   benchTrials,
   comparisonTable,
@@ -52,6 +52,17 @@ export function traceSource(o: BenchTraceOptions): TraceSource | undefined {
   };
 }
 
+/** `--start own|common`. */
+export function startRule(value: string): BenchStartRule {
+  const parsed = BenchStartRule.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidArgumentError(
+      `expected own (every policy from its own layout, the reference) or common (one layout for all), got "${value}"`,
+    );
+  }
+  return parsed.data;
+}
+
 /** The options `migflow bench` and `migflow run bench` share. */
 export function addBenchOptions(cmd: Command): Command {
   return (
@@ -71,6 +82,12 @@ export function addBenchOptions(cmd: Command): Command {
         wholeUpTo(MAX_BENCH_DECISIONS, 'MAX_BENCH_DECISIONS'),
       )
       .option('--seed <n>', 'workload seed (default bench_config seed)', wholeNumber)
+      .option(
+        '--start <rule>',
+        "where each trial starts: own (the reference's bench: every policy from its own layout) or common (every policy from one random layout drawn from the bench seed; static baselines reach their layout first; docs/deviations.md)",
+        startRule,
+        'own',
+      )
       .option('--trace <csv>', 'replay arrivals from a CSV (migflow, BurstGPT or Azure LLM trace columns)')
       .option('--trace-agent <name>', 'agent of every trace row when the CSV has no agent column')
       .option('--trace-model <model=agent>', 'BurstGPT: agent for a Model value (repeatable)', collect, [])
@@ -108,6 +125,7 @@ export interface BenchCliOptions extends BenchTraceOptions {
   bl?: string[];
   steps?: number;
   seed?: number;
+  start: BenchStartRule;
   figures: boolean;
   chromeTrace?: boolean;
   syntheticTokens?: boolean;
@@ -183,6 +201,7 @@ async function benchInto(
           ...(opts.chromeTrace ? { chromeTrace: true } : {}),
           ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(opts.start !== 'own' ? { start: opts.start } : {}),
           ...(trace ? { trace } : {}),
         },
         opts.out,
@@ -235,6 +254,7 @@ async function benchTasks(
       syntheticTokens: opts.syntheticTokens !== false && !opts.realTokens,
       ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(opts.start !== 'own' ? { start: opts.start } : {}),
     },
     outDir: opts.out,
     figures: opts.figures,

@@ -83,6 +83,7 @@ export function registerRunCommand(program: Command): void {
         benchConfig: o.benchConfig,
         ...(o.steps !== undefined ? { steps: o.steps } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.start !== 'own' ? { start: o.start } : {}),
         ...(trace ? { trace } : {}),
       };
       const { client, close, namespace } = await connectClient();

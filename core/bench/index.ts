@@ -34,6 +34,7 @@ export {
   comparisonTable,
   energyTable,
   preambleText,
+  startRuleText,
   trialJson,
   trialText,
   writeComparison,
@@ -42,6 +43,8 @@ export {
 } from './report.js';
 export {
   type BenchSetup,
+  COMMON_START_SEED_KEY,
+  commonStartLayout,
   type InitialEngineRow,
   type PreparedBench,
   prepareBench,

@@ -4,6 +4,7 @@
  * workload. Shared by `migflow bench`, the trial child process and the bench benchmark.
  */
 
+import type { BenchStartRule } from '../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
   loadBenchConfig,
@@ -32,6 +33,8 @@ export interface BenchFiles {
   readonly seed?: number;
   readonly steps?: number;
   readonly trace?: TraceSource;
+  /** Where each trial starts (runner.ts); default `own`. */
+  readonly start?: BenchStartRule;
 }
 
 function agentName(value: string, field: string): AgentName {
@@ -70,5 +73,6 @@ export function loadBenchSetup(f: BenchFiles): BenchSetup {
     seed,
     ...(f.steps !== undefined ? { steps: f.steps } : {}),
     ...(arrivalTrace ? { arrivalTrace } : {}),
+    ...(f.start !== undefined ? { start: f.start } : {}),
   };
 }

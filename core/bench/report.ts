@@ -5,7 +5,7 @@
  */
 
 import { join } from 'node:path';
-import { type BenchEntry, markdownTable } from '../../contracts/index.js';
+import { type BenchEntry, type BenchStartRule, markdownTable } from '../../contracts/index.js';
 import { PATTERN_ORDER } from '../config/index.js';
 import type { EpisodeReward } from '../control/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
@@ -126,6 +126,13 @@ export function rewardTable(r: EpisodeReward): string {
   ].join('\n');
 }
 
+/** What a start rule means, in one line (results_*.txt and under the comparison table). */
+export function startRuleText(start: BenchStartRule): string {
+  return start === 'common'
+    ? 'common — every policy from one random layout drawn from the bench seed; static baselines reach their layout first (a deviation, docs/deviations.md)'
+    : 'own — each policy from its own layout: static baselines in theirs, the others from a random one of their own (the reference)';
+}
+
 export function trialText(prepared: PreparedBench, trial: TrialResult): string {
   const layout = fancyOutline(
     ['GPU', 'Agent', 'MIG', 'Perm'],
@@ -138,6 +145,7 @@ export function trialText(prepared: PreparedBench, trial: TrialResult): string {
   );
   const parts = [
     bannerText([trial.runName]),
+    `Start rule: ${startRuleText(trial.start)}`,
     '[Initial State]',
     layout,
     '',
@@ -188,6 +196,7 @@ export function comparisonEntry(t: TrialResult): BenchEntry {
     policy: t.policy,
     runName: t.runName,
     steps: t.steps,
+    start: t.start,
     reward: {
       total: t.reward.total,
       ttft: t.reward.ttft,
@@ -263,7 +272,7 @@ export function comparisonTable(trials: readonly BenchEntry[]): string {
       ]);
     });
   });
-  return fancyOutline(
+  const table = fancyOutline(
     [
       'Policy',
       'Reward',
@@ -277,6 +286,23 @@ export function comparisonTable(trials: readonly BenchEntry[]): string {
     ],
     rows,
   );
+  return `${table}${startRuleFooter(trials)}`;
+}
+
+/** Under the table: the start rule of its trials (one line, or one per rule when they differ); none for old entries. */
+function startRuleFooter(trials: readonly BenchEntry[]): string {
+  const rules = [...new Set(trials.map((t) => t.start).filter((s) => s !== undefined))];
+  if (rules.length === 0) return '';
+  if (rules.length === 1) return `\nStart rule: ${startRuleText(rules[0]!)}`;
+  return rules
+    .map(
+      (r) =>
+        `\nStart rule ${r} (${trials
+          .filter((t) => t.start === r)
+          .map((t) => t.policy)
+          .join(', ')}): ${startRuleText(r)}`,
+    )
+    .join('');
 }
 
 export function writeComparison(outDir: string, trials: readonly TrialResult[]): string[] {

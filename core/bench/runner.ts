@@ -4,14 +4,27 @@
  * the policy's name and the bench seed, so a policy's numbers do not depend on which policies ran before it.
  * One trial: reset to t = 120, then per decision mask → decide → log → step → tick, then a flush until no work
  * is left, then recovery analysis and the metrics table.
+ *
+ * The start rule (`BenchSetup.start`): `own`, the reference's bench, starts each policy from its `initialMode` layout
+ * drawn from its own stream. `common` (a deviation) starts every policy from `commonStartLayout` — one random layout
+ * drawn from the bench seed — and runs a static baseline as `layoutReachingPolicy` (it reaches its layout, then
+ * holds); each trial's stream still draws its own layout first and drops it, so everything after the start is drawn
+ * as under `own`.
  */
+import type { BenchStartRule } from '../../contracts/index.js';
 import type {
   ResolvedBenchConfig,
   ResolvedSimulationConfig,
   ResolvedTrainingConfig,
 } from '../config/index.js';
 import type { EpisodeReward, PolicyContext, PolicyFactory } from '../control/index.js';
-import { EpisodeRewardSum, MigEnv, resolveAction, seededEnvRng } from '../control/index.js';
+import {
+  EpisodeRewardSum,
+  layoutReachingPolicy,
+  MigEnv,
+  resolveAction,
+  seededEnvRng,
+} from '../control/index.js';
 import { ConfigError, MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { actionName, NO_ACTION } from '../mig/index.js';
@@ -20,6 +33,8 @@ import {
   type ChromeTraceRecorder,
   EnergyMeter,
   type EnergySummary,
+  type InitialEngineSpec,
+  initialLayout,
   type SimHooks,
   type TokenTable,
 } from '../sim/index.js';
@@ -51,6 +66,8 @@ export interface BenchSetup {
   readonly generateTrace?: (o: TraceBuildOptions) => BenchTrace;
   /** The simulator's KV-capacity rule (a task's `kv_capacity`, core/sim/kv-admission.ts). Default off. */
   readonly kvCapacityRule?: boolean;
+  /** Where each trial starts (see the file comment). Default `own`, the reference's bench. */
+  readonly start?: BenchStartRule;
 }
 
 export interface PreparedBench {
@@ -72,6 +89,8 @@ export interface TrialResult {
   readonly policy: string;
   readonly runName: string;
   readonly trialSeed: number;
+  /** The start rule the trial ran under. */
+  readonly start: BenchStartRule;
   readonly steps: number;
   readonly flushSteps: number;
   readonly flushTimedOut: boolean;
@@ -96,6 +115,21 @@ export function trialSeed(policyName: string, seed: number): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
+}
+
+/** What seeds the common start's draw: FNV-1a of "common-start#<seed>" (no policy has that name). */
+export const COMMON_START_SEED_KEY = 'common-start';
+
+/**
+ * The layout every trial starts from under `--start common`: core/sim's `random` initial layout drawn from a stream
+ * seeded with `trialSeed(COMMON_START_SEED_KEY, benchSeed)` — the layout a policy with that seed key would start
+ * from under `own`. It depends on the bench seed and the simulation config only.
+ */
+export function commonStartLayout(
+  simulation: ResolvedSimulationConfig,
+  benchSeed: number,
+): InitialEngineSpec[] {
+  return initialLayout(simulation, 'random', seededEnvRng(trialSeed(COMMON_START_SEED_KEY, benchSeed)));
 }
 
 /** Validates the configs against each other and generates the shared trace. */
@@ -177,7 +211,9 @@ export function runTrial(
   options: TrialOptions = {},
 ): TrialResult {
   const { simulation, training, tokens } = prepared.setup;
-  const policy = factory();
+  const start = prepared.setup.start ?? 'own';
+  // From a layout not its own a static baseline first reaches its layout (it cannot start there): same name and seed.
+  const policy = start === 'common' ? layoutReachingPolicy(factory()) : factory();
   const seed = trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed);
   // An observer: the trial draws and decides exactly as without it.
   const meter = new EnergyMeter();
@@ -198,6 +234,7 @@ export function runTrial(
     tokens,
     rng: seededEnvRng(seed),
     initialMode: policy.initialMode,
+    ...(start === 'common' ? { startLayout: commonStartLayout(simulation, prepared.bench.seed) } : {}),
     // Cooldowns stay enforced for every policy: the reference's heuristic lifts them only in the validity
     // check and then enforces them in its own mask, which comes to the same.
     ignoreCooldowns: false,
@@ -253,6 +290,7 @@ export function runTrial(
     policy: policy.name,
     runName: policy.runName,
     trialSeed: seed,
+    start,
     steps: prepared.steps,
     flushSteps,
     flushTimedOut,

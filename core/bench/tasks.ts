@@ -4,8 +4,10 @@
  * any fixed split of the slices can serve) — each turned into a `BenchSetup` that `runBench` replays to every
  * policy. docs/tasks.md explains how each is built and why.
  */
+
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BenchStartRule } from '../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
   loadSimulationConfig,
@@ -64,6 +66,8 @@ export interface TaskBenchFiles {
   readonly seed?: number;
   /** Replaces the task's benchmark length. */
   readonly steps?: number;
+  /** Where each trial starts (runner.ts); default `own`. */
+  readonly start?: BenchStartRule;
 }
 
 /** A task as a bench run: its bench config (seed, length, patterns), its trace generator, token lengths. */
@@ -85,6 +89,7 @@ export function taskBenchSetup(task: ResolvedTask, f: TaskBenchFiles): BenchSetu
     seed,
     ...(task.kvCapacity ? { kvCapacityRule: true } : {}),
     ...(f.steps !== undefined ? { steps: f.steps } : {}),
+    ...(f.start !== undefined ? { start: f.start } : {}),
     ...(workload.kind === 'bursty'
       ? { generateTrace: (o) => generateBurstyTrace({ ...o, spec: workload.spec }) }
       : {}),

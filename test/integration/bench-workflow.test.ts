@@ -40,6 +40,36 @@ describe('BenchWorkflow', () => {
     expect(byPolicy(again)).toEqual(byPolicy(a));
   });
 
+  it('start: common passes through to every trial: one starting layout, the rule in the entries and files, its own cache entry', async () => {
+    const queue = uniqueQueue('bench-common');
+    const artifacts = join(temporal.tmp, 'common');
+    const run = async (start: 'own' | 'common', id: string) => {
+      const w = await startTestWorker(temporal, queue, artifacts);
+      return w.runUntil(
+        temporal.client.workflow.execute('BenchWorkflow', {
+          taskQueue: queue,
+          workflowId: `${queue}/${id}`,
+          args: [{ policies: ['static_split_extreme', 'heuristic'], steps: 8, syntheticTokens: true, start }],
+        }) as Promise<BenchWorkflowResult>,
+      );
+    };
+    const common = await run('common', 'common');
+    expect(common.results.map((r) => r.entry.start)).toEqual(['common', 'common']);
+    const out = join(temporal.tmp, 'common-out');
+    expect(collectBenchOutputs(common, out)).toContain('Start rule: common');
+    const initial = (name: string) =>
+      (JSON.parse(readFileSync(join(out, `results_${name}.json`), 'utf8')) as { initialState: unknown })
+        .initialState;
+    expect(initial('STATIC_SPLIT_EXTREME')).toEqual(initial('BASELINE_HEURISTIC'));
+    // The reference's rule is another cache entry with other numbers.
+    const own = await run('own', 'own');
+    expect(own.results.map((r) => [r.entry.start, r.hit])).toEqual([
+      ['own', false],
+      ['own', false],
+    ]);
+    expect(own.results[0]!.entry.reward?.total).not.toBe(common.results[0]!.entry.reward?.total);
+  });
+
   it('fails once, without retries, naming the file, when the bench config is broken', async () => {
     const queue = uniqueQueue('bench-bad');
     const bad = join(temporal.tmp, 'bench_config.yaml');

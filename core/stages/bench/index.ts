@@ -60,6 +60,8 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
         figures: t.figures !== false,
         ...(t.task ? { task: true } : {}),
         ...(t.chromeTrace ? { chromeTrace: true } : {}),
+        // Absent under `own`, so the reference rule's keys stay what they were.
+        ...(t.start === 'common' ? { start: 'common' } : {}),
       },
       inputFiles: [
         t.simulationConfig,

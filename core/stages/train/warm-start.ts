@@ -12,8 +12,7 @@ import type {
   ResolvedTask,
   ResolvedTrainingConfig,
 } from '../../config/index.js';
-import { BASELINE_POLICIES, type Policy, type PolicyContext } from '../../control/index.js';
-import { STATE_IDS, type StateId, stateActionIndex, stateLayout } from '../../mig/index.js';
+import { BASELINE_POLICIES, layoutReachingPolicy, type PolicyContext } from '../../control/index.js';
 import type { CloneOptions, CloneStats, Demonstrations, PpoTrainer } from '../../rl/index.js';
 import { createTrainEnv, type TokenTables } from './vec-env-host.js';
 
@@ -55,66 +54,12 @@ export interface TeacherRunOptions {
   readonly round?: number;
 }
 
-/**
- * The state a static baseline's layout gives a GPU (as core/sim's initial layout picks it: the first of the valid
- * states with the most instances for `split_extreme`, the fewest for `no_mig`).
- */
-function staticTargetState(validStates: readonly StateId[], mode: 'split_extreme' | 'no_mig'): StateId {
-  let best = validStates[0]!;
-  for (const s of validStates) {
-    const n = stateLayout(s).length;
-    const b = stateLayout(best).length;
-    if (mode === 'split_extreme' ? n > b : n < b) best = s;
-  }
-  return best;
-}
-
-/**
- * A static baseline as a teacher in the training environment. In a bench it starts from its own layout and never
- * acts; the training environment starts from random layouts, where "never act" is a different, much worse policy
- * (on the default bench trace from the RL policy's random layout it scores a reward of −32,823 against +45.3).
- * So the teacher first drives each managed GPU to the static layout's state — in GPU order, each decision the
- * allowed reconfiguration straight to it, else the allowed one that brings the instance count closest to it —
- * and then never acts, which is what the baseline does from its layout (there both decide NO_ACTION everywhere).
- */
-export function layoutReachingTeacher(base: Policy): Policy {
-  if (base.initialMode === 'random') return base;
-  const mode = base.initialMode;
-  return {
-    ...base,
-    decide(observation, mask, context) {
-      const gpus = context.simulation.agentsEnumOrder.length;
-      for (let g = 0; g < gpus; g++) {
-        const current = context.cluster.gpuState(g);
-        const spec = context.simulation.cluster[g];
-        if (!spec?.managed || current < 0) continue;
-        const target = staticTargetState(spec.validStates, mode);
-        if (current === target) continue;
-        const direct = stateActionIndex(gpus, g, target);
-        if (mask[direct] === 1) return direct;
-        const want = stateLayout(target).length;
-        let best = -1;
-        let bestGap = Math.abs(stateLayout(current as StateId).length - want);
-        for (const s of STATE_IDS) {
-          const a = stateActionIndex(gpus, g, s);
-          const gap = Math.abs(stateLayout(s).length - want);
-          if (mask[a] === 1 && gap < bestGap) {
-            best = a;
-            bestGap = gap;
-          }
-        }
-        if (best >= 0) return best;
-      }
-      return base.decide(observation, mask, context);
-    },
-  };
-}
-
 /** Runs the teacher for `steps` decisions and returns its decisions with the raw observations they were made on. */
 export function teacherDemonstrations(o: TeacherRunOptions): Demonstrations {
   const factory = BASELINE_POLICIES[o.teacher];
   if (!factory) throw new Error(`warm start: no baseline named ${o.teacher}`);
-  const teacher = layoutReachingTeacher(factory());
+  // A static teacher first reaches its layout from the run's random one (core/control's layoutReachingPolicy).
+  const teacher = layoutReachingPolicy(factory());
   const env = createTrainEnv({
     simulation: o.simulation,
     training: o.training,

@@ -10,16 +10,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBenchSetup, prepareBench, runTrial } from '../../../core/bench/index.js';
 import { readTrainingConfig } from '../../../core/config/index.js';
-import { BASELINE_POLICIES, type Policy } from '../../../core/control/index.js';
+import { BASELINE_POLICIES, layoutReachingPolicy, type Policy } from '../../../core/control/index.js';
 import { WARM_START_CLONE_DEFAULTS } from '../../../core/rl/behaviour-cloning.js';
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
 import { trainStage } from '../../../core/stages/train/index.js';
 import { runTraining } from '../../../core/stages/train/train-run.js';
-import {
-  DEFAULT_WARM_START_STEPS,
-  layoutReachingTeacher,
-  teacherDemonstrations,
-} from '../../../core/stages/train/warm-start.js';
+import { DEFAULT_WARM_START_STEPS, teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
 import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
 import { inProcessTrainer } from './in-process-trainer.js';
@@ -142,7 +138,7 @@ describe('a static baseline as a teacher', () => {
     const actions: number[] = [];
     const states: string[] = [];
     const teacher = (): Policy => {
-      const t = layoutReachingTeacher(BASELINE_POLICIES.static_split_extreme!());
+      const t = layoutReachingPolicy(BASELINE_POLICIES.static_split_extreme!());
       return {
         ...t,
         seedKey: 'rl',

@@ -6,10 +6,10 @@
  * is left, then recovery analysis and the metrics table.
  *
  * The start rule (`BenchSetup.start`): `own`, the reference's bench, starts each policy from its `initialMode` layout
- * drawn from its own stream. `common` (a deviation) starts every policy from `commonStartLayout` — one random layout
- * drawn from the bench seed — and runs a static baseline as `layoutReachingPolicy` (it reaches its layout, then
- * holds); each trial's stream still draws its own layout first and drops it, so everything after the start is drawn
- * as under `own`.
+ * drawn from its own stream. `common` (a deviation) is a paired comparison: every trial runs on ONE stream, seeded by
+ * the bench seed alone, and starts from the layout that stream draws first (`commonStartLayout`); a static baseline runs
+ * as `layoutReachingPolicy` (it reaches its layout, then holds). Two policies that take the same decisions then get the
+ * same numbers to the last bit, so every difference in the table is a difference of decisions, not of noise draws.
  */
 import type { BenchStartRule } from '../../contracts/index.js';
 import type {
@@ -117,7 +117,7 @@ export function trialSeed(policyName: string, seed: number): number {
   return h >>> 0;
 }
 
-/** What seeds the common start's draw: FNV-1a of "common-start#<seed>" (no policy has that name). */
+/** What seeds every trial's stream under `common`: FNV-1a of "common-start#<seed>" (no policy has that name). */
 export const COMMON_START_SEED_KEY = 'common-start';
 
 /**
@@ -212,9 +212,13 @@ export function runTrial(
 ): TrialResult {
   const { simulation, training, tokens } = prepared.setup;
   const start = prepared.setup.start ?? 'own';
-  // From a layout not its own a static baseline first reaches its layout (it cannot start there): same name and seed.
+  // From a layout not its own a static baseline first reaches its layout (it cannot start there).
   const policy = start === 'common' ? layoutReachingPolicy(factory()) : factory();
-  const seed = trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed);
+  // Common random numbers under `common`: one stream for every policy, so equal decisions give equal results.
+  const seed = trialSeed(
+    start === 'common' ? COMMON_START_SEED_KEY : (policy.seedKey ?? policy.name),
+    prepared.bench.seed,
+  );
   // An observer: the trial draws and decides exactly as without it.
   const meter = new EnergyMeter();
   const trace = options.chromeTrace;

@@ -1,8 +1,8 @@
 /**
  * `--start common` (a deviation, docs/deviations.md): every policy of a run starts from one layout drawn from the
- * bench seed, a static baseline reaches its own layout first and then holds it, each trial's stream draws what it
- * draws under `own` after the start, and the reward column is still the training env's episode reward for the same
- * policy and start. `own` (the default) is the reference's bench: tests/unit/bench's other files check it.
+ * bench seed, a static baseline reaches its own layout first and then holds it, every trial runs on one stream (the
+ * one that draws the common layout: common random numbers), and the reward column is still the training env's
+ * episode reward for the same policy and start. `own` (the default) is the reference's bench: tests/unit/bench's other files check it.
  */
 import { describe, expect, it } from 'vitest';
 import { startRule } from '../../../cli/commands/bench.js';
@@ -82,8 +82,10 @@ describe('bench start rule', () => {
     expect(drawn).toEqual(commonStartLayout(sim2, base.bench.seed));
     const managed = trials[0]!.initialState.filter((e) => !e.permanent);
     expect(managed.length).toBe(drawn.filter((e) => !e.permanent).length);
-    // Each trial keeps its own seed (latency noise, RAG delays): only the start is shared.
-    expect(trials.map((t) => t.trialSeed)).toEqual(own.map((t) => t.trialSeed));
+    // One stream for all (latency noise, RAG delays): the one the common layout is drawn from.
+    const commonSeed = trialSeed(COMMON_START_SEED_KEY, base.bench.seed);
+    expect(trials.map((t) => t.trialSeed)).toEqual(trials.map(() => commonSeed));
+    expect(new Set(own.map((t) => t.trialSeed)).size).toBeGreaterThan(1);
   });
 
   it('common: static_split_extreme reaches its layout, then only returns NO_ACTION', () => {
@@ -131,6 +133,18 @@ describe('bench start rule', () => {
     expect(numbers(com)).toBe(numbers(own));
   });
 
+  it('common: one stream for every policy — the same decisions under another name give the same numbers', () => {
+    const twin: PolicyFactory = (): Policy => ({ ...staticSplitExtreme(), name: 'twin', runName: 'twin' });
+    const com = [runTrial(prepareBench(common), staticSplitExtreme), runTrial(prepareBench(common), twin)];
+    expect(com[0]!.trialSeed).toBe(com[1]!.trialSeed);
+    expect(com[0]!.actionLog.length).toBeGreaterThan(0);
+    const unnamed = (t: ReturnType<typeof runTrial>) => numbers({ ...t, policy: '', runName: '' });
+    expect(unnamed(com[1]!)).toBe(unnamed(com[0]!));
+    // Under own each name draws its own noise: the same decisions give different numbers.
+    const own = [runTrial(prepareBench(base), staticSplitExtreme), runTrial(prepareBench(base), twin)];
+    expect(own[0]!.reward.total).not.toBe(own[1]!.reward.total);
+  });
+
   it.each([
     ['heuristic', heuristic],
     ['static_split_extreme', staticSplitExtreme],
@@ -146,7 +160,7 @@ describe('bench start rule', () => {
         simulation: sim2,
         training,
         tokens: base.tokens,
-        rng: seededEnvRng(trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed)),
+        rng: seededEnvRng(trialSeed(COMMON_START_SEED_KEY, prepared.bench.seed)),
         initialMode: policy.initialMode,
         startLayout: commonStartLayout(sim2, prepared.bench.seed),
         episodeLength: prepared.steps,

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPowerDraw } from '../core/profiling/index.js';
+import { readPowerDrawWithReason } from '../core/profiling/index.js';
 import type { ProfilingContext } from '../core/stages/profiling/index.js';
 import { emulatedProfilingSlice, NVIDIA_SMI_EMULATOR_BIN } from '../emulators/nvidia-smi/rehearsal.js';
 
@@ -18,7 +18,8 @@ export function profilingPowerSource(args: {
 }): ProfilingContext['power'] {
   if (!args.emulated) {
     return {
-      read: () => readPowerDraw(args.gpu, { binary: process.env.MIGFLOW_NVIDIA_SMI ?? 'nvidia-smi' }),
+      read: () =>
+        readPowerDrawWithReason(args.gpu, { binary: process.env.MIGFLOW_NVIDIA_SMI ?? 'nvidia-smi' }),
     };
   }
   mkdirSync(args.workDir, { recursive: true });
@@ -28,6 +29,6 @@ export function profilingPowerSource(args: {
   return {
     deviceUuid: slice.uuid,
     activityDir: slice.activityDir,
-    read: () => readPowerDraw(0, { binary: NVIDIA_SMI_EMULATOR_BIN, env }),
+    read: () => readPowerDrawWithReason(0, { binary: NVIDIA_SMI_EMULATOR_BIN, env }),
   };
 }

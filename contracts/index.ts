@@ -23,4 +23,5 @@ export * from './profiling.js';
 export * from './search.js';
 export * from './stages.js';
 export * from './train.js';
+export * from './trial-ranking.js';
 export * from './validate.js';

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { configPath, gpusField, nonEmptyString, positiveInt } from './fields.js';
 import { trainRunFields as train } from './train.js';
+import { type RewardCriterion, rankTrials, type TrialRanking } from './trial-ranking.js';
 
 export const SearchWorkflowInput = z.strictObject({
   searchConfig: configPath('configs/search.yaml', 'search config: search_space, sampler, budget and pruner'),
@@ -93,8 +94,28 @@ export interface SearchTrial {
   steps?: number;
   dir?: string;
   bestCheckpoint?: string;
+  /** bestCheckpoint's held-out evaluation reward (training.evaluation on; completed trials only). */
+  evalReward?: number;
   hit?: boolean;
   error?: string;
+}
+
+/**
+ * The study's completed trials ranked as a grid's are (rankTrials): by held-out evaluation reward when every one
+ * has it, else by `value` (the final mean training reward). Pruned trials stopped early, so never rank.
+ */
+export function rankSearchTrials(trials: readonly SearchTrial[]): TrialRanking<SearchTrial> {
+  const r = rankTrials(
+    trials.map((trial) => ({
+      trial,
+      trialKey: trial.trialKey,
+      index: trial.index,
+      status: trial.status,
+      meanEpisodeReward: trial.value ?? null,
+      evalReward: trial.evalReward ?? null,
+    })),
+  );
+  return { criterion: r.criterion, ranked: r.ranked.map((x) => x.trial), best: r.best?.trial };
 }
 
 export interface LoadSearchArgs {
@@ -148,7 +169,15 @@ export interface SearchResult extends SearchStatus {
   /** Trials this run started. */
   started: number;
   stoppedBy: 'trials' | 'wall-time' | 'exhausted';
-  best?: { trialKey: string; params: Record<string, unknown>; value: number; bestCheckpoint?: string };
+  /** The best completed trial (rankSearchTrials); `value` is its final mean training reward (null: no episode ended). */
+  best?: {
+    trialKey: string;
+    params: Record<string, unknown>;
+    value: number | null;
+    evalReward?: number;
+    rankedBy: RewardCriterion;
+    bestCheckpoint?: string;
+  };
   studyFile: string;
   table: string;
 }

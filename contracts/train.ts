@@ -13,6 +13,7 @@ import {
   runIdField,
 } from './fields.js';
 import { MAX_TRAIN_STEPS, overLimit } from './limits.js';
+import type { RewardCriterion } from './trial-ranking.js';
 
 const overrides = z
   .record(nonEmptyString(), z.unknown())
@@ -178,7 +179,12 @@ export interface TrainRunSummary {
    */
   bestCheckpoint: string;
   /** What chose bestCheckpoint (absent in summaries cached before evaluation existed: the training reward). */
-  bestBy?: 'eval_reward' | 'mean_episode_reward';
+  bestBy?: RewardCriterion;
+  /**
+   * bestCheckpoint's held-out evaluation reward (bestBy eval_reward; absent in summaries cached before it was kept):
+   * what ranks trials against each other when every one has it (rankTrials).
+   */
+  evalReward?: number;
   /** Env steps at the end (the run's total). */
   steps: number;
   episodes: number;
@@ -255,6 +261,10 @@ export interface GridTrialOutcome {
   /** The trial's run directory (snapshots, checkpoints, logs). */
   dir?: string;
   bestCheckpoint?: string;
+  /** What chose bestCheckpoint within the trial. */
+  bestBy?: RewardCriterion;
+  /** bestCheckpoint's held-out evaluation reward (training.evaluation on). */
+  evalReward?: number;
   finalCheckpoint?: string;
   hit?: boolean;
   error?: string;

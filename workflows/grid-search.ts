@@ -18,26 +18,27 @@ import {
   type GridTrialOutcome,
   markdownTable,
   paramsSummary,
+  rankTrials,
+  rewardColumns,
   Stage,
 } from '../contracts/index.js';
 import { type Activities, gridStatusQuery, QUICK_RETRY, validateInput } from '../contracts/temporal/index.js';
 import { joinRun } from './join-run.js';
 import { GpuSlots, keepResult, runTrainTrial } from './train-trial.js';
 
-/** The trials as a Markdown table (also what the Web UI's current details show). */
+/** The trials as a Markdown table (also what the Web UI's current details show); the best starred (rankTrials). */
 export function gridTable(trials: readonly GridTrialOutcome[]): string {
-  const best = trials
-    .filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number')
-    .sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0];
+  const { best, criterion } = rankTrials(trials);
+  const rewards = rewardColumns(trials, criterion);
   return markdownTable(
-    ['trial', 'id', 'status', 'gpu', 'mean episode reward', 'best checkpoint / error'],
+    ['trial', 'id', 'status', 'gpu', ...rewards.header, 'best checkpoint / error'],
     trials.map((t) => [
       // Named by its values, the best starred; the key is the id (and the child workflow's).
       `${t === best ? '★ ' : ''}${paramsSummary(t.params, 80) || 'defaults'}`,
       t.trialKey,
       t.status + (t.hit ? ' (cache hit)' : ''),
       t.gpu === undefined ? '' : `gpu-${t.gpu}`,
-      t.meanEpisodeReward === undefined || t.meanEpisodeReward === null ? '' : t.meanEpisodeReward.toFixed(3),
+      ...rewards.cells(t, (x) => x.toFixed(3)),
       t.bestCheckpoint ? `\`${t.bestCheckpoint}\`` : (t.error ?? ''),
     ]),
   );
@@ -47,23 +48,22 @@ export function gridTable(trials: readonly GridTrialOutcome[]): string {
 const DETAIL_ROWS = 4;
 
 /**
- * The trials for the Web UI's Current details: running ones first, then the best finished, each on one short line
- * named by its parameters; the rest counted, with the query that lists them all.
+ * The trials for the Web UI's Current details: running ones first, then the finished ones best first (rankTrials),
+ * each on one short line named by its parameters; the rest counted, with the query that lists them all.
  */
 export function gridDetails(trials: readonly GridTrialOutcome[]): string {
-  const rank = (t: GridTrialOutcome) =>
-    t.status === 'running' ? 0 : t.status === 'completed' ? 1 : t.status === 'failed' ? 2 : 3;
-  const shown = [...trials]
-    .sort(
-      (a, b) => rank(a) - rank(b) || (b.meanEpisodeReward ?? -Infinity) - (a.meanEpisodeReward ?? -Infinity),
-    )
-    .slice(0, DETAIL_ROWS);
-  const best = trials
-    .filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number')
-    .sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0];
+  const { ranked, best } = rankTrials(trials);
+  const order = (t: GridTrialOutcome) =>
+    t.status === 'running'
+      ? -1
+      : t.status === 'completed'
+        ? ranked.indexOf(t)
+        : trials.length + (t.status === 'failed' ? 0 : 1);
+  const shown = [...trials].sort((a, b) => order(a) - order(b) || a.index - b.index).slice(0, DETAIL_ROWS);
   const lines = shown.map((t) => {
     const reward =
-      typeof t.meanEpisodeReward === 'number' ? ` · reward ${t.meanEpisodeReward.toFixed(3)}` : '';
+      (typeof t.meanEpisodeReward === 'number' ? ` · reward ${t.meanEpisodeReward.toFixed(3)}` : '') +
+      (typeof t.evalReward === 'number' ? ` · eval ${t.evalReward.toFixed(3)}` : '');
     const where = t.gpu === undefined ? '' : ` · gpu-${t.gpu}`;
     return `- ${t === best ? '★ ' : ''}${paramsSummary(t.params, 60) || t.trialKey}: ${t.status}${t.hit ? ' (hit)' : ''}${where}${reward}`;
   });
@@ -78,6 +78,8 @@ const GRID_RESULT_FIELDS = [
   'dir',
   'cudaVisibleDevices',
   'bestCheckpoint',
+  'bestBy',
+  'evalReward',
   'finalCheckpoint',
   'hit',
 ] as const;

@@ -12,7 +12,13 @@ import {
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
-import { PipelineInput, type PipelineResult, Stage, type StageOutcome } from '../contracts/index.js';
+import {
+  PipelineInput,
+  type PipelineResult,
+  rankTrials,
+  Stage,
+  type StageOutcome,
+} from '../contracts/index.js';
 import {
   type Activities,
   BOOKKEEPING_RETRY,
@@ -271,12 +277,9 @@ export async function PipelineWorkflow(rawInput: PipelineInput): Promise<Pipelin
   return result;
 }
 
-/** The best trial's best checkpoint (highest mean episode reward), for `deploy.policy: best-checkpoint`. */
-function bestCheckpoint(result: PipelineResult): string {
-  const trials = (result.train?.trials ?? []).filter((t) => t.status === 'completed' && t.bestCheckpoint);
-  const best = trials.sort(
-    (a, b) => (b.meanEpisodeReward ?? -Infinity) - (a.meanEpisodeReward ?? -Infinity),
-  )[0];
+/** The best trial's best checkpoint (rankTrials: held-out evaluation reward, else training reward), for `deploy.policy: best-checkpoint`. */
+export function bestCheckpoint(result: Pick<PipelineResult, 'train'>): string {
+  const best = rankTrials(result.train?.trials ?? []).ranked.find((t) => t.bestCheckpoint);
   if (!best?.bestCheckpoint) {
     throw ApplicationFailure.nonRetryable(
       'deploy.policy is best-checkpoint but no training trial completed — turn stages.train on, or name a policy',

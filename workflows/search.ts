@@ -22,6 +22,8 @@ import {
   definedFields,
   markdownTable,
   paramsSummary,
+  rankSearchTrials,
+  rewardColumns,
   type SearchResult,
   type SearchStatus,
   type SearchTrial,
@@ -40,18 +42,23 @@ import { GpuSlots, keepResult, runTrainTrial } from './train-trial.js';
 
 const FINISHED = new Set(['completed', 'pruned', 'failed']);
 
-/** The trials as a Markdown table (the result's and the Web UI's). */
+/** The trials as a Markdown table (the result's and the Web UI's); the best starred (rankSearchTrials). */
 export function searchTable(trials: readonly SearchTrial[]): string {
+  const { best, criterion } = rankSearchTrials(trials);
+  const rewards = rewardColumns(
+    trials.map((t) => ({ ...t, meanEpisodeReward: t.value ?? null })),
+    criterion,
+  );
   return markdownTable(
-    ['#', 'trial', 'params', 'status', 'gpu', 'steps', 'reward', 'rungs', 'best checkpoint / error'],
+    ['#', 'trial', 'params', 'status', 'gpu', 'steps', ...rewards.header, 'rungs', 'best checkpoint / error'],
     trials.map((t) => [
       t.index,
-      t.trialKey,
+      `${t === best ? '★ ' : ''}${t.trialKey}`,
       paramsSummary(t.params, 80),
       t.status + (t.hit ? ' (cache hit)' : ''),
       t.gpu === undefined ? '' : `gpu-${t.gpu}`,
       t.steps ?? '',
-      typeof t.value === 'number' ? t.value.toFixed(3) : '',
+      ...rewards.cells({ ...t, meanEpisodeReward: t.value ?? null }, (x) => x.toFixed(3)),
       Object.entries(t.rungs)
         .map(([r, v]) => `${r}:${v.toFixed(2)}`)
         .join(' '),
@@ -61,7 +68,7 @@ export function searchTable(trials: readonly SearchTrial[]): string {
 }
 
 /** What a trial keeps of its TrainWorkflow's result (besides its value, the mean episode reward). */
-const SEARCH_RESULT_FIELDS = ['steps', 'dir', 'bestCheckpoint', 'hit'] as const;
+const SEARCH_RESULT_FIELDS = ['steps', 'dir', 'bestCheckpoint', 'evalReward', 'hit'] as const;
 
 export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchResult> {
   const input = validateInput('SearchWorkflow', SearchWorkflowInput, raw);
@@ -223,9 +230,7 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
   await Promise.all(running);
   show();
   const s = status();
-  const best = trials
-    .filter((t) => t.status === 'completed' && typeof t.value === 'number')
-    .sort((a, b) => (b.value as number) - (a.value as number))[0];
+  const { best, criterion } = rankSearchTrials(trials);
   if (!best && s.pruned === 0) {
     throw ApplicationFailure.create({
       type: 'SearchFailed',
@@ -245,7 +250,9 @@ export async function SearchWorkflow(raw: SearchWorkflowInput): Promise<SearchRe
           best: {
             trialKey: best.trialKey,
             params: best.params,
-            value: best.value as number,
+            value: best.value ?? null,
+            ...(typeof best.evalReward === 'number' ? { evalReward: best.evalReward } : {}),
+            rankedBy: criterion,
             ...(best.bestCheckpoint ? { bestCheckpoint: best.bestCheckpoint } : {}),
           },
         }

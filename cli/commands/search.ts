@@ -4,7 +4,7 @@
  * values and result, and the best trial.
  */
 import type { Command } from 'commander';
-import { type SearchWorkflowInput, Stage } from '../../contracts/index.js';
+import { REWARD_CRITERION_WORDS, type SearchWorkflowInput, Stage } from '../../contracts/index.js';
 import type { SearchWorkflow } from '../../contracts/temporal/index.js';
 import { connectClient, executeWorkflow, workflowUrl } from '../lib/client.js';
 import { jsonResultOption, parseOverrides } from '../lib/options.js';
@@ -99,7 +99,7 @@ export function registerSearchCommand(run: Command): void {
         );
         if (result.best)
           process.stdout.write(
-            `best: ${result.best.trialKey} reward ${result.best.value.toFixed(3)} ${JSON.stringify(result.best.params)}\n`,
+            `best by ${REWARD_CRITERION_WORDS[result.best.rankedBy]}: ${result.best.trialKey} train reward ${result.best.value?.toFixed(3) ?? '-'}${result.best.evalReward === undefined ? '' : ` eval reward ${result.best.evalReward.toFixed(3)}`} ${JSON.stringify(result.best.params)}\n`,
           );
         process.stdout.write(`study: ${result.studyFile}\n`);
         const ui = readServerState()?.uiUrl;

@@ -315,7 +315,7 @@ export function registerTrainCommand(program: Command): void {
               `steps             ${r.steps} (${r.episodes} episodes)`,
               `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
               `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
-              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? 'held-out evaluation reward, logs/eval.jsonl' : 'mean training-episode reward'})`,
+              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? `held-out evaluation reward${r.evalReward === undefined ? '' : ` ${fmt(r.evalReward)}`}, logs/eval.jsonl` : 'mean training-episode reward'})`,
               `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
             ].join('\n')}\n`,
           );

@@ -1,6 +1,6 @@
-import type { PipelineResult } from '../../contracts/index.js';
+import { type PipelineResult, rewardColumns } from '../../contracts/index.js';
 import { comparisonTable } from '../../core/bench/index.js';
-import { reportPolicies, reportTrials } from '../../core/report/index.js';
+import { reportPolicies, reportTrials, trialsRankedBy } from '../../core/report/index.js';
 import { datasetTable } from './dataset-workflow.js';
 import { formatTable } from './table.js';
 
@@ -54,20 +54,27 @@ export function pipelineReport(result: PipelineResult): string {
     );
   }
   if (result.train) {
+    const trials = reportTrials(result.train.trials);
+    const rewards = rewardColumns(
+      trials.map((t, index) => ({ ...t, index })),
+      trialsRankedBy(trials),
+    );
     parts.push(
       '',
       `Grid search: ${result.train.completed} of ${result.train.total} trials completed${result.train.failed ? `, ${result.train.failed} failed` : ''}`,
       formatTable(
-        ['trial', 'id', 'gpu', 'mean episode reward', 'best checkpoint', 'cache'],
-        reportTrials(result.train.trials).map((t) => [
+        ['trial', 'id', 'gpu', ...rewards.header, 'best checkpoint', 'cache'],
+        trials.map((t, index) => [
           `${t.best ? '* ' : ''}${t.label}`,
           t.trialKey,
           t.gpu === undefined ? '-' : `gpu-${t.gpu}`,
-          t.status === 'completed' ? (t.meanEpisodeReward?.toFixed(3) ?? '-') : t.status,
+          ...(t.status === 'completed'
+            ? rewards.cells({ ...t, index }, (x) => x.toFixed(3)).map((c) => c || '-')
+            : rewards.header.map(() => t.status)),
           t.bestCheckpoint ? t.bestCheckpoint.split('/').slice(-3).join('/') : (t.error ?? '-'),
           t.hit ? 'hit' : t.status === 'completed' ? 'ran' : '-',
         ]),
-        new Set([3]),
+        new Set(rewards.header.map((_, i) => 3 + i)),
       ),
     );
   }

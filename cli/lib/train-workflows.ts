@@ -11,6 +11,8 @@ import {
   type GridSearchResult,
   type GridSearchStatus,
   paramsSummary,
+  rankTrials,
+  rewardColumns,
   Stage,
   type TrainProgress,
   type TrainWorkflowInput,
@@ -222,21 +224,20 @@ export function trainTable(r: TrainWorkflowResult): string {
   );
 }
 
-/** The grid's trials, each named by its values (the best starred), its key beside as the id. */
+/** The grid's trials, each named by its values (the best starred: rankTrials), its key beside as the id. */
 export function gridResultTable(r: GridSearchResult): string {
-  const best = r.trials
-    .filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number')
-    .sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0];
+  const { best, criterion } = rankTrials(r.trials);
+  const rewards = rewardColumns(r.trials, criterion);
   return formatTable(
-    ['trial', 'id', 'status', 'gpu', 'mean reward', 'best checkpoint / error'],
+    ['trial', 'id', 'status', 'gpu', ...rewards.header, 'best checkpoint / error'],
     r.trials.map((t) => [
       `${t === best ? '* ' : ''}${paramsSummary(t.params, 60) || 'defaults'}`,
       t.trialKey,
       t.status + (t.hit ? ' (hit)' : ''),
       t.gpu === undefined ? '' : `gpu-${t.gpu}`,
-      fmtReward(t.meanEpisodeReward),
+      ...rewards.cells(t, (x) => fmtReward(x)).map((c) => c || fmtReward(undefined)),
       t.bestCheckpoint ? rel(t.bestCheckpoint) : (t.error ?? ''),
     ]),
-    new Set([4]),
+    new Set(rewards.header.map((_, i) => 4 + i)),
   );
 }

@@ -11,10 +11,12 @@ import { execa } from 'execa';
 export interface PowerSample {
   /** Wall clock (ms) of the reading. */
   atMs: number;
-  /** Board power in W, or null where nvidia-smi printed `[N/A]`. */
+  /** Board power in W, or null where there was no value (`reason` says why). */
   watts: number | null;
   /** Utilisation 0..1 of the engine on the slice at that moment. */
   busy: number;
+  /** Why `watts` is null: what nvidia-smi printed (`[N/A]`), how it failed (exit code and message, missing binary). */
+  reason?: string;
 }
 
 export interface NvidiaSmiCommand {
@@ -83,14 +85,6 @@ export async function readPowerDrawWithReason(
     : { watts };
 }
 
-/** Reads power.draw of `gpu` (W, null for `[N/A]`); a failing nvidia-smi (missing, exit ≠ 0) reads as null too. */
-export async function readPowerDraw(
-  gpu: number | string,
-  cmd: NvidiaSmiCommand = {},
-): Promise<number | null> {
-  return (await readPowerDrawWithReason(gpu, cmd)).watts;
-}
-
 /** 1 while the engine at `baseUrl` has a request scheduled (its /metrics gauge), else 0; unreachable = 0. */
 export async function engineBusy(baseUrl: string): Promise<number> {
   try {
@@ -146,14 +140,20 @@ export function trackUtilisation(baseUrl: string, pollMs = 200): UtilisationTrac
   };
 }
 
-/** One power reading paired with the engine's utilisation over the second it averages. */
+/** A sample's reading without its time: watts, or null with why. */
+export type PowerProbe = Omit<PowerSample, 'atMs'>;
+
+/** One power reading paired with the engine's utilisation over the second it averages; no value keeps its reason. */
 export async function readWithUtilisation(
-  read: () => Promise<number | null>,
+  read: () => Promise<PowerReading>,
   tracker: UtilisationTracker,
-): Promise<{ watts: number | null; busy: number }> {
-  const watts = await read();
+): Promise<PowerProbe> {
+  const reading = await read();
   const endMs = Date.now();
-  return { watts, busy: tracker.busyFraction(endMs - POWER_AVERAGE_MS, endMs) };
+  const busy = tracker.busyFraction(endMs - POWER_AVERAGE_MS, endMs);
+  return reading.watts === null
+    ? { watts: null, busy, reason: reading.reason }
+    : { watts: reading.watts, busy };
 }
 
 export interface PowerSampler {
@@ -163,10 +163,7 @@ export interface PowerSampler {
 }
 
 /** Takes `probe()` every `intervalMs` until stopped; readings never overlap. */
-export function samplePower(
-  probe: () => Promise<{ watts: number | null; busy: number }>,
-  intervalMs: number,
-): PowerSampler {
+export function samplePower(probe: () => Promise<PowerProbe>, intervalMs: number): PowerSampler {
   const taken: PowerSample[] = [];
   let stopped = false;
   const loop = (async () => {
@@ -174,9 +171,10 @@ export function samplePower(
       const atMs = Date.now();
       try {
         taken.push({ atMs, ...(await probe()) });
-      } catch {
-        // A reading that failed is a reading without a value, not a stall of the sampler's callers.
-        taken.push({ atMs, watts: null, busy: 0 });
+      } catch (err) {
+        // A reading that failed is a reading without a value, not a stall of the sampler's callers — with why.
+        const message = err instanceof Error ? err.message : String(err);
+        taken.push({ atMs, watts: null, busy: 0, reason: `the power reading failed: ${message}` });
       }
       if (stopped) break;
       await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - atMs))));
@@ -204,6 +202,20 @@ export type PowerFit =
     }
   | { readonly status: 'unavailable'; readonly reason: string; readonly samples: number };
 
+/** The samples' reasons for having no value, each once, most frequent first, counted where they differ. */
+export function whyNoValue(samples: readonly PowerSample[]): string {
+  const counts = new Map<string, number>();
+  for (const x of samples) {
+    if (x.watts !== null) continue;
+    const why = x.reason ?? 'no reason recorded';
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  const reasons = [...counts].sort((a, b) => b[1] - a[1]);
+  return reasons.length === 1
+    ? reasons[0]![0]
+    : reasons.map(([why, n]) => `${why} (${n} sample${n === 1 ? '' : 's'})`).join('; ');
+}
+
 /** Least squares of P = idle + dynamic·u over the samples with a reading; needs idle and busy moments. */
 export function fitPowerModel(samples: readonly PowerSample[]): PowerFit {
   const read = samples.filter((s): s is PowerSample & { watts: number } => s.watts !== null);
@@ -213,7 +225,7 @@ export function fitPowerModel(samples: readonly PowerSample[]): PowerFit {
       reason:
         samples.length === 0
           ? 'no power.draw samples were taken'
-          : 'nvidia-smi reports power.draw as [N/A] on this GPU',
+          : `no power.draw value in ${samples.length === 1 ? 'the one sample' : `any of ${samples.length} samples`}: ${whyNoValue(samples)}`,
       samples: samples.length,
     };
   }

@@ -12,6 +12,7 @@ import type { KvCacheReading } from './kv-cache-log.js';
 import {
   fitPowerModel,
   type PowerFit,
+  type PowerReading,
   type PowerSample,
   readWithUtilisation,
   samplePower,
@@ -47,10 +48,11 @@ export interface ProfileEngineRunOptions {
   generate?: { datasetFile: string; outFile: string };
   onProgress: (p: ProfileProgress) => void;
   /**
-   * Reads the board's power.draw (W, null for `[N/A]`) while the sweeps run; the samples, paired with the engine's
-   * utilisation, are fitted into the power model. Absent: power is not measured.
+   * Reads the board's power.draw (W, or null with why: `[N/A]`, nvidia-smi's exit and message, a missing binary)
+   * while the sweeps run; the samples, paired with the engine's utilisation, are fitted into the power model, and
+   * when none had a value the fit says why. Absent: power is not measured.
    */
-  power?: { read: () => Promise<number | null>; intervalMs: number; idleSamples: number };
+  power?: { read: () => Promise<PowerReading>; intervalMs: number; idleSamples: number };
   signal?: AbortSignal;
   log?: (line: string) => void;
 }

@@ -37,6 +37,7 @@ export {
   reportValidation,
   tensorboardByLabel,
   trialLabel,
+  trialsRankedBy,
 } from './run-report.js';
 export { renderRunReportHtml, reportFolderName, writeRunReport } from './run-report-html.js';
 export { searchReportTrials, searchRunReport } from './search-report.js';

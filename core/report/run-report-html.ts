@@ -5,6 +5,7 @@
  * a table and as charts across policies, and the Web UI links. Write it with writeRunReport (atomic).
  */
 import { join } from 'node:path';
+import { rewardColumns } from '../../contracts/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { meanTtft, type ReportPolicy, type RunReport, reconfigurations } from './run-report.js';
 import { adaptiveWinners } from './suite-report.js';
@@ -99,7 +100,11 @@ function profilingSection(r: RunReport): string {
 function trialsSection(r: RunReport): string {
   if (!r.trials) return '';
   const search = r.search;
-  const rows = r.trials.map((t) => [
+  const rewards = rewardColumns(
+    r.trials.map((t, index) => ({ ...t, index })),
+    r.trialsRankedBy ?? 'mean_episode_reward',
+  );
+  const rows = r.trials.map((t, index) => [
     td(`${t.best ? '★ ' : ''}${e(t.label)}`, t.best ? 'best' : ''),
     td(`<code>${e(t.trialKey)}</code>`),
     td(
@@ -122,7 +127,7 @@ function trialsSection(r: RunReport): string {
         ]
       : []),
     td(t.gpu === undefined ? '' : `gpu-${t.gpu}`),
-    td(num(t.meanEpisodeReward), 'n'),
+    ...rewards.cells({ ...t, index }, (x) => num(x)).map((c) => td(c || '–', 'n')),
     td(t.bestCheckpoint ? fileLink(t.bestCheckpoint) : e(t.error ?? '')),
   ]);
   const chart = lineChart(
@@ -150,7 +155,7 @@ function trialsSection(r: RunReport): string {
       'status',
       ...(search ? ['rung values'] : []),
       'gpu',
-      'mean episode reward',
+      ...rewards.header,
       'best checkpoint / error',
     ],
     rows,

@@ -15,6 +15,9 @@ import {
   type GridTrialOutcome,
   type PipelineResult,
   paramsSummary,
+  REWARD_CRITERION_WORDS,
+  type RewardCriterion,
+  rankTrials,
   type SearchTrialStatus,
   type StageOutcome,
   VALIDATE_METRICS,
@@ -40,6 +43,8 @@ export interface ReportTrial {
   status: GridTrialOutcome['status'] | SearchTrialStatus;
   gpu?: number;
   meanEpisodeReward: number | null;
+  /** Held-out evaluation reward of the trial's best checkpoint (training.evaluation on). */
+  evalReward?: number;
   /** Search trials: env steps reached (where a pruned trial stopped). */
   steps?: number;
   /** Search trials under ASHA: rung (env steps) → the mean episode reward judged there. */
@@ -48,7 +53,7 @@ export interface ReportTrial {
   dir?: string;
   hit?: boolean;
   error?: string;
-  /** The trial with the highest mean episode reward. */
+  /** The best trial by the report's `trialsRankedBy` (rankTrials). */
   best: boolean;
   curve: CurvePoint[];
 }
@@ -161,6 +166,8 @@ export interface RunReport {
     power?: string[];
   };
   trials?: ReportTrial[];
+  /** What ranked the trials (and chose `best`): held-out evaluation reward when every completed trial has one. */
+  trialsRankedBy?: RewardCriterion;
   /** A search study's settings (kind `search`): the trials are its trials. */
   search?: {
     study: string;
@@ -216,10 +223,9 @@ export function readLearningCurve(runDir: string): CurvePoint[] {
   return thinned;
 }
 
-/** The grid's trials for the report: labelled, the best marked, each with its learning curve. */
+/** The grid's trials for the report: labelled, the best marked (rankTrials), each with its learning curve. */
 export function reportTrials(trials: readonly GridTrialOutcome[]): ReportTrial[] {
-  const completed = trials.filter((t) => t.status === 'completed' && typeof t.meanEpisodeReward === 'number');
-  const bestKey = completed.sort((a, b) => b.meanEpisodeReward! - a.meanEpisodeReward!)[0]?.trialKey;
+  const { best } = rankTrials(trials);
   return [...trials]
     .sort((a, b) => a.index - b.index)
     .map((t) => ({
@@ -229,13 +235,19 @@ export function reportTrials(trials: readonly GridTrialOutcome[]): ReportTrial[]
       status: t.status,
       ...(t.gpu !== undefined ? { gpu: t.gpu } : {}),
       meanEpisodeReward: t.meanEpisodeReward ?? null,
+      ...(typeof t.evalReward === 'number' ? { evalReward: t.evalReward } : {}),
       ...(t.bestCheckpoint ? { bestCheckpoint: t.bestCheckpoint } : {}),
       ...(t.dir ? { dir: t.dir } : {}),
       ...(t.hit !== undefined ? { hit: t.hit } : {}),
       ...(t.error ? { error: t.error } : {}),
-      best: t.trialKey === bestKey,
+      best: t === best,
       curve: t.dir ? readLearningCurve(t.dir) : [],
     }));
+}
+
+/** What ranks the report's trials (they are in index order): rankTrials' criterion over the same values. */
+export function trialsRankedBy(trials: readonly ReportTrial[]): RewardCriterion {
+  return rankTrials(trials.map((t, index) => ({ ...t, index }))).criterion;
 }
 
 /** `rl_model_1536_steps` of a checkpoint path, for naming which checkpoint of a trial was benched. */
@@ -298,8 +310,8 @@ function identicalEntries(a: BenchEntry, b: BenchEntry): boolean {
 }
 
 /**
- * The answer in a few sentences: the best RL policy and the best baseline by the training reward (what RL
- * optimises), the gap on reward and on mean TTFT, the reconfigurations it took, and the training that bought it.
+ * The answer in a few sentences: the best trial (rankTrials' criterion), the best RL policy and the best baseline
+ * by the bench's training-reward column (what RL optimises), the gap on reward and on mean TTFT, the reconfigurations it took, and the training that bought it.
  */
 export function headline(
   policies: readonly ReportPolicy[],
@@ -313,8 +325,12 @@ export function headline(
   const baselines = policies.filter((p) => p.kind === 'baseline').sort(byReward);
   const bestTrial = trials.find((t) => t.best);
   if (bestTrial) {
+    const evaluated =
+      trialsRankedBy(trials) === 'eval_reward'
+        ? `held-out evaluation reward ${fmt(bestTrial.evalReward!)}, `
+        : '';
     lines.push(
-      `Best trial by training reward: ${bestTrial.label} (mean episode reward ${fmt(bestTrial.meanEpisodeReward ?? Number.NaN)}, ${trials.filter((t) => t.status === 'completed').length} of ${trials.length} trials completed).`,
+      `Best trial by ${REWARD_CRITERION_WORDS[trialsRankedBy(trials)]}: ${bestTrial.label} (${evaluated}mean episode reward ${fmt(bestTrial.meanEpisodeReward ?? Number.NaN)}, ${trials.filter((t) => t.status === 'completed').length} of ${trials.length} trials completed).`,
     );
   }
   const topRl = rl[0];
@@ -466,7 +482,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
           },
         }
       : {}),
-    ...(result.train ? { trials } : {}),
+    ...(result.train ? { trials, trialsRankedBy: trialsRankedBy(trials) } : {}),
     ...(result.validate ? { validation: reportValidation(result.validate) } : {}),
     ...(result.deploy
       ? {
@@ -511,6 +527,7 @@ export function gridRunReport(
     generatedAt: (o.generatedAt ?? new Date()).toISOString(),
     headline: headline([], rows),
     trials: rows,
+    trialsRankedBy: trialsRankedBy(rows),
     links: top ? [{ label: `GridSearchWorkflow ${o.workflowId}`, href: top }] : [],
   };
 }

@@ -5,7 +5,7 @@
  * report.json) each time the study is saved, so the page is as current as the study.
  */
 import { basename, dirname } from 'node:path';
-import type { SearchPlan, SearchTrial } from '../../contracts/index.js';
+import { rankSearchTrials, type SearchPlan, type SearchTrial } from '../../contracts/index.js';
 import {
   type CurvePoint,
   headline,
@@ -14,12 +14,12 @@ import {
   type RunReport,
   readLearningCurve,
   trialLabel,
+  trialsRankedBy,
 } from './run-report.js';
 
-/** The study's trials for the report: the best completed one (highest final value) marked. */
+/** The study's trials for the report: the best completed one (rankSearchTrials) marked. */
 export function searchReportTrials(trials: readonly SearchTrial[]): ReportTrial[] {
-  const completed = trials.filter((t) => t.status === 'completed' && typeof t.value === 'number');
-  const bestKey = [...completed].sort((a, b) => b.value! - a.value!)[0]?.trialKey;
+  const { best } = rankSearchTrials(trials);
   return [...trials]
     .sort((a, b) => a.index - b.index)
     .map((t) => {
@@ -31,13 +31,14 @@ export function searchReportTrials(trials: readonly SearchTrial[]): ReportTrial[
         status: t.status,
         ...(t.gpu !== undefined ? { gpu: t.gpu } : {}),
         meanEpisodeReward: typeof t.value === 'number' ? t.value : null,
+        ...(typeof t.evalReward === 'number' ? { evalReward: t.evalReward } : {}),
         ...(t.steps !== undefined ? { steps: t.steps } : {}),
         ...(Object.keys(t.rungs).length ? { rungs: t.rungs } : {}),
         ...(t.bestCheckpoint ? { bestCheckpoint: t.bestCheckpoint } : {}),
         ...(t.dir ? { dir: t.dir } : {}),
         ...(t.hit !== undefined ? { hit: t.hit } : {}),
         ...(t.error ? { error: t.error } : {}),
-        best: t.trialKey === bestKey,
+        best: t === best,
         // A trial resumed from a cache hit has no forwarded progress: its curve is in its own episodes log.
         curve: curve.length > 0 || !t.dir ? curve : readLearningCurve(t.dir),
       };
@@ -75,6 +76,7 @@ export function searchRunReport(
       budget: plan.trials,
     },
     trials: rows,
+    trialsRankedBy: trialsRankedBy(rows),
     links: [],
   };
 }

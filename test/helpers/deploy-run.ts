@@ -6,9 +6,9 @@ import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import Docker from 'dockerode';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { DeployInput } from '../../contracts/index.js';
+import type { DeployEnergy, DeployInput } from '../../contracts/index.js';
 import { deployStopSignal } from '../../contracts/temporal/index.js';
 import type { DashboardData } from '../../core/deploy/index.js';
 import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
@@ -16,7 +16,7 @@ import { freePort } from '../../core/util/free-port.js';
 import { type EmulatorState, newState } from '../../emulators/nvidia-smi/state.js';
 import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
 import { activityDeps, GPU_HEARTBEAT_THROTTLE } from '../../workers/connect.js';
-import { testClient, workerConnection, workflowBundle } from './temporal.js';
+import { testClient, uniqueQueue, workerConnection, workflowBundle } from './temporal.js';
 
 export const docker = new Docker();
 
@@ -68,6 +68,65 @@ export async function deployWorkers(
     maxHeartbeatThrottleInterval: GPU_HEARTBEAT_THROTTLE,
   });
   return { workflows, gpu };
+}
+
+/**
+ * One deploy test's run with in-process workers: a queue pair of its own, the rehearsal input, DeployWorkflow's and
+ * the activities' workers, how to run a body while both poll, start the workflow, and read the run's report.json.
+ */
+export async function deployRun(t: DeployTemporal, name: string, extra: Partial<DeployInput> = {}) {
+  const queue = uniqueQueue(name);
+  const gpuQueue = `${queue}-gpu`;
+  const r = await rehearsal(name, gpuQueue, extra);
+  const { workflows, gpu } = await deployWorkers(t, queue, gpuQueue);
+  return {
+    ...r,
+    queue,
+    /** Runs `body` while the workflow and activity workers poll; both stop when it ends. */
+    run: <T>(body: () => Promise<T>): Promise<T> => workflows.runUntil(gpu.runUntil(body)),
+    start: () =>
+      t.client.workflow.start('DeployWorkflow', {
+        taskQueue: queue,
+        workflowId: `${queue}/deploy`,
+        args: [r.input],
+      }),
+    /** The run's report.json (as the test needs it typed). */
+    report: <T>(): T => JSON.parse(readFileSync(join(r.input.outDir!, 'report.json'), 'utf8')) as T,
+  };
+}
+
+/** `set-up`, `window N`, `teardown`: a phase as the report's energy table names it. */
+const phaseLabel = (p: DeployEnergy['phases'][number]) =>
+  p.phase === 'window' ? `window ${p.window}` : p.phase;
+
+/** The phases of a deployment that ran `windows` windows to the end: set-up, each window, teardown, all complete. */
+export function completePhases(windows: number): [string, boolean][] {
+  return [
+    ['set-up', true],
+    ...Array.from({ length: windows }, (_, w): [string, boolean] => [`window ${w}`, true]),
+    ['teardown', true],
+  ];
+}
+
+/**
+ * A deployment's energy as measured end to end: its phases are `expected` (`[label, complete]`, in order), each one
+ * starts at the previous one's last reading (no boundary booked twice, none missing), they add up to the
+ * deployment's energy and metered seconds, and the figures are flagged partial exactly when a phase was cut short.
+ */
+export function expectEnergyPhases(
+  energy: DeployEnergy,
+  expected: readonly (readonly [string, boolean])[],
+): void {
+  expect(energy.measured).toBe(true);
+  expect(energy.phases.map((p) => [phaseLabel(p), p.complete])).toEqual(expected);
+  for (const [i, p] of energy.phases.entries()) {
+    const before = energy.phases[i - 1];
+    if (before)
+      expect(p.fromMs, `${phaseLabel(p)} starts where ${phaseLabel(before)} ended`).toBe(before.toMs);
+  }
+  expect(energy.phases.reduce((s, p) => s + p.energyJ, 0)).toBeCloseTo(energy.boardEnergyJ, 6);
+  expect(energy.phases.reduce((s, p) => s + p.meteredS, 0)).toBeCloseTo(energy.meteredS, 6);
+  expect(energy.partial, energy.notes.join('; ')).toBe(expected.some(([, complete]) => !complete));
 }
 
 export async function rehearsal(

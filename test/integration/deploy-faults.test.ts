@@ -3,8 +3,6 @@
  * create a GPU instance in the middle of a split/merge, one slice's engine never becomes healthy, and a running
  * engine dies mid-run. The decision loop keeps going to the end of the run.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DeployResult } from '../../contracts/index.js';
 import { deployStatusQuery } from '../../contracts/temporal/index.js';
@@ -12,79 +10,69 @@ import { readState, withStateLock, writeState } from '../../emulators/nvidia-smi
 import {
   containerOwners,
   dashboardData,
-  deployWorkers,
+  deployRun,
   docker,
   migState,
-  rehearsal,
   useDeployTemporal,
 } from '../helpers/deploy-run.js';
-import { uniqueQueue } from '../helpers/temporal.js';
 
 const temporal = useDeployTemporal();
 
 describe('DeployWorkflow faults', () => {
   it('reports a refused MIG create, an engine that never becomes healthy and an engine that dies, reconciles, and keeps deciding to the end', async () => {
-    const queue = uniqueQueue('deploy-faults');
-    const gpuQueue = `${queue}-gpu`;
-    const { input, smiState, dashboardPort } = await rehearsal('deploy-faults', gpuQueue, {
+    const run = await deployRun(temporal, 'deploy-faults', {
       // The 1g.10gb engine of GPU 1 (present in the seeded initial layout) never answers /health.
       slotEnv: { 'gpu1-s6': { MIGFLOW_EMU_FAULT: 'never-healthy' } },
       healthTimeoutS: 8,
     });
-    const { workflows, gpu } = await deployWorkers(temporal, queue, gpuQueue);
+    const { input, smiState, dashboardPort } = run;
     let injectedCreateFault = false;
     let killedEngine = false;
-    const result = await workflows.runUntil(
-      gpu.runUntil(async () => {
-        const handle = await temporal.client.workflow.start('DeployWorkflow', {
-          taskQueue: queue,
-          workflowId: `${queue}/deploy`,
-          args: [input],
-        });
-        const done = handle.result() as Promise<DeployResult>;
-        let finished = false;
-        void done.finally(() => {
-          finished = true;
-        });
-        while (!finished) {
-          const s = await handle.query(deployStatusQuery).catch(() => undefined);
-          const pending = s?.actions.find((a) => a.status === 'pending' && a.kind !== 'transfer');
-          if (pending && !injectedCreateFault) {
-            // The driver refuses the next GPU-instance create on that GPU: the split/merge cannot finish.
-            const g = Number(/^GPU (\d+)/.exec(pending.details)?.[1]);
-            withStateLock(smiState, () => {
-              const st = readState(smiState);
-              st.faults.cgiFail = { gpu: g, remaining: 1 };
-              writeState(smiState, st);
-            });
-            injectedCreateFault = true;
-          }
-          const phase =
-            s && s.window >= 1 ? ((await dashboardData(dashboardPort)) as { phase?: string })?.phase : '';
-          // The dashboard's phase reads `window N/M: serving (…)` while the window's arrivals are being sent.
-          if (phase !== undefined && /^window \d+\/\d+: serving/.test(phase) && !killedEngine) {
-            // Mid-window, the coding agent's permanent engine dies (its container is killed outright).
-            const name = `migflow-${input.deploymentId}-sim2-s0`;
-            await docker
-              .getContainer(name)
-              .kill()
-              .then(() => {
-                killedEngine = true;
-              })
-              .catch(() => {});
-          }
-          await new Promise((r) => setTimeout(r, 200));
+    const result = await run.run(async () => {
+      const handle = await run.start();
+      const done = handle.result() as Promise<DeployResult>;
+      let finished = false;
+      void done.finally(() => {
+        finished = true;
+      });
+      while (!finished) {
+        const s = await handle.query(deployStatusQuery).catch(() => undefined);
+        const pending = s?.actions.find((a) => a.status === 'pending' && a.kind !== 'transfer');
+        if (pending && !injectedCreateFault) {
+          // The driver refuses the next GPU-instance create on that GPU: the split/merge cannot finish.
+          const g = Number(/^GPU (\d+)/.exec(pending.details)?.[1]);
+          withStateLock(smiState, () => {
+            const st = readState(smiState);
+            st.faults.cgiFail = { gpu: g, remaining: 1 };
+            writeState(smiState, st);
+          });
+          injectedCreateFault = true;
         }
-        return done;
-      }),
-    );
+        const phase =
+          s && s.window >= 1 ? ((await dashboardData(dashboardPort)) as { phase?: string })?.phase : '';
+        // The dashboard's phase reads `window N/M: serving (…)` while the window's arrivals are being sent.
+        if (phase !== undefined && /^window \d+\/\d+: serving/.test(phase) && !killedEngine) {
+          // Mid-window, the coding agent's permanent engine dies (its container is killed outright).
+          const name = `migflow-${input.deploymentId}-sim2-s0`;
+          await docker
+            .getContainer(name)
+            .kill()
+            .then(() => {
+              killedEngine = true;
+            })
+            .catch(() => {});
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return done;
+    });
 
     expect(result.windows).toBe(3);
-    const report = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
+    const report = run.report<{
       faults: { kind: string; slot?: string; handling: string }[];
       actions: { status: string }[];
       requests: { planned: number; completed: number; failed: number; cancelled: number };
-    };
+    }>();
     const kinds = report.faults.map((f) => `${f.kind}:${f.slot ?? ''}`);
     expect(kinds).toContain('engine-start:gpu1-s6');
     expect(

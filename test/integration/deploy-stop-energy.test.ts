@@ -12,45 +12,36 @@ import type { DeployEnergy, DeployResult } from '../../contracts/index.js';
 import { deployStatusQuery, deployStopSignal } from '../../contracts/temporal/index.js';
 import {
   containerOwners,
-  deployWorkers,
+  deployRun,
   describeForFailure,
-  rehearsal,
+  expectEnergyPhases,
   stopLatencyS,
   useDeployTemporal,
 } from '../helpers/deploy-run.js';
 import { pollUntil } from '../helpers/poll.js';
-import { uniqueQueue } from '../helpers/temporal.js';
 
 const temporal = useDeployTemporal();
 
 describe('DeployWorkflow stopped mid-window', () => {
   it('reports the energy metered up to the stop, with the window it stopped in cut short, and the teardown', async () => {
-    const queue = uniqueQueue('deploy-stop');
-    const gpuQueue = `${queue}-gpu`;
-    const { input } = await rehearsal('deploy-stop', gpuQueue);
-    const { workflows, gpu } = await deployWorkers(temporal, queue, gpuQueue);
+    const run = await deployRun(temporal, 'deploy-stop');
+    const { input } = run;
     let latencyS: number | undefined;
     let phaseAtStop = '';
-    const result = await workflows.runUntil(
-      gpu.runUntil(async () => {
-        const handle = await temporal.client.workflow.start('DeployWorkflow', {
-          taskQueue: queue,
-          workflowId: `${queue}/deploy`,
-          args: [input],
-        });
-        // Window 0 (with the set-up) done, window 1 under way: stop.
-        await pollUntil(async () => (await handle.query(deployStatusQuery)).window >= 1, 240_000, 500);
-        expect((await handle.query(deployStatusQuery)).window, await describeForFailure(handle)).toBe(1);
-        // A few seconds into window 1 (its first power readings taken), whatever it is doing then.
-        await new Promise((r) => setTimeout(r, 3_000));
-        // What the window was doing (its last heartbeat), for the log next to the stop latency.
-        phaseAtStop = await describeForFailure(handle);
-        await handle.signal(deployStopSignal);
-        const r = (await handle.result()) as DeployResult;
-        latencyS = await stopLatencyS(handle);
-        return r;
-      }),
-    );
+    const result = await run.run(async () => {
+      const handle = await run.start();
+      // Window 0 (with the set-up) done, window 1 under way: stop.
+      await pollUntil(async () => (await handle.query(deployStatusQuery)).window >= 1, 240_000, 500);
+      expect((await handle.query(deployStatusQuery)).window, await describeForFailure(handle)).toBe(1);
+      // A few seconds into window 1 (its first power readings taken), whatever it is doing then.
+      await new Promise((r) => setTimeout(r, 3_000));
+      // What the window was doing (its last heartbeat), for the log next to the stop latency.
+      phaseAtStop = await describeForFailure(handle);
+      await handle.signal(deployStopSignal);
+      const r = (await handle.result()) as DeployResult;
+      latencyS = await stopLatencyS(handle);
+      return r;
+    });
 
     console.log(
       `stop latency (signal → window ended): ${latencyS?.toFixed(1)} s; at the stop: ${phaseAtStop}`,
@@ -61,13 +52,8 @@ describe('DeployWorkflow stopped mid-window', () => {
     expect(latencyS, 'the window ended after the stop (history events)').toBeDefined();
     expect(latencyS!).toBeLessThan(15);
     expect(result.windows).toBe(1);
-    const { energy } = JSON.parse(readFileSync(join(input.outDir!, 'report.json'), 'utf8')) as {
-      energy: DeployEnergy;
-    };
-    expect(energy.measured).toBe(true);
-    expect(
-      energy.phases.map((p) => [p.phase === 'window' ? `window ${p.window}` : p.phase, p.complete]),
-    ).toEqual([
+    const { energy } = run.report<{ energy: DeployEnergy }>();
+    expectEnergyPhases(energy, [
       ['set-up', true],
       ['window 0', true],
       ['window 1', false],
@@ -78,12 +64,8 @@ describe('DeployWorkflow stopped mid-window', () => {
     // The stopped window had served for seconds at ≥ 56.4 W per emulated board before the stop.
     expect(cut.meteredS).toBeGreaterThan(1);
     expect(cut.energyJ).toBeGreaterThanOrEqual(2 * 56.4 * cut.meteredS * 0.99);
-    for (const [i, p] of energy.phases.entries())
-      if (i > 0)
-        expect(p.fromMs, `phase ${i} starts where phase ${i - 1} ended`).toBe(energy.phases[i - 1]!.toMs);
-    expect(energy.phases.reduce((s, p) => s + p.energyJ, 0)).toBeCloseTo(energy.boardEnergyJ, 6);
-    // Nothing silent: the figures are flagged partial and say which phase was cut short, in JSON and text.
-    expect(energy.partial).toBe(true);
+    // Nothing silent: the figures are flagged partial (expectEnergyPhases) and say which phase was cut short, in
+    // JSON and text.
     expect(energy.notes).toEqual([expect.stringMatching(/^window 1 was cut short \(cancelled/)]);
     const text = readFileSync(join(input.outDir!, 'report.txt'), 'utf8');
     expect(text).toMatch(/│ window 1 +│[^\n]*│ cut short: cancelled/);

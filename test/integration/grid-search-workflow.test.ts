@@ -46,7 +46,8 @@ describe('GridSearchWorkflow', () => {
     const wfWorker = await startTestWorker(temporal, queue, artifacts);
     const input: GridSearchInput = {
       gridConfig: gridFile,
-      overrides: { ...TINY_TRAINING },
+      // With the held-out evaluation on, every trial carries it and it (not the training reward) ranks the trials.
+      overrides: { ...TINY_TRAINING, 'training.evaluation': { decisions: 32, episodes: 1 } },
       totalSteps: 256,
       checkpointEverySteps: 128,
       gpus,
@@ -105,6 +106,15 @@ describe('GridSearchWorkflow', () => {
         expect(new Set(result.trials.map((t) => t.gpu))).toEqual(new Set(gpus));
         expect(maxOverlap(intervals)).toBe(2);
         expect(result.table).toContain(result.trials[0]!.trialKey);
+        for (const t of result.trials) {
+          expect(t.bestBy).toBe('eval_reward');
+          expect(Number.isFinite(t.evalReward)).toBe(true);
+        }
+        const top = Math.max(...result.trials.map((t) => t.evalReward!));
+        const starred = result.table.split('\n').filter((l) => l.startsWith('| ★ '));
+        expect(starred).toHaveLength(1);
+        expect(starred[0]).toContain(result.trials.find((t) => t.evalReward === top)!.trialKey);
+        expect(result.table.split('\n')[0]).toContain('| train reward | eval reward (★ ranks) |');
 
         const again = (await temporal.client.workflow.execute('GridSearchWorkflow', {
           taskQueue: queue,
@@ -114,6 +124,10 @@ describe('GridSearchWorkflow', () => {
         expect(again.completed).toBe(4);
         expect(again.trials.every((t) => t.hit)).toBe(true);
         expect(again.trials.map((t) => t.trialKey)).toEqual(result.trials.map((t) => t.trialKey));
+        // The cache keeps the evaluation reward: a re-run ranks the same way.
+        expect(again.trials.map((t) => t.evalReward)).toEqual(result.trials.map((t) => t.evalReward));
+        const starredAgain = again.table.split('\n').filter((l) => l.startsWith('| ★ '));
+        expect(starredAgain.map((l) => l.split(' | ')[1])).toEqual(starred.map((l) => l.split(' | ')[1]));
       });
     } finally {
       await Promise.all(gpuWorkers.map((w) => w.connection.close()));

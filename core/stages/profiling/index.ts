@@ -26,6 +26,7 @@ import {
   defaultConcurrencyPlan,
   defaultPrefillPlan,
   generateOutputName,
+  type PowerReading,
   type ProfileProgress,
   parseKvCacheLog,
   profileEngineRun,
@@ -61,12 +62,12 @@ export interface ProfilingContext extends StageContext<ProfileProgress> {
   /** The last progress of an earlier attempt: its finished levels are skipped. */
   readonly resume?: ProfileProgress;
   /**
-   * Measure the board's power during the sweeps: `read` is one nvidia-smi power.draw reading of the profiled GPU.
-   * With emulated hardware the slice is a MIG instance of the nvidia-smi emulator (`deviceUuid`), and the engine
+   * Measure the board's power during the sweeps: `read` is one nvidia-smi power.draw reading of the profiled GPU,
+   * watts or why there are none (readPowerDrawWithReason). With emulated hardware the slice is a MIG instance of the nvidia-smi emulator (`deviceUuid`), and the engine
    * reports its load into `activityDir` (mounted into the container) for the emulator's power.draw.
    */
   readonly power?: {
-    readonly read: () => Promise<number | null>;
+    readonly read: () => Promise<PowerReading>;
     readonly deviceUuid?: string;
     readonly activityDir?: string;
   };

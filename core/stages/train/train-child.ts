@@ -87,6 +87,7 @@ export async function trainInChild(
       finalCheckpoint: rel(r.finalCheckpoint),
       bestCheckpoint: rel(r.bestCheckpoint),
       bestBy: r.bestBy,
+      ...(r.evalReward !== undefined ? { evalReward: r.evalReward } : {}),
       steps: r.steps,
       episodes: r.episodes,
       meanEpisodeReward: Number.isFinite(r.meanEpisodeReward) ? r.meanEpisodeReward : null,

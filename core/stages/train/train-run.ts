@@ -183,6 +183,8 @@ export interface RunTrainingResult {
   readonly bestCheckpoint: string;
   /** What chose `bestCheckpoint`. */
   readonly bestBy: BestCriterion;
+  /** `bestCheckpoint`'s held-out evaluation reward (bestBy eval_reward); what ranks trials against each other. */
+  readonly evalReward?: number;
   /** Env steps at the end (= totalSteps). */
   readonly steps: number;
   readonly episodes: number;
@@ -705,6 +707,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       finalCheckpoint,
       bestCheckpoint,
       bestBy: criterion,
+      ...(best?.evalReward !== undefined ? { evalReward: best.evalReward } : {}),
       steps: trainer.steps,
       episodes: trainer.episodes,
       meanEpisodeReward: mean,

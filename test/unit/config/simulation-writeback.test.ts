@@ -1,8 +1,6 @@
 /** Write-back of measured values into a copy of simulation_config.yaml: right entry, comments kept, idempotent. */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadSimulationConfig } from '../../../core/config/simulation.js';
 import {
@@ -11,15 +9,9 @@ import {
   writeBackProfiles,
 } from '../../../core/config/simulation-writeback.js';
 import { ConfigError } from '../../../core/errors.js';
+import { useSimulationConfigCopy } from '../../helpers/fit-fixture.js';
 
-let dir: string;
-let file: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'migflow-wb-'));
-  file = join(dir, 'simulation_config.yaml');
-  copyFileSync('configs/simulation_config.yaml', file);
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const copy = useSimulationConfigCopy('wb');
 
 const measured: ProfileMeasurement = {
   agent: 'CodingAgent',
@@ -40,9 +32,9 @@ function entry(text: string, agent: string, gpu: string, profile: string): Entry
 
 describe('writeBackProfiles', () => {
   it('writes α/β/σ, kv_cache_GB, restart_time and generate_path at the profiled entry and nowhere else', () => {
-    const before = readFileSync(file, 'utf8');
-    expect(writeBackProfiles(file, [measured]).changed).toBe(true);
-    const after = readFileSync(file, 'utf8');
+    const before = readFileSync(copy.file, 'utf8');
+    expect(writeBackProfiles(copy.file, [measured]).changed).toBe(true);
+    const after = readFileSync(copy.file, 'utf8');
     const e = entry(after, 'CodingAgent', 'A100_40GB', '3g.20gb');
     expect(e.param.prefill).toEqual({ alpha: 0.0311, beta: 0.000123456789, sigma: 0.0042 });
     expect(e.param.tpot).toEqual({ alpha: 0.0205, beta: 0.00124, sigma: 0.00085 });
@@ -60,27 +52,27 @@ describe('writeBackProfiles', () => {
     expect(commentLines(after)).toEqual(commentLines(before));
     expect(after.split('\n').length).toBe(before.split('\n').length);
     // The result is still a valid simulation config.
-    expect(loadSimulationConfig(file).gpuModel).toBe('A100_40GB');
+    expect(loadSimulationConfig(copy.file).gpuModel).toBe('A100_40GB');
   });
 
   it('changes nothing the second time: same bytes, same mtime, changed=false', () => {
-    writeBackProfiles(file, [measured]);
-    const first = readFileSync(file);
-    const mtime = statSync(file).mtimeMs;
-    expect(writeBackProfiles(file, [measured]).changed).toBe(false);
-    expect(readFileSync(file).equals(first)).toBe(true);
-    expect(statSync(file).mtimeMs).toBe(mtime);
+    writeBackProfiles(copy.file, [measured]);
+    const first = readFileSync(copy.file);
+    const mtime = statSync(copy.file).mtimeMs;
+    expect(writeBackProfiles(copy.file, [measured]).changed).toBe(false);
+    expect(readFileSync(copy.file).equals(first)).toBe(true);
+    expect(statSync(copy.file).mtimeMs).toBe(mtime);
   });
 
   it('creates the entry of a profile the file does not list yet', () => {
-    writeBackProfiles(file, [{ ...measured, gpuModel: 'H100_80GB', profile: '1g.10gb' }]);
-    const e = entry(readFileSync(file, 'utf8'), 'CodingAgent', 'H100_80GB', '1g.10gb');
+    writeBackProfiles(copy.file, [{ ...measured, gpuModel: 'H100_80GB', profile: '1g.10gb' }]);
+    const e = entry(readFileSync(copy.file, 'utf8'), 'CodingAgent', 'H100_80GB', '1g.10gb');
     expect(e.restart_time).toBe(12.25);
     expect(e.param.tpot?.beta).toBe(0.00124);
   });
 
   it('rejects an unknown agent, a model not in the registry and a NaN or negative fit, leaving the file untouched', () => {
-    const before = readFileSync(file, 'utf8');
+    const before = readFileSync(copy.file, 'utf8');
     const bad: ProfileMeasurement[] = [
       { ...measured, agent: 'CoderAgent' },
       { ...measured, model: 'llama-9000' },
@@ -93,14 +85,14 @@ describe('writeBackProfiles', () => {
     for (const m of bad) {
       const err = (() => {
         try {
-          writeBackProfiles(file, [m]);
+          writeBackProfiles(copy.file, [m]);
         } catch (e) {
           return e;
         }
       })();
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).file).toBe(file);
+      expect((err as ConfigError).file).toBe(copy.file);
     }
-    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readFileSync(copy.file, 'utf8')).toBe(before);
   });
 });

@@ -22,7 +22,7 @@ import {
 import type { LiveSlot } from '../../../core/deploy/live-cluster.js';
 import type { RequestRecord } from '../../../core/deploy/publisher.js';
 import { EMULATED_NVIDIA_SMI } from '../../../core/deploy/session.js';
-import { readPowerDraw, readPowerDrawWithReason } from '../../../core/profiling/index.js';
+import { readPowerDrawWithReason } from '../../../core/profiling/index.js';
 import { newState, powerOverride, writeState } from '../../../emulators/nvidia-smi/state.js';
 
 const slot = (gpu: number, agent: string, hardware: string, inFlight: number): LiveSlot =>
@@ -242,8 +242,13 @@ describe('a deployment metered across its windows (nvidia-smi emulator)', () => 
     // Two emulated A100s drawing a constant 60 W (idle, no engine reports load); the power model says 50 W idle.
     const state = join(dir, 'smi.json');
     writeState(state, newState(['A100_40GB', 'A100_40GB'], powerOverride('60:300')));
-    const read = (gpu: number) =>
-      readPowerDraw(gpu, { binary: EMULATED_NVIDIA_SMI, env: { MIGFLOW_NVIDIA_SMI_STATE: state } });
+    const read = async (gpu: number) =>
+      (
+        await readPowerDrawWithReason(gpu, {
+          binary: EMULATED_NVIDIA_SMI,
+          env: { MIGFLOW_NVIDIA_SMI_STATE: state },
+        })
+      ).watts;
     const gpus = [
       { index: 0, idleW: 50 },
       { index: 1, idleW: 50 },

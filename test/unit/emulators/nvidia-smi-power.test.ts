@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../core/paths.js';
-import { parsePowerDraw, readPowerDraw } from '../../../core/profiling/index.js';
+import {
+  type NvidiaSmiCommand,
+  parsePowerDraw,
+  readPowerDrawWithReason,
+} from '../../../core/profiling/index.js';
+
+/** One reading's watts (null without a value). */
+const wattsOf = async (gpu: number, cmd: NvidiaSmiCommand) => (await readPowerDrawWithReason(gpu, cmd)).watts;
+
 import { runNvidiaSmi } from '../../../emulators/nvidia-smi/nvidia-smi.js';
 import { activityDir, activityFile } from '../../../emulators/nvidia-smi/power.js';
 import { newState, readState } from '../../../emulators/nvidia-smi/state.js';
@@ -88,8 +96,11 @@ describe('nvidia-smi --query-gpu=power.draw (emulator)', () => {
       binary: join(PROJECT_ROOT, 'emulators', 'nvidia-smi', 'bin', 'nvidia-smi'),
       env: { ...process.env, MIGFLOW_NVIDIA_SMI_STATE: stateFile } as Record<string, string>,
     };
-    expect(await readPowerDraw(1, cmd)).toBe(148);
-    expect(await readPowerDraw(9, cmd)).toBeNull();
+    expect(await readPowerDrawWithReason(1, cmd)).toEqual({ watts: 148 });
+    expect(await readPowerDrawWithReason(9, cmd)).toMatchObject({
+      watts: null,
+      reason: expect.stringMatching(/exited 6: No devices were found/),
+    });
   });
 });
 
@@ -117,19 +128,19 @@ describe('the vLLM emulator’s load in power.draw', () => {
       void serving.then(() => {
         served = true;
       });
-      let busyW = await readPowerDraw(0, cmd);
+      let busyW = await wattsOf(0, cmd);
       while ((busyW === null || busyW <= 300) && !served) {
         await new Promise((r) => setTimeout(r, 100));
-        busyW = await readPowerDraw(0, cmd);
+        busyW = await wattsOf(0, cmd);
       }
       await serving;
       // The engine reports its busy fraction over the last second, rewritten every 250 ms, so the reading falls
       // back to idle within about 1.25 s of the last token; poll rather than guess how fast this machine is.
-      let idleW = await readPowerDraw(0, cmd);
+      let idleW = await wattsOf(0, cmd);
       const deadline = Date.now() + 6_000;
       while ((idleW === null || idleW > 56.5) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
-        idleW = await readPowerDraw(0, cmd);
+        idleW = await wattsOf(0, cmd);
       }
       expect(busyW).toBeGreaterThan(300);
       expect(idleW).toBeCloseTo(56.4, 1);

@@ -2,77 +2,50 @@
  * Measured power into the simulation config (fit write-back): the power section gets the measured figures for the
  * profiled (GPU, profile), the simulator reads them, and `[N/A]` keeps the documented default and says so.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { FitResult, ProfiledEntry } from '../../../contracts/index.js';
+import type { ProfiledEntry } from '../../../contracts/index.js';
 import { loadSimulationConfig, writeBackProfiles } from '../../../core/config/index.js';
 import { gpuPowerModel, slicePower } from '../../../core/sim/index.js';
 import { writeFits } from '../../../core/stages/fit/index.js';
+import { SAMPLE_FIT, SAMPLE_PROFILED, useSimulationConfigCopy } from '../../helpers/fit-fixture.js';
 
-let dir: string;
-let file: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'migflow-power-wb-'));
-  file = join(dir, 'simulation_config.yaml');
-  copyFileSync('configs/simulation_config.yaml', file);
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const copy = useSimulationConfigCopy('power-wb');
 
-const fit: FitResult = {
-  model: 'qwen2.5-7b-instruct',
-  profile: '3g.20gb',
-  gpuModel: 'A100_40GB',
-  cacheKey: 'k',
-  hit: false,
-  dir: '/x',
-  prefill: {
-    alpha: 0.03,
-    beta: 0.0002,
-    sigma: 0.004,
-    r_squared: 0.9,
-    samples: 10,
-    droppedFailed: 0,
-    minInputTokens: 100,
-  },
-  tpot: { alpha: 0.02, beta: 0.001, sigma: 0.001, r_squared: 0.9, samples: 10 },
-  prefillParamFile: 'p.json',
-  tpotParamFile: 't.json',
-};
+const fit = SAMPLE_FIT;
 const profiled = (power: ProfiledEntry['power']): ProfiledEntry => ({
-  model: 'qwen2.5-coder-7b-instruct',
-  profile: '3g.20gb',
-  gpuModel: 'A100_40GB',
-  agents: ['CodingAgent'],
-  prefillFile: '/x/prefill.json',
-  tpotDir: '/x/tpot',
-  kvCacheGb: 6.4,
-  restartTimeS: 12,
+  ...SAMPLE_PROFILED,
   ...(power ? { power } : {}),
 });
 
 describe('power write-back', () => {
   it('writes the measured board idle and the slice’s figures; the simulator’s power model uses them', () => {
-    writeBackProfiles(file, [], [{ gpuModel: 'A100_40GB', profile: '3g.20gb', idleW: 56, dynamicW: 140 }]);
-    const power = parse(readFileSync(file, 'utf8')).power.A100_40GB;
+    writeBackProfiles(
+      copy.file,
+      [],
+      [{ gpuModel: 'A100_40GB', profile: '3g.20gb', idleW: 56, dynamicW: 140 }],
+    );
+    const power = parse(readFileSync(copy.file, 'utf8')).power.A100_40GB;
     // idle 56 W; slice idle 56·3/7 = 24 W, max 24 + 140 = 164 W; board max 56 + 140·7/3.
     expect(power.idle_w).toBe(56);
     expect(power.profiles['3g.20gb']).toEqual({ idle_w: 24, max_w: 164 });
     expect(power.max_w).toBeCloseTo(56 + (140 * 7) / 3, 6);
-    const sim = loadSimulationConfig(file);
+    const sim = loadSimulationConfig(copy.file);
     const model = gpuPowerModel(sim.power ?? {}, 'A100_40GB')!;
     expect(slicePower(model, { name: '3g.20gb', size: 3 } as never)).toEqual({ idleW: 24, maxW: 164 });
     // A second identical write changes nothing.
     expect(
-      writeBackProfiles(file, [], [{ gpuModel: 'A100_40GB', profile: '3g.20gb', idleW: 56, dynamicW: 140 }])
-        .changed,
+      writeBackProfiles(
+        copy.file,
+        [],
+        [{ gpuModel: 'A100_40GB', profile: '3g.20gb', idleW: 56, dynamicW: 140 }],
+      ).changed,
     ).toBe(false);
   });
 
   it('writeFits reports measured power and writes it', () => {
-    const r = writeFits(file, [
+    const r = writeFits(copy.file, [
       {
         profile: profiled({ status: 'measured', idleW: 60, dynamicW: 150, samples: 20, busySamples: 15 }),
         fit,
@@ -81,15 +54,15 @@ describe('power write-back', () => {
     expect(r.power).toEqual([
       'A100_40GB 3g.20gb: measured board idle 60.0 W, +150.0 W at full utilisation (20 power.draw samples, 15 busy) → power.A100_40GB',
     ]);
-    expect(parse(readFileSync(file, 'utf8')).power.A100_40GB.profiles['3g.20gb'].max_w).toBeCloseTo(
+    expect(parse(readFileSync(copy.file, 'utf8')).power.A100_40GB.profiles['3g.20gb'].max_w).toBeCloseTo(
       (60 * 3) / 7 + 150,
       6,
     );
   });
 
   it('keeps the documented default when nvidia-smi printed [N/A], and says so in the fit report', () => {
-    const before = parse(readFileSync(file, 'utf8')).power;
-    const r = writeFits(file, [
+    const before = parse(readFileSync(copy.file, 'utf8')).power;
+    const r = writeFits(copy.file, [
       {
         profile: profiled({
           status: 'unavailable',
@@ -102,8 +75,8 @@ describe('power write-back', () => {
     expect(r.power).toEqual([
       "A100_40GB 3g.20gb: nvidia-smi reports power.draw as [N/A] on this GPU — kept the power model's figures (the documented default of core/sim/energy.ts where the config has none)",
     ]);
-    expect(parse(readFileSync(file, 'utf8')).power).toEqual(before);
-    const sim = loadSimulationConfig(file);
+    expect(parse(readFileSync(copy.file, 'utf8')).power).toEqual(before);
+    const sim = loadSimulationConfig(copy.file);
     expect(gpuPowerModel(sim.power ?? {}, 'A100_40GB')).toEqual({ idleW: 50, maxW: 400 });
   });
 });

@@ -3,27 +3,20 @@
  * non-retryable BenchDataError naming the bench data, the field, the value and the fix; simulation_config.yaml
  * keeps every byte, while the fit's -param.json (the reference's output) is still written.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { toFailure } from '../../../activities/failures.js';
-import type { FitResult, ProfiledEntry } from '../../../contracts/index.js';
+import type { ProfiledEntry } from '../../../contracts/index.js';
 import { BenchDataError } from '../../../core/errors.js';
 import { fitPrefillFile } from '../../../core/profiling/fit.js';
 import { type FitToCheck, nonPhysicalFits } from '../../../core/profiling/fit-physical.js';
 import { writeFits } from '../../../core/stages/fit/index.js';
+import { SAMPLE_FIT, SAMPLE_PROFILED, useSimulationConfigCopy } from '../../helpers/fit-fixture.js';
 
-let dir: string;
-let config: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'migflow-fit-physical-'));
-  config = join(dir, 'simulation_config.yaml');
-  copyFileSync('configs/simulation_config.yaml', config);
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const copy = useSimulationConfigCopy('fit-physical');
 
 const good: FitToCheck = {
   entry: 'm on A100_40GB 3g.20gb',
@@ -86,41 +79,13 @@ describe('nonPhysicalFits', () => {
   });
 });
 
-const profiled: ProfiledEntry = {
-  model: 'qwen2.5-coder-7b-instruct',
-  profile: '3g.20gb',
-  gpuModel: 'A100_40GB',
-  agents: ['CodingAgent'],
-  prefillFile: '/runs/a/prefill/prefill.json',
-  tpotDir: '/runs/a/tpot',
-  kvCacheGb: 6.4,
-  restartTimeS: 12,
-};
-const fit: FitResult = {
-  model: profiled.model,
-  profile: profiled.profile,
-  gpuModel: profiled.gpuModel,
-  cacheKey: 'k',
-  hit: false,
-  dir: '/runs/fit',
-  prefill: {
-    alpha: 0.03,
-    beta: 0.0002,
-    sigma: 0.004,
-    r_squared: 0.9,
-    samples: 10,
-    droppedFailed: 0,
-    minInputTokens: 100,
-  },
-  tpot: { alpha: 0.02, beta: 0.001, sigma: 0.001, r_squared: 0.9, samples: 10 },
-  prefillParamFile: 'p.json',
-  tpotParamFile: 't.json',
-};
+const profiled = SAMPLE_PROFILED;
+const fit = SAMPLE_FIT;
 
 /** writeFits' error, or a failed expectation when it wrote. */
 function refusal(entries: Parameters<typeof writeFits>[1]): BenchDataError {
   try {
-    writeFits(config, entries);
+    writeFits(copy.file, entries);
   } catch (err) {
     expect(err).toBeInstanceOf(BenchDataError);
     return err as BenchDataError;
@@ -130,14 +95,14 @@ function refusal(entries: Parameters<typeof writeFits>[1]): BenchDataError {
 
 describe('writeFits with a non-physical fit', () => {
   it('writes a physical fit', () => {
-    expect(writeFits(config, [{ profile: profiled, fit }]).changed).toBe(true);
-    const e = parse(readFileSync(config, 'utf8')).simulation.agents.CodingAgent.A100_40GB.mig['3g.20gb'];
+    expect(writeFits(copy.file, [{ profile: profiled, fit }]).changed).toBe(true);
+    const e = parse(readFileSync(copy.file, 'utf8')).simulation.agents.CodingAgent.A100_40GB.mig['3g.20gb'];
     expect(e.param.tpot).toEqual({ alpha: 0.02, beta: 0.001, sigma: 0.001 });
   });
 
   it('refuses a negative TPOT slope with file, field, value and fix, leaving the config byte-for-byte as it was', () => {
-    const before = readFileSync(config);
-    const mtime = statSync(config).mtimeMs;
+    const before = readFileSync(copy.file);
+    const mtime = statSync(copy.file).mtimeMs;
     const bad = { ...fit, tpot: { ...fit.tpot, beta: -0.000123 } };
     // The bad fit comes second: nothing of the good first entry may be written either.
     const other: ProfiledEntry = { ...profiled, agents: ['RAGAgent'], tpotDir: '/runs/b/tpot' };
@@ -148,10 +113,10 @@ describe('writeFits with a non-physical fit', () => {
     expect(err.file).toBe('/runs/b/tpot');
     expect(err.key).toBe('tpot.beta');
     expect(err.message).toContain('-1.230e-4 for qwen2.5-coder-7b-instruct on A100_40GB 3g.20gb');
-    expect(err.message).toContain(`No fit was written into ${config}, which is unchanged`);
+    expect(err.message).toContain(`No fit was written into ${copy.file}, which is unchanged`);
     expect(err.fix).toMatch(/^re-profile: .*promptsPerLevel.*plan\.concurrency\.levels.*quieter host/);
-    expect(readFileSync(config).equals(before)).toBe(true);
-    expect(statSync(config).mtimeMs).toBe(mtime);
+    expect(readFileSync(copy.file).equals(before)).toBe(true);
+    expect(statSync(copy.file).mtimeMs).toBe(mtime);
     // Non-retryable in Temporal: only new profiling data helps.
     const failure = toFailure(err) as ApplicationFailure;
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -160,7 +125,7 @@ describe('writeFits with a non-physical fit', () => {
   });
 
   it('lists every refused value at once, and suggests shorter prompts for an intercept negative only below them', () => {
-    const before = readFileSync(config, 'utf8');
+    const before = readFileSync(copy.file, 'utf8');
     const err = refusal([
       {
         profile: profiled,
@@ -178,11 +143,11 @@ describe('writeFits with a non-physical fit', () => {
     );
     expect(err.message).toContain('(fitted to /runs/a/tpot)');
     expect(err.fix).toContain('profile shorter prompts too');
-    expect(readFileSync(config, 'utf8')).toBe(before);
+    expect(readFileSync(copy.file, 'utf8')).toBe(before);
   });
 
   it("still writes the reference's -param.json of a falling prefill line (PC6 in reference mode), then refuses it", async () => {
-    const input = join(dir, 'prefill-pc6.json');
+    const input = join(copy.dir, 'prefill-pc6.json');
     writeFileSync(
       input,
       JSON.stringify({
@@ -191,10 +156,10 @@ describe('writeFits with a non-physical fit', () => {
         max_concurrency: null,
       }),
     );
-    const r = await fitPrefillFile(input, join(dir, 'out'), { plot: false, includeFailed: true });
+    const r = await fitPrefillFile(input, join(copy.dir, 'out'), { plot: false, includeFailed: true });
     expect(JSON.parse(readFileSync(r.paramFile, 'utf8')).beta).toBeLessThan(0);
     expect(r.min_input_tokens).toBe(100);
-    const before = readFileSync(config, 'utf8');
+    const before = readFileSync(copy.file, 'utf8');
     const err = refusal([
       {
         profile: { ...profiled, prefillFile: input },
@@ -209,6 +174,6 @@ describe('writeFits with a non-physical fit', () => {
         `^${input}: prefill\\.beta: -8\\.571e-6 for .*: a negative slope: TTFT would fall as prompts grow`,
       ),
     );
-    expect(readFileSync(config, 'utf8')).toBe(before);
+    expect(readFileSync(copy.file, 'utf8')).toBe(before);
   });
 });

@@ -34,9 +34,14 @@ describe('fitPowerModel', () => {
   });
 
   it('says why when it cannot fit: [N/A] readings, no samples, never busy', () => {
-    expect(fitPowerModel([s(null, 0), s(null, 1)])).toEqual({
+    expect(
+      fitPowerModel([
+        { ...s(null, 0), reason: 'power.draw of GPU 0 reads [N/A]' },
+        { ...s(null, 1), reason: 'power.draw of GPU 0 reads [N/A]' },
+      ]),
+    ).toEqual({
       status: 'unavailable',
-      reason: 'nvidia-smi reports power.draw as [N/A] on this GPU',
+      reason: 'no power.draw value in any of 2 samples: power.draw of GPU 0 reads [N/A]',
       samples: 2,
     });
     expect(fitPowerModel([])).toMatchObject({
@@ -108,7 +113,7 @@ describe('trackUtilisation', () => {
       expect(both).toBeGreaterThan(0.25);
       expect(both).toBeLessThan(0.75);
       // A reading that ends now pairs with the last second only: mostly the idle 800 ms, not the whole history.
-      const paired = await readWithUtilisation(async () => 123, tracker);
+      const paired = await readWithUtilisation(async () => ({ watts: 123 }), tracker);
       expect(paired.watts).toBe(123);
       expect(paired.busy).toBeLessThan(0.4);
     } finally {

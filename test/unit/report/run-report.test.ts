@@ -106,6 +106,33 @@ describe('run report', () => {
     );
   });
 
+  it('ranks trials by held-out evaluation when every completed trial has one, and says so in headline and table', () => {
+    expect(report.trialsRankedBy).toBe('mean_episode_reward');
+    const evaluated = pipelineResultFixture(join(tmp, 'evaluated'));
+    // The lower training reward evaluates better: the evaluation decides.
+    const [first, second] = evaluated.train!.trials;
+    first!.evalReward = 7.5;
+    second!.evalReward = -1;
+    const r = pipelineRunReport(evaluated, { workflowId: 'e' });
+    expect(r.trialsRankedBy).toBe('eval_reward');
+    expect(r.trials!.map((t) => [t.label, t.evalReward, t.best])).toEqual([
+      ['affinity_bonus_weight=0.1', 7.5, true],
+      ['affinity_bonus_weight=0.2', -1, false],
+    ]);
+    expect(r.headline.join('\n')).toContain(
+      'Best trial by held-out evaluation reward: affinity_bonus_weight=0.1 (held-out evaluation reward 7.50, mean episode reward',
+    );
+    const html = renderRunReportHtml(r);
+    expect(html).toContain('<th>train reward</th><th>eval reward (★ ranks)</th>');
+    expect(html).toContain('★ affinity_bonus_weight=0.1');
+    // One trial without an evaluation (e.g. cached before evaluation): the training reward ranks them all.
+    delete second!.evalReward;
+    const mixed = pipelineRunReport(evaluated, { workflowId: 'e' });
+    expect(mixed.trialsRankedBy).toBe('mean_episode_reward');
+    expect(mixed.trials!.find((t) => t.best)?.label).toBe('affinity_bonus_weight=0.2');
+    expect(renderRunReportHtml(mixed)).toContain('<th>train reward (★ ranks)</th><th>eval reward</th>');
+  });
+
   it('says so when no RL policy beats the best baseline', () => {
     const worse = pipelineResultFixture(join(tmp, 'worse'));
     for (const r of worse.bench!.results) if (r.checkpoint) r.entry.reward!.total = 10;

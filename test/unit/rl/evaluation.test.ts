@@ -94,6 +94,8 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
     expect(tb.map((x) => x.value)).toEqual(lines.map((l) => Math.fround(l.meanReward)));
     const top = lines.reduce((a, b) => (b.meanReward > a.meanReward ? b : a));
     expect(evaluated.bestBy).toBe('eval_reward');
+    expect(evaluated.evalReward).toBe(top.meanReward);
+    expect(plain.evalReward).toBeUndefined();
     expect(top.checkpoint).toBe('rl_model_80_steps');
     expect(plain.bestCheckpoint).toBe(join(plainDir, 'checkpoints', 'rl_model_40_steps'));
     expect(evaluated.bestCheckpoint).toBe(join(evalDir, 'checkpoints', top.checkpoint));

@@ -3,10 +3,12 @@ import { parseOverrides } from '../../../cli/lib/options.js';
 import {
   checkpointSteps,
   GridSearchInput,
+  type GridTrialOutcome,
   paramsSummary,
   TrainWorkflowInput,
 } from '../../../contracts/index.js';
 import { gridTable } from '../../../workflows/grid-search.js';
+import { bestCheckpoint } from '../../../workflows/pipeline.js';
 
 describe('training workflow inputs', () => {
   it('fill the documented defaults', () => {
@@ -103,7 +105,49 @@ describe('gridTable', () => {
     ]);
     const lines = table.split('\n');
     expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('| trial | id | status | gpu | train reward (★ ranks) | best checkpoint / error |');
     expect(lines[2]).toContain('★ y=1 | t-1 | completed | gpu-0 | -1.500 | `/r/best`');
     expect(lines[3]).toContain('| y=2 | t-2 | failed |  |  | boom');
+  });
+
+  it('stars the best held-out evaluation reward when every completed trial has one, and says so', () => {
+    const completed = (i: number, train: number, evalReward: number) => ({
+      trialKey: `t-${i}`,
+      index: i,
+      params: { 'x.y': i },
+      status: 'completed' as const,
+      workflowId: `g/train/t-${i}`,
+      meanEpisodeReward: train,
+      evalReward,
+      bestBy: 'eval_reward' as const,
+    });
+    const lines = gridTable([completed(1, 9, -2), completed(2, -9, 4)]).split('\n');
+    expect(lines[0]).toBe(
+      '| trial | id | status | gpu | train reward | eval reward (★ ranks) | best checkpoint / error |',
+    );
+    expect(lines[2]).toBe('| y=1 | t-1 | completed |  | 9.000 | -2.000 |  |');
+    expect(lines[3]).toBe('| ★ y=2 | t-2 | completed |  | -9.000 | 4.000 |  |');
+  });
+});
+
+describe('deploy.policy best-checkpoint', () => {
+  const train = (trials: GridTrialOutcome[]) => ({
+    train: { total: trials.length, completed: 0, failed: 0, running: 0, trials, runId: 'r', table: '' },
+  });
+  const done = (i: number, meanEpisodeReward: number, evalReward?: number): GridTrialOutcome => ({
+    trialKey: `t-${i}`,
+    index: i,
+    params: {},
+    status: 'completed',
+    workflowId: `g/train/t-${i}`,
+    meanEpisodeReward,
+    ...(evalReward !== undefined ? { evalReward } : {}),
+    bestCheckpoint: `/r/t-${i}/best`,
+  });
+
+  it('deploys the trial the grid table stars: by evaluation reward when every trial has one, else training reward', () => {
+    expect(bestCheckpoint(train([done(0, 5, 1), done(1, -5, 2)]))).toBe('/r/t-1/best');
+    expect(bestCheckpoint(train([done(0, 5, 1), done(1, -5)]))).toBe('/r/t-0/best');
+    expect(() => bestCheckpoint(train([]))).toThrow(/no training trial completed/);
   });
 });

@@ -60,7 +60,7 @@ function runIterations(
     let prefillTokens = 0;
     const prefilling = engine.prefilling;
     for (let i = 0; i < prefilling.length && budget > 0; i++) {
-      const r = prefilling.get(i);
+      const r = prefilling[i]!;
       const chunk = Math.min(r.promptTokens - r.prefilledTokens, budget);
       r.prefilledTokens += chunk;
       prefillTokens += chunk;
@@ -108,16 +108,16 @@ function runIterations(
     // Requests whose prefill completed this iteration decode from the next one: no token yet.
     let keep = 0;
     for (let i = 0; i < prefilling.length; i++) {
-      const r = prefilling.get(i);
+      const r = prefilling[i]!;
       if (r.prefilledTokens >= r.promptTokens) {
         r.state = RequestState.Decoding;
         decoding.push(r);
         batch.append(r);
       } else {
-        prefilling.set(keep++, r);
+        prefilling[keep++] = r;
       }
     }
-    if (keep !== prefilling.length) prefilling.truncate(keep);
+    if (keep !== prefilling.length) prefilling.length = keep;
 
     engine.clockS = tokenTimeS;
     iterations++;
@@ -206,16 +206,16 @@ function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimE
   const prefilling = engine.prefilling;
   let keep = 0;
   for (let i = 0; i < prefilling.length; i++) {
-    const r = prefilling.get(i);
+    const r = prefilling[i]!;
     if (r.generatedTokens >= r.completionTokens) finish(engine, r, finishS, onFinished);
-    else prefilling.set(keep++, r);
+    else prefilling[keep++] = r;
   }
-  if (keep !== prefilling.length) prefilling.truncate(keep);
+  if (keep !== prefilling.length) prefilling.length = keep;
   const decoding = engine.decoding;
   const batch = engine.batch;
   keep = 0;
   for (let i = 0; i < decoding.length; i++) {
-    const r = decoding.get(i);
+    const r = decoding[i]!;
     const generated = batch.generated(i);
     if (generated >= batch.completion[i]!) {
       r.generatedTokens = generated;
@@ -223,13 +223,13 @@ function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimE
       finish(engine, r, finishS, onFinished);
     } else {
       if (keep !== i) {
-        decoding.set(keep, r);
+        decoding[keep] = r;
         batch.move(i, keep);
       }
       keep++;
     }
   }
-  if (keep !== decoding.length) decoding.truncate(keep);
+  if (keep !== decoding.length) decoding.length = keep;
   batch.truncate(keep);
   engine.finishedCount = 0;
 }

@@ -150,8 +150,8 @@ export class SimMetrics {
       if (agent === undefined) continue;
       for (const e of agent.engines) {
         for (let i = 0; i < e.waiting.length; i++) list.push(e.waiting.at(i));
-        for (let i = 0; i < e.prefilling.length; i++) list.push(e.prefilling.get(i));
-        for (let i = 0; i < e.decoding.length; i++) list.push(e.decoding.get(i));
+        for (const r of e.prefilling) list.push(r);
+        for (const r of e.decoding) list.push(r);
       }
     }
     this.snapshot(agents);

@@ -14,7 +14,6 @@
  * up by `sync` (the arrays are reloaded from the objects when the lengths differ).
  */
 import type { SimRequest } from './request.js';
-import type { RequestList } from './request-list.js';
 
 export class DecodeBatch {
   completion = new Int32Array(16);
@@ -27,11 +26,11 @@ export class DecodeBatch {
   awaitingCount = 0;
   size = 0;
   /** Gives every waiting entry its first token at `timeS` (an iteration that produced a token for all). */
-  markFirstTokens(decoding: RequestList, timeS: number): void {
+  markFirstTokens(decoding: readonly SimRequest[], timeS: number): void {
     if (this.awaitingCount === 0) return;
     for (let i = 0; i < this.size; i++) {
       if (this.awaitingFirstToken[i] === 1) {
-        decoding.get(i).firstTokenTimeS = timeS;
+        decoding[i]!.firstTokenTimeS = timeS;
         this.awaitingFirstToken[i] = 0;
       }
     }
@@ -78,20 +77,20 @@ export class DecodeBatch {
   }
 
   /** Reloads the arrays from `decoding` when it was changed from outside (its length no longer matches). */
-  sync(decoding: RequestList): void {
+  sync(decoding: readonly SimRequest[]): void {
     if (decoding.length === this.size) return;
     this.size = 0;
     this.awaitingCount = 0;
     this.nextFinishAt = Number.POSITIVE_INFINITY;
     if (decoding.length > this.completion.length) this.grow(decoding.length * 2);
-    for (let i = 0; i < decoding.length; i++) this.append(decoding.get(i));
+    for (const r of decoding) this.append(r);
   }
 
   /** Writes the live numbers into the request objects. */
-  publish(decoding: RequestList): void {
+  publish(decoding: readonly SimRequest[]): void {
     if (!this.dirty) return;
     for (let i = 0; i < this.size; i++) {
-      const r = decoding.get(i);
+      const r = decoding[i]!;
       r.generatedTokens = this.generated(i);
       r.decodeTimeS = this.decodeTimesS[i]!;
     }

@@ -7,8 +7,8 @@ import { EngineStatus, RequestState } from '../constants.js';
 import type { EngineProfileParams, HardwareProfile, TokenTable } from '../ports.js';
 import type { ShutdownPlan } from '../reconfig-plan.js';
 import { DecodeBatch } from './decode-batch.js';
+import type { SimRequest } from './request.js';
 import { RequestFifo } from './request-fifo.js';
-import { RequestList } from './request-list.js';
 
 export class SimEngine {
   owner: number;
@@ -34,12 +34,12 @@ export class SimEngine {
   status: EngineStatus = EngineStatus.Active;
   readonly waiting = new RequestFifo();
   /** Requests still being prefilled, in admission order. */
-  readonly prefilling = new RequestList();
+  prefilling: SimRequest[] = [];
   /**
    * Requests producing tokens. During a run their `generatedTokens` and `decodeTimeS` live in `batch` and are
    * written back to the objects before the simulator returns; appending here from outside is picked up.
    */
-  readonly decoding = new RequestList();
+  decoding: SimRequest[] = [];
   readonly batch = new DecodeBatch();
   /** Σ(prompt + completion) over running requests: what KV admission compares with capacity. */
   reservedKvTokens = 0;
@@ -112,14 +112,8 @@ export class SimEngine {
    */
   kvUtilization(): number {
     let used = 0;
-    for (let i = 0; i < this.prefilling.length; i++) {
-      const r = this.prefilling.get(i);
-      if (r.state === RequestState.Prefilling) used += r.prefilledTokens;
-    }
-    for (let i = 0; i < this.decoding.length; i++) {
-      const r = this.decoding.get(i);
-      used += r.promptTokens + r.generatedTokens;
-    }
+    for (const r of this.prefilling) if (r.state === RequestState.Prefilling) used += r.prefilledTokens;
+    for (const r of this.decoding) used += r.promptTokens + r.generatedTokens;
     return used / this.kvCapacityTokens;
   }
 }

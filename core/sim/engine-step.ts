@@ -27,7 +27,21 @@ export function stepEngine(
   rng: SimRng,
   onFinished: (request: SimRequest, engine: SimEngine) => void,
 ): StepOutcome {
+  // The two times travel in the engine's fields, not as arguments: this wrapper is small enough for V8 to inline
+  // into its callers, the loop below is not, and a double passed to a call that is not inlined is boxed (a heap
+  // allocation per step, two million per trial).
   if (engine.clockS < nowS) engine.clockS = nowS;
+  engine.stopS = nextStopS;
+  return runIterations(engine, rng, onFinished);
+}
+
+/** The step itself, from `engine.clockS` up to `engine.stopS`. */
+function runIterations(
+  engine: SimEngine,
+  rng: SimRng,
+  onFinished: (request: SimRequest, engine: SimEngine) => void,
+): StepOutcome {
+  const nextStopS = engine.stopS;
   const batch = engine.batch;
   batch.sync(engine.decoding);
   let iterations = 0;
@@ -35,7 +49,7 @@ export function stepEngine(
     if (engine.finishedCount > 0) break;
     if (engine.clockS >= nextStopS) break;
     if (engine.prefilling.length === 0 && engine.decoding.length > 0 && !canAdmit(engine)) {
-      const k = decodeSpan(engine, nextStopS, rng);
+      const k = decodeSpan(engine, rng);
       if (k > 0) {
         iterations += k;
         continue;
@@ -74,10 +88,16 @@ export function stepEngine(
     if (prefilling.length + engine.decoding.length === 0) break;
 
     const decoding = engine.decoding;
-    const durationS =
-      prefillTokens > 0
-        ? sampleLinearS(rng, engine.prefillAlpha, engine.prefillBeta, engine.prefillSigma, prefillTokens)
-        : sampleLinearS(rng, engine.tpotAlpha, engine.tpotBeta, engine.tpotSigma, decoding.length);
+    // One draw site for both fits (prefill when the iteration prefills, TPOT at the decode batch size otherwise):
+    // with two, V8 inlined only one, and every call of the other boxed its three double arguments and its result.
+    const prefills = prefillTokens > 0;
+    const durationS = sampleLinearS(
+      rng,
+      prefills ? engine.prefillAlpha : engine.tpotAlpha,
+      prefills ? engine.prefillBeta : engine.tpotBeta,
+      prefills ? engine.prefillSigma : engine.tpotSigma,
+      prefills ? prefillTokens : decoding.length,
+    );
     // Decoding requests get one token per iteration, piggybacking on prefill iterations too.
     const tokenTimeS = engine.clockS + durationS;
     const decodeTimesS = batch.decodeTimesS;
@@ -131,7 +151,7 @@ function canAdmit(engine: SimEngine): boolean {
  * iterating one by one, without touching every request object at every iteration. Returns the iterations run,
  * or 0 when a request's token count is already at or past its completion (left to the general loop).
  */
-function decodeSpan(engine: SimEngine, nextStopS: number, rng: SimRng): number {
+function decodeSpan(engine: SimEngine, rng: SimRng): number {
   const batch = engine.batch;
   const n = engine.decoding.length;
   const maxIterations = batch.nextFinishAt - batch.iterations;
@@ -141,7 +161,7 @@ function decodeSpan(engine: SimEngine, nextStopS: number, rng: SimRng): number {
   const sigma = engine.tpotSigma;
   // Unary plus: plain doubles from here on. A loop variable seeded from a field that may hold a small integer can
   // otherwise stay a tagged value, and the loop then allocates a heap number for it at every iteration.
-  const stopS = +nextStopS;
+  const stopS = +engine.stopS;
   let clockS = +engine.clockS;
   let k = 0;
   // The first iteration gives the requests that have none their first token; after it every request has one.

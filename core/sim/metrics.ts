@@ -159,10 +159,14 @@ export class SimMetrics {
   }
 
   /**
-   * Integrates the counts in force since the last advance up to t, then snapshots the current counts:
-   * called before an event at t is handled, so each span uses the state just before its event.
+   * Integrates the counts in force since the last advance up to the clock `at.nowS`, then snapshots the current
+   * counts: called before an event is handled (with the clock already at its time), so each span uses the state just
+   * before its event. The time comes in an object, not as a number: a double passed to a call that V8 does not
+   * inline is boxed, one allocation per event.
    */
-  recordAdvance(nowS: number, agents: readonly SimAgent[]): void {
+  recordAdvance(at: { readonly nowS: number; readonly agents: readonly SimAgent[] }): void {
+    const nowS = at.nowS;
+    const agents = at.agents;
     const dt = nowS - this.lastAdvanceS;
     if (dt > 0) {
       const active = this.activeSlots;

@@ -238,15 +238,15 @@ export class Simulator {
       const t = q.poppedTimeS;
       const kind = q.poppedKind;
       if (kind === EventKind.ResourceManagerTrigger) {
-        s.triggerTimes.popMin();
+        s.triggerTimes.dropMin();
         s.nowS = t;
         s.publishDecodeBatches();
         onEvent?.(t, kind, -1);
         return true;
       }
       const payload = q.poppedPayload;
-      this.metrics.recordAdvance(t, this.agents);
       s.nowS = t;
+      this.metrics.recordAdvance(s);
       switch (kind) {
         case EventKind.RequestArrival: {
           const id = q.poppedSubject;
@@ -254,7 +254,7 @@ export class Simulator {
           const isRag = this.agents[agent]!.isRag;
           // A RAG request is named again by its search completion: the store keeps its object until then.
           const r = this.arrivals.arrive(id, isRag);
-          if (!isRag) s.stopTimes[agent]!.popMin();
+          if (!isRag) s.stopTimes[agent]!.dropMin();
           this.pendingArrivalEvents[agent]!--;
           onEvent?.(t, kind, id);
           handleRequestArrival(s, r, out);
@@ -263,7 +263,7 @@ export class Simulator {
         case EventKind.RagSearchComplete: {
           const id = q.poppedSubject;
           const r = this.arrivals.take(id);
-          s.stopTimes[r.agent]!.popMin();
+          s.stopTimes[r.agent]!.dropMin();
           onEvent?.(t, kind, id);
           handleRagSearchComplete(s, r, out);
           break;

@@ -43,6 +43,18 @@ export class TimeHeap {
     }
   }
 
+  /**
+   * Removes the smallest time without returning it (the simulator's loop only drops the stop it has reached): a
+   * double returned from a call V8 does not inline is boxed, one allocation per arrival.
+   */
+  dropMin(): void {
+    if (this.heapSize > 0 && (this.fifoHead === this.fifoTail || this.heap[0]! < this.fifo[this.fifoHead]!)) {
+      this.heapPop();
+      return;
+    }
+    this.fifoHead++;
+  }
+
   popMin(): number {
     if (this.heapSize > 0 && (this.fifoHead === this.fifoTail || this.heap[0]! < this.fifo[this.fifoHead]!)) {
       return this.heapPop();

@@ -26,6 +26,11 @@ export class SimEngine {
   tokens: TokenTable = { promptTokens: [], completionTokens: [] };
 
   clockS: number;
+  /**
+   * Where the current step stops: the owner's next arrival or trigger (+∞ for none). Set by `stepEngine` for the
+   * duration of one step; a field so that the step's loop gets it without a boxed argument.
+   */
+  stopS = Number.POSITIVE_INFINITY;
   status: EngineStatus = EngineStatus.Active;
   readonly waiting = new RequestFifo();
   /** Requests still being prefilled, in admission order. */

@@ -22,7 +22,7 @@ export function handleResourceManagerTrigger(
   out: Successors,
 ): void {
   const m = state.metrics;
-  m.recordAdvance(state.nowS, state.agents);
+  m.recordAdvance(state);
   m.resetForNextInterval(state.nowS, state.agents);
   m.advanceAllLastActions();
   if (action === null) {

@@ -237,7 +237,9 @@ export function runTrial(
     training,
     tokens,
     rng: seededEnvRng(seed),
-    initialMode: policy.initialMode,
+    // Under common every trial draws the same `random` start from the same stream (a static mode would consume fewer
+    // draws and shift every later one): that draw is the common layout, passed explicitly as well.
+    initialMode: start === 'common' ? 'random' : policy.initialMode,
     ...(start === 'common' ? { startLayout: commonStartLayout(simulation, prepared.bench.seed) } : {}),
     // Cooldowns stay enforced for every policy: the reference's heuristic lifts them only in the validity
     // check and then enforces them in its own mask, which comes to the same.

@@ -134,7 +134,11 @@ describe('bench start rule', () => {
   });
 
   it('common: one stream for every policy — the same decisions under another name give the same numbers', () => {
-    const twin: PolicyFactory = (): Policy => ({ ...staticSplitExtreme(), name: 'twin', runName: 'twin' });
+    // An adaptive policy (random start mode) that decides what static_split_extreme decides from the common start.
+    const twin: PolicyFactory = (): Policy => {
+      const reaching = layoutReachingPolicy(staticSplitExtreme());
+      return { ...heuristic(), name: 'twin', runName: 'twin', decide: reaching.decide };
+    };
     const com = [runTrial(prepareBench(common), staticSplitExtreme), runTrial(prepareBench(common), twin)];
     expect(com[0]!.trialSeed).toBe(com[1]!.trialSeed);
     expect(com[0]!.actionLog.length).toBeGreaterThan(0);
@@ -161,7 +165,7 @@ describe('bench start rule', () => {
         training,
         tokens: base.tokens,
         rng: seededEnvRng(trialSeed(COMMON_START_SEED_KEY, prepared.bench.seed)),
-        initialMode: policy.initialMode,
+        initialMode: 'random',
         startLayout: commonStartLayout(sim2, prepared.bench.seed),
         episodeLength: prepared.steps,
         workload: replayBenchTrace(prepared.trace),

@@ -22,6 +22,13 @@ export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 export const BenchStartRule = z.enum(['own', 'common']);
 export type BenchStartRule = z.infer<typeof BenchStartRule>;
 
+/** How results files, the comparison table and the run report describe a start rule. */
+export function startRuleText(start: BenchStartRule): string {
+  return start === 'common'
+    ? 'common — every policy from one random layout drawn from the bench seed, on one shared noise stream (paired: equal decisions give equal numbers); static baselines reach their layout first (a deviation, docs/deviations.md)'
+    : 'own — each policy from its own layout: static baselines in theirs, the others from a random one of their own (the reference)';
+}
+
 /** The bench stage's fields (the pipeline reuses them, less the ones it fills in itself). */
 export const BenchStageFields = z.strictObject({
   policies: z

@@ -34,7 +34,6 @@ export {
   comparisonTable,
   energyTable,
   preambleText,
-  startRuleText,
   trialJson,
   trialText,
   writeComparison,

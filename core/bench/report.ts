@@ -5,7 +5,7 @@
  */
 
 import { join } from 'node:path';
-import { type BenchEntry, type BenchStartRule, markdownTable } from '../../contracts/index.js';
+import { type BenchEntry, markdownTable, startRuleText } from '../../contracts/index.js';
 import { PATTERN_ORDER } from '../config/index.js';
 import type { EpisodeReward } from '../control/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
@@ -127,12 +127,6 @@ export function rewardTable(r: EpisodeReward): string {
 }
 
 /** What a start rule means, in one line (results_*.txt and under the comparison table). */
-export function startRuleText(start: BenchStartRule): string {
-  return start === 'common'
-    ? 'common — every policy from one random layout drawn from the bench seed; static baselines reach their layout first (a deviation, docs/deviations.md)'
-    : 'own — each policy from its own layout: static baselines in theirs, the others from a random one of their own (the reference)';
-}
-
 export function trialText(prepared: PreparedBench, trial: TrialResult): string {
   const layout = fancyOutline(
     ['GPU', 'Agent', 'MIG', 'Perm'],

@@ -5,7 +5,7 @@
  * a table and as charts across policies, and the Web UI links. Write it with writeRunReport (atomic).
  */
 import { join } from 'node:path';
-import { rewardColumns } from '../../contracts/index.js';
+import { rewardColumns, startRuleText } from '../../contracts/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { meanTtft, type ReportPolicy, type RunReport, reconfigurations } from './run-report.js';
 import { adaptiveWinners } from './suite-report.js';
@@ -252,7 +252,9 @@ function benchSection(r: RunReport): string {
         ]
       : []),
   ];
-  return `<section id="bench"><h2>Simulated benchmark</h2><p>${r.bench.totalRequests} requests on one shared trace, ${r.bench.steps} decisions per policy. TTFT/TPOT in seconds; S/M/T = splits/merges/transfers; energy under the simulation config's power model (cluster kJ, energy-delay product J·s, each agent's kJ above idle). RL policies are named by their trial's parameters.</p>${table(
+  return `<section id="bench"><h2>Simulated benchmark</h2><p>${r.bench.totalRequests} requests on one shared trace, ${r.bench.steps} decisions per policy. TTFT/TPOT in seconds; S/M/T = splits/merges/transfers; energy under the simulation config's power model (cluster kJ, energy-delay product J·s, each agent's kJ above idle). RL policies are named by their trial's parameters.</p>${
+    r.bench.start ? `<p id="bench-start">Start rule: ${e(startRuleText(r.bench.start))}</p>` : ''
+  }${table(
     [
       'policy',
       'reward',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   type BenchEntry,
   type BenchPolicyResult,
+  type BenchStartRule,
   type DeployResult,
   type GridTrialOutcome,
   type PipelineResult,
@@ -180,7 +181,13 @@ export interface RunReport {
   };
   /** The simulator-versus-engine validation (stages.validate): per agent and metric the error and its threshold. */
   validation?: ReportValidation;
-  bench?: { totalRequests: number; steps: number; policies: ReportPolicy[] };
+  bench?: {
+    totalRequests: number;
+    steps: number;
+    policies: ReportPolicy[];
+    /** Where the trials started (`--start`); absent for entries written before the rule was recorded. */
+    start?: BenchStartRule;
+  };
   /** A task-suite bench (`migflow bench --task …`): every policy on every task with its normalised scores. */
   suite?: { tasks: ReportTaskScores[] };
   /** The live deployment, when the run had one: its policy, requests, actions and report files. */
@@ -258,6 +265,21 @@ function checkpointStem(path: string): string {
 /** One bench trial as the report needs it (BenchPolicyResult has it all; `migflow bench` has no cache facts). */
 export type BenchRow = Pick<BenchPolicyResult, 'policy' | 'entry'> &
   Partial<Pick<BenchPolicyResult, 'checkpoint' | 'dir' | 'hit'>>;
+
+/**
+ * The start rule of a bench's trials. A bench run has one (BenchWorkflow, `migflow bench`); undefined when no entry
+ * recorded it, or when rows of different runs were put together (the comparison table lists those per rule).
+ */
+export function benchStartRule(results: readonly BenchRow[]): BenchStartRule | undefined {
+  const rules = new Set(results.map((r) => r.entry.start));
+  const [only] = rules;
+  return rules.size === 1 ? only : undefined;
+}
+
+function startField(results: readonly BenchRow[]): { start?: BenchStartRule } {
+  const start = benchStartRule(results);
+  return start ? { start } : {};
+}
 
 /**
  * The bench results as the report names them: an RL checkpoint that belongs to a trial is `rl: <its parameters>`
@@ -504,6 +526,7 @@ export function pipelineRunReport(result: PipelineResult, o: PipelineReportOptio
             totalRequests: result.bench.results[0]?.totalRequests ?? 0,
             steps: result.bench.results[0]?.entry.steps ?? 0,
             policies,
+            ...startField(result.bench.results),
           },
         }
       : {}),
@@ -548,7 +571,7 @@ export function benchRunReport(
     generatedAt: (o.generatedAt ?? new Date()).toISOString(),
     headline: headline(policies),
     ...(o.task ? { task: o.task } : {}),
-    bench: { totalRequests, steps: results[0]?.entry.steps ?? 0, policies },
+    bench: { totalRequests, steps: results[0]?.entry.steps ?? 0, policies, ...startField(results) },
     links: o.links ?? [],
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  benchRunReport,
   pipelineRunReport,
   type RunReport,
   readLearningCurve,
@@ -297,5 +298,25 @@ describe('deployment in the run report', () => {
     } finally {
       rmSync(tmp4, { recursive: true, force: true });
     }
+  });
+  it('says which start rule the bench ran under (--start), and nothing for entries that never recorded one', () => {
+    const rows = pipelineResultFixture(tmp).bench!.results;
+    const unrecorded = benchRunReport('bench-old', rows, 1000);
+    expect(unrecorded.bench!.start).toBeUndefined();
+    expect(renderRunReportHtml(unrecorded)).not.toContain('Start rule:');
+    const common = rows.map((r) => ({ ...r, entry: { ...r.entry, start: 'common' as const } }));
+    const paired = benchRunReport('bench-common', common, 1000);
+    expect(paired.bench!.start).toBe('common');
+    expect(renderRunReportHtml(paired)).toContain('Start rule: common — every policy from one random layout');
+    const own = benchRunReport(
+      'bench-own',
+      rows.map((r) => ({ ...r, entry: { ...r.entry, start: 'own' as const } })),
+      1000,
+    );
+    expect(renderRunReportHtml(own)).toContain('Start rule: own — each policy from its own layout');
+    // Rows of two runs put together have no one rule.
+    expect(
+      benchRunReport('mixed', [...common.slice(0, 1), ...rows.slice(1)], 1000).bench!.start,
+    ).toBeUndefined();
   });
 });

@@ -25,6 +25,8 @@
  *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
  *   logs/eval.jsonl                   with `training.evaluation`: one line per evaluated checkpoint (./evaluation.ts)
  *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
+ *   logs/rollouts.jsonl               one line per rollout, before its update: choices the mask left, the policy's
+ *                                     entropy and confidence on them, raw advantage and value-error sizes
  *   tensorboard/events.out.tfevents.* the same series under SB3's TensorBoard tags (rollout/*, train/*)
  *   logs/train/episode_<k>.jsonl      the reference's per-step log: action, budget, rates, engines per agent
  *   training-curve.png                episode reward, losses, entropy, explained variance
@@ -60,6 +62,7 @@ import {
   InProcessVecEnv,
   linearSchedule,
   PpoTrainer,
+  type RolloutRecord,
   readCheckpoint,
   SB3_PPO_DEFAULTS,
   selectTfBackend,
@@ -79,7 +82,7 @@ import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { type CheckpointEvaluator, createCheckpointEvaluator, type EvalRecord } from './evaluation.js';
 import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
-import { evalScalars, updateScalars } from './training-scalars.js';
+import { evalScalars, rolloutScalars, updateScalars } from './training-scalars.js';
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
 import { WorkerVecEnv } from './vec-env-workers.js';
 import {
@@ -226,6 +229,7 @@ export function trainerConfigFrom(
       ...(p.targetKl === undefined ? {} : { targetKl: p.targetKl }),
     },
     ...(p.criticWarmupUpdates > 0 ? { criticWarmupUpdates: p.criticWarmupUpdates } : {}),
+    ...(p.teacherAnchorSteps > 0 ? { teacherAnchorSteps: p.teacherAnchorSteps } : {}),
     learningRate: p.lrMax === p.lrMin ? constantSchedule(p.lrMax) : linearSchedule(p.lrMax, p.lrMin),
     entCoef: p.entCoefSchedule
       ? steppedEntropySchedule(p.maxEntCoef, p.minEntCoef)
@@ -385,6 +389,25 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       'give a positive whole number of decisions',
     );
   }
+  const p = training.ppo;
+  if (p.teacherAnchorSteps > 0 && (!o.warmStart || resume)) {
+    throw new ConfigError(
+      o.trainingConfigPath,
+      'training.PPO.teacher_anchor_steps',
+      `is ${p.teacherAnchorSteps}, but ${resume ? 'a resume has no warm-start demonstrations to anchor to' : 'the run has no warm start'}`,
+      resume
+        ? 'resume with --set training.PPO.teacher_anchor_steps=0, or start a fresh run with --warm-start'
+        : 'start the run with --warm-start <baseline>, or set training.PPO.teacher_anchor_steps to 0',
+    );
+  }
+  if (p.cloneLabelSmoothing > 0 && !o.warmStart) {
+    throw new ConfigError(
+      o.trainingConfigPath,
+      'training.PPO.clone_label_smoothing',
+      `is ${p.cloneLabelSmoothing}, but the run has no warm start to clone`,
+      'start the run with --warm-start <baseline>, or set training.PPO.clone_label_smoothing to 0',
+    );
+  }
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
   const task = o.task ? loadTaskConfig(o.task) : undefined;
   const teacherBenchFile = task?.bench.file ?? o.benchConfigPath ?? DEFAULT_BENCH_CONFIG;
@@ -431,10 +454,13 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   // Lines written after the checkpoint belong to a timeline that the resume replaces.
   const episodes: EpisodeRecord[] = resume ? readJsonl<EpisodeRecord>(episodesFile, resumedAt) : [];
   const updates: UpdateRecord[] = resume ? readJsonl<UpdateRecord>(updatesFile, resumedAt) : [];
+  const rolloutsFile = join(logsDir, 'rollouts.jsonl');
+  const rollouts: RolloutRecord[] = resume ? readJsonl<RolloutRecord>(rolloutsFile, resumedAt) : [];
   const evalFile = join(logsDir, 'eval.jsonl');
   const evals: EvalRecord[] = resume && evaluator ? readJsonl<EvalRecord>(evalFile, resumedAt) : [];
   writeFileAtomic(episodesFile, jsonl(episodes));
   writeFileAtomic(updatesFile, jsonl(updates));
+  writeFileAtomic(rolloutsFile, jsonl(rollouts));
   if (evaluator) writeFileAtomic(evalFile, jsonl(evals));
   else rmSync(evalFile, { force: true });
   // TensorBoard: a fresh event file per start, replaying the kept history (an older file may hold steps past the
@@ -444,8 +470,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const tensorboard = new ScalarEventWriter(tensorboardDir);
   // The HParams tab compares runs by these values (their last scalars are its metrics).
   tensorboard.writeHparams(hparamsOf(o.overrides ?? {}, { seed }));
-  for (const u of updates) tensorboard.write(updateScalars(u, episodes, updates));
+  for (const u of updates) tensorboard.write(updateScalars(u, episodes, updates, training.ppo.clipRange));
   for (const e of evals) tensorboard.write(evalScalars(e));
+  for (const r of rollouts) tensorboard.write(rolloutScalars(r));
 
   const metaFile = join(runDir, 'run.json');
   const previous: RunMeta | undefined = existsSync(metaFile)
@@ -544,8 +571,12 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       onUpdate: (u) => {
         updates.push(u);
         appendLine(updatesFile, u);
-        tensorboard.write(updateScalars(u, episodes, updates));
+        tensorboard.write(updateScalars(u, episodes, updates, training.ppo.clipRange));
         report();
+      },
+      onRollout: (r) => {
+        appendLine(rolloutsFile, r);
+        tensorboard.write(rolloutScalars(r));
       },
       // A checkpoint each time the step count crosses a multiple of the cadence (several environments step by n_envs).
       checkpointDue: (steps, before) =>
@@ -663,6 +694,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       };
       const { stats, rounds } = cloneTeacher(trainer, teacherRun, {
         ...WARM_START_CLONE_DEFAULTS,
+        ...(training.ppo.cloneLabelSmoothing > 0 ? { labelSmoothing: training.ppo.cloneLabelSmoothing } : {}),
         seed,
         rounds: warmStartRounds,
         log,

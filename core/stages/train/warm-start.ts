@@ -116,7 +116,12 @@ export function cloneTeacher(
   run: TeacherRunOptions,
   o: CloneOptions & { readonly rounds: number; readonly log: (line: string) => void },
 ): { stats: CloneStats; rounds: DaggerRound[] } {
-  const clone = { epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate };
+  const clone = {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    ...(o.labelSmoothing === undefined ? {} : { labelSmoothing: o.labelSmoothing }),
+  };
   let stats = trainer.warmStart(teacherDemonstrations(run), { ...clone, seed: o.seed });
   const rounds: DaggerRound[] = [];
   for (let round = 1; round <= o.rounds; round++) {

@@ -302,12 +302,30 @@ export class PpoTrainer {
       throw new Error('PpoTrainer.warmStart: only a fresh run can be warm-started (it has taken steps)');
     }
     const obsSize = this.env.observationLength;
-    const { actionCount } = this.env;
     if (this.normalizer) {
       for (let r = 0; r < raw.count; r++)
         this.normalizer.observe(raw.observations.subarray(r * obsSize, (r + 1) * obsSize));
     }
     this.demonstrations.push(raw);
+    const { observations, masks, actions, count } = this.clonedDemonstrations()!;
+    if (this.normalizer) {
+      for (let r = 0; r < count; r++) {
+        // A fresh array from clonedDemonstrations, never a shared one.
+        const row = observations.subarray(r * obsSize, (r + 1) * obsSize) as Float32Array<ArrayBuffer>;
+        this.normalizer.normalizeObs(row, row);
+      }
+    }
+    const stats = cloneBehaviour(this.policy, { observations, masks, actions, count }, options);
+    // The fused forward pass copies the weights when made; make it again from the cloned ones.
+    this.rollout = undefined;
+    return stats;
+  }
+
+  /** Every raw demonstration cloned so far, as one set (copies); undefined before any warm start. */
+  clonedDemonstrations(): Demonstrations | undefined {
+    if (this.demonstrations.length === 0) return undefined;
+    const obsSize = this.env.observationLength;
+    const { actionCount } = this.env;
     const count = this.demonstrations.reduce((n, d) => n + d.count, 0);
     const observations = new Float32Array(count * obsSize);
     const masks = new Uint8Array(count * actionCount);
@@ -319,16 +337,22 @@ export class PpoTrainer {
       actions.set(d.actions.subarray(0, d.count), at);
       at += d.count;
     }
-    if (this.normalizer) {
-      for (let r = 0; r < count; r++) {
-        const row = observations.subarray(r * obsSize, (r + 1) * obsSize);
-        this.normalizer.normalizeObs(row, row);
-      }
+    return { observations, masks, actions, count };
+  }
+
+  /**
+   * On a resume: the raw demonstrations the run was cloned from (as `clonedDemonstrations` gave them), for the
+   * teacher anchor. Nothing is refitted and the observation statistics are the checkpoint's.
+   */
+  restoreDemonstrations(raw: Demonstrations): void {
+    const obsSize = this.env.observationLength;
+    const { actionCount } = this.env;
+    if (raw.observations.length !== raw.count * obsSize || raw.masks.length !== raw.count * actionCount) {
+      throw new Error(
+        `PpoTrainer.restoreDemonstrations: rows of ${raw.observations.length / raw.count} observations and ${raw.masks.length / raw.count} actions, the environment has ${obsSize} and ${actionCount}`,
+      );
     }
-    const stats = cloneBehaviour(this.policy, { observations, masks, actions, count }, options);
-    // The fused forward pass copies the weights when made; make it again from the cloned ones.
-    this.rollout = undefined;
-    return stats;
+    this.demonstrations.splice(0, this.demonstrations.length, raw);
   }
 
   /**
@@ -634,7 +658,7 @@ export class PpoTrainer {
   private anchorToTeacher(): void {
     if (this.demonstrations.length === 0) {
       throw new Error(
-        "training.PPO.teacher_anchor_steps needs the warm start's demonstrations: start the run with --warm-start (a resume has none; resume with training.PPO.teacher_anchor_steps=0)",
+        "training.PPO.teacher_anchor_steps needs the warm start's demonstrations: start the run with --warm-start",
       );
     }
     const obsSize = this.env.observationLength;
@@ -723,6 +747,8 @@ export class PpoTrainer {
     const rng: Record<string, RngState> = {
       policy: this.policyRng.getState(),
       shuffle: this.shuffleRng.getState(),
+      // Only with the teacher anchor, so the checkpoints of runs without it stay what they were.
+      ...((this.config.teacherAnchorSteps ?? 0) > 0 ? { anchor: this.anchorRng.getState() } : {}),
     };
     const iterations = this.sharded ? this.sharded.adam.iterations : this.optimizer.iterations;
     return {
@@ -821,6 +847,7 @@ export class PpoTrainer {
     const rng = meta.rng as Record<string, RngState>;
     this.policyRng.setState(rng.policy!);
     this.shuffleRng.setState(rng.shuffle!);
+    if (rng.anchor) this.anchorRng.setState(rng.anchor);
     this.steps = meta.steps;
     this.episodes = meta.episodes;
     this.updates = meta.updates;

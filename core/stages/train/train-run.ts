@@ -90,6 +90,9 @@ import {
   type DaggerRound,
   DEFAULT_BENCH_CONFIG,
   DEFAULT_WARM_START_STEPS,
+  DEMONSTRATIONS_FILE,
+  decodeDemonstrations,
+  encodeDemonstrations,
 } from './warm-start.js';
 
 /** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
@@ -390,13 +393,17 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     );
   }
   const p = training.ppo;
-  if (p.teacherAnchorSteps > 0 && (!o.warmStart || resume)) {
+  // The teacher anchor's demonstrations: cloned now, or on a resume those the run wrote beside its checkpoints.
+  const anchorFile = resume
+    ? join(dirname(dirname(resolve(o.resumeFrom!))), DEMONSTRATIONS_FILE)
+    : join(runDir, DEMONSTRATIONS_FILE);
+  if (p.teacherAnchorSteps > 0 && (resume ? !existsSync(anchorFile) : !o.warmStart)) {
     throw new ConfigError(
       o.trainingConfigPath,
       'training.PPO.teacher_anchor_steps',
-      `is ${p.teacherAnchorSteps}, but ${resume ? 'a resume has no warm-start demonstrations to anchor to' : 'the run has no warm start'}`,
+      `is ${p.teacherAnchorSteps}, but ${resume ? `the checkpoint's run has no warm-start demonstrations (${anchorFile})` : 'the run has no warm start'}`,
       resume
-        ? 'resume with --set training.PPO.teacher_anchor_steps=0, or start a fresh run with --warm-start'
+        ? 'resume a run that was started with the anchor, or resume with --set training.PPO.teacher_anchor_steps=0'
         : 'start the run with --warm-start <baseline>, or set training.PPO.teacher_anchor_steps to 0',
     );
   }
@@ -461,6 +468,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   writeFileAtomic(episodesFile, jsonl(episodes));
   writeFileAtomic(updatesFile, jsonl(updates));
   writeFileAtomic(rolloutsFile, jsonl(rollouts));
+  // A fresh start's demonstrations are its own clone's (written after cloning, with the anchor on).
+  if (!resume) rmSync(join(runDir, DEMONSTRATIONS_FILE), { force: true });
   if (evaluator) writeFileAtomic(evalFile, jsonl(evals));
   else rmSync(evalFile, { force: true });
   // TensorBoard: a fresh event file per start, replaying the kept history (an older file may hold steps past the
@@ -675,6 +684,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         );
       }
       trainer.restoreState(m, resume.tensors);
+      if (training.ppo.teacherAnchorSteps > 0) {
+        trainer.restoreDemonstrations(decodeDemonstrations(readFileSync(anchorFile), anchorFile));
+      }
       log(`resumed from ${o.resumeFrom} at step ${m.steps} of ${totalSteps}`);
       // A checkpoint of this run whose evaluation the stop (or a kill) cut off.
       if (evaluator && resolve(dirname(o.resumeFrom!)) === ckDir && !evals.some((e) => e.steps === m.steps)) {
@@ -709,6 +721,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         ...(warmStartRounds > 0 ? { rounds } : {}),
       };
       writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+      // The teacher anchor's rows, for a resume (a fresh run's earlier file goes: it belongs to another clone).
+      if (training.ppo.teacherAnchorSteps > 0) {
+        mkdirSync(dirname(anchorFile), { recursive: true });
+        writeFileAtomic(anchorFile, encodeDemonstrations(trainer.clonedDemonstrations()!));
+      }
       // The clone as it is before any PPO update, so it can be benched against its teacher and the trained policy.
       save(trainer.exportState(), checkpointPath(ckDir, 0));
       log(

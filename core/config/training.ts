@@ -169,7 +169,7 @@ export const trainingConfigSchema = z
               .min(0)
               .default(0)
               .describe(
-                "warm start: after every PPO update, this many Adam steps of behaviour cloning on the teacher's demonstrations (batch 256, lr 1e-3) pull the actor back towards its teacher (DAPG-style); needs --warm-start and is refused on a resume; default 0 (none)",
+                "warm start: after every PPO update, this many Adam steps of behaviour cloning on the teacher's demonstrations (batch 256, lr 1e-3) pull the actor back towards its teacher (DAPG-style); needs --warm-start (a resume reads the run's warm-start/demonstrations.bin); default 0 (none)",
               ),
             net_arch: z
               .object({

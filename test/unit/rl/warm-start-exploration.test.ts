@@ -5,7 +5,7 @@
  * (training.PPO.teacher_anchor_steps — cloning steps after every PPO update). Both options are off by default and
  * refused, naming the file, field and fix, where they cannot work.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +17,7 @@ import { cloneLoss, WARM_START_CLONE_DEFAULTS } from '../../../core/rl/behaviour
 import { logProbOf, maskLogits } from '../../../core/rl/masked-categorical.js';
 import type { RolloutRecord, UpdateRecord } from '../../../core/rl/trainer.js';
 import { runTraining, trainerConfigFrom } from '../../../core/stages/train/train-run.js';
-import { teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
+import { DEMONSTRATIONS_FILE, teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
 import { inProcessTrainer } from './in-process-trainer.js';
 import { useTfBackend } from './tf-setup.js';
@@ -225,4 +225,57 @@ describe('the options are off by default and refused where they cannot work', ()
       expect(message).toContain('--warm-start');
     }, 60_000);
   }
+});
+
+describe('teacher_anchor_steps across a resume', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const options = (runDir: string, totalSteps: number, anchor: number) => ({
+    trainingConfigPath: TRAINING,
+    simulationConfigPath: 'configs/simulation_config.yaml',
+    overrides: { ...TINY, 'training.PPO.teacher_anchor_steps': anchor },
+    runDir,
+    totalSteps,
+    seed: SEED,
+    checkpointEverySteps: 32,
+    stepLogs: false,
+    syntheticTokens: true,
+    warmStart: 'static_split_extreme' as const,
+    warmStartSteps: 128,
+  });
+  const updates = (dir: string) =>
+    readFileSync(join(dir, 'logs', 'updates.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as UpdateRecord);
+
+  it("anchors to the run's own demonstrations after a resume", async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'migflow-anchor-resume-'));
+    dirs.push(runDir);
+    await runTraining(options(runDir, 32, 2));
+    expect(existsSync(join(runDir, DEMONSTRATIONS_FILE))).toBe(true);
+    await runTraining({
+      ...options(runDir, 96, 2),
+      resumeFrom: join(runDir, 'checkpoints', 'rl_model_32_steps'),
+    });
+    const after = updates(runDir);
+    expect(after.map((u) => u.update)).toEqual([1, 2, 3]);
+    for (const u of after) expect(u.teacherAnchor!.lossAfter).toBeLessThan(u.teacherAnchor!.lossBefore);
+  }, 180_000);
+
+  it('is refused on a resume of a run that kept no demonstrations, naming the file, field and fix', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'migflow-anchor-none-'));
+    dirs.push(runDir);
+    await runTraining(options(runDir, 32, 0));
+    expect(existsSync(join(runDir, DEMONSTRATIONS_FILE))).toBe(false);
+    const err = await runTraining({
+      ...options(runDir, 64, 2),
+      resumeFrom: join(runDir, 'checkpoints', 'rl_model_32_steps'),
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain('training.PPO.teacher_anchor_steps');
+    expect((err as ConfigError).message).toContain('teacher_anchor_steps=0');
+  }, 120_000);
 });

@@ -80,8 +80,20 @@ describe('bench start rule', () => {
     // The common layout is drawn from the bench seed alone: another simulation run of the draw gives the same.
     const drawn = commonStartLayout(sim2, base.bench.seed);
     expect(drawn).toEqual(commonStartLayout(sim2, base.bench.seed));
-    const managed = trials[0]!.initialState.filter((e) => !e.permanent);
-    expect(managed.length).toBe(drawn.filter((e) => !e.permanent).length);
+    // …and it is the layout the trials start from (the env's first draw on the common stream: one home).
+    const rows = (l: readonly { gpu: number; agent: string; permanent: boolean; unused: boolean }[]) =>
+      l.map((e) => `${e.gpu}:${e.agent}:${e.permanent}:${e.unused}`).sort();
+    const agentNames = sim2.agentsEnumOrder;
+    expect(rows(trials[0]!.initialState)).toEqual(
+      rows(
+        drawn.map((e) => ({
+          gpu: e.gpu,
+          agent: agentNames[e.agent] ?? String(e.agent),
+          permanent: e.permanent === true,
+          unused: e.unused === true,
+        })),
+      ),
+    );
     // One stream for all (latency noise, RAG delays): the one the common layout is drawn from.
     const commonSeed = trialSeed(COMMON_START_SEED_KEY, base.bench.seed);
     expect(trials.map((t) => t.trialSeed)).toEqual(trials.map(() => commonSeed));
@@ -166,7 +178,6 @@ describe('bench start rule', () => {
         tokens: base.tokens,
         rng: seededEnvRng(trialSeed(COMMON_START_SEED_KEY, prepared.bench.seed)),
         initialMode: 'random',
-        startLayout: commonStartLayout(sim2, prepared.bench.seed),
         episodeLength: prepared.steps,
         workload: replayBenchTrace(prepared.trace),
       });

@@ -32,8 +32,8 @@ import {
   staticSplitExtreme,
   staticTargetState,
 } from '../../../core/control/index.js';
-import { replayBenchTrace } from '../../../core/workload/index.js';
 import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
+import { trainingEpisodeReward } from '../../helpers/training-episode.js';
 import { sim2, training } from '../rl/setup.js';
 import { writeLinearCheckpoint } from './checkpoint-fixture.js';
 
@@ -171,32 +171,7 @@ describe('bench start rule', () => {
       const trial = runTrial(prepared, factory);
       // The training env on the bench's trace with the trial's seed, started from the common layout; a static baseline
       // runs as it does there: reaching its layout first.
-      const policy = layoutReachingPolicy(factory());
-      const env = new MigEnv({
-        simulation: sim2,
-        training,
-        tokens: base.tokens,
-        rng: seededEnvRng(trialSeed(COMMON_START_SEED_KEY, prepared.bench.seed)),
-        initialMode: 'random',
-        episodeLength: prepared.steps,
-        workload: replayBenchTrace(prepared.trace),
-      });
-      let { observation } = env.reset();
-      let episodeReward = 0;
-      for (let step = 0; ; step++) {
-        const mask = env.actionMasks();
-        const action = policy.decide(observation, mask, {
-          cluster: env.sim,
-          simulation: sim2,
-          training,
-          bench: prepared.bench,
-          step,
-        });
-        const r = env.step(action);
-        episodeReward += r.reward;
-        observation = r.observation;
-        if (r.terminated) break;
-      }
+      const episodeReward = trainingEpisodeReward(prepared, layoutReachingPolicy(factory()));
       expect(trial.reward.decisions).toBe(40);
       expect(trial.reward.total).toBe(episodeReward);
       // And the two rules give the static baseline different rewards: the start matters.

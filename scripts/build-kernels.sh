@@ -1,13 +1,51 @@
 #!/usr/bin/env bash
-# Builds core/rl/kernels/mlp.c into core/rl/kernels/mlp-wasm.ts, the committed training kernels (how: scripts/lib/
-# wasm-kernel.sh, whose header says how the rebuild is checked).
-#   scripts/build-kernels.sh [OUT.ts]   (default: core/rl/kernels/mlp-wasm.ts)
+# Builds the committed WebAssembly kernels: each C source below into the TypeScript module beside it (X.c →
+# X-wasm.ts), so nothing needs a C toolchain at run time. How, and how the rebuild is checked byte for byte:
+# scripts/lib/wasm-kernel.sh.
+#   scripts/build-kernels.sh                 every kernel, into the committed files
+#   scripts/build-kernels.sh NAME [OUT.ts]   one kernel (default OUT: its committed file)
+#   scripts/build-kernels.sh --list          one line per kernel: name, source, constants' prefix, built file
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/wasm-kernel.sh
-# Shared, imported memory: every worker thread instantiates the module on the one memory that holds the weights,
-# gradients and Adam moments (each instance gets its own stack, set through the exported __stack_pointer). No FMA or
-# relaxed SIMD, so results are the same on every machine.
-wasm_kernel scripts/build-kernels.sh core/rl/kernels/mlp.c "${1:-core/rl/kernels/mlp-wasm.ts}" MLP_KERNELS \
-  -msimd128 -mbulk-memory -matomics -mmutable-globals \
-  -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=2147483648 -Wl,--export=__stack_pointer
+
+# One line per kernel: `kernel NAME SOURCE.c CONST_PREFIX [--entry SCRIPT] CLANG_ARGS...` (--entry: the script its
+# committed file's header names, where that is not this one).
+kernels() {
+  # Training: shared, imported memory — every worker thread instantiates the module on the one memory that holds the
+  # weights, gradients and Adam moments (each instance gets its own stack, set through the exported
+  # __stack_pointer). No FMA or relaxed SIMD, so results are the same on every machine.
+  kernel mlp core/rl/kernels/mlp.c MLP_KERNELS -msimd128 -mbulk-memory -matomics -mmutable-globals \
+    -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=2147483648 -Wl,--export=__stack_pointer
+  # MT19937 twist: one 64 KiB page per generator (its own memory: the state and the tempered block, 5 KiB), a tiny
+  # stack (the code uses none). Integer code only, so the output is the same on every machine.
+  kernel mt19937 core/random/kernels/mt19937.c MT_KERNEL --entry scripts/build-random-kernel.sh -msimd128 \
+    -Wl,-z,stack-size=1024 -Wl,--initial-memory=65536 -Wl,--max-memory=65536 \
+    -Wl,--export=twist -Wl,--export=state_ptr -Wl,--export=tempered_ptr
+}
+
+mode=${1:-all}
+found=
+kernel() {
+  local name=$1 src=$2 prefix=$3 entry=scripts/build-kernels.sh
+  shift 3
+  if [ "${1:-}" = --entry ]; then
+    entry=$2
+    shift 2
+  fi
+  local built=${src%.c}-wasm.ts
+  case $mode in
+    --list) printf '%s\t%s\t%s\t%s\n' "$name" "$src" "$prefix" "$built" ;;
+    all) wasm_kernel "$entry" "$src" "$built" "$prefix" "$@" ;;
+    "$name")
+      found=1
+      wasm_kernel "$entry" "$src" "${OUT:-$built}" "$prefix" "$@"
+      ;;
+  esac
+}
+OUT=${2:-}
+kernels
+if [ "$mode" != all ] && [ "$mode" != --list ] && [ -z "$found" ]; then
+  echo "build-kernels: no kernel named $mode — names: $(mode=--list kernels | cut -f1 | paste -sd' ')" >&2
+  exit 2
+fi

@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # The one home of how a C kernel becomes a committed TypeScript module: compile it to WebAssembly with clang + lld
 # (Debian 12's clang 14; scripts/setup.sh installs them) and write the module as base64 beside the sha256 of the C
-# source and the compiler's version line, so test/unit/wasm-kernels-build.test.ts can check that the committed file
-# is current and rebuilds byte for byte. Sourced by the kernels' build scripts (scripts/build-*kernel*.sh), run from
-# the repository root:
+# source and the compiler's version line, so test/unit/tools/wasm-kernels-build.test.ts can check that the committed
+# file is current and rebuilds byte for byte. Sourced by scripts/build-kernels.sh (the list of kernels), run from the
+# repository root:
 #   wasm_kernel GENERATOR SOURCE.c OUT.ts CONST_PREFIX [CLANG_ARGS...]
 # writes OUT.ts with CONST_PREFIX_SOURCE_SHA256, CONST_PREFIX_COMPILER and CONST_PREFIX_WASM_BASE64. Every kernel is
 # built without libc, entry point, identifying strings or symbols (-nostdlib, --no-entry, -fno-ident, --strip-all) and
@@ -27,5 +27,7 @@ wasm_kernel() {
     echo "export const ${prefix}_WASM_BASE64 ="
     echo "  '$(base64 -w0 "$wasm")';"
   } >"$out"
-  echo "$(basename "$generator" .sh): $out ($(stat -c %s "$wasm") bytes of wasm)"
+  echo "$(basename "$0" .sh): $out ($(stat -c %s "$wasm") bytes of wasm)"
+  rm -rf "$wasm_kernel_tmp"
+  trap - EXIT
 }

@@ -1,31 +1,37 @@
 /**
- * Every committed WebAssembly kernel (a C source `X.c` committed built as `X-wasm.ts`) is what its source compiles to:
- * the recorded source hash is the source's, and its build script (scripts/lib/wasm-kernel.sh does the building)
- * rebuilds the file byte for byte with the recorded compiler. What each kernel computes is checked where it is used
- * (the MLP's gradients by test/unit/rl, the MT19937 words against CPython by test/unit/random/cpython-random.test.ts).
- * A new kernel is one row here.
+ * Every committed WebAssembly kernel (a C source `X.c` under a `kernels/` folder of core/, committed built as
+ * `X-wasm.ts`) is what its source compiles to: the recorded source hash is the source's, and scripts/build-kernels.sh
+ * (its list of kernels; scripts/lib/wasm-kernel.sh does the building) rebuilds the file byte for byte with the
+ * recorded compiler. What each kernel computes is checked where it is used (the MLP's gradients by test/unit/rl, the
+ * MT19937 words against CPython by test/unit/random/cpython-random.test.ts). A new kernel is one line in the script.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const KERNELS: readonly { script: string; source: string; constPrefix: string }[] = [
-  { script: 'scripts/build-kernels.sh', source: 'core/rl/kernels/mlp.c', constPrefix: 'MLP_KERNELS' },
-  {
-    script: 'scripts/build-random-kernel.sh',
-    source: 'core/random/kernels/mt19937.c',
-    constPrefix: 'MT_KERNEL',
-  },
-];
+const SCRIPT = 'scripts/build-kernels.sh';
+const KERNELS = execaSync(SCRIPT, ['--list'])
+  .stdout.split('\n')
+  .map((line) => {
+    const [name, source, constPrefix, built] = line.split('\t') as [string, string, string, string];
+    return { name, source, constPrefix, built };
+  });
 
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-wasm-kernels-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.each(KERNELS)('the committed $source kernel', ({ script, source, constPrefix }) => {
-  const built = source.replace(/\.c$/, '-wasm.ts');
+it(`${SCRIPT} lists every C kernel under core/`, () => {
+  const sources = readdirSync('core', { recursive: true, encoding: 'utf8' })
+    .filter((f) => /(^|\/)kernels\/[^/]+\.c$/.test(f))
+    .map((f) => join('core', f))
+    .sort();
+  expect(KERNELS.map((k) => k.source).sort()).toEqual(sources);
+});
+
+describe.each(KERNELS)('the committed $name kernel ($built)', ({ name, source, constPrefix, built }) => {
   const recorded = async (field: 'SOURCE_SHA256' | 'COMPILER'): Promise<string> => {
     const module = (await import(resolve(built))) as Record<string, unknown>;
     const value = module[`${constPrefix}_${field}`];
@@ -33,15 +39,15 @@ describe.each(KERNELS)('the committed $source kernel', ({ script, source, constP
     return value as string;
   };
 
-  it(`comes from the current C source (else run ${script})`, async () => {
+  it(`comes from the current C source (else run ${SCRIPT} ${name})`, async () => {
     expect(createHash('sha256').update(readFileSync(source)).digest('hex')).toBe(
       await recorded('SOURCE_SHA256'),
     );
   });
 
-  it(`is rebuilt byte for byte by ${script}`, async () => {
+  it(`is rebuilt byte for byte by ${SCRIPT} ${name}`, async () => {
     const out = join(tmp, basename(built));
-    const r = await execa(script, [out], { reject: false });
+    const r = await execa(SCRIPT, [name, out], { reject: false });
     expect(r.exitCode, `${r.stderr}\n(clang and lld missing? scripts/setup.sh installs them)`).toBe(0);
     // Another clang version may emit other (equally valid) bytes: say so rather than only that they differ.
     const { stdout } = await execa('clang', ['--version']);
@@ -51,4 +57,16 @@ describe.each(KERNELS)('the committed $source kernel', ({ script, source, constP
     ).toBe(await recorded('COMPILER'));
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(built, 'utf8'));
   });
+});
+
+it('scripts/build-random-kernel.sh, the name the MT19937 file records, builds that kernel', async () => {
+  const out = join(tmp, 'alias-mt19937-wasm.ts');
+  await execa('scripts/build-random-kernel.sh', [out]);
+  expect(readFileSync(out, 'utf8')).toBe(readFileSync('core/random/kernels/mt19937-wasm.ts', 'utf8'));
+});
+
+it(`${SCRIPT} names the kernels it has when given another name`, async () => {
+  const r = await execa(SCRIPT, ['nope'], { reject: false });
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toBe('build-kernels: no kernel named nope — names: mlp mt19937');
 });

@@ -4,13 +4,14 @@
 # scripts/lib/wasm-kernel.sh.
 #   scripts/build-kernels.sh                 every kernel, into the committed files
 #   scripts/build-kernels.sh NAME [OUT.ts]   one kernel (default OUT: its committed file)
-#   scripts/build-kernels.sh --list          one line per kernel: name, source, constants' prefix, built file
+#   scripts/build-kernels.sh --list          one line per kernel: name, sources, constants' prefix, built file
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/wasm-kernel.sh
 
-# One line per kernel: `kernel NAME SOURCE.c CONST_PREFIX [--entry SCRIPT] CLANG_ARGS...` (--entry: the script its
-# committed file's header names, where that is not this one).
+# One line per kernel: `kernel NAME SOURCE.c[,MORE.c...] CONST_PREFIX [--entry SCRIPT] CLANG_ARGS...` — one module
+# of all its sources, built beside the first as <first>-wasm.ts (--entry: the script its committed file's header
+# names, where that is not this one).
 kernels() {
   # Training: shared, imported memory — every worker thread instantiates the module on the one memory that holds the
   # weights, gradients and Adam moments (each instance gets its own stack, set through the exported
@@ -33,7 +34,8 @@ kernel() {
     entry=$2
     shift 2
   fi
-  local built=${src%.c}-wasm.ts
+  local built=${src%%,*}
+  built=${built%.c}-wasm.ts
   case $mode in
     --list) printf '%s\t%s\t%s\t%s\n' "$name" "$src" "$prefix" "$built" ;;
     all) wasm_kernel "$entry" "$src" "$built" "$prefix" "$@" ;;

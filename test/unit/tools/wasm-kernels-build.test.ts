@@ -1,9 +1,10 @@
 /**
- * Every committed WebAssembly kernel (a C source `X.c` under a `kernels/` folder of core/, committed built as
- * `X-wasm.ts`) is what its source compiles to: the recorded source hash is the source's, and scripts/build-kernels.sh
- * (its list of kernels; scripts/lib/wasm-kernel.sh does the building) rebuilds the file byte for byte with the
- * recorded compiler. What each kernel computes is checked where it is used (the MLP's gradients by test/unit/rl, the
- * MT19937 words against CPython by test/unit/random/cpython-random.test.ts). A new kernel is one line in the script.
+ * Every committed WebAssembly kernel (C sources under a `kernels/` folder of core/, the first `X.c`, committed built
+ * as `X-wasm.ts`) is what its sources compile to: the recorded hash is the sources' (concatenated), and
+ * scripts/build-kernels.sh (its list of kernels; scripts/lib/wasm-kernel.sh does the building) rebuilds the file byte
+ * for byte with the recorded compiler. What each kernel computes is checked where it is used (the MLP's gradients by
+ * test/unit/rl, the MT19937 words against CPython by test/unit/random/cpython-random.test.ts). A new kernel is one
+ * line in the script.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,8 +17,8 @@ const SCRIPT = 'scripts/build-kernels.sh';
 const KERNELS = execaSync(SCRIPT, ['--list'])
   .stdout.split('\n')
   .map((line) => {
-    const [name, source, constPrefix, built] = line.split('\t') as [string, string, string, string];
-    return { name, source, constPrefix, built };
+    const [name, sources, constPrefix, built] = line.split('\t') as [string, string, string, string];
+    return { name, sources: sources.split(','), constPrefix, built };
   });
 
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-wasm-kernels-'));
@@ -28,10 +29,10 @@ it(`${SCRIPT} lists every C kernel under core/`, () => {
     .filter((f) => /(^|\/)kernels\/[^/]+\.c$/.test(f))
     .map((f) => join('core', f))
     .sort();
-  expect(KERNELS.map((k) => k.source).sort()).toEqual(sources);
+  expect(KERNELS.flatMap((k) => k.sources).sort()).toEqual(sources);
 });
 
-describe.each(KERNELS)('the committed $name kernel ($built)', ({ name, source, constPrefix, built }) => {
+describe.each(KERNELS)('the committed $name kernel ($built)', ({ name, sources, constPrefix, built }) => {
   const recorded = async (field: 'SOURCE_SHA256' | 'COMPILER'): Promise<string> => {
     const module = (await import(resolve(built))) as Record<string, unknown>;
     const value = module[`${constPrefix}_${field}`];
@@ -39,10 +40,10 @@ describe.each(KERNELS)('the committed $name kernel ($built)', ({ name, source, c
     return value as string;
   };
 
-  it(`comes from the current C source (else run ${SCRIPT} ${name})`, async () => {
-    expect(createHash('sha256').update(readFileSync(source)).digest('hex')).toBe(
-      await recorded('SOURCE_SHA256'),
-    );
+  it(`comes from the current C sources (else run ${SCRIPT} ${name})`, async () => {
+    const hash = createHash('sha256');
+    for (const source of sources) hash.update(readFileSync(source));
+    expect(hash.digest('hex')).toBe(await recorded('SOURCE_SHA256'));
   });
 
   it(`is rebuilt byte for byte by ${SCRIPT} ${name}`, async () => {

@@ -93,5 +93,16 @@ describe('trial tables', () => {
     expect(table).toContain('| ★ s-1 |');
     expect(table).not.toContain('★ s-0');
     expect(table).not.toContain('★ s-2');
+    expect(table).not.toContain('Ranked by');
+    // A completed trial without an evaluation: the training reward ranks, and the table says why.
+    const mixed = searchTable([
+      trial(0, 'completed', 5, 1),
+      trial(1, 'completed', 1),
+      trial(2, 'pruned', 99),
+    ]);
+    expect(mixed.split('\n')[0]).toContain('| train reward (★ ranks) | eval reward |');
+    expect(mixed).toMatch(
+      /\n\nRanked by training reward: 1 of 2 completed trials have no held-out evaluation reward \(s-1\)/,
+    );
   });
 });

@@ -121,6 +121,18 @@ describe('rollout diagnostics', () => {
   }, 120_000);
 });
 
+describe('critic_warmup_updates, seen through the diagnostics', () => {
+  it('the first update that moves the actor learns from a critic that already fits the clone’s returns', async () => {
+    const cold = await warmRun({}, 96);
+    const warm = await warmRun({ 'training.PPO.critic_warmup_updates': 2 }, 96);
+    // The same clone and seed: the first rollout is the same transition for transition.
+    expect(warm.rollouts[0]!.valueLossBefore).toBe(cold.rollouts[0]!.valueLossBefore);
+    expect(warm.updates.map((u) => u.criticOnly)).toEqual([true, true, undefined]);
+    // Cold, the actor's first update uses the untrained critic (rollout 1); warm, a critic fitted on two rollouts.
+    expect(warm.rollouts[2]!.valueLossBefore).toBeLessThan(cold.rollouts[0]!.valueLossBefore / 2);
+  }, 180_000);
+});
+
 describe('clone_label_smoothing', () => {
   it('at 0 is the plain cross-entropy, bit for bit', () => {
     tf.tidy(() => {

@@ -1,6 +1,6 @@
 /**
- * The committed MT19937 twist kernel (core/random/kernels/mt19937-wasm.ts) is what core/random/kernels/mt19937.c
- * compiles to: the recorded source hash is the source's, and scripts/build-random-kernel.sh (clang + lld, which
+ * The committed MT19937 kernel (core/random/kernels/mt19937-wasm.ts) is what core/random/kernels/mt19937.c and
+ * normal.c compile to: the recorded source hash is the sources' (concatenated), and scripts/build-random-kernel.sh (clang + lld, which
  * scripts/setup.sh installs) rebuilds the file byte for byte. That the kernel's words are CPython's is checked by
  * cpython-random.test.ts.
  */
@@ -12,14 +12,16 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MT_KERNEL_COMPILER, MT_KERNEL_SOURCE_SHA256 } from '../../../core/random/kernels/mt19937-wasm.js';
 
-const SOURCE = 'core/random/kernels/mt19937.c';
+const SOURCES = ['core/random/kernels/mt19937.c', 'core/random/kernels/normal.c'];
 const BUILT = 'core/random/kernels/mt19937-wasm.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-mt-kernel-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('the committed MT19937 kernel', () => {
   it('comes from the current C source (else run scripts/build-random-kernel.sh)', () => {
-    expect(createHash('sha256').update(readFileSync(SOURCE)).digest('hex')).toBe(MT_KERNEL_SOURCE_SHA256);
+    const hash = createHash('sha256');
+    for (const source of SOURCES) hash.update(readFileSync(source));
+    expect(hash.digest('hex')).toBe(MT_KERNEL_SOURCE_SHA256);
   });
 
   it('is rebuilt byte for byte by scripts/build-random-kernel.sh', async () => {

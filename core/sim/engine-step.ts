@@ -9,7 +9,7 @@ import { EngineStatus, RequestState } from './constants.js';
 import type { SimEngine } from './entities/engine.js';
 import type { SimRequest } from './entities/request.js';
 import { sampleLinearS } from './latency.js';
-import type { SimRng } from './ports.js';
+import { drawsLatencyRuns, type SimRng } from './ports.js';
 import type { ShutdownPlan } from './reconfig-plan.js';
 
 /** What the caller must schedule at `engine.clockS` after a step. */
@@ -173,6 +173,22 @@ function decodeSpan(engine: SimEngine, rng: SimRng): number {
     k = 1;
   }
   const n4 = n & ~3;
+  if (drawsLatencyRuns(rng)) {
+    // The stream draws the run (up to its buffer's length at a time); each request then adds the run's durations
+    // in iteration order, the same additions in the same order as one iteration at a time.
+    const draws = rng.runDraws;
+    const cap = draws.length;
+    while (k < maxIterations && clockS < stopS) {
+      const left = maxIterations - k;
+      const m = rng.gaussRun(mean, sigma, clockS, stopS, left < cap ? left : cap);
+      clockS = rng.runClockS[0]!;
+      addRun(decodeTimesS, n, draws, m);
+      k += m;
+    }
+    engine.clockS = clockS;
+    engine.finishedCount += batch.advance(k);
+    return k;
+  }
   // The first pass always runs (the caller stepped only because the clock is before the stop).
   while (k < maxIterations && clockS < stopS) {
     const durationS = Math.max(rng.gauss(mean, sigma), 0);
@@ -191,6 +207,37 @@ function decodeSpan(engine: SimEngine, rng: SimRng): number {
   engine.clockS = clockS;
   engine.finishedCount += batch.advance(k);
   return k;
+}
+
+/**
+ * decodeTimesS[i] += draws[0], += draws[1], … += draws[m − 1] for each of the n requests: each sum in iteration
+ * order (as the reference adds), four requests at a time so the four chains of additions overlap.
+ */
+function addRun(decodeTimesS: Float64Array, n: number, draws: Float64Array, m: number): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    let t0 = decodeTimesS[i]!;
+    let t1 = decodeTimesS[i + 1]!;
+    let t2 = decodeTimesS[i + 2]!;
+    let t3 = decodeTimesS[i + 3]!;
+    for (let j = 0; j < m; j++) {
+      const d = draws[j]!;
+      t0 += d;
+      t1 += d;
+      t2 += d;
+      t3 += d;
+    }
+    decodeTimesS[i] = t0;
+    decodeTimesS[i + 1] = t1;
+    decodeTimesS[i + 2] = t2;
+    decodeTimesS[i + 3] = t3;
+  }
+  for (; i < n; i++) {
+    let t = decodeTimesS[i]!;
+    for (let j = 0; j < m; j++) t += draws[j]!;
+    decodeTimesS[i] = t;
+  }
 }
 
 /** Hands over the stored shutdown plan, once: the caller schedules SHUTDOWN_COMPLETE with it. */

@@ -180,7 +180,7 @@ function decodeSpan(engine: SimEngine, rng: SimRng): number {
     const cap = draws.length;
     while (k < maxIterations && clockS < stopS) {
       const left = maxIterations - k;
-      const m = rng.gaussRun(mean, sigma, clockS, stopS, left < cap ? left : cap);
+      const m = rng.gaussRun(mean, sigma, clockS, stopS, Math.min(left, cap));
       clockS = rng.runClockS[0]!;
       addRun(decodeTimesS, n, draws, m);
       k += m;

@@ -14,6 +14,7 @@ import {
   loadTaskConfig,
   loadTrainingConfig,
   type ResolvedTask,
+  taskSimulationOptions,
 } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
@@ -72,7 +73,7 @@ export interface TaskBenchFiles {
 
 /** A task as a bench run: its bench config (seed, length, patterns), its trace generator, token lengths. */
 export function taskBenchSetup(task: ResolvedTask, f: TaskBenchFiles): BenchSetup {
-  const simulation = loadSimulationConfig(f.simulationConfig);
+  const simulation = loadSimulationConfig(f.simulationConfig, taskSimulationOptions(task));
   const training = loadTrainingConfig(f.trainingConfig);
   checkTrainingCoversSimulation(training, simulation);
   const seed = f.seed ?? task.bench.seed;

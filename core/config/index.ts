@@ -64,6 +64,7 @@ export {
   parseSimulationConfig,
   type ResolvedSimulationConfig,
   simulationConfigSchema,
+  simulationOverlaySchema,
 } from './simulation.js';
 export {
   agentsServing,
@@ -86,8 +87,10 @@ export {
   DEFAULT_GAMMA_SHAPE,
   loadTaskConfig,
   PatternsWorkload,
+  type LongPromptsPerAgent,
   type ResolvedTask,
   TaskConfigSchema,
+  taskSimulationOptions,
   type TaskWorkloadSpec,
 } from './task.js';
 export {

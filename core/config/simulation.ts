@@ -183,7 +183,9 @@ export const simulationOverlaySchema = z
     model: z
       .record(z.string(), modelSchema)
       .default({})
-      .describe('models added to the simulation config’s registry (new names only); default none'),
+      .describe(
+        'Models added to the simulation config’s registry (new names only), each `{kv_per_token_KB, vllm_config, max_num_batched_tokens?}` as there. Default: none.',
+      ),
     simulation: z
       .object({
         agents: z
@@ -200,9 +202,12 @@ export const simulationOverlaySchema = z
                 .strict(),
             ),
           )
-          .describe('per agent, per GPU model, the MIG instance entries to replace; required'),
+          .describe(
+            'Per agent, per GPU model, `mig: {<profile>: entry}` with entries of simulation_config.yaml’s shape (model, generate_path, kv_cache_GB, restart_time, param) that replace its own. Required.',
+          ),
       })
-      .strict(),
+      .strict()
+      .describe('Which engine entries to replace. Required.'),
   })
   .strict();
 

@@ -110,7 +110,7 @@ function taskObject() {
       .boolean()
       .default(false)
       .describe(
-        'Turn on the simulator’s KV-capacity rule (a deviation from the reference, docs/deviations.md): a request goes only to an engine whose KV cache holds its prompt + completion, and waits in its agent’s queue until one is ACTIVE. Default: false (the reference’s dispatch).',
+        'Turn on the simulator’s KV-capacity rule (a deviation from the reference, docs/deviations.md): a request goes only to an engine that holds its prompt + completion — at most its KV capacity and its model’s max_model_len (configs/models/*.yaml) — and waits in its agent’s KV queue until one is ACTIVE; requests unfinished at the trial’s end count in the TTFT figures, censored at the end. Default: false (the reference’s dispatch).',
       ),
     long_prompts: z
       .union([LongPromptsSchema, z.record(z.string(), LongPromptsSchema)])

@@ -91,7 +91,7 @@ describe('task configs', () => {
     );
     const t = loadTaskConfig('configs/tasks/hard.yaml');
     expect(t.simulationOverlay).toMatch(/configs\/tasks\/overlays\/long-context-rag\.yaml$/);
-    expect(t.longPrompts).toEqual({ RAGAgent: expect.objectContaining({ promptTokens: [40000, 100000] }) });
+    expect(t.longPrompts).toEqual({ RAGAgent: { share: 0.01, promptTokens: [40000, 64000] } });
   });
 
   it('errors name the file, the field with its line, and the fix', () => {

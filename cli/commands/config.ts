@@ -23,7 +23,8 @@ export function loaderFor(file: string): ((f: string) => unknown) | undefined {
   if (folder === 'tasks') return loadTaskConfig;
   // A task's simulation overlay is checked against the shipped simulation config it is applied to.
   if (folder === 'overlays')
-    return (f) => loadSimulationConfig(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), { overlay: f });
+    return (f) =>
+      loadSimulationConfig(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), { overlay: f });
   if (name.startsWith('simulation_config')) return (f) => loadSimulationConfig(f);
   if (name.startsWith('training_config')) return loadTrainingConfig;
   if (name.startsWith('grid_search')) return loadGridSearchConfig;

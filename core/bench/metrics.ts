@@ -201,7 +201,9 @@ export class BenchStats {
         for (const r of seen.values()) {
           if (done.has(r.id)) continue;
           unfinished++;
-          ttfts.push(r.firstTokenTimeS > 0 ? r.firstTokenTimeS - r.arrivalTimeS : Math.max(0, endS - r.arrivalTimeS));
+          ttfts.push(
+            r.firstTokenTimeS > 0 ? r.firstTokenTimeS - r.arrivalTimeS : Math.max(0, endS - r.arrivalTimeS),
+          );
         }
       }
       const tpots: number[] = [];

@@ -258,7 +258,9 @@ export function comparisonTable(trials: readonly BenchEntry[]): string {
         i === 0 ? t.policy : '',
         i === 0 ? formatReward(t.reward) : '',
         a.agent,
-        a.unfinishedRequests ? `${a.completedRequests} (+${a.unfinishedRequests} unfinished)` : String(a.completedRequests),
+        a.unfinishedRequests
+          ? `${a.completedRequests} (+${a.unfinishedRequests} unfinished)`
+          : String(a.completedRequests),
         a.meanTtftS.toFixed(3),
         formatTtft(a.ttftPercentilesS),
         formatTpot(a.tpotQuartilesS),

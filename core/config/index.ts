@@ -85,13 +85,13 @@ export {
   type BurstySpec,
   BurstyWorkload,
   DEFAULT_GAMMA_SHAPE,
+  type LongPromptsPerAgent,
   loadTaskConfig,
   PatternsWorkload,
-  type LongPromptsPerAgent,
   type ResolvedTask,
   TaskConfigSchema,
-  taskSimulationOptions,
   type TaskWorkloadSpec,
+  taskSimulationOptions,
 } from './task.js';
 export {
   checkTrainingCoversSimulation,

@@ -657,7 +657,10 @@ export function parseSimulationConfig(
 
 /** The simulation config with an overlay file's models added and its MIG instance entries replacing the config's. */
 function withOverlay(raw: ParsedSimulationConfig, overlayFile: string): ParsedSimulationConfig {
-  const text = readConfigText(overlayFile, 'check the task’s simulation_overlay path (relative to the task file)');
+  const text = readConfigText(
+    overlayFile,
+    'check the task’s simulation_overlay path (relative to the task file)',
+  );
   const overlay = parseYamlConfig(overlayFile, text, simulationOverlaySchema);
   const err = configErrorAt(overlayFile, text);
   const model = { ...raw.model };

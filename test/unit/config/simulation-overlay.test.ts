@@ -45,15 +45,21 @@ describe('simulation overlay', () => {
   });
 
   it('errors name the overlay file, the field with its line, and the fix', () => {
-    const unknownAgent = overlayFile(`simulation:\n  agents:\n    RagAgent:\n      A100_40GB:\n        mig:\n          7g.40gb: ${entry('qwen2.5-7b-instruct')}\n`);
+    const unknownAgent = overlayFile(
+      `simulation:\n  agents:\n    RagAgent:\n      A100_40GB:\n        mig:\n          7g.40gb: ${entry('qwen2.5-7b-instruct')}\n`,
+    );
     expect(configErrorOf(() => loadSimulationConfig(SIM, { overlay: unknownAgent })).message).toMatch(
       /overlay\.yaml: simulation\.agents\.RagAgent \(line 3\): the simulation config has no agent "RagAgent" — fix: use one of ChatAgent, CodingAgent, RAGAgent/,
     );
-    const unknownProfile = overlayFile(`simulation:\n  agents:\n    RAGAgent:\n      A100_40GB:\n        mig:\n          7g.80gb: ${entry('qwen2.5-7b-instruct')}\n`);
+    const unknownProfile = overlayFile(
+      `simulation:\n  agents:\n    RAGAgent:\n      A100_40GB:\n        mig:\n          7g.80gb: ${entry('qwen2.5-7b-instruct')}\n`,
+    );
     expect(configErrorOf(() => loadSimulationConfig(SIM, { overlay: unknownProfile })).message).toMatch(
       /simulation\.agents\.RAGAgent\.A100_40GB\.mig\.7g\.80gb \(line 6\): the simulation config has no 7g\.80gb entry for RAGAgent on A100_40GB, so there is nothing to replace — fix: use one of 7g\.40gb/,
     );
-    const unknownModel = overlayFile(`simulation:\n  agents:\n    RAGAgent:\n      A100_40GB:\n        mig:\n          7g.40gb: ${entry('qwen-long')}\n`);
+    const unknownModel = overlayFile(
+      `simulation:\n  agents:\n    RAGAgent:\n      A100_40GB:\n        mig:\n          7g.40gb: ${entry('qwen-long')}\n`,
+    );
     expect(configErrorOf(() => loadSimulationConfig(SIM, { overlay: unknownModel })).message).toMatch(
       /mig\.7g\.40gb\.model .*"qwen-long" is neither in the overlay’s model block nor in the simulation config’s registry — fix: add model\.qwen-long/,
     );
@@ -64,6 +70,8 @@ describe('simulation overlay', () => {
       /model\.qwen2\.5-7b-instruct \(line 2\): .*already in the simulation config’s registry — fix: give the overlay’s model a new name/,
     );
     const badShape = overlayFile('simulation:\n  agents: {}\nextra: 1\n');
-    expect(configErrorOf(() => loadSimulationConfig(SIM, { overlay: badShape })).file).toMatch(/overlay\.yaml$/);
+    expect(configErrorOf(() => loadSimulationConfig(SIM, { overlay: badShape })).file).toMatch(
+      /overlay\.yaml$/,
+    );
   });
 });

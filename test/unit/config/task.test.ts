@@ -84,8 +84,12 @@ describe('task configs', () => {
     const bc = join(process.cwd(), 'configs/bench_config.yaml');
     const head = `description: x\nbench_config: ${bc}\nworkload: {kind: patterns}\nkv_capacity: true\n`;
     expect(() =>
-      loadTaskConfig(taskFile(`${head}long_prompts:\n  RagAgent: {share: 0.02, prompt_tokens: [40000, 100000]}\n`)),
-    ).toThrow(/mine\.yaml: long_prompts\.RagAgent \(line 6\): RagAgent is not an agent of the bench config.* — fix: use one of CodingAgent, RAGAgent/);
+      loadTaskConfig(
+        taskFile(`${head}long_prompts:\n  RagAgent: {share: 0.02, prompt_tokens: [40000, 100000]}\n`),
+      ),
+    ).toThrow(
+      /mine\.yaml: long_prompts\.RagAgent \(line 6\): RagAgent is not an agent of the bench config.* — fix: use one of CodingAgent, RAGAgent/,
+    );
     expect(() => loadTaskConfig(taskFile(`${head}simulation_overlay: nowhere.yaml\n`))).toThrow(
       /nowhere\.yaml.*check simulation_overlay in .*mine\.yaml/,
     );

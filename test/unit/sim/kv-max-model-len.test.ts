@@ -35,7 +35,13 @@ function state(overlay: boolean, layout: readonly InitialEngineSpec[]): SimState
     rng: seededTestRng(1),
     actionIntervalS: 120,
     refreshS: 1800,
-    metrics: { historyLength: 5, cooldownSteps: 10, budgetS: 300, queueTrace: false, queueTraceResolutionS: 1 },
+    metrics: {
+      historyLength: 5,
+      cooldownSteps: 10,
+      budgetS: 300,
+      queueTrace: false,
+      queueTraceResolutionS: 1,
+    },
     kvCapacityRule: true,
   });
   st.reset(layout);

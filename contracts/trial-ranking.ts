@@ -70,6 +70,28 @@ export function rankTrials<T extends RankableTrial>(trials: readonly T[]): Trial
   return { criterion, ranked, best: top && rankValue(top, criterion) !== undefined ? top : undefined };
 }
 
+/**
+ * Why the training reward ranks although some trials have a held-out evaluation reward (a mix: a trial trained with
+ * `training.evaluation` off, or one whose run evaluated no checkpoint), naming the trials without one; undefined when
+ * the ranking needs no explanation (every completed trial evaluated, or none).
+ */
+export function rankingNote(
+  trials: readonly RankableTrial[],
+  criterion: RewardCriterion,
+): string | undefined {
+  if (criterion !== 'mean_episode_reward') return undefined;
+  const completed = trials.filter((t) => t.status === 'completed');
+  const without = completed.filter((t) => !finite(t.evalReward));
+  if (without.length === completed.length) return undefined;
+  const shown = without.slice(0, 5).map((t) => t.trialKey);
+  const names = `${shown.join(', ')}${without.length > shown.length ? ` and ${without.length - shown.length} more` : ''}`;
+  return (
+    `Ranked by ${REWARD_CRITERION_WORDS.mean_episode_reward}: ${without.length} of ${completed.length} completed ` +
+    `trials have no ${REWARD_CRITERION_WORDS.eval_reward} (${names}), and a mix would compare two different exams — ` +
+    'turn training.evaluation on for every trial (and train past its first evaluated checkpoint) to rank by it'
+  );
+}
+
 /** A table's reward columns: training reward always, evaluation reward when any trial has it; the ranking one starred. */
 export function rewardColumns(
   trials: readonly RankableTrial[],

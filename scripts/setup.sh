@@ -5,7 +5,8 @@
 #   - Chromium (the browser tests drive the Web UI and the dashboard with it),
 #   - npm dependencies (npm ci), and the emulators' bundles (emulators/.build, from their TypeScript),
 #   - PostgreSQL (Debian's; scripts/prod-stack.sh runs the production-style Temporal stack on it),
-#   - clang + lld (the test that the committed WebAssembly training kernels rebuild from their C source),
+#   - clang + lld (the test that every committed WebAssembly kernel — the training kernels, the MT19937 twist —
+#     rebuilds from its C source: scripts/lib/wasm-kernel.sh, test/unit/tools/wasm-kernels-build.test.ts),
 #   - the Go-built tools, once, into ~/.cache/migflow (found on PATH first where that applies): the Temporal CLI,
 #     SeaweedFS (the store tests' S3 server), and the Temporal server, its schema tool and the Web UI server.
 # System packages are installed with apt-get when run as root on Debian/Ubuntu; otherwise it says what is missing.
@@ -21,7 +22,7 @@ missing=()
 docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
-# clang + lld (wasm-ld) rebuild the training kernels (core/rl/kernels/mlp.c); a test checks the committed build.
+# clang + lld (wasm-ld) rebuild the committed WebAssembly kernels (core/**/kernels/*.c); a test checks each build.
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 command -v wasm-ld >/dev/null 2>&1 || missing+=(lld)
 # ip (iproute2) gives the multi-host drill's hosts their own network namespaces.

@@ -22,6 +22,7 @@ import {
   definedFields,
   markdownTable,
   paramsSummary,
+  rankingNote,
   rankSearchTrials,
   rewardColumns,
   type SearchResult,
@@ -45,11 +46,10 @@ const FINISHED = new Set(['completed', 'pruned', 'failed']);
 /** The trials as a Markdown table (the result's and the Web UI's); the best starred (rankSearchTrials). */
 export function searchTable(trials: readonly SearchTrial[]): string {
   const { best, criterion } = rankSearchTrials(trials);
-  const rewards = rewardColumns(
-    trials.map((t) => ({ ...t, meanEpisodeReward: t.value ?? null })),
-    criterion,
-  );
-  return markdownTable(
+  const rankable = trials.map((t) => ({ ...t, meanEpisodeReward: t.value ?? null }));
+  const rewards = rewardColumns(rankable, criterion);
+  const note = rankingNote(rankable, criterion);
+  const table = markdownTable(
     ['#', 'trial', 'params', 'status', 'gpu', 'steps', ...rewards.header, 'rungs', 'best checkpoint / error'],
     trials.map((t) => [
       t.index,
@@ -65,6 +65,7 @@ export function searchTable(trials: readonly SearchTrial[]): string {
       t.bestCheckpoint ? `\`${t.bestCheckpoint}\`` : (t.error ?? ''),
     ]),
   );
+  return note ? `${table}\n\n${note}` : table;
 }
 
 /** What a trial keeps of its TrainWorkflow's result (besides its value, the mean episode reward). */

@@ -1,4 +1,4 @@
-import { type PipelineResult, rewardColumns } from '../../contracts/index.js';
+import { type PipelineResult, rankingNote, rewardColumns } from '../../contracts/index.js';
 import { comparisonTable } from '../../core/bench/index.js';
 import { reportPolicies, reportTrials, trialsRankedBy } from '../../core/report/index.js';
 import { datasetTable } from './dataset-workflow.js';
@@ -55,10 +55,10 @@ export function pipelineReport(result: PipelineResult): string {
   }
   if (result.train) {
     const trials = reportTrials(result.train.trials);
-    const rewards = rewardColumns(
-      trials.map((t, index) => ({ ...t, index })),
-      trialsRankedBy(trials),
-    );
+    const indexed = trials.map((t, index) => ({ ...t, index }));
+    const rankedBy = trialsRankedBy(trials);
+    const rewards = rewardColumns(indexed, rankedBy);
+    const note = rankingNote(indexed, rankedBy);
     parts.push(
       '',
       `Grid search: ${result.train.completed} of ${result.train.total} trials completed${result.train.failed ? `, ${result.train.failed} failed` : ''}`,
@@ -76,6 +76,7 @@ export function pipelineReport(result: PipelineResult): string {
         ]),
         new Set(rewards.header.map((_, i) => 3 + i)),
       ),
+      ...(note ? [note] : []),
     );
   }
   if (result.bench) {

@@ -11,6 +11,7 @@ import {
   type GridSearchResult,
   type GridSearchStatus,
   paramsSummary,
+  rankingNote,
   rankTrials,
   rewardColumns,
   Stage,
@@ -228,7 +229,8 @@ export function trainTable(r: TrainWorkflowResult): string {
 export function gridResultTable(r: GridSearchResult): string {
   const { best, criterion } = rankTrials(r.trials);
   const rewards = rewardColumns(r.trials, criterion);
-  return formatTable(
+  const note = rankingNote(r.trials, criterion);
+  const table = formatTable(
     ['trial', 'id', 'status', 'gpu', ...rewards.header, 'best checkpoint / error'],
     r.trials.map((t) => [
       `${t === best ? '* ' : ''}${paramsSummary(t.params, 60) || 'defaults'}`,
@@ -240,4 +242,5 @@ export function gridResultTable(r: GridSearchResult): string {
     ]),
     new Set(rewards.header.map((_, i) => 4 + i)),
   );
+  return note ? `${table}\n${note}` : table;
 }

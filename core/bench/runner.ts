@@ -123,7 +123,9 @@ export const COMMON_START_SEED_KEY = 'common-start';
 /**
  * The layout every trial starts from under `--start common`: core/sim's `random` initial layout drawn from a stream
  * seeded with `trialSeed(COMMON_START_SEED_KEY, benchSeed)` — the layout a policy with that seed key would start
- * from under `own`. It depends on the bench seed and the simulation config only.
+ * from under `own`. It depends on the bench seed and the simulation config only. A trial does not call this: its env
+ * makes the same draw as the first draw of that same stream (`runTrial`); this names the layout for callers that
+ * want it without running a trial.
  */
 export function commonStartLayout(
   simulation: ResolvedSimulationConfig,
@@ -237,10 +239,10 @@ export function runTrial(
     training,
     tokens,
     rng: seededEnvRng(seed),
-    // Under common every trial draws the same `random` start from the same stream (a static mode would consume fewer
-    // draws and shift every later one): that draw is the common layout, passed explicitly as well.
+    // Under common every trial draws the `random` start first from the one common stream: that draw IS the common
+    // layout (`commonStartLayout` names it; nothing draws it a second time), and a static mode, which would consume
+    // fewer draws and shift every later one, does not apply.
     initialMode: start === 'common' ? 'random' : policy.initialMode,
-    ...(start === 'common' ? { startLayout: commonStartLayout(simulation, prepared.bench.seed) } : {}),
     // Cooldowns stay enforced for every policy: the reference's heuristic lifts them only in the validity
     // check and then enforces them in its own mask, which comes to the same.
     ignoreCooldowns: false,

@@ -97,6 +97,14 @@ export const DeploymentConfigSchema = z
     duration_s: Seconds.default(3600).describe(
       'Length of the run in seconds; must cover at least one decision interval. Default: 3600.',
     ),
+    keep_previous_runs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(5)
+      .describe(
+        'Earlier runs kept under the output folder’s previous/ (each rerun with the same id and folder moves the last run there); the oldest beyond this are deleted. 0 keeps none. Default: 5.',
+      ),
     gpus: z
       .array(RealGpu)
       .min(1)
@@ -330,6 +338,8 @@ export interface ResolvedDeploymentConfig {
   seed: number;
   decisionIntervalS: number;
   durationS: number;
+  /** Earlier runs kept under the output folder's `previous/` (core/deploy/run-folder.ts). */
+  keepPreviousRuns: number;
   /** The two agents of the run, in canonical order. */
   agents: readonly AgentName[];
   gpus: readonly { index: number; model: string; initialOwner: AgentName }[];
@@ -371,6 +381,7 @@ export function resolveDeploymentConfig(file: string, cfg: DeploymentConfigYaml)
     seed: cfg.seed,
     decisionIntervalS: cfg.decision_interval_s,
     durationS: cfg.duration_s,
+    keepPreviousRuns: cfg.keep_previous_runs,
     agents,
     gpus: cfg.gpus.map((g) => ({ index: g.index, model: g.model, initialOwner: g.initial_owner })),
     simulatedGpus: cfg.simulated_gpus.map((g) => ({

@@ -10,7 +10,6 @@ import type { AgentName } from '../mig/index.js';
 import { actionCount, actionName, NO_ACTION } from '../mig/index.js';
 import {
   clusterSpecFromConfig,
-  type InitialEngineSpec,
   type InitialLayoutMode,
   initialLayout,
   type SimHooks,
@@ -38,12 +37,6 @@ export interface MigEnvOptions {
   readonly workloadSeed?: number;
   /** Managed GPUs at reset: a random valid state (training), one 7G, or the most-split state. Default random. */
   readonly initialMode?: InitialLayoutMode;
-  /**
-   * Start every episode from these engines instead (the bench's common start). The `initialMode` layout is still
-   * drawn, and dropped, so the stream draws afterwards exactly what it draws without this option: only the start
-   * differs.
-   */
-  readonly startLayout?: readonly InitialEngineSpec[];
   /** Mask transfers regardless of cooldown (the bench heuristic). Default false. */
   readonly ignoreCooldowns?: boolean;
   /** Decisions per episode; default `PPO.episode_length`. */
@@ -135,8 +128,7 @@ export class MigEnv {
     this.episodeStep = 0;
     this.loadTurn = 0;
     const { simulation } = this.options;
-    const drawn = initialLayout(simulation, this.options.initialMode ?? 'random', this.options.rng);
-    this.sim.reset(this.options.startLayout ?? drawn);
+    this.sim.reset(initialLayout(simulation, this.options.initialMode ?? 'random', this.options.rng));
     // All agents' batches first, then one add: the reference draws the RAG search delays only when the whole
     // list is queued, from the stream as the last agent's batch left it.
     const batches = this.agents.map((_, a) => this.workload.generate(a, 0, 0));

@@ -34,6 +34,24 @@ export interface StreamOutcome {
   chunkTimesMs: number[];
 }
 
+/** A request's outcome before anything arrived: failed until the stream completes (streamCompletion fills it in). */
+export function newStreamOutcome(requestId: string, startMs: number): StreamOutcome {
+  return {
+    requestId,
+    success: false,
+    startMs,
+    ttftS: 0,
+    itlS: [],
+    latencyS: 0,
+    promptTokens: null,
+    completionTokens: null,
+    chunks: 0,
+    generatedText: '',
+    error: '',
+    chunkTimesMs: [],
+  };
+}
+
 export const keepAliveAgent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
 interface Chunk {
@@ -43,20 +61,7 @@ interface Chunk {
 
 export function streamCompletion(r: StreamRequest, agent: Agent = keepAliveAgent): Promise<StreamOutcome> {
   return new Promise((resolve) => {
-    const out: StreamOutcome = {
-      requestId: r.requestId,
-      success: false,
-      startMs: performance.now(),
-      ttftS: 0,
-      itlS: [],
-      latencyS: 0,
-      promptTokens: null,
-      completionTokens: null,
-      chunks: 0,
-      generatedText: '',
-      error: '',
-      chunkTimesMs: [],
-    };
+    const out = newStreamOutcome(r.requestId, performance.now());
     let settled = false;
     let lastMs = 0;
     let done = false;

@@ -5,7 +5,7 @@
  * a table and as charts across policies, and the Web UI links. Write it with writeRunReport (atomic).
  */
 import { join } from 'node:path';
-import { rewardColumns, startRuleText } from '../../contracts/index.js';
+import { rankingNote, rewardColumns, startRuleText } from '../../contracts/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { meanTtft, type ReportPolicy, type RunReport, reconfigurations } from './run-report.js';
 import { adaptiveWinners } from './suite-report.js';
@@ -100,10 +100,10 @@ function profilingSection(r: RunReport): string {
 function trialsSection(r: RunReport): string {
   if (!r.trials) return '';
   const search = r.search;
-  const rewards = rewardColumns(
-    r.trials.map((t, index) => ({ ...t, index })),
-    r.trialsRankedBy ?? 'mean_episode_reward',
-  );
+  const indexed = r.trials.map((t, index) => ({ ...t, index }));
+  const rankedBy = r.trialsRankedBy ?? 'mean_episode_reward';
+  const rewards = rewardColumns(indexed, rankedBy);
+  const note = rankingNote(indexed, rankedBy);
   const rows = r.trials.map((t, index) => [
     td(`${t.best ? '★ ' : ''}${e(t.label)}`, t.best ? 'best' : ''),
     td(`<code>${e(t.trialKey)}</code>`),
@@ -160,7 +160,7 @@ function trialsSection(r: RunReport): string {
     ],
     rows,
     'trials',
-  )}${chart}${r.tensorboard ? `<p>TensorBoard (scalars, HParams tab comparing the trials): <code>tensorboard --logdir ${e(r.tensorboard)}</code></p>` : ''}</section>`;
+  )}${note ? `<p class="sub">${e(note)}</p>` : ''}${chart}${r.tensorboard ? `<p>TensorBoard (scalars, HParams tab comparing the trials): <code>tensorboard --logdir ${e(r.tensorboard)}</code></p>` : ''}</section>`;
 }
 
 function policyBars(

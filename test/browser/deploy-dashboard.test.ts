@@ -13,16 +13,11 @@ import {
   type DashboardServer,
   startDashboard,
 } from '../../core/deploy/dashboard.js';
-import {
-  applyAction,
-  type DeployState,
-  gpuSlots,
-  newAgentCollector,
-} from '../../core/deploy/deploy-state.js';
+import { applyAction } from '../../core/deploy/deploy-state.js';
 import { LiveCluster } from '../../core/deploy/live-cluster.js';
-import { permanentSlots, profilesOf } from '../../core/deploy/reconcile.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 import { useChromium, watchPageProblems } from '../helpers/chromium.js';
+import { deployStateFixture, readySlots } from '../helpers/deploy-state.js';
 
 const browser = useChromium();
 let server: DashboardServer;
@@ -33,25 +28,15 @@ afterAll(async () => {
 
 function liveDeployment(): LiveCluster {
   const deploy = loadDeploymentConfig('test/fixtures/deploy/deployment.yaml');
-  const state: DeployState = {
+  // GPU 1 merged to state 2 (the action below); GPU 0 as the fixture has it.
+  const state = deployStateFixture({
     deploymentId: 'dashboard-demo',
-    policy: 'heuristic',
-    window: 1,
-    windows: 5,
     desired: [
-      {
-        gpu: 0,
-        position: 0,
-        model: 'A100_40GB',
-        stateId: 3,
-        owners: ['CodingAgent', 'CodingAgent', 'CodingAgent'],
-      },
+      deployStateFixture().desired[0]!,
       { gpu: 1, position: 1, model: 'A100_40GB', stateId: 2, owners: ['RAGAgent', 'RAGAgent'] },
     ],
     budgetS: 232,
     lastActionCostS: 68,
-    budgetRefilledAtS: 0,
-    agents: { CodingAgent: newAgentCollector(), RAGAgent: newAgentCollector() },
     actions: [
       {
         decision: 0,
@@ -70,22 +55,12 @@ function liveDeployment(): LiveCluster {
         tookS: 20.4,
       },
     ],
-    faults: [],
-  };
+  });
   state.agents.CodingAgent!.latencies = [[0.42, 0.031, 1]];
   const live = new LiveCluster(state, deploy.agents, Date.now(), 20);
   live.phase = 'serving';
-  live.slots = [
-    ...state.desired.flatMap((d) => gpuSlots(d, profilesOf(d.model))),
-    ...permanentSlots(deploy.simulatedGpus),
-  ].map((plan, i) => ({
-    plan,
+  live.slots = readySlots(state, deploy, (plan, i) => ({
     port: 18100 + i,
-    baseUrl: '',
-    ready: true,
-    draining: false,
-    restarting: false,
-    inFlight: 0,
     metrics: { running: i % 3, waiting: plan.agent === 'CodingAgent' ? 2 : 0, kvUsage: 0.1, tpotMeanS: 0.03 },
   }));
   return live;

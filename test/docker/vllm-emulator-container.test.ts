@@ -7,9 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineContainers } from '../../core/engines/engine-containers.js';
+import { describe, expect, it } from 'vitest';
 import { vllmEngineSpec } from '../../core/engines/vllm-engine.js';
 import { EngineError } from '../../core/errors.js';
 import { readBenchJson, tpotPoints } from '../../core/profiling/fit-input.js';
@@ -17,18 +15,16 @@ import { parseKvCacheLog } from '../../core/profiling/kv-cache-log.js';
 import { measureRestartTime } from '../../core/profiling/restart-time.js';
 import { defaultConcurrencyPlan, runSweep } from '../../core/profiling/sweeps.js';
 import { freePort } from '../../core/util/free-port.js';
-import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import { useEmulatorEngines } from '../helpers/emulator-engines.js';
 
-const docker = new Docker();
-const engines = new EngineContainers(docker);
-const owner = `test-vllm-emu-${process.pid}`;
-let image: string;
+const emu = useEmulatorEngines('test-vllm-emu');
+const { engines, owner } = emu;
 
 const spec = async (slot: string, env: Record<string, string>) =>
   vllmEngineSpec({
     owner,
     slot,
-    image,
+    image: emu.image,
     modelConfigFile: 'configs/models/qwen2_5-7b-instruct.yaml',
     port: await freePort(),
     deviceUuid: `MIG-emulated-${slot}`,
@@ -36,14 +32,6 @@ const spec = async (slot: string, env: Record<string, string>) =>
     hostCacheDir: null,
     env: { MIGFLOW_EMU_BOOT_MS: '200', ...env },
   });
-
-beforeAll(async () => {
-  await docker.ping();
-  ({ tag: image } = await buildVllmEmulatorImage(docker));
-}, 300_000);
-afterAll(async () => {
-  await engines.removeOwner(owner);
-});
 
 describe('vLLM emulator container', () => {
   it('reports a container that exits at start with its last log lines, and removes it', async () => {

@@ -1,23 +1,12 @@
 /** A vLLM engine container for one MIG slice, with the emulator image: device, --config mount, shm, labels. */
-import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineContainers, LABEL_MANAGED, LABEL_OWNER } from '../../core/engines/engine-containers.js';
+import { describe, expect, it } from 'vitest';
+import { LABEL_MANAGED, LABEL_OWNER } from '../../core/engines/engine-containers.js';
 import { VLLM_SHM_BYTES, vllmEngineSpec, vllmImageFromCompose } from '../../core/engines/vllm-engine.js';
 import { freePort } from '../../core/util/free-port.js';
-import { buildVllmEmulatorImage } from '../../emulators/vllm-emulator-image.js';
+import { useEmulatorEngines } from '../helpers/emulator-engines.js';
 
-const docker = new Docker();
-const engines = new EngineContainers(docker);
-const owner = `test-vllm-${process.pid}`;
-let image: string;
-
-beforeAll(async () => {
-  await docker.ping();
-  ({ tag: image } = await buildVllmEmulatorImage(docker));
-}, 300_000);
-afterAll(async () => {
-  await engines.removeOwner(owner);
-});
+const emu = useEmulatorEngines('test-vllm');
+const { docker, engines, owner } = emu;
 
 describe('vLLM engine container', () => {
   it('pins the MIG UUID, mounts the model config, sets 10 GB shm and labels, and serves the configured model', async () => {
@@ -25,7 +14,7 @@ describe('vLLM engine container', () => {
     const spec = vllmEngineSpec({
       owner,
       slot: 'gpu0-1g.10gb',
-      image,
+      image: emu.image,
       modelConfigFile: 'configs/models/qwen2_5-7b-instruct.yaml',
       port,
       deviceUuid: 'MIG-4f1e-emulated',

@@ -8,7 +8,7 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { DeployEnergy, DeployInput } from '../../contracts/index.js';
+import type { DeployEnergy, DeployInput, DeployResult } from '../../contracts/index.js';
 import { deployStopSignal } from '../../contracts/temporal/index.js';
 import type { DashboardData } from '../../core/deploy/index.js';
 import { LABEL_OWNER } from '../../core/engines/engine-containers.js';
@@ -223,6 +223,27 @@ export async function describeForFailure(handle: WorkflowHandle): Promise<string
   } catch (err) {
     return `describe failed: ${String(err)}`;
   }
+}
+
+/**
+ * Calls `poll(handle)` until the deployment ends, `everyMs` apart (a poll under way finishes first), and resolves
+ * with the workflow's result: the live-watching loop of the deploy tests that look at the "hardware" while it runs.
+ */
+export async function pollWhileRunning(
+  handle: WorkflowHandle,
+  everyMs: number,
+  poll: (handle: WorkflowHandle) => Promise<void>,
+): Promise<DeployResult> {
+  const done = handle.result() as Promise<DeployResult>;
+  let finished = false;
+  void done.finally(() => {
+    finished = true;
+  });
+  while (!finished) {
+    await poll(handle);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return done;
 }
 
 /**

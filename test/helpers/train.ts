@@ -2,7 +2,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { inject } from 'vitest';
 import type { TrainHeartbeat } from '../../contracts/index.js';
+
+type CreateGpuWorker = typeof import('../../workers/gpu-worker.js').createGpuWorker;
 
 /**
  * A small net, short rollouts and a 10 s decision interval (fewer simulated requests per step), so a run of a couple
@@ -17,6 +20,19 @@ export const TINY_TRAINING: Readonly<Record<string, unknown>> = {
   'training.PPO.net_arch.pi': [16],
   'training.PPO.net_arch.vf': [16],
 };
+
+/**
+ * A GPU worker in this process, wired as `migflow worker gpu --emulate` wires it (the real createGpuWorker), for the
+ * emulated GPU `gpu` on the test dev server. Its artifacts go where MIGFLOW_ARTIFACTS points when it is created.
+ */
+export async function emulatedGpuWorker(gpu: number): Promise<Awaited<ReturnType<CreateGpuWorker>>> {
+  // Imported here: most users of this file never start a GPU worker.
+  const { createGpuWorker } = await import('../../workers/gpu-worker.js');
+  return createGpuWorker(
+    { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+    { gpu, emulate: true },
+  );
+}
 
 /** A GPU index no other test file uses, so its `migflow-gpu-<N>` queue is private to this test. */
 export function privateGpuIndex(): number {

@@ -4,7 +4,6 @@
  * engine dies mid-run. The decision loop keeps going to the end of the run.
  */
 import { describe, expect, it } from 'vitest';
-import type { DeployResult } from '../../contracts/index.js';
 import { deployStatusQuery } from '../../contracts/temporal/index.js';
 import { readState, withStateLock, writeState } from '../../emulators/nvidia-smi/state.js';
 import {
@@ -13,6 +12,7 @@ import {
   deployRun,
   docker,
   migState,
+  pollWhileRunning,
   useDeployTemporal,
 } from '../helpers/deploy-run.js';
 
@@ -28,14 +28,8 @@ describe('DeployWorkflow faults', () => {
     const { input, smiState, dashboardPort } = run;
     let injectedCreateFault = false;
     let killedEngine = false;
-    const result = await run.run(async () => {
-      const handle = await run.start();
-      const done = handle.result() as Promise<DeployResult>;
-      let finished = false;
-      void done.finally(() => {
-        finished = true;
-      });
-      while (!finished) {
+    const result = await run.run(async () =>
+      pollWhileRunning(await run.start(), 200, async (handle) => {
         const s = await handle.query(deployStatusQuery).catch(() => undefined);
         const pending = s?.actions.find((a) => a.status === 'pending' && a.kind !== 'transfer');
         if (pending && !injectedCreateFault) {
@@ -62,10 +56,8 @@ describe('DeployWorkflow faults', () => {
             })
             .catch(() => {});
         }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      return done;
-    });
+      }),
+    );
 
     expect(result.windows).toBe(3);
     const report = run.report<{

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DeployEnergy, DeployResult } from '../../contracts/index.js';
+import type { DeployEnergy } from '../../contracts/index.js';
 import { deployStatusQuery } from '../../contracts/temporal/index.js';
 import {
   completePhases,
@@ -17,6 +17,7 @@ import {
   expectEnergyPhases,
   migLayouts,
   migState,
+  pollWhileRunning,
   useDeployTemporal,
 } from '../helpers/deploy-run.js';
 
@@ -35,12 +36,7 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
     const dashboard: { energy?: { measured: boolean; agents: { agent: string; energyJ: number }[] } } = {};
     const result = await run.run(async () => {
       const handle = await run.start();
-      const done = handle.result() as Promise<DeployResult>;
-      let finished = false;
-      void done.finally(() => {
-        finished = true;
-      });
-      while (!finished) {
+      const done = await pollWhileRunning(handle, 1_000, async () => {
         for (const [g, l] of Object.entries(migLayouts(smiState))) if (l) seen.layouts.add(`${g}:${l}`);
         for (const [slot, agent] of Object.entries(await containerOwners(input.deploymentId)))
           seen.owners.add(`${slot}:${agent}`);
@@ -54,8 +50,7 @@ describe('DeployWorkflow (heuristic, emulated GPUs)', () => {
         if (d?.energy) dashboard.energy = d.energy;
         for (const a of d?.actions ?? []) seen.dashboardActions.add(`${a.kind}:${a.status}`);
         for (const g of d?.gpus ?? []) if (g.stateId) seenDashboardGpus.add(`${g.gpu}:${g.stateId}`);
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
+      });
       const status = await handle.query(deployStatusQuery);
       expect(status.window).toBe(3);
       return done;

@@ -7,15 +7,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { GridSearchInput, GridSearchResult } from '../../contracts/index.js';
 import { GPU, gpuTaskQueue, STAGE, TRIAL } from '../../contracts/temporal/index.js';
-import { createGpuWorker } from '../../workers/gpu-worker.js';
 import { eventMs, maxOverlap } from '../helpers/overlap.js';
 import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
 import { uniqueQueue } from '../helpers/temporal.js';
-import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
+import { emulatedGpuWorker, privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
 
 const temporal = useTestTemporal('migflow-grid-it-');
 
@@ -41,8 +40,7 @@ describe('GridSearchWorkflow', () => {
       ].join('\n'),
     );
     const gpus = [privateGpuIndex(), privateGpuIndex()];
-    const env = { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
-    const gpuWorkers = await Promise.all(gpus.map((gpu) => createGpuWorker(env, { gpu, emulate: true })));
+    const gpuWorkers = await Promise.all(gpus.map((gpu) => emulatedGpuWorker(gpu)));
     const wfWorker = await startTestWorker(temporal, queue, artifacts);
     const input: GridSearchInput = {
       gridConfig: gridFile,
@@ -153,10 +151,7 @@ describe('GridSearchWorkflow', () => {
       ].join('\n'),
     );
     const gpu = privateGpuIndex();
-    const gpuWorker = await createGpuWorker(
-      { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-      { gpu, emulate: true },
-    );
+    const gpuWorker = await emulatedGpuWorker(gpu);
     const wfWorker = await startTestWorker(temporal, queue, artifacts);
     try {
       const result = (await gpuWorker.worker.runUntil(

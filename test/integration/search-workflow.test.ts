@@ -6,14 +6,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SearchResult, SearchWorkflowInput } from '../../contracts/index.js';
 import type { RunReport } from '../../core/report/index.js';
-import { createGpuWorker } from '../../workers/gpu-worker.js';
 import { eventMs, maxOverlap } from '../helpers/overlap.js';
 import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
 import { uniqueQueue } from '../helpers/temporal.js';
-import { privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
+import { emulatedGpuWorker, privateGpuIndex, TINY_TRAINING } from '../helpers/train.js';
 
 const temporal = useTestTemporal('migflow-search-it-');
 
@@ -35,8 +34,7 @@ async function setup(name: string) {
   const searchFile = join(temporal.tmp, `${name}.yaml`);
   writeFileSync(searchFile, SEARCH_YAML);
   const gpus = [privateGpuIndex(), privateGpuIndex()];
-  const env = { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
-  const gpuWorkers = await Promise.all(gpus.map((gpu) => createGpuWorker(env, { gpu, emulate: true })));
+  const gpuWorkers = await Promise.all(gpus.map((gpu) => emulatedGpuWorker(gpu)));
   const wfWorker = await startTestWorker(temporal, queue, artifacts);
   const input: SearchWorkflowInput = {
     searchConfig: searchFile,

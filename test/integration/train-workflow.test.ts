@@ -15,7 +15,13 @@ import { autoNEnvs } from '../../core/stages/train/index.js';
 import { pollUntil } from '../helpers/poll.js';
 import { startTestWorker, useTestTemporal } from '../helpers/start-test-worker.js';
 import { uniqueQueue } from '../helpers/temporal.js';
-import { privateGpuIndex, processesWith, TINY_TRAINING, waitForHeartbeat } from '../helpers/train.js';
+import {
+  emulatedGpuWorker,
+  privateGpuIndex,
+  processesWith,
+  TINY_TRAINING,
+  waitForHeartbeat,
+} from '../helpers/train.js';
 
 const temporal = useTestTemporal('migflow-train-it-');
 
@@ -129,12 +135,8 @@ describe('TrainWorkflow crash drill', () => {
     const artifacts = join(temporal.tmp, 'bad');
     const gpu = privateGpuIndex();
     const wfWorker = await startTestWorker(temporal, queue, artifacts);
-    const { createGpuWorker } = await import('../../workers/gpu-worker.js');
     process.env.MIGFLOW_ARTIFACTS = artifacts;
-    const { worker: gpuWorker, connection: gpuConn } = await createGpuWorker(
-      { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-      { gpu, emulate: true },
-    );
+    const { worker: gpuWorker, connection: gpuConn } = await emulatedGpuWorker(gpu);
     try {
       const err = await gpuWorker
         .runUntil(
@@ -166,12 +168,8 @@ describe('TrainWorkflow crash drill', () => {
     const artifacts = join(temporal.tmp, 'nenvs-warm');
     const gpu = privateGpuIndex();
     const wfWorker = await startTestWorker(temporal, queue, artifacts);
-    const { createGpuWorker } = await import('../../workers/gpu-worker.js');
     process.env.MIGFLOW_ARTIFACTS = artifacts;
-    const { worker: gpuWorker, connection: gpuConn } = await createGpuWorker(
-      { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-      { gpu, emulate: true },
-    );
+    const { worker: gpuWorker, connection: gpuConn } = await emulatedGpuWorker(gpu);
     const nEnvs = autoNEnvs();
     const base: TrainWorkflowInput = {
       overrides: { ...TINY_TRAINING },

@@ -77,7 +77,7 @@ export async function deployStart(
   runKey: string,
 ): Promise<{ state: DeployState; planned: number; outDir: string }> {
   const session = await openDeployment(input, root);
-  claimRunFolder(session.input.outDir, runKey);
+  claimRunFolder(session.input.outDir, runKey, new Date(), session.deploy.keepPreviousRuns);
   // The deployment's metering starts here: the set-up (MIG layout, engines booting) is booked from this instant.
   const state = initialDeployState(session);
   state.powerReadAtMs = Date.now();

@@ -32,8 +32,8 @@ import {
   staticSplitExtreme,
   staticTargetState,
 } from '../../../core/control/index.js';
-import { replayBenchTrace } from '../../../core/workload/index.js';
 import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
+import { trainingEpisodeReward } from '../../helpers/training-episode.js';
 import { sim2, training } from '../rl/setup.js';
 import { writeLinearCheckpoint } from './checkpoint-fixture.js';
 
@@ -80,8 +80,20 @@ describe('bench start rule', () => {
     // The common layout is drawn from the bench seed alone: another simulation run of the draw gives the same.
     const drawn = commonStartLayout(sim2, base.bench.seed);
     expect(drawn).toEqual(commonStartLayout(sim2, base.bench.seed));
-    const managed = trials[0]!.initialState.filter((e) => !e.permanent);
-    expect(managed.length).toBe(drawn.filter((e) => !e.permanent).length);
+    // …and it is the layout the trials start from (the env's first draw on the common stream: one home).
+    const rows = (l: readonly { gpu: number; agent: string; permanent: boolean; unused: boolean }[]) =>
+      l.map((e) => `${e.gpu}:${e.agent}:${e.permanent}:${e.unused}`).sort();
+    const agentNames = sim2.agentsEnumOrder;
+    expect(rows(trials[0]!.initialState)).toEqual(
+      rows(
+        drawn.map((e) => ({
+          gpu: e.gpu,
+          agent: agentNames[e.agent] ?? String(e.agent),
+          permanent: e.permanent === true,
+          unused: e.unused === true,
+        })),
+      ),
+    );
     // One stream for all (latency noise, RAG delays): the one the common layout is drawn from.
     const commonSeed = trialSeed(COMMON_START_SEED_KEY, base.bench.seed);
     expect(trials.map((t) => t.trialSeed)).toEqual(trials.map(() => commonSeed));
@@ -159,33 +171,7 @@ describe('bench start rule', () => {
       const trial = runTrial(prepared, factory);
       // The training env on the bench's trace with the trial's seed, started from the common layout; a static baseline
       // runs as it does there: reaching its layout first.
-      const policy = layoutReachingPolicy(factory());
-      const env = new MigEnv({
-        simulation: sim2,
-        training,
-        tokens: base.tokens,
-        rng: seededEnvRng(trialSeed(COMMON_START_SEED_KEY, prepared.bench.seed)),
-        initialMode: 'random',
-        startLayout: commonStartLayout(sim2, prepared.bench.seed),
-        episodeLength: prepared.steps,
-        workload: replayBenchTrace(prepared.trace),
-      });
-      let { observation } = env.reset();
-      let episodeReward = 0;
-      for (let step = 0; ; step++) {
-        const mask = env.actionMasks();
-        const action = policy.decide(observation, mask, {
-          cluster: env.sim,
-          simulation: sim2,
-          training,
-          bench: prepared.bench,
-          step,
-        });
-        const r = env.step(action);
-        episodeReward += r.reward;
-        observation = r.observation;
-        if (r.terminated) break;
-      }
+      const episodeReward = trainingEpisodeReward(prepared, layoutReachingPolicy(factory()));
       expect(trial.reward.decisions).toBe(40);
       expect(trial.reward.total).toBe(episodeReward);
       // And the two rules give the static baseline different rewards: the start matters.

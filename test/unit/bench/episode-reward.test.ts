@@ -6,19 +6,12 @@ import {
   prepareBench,
   runTrial,
   trialJson,
-  trialSeed,
   trialText,
 } from '../../../core/bench/index.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
-import {
-  heuristic,
-  MigEnv,
-  type PolicyFactory,
-  seededEnvRng,
-  staticSplitExtreme,
-} from '../../../core/control/index.js';
-import { replayBenchTrace } from '../../../core/workload/index.js';
+import { heuristic, staticSplitExtreme } from '../../../core/control/index.js';
 import { syntheticTokenTables } from '../../../core/workload/token-tables.js';
+import { trainingEpisodeReward } from '../../helpers/training-episode.js';
 import { sim2, training } from '../rl/setup.js';
 
 const setup: BenchSetup = {
@@ -29,37 +22,6 @@ const setup: BenchSetup = {
   steps: 40,
 };
 
-/** One episode of the training environment on the bench's trace, with the trial's seed and layout: Σ reward. */
-function trainingEpisodeReward(factory: PolicyFactory): number {
-  const prepared = prepareBench(setup);
-  const policy = factory();
-  const env = new MigEnv({
-    simulation: sim2,
-    training,
-    tokens: setup.tokens,
-    rng: seededEnvRng(trialSeed(policy.seedKey ?? policy.name, prepared.bench.seed)),
-    initialMode: policy.initialMode,
-    episodeLength: prepared.steps,
-    workload: replayBenchTrace(prepared.trace),
-  });
-  let { observation } = env.reset();
-  let episodeReward = 0;
-  for (let step = 0; ; step++) {
-    const mask = env.actionMasks();
-    const action = policy.decide(observation, mask, {
-      cluster: env.sim,
-      simulation: sim2,
-      training,
-      bench: prepared.bench,
-      step,
-    });
-    const r = env.step(action);
-    episodeReward += r.reward;
-    observation = r.observation;
-    if (r.terminated) return episodeReward;
-  }
-}
-
 describe('the bench reports the training reward', () => {
   it.each([
     ['heuristic', heuristic],
@@ -67,7 +29,7 @@ describe('the bench reports the training reward', () => {
   ])('%s: the trial’s reward is the training env’s episode reward on the same trace', (_name, factory) => {
     const trial = runTrial(prepareBench(setup), factory);
     expect(trial.reward.decisions).toBe(40);
-    expect(trial.reward.total).toBe(trainingEpisodeReward(factory));
+    expect(trial.reward.total).toBe(trainingEpisodeReward(prepareBench(setup), factory()));
     const r = trial.reward;
     expect(r.ttft).toBeLessThan(0);
     expect(r.quality).toBeGreaterThan(0);

@@ -61,6 +61,7 @@ describe('deployment.yaml', () => {
     expect(cfg.vllm.image).toBe('vllm/vllm-openai:v0.17.0.custom');
     expect(cfg.decisionIntervalS).toBe(120);
     expect(cfg.seed).toBe(77);
+    expect(cfg.keepPreviousRuns).toBe(5);
     expect(cfg.agents).toEqual(['CodingAgent', 'RAGAgent']);
     expect(cfg.gpus).toEqual([
       { index: 0, model: 'A100_40GB', initialOwner: 'CodingAgent' },
@@ -116,6 +117,15 @@ describe('deployment.yaml', () => {
     const e = configError(BASE.replace('  - index: 2', '  - index: 1'));
     expect(e.field).toBe('simulated_gpus[0].index (line 9)');
     expect(e.problem).toContain('index 1 is already taken');
+  });
+
+  it('keeps a whole, non-negative number of earlier runs, and says so when given anything else', () => {
+    expect(loadDeploymentConfig(write(`${BASE}keep_previous_runs: 0\n`)).keepPreviousRuns).toBe(0);
+    for (const bad of ['-1', '2.5', 'all']) {
+      const e = configError(`${BASE}keep_previous_runs: ${bad}\n`);
+      expect(e.field).toBe('keep_previous_runs (line 20)');
+      expect(e.fix).toMatch(/set keep_previous_runs to/);
+    }
   });
 
   it('rejects a run shorter than one decision interval (no decision would ever run)', () => {

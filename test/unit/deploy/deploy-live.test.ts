@@ -12,13 +12,7 @@ import { loadTrainingConfig } from '../../../core/config/training.js';
 import { ObservationBuilder, observationLayout } from '../../../core/control/index.js';
 import { DashboardHub, startDashboard } from '../../../core/deploy/dashboard.js';
 import { resolveDeployPolicy } from '../../../core/deploy/deploy-policy.js';
-import {
-  type ActionRecord,
-  applyAction,
-  type DeployState,
-  gpuSlots,
-  newAgentCollector,
-} from '../../../core/deploy/deploy-state.js';
+import { type ActionRecord, applyAction, gpuSlots } from '../../../core/deploy/deploy-state.js';
 import { LiveCluster, type LiveSlot } from '../../../core/deploy/live-cluster.js';
 import { policyView } from '../../../core/deploy/policy-view.js';
 import { chooseSlot } from '../../../core/deploy/publisher.js';
@@ -27,6 +21,7 @@ import { streamChat } from '../../../core/deploy/stream-request.js';
 import { parseVllmMetrics } from '../../../core/deploy/vllm-metrics.js';
 import { ConfigError } from '../../../core/errors.js';
 import { agentsInEnumOrder } from '../../../core/mig/index.js';
+import { deployStateFixture, readySlots } from '../../helpers/deploy-state.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -247,42 +242,10 @@ describe('observation on live data', () => {
     const deploy = loadDeploymentConfig('configs/deployment.yaml');
     const simulation = loadSimulationConfig('configs/simulation_config.yaml');
     const training = loadTrainingConfig('configs/training_config.yaml');
-    const state: DeployState = {
-      deploymentId: 't',
-      policy: 'heuristic',
-      window: 1,
-      windows: 5,
-      desired: [
-        {
-          gpu: 0,
-          position: 0,
-          model: 'A100_40GB',
-          stateId: 3,
-          owners: ['CodingAgent', 'CodingAgent', 'CodingAgent'],
-        },
-        { gpu: 1, position: 1, model: 'A100_40GB', stateId: 1, owners: ['RAGAgent'] },
-      ],
-      budgetS: 300,
-      lastActionCostS: 0,
-      budgetRefilledAtS: 0,
-      agents: { CodingAgent: newAgentCollector(), RAGAgent: newAgentCollector() },
-      actions: [],
-      faults: [],
-    };
+    const state = deployStateFixture();
     state.agents.CodingAgent!.arrivalHistory[0] = 3;
     const live = new LiveCluster(state, deploy.agents, Date.now(), 120);
-    live.slots = [
-      ...state.desired.flatMap((d) => gpuSlots(d, profilesOf(d.model))),
-      ...permanentSlots(deploy.simulatedGpus),
-    ].map((plan) => ({
-      plan,
-      port: 0,
-      baseUrl: '',
-      ready: true,
-      draining: false,
-      restarting: false,
-      inFlight: 0,
-    }));
+    live.slots = readySlots(state, deploy);
     const agents = agentsInEnumOrder(2);
     const view = policyView({
       simulation,

@@ -1,6 +1,6 @@
 /**
  * One run's results per deployment folder: a second deploy with the same id and folder reports only its own windows
- * (the first run's results are moved to `previous/`, never deleted), a retried start of the same run keeps what that
+ * (the first run's results are moved to `previous/`, the newest few kept), a retried start of the same run keeps what that
  * run already wrote (a crashed worker's finished windows still count, once), and a start killed halfway through the
  * move loses nothing.
  */
@@ -121,5 +121,45 @@ describe('claimRunFolder', () => {
     expect(readdirSync(join(out, 'previous'))).toEqual(['2026-12-06T10-00-00.000Z']);
     expect(readdirSync(join(moved!, 'windows'))).toEqual(['w0000.json']);
     expect(existsSync(join(out, 'report.txt'))).toBe(false);
+  });
+
+  it('keeps the newest earlier runs only (keep_previous_runs), each one whole', () => {
+    const out = join(root, 'retention');
+    const at = (h: number) => new Date(`2026-12-06T${String(h).padStart(2, '0')}:00:00Z`);
+    const folder = (h: number) => `2026-12-06T${String(h).padStart(2, '0')}-00-00.000Z`;
+    for (let h = 1; h <= 8; h++) {
+      const moved = claimRunFolder(out, `deploy/run-${h}`, at(h), 3);
+      if (h > 1) expect(moved).toBe(join(out, 'previous', folder(h - 1)));
+      writeWindow(out, 0, h);
+    }
+    // Runs 1–7 went to previous/; the three newest are there, complete, and nothing half-deleted is left.
+    expect(readdirSync(join(out, 'previous'))).toEqual([folder(5), folder(6), folder(7)]);
+    for (const h of [5, 6, 7]) {
+      const w = JSON.parse(readFileSync(join(out, 'previous', folder(h), 'windows', 'w0000.json'), 'utf8'));
+      expect(w.requests).toHaveLength(h);
+    }
+    // A prune killed halfway (a doomed run renamed into .pruning/, partly deleted) is finished by the next start,
+    // and a second clash-suffixed folder of one start time counts as the newer one.
+    mkdirSync(join(out, 'previous', '.pruning', folder(4), 'windows'), { recursive: true });
+    const moved = claimRunFolder(out, 'deploy/run-9', at(7), 3);
+    expect(moved).toBe(join(out, 'previous', `${folder(8)}`));
+    expect(readdirSync(join(out, 'previous'))).toEqual([folder(6), folder(7), folder(8)]);
+    writeWindow(out, 0, 9);
+    const clash = claimRunFolder(out, 'deploy/run-10', at(9), 3);
+    expect(clash).toBe(join(out, 'previous', `${folder(7)}-2`));
+    expect(readdirSync(join(out, 'previous')).sort()).toEqual(
+      [folder(7), `${folder(7)}-2`, folder(8)].sort(),
+    );
+    expect(existsSync(join(out, 'previous', folder(6)))).toBe(false);
+  });
+
+  it('keeps none with keep_previous_runs 0, and the new stamp then names no earlier run', () => {
+    const out = join(root, 'keep-none');
+    claimRunFolder(out, 'deploy/run-1', new Date('2026-12-06T10:00:00Z'), 0);
+    writeWindow(out, 0, 2);
+    expect(claimRunFolder(out, 'deploy/run-2', new Date('2026-12-06T11:00:00Z'), 0)).toBeUndefined();
+    expect(readdirSync(join(out, 'previous'))).toEqual([]);
+    expect(existsSync(join(out, 'windows'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).previous).toBeUndefined();
   });
 });

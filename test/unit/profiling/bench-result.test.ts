@@ -1,24 +1,11 @@
 /** The run summary metrics follow vllm bench serve's formulas (numpy mean, population std, linear percentiles). */
 import { describe, expect, it } from 'vitest';
 import { benchResult, type LoadRun, percentile } from '../../../core/profiling/load-generator.js';
-import type { StreamOutcome } from '../../../core/profiling/stream-client.js';
+import { newStreamOutcome, type StreamOutcome } from '../../../core/profiling/stream-client.js';
 
+/** A successful request with the fields the test names. */
 function outcome(o: Partial<StreamOutcome>): StreamOutcome {
-  return {
-    requestId: 'r',
-    success: true,
-    startMs: 0,
-    ttftS: 0,
-    itlS: [],
-    latencyS: 0,
-    promptTokens: null,
-    completionTokens: null,
-    chunks: 0,
-    generatedText: '',
-    error: '',
-    chunkTimesMs: [],
-    ...o,
-  };
+  return { ...newStreamOutcome('r', 0), success: true, ...o };
 }
 
 describe('bench result metrics', () => {

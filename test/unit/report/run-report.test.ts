@@ -131,7 +131,15 @@ describe('run report', () => {
     const mixed = pipelineRunReport(evaluated, { workflowId: 'e' });
     expect(mixed.trialsRankedBy).toBe('mean_episode_reward');
     expect(mixed.trials!.find((t) => t.best)?.label).toBe('affinity_bonus_weight=0.2');
-    expect(renderRunReportHtml(mixed)).toContain('<th>train reward (★ ranks)</th><th>eval reward</th>');
+    const mixedHtml = renderRunReportHtml(mixed);
+    expect(mixedHtml).toContain('<th>train reward (★ ranks)</th><th>eval reward</th>');
+    // …and says why, naming the trial without one.
+    expect(mixedHtml).toMatch(
+      new RegExp(
+        `Ranked by training reward: 1 of 2 completed trials have no held-out evaluation reward \\(${second!.trialKey}\\)`,
+      ),
+    );
+    expect(html).not.toContain('Ranked by');
   });
 
   it('says so when no RL policy beats the best baseline', () => {

@@ -6,55 +6,34 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ArtifactStore, S3Store, storeFromEnv } from '../../../core/store/index.js';
-import { type SeaweedFs, startSeaweedFs } from '../../../tools/seaweedfs.js';
+import { useSeaweedBucket } from '../../helpers/seaweed-bucket.js';
 import { describeStoreContract } from './contract.js';
 
 const BUCKET = 'migflow-test';
-let weed: SeaweedFs;
-let raw: S3Client;
+const s3 = useSeaweedBucket(BUCKET);
 const scratch = mkdtempSync(join(tmpdir(), 'migflow-s3-store-'));
 let n = 0;
 
-beforeAll(async () => {
-  weed = await startSeaweedFs({ log: (l) => process.stderr.write(`${l}\n`) });
-  // The stores under test read credentials the standard way, from the environment.
-  process.env.AWS_ACCESS_KEY_ID = weed.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = weed.secretAccessKey;
-  raw = new S3Client({
-    endpoint: weed.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: weed.accessKeyId, secretAccessKey: weed.secretAccessKey },
-  });
-  await raw.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  // SeaweedFS allocates a new bucket's volumes on its first write (seconds): done here, not inside a test.
-  await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'warm-up', Body: 'x' }));
-  await raw.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'warm-up' }));
-});
-afterAll(async () => {
-  raw?.destroy();
-  await weed?.stop();
+afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
 function envFor(prefix: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     MIGFLOW_STORE: `s3://${BUCKET}/${prefix}`,
-    MIGFLOW_STORE_ENDPOINT: weed.endpoint,
+    MIGFLOW_STORE_ENDPOINT: s3.weed.endpoint,
     MIGFLOW_STORE_CACHE: join(scratch, prefix, 'cache'),
-    AWS_ACCESS_KEY_ID: weed.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: weed.secretAccessKey,
+    AWS_ACCESS_KEY_ID: s3.weed.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.weed.secretAccessKey,
     ...extra,
   };
 }
@@ -73,7 +52,7 @@ async function allKeys(prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await raw.send(
+    const page = await s3.raw.send(
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }),
     );
     for (const o of page.Contents ?? []) keys.push(o.Key!);
@@ -90,16 +69,16 @@ describeStoreContract('S3 (SeaweedFS)', {
   async corrupt(store, ref, path) {
     const Key = await blobKeyOf(store, ref, path);
     const body = Buffer.from(
-      await (await raw.send(new GetObjectCommand({ Bucket: BUCKET, Key }))).Body!.transformToByteArray(),
+      await (await s3.raw.send(new GetObjectCommand({ Bucket: BUCKET, Key }))).Body!.transformToByteArray(),
     );
     body[0] = body[0]! ^ 0xff;
-    await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: body }));
+    await s3.raw.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: body }));
   },
   async removeObject(store, ref, path) {
-    await raw.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: await blobKeyOf(store, ref, path) }));
+    await s3.raw.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: await blobKeyOf(store, ref, path) }));
   },
   async writeManifest(store, ref, text) {
-    await raw.send(
+    await s3.raw.send(
       new PutObjectCommand({
         Bucket: BUCKET,
         Key: `${prefixOf(store)}entries/${ref}/manifest.json`,
@@ -140,7 +119,7 @@ describe('S3 store specifics', () => {
       new S3Store({
         bucket: BUCKET,
         prefix,
-        endpoint: weed.endpoint,
+        endpoint: s3.weed.endpoint,
         cacheDir: join(scratch, prefix),
         reuseCheckMinBytes: 0,
         ...(reuseMaxAgeMs === undefined ? {} : { reuseMaxAgeMs }),
@@ -151,7 +130,7 @@ describe('S3 store specifics', () => {
     await make().put('train/r1', src, {});
     const key = await blobKeyOf(make(), 'train/r1', 'w.bin');
     const modified = async () =>
-      (await raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).LastModified!.getTime();
+      (await s3.raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).LastModified!.getTime();
     const first = await modified();
     await new Promise((r) => setTimeout(r, 1_100)); // LastModified has one-second resolution
     await make().put('train/r2', src, {});
@@ -164,7 +143,7 @@ describe('S3 store specifics', () => {
     await new S3Store({
       bucket: BUCKET,
       prefix,
-      endpoint: weed.endpoint,
+      endpoint: s3.weed.endpoint,
       cacheDir: join(scratch, prefix),
     }).put('train/r4', src, {});
     expect(await modified()).toBeGreaterThan(renewed);
@@ -174,7 +153,7 @@ describe('S3 store specifics', () => {
     const creds = join(scratch, 'aws-credentials');
     writeFileSync(
       creds,
-      `[migflow-test]\naws_access_key_id = ${weed.accessKeyId}\naws_secret_access_key = ${weed.secretAccessKey}\n`,
+      `[migflow-test]\naws_access_key_id = ${s3.weed.accessKeyId}\naws_secret_access_key = ${s3.weed.secretAccessKey}\n`,
     );
     const prefix = `profile-${Date.now()}`;
     const env = envFor(prefix);

@@ -15,35 +15,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { entryOfPath, RunMirror, type StageCache } from '../../../core/cache/index.js';
-import { type SeaweedFs, startSeaweedFs } from '../../../tools/seaweedfs.js';
 import { stageCacheFromEnv } from '../../../workers/stage-cache.js';
+import { useSeaweedBucket } from '../../helpers/seaweed-bucket.js';
 
 const BUCKET = 'migflow-cache-test';
-let weed: SeaweedFs;
+const s3 = useSeaweedBucket(BUCKET);
 const scratch = mkdtempSync(join(tmpdir(), 'migflow-cache-s3-'));
-
-beforeAll(async () => {
-  weed = await startSeaweedFs({ log: (l) => process.stderr.write(`${l}\n`) });
-  // The stores read credentials the standard way (the AWS SDK's chain), from this process's environment.
-  process.env.AWS_ACCESS_KEY_ID = weed.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = weed.secretAccessKey;
-  const raw = new S3Client({
-    endpoint: weed.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: weed.accessKeyId, secretAccessKey: weed.secretAccessKey },
-  });
-  await raw.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'warm-up', Body: 'x' }));
-  await raw.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'warm-up' }));
-  raw.destroy();
-});
-afterAll(async () => {
-  await weed?.stop();
+afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -51,11 +32,11 @@ afterAll(async () => {
 function hostEnv(prefix: string, host: string): NodeJS.ProcessEnv {
   return {
     MIGFLOW_STORE: `s3://${BUCKET}/${prefix}`,
-    MIGFLOW_STORE_ENDPOINT: weed.endpoint,
+    MIGFLOW_STORE_ENDPOINT: s3.weed.endpoint,
     MIGFLOW_STORE_CACHE: join(scratch, prefix, host, 'store-cache'),
     MIGFLOW_ARTIFACTS: join(scratch, prefix, host, 'artifacts'),
-    AWS_ACCESS_KEY_ID: weed.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: weed.secretAccessKey,
+    AWS_ACCESS_KEY_ID: s3.weed.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.weed.secretAccessKey,
   };
 }
 

@@ -44,6 +44,8 @@ export interface EngineProfileParams {
   readonly maxBatchedTokens: number;
   /** floor(kv_cache_GB × 1048576 / kv_per_token_KB). */
   readonly kvCapacityTokens: number;
+  /** The model's vLLM `max_model_len` (longest prompt + completion it accepts); only the KV-capacity rule reads it. */
+  readonly maxModelLen?: number;
   readonly restartTimeS: number;
   readonly prefill: LatencyParams;
   readonly tpot: LatencyParams;

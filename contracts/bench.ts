@@ -117,6 +117,11 @@ export interface BenchEntry {
   readonly agents: readonly {
     agent: string;
     completedRequests: number;
+    /**
+     * Requests unfinished at the trial's end, included in the TTFT figures censored at the end. Present only under
+     * the KV-capacity rule (a task's `kv_capacity: true`), where a request may wait for an engine that never comes.
+     */
+    unfinishedRequests?: number;
     meanTtftS: number;
     ttftPercentilesS: readonly number[];
     tpotQuartilesS: readonly number[];

@@ -16,6 +16,7 @@ import {
   GridSearchSchema,
   ModelConfigSchema,
   PatternsWorkload,
+  simulationOverlaySchema,
   TaskConfigSchema,
 } from '../core/config/index.js';
 import { writeFileAtomic } from '../core/util/index.js';
@@ -58,6 +59,12 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     intro:
       'A task of the benchmark suite (`migflow bench --task`, `migflow train --task`): a bench config to start from and the traffic the policies face — the bench config’s patterns with some replaced (`kind: patterns`) or BurstGPT-shaped bursts with Gamma gaps (`kind: bursty`). The shipped suite and its design: docs/tasks.md.',
     schema: TaskConfigSchema,
+  },
+  {
+    file: 'configs/tasks/overlays/<overlay>.yaml',
+    intro:
+      'A simulation overlay, named by a task’s `simulation_overlay`: models added to the simulation config’s registry and (agent, GPU model, MIG instance) entries that replace its own, in the shape of `simulation_config.yaml`. Wherever the task runs (bench, `train --task`) the simulator uses the simulation config with the overlay applied. An overlay adds models (new names only) and replaces entries that exist; anything else is an error naming the overlay file. The shipped `long-context-rag.yaml` serves Qwen2.5-7B-Instruct-1M on RAG’s 7g.40gb (docs/tasks.md).',
+    schema: simulationOverlaySchema,
   },
   {
     file: 'configs/tasks/<task>.yaml → workload (kind: patterns)',

@@ -21,6 +21,10 @@ export function loaderFor(file: string): ((f: string) => unknown) | undefined {
   if (folder === 'gpus') return loadGpuConfig;
   if (folder === 'models') return loadModelConfig;
   if (folder === 'tasks') return loadTaskConfig;
+  // A task's simulation overlay is checked against the shipped simulation config it is applied to.
+  if (folder === 'overlays')
+    return (f) =>
+      loadSimulationConfig(join(PROJECT_ROOT, 'configs', 'simulation_config.yaml'), { overlay: f });
   if (name.startsWith('simulation_config')) return (f) => loadSimulationConfig(f);
   if (name.startsWith('training_config')) return loadTrainingConfig;
   if (name.startsWith('grid_search')) return loadGridSearchConfig;
@@ -40,6 +44,7 @@ const DEFAULT_FILES = [
   'tasks/easy.yaml',
   'tasks/medium.yaml',
   'tasks/hard.yaml',
+  'tasks/overlays/long-context-rag.yaml',
 ].map((f) => join(PROJECT_ROOT, 'configs', f));
 
 export function registerConfigCommand(program: Command): void {
@@ -54,7 +59,7 @@ export function registerConfigCommand(program: Command): void {
         const load = loaderFor(file);
         if (!load) {
           process.stdout.write(
-            `? ${file}: not a known config name (simulation_config, training_config, grid_search, bench_config, deployment, gpus/*, models/*, tasks/*)\n`,
+            `? ${file}: not a known config name (simulation_config, training_config, grid_search, bench_config, deployment, gpus/*, models/*, tasks/*, tasks/overlays/*)\n`,
           );
           bad++;
           continue;

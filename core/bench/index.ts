@@ -69,6 +69,7 @@ export {
   TASKS_DIR,
   type TaskBenchFiles,
   taskBenchSetup,
+  taskContentFiles,
   taskFiles,
 } from './tasks.js';
 export { benchTrials, latestCheckpoints, resolveTrials } from './trials.js';

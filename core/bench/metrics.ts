@@ -125,8 +125,18 @@ export class BenchStats {
   readonly transferCount: number[];
   readonly actionLog: ActionLogEntry[] = [];
   readonly tickTimesS: number[] = [];
+  /**
+   * Per agent, every request seen arriving — kept only when `countUnfinished` is on (the KV-capacity rule, whose
+   * parked requests may never be served): a request that has not finished when the trial ends then counts in the
+   * TTFT figures censored at the trial's end instead of vanishing from them.
+   */
+  private readonly arrived: Map<number, SimRequest>[] | null;
 
-  constructor(readonly agentCount: number) {
+  constructor(
+    readonly agentCount: number,
+    countUnfinished = false,
+  ) {
+    this.arrived = countUnfinished ? Array.from({ length: agentCount }, () => new Map()) : null;
     this.queueLengthsSum = new Array<number>(agentCount).fill(0);
     this.presence = Array.from({ length: agentCount }, () =>
       new Array<number>(LOGICAL_PROFILE_COUNT).fill(0),
@@ -165,6 +175,8 @@ export class BenchStats {
     sim.metrics.intervalRequests.forEach((list, a) => {
       const map = this.completed[a]!;
       for (const r of list) if (r.finished && r.servingEngine !== null) map.set(r.id, r);
+      const seen = this.arrived?.[a];
+      if (seen) for (const r of list) seen.set(r.id, r);
     });
   }
 
@@ -174,9 +186,26 @@ export class BenchStats {
     decisions: number;
     phases: readonly (readonly WorkloadPhase[])[];
     recovery: readonly RecoverySummary[];
+    /** When the trial ended (after the flush): the censoring time of unfinished requests. */
+    endTimeS?: number;
   }): AgentMetrics[] {
     return o.agentNames.map((agent, a) => {
       const ttfts: number[] = [];
+      // Unfinished requests (only counted with `countUnfinished`): TTFT to their first token, else censored at the
+      // trial's end — a lower bound of what they would have waited.
+      let unfinished = 0;
+      const seen = this.arrived?.[a];
+      if (seen) {
+        const done = this.completed[a]!;
+        const endS = o.endTimeS ?? 0;
+        for (const r of seen.values()) {
+          if (done.has(r.id)) continue;
+          unfinished++;
+          ttfts.push(
+            r.firstTokenTimeS > 0 ? r.firstTokenTimeS - r.arrivalTimeS : Math.max(0, endS - r.arrivalTimeS),
+          );
+        }
+      }
       const tpots: number[] = [];
       const overall = new Array<number>(LOGICAL_PROFILE_COUNT).fill(0);
       const byPattern = Object.fromEntries(
@@ -197,7 +226,8 @@ export class BenchStats {
       const overallTotal = overall.reduce((s, x) => s + x, 0);
       return {
         agent,
-        completedRequests: ttfts.length,
+        completedRequests: ttfts.length - unfinished,
+        ...(seen ? { unfinishedRequests: unfinished } : {}),
         ttftPercentilesS: percentiles(ttfts, [25, 50, 75, 99]),
         meanTtftS: ttfts.length > 0 ? ttfts.reduce((s, x) => s + x, 0) / ttfts.length : 0,
         tpotQuartilesS: percentiles(tpots, [25, 50, 75]),

@@ -208,6 +208,7 @@ export function comparisonEntry(t: TrialResult): BenchEntry {
     agents: t.agents.map((a) => ({
       agent: a.agent,
       completedRequests: a.completedRequests,
+      ...(a.unfinishedRequests !== undefined ? { unfinishedRequests: a.unfinishedRequests } : {}),
       meanTtftS: a.meanTtftS,
       ttftPercentilesS: a.ttftPercentilesS,
       tpotQuartilesS: a.tpotQuartilesS,
@@ -257,7 +258,9 @@ export function comparisonTable(trials: readonly BenchEntry[]): string {
         i === 0 ? t.policy : '',
         i === 0 ? formatReward(t.reward) : '',
         a.agent,
-        String(a.completedRequests),
+        a.unfinishedRequests
+          ? `${a.completedRequests} (+${a.unfinishedRequests} unfinished)`
+          : String(a.completedRequests),
         a.meanTtftS.toFixed(3),
         formatTtft(a.ttftPercentilesS),
         formatTpot(a.tpotQuartilesS),

@@ -256,7 +256,8 @@ export function runTrial(
   let observation = env.reset().observation;
   const sim = env.sim;
   const initialState = describeLayout(env);
-  const stats = new BenchStats(agentCount);
+  // Under the KV-capacity rule a request may wait for an engine that never comes: it must still count (metrics.ts).
+  const stats = new BenchStats(agentCount, prepared.setup.kvCapacityRule === true);
   const reward = new EpisodeRewardSum(training.reward);
   for (let step = 0; step < prepared.steps; step++) {
     const mask = env.actionMasks();
@@ -306,7 +307,7 @@ export function runTrial(
     initialState,
     actionLog: stats.actionLog.map((e) => ({ ...e, name: actionName(agentCount, e.action) })),
     tickTimesS: stats.tickTimesS,
-    agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery }),
+    agents: stats.summarize({ agentNames, decisions: prepared.steps, phases, recovery, endTimeS: sim.nowS }),
     reward: reward.summary(),
     energy: meter.summary(sim, simulation.power ?? {}),
   };

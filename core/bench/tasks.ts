@@ -14,6 +14,7 @@ import {
   loadTaskConfig,
   loadTrainingConfig,
   type ResolvedTask,
+  taskSimulationOptions,
 } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
@@ -58,6 +59,16 @@ export function taskFiles(names: readonly string[], dir = TASKS_DIR): string[] {
   return out;
 }
 
+/**
+ * The files a task's results depend on by content, for cache keys: the task file and, when it names one, its
+ * simulation overlay (the overlay changes engines' models and fits).
+ */
+export function taskContentFiles(taskName: string): string[] {
+  const file = taskFiles([taskName])[0]!;
+  const task = loadTaskConfig(file);
+  return [file, ...(task.simulationOverlay ? [task.simulationOverlay] : [])];
+}
+
 export interface TaskBenchFiles {
   readonly simulationConfig: string;
   readonly trainingConfig: string;
@@ -72,7 +83,7 @@ export interface TaskBenchFiles {
 
 /** A task as a bench run: its bench config (seed, length, patterns), its trace generator, token lengths. */
 export function taskBenchSetup(task: ResolvedTask, f: TaskBenchFiles): BenchSetup {
-  const simulation = loadSimulationConfig(f.simulationConfig);
+  const simulation = loadSimulationConfig(f.simulationConfig, taskSimulationOptions(task));
   const training = loadTrainingConfig(f.trainingConfig);
   checkTrainingCoversSimulation(training, simulation);
   const seed = f.seed ?? task.bench.seed;

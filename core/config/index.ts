@@ -64,6 +64,7 @@ export {
   parseSimulationConfig,
   type ResolvedSimulationConfig,
   simulationConfigSchema,
+  simulationOverlaySchema,
 } from './simulation.js';
 export {
   agentsServing,
@@ -84,11 +85,13 @@ export {
   type BurstySpec,
   BurstyWorkload,
   DEFAULT_GAMMA_SHAPE,
+  type LongPromptsPerAgent,
   loadTaskConfig,
   PatternsWorkload,
   type ResolvedTask,
   TaskConfigSchema,
   type TaskWorkloadSpec,
+  taskSimulationOptions,
 } from './task.js';
 export {
   checkTrainingCoversSimulation,

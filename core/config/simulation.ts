@@ -172,6 +172,45 @@ export const simulationConfigSchema = z
   })
   .strict();
 
+/**
+ * A simulation overlay (a task's `simulation_overlay`, e.g. configs/tasks/hard-simulation.yaml): models to add to
+ * the registry and (agent, GPU model, MIG instance) entries that replace the simulation config's, in the same shape
+ * as simulation_config.yaml. It lets a task serve another model on some slices (hard: a long-context model on RAG's
+ * 7g.40gb) without a second copy of the whole simulation config.
+ */
+export const simulationOverlaySchema = z
+  .object({
+    model: z
+      .record(z.string(), modelSchema)
+      .default({})
+      .describe(
+        'Models added to the simulation config’s registry (new names only), each `{kv_per_token_KB, vllm_config, max_num_batched_tokens?}` as there. Default: none.',
+      ),
+    simulation: z
+      .object({
+        agents: z
+          .record(
+            z.string(),
+            z.record(
+              z.string(),
+              z
+                .object({
+                  mig: z
+                    .record(z.string(), engineProfileSchema)
+                    .describe('per MIG instance name, the entry that replaces the simulation config’s'),
+                })
+                .strict(),
+            ),
+          )
+          .describe(
+            'Per agent, per GPU model, `mig: {<profile>: entry}` with entries of simulation_config.yaml’s shape (model, generate_path, kv_cache_GB, restart_time, param) that replace its own. Required.',
+          ),
+      })
+      .strict()
+      .describe('Which engine entries to replace. Required.'),
+  })
+  .strict();
+
 export type SimulationConfig = z.input<typeof simulationConfigSchema>;
 type ParsedSimulationConfig = z.output<typeof simulationConfigSchema>;
 
@@ -193,6 +232,8 @@ export interface EngineProfileConfig {
   readonly kvPerTokenKb: number;
   /** floor(kvCacheGb × 1048576 / kvPerTokenKb). */
   readonly kvCapacityTokens: number;
+  /** The model's `max_model_len` from its vLLM config (absent there: no limit known). */
+  readonly maxModelLen?: number;
   readonly maxBatchedTokens: number;
   readonly restartTimeS: number;
   readonly prefill: LatencyParams;
@@ -203,6 +244,11 @@ export interface ModelConfig {
   readonly kvPerTokenKb: number;
   readonly vllmConfig: string;
   readonly maxBatchedTokens: number;
+  /**
+   * `max_model_len` of the vLLM config (the longest prompt + completion the engine accepts); absent when the file
+   * does not set it. Only the KV-capacity rule reads it (core/sim/kv-admission.ts).
+   */
+  readonly maxModelLen?: number;
 }
 
 /** One GPU of the derived cluster. */
@@ -262,6 +308,8 @@ export interface SimulationConfigOptions {
   readonly rootDir?: string;
   /** Profile sets to use instead of reading files (tests, callers that loaded them already). */
   readonly gpuProfileSets?: Readonly<Record<string, GpuProfileSet>>;
+  /** A simulation overlay file (`simulationOverlaySchema`) applied before resolving; a task's `simulation_overlay`. */
+  readonly overlay?: string;
 }
 
 /** The parameters of `agent`'s engine on instance `profileName` of `gpuModel`; ConfigError when not configured. */
@@ -330,11 +378,16 @@ function findGpuDir(file: string): string | undefined {
   return undefined;
 }
 
-function readBatchedTokens(vllmConfig: string, rootDir: string): number | undefined {
+/** A positive whole-number key of a model's vLLM config file, or undefined (no file, no key). */
+function readVllmInt(
+  vllmConfig: string,
+  rootDir: string,
+  key: 'max_num_batched_tokens' | 'max_model_len',
+): number | undefined {
   const p = isAbsolute(vllmConfig) ? vllmConfig : join(rootDir, vllmConfig);
   if (!existsSync(p)) return undefined;
   const doc = parseDocument(readFileSync(p, 'utf8')).toJS() as Record<string, unknown> | null;
-  const v = doc?.max_num_batched_tokens;
+  const v = doc?.[key];
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
@@ -421,7 +474,8 @@ function resolveConfig(
   const rootDir = opts.rootDir ?? process.cwd();
   const models: Record<string, ModelConfig> = {};
   for (const [name, m] of Object.entries(raw.model)) {
-    const maxBatchedTokens = m.max_num_batched_tokens ?? readBatchedTokens(m.vllm_config, rootDir);
+    const maxBatchedTokens =
+      m.max_num_batched_tokens ?? readVllmInt(m.vllm_config, rootDir, 'max_num_batched_tokens');
     if (maxBatchedTokens === undefined) {
       throw err(
         ['model', name],
@@ -429,7 +483,13 @@ function resolveConfig(
         `set model.${name}.max_num_batched_tokens or add max_num_batched_tokens to ${m.vllm_config}`,
       );
     }
-    models[name] = { kvPerTokenKb: m.kv_per_token_KB, vllmConfig: m.vllm_config, maxBatchedTokens };
+    const maxModelLen = readVllmInt(m.vllm_config, rootDir, 'max_model_len');
+    models[name] = {
+      kvPerTokenKb: m.kv_per_token_KB,
+      vllmConfig: m.vllm_config,
+      maxBatchedTokens,
+      ...(maxModelLen !== undefined ? { maxModelLen } : {}),
+    };
   }
 
   // Engines of every GPU model in use, per active agent.
@@ -488,6 +548,7 @@ function resolveConfig(
           kvCacheGb: e.kv_cache_GB,
           kvPerTokenKb: model.kvPerTokenKb,
           kvCapacityTokens: Math.floor((e.kv_cache_GB * KB_PER_GB) / model.kvPerTokenKb),
+          ...(model.maxModelLen !== undefined ? { maxModelLen: model.maxModelLen } : {}),
           maxBatchedTokens: model.maxBatchedTokens,
           restartTimeS: e.restart_time,
           prefill: e.param.prefill,
@@ -586,7 +647,72 @@ export function parseSimulationConfig(
   text: string,
   opts: SimulationConfigOptions = {},
 ): ResolvedSimulationConfig {
-  return resolveConfig(file, text, parseYamlConfig(file, text, simulationConfigSchema), opts);
+  const raw = parseYamlConfig(file, text, simulationConfigSchema);
+  if (opts.overlay === undefined) return resolveConfig(file, text, raw, opts);
+  const merged = withOverlay(raw, opts.overlay);
+  // The merged document has no one text: messages name the simulation config, whose entries are now checked with
+  // the overlay's in place (the overlay's own mistakes were reported against the overlay file above).
+  return resolveConfig(file, undefined, merged, opts);
+}
+
+/** The simulation config with an overlay file's models added and its MIG instance entries replacing the config's. */
+function withOverlay(raw: ParsedSimulationConfig, overlayFile: string): ParsedSimulationConfig {
+  const text = readConfigText(
+    overlayFile,
+    'check the task’s simulation_overlay path (relative to the task file)',
+  );
+  const overlay = parseYamlConfig(overlayFile, text, simulationOverlaySchema);
+  const err = configErrorAt(overlayFile, text);
+  const model = { ...raw.model };
+  for (const [name, m] of Object.entries(overlay.model)) {
+    if (name in model)
+      throw err(
+        ['model', name],
+        `model ${JSON.stringify(name)} is already in the simulation config’s registry`,
+        'give the overlay’s model a new name (an overlay adds models, it does not change existing ones)',
+      );
+    model[name] = m;
+  }
+  const agents: ParsedSimulationConfig['simulation']['agents'] = { ...raw.simulation.agents };
+  for (const [agent, gpus] of Object.entries(overlay.simulation.agents)) {
+    const base = agents[agent];
+    if (!base)
+      throw err(
+        ['simulation', 'agents', agent],
+        `the simulation config has no agent ${JSON.stringify(agent)}`,
+        `use one of ${Object.keys(agents).join(', ')}`,
+      );
+    const out = { ...base };
+    for (const [gpuModel, block] of Object.entries(gpus)) {
+      const baseBlock = base[gpuModel];
+      if (!baseBlock)
+        throw err(
+          ['simulation', 'agents', agent, gpuModel],
+          `the simulation config has no ${gpuModel} block for ${agent}`,
+          `use one of ${Object.keys(base).join(', ')}`,
+        );
+      const mig = { ...baseBlock.mig };
+      for (const [profile, entry] of Object.entries(block.mig)) {
+        const path = ['simulation', 'agents', agent, gpuModel, 'mig', profile];
+        if (!(profile in mig))
+          throw err(
+            path,
+            `the simulation config has no ${profile} entry for ${agent} on ${gpuModel}, so there is nothing to replace`,
+            `use one of ${Object.keys(mig).join(', ')}`,
+          );
+        if (!(entry.model in model))
+          throw err(
+            [...path, 'model'],
+            `model ${JSON.stringify(entry.model)} is neither in the overlay’s model block nor in the simulation config’s registry`,
+            `add model.${entry.model} (kv_per_token_KB, vllm_config) to the overlay or use one of ${Object.keys(model).join(', ')}`,
+          );
+        mig[profile] = entry;
+      }
+      out[gpuModel] = { ...baseBlock, mig };
+    }
+    agents[agent] = out;
+  }
+  return { ...raw, model, simulation: { ...raw.simulation, agents } };
 }
 
 /** Reads, validates and resolves `configs/simulation_config.yaml` (or another file of that shape). */

@@ -21,6 +21,7 @@ import {
   SequenceItem,
 } from './bench.js';
 import { parseYamlConfig, readConfigText } from './load.js';
+import { simulationOverlaySchema } from './simulation.js';
 
 export const PatternsWorkload = z.strictObject({
   kind: z.literal('patterns').describe('`patterns`. Required.'),
@@ -69,6 +70,17 @@ const TaskWorkload = z.discriminatedUnion('kind', [PatternsWorkload, BurstyWorkl
   error: 'expected workload.kind to be "patterns" or "bursty"',
 });
 
+const LongPromptsSchema = z.strictObject({
+  share: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe('Fraction of the agent’s dataset items whose prompt is replaced by a long one. Required.'),
+  prompt_tokens: positiveRange('tokens').describe(
+    'Length of a long prompt, uniform in `[min, max]` tokens. Required.',
+  ),
+});
+
 function taskObject() {
   return z.strictObject({
     description: z.string().min(1).describe('What the task tests, in a sentence or two. Required.'),
@@ -98,24 +110,20 @@ function taskObject() {
       .boolean()
       .default(false)
       .describe(
-        'Turn on the simulator’s KV-capacity rule (a deviation from the reference, docs/deviations.md): a request goes only to an engine whose KV cache holds its prompt + completion, and waits in its agent’s queue until one is ACTIVE. Default: false (the reference’s dispatch).',
+        'Turn on the simulator’s KV-capacity rule (a deviation from the reference, docs/deviations.md): a request goes only to an engine that holds its prompt + completion — at most its KV capacity and its model’s max_model_len (configs/models/*.yaml) — and waits in its agent’s KV queue until one is ACTIVE; requests unfinished at the trial’s end count in the TTFT figures, censored at the end. Default: false (the reference’s dispatch).',
       ),
     long_prompts: z
-      .strictObject({
-        share: z
-          .number()
-          .min(0)
-          .max(1)
-          .describe(
-            'Fraction of each agent’s dataset items whose prompt is replaced by a long one. Required.',
-          ),
-        prompt_tokens: positiveRange('tokens').describe(
-          'Length of a long prompt, uniform in `[min, max]` tokens. Required.',
-        ),
-      })
+      .union([LongPromptsSchema, z.record(z.string(), LongPromptsSchema)])
       .optional()
       .describe(
-        'Long prompts: a seeded share of the items carry a prompt of this length (for every model of the agent). Needs `kv_capacity: true`. Default: none.',
+        'Long prompts: a seeded share of an agent’s items carry a prompt of this length (for every model of the agent). Either `{share, prompt_tokens}` for every agent or a map agent → `{share, prompt_tokens}` (e.g. only RAGAgent). Needs `kv_capacity: true`. Default: none.',
+      ),
+    simulation_overlay: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A simulation overlay file, relative to the task file: models added to the simulation config’s registry and MIG instance entries that replace its own (same shape as simulation_config.yaml; e.g. a long-context model on RAG’s 7g.40gb). Applied wherever the task runs (bench, train --task). Default: none.',
       ),
   });
 }
@@ -133,6 +141,16 @@ function taskSchemaFor(agents: readonly AgentName[]) {
         'long prompts without the KV-capacity rule would block an engine that cannot hold them for good',
         'add "kv_capacity: true" to the task',
       );
+    const lp = task.long_prompts;
+    if (lp && !('share' in lp))
+      for (const agent of Object.keys(lp))
+        if (!(agents as readonly string[]).includes(agent))
+          addConfigIssue(
+            ctx,
+            ['long_prompts', agent],
+            `${agent} is not an agent of the bench config`,
+            `use one of ${agents.join(', ')}`,
+          );
     const w = task.workload;
     const at = ['workload'];
     const coverRate = (spec: z.output<typeof RateSpec>, field: string) => {
@@ -197,8 +215,32 @@ export interface ResolvedTask {
   readonly workload: TaskWorkloadSpec;
   /** The simulator's KV-capacity rule (core/sim/kv-admission.ts). */
   readonly kvCapacity: boolean;
-  /** A seeded share of items with long prompts (core/workload/long-prompts.ts). */
-  readonly longPrompts?: { readonly share: number; readonly promptTokens: RangeTuple };
+  /** Per agent, a seeded share of its items with long prompts (core/workload/long-prompts.ts); absent: none. */
+  readonly longPrompts?: Readonly<Partial<Record<AgentName, LongPromptsPerAgent>>>;
+  /** Absolute path of the task's simulation overlay (`loadSimulationConfig`'s `overlay` option). */
+  readonly simulationOverlay?: string;
+}
+
+export interface LongPromptsPerAgent {
+  readonly share: number;
+  readonly promptTokens: RangeTuple;
+}
+
+function resolvedLongPrompts(
+  lp: TaskConfigYaml['long_prompts'],
+  agents: readonly AgentName[],
+): Partial<Record<AgentName, LongPromptsPerAgent>> | undefined {
+  if (!lp) return undefined;
+  const spec = (x: z.output<typeof LongPromptsSchema>): LongPromptsPerAgent => ({
+    share: x.share,
+    promptTokens: [x.prompt_tokens[0], x.prompt_tokens[1]],
+  });
+  const out: Partial<Record<AgentName, LongPromptsPerAgent>> = {};
+  for (const agent of agents) {
+    const x = 'share' in lp ? (lp as z.output<typeof LongPromptsSchema>) : lp[agent];
+    if (x) out[agent] = spec(x);
+  }
+  return out;
 }
 
 function perAgent(spec: z.output<typeof RateSpec>, agents: readonly AgentName[]) {
@@ -223,6 +265,11 @@ function mergedWorkloads(
   return out;
 }
 
+/** The options that load the simulation config as a task runs it (its overlay, if any): the one place they come from. */
+export function taskSimulationOptions(task: ResolvedTask | undefined): { overlay?: string } {
+  return task?.simulationOverlay !== undefined ? { overlay: task.simulationOverlay } : {};
+}
+
 /** Reads and validates a task file and the bench config it names. */
 export function loadTaskConfig(file: string): ResolvedTask {
   const text = readConfigText(file, 'check the path; the suite lives in configs/tasks/');
@@ -245,20 +292,29 @@ export function loadTaskConfig(file: string): ResolvedTask {
       : {}),
   };
   const name = file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
+  const longPrompts = resolvedLongPrompts(task.long_prompts, base.agents);
+  const overlay =
+    task.simulation_overlay === undefined
+      ? undefined
+      : isAbsolute(task.simulation_overlay)
+        ? task.simulation_overlay
+        : resolve(dirname(file), task.simulation_overlay);
+  // The overlay's own shape is checked here (config check, bench and train alike); its fit against a simulation
+  // config when the task runs (loadSimulationConfig's overlay option).
+  if (overlay !== undefined)
+    parseYamlConfig(
+      overlay,
+      readConfigText(overlay, `check simulation_overlay in ${file} (a path relative to the task file)`),
+      simulationOverlaySchema,
+    );
   return {
     name,
     file,
     description: task.description.trim(),
     bench,
     kvCapacity: task.kv_capacity,
-    ...(task.long_prompts
-      ? {
-          longPrompts: {
-            share: task.long_prompts.share,
-            promptTokens: [task.long_prompts.prompt_tokens[0], task.long_prompts.prompt_tokens[1]],
-          },
-        }
-      : {}),
+    ...(longPrompts ? { longPrompts } : {}),
+    ...(overlay ? { simulationOverlay: overlay } : {}),
     workload:
       w.kind === 'patterns'
         ? { kind: 'patterns' }

@@ -101,7 +101,10 @@ export function computeReward(cfg: RewardConfig, input: RewardInput): RewardBrea
   let totalTokens = 0;
   let weightedTokens = 0;
   const psi: number[] = [];
-  input.agents.forEach((agent, k) => {
+  // A plain loop, not forEach: the running sums above would be captured by the callback, and every update of a
+  // captured double allocates a heap number (a few per request per step, most of this function's cost).
+  for (let k = 0; k < input.agents.length; k++) {
+    const agent = input.agents[k]!;
     let sum = 0;
     // Kept beside `sum` (not instead of it) so the reward itself is computed exactly as before.
     let ttftSum = 0;
@@ -146,7 +149,7 @@ export function computeReward(cfg: RewardConfig, input: RewardInput): RewardBrea
     penalty += alpha * psiK;
     ttftPenalty += (alpha * ttftSum) / (n + REWARD_EPSILON);
     tpotPenalty += (alpha * tpotSum) / (n + REWARD_EPSILON);
-  });
+  }
   const quality = useQualityBonus ? weightedTokens / (totalTokens + REWARD_EPSILON) : 0;
   const affinity = cfg.useAffinityBonus
     ? affinityRaw(input.gpuEngines, input.agents.length) * cfg.affinityBonusWeight

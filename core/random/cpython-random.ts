@@ -9,7 +9,6 @@ import { MigflowError } from '../errors.js';
 import { glibcLog } from './glibc-log.js';
 import { Mt19937 } from './mt19937.js';
 
-const TWO_PI = 2 * Math.PI;
 /** 4·e^−0.5/√2, CPython's NV_MAGICCONST. */
 const NV_MAGICCONST = (4 * Math.exp(-0.5)) / Math.sqrt(2.0);
 const TWO_POW_26 = 67108864.0;
@@ -33,24 +32,30 @@ export function seedWords(seed: number | bigint): Uint32Array {
 export class CPythonRandom {
   private readonly mt = new Mt19937();
   /**
-   * `gauss_next`: the second value of the last Box–Muller pair, handed out by the next `gauss` call when
-   * `hasGaussNext`. Kept as a plain number with a flag (not `number | undefined`) so that storing it never boxes.
+   * `gauss_next` and its flag: [0] is 1 when `gaussPair[1]` (the second value of the last Box–Muller pair) is
+   * handed out by the next `gauss` call. Both live in the WebAssembly kernel that draws the pairs (views of its
+   * memory, so nothing boxes), which also draws whole runs of latency draws with the same cache (`gaussRun`).
    */
-  private hasGaussNext = false;
-  /**
-   * [cosine half of the pair just drawn, `gauss_next`]. A typed array, not number fields: a field first holding
-   * 0 (a small integer) can end up boxing every double stored in it, one allocation per draw.
-   */
-  private readonly gaussPair = new Float64Array(2);
+  private readonly hasGaussNext: Int32Array;
+  /** [cosine half of the pair just drawn, `gauss_next`]. */
+  private readonly gaussPair: Float64Array;
+  /** The draws of the last `gaussRun`. */
+  readonly runDraws: Float64Array;
+  /** [the clock after the last `gaussRun`]. */
+  readonly runClockS: Float64Array;
 
   constructor(seed: number | bigint) {
+    this.hasGaussNext = this.mt.gaussHasNext;
+    this.gaussPair = this.mt.gaussPairValues;
+    this.runDraws = this.mt.runDraws;
+    this.runClockS = this.mt.runClockS;
     this.seed(seed);
   }
 
   /** `random.seed(a)` for an int a (version 2 semantics on ints: the absolute value's words). */
   seed(seed: number | bigint): void {
     this.mt.initByArray(seedWords(seed));
-    this.hasGaussNext = false;
+    this.hasGaussNext[0] = 0;
   }
 
   /** One raw 32-bit output. */
@@ -168,21 +173,25 @@ export class CPythonRandom {
    * allocation per latency draw); the pair itself is computed out of line.
    */
   gauss(mu: number, sigma: number): number {
-    if (this.hasGaussNext) {
-      this.hasGaussNext = false;
+    if (this.hasGaussNext[0] !== 0) {
+      this.hasGaussNext[0] = 0;
       return mu + this.gaussPair[1]! * sigma;
     }
-    this.drawGaussPair();
-    this.hasGaussNext = true;
+    // random()·2π, then √(−2·log(1 − random())), times its cos and sin: in the kernel, equal bit for bit to
+    // Math.cos, Math.sin and glibcLog (kernels/normal.c).
+    this.mt.gaussPair();
+    this.hasGaussNext[0] = 1;
     return mu + this.gaussPair[0]! * sigma;
   }
 
-  /** Draws a Box–Muller pair into `gaussPair` (cosine half, then sine half). */
-  private drawGaussPair(): void {
-    const x2pi = this.random() * TWO_PI;
-    const g2rad = Math.sqrt(-2.0 * glibcLog(1.0 - this.random()));
-    this.gaussPair[0] = Math.cos(x2pi) * g2rad;
-    this.gaussPair[1] = Math.sin(x2pi) * g2rad;
+  /**
+   * What `maxDraws` (≤ `runDraws.length`) calls `Math.max(gauss(mu, sigma), 0)` return, each added to a clock
+   * starting at `clockS`, stopping early once the clock reaches `stopS` (checked before each draw): the draws in
+   * `runDraws`, the clock after them in `runClockS[0]`. Returns how many were drawn. One call into the kernel
+   * instead of one per draw: the simulator's runs of pure decode iterations.
+   */
+  gaussRun(mu: number, sigma: number, clockS: number, stopS: number, maxDraws: number): number {
+    return this.mt.gaussRun(mu, sigma, clockS, stopS, maxDraws);
   }
 
   /** Kinderman–Monahan ratio-of-uniforms normal (does not touch the gauss cache). */

@@ -25,6 +25,11 @@ export interface RecoverySummary {
 export interface AgentMetrics {
   readonly agent: string;
   readonly completedRequests: number;
+  /**
+   * Requests not finished when the trial ended (after its flush), counted in the TTFT figures with their wait
+   * censored at the end. Present only under the KV-capacity rule, whose parked requests may never be served.
+   */
+  readonly unfinishedRequests?: number;
   /** P25/50/75/99, seconds. */
   readonly ttftPercentilesS: readonly number[];
   readonly meanTtftS: number;

@@ -310,11 +310,15 @@ export function reportPolicies(
   });
 }
 
-/** Mean TTFT over all agents' completed requests (the agents weighted by how many they completed). */
+/**
+ * Mean TTFT over all agents' counted requests (the agents weighted by how many each counts: its completed ones plus,
+ * under the KV-capacity rule, its unfinished ones, which its mean includes censored).
+ */
 export function meanTtft(entry: BenchEntry): number {
-  const done = entry.agents.reduce((s, a) => s + a.completedRequests, 0);
+  const counted = (a: BenchEntry['agents'][number]) => a.completedRequests + (a.unfinishedRequests ?? 0);
+  const done = entry.agents.reduce((s, a) => s + counted(a), 0);
   if (done === 0) return Number.NaN;
-  return entry.agents.reduce((s, a) => s + a.meanTtftS * a.completedRequests, 0) / done;
+  return entry.agents.reduce((s, a) => s + a.meanTtftS * counted(a), 0) / done;
 }
 
 export function reconfigurations(entry: BenchEntry): number {

@@ -43,6 +43,7 @@ export function clusterSpecFromConfig(
         model: e.model,
         maxBatchedTokens: e.maxBatchedTokens,
         kvCapacityTokens: e.kvCapacityTokens,
+        ...(e.maxModelLen !== undefined ? { maxModelLen: e.maxModelLen } : {}),
         restartTimeS: e.restartTimeS,
         prefill: e.prefill,
         tpot: e.tpot,

@@ -9,7 +9,7 @@ import { EngineStatus, RequestState } from './constants.js';
 import type { SimEngine } from './entities/engine.js';
 import type { SimRequest } from './entities/request.js';
 import { sampleLinearS } from './latency.js';
-import type { SimRng } from './ports.js';
+import { drawsLatencyRuns, type SimRng } from './ports.js';
 import type { ShutdownPlan } from './reconfig-plan.js';
 
 /** What the caller must schedule at `engine.clockS` after a step. */
@@ -173,6 +173,22 @@ function decodeSpan(engine: SimEngine, rng: SimRng): number {
     k = 1;
   }
   const n4 = n & ~3;
+  if (drawsLatencyRuns(rng)) {
+    // The stream draws the run (up to its buffer's length at a time); each request then adds the run's durations
+    // in iteration order, the same additions in the same order as one iteration at a time.
+    const draws = rng.runDraws;
+    const cap = draws.length;
+    while (k < maxIterations && clockS < stopS) {
+      const left = maxIterations - k;
+      const m = rng.gaussRun(mean, sigma, clockS, stopS, Math.min(left, cap));
+      clockS = rng.runClockS[0]!;
+      addRun(decodeTimesS, n, draws, m);
+      k += m;
+    }
+    engine.clockS = clockS;
+    engine.finishedCount += batch.advance(k);
+    return k;
+  }
   // The first pass always runs (the caller stepped only because the clock is before the stop).
   while (k < maxIterations && clockS < stopS) {
     const durationS = Math.max(rng.gauss(mean, sigma), 0);
@@ -191,6 +207,69 @@ function decodeSpan(engine: SimEngine, rng: SimRng): number {
   engine.clockS = clockS;
   engine.finishedCount += batch.advance(k);
   return k;
+}
+
+/**
+ * decodeTimesS[i] += draws[0], += draws[1], … += draws[m − 1] for each of the n requests: each sum in iteration
+ * order (as the reference adds), the requests' chains of additions interleaved.
+ */
+function addRun(decodeTimesS: Float64Array, n: number, draws: Float64Array, m: number): void {
+  const n8 = n & ~7;
+  let i = 0;
+  // Eight requests at a time: eight independent chains keep both floating-point adders busy, and each draw is
+  // loaded once per eight requests.
+  for (; i < n8; i += 8) {
+    let t0 = decodeTimesS[i]!;
+    let t1 = decodeTimesS[i + 1]!;
+    let t2 = decodeTimesS[i + 2]!;
+    let t3 = decodeTimesS[i + 3]!;
+    let t4 = decodeTimesS[i + 4]!;
+    let t5 = decodeTimesS[i + 5]!;
+    let t6 = decodeTimesS[i + 6]!;
+    let t7 = decodeTimesS[i + 7]!;
+    for (let j = 0; j < m; j++) {
+      const d = draws[j]!;
+      t0 += d;
+      t1 += d;
+      t2 += d;
+      t3 += d;
+      t4 += d;
+      t5 += d;
+      t6 += d;
+      t7 += d;
+    }
+    decodeTimesS[i] = t0;
+    decodeTimesS[i + 1] = t1;
+    decodeTimesS[i + 2] = t2;
+    decodeTimesS[i + 3] = t3;
+    decodeTimesS[i + 4] = t4;
+    decodeTimesS[i + 5] = t5;
+    decodeTimesS[i + 6] = t6;
+    decodeTimesS[i + 7] = t7;
+  }
+  if (i + 4 <= n) {
+    let t0 = decodeTimesS[i]!;
+    let t1 = decodeTimesS[i + 1]!;
+    let t2 = decodeTimesS[i + 2]!;
+    let t3 = decodeTimesS[i + 3]!;
+    for (let j = 0; j < m; j++) {
+      const d = draws[j]!;
+      t0 += d;
+      t1 += d;
+      t2 += d;
+      t3 += d;
+    }
+    decodeTimesS[i] = t0;
+    decodeTimesS[i + 1] = t1;
+    decodeTimesS[i + 2] = t2;
+    decodeTimesS[i + 3] = t3;
+    i += 4;
+  }
+  for (; i < n; i++) {
+    let t = decodeTimesS[i]!;
+    for (let j = 0; j < m; j++) t += draws[j]!;
+    decodeTimesS[i] = t;
+  }
 }
 
 /** Hands over the stored shutdown plan, once: the caller schedules SHUTDOWN_COMPLETE with it. */

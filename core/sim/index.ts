@@ -72,6 +72,7 @@ export type {
   HardwareProfile,
   InitialEngineSpec,
   LatencyParams,
+  LatencyRunRng,
   SimAgentSpec,
   SimClusterSpec,
   SimGpuSpec,

@@ -13,6 +13,23 @@ export interface SimRng {
   gauss(mu: number, sigma: number): number;
 }
 
+/**
+ * A stream that also draws whole runs of latency draws in one call (`CPythonRandom` does, in WebAssembly): what
+ * `maxDraws` calls `Math.max(gauss(mu, sigma), 0)` would return, each added to a clock from `clockS`, stopping once
+ * the clock reaches `stopS` (checked before each draw). The draws land in `runDraws`, the clock after them in
+ * `runClockS[0]`; returns how many. `maxDraws` is at most `runDraws.length`. Same draws, same order, same cache.
+ */
+export interface LatencyRunRng extends SimRng {
+  gaussRun(mu: number, sigma: number, clockS: number, stopS: number, maxDraws: number): number;
+  readonly runDraws: Float64Array;
+  readonly runClockS: Float64Array;
+}
+
+/** Whether `rng` draws runs itself (else the simulator calls `gauss` once per iteration). */
+export function drawsLatencyRuns(rng: SimRng): rng is LatencyRunRng {
+  return typeof (rng as Partial<LatencyRunRng>).gaussRun === 'function';
+}
+
 /** Linear latency model `max(0, Normal(alpha + beta·x, sigma))` fitted by profiling. Seconds. */
 export interface LatencyParams {
   readonly alpha: number;
@@ -27,6 +44,8 @@ export interface EngineProfileParams {
   readonly maxBatchedTokens: number;
   /** floor(kv_cache_GB × 1048576 / kv_per_token_KB). */
   readonly kvCapacityTokens: number;
+  /** The model's vLLM `max_model_len` (longest prompt + completion it accepts); only the KV-capacity rule reads it. */
+  readonly maxModelLen?: number;
   readonly restartTimeS: number;
   readonly prefill: LatencyParams;
   readonly tpot: LatencyParams;

@@ -4,8 +4,9 @@ import { BASELINE_POLICIES, qas } from '../../core/control/index.js';
 
 /**
  * The property that makes `hard` hard (docs/tasks.md): at its shipped length and seed, an adaptive policy beats every
- * static layout of the registry on mean TTFT for both agents. If a change to the simulator or the policies breaks
- * it, the task has to be redesigned, not relabelled.
+ * static layout of the registry on mean TTFT for both agents — with the load swap and RAG's long prompts that only a
+ * RAG 7g.40gb with the long-context model holds, unfinished requests counted (censored at the trial's end). If a
+ * change to the simulator or the policies breaks it, the task has to be redesigned, not relabelled.
  */
 describe('the hard task', () => {
   it('an adaptive policy (QAS) beats every static layout on mean TTFT for both agents', () => {

@@ -7,7 +7,7 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEntry } from '../../../contracts/index.js';
-import { taskFiles } from '../../bench/index.js';
+import { taskContentFiles } from '../../bench/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
 import { loadSimulationConfig } from '../../config/index.js';
@@ -70,7 +70,7 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
         ...tokenFiles,
         ...(t.checkpoint ? [join(t.checkpoint, 'checkpoint.json'), join(t.checkpoint, 'tensors.bin')] : []),
         ...(t.trace ? [t.trace.file] : []),
-        ...(t.task ? taskFiles([t.task]) : []),
+        ...(t.task ? taskContentFiles(t.task) : []),
       ],
     };
   },

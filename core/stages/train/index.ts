@@ -69,7 +69,10 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
     // Validates the simulation config up front and names the token files the policy depends on.
     const tokenFiles = t.syntheticTokens ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
     // A task enters by content: its file and the bench config it starts from.
-    const taskFiles = t.task ? [t.task, loadTaskConfig(t.task).bench.file] : [];
+    const task = t.task ? loadTaskConfig(t.task) : undefined;
+    const taskFiles = task
+      ? [task.file, task.bench.file, ...(task.simulationOverlay ? [task.simulationOverlay] : [])]
+      : [];
     // A warm start's teacher and a held-out evaluation's traces read the bench config (a task's own with a task).
     // The evaluation settings themselves are in the training config (file and overrides), both already in the key.
     const evaluation = readTrainingConfig(t.trainingConfig, t.overrides).training.evaluation;

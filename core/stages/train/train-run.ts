@@ -51,6 +51,7 @@ import {
   type ResolvedTrainingConfig,
   readConfigText,
   readTrainingConfig,
+  taskSimulationOptions,
 } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import {
@@ -351,7 +352,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const log = o.log ?? (() => {});
   const runDir = resolve(o.runDir);
   const { training, yaml } = readTrainingConfig(o.trainingConfigPath, o.overrides);
-  const simulation = loadSimulationConfig(o.simulationConfigPath);
+  // A task's simulation overlay (e.g. hard's long-context model) is part of the cluster its episodes run on.
+  const simulation = loadSimulationConfig(
+    o.simulationConfigPath,
+    taskSimulationOptions(o.task ? loadTaskConfig(o.task) : undefined),
+  );
   checkTrainingCoversSimulation(training, simulation);
   const seed = o.seed ?? 0;
   const totalSteps = o.totalSteps ?? training.totalTimesteps;

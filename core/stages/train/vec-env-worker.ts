@@ -4,7 +4,7 @@
  * reset, step, and, during the PPO update, gradient shards on the shared memory (migflow's kernels: no tfjs backend).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { parseSimulationConfig, parseTrainingConfig } from '../../config/index.js';
+import { parseSimulationConfig, parseTrainingConfig, taskSimulationOptions } from '../../config/index.js';
 import {
   resetTrainEnv,
   ShardComputer,
@@ -28,7 +28,11 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
   const port = parentPort!;
   const send = (m: EnvWorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   const training = parseTrainingConfig(spec.trainingConfigFile, spec.trainingConfigYaml);
-  const simulation = parseSimulationConfig(spec.simulationConfigFile, spec.simulationConfigYaml);
+  const simulation = parseSimulationConfig(
+    spec.simulationConfigFile,
+    spec.simulationConfigYaml,
+    taskSimulationOptions(spec.task),
+  );
   const env = createTrainEnv({
     simulation,
     training,

@@ -19,8 +19,10 @@ describe('migflow config check', () => {
     const r = await check([]);
     expect(r.exitCode).toBe(0);
     const ok = r.stdout.split('\n').filter((l) => l.startsWith('ok '));
-    expect(ok).toHaveLength(10);
+    expect(ok).toHaveLength(11);
     expect(ok.filter((l) => /tasks\/(easy|medium|hard)\.yaml$/.test(l))).toHaveLength(3);
+    // hard's simulation overlay, checked against the shipped simulation config.
+    expect(ok.filter((l) => /tasks\/overlays\/long-context-rag\.yaml$/.test(l))).toHaveLength(1);
   });
 
   it('names the file, the field with its line, what was found and the fix, and exits 1', async () => {

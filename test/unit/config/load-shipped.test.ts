@@ -69,7 +69,7 @@ describe('shipped config files', () => {
   it('every model file loads, serves the model it is named after, and carries the batch budget', () => {
     const dir = join(CONFIGS, 'models');
     const files = listModelConfigFiles(dir);
-    expect(files).toHaveLength(10);
+    expect(files).toHaveLength(11);
     for (const f of files) {
       const cfg = loadModelConfig(join(dir, f));
       expect(cfg.maxNumBatchedTokens).toBeGreaterThan(0);

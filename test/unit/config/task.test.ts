@@ -69,7 +69,33 @@ describe('task configs', () => {
       ),
     );
     expect(t.kvCapacity).toBe(true);
-    expect(t.longPrompts).toEqual({ share: 0.05, promptTokens: [40000, 64000] });
+    // The all-agents form gives every agent the same spec.
+    const spec = { share: 0.05, promptTokens: [40000, 64000] };
+    expect(t.longPrompts).toEqual({ CodingAgent: spec, RAGAgent: spec });
+    const rag = loadTaskConfig(
+      taskFile(
+        `description: x\nbench_config: ${join(process.cwd(), 'configs/bench_config.yaml')}\nworkload: {kind: patterns}\nkv_capacity: true\nlong_prompts:\n  RAGAgent: {share: 0.02, prompt_tokens: [40000, 100000]}\n`,
+      ),
+    );
+    expect(rag.longPrompts).toEqual({ RAGAgent: { share: 0.02, promptTokens: [40000, 100000] } });
+  });
+
+  it('per-agent long prompts name agents of the bench config; an overlay must exist and have the overlay shape', () => {
+    const bc = join(process.cwd(), 'configs/bench_config.yaml');
+    const head = `description: x\nbench_config: ${bc}\nworkload: {kind: patterns}\nkv_capacity: true\n`;
+    expect(() =>
+      loadTaskConfig(
+        taskFile(`${head}long_prompts:\n  RagAgent: {share: 0.02, prompt_tokens: [40000, 100000]}\n`),
+      ),
+    ).toThrow(
+      /mine\.yaml: long_prompts\.RagAgent \(line 6\): RagAgent is not an agent of the bench config.* — fix: use one of CodingAgent, RAGAgent/,
+    );
+    expect(() => loadTaskConfig(taskFile(`${head}simulation_overlay: nowhere.yaml\n`))).toThrow(
+      /nowhere\.yaml.*check simulation_overlay in .*mine\.yaml/,
+    );
+    const t = loadTaskConfig('configs/tasks/hard.yaml');
+    expect(t.simulationOverlay).toMatch(/configs\/tasks\/overlays\/long-context-rag\.yaml$/);
+    expect(t.longPrompts).toEqual({ RAGAgent: { share: 0.01, promptTokens: [40000, 64000] } });
   });
 
   it('errors name the file, the field with its line, and the fix', () => {

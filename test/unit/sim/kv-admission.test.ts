@@ -90,7 +90,7 @@ describe('KV-capacity rule', () => {
     const st = state();
     const r = new SimRequest(0, Coding, 3, 120);
     expect(() => dispatch(st, st.agents[Coding]!, r, new Successors())).toThrow(
-      /needs more KV cache than any MIG profile configured for it holds.*kv_cache_GB/,
+      /is longer than any engine configured for CodingAgent holds.*kv_cache_GB/,
     );
   });
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticTokenTables, withLongPrompts } from '../../../core/workload/index.js';
 
-const spec = { share: 0.05, promptTokens: [40_000, 64_000] as const };
+const one = { share: 0.05, promptTokens: [40_000, 64_000] as const };
+const spec = { CodingAgent: one, RAGAgent: one };
 
 describe('long prompts', () => {
   const base = syntheticTokenTables(77);
@@ -29,8 +30,18 @@ describe('long prompts', () => {
     expect(withLongPrompts(base, spec, 78)('CodingAgent', 'x').promptTokens).not.toEqual(a);
   });
 
+  it('per agent: only the agents with a spec change, and theirs as in the all-agents form', () => {
+    const ragOnly = withLongPrompts(base, { RAGAgent: one }, 77);
+    expect(ragOnly('CodingAgent', 'qwen2.5-coder-14b-instruct')).toBe(
+      base('CodingAgent', 'qwen2.5-coder-14b-instruct'),
+    );
+    expect(Array.from(ragOnly('RAGAgent', 'qwen2.5-3b-instruct').promptTokens)).toEqual(
+      Array.from(tables('RAGAgent', 'qwen2.5-3b-instruct').promptTokens),
+    );
+  });
+
   it('share 0 changes nothing', () => {
-    const none = withLongPrompts(base, { share: 0, promptTokens: [40_000, 64_000] }, 77);
+    const none = withLongPrompts(base, { RAGAgent: { share: 0, promptTokens: [40_000, 64_000] } }, 77);
     expect(Array.from(none('RAGAgent', 'm').promptTokens)).toEqual(
       Array.from(base('RAGAgent', 'm').promptTokens),
     );

@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { loadTaskConfig } from '../../../core/config/index.js';
+import { loadSimulationConfig, loadTaskConfig, taskSimulationOptions } from '../../../core/config/index.js';
 import { NO_ACTION } from '../../../core/mig/index.js';
 import { createTrainEnv, trainStage } from '../../../core/stages/train/index.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
-import { SHIPPED_TRAIN_REQUEST, sim2, training } from '../rl/setup.js';
+import { SHIPPED_TRAIN_REQUEST, training } from '../rl/setup.js';
 
 describe('training on a task of the suite', () => {
   it('the train stage builds its environments on the task’s traffic', () => {
+    const task = loadTaskConfig('configs/tasks/hard.yaml');
     const env = createTrainEnv({
-      simulation: sim2,
+      // The task's cluster: the simulation config with hard's overlay (the long-context model on RAG's 7g).
+      simulation: loadSimulationConfig('configs/simulation_config.yaml', taskSimulationOptions(task)),
       training,
       tokens: syntheticTokenTables(0),
       runSeed: 3,
       envIndex: 0,
       stepLogs: false,
-      task: loadTaskConfig('configs/tasks/hard.yaml'),
+      task,
     });
     env.reset(0);
     for (let i = 0; i < 4; i++) {
@@ -34,6 +36,9 @@ describe('training on a task of the suite', () => {
     expect(plain.inputFiles).not.toContain('configs/tasks/hard.yaml');
     expect(onTask.inputFiles).toContain('configs/tasks/hard.yaml');
     expect(onTask.inputFiles!.some((f) => f.endsWith('configs/bench_config.yaml'))).toBe(true);
+    expect(onTask.inputFiles!.some((f) => f.endsWith('configs/tasks/overlays/long-context-rag.yaml'))).toBe(
+      true,
+    );
     expect(onTask.inputs).toMatchObject({ task: true });
   });
 });

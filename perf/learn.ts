@@ -22,7 +22,7 @@
  *
  * Timing runs belong under `flock /work/coord/bench.lock`; `loadAverage` says how shared the machine was.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -156,6 +156,44 @@ function row(r: TrialResult): Row {
   };
 }
 
+/**
+ * What PPO did to the policy, per update (logs/updates.jsonl and logs/rollouts.jsonl): how far each update moved it
+ * (approximate KL, clip fraction), its entropy, the critic's fit, and on the rollout before it how sure the policy was
+ * where the mask left it a choice and how often it acted. Empty for runs written before the rollout log existed.
+ */
+function ppoTrace(): Record<string, number | undefined>[] {
+  const read = (file: string) => {
+    const path = join(runDir, 'logs', file);
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, number>);
+  };
+  const rollouts = new Map(read('rollouts.jsonl').map((r) => [r.update, r]));
+  return read('updates.jsonl').map((u) => {
+    const r = rollouts.get(u.update);
+    return {
+      update: u.update,
+      steps: u.steps,
+      approxKl: u.approxKl,
+      clipFraction: u.clipFraction,
+      entropy: -u.entropyLoss!,
+      valueLoss: u.valueLoss,
+      explainedVariance: u.explainedVariance,
+      ...(r
+        ? {
+            choiceShare: r.choiceShare,
+            choiceMaxProb: r.choiceMaxProb,
+            actedShare: r.actedShare,
+            advantageStd: r.advantageStd,
+            valueLossBefore: r.valueLossBefore,
+          }
+        : {}),
+    };
+  });
+}
+
 const ckDir = join(runDir, 'checkpoints');
 const checkpointNames = readdirSync(ckDir)
   .map((n) => ({ name: n, steps: Number(/^rl_model_(\d+)_steps$/.exec(n)?.[1]) }))
@@ -191,12 +229,19 @@ function benchUnder(start: BenchStartRule) {
       targetMet: aheadOnReward && within10,
     };
   });
+  // With a warm start, rl_model_0_steps is the clone before any PPO update: did PPO change what the policy does?
+  const clone = checkpoints.find((c) => c.steps === 0);
+  const sameRewardAsClone = clone
+    ? checkpoints.filter((c) => c.steps > 0 && c.reward === clone.reward).map((c) => c.checkpoint)
+    : null;
   return {
     start,
     benchWallS: (performance.now() - wall0) / 1000,
     baselines,
     bestBaseline: best[0],
     checkpoints,
+    /** Checkpoints after PPO updates whose bench reward equals the clone's to the last bit (null: no warm start). */
+    sameRewardAsClone,
     targetMet: checkpoints.some((c) => c.targetMet),
   };
 }
@@ -238,6 +283,8 @@ process.stdout.write(
         backend: trained.backend,
       },
       benchWallS: (performance.now() - benchWall0) / 1000,
+      /** Per PPO update: KL, clip fraction, entropy, critic fit, and the rollout's confidence and acting share. */
+      ppo: ppoTrace(),
       /** Per start rule: own = the reference's bench; common = one start for every policy (a deviation). */
       byStartRule,
       targetMet: Object.fromEntries(startRules.map((r) => [r, byStartRule[r]!.targetMet])),

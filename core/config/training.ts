@@ -155,6 +155,22 @@ export const trainingConfigSchema = z
               .describe(
                 "the first N updates fit only the critic, the actor frozen (for a warm start: the critic learns the cloned policy's values before its advantages steer the actor); default 0",
               ),
+            clone_label_smoothing: z
+              .number()
+              .min(0)
+              .max(0.5, 'must be at most 0.5 (the teacher keeps most of the probability)')
+              .default(0)
+              .describe(
+                "warm start: label smoothing of the behaviour cloning, the target (1 − ε) on the teacher's action and ε spread over the allowed actions, so the clone keeps exploring (its argmax stays the teacher's); default 0 (plain cross-entropy)",
+              ),
+            teacher_anchor_steps: z
+              .number()
+              .int()
+              .min(0)
+              .default(0)
+              .describe(
+                "warm start: after every PPO update, this many Adam steps of behaviour cloning on the teacher's demonstrations (batch 256, lr 1e-3) pull the actor back towards its teacher (DAPG-style); needs --warm-start (a resume reads the run's warm-start/demonstrations.bin); default 0 (none)",
+              ),
             net_arch: z
               .object({
                 pi: z
@@ -383,6 +399,10 @@ export interface PpoConfig {
   readonly targetKl?: number;
   /** Updates at the start that fit only the critic (the actor frozen); 0 = none. */
   readonly criticWarmupUpdates: number;
+  /** Warm start: label smoothing ε of the behaviour cloning; 0 = none. */
+  readonly cloneLabelSmoothing: number;
+  /** Warm start: Adam steps of behaviour cloning after every PPO update; 0 = none. */
+  readonly teacherAnchorSteps: number;
   readonly netArch: { readonly pi: readonly number[]; readonly vf: readonly number[] };
 }
 
@@ -463,6 +483,8 @@ function resolve(file: string, t: Parsed): ResolvedTrainingConfig {
       maxEntCoef: p.max_ent_coef,
       ...(p.target_kl === undefined ? {} : { targetKl: p.target_kl }),
       criticWarmupUpdates: p.critic_warmup_updates,
+      cloneLabelSmoothing: p.clone_label_smoothing,
+      teacherAnchorSteps: p.teacher_anchor_steps,
       netArch: { pi: p.net_arch.pi, vf: p.net_arch.vf },
     },
     actionCooldownSteps: t.action_mask.action_cooldown,

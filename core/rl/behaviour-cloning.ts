@@ -29,6 +29,14 @@ export interface CloneOptions {
   readonly learningRate: number;
   /** Seed of the minibatch shuffling. */
   readonly seed: number;
+  /**
+   * Label smoothing ε (training.PPO.clone_label_smoothing; absent or 0 = plain cross-entropy): the target is
+   * (1 − ε) on the teacher's action and ε spread evenly over the actions the mask allows (the teacher's included).
+   * The clone's most probable action stays the teacher's, but it keeps about ε of its probability on the others,
+   * so PPO's sampled rollouts still try them: a clone fitted to one-hot targets puts probability ≈ 1 on the
+   * teacher's action at every choice and PPO never sees an alternative.
+   */
+  readonly labelSmoothing?: number;
 }
 
 export interface CloneStats {
@@ -41,6 +49,32 @@ export interface CloneStats {
   readonly accuracy: number;
   /** Share of demonstrations whose teacher action is NO_ACTION (index 0): what always doing nothing would score. */
   readonly noActionShare: number;
+  /** After cloning, over the demonstrations whose mask allows more than one action: mean largest probability. */
+  readonly choiceMaxProb: number;
+  /** The label smoothing the fit used (0 = none). */
+  readonly labelSmoothing: number;
+}
+
+/**
+ * The cloning loss: mean cross-entropy of the (optionally smoothed) teacher target under the masked distribution.
+ * With ε = 0 it is exactly −mean log p(teacher action).
+ */
+export function cloneLoss(
+  maskedLogits: tf.Tensor2D,
+  masks: tf.Tensor2D,
+  actions: tf.Tensor1D,
+  labelSmoothing: number,
+): tf.Scalar {
+  // No tidy of its own: it runs inside variableGrads, whose tape needs the intermediates (the caller tidies).
+  const teacher = logProbOf(maskedLogits, actions);
+  if (labelSmoothing === 0) return tf.neg(tf.mean(teacher)) as tf.Scalar;
+  const valid = tf.cast(masks, 'float32');
+  // Mean log-probability over the allowed actions (the masked ones' −1e8 logits are left out, not summed).
+  const logp = tf.logSoftmax(maskedLogits);
+  const uniform = tf.div(tf.sum(tf.where(masks.cast('bool'), logp, tf.zerosLike(logp)), 1), tf.sum(valid, 1));
+  return tf.neg(
+    tf.mean(tf.add(tf.mul(teacher, 1 - labelSmoothing), tf.mul(uniform, labelSmoothing))),
+  ) as tf.Scalar;
 }
 
 /**
@@ -73,7 +107,7 @@ function rows(d: Demonstrations, idx: Int32Array, obsSize: number, actionCount: 
 export function scoreDemonstrations(
   policy: ActorCriticPolicy,
   d: Demonstrations,
-): { loss: number; accuracy: number } {
+): { loss: number; accuracy: number; choiceMaxProb: number } {
   const { obsSize, actionCount } = policy.shape;
   const all = Int32Array.from({ length: d.count }, (_, i) => i);
   return tf.tidy(() => {
@@ -81,7 +115,11 @@ export function scoreDemonstrations(
     const masked = maskLogits(policy.logits(b.obs), b.masks);
     const loss = tf.neg(tf.mean(logProbOf(masked, b.actions))).dataSync()[0]!;
     const hits = tf.sum(tf.cast(tf.equal(tf.argMax(masked, 1), b.actions), 'float32')).dataSync()[0]!;
-    return { loss, accuracy: hits / d.count };
+    const choice = tf.greater(tf.sum(b.masks, 1), 1);
+    const choices = tf.sum(tf.cast(choice, 'float32')).dataSync()[0]!;
+    const maxProb = tf.where(choice, tf.max(tf.softmax(masked), 1), tf.zeros([d.count]));
+    const choiceMaxProb = choices === 0 ? Number.NaN : tf.sum(maxProb).dataSync()[0]! / choices;
+    return { loss, accuracy: hits / d.count, choiceMaxProb };
   });
 }
 
@@ -100,6 +138,10 @@ export function cloneBehaviour(policy: ActorCriticPolicy, d: Demonstrations, o: 
         `cloneBehaviour: demonstration ${r} takes action ${d.actions[r]}, which its mask forbids`,
       );
     }
+  }
+  const smoothing = o.labelSmoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing < 1)) {
+    throw new Error(`cloneBehaviour: labelSmoothing must be in [0, 1), got ${smoothing}`);
   }
   const before = scoreDemonstrations(policy, d);
   const actor = [
@@ -124,8 +166,7 @@ export function cloneBehaviour(policy: ActorCriticPolicy, d: Demonstrations, o: 
         tf.tidy(() => {
           const b = rows(d, idx, obsSize, actionCount);
           const { grads } = tf.variableGrads(
-            () =>
-              tf.neg(tf.mean(logProbOf(maskLogits(policy.logits(b.obs), b.masks), b.actions))) as tf.Scalar,
+            () => cloneLoss(maskLogits(policy.logits(b.obs), b.masks), b.masks, b.actions, smoothing),
             actor,
           );
           adam.step(
@@ -148,5 +189,7 @@ export function cloneBehaviour(policy: ActorCriticPolicy, d: Demonstrations, o: 
     lossAfter: after.loss,
     accuracy: after.accuracy,
     noActionShare: noAction / d.count,
+    choiceMaxProb: after.choiceMaxProb,
+    labelSmoothing: smoothing,
   };
 }

@@ -54,6 +54,7 @@ export {
 } from './ppo.js';
 export { SavableRng } from './rng.js';
 export { computeGae, RolloutBuffer } from './rollout-buffer.js';
+export { type RolloutDiagnostics, rolloutDiagnostics } from './rollout-diagnostics.js';
 export {
   constantSchedule,
   linearSchedule,
@@ -72,6 +73,7 @@ export { threadCpuS } from './thread-cpu.js';
 export {
   type EpisodeRecord,
   PpoTrainer,
+  type RolloutRecord,
   type TrainEnv,
   type TrainerConfig,
   type TrainerState,

@@ -25,6 +25,7 @@ import { ActorCriticPolicy } from './policy.js';
 import { NonFiniteUpdateError, type PpoHyperParams, type PpoUpdateStats, ppoUpdate } from './ppo.js';
 import { type RngState, SavableRng } from './rng.js';
 import { RolloutBuffer } from './rollout-buffer.js';
+import { type RolloutDiagnostics, rolloutDiagnostics } from './rollout-diagnostics.js';
 import { RolloutForward } from './rollout-forward.js';
 import { progressRemaining, type Schedule } from './schedule.js';
 import { type GradientShards, LocalGradientShards, ShardedPpoUpdater } from './sharded-update.js';
@@ -53,6 +54,14 @@ export interface TrainerConfig {
    * would push the clone away from its teacher; the critic first learns the clone's values from its own rollouts.
    */
   readonly criticWarmupUpdates?: number;
+  /**
+   * Teacher anchor (training.PPO.teacher_anchor_steps; absent or 0 = none): after every PPO update, this many Adam
+   * steps of behaviour cloning (minibatches of 256 drawn from the warm start's demonstrations, learning rate 1e-3)
+   * pull the actor back towards its teacher, as DAPG's and "PPO + BC"'s auxiliary cloning loss does. PPO can still
+   * move the actor where its advantages say so; where they are noise (the teacher's rare decisive actions, which
+   * cost reward at once and pay off later), the teacher's decisions stay. Needs a warm start.
+   */
+  readonly teacherAnchorSteps?: number;
   /** Appended to a divergence error: the config values behind the likely causes and what to change. */
   readonly divergenceHint?: string;
 }
@@ -82,6 +91,14 @@ export interface UpdateRecord extends PpoUpdateStats {
   readonly updateCpuS?: number;
   /** A critic warm-up update: the actor stayed as it was. */
   readonly criticOnly?: true;
+  /** With a teacher anchor: the cloning loss on its draw before and after its steps. */
+  readonly teacherAnchor?: { readonly lossBefore: number; readonly lossAfter: number };
+}
+
+/** One rollout's diagnostics, numbered like the update that follows it. */
+export interface RolloutRecord extends RolloutDiagnostics {
+  readonly update: number;
+  readonly steps: number;
 }
 
 export interface StepRecord {
@@ -101,6 +118,11 @@ export interface TrainerCallbacks {
   onStep?(s: StepRecord): void;
   onEpisode?(e: EpisodeRecord): void;
   onUpdate?(u: UpdateRecord): void;
+  /**
+   * The rollout's exploration and credit diagnostics (rollout-diagnostics.ts), before the update that learns from it;
+   * computed only when this callback is set, and read-only either way.
+   */
+  onRollout?(d: RolloutRecord): void;
   /**
    * Called after every step of all environments (`steps` env steps so far, `before` at the previous call); return
    * true to write a checkpoint now.
@@ -130,6 +152,10 @@ export class TrainingAbortedError extends Error {
 }
 
 const RECENT_EPISODES = 100;
+
+/** The teacher anchor's minibatch and learning rate: behaviour cloning's own (WARM_START_CLONE_DEFAULTS). */
+const ANCHOR_BATCH = 256;
+const ANCHOR_LEARNING_RATE = 1e-3;
 
 /** One environment's place in the loop. */
 interface EnvSlot {
@@ -180,6 +206,8 @@ export class PpoTrainer {
   readonly buffer: RolloutBuffer;
   readonly policyRng: SavableRng;
   readonly shuffleRng: SavableRng;
+  /** Draws the teacher anchor's demonstrations (its own stream: the other streams draw as without the anchor). */
+  private readonly anchorRng: SavableRng;
   steps = 0;
   episodes = 0;
   updates = 0;
@@ -237,6 +265,7 @@ export class PpoTrainer {
     });
     this.policyRng = new SavableRng(seeds.nextSeed());
     this.shuffleRng = new SavableRng(seeds.nextSeed());
+    this.anchorRng = new SavableRng(config.seed ^ 0xa2c40);
     this.slots = Array.from({ length: this.nEnvs }, freshSlot);
     this.batchObs = new Float32Array(this.nEnvs * obsSize);
     this.batchMasks = new Uint8Array(this.nEnvs * actionCount);
@@ -273,12 +302,30 @@ export class PpoTrainer {
       throw new Error('PpoTrainer.warmStart: only a fresh run can be warm-started (it has taken steps)');
     }
     const obsSize = this.env.observationLength;
-    const { actionCount } = this.env;
     if (this.normalizer) {
       for (let r = 0; r < raw.count; r++)
         this.normalizer.observe(raw.observations.subarray(r * obsSize, (r + 1) * obsSize));
     }
     this.demonstrations.push(raw);
+    const { observations, masks, actions, count } = this.clonedDemonstrations()!;
+    if (this.normalizer) {
+      for (let r = 0; r < count; r++) {
+        // A fresh array from clonedDemonstrations, never a shared one.
+        const row = observations.subarray(r * obsSize, (r + 1) * obsSize) as Float32Array<ArrayBuffer>;
+        this.normalizer.normalizeObs(row, row);
+      }
+    }
+    const stats = cloneBehaviour(this.policy, { observations, masks, actions, count }, options);
+    // The fused forward pass copies the weights when made; make it again from the cloned ones.
+    this.rollout = undefined;
+    return stats;
+  }
+
+  /** Every raw demonstration cloned so far, as one set (copies); undefined before any warm start. */
+  clonedDemonstrations(): Demonstrations | undefined {
+    if (this.demonstrations.length === 0) return undefined;
+    const obsSize = this.env.observationLength;
+    const { actionCount } = this.env;
     const count = this.demonstrations.reduce((n, d) => n + d.count, 0);
     const observations = new Float32Array(count * obsSize);
     const masks = new Uint8Array(count * actionCount);
@@ -290,16 +337,22 @@ export class PpoTrainer {
       actions.set(d.actions.subarray(0, d.count), at);
       at += d.count;
     }
-    if (this.normalizer) {
-      for (let r = 0; r < count; r++) {
-        const row = observations.subarray(r * obsSize, (r + 1) * obsSize);
-        this.normalizer.normalizeObs(row, row);
-      }
+    return { observations, masks, actions, count };
+  }
+
+  /**
+   * On a resume: the raw demonstrations the run was cloned from (as `clonedDemonstrations` gave them), for the
+   * teacher anchor. Nothing is refitted and the observation statistics are the checkpoint's.
+   */
+  restoreDemonstrations(raw: Demonstrations): void {
+    const obsSize = this.env.observationLength;
+    const { actionCount } = this.env;
+    if (raw.observations.length !== raw.count * obsSize || raw.masks.length !== raw.count * actionCount) {
+      throw new Error(
+        `PpoTrainer.restoreDemonstrations: rows of ${raw.observations.length / raw.count} observations and ${raw.masks.length / raw.count} actions, the environment has ${obsSize} and ${actionCount}`,
+      );
     }
-    const stats = cloneBehaviour(this.policy, { observations, masks, actions, count }, options);
-    // The fused forward pass copies the weights when made; make it again from the cloned ones.
-    this.rollout = undefined;
-    return stats;
+    this.demonstrations.splice(0, this.demonstrations.length, raw);
   }
 
   /**
@@ -535,6 +588,13 @@ export class PpoTrainer {
     } else {
       this.buffer.computeReturnsAndAdvantage(lastValues, dones, this.config.gamma, this.config.gaeLambda);
     }
+    if (this.callbacks.onRollout) {
+      this.callbacks.onRollout({
+        update: this.updates + 1,
+        steps: this.steps,
+        ...rolloutDiagnostics(this.policy, this.buffer),
+      });
+    }
     const remaining = progressRemaining(this.steps, this.config.totalSteps);
     const started = performance.now();
     const startedCpuS = threadCpuS();
@@ -561,6 +621,7 @@ export class PpoTrainer {
         throw this.divergence(err.quantity, { ...err.values }, err.epoch, err.minibatch);
       throw err;
     }
+    if (!criticOnly && (this.config.teacherAnchorSteps ?? 0) > 0) this.anchorToTeacher();
     const weights = this.nEnvs === 1 ? this.policy.readWeights() : this.sharded!.memory.weights;
     if (!allFinite(weights)) throw this.divergence('weights', { nonFiniteWeights: countNonFinite(weights) });
     this.updates++;
@@ -580,9 +641,63 @@ export class PpoTrainer {
         ? { updateCpuS: endedCpuS - startedCpuS }
         : {}),
       ...(criticOnly ? { criticOnly: true as const } : {}),
+      ...(this.lastAnchor ? { teacherAnchor: this.lastAnchor } : {}),
     });
+    this.lastAnchor = undefined;
     this.collectMs = 0;
     this.collectStartedMs = performance.now();
+  }
+
+  /** Anchor statistics of the last update (the cloning loss before and after its steps), for the update record. */
+  private lastAnchor: { lossBefore: number; lossAfter: number } | undefined;
+
+  /**
+   * The teacher anchor's Adam steps after an update (TrainerConfig.teacherAnchorSteps): a random draw of
+   * steps × 256 demonstrations, normalised with the present observation statistics, one cloning pass over them.
+   */
+  private anchorToTeacher(): void {
+    if (this.demonstrations.length === 0) {
+      throw new Error(
+        "training.PPO.teacher_anchor_steps needs the warm start's demonstrations: start the run with --warm-start",
+      );
+    }
+    const obsSize = this.env.observationLength;
+    const { actionCount } = this.env;
+    const total = this.demonstrations.reduce((n, d) => n + d.count, 0);
+    const count = Math.min(total, this.config.teacherAnchorSteps! * ANCHOR_BATCH);
+    const observations = new Float32Array(count * obsSize);
+    const masks = new Uint8Array(count * actionCount);
+    const actions = new Int32Array(count);
+    for (let k = 0; k < count; k++) {
+      let r = Math.floor(this.anchorRng.random() * total);
+      let d = this.demonstrations[0]!;
+      for (const dd of this.demonstrations) {
+        d = dd;
+        if (r < dd.count) break;
+        r -= dd.count;
+      }
+      const row = observations.subarray(k * obsSize, (k + 1) * obsSize);
+      row.set(d.observations.subarray(r * obsSize, (r + 1) * obsSize));
+      if (this.normalizer) this.normalizer.normalizeObs(row, row);
+      masks.set(d.masks.subarray(r * actionCount, (r + 1) * actionCount), k * actionCount);
+      actions[k] = d.actions[r]!;
+    }
+    const stats = cloneBehaviour(
+      this.policy,
+      { observations, masks, actions, count },
+      {
+        epochs: 1,
+        batchSize: ANCHOR_BATCH,
+        learningRate: ANCHOR_LEARNING_RATE,
+        seed: this.config.seed + this.updates,
+      },
+    );
+    this.lastAnchor = { lossBefore: stats.lossBefore, lossAfter: stats.lossAfter };
+    if (this.sharded) {
+      // The data-parallel update keeps its own copy of the weights: give it the anchored ones.
+      this.policy.readWeights(this.sharded.memory.weights);
+      this.rolloutForward().load(this.sharded.memory.weights);
+    }
   }
 
   /** The complete training state (copies). Refuses to export non-finite weights. */
@@ -632,6 +747,8 @@ export class PpoTrainer {
     const rng: Record<string, RngState> = {
       policy: this.policyRng.getState(),
       shuffle: this.shuffleRng.getState(),
+      // Only with the teacher anchor, so the checkpoints of runs without it stay what they were.
+      ...((this.config.teacherAnchorSteps ?? 0) > 0 ? { anchor: this.anchorRng.getState() } : {}),
     };
     const iterations = this.sharded ? this.sharded.adam.iterations : this.optimizer.iterations;
     return {
@@ -730,6 +847,7 @@ export class PpoTrainer {
     const rng = meta.rng as Record<string, RngState>;
     this.policyRng.setState(rng.policy!);
     this.shuffleRng.setState(rng.shuffle!);
+    if (rng.anchor) this.anchorRng.setState(rng.anchor);
     this.steps = meta.steps;
     this.episodes = meta.episodes;
     this.updates = meta.updates;

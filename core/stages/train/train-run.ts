@@ -25,6 +25,8 @@
  *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
  *   logs/eval.jsonl                   with `training.evaluation`: one line per evaluated checkpoint (./evaluation.ts)
  *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
+ *   logs/rollouts.jsonl               one line per rollout, before its update: choices the mask left, the policy's
+ *                                     entropy and confidence on them, raw advantage and value-error sizes
  *   tensorboard/events.out.tfevents.* the same series under SB3's TensorBoard tags (rollout/*, train/*)
  *   logs/train/episode_<k>.jsonl      the reference's per-step log: action, budget, rates, engines per agent
  *   training-curve.png                episode reward, losses, entropy, explained variance
@@ -61,6 +63,7 @@ import {
   InProcessVecEnv,
   linearSchedule,
   PpoTrainer,
+  type RolloutRecord,
   readCheckpoint,
   SB3_PPO_DEFAULTS,
   selectTfBackend,
@@ -80,7 +83,7 @@ import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { type CheckpointEvaluator, createCheckpointEvaluator, type EvalRecord } from './evaluation.js';
 import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
-import { evalScalars, updateScalars } from './training-scalars.js';
+import { evalScalars, rolloutScalars, updateScalars } from './training-scalars.js';
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
 import { WorkerVecEnv } from './vec-env-workers.js';
 import {
@@ -88,6 +91,9 @@ import {
   type DaggerRound,
   DEFAULT_BENCH_CONFIG,
   DEFAULT_WARM_START_STEPS,
+  DEMONSTRATIONS_FILE,
+  decodeDemonstrations,
+  encodeDemonstrations,
 } from './warm-start.js';
 
 /** The reference's CheckpointCallback cadence (save_freq = 5120 env steps). */
@@ -227,6 +233,7 @@ export function trainerConfigFrom(
       ...(p.targetKl === undefined ? {} : { targetKl: p.targetKl }),
     },
     ...(p.criticWarmupUpdates > 0 ? { criticWarmupUpdates: p.criticWarmupUpdates } : {}),
+    ...(p.teacherAnchorSteps > 0 ? { teacherAnchorSteps: p.teacherAnchorSteps } : {}),
     learningRate: p.lrMax === p.lrMin ? constantSchedule(p.lrMax) : linearSchedule(p.lrMax, p.lrMin),
     entCoef: p.entCoefSchedule
       ? steppedEntropySchedule(p.maxEntCoef, p.minEntCoef)
@@ -390,6 +397,29 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       'give a positive whole number of decisions',
     );
   }
+  const p = training.ppo;
+  // The teacher anchor's demonstrations: cloned now, or on a resume those the run wrote beside its checkpoints.
+  const anchorFile = resume
+    ? join(dirname(dirname(resolve(o.resumeFrom!))), DEMONSTRATIONS_FILE)
+    : join(runDir, DEMONSTRATIONS_FILE);
+  if (p.teacherAnchorSteps > 0 && (resume ? !existsSync(anchorFile) : !o.warmStart)) {
+    throw new ConfigError(
+      o.trainingConfigPath,
+      'training.PPO.teacher_anchor_steps',
+      `is ${p.teacherAnchorSteps}, but ${resume ? `the checkpoint's run has no warm-start demonstrations (${anchorFile})` : 'the run has no warm start'}`,
+      resume
+        ? 'resume a run that was started with the anchor, or resume with --set training.PPO.teacher_anchor_steps=0'
+        : 'start the run with --warm-start <baseline>, or set training.PPO.teacher_anchor_steps to 0',
+    );
+  }
+  if (p.cloneLabelSmoothing > 0 && !o.warmStart) {
+    throw new ConfigError(
+      o.trainingConfigPath,
+      'training.PPO.clone_label_smoothing',
+      `is ${p.cloneLabelSmoothing}, but the run has no warm start to clone`,
+      'start the run with --warm-start <baseline>, or set training.PPO.clone_label_smoothing to 0',
+    );
+  }
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
   const task = o.task ? loadTaskConfig(o.task) : undefined;
   const teacherBenchFile = task?.bench.file ?? o.benchConfigPath ?? DEFAULT_BENCH_CONFIG;
@@ -436,10 +466,15 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   // Lines written after the checkpoint belong to a timeline that the resume replaces.
   const episodes: EpisodeRecord[] = resume ? readJsonl<EpisodeRecord>(episodesFile, resumedAt) : [];
   const updates: UpdateRecord[] = resume ? readJsonl<UpdateRecord>(updatesFile, resumedAt) : [];
+  const rolloutsFile = join(logsDir, 'rollouts.jsonl');
+  const rollouts: RolloutRecord[] = resume ? readJsonl<RolloutRecord>(rolloutsFile, resumedAt) : [];
   const evalFile = join(logsDir, 'eval.jsonl');
   const evals: EvalRecord[] = resume && evaluator ? readJsonl<EvalRecord>(evalFile, resumedAt) : [];
   writeFileAtomic(episodesFile, jsonl(episodes));
   writeFileAtomic(updatesFile, jsonl(updates));
+  writeFileAtomic(rolloutsFile, jsonl(rollouts));
+  // A fresh start's demonstrations are its own clone's (written after cloning, with the anchor on).
+  if (!resume) rmSync(join(runDir, DEMONSTRATIONS_FILE), { force: true });
   if (evaluator) writeFileAtomic(evalFile, jsonl(evals));
   else rmSync(evalFile, { force: true });
   // TensorBoard: a fresh event file per start, replaying the kept history (an older file may hold steps past the
@@ -449,8 +484,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const tensorboard = new ScalarEventWriter(tensorboardDir);
   // The HParams tab compares runs by these values (their last scalars are its metrics).
   tensorboard.writeHparams(hparamsOf(o.overrides ?? {}, { seed }));
-  for (const u of updates) tensorboard.write(updateScalars(u, episodes, updates));
+  for (const u of updates) tensorboard.write(updateScalars(u, episodes, updates, training.ppo.clipRange));
   for (const e of evals) tensorboard.write(evalScalars(e));
+  for (const r of rollouts) tensorboard.write(rolloutScalars(r));
 
   const metaFile = join(runDir, 'run.json');
   const previous: RunMeta | undefined = existsSync(metaFile)
@@ -549,8 +585,12 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       onUpdate: (u) => {
         updates.push(u);
         appendLine(updatesFile, u);
-        tensorboard.write(updateScalars(u, episodes, updates));
+        tensorboard.write(updateScalars(u, episodes, updates, training.ppo.clipRange));
         report();
+      },
+      onRollout: (r) => {
+        appendLine(rolloutsFile, r);
+        tensorboard.write(rolloutScalars(r));
       },
       // A checkpoint each time the step count crosses a multiple of the cadence (several environments step by n_envs).
       checkpointDue: (steps, before) =>
@@ -649,6 +689,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         );
       }
       trainer.restoreState(m, resume.tensors);
+      if (training.ppo.teacherAnchorSteps > 0) {
+        trainer.restoreDemonstrations(decodeDemonstrations(readFileSync(anchorFile), anchorFile));
+      }
       log(`resumed from ${o.resumeFrom} at step ${m.steps} of ${totalSteps}`);
       // A checkpoint of this run whose evaluation the stop (or a kill) cut off.
       if (evaluator && resolve(dirname(o.resumeFrom!)) === ckDir && !evals.some((e) => e.steps === m.steps)) {
@@ -668,6 +711,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       };
       const { stats, rounds } = cloneTeacher(trainer, teacherRun, {
         ...WARM_START_CLONE_DEFAULTS,
+        ...(training.ppo.cloneLabelSmoothing > 0 ? { labelSmoothing: training.ppo.cloneLabelSmoothing } : {}),
         seed,
         rounds: warmStartRounds,
         log,
@@ -682,6 +726,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         ...(warmStartRounds > 0 ? { rounds } : {}),
       };
       writeFileAtomic(metaFile, `${JSON.stringify(runMeta, null, 2)}\n`);
+      // The teacher anchor's rows, for a resume (a fresh run's earlier file goes: it belongs to another clone).
+      if (training.ppo.teacherAnchorSteps > 0) {
+        mkdirSync(dirname(anchorFile), { recursive: true });
+        writeFileAtomic(anchorFile, encodeDemonstrations(trainer.clonedDemonstrations()!));
+      }
       // The clone as it is before any PPO update, so it can be benched against its teacher and the trained policy.
       save(trainer.exportState(), checkpointPath(ckDir, 0));
       log(

@@ -3,7 +3,7 @@
  * episode records (the same series as logs/updates.jsonl and logs/episodes.jsonl), and SB3's `time/*` from the
  * updates' own timings, so a replay after a resume writes the same values again.
  */
-import type { EpisodeRecord, UpdateRecord } from '../../rl/index.js';
+import type { EpisodeRecord, RolloutRecord, UpdateRecord } from '../../rl/index.js';
 import type { Scalar } from './tensorboard-events.js';
 
 /** SB3's `ep_info_buffer` holds the last 100 episodes. */
@@ -29,10 +29,15 @@ export function timeScalars(u: Timing, history: readonly Timing[]): Scalar[] {
   ];
 }
 
+/**
+ * SB3's train/* and rollout/* scalars of update `u`. `train/n_updates` is SB3's count of gradient epochs so far (the
+ * epochs of every update in `history` up to `u`); `train/clip_range` is logged when given.
+ */
 export function updateScalars(
   u: UpdateRecord,
   episodes: readonly EpisodeRecord[],
-  history: readonly Timing[] = [u],
+  history: readonly (Timing & Pick<UpdateRecord, 'epochs'>)[] = [u],
+  clipRange?: number,
 ): Scalar[] {
   const step = u.steps;
   const out: Scalar[] = [];
@@ -54,7 +59,9 @@ export function updateScalars(
     ['train/loss', u.loss],
     ['train/explained_variance', u.explainedVariance],
     ['train/learning_rate', u.learningRate],
+    ['train/n_updates', history.filter((h) => h.steps <= step).reduce((n, h) => n + h.epochs, 0)],
   ];
+  if (clipRange !== undefined) train.push(['train/clip_range', clipRange]);
   for (const [tag, value] of train) out.push({ tag, value, step });
   out.push(...timeScalars(u, history));
   return out;
@@ -66,4 +73,23 @@ export function evalScalars(e: { steps: number; meanReward: number; decisions: n
     { tag: 'eval/mean_reward', value: e.meanReward, step: e.steps },
     { tag: 'eval/mean_ep_length', value: e.decisions, step: e.steps },
   ];
+}
+
+/**
+ * One rollout's exploration and credit diagnostics (core/rl/rollout-diagnostics.ts) under `diagnostics/*` (not SB3
+ * tags: SB3 has no such series), at the step of the update that follows.
+ */
+export function rolloutScalars(r: RolloutRecord): Scalar[] {
+  const step = r.steps;
+  const series: [string, number][] = [
+    ['diagnostics/choice_share', r.choiceShare],
+    ['diagnostics/acted_share', r.actedShare],
+    ['diagnostics/choice_entropy', r.choiceEntropy],
+    ['diagnostics/choice_max_prob', r.choiceMaxProb],
+    ['diagnostics/choice_near_deterministic_share', r.choiceNearDeterministicShare],
+    ['diagnostics/advantage_std', r.advantageStd],
+    ['diagnostics/advantage_abs_mean', r.advantageAbsMean],
+    ['diagnostics/value_loss_before', r.valueLossBefore],
+  ];
+  return series.filter(([, v]) => Number.isFinite(v)).map(([tag, value]) => ({ tag, value, step }));
 }

@@ -5,6 +5,8 @@
  * random starting layouts — on a stream of its own, so the PPO environments draw exactly what they draw without
  * a warm start.
  */
+
+import { join } from 'node:path';
 import type { WarmStartTeacher } from '../../../contracts/index.js';
 import type {
   ResolvedBenchConfig,
@@ -116,7 +118,12 @@ export function cloneTeacher(
   run: TeacherRunOptions,
   o: CloneOptions & { readonly rounds: number; readonly log: (line: string) => void },
 ): { stats: CloneStats; rounds: DaggerRound[] } {
-  const clone = { epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate };
+  const clone = {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    ...(o.labelSmoothing === undefined ? {} : { labelSmoothing: o.labelSmoothing }),
+  };
   let stats = trainer.warmStart(teacherDemonstrations(run), { ...clone, seed: o.seed });
   const rounds: DaggerRound[] = [];
   for (let round = 1; round <= o.rounds; round++) {
@@ -141,4 +148,38 @@ export function cloneTeacher(
     );
   }
   return { stats, rounds };
+}
+
+/** Where a run keeps its demonstrations for the teacher anchor (training.PPO.teacher_anchor_steps) to resume with. */
+export const DEMONSTRATIONS_FILE = join('warm-start', 'demonstrations.bin');
+
+/**
+ * The demonstrations as one binary file: a header of three uint32 (count, observation length, action count), then the
+ * float32 observations, the int32 actions and the uint8 masks, little-endian as the platform's typed arrays are.
+ */
+export function encodeDemonstrations(d: Demonstrations): Uint8Array {
+  const obsSize = d.observations.length / d.count;
+  const actionCount = d.masks.length / d.count;
+  const out = new Uint8Array(12 + 4 * d.observations.length + 4 * d.count + d.masks.length);
+  new Uint32Array(out.buffer, 0, 3).set([d.count, obsSize, actionCount]);
+  out.set(new Uint8Array(d.observations.buffer, d.observations.byteOffset, 4 * d.observations.length), 12);
+  let at = 12 + 4 * d.observations.length;
+  out.set(new Uint8Array(d.actions.buffer, d.actions.byteOffset, 4 * d.count), at);
+  at += 4 * d.count;
+  out.set(d.masks, at);
+  return out;
+}
+
+/** Reads what `encodeDemonstrations` wrote; throws naming the file when its size does not match its header. */
+export function decodeDemonstrations(bytes: Uint8Array, file: string): Demonstrations {
+  const copy = bytes.slice();
+  const [count, obsSize, actionCount] = copy.byteLength >= 12 ? new Uint32Array(copy.buffer, 0, 3) : [];
+  const size = 12 + 4 * (count ?? 0) * ((obsSize ?? 0) + 1) + (count ?? 0) * (actionCount ?? 0);
+  if (count === undefined || copy.byteLength !== size) {
+    throw new Error(`${file}: not a demonstrations file of this run (${copy.byteLength} bytes)`);
+  }
+  const observations = new Float32Array(copy.buffer, 12, count * obsSize!);
+  const actions = new Int32Array(copy.buffer, 12 + 4 * count * obsSize!, count);
+  const masks = new Uint8Array(copy.buffer, 12 + 4 * count * (obsSize! + 1), count * actionCount!);
+  return { observations, masks, actions, count };
 }

@@ -38,7 +38,9 @@ describe('applyTrainingOverrides', () => {
     expect((err as ConfigError).field).toBe('training.PPO.n_stepz');
     // The fields the schema has there, whether or not this YAML writes them.
     expect((err as ConfigError).message).toContain('they are: episode_length, n_steps, n_envs,');
-    expect((err as ConfigError).message).toContain('target_kl, critic_warmup_updates, net_arch');
+    expect((err as ConfigError).message).toContain(
+      'target_kl, critic_warmup_updates, clone_label_smoothing, teacher_anchor_steps, net_arch',
+    );
   });
 
   it('sets a schema field the YAML leaves to its default, creating its section when that is absent too', () => {

@@ -3,9 +3,9 @@
  * (SB3's n_envs): reset the environments whose episode ended, one batched forward pass for all of them, step them
  * (in parallel on worker threads with `WorkerVecEnv`), normalise, store; at a full rollout compute GAE per
  * environment and run the PPO update; call back on steps, episodes, updates and checkpoints. The whole state —
- * weights, Adam moments, normaliser statistics, RNG states, counters, every environment's episode accumulators and
- * the partial rollout — can be exported and restored, so a run continues from a checkpoint with the step counter
- * going on.
+ * weights, Adam moments, normaliser statistics, RNG states, counters, every environment's episode accumulators, what
+ * each environment carries from one episode into the next, and the partial rollout — can be exported and restored, so
+ * a run continues from a checkpoint with the step counter going on (bit for bit from a checkpoint on episode ends).
  *
  * One environment runs exactly as before vectorisation (same forward pass, tape-based update, checkpoint layout),
  * bit for bit. Several run the data-parallel update (sharded-update.ts), one gradient shard per environment.

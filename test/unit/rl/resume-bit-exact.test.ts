@@ -101,6 +101,50 @@ describe('a resumed run continues bit for bit', { timeout: TRAINING_TIMEOUT }, (
     expect(updateLosses(b)).toEqual(after);
   });
 
+  it('a checkpoint inside an episode cuts it: a fresh episode follows, carrying what the last finished one left', async () => {
+    const c: Case = { name: 'mid-episode', nEnvs: 1, warm: false };
+    const a = join(tmp, 'mid-episode-uninterrupted');
+    const b = join(tmp, 'mid-episode-resumed');
+    // A checkpoint every 8 steps: rl_model_40_steps is 8 decisions into the third 16-decision episode.
+    await runTraining({ ...options(c, a), checkpointEverySteps: 8 });
+    const cut = readCheckpoint(join(a, 'checkpoints', 'rl_model_40_steps')).meta;
+    const t = cut.trainer as {
+      resets: number;
+      pendingReset: boolean;
+      episodeLength: number;
+      envCarried: number[];
+    };
+    expect([t.resets, t.pendingReset, t.episodeLength, cut.episodes]).toEqual([3, false, 8, 2]);
+    const lastEnded = readCheckpoint(join(a, 'checkpoints', 'rl_model_32_steps')).meta.trainer as {
+      envCarried: number[];
+    };
+    expect(t.envCarried).toEqual(lastEnded.envCarried);
+
+    const resumed = await runTraining({
+      ...options(c, b),
+      checkpointEverySteps: 8,
+      resumeFrom: join(a, 'checkpoints', 'rl_model_40_steps'),
+    });
+    // The cut episode is left out of the statistics; the next ones start at the next reset index, 16 decisions each.
+    const episodes = readFileSync(join(b, 'logs', 'episodes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { episode: number; steps: number; length: number });
+    expect(episodes.map((e) => [e.episode, e.steps, e.length])).toEqual([
+      [3, 56, 16],
+      [4, 72, 16],
+      [5, 88, 16],
+    ]);
+    expect(resumed.steps).toBe(STEPS_PER_ENV);
+    expect((readCheckpoint(resumed.finalCheckpoint).meta.trainer as { resets: number }).resets).toBe(7);
+    // The stored transitions before the cut stay in the rollout, and the step after it starts an episode, so GAE
+    // does not bootstrap the cut one; the uninterrupted run's episode simply went on there.
+    const starts = (dir: string) =>
+      readCheckpoint(join(dir, 'checkpoints', 'rl_model_48_steps')).tensors.get('buffer/episode_starts')!;
+    expect(starts(b).subarray(0, 8)).toEqual(starts(a).subarray(0, 8));
+    expect([starts(a)[8], starts(b)[8]]).toEqual([0, 1]);
+  });
+
   it('a checkpoint without the carried state (written before it was saved) still resumes, without it', async () => {
     const c: Case = { name: 'old-format', nEnvs: 1, warm: false };
     const { a, resumed } = await uninterruptedAndResumed(c, (checkpoint) => {

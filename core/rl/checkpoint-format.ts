@@ -74,7 +74,11 @@ export interface CheckpointMeta {
   readonly normalizer?: NormalizerState;
   /** Named RNG states (env, policy sampling, shuffling), each the generator's own serialisable state. */
   readonly rng: Readonly<Record<string, unknown>>;
-  /** Trainer state needed to continue mid-run (current obs, episode accumulators, recent rewards, best so far). */
+  /**
+   * Trainer state needed to continue mid-run (current obs, episode accumulators, recent rewards, best so far, and
+   * what each environment carries into its next episode: `envCarried`, or `envs[e].carried` with several; absent in
+   * checkpoints written before it was saved, whose environments then start their next episode without it).
+   */
   readonly trainer: Readonly<Record<string, unknown>>;
   /** The training config YAML that ran (overrides applied). */
   readonly trainingConfigYaml: string;

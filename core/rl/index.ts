@@ -82,6 +82,7 @@ export {
 } from './trainer.js';
 export { type MatMulShape, type UpdateFlops, updateFlops } from './update-flops.js';
 export {
+  type EnvResetRequest,
   type EnvResetResult,
   type EnvStepResult,
   InProcessVecEnv,

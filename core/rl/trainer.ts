@@ -3,9 +3,9 @@
  * (SB3's n_envs): reset the environments whose episode ended, one batched forward pass for all of them, step them
  * (in parallel on worker threads with `WorkerVecEnv`), normalise, store; at a full rollout compute GAE per
  * environment and run the PPO update; call back on steps, episodes, updates and checkpoints. The whole state —
- * weights, Adam moments, normaliser statistics, RNG states, counters, every environment's episode accumulators and
- * the partial rollout — can be exported and restored, so a run continues from a checkpoint with the step counter
- * going on.
+ * weights, Adam moments, normaliser statistics, RNG states, counters, every environment's episode accumulators, what
+ * each environment carries from one episode into the next, and the partial rollout — can be exported and restored, so
+ * a run continues from a checkpoint with the step counter going on (bit for bit from a checkpoint on episode ends).
  *
  * One environment runs exactly as before vectorisation (same forward pass, tape-based update, checkpoint layout),
  * bit for bit. Several run the data-parallel update (sharded-update.ts), one gradient shard per environment.
@@ -169,6 +169,10 @@ interface EnvSlot {
   episodeReward: number;
   episodeLength: number;
   episodeActions: number;
+  /** What the environment carried out of its last finished episode (EnvStepResult.carried), if it reports any. */
+  carried: Float64Array | undefined;
+  /** Restored from a checkpoint: hand `carried` to the (fresh) environment at its next reset. */
+  carryIntoReset: boolean;
 }
 
 /** Per-environment counters in a checkpoint with several environments. */
@@ -179,6 +183,8 @@ interface EnvSlotState {
   readonly episodeReward: number;
   readonly episodeLength: number;
   readonly episodeActions: number;
+  /** The environment's carried state (see EnvSlot.carried); absent in checkpoints from before it was saved. */
+  readonly carried?: readonly number[];
 }
 
 const freshSlot = (): EnvSlot => ({
@@ -190,7 +196,20 @@ const freshSlot = (): EnvSlot => ({
   episodeReward: 0,
   episodeLength: 0,
   episodeActions: 0,
+  carried: undefined,
+  carryIntoReset: false,
 });
+
+/** A carried environment state from checkpoint.json (plain numbers: doubles round-trip through JSON exactly). */
+function carriedFromMeta(value: unknown, where: string): Float64Array | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new Error(
+      `checkpoint.json ${where} is not a list of finite numbers: the checkpoint is damaged; resume from another one`,
+    );
+  }
+  return Float64Array.from(value as number[]);
+}
 
 function isVecEnv(env: TrainEnv | VecEnv): env is VecEnv {
   return 'numEnvs' in env;
@@ -387,7 +406,12 @@ export class PpoTrainer {
     });
     if (pending.length === 0) return;
     const results = await this.env.reset(
-      pending.map((e) => ({ env: e, resetIndex: this.slots[e]!.resets++ })),
+      pending.map((e) => {
+        const s = this.slots[e]!;
+        const carried = s.carryIntoReset ? s.carried : undefined;
+        s.carryIntoReset = false;
+        return { env: e, resetIndex: s.resets++, ...(carried ? { carried } : {}) };
+      }),
     );
     results.forEach((r, k) => {
       const s = this.slots[pending[k]!]!;
@@ -493,6 +517,7 @@ export class PpoTrainer {
         s.pendingReset = true;
         s.lastObs = undefined;
         s.mask = undefined;
+        if (r.carried) s.carried = r.carried;
       } else {
         s.lastObs = this.observe(r.observation);
         s.mask = r.mask;
@@ -784,6 +809,7 @@ export class PpoTrainer {
       episodeLength: s.episodeLength,
       episodeActions: s.episodeActions,
       recentRewards: [...this.recentRewards],
+      ...(s.carried ? { envCarried: [...s.carried] } : {}),
     };
   }
 
@@ -795,6 +821,7 @@ export class PpoTrainer {
       episodeReward: s.episodeReward,
       episodeLength: s.episodeLength,
       episodeActions: s.episodeActions,
+      ...(s.carried ? { carried: [...s.carried] } : {}),
     }));
     return { nEnvs: this.nEnvs, bufferPos, envs, recentRewards: [...this.recentRewards] };
   }
@@ -802,7 +829,9 @@ export class PpoTrainer {
   /**
    * Restores a state written by `exportState` (possibly by another process). The environments cannot be restored
    * mid-episode: an environment whose episode was running when the checkpoint was taken has that episode cut there
-   * (its last stored transition is not bootstrapped) and starts a fresh one.
+   * (its last stored transition is not bootstrapped) and starts a fresh one. What an environment carries across
+   * episodes (TrainEnv.carriedState) is handed back at its first reset: the state at the end of its last finished
+   * episode. A checkpoint from before that was saved has none; its environments' next episodes start without it.
    */
   restoreState(meta: TrainerState['meta'], tensors: ReadonlyMap<string, Float32Array>): void {
     const get = (name: string): Float32Array => {
@@ -816,6 +845,7 @@ export class PpoTrainer {
       bufferPos: number;
       envs?: EnvSlotState[];
       recentRewards: number[];
+      envCarried?: number[];
     };
     const savedEnvs = t.nEnvs ?? 1;
     if (savedEnvs !== this.nEnvs) {
@@ -855,6 +885,10 @@ export class PpoTrainer {
     this.slots.forEach((s, e) => {
       Object.assign(s, freshSlot());
       s.resets = t.envs ? t.envs[e]!.resets : t.resets!;
+      s.carried = t.envs
+        ? carriedFromMeta(t.envs[e]!.carried, `trainer.envs[${e}].carried`)
+        : carriedFromMeta(t.envCarried, 'trainer.envCarried');
+      s.carryIntoReset = s.carried !== undefined;
     });
     const b = this.buffer;
     b.reset();
@@ -867,8 +901,9 @@ export class PpoTrainer {
     b.episodeStarts.set(get('buffer/episode_starts'));
     b.pos = t.bufferPos;
     this.valuedSteps = b.pos;
-    // Every environment starts a fresh episode (exactly what the uninterrupted run does when the checkpoint fell on
-    // an episode end, as the default cadence does); a cut episode is left out of the episode statistics.
+    // Every environment starts a fresh episode, from the state its last episode carried out: exactly what the
+    // uninterrupted run does when the checkpoint fell on an episode end, as the default cadence does. A cut episode
+    // is left out of the episode statistics, and the next one starts from what the episode before it carried.
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,14 @@ export interface TrainEnv {
   };
   /** The per-step log line of the step just taken (read before the next mask); undefined = no step log. */
   describeStep?(action: number, reward: number): unknown;
+  /**
+   * The state this environment carries from one episode into the next (the simulator keeps its arrival-rate history
+   * and last downtime across resets, as the reference does), read after an episode ended; undefined = none. A
+   * checkpoint stores it, so that a resumed run's next episode starts from what the uninterrupted run's does.
+   */
+  carriedState?(): Float64Array;
+  /** Puts back a state `carriedState` gave (before a reset): a fresh environment then continues an earlier one. */
+  restoreCarriedState?(state: Float64Array): void;
 }
 
 export interface EnvResetResult {
@@ -43,6 +51,16 @@ export interface EnvStepResult {
   readonly mask?: Uint8Array;
   /** The step-log line, when the environment writes one. */
   readonly log?: unknown;
+  /** When the episode ended: what the environment carries into its next one (TrainEnv.carriedState), if anything. */
+  readonly carried?: Float64Array;
+}
+
+/** Which environment to reset, its reset index, and (on the first reset after a resume) the state to carry in. */
+export interface EnvResetRequest {
+  readonly env: number;
+  readonly resetIndex: number;
+  /** TrainEnv.carriedState of the run's environment before the resume, put back before this reset. */
+  readonly carried?: Float64Array;
 }
 
 export interface VecEnv {
@@ -50,9 +68,7 @@ export interface VecEnv {
   readonly observationLength: number;
   readonly actionCount: number;
   /** Resets the listed environments, each with its own reset index; results in request order. */
-  reset(
-    requests: readonly { readonly env: number; readonly resetIndex: number }[],
-  ): Promise<EnvResetResult[]>;
+  reset(requests: readonly EnvResetRequest[]): Promise<EnvResetResult[]>;
   /** One step of every environment with `actions[e]`; results in env order. */
   step(actions: Int32Array): Promise<EnvStepResult[]>;
   /** Threads that can compute gradient shards of the update, when the environments run on them. */
@@ -67,6 +83,7 @@ export function stepTrainEnv(env: TrainEnv, action: number): EnvStepResult {
   const done = r.terminated || truncated;
   // The log reads the simulator right after the step; the mask draws from the env stream, so it comes after.
   const log = env.describeStep?.(action, r.reward);
+  const carried = done ? env.carriedState?.() : undefined;
   return {
     observation: r.observation,
     reward: r.reward,
@@ -74,11 +91,20 @@ export function stepTrainEnv(env: TrainEnv, action: number): EnvStepResult {
     truncated,
     ...(done ? {} : { mask: env.actionMasks().slice() }),
     ...(log === undefined ? {} : { log }),
+    ...(carried === undefined ? {} : { carried }),
   };
 }
 
-/** Resets one environment and reads its first mask. */
-export function resetTrainEnv(env: TrainEnv, resetIndex: number): EnvResetResult {
+/** Resets one environment (after putting back a carried state, when given) and reads its first mask. */
+export function resetTrainEnv(env: TrainEnv, resetIndex: number, carried?: Float64Array): EnvResetResult {
+  if (carried) {
+    if (!env.restoreCarriedState) {
+      throw new Error(
+        'the checkpoint holds state carried across episodes, but this environment cannot take it back (no restoreCarriedState)',
+      );
+    }
+    env.restoreCarriedState(carried);
+  }
   const { observation } = env.reset(resetIndex);
   return { observation, mask: env.actionMasks().slice() };
 }
@@ -96,8 +122,8 @@ export class InProcessVecEnv implements VecEnv {
     this.actionCount = envs[0]!.actionCount;
   }
 
-  async reset(requests: readonly { env: number; resetIndex: number }[]): Promise<EnvResetResult[]> {
-    return requests.map((r) => resetTrainEnv(this.envs[r.env]!, r.resetIndex));
+  async reset(requests: readonly EnvResetRequest[]): Promise<EnvResetResult[]> {
+    return requests.map((r) => resetTrainEnv(this.envs[r.env]!, r.resetIndex, r.carried));
   }
 
   async step(actions: Int32Array): Promise<EnvStepResult[]> {

@@ -32,7 +32,8 @@
  *   training-curve.png                episode reward, losses, entropy, explained variance
  *
  * Resume: `resumeFrom` (a checkpoint directory from this or another run dir) restores weights, Adam state,
- * normaliser statistics, RNG states and counters; the step counter continues from the checkpoint and training
+ * normaliser statistics, RNG states, counters and what each environment carries across episodes (from a checkpoint
+ * on an episode end the run continues bit for bit); the step counter continues from the checkpoint and training
  * stops at the configured total (`totalSteps` or `total_timesteps`), unlike the reference which trains another
  * full total on top. The evaluation history up to the checkpoint is kept, and a checkpoint left unevaluated (the
  * run stopped right after writing it) is evaluated first.

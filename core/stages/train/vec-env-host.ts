@@ -108,6 +108,8 @@ export function createTrainEnv(o: TrainEnvOptions): HostedTrainEnv {
     },
     actionMasks: () => env.actionMasks(),
     step: (a) => env.step(a),
+    carriedState: () => carriedState(env),
+    restoreCarriedState: (state) => restoreCarriedState(env, state),
     ...(o.stepLogs
       ? {
           describeStep: (action: number, reward: number) => {
@@ -130,4 +132,29 @@ export function createTrainEnv(o: TrainEnvOptions): HostedTrainEnv {
         }
       : {}),
   };
+}
+
+/**
+ * What a MigEnv carries from one episode into the next (spec §8.3, kept for parity): the simulator's arrival-rate
+ * history (agents × H raw rates) and the last action's downtime, which the first observations of the next episode
+ * read. Everything else is rebuilt by reset() or reseeded from the reset index. The queue trace carries over too but
+ * is off in training and never observed.
+ */
+function carriedState(env: MigEnv): Float64Array {
+  const m = env.sim.metrics;
+  const state = new Float64Array(m.arrivalRateHistory.length + 1);
+  state.set(m.arrivalRateHistory);
+  state[m.arrivalRateHistory.length] = m.lastActionDowntimeS;
+  return state;
+}
+
+function restoreCarriedState(env: MigEnv, state: Float64Array): void {
+  const m = env.sim.metrics;
+  if (state.length !== m.arrivalRateHistory.length + 1) {
+    throw new Error(
+      `the checkpoint's carried environment state has ${state.length} numbers, this environment carries ${m.arrivalRateHistory.length + 1} (agents × arrival-rate history + 1): resume with the configs the checkpoint was trained with`,
+    );
+  }
+  m.arrivalRateHistory.set(state.subarray(0, m.arrivalRateHistory.length));
+  m.lastActionDowntimeS = state[m.arrivalRateHistory.length]!;
 }

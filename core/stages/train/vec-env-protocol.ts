@@ -37,7 +37,7 @@ export function isEnvWorkerData(d: unknown): d is EnvWorkerData {
 }
 
 export type EnvWorkerRequest =
-  | { readonly type: 'reset'; readonly resetIndex: number }
+  | { readonly type: 'reset'; readonly resetIndex: number; readonly carried?: Float64Array }
   | { readonly type: 'step'; readonly action: number }
   | { readonly type: 'attach'; readonly memory: SharedUpdateMemory; readonly shard: number }
   | { readonly type: 'shard'; readonly job: ShardJob }

@@ -71,7 +71,7 @@ async function main(spec: EnvWorkerSpec): Promise<void> {
     switch (req.type) {
       case 'reset': {
         enter('env');
-        const r = resetTrainEnv(env, req.resetIndex);
+        const r = resetTrainEnv(env, req.resetIndex, req.carried);
         send({ type: 'reset', result: r }, [r.observation.buffer as ArrayBuffer]);
         return;
       }

@@ -14,6 +14,7 @@ import { bundledEntry } from '../../child/index.js';
 import { MigflowError } from '../../errors.js';
 import type {
   AdamStep,
+  EnvResetRequest,
   EnvResetResult,
   EnvStepResult,
   GradientShards,
@@ -128,10 +129,17 @@ export class WorkerVecEnv implements VecEnv, GradientShards {
     }
   }
 
-  async reset(requests: readonly { env: number; resetIndex: number }[]): Promise<EnvResetResult[]> {
+  async reset(requests: readonly EnvResetRequest[]): Promise<EnvResetResult[]> {
     const answers = await Promise.all(
       requests.map((r) =>
-        expect(this.workers[r.env]!.request({ type: 'reset', resetIndex: r.resetIndex }), 'reset'),
+        expect(
+          this.workers[r.env]!.request({
+            type: 'reset',
+            resetIndex: r.resetIndex,
+            ...(r.carried ? { carried: r.carried } : {}),
+          }),
+          'reset',
+        ),
       ),
     );
     return answers.map((a) => a.result);

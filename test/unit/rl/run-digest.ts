@@ -18,6 +18,14 @@ export function digestRun(runDir: string): Record<string, string> {
     delete meta.backend;
     // The training YAML snapshot holds the config's text (comments, new fields), not anything training computed.
     delete meta.trainingConfigYaml;
+    // What the environments carry across episodes (trainer.envCarried / trainer.envs[e].carried) joined the format
+    // after the digests were taken. It is the simulator's own state, which the step logs and episode rewards pin; the
+    // resume test (resume-bit-exact.test.ts) checks that it is saved and put back.
+    const trainer = meta.trainer as { envCarried?: unknown; envs?: { carried?: unknown }[] } | undefined;
+    if (trainer) {
+      delete trainer.envCarried;
+      for (const e of trainer.envs ?? []) delete e.carried;
+    }
     out[`${name}/checkpoint.json`] = sha(JSON.stringify(meta));
     out[`${name}/tensors.bin`] = sha(readFileSync(join(ckDir, name, 'tensors.bin')));
   }

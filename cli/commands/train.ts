@@ -322,8 +322,12 @@ export function registerTrainCommand(program: Command): void {
         } catch (err) {
           display.stop();
           const ck = err instanceof TrainingStoppedError ? err.checkpoint : undefined;
-          if (controller.signal.aborted && ck) {
-            process.stderr.write(`stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`);
+          if (controller.signal.aborted && err instanceof TrainingStoppedError) {
+            process.stderr.write(
+              ck
+                ? `stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`
+                : `stopped before the first checkpoint; nothing to resume (start again with --out ${runDir})\n`,
+            );
             process.exitCode = 130;
             return;
           }

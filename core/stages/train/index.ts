@@ -118,7 +118,11 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
         },
       );
     } catch (err) {
-      if (ctx.signal?.aborted) throw new TrainingStoppedError(stoppedAt, { cause: err });
+      // The child names the checkpoint it wrote on the way out. Should that message not arrive (a child that could
+      // not send it), the newest checkpoint in the run directory is the same resume point: each one is written
+      // atomically, and a start removes those of any other timeline.
+      if (ctx.signal?.aborted)
+        throw new TrainingStoppedError(stoppedAt ?? resumePoint(runDir, undefined), { cause: err });
       throw err;
     }
   },

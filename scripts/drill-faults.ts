@@ -240,7 +240,13 @@ async function launcherSignal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
         cks.some((c) => c.startsWith('rl_model_')),
         `a checkpoint was written on the way out (${cks.join(', ')})`,
       );
-      check(drill, r.all.includes('resume with'), 'the command says how to resume');
+      check(
+        drill,
+        r.all.includes('resume with'),
+        r.all.includes('resume with')
+          ? 'the command says how to resume'
+          : `the command says how to resume (exit ${r.exitCode ?? r.signal}; its last lines: ${r.all.split('\n').slice(-4).join(' | ')})`,
+      );
     }
     for (const pid of left) process.kill(pid, 'SIGKILL');
   } finally {

@@ -54,7 +54,14 @@ function check(drill: string, ok: boolean, detail: string): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function migflow(args: readonly string[], cwd = ROOT): ResultPromise<{ reject: false; all: true }> {
-  return execa(process.execPath, [BIN, ...args], { cwd, reject: false, all: true });
+  // execa's kill() would follow a SIGTERM with SIGKILL after 5 s; a stopping trainer may take longer to reach a step
+  // boundary and checkpoint (the stage allows its child 20 s), so only a launcher hung past 30 s is force-killed.
+  return execa(process.execPath, [BIN, ...args], {
+    cwd,
+    reject: false,
+    all: true,
+    forceKillAfterDelay: 30_000,
+  });
 }
 
 const bench = (out: string, seed: number) => [
@@ -223,8 +230,10 @@ async function launcherSignal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
       `launcher and trainer running (${processesWith(run).length} processes)`,
     );
     await sleep(10_000);
+    const signalledAt = Date.now();
     p.kill(signal);
     const r = await p;
+    const stopS = ((Date.now() - signalledAt) / 1000).toFixed(1);
     const deadline = Date.now() + 30_000;
     while (processesWith(run).length > 0 && Date.now() < deadline) await sleep(500);
     const left = processesWith(run);
@@ -244,8 +253,8 @@ async function launcherSignal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
         drill,
         r.all.includes('resume with'),
         r.all.includes('resume with')
-          ? 'the command says how to resume'
-          : `the command says how to resume (exit ${r.exitCode ?? r.signal}; its last lines: ${r.all.split('\n').slice(-4).join(' | ')})`,
+          ? `the command says how to resume (it exited ${stopS} s after the signal)`
+          : `the command says how to resume (exit ${r.exitCode ?? r.signal} ${stopS} s after the signal; its last lines: ${r.all.split('\n').slice(-4).join(' | ')})`,
       );
     }
     for (const pid of left) process.kill(pid, 'SIGKILL');

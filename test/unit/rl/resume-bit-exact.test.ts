@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
 import { runTraining } from '../../../core/stages/train/train-run.js';
 import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
+import { updateRecordsWithoutTimings } from './run-digest.js';
 import { TINY_PPO } from './setup.js';
 import { useTfBackend } from './tf-setup.js';
 
@@ -45,20 +46,6 @@ function options(c: Case, runDir: string) {
     syntheticTokens: true,
     ...(c.warm ? { warmStart: 'static_split_extreme' as const, warmStartSteps: 64 } : {}),
   };
-}
-
-/** The update records without their timings. */
-function updateLosses(runDir: string): Record<string, unknown>[] {
-  return readFileSync(join(runDir, 'logs', 'updates.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => {
-      const u = JSON.parse(l) as Record<string, unknown>;
-      delete u.collectS;
-      delete u.updateS;
-      delete u.updateCpuS;
-      return u;
-    });
 }
 
 const tensorsBin = (checkpoint: string) => readFileSync(join(checkpoint, 'tensors.bin'));
@@ -96,9 +83,9 @@ describe('a resumed run continues bit for bit', { timeout: TRAINING_TIMEOUT }, (
       true,
     );
     // The resumed run's log keeps nothing before the checkpoint (another run directory): compare what follows it.
-    const after = updateLosses(a).filter((u) => (u.steps as number) > at);
+    const after = updateRecordsWithoutTimings(a).filter((u) => (u.steps as number) > at);
     expect(after).toHaveLength(2);
-    expect(updateLosses(b)).toEqual(after);
+    expect(updateRecordsWithoutTimings(b)).toEqual(after);
   });
 
   it('a checkpoint inside an episode cuts it: a fresh episode follows, carrying what the last finished one left', async () => {
@@ -160,8 +147,8 @@ describe('a resumed run continues bit for bit', { timeout: TRAINING_TIMEOUT }, (
     expect(resumed.steps).toBe(STEPS_PER_ENV);
     expect(readCheckpoint(resumed.finalCheckpoint).meta.steps).toBe(STEPS_PER_ENV);
     // Its next episode started from a fresh simulator's history, so its observations — and update — differ.
-    const next = updateLosses(a).find((u) => (u.steps as number) === 2 * CHECKPOINT_PER_ENV)!;
-    const resumedNext = updateLosses(join(tmp, 'old-format-resumed'))[0]!;
+    const next = updateRecordsWithoutTimings(a).find((u) => (u.steps as number) === 2 * CHECKPOINT_PER_ENV)!;
+    const resumedNext = updateRecordsWithoutTimings(join(tmp, 'old-format-resumed'))[0]!;
     expect(resumedNext.steps).toBe(next.steps);
     expect(resumedNext.valueLoss).not.toBe(next.valueLoss);
   });

@@ -29,7 +29,19 @@ export function digestRun(runDir: string): Record<string, string> {
     out[`${name}/checkpoint.json`] = sha(JSON.stringify(meta));
     out[`${name}/tensors.bin`] = sha(readFileSync(join(ckDir, name, 'tensors.bin')));
   }
-  const updates = readFileSync(join(runDir, 'logs', 'updates.jsonl'), 'utf8')
+  out['updates.jsonl'] = sha(JSON.stringify(updateRecordsWithoutTimings(runDir)));
+  out['episodes.jsonl'] = sha(readFileSync(join(runDir, 'logs', 'episodes.jsonl')));
+  const stepLogs = readdirSync(join(runDir, 'logs', 'train'))
+    .sort()
+    .map((f) => readFileSync(join(runDir, 'logs', 'train', f), 'utf8'))
+    .join('');
+  out['logs/train'] = sha(stepLogs);
+  return out;
+}
+
+/** A run's update records (logs/updates.jsonl) without their wall and CPU timings, which differ run to run. */
+export function updateRecordsWithoutTimings(runDir: string): Record<string, unknown>[] {
+  return readFileSync(join(runDir, 'logs', 'updates.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => {
@@ -39,12 +51,4 @@ export function digestRun(runDir: string): Record<string, string> {
       delete u.updateCpuS;
       return u;
     });
-  out['updates.jsonl'] = sha(JSON.stringify(updates));
-  out['episodes.jsonl'] = sha(readFileSync(join(runDir, 'logs', 'episodes.jsonl')));
-  const stepLogs = readdirSync(join(runDir, 'logs', 'train'))
-    .sort()
-    .map((f) => readFileSync(join(runDir, 'logs', 'train', f), 'utf8'))
-    .join('');
-  out['logs/train'] = sha(stepLogs);
-  return out;
 }

@@ -10,6 +10,7 @@
  * (configs/tasks/: easy, medium, hard) runs every policy on every task and scores them (`runTaskSuite`).
  */
 
+export { type SimulatedRunFilesOptions, simulatedRunFiles } from './content-files.js';
 export {
   EVENT_KINDS,
   type EventKind,
@@ -69,7 +70,6 @@ export {
   TASKS_DIR,
   type TaskBenchFiles,
   taskBenchSetup,
-  taskContentFiles,
   taskFiles,
 } from './tasks.js';
 export { benchTrials, latestCheckpoints, resolveTrials } from './trials.js';

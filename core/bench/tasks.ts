@@ -59,16 +59,6 @@ export function taskFiles(names: readonly string[], dir = TASKS_DIR): string[] {
   return out;
 }
 
-/**
- * The files a task's results depend on by content, for cache keys: the task file and, when it names one, its
- * simulation overlay (the overlay changes engines' models and fits).
- */
-export function taskContentFiles(taskName: string): string[] {
-  const file = taskFiles([taskName])[0]!;
-  const task = loadTaskConfig(file);
-  return [file, ...(task.simulationOverlay ? [task.simulationOverlay] : [])];
-}
-
 export interface TaskBenchFiles {
   readonly simulationConfig: string;
   readonly trainingConfig: string;

@@ -65,6 +65,7 @@ export {
   type ResolvedSimulationConfig,
   simulationConfigSchema,
   simulationOverlaySchema,
+  simulationReferencedFiles,
 } from './simulation.js';
 export {
   agentsServing,

@@ -378,13 +378,18 @@ function findGpuDir(file: string): string | undefined {
   return undefined;
 }
 
+/** Where the loader reads a model's `vllm_config` (relative paths are under `rootDir`). */
+function vllmConfigPath(vllmConfig: string, rootDir: string): string {
+  return isAbsolute(vllmConfig) ? vllmConfig : join(rootDir, vllmConfig);
+}
+
 /** A positive whole-number key of a model's vLLM config file, or undefined (no file, no key). */
 function readVllmInt(
   vllmConfig: string,
   rootDir: string,
   key: 'max_num_batched_tokens' | 'max_model_len',
 ): number | undefined {
-  const p = isAbsolute(vllmConfig) ? vllmConfig : join(rootDir, vllmConfig);
+  const p = vllmConfigPath(vllmConfig, rootDir);
   if (!existsSync(p)) return undefined;
   const doc = parseDocument(readFileSync(p, 'utf8')).toJS() as Record<string, unknown> | null;
   const v = doc?.[key];
@@ -713,6 +718,33 @@ function withOverlay(raw: ParsedSimulationConfig, overlayFile: string): ParsedSi
     agents[agent] = out;
   }
   return { ...raw, model, simulation: { ...raw.simulation, agents } };
+}
+
+/**
+ * The files besides the config itself (and its overlay) whose content a resolved config carries, for cache keys:
+ * the GPU model files of the GPU models in use, and the vLLM config files (max_num_batched_tokens, max_model_len)
+ * of the models some engine serves. `opts` must be the options `cfg` was loaded with; files the loader did not
+ * find (it then uses built-ins or the config's own values) are left out, as it left them. Sorted, absolute.
+ */
+export function simulationReferencedFiles(
+  cfg: ResolvedSimulationConfig,
+  opts: SimulationConfigOptions = {},
+): string[] {
+  const files = new Set<string>();
+  const gpuDir = opts.gpuDir ?? findGpuDir(cfg.file);
+  for (const model of new Set([cfg.gpuModel, PERMANENT_GPU_MODEL])) {
+    const f = gpuDir === undefined ? undefined : join(gpuDir, `${model}.yaml`);
+    if (!opts.gpuProfileSets?.[model] && f && existsSync(f)) files.add(resolvePath(f));
+  }
+  const rootDir = opts.rootDir ?? process.cwd();
+  for (const byGpu of Object.values(cfg.engines))
+    for (const byProfile of Object.values(byGpu ?? {}))
+      for (const e of Object.values(byProfile)) {
+        const model = cfg.models[e.model];
+        const f = model && vllmConfigPath(model.vllmConfig, rootDir);
+        if (f && existsSync(f)) files.add(resolvePath(f));
+      }
+  return [...files].sort();
 }
 
 /** Reads, validates and resolves `configs/simulation_config.yaml` (or another file of that shape). */

@@ -7,12 +7,10 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEntry } from '../../../contracts/index.js';
-import { taskContentFiles } from '../../bench/index.js';
+import { loadTaskConfig, simulatedRunFiles, taskFiles } from '../../bench/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
-import { loadSimulationConfig } from '../../config/index.js';
 import { checkpointRunName } from '../../control/index.js';
-import { tokenTableFiles } from '../../workload/index.js';
 import type { BenchTrialArgs, BenchTrialInput, BenchTrialOutput } from './types.js';
 
 export const BENCH_CHILD = fileURLToPath(new URL('./bench-child.ts', import.meta.url));
@@ -40,9 +38,13 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
   name: 'bench',
 
   async request(t) {
-    // Validates the simulation config up front and names the token files the numbers depend on.
-    const tokenFiles =
-      t.syntheticTokens || t.trace ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
+    // Validates the configs up front and names every file the trial reads through them (the task's own bench
+    // config and overlay, the GPU and model files, the token tables), as the trial loads them.
+    const task = t.task ? loadTaskConfig(taskFiles([t.task])[0]!) : undefined;
+    const simulationFiles = simulatedRunFiles(t.simulationConfig, {
+      ...(task ? { task } : {}),
+      tokenTables: !(t.syntheticTokens || t.trace),
+    });
     return {
       stage: 'bench',
       codeVersion: `${BENCH_CODE_VERSION}+${await bundledEntrySourceDigest(BENCH_CHILD)}`,
@@ -64,13 +66,11 @@ export const benchStage: CachedStage<BenchTrialInput, BenchTrialSummary> = {
         ...(t.start === 'common' ? { start: 'common' } : {}),
       },
       inputFiles: [
-        t.simulationConfig,
+        ...simulationFiles,
         t.trainingConfig,
         t.benchConfig,
-        ...tokenFiles,
         ...(t.checkpoint ? [join(t.checkpoint, 'checkpoint.json'), join(t.checkpoint, 'tensors.bin')] : []),
         ...(t.trace ? [t.trace.file] : []),
-        ...(t.task ? taskContentFiles(t.task) : []),
       ],
     };
   },

@@ -13,11 +13,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkpointSteps, type TrainRunSummary } from '../../../contracts/index.js';
+import { simulatedRunFiles } from '../../bench/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
-import { loadSimulationConfig, loadTaskConfig, readTrainingConfig } from '../../config/index.js';
+import { loadTaskConfig, readTrainingConfig } from '../../config/index.js';
 import { MigflowError } from '../../errors.js';
-import { tokenTableFiles } from '../../workload/index.js';
 import type { TrainingProgress } from './train-run.js';
 import type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
 import { DEFAULT_BENCH_CONFIG, DEFAULT_WARM_START_STEPS } from './warm-start.js';
@@ -66,13 +66,14 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
   name: 'train',
 
   async request(t) {
-    // Validates the simulation config up front and names the token files the policy depends on.
-    const tokenFiles = t.syntheticTokens ? [] : tokenTableFiles(loadSimulationConfig(t.simulationConfig));
-    // A task enters by content: its file and the bench config it starts from.
+    // Validates the configs up front and names every file the policy depends on through them: a task's file, the
+    // bench config it starts from and its overlay, the GPU and model files, the token tables — as the trainer
+    // loads them.
     const task = t.task ? loadTaskConfig(t.task) : undefined;
-    const taskFiles = task
-      ? [task.file, task.bench.file, ...(task.simulationOverlay ? [task.simulationOverlay] : [])]
-      : [];
+    const simulationFiles = simulatedRunFiles(t.simulationConfig, {
+      ...(task ? { task } : {}),
+      tokenTables: !t.syntheticTokens,
+    });
     // A warm start's teacher and a held-out evaluation's traces read the bench config (a task's own with a task).
     // The evaluation settings themselves are in the training config (file and overrides), both already in the key.
     const evaluation = readTrainingConfig(t.trainingConfig, t.overrides).training.evaluation;
@@ -97,7 +98,7 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
             }
           : {}),
       },
-      inputFiles: [t.trainingConfig, t.simulationConfig, ...tokenFiles, ...taskFiles, ...benchFiles],
+      inputFiles: [t.trainingConfig, ...simulationFiles, ...benchFiles],
     };
   },
 

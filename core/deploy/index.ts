@@ -32,6 +32,5 @@ export {
   initialDeployState,
   teardownDeployment,
 } from './session.js';
-export { streamChat } from './stream-request.js';
 export { parseVllmMetrics } from './vllm-metrics.js';
 export { runDeployWindow } from './window.js';

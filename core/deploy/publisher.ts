@@ -8,11 +8,11 @@
  */
 
 import type { ResolvedBenchConfig } from '../config/index.js';
+import { type RequestStatus, streamChat } from '../engines/index.js';
 import type { AgentName } from '../mig/index.js';
 import { sleep } from '../util/index.js';
 import { activePattern, generateBenchTrace, type WorkloadPhase } from '../workload/index.js';
 import type { LiveCluster, LiveSlot } from './live-cluster.js';
-import { type RequestStatus, streamChat } from './stream-request.js';
 
 export interface PlannedRequest {
   id: string;

@@ -54,7 +54,6 @@ export {
 export { pythonFloatRepr } from './python-json.js';
 export { randomRequests } from './random-prompts.js';
 export { measureRestartTime } from './restart-time.js';
-export { keepAliveAgent, type StreamOutcome, streamCompletion } from './stream-client.js';
 export {
   defaultConcurrencyPlan,
   defaultPrefillPlan,

@@ -6,9 +6,9 @@
  * so fits read migflow's files and real vLLM files alike.
  */
 import { performance } from 'node:perf_hooks';
+import { type StreamOutcome, streamCompletion } from '../engines/index.js';
 import type { Rng } from '../random/index.js';
 import { sleep } from '../util/index.js';
-import { type StreamOutcome, streamCompletion } from './stream-client.js';
 
 export interface LoadRequest {
   prompt: string;

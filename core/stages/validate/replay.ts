@@ -4,7 +4,7 @@
  * generates exactly the trace's completion length.
  */
 import { performance } from 'node:perf_hooks';
-import { streamCompletion } from '../../profiling/index.js';
+import { streamCompletion } from '../../engines/index.js';
 import { sleep } from '../../util/index.js';
 import type { RequestTiming } from './measure.js';
 import type { TraceRequest } from './trace.js';

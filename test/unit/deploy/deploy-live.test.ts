@@ -17,8 +17,8 @@ import { LiveCluster, type LiveSlot } from '../../../core/deploy/live-cluster.js
 import { policyView } from '../../../core/deploy/policy-view.js';
 import { chooseSlot } from '../../../core/deploy/publisher.js';
 import { permanentSlots, profilesOf } from '../../../core/deploy/reconcile.js';
-import { streamChat } from '../../../core/deploy/stream-request.js';
 import { parseVllmMetrics } from '../../../core/deploy/vllm-metrics.js';
+import { streamChat } from '../../../core/engines/index.js';
 import { ConfigError } from '../../../core/errors.js';
 import { agentsInEnumOrder } from '../../../core/mig/index.js';
 import { deployStateFixture, readySlots } from '../../helpers/deploy-state.js';

@@ -1,7 +1,7 @@
 /** The run summary metrics follow vllm bench serve's formulas (numpy mean, population std, linear percentiles). */
 import { describe, expect, it } from 'vitest';
+import { newStreamOutcome, type StreamOutcome } from '../../../core/engines/index.js';
 import { benchResult, type LoadRun, percentile } from '../../../core/profiling/load-generator.js';
-import { newStreamOutcome, type StreamOutcome } from '../../../core/profiling/stream-client.js';
 
 /** A successful request with the fields the test names. */
 function outcome(o: Partial<StreamOutcome>): StreamOutcome {

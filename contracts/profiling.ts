@@ -63,11 +63,19 @@ export const ProfilingPlanInput = z
           .default(Array.from({ length: 30 }, (_, i) => i + 1)),
         promptsPerLevel: positiveInt()
           .optional()
-          .describe("prompts per level; default the reference's 20 + floor((N−1)·60/29)"),
+          .describe(
+            "prompts per level, at least the highest level (fewer never fill it); default the reference's 20 + floor((N−1)·60/29)",
+          ),
         inputLen: positiveInt().default(2),
         outputLen: positiveInt().default(512),
         rangeRatio: z.number().min(0).max(1).default(0.3),
         pauseBetweenLevelsMs: nonNegativeInt().default(2_000),
+      })
+      // A level of N never has more requests in flight than it has prompts; the TPOT fit would read its gaps at N.
+      .refine((c) => c.promptsPerLevel === undefined || c.levels.every((n) => n <= c.promptsPerLevel!), {
+        message:
+          'promptsPerLevel is below the highest concurrency level, which then never reaches its concurrency: raise promptsPerLevel to the highest level or more, or drop the levels above it',
+        path: ['promptsPerLevel'],
       })
       .prefault({}),
     seed: nonNegativeInt().default(0),

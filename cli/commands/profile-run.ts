@@ -15,6 +15,7 @@ import {
   runGenerate,
   runSweep,
   tpotPromptsFor,
+  unfilledLevels,
 } from '../../core/profiling/index.js';
 import { spawnEmulator } from '../../emulators/vllm/spawn.js';
 import {
@@ -132,6 +133,15 @@ export function registerProfileRunCommands(profile: Command): void {
     const prefillPrompts: number | undefined = o.prefillPrompts ?? o.numPrompts;
     const prefillRate: number | undefined = o.prefillRate ?? o.requestRate;
     const levels: number[] = o.levels ?? Array.from({ length: 30 }, (_, i) => i + 1);
+    if (o.kind !== 'prefill' && o.promptsPerLevel !== undefined) {
+      const unfilled = unfilledLevels(levels, o.promptsPerLevel);
+      if (unfilled.length > 0)
+        throw new InvalidArgumentError(
+          `--prompts-per-level ${o.promptsPerLevel} is below concurrency level${unfilled.length > 1 ? 's' : ''} ${unfilled.join(', ')}: ` +
+            `a level never has more requests in flight than it has prompts, and the TPOT fit would read its gaps at the level's concurrency — ` +
+            `pass --prompts-per-level ${Math.max(...unfilled)} or more, or --levels without the levels above ${o.promptsPerLevel}`,
+        );
+    }
     log(
       `plan: ${planDuration({
         ...(o.kind !== 'concurrency'

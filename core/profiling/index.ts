@@ -60,4 +60,5 @@ export {
   runSweep,
   type SweepPlan,
   tpotPromptsFor,
+  unfilledLevels,
 } from './sweeps.js';

@@ -72,6 +72,15 @@ export function tpotPromptsFor(n: number): number {
   return 20 + Math.floor(((n - 1) * 60) / 29);
 }
 
+/**
+ * The concurrency levels that `promptsPerLevel` prompts never fill: a level of N keeps N requests in flight only
+ * while N are left to send, so with fewer prompts it never reaches N, and the TPOT fit, which reads each level's
+ * gaps at its nominal concurrency (max_concurrency), would place them at the wrong x.
+ */
+export function unfilledLevels(levels: readonly number[], promptsPerLevel: number): number[] {
+  return levels.filter((n) => n > promptsPerLevel);
+}
+
 /** What both sweep plans are built from: the served model, where results go, prompt lengths, the seed. */
 interface PlanInput {
   modelId: string;

@@ -67,6 +67,48 @@ describe('migflow profile (load-generator side)', () => {
     expect(result.kvCache).toMatchObject({ kvCacheGb: 6.45, tokens: 35225 });
   });
 
+  it('sweep refuses fewer prompts per level than a concurrency level, naming the levels and the fix', async () => {
+    const out = join(dir, 'unfilled');
+    const r = await migflow([
+      'profile',
+      'sweep',
+      '--url',
+      emu.baseUrl,
+      '--out',
+      out,
+      '--levels',
+      '1,4,8,12',
+      '--prompts-per-level',
+      '6',
+      '--kind',
+      'concurrency',
+    ]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/--prompts-per-level 6 is below concurrency levels 8, 12/);
+    expect(r.stderr).toMatch(/pass --prompts-per-level 12 or more, or --levels without the levels above 6/);
+    // Refused before any request: no results folder.
+    expect(() => readdirSync(out)).toThrow();
+    // The prefill sweep alone has no concurrency levels to fill.
+    const prefillOnly = await migflow([
+      'profile',
+      'sweep',
+      '--url',
+      emu.baseUrl,
+      '--out',
+      out,
+      '--prompts-per-level',
+      '6',
+      '--kind',
+      'prefill',
+      '--prefill-prompts',
+      '2',
+      '--prefill-rate',
+      '100',
+      '--quiet',
+    ]);
+    expect(prefillOnly.exitCode, prefillOnly.stderr).toBe(0);
+  });
+
   it('generate against a URL names the output after model, port and dataset and prints the counts', async () => {
     const data = join(dir, 'rag.sharegpt.jsonl');
     writeFileSync(

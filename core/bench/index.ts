@@ -53,6 +53,7 @@ export {
   type TrialOptions,
   type TrialResult,
   trialSeed,
+  trialStart,
 } from './runner.js';
 export {
   type PolicyScore,

@@ -17,7 +17,7 @@ import type {
   ResolvedSimulationConfig,
   ResolvedTrainingConfig,
 } from '../config/index.js';
-import type { EpisodeReward, PolicyContext, PolicyFactory } from '../control/index.js';
+import type { EpisodeReward, Policy, PolicyContext, PolicyFactory } from '../control/index.js';
 import {
   EpisodeRewardSum,
   layoutReachingPolicy,
@@ -34,6 +34,7 @@ import {
   EnergyMeter,
   type EnergySummary,
   type InitialEngineSpec,
+  type InitialLayoutMode,
   initialLayout,
   type SimHooks,
   type TokenTable,
@@ -207,6 +208,24 @@ export interface TrialOptions {
   readonly flush?: boolean;
 }
 
+/**
+ * Where a trial of `policy` starts under `prepared.setup.start`: the seed of its random stream and the initial
+ * layout mode. Under `common` every trial draws the `random` start first from the one common stream: that draw IS
+ * the common layout (`commonStartLayout` names it; nothing draws it a second time), and a static mode, which would
+ * consume fewer draws and shift every later one, does not apply.
+ */
+export function trialStart(
+  prepared: PreparedBench,
+  policy: Pick<Policy, 'name' | 'seedKey' | 'initialMode'>,
+): { seed: number; initialMode: InitialLayoutMode } {
+  const common = (prepared.setup.start ?? 'own') === 'common';
+  return {
+    // Common random numbers under `common`: one stream for every policy, so equal decisions give equal results.
+    seed: trialSeed(common ? COMMON_START_SEED_KEY : (policy.seedKey ?? policy.name), prepared.bench.seed),
+    initialMode: common ? 'random' : policy.initialMode,
+  };
+}
+
 export function runTrial(
   prepared: PreparedBench,
   factory: PolicyFactory,
@@ -216,11 +235,7 @@ export function runTrial(
   const start = prepared.setup.start ?? 'own';
   // From a layout not its own a static baseline first reaches its layout (it cannot start there).
   const policy = start === 'common' ? layoutReachingPolicy(factory()) : factory();
-  // Common random numbers under `common`: one stream for every policy, so equal decisions give equal results.
-  const seed = trialSeed(
-    start === 'common' ? COMMON_START_SEED_KEY : (policy.seedKey ?? policy.name),
-    prepared.bench.seed,
-  );
+  const { seed, initialMode } = trialStart(prepared, policy);
   // An observer: the trial draws and decides exactly as without it.
   const meter = new EnergyMeter();
   const trace = options.chromeTrace;
@@ -239,10 +254,7 @@ export function runTrial(
     training,
     tokens,
     rng: seededEnvRng(seed),
-    // Under common every trial draws the `random` start first from the one common stream: that draw IS the common
-    // layout (`commonStartLayout` names it; nothing draws it a second time), and a static mode, which would consume
-    // fewer draws and shift every later one, does not apply.
-    initialMode: start === 'common' ? 'random' : policy.initialMode,
+    initialMode,
     // Cooldowns stay enforced for every policy: the reference's heuristic lifts them only in the validity
     // check and then enforces them in its own mask, which comes to the same.
     ignoreCooldowns: false,

@@ -4,21 +4,20 @@
  * and returns Σ reward — written from the env's side (reset, then mask → decide → step until terminated), not with
  * the runner's loop, so a difference between the two shows.
  */
-import { COMMON_START_SEED_KEY, type PreparedBench, trialSeed } from '../../core/bench/index.js';
+import { type PreparedBench, trialStart } from '../../core/bench/index.js';
 import { MigEnv, type Policy, seededEnvRng } from '../../core/control/index.js';
 import { replayBenchTrace } from '../../core/workload/index.js';
 
 export function trainingEpisodeReward(prepared: PreparedBench, policy: Policy): number {
   const { simulation, training, tokens } = prepared.setup;
-  const common = prepared.setup.start === 'common';
+  // The trial's own choice of stream and start (the thing under test is the episode loop, not this choice).
+  const { seed, initialMode } = trialStart(prepared, policy);
   const env = new MigEnv({
     simulation,
     training,
     tokens,
-    rng: seededEnvRng(
-      trialSeed(common ? COMMON_START_SEED_KEY : (policy.seedKey ?? policy.name), prepared.bench.seed),
-    ),
-    initialMode: common ? 'random' : policy.initialMode,
+    rng: seededEnvRng(seed),
+    initialMode,
     episodeLength: prepared.steps,
     workload: replayBenchTrace(prepared.trace),
   });

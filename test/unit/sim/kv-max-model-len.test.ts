@@ -17,7 +17,7 @@ import { dispatchParked } from '../../../core/sim/kv-dispatch.js';
 import { dispatch } from '../../../core/sim/serving.js';
 import { SimState } from '../../../core/sim/state.js';
 import { Successors } from '../../../core/sim/successors.js';
-import { managed, permanentA100 } from '../../fixtures/sim/scenarios.js';
+import { managed, permanentA100, TEST_STATE_OPTIONS } from '../../fixtures/sim/scenarios.js';
 import { seededTestRng } from '../../fixtures/sim/test-rng.js';
 
 const Coding = 0;
@@ -31,17 +31,9 @@ function state(overlay: boolean, layout: readonly InitialEngineSpec[]): SimState
     overlay ? { overlay: 'configs/tasks/overlays/long-context-rag.yaml' } : {},
   );
   const st = new SimState({
+    ...TEST_STATE_OPTIONS,
     cluster: clusterSpecFromConfig(cfg, tokens),
     rng: seededTestRng(1),
-    actionIntervalS: 120,
-    refreshS: 1800,
-    metrics: {
-      historyLength: 5,
-      cooldownSteps: 10,
-      budgetS: 300,
-      queueTrace: false,
-      queueTraceResolutionS: 1,
-    },
     kvCapacityRule: true,
   });
   st.reset(layout);

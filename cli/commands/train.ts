@@ -171,6 +171,22 @@ function lineDisplay(write: (line: string) => void): ProgressDisplay {
   };
 }
 
+/**
+ * The command that resumes a stopped run: the options it was started with (its task, steps, overrides, seed, …:
+ * a resume with other ones would continue another run) with `--resume` and `--out` replaced. `args` are the
+ * arguments after `train`.
+ */
+export function resumeCommand(args: readonly string[], checkpoint: string, runDir: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--resume' || a === '--out') i++;
+    else if (!a.startsWith('--resume=') && !a.startsWith('--out=')) kept.push(a);
+  }
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+  return ['migflow', 'train', ...kept, '--resume', checkpoint, '--out', runDir].map(quote).join(' ');
+}
+
 export function registerTrainCommand(program: Command): void {
   withEvaluationOptions(program.command('train'))
     .description('train the Maskable PPO MIG policy locally (no Temporal server)')
@@ -325,7 +341,7 @@ export function registerTrainCommand(program: Command): void {
           if (controller.signal.aborted && err instanceof TrainingStoppedError) {
             process.stderr.write(
               ck
-                ? `stopped; resume with: migflow train --resume ${ck} --out ${runDir}\n`
+                ? `stopped; resume with: ${resumeCommand(process.argv.slice(process.argv.indexOf('train') + 1), ck, runDir)}\n`
                 : `stopped before the first checkpoint; nothing to resume (start again with --out ${runDir})\n`,
             );
             process.exitCode = 130;

@@ -1,0 +1,138 @@
+/**
+ * `migflow train --task …` stopped by a signal and resumed with the command it prints: the resume continues the
+ * same run (same task, steps and settings; the history up to the checkpoint kept), as a user would do it — the CLI
+ * as a process, its trainer child, a real SIGINT.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resumeCommand } from '../../../cli/commands/train.js';
+import { checkpointSteps } from '../../../contracts/index.js';
+import { PROJECT_ROOT } from '../../../core/paths.js';
+import { cpuBoundTimeout } from '../../helpers/cpu-bound.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'migflow-train-task-resume-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const migflow = (args: readonly string[]) =>
+  execa(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    reject: false,
+    all: true,
+  });
+
+/** The words of a command line as a POSIX shell splits them (plain words and '…' quoting, what resumeCommand writes). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replaceAll("'\\''", "'") : m[2]!,
+  );
+}
+
+const TOTAL = 256;
+const ARGS = [
+  'train',
+  '--task',
+  'medium',
+  '--steps',
+  String(TOTAL),
+  '--checkpoint-every',
+  '32',
+  '--seed',
+  '5',
+  '--set',
+  'training.PPO.episode_length=16',
+  '--set',
+  'training.PPO.n_steps=32',
+  '--set',
+  'training.PPO.batch_size=16',
+  '--set',
+  'training.PPO.n_epochs=1',
+  '--set',
+  'training.PPO.net_arch.pi=[16]',
+  '--set',
+  'training.PPO.net_arch.vf=[16]',
+  '--n-envs',
+  '1',
+  '--no-step-logs',
+];
+
+describe('migflow train --task, stopped and resumed', () => {
+  it('resumeCommand keeps every option but --resume and --out, quoted for a shell', () => {
+    const line = resumeCommand(
+      ['--task', 'hard', '--out', '/old', '--set', "a.b=[1, 'x']", '--resume=/ck0', '--steps', '64'],
+      '/run/checkpoints/rl_model_32_steps',
+      '/run',
+    );
+    expect(line).toBe(
+      "migflow train --task hard --set 'a.b=[1, '\\''x'\\'']' --steps 64 --resume /run/checkpoints/rl_model_32_steps --out /run",
+    );
+    expect(shellWords(line).slice(4, 6)).toEqual(['--set', "a.b=[1, 'x']"]);
+  });
+
+  it(
+    'prints a resume command that continues the same run on the same task to its end',
+    async () => {
+      const run = join(tmp, 'run');
+      const ckDir = join(run, 'checkpoints');
+      const first = migflow([...ARGS, '--out', run]);
+      // Stop once the run has a periodic checkpoint (and is still going).
+      const started = Date.now();
+      while (
+        !(existsSync(ckDir) && readdirSync(ckDir).some((n) => (checkpointSteps(n) ?? 0) > 0)) &&
+        first.exitCode === null &&
+        Date.now() - started < 120_000
+      )
+        await sleep(100);
+      first.kill('SIGINT');
+      const stopped = await first;
+      expect(stopped.exitCode, stopped.all).toBe(130);
+      const line = /stopped; resume with: (.*)$/m.exec(stopped.stderr)?.[1];
+      expect(line, stopped.all).toBeDefined();
+      const words = shellWords(line!);
+      expect(words.slice(0, 2)).toEqual(['migflow', 'train']);
+      const checkpoint = words[words.indexOf('--resume') + 1]!;
+      expect(checkpoint.startsWith(`${ckDir}/rl_model_`)).toBe(true);
+      const at = checkpointSteps(checkpoint)!;
+      expect(at).toBeGreaterThan(0);
+      expect(at).toBeLessThan(TOTAL);
+      const updatesFile = join(run, 'logs', 'updates.jsonl');
+      const before = readFileSync(updatesFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => (JSON.parse(l) as { steps: number }).steps <= at);
+
+      const resumed = await migflow(words.slice(1));
+      expect(resumed.exitCode, resumed.all).toBe(0);
+      expect(resumed.stdout).toMatch(new RegExp(`steps +${TOTAL} `));
+
+      const meta = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')) as {
+        task: string | null;
+        seed: number;
+        totalSteps: number;
+        overrides: Record<string, unknown>;
+        starts: { resumedFrom: string | null; steps: number }[];
+        finished?: unknown;
+      };
+      // The same run: its task, seed, length and settings, one fresh start and the resume from the stop.
+      expect(meta.task).toMatch(/configs\/tasks\/medium\.yaml$/);
+      expect(meta).toMatchObject({ seed: 5, totalSteps: TOTAL });
+      expect(meta.overrides).toMatchObject({ 'training.PPO.n_steps': 32, 'training.PPO.net_arch.pi': [16] });
+      expect(meta.starts.map((s) => [s.resumedFrom, s.steps])).toEqual([
+        [null, 0],
+        [checkpoint, at],
+      ]);
+      expect(meta.finished).toBeDefined();
+      expect(existsSync(join(ckDir, 'final', 'tensors.bin'))).toBe(true);
+      // Its history up to the checkpoint kept as it was, then continued to the end.
+      const after = readFileSync(updatesFile, 'utf8').trim().split('\n');
+      expect(after.slice(0, before.length)).toEqual(before);
+      const steps = after.map((l) => (JSON.parse(l) as { steps: number }).steps);
+      expect(steps.at(-1)).toBe(TOTAL);
+      for (let i = 1; i < steps.length; i++) expect(steps[i]).toBeGreaterThan(steps[i - 1]!);
+    },
+    cpuBoundTimeout(40),
+  );
+});

@@ -44,9 +44,13 @@ export function timestampRunId(d = new Date()): string {
  * Two runs never share a run directory. --out may be new or empty; an earlier run's directory is continued only
  * by resuming one of its own checkpoints (the resume drops what lay past that checkpoint), and one that never
  * reached a checkpoint (killed early) holds nothing to keep, so a fresh run clears it. Anything else is refused
- * before a file is written.
+ * before a file is written. `args` (the command's arguments after `train`) go into the resume command it suggests.
  */
-export function prepareRunDir(runDir: string, resume: string | undefined): void {
+export function prepareRunDir(
+  runDir: string,
+  resume: string | undefined,
+  args: readonly string[] = [],
+): void {
   if (!existsSync(runDir)) return;
   const fail = (problem: string, fix: string) => {
     throw new ConfigError('migflow train', '--out', problem, fix);
@@ -82,7 +86,7 @@ export function prepareRunDir(runDir: string, resume: string | undefined): void 
     fail(
       `${runDir} holds an earlier training run (${checkpoints.some((c) => c.n === 'final') ? 'finished' : `checkpoints up to ${newest?.n}`})`,
       newest
-        ? `pass a new folder to --out, or continue it: migflow train --resume ${join(ckDir, newest.n)} --out ${runDir}`
+        ? `pass a new folder to --out, or continue it: ${resumeCommand(args, join(ckDir, newest.n), runDir)}`
         : 'pass a new folder to --out (or remove it)',
     );
   }
@@ -266,7 +270,8 @@ export function registerTrainCommand(program: Command): void {
         evalSeed?: number;
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
-        prepareRunDir(runDir, opts.resume);
+        const trainArgs = process.argv.slice(process.argv.indexOf('train') + 1);
+        prepareRunDir(runDir, opts.resume, trainArgs);
         if (opts.config) {
           process.stderr.write(
             `migflow train: --config is now --training-config (every command names its configs --training-config, --sim-config, --bench-config); using ${opts.config}\n`,
@@ -341,7 +346,7 @@ export function registerTrainCommand(program: Command): void {
           if (controller.signal.aborted && err instanceof TrainingStoppedError) {
             process.stderr.write(
               ck
-                ? `stopped; resume with: ${resumeCommand(process.argv.slice(process.argv.indexOf('train') + 1), ck, runDir)}\n`
+                ? `stopped; resume with: ${resumeCommand(trainArgs, ck, runDir)}\n`
                 : `stopped before the first checkpoint; nothing to resume (start again with --out ${runDir})\n`,
             );
             process.exitCode = 130;

@@ -47,6 +47,12 @@ describe('prepareRunDir', () => {
     const dir = runDir('earlier', ['rl_model_128_steps', 'rl_model_256_steps']);
     const msg = refusal(() => prepareRunDir(dir, undefined));
     expect(msg).toContain(`--resume ${join(dir, 'checkpoints', 'rl_model_256_steps')} --out ${dir}`);
+    // With the options the command was given (its task, steps, overrides), not without them.
+    expect(
+      refusal(() => prepareRunDir(dir, undefined, ['--task', 'hard', '--set', 'a=[1]', '--out', dir])),
+    ).toContain(
+      `continue it: migflow train --task hard --set 'a=[1]' --resume ${join(dir, 'checkpoints', 'rl_model_256_steps')} --out ${dir}`,
+    );
     expect(
       refusal(() => prepareRunDir(runDir('finished', ['rl_model_512_steps', 'final']), undefined)),
     ).toContain('finished');

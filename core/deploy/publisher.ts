@@ -1,7 +1,7 @@
 /**
  * The request publisher: the replayed workload (seeded arrival patterns from deployment.yaml, prompts from the
  * prepared datasets) dispatched on the wall clock against the ready engines, each request streamed and measured
- * (stream-request.ts). Routing follows spec §5.3 — an agent's ready, non-draining slots; with several, prefer an
+ * (core/engines' streamChat). Routing follows spec §5.3 — an agent's ready, non-draining slots; with several, prefer an
  * empty queue, then the shorter queue, then the bigger slice — but reads the queues from the 1 Hz scrape instead of
  * blocking on fresh /metrics calls. Every request ends as exactly one record: completed, failed (with the reason)
  * or cancelled (still in flight when the window's grace period ran out or the run was stopped).

@@ -348,6 +348,25 @@ function bestByEval(checkpoint: string, e: EvalRecord, meanEpisodeReward: number
   };
 }
 
+/**
+ * A resume into a run directory continues that run, so it draws from the run's traffic: on another task (or none)
+ * it would train on other traffic under the same history (run.json, logs, best checkpoint). Continuing a policy on
+ * other traffic is a new run in a folder of its own.
+ */
+function refuseOtherTask(runDir: string, task: string | undefined): void {
+  const metaFile = join(runDir, 'run.json');
+  if (!existsSync(metaFile)) return;
+  const was = (JSON.parse(readFileSync(metaFile, 'utf8')) as Partial<RunMeta>).task ?? null;
+  const now = task ?? null;
+  if ((was === null ? null : resolve(was)) === (now === null ? null : resolve(now))) return;
+  throw new ConfigError(
+    metaFile,
+    'task',
+    `the run trained ${was === null ? 'on the training config’s patterns' : `on the task ${was}`}, but this resume ${now === null ? 'names no task' : `names the task ${now}`}`,
+    `${was === null ? 'resume without a task' : `resume with that task (migflow train --task ${was})`}, or resume into a new folder (--out) to continue the policy on other traffic`,
+  );
+}
+
 /** Trains one Maskable PPO policy on the MIG environment; see the module doc. */
 export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingResult> {
   const log = o.log ?? (() => {});
@@ -380,6 +399,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     );
   }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
+  if (resume) refuseOtherTask(runDir, o.task);
   const warmStartSteps = o.warmStartSteps ?? DEFAULT_WARM_START_STEPS;
   const warmStartRounds = o.warmStartRounds ?? 0;
   if (o.warmStart && (!Number.isInteger(warmStartRounds) || warmStartRounds < 0)) {

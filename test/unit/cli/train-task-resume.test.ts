@@ -1,7 +1,7 @@
 /**
  * `migflow train --task …` stopped by a signal and resumed with the command it prints: the resume continues the
  * same run (same task, steps and settings; the history up to the checkpoint kept), as a user would do it — the CLI
- * as a process, its trainer child, a real SIGINT.
+ * as a process, its trainer child, a real SIGINT. A resume into the run without its task is refused.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,10 +99,26 @@ describe('migflow train --task, stopped and resumed', () => {
       expect(at).toBeGreaterThan(0);
       expect(at).toBeLessThan(TOTAL);
       const updatesFile = join(run, 'logs', 'updates.jsonl');
+      const stoppedUpdates = readFileSync(updatesFile, 'utf8');
+      const stoppedMeta = readFileSync(join(run, 'run.json'), 'utf8');
       const before = readFileSync(updatesFile, 'utf8')
         .trim()
         .split('\n')
         .filter((l) => (JSON.parse(l) as { steps: number }).steps <= at);
+
+      // Without its task the resume would train the run on other traffic: refused before anything is written.
+      const taskAt = words.indexOf('--task');
+      expect(words[taskAt + 1]).toBe('medium');
+      const withoutTask = await migflow(words.slice(1).filter((_, i) => i !== taskAt - 1 && i !== taskAt));
+      expect(withoutTask.exitCode, withoutTask.all).toBe(1);
+      expect(withoutTask.stderr).toMatch(
+        /run\.json: task: the run trained on the task .*medium\.yaml, but this resume names no task/,
+      );
+      expect(withoutTask.stderr).toMatch(
+        /fix: resume with that task .*or resume into a new folder \(--out\)/,
+      );
+      expect(readFileSync(updatesFile, 'utf8')).toBe(stoppedUpdates);
+      expect(readFileSync(join(run, 'run.json'), 'utf8')).toBe(stoppedMeta);
 
       const resumed = await migflow(words.slice(1));
       expect(resumed.exitCode, resumed.all).toBe(0);

@@ -232,8 +232,8 @@ static __attribute__((noinline)) double log_near_one(double x) {
   return y + hi;
 }
 
-/* glibc's log(x) for x in (0, 1] — what a pair draw takes the log of (1 − random()). */
-static inline double glibc_log(double x) {
+/* glibc's log(x) for x in (0, 1] — what a pair draw takes the log of (1 − random()); arrivals.c's gaps too. */
+double glibc_log(double x) {
   if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) return log_near_one(x);
   int sub = 0;
   if (x < MIN_NORMAL) {
@@ -412,8 +412,8 @@ static inline uint32_t next_word(void) {
   return tempered[mti++];
 }
 
-/* random(): 53 bits from two words, as CPython. */
-static inline double random53(void) {
+/* random(): 53 bits from two words, as CPython. External: arrivals.c draws on the same stream. */
+double random53(void) {
   uint32_t a = next_word() >> 5;
   uint32_t b = next_word() >> 6;
   return ((double)a * 67108864.0 + (double)b) * (1.0 / 9007199254740992.0);

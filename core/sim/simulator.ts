@@ -237,25 +237,18 @@ export class Simulator {
       q.pop();
       const t = q.poppedTimeS;
       const kind = q.poppedKind;
-      // Triggers and the rare reconfiguration events go through one call that every trigger exercises. Handled
-      // inline, the first boot, shutdown or budget refresh of an episode reached code the optimized loop had never run
-      // (no type feedback), and V8 threw the whole loop, with everything inlined into it, back for a recompile: three
-      // times per trial, a tenth of a cold trial's compile work.
-      if (
-        kind === EventKind.ResourceManagerTrigger ||
-        kind === EventKind.EngineShutdownComplete ||
-        kind === EventKind.EngineBootComplete ||
-        kind === EventKind.RefreshActionBudget
-      ) {
-        if (this.handleControlEvent(kind, t, q.poppedPayload)) return true;
-      } else {
+      if (kind === EventKind.ResourceManagerTrigger) {
+        s.triggerTimes.dropMin();
         s.nowS = t;
-        this.metrics.recordAdvance(s);
-        if (kind === EventKind.EngineStepComplete) {
-          const engine = q.poppedPayload as SimEngine;
-          onEvent?.(t, kind, engine.id);
-          handleEngineStepComplete(s, engine, out);
-        } else if (kind === EventKind.RequestArrival) {
+        s.publishDecodeBatches();
+        onEvent?.(t, kind, -1);
+        return true;
+      }
+      const payload = q.poppedPayload;
+      s.nowS = t;
+      this.metrics.recordAdvance(s);
+      switch (kind) {
+        case EventKind.RequestArrival: {
           const id = q.poppedSubject;
           const agent = this.arrivals.agent(id);
           const isRag = this.agents[agent]!.isRag;
@@ -265,49 +258,38 @@ export class Simulator {
           this.pendingArrivalEvents[agent]!--;
           onEvent?.(t, kind, id);
           handleRequestArrival(s, r, out);
-        } else {
+          break;
+        }
+        case EventKind.RagSearchComplete: {
           const id = q.poppedSubject;
           const r = this.arrivals.take(id);
           s.stopTimes[r.agent]!.dropMin();
           onEvent?.(t, kind, id);
           handleRagSearchComplete(s, r, out);
+          break;
         }
+        case EventKind.EngineStepComplete:
+          onEvent?.(t, kind, (payload as SimEngine).id);
+          handleEngineStepComplete(s, payload as SimEngine, out);
+          break;
+        case EventKind.EngineShutdownComplete:
+          onEvent?.(t, kind, (payload as ShutdownEvent).engine.id);
+          handleEngineShutdownComplete(s, payload as ShutdownEvent, out);
+          break;
+        case EventKind.EngineBootComplete:
+          onEvent?.(t, kind, (payload as BootEvent).engine.id);
+          handleEngineBootComplete(s, payload as BootEvent);
+          if (s.kv !== null) dispatchParked(s, (payload as BootEvent).engine, out);
+          break;
+        case EventKind.RefreshActionBudget:
+          this.refreshHandle = -1;
+          onEvent?.(t, kind, -1);
+          handleRefreshActionBudget(s);
+          break;
       }
       if (out.length > 0) this.schedule(out);
     }
     s.publishDecodeBatches();
-    return false;
-  }
-
-  /**
-   * A trigger (returns true: the loop hands control back, clock at the trigger) or a shutdown, boot or budget
-   * refresh event (handled; returns false). Kept out of the loop's body: see `run`.
-   */
-  private handleControlEvent(kind: EventKind, t: number, payload: EventPayload | undefined): boolean {
-    const s = this.state;
-    const out = this.out;
-    const onEvent = this.hooks.onEvent;
-    if (kind === EventKind.ResourceManagerTrigger) {
-      s.triggerTimes.dropMin();
-      s.nowS = t;
-      s.publishDecodeBatches();
-      onEvent?.(t, kind, -1);
-      return true;
-    }
-    s.nowS = t;
-    this.metrics.recordAdvance(s);
-    if (kind === EventKind.EngineShutdownComplete) {
-      onEvent?.(t, kind, (payload as ShutdownEvent).engine.id);
-      handleEngineShutdownComplete(s, payload as ShutdownEvent, out);
-    } else if (kind === EventKind.EngineBootComplete) {
-      onEvent?.(t, kind, (payload as BootEvent).engine.id);
-      handleEngineBootComplete(s, payload as BootEvent);
-      if (s.kv !== null) dispatchParked(s, (payload as BootEvent).engine, out);
-    } else {
-      this.refreshHandle = -1;
-      onEvent?.(t, kind, -1);
-      handleRefreshActionBudget(s);
-    }
     return false;
   }
 

@@ -20,7 +20,9 @@ export interface RandomKernel {
   tempered_ptr(): number;
   init(): void;
   gauss_pair(): void;
-  gauss_run(mu: number, sigma: number, clockS: number, stopS: number, maxDraws: number): number;
+  /** Reads mu, sigma, clock and stop from `run_params_ptr`. */
+  gauss_run(maxDraws: number): number;
+  run_params_ptr(): number;
   run_capacity(): number;
   mti_ptr(): number;
   has_next_ptr(): number;
@@ -88,6 +90,8 @@ export class Mt19937 {
   /** An arrival run's phase state, carried across calls: [sum of the rates drawn], [their count]. */
   readonly arrivalRateSum: Float64Array;
   readonly arrivalRateDraws: Int32Array;
+  /** `gauss_run`'s arguments: mu, sigma, clock, stop. */
+  private readonly runParams: Float64Array;
 
   constructor() {
     const kernel = instantiateRandomKernel();
@@ -102,6 +106,7 @@ export class Mt19937 {
     this.runClockS = new Float64Array(buffer, kernel.run_clock_ptr(), 1);
     this.arrivalRateSum = new Float64Array(buffer, kernel.arrival_rate_sum_ptr(), 1);
     this.arrivalRateDraws = new Int32Array(buffer, kernel.arrival_rate_draws_ptr(), 1);
+    this.runParams = new Float64Array(buffer, kernel.run_params_ptr(), 4);
   }
 
   /** Draws a Box–Muller pair (CPython's order: angle word pair, then radius word pair) into `gaussPairValues`. */
@@ -118,7 +123,13 @@ export class Mt19937 {
    */
   gaussRun(mu: number, sigma: number, clockS: number, stopS: number, maxDraws: number): number {
     this.enterKernel();
-    const k = this.kernel.gauss_run(mu, sigma, clockS, stopS, maxDraws);
+    // Through memory, not as arguments: see gauss_run in kernels/normal.c (no boxed doubles).
+    const params = this.runParams;
+    params[0] = mu;
+    params[1] = sigma;
+    params[2] = clockS;
+    params[3] = stopS;
+    const k = this.kernel.gauss_run(maxDraws);
     this.mti = this.kernelMti[0]!;
     return k;
   }

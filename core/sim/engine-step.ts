@@ -117,7 +117,7 @@ function runIterations(
         prefilling[keep++] = r;
       }
     }
-    if (keep !== prefilling.length) prefilling.length = keep;
+    truncateList(prefilling, keep);
 
     engine.clockS = tokenTimeS;
     iterations++;
@@ -249,6 +249,14 @@ function addRun(decodeTimesS: Float64Array, n: number, draws: Float64Array, m: n
   }
 }
 
+/**
+ * Drops the entries from `keep` on. By `pop`, which V8 compiles inline, not by setting `length` (a call into the
+ * runtime at every completion and every prefill that finished: ~2 % of a trial); a step removes one or two.
+ */
+function truncateList(list: SimRequest[], keep: number): void {
+  while (list.length > keep) list.pop();
+}
+
 /** Hands over the stored shutdown plan, once: the caller schedules SHUTDOWN_COMPLETE with it. */
 export function takeShutdownPlan(engine: SimEngine): ShutdownPlan {
   const plan = engine.shutdownPending;
@@ -266,7 +274,7 @@ function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimE
     if (r.generatedTokens >= r.completionTokens) finish(engine, r, finishS, onFinished);
     else prefilling[keep++] = r;
   }
-  if (keep !== prefilling.length) prefilling.length = keep;
+  truncateList(prefilling, keep);
   const decoding = engine.decoding;
   const batch = engine.batch;
   keep = 0;
@@ -285,7 +293,7 @@ function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimE
       keep++;
     }
   }
-  if (keep !== decoding.length) decoding.length = keep;
+  truncateList(decoding, keep);
   batch.truncate(keep);
   engine.finishedCount = 0;
 }

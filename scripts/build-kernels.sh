@@ -18,18 +18,21 @@ kernels() {
   # __stack_pointer). No FMA or relaxed SIMD, so results are the same on every machine.
   kernel mlp core/rl/kernels/mlp.c MLP_KERNELS -msimd128 -mbulk-memory -matomics -mmutable-globals \
     -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=2147483648 -Wl,--export=__stack_pointer
-  # MT19937 twist and CPython's gauss on its stream (normal.c): one 64 KiB page per generator (its own memory: the
-  # state, the tempered block, the log tables and a run of draws, 45 KiB), a tiny stack (the code uses none).
+  # MT19937 twist, CPython's gauss on its stream (normal.c) and the workload's arrival gaps (arrivals.c): one 64 KiB
+  # page per generator (its own memory: the state, the tempered block, the log tables and a run of draws, 45 KiB), a
+  # tiny stack (the code uses none).
   # -ffp-contract=off: every double operation is rounded on its own, as in the JavaScript it must equal bit for bit
   # (WebAssembly MVP has no fused multiply-add anyway), so the output is the same on every machine.
-  kernel mt19937 core/random/kernels/mt19937.c,core/random/kernels/normal.c MT_KERNEL --entry scripts/build-random-kernel.sh \
+  kernel mt19937 core/random/kernels/mt19937.c,core/random/kernels/normal.c,core/random/kernels/arrivals.c MT_KERNEL --entry scripts/build-random-kernel.sh \
     -msimd128 -ffp-contract=off \
     -Wl,-z,stack-size=1024 -Wl,--initial-memory=65536 -Wl,--max-memory=65536 \
     -Wl,--export=twist -Wl,--export=state_ptr -Wl,--export=tempered_ptr \
     -Wl,--export=init -Wl,--export=gauss_pair -Wl,--export=gauss_run -Wl,--export=run_capacity \
     -Wl,--export=mti_ptr -Wl,--export=has_next_ptr -Wl,--export=pair_ptr -Wl,--export=run_clock_ptr \
     -Wl,--export=run_draws_ptr -Wl,--export=log_tab_ptr -Wl,--export=log_a_ptr -Wl,--export=log_b_ptr \
-    -Wl,--export=log_ln2_ptr -Wl,--export=cos_sin_of -Wl,--export=log_of
+    -Wl,--export=log_ln2_ptr -Wl,--export=cos_sin_of -Wl,--export=log_of \
+    -Wl,--export=arrival_run -Wl,--export=arrival_rate_sum_ptr -Wl,--export=arrival_rate_draws_ptr \
+    -Wl,--export=run_params_ptr
 }
 
 mode=${1:-all}

@@ -41,14 +41,19 @@ export class CPythonRandom {
   private readonly gaussPair: Float64Array;
   /** The draws of the last `gaussRun`. */
   readonly runDraws: Float64Array;
-  /** [the clock after the last `gaussRun`]. */
+  /** [the clock after the last `gaussRun` or `arrivalRun`]. */
   readonly runClockS: Float64Array;
+  /** An arrival run's carried phase state: [sum of the rates drawn], [their count]. */
+  readonly arrivalRateSum: Float64Array;
+  readonly arrivalRateDraws: Int32Array;
 
   constructor(seed: number | bigint) {
     this.hasGaussNext = this.mt.gaussHasNext;
     this.gaussPair = this.mt.gaussPairValues;
     this.runDraws = this.mt.runDraws;
     this.runClockS = this.mt.runClockS;
+    this.arrivalRateSum = this.mt.arrivalRateSum;
+    this.arrivalRateDraws = this.mt.arrivalRateDraws;
     this.seed(seed);
   }
 
@@ -192,6 +197,24 @@ export class CPythonRandom {
    */
   gaussRun(mu: number, sigma: number, clockS: number, stopS: number, maxDraws: number): number {
     return this.mt.gaussRun(mu, sigma, clockS, stopS, maxDraws);
+  }
+
+  /**
+   * One workload phase's arrivals, as the loop `while (t < phaseEndS && t < maxS) { rate = uniform(minRate,
+   * maxRate); sum += rate; count++; t += expovariate(rate); if (t >= maxS) break; keep t }` makes them, in one call
+   * into the kernel for up to `maxOut` (≤ `runDraws.length`) kept arrivals: their times in `runDraws`, t after the
+   * last draw in `runClockS[0]`; the sum and count carry on in `arrivalRateSum[0]` and `arrivalRateDraws[0]`.
+   * Returns how many were kept (fewer than `maxOut`: the phase or the batch ended).
+   */
+  arrivalRun(
+    minRate: number,
+    maxRate: number,
+    t: number,
+    phaseEndS: number,
+    maxS: number,
+    maxOut: number,
+  ): number {
+    return this.mt.arrivalRun(minRate, maxRate, t, phaseEndS, maxS, maxOut);
   }
 
   /** Kinderman–Monahan ratio-of-uniforms normal (does not touch the gauss cache). */

@@ -4,7 +4,8 @@
  * checked against CPython on its own. Seeding runs here; the block regeneration (`twist`) runs in a small
  * WebAssembly kernel (kernels/mt19937.c), about nine times faster than the same loop in JavaScript. The same module
  * draws CPython's `gauss` on this stream (kernels/normal.c): `CPythonRandom` hands its pair draws and runs of
- * latency draws to it through `gaussPair` and `gaussRun`.
+ * latency draws to it through `gaussPair` and `gaussRun`, and the workload's arrival gaps through `arrivalRun`
+ * (kernels/arrivals.c).
  */
 import { A, B, LN2_HI, LN2_LO, TAB } from './glibc-log-data.js';
 import { MT_KERNEL_WASM_BASE64 } from './kernels/mt19937-wasm.js';
@@ -19,7 +20,9 @@ export interface RandomKernel {
   tempered_ptr(): number;
   init(): void;
   gauss_pair(): void;
-  gauss_run(mu: number, sigma: number, clockS: number, stopS: number, maxDraws: number): number;
+  /** Reads mu, sigma, clock and stop from `run_params_ptr`. */
+  gauss_run(maxDraws: number): number;
+  run_params_ptr(): number;
   run_capacity(): number;
   mti_ptr(): number;
   has_next_ptr(): number;
@@ -34,6 +37,16 @@ export interface RandomKernel {
   cos_sin_of(x: number): void;
   /** For tests: glibc's log(x), 0 < x ≤ 1. */
   log_of(x: number): number;
+  arrival_run(
+    minRate: number,
+    maxRate: number,
+    t: number,
+    phaseEndS: number,
+    maxS: number,
+    maxOut: number,
+  ): number;
+  arrival_rate_sum_ptr(): number;
+  arrival_rate_draws_ptr(): number;
 }
 
 /** Compiled once per process; each generator instantiates it on its own memory. */
@@ -74,6 +87,11 @@ export class Mt19937 {
   /** What `gaussRun` drew, and the clock after it ([0]). */
   readonly runDraws: Float64Array;
   readonly runClockS: Float64Array;
+  /** An arrival run's phase state, carried across calls: [sum of the rates drawn], [their count]. */
+  readonly arrivalRateSum: Float64Array;
+  readonly arrivalRateDraws: Int32Array;
+  /** `gauss_run`'s arguments: mu, sigma, clock, stop. */
+  private readonly runParams: Float64Array;
 
   constructor() {
     const kernel = instantiateRandomKernel();
@@ -86,6 +104,9 @@ export class Mt19937 {
     this.gaussPairValues = new Float64Array(buffer, kernel.pair_ptr(), 2);
     this.runDraws = new Float64Array(buffer, kernel.run_draws_ptr(), kernel.run_capacity());
     this.runClockS = new Float64Array(buffer, kernel.run_clock_ptr(), 1);
+    this.arrivalRateSum = new Float64Array(buffer, kernel.arrival_rate_sum_ptr(), 1);
+    this.arrivalRateDraws = new Int32Array(buffer, kernel.arrival_rate_draws_ptr(), 1);
+    this.runParams = new Float64Array(buffer, kernel.run_params_ptr(), 4);
   }
 
   /** Draws a Box–Muller pair (CPython's order: angle word pair, then radius word pair) into `gaussPairValues`. */
@@ -102,7 +123,33 @@ export class Mt19937 {
    */
   gaussRun(mu: number, sigma: number, clockS: number, stopS: number, maxDraws: number): number {
     this.enterKernel();
-    const k = this.kernel.gauss_run(mu, sigma, clockS, stopS, maxDraws);
+    // Through memory, not as arguments: see gauss_run in kernels/normal.c (no boxed doubles).
+    const params = this.runParams;
+    params[0] = mu;
+    params[1] = sigma;
+    params[2] = clockS;
+    params[3] = stopS;
+    const k = this.kernel.gauss_run(maxDraws);
+    this.mti = this.kernelMti[0]!;
+    return k;
+  }
+
+  /**
+   * Arrivals of one workload phase from time `t` (kernels/arrivals.c): per arrival a uniform rate in
+   * [minRate, maxRate] and an exponential gap at that rate, while t < phaseEndS and t < maxS; at most `maxOut` (≤
+   * `runDraws.length`) kept. The times land in `runDraws`, the clock after the last draw in `runClockS[0]`, and
+   * `arrivalRateSum` / `arrivalRateDraws` carry on from what they held. Returns how many were kept.
+   */
+  arrivalRun(
+    minRate: number,
+    maxRate: number,
+    t: number,
+    phaseEndS: number,
+    maxS: number,
+    maxOut: number,
+  ): number {
+    this.enterKernel();
+    const k = this.kernel.arrival_run(minRate, maxRate, t, phaseEndS, maxS, maxOut);
     this.mti = this.kernelMti[0]!;
     return k;
   }

@@ -4,12 +4,13 @@
  * lower kind number comes first and equal keys come out first-in first-out — the one tie-break rule.
  * Cancelled slots (the budget refresh is rescheduled by every action) are skipped lazily.
  *
- * Pre-generated events (a whole episode of arrivals and RAG searches, ~10⁶) go to a sorted "bulk lane"
- * instead of the heap, so the heap only holds the few dozen engine, trigger and refresh events and each
- * pop compares the two heads. Both use the same key, so the order is exactly that of one big heap. A lane
- * event's subject is a number (the request id), not an object: the lane holds no pointers, and the simulator
- * creates each request object only when it arrives.
+ * Pre-generated events (a whole episode of arrivals and RAG searches, ~10⁶) go to sorted "bulk lanes"
+ * (core/sim/bulk-lanes.ts) instead of the heap, so the heap only holds the few dozen engine and refresh events and
+ * each pop compares the lanes' head with the heap's. Both use the same key, so the order is exactly that of one big
+ * heap. A lane event's subject is a number (the request id), not an object: the lanes hold no pointers, and the
+ * simulator creates each request object only when it arrives.
  */
+import { BulkLanes } from './bulk-lanes.js';
 import { EVENT_KIND_COUNT, type EventKind } from './constants.js';
 
 export class EventQueue<P> {
@@ -33,11 +34,8 @@ export class EventQueue<P> {
   private live = 0;
   private readonly liveByKind = new Int32Array(EVENT_KIND_COUNT);
 
-  private laneTimes = new Float64Array(0);
-  private laneKinds = new Uint8Array(0);
-  private laneSeqs = new Float64Array(0);
-  private laneSubjects = new Int32Array(0);
-  private laneHead = 0;
+  /** The pre-generated events (core/sim/bulk-lanes.ts). */
+  private readonly lanes = new BulkLanes();
 
   /** Time, kind and payload of the event most recently returned by `pop` (no payload for a bulk event). */
   poppedTimeS = 0;
@@ -64,11 +62,7 @@ export class EventQueue<P> {
     this.live = 0;
     this.liveByKind.fill(0);
     this.payloads.fill(undefined);
-    this.laneTimes = new Float64Array(0);
-    this.laneKinds = new Uint8Array(0);
-    this.laneSeqs = new Float64Array(0);
-    this.laneSubjects = new Int32Array(0);
-    this.laneHead = 0;
+    this.lanes.clear();
   }
 
   /**
@@ -93,72 +87,31 @@ export class EventQueue<P> {
 
   /**
    * `pushBulk` over parallel columns (the first `n` entries), without an object per event: the hot path for a
-   * whole episode of arrivals. The columns are read, not kept. Costs one stable sort of the batch (runs of
-   * already ordered events, such as one agent's arrivals, merge at once) and one merge with the lane's remainder.
+   * whole episode of arrivals. The queue keeps the columns (the caller must not change them afterwards): their
+   * ordered runs become lanes as they are (core/sim/bulk-lanes.ts).
    */
   pushBulkColumns(times: Float64Array, kinds: Uint8Array, subjects: Int32Array, n: number): void {
     if (n === 0) return;
     const firstSeq = this.nextSeq;
     this.nextSeq += n;
-    const order = stableOrder(times, kinds, n);
-    const oldHead = this.laneHead;
-    const oldLen = this.laneTimes.length - oldHead;
-    const total = oldLen + n;
-    const laneTimes = new Float64Array(total);
-    const laneKinds = new Uint8Array(total);
-    const laneSeqs = new Float64Array(total);
-    const laneSubjects = new Int32Array(total);
-    let i = 0;
-    let j = 0;
-    for (let k = 0; k < total; k++) {
-      let takeOld = false;
-      if (i < oldLen && j < n) {
-        const idx = order[j]!;
-        const to = this.laneTimes[oldHead + i]!;
-        const ko = this.laneKinds[oldHead + i]!;
-        // Old lane entries always have lower sequence numbers than this batch.
-        takeOld = to < times[idx]! || (to === times[idx] && ko <= kinds[idx]!);
-      } else {
-        takeOld = i < oldLen;
-      }
-      if (takeOld) {
-        laneTimes[k] = this.laneTimes[oldHead + i]!;
-        laneKinds[k] = this.laneKinds[oldHead + i]!;
-        laneSeqs[k] = this.laneSeqs[oldHead + i]!;
-        laneSubjects[k] = this.laneSubjects[oldHead + i]!;
-        i++;
-      } else {
-        const idx = order[j]!;
-        const kind = kinds[idx]!;
-        laneTimes[k] = times[idx]!;
-        laneKinds[k] = kind;
-        laneSeqs[k] = firstSeq + idx;
-        laneSubjects[k] = subjects[idx]!;
-        j++;
-        this.liveByKind[kind]!++;
-      }
-    }
-    this.laneTimes = laneTimes;
-    this.laneKinds = laneKinds;
-    this.laneSeqs = laneSeqs;
-    this.laneSubjects = laneSubjects;
-    this.laneHead = 0;
+    this.lanes.add(times, kinds, subjects, n, firstSeq);
+    for (let i = 0; i < n; i++) this.liveByKind[kinds[i]!]!++;
     this.live += n;
   }
 
-  /** True when the bulk lane's head comes before the heap's head (both non-empty checked by caller). */
+  /** True when the lanes' head comes before the heap's head. */
   private laneFirst(): boolean {
-    const lh = this.laneHead;
-    if (lh >= this.laneTimes.length) return false;
+    const lanes = this.lanes;
+    if (lanes.empty) return false;
     if (this.heapSize === 0) return true;
     const slot = this.heap[0]!;
-    const tl = this.laneTimes[lh]!;
+    const tl = lanes.headTimeS;
     const th = this.times[slot]!;
     if (tl !== th) return tl < th;
-    const kl = this.laneKinds[lh]!;
+    const kl = lanes.headKind;
     const kh = this.kinds[slot]!;
     if (kl !== kh) return kl < kh;
-    return this.laneSeqs[lh]! < this.seqs[slot]!;
+    return lanes.headSeq < this.seqs[slot]!;
   }
 
   /** Adds an event; returns a handle for `cancel`, valid until the event is popped. */
@@ -193,13 +146,13 @@ export class EventQueue<P> {
   /** Kind of the earliest pending event, or -1 when empty. */
   peekKind(): number {
     this.dropCancelledHead();
-    if (this.laneFirst()) return this.laneKinds[this.laneHead]!;
+    if (this.laneFirst()) return this.lanes.headKind;
     return this.heapSize === 0 ? -1 : this.kinds[this.heap[0]!]!;
   }
 
   peekTimeS(): number {
     this.dropCancelledHead();
-    if (this.laneFirst()) return this.laneTimes[this.laneHead]!;
+    if (this.laneFirst()) return this.lanes.headTimeS;
     return this.heapSize === 0 ? Number.POSITIVE_INFINITY : this.times[this.heap[0]!]!;
   }
 
@@ -207,11 +160,12 @@ export class EventQueue<P> {
   pop(): boolean {
     this.dropCancelledHead();
     if (this.laneFirst()) {
-      const lh = this.laneHead++;
-      this.poppedTimeS = this.laneTimes[lh]!;
-      this.poppedKind = this.laneKinds[lh]! as EventKind;
+      const lanes = this.lanes;
+      this.poppedTimeS = lanes.headTimeS;
+      this.poppedKind = lanes.headKind as EventKind;
       this.poppedPayload = undefined;
-      this.poppedSubject = this.laneSubjects[lh]!;
+      this.poppedSubject = lanes.headSubject;
+      lanes.shift();
       this.live--;
       this.liveByKind[this.poppedKind]!--;
       return true;
@@ -229,16 +183,16 @@ export class EventQueue<P> {
   }
 
   /**
-   * Visits pending events (bulk lane first, then the heap in heap order); for diagnostics and state dumps. Bulk
+   * Visits pending events (bulk lanes first, in order, then the heap in heap order); for diagnostics and state dumps. Bulk
    * events have no payload and their subject; pushed events have their payload and subject -1.
    */
   forEachPending(
     visit: (timeS: number, kind: EventKind, payload: P | undefined, subject: number) => void,
   ): void {
     this.settle();
-    for (let i = this.laneHead; i < this.laneTimes.length; i++) {
-      visit(this.laneTimes[i]!, this.laneKinds[i]! as EventKind, undefined, this.laneSubjects[i]!);
-    }
+    this.lanes.visitInOrder((timeS, kind, subject) => {
+      visit(timeS, kind, undefined, subject);
+    });
     for (let i = 0; i < this.heapSize; i++) {
       const slot = this.heap[i]!;
       if (this.cancelled[slot] === 0)
@@ -324,80 +278,6 @@ export class EventQueue<P> {
     }
     heap[pos] = slot;
   }
-}
-
-/** Longest backward shift an element may make to stay in the current run (see `stableOrder`). */
-const INSERTION_LIMIT = 32;
-
-/**
- * Indices 0..n−1 in stable (time, kind) order: runs of already ordered input, then a bottom-up merge over
- * Int32Arrays (no comparator calls, no allocation per comparison). An element slightly out of order (a RAG search
- * completion lands within 0.3 s of its arrival, so searches are nearly sorted) is inserted into the current run
- * instead of starting a new one, so a batch of per-agent arrivals plus searches is a handful of runs. Equal keys
- * keep index order, which is their sequence order.
- */
-function stableOrder(times: Float64Array, kinds: Uint8Array, n: number): Int32Array {
-  let src = new Int32Array(n);
-  const bounds: number[] = [0];
-  let runStart = 0;
-  for (let i = 0; i < n; i++) {
-    src[i] = i;
-    if (i === runStart) continue;
-    if (!precedes(times, kinds, i, src[i - 1]!)) continue;
-    // Where it belongs in the current run, if that is within reach; equal keys stay after earlier ones.
-    let p = i - 1;
-    while (p > runStart && i - p < INSERTION_LIMIT && precedes(times, kinds, i, src[p - 1]!)) p--;
-    if (p > runStart && precedes(times, kinds, i, src[p - 1]!)) {
-      runStart = i;
-      bounds.push(i);
-      continue;
-    }
-    src.copyWithin(p + 1, p, i);
-    src[p] = i;
-  }
-  bounds.push(n);
-  if (bounds.length === 2) return src;
-  let dst = new Int32Array(n);
-  let runs = bounds;
-  while (runs.length > 2) {
-    const next: number[] = [0];
-    for (let r = 0; r + 1 < runs.length; r += 2) {
-      const lo = runs[r]!;
-      const mid = runs[r + 1]!;
-      const hi = r + 2 < runs.length ? runs[r + 2]! : mid;
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) {
-        const a = src[i]!;
-        const b = src[j]!;
-        // Take from the right run only when strictly earlier: ties keep the left (lower index) first.
-        if (precedes(times, kinds, b, a)) {
-          dst[k++] = b;
-          j++;
-        } else {
-          dst[k++] = a;
-          i++;
-        }
-      }
-      while (i < mid) dst[k++] = src[i++]!;
-      while (j < hi) dst[k++] = src[j++]!;
-      next.push(hi);
-    }
-    if (next[next.length - 1] !== n) next.push(n);
-    const t = src;
-    src = dst;
-    dst = t;
-    runs = next;
-  }
-  return src;
-}
-
-/** Event a comes strictly before event b by (time, kind). */
-function precedes(times: Float64Array, kinds: Uint8Array, a: number, b: number): boolean {
-  const ta = times[a]!;
-  const tb = times[b]!;
-  return ta < tb || (ta === tb && kinds[a]! < kinds[b]!);
 }
 
 function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {

@@ -31,6 +31,41 @@ export interface WorkloadRng {
   shuffle(x: Int32Array): void;
 }
 
+/**
+ * A stream that also draws a phase's arrivals a run at a time (`CPythonRandom.arrivalRun`, one call into its
+ * kernel per buffer of arrivals instead of two draws and a log per arrival in JavaScript): same draws, same values.
+ */
+interface ArrivalRunRng extends WorkloadRng {
+  arrivalRun(
+    minRate: number,
+    maxRate: number,
+    t: number,
+    phaseEndS: number,
+    maxS: number,
+    maxOut: number,
+  ): number;
+  readonly runDraws: Float64Array;
+  readonly runClockS: Float64Array;
+  readonly arrivalRateSum: Float64Array;
+  readonly arrivalRateDraws: Int32Array;
+}
+
+function drawsArrivalRuns(rng: WorkloadRng): rng is ArrivalRunRng {
+  return typeof (rng as Partial<ArrivalRunRng>).arrivalRun === 'function';
+}
+
+/** The arrival columns at twice their length (the first entries kept). */
+function grown(
+  times: Float64Array,
+  items: Int32Array,
+): { times: Float64Array<ArrayBuffer>; items: Int32Array<ArrayBuffer> } {
+  const t = new Float64Array(times.length * 2);
+  t.set(times);
+  const i = new Int32Array(items.length * 2);
+  i.set(items);
+  return { times: t, items: i };
+}
+
 /** Builds a stream seeded with `seed`, as `random.Random(seed)`. */
 export type WorkloadRngFactory = (seed: bigint) => WorkloadRng;
 export const cpythonWorkloadRng: WorkloadRngFactory = (seed) => new CPythonRandom(seed);
@@ -148,23 +183,33 @@ export class RequestLoader {
       const phaseEndS = t + rng.uniform(minDur, maxDur);
       let rateSum = 0;
       let draws = 0;
-      while (t < phaseEndS && t < maxS) {
-        const rate = rng.uniform(minRate, maxRate);
-        rateSum += rate;
-        draws++;
-        t += rng.expovariate(rate);
-        if (t >= maxS) break;
-        if (count === times.length) {
-          const grownT = new Float64Array(count * 2);
-          grownT.set(times);
-          times = grownT;
-          const grownI = new Int32Array(count * 2);
-          grownI.set(items);
-          items = grownI;
+      if (drawsArrivalRuns(rng)) {
+        // The same loop as below, run by the stream's kernel a buffer of arrivals at a time.
+        rng.arrivalRateSum[0] = 0;
+        rng.arrivalRateDraws[0] = 0;
+        const run = rng.runDraws;
+        for (;;) {
+          const k = rng.arrivalRun(minRate, maxRate, t, phaseEndS, maxS, run.length);
+          t = rng.runClockS[0]!;
+          while (count + k > times.length) ({ times, items } = grown(times, items));
+          times.set(run.subarray(0, k), count);
+          for (let i = 0; i < k; i++, count++) items[count] = n === 0 ? 0 : order[count % n]!;
+          if (k < run.length) break;
         }
-        times[count] = t;
-        items[count] = n === 0 ? 0 : order[count % n]!;
-        count++;
+        rateSum = rng.arrivalRateSum[0]!;
+        draws = rng.arrivalRateDraws[0]!;
+      } else {
+        while (t < phaseEndS && t < maxS) {
+          const rate = rng.uniform(minRate, maxRate);
+          rateSum += rate;
+          draws++;
+          t += rng.expovariate(rate);
+          if (t >= maxS) break;
+          if (count === times.length) ({ times, items } = grown(times, items));
+          times[count] = t;
+          items[count] = n === 0 ? 0 : order[count % n]!;
+          count++;
+        }
       }
       phases.push({
         pattern,

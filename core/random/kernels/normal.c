@@ -25,6 +25,8 @@ double pair[2];
 #define RUN_CAPACITY 2048
 double run_clock;
 double run_draws[RUN_CAPACITY];
+/* `gauss_run`'s mu, sigma, clock and stop. */
+double run_params[4];
 
 /* glibc's log constants, written by JavaScript from core/random/glibc-log-data.ts (their one home) before `init`. */
 double log_tab[256];
@@ -37,6 +39,7 @@ int32_t *has_next_ptr(void) { return &has_next; }
 double *pair_ptr(void) { return pair; }
 double *run_clock_ptr(void) { return &run_clock; }
 double *run_draws_ptr(void) { return run_draws; }
+double *run_params_ptr(void) { return run_params; }
 int32_t run_capacity(void) { return RUN_CAPACITY; }
 double *log_tab_ptr(void) { return log_tab; }
 double *log_a_ptr(void) { return log_a; }
@@ -232,8 +235,8 @@ static __attribute__((noinline)) double log_near_one(double x) {
   return y + hi;
 }
 
-/* glibc's log(x) for x in (0, 1] — what a pair draw takes the log of (1 − random()). */
-static inline double glibc_log(double x) {
+/* glibc's log(x) for x in (0, 1] — what a pair draw takes the log of (1 − random()); arrivals.c's gaps too. */
+double glibc_log(double x) {
   if (x >= NEAR_ONE_LOW && x < NEAR_ONE_HIGH) return log_near_one(x);
   int sub = 0;
   if (x < MIN_NORMAL) {
@@ -412,8 +415,8 @@ static inline uint32_t next_word(void) {
   return tempered[mti++];
 }
 
-/* random(): 53 bits from two words, as CPython. */
-static inline double random53(void) {
+/* random(): 53 bits from two words, as CPython. External: arrivals.c draws on the same stream. */
+double random53(void) {
   uint32_t a = next_word() >> 5;
   uint32_t b = next_word() >> 6;
   return ((double)a * 67108864.0 + (double)b) * (1.0 / 9007199254740992.0);
@@ -445,9 +448,13 @@ static inline double gauss(double mu, double sigma) {
 /*
  * A run of latency draws d = max(gauss(mu, sigma), 0) (Math.max: +0 for −0, NaN stays NaN), each added to `clock`,
  * while fewer than `max_draws` (≤ RUN_CAPACITY) are made and the clock is before `stop`: the draws in run_draws,
- * the final clock in run_clock. Returns how many were made.
+ * the final clock in run_clock. Returns how many were made. mu, sigma, clock and stop come in run_params (written
+ * by JavaScript), not as arguments: each generator has its own instance of this module, so the simulator's call
+ * site sees several functions, V8 does not inline the call, and every double argument was then boxed (a heap
+ * allocation each, four per run).
  */
-int32_t gauss_run(double mu, double sigma, double clock, double stop, int32_t max_draws) {
+int32_t gauss_run(int32_t max_draws) {
+  double mu = run_params[0], sigma = run_params[1], clock = run_params[2], stop = run_params[3];
   if (max_draws > RUN_CAPACITY) max_draws = RUN_CAPACITY;
   int32_t k = 0;
   while (k < max_draws && clock < stop) {

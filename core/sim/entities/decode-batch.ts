@@ -118,7 +118,9 @@ export class DecodeBatch {
     this.awaitingCount = awaiting;
   }
 
-  private grow(capacity: number): void {
+  /** Capacity is kept a multiple of eight: the decode loop adds to eight entries at a time (engine-step.ts addRun). */
+  private grow(minCapacity: number): void {
+    const capacity = (minCapacity + 7) & ~7;
     const completion = new Int32Array(capacity);
     completion.set(this.completion.subarray(0, this.size));
     this.completion = completion;

@@ -147,3 +147,64 @@ describe('EventQueue bulk lane', () => {
     expect(drain(q)).toEqual(expected);
   });
 });
+
+describe('EventQueue bulk lanes', () => {
+  it('pops batches of a few ordered runs (each its own lane) as one heap would, across many batches and pushes', () => {
+    const rng = seededTestRng(33);
+    const q = new EventQueue<string>();
+    const model: { t: number; k: number; seq: number; id: string }[] = [];
+    let seq = 0;
+    const expected: string[] = [];
+    const popped: string[] = [];
+    const popBoth = () => {
+      if (!q.pop()) return false;
+      popped.push(q.poppedPayload ?? `b${q.poppedSubject}`);
+      let best = 0;
+      for (let i = 1; i < model.length; i++) {
+        const x = model[i]!;
+        const y = model[best]!;
+        if (x.t < y.t || (x.t === y.t && (x.k < y.k || (x.k === y.k && x.seq < y.seq)))) best = i;
+      }
+      expected.push(model.splice(best, 1)[0]!.id);
+      return true;
+    };
+    // Twelve batches (more lanes than the queue keeps apart, so it merges them too), each: two "agents" of sorted
+    // arrivals on a coarse grid (ties within and across runs and batches), then searches a little after arrivals.
+    for (let round = 0; round < 12; round++) {
+      const batch: { timeS: number; kind: EventKind; subject: number }[] = [];
+      for (let run = 0; run < 2; run++) {
+        let t = round * 20;
+        for (let i = 0; i < 150; i++) {
+          t += Math.floor(rng.random() * 2);
+          batch.push({ timeS: t, kind: EventKind.RequestArrival, subject: seq + batch.length });
+        }
+      }
+      for (let i = 0; i < 150; i++) {
+        batch.push({
+          timeS: batch[i]!.timeS + Math.floor(rng.random() * 3),
+          kind: EventKind.RagSearchComplete,
+          subject: seq + batch.length,
+        });
+      }
+      for (const e of batch) model.push({ t: e.timeS, k: e.kind, seq: seq++, id: `b${e.subject}` });
+      q.pushBulk(batch);
+      for (let i = 0; i < 30; i++) {
+        const t = round * 20 + Math.floor(rng.random() * 60);
+        const k = Math.floor(rng.random() * 7) as EventKind;
+        q.push(t, k, `s${seq}`);
+        model.push({ t, k, seq, id: `s${seq}` });
+        seq++;
+      }
+      for (let i = 0; i < 200; i++) popBoth();
+      expect(q.size).toBe(model.length);
+    }
+    const pending = new Map<string, number>();
+    q.forEachPending((timeS, _kind, payload, subject) => pending.set(payload ?? `b${subject}`, timeS));
+    expect(pending.size).toBe(model.length);
+    for (const m of model) expect(pending.get(m.id)).toBe(m.t);
+    while (popBoth()) {}
+    expect(model.length).toBe(0);
+    expect(popped.length).toBe(12 * 480);
+    expect(popped).toEqual(expected);
+  });
+});

@@ -82,6 +82,7 @@ import {
 import { writeFileAtomic } from '../../util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { type CheckpointEvaluator, createCheckpointEvaluator, type EvalRecord } from './evaluation.js';
+import { type RecordedRun, type RunSettings, refuseOtherSettings, runSettings } from './run-settings.js';
 import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
 import { evalScalars, rolloutScalars, updateScalars } from './training-scalars.js';
@@ -285,6 +286,8 @@ interface RunMeta {
   seed: number;
   totalSteps: number;
   checkpointEverySteps: number;
+  /** What the run trains with, compared on a resume into this folder (./run-settings.ts); absent before 2026-12-07. */
+  settings?: RunSettings;
   backend?: TfBackendInfo;
   /** The baseline cloned into the policy before PPO started, and how well the clone matched it. */
   warmStart?: {
@@ -443,6 +446,24 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   }
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
   const task = o.task ? loadTaskConfig(o.task) : undefined;
+  const settings = await runSettings({
+    training,
+    simulationConfigPath: o.simulationConfigPath,
+    task,
+    syntheticTokens: o.syntheticTokens ?? false,
+    warmStart: o.warmStart
+      ? { teacher: o.warmStart, steps: warmStartSteps, rounds: warmStartRounds }
+      : undefined,
+    benchConfigPath: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
+  });
+  const metaFile = join(runDir, 'run.json');
+  // What the run recorded before this start; a resume into its folder must train as it did (nothing written yet).
+  const previous: RunMeta | undefined = existsSync(metaFile)
+    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
+    : undefined;
+  if (resume && previous) {
+    refuseOtherSettings(metaFile, previous as RecordedRun, { seed, overrides: o.overrides ?? {}, settings });
+  }
   const teacherBenchFile = task?.bench.file ?? o.benchConfigPath ?? DEFAULT_BENCH_CONFIG;
   // Read (and validated) before anything is written, and only when a teacher will run.
   const teacherBench =
@@ -509,10 +530,6 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   for (const e of evals) tensorboard.write(evalScalars(e));
   for (const r of rollouts) tensorboard.write(rolloutScalars(r));
 
-  const metaFile = join(runDir, 'run.json');
-  const previous: RunMeta | undefined = existsSync(metaFile)
-    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
-    : undefined;
   const runMeta: RunMeta = {
     runId: basename(runDir),
     trainingConfig: o.trainingConfigPath,
@@ -522,7 +539,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     seed,
     totalSteps,
     checkpointEverySteps: every,
+    settings,
     backend,
+    // A resume does not clone again: the record of the clone the run started from stays.
+    ...(resume && previous?.warmStart ? { warmStart: previous.warmStart } : {}),
     starts: [
       ...(previous?.starts ?? []),
       {

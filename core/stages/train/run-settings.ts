@@ -47,7 +47,17 @@ export async function runSettings(i: RunSettingsInput): Promise<RunSettings> {
   });
   if ((i.warmStart || i.training.evaluation) && !i.task) files.push(i.benchConfigPath);
   const hashed: RunSettings['files'] = [];
-  for (const path of files) hashed.push({ path, sha256: (await hashFile(path)).sha256 });
+  for (const path of files) {
+    const sha256 = await hashFile(path).then(
+      (h) => h.sha256,
+      (err: unknown) => {
+        throw new ConfigError(path, '', `cannot read the file (${String(err)})`, 'check the path', {
+          cause: err,
+        });
+      },
+    );
+    hashed.push({ path, sha256 });
+  }
   // The resolved config, so a reformatted file or an override that restates the file's value is the same training.
   const { file: _file, totalTimesteps: _total, ...training } = i.training;
   return {

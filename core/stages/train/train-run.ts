@@ -446,24 +446,6 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   }
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
   const task = o.task ? loadTaskConfig(o.task) : undefined;
-  const settings = await runSettings({
-    training,
-    simulationConfigPath: o.simulationConfigPath,
-    task,
-    syntheticTokens: o.syntheticTokens ?? false,
-    warmStart: o.warmStart
-      ? { teacher: o.warmStart, steps: warmStartSteps, rounds: warmStartRounds }
-      : undefined,
-    benchConfigPath: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
-  });
-  const metaFile = join(runDir, 'run.json');
-  // What the run recorded before this start; a resume into its folder must train as it did (nothing written yet).
-  const previous: RunMeta | undefined = existsSync(metaFile)
-    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
-    : undefined;
-  if (resume && previous) {
-    refuseOtherSettings(metaFile, previous as RecordedRun, { seed, overrides: o.overrides ?? {}, settings });
-  }
   const teacherBenchFile = task?.bench.file ?? o.benchConfigPath ?? DEFAULT_BENCH_CONFIG;
   // Read (and validated) before anything is written, and only when a teacher will run.
   const teacherBench =
@@ -482,6 +464,25 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       })
     : undefined;
 
+  const settings = await runSettings({
+    training,
+    simulationConfigPath: o.simulationConfigPath,
+    task,
+    syntheticTokens: o.syntheticTokens ?? false,
+    warmStart: o.warmStart
+      ? { teacher: o.warmStart, steps: warmStartSteps, rounds: warmStartRounds }
+      : undefined,
+    benchConfigPath: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
+  });
+  const metaFile = join(runDir, 'run.json');
+  // What the run recorded before this start; a resume into its folder must train as it did (nothing written yet).
+  // After the checks above, whose messages name a missing bench or task file better than a hash would.
+  const previous: RunMeta | undefined = existsSync(metaFile)
+    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
+    : undefined;
+  if (resume && previous) {
+    refuseOtherSettings(metaFile, previous as RecordedRun, { seed, overrides: o.overrides ?? {}, settings });
+  }
   const backend = await selectTfBackend();
   log(
     `tfjs backend: ${describeBackend(backend)}${backend.skipped.length ? ` (skipped: ${backend.skipped.join('; ')})` : ''}`,

@@ -15,7 +15,7 @@
  *   });
  *
  * Run directory layout (all writes atomic):
- *   run.json                          run metadata: backend, seed, start/resume history, totals
+ *   run.json                          run metadata: backend, seed, settings, start/resume history, totals
  *   snapshots/training_config.yaml    the training config with the overrides applied (what really ran)
  *   snapshots/simulation_config.yaml  copy of the simulation config
  *   checkpoints/rl_model_<N>_steps/   every `checkpointEverySteps` env steps (default 5120, the reference's cadence)
@@ -36,7 +36,9 @@
  * on an episode end the run continues bit for bit); the step counter continues from the checkpoint and training
  * stops at the configured total (`totalSteps` or `total_timesteps`), unlike the reference which trains another
  * full total on top. The evaluation history up to the checkpoint is kept, and a checkpoint left unevaluated (the
- * run stopped right after writing it) is evaluated first.
+ * run stopped right after writing it) is evaluated first. A resume into the checkpoint's own run directory must
+ * name the run's task, seed and settings (./run-settings.ts; only the step budget and cadence may change): another
+ * one is refused before anything is written.
  *
  * Cancellation: when `signal` aborts, training stops at the next env step, writes a checkpoint of the state so
  * far and rejects with a `TrainingAbortedError` whose `checkpoint` is that checkpoint's path.

@@ -15,7 +15,7 @@
  *   });
  *
  * Run directory layout (all writes atomic):
- *   run.json                          run metadata: backend, seed, start/resume history, totals
+ *   run.json                          run metadata: backend, seed, settings, start/resume history, totals
  *   snapshots/training_config.yaml    the training config with the overrides applied (what really ran)
  *   snapshots/simulation_config.yaml  copy of the simulation config
  *   checkpoints/rl_model_<N>_steps/   every `checkpointEverySteps` env steps (default 5120, the reference's cadence)
@@ -36,7 +36,9 @@
  * on an episode end the run continues bit for bit); the step counter continues from the checkpoint and training
  * stops at the configured total (`totalSteps` or `total_timesteps`), unlike the reference which trains another
  * full total on top. The evaluation history up to the checkpoint is kept, and a checkpoint left unevaluated (the
- * run stopped right after writing it) is evaluated first.
+ * run stopped right after writing it) is evaluated first. A resume into the checkpoint's own run directory must
+ * name the run's task, seed and settings (./run-settings.ts; only the step budget and cadence may change): another
+ * one is refused before anything is written.
  *
  * Cancellation: when `signal` aborts, training stops at the next env step, writes a checkpoint of the state so
  * far and rejects with a `TrainingAbortedError` whose `checkpoint` is that checkpoint's path.
@@ -82,6 +84,7 @@ import {
 import { writeFileAtomic } from '../../util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
 import { type CheckpointEvaluator, createCheckpointEvaluator, type EvalRecord } from './evaluation.js';
+import { type RecordedRun, type RunSettings, refuseOtherSettings, runSettings } from './run-settings.js';
 import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
 import { evalScalars, rolloutScalars, updateScalars } from './training-scalars.js';
@@ -285,6 +288,8 @@ interface RunMeta {
   seed: number;
   totalSteps: number;
   checkpointEverySteps: number;
+  /** What the run trains with, compared on a resume into this folder (./run-settings.ts); absent before 2026-12-07. */
+  settings?: RunSettings;
   backend?: TfBackendInfo;
   /** The baseline cloned into the policy before PPO started, and how well the clone matched it. */
   warmStart?: {
@@ -461,6 +466,25 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       })
     : undefined;
 
+  const settings = await runSettings({
+    training,
+    simulationConfigPath: o.simulationConfigPath,
+    task,
+    syntheticTokens: o.syntheticTokens ?? false,
+    warmStart: o.warmStart
+      ? { teacher: o.warmStart, steps: warmStartSteps, rounds: warmStartRounds }
+      : undefined,
+    benchConfigPath: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
+  });
+  const metaFile = join(runDir, 'run.json');
+  // What the run recorded before this start; a resume into its folder must train as it did (nothing written yet).
+  // After the checks above, whose messages name a missing bench or task file better than a hash would.
+  const previous: RunMeta | undefined = existsSync(metaFile)
+    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
+    : undefined;
+  if (resume && previous) {
+    refuseOtherSettings(metaFile, previous as RecordedRun, { seed, overrides: o.overrides ?? {}, settings });
+  }
   const backend = await selectTfBackend();
   log(
     `tfjs backend: ${describeBackend(backend)}${backend.skipped.length ? ` (skipped: ${backend.skipped.join('; ')})` : ''}`,
@@ -509,10 +533,6 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   for (const e of evals) tensorboard.write(evalScalars(e));
   for (const r of rollouts) tensorboard.write(rolloutScalars(r));
 
-  const metaFile = join(runDir, 'run.json');
-  const previous: RunMeta | undefined = existsSync(metaFile)
-    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
-    : undefined;
   const runMeta: RunMeta = {
     runId: basename(runDir),
     trainingConfig: o.trainingConfigPath,
@@ -522,7 +542,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     seed,
     totalSteps,
     checkpointEverySteps: every,
+    settings,
     backend,
+    // A resume does not clone again: the record of the clone the run started from stays.
+    ...(resume && previous?.warmStart ? { warmStart: previous.warmStart } : {}),
     starts: [
       ...(previous?.starts ?? []),
       {

@@ -1,9 +1,10 @@
 /**
  * `migflow train --task …` stopped by a signal and resumed with the command it prints: the resume continues the
  * same run (same task, steps and settings; the history up to the checkpoint kept), as a user would do it — the CLI
- * as a process, its trainer child, a real SIGINT. A resume into the run without its task is refused.
+ * as a process, its trainer child, a real SIGINT. A resume into the run without its task, with another seed or
+ * with another --set is refused.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -120,6 +121,29 @@ describe('migflow train --task, stopped and resumed', () => {
       expect(readFileSync(updatesFile, 'utf8')).toBe(stoppedUpdates);
       expect(readFileSync(join(run, 'run.json'), 'utf8')).toBe(stoppedMeta);
 
+      // Another seed or another training setting would continue the run's history under other settings (the net
+      // is the same, so the checkpoint alone would load): refused before anything is written, naming both values.
+      const replaced = (from: string, to: string) => words.slice(1).map((w) => (w === from ? to : w));
+      expect(words[words.indexOf('--seed') + 1]).toBe('5');
+      const otherSeed = await migflow(
+        words.slice(1).map((w, i) => (i > 0 && words[i] === '--seed' ? '6' : w)),
+      );
+      expect(otherSeed.exitCode, otherSeed.all).toBe(1);
+      expect(otherSeed.stderr).toMatch(/run\.json: settings: .*under other settings: seed 5 → 6/);
+      expect(otherSeed.stderr).toMatch(
+        /fix: resume with the run's settings .*or resume into a new folder \(--out\)/,
+      );
+      const otherSet = await migflow(replaced('training.PPO.n_epochs=1', 'training.PPO.n_epochs=2'));
+      expect(otherSet.exitCode, otherSet.all).toBe(1);
+      expect(otherSet.stderr).toMatch(/run\.json: settings: .*--set training\.PPO\.n_epochs 1 → 2/);
+      expect(readFileSync(updatesFile, 'utf8')).toBe(stoppedUpdates);
+      expect(readFileSync(join(run, 'run.json'), 'utf8')).toBe(stoppedMeta);
+
+      // A run.json from before `settings` was recorded (its seed still checked) resumes, and records them.
+      const recorded = JSON.parse(stoppedMeta) as { settings?: { trainingConfigSha256: string } };
+      expect(recorded.settings?.trainingConfigSha256).toMatch(/^[0-9a-f]{64}$/);
+      writeFileSync(join(run, 'run.json'), JSON.stringify({ ...recorded, settings: undefined }));
+
       const resumed = await migflow(words.slice(1));
       expect(resumed.exitCode, resumed.all).toBe(0);
       expect(resumed.stdout).toMatch(new RegExp(`steps +${TOTAL} `));
@@ -131,6 +155,7 @@ describe('migflow train --task, stopped and resumed', () => {
         overrides: Record<string, unknown>;
         starts: { resumedFrom: string | null; steps: number }[];
         finished?: unknown;
+        settings?: unknown;
       };
       // The same run: its task, seed, length and settings, one fresh start and the resume from the stop.
       expect(meta.task).toMatch(/configs\/tasks\/medium\.yaml$/);
@@ -141,6 +166,7 @@ describe('migflow train --task, stopped and resumed', () => {
         [checkpoint, at],
       ]);
       expect(meta.finished).toBeDefined();
+      expect(meta.settings).toEqual(recorded.settings);
       expect(existsSync(join(ckDir, 'final', 'tensors.bin'))).toBe(true);
       // Its history up to the checkpoint kept as it was, then continued to the end.
       const after = readFileSync(updatesFile, 'utf8').trim().split('\n');

@@ -214,18 +214,28 @@ describe('warm start in a training run', () => {
     expect(w(clone)).not.toEqual(w(warm.finalCheckpoint));
     expect(existsSync(join(tmp, 'plain', 'checkpoints', 'rl_model_0_steps'))).toBe(false);
 
-    // Resuming the warm run from its checkpoint with warm start on trains on from the saved weights.
-    const resumed = await runTraining({
+    // Resuming the warm run from its checkpoint with its warm start (a resume must name the run's settings; more
+    // steps are allowed) trains on from the saved weights, and run.json keeps the record of the clone.
+    const resumeWarm = {
       ...common,
       runDir: join(tmp, 'warm'),
       totalSteps: 512,
-      warmStart: 'static_split_extreme',
-      warmStartSteps: 256,
+      warmStart: 'static_split_extreme' as const,
+      warmStartSteps: 2048,
       resumeFrom: warm.finalCheckpoint.replace(/final$/, 'rl_model_256_steps'),
-    });
+    };
+    // Other warm-start options would put another clone on the run's record: refused.
+    await expect(runTraining({ ...resumeWarm, warmStartSteps: 256 })).rejects.toThrow(
+      /run\.json: settings: .*warm start .*"steps":2048.* → .*"steps":256/,
+    );
+    const resumed = await runTraining(resumeWarm);
     expect(resumed.steps).toBe(512);
-    const starts = JSON.parse(readFileSync(join(tmp, 'warm', 'run.json'), 'utf8')) as { starts: unknown[] };
-    expect(starts.starts).toHaveLength(2);
+    const after = JSON.parse(readFileSync(join(tmp, 'warm', 'run.json'), 'utf8')) as {
+      starts: unknown[];
+      warmStart?: unknown;
+    };
+    expect(after.starts).toHaveLength(2);
+    expect(after.warmStart).toEqual(meta.warmStart);
   }, 180_000);
 
   it('enters the cache key (with the bench config its teacher reads) only when on', async () => {

@@ -13,11 +13,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkpointSteps, type TrainRunSummary } from '../../../contracts/index.js';
-import { simulatedRunFiles } from '../../bench/index.js';
 import type { CachedStage, StageContext } from '../../cache/index.js';
 import { bundledEntrySourceDigest, runChild } from '../../child/index.js';
 import { loadTaskConfig, readTrainingConfig } from '../../config/index.js';
 import { MigflowError } from '../../errors.js';
+import { trainingRunFiles } from './run-settings.js';
 import type { TrainingProgress } from './train-run.js';
 import type { TrainChildArgs, TrainRunInput, TrainStopDetails } from './types.js';
 import { DEFAULT_BENCH_CONFIG, DEFAULT_WARM_START_STEPS } from './warm-start.js';
@@ -69,15 +69,16 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
     // Validates the configs up front and names every file the policy depends on through them: a task's file, the
     // bench config it starts from and its overlay, the GPU and model files, the token tables — as the trainer
     // loads them.
-    const task = t.task ? loadTaskConfig(t.task) : undefined;
-    const simulationFiles = simulatedRunFiles(t.simulationConfig, {
-      ...(task ? { task } : {}),
-      tokenTables: !t.syntheticTokens,
-    });
     // A warm start's teacher and a held-out evaluation's traces read the bench config (a task's own with a task).
     // The evaluation settings themselves are in the training config (file and overrides), both already in the key.
     const evaluation = readTrainingConfig(t.trainingConfig, t.overrides).training.evaluation;
-    const benchFiles = (t.warmStart || evaluation) && !t.task ? [t.benchConfig ?? DEFAULT_BENCH_CONFIG] : [];
+    const runFiles = trainingRunFiles({
+      simulationConfigPath: t.simulationConfig,
+      task: t.task ? loadTaskConfig(t.task) : undefined,
+      syntheticTokens: t.syntheticTokens,
+      readsBenchConfig: Boolean(t.warmStart || evaluation),
+      benchConfigPath: t.benchConfig ?? DEFAULT_BENCH_CONFIG,
+    });
     return {
       stage: 'train',
       codeVersion: `${TRAIN_CODE_VERSION}+${await bundledEntrySourceDigest(TRAIN_CHILD)}`,
@@ -98,7 +99,7 @@ export const trainStage: CachedStage<TrainRunInput, TrainRunSummary, TrainingPro
             }
           : {}),
       },
-      inputFiles: [t.trainingConfig, ...simulationFiles, ...benchFiles],
+      inputFiles: [t.trainingConfig, ...runFiles],
     };
   },
 

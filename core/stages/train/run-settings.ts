@@ -39,13 +39,32 @@ export interface RunSettingsInput {
   readonly benchConfigPath: string;
 }
 
-/** The run's settings, hashed as the train stage's cache key hashes them (core/stages/train/index.ts `request`). */
-export async function runSettings(i: RunSettingsInput): Promise<RunSettings> {
-  const files = simulatedRunFiles(i.simulationConfigPath, {
-    ...(i.task ? { task: i.task } : {}),
-    tokenTables: !i.syntheticTokens,
+/**
+ * Every file a training run reads besides its training config, in one order: the simulated run's files (simulation
+ * config, task file with its bench config and overlay, GPU and model files, token tables) and, when a warm start's
+ * teacher or a held-out evaluation reads it, the bench config (a task brings its own). The train stage's cache key
+ * and run.json's `settings` both hash this list, so a resume is refused exactly when the key would differ.
+ */
+export function trainingRunFiles(o: {
+  readonly simulationConfigPath: string;
+  readonly task: ResolvedTask | undefined;
+  readonly syntheticTokens: boolean;
+  readonly readsBenchConfig: boolean;
+  readonly benchConfigPath: string;
+}): string[] {
+  const files = simulatedRunFiles(o.simulationConfigPath, {
+    ...(o.task ? { task: o.task } : {}),
+    tokenTables: !o.syntheticTokens,
   });
-  if ((i.warmStart || i.training.evaluation) && !i.task) files.push(i.benchConfigPath);
+  return o.readsBenchConfig && !o.task ? [...files, o.benchConfigPath] : files;
+}
+
+/** The run's settings, its files hashed as the train stage's cache key hashes them (`trainingRunFiles`). */
+export async function runSettings(i: RunSettingsInput): Promise<RunSettings> {
+  const files = trainingRunFiles({
+    ...i,
+    readsBenchConfig: Boolean(i.warmStart || i.training.evaluation),
+  });
   const hashed: RunSettings['files'] = [];
   for (const path of files) {
     const sha256 = await hashFile(path).then(

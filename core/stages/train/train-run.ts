@@ -358,10 +358,8 @@ function bestByEval(checkpoint: string, e: EvalRecord, meanEpisodeReward: number
  * it would train on other traffic under the same history (run.json, logs, best checkpoint). Continuing a policy on
  * other traffic is a new run in a folder of its own.
  */
-function refuseOtherTask(runDir: string, task: string | undefined): void {
-  const metaFile = join(runDir, 'run.json');
-  if (!existsSync(metaFile)) return;
-  const was = (JSON.parse(readFileSync(metaFile, 'utf8')) as Partial<RunMeta>).task ?? null;
+function refuseOtherTask(metaFile: string, recorded: Partial<RunMeta>, task: string | undefined): void {
+  const was = recorded.task ?? null;
   const now = task ?? null;
   if ((was === null ? null : resolve(was)) === (now === null ? null : resolve(now))) return;
   throw new ConfigError(
@@ -404,7 +402,13 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     );
   }
   const resume = o.resumeFrom ? readCheckpoint(o.resumeFrom) : undefined;
-  if (resume) refuseOtherTask(runDir, o.task);
+  const metaFile = join(runDir, 'run.json');
+  // What the run recorded before this start, read once: a resume into its folder must train as it did. The task is
+  // checked first, before the task's own files are read; the other settings once they are known (below).
+  const previous: RunMeta | undefined = existsSync(metaFile)
+    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
+    : undefined;
+  if (resume && previous) refuseOtherTask(metaFile, previous, o.task);
   const warmStartSteps = o.warmStartSteps ?? DEFAULT_WARM_START_STEPS;
   const warmStartRounds = o.warmStartRounds ?? 0;
   if (o.warmStart && (!Number.isInteger(warmStartRounds) || warmStartRounds < 0)) {
@@ -476,12 +480,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       : undefined,
     benchConfigPath: o.benchConfigPath ?? DEFAULT_BENCH_CONFIG,
   });
-  const metaFile = join(runDir, 'run.json');
-  // What the run recorded before this start; a resume into its folder must train as it did (nothing written yet).
   // After the checks above, whose messages name a missing bench or task file better than a hash would.
-  const previous: RunMeta | undefined = existsSync(metaFile)
-    ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta)
-    : undefined;
   if (resume && previous) {
     refuseOtherSettings(metaFile, previous as RecordedRun, { seed, overrides: o.overrides ?? {}, settings });
   }

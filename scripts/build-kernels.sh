@@ -30,7 +30,7 @@ kernels() {
     -Wl,--export=init -Wl,--export=gauss_pair -Wl,--export=gauss_run -Wl,--export=run_capacity \
     -Wl,--export=mti_ptr -Wl,--export=has_next_ptr -Wl,--export=pair_ptr -Wl,--export=run_clock_ptr \
     -Wl,--export=run_draws_ptr -Wl,--export=log_tab_ptr -Wl,--export=log_a_ptr -Wl,--export=log_b_ptr \
-    -Wl,--export=log_ln2_ptr -Wl,--export=cos_sin_of -Wl,--export=log_of \
+    -Wl,--export=log_ln2_ptr -Wl,--export=cos_sin_of -Wl,--export=cos_sin_pair_of -Wl,--export=log_of \
     -Wl,--export=arrival_run -Wl,--export=arrival_rate_sum_ptr -Wl,--export=arrival_rate_draws_ptr \
     -Wl,--export=run_params_ptr
 }

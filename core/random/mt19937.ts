@@ -35,6 +35,8 @@ export interface RandomKernel {
   log_ln2_ptr(): number;
   /** For tests: fdlibm's cos(x) and sin(x), 0 ≤ x < 2π, into the pair slots. */
   cos_sin_of(x: number): void;
+  /** For tests: the same for two angles at once, as gauss_run computes them: cos a, sin a, cos b, sin b into the run's draws. */
+  cos_sin_pair_of(xa: number, xb: number): void;
   /** For tests: glibc's log(x), 0 < x ≤ 1. */
   log_of(x: number): number;
   arrival_run(

@@ -164,6 +164,28 @@ function decodeSpan(engine: SimEngine, rng: SimRng): number {
   const stopS = +engine.stopS;
   let clockS = +engine.clockS;
   let k = 0;
+  if (drawsLatencyRuns(rng)) {
+    // The stream draws the run (up to its buffer's length at a time); each request then adds the run's durations
+    // in iteration order, the same additions in the same order as one iteration at a time. The run's first draw is
+    // always made (the caller steps only while the clock is before the stop, and maxIterations > 0), so requests
+    // awaiting their first token get it at the clock after that draw, clockS + draws[0]: the kernel's own first
+    // addition, the same number (one call into the kernel instead of a separate `gauss` for that iteration).
+    const draws = rng.runDraws;
+    const cap = draws.length;
+    const awaiting = batch.awaitingCount > 0;
+    const startS = clockS;
+    while (k < maxIterations && clockS < stopS) {
+      const left = maxIterations - k;
+      const m = rng.gaussRun(mean, sigma, clockS, stopS, Math.min(left, cap));
+      clockS = rng.runClockS[0]!;
+      if (k === 0 && awaiting) batch.markFirstTokens(engine.decoding, startS + draws[0]!);
+      addRun(decodeTimesS, n, draws, m);
+      k += m;
+    }
+    engine.clockS = clockS;
+    engine.finishedCount += batch.advance(k);
+    return k;
+  }
   // The first iteration gives the requests that have none their first token; after it every request has one.
   if (batch.awaitingCount > 0) {
     const durationS = Math.max(rng.gauss(mean, sigma), 0);
@@ -173,22 +195,6 @@ function decodeSpan(engine: SimEngine, rng: SimRng): number {
     k = 1;
   }
   const n4 = n & ~3;
-  if (drawsLatencyRuns(rng)) {
-    // The stream draws the run (up to its buffer's length at a time); each request then adds the run's durations
-    // in iteration order, the same additions in the same order as one iteration at a time.
-    const draws = rng.runDraws;
-    const cap = draws.length;
-    while (k < maxIterations && clockS < stopS) {
-      const left = maxIterations - k;
-      const m = rng.gaussRun(mean, sigma, clockS, stopS, Math.min(left, cap));
-      clockS = rng.runClockS[0]!;
-      addRun(decodeTimesS, n, draws, m);
-      k += m;
-    }
-    engine.clockS = clockS;
-    engine.finishedCount += batch.advance(k);
-    return k;
-  }
   // The first pass always runs (the caller stepped only because the clock is before the stop).
   while (k < maxIterations && clockS < stopS) {
     const durationS = Math.max(rng.gauss(mean, sigma), 0);

@@ -62,6 +62,29 @@ describe('the gauss kernel', () => {
     expect(trigMismatches(uniformAngles(1_000_000, 7))).toEqual([]);
   });
 
+  it('computes cos and sin of two angles at once (the pairs gaussRun draws two at a time) exactly as Math.cos and Math.sin', () => {
+    const out = new Float64Array(kernel.memory.buffer, kernel.run_draws_ptr(), 4);
+    const off: Array<[number, number]> = [];
+    const both = (a: number, b: number) => {
+      kernel.cos_sin_pair_of(a, b);
+      const want = [Math.cos(a), Math.sin(a), Math.cos(b), Math.sin(b)];
+      if (want.some((w, i) => !Object.is(out[i], w))) off.push([a, b]);
+    };
+    const edges = [0, 5e-324, 2 ** -28, 2 ** -27, 0.3, Math.PI / 4, 0.78539816339744817, 0.78539816339744839];
+    // Every rare argument (near a multiple of π/2, the edges) beside an ordinary one in either lane, and beside each other.
+    const rare = [...nearMultiplesOfHalfPi(), ...edges, TWO_PI - 2 ** -50];
+    rare.forEach((x, i) => {
+      both(x, 1.25);
+      both(2.5, x);
+      both(x, rare[(i * 7919) % rare.length]!);
+    });
+    const a = uniformAngles(1_000_000, 8);
+    const b = uniformAngles(1_000_000, 9);
+    for (let x = a.next(), y = b.next(); !x.done && !y.done; x = a.next(), y = b.next())
+      both(x.value, y.value);
+    expect(off).toEqual([]);
+  });
+
   it('computes log exactly as glibcLog on (0, 1]', () => {
     const rng = new CPythonRandom(11);
     const off: number[] = [];
@@ -102,12 +125,15 @@ describe('the gauss kernel', () => {
   it('draws in gaussRun what the same number of gauss calls draw, stopping at the stop or the cap', () => {
     const run = new CPythonRandom(99);
     const one = new CPythonRandom(99);
-    for (let round = 0; round < 2_000; round++) {
+    for (let round = 0; round < 20_000; round++) {
       const mu = round % 3 === 0 ? -0.2 : 0.03; // some draws negative: clamped to 0
       const sigma = 0.05;
       const clock0 = round * 1.5;
       const stop = clock0 + (round % 5) * 0.2;
       const max = 1 + (round % 37);
+      // Other draws in between move where the run starts within the block (it draws two pairs when eight words are left).
+      if (round % 3 === 1) expect(run.random()).toBe(one.random());
+      if (round % 5 === 2) expect(run.nextUint32()).toBe(one.nextUint32());
       const k = run.gaussRun(mu, sigma, clock0, stop, max);
       let clock = clock0;
       let j = 0;

@@ -137,12 +137,39 @@ const setup = loadBenchSetup({
   syntheticTokens: true,
   steps: benchSteps,
 });
-const benchSeed = prepareBench(setup).bench.seed;
+const basePrepared = prepareBench(setup);
+const benchSeed = basePrepared.bench.seed;
 const benchWall0 = performance.now();
 
 interface Row {
   reward: number;
   ttft: Record<string, { mean: number; p50: number; p99: number }>;
+}
+/** The trace's phase of agent `a` at `timeS` (the bench trace is the same for every start rule). */
+function phaseAt(agent: number, timeS: number): string {
+  const phases = basePrepared.trace.agents[agent]?.phases ?? [];
+  let name = '?';
+  for (const p of phases) if (p.startS <= timeS) name = p.pattern;
+  return name;
+}
+/**
+ * What a checkpoint did: the episode reward's parts (core/control/episode-reward.ts) and each decision that acted,
+ * as `name@time s (the giver's phase in the trace)`, so a merge while idle and how long it was held can be read off.
+ */
+function detail(r: TrialResult) {
+  const p = r.reward;
+  return {
+    parts: {
+      ttft: p.ttft,
+      tpot: p.tpot,
+      action: p.action,
+      quality: p.quality,
+      affinity: p.affinity,
+      clip: p.clip,
+    },
+    actions: r.actionLog.length,
+    decisions: r.actionLog.slice(0, 40).map((e) => `${e.name}@${e.timeS}s (${phaseAt(e.giver, e.timeS)})`),
+  };
 }
 function row(r: TrialResult): Row {
   return {
@@ -210,7 +237,8 @@ function benchUnder(start: BenchStartRule) {
   // The best baseline on the training reward (the issue names static_split_extreme, which it is on the default trace).
   const best = Object.entries(baselines).sort((a, b) => b[1].reward - a[1].reward)[0]!;
   const checkpoints = checkpointNames.map((c) => {
-    const r = row(runTrial(prepared, rlCheckpointPolicy(join(ckDir, c.name))));
+    const trial = runTrial(prepared, rlCheckpointPolicy(join(ckDir, c.name)));
+    const r = row(trial);
     const beats = Object.entries(baselines)
       .filter(([, b]) => r.reward > b.reward && agents.every((a) => r.ttft[a]!.mean < b.ttft[a]!.mean))
       .map(([name]) => name);
@@ -227,6 +255,7 @@ function benchUnder(start: BenchStartRule) {
       aheadOfEveryBaselineOnReward: aheadOnReward,
       withinTenPercentOfBestOnMeanAndP99: within10,
       targetMet: aheadOnReward && within10,
+      ...detail(trial),
     };
   });
   // With a warm start, rl_model_0_steps is the clone before any PPO update: did PPO change what the policy does?

@@ -18,6 +18,7 @@ import {
   PatternsWorkload,
   simulationOverlaySchema,
   TaskConfigSchema,
+  trainingConfigSchema,
 } from '../core/config/index.js';
 import { writeFileAtomic } from '../core/util/index.js';
 
@@ -53,6 +54,12 @@ export const CONFIG_DOCS: readonly ConfigDoc[] = [
     intro:
       'vLLM `--config` files (one per served model; the file name is the model key after its last `/` with dots turned into underscores). The keys below are checked; any other vLLM option is passed through unchanged.',
     schema: ModelConfigSchema,
+  },
+  {
+    file: 'configs/training_config.yaml',
+    intro:
+      'The RL environment and Maskable PPO training (the reference’s training_config.yaml, its keys as spelled there): decision interval, observation normalisation, PPO hyper-parameters, the transfer cooldown, workload patterns, held-out evaluation, the reconfiguration budget, the reward, and migflow’s opt-in observation time features (`time_features`, a deviation: docs/deviations.md). `migflow train --set training.PPO.ent_coef=0.02` and grid searches override any field by its dotted path.',
+    schema: trainingConfigSchema,
   },
   {
     file: 'configs/tasks/<task>.yaml',

@@ -262,6 +262,8 @@ export function runTrial(
     workload: replayBenchTrace(prepared.trace),
     queueTrace: true,
     ...(prepared.setup.kvCapacityRule === true ? { kvCapacityRule: true } : {}),
+    // An RL checkpoint sees the observation it was trained on (its time features), not the bench config's choice.
+    ...(policy.timeFeatures !== undefined ? { timeFeatures: policy.timeFeatures } : {}),
   });
   const agentCount = simulation.agentCount;
   trace?.attach(env.sim);

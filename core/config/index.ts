@@ -102,6 +102,7 @@ export {
   parseTrainingConfig,
   type ResolvedTrainingConfig,
   type RewardConfig,
+  type TimeFeatureConfig,
   trainingConfigSchema,
 } from './training.js';
 export {

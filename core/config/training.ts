@@ -245,6 +245,23 @@ export const trainingConfigSchema = z
           .describe(
             'held-out evaluation at every checkpoint (SB3 EvalCallback): the checkpoint runs deterministically (masked argmax) on a bench-style trace of its own and checkpoints/best.json picks the best evaluation reward instead of the best training reward; absent = off',
           ),
+        time_features: z
+          .object({
+            enabled: z
+              .boolean()
+              .default(false)
+              .describe(
+                "append clocks to the observation (a migflow deviation, docs/deviations.md): per agent in name order the seconds since its interval arrival rate was last at or above idle_rate (0 while it is), per managed GPU the seconds since its layout last changed, each / scale and capped at cap; the reference's features keep their offsets; default false (the reference's observation)",
+              ),
+            idle_rate: posNum(0.7, 'req/s: an interval whose arrival rate is below this counts as idle'),
+            scale: posNum(3600, 'seconds per unit of a clock feature'),
+            cap: posNum(2, 'a clock feature is capped at this (in units of scale)'),
+          })
+          .strict()
+          .prefault({})
+          .describe(
+            'opt-in time features at the end of the observation; the checkpoint records them so its bench builds the same vector',
+          ),
         reconfig: z
           .object({
             budget: posNum(300, 'reconfiguration budget in seconds of predicted downtime'),
@@ -422,6 +439,18 @@ export interface ResolvedTrainingConfig {
   readonly reward: RewardConfig;
   /** Held-out evaluation at every checkpoint; absent = off (best.json then picks by training reward). */
   readonly evaluation?: EvaluationConfig;
+  /** Clocks appended to the observation (`time_features`, a deviation); absent = off, the reference's vector. */
+  readonly timeFeatures?: TimeFeatureConfig;
+}
+
+/** The observation's opt-in clocks (core/control/time-features.ts); JSON-safe, recorded in checkpoints as it is. */
+export interface TimeFeatureConfig {
+  /** Req/s: an interval whose arrival rate is below this is idle. */
+  readonly idleRateReqS: number;
+  /** Seconds per unit of a clock feature. */
+  readonly scaleS: number;
+  /** Cap of a clock feature, in units of `scaleS`. */
+  readonly cap: number;
 }
 
 export interface EvaluationConfig {
@@ -504,6 +533,16 @@ function resolve(file: string, t: Parsed): ResolvedTrainingConfig {
       affinityBonusWeight: r.affinity_bonus_weight,
     },
     ...(t.evaluation ? { evaluation: resolveEvaluation(t.evaluation) } : {}),
+    // Absent when off, so a run without it hashes (run.json settings) exactly as before the option existed.
+    ...(t.time_features.enabled
+      ? {
+          timeFeatures: {
+            idleRateReqS: t.time_features.idle_rate,
+            scaleS: t.time_features.scale,
+            cap: t.time_features.cap,
+          },
+        }
+      : {}),
   };
 }
 

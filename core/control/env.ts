@@ -4,7 +4,7 @@
  * after uncontrolled warm-up traffic. `actionMasks()` must be read before each `step()`; the chosen action must be
  * in the last mask. Reward and next observation score the interval that follows the action.
  */
-import type { ResolvedSimulationConfig, ResolvedTrainingConfig } from '../config/index.js';
+import type { ResolvedSimulationConfig, ResolvedTrainingConfig, TimeFeatureConfig } from '../config/index.js';
 import { MigflowError } from '../errors.js';
 import type { AgentName } from '../mig/index.js';
 import { actionCount, actionName, NO_ACTION } from '../mig/index.js';
@@ -48,6 +48,11 @@ export interface MigEnvOptions {
   readonly kvCapacityRule?: boolean;
   /** Keep the per-agent queue trace (grows for the simulator's whole life). Default false. */
   readonly queueTrace?: boolean;
+  /**
+   * The observation's time features: null = none, a setting = these (an RL checkpoint's own, benched under a
+   * training config that may say otherwise). Default `training.timeFeatures`.
+   */
+  readonly timeFeatures?: TimeFeatureConfig | null;
 }
 
 export interface StepInfo {
@@ -94,7 +99,13 @@ export class MigEnv {
     this.actionCount = actionCount(this.agentCount);
     this.episodeLength = options.episodeLength ?? training.ppo.episodeLength;
     this.rewardFloor = training.reward.clipping;
-    this.layout = observationLayout(this.agentCount, training.arrivalRateHistoryLength);
+    const timeFeatures =
+      options.timeFeatures === undefined ? training.timeFeatures : (options.timeFeatures ?? undefined);
+    this.layout = observationLayout(
+      this.agentCount,
+      training.arrivalRateHistoryLength,
+      timeFeatures !== undefined,
+    );
     this.observationLength = this.layout.length;
     this.sim = new Simulator({
       cluster: clusterSpecFromConfig(simulation, options.tokens),
@@ -108,7 +119,7 @@ export class MigEnv {
       hooks: options.hooks,
       ...(options.kvCapacityRule === true ? { kvCapacityRule: true } : {}),
     });
-    this.builder = new ObservationBuilder(this.layout, training, this.agents);
+    this.builder = new ObservationBuilder(this.layout, training, this.agents, timeFeatures);
     this.mask = new Uint8Array(this.actionCount);
     this.workload =
       options.workload ??
@@ -129,6 +140,7 @@ export class MigEnv {
     this.loadTurn = 0;
     const { simulation } = this.options;
     this.sim.reset(initialLayout(simulation, this.options.initialMode ?? 'random', this.options.rng));
+    this.builder.resetClocks();
     // All agents' batches first, then one add: the reference draws the RAG search delays only when the whole
     // list is queued, from the stream as the last agent's batch left it.
     const batches = this.agents.map((_, a) => this.workload.generate(a, 0, 0));

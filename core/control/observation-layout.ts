@@ -1,7 +1,8 @@
 /**
  * Where each feature sits in the observation vector (Delta-HPC's `_get_obs` order). Per-agent blocks come in
  * name order (Chat, Coding, RAG), then a global tail. With H = 5 history entries the vector is 171 floats for
- * 2 agents and 277 for 3. Offsets are computed, never hard-coded, so a different H still lines up.
+ * 2 agents and 277 for 3. Offsets are computed, never hard-coded, so a different H still lines up. The opt-in time
+ * features (`training.time_features`, a deviation) come after everything else, so the reference's offsets stay.
  */
 import {
   type AgentName,
@@ -61,6 +62,14 @@ export interface GlobalOffsets {
   readonly ownershipGrid: number;
 }
 
+/** Absolute offsets of the opt-in time features (core/control/time-features.ts), after the global tail. */
+export interface TimeOffsets {
+  /** Per agent in name order: seconds since its interval arrival rate was last at or above the idle rate. */
+  readonly idleClock: number;
+  /** Per managed GPU: seconds since its layout (state and slice owners) last changed. */
+  readonly reconfigClock: number;
+}
+
 export interface ObservationLayout {
   readonly agentCount: number;
   readonly historyLength: number;
@@ -74,11 +83,20 @@ export interface ObservationLayout {
   /** Agent pairs (positions in `blockAgents`) of the ratio features. */
   readonly pairs: readonly (readonly [number, number])[];
   readonly global: GlobalOffsets;
+  /** Absent unless the time features are on. */
+  readonly time?: TimeOffsets;
   readonly length: number;
 }
 
-/** The observation layout for `agentCount` agents (managed GPUs = agents) and `historyLength` past rates. */
-export function observationLayout(agentCount: number, historyLength: number): ObservationLayout {
+/**
+ * The observation layout for `agentCount` agents (managed GPUs = agents) and `historyLength` past rates, with the
+ * time features appended when `timeFeatures` is true.
+ */
+export function observationLayout(
+  agentCount: number,
+  historyLength: number,
+  timeFeatures = false,
+): ObservationLayout {
   const blockAgents = agentsInNameOrder(agentsInEnumOrder(agentCount));
   const H = historyLength;
   let o = 0;
@@ -131,6 +149,9 @@ export function observationLayout(agentCount: number, historyLength: number): Ob
     stateOneHot: take(G * STATE_COUNT),
     ownershipGrid: take(G * SLICES_PER_GPU),
   };
+  const time: TimeOffsets | undefined = timeFeatures
+    ? { idleClock: take(agentCount), reconfigClock: take(G) }
+    : undefined;
   return {
     agentCount,
     historyLength: H,
@@ -141,6 +162,7 @@ export function observationLayout(agentCount: number, historyLength: number): Ob
     block,
     pairs,
     global,
+    ...(time ? { time } : {}),
     length: o,
   };
 }

@@ -4,7 +4,7 @@
  * then global budget, ratio, geometry, one-hot state and slice-ownership features. Writes into a caller-owned Float32Array so a rollout allocates
  * nothing per step.
  */
-import type { ResolvedTrainingConfig } from '../config/index.js';
+import type { ResolvedTrainingConfig, TimeFeatureConfig } from '../config/index.js';
 import {
   AgentName,
   isStateId,
@@ -16,6 +16,7 @@ import {
 import { EngineStatus } from '../sim/index.js';
 import type { ClusterView } from './cluster-view.js';
 import type { ObservationLayout } from './observation-layout.js';
+import { ObservationClocks } from './time-features.js';
 
 /** Guard of the pairwise ratio features. */
 export const RATIO_EPSILON = 1e-6;
@@ -39,12 +40,16 @@ export class ObservationBuilder {
   private readonly counts = new Int32Array(PROFILE_SLOTS);
   /** Agent enum index of each block position. */
   private readonly blockEnumIndex: number[];
+  /** The opt-in clocks (present when the layout has time features); they carry state from one decision to the next. */
+  private readonly clocks: ObservationClocks | undefined;
 
   constructor(
     readonly layout: ObservationLayout,
     private readonly training: ResolvedTrainingConfig,
     /** Agents in the simulator's (enum) order. */
     readonly simAgents: readonly string[],
+    /** The clocks' settings; required exactly when `layout` has time features. */
+    timeFeatures?: TimeFeatureConfig,
   ) {
     this.totals = layout.blockAgents.map(() => ({
       rate: 0,
@@ -60,6 +65,20 @@ export class ObservationBuilder {
       if (i < 0) throw new RangeError(`agent ${name} is not in the simulator's agent list`);
       return i;
     });
+    if ((layout.time === undefined) !== (timeFeatures === undefined)) {
+      throw new RangeError(
+        'ObservationBuilder: the layout has time features exactly when their settings are given (training.time_features)',
+      );
+    }
+    this.clocks =
+      layout.time && timeFeatures
+        ? new ObservationClocks(layout.time, timeFeatures, this.blockEnumIndex, layout.managedGpuCount)
+        : undefined;
+  }
+
+  /** Starts the time features' clocks afresh at the next observation (a new episode); nothing without them. */
+  resetClocks(): void {
+    this.clocks?.reset();
   }
 
   /** Fills `out` (length `layout.length`) with the observation at the simulator's current time. */
@@ -235,6 +254,7 @@ export class ObservationBuilder {
         }
       }
     }
+    this.clocks?.write(sim, out);
     return out;
   }
 }

@@ -73,6 +73,16 @@ export function resolveDeployPolicy(name: string): DeployPolicy {
       `use ${DEPLOY_POLICY_NAMES.join(', ')} or the path of a trained checkpoint`,
     );
   const rl = loadPolicyForInference(name);
+  if (rl.timeFeatures) {
+    // The live policy view (policy-view.ts) rebuilds the observation each window from what it scrapes and keeps no
+    // clocks across windows (nor across a continue-as-new), so it cannot show this policy what it was trained on.
+    throw new ConfigError(
+      '--policy',
+      name,
+      'was trained with the observation time features (training.time_features.enabled: true), which a live deployment does not build',
+      'deploy a checkpoint trained without training.time_features, or bench this one (migflow bench)',
+    );
+  }
   return {
     name,
     isStatic: false,

@@ -51,6 +51,17 @@ export interface NormalizerState extends NormalizerOptions {
   readonly returnsByEnv?: readonly number[];
 }
 
+/**
+ * The observation's opt-in time features the policy was trained with (`training.time_features`; the same fields as
+ * core/config's TimeFeatureConfig, which core/rl may not import). Whoever builds the policy's observation (a bench
+ * trial, perf/learn.ts) builds it with these, whatever its own training config says.
+ */
+export interface CheckpointTimeFeatures {
+  readonly idleRateReqS: number;
+  readonly scaleS: number;
+  readonly cap: number;
+}
+
 export interface CheckpointMeta {
   readonly format: typeof CHECKPOINT_FORMAT;
   /** Env steps taken when the checkpoint was written. */
@@ -82,6 +93,8 @@ export interface CheckpointMeta {
   readonly trainer: Readonly<Record<string, unknown>>;
   /** The training config YAML that ran (overrides applied). */
   readonly trainingConfigYaml: string;
+  /** The observation's time features; absent = off (the reference's observation, and every older checkpoint). */
+  readonly timeFeatures?: CheckpointTimeFeatures;
   readonly seed: number;
   readonly totalSteps: number;
   readonly backend: string;

@@ -11,6 +11,7 @@ import {
   CHECKPOINT_META_FILE,
   CHECKPOINT_TENSORS_FILE,
   type CheckpointMeta,
+  type CheckpointTimeFeatures,
   type TensorEntry,
 } from './checkpoint-format.js';
 import type { TrainerState } from './trainer.js';
@@ -23,6 +24,8 @@ export function checkpointPath(dir: string, steps: number): string {
 export interface CheckpointExtras {
   readonly trainingConfigYaml: string;
   readonly backend: string;
+  /** The observation's time features the policy sees (`training.time_features`); absent = off. */
+  readonly timeFeatures?: CheckpointTimeFeatures;
 }
 
 /** Writes `state` to `target` (a directory path) atomically; returns `target`. */
@@ -48,6 +51,7 @@ export function writeCheckpoint(target: string, state: TrainerState, extras: Che
       ...state.meta,
       tensors: entries,
       trainingConfigYaml: extras.trainingConfigYaml,
+      ...(extras.timeFeatures ? { timeFeatures: extras.timeFeatures } : {}),
       backend: extras.backend,
       savedAt: new Date().toISOString(),
     };

@@ -3,11 +3,13 @@
  * async backend start-up), observation normalisation frozen at the checkpoint's statistics, masked argmax.
  */
 import { ConfigError } from '../errors.js';
-import { readCheckpoint } from './checkpoint-format.js';
+import { type CheckpointTimeFeatures, readCheckpoint } from './checkpoint-format.js';
 
 export interface InferencePolicy {
   readonly obsSize: number;
   readonly actionCount: number;
+  /** The observation's time features it was trained with; null = none (the reference's observation). */
+  readonly timeFeatures: CheckpointTimeFeatures | null;
   /** Env steps the policy was trained for. */
   readonly steps: number;
   /** The most probable valid action (mask entry 1). Throws when no action is valid. */
@@ -101,6 +103,7 @@ export function loadPolicyForInference(checkpointPath: string): InferencePolicy 
   return {
     obsSize,
     actionCount,
+    timeFeatures: meta.timeFeatures ?? null,
     steps: meta.steps,
     actionProbabilities: probabilities,
     actDeterministic(obs, mask) {

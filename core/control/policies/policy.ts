@@ -8,6 +8,7 @@ import type {
   ResolvedBenchConfig,
   ResolvedSimulationConfig,
   ResolvedTrainingConfig,
+  TimeFeatureConfig,
 } from '../../config/index.js';
 import type { InitialLayoutMode } from '../../sim/index.js';
 import type { ClusterView } from '../cluster-view.js';
@@ -39,6 +40,11 @@ export interface Policy {
   readonly seedKey?: string;
   /** How the managed GPUs start. */
   readonly initialMode: InitialLayoutMode;
+  /**
+   * The observation's time features this policy reads (an RL checkpoint's record; null = none), whatever the
+   * trial's training config says. Absent: the training config's (`training.time_features`).
+   */
+  readonly timeFeatures?: TimeFeatureConfig | null;
   /**
    * The action index to take now. `mask[i] === 1` marks allowed actions (cooldowns enforced); index 0
    * (NO_ACTION) is always allowed. Must return an allowed index.

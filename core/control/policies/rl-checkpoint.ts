@@ -1,5 +1,6 @@
 /**
- * A trained Maskable PPO checkpoint as a benchmark policy: the observation is normalised with the checkpoint's
+ * A trained Maskable PPO checkpoint as a benchmark policy: the observation (with the time features its checkpoint
+ * records, if any) is normalised with the checkpoint's
  * frozen statistics, invalid actions are masked, and the most probable action is taken (first index on ties).
  * Nothing is updated, so the same checkpoint on the same trace always decides the same way.
  */
@@ -28,6 +29,8 @@ export function rlCheckpointPolicy(checkpointPath: string): PolicyFactory {
     runName,
     seedKey: 'rl',
     initialMode: 'random',
+    // The trial builds the observation the checkpoint was trained on (with or without the time features).
+    timeFeatures: inference.timeFeatures,
     decide(observation, mask) {
       if (observation.length !== inference.obsSize || mask.length !== inference.actionCount) {
         throw new ConfigError(

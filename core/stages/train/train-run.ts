@@ -670,7 +670,12 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   }
 
   function save(state: TrainerState, target: string): string {
-    writeCheckpoint(target, state, { trainingConfigYaml: yaml, backend: backend.backend });
+    writeCheckpoint(target, state, {
+      trainingConfigYaml: yaml,
+      backend: backend.backend,
+      // The observation the policy sees travels with it: its bench builds the same vector.
+      ...(training.timeFeatures ? { timeFeatures: training.timeFeatures } : {}),
+    });
     if (basename(target) !== 'final') {
       lastCheckpoint = target;
       log(`checkpoint ${target}`);

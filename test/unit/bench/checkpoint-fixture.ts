@@ -2,13 +2,17 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHECKPOINT_FORMAT } from '../../../core/rl/checkpoint-format.js';
+import { CHECKPOINT_FORMAT, type CheckpointTimeFeatures } from '../../../core/rl/checkpoint-format.js';
 
 export function writeLinearCheckpoint(o: {
   obsSize: number;
   actionCount: number;
   bias: readonly number[];
   name?: string;
+  /** [obsSize × actionCount] row-major; default all zeros (the bias alone decides). */
+  kernel?: Float32Array;
+  /** The observation's time features it records; default none. */
+  timeFeatures?: CheckpointTimeFeatures;
 }): string {
   const dir = join(
     mkdtempSync(join(tmpdir(), 'migflow-ckpt-')),
@@ -17,7 +21,7 @@ export function writeLinearCheckpoint(o: {
     o.name ?? 'rl_model_5120_steps',
   );
   mkdirSync(dir, { recursive: true });
-  const kernel = new Float32Array(o.obsSize * o.actionCount);
+  const kernel = o.kernel ?? new Float32Array(o.obsSize * o.actionCount);
   const values = new Float32Array([...kernel, ...o.bias]);
   const meta = {
     format: CHECKPOINT_FORMAT,
@@ -36,6 +40,7 @@ export function writeLinearCheckpoint(o: {
     rng: {},
     trainer: {},
     trainingConfigYaml: '',
+    ...(o.timeFeatures ? { timeFeatures: o.timeFeatures } : {}),
     seed: 1,
     totalSteps: 5120,
     backend: 'test',

@@ -28,7 +28,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchStartRule, WarmStartTeacher } from '../contracts/index.js';
 import { loadBenchSetup, prepareBench, runTrial, type TrialResult } from '../core/bench/index.js';
-import { ALL_BASELINES, BASELINE_POLICIES, rlCheckpointPolicy } from '../core/control/index.js';
+import { ALL_BASELINES, BASELINE_POLICIES, rewardParts, rlCheckpointPolicy } from '../core/control/index.js';
 import { TrainingAbortedError } from '../core/rl/index.js';
 import { runTraining } from '../core/stages/train/index.js';
 
@@ -159,14 +159,7 @@ function phaseAt(agent: number, timeS: number): string {
 function detail(r: TrialResult) {
   const p = r.reward;
   return {
-    parts: {
-      ttft: p.ttft,
-      tpot: p.tpot,
-      action: p.action,
-      quality: p.quality,
-      affinity: p.affinity,
-      clip: p.clip,
-    },
+    parts: rewardParts(p),
     actions: r.actionLog.length,
     decisions: r.actionLog.slice(0, 40).map((e) => `${e.name}@${e.timeS}s (${phaseAt(e.giver, e.timeS)})`),
   };

@@ -25,7 +25,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadBenchSetup, prepareBench, runTrial, type TrialResult } from '../core/bench/index.js';
-import { ALL_BASELINES, BASELINE_POLICIES, type Policy } from '../core/control/index.js';
+import { ALL_BASELINES, BASELINE_POLICIES, type Policy, rewardParts } from '../core/control/index.js';
 import {
   type AgentName,
   type LogicalProfile,
@@ -201,14 +201,7 @@ function row(r: TrialResult) {
   const p = r.reward;
   return {
     reward: p.total,
-    parts: {
-      ttft: p.ttft,
-      tpot: p.tpot,
-      action: p.action,
-      quality: p.quality,
-      affinity: p.affinity,
-      clip: p.clip,
-    },
+    parts: rewardParts(p),
     ttft: Object.fromEntries(
       r.agents.map((a) => [a.agent, { mean: a.meanTtftS, p99: a.ttftPercentilesS[3]! }]),
     ),

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { type BenchEntry, markdownTable, startRuleText } from '../../contracts/index.js';
 import { PATTERN_ORDER } from '../config/index.js';
-import type { EpisodeReward } from '../control/index.js';
+import { type EpisodeReward, rewardParts } from '../control/index.js';
 import { LOGICAL_PROFILES } from '../mig/index.js';
 import {
   type AgentMetrics,
@@ -191,15 +191,7 @@ export function comparisonEntry(t: TrialResult): BenchEntry {
     runName: t.runName,
     steps: t.steps,
     start: t.start,
-    reward: {
-      total: t.reward.total,
-      ttft: t.reward.ttft,
-      tpot: t.reward.tpot,
-      action: t.reward.action,
-      quality: t.reward.quality,
-      affinity: t.reward.affinity,
-      clip: t.reward.clip,
-    },
+    reward: { total: t.reward.total, ...rewardParts(t.reward) },
     energy: {
       totalJ: t.energy.totalEnergyJ,
       edpJs: t.energy.edpJs,

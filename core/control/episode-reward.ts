@@ -27,6 +27,25 @@ export interface EpisodeReward {
   readonly clippedDecisions: number;
 }
 
+/** The parts the total splits into, in report order (what results files, the bench table and perf scripts show). */
+export function rewardParts(r: EpisodeReward): {
+  ttft: number;
+  tpot: number;
+  action: number;
+  quality: number;
+  affinity: number;
+  clip: number;
+} {
+  return {
+    ttft: r.ttft,
+    tpot: r.tpot,
+    action: r.action,
+    quality: r.quality,
+    affinity: r.affinity,
+    clip: r.clip,
+  };
+}
+
 export class EpisodeRewardSum {
   private total = 0;
   private decisions = 0;

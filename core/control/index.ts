@@ -34,7 +34,7 @@ export {
   type StepResult,
 } from './env.js';
 export { type EnvRng, type EnvStream, expovariate, seededEnvRng } from './env-rng.js';
-export { type EpisodeReward, EpisodeRewardSum } from './episode-reward.js';
+export { type EpisodeReward, EpisodeRewardSum, rewardParts } from './episode-reward.js';
 export { LATENCY_WINDOW, ObservationBuilder, RATIO_EPSILON } from './observation.js';
 export {
   type AgentBlockOffsets,

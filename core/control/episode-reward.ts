@@ -4,6 +4,7 @@
  * it — the TTFT and TPOT penalties, the action penalty, the quality and affinity bonuses (each after the reward's
  * scaling) and what the floor (`reward.clipping`) added back. The parts add up to the total up to rounding.
  */
+import type { BenchEntry } from '../../contracts/index.js';
 import type { RewardConfig } from '../config/index.js';
 import type { RewardBreakdown } from './reward.js';
 
@@ -27,15 +28,10 @@ export interface EpisodeReward {
   readonly clippedDecisions: number;
 }
 
-/** The parts the total splits into, in report order (what results files, the bench table and perf scripts show). */
-export function rewardParts(r: EpisodeReward): {
-  ttft: number;
-  tpot: number;
-  action: number;
-  quality: number;
-  affinity: number;
-  clip: number;
-} {
+/** The parts the total splits into, as a bench entry records them (results files, the bench table, perf scripts). */
+export type RewardParts = Omit<NonNullable<BenchEntry['reward']>, 'total'>;
+
+export function rewardParts(r: EpisodeReward): RewardParts {
   return {
     ttft: r.ttft,
     tpot: r.tpot,

@@ -266,6 +266,8 @@ export interface GridTrialOutcome {
   /** bestCheckpoint's held-out evaluation reward (training.evaluation on). */
   evalReward?: number;
   finalCheckpoint?: string;
+  /** Env steps the trial trained (its run's total, resumes included). */
+  steps?: number;
   hit?: boolean;
   error?: string;
 }

@@ -81,6 +81,7 @@ const GRID_RESULT_FIELDS = [
   'bestBy',
   'evalReward',
   'finalCheckpoint',
+  'steps',
   'hit',
 ] as const;
 

@@ -51,7 +51,8 @@ function fingerprint(r: PipelineResult) {
     profiling: r.profiling?.profiles.map((p) => [p.model, p.profile, p.cacheKey, p.kvCacheGb]),
     fitted: r.fit?.fits.map((f) => [f.model, f.profile, f.prefill, f.tpot]),
     trials: r.train?.trials.map((t) => [t.trialKey, t.status]),
-    trainedSteps: r.train?.trials.map((t) => t.bestCheckpoint?.match(/rl_model_(\d+)_steps/)?.[1]),
+    // The run's total, not the best checkpoint's steps: which checkpoint evaluates best is an RL number.
+    trainedSteps: r.train?.trials.map((t) => t.steps),
     baselines: Object.fromEntries(
       r.bench?.results.filter((b) => !b.checkpoint).map((b) => [b.policy, b.entry]) ?? [],
     ),

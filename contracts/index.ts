@@ -22,6 +22,7 @@ export * from './pipeline.js';
 export * from './profiling.js';
 export * from './search.js';
 export * from './stages.js';
+export * from './time-features.js';
 export * from './train.js';
 export * from './trial-ranking.js';
 export * from './validate.js';

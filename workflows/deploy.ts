@@ -99,6 +99,7 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
 
   let failure: unknown;
   let windowsThisRun = 0;
+  let continuing = false;
   try {
     if (!carry) {
       setCurrentDetails(`**Starting** deployment ${input.deploymentId} (${policy})`);
@@ -114,7 +115,8 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
     }
     while (carry.state.window < carry.state.windows && !stopping) {
       if (windowsThisRun >= input.windowsPerRun) {
-        await continueAsNew<typeof DeployWorkflow>({ ...rest, policy, carry });
+        continuing = true;
+        break;
       }
       setCurrentDetails(
         `**Window ${carry.state.window + 1}/${carry.state.windows}** · ${policy} · ${carry.state.actions.length} actions`,
@@ -153,6 +155,9 @@ export async function DeployWorkflow(raw: DeployInput & { carry?: Carry }): Prom
   } catch (err) {
     failure = err;
   }
+  // Outside the try: continueAsNew ends this run by throwing, which the catch above would take for a failure (and
+  // tear the deployment down). Nothing else is awaited between the loop's check of `stopping` and this.
+  if (continuing && carry) return await continueAsNew<typeof DeployWorkflow>({ ...rest, policy, carry });
   // Teardown and report whatever happened (stop, failure, cancellation of the workflow itself).
   return await CancellationScope.nonCancellable(async () => {
     const teardown = await acts.deployTeardown.executeWithOptions(

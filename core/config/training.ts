@@ -4,7 +4,7 @@
  * Keys keep the reference's spelling so its files load unchanged; the resolved form is camelCase with units.
  */
 import { z } from 'zod';
-import { MAX_RATE_REQ_S, MAX_TRAIN_STEPS, overLimit } from '../../contracts/index.js';
+import { MAX_RATE_REQ_S, MAX_TRAIN_STEPS, overLimit, type TimeFeatureConfig } from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { parseYamlConfig, readConfigText } from './load.js';
 import { configErrorAt, type ResolvedSimulationConfig } from './simulation.js';
@@ -443,15 +443,8 @@ export interface ResolvedTrainingConfig {
   readonly timeFeatures?: TimeFeatureConfig;
 }
 
-/** The observation's opt-in clocks (core/control/time-features.ts); JSON-safe, recorded in checkpoints as it is. */
-export interface TimeFeatureConfig {
-  /** Req/s: an interval whose arrival rate is below this is idle. */
-  readonly idleRateReqS: number;
-  /** Seconds per unit of a clock feature. */
-  readonly scaleS: number;
-  /** Cap of a clock feature, in units of `scaleS`. */
-  readonly cap: number;
-}
+/** The observation's opt-in clocks (core/control/time-features.ts); its home is contracts/, as checkpoints record it. */
+export type { TimeFeatureConfig };
 
 export interface EvaluationConfig {
   /** Held-out episodes per evaluation; the k-th replays the trace of seed `seed + k`. */

@@ -86,3 +86,4 @@ export {
   type RewardInput,
   type RewardRequestView,
 } from './reward.js';
+export type { ObservationClockState } from './time-features.js';

@@ -16,7 +16,7 @@ import {
 import { EngineStatus } from '../sim/index.js';
 import type { ClusterView } from './cluster-view.js';
 import type { ObservationLayout } from './observation-layout.js';
-import { ObservationClocks } from './time-features.js';
+import { type ObservationClockState, ObservationClocks } from './time-features.js';
 
 /** Guard of the pairwise ratio features. */
 export const RATIO_EPSILON = 1e-6;
@@ -79,6 +79,16 @@ export class ObservationBuilder {
   /** Starts the time features' clocks afresh at the next observation (a new episode); nothing without them. */
   resetClocks(): void {
     this.clocks?.reset();
+  }
+
+  /** The clocks' state after the last observation, to continue elsewhere; undefined without clocks or before one. */
+  saveClocks(): ObservationClockState | undefined {
+    return this.clocks?.save();
+  }
+
+  /** Continues the clocks from a saved state; false when there are none or the record does not fit them. */
+  restoreClocks(state: ObservationClockState): boolean {
+    return this.clocks?.restore(state) ?? false;
   }
 
   /** Fills `out` (length `layout.length`) with the observation at the simulator's current time. */

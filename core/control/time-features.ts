@@ -10,7 +10,10 @@
  *
  * Both are read off what a decision sees (a `ClusterView`) at each observation, so they are causal and the same in
  * the simulator and in anything else that shows the same view; their origin is the episode's first observation (both
- * 0 there). Each is divided by `scaleS` and capped at `cap` so the running normaliser sees bounded values.
+ * 0 there; a live deployment's first decision, at the end of its first window). Each is divided by `scaleS` and
+ * capped at `cap` so the running normaliser sees bounded values. Their state saves to a small JSON-safe record and
+ * restores from it, so whoever builds the next observation elsewhere (a deployment's next window, after a
+ * continue-as-new or on another worker) continues them exactly.
  */
 import type { TimeFeatureConfig } from '../config/index.js';
 import type { ClusterView } from './cluster-view.js';
@@ -25,6 +28,17 @@ function layoutSignature(view: ClusterView, g: number): number {
   }
   // Slots ≤ 7 and owners ≤ 3 keep the sum below 4⁸ = 65,536.
   return view.gpuState(g) * 65_536 + sig;
+}
+
+/** The clocks' state between observations, as plain JSON (times in the view's `nowS` seconds). */
+export interface ObservationClockState {
+  /** The idle rate the busy times were judged by: a record judged by another does not continue. */
+  readonly idleRateReqS: number;
+  /** Per agent in name order: when its rate was last seen at or above the idle rate. */
+  readonly busySeenS: readonly number[];
+  /** Per managed GPU: when its layout was last seen to change, and that layout's signature. */
+  readonly changedS: readonly number[];
+  readonly signature: readonly number[];
 }
 
 export class ObservationClocks {
@@ -50,6 +64,37 @@ export class ObservationClocks {
   /** Forgets the clocks: the next observation starts them at 0 (a new episode). */
   reset(): void {
     this.started = false;
+  }
+
+  /** The state to continue from (`restore`); undefined before the first observation. */
+  save(): ObservationClockState | undefined {
+    if (!this.started) return undefined;
+    return {
+      idleRateReqS: this.settings.idleRateReqS,
+      busySeenS: Array.from(this.busySeenS),
+      changedS: Array.from(this.changedS),
+      signature: Array.from(this.signature),
+    };
+  }
+
+  /**
+   * Continues from a saved state: the next observation reads the clocks as the instance that saved it would have.
+   * False, and nothing changed, when the record does not fit these clocks (another agent or GPU count, or busy times
+   * judged by another idle rate).
+   */
+  restore(state: ObservationClockState): boolean {
+    const fits =
+      state.idleRateReqS === this.settings.idleRateReqS &&
+      state.busySeenS.length === this.busySeenS.length &&
+      state.changedS.length === this.managedGpuCount &&
+      state.signature.length === this.managedGpuCount &&
+      [...state.busySeenS, ...state.changedS, ...state.signature].every(Number.isFinite);
+    if (!fits) return false;
+    this.busySeenS.set(state.busySeenS);
+    this.changedS.set(state.changedS);
+    this.signature.set(state.signature);
+    this.started = true;
+    return true;
   }
 
   /**

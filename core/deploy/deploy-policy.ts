@@ -3,13 +3,15 @@
  * (so a baseline added there plugs in here), `static-7g` / `static-2g` never act and fix the layout at state 1 / 12,
  * and anything else is an RL checkpoint path. Heuristic, QAS, LinUCB and RL start from a seeded random valid layout.
  * LinUCB learns from each window's reward (core/deploy/live-reward.ts) in the worker process that runs the
- * deployment; a new worker process starts learning afresh.
+ * deployment; a new worker process starts learning afresh. A checkpoint trained with the observation clocks
+ * (`training.time_features`) decides on them too: the deployment keeps their state in its own (deploy-observation.ts).
  */
 import { existsSync } from 'node:fs';
+import type { TimeFeatureConfig } from '../../contracts/index.js';
 import type { Policy } from '../control/index.js';
-import { BASELINE_POLICIES, seededEnvRng } from '../control/index.js';
+import { BASELINE_POLICIES, observationLayout, seededEnvRng } from '../control/index.js';
 import { ConfigError } from '../errors.js';
-import { type StateId, validStates } from '../mig/index.js';
+import { actionCount, type StateId, validStates } from '../mig/index.js';
 import { loadPolicyForInference } from '../rl/index.js';
 import { profilesOf } from './reconcile.js';
 
@@ -23,6 +25,10 @@ export interface DeployPolicy {
   decide?: Policy['decide'];
   /** Online learners: the reward of the previous decision, given before the next `decide`. */
   learn?: Policy['learn'];
+  /** A checkpoint's: the observation clocks it was trained with (its observation has them appended). */
+  timeFeatures?: TimeFeatureConfig;
+  /** A checkpoint's: the observation and action sizes it was trained on. */
+  sizes?: { obsSize: number; actionCount: number };
 }
 
 export const DEPLOY_POLICY_NAMES = ['heuristic', 'qas', 'static-7g', 'static-2g', 'linucb'] as const;
@@ -73,21 +79,32 @@ export function resolveDeployPolicy(name: string): DeployPolicy {
       `use ${DEPLOY_POLICY_NAMES.join(', ')} or the path of a trained checkpoint`,
     );
   const rl = loadPolicyForInference(name);
-  if (rl.timeFeatures) {
-    // The live policy view (policy-view.ts) rebuilds the observation each window from what it scrapes and keeps no
-    // clocks across windows (nor across a continue-as-new), so it cannot show this policy what it was trained on.
-    throw new ConfigError(
-      '--policy',
-      name,
-      'was trained with the observation time features (training.time_features.enabled: true), which a live deployment does not build',
-      'deploy a checkpoint trained without training.time_features, or bench this one (migflow bench)',
-    );
-  }
   return {
     name,
     isStatic: false,
     enforceCooldowns: true,
     initialStates: randomStates,
     decide: (obs, mask) => rl.actDeterministic(obs, mask),
+    ...(rl.timeFeatures ? { timeFeatures: rl.timeFeatures } : {}),
+    sizes: { obsSize: rl.obsSize, actionCount: rl.actionCount },
   };
+}
+
+/**
+ * Refuses, before anything is started, a checkpoint whose observation or action count is not the one this
+ * deployment builds (its agent count, the training config's arrival-rate history length, the clocks it records):
+ * otherwise it would fail only at the first decision, after the engines had booted.
+ */
+export function checkDeployPolicyFits(policy: DeployPolicy, agentCount: number, historyLength: number): void {
+  if (!policy.sizes) return;
+  const obsSize = observationLayout(agentCount, historyLength, policy.timeFeatures !== undefined).length;
+  const actions = actionCount(agentCount);
+  const { sizes } = policy;
+  if (sizes.obsSize === obsSize && sizes.actionCount === actions) return;
+  throw new ConfigError(
+    '--policy',
+    policy.name,
+    `was trained on ${sizes.obsSize} observations and ${sizes.actionCount} actions, but this deployment (${agentCount} agents, arrival-rate history ${historyLength}${policy.timeFeatures ? ', with the observation clocks the checkpoint records' : ''}) gives ${obsSize} and ${actions}`,
+    'deploy it with the agents and training config it was trained on, or train a checkpoint for this deployment',
+  );
 }

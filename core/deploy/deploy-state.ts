@@ -1,9 +1,11 @@
 /**
  * The deployment's desired state, as plain JSON the DeployWorkflow carries between decision windows: per real GPU
- * the geometry state and the owner of each slot, the budget, the collector's interval history and the action log.
+ * the geometry state and the owner of each slot, the budget, the collector's interval history, the action log and,
+ * for a policy trained with them, the observation clocks.
  * A worker that starts a window reconciles hardware and containers with this — so whatever a dead worker left
  * half-done, the next one converges on the same layout. Pure functions only (no I/O).
  */
+import type { ObservationClockState } from '../control/index.js';
 import type { AgentName, GpuProfileSet, LogicalProfile, StateId } from '../mig/index.js';
 import {
   BUILTIN_GPU_PROFILE_SETS,
@@ -121,6 +123,17 @@ export interface DeployState {
   stopRequested?: boolean;
   /** When the last window took its last power reading (epoch ms): the next window meters from there on. */
   powerReadAtMs?: number;
+  /**
+   * The observation clocks after the last decision, for a checkpoint trained with them (`training.time_features`):
+   * the window whose decision saved them and their state (a few numbers, in run-time seconds). Absent otherwise.
+   */
+  clocks?: DeployClocks;
+}
+
+/** The observation clocks a deployment carries from one decision to the next (deploy-observation.ts). */
+export interface DeployClocks {
+  window: number;
+  state: ObservationClockState;
 }
 
 export const HISTORY_LENGTH = 5;

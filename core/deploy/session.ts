@@ -30,7 +30,12 @@ import { PROJECT_ROOT } from '../paths.js';
 import { readPowerDrawWithReason } from '../profiling/index.js';
 import { gpuPowerModel } from '../sim/index.js';
 import type { BoardReading, MeteredGpu } from './deploy-energy.js';
-import { DEPLOY_POLICY_NAMES, type DeployPolicy, resolveDeployPolicy } from './deploy-policy.js';
+import {
+  checkDeployPolicyFits,
+  DEPLOY_POLICY_NAMES,
+  type DeployPolicy,
+  resolveDeployPolicy,
+} from './deploy-policy.js';
 import { type DeployState, newAgentCollector } from './deploy-state.js';
 import { MigController } from './mig-controller.js';
 import { NvidiaSmi } from './nvidia-smi.js';
@@ -143,6 +148,7 @@ async function buildSession(input: DeploySessionInput, root: string): Promise<De
       `${deploy.gpus.length} GPUs listed but the policy's simulation config manages ${simulation.managedGpus.length}`,
       'list as many GPUs as the simulation config has agents',
     );
+  checkDeployPolicyFits(policy, deploy.agents.length, training.arrivalRateHistoryLength);
   const smiEnv =
     input.emulate && input.nvidiaSmiState
       ? { ...(process.env as Record<string, string>), MIGFLOW_NVIDIA_SMI_STATE: input.nvidiaSmiState }

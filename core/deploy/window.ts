@@ -2,18 +2,20 @@
  * One decision window of a live deployment — the unit a DeployWorkflow activity runs. It (1) reconciles MIG and
  * engines with the desired layout, which is how a pending split/merge/transfer is carried out and how a new worker
  * finishes what a dead one left; (2) meanwhile publishes the window's requests and scrapes every engine at 1 Hz;
- * (3) at the end rolls the interval over, builds the observation the simulator would, masks, asks the policy and
+ * (3) at the end rolls the interval over, builds the observation the simulator would (with the clocks a checkpoint
+ * trained with them reads, continued from the previous decision: deploy-observation.ts), masks, asks the policy and
  * records its action as pending for the next window. A failed reconfiguration is reported, the previous layout is
  * reconciled back, and the window goes on — the loop never sticks (the reference's flag stays set forever).
  */
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { DeployWindowSummary } from '../../contracts/index.js';
-import { actionMask, ObservationBuilder, observationLayout, resolveAction } from '../control/index.js';
+import { actionMask, resolveAction } from '../control/index.js';
 import { actionName, agentsInEnumOrder, NO_ACTION } from '../mig/index.js';
 import { sleep, writeFileAtomic } from '../util/index.js';
 import type { DashboardHub } from './dashboard.js';
 import { DeployPowerMeter, POWER_SAMPLE_S, type WindowEnergy } from './deploy-energy.js';
+import { deployObservation } from './deploy-observation.js';
 import {
   type ActionRecord,
   actionDetails,
@@ -368,8 +370,16 @@ function decide(
     actionIntervalS: o.decisionIntervalS,
     historyLength: o.training.arrivalRateHistoryLength,
   });
-  const layout = observationLayout(agents.length, o.training.arrivalRateHistoryLength);
-  const obs = new ObservationBuilder(layout, o.training, agents).build(view, new Float32Array(layout.length));
+  const obs = deployObservation(
+    {
+      training: o.training,
+      agents,
+      ...(o.policy.timeFeatures ? { timeFeatures: o.policy.timeFeatures } : {}),
+      log: (text) => live.log(text),
+    },
+    state,
+    view,
+  );
   const mask = actionMask(view, agents.length, o.simulation.cluster, {
     cooldownSteps: o.training.actionCooldownSteps,
     ignoreCooldowns: !o.policy.enforceCooldowns,

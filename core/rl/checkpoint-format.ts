@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TimeFeatureConfig } from '../../contracts/index.js';
 import { ConfigError } from '../errors.js';
 
 export const CHECKPOINT_FORMAT = 'migflow-maskable-ppo/1';
@@ -51,17 +52,6 @@ export interface NormalizerState extends NormalizerOptions {
   readonly returnsByEnv?: readonly number[];
 }
 
-/**
- * The observation's opt-in time features the policy was trained with (`training.time_features`; the same fields as
- * core/config's TimeFeatureConfig, which core/rl may not import). Whoever builds the policy's observation (a bench
- * trial, perf/learn.ts) builds it with these, whatever its own training config says.
- */
-export interface CheckpointTimeFeatures {
-  readonly idleRateReqS: number;
-  readonly scaleS: number;
-  readonly cap: number;
-}
-
 export interface CheckpointMeta {
   readonly format: typeof CHECKPOINT_FORMAT;
   /** Env steps taken when the checkpoint was written. */
@@ -93,8 +83,13 @@ export interface CheckpointMeta {
   readonly trainer: Readonly<Record<string, unknown>>;
   /** The training config YAML that ran (overrides applied). */
   readonly trainingConfigYaml: string;
-  /** The observation's time features; absent = off (the reference's observation, and every older checkpoint). */
-  readonly timeFeatures?: CheckpointTimeFeatures;
+  /**
+   * The observation's time features the policy was trained with (`training.time_features`, the training config's own
+   * type); absent = off (the reference's observation, and every older checkpoint). Whoever builds the policy's
+   * observation (a bench trial, perf/learn.ts, a live deployment) builds it with these, whatever its own training
+   * config says.
+   */
+  readonly timeFeatures?: TimeFeatureConfig;
   readonly seed: number;
   readonly totalSteps: number;
   readonly backend: string;

@@ -4,14 +4,13 @@
  * name is replaced whole.
  */
 import { join } from 'node:path';
-import { checkpointName } from '../../contracts/index.js';
+import { checkpointName, type TimeFeatureConfig } from '../../contracts/index.js';
 import { publishDirAtomicSync, writeFileSynced } from '../util/index.js';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_META_FILE,
   CHECKPOINT_TENSORS_FILE,
   type CheckpointMeta,
-  type CheckpointTimeFeatures,
   type TensorEntry,
 } from './checkpoint-format.js';
 import type { TrainerState } from './trainer.js';
@@ -25,7 +24,7 @@ export interface CheckpointExtras {
   readonly trainingConfigYaml: string;
   readonly backend: string;
   /** The observation's time features the policy sees (`training.time_features`); absent = off. */
-  readonly timeFeatures?: CheckpointTimeFeatures;
+  readonly timeFeatures?: TimeFeatureConfig;
 }
 
 /** Writes `state` to `target` (a directory path) atomically; returns `target`. */

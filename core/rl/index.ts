@@ -26,7 +26,6 @@ export { checkpointPath, writeCheckpoint } from './checkpoint.js';
 export {
   CHECKPOINT_FORMAT,
   type CheckpointMeta,
-  type CheckpointTimeFeatures,
   type LoadedCheckpoint,
   readCheckpoint,
 } from './checkpoint-format.js';

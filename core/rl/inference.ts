@@ -2,14 +2,15 @@
  * A trained policy for deployment and benchmarking: plain typed-array forward pass of the actor MLP (no tfjs, no
  * async backend start-up), observation normalisation frozen at the checkpoint's statistics, masked argmax.
  */
+import type { TimeFeatureConfig } from '../../contracts/index.js';
 import { ConfigError } from '../errors.js';
-import { type CheckpointTimeFeatures, readCheckpoint } from './checkpoint-format.js';
+import { readCheckpoint } from './checkpoint-format.js';
 
 export interface InferencePolicy {
   readonly obsSize: number;
   readonly actionCount: number;
   /** The observation's time features it was trained with; null = none (the reference's observation). */
-  readonly timeFeatures: CheckpointTimeFeatures | null;
+  readonly timeFeatures: TimeFeatureConfig | null;
   /** Env steps the policy was trained for. */
   readonly steps: number;
   /** The most probable valid action (mask entry 1). Throws when no action is valid. */

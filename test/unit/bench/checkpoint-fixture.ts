@@ -2,7 +2,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHECKPOINT_FORMAT, type CheckpointTimeFeatures } from '../../../core/rl/checkpoint-format.js';
+import type { TimeFeatureConfig } from '../../../contracts/index.js';
+import { CHECKPOINT_FORMAT } from '../../../core/rl/checkpoint-format.js';
 
 export function writeLinearCheckpoint(o: {
   obsSize: number;
@@ -12,7 +13,7 @@ export function writeLinearCheckpoint(o: {
   /** [obsSize × actionCount] row-major; default all zeros (the bias alone decides). */
   kernel?: Float32Array;
   /** The observation's time features it records; default none. */
-  timeFeatures?: CheckpointTimeFeatures;
+  timeFeatures?: TimeFeatureConfig;
 }): string {
   const dir = join(
     mkdtempSync(join(tmpdir(), 'migflow-ckpt-')),

@@ -2,7 +2,8 @@
  * The observation's opt-in time features (training.time_features, docs/deviations.md): appended after the
  * reference's features (whose offsets and values stay), off by default, the idle clock rising while an agent's
  * interval rate is below the idle rate and back to 0 when it is not, the reconfiguration clock back to 0 when a
- * GPU's layout changes, both capped; and a checkpoint that records them is benched with them.
+ * GPU's layout changes, both capped; their state continues exactly through a JSON save and restore; and a
+ * checkpoint that records them is benched and deployed with them.
  */
 import { describe, expect, it } from 'vitest';
 import { runBench } from '../../../core/bench/index.js';
@@ -10,12 +11,14 @@ import { loadBenchConfig } from '../../../core/config/bench.js';
 import { readTrainingConfig, type TimeFeatureConfig } from '../../../core/config/index.js';
 import {
   MigEnv,
+  ObservationBuilder,
+  type ObservationClockState,
   observationLayout,
   resolveAction,
   rlCheckpointPolicy,
   seededEnvRng,
 } from '../../../core/control/index.js';
-import { resolveDeployPolicy } from '../../../core/deploy/deploy-policy.js';
+import { checkDeployPolicyFits, resolveDeployPolicy } from '../../../core/deploy/deploy-policy.js';
 import { ConfigError } from '../../../core/errors.js';
 import { actionCount, NO_ACTION } from '../../../core/mig/index.js';
 import type { ArrivalSpec } from '../../../core/sim/index.js';
@@ -160,6 +163,70 @@ describe('observation time features', () => {
     expect(first[reconfigClock + 1]).toBe(0);
   });
 
+  it('continue exactly across a save and restore through JSON (a deployment decides each window in a fresh builder)', () => {
+    const env = makeEnv({ training: withClocks });
+    const { idleClock, reconfigClock } = env.layout.time!;
+    const fresh = () => new ObservationBuilder(env.layout, withClocks, env.agents, CLOCKS);
+    let saved: ObservationClockState | undefined;
+    // A fresh builder per decision, restored from the previous one's record, against the env's own uninterrupted one.
+    const relay = () => {
+      const b = fresh();
+      if (saved)
+        expect(b.restoreClocks(JSON.parse(JSON.stringify(saved)) as ObservationClockState)).toBe(true);
+      const obs = b.build(env.sim, new Float32Array(env.layout.length));
+      saved = b.saveClocks();
+      return obs;
+    };
+    let obs = env.reset().observation;
+    const clocks = new Set<string>();
+    let actions = 0;
+    for (let k = 0; k < 70; k++) {
+      expect(Array.from(relay())).toEqual(Array.from(obs));
+      clocks.add(Array.from(obs.subarray(idleClock, reconfigClock + 2)).join());
+      const mask = env.actionMasks();
+      // Reconfigure now and then, so the GPU clocks restart as well as run.
+      const act = k % 9 === 4 ? mask.findIndex((v, i) => v === 1 && i !== NO_ACTION) : NO_ACTION;
+      if (act > 0) actions++;
+      obs = env.step(act > 0 ? act : NO_ACTION).observation;
+    }
+    expect(actions).toBeGreaterThan(3);
+    // The relay was compared on moving clocks, not on zeros.
+    expect(clocks.size).toBeGreaterThan(50);
+    expect(saved!.changedS.some((t, g) => t > saved!.changedS[1 - g]!)).toBe(true);
+  });
+
+  it('refuse a record that does not fit (another idle rate, another GPU count): the clocks then start afresh', () => {
+    const env = makeEnv({ training: withClocks });
+    env.reset();
+    for (let k = 0; k < 5; k++) {
+      env.actionMasks();
+      env.step(NO_ACTION);
+    }
+    const b = new ObservationBuilder(env.layout, withClocks, env.agents, CLOCKS);
+    b.build(env.sim, new Float32Array(env.layout.length));
+    const record = b.saveClocks()!;
+    // Nothing to save without clocks, nor before the first observation.
+    expect(
+      new ObservationBuilder(observationLayout(2, 5), training, env.agents).saveClocks(),
+    ).toBeUndefined();
+    expect(new ObservationBuilder(env.layout, withClocks, env.agents, CLOCKS).saveClocks()).toBeUndefined();
+    const other = new ObservationBuilder(env.layout, withClocks, env.agents, {
+      ...CLOCKS,
+      idleRateReqS: 0.5,
+    });
+    expect(other.restoreClocks(record)).toBe(false);
+    expect(other.restoreClocks({ ...record, changedS: [0, 0, 0], signature: [0, 0, 0] })).toBe(false);
+    expect(new ObservationBuilder(env.layout, withClocks, env.agents, CLOCKS).restoreClocks(record)).toBe(
+      true,
+    );
+    for (let k = 0; k < 3; k++) {
+      env.actionMasks();
+      env.step(NO_ACTION);
+    }
+    const obs = other.build(env.sim, new Float32Array(env.layout.length));
+    expect(Array.from(obs.subarray(171))).toEqual([0, 0, 0, 0]);
+  });
+
   it('is a training-config field: off by default, set by override, out-of-range values refused naming the field', () => {
     const file = 'configs/training_config.yaml';
     expect(readTrainingConfig(file).training.timeFeatures).toBeUndefined();
@@ -221,25 +288,37 @@ describe('a checkpoint with time features', () => {
     expect(() => runBench(setup, [rlCheckpointPolicy(plain)])).toThrow(/trained on 175 observations/);
   });
 
-  it('is refused by a live deployment, naming the option', () => {
-    const timed = writeLinearCheckpoint({
-      obsSize: 175,
-      actionCount: actions,
-      bias: new Array(actions).fill(0),
-      timeFeatures: CLOCKS,
-    });
-    let err: unknown;
-    try {
-      resolveDeployPolicy(timed);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toContain('training.time_features');
-    expect(
-      resolveDeployPolicy(
-        writeLinearCheckpoint({ obsSize: 171, actionCount: actions, bias: new Array(actions).fill(0) }),
-      ).name,
-    ).toContain('rl_model');
+  it('is deployed with the clocks it records; a deployment that cannot build its observation is refused up front', () => {
+    const zeros = new Array(actions).fill(0);
+    const timed = resolveDeployPolicy(
+      writeLinearCheckpoint({ obsSize: 175, actionCount: actions, bias: zeros, timeFeatures: CLOCKS }),
+    );
+    expect(timed.timeFeatures).toEqual(CLOCKS);
+    expect(() => checkDeployPolicyFits(timed, 2, 5)).not.toThrow();
+    const plain = resolveDeployPolicy(
+      writeLinearCheckpoint({ obsSize: 171, actionCount: actions, bias: zeros }),
+    );
+    expect(plain.name).toContain('rl_model');
+    expect(plain.timeFeatures).toBeUndefined();
+    expect(() => checkDeployPolicyFits(plain, 2, 5)).not.toThrow();
+    // Another history length, or 175 inputs without the record of the clocks: refused naming the sizes and the fix.
+    const refusal = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const short = refusal(() => checkDeployPolicyFits(timed, 2, 4));
+    expect(short).toBeInstanceOf(ConfigError);
+    expect((short as ConfigError).message).toMatch(/trained on 175 observations .* gives 173/);
+    expect((short as ConfigError).message).toContain('observation clocks');
+    const unrecorded = resolveDeployPolicy(
+      writeLinearCheckpoint({ obsSize: 175, actionCount: actions, bias: zeros }),
+    );
+    expect(refusal(() => checkDeployPolicyFits(unrecorded, 2, 5))).toBeInstanceOf(ConfigError);
+    // The baselines have no sizes to check.
+    expect(() => checkDeployPolicyFits(resolveDeployPolicy('heuristic'), 3, 5)).not.toThrow();
   });
 });

@@ -11,8 +11,14 @@ import { loadSimulationConfig } from '../../../core/config/simulation.js';
 import { loadTrainingConfig } from '../../../core/config/training.js';
 import { ObservationBuilder, observationLayout } from '../../../core/control/index.js';
 import { DashboardHub, startDashboard } from '../../../core/deploy/dashboard.js';
+import { deployObservation } from '../../../core/deploy/deploy-observation.js';
 import { resolveDeployPolicy } from '../../../core/deploy/deploy-policy.js';
-import { type ActionRecord, applyAction, gpuSlots } from '../../../core/deploy/deploy-state.js';
+import {
+  type ActionRecord,
+  applyAction,
+  type DeployState,
+  gpuSlots,
+} from '../../../core/deploy/deploy-state.js';
 import { LiveCluster, type LiveSlot } from '../../../core/deploy/live-cluster.js';
 import { policyView } from '../../../core/deploy/policy-view.js';
 import { chooseSlot } from '../../../core/deploy/publisher.js';
@@ -20,8 +26,9 @@ import { permanentSlots, profilesOf } from '../../../core/deploy/reconcile.js';
 import { parseVllmMetrics } from '../../../core/deploy/vllm-metrics.js';
 import { streamChat } from '../../../core/engines/index.js';
 import { ConfigError } from '../../../core/errors.js';
-import { agentsInEnumOrder } from '../../../core/mig/index.js';
+import { actionCount, agentsInEnumOrder } from '../../../core/mig/index.js';
 import { deployStateFixture, readySlots } from '../../helpers/deploy-state.js';
+import { writeLinearCheckpoint } from '../bench/checkpoint-fixture.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -268,6 +275,132 @@ describe('observation on live data', () => {
       3 / 1.5 / training.normalization.arrivalRate,
       6,
     );
+  });
+});
+
+describe('observation clocks on live data', () => {
+  const deploy = loadDeploymentConfig('configs/deployment.yaml');
+  const simulation = loadSimulationConfig('configs/simulation_config.yaml');
+  const training = loadTrainingConfig('configs/training_config.yaml');
+  const agents = agentsInEnumOrder(2);
+  const CLOCKS = { idleRateReqS: 0.7, scaleS: 3600, cap: 2 };
+  const policy = resolveDeployPolicy(
+    writeLinearCheckpoint({
+      obsSize: 175,
+      actionCount: actionCount(2),
+      bias: new Array(actionCount(2)).fill(0),
+      timeFeatures: CLOCKS,
+    }),
+  );
+  const plainLayout = observationLayout(2, training.arrivalRateHistoryLength);
+  const at = (name: string) => plainLayout.blockAgents.indexOf(name as never);
+  /** The decision at the end of window `state.window`, `elapsedS` into a window that began at run time `startS`. */
+  const decide = (state: DeployState, startS: number, elapsedS: number, log?: (t: string) => void) => {
+    const live = new LiveCluster(state, deploy.agents, Date.now() - elapsedS * 1000, startS);
+    live.slots = readySlots(state, deploy);
+    const view = policyView({
+      simulation,
+      live,
+      state,
+      agents,
+      divisor: deploy.obsArrivalRateDivisor,
+      actionIntervalS: 120,
+      historyLength: training.arrivalRateHistoryLength,
+    });
+    const plain = new ObservationBuilder(plainLayout, training, agents).build(view, new Float32Array(171));
+    const obs = deployObservation(
+      { training, agents, timeFeatures: policy.timeFeatures!, ...(log ? { log } : {}) },
+      state,
+      view,
+    );
+    // The reference's 171 features are the same floats; the clocks come after them.
+    expect(obs.length).toBe(175);
+    expect(Array.from(obs.subarray(0, 171))).toEqual(Array.from(plain));
+    return { clocks: Array.from(obs.subarray(171)), nowS: view.nowS };
+  };
+  /** What the workflow hands the next window: the state through JSON (a continue-as-new's payload). */
+  const carry = (state: DeployState) => JSON.parse(JSON.stringify(state)) as DeployState;
+
+  it('a clock checkpoint decides on 175 floats whose clocks continue from window to window through the carried state', () => {
+    expect(policy.timeFeatures).toEqual(CLOCKS);
+    let state = deployStateFixture({ window: 0 });
+    // Window 0: Coding busy (3 req/s / divisor 1.5 = 2 ≥ 0.7), RAG idle.
+    state.agents.CodingAgent!.arrivalHistory[0] = 3;
+    const d0 = decide(state, 0, 121.5);
+    // The first decision starts the clocks at 0, as an episode's first observation.
+    expect(d0.clocks).toEqual([0, 0, 0, 0]);
+    expect(state.clocks).toMatchObject({ window: 0, state: { idleRateReqS: 0.7 } });
+    // The record is small: one time per agent, a time and a signature per GPU.
+    expect(JSON.stringify(state.clocks).length).toBeLessThan(200);
+
+    // Window 1 (after a continue-as-new): GPU 0's first slice was handed to RAG; Coding went quiet.
+    state = carry(state);
+    state.window = 1;
+    state.desired = applyAction(
+      state.desired,
+      action({
+        kind: 'transfer',
+        fromState: 3,
+        toState: 3,
+        sources: [0],
+        targets: [0],
+        receiver: 'RAGAgent',
+      }),
+    );
+    state.agents.CodingAgent!.arrivalHistory.unshift(0);
+    state.agents.RAGAgent!.arrivalHistory.unshift(0);
+    const d1 = decide(state, 121.5, 120.5);
+    const since = Math.fround((d1.nowS - d0.nowS) / 3600);
+    expect(since).toBeGreaterThan(0);
+    const clocks = [0, 0];
+    clocks[at('CodingAgent')] = since;
+    clocks[at('RAGAgent')] = since;
+    // Idle clocks: both since the first decision; GPU 0 changed (0), GPU 1 did not.
+    expect(d1.clocks).toEqual([...clocks, 0, since]);
+
+    // Window 2 on another worker: RAG is busy again; nothing changed on the GPUs.
+    state = carry(state);
+    state.window = 2;
+    state.agents.RAGAgent!.arrivalHistory.unshift(5);
+    state.agents.CodingAgent!.arrivalHistory.unshift(0);
+    const d2 = decide(state, 242, 120);
+    const idle = [0, 0];
+    idle[at('CodingAgent')] = Math.fround((d2.nowS - d0.nowS) / 3600);
+    idle[at('RAGAgent')] = 0;
+    expect(d2.clocks).toEqual([
+      ...idle,
+      Math.fround((d2.nowS - d1.nowS) / 3600),
+      Math.fround((d2.nowS - d0.nowS) / 3600),
+    ]);
+    expect(state.clocks!.window).toBe(2);
+
+    // A gap (window 3 decided by a policy without clocks, or not at all): nothing to continue, they start afresh.
+    state = carry(state);
+    state.window = 4;
+    const said: string[] = [];
+    expect(decide(state, 500, 120, (t) => said.push(t)).clocks).toEqual([0, 0, 0, 0]);
+    expect(said.join()).toMatch(/observation clocks start at this decision/);
+  });
+
+  it('a policy without clocks keeps the reference observation and drops any clock record', () => {
+    const state = deployStateFixture({ window: 1 });
+    state.clocks = {
+      window: 0,
+      state: { idleRateReqS: 0.7, busySeenS: [0, 0], changedS: [0, 0], signature: [0, 0] },
+    };
+    const live = new LiveCluster(state, deploy.agents, Date.now(), 120);
+    live.slots = readySlots(state, deploy);
+    const view = policyView({
+      simulation,
+      live,
+      state,
+      agents,
+      divisor: deploy.obsArrivalRateDivisor,
+      actionIntervalS: 120,
+      historyLength: training.arrivalRateHistoryLength,
+    });
+    expect(deployObservation({ training, agents }, state, view).length).toBe(171);
+    expect(state.clocks).toBeUndefined();
   });
 });
 

@@ -295,10 +295,11 @@ describe('observation clocks on live data', () => {
   const plainLayout = observationLayout(2, training.arrivalRateHistoryLength);
   const at = (name: string) => plainLayout.blockAgents.indexOf(name as never);
   /** The decision at the end of window `state.window`, `elapsedS` into a window that began at run time `startS`. */
-  const decide = (state: DeployState, startS: number, elapsedS: number, log?: (t: string) => void) => {
+  /** What the policy sees `elapsedS` into a window that began at run time `startS`. */
+  const viewAt = (state: DeployState, startS: number, elapsedS: number) => {
     const live = new LiveCluster(state, deploy.agents, Date.now() - elapsedS * 1000, startS);
     live.slots = readySlots(state, deploy);
-    const view = policyView({
+    return policyView({
       simulation,
       live,
       state,
@@ -307,6 +308,9 @@ describe('observation clocks on live data', () => {
       actionIntervalS: 120,
       historyLength: training.arrivalRateHistoryLength,
     });
+  };
+  const decide = (state: DeployState, startS: number, elapsedS: number, log?: (t: string) => void) => {
+    const view = viewAt(state, startS, elapsedS);
     const plain = new ObservationBuilder(plainLayout, training, agents).build(view, new Float32Array(171));
     const obs = deployObservation(
       { training, agents, timeFeatures: policy.timeFeatures!, ...(log ? { log } : {}) },
@@ -388,18 +392,7 @@ describe('observation clocks on live data', () => {
       window: 0,
       state: { idleRateReqS: 0.7, busySeenS: [0, 0], changedS: [0, 0], signature: [0, 0] },
     };
-    const live = new LiveCluster(state, deploy.agents, Date.now(), 120);
-    live.slots = readySlots(state, deploy);
-    const view = policyView({
-      simulation,
-      live,
-      state,
-      agents,
-      divisor: deploy.obsArrivalRateDivisor,
-      actionIntervalS: 120,
-      historyLength: training.arrivalRateHistoryLength,
-    });
-    expect(deployObservation({ training, agents }, state, view).length).toBe(171);
+    expect(deployObservation({ training, agents }, state, viewAt(state, 120, 0)).length).toBe(171);
     expect(state.clocks).toBeUndefined();
   });
 });

@@ -268,6 +268,7 @@ export function registerTrainCommand(program: Command): void {
         evalEpisodes?: number;
         evalDecisions?: number;
         evalSeed?: number;
+        evalStart?: 'own' | 'common';
       }) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
         const trainArgs = process.argv.slice(process.argv.indexOf('train') + 1);

@@ -3,7 +3,7 @@
  * `training.evaluation` override (core/stages/train/evaluation.ts), so the workflows, the grid and the cache key see
  * them exactly as a training-config edit.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { positiveWhole, wholeNumber } from './options.js';
 
 export interface EvaluationFlags {
@@ -11,6 +11,7 @@ export interface EvaluationFlags {
   evalEpisodes?: number;
   evalDecisions?: number;
   evalSeed?: number;
+  evalStart?: 'own' | 'common';
 }
 
 export function withEvaluationOptions(c: Command): Command {
@@ -33,12 +34,24 @@ export function withEvaluationOptions(c: Command): Command {
       '--eval-seed <n>',
       "seed of the held-out trace (implies --eval; default the bench config's seed + 1)",
       wholeNumber,
+    )
+    .addOption(
+      new Option(
+        '--eval-start <rule>',
+        'start rule of the held-out episodes, as migflow bench --start (implies --eval; default own)',
+      ).choices(['own', 'common']),
     );
 }
 
 /** The flags as one `training.evaluation` section (replacing the config's own); none given = no override. */
 export function evaluationOverride(o: EvaluationFlags): Record<string, unknown> {
-  if (!o.eval && o.evalEpisodes === undefined && o.evalDecisions === undefined && o.evalSeed === undefined) {
+  if (
+    !o.eval &&
+    o.evalEpisodes === undefined &&
+    o.evalDecisions === undefined &&
+    o.evalSeed === undefined &&
+    o.evalStart === undefined
+  ) {
     return {};
   }
   return {
@@ -46,6 +59,7 @@ export function evaluationOverride(o: EvaluationFlags): Record<string, unknown> 
       ...(o.evalEpisodes === undefined ? {} : { episodes: o.evalEpisodes }),
       ...(o.evalDecisions === undefined ? {} : { decisions: o.evalDecisions }),
       ...(o.evalSeed === undefined ? {} : { seed: o.evalSeed }),
+      ...(o.evalStart === undefined ? {} : { start: o.evalStart }),
     },
   };
 }

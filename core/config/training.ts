@@ -4,7 +4,13 @@
  * Keys keep the reference's spelling so its files load unchanged; the resolved form is camelCase with units.
  */
 import { z } from 'zod';
-import { MAX_RATE_REQ_S, MAX_TRAIN_STEPS, overLimit, type TimeFeatureConfig } from '../../contracts/index.js';
+import {
+  BenchStartRule,
+  MAX_RATE_REQ_S,
+  MAX_TRAIN_STEPS,
+  overLimit,
+  type TimeFeatureConfig,
+} from '../../contracts/index.js';
 import type { AgentName } from '../mig/index.js';
 import { parseYamlConfig, readConfigText } from './load.js';
 import { configErrorAt, type ResolvedSimulationConfig } from './simulation.js';
@@ -239,6 +245,9 @@ export const trainingConfigSchema = z
               .describe(
                 "seed of the held-out trace; default the bench config's seed + 1 (the bench trace itself stays unseen by the choice)",
               ),
+            start: BenchStartRule.optional().describe(
+              "where each held-out episode starts, as `migflow bench --start`: own (the reference's: the checkpoint from a random layout of its own) or common (the layout every policy of a `--start common` bench starts from); default own",
+            ),
           })
           .strict()
           .optional()
@@ -453,6 +462,8 @@ export interface EvaluationConfig {
   readonly decisions?: number;
   /** Trace seed; absent = the bench config's seed + 1. */
   readonly seed?: number;
+  /** The bench start rule of the held-out episodes; absent = `own`, the reference's. */
+  readonly start?: BenchStartRule;
 }
 
 type Parsed = z.output<typeof trainingConfigSchema>['training'];
@@ -544,6 +555,7 @@ function resolveEvaluation(e: NonNullable<Parsed['evaluation']>): EvaluationConf
     episodes: e.episodes,
     ...(e.decisions === undefined ? {} : { decisions: e.decisions }),
     ...(e.seed === undefined ? {} : { seed: e.seed }),
+    ...(e.start === undefined ? {} : { start: e.start }),
   };
 }
 

@@ -82,7 +82,8 @@ export function createCheckpointEvaluator(o: CheckpointEvaluatorOptions): Checkp
     ...(o.evaluation.decisions === undefined ? {} : { steps: o.evaluation.decisions }),
   };
   const prepared: PreparedBench[] = seeds.map((seed) => {
-    const setup = task ? taskBenchSetup(task, { ...files, seed }) : loadBenchSetup({ ...files, seed });
+    const loaded = task ? taskBenchSetup(task, { ...files, seed }) : loadBenchSetup({ ...files, seed });
+    const setup = o.evaluation.start === undefined ? loaded : { ...loaded, start: o.evaluation.start };
     return prepareBench(o.training ? { ...setup, training: o.training } : setup);
   });
   return {

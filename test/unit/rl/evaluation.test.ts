@@ -130,6 +130,35 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
     }
   });
 
+  it('with start common, equals the reward column of `migflow bench --start common` and records the rule', async () => {
+    const checkpoint = join(evalDir, 'checkpoints', 'rl_model_80_steps');
+    const evaluate = (start?: 'common') =>
+      createCheckpointEvaluator({
+        evaluation: { episodes: 1, seed: 82, decisions: 24, ...(start ? { start } : {}) },
+        trainingConfig: join(evalDir, 'snapshots', 'training_config.yaml'),
+        simulationConfig: 'configs/simulation_config.yaml',
+        benchConfig: 'configs/bench_config.yaml',
+        syntheticTokens: true,
+      }).evaluate(checkpoint, 80);
+    const common = evaluate('common');
+    const out = await runTrialToDir({
+      policy: 'rl',
+      checkpoint,
+      simulationConfig: 'configs/simulation_config.yaml',
+      trainingConfig: join(evalDir, 'snapshots', 'training_config.yaml'),
+      benchConfig: 'configs/bench_config.yaml',
+      syntheticTokens: true,
+      seed: 82,
+      steps: 24,
+      start: 'common',
+      figures: false,
+      outDir: join(tmp, 'bench-common'),
+    });
+    expect(out.entry.reward?.total).toBe(common.rewards[0]);
+    // The other start draws another first layout (and the trial's stream), so another reward on this checkpoint.
+    expect(evaluate().rewards[0]).not.toBe(common.rewards[0]);
+  });
+
   it("with a task, runs on the task's workload as `migflow bench --task` does", async () => {
     const task = taskFiles(['hard'])[0]!;
     const checkpoint = join(evalDir, 'checkpoints', 'rl_model_80_steps');
@@ -229,6 +258,9 @@ describe('the evaluation setting', () => {
     expect(evaluationOverride({ evalDecisions: 128, evalSeed: 9 })).toEqual({
       'training.evaluation': { decisions: 128, seed: 9 },
     });
+    expect(evaluationOverride({ evalStart: 'common' })).toEqual({
+      'training.evaluation': { start: 'common' },
+    });
   });
 
   it('refuses bad values naming the file, the field and the fix', () => {
@@ -239,6 +271,8 @@ describe('the evaluation setting', () => {
     );
     expect(() => load({ decisons: 64 })).toThrow(/training\.evaluation.*"decisons".*fix: remove or rename/);
     expect(() => load({ seed: 1.5 })).toThrow(/training\.evaluation\.seed/);
+    expect(() => load({ start: 'shared' })).toThrow(/training\.evaluation\.start/);
+    expect(load({ start: 'common' }).training.evaluation).toEqual({ episodes: 1, start: 'common' });
     expect(load({}).training.evaluation).toEqual({ episodes: 1 });
   });
 

@@ -244,25 +244,36 @@ describe('desired state', () => {
   });
 });
 
+/** The shipped configs, two agents: what the live-observation cases run on. */
+const liveConfigs = {
+  deploy: loadDeploymentConfig('configs/deployment.yaml'),
+  simulation: loadSimulationConfig('configs/simulation_config.yaml'),
+  training: loadTrainingConfig('configs/training_config.yaml'),
+  agents: agentsInEnumOrder(2),
+};
+
+/** What a policy sees of `state` in a window that began at wall time `startedAtMs`, run time `startS`. */
+function liveView(state: DeployState, startedAtMs: number, startS: number) {
+  const { deploy, simulation, training, agents } = liveConfigs;
+  const live = new LiveCluster(state, deploy.agents, startedAtMs, startS);
+  live.slots = readySlots(state, deploy);
+  return policyView({
+    simulation,
+    live,
+    state,
+    agents,
+    divisor: deploy.obsArrivalRateDivisor,
+    actionIntervalS: 120,
+    historyLength: training.arrivalRateHistoryLength,
+  });
+}
+
 describe('observation on live data', () => {
   it('is the simulator’s 171-float layout: one-hot of state 3 at position 2, placeholder 0, Coding’s rate divided by its divisor', () => {
-    const deploy = loadDeploymentConfig('configs/deployment.yaml');
-    const simulation = loadSimulationConfig('configs/simulation_config.yaml');
-    const training = loadTrainingConfig('configs/training_config.yaml');
+    const { training, agents } = liveConfigs;
     const state = deployStateFixture();
     state.agents.CodingAgent!.arrivalHistory[0] = 3;
-    const live = new LiveCluster(state, deploy.agents, Date.now(), 120);
-    live.slots = readySlots(state, deploy);
-    const agents = agentsInEnumOrder(2);
-    const view = policyView({
-      simulation,
-      live,
-      state,
-      agents,
-      divisor: deploy.obsArrivalRateDivisor,
-      actionIntervalS: 120,
-      historyLength: training.arrivalRateHistoryLength,
-    });
+    const view = liveView(state, Date.now(), 120);
     const layout = observationLayout(2, training.arrivalRateHistoryLength);
     const obs = new ObservationBuilder(layout, training, agents).build(view, new Float32Array(layout.length));
     expect(obs.length).toBe(171);
@@ -279,10 +290,7 @@ describe('observation on live data', () => {
 });
 
 describe('observation clocks on live data', () => {
-  const deploy = loadDeploymentConfig('configs/deployment.yaml');
-  const simulation = loadSimulationConfig('configs/simulation_config.yaml');
-  const training = loadTrainingConfig('configs/training_config.yaml');
-  const agents = agentsInEnumOrder(2);
+  const { training, agents } = liveConfigs;
   const CLOCKS = { idleRateReqS: 0.7, scaleS: 3600, cap: 2 };
   const policy = resolveDeployPolicy(
     writeLinearCheckpoint({
@@ -295,22 +303,8 @@ describe('observation clocks on live data', () => {
   const plainLayout = observationLayout(2, training.arrivalRateHistoryLength);
   const at = (name: string) => plainLayout.blockAgents.indexOf(name as never);
   /** The decision at the end of window `state.window`, `elapsedS` into a window that began at run time `startS`. */
-  /** What the policy sees `elapsedS` into a window that began at run time `startS`. */
-  const viewAt = (state: DeployState, startS: number, elapsedS: number) => {
-    const live = new LiveCluster(state, deploy.agents, Date.now() - elapsedS * 1000, startS);
-    live.slots = readySlots(state, deploy);
-    return policyView({
-      simulation,
-      live,
-      state,
-      agents,
-      divisor: deploy.obsArrivalRateDivisor,
-      actionIntervalS: 120,
-      historyLength: training.arrivalRateHistoryLength,
-    });
-  };
   const decide = (state: DeployState, startS: number, elapsedS: number, log?: (t: string) => void) => {
-    const view = viewAt(state, startS, elapsedS);
+    const view = liveView(state, Date.now() - elapsedS * 1000, startS);
     const plain = new ObservationBuilder(plainLayout, training, agents).build(view, new Float32Array(171));
     const obs = deployObservation(
       { training, agents, timeFeatures: policy.timeFeatures!, ...(log ? { log } : {}) },
@@ -392,7 +386,7 @@ describe('observation clocks on live data', () => {
       window: 0,
       state: { idleRateReqS: 0.7, busySeenS: [0, 0], changedS: [0, 0], signature: [0, 0] },
     };
-    expect(deployObservation({ training, agents }, state, viewAt(state, 120, 0)).length).toBe(171);
+    expect(deployObservation({ training, agents }, state, liveView(state, Date.now(), 120)).length).toBe(171);
     expect(state.clocks).toBeUndefined();
   });
 });

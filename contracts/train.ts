@@ -22,8 +22,11 @@ const overrides = z
     "values applied to the training config before it is validated, keyed by dotted path from the YAML root as in grid_search.yaml (e.g. {'training.PPO.n_steps': 64}); an unknown path is a ConfigError",
   );
 
-/** Baselines a run can be warm-started from (cloned into the policy before PPO starts). */
-export const WarmStartTeacher = z.enum(['static_split_extreme', 'heuristic', 'qas']);
+/**
+ * Policies a run can be warm-started from (cloned into the policy before PPO starts): three of the reference's
+ * baselines, and migflow's timed-merge policy idle_merge (it needs training.time_features).
+ */
+export const WarmStartTeacher = z.enum(['static_split_extreme', 'heuristic', 'qas', 'idle_merge']);
 export type WarmStartTeacher = z.infer<typeof WarmStartTeacher>;
 
 /** `N` environments, or `auto`: one per core of the GPU worker that runs the training (at most 8). */

@@ -1,7 +1,7 @@
 /** `migflow run train` and `migflow run grid`: PPO training through Temporal on GPU-pinned workers. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { MAX_TRAIN_STEPS, type WarmStartTeacher } from '../../contracts/index.js';
+import { MAX_TRAIN_STEPS, WarmStartTeacher } from '../../contracts/index.js';
 import { artifactsDir } from '../../core/paths.js';
 import {
   gridRunReport,
@@ -97,7 +97,7 @@ function withCommonOptions(c: Command): Command {
     )
     .option(
       '--warm-start <baseline>',
-      'clone static_split_extreme, heuristic or qas into the policy before PPO starts',
+      `clone a baseline into the policy before PPO starts (${WarmStartTeacher.options.join(', ')})`,
     )
     .option('--warm-start-steps <n>', 'teacher decisions to clone (default 8192)')
     .option('--warm-start-rounds <n>', 'DAgger rounds after the first clone (default 0)')

@@ -231,7 +231,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--bench-config <file>',
-      'bench config whose heuristic/QAS settings the warm-start teacher uses and whose trace settings --eval uses',
+      'bench config whose heuristic/QAS/idle_merge settings the warm-start teacher uses and whose trace settings --eval uses',
       'configs/bench_config.yaml',
     )
     // One token default everywhere: the workflows' (syntheticTokens: true) and bench's.

@@ -187,6 +187,25 @@ export const BenchConfigSchema = z
       })
       .prefault({})
       .describe('Quality-aware scheduler baseline. Default: all defaults.'),
+    idle_merge: z
+      .strictObject({
+        idle_rate: z
+          .number()
+          .positive()
+          .default(0.7)
+          .describe(
+            'Req/s: an agent whose interval arrival rate is below this counts as idle (the idle clock of training.time_features uses the same rule; warm start from idle_merge needs the same value there). Default: 0.7.',
+          ),
+        hold_s: z
+          .number()
+          .positive()
+          .default(3300)
+          .describe(
+            'Seconds after an agent went idle at which its merged GPU is split back; keep it below the shortest idle phase (workloads.idle.duration) less an engine restart. Default: 3300.',
+          ),
+      })
+      .prefault({})
+      .describe('Timed-merge policy idle_merge (migflow, not a reference baseline). Default: all defaults.'),
     linucb: z
       .strictObject({
         alpha: z
@@ -297,6 +316,11 @@ export interface ResolvedBenchConfig {
     alpha: number;
     regularization: number;
   };
+  /** core/control's idle_merge policy. */
+  idleMerge: {
+    idleRateReqS: number;
+    holdS: number;
+  };
 }
 
 /** Expands shared rate pairs so every agent has its own entry. */
@@ -340,6 +364,7 @@ export function resolveBenchConfig(file: string, cfg: BenchConfigYaml): Resolved
       ttftCurves: cfg.qas.profile_table,
     },
     linucb: { alpha: cfg.linucb.alpha, regularization: cfg.linucb.regularization },
+    idleMerge: { idleRateReqS: cfg.idle_merge.idle_rate, holdS: cfg.idle_merge.hold_s },
   };
 }
 

@@ -8,7 +8,7 @@
  * Warm start clones it; the bench's common start (`--start common`) runs it.
  */
 import { STATE_IDS, type StateId, stateActionIndex, stateLayout } from '../../mig/index.js';
-import type { Policy } from './policy.js';
+import type { Policy, PolicyContext } from './policy.js';
 
 /**
  * The state a static baseline's layout gives a GPU (as core/sim's initial layout picks it: the first of the valid
@@ -27,6 +27,37 @@ export function staticTargetState(
   return best;
 }
 
+/**
+ * The action that moves managed GPU `g` toward `target` now: the allowed reconfiguration straight to it, else the
+ * allowed one that brings the instance count closest to it; −1 when the GPU is there, is not managed, or no allowed
+ * reconfiguration brings it nearer (cooldowns).
+ */
+export function stepTowardState(
+  mask: Uint8Array,
+  context: PolicyContext,
+  g: number,
+  target: StateId,
+): number {
+  const gpus = context.simulation.agentsEnumOrder.length;
+  const current = context.cluster.gpuState(g);
+  const spec = context.simulation.cluster[g];
+  if (!spec?.managed || current < 0 || current === target) return -1;
+  const direct = stateActionIndex(gpus, g, target);
+  if (mask[direct] === 1) return direct;
+  const want = stateLayout(target).length;
+  let best = -1;
+  let bestGap = Math.abs(stateLayout(current as StateId).length - want);
+  for (const s of STATE_IDS) {
+    const a = stateActionIndex(gpus, g, s);
+    const gap = Math.abs(stateLayout(s).length - want);
+    if (mask[a] === 1 && gap < bestGap) {
+      best = a;
+      bestGap = gap;
+    }
+  }
+  return best;
+}
+
 /** The baseline, reaching its layout first; a policy that starts from random layouts is returned as it is. */
 export function layoutReachingPolicy(base: Policy): Policy {
   if (base.initialMode === 'random') return base;
@@ -36,25 +67,10 @@ export function layoutReachingPolicy(base: Policy): Policy {
     decide(observation, mask, context) {
       const gpus = context.simulation.agentsEnumOrder.length;
       for (let g = 0; g < gpus; g++) {
-        const current = context.cluster.gpuState(g);
         const spec = context.simulation.cluster[g];
-        if (!spec?.managed || current < 0) continue;
-        const target = staticTargetState(spec.validStates, mode);
-        if (current === target) continue;
-        const direct = stateActionIndex(gpus, g, target);
-        if (mask[direct] === 1) return direct;
-        const want = stateLayout(target).length;
-        let best = -1;
-        let bestGap = Math.abs(stateLayout(current as StateId).length - want);
-        for (const s of STATE_IDS) {
-          const a = stateActionIndex(gpus, g, s);
-          const gap = Math.abs(stateLayout(s).length - want);
-          if (mask[a] === 1 && gap < bestGap) {
-            best = a;
-            bestGap = gap;
-          }
-        }
-        if (best >= 0) return best;
+        if (!spec?.managed) continue;
+        const a = stepTowardState(mask, context, g, staticTargetState(spec.validStates, mode));
+        if (a >= 0) return a;
       }
       return base.decide(observation, mask, context);
     },

@@ -6,6 +6,7 @@
 import { BaselinePolicy } from '../../../contracts/index.js';
 import { ConfigError } from '../../errors.js';
 import { heuristic } from './heuristic.js';
+import { idleMerge } from './idle-merge.js';
 import { linUcb } from './linucb.js';
 import type { PolicyFactory } from './policy.js';
 import { qas } from './qas.js';
@@ -17,6 +18,7 @@ export const BASELINE_POLICIES: Readonly<Record<string, PolicyFactory>> = {
   heuristic,
   qas,
   linucb: linUcb,
+  idle_merge: idleMerge,
 };
 
 /** What `all` expands to, in the reference's order: the contracts' baselines. */

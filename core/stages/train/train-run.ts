@@ -91,6 +91,7 @@ import { evalScalars, rolloutScalars, updateScalars } from './training-scalars.j
 import { createTrainEnv, episodeSeed, tokenTableSet } from './vec-env-host.js';
 import { WorkerVecEnv } from './vec-env-workers.js';
 import {
+  checkIdleMergeClocks,
   cloneTeacher,
   type DaggerRound,
   DEFAULT_BENCH_CONFIG,
@@ -456,6 +457,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   // Read (and validated) before anything is written, and only when a teacher will run.
   const teacherBench =
     o.warmStart && !resume ? (task?.bench ?? loadBenchConfig(teacherBenchFile)) : undefined;
+  if (teacherBench && o.warmStart === 'idle_merge')
+    checkIdleMergeClocks(training, teacherBench, o.trainingConfigPath);
 
   // Reads the bench/task settings and generates the held-out traces now: a bad value fails before anything is written.
   const evaluator: CheckpointEvaluator | undefined = training.evaluation

@@ -15,6 +15,7 @@ import type {
   ResolvedTrainingConfig,
 } from '../../config/index.js';
 import { BASELINE_POLICIES, layoutReachingPolicy, type PolicyContext } from '../../control/index.js';
+import { ConfigError } from '../../errors.js';
 import type { CloneOptions, CloneStats, Demonstrations, PpoTrainer } from '../../rl/index.js';
 import { createTrainEnv, type TokenTables } from './vec-env-host.js';
 
@@ -54,6 +55,35 @@ export interface TeacherRunOptions {
   readonly student?: (observation: Float32Array, mask: Uint8Array) => number;
   /** DAgger round (0 = the teacher's own run): each round draws episodes of its own. */
   readonly round?: number;
+}
+
+/**
+ * idle_merge times its merges by the observation's idle clock (core/control/policies/idle-merge.ts). Without the
+ * clocks in the observation, or with another idle rate, its clone would see none of what it decides on and could only
+ * guess when to split back: refused before anything runs.
+ */
+export function checkIdleMergeClocks(
+  training: ResolvedTrainingConfig,
+  bench: ResolvedBenchConfig,
+  trainingConfigPath: string,
+): void {
+  const clocks = training.timeFeatures;
+  if (!clocks) {
+    throw new ConfigError(
+      trainingConfigPath,
+      'training.time_features.enabled',
+      'is false, but the warm-start teacher idle_merge times its merges by the idle clock, which only that option puts in the observation',
+      'set training.time_features.enabled: true (or --set training.time_features.enabled=true), or warm-start from another baseline',
+    );
+  }
+  if (clocks.idleRateReqS !== bench.idleMerge.idleRateReqS) {
+    throw new ConfigError(
+      trainingConfigPath,
+      'training.time_features.idle_rate',
+      `is ${clocks.idleRateReqS} req/s, but idle_merge (${bench.file}: idle_merge.idle_rate) counts an agent idle below ${bench.idleMerge.idleRateReqS}: the clone's clock would not be its teacher's`,
+      'give both the same value',
+    );
+  }
 }
 
 /** Runs the teacher for `steps` decisions and returns its decisions with the raw observations they were made on. */

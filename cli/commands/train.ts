@@ -191,6 +191,21 @@ export function resumeCommand(args: readonly string[], checkpoint: string, runDi
   return ['migflow', 'train', ...kept, '--resume', checkpoint, '--out', runDir].map(quote).join(' ');
 }
 
+/**
+ * The arguments a subcommand was given, in order, as commander dispatched them to it: its parent's arguments after
+ * the subcommand's name (commander dispatches on the parent's first operand). Not a search of process.argv for the
+ * command's name, which reads another command line when the one parsed is not process.argv (a wrapper, a test,
+ * `parseAsync(args, { from: 'user' })`) and would stop at the wrong word if one before the command were the same.
+ */
+export function subcommandArgs(cmd: Command): string[] {
+  const [name, ...args] = cmd.parent?.args ?? [];
+  if (name === undefined || (name !== cmd.name() && !cmd.aliases().includes(name))) {
+    // Not reachable through commander's dispatch; a wrong resume command would be worse than none.
+    throw new Error(`migflow ${cmd.name()}: cannot tell its arguments (the parent parsed ${String(name)})`);
+  }
+  return args;
+}
+
 export function registerTrainCommand(program: Command): void {
   withEvaluationOptions(program.command('train'))
     .description('train the Maskable PPO MIG policy locally (no Temporal server)')
@@ -244,34 +259,37 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--no-step-logs', "skip the reference's per-step episode logs")
     .action(
-      async (opts: {
-        trainingConfig: string;
-        config?: string;
-        verbose?: boolean;
-        simConfig: string;
-        steps?: number;
-        seed: number;
-        resume?: string;
-        out?: string;
-        checkpointEvery?: number;
-        set: Record<string, unknown>;
-        nEnvs?: number;
-        warmStart?: WarmStartTeacher;
-        warmStartSteps?: number;
-        warmStartRounds?: number;
-        benchConfig: string;
-        syntheticTokens?: boolean;
-        realTokens?: boolean;
-        task?: string;
-        stepLogs: boolean;
-        eval?: boolean;
-        evalEpisodes?: number;
-        evalDecisions?: number;
-        evalSeed?: number;
-        evalStart?: 'own' | 'common';
-      }) => {
+      async (
+        opts: {
+          trainingConfig: string;
+          config?: string;
+          verbose?: boolean;
+          simConfig: string;
+          steps?: number;
+          seed: number;
+          resume?: string;
+          out?: string;
+          checkpointEvery?: number;
+          set: Record<string, unknown>;
+          nEnvs?: number;
+          warmStart?: WarmStartTeacher;
+          warmStartSteps?: number;
+          warmStartRounds?: number;
+          benchConfig: string;
+          syntheticTokens?: boolean;
+          realTokens?: boolean;
+          task?: string;
+          stepLogs: boolean;
+          eval?: boolean;
+          evalEpisodes?: number;
+          evalDecisions?: number;
+          evalSeed?: number;
+          evalStart?: 'own' | 'common';
+        },
+        cmd: Command,
+      ) => {
         const runDir = resolve(opts.out ?? `${artifactsDir()}/train/${timestampRunId()}`);
-        const trainArgs = process.argv.slice(process.argv.indexOf('train') + 1);
+        const trainArgs = subcommandArgs(cmd);
         prepareRunDir(runDir, opts.resume, trainArgs);
         if (opts.config) {
           process.stderr.write(

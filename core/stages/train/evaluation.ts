@@ -11,6 +11,7 @@
  * environments, policy and RNGs are untouched: a run trains the same with evaluation on or off.
  */
 import { basename } from 'node:path';
+import type { BenchStartRule } from '../../../contracts/index.js';
 import {
   loadBenchSetup,
   loadTaskConfig,
@@ -22,8 +23,25 @@ import {
 import { type EvaluationConfig, loadBenchConfig, type ResolvedTrainingConfig } from '../../config/index.js';
 import { rlCheckpointPolicy } from '../../control/index.js';
 
+/**
+ * The settings an evaluation ran under, as resolved (defaults filled in), so that two runs' eval.jsonl lines and
+ * best.json files say whether they were chosen under the same rule: the same checkpoint scores differently under
+ * another start rule, trace or length.
+ */
+export interface EvalSettings {
+  /** Where each held-out episode started (`migflow bench --start`): own or common. */
+  readonly start: BenchStartRule;
+  /** Trace seed of the first episode; the k-th replays seed + k. */
+  readonly seed: number;
+  readonly episodes: number;
+  /** Decisions per episode. */
+  readonly decisions: number;
+}
+
 /** One evaluation of one checkpoint: a line of logs/eval.jsonl. */
 export interface EvalRecord {
+  /** The settings it ran under. */
+  readonly evaluation: EvalSettings;
   /** Env steps of the checkpoint. */
   readonly steps: number;
   /** The checkpoint's directory name (`rl_model_<N>_steps`). */
@@ -60,6 +78,7 @@ export interface CheckpointEvaluatorOptions {
 export interface CheckpointEvaluator {
   readonly seeds: readonly number[];
   readonly decisions: number;
+  readonly settings: EvalSettings;
   evaluate(checkpoint: string, steps: number): EvalRecord;
 }
 
@@ -86,9 +105,17 @@ export function createCheckpointEvaluator(o: CheckpointEvaluatorOptions): Checkp
     const setup = o.evaluation.start === undefined ? loaded : { ...loaded, start: o.evaluation.start };
     return prepareBench(o.training ? { ...setup, training: o.training } : setup);
   });
+  const settings: EvalSettings = {
+    // The rule runTrial applies (core/bench/runner.ts): absent = own.
+    start: prepared[0]!.setup.start ?? 'own',
+    seed: first,
+    episodes: seeds.length,
+    decisions: prepared[0]!.steps,
+  };
   return {
     seeds,
     decisions: prepared[0]!.steps,
+    settings,
     evaluate(checkpoint, steps) {
       const started = performance.now();
       const factory = rlCheckpointPolicy(checkpoint);
@@ -99,7 +126,10 @@ export function createCheckpointEvaluator(o: CheckpointEvaluatorOptions): Checkp
       for (const [i, a] of trials[0]!.agents.entries()) {
         meanTtftS[a.agent] = trials.reduce((s, t) => s + t.agents[i]!.meanTtftS, 0) / trials.length;
       }
+      // The rule the trials report they ran under, not the one asked for.
+      const ran: EvalSettings = { ...settings, start: trials[0]!.start };
       return {
+        evaluation: ran,
         steps,
         checkpoint: basename(checkpoint),
         meanReward: rewards.reduce((s, r) => s + r, 0) / rewards.length,

@@ -21,9 +21,12 @@
  *   checkpoints/rl_model_<N>_steps/   every `checkpointEverySteps` env steps (default 5120, the reference's cadence)
  *   checkpoints/final/                at the end; `best` points at the checkpoint with the best mean episode reward,
  *                                     or with `training.evaluation` on, the best held-out evaluation reward
- *   checkpoints/best.json             { checkpoint, criterion, meanEpisodeReward, evalReward? } of the best so far
+ *   checkpoints/best.json             { checkpoint, criterion, meanEpisodeReward, evalReward?, evaluation? } of the
+ *                                     best so far (evaluation: the start rule, trace seed, episodes and decisions
+ *                                     its evalReward was measured under)
  *   logs/episodes.jsonl               one line per finished episode (steps, length, reward, 100-episode mean, actions)
- *   logs/eval.jsonl                   with `training.evaluation`: one line per evaluated checkpoint (./evaluation.ts)
+ *   logs/eval.jsonl                   with `training.evaluation`: one line per evaluated checkpoint, each with the
+ *                                     settings it ran under (./evaluation.ts)
  *   logs/updates.jsonl                one line per PPO update (losses, entropy, explained variance, lr, timings)
  *   logs/rollouts.jsonl               one line per rollout, before its update: choices the mask left, the policy's
  *                                     entropy and confidence on them, raw advantage and value-error sizes
@@ -83,7 +86,12 @@ import {
 } from '../../rl/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
-import { type CheckpointEvaluator, createCheckpointEvaluator, type EvalRecord } from './evaluation.js';
+import {
+  type CheckpointEvaluator,
+  createCheckpointEvaluator,
+  type EvalRecord,
+  type EvalSettings,
+} from './evaluation.js';
 import { type RecordedRun, type RunSettings, refuseOtherSettings, runSettings } from './run-settings.js';
 import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
@@ -277,7 +285,16 @@ interface BestCheckpoint {
   evalReward?: number;
   evalSeeds?: readonly number[];
   evalDecisions?: number;
+  /**
+   * The settings evalReward was measured under (criterion eval_reward), so best.json files of two runs say whether
+   * they were chosen under the same rule. Absent in files written before it was recorded, and when the best is an
+   * eval.jsonl line of that age (a resume keeps such lines as they are: their start rule is not known).
+   */
+  evaluation?: EvalSettings;
 }
+
+/** A line of logs/eval.jsonl as read back: lines written before the settings were recorded lack `evaluation`. */
+type StoredEvalRecord = Omit<EvalRecord, 'evaluation'> & { readonly evaluation?: EvalSettings };
 
 interface RunMeta {
   runId: string;
@@ -343,7 +360,11 @@ function dropOtherTimeline(runDir: string, ckDir: string, resumedAt: number, res
   rmSync(join(runDir, 'training-curve.png'), { force: true });
 }
 
-function bestByEval(checkpoint: string, e: EvalRecord, meanEpisodeReward: number | null): BestCheckpoint {
+function bestByEval(
+  checkpoint: string,
+  e: StoredEvalRecord,
+  meanEpisodeReward: number | null,
+): BestCheckpoint {
   return {
     checkpoint,
     criterion: 'eval_reward',
@@ -351,6 +372,7 @@ function bestByEval(checkpoint: string, e: EvalRecord, meanEpisodeReward: number
     evalReward: e.meanReward,
     evalSeeds: e.seeds,
     evalDecisions: e.decisions,
+    ...(e.evaluation ? { evaluation: e.evaluation } : {}),
   };
 }
 
@@ -516,7 +538,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   const rolloutsFile = join(logsDir, 'rollouts.jsonl');
   const rollouts: RolloutRecord[] = resume ? readJsonl<RolloutRecord>(rolloutsFile, resumedAt) : [];
   const evalFile = join(logsDir, 'eval.jsonl');
-  const evals: EvalRecord[] = resume && evaluator ? readJsonl<EvalRecord>(evalFile, resumedAt) : [];
+  const evals: StoredEvalRecord[] =
+    resume && evaluator ? readJsonl<StoredEvalRecord>(evalFile, resumedAt) : [];
   writeFileAtomic(episodesFile, jsonl(episodes));
   writeFileAtomic(updatesFile, jsonl(updates));
   writeFileAtomic(rolloutsFile, jsonl(rollouts));
@@ -700,7 +723,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
     appendLine(evalFile, e);
     tensorboard.write(evalScalars(e));
     log(
-      `eval ${e.checkpoint}: reward ${e.meanReward.toFixed(2)} over ${e.decisions} decisions on trace seed(s) ${e.seeds.join(', ')} (${e.seconds.toFixed(1)} s)`,
+      `eval ${e.checkpoint}: reward ${e.meanReward.toFixed(2)} over ${e.decisions} decisions on trace seed(s) ${e.seeds.join(', ')}, start ${e.evaluation.start} (${e.seconds.toFixed(1)} s)`,
     );
     if (!best || e.meanReward > best.evalReward!) {
       const mean = trainer.meanRecentReward;

@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareRunDir } from '../../../cli/commands/train.js';
+import { prepareRunDir, registerTrainCommand } from '../../../cli/commands/train.js';
 import { ConfigError } from '../../../core/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'migflow-train-dir-'));
@@ -72,5 +73,25 @@ describe('prepareRunDir', () => {
     writeFileSync(join(dir, 'snapshots.yaml'), 'x');
     prepareRunDir(dir, undefined);
     expect(existsSync(dir) && readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('migflow train names the resume command from its parsed arguments', () => {
+  it('not from a scan of process.argv for the word train', async () => {
+    const dir = runDir('parsed', ['rl_model_64_steps']);
+    const program = new Command('migflow').exitOverride();
+    registerTrainCommand(program);
+    const argv = process.argv;
+    // The process's own arguments are not this command line (a wrapper, a test runner parsing it) and hold the word.
+    process.argv = [process.execPath, '/opt/wrapper', 'train', '--seed', '9'];
+    try {
+      await expect(
+        program.parseAsync(['train', '--seed', '3', '--set', 'note=train', '--out', dir], { from: 'user' }),
+      ).rejects.toThrow(
+        `continue it: migflow train --seed 3 --set note=train --resume ${join(dir, 'checkpoints', 'rl_model_64_steps')} --out ${dir}`,
+      );
+    } finally {
+      process.argv = argv;
+    }
   });
 });

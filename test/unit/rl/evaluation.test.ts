@@ -41,6 +41,7 @@ const FILES = {
 } as const;
 
 interface EvalLine {
+  evaluation?: { start: string; seed: number; episodes: number; decisions: number };
   steps: number;
   checkpoint: string;
   meanReward: number;
@@ -82,7 +83,10 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
       'rl_model_80_steps',
       'rl_model_96_steps',
     ]);
+    // Every line says what it was measured under (the start rule defaults to own).
+    const settings = { start: 'own', seed: 82, episodes: 2, decisions: 24 };
     for (const l of lines) {
+      expect(l.evaluation).toEqual(settings);
       expect(l.seeds).toEqual([82, 83]);
       expect(l.decisions).toBe(24);
       expect(l.meanReward).toBeCloseTo((l.rewards[0]! + l.rewards[1]!) / 2, 12);
@@ -105,7 +109,10 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
       evalReward: top.meanReward,
       evalSeeds: [82, 83],
       evalDecisions: 24,
+      evaluation: settings,
     });
+    // Chosen by the training reward, best.json names no evaluation.
+    expect(bestJson(plainDir).evaluation).toBeUndefined();
   });
 
   it('equals the reward column `migflow bench` gives the same checkpoint on the same trace', async () => {
@@ -155,8 +162,11 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
       outDir: join(tmp, 'bench-common'),
     });
     expect(out.entry.reward?.total).toBe(common.rewards[0]);
+    expect(common.evaluation).toEqual({ start: 'common', seed: 82, episodes: 1, decisions: 24 });
     // The other start draws another first layout (and the trial's stream), so another reward on this checkpoint.
-    expect(evaluate().rewards[0]).not.toBe(common.rewards[0]);
+    const own = evaluate();
+    expect(own.rewards[0]).not.toBe(common.rewards[0]);
+    expect(own.evaluation.start).toBe('own');
   });
 
   it("with a task, runs on the task's workload as `migflow bench --task` does", async () => {
@@ -173,6 +183,7 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
     }).evaluate(checkpoint, 80);
     // The hard task starts from the bench config's seed 77.
     expect(e.seeds).toEqual([78]);
+    expect(e.evaluation).toEqual({ start: 'own', seed: 78, episodes: 1, decisions: 24 });
     const out = await runTrialToDir({
       policy: 'rl',
       checkpoint,
@@ -190,7 +201,7 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
     expect(out.workload).toBe('task hard, seed 78');
   });
 
-  it('a resume keeps the evaluation history and evaluates a checkpoint a kill left unevaluated', async () => {
+  it('a resume keeps the evaluation history (older lines without their settings too) and evaluates a checkpoint a kill left unevaluated', async () => {
     const full = evalLines(evalDir);
     // The state a kill leaves between writing rl_model_80_steps and its evaluation line (writes are atomic).
     const cutDir = join(tmp, 'cut');
@@ -200,7 +211,10 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
       runDir: cutDir,
       totalSteps: 96,
     });
-    const cut = evalLines(cutDir).filter((l) => l.steps <= 40);
+    // Kept as a migflow before the recorded settings wrote it: the resume must read it all the same.
+    const cut = evalLines(cutDir)
+      .filter((l) => l.steps <= 40)
+      .map(({ evaluation: _, ...old }) => old);
     writeFileSync(join(cutDir, 'logs', 'eval.jsonl'), cut.map((l) => `${JSON.stringify(l)}\n`).join(''));
     const resumed = await runTraining({
       ...FILES,
@@ -212,11 +226,21 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
     const after = evalLines(cutDir);
     // 40 kept, 80 evaluated at the resume, 96 reached after it. (A resume inside a rollout does not retrace the
     // uninterrupted run's updates bit for bit, with or without evaluation, so 96's weights may differ.)
-    expect(withoutTime(after.slice(0, 2))).toEqual(withoutTime(full.slice(0, 2)));
+    const { evaluation: _, ...full40 } = full[0]!;
+    expect(withoutTime([after[0]!])).toEqual(withoutTime([full40]));
+    expect(withoutTime([after[1]!])).toEqual(withoutTime([full[1]!]));
     expect(after.map((l) => l.checkpoint)).toEqual(full.map((l) => l.checkpoint));
+    // The kept old line stays as it was (its start rule is not known); the lines this start wrote record theirs.
+    expect(after[0]!.evaluation).toBeUndefined();
+    for (const l of after.slice(1)) expect(l.evaluation).toEqual(full[0]!.evaluation);
     const top = after.reduce((a, b) => (b.meanReward > a.meanReward ? b : a));
+    expect(top.checkpoint).toBe('rl_model_80_steps');
     expect(resumed.bestCheckpoint).toBe(join(cutDir, 'checkpoints', top.checkpoint));
-    expect(bestJson(cutDir)).toMatchObject({ criterion: 'eval_reward', evalReward: top.meanReward });
+    expect(bestJson(cutDir)).toMatchObject({
+      criterion: 'eval_reward',
+      evalReward: top.meanReward,
+      evaluation: top.evaluation,
+    });
   });
 });
 
@@ -250,6 +274,12 @@ describe('the evaluation setting', () => {
     expect(evaluator({ episodes: 3 }).seeds).toEqual([78, 79, 80]);
     expect(evaluator({ episodes: 1, seed: 5 }).seeds).toEqual([5]);
     expect(evaluator({ episodes: 1 }).decisions).toBe(8);
+    expect(evaluator({ episodes: 3 }).settings).toEqual({
+      start: 'own',
+      seed: 78,
+      episodes: 3,
+      decisions: 8,
+    });
   });
 
   it('comes from the --eval flags as one training.evaluation section', () => {

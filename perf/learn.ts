@@ -7,7 +7,7 @@
  * beats, and whether it meets the issue's target (ahead of every baseline on reward, and within 10 % of the best
  * baseline on mean and P99 TTFT for both agents).
  *
- *   npx tsx perf/learn.ts [--steps 204800] [--n-envs 2] [--seed 0] [--warm-start heuristic] [--checkpoint-every N]
+ *   npx tsx perf/learn.ts [--steps 204800] [--n-envs 2] [--seed 0] [--warm-start heuristic] [--warm-start-steps 8192] [--warm-start-rounds 0] [--checkpoint-every N]
  *                         [--train-minutes M] [--bench-steps 1024] [--out DIR] [--set training.PPO.lr_max=1e-5 ...]
  *                         [--start own|common|both] [--bench-run DIR]
  *
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     'n-envs': { type: 'string', default: '2' },
     seed: { type: 'string', default: '0' },
     'warm-start': { type: 'string' },
+    'warm-start-steps': { type: 'string' },
+    'warm-start-rounds': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     /** Wall-clock budget of the training: it stops (with a checkpoint) when this many minutes have passed. */
     'train-minutes': { type: 'string' },
@@ -111,6 +113,12 @@ const trained = benchOnly
       stepLogs: false,
       syntheticTokens: true,
       ...(warmStart ? { warmStart, benchConfigPath: values['bench-config'] } : {}),
+      ...(values['warm-start-steps'] === undefined
+        ? {}
+        : { warmStartSteps: Number(values['warm-start-steps']) }),
+      ...(values['warm-start-rounds'] === undefined
+        ? {}
+        : { warmStartRounds: Number(values['warm-start-rounds']) }),
     }).then(
       (t) => ({ ...t, stoppedAtStep: null as number | null }),
       (err: unknown) => {

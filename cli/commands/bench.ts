@@ -74,7 +74,7 @@ export function addBenchOptions(cmd: Command): Command {
       )
       .option(
         '--bl <names...>',
-        'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all',
+        'baselines: static_no_mig, static_split_extreme, heuristic, qas, linucb, or all; also idle_merge (migflow’s timed merges, not in all)',
       )
       .option(
         '--steps <n>',

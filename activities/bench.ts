@@ -6,8 +6,8 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import {
-  BaselinePolicy,
   type BenchPolicyArgs,
+  BenchPolicyName,
   type BenchPolicyResult,
   BenchStageInput,
 } from '../contracts/index.js';
@@ -27,7 +27,7 @@ export function createBenchActivities(deps: ActivityDeps) {
     async benchPolicy(raw: BenchPolicyArgs): Promise<BenchPolicyResult> {
       return withFailures(async () => {
         const policy =
-          raw.policy === 'rl' ? 'rl' : parseConfig('benchPolicy input', raw.policy, BaselinePolicy);
+          raw.policy === 'rl' ? 'rl' : parseConfig('benchPolicy input', raw.policy, BenchPolicyName);
         const s = parseConfig('benchPolicy input', raw.settings, BenchStageInput);
         const path = (p: string) => resolveFrom(deps.projectRoot, p);
         // Checkpoints and the working simulation config may come from another host: read through the store.

@@ -14,6 +14,13 @@ export const BaselinePolicy = z.enum(['static_no_mig', 'static_split_extreme', '
 export type BaselinePolicy = z.infer<typeof BaselinePolicy>;
 
 /**
+ * Every policy a bench can run by name: the baselines, then migflow's timed-merge policy idle_merge, which is named
+ * explicitly (it is not a baseline of the reference's and `all` leaves it out).
+ */
+export const BenchPolicyName = z.enum([...BaselinePolicy.options, 'idle_merge']);
+export type BenchPolicyName = z.infer<typeof BenchPolicyName>;
+
+/**
  * Where each trial's cluster starts. `own` (the reference's bench, the default): each policy from its own layout —
  * the static baselines in theirs, the others from a random valid layout drawn from the trial's own stream. `common`
  * (a deviation, docs/deviations.md): every policy from one random valid layout drawn from the bench seed, the static
@@ -32,9 +39,9 @@ export function startRuleText(start: BenchStartRule): string {
 /** The bench stage's fields (the pipeline reuses them, less the ones it fills in itself). */
 export const BenchStageFields = z.strictObject({
   policies: z
-    .array(BaselinePolicy)
+    .array(BenchPolicyName)
     .default(['static_no_mig', 'static_split_extreme', 'heuristic', 'qas'])
-    .describe('baseline policies to evaluate on the shared trace'),
+    .describe('baseline policies to evaluate on the shared trace (and idle_merge, by name)'),
   checkpoints: z
     .array(nonEmptyString())
     .default([])
@@ -134,7 +141,7 @@ export interface BenchEntry {
 
 /** What `benchPolicy` takes: one trial (a baseline by name, or `rl` with a checkpoint) and the stage's settings. */
 export interface BenchPolicyArgs {
-  policy: BaselinePolicy | 'rl';
+  policy: BenchPolicyName | 'rl';
   /** RL trials: the checkpoint directory. */
   checkpoint?: string;
   settings: BenchStageInput;

@@ -63,10 +63,12 @@ describe('workflow inputs', () => {
 });
 
 describe('bench stage input', () => {
-  it('offers exactly the baselines core/bench implements', async () => {
+  it('offers exactly the named policies core/bench implements, the baselines among them', async () => {
     const { BASELINE_POLICIES } = await import('../../../core/control/index.js');
-    const { BaselinePolicy } = await import('../../../contracts/index.js');
-    expect([...BaselinePolicy.options].sort()).toEqual(Object.keys(BASELINE_POLICIES).sort());
-    for (const name of BaselinePolicy.options) expect(BASELINE_POLICIES[name]!().name).toBe(name);
+    const { BaselinePolicy, BenchPolicyName, BenchStageInput } = await import('../../../contracts/index.js');
+    expect([...BenchPolicyName.options].sort()).toEqual(Object.keys(BASELINE_POLICIES).sort());
+    for (const name of BenchPolicyName.options) expect(BASELINE_POLICIES[name]!().name).toBe(name);
+    for (const name of BaselinePolicy.options) expect(BenchPolicyName.options).toContain(name);
+    expect(BenchStageInput.safeParse({ policies: ['idle_merge'] }).success).toBe(true);
   });
 });

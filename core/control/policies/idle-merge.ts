@@ -21,7 +21,7 @@ import { staticTargetState, stepTowardState } from './layout-reaching.js';
 import type { Policy } from './policy.js';
 
 export const idleMerge = (): Policy => {
-  /** Per agent (enum index): when its rate was last seen at or above the idle rate; NaN before the first decision. */
+  /** Per agent (enum index): when its rate was last seen at or above the idle rate; undefined before the first decision. */
   let busySeenS: Float64Array | undefined;
   return {
     name: 'idle_merge',

@@ -53,7 +53,7 @@ export {
   INFINITE_RATIO_DEVIATION,
   serviceRatesAfter,
 } from './policies/heuristic.js';
-export { layoutReachingPolicy, staticTargetState } from './policies/layout-reaching.js';
+export { fromRlStart, layoutReachingPolicy, staticTargetState } from './policies/layout-reaching.js';
 export { chooseArm, type LinUcbState, linUcb, linUcbContext } from './policies/linucb.js';
 export { LinUcbModel, type LinUcbSettings } from './policies/linucb-model.js';
 export type { Policy, PolicyContext, PolicyFactory } from './policies/policy.js';

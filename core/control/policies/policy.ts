@@ -28,6 +28,12 @@ export interface PolicyContext {
   readonly seed?: number;
 }
 
+/**
+ * The seed key every RL checkpoint's trial uses (its random start layout and latency noise under the bench's `own`
+ * rule): checkpoints are compared from one start.
+ */
+export const RL_SEED_KEY = 'rl';
+
 export interface Policy {
   /** Registry name, e.g. `heuristic`. */
   readonly name: string;

@@ -7,7 +7,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { loadPolicyForInference } from '../../rl/index.js';
-import type { Policy, PolicyFactory } from './policy.js';
+import { type Policy, type PolicyFactory, RL_SEED_KEY } from './policy.js';
 
 /**
  * Output name of a checkpoint's trial: `<run>-<stem>` for `<run>/checkpoints/<stem>` (two runs' `rl_model_5120_steps`
@@ -27,7 +27,7 @@ export function rlCheckpointPolicy(checkpointPath: string): PolicyFactory {
   return (): Policy => ({
     name: `rl:${runName}`,
     runName,
-    seedKey: 'rl',
+    seedKey: RL_SEED_KEY,
     initialMode: 'random',
     // The trial builds the observation the checkpoint was trained on (with or without the time features).
     timeFeatures: inference.timeFeatures,

@@ -21,6 +21,7 @@ import {
 } from '../../../core/bench/index.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
 import {
+  fromRlStart,
   heuristic,
   layoutReachingPolicy,
   MigEnv,
@@ -193,6 +194,44 @@ describe('bench start rule', () => {
     );
     // Entries written before the rule was recorded get no line.
     expect(comparisonTable([{ ...entry, start: undefined }])).not.toContain('Start rule');
+  });
+
+  it("own: fromRlStart runs a baseline from an RL checkpoint's start (its layout and stream) and reaches its layout", () => {
+    const env = new MigEnv({ simulation: sim2, training, tokens: base.tokens, rng: seededEnvRng(1) });
+    const ckpt = writeLinearCheckpoint({
+      obsSize: env.observationLength,
+      actionCount: env.actionCount,
+      bias: new Array(env.actionCount).fill(0),
+    });
+    const prepared = prepareBench(base);
+    const rl = runTrial(prepared, rlCheckpointPolicy(ckpt));
+    const inPlace = runTrial(prepared, staticSplitExtreme);
+    // The baseline's own decide runs only where the wrapper does not act: record the layout it sees there.
+    const seen: (readonly number[])[] = [];
+    const observed: PolicyFactory = () => {
+      const p = staticSplitExtreme();
+      return {
+        ...p,
+        decide(observation, mask, context) {
+          seen.push([...context.cluster.managedGpuStates()]);
+          return p.decide(observation, mask, context);
+        },
+      };
+    };
+    const moved = runTrial(prepared, fromRlStart(observed));
+    expect(moved.policy).toBe('static_split_extreme');
+    expect(moved.trialSeed).toBe(rl.trialSeed);
+    expect(moved.trialSeed).not.toBe(inPlace.trialSeed);
+    expect(JSON.stringify(moved.initialState)).toBe(JSON.stringify(rl.initialState));
+    expect(JSON.stringify(moved.initialState)).not.toBe(JSON.stringify(inPlace.initialState));
+    // It acts to leave the RL start, then holds the baseline's layout, as under common.
+    expect(moved.actionLog.length).toBeGreaterThan(0);
+    const targets = sim2.cluster
+      .filter((g) => g.managed)
+      .map((g) => staticTargetState(g.validStates, 'split_extreme'));
+    expect(moved.actionLog.at(-1)!.timeS).toBeLessThan(moved.tickTimesS[15]!);
+    expect(seen.at(-1)).toEqual(targets);
+    expect(seen[0]).not.toEqual(targets);
   });
 
   it('--start takes own or common and names both when given anything else', () => {

@@ -4,6 +4,7 @@
  * and queries that carry these types are in contracts/temporal.
  */
 import { z } from 'zod';
+import type { BenchStartRule } from './bench.js';
 import {
   configPath,
   gpusField,
@@ -170,6 +171,21 @@ export interface TrainHeartbeat {
 }
 
 /**
+ * The settings a held-out evaluation ran under, as resolved (defaults filled in), so that two runs' eval.jsonl lines and
+ * best.json files say whether they were chosen under the same rule: the same checkpoint scores differently under
+ * another start rule, trace or length.
+ */
+export interface EvalSettings {
+  /** Where each held-out episode started (`migflow bench --start`): own or common. */
+  readonly start: BenchStartRule;
+  /** Trace seed of the first episode; the k-th replays seed + k. */
+  readonly seed: number;
+  readonly episodes: number;
+  /** Decisions per episode. */
+  readonly decisions: number;
+}
+
+/**
  * What one training run produced: the train stage's summary (what the cache manifest keeps, checkpoint paths
  * relative to the run directory) and, with absolute paths, the core of what `trainPolicy` returns.
  */
@@ -188,6 +204,8 @@ export interface TrainRunSummary {
    * what ranks trials against each other when every one has it (rankTrials).
    */
   evalReward?: number;
+  /** What evalReward was measured under (absent in summaries cached before it was kept). */
+  evaluation?: EvalSettings;
   /** Env steps at the end (the run's total). */
   steps: number;
   episodes: number;

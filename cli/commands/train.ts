@@ -11,7 +11,12 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { checkpointSteps, MAX_TRAIN_STEPS, WarmStartTeacher } from '../../contracts/index.js';
+import {
+  checkpointSteps,
+  type EvalSettings,
+  MAX_TRAIN_STEPS,
+  WarmStartTeacher,
+} from '../../contracts/index.js';
 import { taskFiles } from '../../core/bench/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { artifactsDir } from '../../core/paths.js';
@@ -100,6 +105,12 @@ interface ProgressDisplay {
 }
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
+/** The settings a held-out evaluation reward was measured under, as the summary line shows them ('' when unknown). */
+export function evaluatedUnder(e: EvalSettings | undefined): string {
+  if (!e) return '';
+  const episodes = e.episodes === 1 ? '1 episode' : `${e.episodes} episodes`;
+  return ` under start ${e.start}, trace seed ${e.seed}, ${episodes} of ${e.decisions} decisions`;
+}
 
 /** `1h 02m`, `3m 05s`, `42s`. */
 export function formatDuration(s: number): string {
@@ -355,7 +366,7 @@ export function registerTrainCommand(program: Command): void {
               `steps             ${r.steps} (${r.episodes} episodes)`,
               `mean reward       ${fmt(r.meanEpisodeReward ?? undefined)} (last ≤100 episodes)`,
               `final checkpoint  ${rel(join(runDir, r.finalCheckpoint))}`,
-              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? `held-out evaluation reward${r.evalReward === undefined ? '' : ` ${fmt(r.evalReward)}`}, logs/eval.jsonl` : 'mean training-episode reward'})`,
+              `best checkpoint   ${rel(join(runDir, r.bestCheckpoint))} (by ${r.bestBy === 'eval_reward' ? `held-out evaluation reward${r.evalReward === undefined ? '' : ` ${fmt(r.evalReward)}`}${evaluatedUnder(r.evaluation)}, logs/eval.jsonl` : 'mean training-episode reward'})`,
               `backend           ${r.backend}${r.onGpu ? ' (GPU)' : ''}`,
             ].join('\n')}\n`,
           );

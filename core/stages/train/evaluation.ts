@@ -11,7 +11,7 @@
  * environments, policy and RNGs are untouched: a run trains the same with evaluation on or off.
  */
 import { basename } from 'node:path';
-import type { BenchStartRule } from '../../../contracts/index.js';
+import type { EvalSettings } from '../../../contracts/index.js';
 import {
   loadBenchSetup,
   loadTaskConfig,
@@ -22,21 +22,6 @@ import {
 } from '../../bench/index.js';
 import { type EvaluationConfig, loadBenchConfig, type ResolvedTrainingConfig } from '../../config/index.js';
 import { rlCheckpointPolicy } from '../../control/index.js';
-
-/**
- * The settings an evaluation ran under, as resolved (defaults filled in), so that two runs' eval.jsonl lines and
- * best.json files say whether they were chosen under the same rule: the same checkpoint scores differently under
- * another start rule, trace or length.
- */
-export interface EvalSettings {
-  /** Where each held-out episode started (`migflow bench --start`): own or common. */
-  readonly start: BenchStartRule;
-  /** Trace seed of the first episode; the k-th replays seed + k. */
-  readonly seed: number;
-  readonly episodes: number;
-  /** Decisions per episode. */
-  readonly decisions: number;
-}
 
 /** One evaluation of one checkpoint: a line of logs/eval.jsonl. */
 export interface EvalRecord {

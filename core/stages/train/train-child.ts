@@ -88,6 +88,7 @@ export async function trainInChild(
       bestCheckpoint: rel(r.bestCheckpoint),
       bestBy: r.bestBy,
       ...(r.evalReward !== undefined ? { evalReward: r.evalReward } : {}),
+      ...(r.evaluation ? { evaluation: r.evaluation } : {}),
       steps: r.steps,
       episodes: r.episodes,
       meanEpisodeReward: Number.isFinite(r.meanEpisodeReward) ? r.meanEpisodeReward : null,

@@ -48,7 +48,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checkpointSteps, paramsSummary, type WarmStartTeacher } from '../../../contracts/index.js';
+import {
+  checkpointSteps,
+  type EvalSettings,
+  paramsSummary,
+  type WarmStartTeacher,
+} from '../../../contracts/index.js';
 import {
   checkTrainingCoversSimulation,
   loadBenchConfig,
@@ -86,12 +91,7 @@ import {
 } from '../../rl/index.js';
 import { writeFileAtomic } from '../../util/index.js';
 import { loadTokenTables, syntheticTokenTables } from '../../workload/index.js';
-import {
-  type CheckpointEvaluator,
-  createCheckpointEvaluator,
-  type EvalRecord,
-  type EvalSettings,
-} from './evaluation.js';
+import { type CheckpointEvaluator, createCheckpointEvaluator, type EvalRecord } from './evaluation.js';
 import { type RecordedRun, type RunSettings, refuseOtherSettings, runSettings } from './run-settings.js';
 import { hparamsOf, ScalarEventWriter } from './tensorboard-events.js';
 import { renderTrainingCurve } from './training-curve.js';
@@ -205,6 +205,8 @@ export interface RunTrainingResult {
   readonly bestBy: BestCriterion;
   /** `bestCheckpoint`'s held-out evaluation reward (bestBy eval_reward); what ranks trials against each other. */
   readonly evalReward?: number;
+  /** What `evalReward` was measured under (start rule, trace seed, episodes, decisions). */
+  readonly evaluation?: EvalSettings;
   /** Env steps at the end (= totalSteps). */
   readonly steps: number;
   readonly episodes: number;
@@ -836,6 +838,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       bestCheckpoint,
       bestBy: criterion,
       ...(best?.evalReward !== undefined ? { evalReward: best.evalReward } : {}),
+      ...(best?.evaluation ? { evaluation: best.evaluation } : {}),
       steps: trainer.steps,
       episodes: trainer.episodes,
       meanEpisodeReward: mean,

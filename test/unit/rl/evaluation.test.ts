@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { evaluatedUnder } from '../../../cli/commands/train.js';
 import { evaluationOverride } from '../../../cli/lib/eval-options.js';
 import { taskFiles } from '../../../core/bench/index.js';
 import { readTrainingConfig } from '../../../core/config/index.js';
@@ -100,6 +101,11 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
     expect(evaluated.bestBy).toBe('eval_reward');
     expect(evaluated.evalReward).toBe(top.meanReward);
     expect(plain.evalReward).toBeUndefined();
+    // The result says what the evaluation reward was measured under (the CLI prints it), as best.json does.
+    expect(evaluated.evaluation).toEqual(settings);
+    expect(plain.evaluation).toBeUndefined();
+    expect(evaluatedUnder(evaluated.evaluation)).toBe(' under start own, trace seed 82, 2 episodes of 24 decisions');
+    expect(evaluatedUnder(plain.evaluation)).toBe('');
     expect(top.checkpoint).toBe('rl_model_80_steps');
     expect(plain.bestCheckpoint).toBe(join(plainDir, 'checkpoints', 'rl_model_40_steps'));
     expect(evaluated.bestCheckpoint).toBe(join(evalDir, 'checkpoints', top.checkpoint));

@@ -104,7 +104,9 @@ describe('held-out evaluation at every checkpoint', { timeout: cpuBoundTimeout(2
     // The result says what the evaluation reward was measured under (the CLI prints it), as best.json does.
     expect(evaluated.evaluation).toEqual(settings);
     expect(plain.evaluation).toBeUndefined();
-    expect(evaluatedUnder(evaluated.evaluation)).toBe(' under start own, trace seed 82, 2 episodes of 24 decisions');
+    expect(evaluatedUnder(evaluated.evaluation)).toBe(
+      ' under start own, trace seed 82, 2 episodes of 24 decisions',
+    );
     expect(evaluatedUnder(plain.evaluation)).toBe('');
     expect(top.checkpoint).toBe('rl_model_80_steps');
     expect(plain.bestCheckpoint).toBe(join(plainDir, 'checkpoints', 'rl_model_40_steps'));

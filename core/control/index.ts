@@ -35,6 +35,7 @@ export {
 } from './env.js';
 export { type EnvRng, type EnvStream, expovariate, seededEnvRng } from './env-rng.js';
 export { type EpisodeReward, EpisodeRewardSum, rewardParts } from './episode-reward.js';
+export { type IdleClockState, IdleClocks } from './idle-clocks.js';
 export { LATENCY_WINDOW, ObservationBuilder, RATIO_EPSILON } from './observation.js';
 export {
   type AgentBlockOffsets,

@@ -10,37 +10,39 @@
  * (bench_config `workloads.idle.duration`), so splitting back `hold_s` (default 3,300 s) after the idle clock
  * started leaves the restart done before the shortest idle phase ends.
  *
- * The idle clock is the observation's (core/control/time-features.ts): seconds since the agent's interval arrival
- * rate was last at or above `idle_rate`, read at each decision. So a policy network whose observation carries the
- * clocks (`training.time_features` with the same idle rate) sees everything this policy decides on, and warm start
- * can clone it (`--warm-start idle_merge`).
+ * The idle clock is the observation's (core/control/idle-clocks.ts, one rule for both): seconds since the agent's
+ * interval arrival rate was last at or above `training.time_features.idle_rate`, read at each decision. So a policy
+ * network whose observation carries the clocks (`training.time_features`) sees everything this policy decides on,
+ * and warm start can clone it (`--warm-start idle_merge`).
  */
 import type { StateId } from '../../mig/index.js';
 import { NO_ACTION } from '../../mig/index.js';
+import { IdleClocks } from '../idle-clocks.js';
 import { staticTargetState, stepTowardState } from './layout-reaching.js';
 import type { Policy } from './policy.js';
 
 export const idleMerge = (): Policy => {
-  /** Per agent (enum index): when its rate was last seen at or above the idle rate; undefined before the first decision. */
-  let busySeenS: Float64Array | undefined;
+  /** Its own idle clocks, made at the first decision (the agent count and idle rate are the context's). */
+  let own: IdleClocks | undefined;
   return {
     name: 'idle_merge',
     runName: 'IDLE_MERGE',
     initialMode: 'random',
     decide(_observation, mask, context) {
       const { cluster, simulation } = context;
-      const { idleRateReqS, holdS } = context.bench.idleMerge;
-      const now = cluster.nowS;
+      const { holdS } = context.bench.idleMerge;
       const agents = simulation.agentsEnumOrder;
-      if (busySeenS === undefined) busySeenS = new Float64Array(agents.length).fill(now);
-      for (let a = 0; a < agents.length; a++) {
-        if (cluster.metrics.arrivalRate(a, now) >= idleRateReqS) busySeenS[a] = now;
-      }
+      own ??= new IdleClocks(
+        context.bench.idleMerge.idleRateReqS,
+        agents.map((_, a) => a),
+      );
+      own.observe(cluster);
+      const clocks = own;
       for (const spec of simulation.cluster) {
         // A managed GPU serves the agent it starts with (core/config's initial agents); others are left alone.
         const home = spec.managed ? spec.initialAgents[0] : undefined;
         if (home === undefined) continue;
-        const idleS = now - busySeenS[agents.indexOf(home)]!;
+        const idleS = clocks.idleS(agents.indexOf(home));
         const target: StateId = staticTargetState(
           spec.validStates,
           idleS > 0 && idleS < holdS ? 'no_mig' : 'split_extreme',

@@ -33,7 +33,7 @@ export const idleMerge = (): Policy => {
       const { holdS } = context.bench.idleMerge;
       const agents = simulation.agentsEnumOrder;
       own ??= new IdleClocks(
-        context.bench.idleMerge.idleRateReqS,
+        context.training.idleRateReqS,
         agents.map((_, a) => a),
       );
       own.observe(cluster);

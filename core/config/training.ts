@@ -32,6 +32,9 @@ const unitInterval = (def: number, what: string) =>
 
 /** Most environments one trainer steps (one worker thread each). */
 export const MAX_N_ENVS = 64;
+/** `time_features.scale` and `cap` unset: also what a deployment of idle_merge scales its unread clocks by. */
+export const TIME_FEATURE_DEFAULTS = { scaleS: 3600, cap: 2 } as const;
+
 const posNum = (def: number, what: string) =>
   z.number().positive().default(def).describe(`${what}; default ${def}`);
 const posInt = (def: number, what: string) =>
@@ -266,8 +269,8 @@ export const trainingConfigSchema = z
               0.7,
               'req/s: an interval whose arrival rate is below this counts as idle; the one idle rate of migflow: the idle clocks above and the idle_merge policy (bench, deploy, warm start) read it, whether or not enabled is true',
             ),
-            scale: posNum(3600, 'seconds per unit of a clock feature'),
-            cap: posNum(2, 'a clock feature is capped at this (in units of scale)'),
+            scale: posNum(TIME_FEATURE_DEFAULTS.scaleS, 'seconds per unit of a clock feature'),
+            cap: posNum(TIME_FEATURE_DEFAULTS.cap, 'a clock feature is capped at this (in units of scale)'),
           })
           .strict()
           .prefault({})

@@ -19,25 +19,47 @@ import type { StateId } from '../../mig/index.js';
 import { NO_ACTION } from '../../mig/index.js';
 import { IdleClocks } from '../idle-clocks.js';
 import { staticTargetState, stepTowardState } from './layout-reaching.js';
-import type { Policy } from './policy.js';
+import type { Policy, PolicyContext } from './policy.js';
 
-export const idleMerge = (): Policy => {
-  /** Its own idle clocks, made at the first decision (the agent count and idle rate are the context's). */
+/** The clocks a decision reads: the host's (a deployment's, continued across windows) or the policy's own. */
+function decisionClocks(context: PolicyContext, own: () => IdleClocks): IdleClocks {
+  const host = context.idleClocks;
+  if (!host) {
+    const clocks = own();
+    clocks.observe(context.cluster);
+    return clocks;
+  }
+  // The host brought them to this decision already; judged by another idle rate they would not be this policy's.
+  if (host.idleRateReqS !== context.training.idleRateReqS)
+    throw new RangeError(
+      `idle_merge: the host's idle clocks count idle below ${host.idleRateReqS} req/s, the training config below ${context.training.idleRateReqS}`,
+    );
+  return host;
+}
+
+/**
+ * `holdS`: the hold instead of the bench config's `idle_merge.hold_s` (perf/scripted.ts's `idle_merge_H` family;
+ * Infinity splits back only when the rate rises again).
+ */
+export const idleMerge = (o: { holdS?: number; name?: string } = {}): Policy => {
+  /** Its own idle clocks (agents in enum order), made at the first decision that has no host's. */
   let own: IdleClocks | undefined;
   return {
-    name: 'idle_merge',
-    runName: 'IDLE_MERGE',
+    name: o.name ?? 'idle_merge',
+    runName: o.name ?? 'IDLE_MERGE',
     initialMode: 'random',
+    usesIdleClocks: true,
     decide(_observation, mask, context) {
-      const { cluster, simulation } = context;
-      const { holdS } = context.bench.idleMerge;
+      const { simulation } = context;
+      const holdS = o.holdS ?? context.bench.idleMerge.holdS;
       const agents = simulation.agentsEnumOrder;
-      own ??= new IdleClocks(
-        context.training.idleRateReqS,
-        agents.map((_, a) => a),
-      );
-      own.observe(cluster);
-      const clocks = own;
+      const clocks = decisionClocks(context, () => {
+        own ??= new IdleClocks(
+          context.training.idleRateReqS,
+          agents.map((_, a) => a),
+        );
+        return own;
+      });
       for (const spec of simulation.cluster) {
         // A managed GPU serves the agent it starts with (core/config's initial agents); others are left alone.
         const home = spec.managed ? spec.initialAgents[0] : undefined;

@@ -54,6 +54,7 @@ export {
   INFINITE_RATIO_DEVIATION,
   serviceRatesAfter,
 } from './policies/heuristic.js';
+export { idleMerge } from './policies/idle-merge.js';
 export { layoutReachingPolicy, staticTargetState } from './policies/layout-reaching.js';
 export { chooseArm, type LinUcbState, linUcb, linUcbContext } from './policies/linucb.js';
 export { LinUcbModel, type LinUcbSettings } from './policies/linucb-model.js';

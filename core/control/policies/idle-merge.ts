@@ -5,10 +5,10 @@
  *
  * Why: the training reward's quality term pays a 7g slice ten times a 1g one (core/control/reward.ts), so an idle
  * agent's few requests are worth far more on one merged GPU; but an agent whose load returns while its GPU is still
- * merged waits through every engine's restart (splitting back only when the load rises cost −2,493 on the default
- * bench trace, perf/results/scripted-common.json). The workload's idle phases last 3,600–4,800 s
- * (bench_config `workloads.idle.duration`), so splitting back `hold_s` (default 3,300 s) after the idle clock
- * started leaves the restart done before the shortest idle phase ends.
+ * merged waits through every engine's restart (splitting back only when the load rises cost −1,890 on the default
+ * bench trace: perf/scripted.ts's `idle_merge_reactive`, perf/results/scripted-common.json). The workload's idle
+ * phases last 3,600–4,800 s (bench_config `workloads.idle.duration`), so splitting back `hold_s` (default 3,300 s)
+ * after the idle clock started leaves the restart done before the shortest idle phase ends.
  *
  * The idle clock is the observation's (core/control/idle-clocks.ts, one rule for both): seconds since the agent's
  * interval arrival rate was last at or above `training.time_features.idle_rate`, read at each decision. So a policy

@@ -14,7 +14,7 @@ export const DeployInput = z.strictObject({
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'letters, digits, _ . - (it names containers)')
     .describe('names and labels every container of the run'),
   policy: nonEmptyString().describe(
-    'heuristic | qas | linucb | static-7g | static-2g | path of an RL checkpoint',
+    'heuristic | qas | linucb | idle_merge | static-7g | static-2g | path of an RL checkpoint',
   ),
   deploymentConfig: z.string().default('configs/deployment.yaml'),
   simulationConfig: z.string().default('configs/simulation_config.yaml'),

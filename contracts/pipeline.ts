@@ -85,7 +85,7 @@ export const PipelineInput = z
         policy: nonEmptyString()
           .default('best-checkpoint')
           .describe(
-            'best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | linucb | static-7g | static-2g | a checkpoint path',
+            'best-checkpoint (the trial with the highest mean episode reward) | heuristic | qas | linucb | idle_merge | static-7g | static-2g | a checkpoint path',
           ),
         deploymentId: nonEmptyString().optional().describe('default: derived from the run id'),
       })

@@ -13,19 +13,26 @@
  * 12 = 2g+2g+2g+1g, the static_split_extreme layout):
  * - `layout_A_B`: reach state A on GPU 0 and B on GPU 1 (shortest legal path), then hold.
  * - `transfer_PROFILE`: reach 12/12, then give GPU 0's PROFILE instance (Coding's) to RAG, then hold.
- * - `idle_merge_H`: 12/12, and per agent, once its observed arrival rate over the last interval falls below
- *   0.7 req/s, merge its GPU to one 7g (quality factor 10 instead of 1) and split it back to 12 H seconds after the
- *   idle start, or at once when the rate exceeds 0.9. Causal, but H beyond 1,200 s needs memory the observation
- *   lacks (5 rates of history, steps-since counters capped at the 10-step cooldown; the budget refill after 1,800 s
- *   without an action is the longest clock it shows).
- * - `idle_merge_reactive`: the same without the timer: split back only when the rate rises.
+ * - `idle_merge_H`: the shipped idle_merge policy (core/control/policies/idle-merge.ts) with hold H instead of the
+ *   bench config's `idle_merge.hold_s`: 12/12, and per agent, while its idle clock (seconds since its interval
+ *   arrival rate was last at or above training.time_features.idle_rate, 0.7 req/s) is within (0, H), its GPU merged
+ *   to one 7g (quality factor 10 instead of 1). `idle_merge_3300` is the shipped policy at its default hold. Causal,
+ *   but H beyond 1,200 s needs memory the reference's observation lacks (5 rates of history, steps-since counters
+ *   capped at the 10-step cooldown); `training.time_features` adds the clock.
+ * - `idle_merge_reactive`: the same without the timer (H = ∞): split back only when the rate rises to the idle rate.
  * - `oracle_idle_merge_L`: the same merges timed from the trace's own phase list, splitting back L seconds before an
  *   idle phase ends. Not a policy anyone can run (it reads the future); an upper bound of the idea.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadBenchSetup, prepareBench, runTrial, type TrialResult } from '../core/bench/index.js';
-import { ALL_BASELINES, BASELINE_POLICIES, type Policy, rewardParts } from '../core/control/index.js';
+import {
+  ALL_BASELINES,
+  BASELINE_POLICIES,
+  idleMerge,
+  type Policy,
+  rewardParts,
+} from '../core/control/index.js';
 import {
   type AgentName,
   type LogicalProfile,
@@ -136,24 +143,6 @@ function statePolicy(
   };
 }
 
-const IDLE_BELOW = 0.7;
-const BUSY_ABOVE = 0.9;
-
-/** Merge an agent's GPU while it looks idle; split back `holdS` after the idle start (Infinity: only on a rise). */
-function idleMerge(name: string, holdS: number): Policy {
-  const idleSince = [Number.NaN, Number.NaN];
-  return statePolicy(name, (g, ctx) => {
-    const now = ctx.cluster.nowS;
-    const rate = ctx.cluster.metrics.arrivalRate(g, now);
-    // The rate is over the last interval: the idle phase began about half an interval ago.
-    if (rate < IDLE_BELOW) {
-      if (Number.isNaN(idleSince[g]!)) idleSince[g] = now - ctx.cluster.actionIntervalS / 2;
-    } else if (rate > BUSY_ABOVE) idleSince[g] = Number.NaN;
-    const t = now - idleSince[g]!;
-    return t >= 0 && t < holdS ? MERGED : SPLIT;
-  });
-}
-
 /** Merge while the trace's phase is idle now and `leadS` from now (reads the future: an upper bound). */
 function oracleIdleMerge(name: string, leadS: number): Policy {
   const phases = prepared.trace.agents.map((a) => a.phases);
@@ -183,10 +172,12 @@ for (const profile of ['1L', '2G'] as const) {
       { at: 0, gpu: 0, profile, to: 'RAGAgent' },
     ]);
 }
+// The shipped policy and its clock (core/control/idle-clocks.ts), not a copy: only the hold differs.
 for (const h of [1200, 1920, 2400, 3300]) {
-  candidates[`idle_merge_${h}`] = () => idleMerge(`idle_merge_${h}`, h);
+  candidates[`idle_merge_${h}`] = () => idleMerge({ holdS: h, name: `idle_merge_${h}` });
 }
-candidates.idle_merge_reactive = () => idleMerge('idle_merge_reactive', Number.POSITIVE_INFINITY);
+candidates.idle_merge_reactive = () =>
+  idleMerge({ holdS: Number.POSITIVE_INFINITY, name: 'idle_merge_reactive' });
 for (const lead of [120, 300]) {
   candidates[`oracle_idle_merge_${lead}`] = () => oracleIdleMerge(`oracle_idle_merge_${lead}`, lead);
 }

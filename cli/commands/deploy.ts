@@ -44,7 +44,10 @@ export function registerDeployCommand(program: Command): void {
       '[action]',
       'clean: remove the containers of --deployment and the MIG instances of the config’s GPUs',
     )
-    .option('--policy <name>', 'heuristic | qas | linucb | static-7g | static-2g | path of an RL checkpoint')
+    .option(
+      '--policy <name>',
+      'heuristic | qas | linucb | idle_merge | static-7g | static-2g | path of an RL checkpoint (idle_merge: hold from the bench config idle_merge.hold_s, idle rate from training.time_features.idle_rate)',
+    )
     .option(
       '--duration <s>',
       'run length in seconds (default: deployment.yaml duration_s)',
@@ -73,7 +76,7 @@ export function registerDeployCommand(program: Command): void {
           'migflow deploy',
           '--policy',
           'missing',
-          'pass --policy heuristic | qas | linucb | static-7g | static-2g | <checkpoint directory>',
+          'pass --policy heuristic | qas | linucb | idle_merge | static-7g | static-2g | <checkpoint directory>',
         );
       const cfg = loadDeploymentConfig(o.config);
       const id =

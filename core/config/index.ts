@@ -102,6 +102,7 @@ export {
   parseTrainingConfig,
   type ResolvedTrainingConfig,
   type RewardConfig,
+  TIME_FEATURE_DEFAULTS,
   type TimeFeatureConfig,
   trainingConfigSchema,
 } from './training.js';

@@ -32,6 +32,9 @@ const unitInterval = (def: number, what: string) =>
 
 /** Most environments one trainer steps (one worker thread each). */
 export const MAX_N_ENVS = 64;
+/** `time_features.scale` and `cap` unset: also what a deployment of idle_merge scales its unread clocks by. */
+export const TIME_FEATURE_DEFAULTS = { scaleS: 3600, cap: 2 } as const;
+
 const posNum = (def: number, what: string) =>
   z.number().positive().default(def).describe(`${what}; default ${def}`);
 const posInt = (def: number, what: string) =>
@@ -262,9 +265,12 @@ export const trainingConfigSchema = z
               .describe(
                 "append clocks to the observation (a migflow deviation, docs/deviations.md): per agent in name order the seconds since its interval arrival rate was last at or above idle_rate (0 while it is), per managed GPU the seconds since its layout last changed, each / scale and capped at cap; the reference's features keep their offsets; default false (the reference's observation)",
               ),
-            idle_rate: posNum(0.7, 'req/s: an interval whose arrival rate is below this counts as idle'),
-            scale: posNum(3600, 'seconds per unit of a clock feature'),
-            cap: posNum(2, 'a clock feature is capped at this (in units of scale)'),
+            idle_rate: posNum(
+              0.7,
+              'req/s: an interval whose arrival rate is below this counts as idle; the one idle rate of migflow: the idle clocks above and the idle_merge policy (bench, deploy, warm start) read it, whether or not enabled is true',
+            ),
+            scale: posNum(TIME_FEATURE_DEFAULTS.scaleS, 'seconds per unit of a clock feature'),
+            cap: posNum(TIME_FEATURE_DEFAULTS.cap, 'a clock feature is capped at this (in units of scale)'),
           })
           .strict()
           .prefault({})
@@ -450,6 +456,11 @@ export interface ResolvedTrainingConfig {
   readonly evaluation?: EvaluationConfig;
   /** Clocks appended to the observation (`time_features`, a deviation); absent = off, the reference's vector. */
   readonly timeFeatures?: TimeFeatureConfig;
+  /**
+   * Req/s below which an agent's interval counts as idle (`time_features.idle_rate`), set whether or not the clocks
+   * are on: the idle_merge policy reads it (its one home; the bench config no longer has one).
+   */
+  readonly idleRateReqS: number;
 }
 
 /** The observation's opt-in clocks (core/control/time-features.ts); its home is contracts/, as checkpoints record it. */
@@ -537,6 +548,7 @@ function resolve(file: string, t: Parsed): ResolvedTrainingConfig {
       affinityBonusWeight: r.affinity_bonus_weight,
     },
     ...(t.evaluation ? { evaluation: resolveEvaluation(t.evaluation) } : {}),
+    idleRateReqS: t.time_features.idle_rate,
     // Absent when off, so a run without it hashes (run.json settings) exactly as before the option existed.
     ...(t.time_features.enabled
       ? {

@@ -35,6 +35,7 @@ export {
 } from './env.js';
 export { type EnvRng, type EnvStream, expovariate, seededEnvRng } from './env-rng.js';
 export { type EpisodeReward, EpisodeRewardSum, rewardParts } from './episode-reward.js';
+export { type IdleClockState, IdleClocks } from './idle-clocks.js';
 export { LATENCY_WINDOW, ObservationBuilder, RATIO_EPSILON } from './observation.js';
 export {
   type AgentBlockOffsets,
@@ -53,6 +54,7 @@ export {
   INFINITE_RATIO_DEVIATION,
   serviceRatesAfter,
 } from './policies/heuristic.js';
+export { idleMerge } from './policies/idle-merge.js';
 export { fromRlStart, layoutReachingPolicy, staticTargetState } from './policies/layout-reaching.js';
 export { chooseArm, type LinUcbState, linUcb, linUcbContext } from './policies/linucb.js';
 export { LinUcbModel, type LinUcbSettings } from './policies/linucb-model.js';

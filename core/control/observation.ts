@@ -15,6 +15,7 @@ import {
 } from '../mig/index.js';
 import { EngineStatus } from '../sim/index.js';
 import type { ClusterView } from './cluster-view.js';
+import type { IdleClocks } from './idle-clocks.js';
 import type { ObservationLayout } from './observation-layout.js';
 import { type ObservationClockState, ObservationClocks } from './time-features.js';
 
@@ -84,6 +85,11 @@ export class ObservationBuilder {
   /** The clocks' state after the last observation, to continue elsewhere; undefined without clocks or before one. */
   saveClocks(): ObservationClockState | undefined {
     return this.clocks?.save();
+  }
+
+  /** The clocks' idle clocks (what idle_merge decides on), as of the last observation; undefined without clocks. */
+  get idleClocks(): IdleClocks | undefined {
+    return this.clocks?.idle;
   }
 
   /** Continues the clocks from a saved state; false when there are none or the record does not fit them. */

@@ -5,7 +5,7 @@
  * for half an hour, then split it back before the load returns). These clocks give it that memory:
  *
  * - per agent (name order): seconds since the agent's interval arrival rate (the observation's own rate) was last at
- *   or above `idleRateReqS`; 0 while it is.
+ *   or above `idleRateReqS`; 0 while it is. The rule lives in idle-clocks.ts, shared with the idle_merge policy.
  * - per managed GPU: seconds since its layout (geometry state and the owner of each slot) last changed.
  *
  * Both are read off what a decision sees (a `ClusterView`) at each observation, so they are causal and the same in
@@ -17,6 +17,7 @@
  */
 import type { TimeFeatureConfig } from '../config/index.js';
 import type { ClusterView } from './cluster-view.js';
+import { type IdleClockState, IdleClocks } from './idle-clocks.js';
 import type { TimeOffsets } from './observation-layout.js';
 
 /** A GPU's layout as one exact integer: its state id and, per slot, 1 + the owner's agent index (base 4). */
@@ -30,20 +31,19 @@ function layoutSignature(view: ClusterView, g: number): number {
   return view.gpuState(g) * 65_536 + sig;
 }
 
-/** The clocks' state between observations, as plain JSON (times in the view's `nowS` seconds). */
-export interface ObservationClockState {
-  /** The idle rate the busy times were judged by: a record judged by another does not continue. */
-  readonly idleRateReqS: number;
-  /** Per agent in name order: when its rate was last seen at or above the idle rate. */
-  readonly busySeenS: readonly number[];
+/**
+ * The clocks' state between observations, as plain JSON (times in the view's `nowS` seconds): the idle clocks' (per
+ * agent in name order) and the layout clocks'.
+ */
+export interface ObservationClockState extends IdleClockState {
   /** Per managed GPU: when its layout was last seen to change, and that layout's signature. */
   readonly changedS: readonly number[];
   readonly signature: readonly number[];
 }
 
 export class ObservationClocks {
-  /** Per block position: when the agent's rate was last seen at or above the idle rate. */
-  private readonly busySeenS: Float64Array;
+  /** Per agent: the idle clocks (saved in name order, the observation's block order). */
+  readonly idle: IdleClocks;
   /** Per managed GPU: when its layout was last seen to change, and the layout seen then. */
   private readonly changedS: Float64Array;
   private readonly signature: Float64Array;
@@ -56,7 +56,7 @@ export class ObservationClocks {
     private readonly blockEnumIndex: readonly number[],
     readonly managedGpuCount: number,
   ) {
-    this.busySeenS = new Float64Array(blockEnumIndex.length);
+    this.idle = new IdleClocks(settings.idleRateReqS, blockEnumIndex);
     this.changedS = new Float64Array(managedGpuCount);
     this.signature = new Float64Array(managedGpuCount);
   }
@@ -64,14 +64,15 @@ export class ObservationClocks {
   /** Forgets the clocks: the next observation starts them at 0 (a new episode). */
   reset(): void {
     this.started = false;
+    this.idle.reset();
   }
 
   /** The state to continue from (`restore`); undefined before the first observation. */
   save(): ObservationClockState | undefined {
-    if (!this.started) return undefined;
+    const idle = this.idle.save();
+    if (!this.started || !idle) return undefined;
     return {
-      idleRateReqS: this.settings.idleRateReqS,
-      busySeenS: Array.from(this.busySeenS),
+      ...idle,
       changedS: Array.from(this.changedS),
       signature: Array.from(this.signature),
     };
@@ -84,13 +85,12 @@ export class ObservationClocks {
    */
   restore(state: ObservationClockState): boolean {
     const fits =
-      state.idleRateReqS === this.settings.idleRateReqS &&
-      state.busySeenS.length === this.busySeenS.length &&
       state.changedS.length === this.managedGpuCount &&
       state.signature.length === this.managedGpuCount &&
-      [...state.busySeenS, ...state.changedS, ...state.signature].every(Number.isFinite);
+      [...state.changedS, ...state.signature].every(Number.isFinite) &&
+      this.idle.fits(state);
     if (!fits) return false;
-    this.busySeenS.set(state.busySeenS);
+    this.idle.restore(state);
     this.changedS.set(state.changedS);
     this.signature.set(state.signature);
     this.started = true;
@@ -103,17 +103,17 @@ export class ObservationClocks {
    */
   write(view: ClusterView, out: Float32Array): void {
     const now = view.nowS;
-    const { idleRateReqS, scaleS, cap } = this.settings;
+    const { scaleS, cap } = this.settings;
     if (!this.started) {
       this.started = true;
-      this.busySeenS.fill(now);
       this.changedS.fill(now);
       for (let g = 0; g < this.managedGpuCount; g++) this.signature[g] = layoutSignature(view, g);
     }
     const scaled = (s: number) => Math.min(s / scaleS, cap);
+    // Started together with the layout clocks (a fresh or reset instance starts both; restore continues both).
+    this.idle.observe(view);
     this.blockEnumIndex.forEach((a, pos) => {
-      if (view.metrics.arrivalRate(a, now) >= idleRateReqS) this.busySeenS[pos] = now;
-      out[this.offsets.idleClock + pos] = scaled(now - this.busySeenS[pos]!);
+      out[this.offsets.idleClock + pos] = scaled(this.idle.idleS(a));
     });
     for (let g = 0; g < this.managedGpuCount; g++) {
       const sig = layoutSignature(view, g);

@@ -6,10 +6,16 @@
  * after each decision and restored before the next: the clocks read as one uninterrupted ObservationClocks would,
  * in run-time seconds (the view's `nowS`). They start at the deployment's first decision, at the end of its first
  * window, both 0 there — as a training episode's start at its first observation, after its first interval.
+ * idle_merge decides on the same clocks' idle part (`idleClocks`), so its clock state takes this one path too.
  */
 import type { TimeFeatureConfig } from '../../contracts/index.js';
 import type { ResolvedTrainingConfig } from '../config/index.js';
-import { type ClusterView, ObservationBuilder, observationLayout } from '../control/index.js';
+import {
+  type ClusterView,
+  type IdleClocks,
+  ObservationBuilder,
+  observationLayout,
+} from '../control/index.js';
 import type { AgentName } from '../mig/index.js';
 import type { DeployState } from './deploy-state.js';
 
@@ -23,6 +29,12 @@ export interface DeployObservationOptions {
   log?: (text: string) => void;
 }
 
+export interface DeployObservation {
+  observation: Float32Array;
+  /** With clocks: their idle clocks, brought to this decision (a policy that `usesIdleClocks` decides on them). */
+  idleClocks?: IdleClocks;
+}
+
 /**
  * Builds the observation of the decision at the end of window `state.window` and, with clocks, writes their state
  * after it to `state.clocks` (without, removes any: clocks not updated at a decision cannot be continued later).
@@ -31,7 +43,7 @@ export function deployObservation(
   o: DeployObservationOptions,
   state: DeployState,
   view: ClusterView,
-): Float32Array {
+): DeployObservation {
   const tf = o.timeFeatures;
   const layout = observationLayout(o.agents.length, o.training.arrivalRateHistoryLength, tf !== undefined);
   const builder = new ObservationBuilder(layout, o.training, o.agents, tf);
@@ -44,9 +56,10 @@ export function deployObservation(
     if (!continued && state.window > 0)
       o.log?.('observation clocks start at this decision (no clocks of the previous decision to continue)');
   }
-  const obs = builder.build(view, new Float32Array(layout.length));
+  const observation = builder.build(view, new Float32Array(layout.length));
   const clocks = builder.saveClocks();
   if (clocks) state.clocks = { window: state.window, state: clocks };
   else delete state.clocks;
-  return obs;
+  const idleClocks = builder.idleClocks;
+  return { observation, ...(idleClocks ? { idleClocks } : {}) };
 }

@@ -1,13 +1,18 @@
 /**
- * Which policy drives a deployment (`--policy`): `heuristic`, `qas` and `linucb` come from the benchmark's registry
- * (so a baseline added there plugs in here), `static-7g` / `static-2g` never act and fix the layout at state 1 / 12,
- * and anything else is an RL checkpoint path. Heuristic, QAS, LinUCB and RL start from a seeded random valid layout.
- * LinUCB learns from each window's reward (core/deploy/live-reward.ts) in the worker process that runs the
- * deployment; a new worker process starts learning afresh. A checkpoint trained with the observation clocks
- * (`training.time_features`) decides on them too: the deployment keeps their state in its own (deploy-observation.ts).
+ * Which policy drives a deployment (`--policy`): `heuristic`, `qas`, `linucb` and `idle_merge` come from the
+ * benchmark's registry (so a baseline added there plugs in here), `static-7g` / `static-2g` never act and fix the
+ * layout at state 1 / 12, and anything else is an RL checkpoint path. All but the static ones start from a seeded
+ * random valid layout. LinUCB learns from each window's reward (core/deploy/live-reward.ts) in the worker process
+ * that runs the deployment; a new worker process starts learning afresh. A checkpoint trained with the observation
+ * clocks (`training.time_features`) decides on them too: the deployment keeps their state in its own
+ * (deploy-observation.ts). idle_merge decides on their idle part, so it is deployed with the clocks on (the training
+ * config's, or its idle rate with the default scale and cap, which only shape features it does not read): its clock
+ * survives windows, continue-as-new and worker restarts by that same path. Its hold is the bench config's
+ * `idle_merge.hold_s` (as in `migflow bench`).
  */
 import { existsSync } from 'node:fs';
 import type { TimeFeatureConfig } from '../../contracts/index.js';
+import { type ResolvedTrainingConfig, TIME_FEATURE_DEFAULTS } from '../config/index.js';
 import type { Policy } from '../control/index.js';
 import { BASELINE_POLICIES, observationLayout, seededEnvRng } from '../control/index.js';
 import { ConfigError } from '../errors.js';
@@ -31,8 +36,15 @@ export interface DeployPolicy {
   sizes?: { obsSize: number; actionCount: number };
 }
 
-export const DEPLOY_POLICY_NAMES = ['heuristic', 'qas', 'static-7g', 'static-2g', 'linucb'] as const;
-const REGISTRY_POLICIES: readonly string[] = ['heuristic', 'qas', 'linucb'];
+export const DEPLOY_POLICY_NAMES = [
+  'heuristic',
+  'qas',
+  'static-7g',
+  'static-2g',
+  'linucb',
+  'idle_merge',
+] as const;
+const REGISTRY_POLICIES: readonly string[] = ['heuristic', 'qas', 'linucb', 'idle_merge'];
 
 function randomStates(models: readonly string[], seed: number): StateId[] {
   const rng = seededEnvRng(seed);
@@ -42,7 +54,11 @@ function randomStates(models: readonly string[], seed: number): StateId[] {
   });
 }
 
-export function resolveDeployPolicy(name: string): DeployPolicy {
+/**
+ * `training`: the deployment's training config, which a policy that decides on the idle clocks (idle_merge) takes
+ * its idle rate from; required for it.
+ */
+export function resolveDeployPolicy(name: string, training?: ResolvedTrainingConfig): DeployPolicy {
   if (name === 'static-7g' || name === 'static-2g') {
     const state: StateId = name === 'static-7g' ? 1 : 12;
     return {
@@ -62,6 +78,10 @@ export function resolveDeployPolicy(name: string): DeployPolicy {
         `use ${DEPLOY_POLICY_NAMES.join(', ')} or a checkpoint path`,
       );
     const p = factory();
+    if (p.usesIdleClocks && !training)
+      throw new RangeError(
+        `resolveDeployPolicy: ${name} decides on the idle clocks and needs the training config`,
+      );
     return {
       name,
       isStatic: false,
@@ -69,6 +89,7 @@ export function resolveDeployPolicy(name: string): DeployPolicy {
       initialStates: randomStates,
       decide: (obs, mask, ctx) => p.decide(obs, mask, ctx),
       ...(p.learn ? { learn: (reward: number) => p.learn!(reward) } : {}),
+      ...(p.usesIdleClocks && training ? { timeFeatures: idleClockFeatures(training) } : {}),
     };
   }
   if (!existsSync(name))
@@ -88,6 +109,11 @@ export function resolveDeployPolicy(name: string): DeployPolicy {
     ...(rl.timeFeatures ? { timeFeatures: rl.timeFeatures } : {}),
     sizes: { obsSize: rl.obsSize, actionCount: rl.actionCount },
   };
+}
+
+/** The observation clocks a deployment keeps for a policy that decides on their idle part. */
+function idleClockFeatures(training: ResolvedTrainingConfig): TimeFeatureConfig {
+  return training.timeFeatures ?? { idleRateReqS: training.idleRateReqS, ...TIME_FEATURE_DEFAULTS };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The deployment's desired state, as plain JSON the DeployWorkflow carries between decision windows: per real GPU
  * the geometry state and the owner of each slot, the budget, the collector's interval history, the action log and,
- * for a policy trained with them, the observation clocks.
+ * for a policy trained with them (or idle_merge, which decides on their idle part), the observation clocks.
  * A worker that starts a window reconciles hardware and containers with this — so whatever a dead worker left
  * half-done, the next one converges on the same layout. Pure functions only (no I/O).
  */
@@ -124,8 +124,8 @@ export interface DeployState {
   /** When the last window took its last power reading (epoch ms): the next window meters from there on. */
   powerReadAtMs?: number;
   /**
-   * The observation clocks after the last decision, for a checkpoint trained with them (`training.time_features`):
-   * the window whose decision saved them and their state (a few numbers, in run-time seconds). Absent otherwise.
+   * The observation clocks after the last decision, for a checkpoint trained with them (`training.time_features`)
+   * and for idle_merge (its idle clock is theirs): the window whose decision saved them and their state (a few numbers, in run-time seconds). Absent otherwise.
    */
   clocks?: DeployClocks;
 }

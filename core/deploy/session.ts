@@ -131,6 +131,7 @@ async function buildSession(input: DeploySessionInput, root: string): Promise<De
     (DEPLOY_POLICY_NAMES as readonly string[]).includes(input.policy)
       ? input.policy
       : abs(root, input.policy),
+    training,
   );
   const decisionIntervalS = input.decisionIntervalS ?? deploy.decisionIntervalS;
   const durationS = input.durationS ?? deploy.durationS;

@@ -370,7 +370,7 @@ function decide(
     actionIntervalS: o.decisionIntervalS,
     historyLength: o.training.arrivalRateHistoryLength,
   });
-  const obs = deployObservation(
+  const { observation: obs, idleClocks } = deployObservation(
     {
       training: o.training,
       agents,
@@ -396,6 +396,7 @@ function decide(
       bench,
       step: state.window,
       seed: o.deploy.seed,
+      ...(idleClocks ? { idleClocks } : {}),
     }) ?? NO_ACTION;
   live.log(`decision ${state.window}: ${actionName(agents.length, index)}`);
   if (index === NO_ACTION || mask[index] !== 1) return undefined;

@@ -12,6 +12,7 @@ import type {
 } from '../../config/index.js';
 import type { InitialLayoutMode } from '../../sim/index.js';
 import type { ClusterView } from '../cluster-view.js';
+import type { IdleClocks } from '../idle-clocks.js';
 
 /** Everything a policy may read at a decision, besides the observation and the mask. */
 export interface PolicyContext {
@@ -26,6 +27,12 @@ export interface PolicyContext {
    * random numbers of their own (LinUCB's tie-breaks). Absent: 0.
    */
   readonly seed?: number;
+  /**
+   * The agents' idle clocks as the host keeps them, already brought to this decision (a deployment's, continued
+   * across windows, continue-as-new and worker restarts in its clock state: core/deploy/deploy-observation.ts), for
+   * a policy that `usesIdleClocks`. Absent (the bench, warm start): such a policy keeps its own.
+   */
+  readonly idleClocks?: IdleClocks;
 }
 
 /**
@@ -51,6 +58,11 @@ export interface Policy {
    * trial's training config says. Absent: the training config's (`training.time_features`).
    */
   readonly timeFeatures?: TimeFeatureConfig | null;
+  /**
+   * Decides on the agents' idle clocks (core/control/idle-clocks.ts, at `training.time_features.idle_rate`): a host
+   * that decides once per process lifetime, like a deployment, keeps them and passes `context.idleClocks`.
+   */
+  readonly usesIdleClocks?: boolean;
   /**
    * The action index to take now. `mask[i] === 1` marks allowed actions (cooldowns enforced); index 0
    * (NO_ACTION) is always allowed. Must return an allowed index.

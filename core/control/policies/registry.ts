@@ -18,7 +18,7 @@ export const BASELINE_POLICIES: Readonly<Record<string, PolicyFactory>> = {
   heuristic,
   qas,
   linucb: linUcb,
-  idle_merge: idleMerge,
+  idle_merge: () => idleMerge(),
 };
 
 /** What `all` expands to, in the reference's order: the contracts' baselines. */

@@ -78,7 +78,9 @@ export async function runSettings(i: RunSettingsInput): Promise<RunSettings> {
     hashed.push({ path, sha256 });
   }
   // The resolved config, so a reformatted file or an override that restates the file's value is the same training.
-  const { file: _file, totalTimesteps: _total, ...training } = i.training;
+  // The idle rate alone is left out: training reads it only with the clocks on, and then `timeFeatures` holds it
+  // (a warm start from idle_merge needs them on); so a run hashes as before the field existed.
+  const { file: _file, totalTimesteps: _total, idleRateReqS: _idleRate, ...training } = i.training;
   return {
     trainingConfigSha256: sha256Hex(canonicalJson(training)),
     syntheticTokens: i.syntheticTokens,

@@ -481,8 +481,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
   // Read (and validated) before anything is written, and only when a teacher will run.
   const teacherBench =
     o.warmStart && !resume ? (task?.bench ?? loadBenchConfig(teacherBenchFile)) : undefined;
-  if (teacherBench && o.warmStart === 'idle_merge')
-    checkIdleMergeClocks(training, teacherBench, o.trainingConfigPath);
+  if (teacherBench && o.warmStart === 'idle_merge') checkIdleMergeClocks(training, o.trainingConfigPath);
 
   // Reads the bench/task settings and generates the held-out traces now: a bad value fails before anything is written.
   const evaluator: CheckpointEvaluator | undefined = training.evaluation

@@ -59,29 +59,16 @@ export interface TeacherRunOptions {
 
 /**
  * idle_merge times its merges by the observation's idle clock (core/control/policies/idle-merge.ts). Without the
- * clocks in the observation, or with another idle rate, its clone would see none of what it decides on and could only
- * guess when to split back: refused before anything runs.
+ * clocks in the observation its clone would see none of what it decides on and could only guess when to split back:
+ * refused before anything runs. (Both read the one idle rate, training.time_features.idle_rate.)
  */
-export function checkIdleMergeClocks(
-  training: ResolvedTrainingConfig,
-  bench: ResolvedBenchConfig,
-  trainingConfigPath: string,
-): void {
-  const clocks = training.timeFeatures;
-  if (!clocks) {
+export function checkIdleMergeClocks(training: ResolvedTrainingConfig, trainingConfigPath: string): void {
+  if (!training.timeFeatures) {
     throw new ConfigError(
       trainingConfigPath,
       'training.time_features.enabled',
       'is false, but the warm-start teacher idle_merge times its merges by the idle clock, which only that option puts in the observation',
       'set training.time_features.enabled: true (or --set training.time_features.enabled=true), or warm-start from another baseline',
-    );
-  }
-  if (clocks.idleRateReqS !== bench.idleMerge.idleRateReqS) {
-    throw new ConfigError(
-      trainingConfigPath,
-      'training.time_features.idle_rate',
-      `is ${clocks.idleRateReqS} req/s, but idle_merge (${bench.file}: idle_merge.idle_rate) counts an agent idle below ${bench.idleMerge.idleRateReqS}: the clone's clock would not be its teacher's`,
-      'give both the same value',
     );
   }
 }

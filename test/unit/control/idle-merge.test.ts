@@ -4,6 +4,9 @@
  * everything it decides on is in the observation a clone sees; it pays on the default bench trace; and warm start
  * refuses it as a teacher when the observation lacks its clock.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BenchSetup, prepareBench, runTrial } from '../../../core/bench/index.js';
 import { loadBenchConfig } from '../../../core/config/bench.js';
@@ -37,7 +40,7 @@ describe('idle_merge', () => {
     const setup: BenchSetup = {
       simulation: sim2,
       training: withClocks,
-      bench: { ...bench, idleMerge: { idleRateReqS: 0.7, holdS } },
+      bench: { ...bench, idleMerge: { holdS } },
       tokens: syntheticTokenTables(77),
       steps: 400,
       start: 'common',
@@ -96,15 +99,51 @@ describe('idle_merge', () => {
     });
   });
 
-  it('as a warm-start teacher needs the observation’s clocks with its idle rate', () => {
-    expect(() => checkIdleMergeClocks(training, bench, 'configs/training_config.yaml')).toThrow(ConfigError);
-    expect(() => checkIdleMergeClocks(training, bench, 'configs/training_config.yaml')).toThrow(
+  it('as a warm-start teacher needs the observation’s clocks', () => {
+    expect(() => checkIdleMergeClocks(training, 'configs/training_config.yaml')).toThrow(ConfigError);
+    expect(() => checkIdleMergeClocks(training, 'configs/training_config.yaml')).toThrow(
       /training\.time_features\.enabled/,
     );
-    const otherRate = { ...training, timeFeatures: { ...CLOCKS, idleRateReqS: 0.5 } };
-    expect(() => checkIdleMergeClocks(otherRate, bench, 'configs/training_config.yaml')).toThrow(
-      /training\.time_features\.idle_rate.*idle_merge\.idle_rate/,
+    expect(() => checkIdleMergeClocks(withClocks, 'configs/training_config.yaml')).not.toThrow();
+  });
+
+  it('reads its idle rate from the training config (training.time_features.idle_rate), clocks on or off', () => {
+    // One idle rate for the policy and the observation clocks: a rate above every interval's keeps every agent idle
+    // from the first decision, so idle_merge merges where the shipped rate (0.7 req/s) keeps the busy agents split.
+    const reward = (rate: number) => {
+      const setup: BenchSetup = {
+        simulation: sim2,
+        training: { ...training, idleRateReqS: rate },
+        bench,
+        tokens: syntheticTokenTables(77),
+        steps: 40,
+        start: 'common',
+      };
+      return runTrial(prepareBench(setup), BASELINE_POLICIES.idle_merge!).reward.total;
+    };
+    expect(training.idleRateReqS).toBe(0.7);
+    expect(reward(1e9)).not.toBe(reward(0.7));
+  });
+
+  it('refuses a bench config that still sets idle_merge.idle_rate, saying where it moved', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idle-rate-'));
+    const file = join(dir, 'bench_config.yaml');
+    writeFileSync(
+      file,
+      readFileSync('configs/bench_config.yaml', 'utf8') + '\nidle_merge:\n  idle_rate: 0.5\n  hold_s: 3000\n',
     );
-    expect(() => checkIdleMergeClocks(withClocks, bench, 'configs/training_config.yaml')).not.toThrow();
+    const err = (() => {
+      try {
+        loadBenchConfig(file);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    const e = err as ConfigError;
+    expect(e.file).toBe(file);
+    expect(e.field).toMatch(/^idle_merge\.idle_rate/);
+    expect(e.message).toMatch(/training\.time_features\.idle_rate/);
+    expect(e.fix).toMatch(/training_config\.yaml/);
   });
 });

@@ -310,7 +310,7 @@ describe('observation clocks on live data', () => {
       { training, agents, timeFeatures: policy.timeFeatures!, ...(log ? { log } : {}) },
       state,
       view,
-    );
+    ).observation;
     // The reference's 171 features are the same floats; the clocks come after them.
     expect(obs.length).toBe(175);
     expect(Array.from(obs.subarray(0, 171))).toEqual(Array.from(plain));
@@ -386,7 +386,9 @@ describe('observation clocks on live data', () => {
       window: 0,
       state: { idleRateReqS: 0.7, busySeenS: [0, 0], changedS: [0, 0], signature: [0, 0] },
     };
-    expect(deployObservation({ training, agents }, state, liveView(state, Date.now(), 120)).length).toBe(171);
+    const built = deployObservation({ training, agents }, state, liveView(state, Date.now(), 120));
+    expect(built.observation.length).toBe(171);
+    expect(built.idleClocks).toBeUndefined();
     expect(state.clocks).toBeUndefined();
   });
 });
@@ -409,6 +411,8 @@ describe('dashboard and policies', () => {
     expect(resolveDeployPolicy('static-2g').initialStates(['A100_40GB', 'A100_40GB'], 77)).toEqual([12, 12]);
     expect(resolveDeployPolicy('static-7g')).toMatchObject({ isStatic: true });
     expect(resolveDeployPolicy('heuristic').decide).toBeTypeOf('function');
-    expect(() => resolveDeployPolicy('no-such-policy')).toThrow(/heuristic, qas, static-7g, static-2g/);
+    expect(() => resolveDeployPolicy('no-such-policy')).toThrow(
+      /heuristic, qas, static-7g, static-2g, linucb, idle_merge/,
+    );
   });
 });

@@ -283,12 +283,19 @@ function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimE
   truncateList(prefilling, keep);
   const decoding = engine.decoding;
   const batch = engine.batch;
+  // generated = completion − (finishAt − iterations) ≥ completion exactly when finishAt ≤ iterations (small integers,
+  // exact in doubles); the kept entries' least finishAt and awaiting count are taken on the way (no second pass).
+  const iterations = batch.iterations;
+  const finishAt = batch.finishAt;
+  const awaitingFirstToken = batch.awaitingFirstToken;
+  let nextFinishAt = Number.POSITIVE_INFINITY;
+  let awaiting = 0;
   keep = 0;
   for (let i = 0; i < decoding.length; i++) {
     const r = decoding[i]!;
-    const generated = batch.generated(i);
-    if (generated >= batch.completion[i]!) {
-      r.generatedTokens = generated;
+    const at = finishAt[i]!;
+    if (at <= iterations) {
+      r.generatedTokens = batch.generated(i);
       r.decodeTimeS = batch.decodeTimesS[i]!;
       finish(engine, r, finishS, onFinished);
     } else {
@@ -296,11 +303,13 @@ function completeFinished(engine: SimEngine, onFinished: (r: SimRequest, e: SimE
         decoding[keep] = r;
         batch.move(i, keep);
       }
+      if (at < nextFinishAt) nextFinishAt = at;
+      awaiting += awaitingFirstToken[i]!;
       keep++;
     }
   }
   truncateList(decoding, keep);
-  batch.truncate(keep);
+  batch.truncate(keep, nextFinishAt, awaiting);
   engine.finishedCount = 0;
 }
 

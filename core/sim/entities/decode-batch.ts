@@ -64,16 +64,19 @@ export class DecodeBatch {
   }
 
   /**
-   * Records `k` more iterations and returns how many entries got their last token in the last of them (those that
-   * reach their completion exactly then; the caller ends the step).
+   * Records `k` more iterations and returns 1 when an entry got its last token in the last of them (one that reaches
+   * its completion exactly then; the caller ends the step), 0 otherwise. Almost every decode run ends at the closest
+   * completion, so the answer is nearly always read off `nextFinishAt` (the least `finishAt`, kept exact) instead of
+   * a pass over the entries; only an entry already past its completion, never counted here, needs the pass.
    */
   advance(k: number): number {
-    this.iterations += k;
+    const iterations = this.iterations + k;
+    this.iterations = iterations;
     this.dirty = true;
-    if (this.iterations < this.nextFinishAt) return 0;
-    let finished = 0;
-    for (let i = 0; i < this.size; i++) if (this.finishAt[i] === this.iterations) finished++;
-    return finished;
+    if (iterations < this.nextFinishAt) return 0;
+    if (iterations === this.nextFinishAt) return 1;
+    for (let i = 0; i < this.size; i++) if (this.finishAt[i] === iterations) return 1;
+    return 0;
   }
 
   /** Reloads the arrays from `decoding` when it was changed from outside (its length no longer matches). */
@@ -105,17 +108,14 @@ export class DecodeBatch {
     this.awaitingFirstToken[to] = this.awaitingFirstToken[from]!;
   }
 
-  /** Keeps the first `n` entries (after compaction). */
-  truncate(n: number): void {
+  /**
+   * Keeps the first `n` entries (after compaction) when the caller has already found their least `finishAt` and
+   * their count still awaiting a first token (completeFinished does while it compacts: one pass fewer).
+   */
+  truncate(n: number, nextFinishAt: number, awaitingCount: number): void {
     this.size = n;
-    let next = Number.POSITIVE_INFINITY;
-    let awaiting = 0;
-    for (let i = 0; i < n; i++) {
-      if (this.finishAt[i]! < next) next = this.finishAt[i]!;
-      awaiting += this.awaitingFirstToken[i]!;
-    }
-    this.nextFinishAt = next;
-    this.awaitingCount = awaiting;
+    this.nextFinishAt = nextFinishAt;
+    this.awaitingCount = awaitingCount;
   }
 
   /** Capacity is kept a multiple of eight: the decode loop adds to eight entries at a time (engine-step.ts addRun). */

@@ -43,7 +43,7 @@ export class SimEngine {
   readonly batch = new DecodeBatch();
   /** Σ(prompt + completion) over running requests: what KV admission compares with capacity. */
   reservedKvTokens = 0;
-  /** Running requests that have generated all their tokens (or need none). */
+  /** Above 0 when a running request has generated all its tokens (or needs none): the step ends and completes them. */
   finishedCount = 0;
   shutdownPending: ShutdownPlan | null = null;
   /** False once the engine has been replaced by a split or merge. */

@@ -77,7 +77,9 @@ export function checkIdleMergeClocks(training: ResolvedTrainingConfig, trainingC
  * Runs the teacher for `steps` decisions and returns its decisions with the raw observations they were made on; with
  * a student driving, also how many of its decisions were the teacher's.
  */
-export function teacherDemonstrations(o: TeacherRunOptions): Demonstrations & { readonly studentAgreed?: number } {
+export function teacherDemonstrations(
+  o: TeacherRunOptions,
+): Demonstrations & { readonly studentAgreed?: number } {
   const factory = BASELINE_POLICIES[o.teacher];
   if (!factory) throw new Error(`warm start: no baseline named ${o.teacher}`);
   // A static teacher first reaches its layout from the run's random one (core/control's layoutReachingPolicy).

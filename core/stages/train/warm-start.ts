@@ -135,7 +135,8 @@ export function teacherDemonstrations(
  * Epochs of a DAgger refit on `total` rows of which `added` are new: `epochs × added / total`, rounded up, so each
  * refit makes about as many sample passes as the first fit (`epochs` over the teacher's own rows) rather than
  * `epochs` over every row so far, whose cost grows with every round. The refit fine-tunes the clone, which already
- * fits the earlier rows. Measured on idle_merge with 2 rounds of 8192 (seed 1): see the README's timed merges.
+ * fits the earlier rows; it fits them less closely than `epochs` full passes do (training.PPO.clone_refit's
+ * description has the measured cost).
  */
 export function daggerRefitEpochs(epochs: number, added: number, total: number): number {
   return Math.max(1, Math.ceil((epochs * added) / total));
@@ -146,12 +147,17 @@ export type DaggerRound = { readonly agreementWhileDriving: number } & CloneStat
 
 /**
  * Clones the teacher into the trainer's policy: on the teacher's own run, then `rounds` DAgger rounds in which the
- * clone drives and the teacher labels, each refitting on every row so far for `daggerRefitEpochs` epochs.
+ * clone drives and the teacher labels, each refitting on every row so far (for `epochs` epochs, or `daggerRefitEpochs` with `scaledRefit`).
  */
 export function cloneTeacher(
   trainer: Pick<PpoTrainer, 'warmStart' | 'decide'>,
   run: TeacherRunOptions,
-  o: CloneOptions & { readonly rounds: number; readonly log: (line: string) => void },
+  o: CloneOptions & {
+    readonly rounds: number;
+    /** Refit for `daggerRefitEpochs` epochs instead of `epochs` (training.PPO.clone_refit: scaled). */
+    readonly scaledRefit?: boolean;
+    readonly log: (line: string) => void;
+  },
 ): { stats: CloneStats; rounds: DaggerRound[] } {
   const clone = {
     epochs: o.epochs,
@@ -172,14 +178,14 @@ export function cloneTeacher(
     // How often the clone, driving, already took its teacher's decision: counted as it drove, on the very
     // observations and statistics a pass over the rows before the refit would see (decide() adds none).
     const agreed = demos.studentAgreed!;
-    // The refit starts from the clone, which already fits the earlier rows: as many sample passes as the first fit
-    // (epochs × the new rows, spread over every row so far), not `epochs` full passes over all of them.
+    // `scaled` (training.PPO.clone_refit): the refit starts from the clone, which already fits the earlier rows,
+    // and makes about the first fit's sample passes; `full`: `epochs` passes over every row so far.
     total += demos.count;
-    const epochs = daggerRefitEpochs(o.epochs, demos.count, total);
+    const epochs = o.scaledRefit ? daggerRefitEpochs(o.epochs, demos.count, total) : o.epochs;
     stats = trainer.warmStart(demos, { ...clone, epochs, seed: o.seed + round });
     rounds.push({ agreementWhileDriving: agreed / demos.count, ...stats });
     o.log(
-      `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${run.teacher}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
+      `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${run.teacher}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} for ${stats.epochs} epochs (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
     );
   }
   return { stats, rounds };

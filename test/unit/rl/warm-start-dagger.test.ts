@@ -110,6 +110,19 @@ describe('daggerRefitEpochs', () => {
   });
 });
 
+describe('training.PPO.clone_refit', () => {
+  it('resolves to nothing when full (a run hashes as before the field), to scaled when set', () => {
+    expect(training.ppo).not.toHaveProperty('cloneRefit');
+    const scaled = readTrainingConfig('configs/training_config.yaml', {
+      'training.PPO.clone_refit': 'scaled',
+    });
+    expect(scaled.training.ppo.cloneRefit).toBe('scaled');
+    expect(() =>
+      readTrainingConfig('configs/training_config.yaml', { 'training.PPO.clone_refit': 'half' }),
+    ).toThrow(/clone_refit/);
+  });
+});
+
 describe('DAgger rounds in a training run', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'migflow-rl-dagger-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -125,6 +138,7 @@ describe('DAgger rounds in a training run', () => {
         'training.PPO.batch_size': 32,
         'training.PPO.net_arch.pi': [32],
         'training.PPO.net_arch.vf': [32],
+        'training.PPO.clone_refit': 'scaled',
       },
       runDir,
       seed: SEED,
@@ -143,7 +157,8 @@ describe('DAgger rounds in a training run', () => {
     };
     expect(meta.warmStart.rounds.map((r) => r.samples)).toEqual([256, 384]);
     expect(meta.warmStart.samples).toBe(384);
-    // Each refit makes about the first fit's 20 × 128 sample passes: 10 epochs over 256 rows, then 7 over 384.
+    // clone_refit scaled: each refit makes about the first fit's 20 × 128 sample passes, 10 epochs over 256 rows,
+    // then 7 over 384 (full: 20 and 20).
     expect(meta.warmStart.rounds.map((r) => r.epochs)).toEqual([10, 7]);
     expect(readCheckpoint(join(runDir, 'checkpoints', 'rl_model_0_steps')).meta).toMatchObject({ steps: 0 });
     for (const r of meta.warmStart.rounds) {

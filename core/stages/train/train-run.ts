@@ -792,7 +792,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         steps: warmStartSteps,
         ...(task ? { task } : {}),
       };
-      const { stats, rounds } = cloneTeacher(trainer, teacherRun, {
+      const { stats, first, rounds } = cloneTeacher(trainer, teacherRun, {
         ...WARM_START_CLONE_DEFAULTS,
         ...(training.ppo.cloneLabelSmoothing > 0 ? { labelSmoothing: training.ppo.cloneLabelSmoothing } : {}),
         seed,
@@ -806,6 +806,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         steps: warmStartSteps,
         benchConfig: teacherBenchFile,
         seconds,
+        ...first,
         ...stats,
         ...(warmStartRounds > 0 ? { rounds } : {}),
       };

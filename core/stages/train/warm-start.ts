@@ -142,8 +142,14 @@ export function daggerRefitEpochs(epochs: number, added: number, total: number):
   return Math.max(1, Math.ceil((epochs * added) / total));
 }
 
+/** Wall seconds of a cloning phase: running the environment (teacher, or student driving) and fitting. */
+export interface CloneSeconds {
+  readonly driveSeconds: number;
+  readonly fitSeconds: number;
+}
+
 /** One DAgger round: the refit's statistics and how often the clone, driving, already took the teacher's decision. */
-export type DaggerRound = { readonly agreementWhileDriving: number } & CloneStats;
+export type DaggerRound = { readonly agreementWhileDriving: number } & CloneStats & CloneSeconds;
 
 /**
  * Clones the teacher into the trainer's policy: on the teacher's own run, then `rounds` DAgger rounds in which the
@@ -158,18 +164,24 @@ export function cloneTeacher(
     readonly scaledRefit?: boolean;
     readonly log: (line: string) => void;
   },
-): { stats: CloneStats; rounds: DaggerRound[] } {
+): { stats: CloneStats; first: CloneSeconds; rounds: DaggerRound[] } {
   const clone = {
     epochs: o.epochs,
     batchSize: o.batchSize,
     learningRate: o.learningRate,
     ...(o.labelSmoothing === undefined ? {} : { labelSmoothing: o.labelSmoothing }),
   };
-  const first = teacherDemonstrations(run);
-  let stats = trainer.warmStart(first, { ...clone, seed: o.seed });
-  let total = first.count;
+  const seconds = (from: number) => (performance.now() - from) / 1000;
+  let at = performance.now();
+  const own = teacherDemonstrations(run);
+  const driveSeconds = seconds(at);
+  at = performance.now();
+  let stats = trainer.warmStart(own, { ...clone, seed: o.seed });
+  const first = { driveSeconds, fitSeconds: seconds(at) };
+  let total = own.count;
   const rounds: DaggerRound[] = [];
   for (let round = 1; round <= o.rounds; round++) {
+    at = performance.now();
     const demos = teacherDemonstrations({
       ...run,
       round,
@@ -178,17 +190,24 @@ export function cloneTeacher(
     // How often the clone, driving, already took its teacher's decision: counted as it drove, on the very
     // observations and statistics a pass over the rows before the refit would see (decide() adds none).
     const agreed = demos.studentAgreed!;
+    const driveSeconds = seconds(at);
+    at = performance.now();
     // `scaled` (training.PPO.clone_refit): the refit starts from the clone, which already fits the earlier rows,
     // and makes about the first fit's sample passes; `full`: `epochs` passes over every row so far.
     total += demos.count;
     const epochs = o.scaledRefit ? daggerRefitEpochs(o.epochs, demos.count, total) : o.epochs;
     stats = trainer.warmStart(demos, { ...clone, epochs, seed: o.seed + round });
-    rounds.push({ agreementWhileDriving: agreed / demos.count, ...stats });
+    rounds.push({
+      agreementWhileDriving: agreed / demos.count,
+      ...stats,
+      driveSeconds,
+      fitSeconds: seconds(at),
+    });
     o.log(
       `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${run.teacher}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} for ${stats.epochs} epochs (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
     );
   }
-  return { stats, rounds };
+  return { stats, first, rounds };
 }
 
 /** Where a run keeps its demonstrations for the teacher anchor (training.PPO.teacher_anchor_steps) to resume with. */

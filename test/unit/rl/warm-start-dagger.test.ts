@@ -152,7 +152,13 @@ describe('DAgger rounds in a training run', () => {
     const meta = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as {
       warmStart: {
         samples: number;
-        rounds: { samples: number; epochs: number; agreementWhileDriving: number }[];
+        rounds: {
+          samples: number;
+          epochs: number;
+          agreementWhileDriving: number;
+          driveSeconds: number;
+          fitSeconds: number;
+        }[];
       };
     };
     expect(meta.warmStart.rounds.map((r) => r.samples)).toEqual([256, 384]);
@@ -164,6 +170,8 @@ describe('DAgger rounds in a training run', () => {
     for (const r of meta.warmStart.rounds) {
       expect(r.agreementWhileDriving).toBeGreaterThan(0);
       expect(r.agreementWhileDriving).toBeLessThanOrEqual(1);
+      expect(r.driveSeconds).toBeGreaterThan(0);
+      expect(r.fitSeconds).toBeGreaterThan(0);
     }
   }, 180_000);
 

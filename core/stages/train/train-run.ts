@@ -475,6 +475,14 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
       'start the run with --warm-start <baseline>, or set training.PPO.clone_label_smoothing to 0',
     );
   }
+  if (p.cloneRefit && !o.warmStart) {
+    throw new ConfigError(
+      o.trainingConfigPath,
+      'training.PPO.clone_refit',
+      `is ${p.cloneRefit}, but the run has no warm start to refit`,
+      'start the run with --warm-start <baseline> --warm-start-rounds N, or leave training.PPO.clone_refit at full',
+    );
+  }
   const tokens = o.syntheticTokens ? syntheticTokenTables(seed) : loadTokenTables(simulation);
   const task = o.task ? loadTaskConfig(o.task) : undefined;
   const teacherBenchFile = task?.bench.file ?? o.benchConfigPath ?? DEFAULT_BENCH_CONFIG;
@@ -784,11 +792,12 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         steps: warmStartSteps,
         ...(task ? { task } : {}),
       };
-      const { stats, rounds } = cloneTeacher(trainer, teacherRun, {
+      const { stats, first, rounds } = cloneTeacher(trainer, teacherRun, {
         ...WARM_START_CLONE_DEFAULTS,
         ...(training.ppo.cloneLabelSmoothing > 0 ? { labelSmoothing: training.ppo.cloneLabelSmoothing } : {}),
         seed,
         rounds: warmStartRounds,
+        scaledRefit: training.ppo.cloneRefit === 'scaled',
         log,
       });
       const seconds = (performance.now() - started) / 1000;
@@ -797,6 +806,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunTrainingRes
         steps: warmStartSteps,
         benchConfig: teacherBenchFile,
         seconds,
+        ...first,
         ...stats,
         ...(warmStartRounds > 0 ? { rounds } : {}),
       };

@@ -73,8 +73,13 @@ export function checkIdleMergeClocks(training: ResolvedTrainingConfig, trainingC
   }
 }
 
-/** Runs the teacher for `steps` decisions and returns its decisions with the raw observations they were made on. */
-export function teacherDemonstrations(o: TeacherRunOptions): Demonstrations {
+/**
+ * Runs the teacher for `steps` decisions and returns its decisions with the raw observations they were made on; with
+ * a student driving, also how many of its decisions were the teacher's.
+ */
+export function teacherDemonstrations(
+  o: TeacherRunOptions,
+): Demonstrations & { readonly studentAgreed?: number } {
   const factory = BASELINE_POLICIES[o.teacher];
   if (!factory) throw new Error(`warm start: no baseline named ${o.teacher}`);
   // A static teacher first reaches its layout from the run's random one (core/control's layoutReachingPolicy).
@@ -96,6 +101,7 @@ export function teacherDemonstrations(o: TeacherRunOptions): Demonstrations {
   let resets = 0;
   let observation = env.reset(resets++).observation;
   let episodeStep = 0;
+  let studentAgreed = 0;
   for (let k = 0; k < o.steps; k++) {
     const mask = env.actionMasks();
     const context: PolicyContext = {
@@ -110,7 +116,9 @@ export function teacherDemonstrations(o: TeacherRunOptions): Demonstrations {
     observations.set(observation, k * obsSize);
     masks.set(mask, k * actionCount);
     actions[k] = action;
-    const r = env.step(o.student ? o.student(observation, mask) : action);
+    const driven = o.student ? o.student(observation, mask) : action;
+    if (driven === action) studentAgreed++;
+    const r = env.step(driven);
     teacher.learn?.(r.reward);
     episodeStep++;
     if (r.terminated || r.truncated) {
@@ -120,51 +128,86 @@ export function teacherDemonstrations(o: TeacherRunOptions): Demonstrations {
       observation = r.observation;
     }
   }
-  return { observations, masks, actions, count: o.steps };
+  return { observations, masks, actions, count: o.steps, ...(o.student ? { studentAgreed } : {}) };
+}
+
+/**
+ * Epochs of a DAgger refit on `total` rows of which `added` are new: `epochs × added / total`, rounded up, so each
+ * refit makes about as many sample passes as the first fit (`epochs` over the teacher's own rows) rather than
+ * `epochs` over every row so far, whose cost grows with every round. The refit fine-tunes the clone, which already
+ * fits the earlier rows; it fits them less closely than `epochs` full passes do (training.PPO.clone_refit's
+ * description has the measured cost).
+ */
+export function daggerRefitEpochs(epochs: number, added: number, total: number): number {
+  return Math.max(1, Math.ceil((epochs * added) / total));
+}
+
+/** Wall seconds of a cloning phase: running the environment (teacher, or student driving) and fitting. */
+export interface CloneSeconds {
+  readonly driveSeconds: number;
+  readonly fitSeconds: number;
 }
 
 /** One DAgger round: the refit's statistics and how often the clone, driving, already took the teacher's decision. */
-export type DaggerRound = { readonly agreementWhileDriving: number } & CloneStats;
+export type DaggerRound = { readonly agreementWhileDriving: number } & CloneStats & CloneSeconds;
 
 /**
  * Clones the teacher into the trainer's policy: on the teacher's own run, then `rounds` DAgger rounds in which the
- * clone drives and the teacher labels, each refitting on every row so far.
+ * clone drives and the teacher labels, each refitting on every row so far (for `epochs` epochs, or `daggerRefitEpochs` with `scaledRefit`).
  */
 export function cloneTeacher(
   trainer: Pick<PpoTrainer, 'warmStart' | 'decide'>,
   run: TeacherRunOptions,
-  o: CloneOptions & { readonly rounds: number; readonly log: (line: string) => void },
-): { stats: CloneStats; rounds: DaggerRound[] } {
+  o: CloneOptions & {
+    readonly rounds: number;
+    /** Refit for `daggerRefitEpochs` epochs instead of `epochs` (training.PPO.clone_refit: scaled). */
+    readonly scaledRefit?: boolean;
+    readonly log: (line: string) => void;
+  },
+): { stats: CloneStats; first: CloneSeconds; rounds: DaggerRound[] } {
   const clone = {
     epochs: o.epochs,
     batchSize: o.batchSize,
     learningRate: o.learningRate,
     ...(o.labelSmoothing === undefined ? {} : { labelSmoothing: o.labelSmoothing }),
   };
-  let stats = trainer.warmStart(teacherDemonstrations(run), { ...clone, seed: o.seed });
+  const seconds = (from: number) => (performance.now() - from) / 1000;
+  let at = performance.now();
+  const own = teacherDemonstrations(run);
+  const driveSeconds = seconds(at);
+  at = performance.now();
+  let stats = trainer.warmStart(own, { ...clone, seed: o.seed });
+  const first = { driveSeconds, fitSeconds: seconds(at) };
+  let total = own.count;
   const rounds: DaggerRound[] = [];
   for (let round = 1; round <= o.rounds; round++) {
+    at = performance.now();
     const demos = teacherDemonstrations({
       ...run,
       round,
       student: (observation, mask) => trainer.decide(observation, mask),
     });
-    // Before refitting: how often the clone, driving, already took its teacher's decision.
-    const obsSize = demos.observations.length / demos.count;
-    const actionCount = demos.masks.length / demos.count;
-    let agreed = 0;
-    for (let k = 0; k < demos.count; k++) {
-      const obs = demos.observations.subarray(k * obsSize, (k + 1) * obsSize);
-      const mask = demos.masks.subarray(k * actionCount, (k + 1) * actionCount);
-      if (trainer.decide(obs, mask) === demos.actions[k]) agreed++;
-    }
-    stats = trainer.warmStart(demos, { ...clone, seed: o.seed + round });
-    rounds.push({ agreementWhileDriving: agreed / demos.count, ...stats });
+    // How often the clone, driving, already took its teacher's decision: counted as it drove, on the very
+    // observations and statistics a pass over the rows before the refit would see (decide() adds none).
+    const agreed = demos.studentAgreed!;
+    const driveSeconds = seconds(at);
+    at = performance.now();
+    // `scaled` (training.PPO.clone_refit): the refit starts from the clone, which already fits the earlier rows,
+    // and makes about the first fit's sample passes; `full`: `epochs` passes over every row so far.
+    total += demos.count;
+    const epochs = o.scaledRefit ? daggerRefitEpochs(o.epochs, demos.count, total) : o.epochs;
+    stats = trainer.warmStart(demos, { ...clone, epochs, seed: o.seed + round });
+    rounds.push({
+      agreementWhileDriving: agreed / demos.count,
+      ...stats,
+      driveSeconds,
+      fitSeconds: seconds(at),
+    });
     o.log(
-      `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${run.teacher}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
+      `warm start: DAgger round ${round}: the clone drove ${demos.count} decisions and took ${run.teacher}'s on ${(100 * rounds.at(-1)!.agreementWhileDriving).toFixed(1)} %; refitted on ${stats.samples} for ${stats.epochs} epochs (agreement ${(100 * stats.accuracy).toFixed(1)} %)`,
     );
   }
-  return { stats, rounds };
+  return { stats, first, rounds };
 }
 
 /** Where a run keeps its demonstrations for the teacher anchor (training.PPO.teacher_anchor_steps) to resume with. */

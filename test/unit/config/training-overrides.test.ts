@@ -39,7 +39,7 @@ describe('applyTrainingOverrides', () => {
     // The fields the schema has there, whether or not this YAML writes them.
     expect((err as ConfigError).message).toContain('they are: episode_length, n_steps, n_envs,');
     expect((err as ConfigError).message).toContain(
-      'target_kl, critic_warmup_updates, clone_label_smoothing, teacher_anchor_steps, net_arch',
+      'target_kl, critic_warmup_updates, clone_label_smoothing, clone_refit, teacher_anchor_steps, net_arch',
     );
   });
 

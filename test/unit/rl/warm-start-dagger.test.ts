@@ -12,7 +12,7 @@ import { WARM_START_CLONE_DEFAULTS } from '../../../core/rl/behaviour-cloning.js
 import { readCheckpoint } from '../../../core/rl/checkpoint-format.js';
 import { trainStage } from '../../../core/stages/train/index.js';
 import { runTraining } from '../../../core/stages/train/train-run.js';
-import { teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
+import { daggerRefitEpochs, teacherDemonstrations } from '../../../core/stages/train/warm-start.js';
 import { syntheticTokenTables } from '../../../core/workload/index.js';
 import { inProcessTrainer } from './in-process-trainer.js';
 import { SHIPPED_TRAIN_REQUEST } from './setup.js';
@@ -75,6 +75,16 @@ describe('DAgger rounds of a warm start', () => {
         round: 1,
         student: (observation, mask) => trainer.decide(observation, mask),
       });
+      // The agreement counted while the student drove is what a pass over its rows before the refit finds.
+      const { observationLength, actionCount } = trainer.env;
+      let agreed = 0;
+      for (let k = 0; k < driven.count; k++) {
+        const obs = driven.observations.subarray(k * observationLength, (k + 1) * observationLength);
+        const mask = driven.masks.subarray(k * actionCount, (k + 1) * actionCount);
+        if (trainer.decide(obs, mask) === driven.actions[k]) agreed++;
+      }
+      expect(driven.studentAgreed).toBe(agreed);
+      expect(teacherDemonstrations(run).studentAgreed).toBeUndefined();
       const second = trainer.warmStart(driven, options);
       expect(second.samples).toBe(512);
       expect(trainer.normalizer!.state().obs.count).toBeGreaterThan(512);
@@ -89,6 +99,28 @@ describe('DAgger rounds of a warm start', () => {
       trainer.dispose();
     }
   }, 120_000);
+});
+
+describe('daggerRefitEpochs', () => {
+  it("spreads the first fit's sample passes over every row so far, at least one epoch", () => {
+    expect(daggerRefitEpochs(20, 8192, 16384)).toBe(10);
+    expect(daggerRefitEpochs(20, 8192, 24576)).toBe(7);
+    expect(daggerRefitEpochs(20, 8192, 8192 * 5)).toBe(4);
+    expect(daggerRefitEpochs(1, 10, 1000)).toBe(1);
+  });
+});
+
+describe('training.PPO.clone_refit', () => {
+  it('resolves to nothing when full (a run hashes as before the field), to scaled when set', () => {
+    expect(training.ppo).not.toHaveProperty('cloneRefit');
+    const scaled = readTrainingConfig('configs/training_config.yaml', {
+      'training.PPO.clone_refit': 'scaled',
+    });
+    expect(scaled.training.ppo.cloneRefit).toBe('scaled');
+    expect(() =>
+      readTrainingConfig('configs/training_config.yaml', { 'training.PPO.clone_refit': 'half' }),
+    ).toThrow(/clone_refit/);
+  });
 });
 
 describe('DAgger rounds in a training run', () => {
@@ -106,6 +138,7 @@ describe('DAgger rounds in a training run', () => {
         'training.PPO.batch_size': 32,
         'training.PPO.net_arch.pi': [32],
         'training.PPO.net_arch.vf': [32],
+        'training.PPO.clone_refit': 'scaled',
       },
       runDir,
       seed: SEED,
@@ -117,14 +150,28 @@ describe('DAgger rounds in a training run', () => {
       warmStartRounds: 2,
     });
     const meta = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as {
-      warmStart: { samples: number; rounds: { samples: number; agreementWhileDriving: number }[] };
+      warmStart: {
+        samples: number;
+        rounds: {
+          samples: number;
+          epochs: number;
+          agreementWhileDriving: number;
+          driveSeconds: number;
+          fitSeconds: number;
+        }[];
+      };
     };
     expect(meta.warmStart.rounds.map((r) => r.samples)).toEqual([256, 384]);
     expect(meta.warmStart.samples).toBe(384);
+    // clone_refit scaled: each refit makes about the first fit's 20 × 128 sample passes, 10 epochs over 256 rows,
+    // then 7 over 384 (full: 20 and 20).
+    expect(meta.warmStart.rounds.map((r) => r.epochs)).toEqual([10, 7]);
     expect(readCheckpoint(join(runDir, 'checkpoints', 'rl_model_0_steps')).meta).toMatchObject({ steps: 0 });
     for (const r of meta.warmStart.rounds) {
       expect(r.agreementWhileDriving).toBeGreaterThan(0);
       expect(r.agreementWhileDriving).toBeLessThanOrEqual(1);
+      expect(r.driveSeconds).toBeGreaterThan(0);
+      expect(r.fitSeconds).toBeGreaterThan(0);
     }
   }, 180_000);
 
